@@ -1,0 +1,26 @@
+import type { z } from 'zod';
+import type { HypervisorConnector } from './connector.js';
+import type { SpecificationVersion } from './specification.js';
+
+/** What a factory is told about the target it creates a connector for. */
+export interface ConnectorContext {
+  /** The target's id, used in errors and diagnostics. */
+  readonly targetId?: string;
+}
+
+/**
+ * Makes connectors of one kind. A resolver validates each target's config with `configSchema` and then calls
+ * `create`; the factory itself holds no connection.
+ */
+export interface ConnectorFactory<Config = unknown> {
+  /** The connector kind, e.g. `proxmox`. Lower case letters, digits and `-`. */
+  readonly kind: string;
+  readonly specificationVersion: SpecificationVersion;
+  /** Validates a target's configuration. Its output is what `create` receives. */
+  readonly configSchema: z.ZodType<Config>;
+  /** Creates a connector for one target. Must not do I/O before the first call. */
+  create(config: Config, context?: ConnectorContext): HypervisorConnector;
+}
+
+/** The config type a factory accepts. */
+export type ConnectorConfigOf<F> = F extends ConnectorFactory<infer C> ? C : never;

@@ -1,0 +1,21 @@
+/**
+ * The hypervisor connector contract, spec v1: normalised types, input schemas, capabilities, errors and the
+ * connector and factory interfaces every hypervisor implementation provides.
+ *
+ * @packageDocumentation
+ */
+export * from './abort.js';
+export * from './capability-guard.js';
+export * from './connector.js';
+export * from './connector-factory.js';
+export * from './errors/index.js';
+export * from './model/capabilities.js';
+export * from './model/console-ticket.js';
+export * from './model/guest.js';
+export * from './model/host-node.js';
+export * from './model/metric-series.js';
+export * from './model/operation.js';
+export * from './model/snapshot.js';
+export * from './model/target-info.js';
+export * from './schemas/index.js';
+export * from './specification.js';

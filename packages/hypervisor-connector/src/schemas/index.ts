@@ -1,0 +1,5 @@
+export * from './guest-changes.js';
+export * from './guest-spec.js';
+export * from './identifiers.js';
+export * from './parse-input.js';
+export * from './queries.js';
