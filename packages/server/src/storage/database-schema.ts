@@ -1,0 +1,77 @@
+import type { Generated } from 'kysely';
+
+/** An organisation: it owns targets and has members. */
+export interface OrganizationTable {
+  id: string;
+  display_name: string;
+  created_at: string;
+}
+
+/** A person or client known by an OIDC issuer and subject. The row is the authority on whether they may act. */
+export interface UserTable {
+  id: string;
+  issuer: string;
+  subject: string;
+  email: string;
+  display_name: string;
+  /** 1 when disabled. */
+  disabled: number;
+  created_at: string;
+}
+
+/** A user's role in one organisation. */
+export interface MembershipTable {
+  user_id: string;
+  organization_id: string;
+  role: string;
+  created_at: string;
+}
+
+/** A hypervisor target owned by an organisation. `credentials` is AES-256-GCM ciphertext. */
+export interface TargetTable {
+  id: string;
+  organization_id: string;
+  display_name: string;
+  kind: string;
+  /** The connector config without credentials, as JSON. */
+  config: string;
+  credentials: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** A static service token, scoped to one organisation and role. Only the SHA-256 of the token is kept. */
+export interface ServiceTokenTable {
+  id: string;
+  organization_id: string;
+  role: string;
+  /** Hex SHA-256 of the whole token. */
+  token_sha256: string;
+  disabled: number;
+  created_at: string;
+}
+
+/** One mutating call: who, what, where, and how it ended. */
+export interface AuditEventTable {
+  id: Generated<number>;
+  time: string;
+  actor_type: string;
+  actor_id: string;
+  organization_id: string | null;
+  action: string;
+  target_id: string | null;
+  guest_id: string | null;
+  outcome: string;
+  error_code: string | null;
+  operation_id: string | null;
+}
+
+/** The server's database, as Kysely sees it. */
+export interface Database {
+  organizations: OrganizationTable;
+  users: UserTable;
+  memberships: MembershipTable;
+  targets: TargetTable;
+  service_tokens: ServiceTokenTable;
+  audit_events: AuditEventTable;
+}
