@@ -1,0 +1,206 @@
+import type { ErrorCode } from '../errors/error-codes.js';
+import { toHypervisorError } from '../errors/to-hypervisor-error.js';
+import type { Operation, OperationStatus, OperationType } from '../model/operation.js';
+import type { Clock } from './clock.js';
+import type { GuestRecord } from './guest-record.js';
+import type { FailOperationsHook } from './memory-config.js';
+
+/** A lock an operation holds on a guest while it runs. */
+export interface OperationLock {
+  readonly guest: GuestRecord;
+  /** The lock's name as `guest.lock` shows it, e.g. `create`, `migrate`, `snapshot`. */
+  readonly name: string;
+}
+
+/** What an operation does, in three steps: begin at once, apply on success, abandon on failure or cancel. */
+export interface OperationPlan {
+  readonly type: OperationType;
+  /** The guest acted on; for create and clone the new guest. */
+  readonly guestId?: string;
+  /** The node the operation runs on. */
+  readonly node?: string;
+  /** Runs when the operation starts, before its locks are taken (e.g. adds the guest being created). */
+  readonly begin?: () => void;
+  /** Locks held while the operation runs; they are taken after `begin` and released when it ends. */
+  readonly locks: () => readonly OperationLock[];
+  /** Makes the change when the operation succeeds. */
+  readonly apply: () => void;
+  /** Undoes what `begin` did when the operation fails or is cancelled. */
+  readonly abandon?: () => void;
+}
+
+/** The settings an {@link OperationRunner} works with. */
+export interface OperationRunnerOptions {
+  readonly clock: Clock;
+  /** How long each operation runs. */
+  readonly durationMs: number;
+  readonly failOperations?: FailOperationsHook;
+  readonly target?: string;
+}
+
+type OperationRecord = {
+  -readonly [K in keyof Operation]: Operation[K];
+};
+
+interface RunningOperation {
+  readonly record: OperationRecord;
+  plan?: OperationPlan;
+  locks: readonly OperationLock[];
+  timers: unknown[];
+  readonly listeners: Set<() => void>;
+}
+
+/**
+ * Runs the memory connector's operations: each holds its locks for the configured duration, reports progress half
+ * way, then succeeds or fails (as `failOperations` decides) or is cancelled. Ids are `memory:op:<n>`.
+ */
+export class OperationRunner {
+  private readonly operations = new Map<string, RunningOperation>();
+  private nextNumber = 1;
+  private isClosed = false;
+
+  constructor(private readonly options: OperationRunnerOptions) {}
+
+  /**
+   * Starts an operation and returns a copy of it. Asks `failOperations` first: when the hook throws, that error
+   * (as a contract error) is thrown and nothing changes.
+   */
+  start(plan: OperationPlan): Operation {
+    const { clock, durationMs } = this.options;
+    let failure: string | undefined;
+    try {
+      failure = this.options.failOperations?.({
+        type: plan.type,
+        ...(plan.guestId === undefined ? {} : { guestId: plan.guestId }),
+      });
+    } catch (error) {
+      throw toHypervisorError(error, this.options.target);
+    }
+    plan.begin?.();
+    const locks = plan.locks();
+    for (const lock of locks) lock.guest.lock = lock.name;
+
+    const id = `memory:op:${this.nextNumber++}`;
+    const record: OperationRecord = {
+      id,
+      type: plan.type,
+      ...(plan.guestId === undefined ? {} : { guestId: plan.guestId }),
+      status: 'running',
+      startedAt: new Date(clock.now()).toISOString(),
+      progress: 0,
+      raw: {
+        id,
+        type: plan.type,
+        ...(plan.guestId === undefined ? {} : { guestId: plan.guestId }),
+        ...(plan.node === undefined ? {} : { node: plan.node }),
+        locks: locks.map((lock) => ({ guestId: lock.guest.id, lock: lock.name })),
+        durationMs,
+      },
+    };
+    const entry: RunningOperation = { record, plan, locks, timers: [], listeners: new Set() };
+    this.operations.set(id, entry);
+
+    if (durationMs >= 2) {
+      entry.timers.push(
+        clock.setTimeout(
+          () => {
+            record.progress = 0.5;
+            this.notify(entry);
+          },
+          Math.floor(durationMs / 2),
+        ),
+      );
+    }
+    entry.timers.push(
+      clock.setTimeout(() => {
+        if (failure === undefined) this.end(entry, 'succeeded');
+        else this.end(entry, 'failed', { code: 'OPERATION_FAILED', message: failure });
+      }, durationMs),
+    );
+    return copy(record);
+  }
+
+  /** A copy of the operation, or `undefined` for an id this runner never issued. */
+  get(operationId: string): Operation | undefined {
+    const entry = this.operations.get(operationId);
+    return entry === undefined ? undefined : copy(entry.record);
+  }
+
+  /** Copies of every operation, oldest first. */
+  all(): Operation[] {
+    return [...this.operations.values()].map((entry) => copy(entry.record));
+  }
+
+  /**
+   * Cancels a running operation: its change is not applied and its locks are released. An ended operation is
+   * returned unchanged. `undefined` for an unknown id.
+   */
+  cancel(operationId: string): Operation | undefined {
+    const entry = this.operations.get(operationId);
+    if (entry === undefined) return undefined;
+    if (entry.record.status === 'running') {
+      this.end(entry, 'cancelled', { code: 'CANCELLED', message: 'the operation was cancelled' });
+    }
+    return copy(entry.record);
+  }
+
+  /** Calls `listener` after every change of the operation. Returns the unsubscribe function. */
+  subscribe(operationId: string, listener: () => void): () => void {
+    const entry = this.operations.get(operationId);
+    if (entry === undefined) return () => {};
+    entry.listeners.add(listener);
+    return () => entry.listeners.delete(listener);
+  }
+
+  /** Whether {@link OperationRunner.close} was called. */
+  get closed(): boolean {
+    return this.isClosed;
+  }
+
+  /**
+   * Stops every timer (running operations stay `running` for good) and wakes every listener once so waiters can
+   * see {@link OperationRunner.closed}.
+   */
+  close(): void {
+    if (this.isClosed) return;
+    this.isClosed = true;
+    for (const entry of this.operations.values()) {
+      for (const timer of entry.timers) this.options.clock.clearTimeout(timer);
+      entry.timers = [];
+      this.notify(entry);
+    }
+  }
+
+  private end(
+    entry: RunningOperation,
+    status: Exclude<OperationStatus, 'running'>,
+    error?: { code: ErrorCode; message: string },
+  ): void {
+    const { record, plan } = entry;
+    for (const timer of entry.timers) this.options.clock.clearTimeout(timer);
+    entry.timers = [];
+    for (const lock of entry.locks) {
+      if (lock.guest.lock === lock.name) delete lock.guest.lock;
+    }
+    entry.locks = [];
+    delete entry.plan;
+    if (status === 'succeeded') {
+      record.progress = 1;
+      plan?.apply();
+    } else {
+      plan?.abandon?.();
+    }
+    record.status = status;
+    record.endedAt = new Date(this.options.clock.now()).toISOString();
+    if (error !== undefined) record.error = error;
+    this.notify(entry);
+  }
+
+  private notify(entry: RunningOperation): void {
+    for (const listener of [...entry.listeners]) listener();
+  }
+}
+
+function copy(record: OperationRecord): Operation {
+  return structuredClone(record);
+}

@@ -1,0 +1,106 @@
+import type { GuestType } from '../model/guest.js';
+import type { GuestFilter } from '../schemas/queries.js';
+import type { GuestRecord } from './guest-record.js';
+import type { MemoryGuestSeed } from './memory-config.js';
+import { type ErrorOrigin, guestNotFound, lockedConflict, nodeNotFound } from './memory-errors.js';
+
+/** The first number guest ids count from. */
+export const FIRST_VMID = 100;
+
+/** The guests and nodes of one memory connector. Guest ids are `vm/<n>` and `container/<n>`, one counter for both. */
+export class MemoryState {
+  readonly nodes: readonly string[];
+  private readonly guests = new Map<string, GuestRecord>();
+  private nextVmid = FIRST_VMID;
+
+  constructor(nodes: readonly string[], seeds: readonly MemoryGuestSeed[], nowMs: number) {
+    this.nodes = [...nodes];
+    for (const seed of seeds) this.add(seedRecord(this.allocateId(seed.type), seed, this.nodes[0]!, nowMs));
+  }
+
+  /** Reserves the next guest id for a guest of `type`. Ids are never reused. */
+  allocateId(type: GuestType): { id: string; vmid: number } {
+    const vmid = this.nextVmid++;
+    return { id: `${type}/${vmid}`, vmid };
+  }
+
+  add(record: GuestRecord): void {
+    this.guests.set(record.id, record);
+  }
+
+  remove(guestId: string): void {
+    this.guests.delete(guestId);
+  }
+
+  /** The guest, or NOT_FOUND. */
+  guest(guestId: string, from: ErrorOrigin): GuestRecord {
+    const record = this.guests.get(guestId);
+    if (record === undefined) throw guestNotFound(guestId, from);
+    return record;
+  }
+
+  /** The guest, or NOT_FOUND; CONFLICT (retryable) while an operation holds its lock. */
+  unlockedGuest(guestId: string, from: ErrorOrigin): GuestRecord {
+    const record = this.guest(guestId, from);
+    if (record.lock !== undefined) throw lockedConflict(record, from);
+    return record;
+  }
+
+  /** NOT_FOUND unless the target has `node`. */
+  requireNode(node: string, from: ErrorOrigin): void {
+    if (!this.nodes.includes(node)) throw nodeNotFound(node, from);
+  }
+
+  /** Every guest matching `filter`, by ascending number. */
+  list(filter: GuestFilter = {}): GuestRecord[] {
+    return [...this.guests.values()]
+      .filter((guest) => matches(guest, filter))
+      .sort((a, b) => a.vmid - b.vmid);
+  }
+
+  /** The linked clones made from `templateId`. */
+  linkedClonesOf(templateId: string): GuestRecord[] {
+    return [...this.guests.values()].filter((guest) => guest.linkedFrom === templateId);
+  }
+}
+
+function matches(guest: GuestRecord, filter: GuestFilter): boolean {
+  if (filter.type !== undefined && guest.type !== filter.type) return false;
+  if (filter.node !== undefined && guest.node !== filter.node) return false;
+  if (filter.state !== undefined && guest.state !== filter.state) return false;
+  if (filter.pool !== undefined && guest.pool !== filter.pool) return false;
+  if (filter.templates === false && guest.template) return false;
+  if (filter.namePrefix !== undefined && !guest.config.name.startsWith(filter.namePrefix)) return false;
+  if (filter.tags !== undefined && !filter.tags.every((tag) => guest.config.tags.includes(tag))) return false;
+  return true;
+}
+
+function seedRecord(
+  { id, vmid }: { id: string; vmid: number },
+  seed: MemoryGuestSeed,
+  defaultNode: string,
+  nowMs: number,
+): GuestRecord {
+  const state = seed.state ?? 'stopped';
+  return {
+    id,
+    vmid,
+    type: seed.type,
+    node: seed.node ?? defaultNode,
+    state,
+    template: seed.template ?? false,
+    ...(seed.pool === undefined ? {} : { pool: seed.pool }),
+    config: {
+      name: seed.name,
+      cpus: seed.cpus ?? 1,
+      memoryMiB: seed.memoryMiB ?? 512,
+      tags: [...(seed.tags ?? [])],
+      ...(seed.description === undefined ? {} : { description: seed.description }),
+      disks: [{ sizeGiB: seed.diskGiB ?? 8 }],
+      nics: [{ bridge: 'vmbr0' }],
+      settings: {},
+    },
+    snapshots: [],
+    ...(state === 'running' ? { runningSinceMs: nowMs } : {}),
+  };
+}
