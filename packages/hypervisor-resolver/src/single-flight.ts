@@ -1,0 +1,59 @@
+import { CancelledError, throwIfAborted } from '@hvc/hypervisor-connector';
+
+interface Flight<V> {
+  readonly promise: Promise<V>;
+  readonly controller: AbortController;
+  waiters: number;
+}
+
+/**
+ * Runs one piece of work per key at a time and shares its result with every caller that asks meanwhile. Each caller
+ * may give up on its own (its signal rejects its call with CANCELLED); the work itself is aborted only when every
+ * caller has given up.
+ */
+export class SingleFlight<K, V> {
+  readonly #flights = new Map<K, Flight<V>>();
+
+  /** The result of `work` for `key`, shared with concurrent callers of the same key. */
+  run(key: K, work: (signal: AbortSignal) => Promise<V>, signal?: AbortSignal): Promise<V> {
+    throwIfAborted(signal);
+    let flight = this.#flights.get(key);
+    if (flight === undefined) {
+      const controller = new AbortController();
+      const promise = Promise.resolve()
+        .then(() => work(controller.signal))
+        .finally(() => {
+          if (this.#flights.get(key) === created) this.#flights.delete(key);
+        });
+      // Nobody may be listening when every caller has given up.
+      promise.catch(() => {});
+      const created: Flight<V> = { promise, controller, waiters: 0 };
+      flight = created;
+      this.#flights.set(key, created);
+    }
+    const joined = flight;
+    joined.waiters += 1;
+    if (signal === undefined) return joined.promise;
+    return new Promise<V>((resolve, reject) => {
+      const onAbort = () => {
+        joined.waiters -= 1;
+        if (joined.waiters === 0) {
+          joined.controller.abort(signal.reason);
+          if (this.#flights.get(key) === joined) this.#flights.delete(key);
+        }
+        reject(new CancelledError('the call was aborted', { cause: signal.reason }));
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      joined.promise.then(
+        (value) => {
+          signal.removeEventListener('abort', onAbort);
+          resolve(value);
+        },
+        (error: unknown) => {
+          signal.removeEventListener('abort', onAbort);
+          reject(error);
+        },
+      );
+    });
+  }
+}

@@ -1,0 +1,54 @@
+import type { FieldViolation } from '@hvc/hypervisor-connector';
+import { throwIfAny } from './resolver-limits.js';
+import type { TargetDescriptor, UriTargetDescriptor } from './target-descriptor.js';
+
+/** Options the resolver passes to a {@link TargetSource}. */
+export interface TargetSourceOptions {
+  /** Fires when every caller waiting for this lookup has given up. */
+  readonly signal: AbortSignal;
+}
+
+/**
+ * Looks a target up by id, e.g. in a database; undefined when there is none. The resolver calls it on every
+ * `resolve(id)` (concurrent resolves of one id share a call), so a changed config is seen at once: keep it cheap.
+ */
+export type TargetSource = (
+  id: string,
+  options: TargetSourceOptions,
+) =>
+  | Promise<TargetDescriptor | UriTargetDescriptor | undefined>
+  | TargetDescriptor
+  | UriTargetDescriptor
+  | undefined;
+
+/** The targets a resolver knows: a fixed list or a source to ask. */
+export type TargetsOption = readonly (TargetDescriptor | UriTargetDescriptor)[] | TargetSource;
+
+/** A {@link TargetSource} for `targets`; a list is indexed once, and duplicate ids throw INVALID_ARGUMENT. */
+export function toTargetSource(targets: TargetsOption | undefined): TargetSource {
+  if (targets === undefined) return () => undefined;
+  if (typeof targets === 'function') return targets;
+  if (!Array.isArray(targets)) {
+    throwIfAny(
+      [{ field: 'targets', message: 'expected an array of descriptors or a function' }],
+      'resolver options',
+    );
+  }
+  const byId = new Map<string, TargetDescriptor | UriTargetDescriptor>();
+  const violations: FieldViolation[] = [];
+  targets.forEach((target, index) => {
+    const id =
+      typeof target === 'object' && target !== null
+        ? (target.id ?? (target as UriTargetDescriptor).uri)
+        : undefined;
+    if (typeof id !== 'string') {
+      violations.push({ field: `targets.${index}.id`, message: 'expected a string' });
+    } else if (byId.has(id)) {
+      violations.push({ field: `targets.${index}.id`, message: `duplicate target id "${id}"` });
+    } else {
+      byId.set(id, target);
+    }
+  });
+  throwIfAny(violations, 'resolver options');
+  return (id) => byId.get(id);
+}

@@ -1,0 +1,34 @@
+import type { ConnectorFactory } from '@hvc/hypervisor-connector';
+
+/** What a factory's URI parser is given besides the URI: the credential, which never goes into a URI. */
+export interface TargetUriExtras {
+  /** The password, API token secret or similar for the target. */
+  readonly secret?: string;
+}
+
+/**
+ * A {@link ConnectorFactory} that also understands target URIs such as
+ * `proxmox://user@pam!ci@pve1.example:8006?fingerprint=AB:...`. The resolver picks the factory by the URI's scheme
+ * and lets `fromUri` turn URI and secret into a config, which it then validates with `configSchema` as usual.
+ * The resolver never parses a URI itself.
+ */
+export interface UriConnectorFactory<Config = unknown> extends ConnectorFactory<Config> {
+  /** Turns a target URI (and its secret) into this factory's config. Throws INVALID_ARGUMENT for a bad URI. */
+  fromUri?(uri: string, extras?: TargetUriExtras): unknown;
+}
+
+/** Whether `factory` offers a URI parser. */
+export function hasUriParser(
+  factory: ConnectorFactory,
+): factory is ConnectorFactory & Required<Pick<UriConnectorFactory, 'fromUri'>> {
+  return typeof (factory as UriConnectorFactory).fromUri === 'function';
+}
+
+/**
+ * The connector kind a target URI names: its scheme, lower-cased, without a `+variant` suffix
+ * (`proxmox+token://...` names `proxmox`). Undefined when `value` has no scheme.
+ */
+export function uriKind(value: string): string | undefined {
+  const match = /^([A-Za-z][A-Za-z0-9.+-]*):\/\//.exec(value);
+  return match?.[1]?.toLowerCase().split('+')[0];
+}
