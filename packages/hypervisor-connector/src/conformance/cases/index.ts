@@ -1,0 +1,50 @@
+import type { ConformanceCase } from '../conformance-case.js';
+import { abortedCallCases } from './aborted-calls.js';
+import { capabilityCases } from './capabilities.js';
+import { dataOwnershipCases } from './data-ownership.js';
+import { disposalCases } from './disposal.js';
+import { guestChangeCases } from './guest-changes.js';
+import { guestQueryCases } from './guest-queries.js';
+import { identifierCases } from './identifiers.js';
+import { invalidInputCases } from './invalid-input.js';
+import { lifecycleCases } from './lifecycle.js';
+import { migrationCases } from './migration.js';
+import { operationCases } from './operations.js';
+import { snapshotCases } from './snapshots.js';
+import { targetCases } from './target.js';
+
+/** The kit's cases by concern, in the order the suites are registered. */
+export const CONFORMANCE_GROUPS: Readonly<Record<string, readonly ConformanceCase[]>> = {
+  target: targetCases,
+  'guest queries': guestQueryCases,
+  'guest changes': guestChangeCases,
+  lifecycle: lifecycleCases,
+  snapshots: snapshotCases,
+  migration: migrationCases,
+  operations: operationCases,
+  identifiers: identifierCases,
+  'invalid input': invalidInputCases,
+  'aborted calls': abortedCallCases,
+  capabilities: capabilityCases,
+  'data ownership': dataOwnershipCases,
+  disposal: disposalCases,
+};
+
+/** Every case of the kit. */
+export const CONFORMANCE_CASES: readonly ConformanceCase[] = Object.values(CONFORMANCE_GROUPS).flat();
+
+export {
+  abortedCallCases,
+  capabilityCases,
+  dataOwnershipCases,
+  disposalCases,
+  guestChangeCases,
+  guestQueryCases,
+  identifierCases,
+  invalidInputCases,
+  lifecycleCases,
+  migrationCases,
+  operationCases,
+  snapshotCases,
+  targetCases,
+};
