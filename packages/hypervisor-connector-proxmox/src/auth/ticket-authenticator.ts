@@ -1,0 +1,172 @@
+import { CancelledError, isHypervisorError, UnauthenticatedError } from '@hvc/hypervisor-connector';
+import { PveTicketSchema } from '../schemas/access.js';
+import type { PveHttp } from '../transport/pve-http.js';
+import type { Authenticator } from './authenticator.js';
+
+/** What ticket auth needs. */
+export interface TicketAuthenticatorOptions {
+  readonly http: PveHttp;
+  readonly username: string;
+  readonly password: string;
+  readonly realm?: string;
+  readonly otp?: string;
+  /** Renew once a ticket is this old. */
+  readonly renewAfterMs: number;
+  readonly now: () => number;
+  readonly target?: string;
+}
+
+interface Session {
+  readonly ticket: string;
+  readonly csrf: string;
+  readonly username: string;
+  readonly obtainedAt: number;
+}
+
+/** Tickets are accepted for 2 h after they were issued. */
+const TICKET_LIFETIME_MS = 2 * 60 * 60 * 1000;
+
+/**
+ * Username/password auth through `POST /access/ticket`: one login shared by every concurrent caller
+ * (single-flight), proactive renewal with the ticket itself as the password once it is `renewAfterMs` old, the
+ * CSRF header on writes, and a fresh login after a 401. A TOTP code is used once; after that only renewal keeps
+ * the session alive.
+ */
+export function createTicketAuthenticator(options: TicketAuthenticatorOptions): Authenticator {
+  let session: Session | undefined;
+  let pending: Promise<Session> | undefined;
+  let otpUsed = false;
+  const targetOptions = options.target === undefined ? {} : { target: options.target };
+
+  const requestTicket = async (params: Record<string, string>) =>
+    options.http.send({ method: 'POST', path: '/access/ticket', params }, PveTicketSchema);
+
+  const login = async (): Promise<Session> => {
+    const startedAt = options.now();
+    const username = options.username;
+    let answer = await requestTicket({
+      username,
+      password: options.password,
+      ...(options.realm === undefined ? {} : { realm: options.realm }),
+    }).catch((error: unknown) => {
+      throw loginError(error, username, targetOptions);
+    });
+    if (answer.NeedTFA) {
+      if (options.otp === undefined) {
+        throw new UnauthenticatedError(`${username} needs a second factor: set credentials.otp`, targetOptions);
+      }
+      if (otpUsed) {
+        throw new UnauthenticatedError(
+          `the session of ${username} ended and its one-time password was already used: give a new one`,
+          targetOptions,
+        );
+      }
+      otpUsed = true;
+      answer = await requestTicket({
+        username: answer.username,
+        'tfa-challenge': answer.ticket,
+        password: `totp:${options.otp}`,
+      }).catch((error: unknown) => {
+        throw loginError(error, username, targetOptions);
+      });
+    }
+    return toSession(answer, startedAt);
+  };
+
+  const renew = async (current: Session): Promise<Session> => {
+    const startedAt = options.now();
+    try {
+      return toSession(await requestTicket({ username: current.username, password: current.ticket }), startedAt);
+    } catch (error) {
+      if (isHypervisorError(error, 'UNAUTHENTICATED')) return login();
+      throw error;
+    }
+  };
+
+  const singleFlight = (make: () => Promise<Session>): Promise<Session> => {
+    if (!pending) {
+      pending = make().then(
+        (fresh) => {
+          session = fresh;
+          pending = undefined;
+          return fresh;
+        },
+        (error: unknown) => {
+          pending = undefined;
+          throw error;
+        },
+      );
+    }
+    return pending;
+  };
+
+  const current = async (signal?: AbortSignal): Promise<Session> => {
+    if (pending) return raceSignal(pending, signal);
+    if (!session || options.now() - session.obtainedAt >= TICKET_LIFETIME_MS) {
+      return raceSignal(singleFlight(login), signal);
+    }
+    if (options.now() - session.obtainedAt >= options.renewAfterMs) {
+      const old = session;
+      return raceSignal(
+        singleFlight(() => renew(old)),
+        signal,
+      );
+    }
+    return session;
+  };
+
+  return {
+    kind: 'ticket',
+    async headers(write, signal) {
+      const { ticket, csrf } = await current(signal);
+      return {
+        cookie: `PVEAuthCookie=${encodeURIComponent(ticket)}`,
+        ...(write ? { csrfpreventiontoken: csrf } : {}),
+      };
+    },
+    unauthorized(headers) {
+      if (session && headers.cookie === `PVEAuthCookie=${encodeURIComponent(session.ticket)}`) session = undefined;
+      return true;
+    },
+    close() {
+      session = undefined;
+    },
+  };
+}
+
+function toSession(answer: { username: string; ticket: string; CSRFPreventionToken?: string | undefined }, at: number) {
+  return {
+    ticket: answer.ticket,
+    csrf: answer.CSRFPreventionToken ?? '',
+    username: answer.username,
+    obtainedAt: at,
+  };
+}
+
+function loginError(error: unknown, username: string, options: { target?: string }): unknown {
+  if (isHypervisorError(error, 'UNAUTHENTICATED')) {
+    // The server's text says nothing more; the password never appears in the message.
+    return new UnauthenticatedError(`login of ${username} failed: wrong user name, password or realm`, options);
+  }
+  return error;
+}
+
+/** Waits for a shared promise, but lets one caller's signal stop its own wait without cancelling the others. */
+function raceSignal<T>(promise: Promise<T>, signal?: AbortSignal): Promise<T> {
+  if (!signal) return promise;
+  if (signal.aborted) return Promise.reject(new CancelledError('the call was aborted', { cause: signal.reason }));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new CancelledError('the call was aborted', { cause: signal.reason }));
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}

@@ -1,0 +1,148 @@
+import { NodeNameSchema, ResourceNameSchema } from '@hvc/hypervisor-connector';
+import { z } from 'zod';
+
+/** A SHA-256 certificate fingerprint: 32 hex bytes, with or without `:`; normalised to `AB:CD:...` upper case. */
+export const FingerprintSchema = z
+  .string()
+  .transform((value) => value.trim().replace(/:/g, '').toUpperCase())
+  .refine((hex) => /^[0-9A-F]{64}$/.test(hex), 'not a SHA-256 fingerprint (32 hex bytes, e.g. AB:CD:...)')
+  .transform((hex) => hex.match(/../g)!.join(':'));
+
+/** The base URL of one cluster node's API, normalised to its origin (`https://host:8006`). */
+const EndpointUrlSchema = z
+  .string()
+  .min(1)
+  .max(2048)
+  .transform((value, ctx) => {
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'not a URL' });
+      return z.NEVER;
+    }
+    if (url.protocol !== 'https:') {
+      ctx.addIssue({ code: 'custom', message: 'PVE serves its API over https only' });
+      return z.NEVER;
+    }
+    if (url.username || url.password) {
+      ctx.addIssue({ code: 'custom', message: 'put credentials in `credentials`, not in the URL' });
+      return z.NEVER;
+    }
+    if ((url.pathname !== '/' && url.pathname !== '/api2/json' && url.pathname !== '/api2/json/') || url.search) {
+      ctx.addIssue({ code: 'custom', message: 'give the origin only, e.g. https://pve1.example:8006' });
+      return z.NEVER;
+    }
+    return `https://${url.hostname.includes(':') && !url.hostname.startsWith('[') ? `[${url.hostname}]` : url.hostname}:${url.port || '8006'}`;
+  });
+
+/** One endpoint: a URL, or a URL with the node it belongs to and that node's certificate fingerprint. */
+export const EndpointSchema = z.union([
+  EndpointUrlSchema.transform((url) => ({ url })),
+  z.strictObject({
+    url: EndpointUrlSchema,
+    /** The PVE node this endpoint is; guest calls for that node go here first. Learnt from the cluster otherwise. */
+    node: NodeNameSchema.optional(),
+    /** This node's certificate fingerprint (each PVE node has its own certificate). */
+    fingerprint: FingerprintSchema.optional(),
+  }),
+]);
+
+/** API token credentials: `user@realm!tokenid` and its secret. */
+export const TokenCredentialsSchema = z.strictObject({
+  type: z.literal('token'),
+  tokenId: z
+    .string()
+    .max(128)
+    .regex(/^[^\s@!:=]+@[A-Za-z][A-Za-z0-9.\-_]*![A-Za-z][A-Za-z0-9.\-_]+$/, 'not a token id (user@realm!tokenid)'),
+  secret: z.string().min(1).max(512),
+});
+
+/** Username and password credentials, exchanged for a ticket; `otp` answers a TOTP second factor once. */
+export const PasswordCredentialsSchema = z.strictObject({
+  type: z.literal('password'),
+  /** `user@realm`, or `user` with `realm`. */
+  username: z.string().min(1).max(64).regex(/^[^\s:]+$/, 'not a user name'),
+  password: z.string().min(1).max(1024),
+  realm: z
+    .string()
+    .regex(/^[A-Za-z][A-Za-z0-9.\-_]{1,31}$/, 'not a realm')
+    .optional(),
+  otp: z.string().min(1).max(64).optional(),
+});
+
+/** Either credential kind; `type` may be left out when `tokenId` or `username` says which one it is. */
+export const CredentialsSchema = z.preprocess(
+  (value) => {
+    if (typeof value !== 'object' || value === null || 'type' in value) return value;
+    if ('tokenId' in value) return { type: 'token', ...value };
+    if ('username' in value) return { type: 'password', ...value };
+    return value;
+  },
+  z.discriminatedUnion('type', [TokenCredentialsSchema, PasswordCredentialsSchema]),
+);
+
+/** How the target's certificates are checked. The default is the system's trusted CAs. */
+export const TlsSchema = z
+  .strictObject({
+    /** Trusted CA certificates (PEM), e.g. the cluster's `/etc/pve/pve-root-ca.pem`. */
+    ca: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
+    /** SHA-256 fingerprints of the certificates to accept (any of them), as `pvenode cert info` shows them. */
+    fingerprint: z.union([FingerprintSchema, z.array(FingerprintSchema).min(1).max(64)]).optional(),
+    /** Accept any certificate for this target only. Unsafe; prefer a fingerprint. */
+    insecure: z.boolean().optional(),
+  })
+  .refine((tls) => !(tls.insecure && (tls.ca !== undefined || tls.fingerprint !== undefined)), {
+    message: '`insecure` cannot be combined with `ca` or `fingerprint`',
+    path: ['insecure'],
+  });
+
+/** Timeouts of one target. */
+export const TimeoutsSchema = z.strictObject({
+  /** Deadline of one HTTP request, connection included (PVE delays every 401 by ~3 s). */
+  requestMs: z.number().int().min(100).max(600_000).default(30_000),
+  /** Deadline of the TCP and TLS handshake. */
+  connectMs: z.number().int().min(100).max(120_000).default(10_000),
+});
+
+/** How task waits poll. */
+export const TaskPollingSchema = z.strictObject({
+  /** The first poll comes this soon. */
+  initialIntervalMs: z.number().int().min(1).max(60_000).default(100),
+  /** Polls are never further apart than this. */
+  maxIntervalMs: z.number().int().min(1).max(300_000).default(2_000),
+  /** How long "no such task" is taken for "not visible yet" after the task started. */
+  noSuchTaskGraceMs: z.number().int().min(0).max(300_000).default(10_000),
+});
+
+/** The configuration of one Proxmox VE target (a cluster or a single node). */
+export const ProxmoxConfigSchema = z.strictObject({
+  /** One or more nodes of the cluster; any of them answers for the whole cluster. */
+  endpoints: z.array(EndpointSchema).min(1).max(64),
+  credentials: CredentialsSchema,
+  tls: TlsSchema.default({}),
+  timeouts: TimeoutsSchema.default({ requestMs: 30_000, connectMs: 10_000 }),
+  /** Most requests in flight to this target at once, and most sockets per endpoint (pveproxy has 3 workers). */
+  concurrency: z.number().int().min(1).max(256).default(4),
+  /** Confine the connector to one PVE pool: other guests are invisible, new guests join the pool. */
+  pool: ResourceNameSchema.optional(),
+  /** Attempts of an idempotent read on a retryable error (UNAVAILABLE, TIMEOUT), the first included. */
+  readAttempts: z.number().int().min(1).max(10).default(3),
+  /** Renew a ticket once it is this old (tickets live 2 h). */
+  ticketRenewAfterMs: z
+    .number()
+    .int()
+    .min(60_000)
+    .max(110 * 60_000)
+    .default(60 * 60_000),
+  tasks: TaskPollingSchema.default({ initialIntervalMs: 100, maxIntervalMs: 2_000, noSuchTaskGraceMs: 10_000 }),
+  /** Storage for new disks when a spec names none. */
+  defaultStorage: ResourceNameSchema.default('local-lvm'),
+});
+
+/** A validated Proxmox target config, defaults applied. */
+export type ProxmoxConfig = z.output<typeof ProxmoxConfigSchema>;
+/** A Proxmox target config as written by users. */
+export type ProxmoxConfigInput = z.input<typeof ProxmoxConfigSchema>;
+/** Validated credentials. */
+export type ProxmoxCredentials = ProxmoxConfig['credentials'];

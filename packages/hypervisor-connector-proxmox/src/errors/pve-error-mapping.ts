@@ -1,0 +1,98 @@
+import {
+  AlreadyExistsError,
+  ConflictError,
+  type FieldViolation,
+  type HypervisorError,
+  InternalError,
+  InvalidArgumentError,
+  NotFoundError,
+  PermissionDeniedError,
+  UnauthenticatedError,
+  UnavailableError,
+  UnsupportedOperationError,
+} from '@hvc/hypervisor-connector';
+import type { PveErrorBody } from '../schemas/envelope.js';
+
+/** What the connector knows about a failed PVE response. */
+export interface PveFailure {
+  readonly status: number;
+  /** The HTTP reason phrase (PVE puts the error text there). */
+  readonly reason?: string;
+  readonly body?: PveErrorBody;
+  readonly method: string;
+  /** The API path, without the `/api2/json` prefix. */
+  readonly path: string;
+  readonly target?: string;
+}
+
+const NOT_FOUND = /does not exist|no such (task|vm|ct|node|snapshot|storage|volume|pool|user|token)|not found/i;
+const ALREADY_EXISTS = /already exists|already used|config file already exists/i;
+const LOCKED = /\b(VM|CT) is locked\b|can't lock file|cannot lock file|got timeout waiting for lock/i;
+const WRONG_STATE =
+  /\bnot running\b|\bis running\b|already running|protection mode|is paused|is a template|checksum mismatch|detected modified configuration|can't migrate running|is not online/i;
+const TRANSIENT = /got no worker upid|start worker failed|proxy loop detected|too many redirections|connection (refused|reset|timed out)/i;
+const PERMISSION = /Permission check failed \(([^,)]+)(?:,\s*([^)]+))?\)/;
+
+/** The human text of a PVE error: `body.message`, else the reason phrase, else the status. */
+export function pveErrorMessage(failure: Pick<PveFailure, 'status' | 'reason' | 'body'>): string {
+  const text = failure.body?.message?.trim() || failure.reason?.trim();
+  return text || `HTTP ${failure.status}`;
+}
+
+/**
+ * Maps a failed PVE response to the contract's error codes: 404 or "does not exist" → NOT_FOUND, "already
+ * exists" → ALREADY_EXISTS, locks → CONFLICT (retryable), wrong state → CONFLICT, 595/596/597/599 and "got no
+ * worker upid" → UNAVAILABLE, 401 → UNAUTHENTICATED, 403 → PERMISSION_DENIED with the privilege, 400 →
+ * INVALID_ARGUMENT with a violation per field. The error text never holds request parameters.
+ */
+export function mapPveFailure(failure: PveFailure): HypervisorError {
+  const message = pveErrorMessage(failure);
+  const details = { status: failure.status, method: failure.method, path: failure.path };
+  const options = { details, ...(failure.target === undefined ? {} : { target: failure.target }) };
+  const { status } = failure;
+
+  if (status === 400) {
+    const errors = failure.body?.errors ?? {};
+    const violations: FieldViolation[] = Object.entries(errors).map(([field, text]) => ({
+      field,
+      message: text.trim(),
+    }));
+    const summary = violations.map((v) => `${v.field}: ${v.message}`).join('; ');
+    if (violations.some((v) => ALREADY_EXISTS.test(v.message))) {
+      return new AlreadyExistsError(summary, options);
+    }
+    if (violations.some((v) => /^no such task$/.test(v.message))) return new NotFoundError(summary, options);
+    return new InvalidArgumentError(summary ? `${message}: ${summary}` : message, { ...options, violations });
+  }
+  if (status === 401) return new UnauthenticatedError(message, options);
+  if (status === 403) {
+    const match = PERMISSION.exec(message);
+    const privilege = match?.[2]?.trim();
+    return new PermissionDeniedError(message, {
+      ...options,
+      details: { ...details, ...(match ? { aclPath: match[1] } : {}), ...(privilege ? { privilege } : {}) },
+    });
+  }
+  if (status === 404) return new NotFoundError(message, options);
+  if (status === 501) return new UnsupportedOperationError('raw', message, options);
+  if (status >= 590 || status === 502 || status === 503 || status === 504 || status === 429) {
+    return new UnavailableError(message, options);
+  }
+  return mapPveMessage(message, options);
+}
+
+/**
+ * Maps the text of a PVE error (a 500 reason, or a task's exit status) by what it says. Unknown texts are
+ * INTERNAL.
+ */
+export function mapPveMessage(
+  message: string,
+  options: { details?: Readonly<Record<string, unknown>>; target?: string; operationId?: string } = {},
+): HypervisorError {
+  if (ALREADY_EXISTS.test(message)) return new AlreadyExistsError(message, options);
+  if (NOT_FOUND.test(message)) return new NotFoundError(message, options);
+  if (LOCKED.test(message)) return new ConflictError(message, { ...options, retryable: true });
+  if (WRONG_STATE.test(message)) return new ConflictError(message, { ...options, retryable: false });
+  if (TRANSIENT.test(message)) return new UnavailableError(message, options);
+  return new InternalError(message, options);
+}

@@ -1,0 +1,52 @@
+import { z } from 'zod';
+import { pveNumber, pveOptionalBoolean, pveOptionalNumber, pveOptionalString } from './pve-values.js';
+
+/** `GET /version`. */
+export const PveVersionSchema = z.looseObject({
+  version: z.string(),
+  release: pveOptionalString,
+  repoid: pveOptionalString,
+});
+
+/** One item of `GET /cluster/resources` (guests, nodes, storages, pools, SDN). */
+export const PveClusterResourceSchema = z.looseObject({
+  id: z.string(),
+  type: z.string(),
+  node: pveOptionalString,
+  vmid: pveOptionalNumber,
+  name: pveOptionalString,
+  status: pveOptionalString,
+  template: pveOptionalBoolean,
+  maxcpu: pveOptionalNumber,
+  cpu: pveOptionalNumber,
+  maxmem: pveOptionalNumber,
+  mem: pveOptionalNumber,
+  maxdisk: pveOptionalNumber,
+  disk: pveOptionalNumber,
+  netin: pveOptionalNumber,
+  netout: pveOptionalNumber,
+  uptime: pveOptionalNumber,
+  hastate: pveOptionalString,
+  pool: pveOptionalString,
+  lock: pveOptionalString,
+  tags: pveOptionalString,
+});
+
+/** A parsed `/cluster/resources` item. */
+export type PveClusterResource = z.output<typeof PveClusterResourceSchema>;
+
+/** One item of `GET /cluster/status`: the cluster entry or a node entry. */
+export const PveClusterStatusItemSchema = z.looseObject({
+  type: z.string(),
+  id: pveOptionalString,
+  name: pveOptionalString,
+  nodeid: pveOptionalNumber,
+  ip: pveOptionalString,
+  online: pveOptionalBoolean,
+  local: pveOptionalBoolean,
+  quorate: pveOptionalBoolean,
+  nodes: pveOptionalNumber,
+});
+
+/** `GET /cluster/nextid`: a string on real servers although the schema says integer. */
+export const PveNextIdSchema = pveNumber;

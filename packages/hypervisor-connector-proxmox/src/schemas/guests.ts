@@ -1,0 +1,82 @@
+import { z } from 'zod';
+import { pveNumber, pveOptionalBoolean, pveOptionalNumber, pveOptionalString } from './pve-values.js';
+
+const guestStatusFields = {
+  vmid: pveNumber,
+  status: z.string(),
+  name: pveOptionalString,
+  cpus: pveOptionalNumber,
+  cpu: pveOptionalNumber,
+  maxmem: pveOptionalNumber,
+  mem: pveOptionalNumber,
+  maxdisk: pveOptionalNumber,
+  disk: pveOptionalNumber,
+  uptime: pveOptionalNumber,
+  netin: pveOptionalNumber,
+  netout: pveOptionalNumber,
+  pid: pveOptionalNumber,
+  lock: pveOptionalString,
+  tags: pveOptionalString,
+  template: pveOptionalBoolean,
+};
+
+/** One item of `GET /nodes/{node}/qemu` or `/lxc`, and `GET .../status/current` of either. */
+export const PveGuestStatusSchema = z.looseObject({
+  ...guestStatusFields,
+  qmpstatus: pveOptionalString,
+});
+
+/** A parsed guest status. */
+export type PveGuestStatus = z.output<typeof PveGuestStatusSchema>;
+
+/**
+ * `GET .../config` of a VM or container: a flat map of config keys plus `digest`. Integer keys come as numbers,
+ * the rest as strings (`memory` is a string since PVE 8.1), so every value is kept as it came and read through
+ * the helpers of the mapping.
+ */
+export const PveGuestConfigSchema = z.looseObject({
+  digest: pveOptionalString,
+  name: pveOptionalString,
+  hostname: pveOptionalString,
+  cores: pveOptionalNumber,
+  sockets: pveOptionalNumber,
+  memory: z.union([z.number(), z.string()]).optional(),
+  description: pveOptionalString,
+  tags: pveOptionalString,
+  lock: pveOptionalString,
+  template: pveOptionalBoolean,
+});
+
+/** A parsed guest config. */
+export type PveGuestConfig = z.output<typeof PveGuestConfigSchema>;
+
+/** One item of `GET .../snapshot`, including the synthetic `current` entry. */
+export const PveSnapshotSchema = z.looseObject({
+  name: z.string(),
+  description: pveOptionalString,
+  snaptime: pveOptionalNumber,
+  vmstate: pveOptionalBoolean,
+  parent: pveOptionalString,
+});
+
+/** A parsed snapshot item. */
+export type PveSnapshot = z.output<typeof PveSnapshotSchema>;
+
+/** `POST .../vncproxy` and `.../termproxy`: the port comes as a string on real servers. */
+export const PveConsoleProxySchema = z.looseObject({
+  ticket: z.string(),
+  port: pveNumber,
+  user: pveOptionalString,
+  upid: pveOptionalString,
+  cert: pveOptionalString,
+  password: pveOptionalString,
+});
+
+/** `POST .../spiceproxy`: the connection parameters of a SPICE client. */
+export const PveSpiceProxySchema = z.looseObject({
+  password: z.string(),
+  host: pveOptionalString,
+  proxy: pveOptionalString,
+  'tls-port': pveOptionalNumber,
+  type: pveOptionalString,
+});

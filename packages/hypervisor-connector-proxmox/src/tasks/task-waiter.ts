@@ -1,0 +1,122 @@
+import {
+  CancelledError,
+  isHypervisorError,
+  type Operation,
+  OperationFailedError,
+  TimeoutError,
+  type WaitOptions,
+} from '@hvc/hypervisor-connector';
+import { publishTaskWait } from '../transport/diagnostics.js';
+import type { OperationRef } from './operation-id.js';
+import { operationChanged } from './task-outcome.js';
+import { LOG_TAIL_LINES, type TaskService } from './task-service.js';
+import type { Upid } from './upid.js';
+
+/** How a wait polls. */
+export interface PollingPolicy {
+  readonly initialIntervalMs: number;
+  readonly maxIntervalMs: number;
+}
+
+const DEADLINE = Symbol('deadline');
+
+/**
+ * Waits for a task: polls at once, then with exponential backoff (×2, ±20 % jitter) up to the policy's cap;
+ * stops with TIMEOUT at `timeoutMs`, with CANCELLED as soon as the signal fires (the poll in flight is aborted
+ * too), and reports each change through `onProgress`. A failed task throws OPERATION_FAILED carrying the tail of
+ * its log in `details.log` (unless `throwOnFailure` is false).
+ */
+export async function waitForTask(
+  tasks: TaskService,
+  ref: OperationRef & { task: Upid },
+  id: string,
+  policy: PollingPolicy,
+  options: WaitOptions & { target?: string } = {},
+): Promise<Operation> {
+  const started = Date.now();
+  const controller = new AbortController();
+  const onAbort = () => controller.abort(options.signal?.reason);
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  if (options.signal?.aborted) controller.abort(options.signal.reason);
+  const deadline =
+    options.timeoutMs === undefined ? undefined : setTimeout(() => controller.abort(DEADLINE), options.timeoutMs);
+  const signal = controller.signal;
+  const errorOptions = { operationId: id, ...(options.target === undefined ? {} : { target: options.target }) };
+  let last: Operation | undefined;
+  let interval = policy.initialIntervalMs;
+  let poll = 0;
+  try {
+    for (;;) {
+      poll++;
+      const operation = await tasks.get(ref, signal, started);
+      publishTaskWait(() => ({
+        ...(options.target === undefined ? {} : { target: options.target }),
+        operationId: id,
+        upid: ref.upid,
+        event: operation.status === 'running' ? 'poll' : 'done',
+        status: operation.status,
+        poll,
+      }));
+      if (operationChanged(last, operation)) options.onProgress?.(operation);
+      last = operation;
+      if (operation.status !== 'running') return await finish(operation);
+      await sleep(interval * (0.8 + Math.random() * 0.4), signal);
+      interval = Math.min(policy.maxIntervalMs, interval * 2);
+    }
+  } catch (error) {
+    if (signal.aborted) {
+      const timedOut = signal.reason === DEADLINE;
+      publishTaskWait(() => ({
+        ...(options.target === undefined ? {} : { target: options.target }),
+        operationId: id,
+        upid: ref.upid,
+        event: timedOut ? 'timeout' : 'cancelled',
+        poll,
+      }));
+      if (timedOut) {
+        throw new TimeoutError(`the operation did not end within ${options.timeoutMs} ms; it keeps running`, {
+          ...errorOptions,
+          cause: error,
+        });
+      }
+      throw new CancelledError('the wait was aborted; the operation keeps running', { ...errorOptions, cause: error });
+    }
+    if (isHypervisorError(error) && error.operationId === undefined) {
+      Object.defineProperty(error, 'operationId', { value: id, enumerable: true });
+    }
+    throw error;
+  } finally {
+    if (deadline !== undefined) clearTimeout(deadline);
+    options.signal?.removeEventListener('abort', onAbort);
+  }
+
+  async function finish(operation: Operation): Promise<Operation> {
+    if (options.throwOnFailure === false || operation.status === 'succeeded') return operation;
+    if (operation.status === 'cancelled') {
+      throw new CancelledError(`the operation was cancelled: ${operation.error?.message ?? ''}`.trim(), errorOptions);
+    }
+    const log = await tasks.logTail(ref, LOG_TAIL_LINES, signal).catch(() => [] as string[]);
+    throw new OperationFailedError(operation.error?.message ?? 'the operation failed', {
+      ...errorOptions,
+      details: { log, upid: ref.upid, type: operation.type, ...(operation.guestId ? { guestId: operation.guestId } : {}) },
+    });
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) {
+      reject(signal.reason);
+      return;
+    }
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}

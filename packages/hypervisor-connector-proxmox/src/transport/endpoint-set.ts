@@ -1,0 +1,78 @@
+import { Pool } from 'undici';
+import { createTlsConnector, type EndpointTls } from './tls-connector.js';
+
+/** One API endpoint (a cluster node) and its connection pool. */
+export interface Endpoint {
+  /** `https://host:port`. */
+  readonly url: string;
+  /** The PVE node this endpoint is, when known. */
+  node: string | undefined;
+  readonly pool: Pool;
+  /** Until when (ms since epoch) a connect failure keeps it at the back of the queue. */
+  downUntil: number;
+}
+
+/** What the set needs to know about each configured endpoint. */
+export interface EndpointDefinition {
+  readonly url: string;
+  readonly node?: string;
+  readonly tls: EndpointTls;
+}
+
+const DOWN_FOR_MS = 10_000;
+
+/**
+ * The endpoints of one target, each with its own keep-alive pool capped at `connections` sockets. Hands out the
+ * order to try them in: the node a call is about first, then healthy ones in configured order, then those that
+ * recently failed to connect.
+ */
+export class EndpointSet {
+  readonly #endpoints: Endpoint[];
+
+  constructor(definitions: readonly EndpointDefinition[], connections: number) {
+    this.#endpoints = definitions.map((definition) => ({
+      url: definition.url,
+      node: definition.node,
+      downUntil: 0,
+      pool: new Pool(definition.url, {
+        connections,
+        pipelining: 1,
+        keepAliveTimeout: 4_000,
+        connect: createTlsConnector(definition.tls),
+      }),
+    }));
+  }
+
+  /** Every endpoint, in configured order. */
+  get all(): readonly Endpoint[] {
+    return this.#endpoints;
+  }
+
+  /** The order to try endpoints in for a call about `node`. */
+  order(node: string | undefined, now: number): Endpoint[] {
+    const rank = (endpoint: Endpoint) =>
+      (endpoint.downUntil > now ? 2 : 0) + (node !== undefined && endpoint.node === node ? 0 : 1);
+    return [...this.#endpoints].sort((a, b) => rank(a) - rank(b));
+  }
+
+  /** Remembers that `endpoint` could not be connected to. */
+  markDown(endpoint: Endpoint, now: number): void {
+    endpoint.downUntil = now + DOWN_FOR_MS;
+  }
+
+  /** Records which node an endpoint URL is (learnt from `/cluster/status`). */
+  learnNode(url: string, node: string): void {
+    const endpoint = this.#endpoints.find((e) => e.url === url);
+    if (endpoint && endpoint.node === undefined) endpoint.node = node;
+  }
+
+  /** Closes every pool. */
+  async close(): Promise<void> {
+    await Promise.all(this.#endpoints.map((endpoint) => endpoint.pool.close().catch(() => undefined)));
+  }
+
+  /** Destroys every pool at once, aborting requests in flight. */
+  async destroy(): Promise<void> {
+    await Promise.all(this.#endpoints.map((endpoint) => endpoint.pool.destroy().catch(() => undefined)));
+  }
+}

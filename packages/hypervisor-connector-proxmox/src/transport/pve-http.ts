@@ -1,0 +1,242 @@
+import {
+  CancelledError,
+  type HypervisorError,
+  InternalError,
+  isHypervisorError,
+  TimeoutError,
+  UnavailableError,
+} from '@hvc/hypervisor-connector';
+import type { z } from 'zod';
+import { mapPveFailure } from '../errors/pve-error-mapping.js';
+import { PveErrorBodySchema } from '../schemas/envelope.js';
+import { publishRequest, publishResponse, redactParams } from './diagnostics.js';
+import type { ConcurrencyLimiter } from './concurrency-limiter.js';
+import type { Endpoint, EndpointSet } from './endpoint-set.js';
+import { encodePveParams, type PveParams } from './form-encoding.js';
+import { FingerprintMismatchError } from './tls-connector.js';
+
+/** One HTTP call to the PVE API. */
+export interface PveHttpRequest {
+  readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  /** The API path after `/api2/json`, segments already encoded. */
+  readonly path: string;
+  readonly params?: PveParams;
+  /** The node the call is about: its endpoint is tried first. */
+  readonly node?: string;
+  /** Auth headers (never published, never logged). */
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly signal?: AbortSignal;
+}
+
+/** Settings of {@link PveHttp}. */
+export interface PveHttpOptions {
+  readonly endpoints: EndpointSet;
+  readonly limiter: ConcurrencyLimiter;
+  readonly requestTimeoutMs: number;
+  readonly target?: string;
+  readonly now: () => number;
+}
+
+/** Errors that happen before a request byte is written: another endpoint may be tried, even for a write. */
+const CONNECT_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EHOSTDOWN',
+  'EAI_AGAIN',
+  'EADDRNOTAVAIL',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'HVC_TLS_FINGERPRINT_MISMATCH',
+]);
+const TLS_CODE = /^(ERR_TLS_|ERR_SSL_|CERT_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_)/;
+
+const DEADLINE = Symbol('deadline');
+let nextRequestId = 1;
+
+/**
+ * The HTTP layer of the connector: one request to the first endpoint that accepts a connection, under the
+ * target's concurrency cap and a per-request deadline combined with the caller's signal. Parses the `{data}`
+ * envelope (and `schema`, when given) and maps failures to contract errors. It never sends a request twice
+ * except to another endpoint after a connect failure, when nothing was sent.
+ */
+export class PveHttp {
+  readonly #options: PveHttpOptions;
+
+  constructor(options: PveHttpOptions) {
+    this.#options = options;
+  }
+
+  /** Sends `request` and returns its parsed `data`. */
+  async send<S extends z.ZodType>(request: PveHttpRequest, schema?: S): Promise<z.output<S>> {
+    const { endpoints, now } = this.#options;
+    let lastConnectError: HypervisorError | undefined;
+    for (const endpoint of endpoints.order(request.node, now())) {
+      try {
+        return await this.#options.limiter.run(() => this.#attempt(endpoint, request, schema), request.signal);
+      } catch (error) {
+        if (!isConnectFailure(error)) throw error;
+        endpoints.markDown(endpoint, now());
+        lastConnectError = error as HypervisorError;
+      }
+    }
+    throw lastConnectError ?? new UnavailableError('no endpoint configured');
+  }
+
+  async #attempt<S extends z.ZodType>(
+    endpoint: Endpoint,
+    request: PveHttpRequest,
+    schema: S | undefined,
+  ): Promise<z.output<S>> {
+    const { target, requestTimeoutMs } = this.#options;
+    const requestId = nextRequestId++;
+    const started = performance.now();
+    const encoded = encodePveParams(request.params);
+    const hasBody = request.method === 'POST' || request.method === 'PUT';
+    const path = `/api2/json${request.path}${!hasBody && encoded ? `?${encoded}` : ''}`;
+    const base = { target, requestId, method: request.method, path: request.path, endpoint: endpoint.url, attempt: 1 };
+    publishRequest(() => ({ ...base, params: redactParams(request.params) }));
+
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(DEADLINE), requestTimeoutMs);
+    const onCallerAbort = () => controller.abort(request.signal?.reason);
+    request.signal?.addEventListener('abort', onCallerAbort, { once: true });
+    let status: number | undefined;
+    let failed = false;
+    try {
+      if (request.signal?.aborted) throw new CancelledError('the call was aborted', { cause: request.signal.reason });
+      const response = await endpoint.pool.request({
+        path,
+        method: request.method,
+        headers: {
+          accept: 'application/json',
+          ...(hasBody ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
+          ...request.headers,
+        },
+        ...(hasBody ? { body: encoded } : {}),
+        signal: controller.signal,
+      });
+      status = response.statusCode;
+      const text = await response.body.text();
+      if (status === 200) return parseData(text, schema, request, target);
+      throw mapPveFailure({
+        status,
+        reason: response.statusText,
+        body: parseErrorBody(text),
+        method: request.method,
+        path: request.path,
+        ...(target === undefined ? {} : { target }),
+      });
+    } catch (error) {
+      failed = true;
+      const mapped = this.#mapThrown(error, controller.signal, request);
+      publishResponse(() => ({
+        ...base,
+        ...(status === undefined ? {} : { status }),
+        durationMs: performance.now() - started,
+        errorCode: mapped.code,
+        errorMessage: mapped.message,
+      }));
+      throw mapped;
+    } finally {
+      clearTimeout(timer);
+      request.signal?.removeEventListener('abort', onCallerAbort);
+      if (!failed && status !== undefined) {
+        publishResponse(() => ({ ...base, status, durationMs: performance.now() - started }));
+      }
+    }
+  }
+
+  #mapThrown(error: unknown, signal: AbortSignal, request: PveHttpRequest): HypervisorError {
+    const target = this.#options.target;
+    const options = { cause: error, ...(target === undefined ? {} : { target }) };
+    if (isHypervisorError(error)) return error;
+    if (signal.aborted && signal.reason === DEADLINE) {
+      return new TimeoutError(
+        `PVE did not answer ${request.method} ${request.path} within ${this.#options.requestTimeoutMs} ms` +
+          (request.method === 'GET' ? '' : '; the change may or may not have been made'),
+        options,
+      );
+    }
+    if (request.signal?.aborted) return new CancelledError('the call was aborted', options);
+    const code = errorCode(error);
+    if (error instanceof FingerprintMismatchError) {
+      return new UnavailableError(error.message, {
+        ...options,
+        retryable: false,
+        details: { reason: 'tls-fingerprint-mismatch', connect: true, presented: error.presented },
+      });
+    }
+    if (code && TLS_CODE.test(code)) {
+      return new UnavailableError(`TLS handshake with the PVE endpoint failed (${code})`, {
+        ...options,
+        retryable: false,
+        details: { reason: 'tls', code, connect: true },
+      });
+    }
+    if (code && CONNECT_CODES.has(code)) {
+      return new UnavailableError(`cannot connect to the PVE endpoint (${code})`, {
+        ...options,
+        details: { code, connect: true },
+      });
+    }
+    return new UnavailableError(
+      `the connection to PVE failed during ${request.method} ${request.path} (${code ?? 'unknown error'})` +
+        (request.method === 'GET' ? '' : '; the change may or may not have been made'),
+      { ...options, details: { ...(code ? { code } : {}), connect: false } },
+    );
+  }
+}
+
+function isConnectFailure(error: unknown): boolean {
+  return isHypervisorError(error, 'UNAVAILABLE') && error.details?.connect === true;
+}
+
+function errorCode(error: unknown): string | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 4 && typeof current === 'object' && current !== null; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+function parseErrorBody(text: string) {
+  if (!text) return undefined;
+  try {
+    const parsed = PveErrorBodySchema.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    // Errors raised before a handler runs have a plain-text body (or none): the reason phrase carries the text.
+    return { message: text.slice(0, 1024) };
+  }
+}
+
+function parseData<S extends z.ZodType>(
+  text: string,
+  schema: S | undefined,
+  request: PveHttpRequest,
+  target: string | undefined,
+): z.output<S> {
+  const where = `${request.method} ${request.path}`;
+  const options = target === undefined ? {} : { target };
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch (error) {
+    throw new InternalError(`PVE answered ${where} with something that is not JSON`, { ...options, cause: error });
+  }
+  if (typeof body !== 'object' || body === null || !('data' in body)) {
+    throw new InternalError(`PVE answered ${where} without a data envelope`, options);
+  }
+  const data = (body as { data: unknown }).data;
+  if (!schema) return data as z.output<S>;
+  const parsed = schema.safeParse(data);
+  if (parsed.success) return parsed.data;
+  const first = parsed.error.issues[0];
+  throw new InternalError(
+    `unexpected PVE response to ${where}: ${first ? `${first.path.join('.') || 'data'}: ${first.message}` : 'invalid'}`,
+    { ...options, details: { issues: parsed.error.issues.slice(0, 5).map((i) => ({ path: i.path.map(String), message: i.message })) } },
+  );
+}
