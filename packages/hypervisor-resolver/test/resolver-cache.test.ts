@@ -1,0 +1,228 @@
+import diagnosticsChannel from 'node:diagnostics_channel';
+import { isHypervisorError } from '@hvc/hypervisor-connector';
+import { createManualClock, memoryConnectorFactory } from '@hvc/hypervisor-connector/memory';
+import { createResolver, RESOLVER_CHANNELS, type ResolverEvent } from '@hvc/hypervisor-resolver';
+import { describe, expect, it } from 'vitest';
+import { recordingFactory } from './support/recording-factory.js';
+
+const guests = [{ type: 'vm' as const, name: 'web-1' }];
+
+describe('resolve with the memory connector', () => {
+  it('creates one connector for 100 concurrent resolves of one target', async () => {
+    const memory = recordingFactory(memoryConnectorFactory);
+    let lookups = 0;
+    const events: ResolverEvent[] = [];
+    const resolver = createResolver({
+      connectors: { memory: memory.factory },
+      targets: async (id) => {
+        lookups += 1;
+        await new Promise((resolve) => setImmediate(resolve));
+        return id === 'lab' ? { id, kind: 'memory', config: { guests } } : undefined;
+      },
+      onEvent: (event) => events.push(event),
+    });
+    const connectors = await Promise.all(Array.from({ length: 100 }, () => resolver.resolve('lab')));
+    expect(memory.created).toHaveLength(1);
+    expect(new Set(connectors).size).toBe(1);
+    expect(lookups).toBe(1);
+    expect(events.filter((e) => e.type === 'create')).toHaveLength(1);
+    expect((await connectors[0]!.listGuests()).map((g) => g.id)).toEqual(['vm/100']);
+    // Later resolves are cache hits that see the source again.
+    await resolver.resolve('lab');
+    expect(lookups).toBe(2);
+    expect(memory.created).toHaveLength(1);
+    expect(resolver.stats()).toMatchObject({ hits: 100, misses: 1, created: 1 });
+    await resolver.close();
+  });
+
+  it('creates a new connector when the config changes and closes the old one after its in-flight call', async () => {
+    const clock = createManualClock();
+    const memory = recordingFactory(memoryConnectorFactory);
+    let version = '1.0.0';
+    const resolver = createResolver({
+      connectors: { memory: memory.factory },
+      targets: (id) => ({ id, kind: 'memory', config: { guests, clock, latencyMs: 1_000, version } }),
+    });
+    const first = await resolver.resolve('lab');
+    const inFlight = first.listGuests().then((list) => {
+      memory.log.push('caller-saw-result');
+      return list;
+    });
+    await new Promise((resolve) => setImmediate(resolve));
+
+    version = '2.0.0';
+    const second = await resolver.resolve('lab');
+    expect(second).not.toBe(first);
+    expect(memory.created).toHaveLength(2);
+    expect(resolver.stats().targets.map((t) => [t.status, t.inFlight])).toEqual([
+      ['active', 0],
+      ['draining', 1],
+    ]);
+    // The old connector refuses new calls but is not closed while its call runs.
+    await expect(first.listNodes()).rejects.toMatchObject({ code: 'UNAVAILABLE', retryable: true });
+    expect(memory.log).not.toContain('close:lab#0');
+
+    await clock.advance(1_000);
+    expect(await inFlight).toHaveLength(1);
+    await new Promise((resolve) => setImmediate(resolve));
+    const order = memory.log.filter((line) => line.startsWith('done:lab#0') || line === 'close:lab#0');
+    expect(order).toEqual(['done:lab#0:listGuests', 'close:lab#0']);
+    expect(memory.log).not.toContain('close:lab#1');
+    expect((await resolver.resolve('lab')) === second).toBe(true);
+    await resolver.close();
+    expect(memory.log).toContain('close:lab#1');
+  });
+
+  it('keeps the connector while only the order of config keys changes', async () => {
+    const memory = recordingFactory(memoryConnectorFactory);
+    const resolver = createResolver({ connectors: { memory: memory.factory } });
+    const a = await resolver.resolve({ id: 'lab', kind: 'memory', config: { nodes: ['n1'], version: '9.0' } });
+    const b = await resolver.resolve({ id: 'lab', kind: 'memory', config: { version: '9.0', nodes: ['n1'] } });
+    expect(b).toBe(a);
+    expect(memory.created).toHaveLength(1);
+    await resolver.close();
+  });
+
+  it('evicts the least recently used connector beyond maxEntries and closes it', async () => {
+    let now = 0;
+    const memory = recordingFactory(memoryConnectorFactory);
+    const events: ResolverEvent[] = [];
+    const resolver = createResolver({
+      connectors: { memory: memory.factory },
+      targets: (id) => ({ id, kind: 'memory', config: {} }),
+      cache: { maxEntries: 2 },
+      clock: () => now,
+      onEvent: (event) => events.push(event),
+    });
+    const a = await resolver.resolve('a');
+    now = 1;
+    await resolver.resolve('b');
+    now = 2;
+    await a.listNodes(); // a is now more recently used than b
+    now = 3;
+    await resolver.resolve('c');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(memory.log).toContain('close:b#1');
+    expect(memory.log).not.toContain('close:a#0');
+    expect(resolver.stats().targets.map((t) => t.targetId)).toEqual(['a', 'c']);
+    expect(events.filter((e) => e.type === 'evict' || e.type === 'close')).toMatchObject([
+      { type: 'evict', targetId: 'b', reason: 'lru', inFlight: 0 },
+      { type: 'close', targetId: 'b', reason: 'lru', forced: false },
+    ]);
+    expect(resolver.stats().evicted.lru).toBe(1);
+    await resolver.close();
+  });
+
+  it('evicts idle connectors and closes them, but not one with a call in flight', async () => {
+    const clock = createManualClock();
+    const memory = recordingFactory(memoryConnectorFactory);
+    const resolver = createResolver({
+      connectors: { memory: memory.factory },
+      targets: (id) => ({ id, kind: 'memory', config: { clock, latencyMs: id === 'busy' ? 60_000 : 0 } }),
+      cache: { idleTimeoutMs: 30_000 },
+      clock: () => clock.now(),
+    });
+    await resolver.resolve('quiet');
+    const busy = await resolver.resolve('busy');
+    const call = busy.listNodes();
+    await clock.advance(29_999);
+    expect(resolver.evictIdle()).toBe(0);
+    await clock.advance(1);
+    expect(resolver.evictIdle()).toBe(1);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(memory.log).toContain('close:quiet#0');
+    expect(memory.log).not.toContain('close:busy#1');
+    await clock.advance(30_000);
+    await call;
+    expect(resolver.evictIdle()).toBe(0); // just used
+    await clock.advance(30_000);
+    expect(resolver.evictIdle()).toBe(1);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(memory.log).toContain('close:busy#1');
+    // The next resolve makes a new one.
+    await resolver.resolve('quiet');
+    expect(memory.created).toHaveLength(3);
+    await resolver.close();
+  });
+
+  it('closes a connector the caller closes, and the next resolve makes a new one', async () => {
+    const memory = recordingFactory(memoryConnectorFactory);
+    const resolver = createResolver({ connectors: { memory: memory.factory } });
+    const descriptor = { id: 'lab', kind: 'memory', config: {} };
+    {
+      await using connector = await resolver.resolve(descriptor);
+      await connector.listNodes();
+    }
+    expect(memory.log).toContain('close:lab#0');
+    const again = await resolver.resolve(descriptor);
+    expect(memory.created).toHaveLength(2);
+    expect(await again.listNodes()).toHaveLength(2);
+    await resolver.close();
+  });
+
+  it('closes everything on close() and refuses to resolve afterwards', async () => {
+    const memory = recordingFactory(memoryConnectorFactory);
+    const resolver = createResolver({
+      connectors: { memory: memory.factory },
+      targets: [
+        { id: 'a', kind: 'memory', config: {} },
+        { id: 'b', kind: 'memory', config: {} },
+      ],
+    });
+    const a = await resolver.resolve('a');
+    await resolver.resolve('b');
+    await resolver[Symbol.asyncDispose]();
+    expect(memory.log.filter((l) => l.startsWith('close:')).sort()).toEqual(['close:a#0', 'close:b#1']);
+    await expect(resolver.resolve('a')).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+    await expect(a.listNodes()).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+    expect(resolver.stats().targets).toEqual([]);
+    await resolver.close(); // idempotent
+  });
+
+  it('publishes events on diagnostics channels, without config values', async () => {
+    const seen: unknown[] = [];
+    const listener = (message: unknown) => seen.push(message);
+    for (const name of Object.values(RESOLVER_CHANNELS)) diagnosticsChannel.subscribe(name, listener);
+    try {
+      const resolver = createResolver({ connectors: { memory: memoryConnectorFactory } });
+      const descriptor = { id: 'lab', kind: 'memory', config: { clusterName: 'hunter2-cluster' } };
+      await resolver.resolve(descriptor);
+      await resolver.resolve(descriptor);
+      await resolver.close();
+      expect(seen.map((e) => `${(e as ResolverEvent).type}`)).toEqual([
+        'resolve',
+        'create',
+        'resolve',
+        'evict',
+        'close',
+      ]);
+      expect(seen.map((e) => (e as { outcome?: string }).outcome).filter(Boolean)).toEqual(['miss', 'hit']);
+      expect(JSON.stringify(seen)).not.toContain('hunter2');
+    } finally {
+      for (const name of Object.values(RESOLVER_CHANNELS)) diagnosticsChannel.unsubscribe(name, listener);
+    }
+  });
+
+  it('reports stats per target', async () => {
+    const resolver = createResolver({ connectors: { memory: memoryConnectorFactory } });
+    const lab = await resolver.resolve({ id: 'lab', kind: 'memory', config: { guests } });
+    await lab.listGuests();
+    await expect(lab.getGuest('vm/999')).rejects.toSatisfy((e) => isHypervisorError(e, 'NOT_FOUND'));
+    expect(resolver.stats().targets).toMatchObject([
+      {
+        targetId: 'lab',
+        kind: 'memory',
+        status: 'active',
+        calls: 2,
+        failures: 1,
+        rejected: 0,
+        inFlight: 0,
+        running: 0,
+        queued: 0,
+        resolves: 1,
+        breaker: { state: 'closed', consecutiveFailures: 0, opened: 0, rejected: 0 },
+      },
+    ]);
+    await resolver.close();
+  });
+});
