@@ -65,7 +65,12 @@ describe('memory connector config', () => {
 
   it('merges a capability override with the full set, nested groups field by field', async () => {
     const connector = createMemoryConnector({
-      capabilities: { snapshots: false, clone: { linked: false }, migration: { live: false }, console: ['vnc'] },
+      capabilities: {
+        snapshots: false,
+        clone: { linked: false },
+        migration: { live: false },
+        console: ['vnc'],
+      },
     });
     expect(connector.capabilities).toEqual({
       ...FULL_CAPABILITIES,
@@ -104,12 +109,21 @@ describe('memoryConnectorFactory', () => {
   });
 
   it('creates a working connector from the schema output', async () => {
-    const config = memoryConnectorFactory.configSchema.parse({ nodes: ['n1'], version: '9.9.9', clusterName: 'lab' });
+    const config = memoryConnectorFactory.configSchema.parse({
+      nodes: ['n1'],
+      version: '9.9.9',
+      clusterName: 'lab',
+    });
     const connector = memoryConnectorFactory.create(config, { targetId: 'lab-1' });
     expect(connector.kind).toBe('memory');
     expect(connector.specificationVersion).toBe('v1');
     const info = await connector.describe();
-    expect(info).toMatchObject({ kind: 'memory', specificationVersion: 'v1', version: '9.9.9', clusterName: 'lab' });
+    expect(info).toMatchObject({
+      kind: 'memory',
+      specificationVersion: 'v1',
+      version: '9.9.9',
+      clusterName: 'lab',
+    });
     expect(info.nodes.map((node) => node.name)).toEqual(['n1']);
     await connector.close();
   });

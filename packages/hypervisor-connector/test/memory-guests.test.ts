@@ -114,7 +114,10 @@ describe('createGuest', () => {
     expect(await finish(operation)).toMatchObject({ status: 'succeeded', progress: 1 });
     const created = await connector.getGuest('vm/103');
     expect(created.lock).toBeUndefined();
-    expect(created).toMatchObject({ state: 'stopped', resources: { cpus: 2, memoryBytes: 2048 * 1024 * 1024 } });
+    expect(created).toMatchObject({
+      state: 'stopped',
+      resources: { cpus: 2, memoryBytes: 2048 * 1024 * 1024 },
+    });
   });
 
   it('starts the guest as part of the operation with start: true, on the node asked for', async () => {
@@ -139,9 +142,14 @@ describe('createGuest', () => {
   });
 
   it('removes the guest when the operation fails or is cancelled', async () => {
-    const { connector, finish } = setup({ failOperations: ({ type }) => (type === 'create' ? 'disk full' : undefined) });
+    const { connector, finish } = setup({
+      failOperations: ({ type }) => (type === 'create' ? 'disk full' : undefined),
+    });
     const failed = await finish(connector.createGuest({ type: 'vm', name: 'x' }));
-    expect(failed).toMatchObject({ status: 'failed', error: { code: 'OPERATION_FAILED', message: 'disk full' } });
+    expect(failed).toMatchObject({
+      status: 'failed',
+      error: { code: 'OPERATION_FAILED', message: 'disk full' },
+    });
     await expect(connector.getGuest(failed.guestId!)).rejects.toMatchObject({ code: 'NOT_FOUND' });
 
     const { connector: other } = setup();
@@ -161,7 +169,10 @@ describe('createGuest', () => {
     });
     await expect(
       connector.createGuest({ type: 'vm', name: 'x', providerOptions: { memory: { fast: true } } }),
-    ).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', violations: [{ field: 'providerOptions.memory.fast' }] });
+    ).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      violations: [{ field: 'providerOptions.memory.fast' }],
+    });
     const noCreate = createMemoryConnector({ capabilities: { create: false } });
     await expect(noCreate.createGuest({ type: 'vm', name: 'x' })).rejects.toMatchObject({
       code: 'UNSUPPORTED',
@@ -181,7 +192,11 @@ describe('updateGuest', () => {
     const { connector } = setup();
     const result = await connector.updateGuest('vm/100', { cpus: 4, name: 'web-one', tags: ['x'] });
     expect(result).toBeUndefined();
-    expect(await connector.getGuest('vm/100')).toMatchObject({ name: 'web-one', tags: ['x'], resources: { cpus: 4 } });
+    expect(await connector.getGuest('vm/100')).toMatchObject({
+      name: 'web-one',
+      tags: ['x'],
+      resources: { cpus: 4 },
+    });
   });
 
   it('exposes a digest that changes with the configuration and checks ifMatch against it', async () => {
@@ -192,7 +207,11 @@ describe('updateGuest', () => {
     expect(next).not.toBe(digest);
 
     const stale = connector.updateGuest('vm/100', { memoryMiB: 4096, ifMatch: digest });
-    await expect(stale).rejects.toMatchObject({ code: 'CONFLICT', retryable: false, details: { reason: 'digest' } });
+    await expect(stale).rejects.toMatchObject({
+      code: 'CONFLICT',
+      retryable: false,
+      details: { reason: 'digest' },
+    });
     expect((await connector.getGuest('vm/100')).resources.memoryBytes).toBe(1024 * 1024 * 1024);
   });
 
@@ -214,7 +233,10 @@ describe('updateGuest', () => {
       violations: [{ field: 'cpus' }],
     });
     await expect(connector.updateGuest('vm/404', { cpus: 2 })).rejects.toMatchObject({ code: 'NOT_FOUND' });
-    const readOnly = createMemoryConnector({ guests: [{ type: 'vm', name: 'a' }], capabilities: { update: false } });
+    const readOnly = createMemoryConnector({
+      guests: [{ type: 'vm', name: 'a' }],
+      capabilities: { update: false },
+    });
     await expect(readOnly.updateGuest('vm/100', { cpus: 2 })).rejects.toMatchObject({ code: 'UNSUPPORTED' });
     expect((await connector.getGuest('vm/100')).resources.cpus).toBe(1);
   });
@@ -257,7 +279,10 @@ describe('cloneGuest', () => {
     expect(operation).toMatchObject({ type: 'clone', guestId: 'container/103' });
     expect((await connector.getGuest('container/101')).lock).toBe('clone');
     expect((await connector.getGuest('container/103')).lock).toBe('create');
-    await expect(connector.startGuest('container/101')).rejects.toMatchObject({ code: 'CONFLICT', retryable: true });
+    await expect(connector.startGuest('container/101')).rejects.toMatchObject({
+      code: 'CONFLICT',
+      retryable: true,
+    });
 
     expect(await finish(operation)).toMatchObject({ status: 'succeeded' });
     expect((await connector.getGuest('container/101')).lock).toBeUndefined();
@@ -285,7 +310,11 @@ describe('cloneGuest', () => {
     });
     const op = await finish(connector.cloneGuest('vm/102', { mode: 'linked', name: 'from-golden' }));
     const clone = await connector.getGuest(op.guestId!);
-    expect(clone).toMatchObject({ name: 'from-golden', resources: { cpus: 4 }, raw: { linkedFrom: 'vm/102' } });
+    expect(clone).toMatchObject({
+      name: 'from-golden',
+      resources: { cpus: 4 },
+      raw: { linkedFrom: 'vm/102' },
+    });
     await expect(connector.deleteGuest('vm/102')).rejects.toMatchObject({
       code: 'CONFLICT',
       details: { reason: 'linked-clones' },
@@ -310,7 +339,9 @@ describe('cloneGuest', () => {
   });
 
   it('removes the clone when the operation fails, and honours the clone capabilities', async () => {
-    const { connector, finish } = setup({ failOperations: ({ type }) => (type === 'clone' ? 'copy failed' : undefined) });
+    const { connector, finish } = setup({
+      failOperations: ({ type }) => (type === 'clone' ? 'copy failed' : undefined),
+    });
     const failed = await finish(connector.cloneGuest('vm/100'));
     expect(failed.status).toBe('failed');
     await expect(connector.getGuest(failed.guestId!)).rejects.toMatchObject({ code: 'NOT_FOUND' });

@@ -39,9 +39,11 @@ describe('createManualClock', () => {
     const clock = createManualClock(0);
     let seen = false;
     const waited = new Promise<void>((resolve) => clock.setTimeout(resolve, 5));
-    void waited.then(() => Promise.resolve()).then(() => {
-      seen = true;
-    });
+    void waited
+      .then(() => Promise.resolve())
+      .then(() => {
+        seen = true;
+      });
     await clock.advance(5);
     expect(seen).toBe(true);
   });

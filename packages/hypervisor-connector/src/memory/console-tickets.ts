@@ -2,6 +2,7 @@ import type { ConsoleTicket } from '../model/console-ticket.js';
 import type { ConsoleRequest } from '../schemas/queries.js';
 import { type MemoryContext, requireMemoryCapability } from './memory-context.js';
 import { stateConflict } from './memory-errors.js';
+import { stateClause } from './power-transitions.js';
 
 /** How long a memory console ticket is said to be valid. */
 const TICKET_LIFETIME_MS = 10 * 60 * 1000;
@@ -23,7 +24,7 @@ export function openMemoryConsole(
   if (guest.state !== 'running' && guest.state !== 'paused') {
     throw stateConflict(
       guest,
-      `cannot open a console on guest ${guest.id}: it is ${guest.state} (a console needs a running guest)`,
+      `cannot open a console on guest ${guest.id}: ${stateClause(guest.state)} (a console needs a running guest)`,
       context.origin,
     );
   }

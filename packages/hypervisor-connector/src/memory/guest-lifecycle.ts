@@ -8,6 +8,7 @@ import {
   requireMemoryCapability,
 } from './memory-context.js';
 import { invalidField, snapshotNotFound, stateConflict } from './memory-errors.js';
+import { stateClause } from './power-transitions.js';
 
 /**
  * Creates a guest: it is listed at once, stopped and locked `create`, and unlocked when the operation succeeds
@@ -144,7 +145,7 @@ export function deleteMemoryGuest(context: MemoryContext, guestId: string): Oper
   if (guest.state !== 'stopped') {
     throw stateConflict(
       guest,
-      `cannot delete guest ${guest.id}: it is ${guest.state} (delete needs a stopped guest)`,
+      `cannot delete guest ${guest.id}: ${stateClause(guest.state)} (delete needs a stopped guest)`,
       context.origin,
     );
   }

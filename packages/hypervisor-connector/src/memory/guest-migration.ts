@@ -6,6 +6,7 @@ import {
   requireMemoryCapability,
 } from './memory-context.js';
 import { invalidField, stateConflict } from './memory-errors.js';
+import { stateClause } from './power-transitions.js';
 
 /**
  * Moves a guest to another node; the guest is locked `migrate` and its `node` changes when the operation succeeds.
@@ -27,14 +28,14 @@ export function migrateMemoryGuest(context: MemoryContext, guestId: string, spec
   if (online && !active) {
     throw stateConflict(
       guest,
-      `cannot migrate guest ${guest.id} online: it is ${guest.state} (online migration needs a running guest)`,
+      `cannot migrate guest ${guest.id} online: ${stateClause(guest.state)} (online migration needs a running guest)`,
       context.origin,
     );
   }
   if (!online && active) {
     throw stateConflict(
       guest,
-      `cannot migrate guest ${guest.id} offline: it is ${guest.state} (stop it first or migrate online)`,
+      `cannot migrate guest ${guest.id} offline: ${stateClause(guest.state)} (stop it first or migrate online)`,
       context.origin,
     );
   }

@@ -5,6 +5,7 @@ import type { SnapshotSpec } from '../schemas/guest-changes.js';
 import { copyConfig, type GuestRecord, type SnapshotRecord, toSnapshot } from './guest-record.js';
 import { type MemoryContext, requireMemoryCapability } from './memory-context.js';
 import { invalidField, snapshotNotFound, stateConflict } from './memory-errors.js';
+import { stateClause } from './power-transitions.js';
 
 /** A guest's snapshots, oldest first. */
 export function listMemorySnapshots(context: MemoryContext, guestId: string): Snapshot[] {
@@ -44,7 +45,7 @@ export function createMemorySnapshot(context: MemoryContext, guestId: string, sp
     if (guest.state !== 'running') {
       throw stateConflict(
         guest,
-        `cannot save the memory of guest ${guest.id}: it is ${guest.state} (includeMemory needs a running guest)`,
+        `cannot save the memory of guest ${guest.id}: ${stateClause(guest.state)} (includeMemory needs a running guest)`,
         context.origin,
       );
     }

@@ -39,5 +39,10 @@ export function powerRefusal(guestId: string, action: PowerAction, state: GuestS
   const transition = POWER_TRANSITIONS[action];
   if (transition.from.includes(state)) return undefined;
   if (state === transition.to) return `cannot ${action} guest ${guestId}: it is already ${state}`;
-  return `cannot ${action} guest ${guestId}: it is ${state} (${action} needs ${transition.needs})`;
+  return `cannot ${action} guest ${guestId}: ${stateClause(state)} (${action} needs ${transition.needs})`;
+}
+
+/** "it is running", or "its state is unknown": how refusals name a guest's state. */
+export function stateClause(state: GuestState): string {
+  return state === 'unknown' ? 'its state is unknown' : `it is ${state}`;
 }
