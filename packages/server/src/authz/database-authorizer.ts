@@ -1,0 +1,98 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../storage/database-schema.js';
+import type { Authorizer, CheckResult, Permission, ResourceRef, SubjectRef } from './authorizer.js';
+import { MINIMUM_ROLE } from './authorizer.js';
+import { isRole, roleRank } from './roles.js';
+
+/**
+ * The {@link Authorizer} on the server's database: a resource's organisation is read from its row (never from the
+ * request), the subject's role there from its membership (users) or its token's scope (service tokens).
+ */
+export function createDatabaseAuthorizer(db: Kysely<Database>): Authorizer {
+  async function organizationOf(resource: ResourceRef): Promise<string | undefined> {
+    if (resource.type === 'organization') {
+      const row = await db
+        .selectFrom('organizations')
+        .select('id')
+        .where('id', '=', resource.id)
+        .executeTakeFirst();
+      return row?.id;
+    }
+    const targetId = resource.type === 'target' ? resource.id : resource.targetId;
+    const row = await db
+      .selectFrom('targets')
+      .select('organization_id')
+      .where('id', '=', targetId)
+      .executeTakeFirst();
+    return row?.organization_id;
+  }
+
+  /** The subject's role in each organisation it belongs to. */
+  async function rolesOf(subject: SubjectRef): Promise<Map<string, number>> {
+    const rows =
+      subject.type === 'user'
+        ? await db
+            .selectFrom('memberships')
+            .innerJoin('users', 'users.id', 'memberships.user_id')
+            .select(['memberships.organization_id', 'memberships.role'])
+            .where('memberships.user_id', '=', subject.id)
+            .where('users.disabled', '=', 0)
+            .execute()
+        : await db
+            .selectFrom('service_tokens')
+            .select(['organization_id', 'role'])
+            .where('id', '=', subject.id)
+            .where('disabled', '=', 0)
+            .execute();
+    return new Map(
+      rows.flatMap((r) => (isRole(r.role) ? [[r.organization_id, roleRank(r.role)] as const] : [])),
+    );
+  }
+
+  async function check(
+    subject: SubjectRef,
+    permission: Permission,
+    resource: ResourceRef,
+  ): Promise<CheckResult> {
+    const organizationId = await organizationOf(resource);
+    if (organizationId === undefined) return { allowed: false, reason: 'not_found' };
+    const rank = (await rolesOf(subject)).get(organizationId);
+    if (rank === undefined) return { allowed: false, reason: 'not_found' };
+    if (rank < roleRank(MINIMUM_ROLE[permission]))
+      return { allowed: false, reason: 'insufficient_role', organizationId };
+    return { allowed: true, organizationId };
+  }
+
+  return {
+    check,
+    async checkMany(subject, items) {
+      return Promise.all(items.map((item) => check(subject, item.permission, item.resource)));
+    },
+    async listAllowed(subject, permission, type, options = {}) {
+      const min = roleRank(MINIMUM_ROLE[permission]);
+      const orgs = [...(await rolesOf(subject))].filter(([, rank]) => rank >= min).map(([org]) => org);
+      if (orgs.length === 0) return { ids: [] };
+      const limit = Math.max(1, Math.min(options.limit ?? 1000, 1000));
+      const rows =
+        type === 'organization'
+          ? await db
+              .selectFrom('organizations')
+              .select('id')
+              .where('id', 'in', orgs)
+              .$if(options.cursor !== undefined, (q) => q.where('id', '>', options.cursor!))
+              .orderBy('id')
+              .limit(limit + 1)
+              .execute()
+          : await db
+              .selectFrom('targets')
+              .select('id')
+              .where('organization_id', 'in', orgs)
+              .$if(options.cursor !== undefined, (q) => q.where('id', '>', options.cursor!))
+              .orderBy('id')
+              .limit(limit + 1)
+              .execute();
+      const ids = rows.slice(0, limit).map((r) => r.id);
+      return rows.length > limit ? { ids, cursor: ids[ids.length - 1]! } : { ids };
+    },
+  };
+}
