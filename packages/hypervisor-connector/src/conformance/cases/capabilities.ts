@@ -124,8 +124,10 @@ export const capabilityCases: readonly ConformanceCase[] = [
       const guests = await probeGuests(ctx, restricted, canCreate);
       const nodes = await ctx.nodeNames(restricted);
       const home = guests.stopped?.node ?? guests.running?.node;
+      const operationId = guests.operationId ?? ctx.fixture.unknownOperationId;
       const targets: ProbeTargets = {
         ...guests,
+        ...(operationId === undefined ? {} : { operationId }),
         otherNode: nodes.find((n) => n !== home) ?? 'kit-other-node',
         ...(ctx.fixture.templateGuestId ? { templateId: await ctx.fixture.templateGuestId(restricted) } : {}),
         spec: (type) => probeSpec(ctx, type),
