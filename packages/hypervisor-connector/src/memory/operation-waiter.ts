@@ -91,6 +91,9 @@ export function waitForMemoryOperation(
     }
     unsubscribe = runner.subscribe(operationId, onChange);
     signal?.addEventListener('abort', onAbort, { once: true });
+    // The caller read `initial` a moment ago: catch a change (or a close) that came in between.
+    onChange();
+    if (settled) return;
     if (timeoutMs !== undefined) {
       timer = clock.setTimeout(
         () =>
