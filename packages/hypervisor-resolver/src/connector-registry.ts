@@ -13,7 +13,7 @@ export type ConnectorLoader = () => unknown;
  * Connector factories by kind, eager (`{ memory: memoryConnectorFactory }`) or lazy
  * (`{ proxmox: () => import('@hvc/hypervisor-connector-proxmox') }`).
  */
-export type ConnectorsOption = Readonly<Record<string, ConnectorFactory<never> | ConnectorLoader>>;
+export type ConnectorsOption = Readonly<Record<string, ConnectorFactory | ConnectorLoader>>;
 
 const KIND = /^[a-z][a-z0-9-]*$/;
 

@@ -85,6 +85,20 @@ export function mergeGuardLimits(
   violations: FieldViolation[],
 ): EffectiveGuardLimits {
   const input = objectOrEmpty(override, path, violations);
+  const maxConcurrentCalls = count(
+    input.maxConcurrentCalls,
+    base.maxConcurrentCalls,
+    `${path}.maxConcurrentCalls`,
+    violations,
+    1,
+  );
+  const maxQueuedCalls = count(
+    input.maxQueuedCalls,
+    base.maxQueuedCalls,
+    `${path}.maxQueuedCalls`,
+    violations,
+    0,
+  );
   let breaker = base.breaker;
   if (input.breaker === false) breaker = false;
   else if (input.breaker !== undefined) {
@@ -101,17 +115,7 @@ export function mergeGuardLimits(
       openMs: count(given.openMs, from.openMs, `${path}.breaker.openMs`, violations, 1),
     };
   }
-  return {
-    maxConcurrentCalls: count(
-      input.maxConcurrentCalls,
-      base.maxConcurrentCalls,
-      `${path}.maxConcurrentCalls`,
-      violations,
-      1,
-    ),
-    maxQueuedCalls: count(input.maxQueuedCalls, base.maxQueuedCalls, `${path}.maxQueuedCalls`, violations, 0),
-    breaker,
-  };
+  return { maxConcurrentCalls, maxQueuedCalls, breaker };
 }
 
 /** Throws INVALID_ARGUMENT listing `violations` when there are any. */

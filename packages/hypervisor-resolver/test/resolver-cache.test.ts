@@ -76,8 +76,16 @@ describe('resolve with the memory connector', () => {
   it('keeps the connector while only the order of config keys changes', async () => {
     const memory = recordingFactory(memoryConnectorFactory);
     const resolver = createResolver({ connectors: { memory: memory.factory } });
-    const a = await resolver.resolve({ id: 'lab', kind: 'memory', config: { nodes: ['n1'], version: '9.0' } });
-    const b = await resolver.resolve({ id: 'lab', kind: 'memory', config: { version: '9.0', nodes: ['n1'] } });
+    const a = await resolver.resolve({
+      id: 'lab',
+      kind: 'memory',
+      config: { nodes: ['n1'], version: '9.0' },
+    });
+    const b = await resolver.resolve({
+      id: 'lab',
+      kind: 'memory',
+      config: { version: '9.0', nodes: ['n1'] },
+    });
     expect(b).toBe(a);
     expect(memory.created).toHaveLength(1);
     await resolver.close();

@@ -8,7 +8,7 @@ const tick = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('per-target guards', () => {
   it('opens the breaker of a dead target and fails fast, while another target keeps working at full speed', async () => {
-    let now = 0;
+    const now = 0;
     const log: string[] = [];
     const dead = recordingFactory(memoryConnectorFactory, { kind: 'dead', dead: true, log });
     const healthyClock = createManualClock();
@@ -49,7 +49,10 @@ describe('per-target guards', () => {
       expect(error).toMatchObject({ retryable: true, target: 'down', details: { reason: 'circuit-open' } });
     }
     // The healthy target was never queued behind the dead one: its calls are running or queued on its own cap.
-    expect(resolver.stats().targets.find((t) => t.targetId === 'up')).toMatchObject({ running: 4, queued: 46 });
+    expect(resolver.stats().targets.find((t) => t.targetId === 'up')).toMatchObject({
+      running: 4,
+      queued: 46,
+    });
     for (let i = 0; i < 13; i++) await healthyClock.advance(10);
     expect((await Promise.all(served)).every((nodes) => nodes.length === 2)).toBe(true);
     expect(healthy.calls[0]).toBe(50);
@@ -104,7 +107,11 @@ describe('per-target guards', () => {
       connectors: { memory: memory.factory },
       limits: { maxConcurrentCalls: 2, maxQueuedCalls: 3 },
     });
-    const connector = await resolver.resolve({ id: 'lab', kind: 'memory', config: { clock, latencyMs: 100 } });
+    const connector = await resolver.resolve({
+      id: 'lab',
+      kind: 'memory',
+      config: { clock, latencyMs: 100 },
+    });
     const settled: string[] = [];
     const calls = Array.from({ length: 10 }, (_, i) =>
       connector.listNodes().then(
@@ -121,7 +128,11 @@ describe('per-target guards', () => {
     expect(memory.calls[0]).toBe(2);
     expect(resolver.stats().targets[0]).toMatchObject({ running: 2, queued: 3, rejected: 5 });
     const refused = await calls[9];
-    expect(refused).toMatchObject({ code: 'UNAVAILABLE', retryable: true, details: { reason: 'queue-full' } });
+    expect(refused).toMatchObject({
+      code: 'UNAVAILABLE',
+      retryable: true,
+      details: { reason: 'queue-full' },
+    });
     await clock.advance(100);
     expect(memory.calls[0]).toBe(4);
     await clock.advance(100);
@@ -158,7 +169,9 @@ describe('per-target guards', () => {
 
   it('passes errors from the connector through unchanged', async () => {
     const memory = recordingFactory(memoryConnectorFactory);
-    const direct = memoryConnectorFactory.create(memoryConnectorFactory.configSchema.parse({}), { targetId: 'lab' });
+    const direct = memoryConnectorFactory.create(memoryConnectorFactory.configSchema.parse({}), {
+      targetId: 'lab',
+    });
     const resolver = createResolver({ connectors: { memory: memory.factory } });
     const connector = await resolver.resolve({ id: 'lab', kind: 'memory', config: {} });
     const viaResolver = await connector.getGuest('vm/404').catch((error: unknown) => error);

@@ -1,8 +1,4 @@
-import {
-  type ConnectorFactory,
-  type HypervisorConnector,
-  UnavailableError,
-} from '@hvc/hypervisor-connector';
+import { type ConnectorFactory, type HypervisorConnector, UnavailableError } from '@hvc/hypervisor-connector';
 
 /** A factory around `base` that records each connector it makes, each call on them and each close. */
 export interface RecordingFactory<C> {
@@ -53,7 +49,8 @@ export function recordingFactory<C>(
             calls[index] = (calls[index] ?? 0) + 1;
             log.push(`call:${name}:${String(property)}`);
             try {
-              if (options.dead === true || (typeof options.dead === 'function' && options.dead())) throw new UnavailableError('connect ECONNREFUSED 192.0.2.1:8006');
+              if (options.dead === true || (typeof options.dead === 'function' && options.dead()))
+                throw new UnavailableError('connect ECONNREFUSED 192.0.2.1:8006');
               return await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
             } finally {
               log.push(`done:${name}:${String(property)}`);
