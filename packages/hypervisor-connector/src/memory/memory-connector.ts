@@ -115,7 +115,7 @@ class InMemoryConnector implements MemoryConnector {
   ) {
     const { clock } = config;
     const origin = targetId === undefined ? {} : { target: targetId };
-    this.capabilities = structuredClone(config.capabilities);
+    this.capabilities = frozenCopy(config.capabilities);
     this.context = {
       state: new MemoryState(config.nodes, config.guests, clock.now()),
       runner: new OperationRunner({
@@ -373,4 +373,13 @@ class InMemoryConnector implements MemoryConnector {
       },
     };
   }
+}
+
+/** A deep copy of `capabilities` that cannot be changed, so `connector.capabilities` always tells the truth. */
+function frozenCopy(capabilities: Capabilities): Capabilities {
+  const copy = structuredClone(capabilities);
+  for (const value of Object.values(copy)) {
+    if (typeof value === 'object' && value !== null) Object.freeze(value);
+  }
+  return Object.freeze(copy);
 }
