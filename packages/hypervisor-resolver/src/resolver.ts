@@ -292,7 +292,10 @@ class TargetResolver implements Resolver {
         ]);
       }
       input = asTargetConfigError(descriptor.id, 'uri', () =>
-        factory.fromUri(descriptor.uri, descriptor.secret === undefined ? {} : { secret: descriptor.secret }),
+        factory.configFromUri(
+          descriptor.uri,
+          descriptor.secret === undefined ? {} : { secret: descriptor.secret },
+        ),
       );
     }
     return asTargetConfigError(descriptor.id, 'config', () =>

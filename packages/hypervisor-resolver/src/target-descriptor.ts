@@ -16,7 +16,7 @@ export interface TargetDescriptor<Config = unknown> {
 }
 
 /**
- * A target given as a URI, parsed by the factory its scheme names (which must offer `fromUri`). The secret is
+ * A target given as a URI, parsed by the factory its scheme names (which must offer `configFromUri`). The secret is
  * passed beside the URI, never in it.
  */
 export interface UriTargetDescriptor {
