@@ -17,10 +17,15 @@ export {
   TlsSchema,
   TokenCredentialsSchema,
 } from './config/config-schema.js';
-export { parseProxmoxTargetUri, type ProxmoxTargetUriOptions } from './config/target-uri.js';
+export { type ProxmoxTargetUriOptions, parseProxmoxTargetUri } from './config/target-uri.js';
 export { capabilitiesForAuth, PROXMOX_CAPABILITIES } from './connector/capabilities.js';
 export { ProxmoxConnector, type RawCallOptions } from './connector/proxmox-connector.js';
-export { mapPveFailure, mapPveMessage, type PveFailure, pveErrorMessage } from './errors/pve-error-mapping.js';
+export {
+  mapPveFailure,
+  mapPveMessage,
+  type PveFailure,
+  pveErrorMessage,
+} from './errors/pve-error-mapping.js';
 export { guestIdOf, type PveGuestRef, type PveGuestType, parseGuestId } from './mapping/guest-id.js';
 export {
   createProxmoxConnector,
@@ -44,5 +49,5 @@ export {
   type ProxmoxResponseMessage,
   type ProxmoxTaskWaitMessage,
 } from './transport/diagnostics.js';
-export { FingerprintMismatchError } from './transport/tls-connector.js';
 export type { PveParams, PveParamValue } from './transport/form-encoding.js';
+export { FingerprintMismatchError } from './transport/tls-connector.js';

@@ -8,7 +8,7 @@ import type { Authenticator } from './auth/authenticator.js';
 import { createTicketAuthenticator } from './auth/ticket-authenticator.js';
 import { createTokenAuthenticator } from './auth/token-authenticator.js';
 import { type ProxmoxConfig, type ProxmoxConfigInput, ProxmoxConfigSchema } from './config/config-schema.js';
-import { parseProxmoxTargetUri, type ProxmoxTargetUriOptions } from './config/target-uri.js';
+import { type ProxmoxTargetUriOptions, parseProxmoxTargetUri } from './config/target-uri.js';
 import { ProxmoxConnector } from './connector/proxmox-connector.js';
 import { ConcurrencyLimiter } from './transport/concurrency-limiter.js';
 import { EndpointSet } from './transport/endpoint-set.js';
@@ -32,10 +32,12 @@ export function createProxmoxConnector(
   const parsed = parseInput(ProxmoxConfigSchema, config, 'proxmox target config');
   const now = options.now ?? Date.now;
   const target = options.targetId;
-  const sharedFingerprints = parsed.tls.fingerprint === undefined ? undefined : [parsed.tls.fingerprint].flat();
+  const sharedFingerprints =
+    parsed.tls.fingerprint === undefined ? undefined : [parsed.tls.fingerprint].flat();
   const endpoints = new EndpointSet(
     parsed.endpoints.map((endpoint) => {
-      const fingerprints = 'fingerprint' in endpoint && endpoint.fingerprint ? [endpoint.fingerprint] : sharedFingerprints;
+      const fingerprints =
+        'fingerprint' in endpoint && endpoint.fingerprint ? [endpoint.fingerprint] : sharedFingerprints;
       return {
         url: endpoint.url,
         ...('node' in endpoint && endpoint.node ? { node: endpoint.node } : {}),
@@ -98,11 +100,15 @@ export const proxmoxConnectorFactory: ProxmoxConnectorFactory = Object.freeze({
   kind: 'proxmox',
   specificationVersion: SPECIFICATION_VERSION,
   configSchema: ProxmoxConfigSchema,
-  create: (config: ProxmoxConfig, context?: ConnectorContext) => createProxmoxConnector(config, context ?? {}),
+  create: (config: ProxmoxConfig, context?: ConnectorContext) =>
+    createProxmoxConnector(config, context ?? {}),
   configFromUri: (uri: string, options: ProxmoxTargetUriOptions) =>
     parseInput(ProxmoxConfigSchema, parseProxmoxTargetUri(uri, options), 'proxmox target config'),
   fromUri: (uri: string, options: ProxmoxTargetUriOptions & ConnectorContext) => {
     const { targetId, ...uriOptions } = options;
-    return createProxmoxConnector(parseProxmoxTargetUri(uri, uriOptions), targetId === undefined ? {} : { targetId });
+    return createProxmoxConnector(
+      parseProxmoxTargetUri(uri, uriOptions),
+      targetId === undefined ? {} : { targetId },
+    );
   },
 });

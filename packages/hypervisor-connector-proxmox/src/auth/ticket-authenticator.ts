@@ -53,7 +53,10 @@ export function createTicketAuthenticator(options: TicketAuthenticatorOptions): 
     });
     if (answer.NeedTFA) {
       if (options.otp === undefined) {
-        throw new UnauthenticatedError(`${username} needs a second factor: set credentials.otp`, targetOptions);
+        throw new UnauthenticatedError(
+          `${username} needs a second factor: set credentials.otp`,
+          targetOptions,
+        );
       }
       if (otpUsed) {
         throw new UnauthenticatedError(
@@ -76,7 +79,10 @@ export function createTicketAuthenticator(options: TicketAuthenticatorOptions): 
   const renew = async (current: Session): Promise<Session> => {
     const startedAt = options.now();
     try {
-      return toSession(await requestTicket({ username: current.username, password: current.ticket }), startedAt);
+      return toSession(
+        await requestTicket({ username: current.username, password: current.ticket }),
+        startedAt,
+      );
     } catch (error) {
       if (isHypervisorError(error, 'UNAUTHENTICATED')) return login();
       throw error;
@@ -125,7 +131,8 @@ export function createTicketAuthenticator(options: TicketAuthenticatorOptions): 
       };
     },
     unauthorized(headers) {
-      if (session && headers.cookie === `PVEAuthCookie=${encodeURIComponent(session.ticket)}`) session = undefined;
+      if (session && headers.cookie === `PVEAuthCookie=${encodeURIComponent(session.ticket)}`)
+        session = undefined;
       return true;
     },
     close() {
@@ -134,7 +141,10 @@ export function createTicketAuthenticator(options: TicketAuthenticatorOptions): 
   };
 }
 
-function toSession(answer: { username: string; ticket: string; CSRFPreventionToken?: string | undefined }, at: number) {
+function toSession(
+  answer: { username: string; ticket: string; CSRFPreventionToken?: string | undefined },
+  at: number,
+) {
   return {
     ticket: answer.ticket,
     csrf: answer.CSRFPreventionToken ?? '',
@@ -146,7 +156,10 @@ function toSession(answer: { username: string; ticket: string; CSRFPreventionTok
 function loginError(error: unknown, username: string, options: { target?: string }): unknown {
   if (isHypervisorError(error, 'UNAUTHENTICATED')) {
     // The server's text says nothing more; the password never appears in the message.
-    return new UnauthenticatedError(`login of ${username} failed: wrong user name, password or realm`, options);
+    return new UnauthenticatedError(
+      `login of ${username} failed: wrong user name, password or realm`,
+      options,
+    );
   }
   return error;
 }
@@ -154,7 +167,8 @@ function loginError(error: unknown, username: string, options: { target?: string
 /** Waits for a shared promise, but lets one caller's signal stop its own wait without cancelling the others. */
 function raceSignal<T>(promise: Promise<T>, signal?: AbortSignal): Promise<T> {
   if (!signal) return promise;
-  if (signal.aborted) return Promise.reject(new CancelledError('the call was aborted', { cause: signal.reason }));
+  if (signal.aborted)
+    return Promise.reject(new CancelledError('the call was aborted', { cause: signal.reason }));
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => reject(new CancelledError('the call was aborted', { cause: signal.reason }));
     signal.addEventListener('abort', onAbort, { once: true });

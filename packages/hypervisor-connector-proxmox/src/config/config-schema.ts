@@ -29,7 +29,10 @@ const EndpointUrlSchema = z
       ctx.addIssue({ code: 'custom', message: 'put credentials in `credentials`, not in the URL' });
       return z.NEVER;
     }
-    if ((url.pathname !== '/' && url.pathname !== '/api2/json' && url.pathname !== '/api2/json/') || url.search) {
+    if (
+      (url.pathname !== '/' && url.pathname !== '/api2/json' && url.pathname !== '/api2/json/') ||
+      url.search
+    ) {
       ctx.addIssue({ code: 'custom', message: 'give the origin only, e.g. https://pve1.example:8006' });
       return z.NEVER;
     }
@@ -54,7 +57,10 @@ export const TokenCredentialsSchema = z.strictObject({
   tokenId: z
     .string()
     .max(128)
-    .regex(/^[^\s@!:=]+@[A-Za-z][A-Za-z0-9.\-_]*![A-Za-z][A-Za-z0-9.\-_]+$/, 'not a token id (user@realm!tokenid)'),
+    .regex(
+      /^[^\s@!:=]+@[A-Za-z][A-Za-z0-9.\-_]*![A-Za-z][A-Za-z0-9.\-_]+$/,
+      'not a token id (user@realm!tokenid)',
+    ),
   secret: z.string().min(1).max(512),
 });
 
@@ -62,7 +68,11 @@ export const TokenCredentialsSchema = z.strictObject({
 export const PasswordCredentialsSchema = z.strictObject({
   type: z.literal('password'),
   /** `user@realm`, or `user` with `realm`. */
-  username: z.string().min(1).max(64).regex(/^[^\s:]+$/, 'not a user name'),
+  username: z
+    .string()
+    .min(1)
+    .max(64)
+    .regex(/^[^\s:]+$/, 'not a user name'),
   password: z.string().min(1).max(1024),
   realm: z
     .string()
@@ -135,7 +145,11 @@ export const ProxmoxConfigSchema = z.strictObject({
     .min(60_000)
     .max(110 * 60_000)
     .default(60 * 60_000),
-  tasks: TaskPollingSchema.default({ initialIntervalMs: 100, maxIntervalMs: 2_000, noSuchTaskGraceMs: 10_000 }),
+  tasks: TaskPollingSchema.default({
+    initialIntervalMs: 100,
+    maxIntervalMs: 2_000,
+    noSuchTaskGraceMs: 10_000,
+  }),
   /** Storage for new disks when a spec names none. */
   defaultStorage: ResourceNameSchema.default('local-lvm'),
 });

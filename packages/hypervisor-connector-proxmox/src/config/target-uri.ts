@@ -20,7 +20,9 @@ const QUERY_KEYS = new Set(['fingerprint', 'insecure', 'pool', 'concurrency', 'e
  */
 export function parseProxmoxTargetUri(uri: string, options: ProxmoxTargetUriOptions): ProxmoxConfigInput {
   const invalid = (message: string) =>
-    new InvalidArgumentError(`invalid proxmox target URI: ${message}`, { violations: [{ field: 'uri', message }] });
+    new InvalidArgumentError(`invalid proxmox target URI: ${message}`, {
+      violations: [{ field: 'uri', message }],
+    });
   const match = /^proxmox:\/\/([^/?#]+)\/?(?:\?([^#]*))?$/.exec(uri);
   if (!match) throw invalid('expected proxmox://user@realm[!token]@host[:port][?options]');
   const authority = match[1] as string;
@@ -54,7 +56,9 @@ export function parseProxmoxTargetUri(uri: string, options: ProxmoxTargetUriOpti
       ...(fingerprints.length === 1 ? { fingerprint: fingerprints[0] } : {}),
       ...(fingerprints.length > 1 ? { fingerprint: fingerprints } : {}),
       ...(insecure === null ? {} : { insecure: insecure === '1' || insecure === 'true' }),
-      ...(options.ca === undefined ? {} : { ca: typeof options.ca === 'string' ? options.ca : [...options.ca] }),
+      ...(options.ca === undefined
+        ? {}
+        : { ca: typeof options.ca === 'string' ? options.ca : [...options.ca] }),
     },
     ...(query.get('pool') ? { pool: query.get('pool') as string } : {}),
     ...(concurrency === null ? {} : { concurrency: Number(concurrency) }),

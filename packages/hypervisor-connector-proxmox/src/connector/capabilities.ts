@@ -33,7 +33,12 @@ export function capabilitiesForAuth(kind: 'token' | 'ticket'): Capabilities {
   return {
     ...PROXMOX_CAPABILITIES,
     console: ['spice'],
-    notes: { ...PROXMOX_CAPABILITIES.notes, console: TOKEN_CONSOLE_NOTE, 'console.vnc': TOKEN_CONSOLE_NOTE, 'console.terminal': TOKEN_CONSOLE_NOTE },
+    notes: {
+      ...PROXMOX_CAPABILITIES.notes,
+      console: TOKEN_CONSOLE_NOTE,
+      'console.vnc': TOKEN_CONSOLE_NOTE,
+      'console.terminal': TOKEN_CONSOLE_NOTE,
+    },
   };
 }
 

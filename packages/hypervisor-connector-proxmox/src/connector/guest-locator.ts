@@ -30,9 +30,16 @@ export class GuestLocator {
 
   /** Every guest of the cluster in scope, refreshing the cache. */
   async guests(signal?: AbortSignal): Promise<PveClusterResource[]> {
-    const items = await this.#client.get('/cluster/resources', { type: 'vm' }, ResourcesSchema, signal ? { signal } : {});
+    const items = await this.#client.get(
+      '/cluster/resources',
+      { type: 'vm' },
+      ResourcesSchema,
+      signal ? { signal } : {},
+    );
     const guests = items.filter(
-      (item) => (item.type === 'qemu' || item.type === 'lxc') && (this.#pool === undefined || item.pool === this.#pool),
+      (item) =>
+        (item.type === 'qemu' || item.type === 'lxc') &&
+        (this.#pool === undefined || item.pool === this.#pool),
     );
     this.#cache.clear();
     for (const item of guests) {

@@ -14,8 +14,8 @@ import {
   type GuestSpecInput,
   GuestSpecSchema,
   type HostNode,
-  InvalidArgumentError,
   type HypervisorConnector,
+  InvalidArgumentError,
   isHypervisorError,
   type MetricSeries,
   type MetricsRequestInput,
@@ -26,16 +26,16 @@ import {
   type OperationType,
   parseInput,
   requireCapability,
-  SPECIFICATION_VERSION,
   type Snapshot,
   SnapshotNameSchema,
   type SnapshotSpecInput,
   SnapshotSpecSchema,
+  SPECIFICATION_VERSION,
   type TargetInfo,
   UnavailableError,
   UnsupportedOperationError,
-  type WaitOptions,
   WaitLimitsSchema,
+  type WaitOptions,
 } from '@hvc/hypervisor-connector';
 import { z } from 'zod';
 import type { Authenticator } from '../auth/authenticator.js';
@@ -199,24 +199,41 @@ export class ProxmoxConnector implements HypervisorConnector {
             : containerCreateParams(parsed, vmid, defaultStorage, pool);
         const upid = await this.#write('POST', pvePath('nodes', node, type), params, node, options);
         const guestId = guestIdOf(type, vmid);
-        this.#locator.remember(guestId, { node, ...((parsed.pool ?? pool) ? { pool: parsed.pool ?? pool } : {}) });
+        this.#locator.remember(guestId, {
+          node,
+          ...((parsed.pool ?? pool) ? { pool: parsed.pool ?? pool } : {}),
+        });
         return this.#tasks.started({ type: 'create', guestId, upid });
       },
       options.signal,
     );
   }
 
-  async cloneGuest(guestId: string, spec: CloneSpecInput = {}, options: CallOptions = {}): Promise<Operation> {
+  async cloneGuest(
+    guestId: string,
+    spec: CloneSpecInput = {},
+    options: CallOptions = {},
+  ): Promise<Operation> {
     this.#open();
     const ref = parseGuestId(guestId);
     const parsed = parseInput(CloneSpecSchema, spec, 'clone spec');
-    requireCapability(this.capabilities, parsed.mode === 'full' ? 'clone.full' : 'clone.linked', this.#target);
+    requireCapability(
+      this.capabilities,
+      parsed.mode === 'full' ? 'clone.full' : 'clone.linked',
+      this.#target,
+    );
     return this.#onGuest(ref, options, (node) =>
       withFreshVmid(
         this.#client,
         async (newid) => {
           const params = cloneParams(ref.type, parsed, newid, this.#config.pool);
-          const upid = await this.#write('POST', `${this.#guestPath(ref, node)}/clone`, params, node, options);
+          const upid = await this.#write(
+            'POST',
+            `${this.#guestPath(ref, node)}/clone`,
+            params,
+            node,
+            options,
+          );
           const cloneId = guestIdOf(ref.type, newid);
           const pool = parsed.pool ?? this.#config.pool;
           this.#locator.remember(cloneId, { node: parsed.targetNode ?? node, ...(pool ? { pool } : {}) });
@@ -227,15 +244,25 @@ export class ProxmoxConnector implements HypervisorConnector {
     );
   }
 
-  async updateGuest(guestId: string, patch: GuestPatch, options: CallOptions = {}): Promise<Operation | undefined> {
+  async updateGuest(
+    guestId: string,
+    patch: GuestPatch,
+    options: CallOptions = {},
+  ): Promise<Operation | undefined> {
     this.#open();
     const ref = parseGuestId(guestId);
     const parsed = parseInput(GuestPatchSchema, patch, 'guest patch');
     return this.#onGuest(ref, options, async (node) => {
-      await this.#client.call('PUT', `${this.#guestPath(ref, node)}/config`, patchParams(ref.type, parsed), undefined, {
-        node,
-        ...this.#callOptions(options),
-      });
+      await this.#client.call(
+        'PUT',
+        `${this.#guestPath(ref, node)}/config`,
+        patchParams(ref.type, parsed),
+        undefined,
+        {
+          node,
+          ...this.#callOptions(options),
+        },
+      );
       return undefined;
     });
   }
@@ -333,7 +360,11 @@ export class ProxmoxConnector implements HypervisorConnector {
     });
   }
 
-  async createSnapshot(guestId: string, spec: SnapshotSpecInput, options: CallOptions = {}): Promise<Operation> {
+  async createSnapshot(
+    guestId: string,
+    spec: SnapshotSpecInput,
+    options: CallOptions = {},
+  ): Promise<Operation> {
     this.#open();
     const ref = parseGuestId(guestId);
     const parsed = parseInput(SnapshotSpecSchema, spec, 'snapshot spec');
@@ -367,19 +398,33 @@ export class ProxmoxConnector implements HypervisorConnector {
     return this.#snapshotAction(guestId, name, 'delete', options);
   }
 
-  async openConsole(guestId: string, request: ConsoleRequest, options: CallOptions = {}): Promise<ConsoleTicket> {
+  async openConsole(
+    guestId: string,
+    request: ConsoleRequest,
+    options: CallOptions = {},
+  ): Promise<ConsoleTicket> {
     this.#open();
     const ref = parseGuestId(guestId);
     const { protocol } = parseInput(ConsoleRequestSchema, request, 'console request');
     requireCapability(this.capabilities, `console.${protocol}`, this.#target);
     if (protocol === 'spice' && ref.type === 'lxc') {
-      throw new UnsupportedOperationError('console.spice', 'unsupported: console.spice (VMs only)', this.#targetOptions());
+      throw new UnsupportedOperationError(
+        'console.spice',
+        'unsupported: console.spice (VMs only)',
+        this.#targetOptions(),
+      );
     }
     return this.#onGuest(ref, options, async (node) => {
       const path = this.#guestPath(ref, node);
       const call = { node, ...this.#callOptions(options) };
       if (protocol === 'spice') {
-        const spice = await this.#client.call('POST', `${path}/spiceproxy`, undefined, PveSpiceProxySchema, call);
+        const spice = await this.#client.call(
+          'POST',
+          `${path}/spiceproxy`,
+          undefined,
+          PveSpiceProxySchema,
+          call,
+        );
         const { password, ...rest } = spice;
         return { protocol, guestId: ref.id, node, ticket: password, raw: rest };
       }
@@ -407,7 +452,11 @@ export class ProxmoxConnector implements HypervisorConnector {
     });
   }
 
-  async getMetrics(guestId: string, request: MetricsRequestInput = {}, options: CallOptions = {}): Promise<MetricSeries> {
+  async getMetrics(
+    guestId: string,
+    request: MetricsRequestInput = {},
+    options: CallOptions = {},
+  ): Promise<MetricSeries> {
     this.#open();
     const ref = parseGuestId(guestId);
     const { timeframe } = parseInput(MetricsRequestSchema, request, 'metrics request');
@@ -486,12 +535,23 @@ export class ProxmoxConnector implements HypervisorConnector {
     if (action === 'reset') {
       requireCapability(this.capabilities, 'reset', this.#target);
       if (ref.type === 'lxc') {
-        throw new UnsupportedOperationError('reset', 'unsupported: reset (containers cannot be reset)', this.#targetOptions());
+        throw new UnsupportedOperationError(
+          'reset',
+          'unsupported: reset (containers cannot be reset)',
+          this.#targetOptions(),
+        );
       }
     }
-    if (action === 'suspend' || action === 'resume') requireCapability(this.capabilities, 'suspend', this.#target);
+    if (action === 'suspend' || action === 'resume')
+      requireCapability(this.capabilities, 'suspend', this.#target);
     return this.#onGuest(ref, options, async (node) => {
-      const upid = await this.#write('POST', `${this.#guestPath(ref, node)}/status/${action}`, undefined, node, options);
+      const upid = await this.#write(
+        'POST',
+        `${this.#guestPath(ref, node)}/status/${action}`,
+        undefined,
+        node,
+        options,
+      );
       return this.#tasks.started({ type: action as OperationType, guestId: ref.id, upid });
     });
   }
@@ -565,7 +625,10 @@ export class ProxmoxConnector implements HypervisorConnector {
     const nodes = await this.#client.get('/nodes', undefined, NodesSchema, this.#callOptions(options));
     const online = nodes
       .filter((node) => node.status === 'online')
-      .sort((a, b) => (b.maxmem ?? 0) - (b.mem ?? 0) - ((a.maxmem ?? 0) - (a.mem ?? 0)) || a.node.localeCompare(b.node));
+      .sort(
+        (a, b) =>
+          (b.maxmem ?? 0) - (b.mem ?? 0) - ((a.maxmem ?? 0) - (a.mem ?? 0)) || a.node.localeCompare(b.node),
+      );
     const chosen = online[0];
     if (!chosen) throw new UnavailableError('no node of the cluster is online', this.#targetOptions());
     return chosen.node;
@@ -589,11 +652,13 @@ export class ProxmoxConnector implements HypervisorConnector {
 
   #optional = (error: unknown): undefined => {
     // Audit-only extras (cluster status, permissions) may be denied to a narrow credential.
-    if (isHypervisorError(error, 'PERMISSION_DENIED') || isHypervisorError(error, 'UNSUPPORTED')) return undefined;
+    if (isHypervisorError(error, 'PERMISSION_DENIED') || isHypervisorError(error, 'UNSUPPORTED'))
+      return undefined;
     throw error;
   };
 
   #open(): void {
-    if (this.#closed) throw new UnavailableError('the connector is closed', { ...this.#targetOptions(), retryable: false });
+    if (this.#closed)
+      throw new UnavailableError('the connector is closed', { ...this.#targetOptions(), retryable: false });
   }
 }

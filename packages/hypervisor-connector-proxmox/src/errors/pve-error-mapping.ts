@@ -25,12 +25,14 @@ export interface PveFailure {
   readonly target?: string;
 }
 
-const NOT_FOUND = /does not exist|no such (task|vm|ct|node|snapshot|storage|volume|pool|user|token)|not found/i;
+const NOT_FOUND =
+  /does not exist|no such (task|vm|ct|node|snapshot|storage|volume|pool|user|token)|not found/i;
 const ALREADY_EXISTS = /already exists|already used|config file already exists/i;
 const LOCKED = /\b(VM|CT) is locked\b|can't lock file|cannot lock file|got timeout waiting for lock/i;
 const WRONG_STATE =
   /\bnot running\b|\bis running\b|already running|protection mode|is paused|is a template|checksum mismatch|detected modified configuration|can't migrate running|is not online/i;
-const TRANSIENT = /got no worker upid|start worker failed|proxy loop detected|too many redirections|connection (refused|reset|timed out)/i;
+const TRANSIENT =
+  /got no worker upid|start worker failed|proxy loop detected|too many redirections|connection (refused|reset|timed out)/i;
 const PERMISSION = /Permission check failed \(([^,)]+)(?:,\s*([^)]+))?\)/;
 
 /** The human text of a PVE error: `body.message`, else the reason phrase, else the status. */

@@ -25,15 +25,17 @@ export function metricSeriesFromPve(
     guestId,
     timeframe,
     resolutionSeconds,
-    points: sorted.map((point): MetricPoint => ({
-      time: new Date(point.time * 1000).toISOString(),
-      ...(point.cpu === undefined ? {} : { cpu: point.cpu }),
-      ...(point.mem === undefined ? {} : { memoryBytes: point.mem }),
-      ...(point.maxmem === undefined ? {} : { memoryTotalBytes: point.maxmem }),
-      ...(point.netin === undefined ? {} : { netInBytesPerSecond: point.netin }),
-      ...(point.netout === undefined ? {} : { netOutBytesPerSecond: point.netout }),
-      ...(point.diskread === undefined ? {} : { diskReadBytesPerSecond: point.diskread }),
-      ...(point.diskwrite === undefined ? {} : { diskWriteBytesPerSecond: point.diskwrite }),
-    })),
+    points: sorted.map(
+      (point): MetricPoint => ({
+        time: new Date(point.time * 1000).toISOString(),
+        ...(point.cpu === undefined ? {} : { cpu: point.cpu }),
+        ...(point.mem === undefined ? {} : { memoryBytes: point.mem }),
+        ...(point.maxmem === undefined ? {} : { memoryTotalBytes: point.maxmem }),
+        ...(point.netin === undefined ? {} : { netInBytesPerSecond: point.netin }),
+        ...(point.netout === undefined ? {} : { netOutBytesPerSecond: point.netout }),
+        ...(point.diskread === undefined ? {} : { diskReadBytesPerSecond: point.diskread }),
+        ...(point.diskwrite === undefined ? {} : { diskWriteBytesPerSecond: point.diskwrite }),
+      }),
+    ),
   };
 }

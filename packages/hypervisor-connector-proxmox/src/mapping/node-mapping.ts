@@ -3,7 +3,8 @@ import type { PveNode } from '../schemas/nodes.js';
 
 /** A host node from its `/nodes` item. */
 export function hostNodeFromPve(item: PveNode): HostNode {
-  const status: HostNodeStatus = item.status === 'online' || item.status === 'offline' ? item.status : 'unknown';
+  const status: HostNodeStatus =
+    item.status === 'online' || item.status === 'offline' ? item.status : 'unknown';
   const usage = {
     ...(item.cpu === undefined ? {} : { cpu: item.cpu }),
     ...(item.mem === undefined ? {} : { memoryBytes: item.mem }),

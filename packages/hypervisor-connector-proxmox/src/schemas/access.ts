@@ -14,7 +14,10 @@ export const PveTicketSchema = z.looseObject({
 export type PveTicket = z.output<typeof PveTicketSchema>;
 
 /** `GET /access/permissions`: privileges (value = propagate flag) by ACL path. */
-export const PvePermissionsSchema = z.record(z.string(), z.record(z.string(), z.union([z.number(), z.boolean()])));
+export const PvePermissionsSchema = z.record(
+  z.string(),
+  z.record(z.string(), z.union([z.number(), z.boolean()])),
+);
 
 /** One item of `GET /access/users`. */
 export const PveUserSchema = z.looseObject({

@@ -1,6 +1,11 @@
 import { z } from 'zod';
 import { PvePermissionsSchema, PveTicketSchema, PveTokenCreatedSchema, PveUserSchema } from './access.js';
-import { PveClusterResourceSchema, PveClusterStatusItemSchema, PveNextIdSchema, PveVersionSchema } from './cluster.js';
+import {
+  PveClusterResourceSchema,
+  PveClusterStatusItemSchema,
+  PveNextIdSchema,
+  PveVersionSchema,
+} from './cluster.js';
 import {
   PveConsoleProxySchema,
   PveGuestConfigSchema,

@@ -1,5 +1,5 @@
 import { InvalidArgumentError, OPERATION_TYPES, type OperationType } from '@hvc/hypervisor-connector';
-import { type Upid, tryParseUpid } from './upid.js';
+import { tryParseUpid, type Upid } from './upid.js';
 
 /** What an operation id carries: enough for any process to find the PVE task again and say what it was for. */
 export interface OperationRef {

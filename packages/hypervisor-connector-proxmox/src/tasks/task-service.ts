@@ -1,8 +1,8 @@
 import { isHypervisorError, type Operation } from '@hvc/hypervisor-connector';
 import { z } from 'zod';
 import { PveTaskLogLineSchema, PveTaskStatusSchema } from '../schemas/tasks.js';
-import type { PveClient } from '../transport/pve-client.js';
 import { pvePath } from '../transport/form-encoding.js';
+import type { PveClient } from '../transport/pve-client.js';
 import { encodeOperationId, type OperationRef } from './operation-id.js';
 import { isoFromEpochSeconds, taskOutcome, warningLines } from './task-outcome.js';
 import { parseUpid, type Upid } from './upid.js';
@@ -44,10 +44,15 @@ export class TaskService {
     const id = encodeOperationId(ref);
     let status: z.output<typeof PveTaskStatusSchema>;
     try {
-      status = await this.#client.get(pvePath('nodes', task.node, 'tasks', ref.upid, 'status'), undefined, PveTaskStatusSchema, {
-        node: task.node,
-        ...(signal === undefined ? {} : { signal }),
-      });
+      status = await this.#client.get(
+        pvePath('nodes', task.node, 'tasks', ref.upid, 'status'),
+        undefined,
+        PveTaskStatusSchema,
+        {
+          node: task.node,
+          ...(signal === undefined ? {} : { signal }),
+        },
+      );
     } catch (error) {
       if (isHypervisorError(error, 'NOT_FOUND') && this.#withinGrace(task, since)) return this.started(ref);
       if (isHypervisorError(error, 'NOT_FOUND')) {
@@ -87,10 +92,16 @@ export class TaskService {
   async cancel(ref: OperationRef & { task: Upid }, signal?: AbortSignal): Promise<Operation> {
     const before = await this.get(ref, signal);
     if (before.status !== 'running') return before;
-    await this.#client.call('DELETE', pvePath('nodes', ref.task.node, 'tasks', ref.upid), undefined, undefined, {
-      node: ref.task.node,
-      ...(signal === undefined ? {} : { signal }),
-    });
+    await this.#client.call(
+      'DELETE',
+      pvePath('nodes', ref.task.node, 'tasks', ref.upid),
+      undefined,
+      undefined,
+      {
+        node: ref.task.node,
+        ...(signal === undefined ? {} : { signal }),
+      },
+    );
     return this.get(ref, signal);
   }
 

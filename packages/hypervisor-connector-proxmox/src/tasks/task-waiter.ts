@@ -39,9 +39,14 @@ export async function waitForTask(
   options.signal?.addEventListener('abort', onAbort, { once: true });
   if (options.signal?.aborted) controller.abort(options.signal.reason);
   const deadline =
-    options.timeoutMs === undefined ? undefined : setTimeout(() => controller.abort(DEADLINE), options.timeoutMs);
+    options.timeoutMs === undefined
+      ? undefined
+      : setTimeout(() => controller.abort(DEADLINE), options.timeoutMs);
   const signal = controller.signal;
-  const errorOptions = { operationId: id, ...(options.target === undefined ? {} : { target: options.target }) };
+  const errorOptions = {
+    operationId: id,
+    ...(options.target === undefined ? {} : { target: options.target }),
+  };
   let last: Operation | undefined;
   let interval = policy.initialIntervalMs;
   let poll = 0;
@@ -79,7 +84,10 @@ export async function waitForTask(
           cause: error,
         });
       }
-      throw new CancelledError('the wait was aborted; the operation keeps running', { ...errorOptions, cause: error });
+      throw new CancelledError('the wait was aborted; the operation keeps running', {
+        ...errorOptions,
+        cause: error,
+      });
     }
     if (isHypervisorError(error) && error.operationId === undefined) {
       Object.defineProperty(error, 'operationId', { value: id, enumerable: true });
@@ -93,12 +101,20 @@ export async function waitForTask(
   async function finish(operation: Operation): Promise<Operation> {
     if (options.throwOnFailure === false || operation.status === 'succeeded') return operation;
     if (operation.status === 'cancelled') {
-      throw new CancelledError(`the operation was cancelled: ${operation.error?.message ?? ''}`.trim(), errorOptions);
+      throw new CancelledError(
+        `the operation was cancelled: ${operation.error?.message ?? ''}`.trim(),
+        errorOptions,
+      );
     }
     const log = await tasks.logTail(ref, LOG_TAIL_LINES, signal).catch(() => [] as string[]);
     throw new OperationFailedError(operation.error?.message ?? 'the operation failed', {
       ...errorOptions,
-      details: { log, upid: ref.upid, type: operation.type, ...(operation.guestId ? { guestId: operation.guestId } : {}) },
+      details: {
+        log,
+        upid: ref.upid,
+        type: operation.type,
+        ...(operation.guestId ? { guestId: operation.guestId } : {}),
+      },
     });
   }
 }

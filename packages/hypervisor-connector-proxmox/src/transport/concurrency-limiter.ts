@@ -26,7 +26,8 @@ export class ConcurrencyLimiter {
   }
 
   #acquire(signal?: AbortSignal): Promise<void> {
-    if (signal?.aborted) return Promise.reject(new CancelledError('the call was aborted', { cause: signal.reason }));
+    if (signal?.aborted)
+      return Promise.reject(new CancelledError('the call was aborted', { cause: signal.reason }));
     if (this.#active < this.#limit) {
       this.#active++;
       return Promise.resolve();

@@ -62,13 +62,19 @@ export class PveClient {
           schema,
         );
       } catch (error) {
-        if (isHypervisorError(error, 'UNAUTHENTICATED') && !reauthenticated && this.#auth.unauthorized(headers)) {
+        if (
+          isHypervisorError(error, 'UNAUTHENTICATED') &&
+          !reauthenticated &&
+          this.#auth.unauthorized(headers)
+        ) {
           reauthenticated = true;
           attempt--;
           continue;
         }
         const retryable =
-          isHypervisorError(error) && error.retryable && (error.code === 'UNAVAILABLE' || error.code === 'TIMEOUT');
+          isHypervisorError(error) &&
+          error.retryable &&
+          (error.code === 'UNAVAILABLE' || error.code === 'TIMEOUT');
         if (!retryable || attempt >= attempts) throw error;
         await abortableDelay(backoffMs(attempt), options.signal);
       }

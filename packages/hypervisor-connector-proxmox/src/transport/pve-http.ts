@@ -9,8 +9,8 @@ import {
 import type { z } from 'zod';
 import { mapPveFailure } from '../errors/pve-error-mapping.js';
 import { PveErrorBodySchema } from '../schemas/envelope.js';
-import { publishRequest, publishResponse, redactParams } from './diagnostics.js';
 import type { ConcurrencyLimiter } from './concurrency-limiter.js';
+import { publishRequest, publishResponse, redactParams } from './diagnostics.js';
 import type { Endpoint, EndpointSet } from './endpoint-set.js';
 import { encodePveParams, type PveParams } from './form-encoding.js';
 import { FingerprintMismatchError } from './tls-connector.js';
@@ -49,7 +49,8 @@ const CONNECT_CODES = new Set([
   'UND_ERR_CONNECT_TIMEOUT',
   'HVC_TLS_FINGERPRINT_MISMATCH',
 ]);
-const TLS_CODE = /^(ERR_TLS_|ERR_SSL_|CERT_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_)/;
+const TLS_CODE =
+  /^(ERR_TLS_|ERR_SSL_|CERT_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_)/;
 
 const DEADLINE = Symbol('deadline');
 let nextRequestId = 1;
@@ -73,7 +74,10 @@ export class PveHttp {
     let lastConnectError: HypervisorError | undefined;
     for (const endpoint of endpoints.order(request.node, now())) {
       try {
-        return await this.#options.limiter.run(() => this.#attempt(endpoint, request, schema), request.signal);
+        return await this.#options.limiter.run(
+          () => this.#attempt(endpoint, request, schema),
+          request.signal,
+        );
       } catch (error) {
         if (!isConnectFailure(error)) throw error;
         endpoints.markDown(endpoint, now());
@@ -94,7 +98,14 @@ export class PveHttp {
     const encoded = encodePveParams(request.params);
     const hasBody = request.method === 'POST' || request.method === 'PUT';
     const path = `/api2/json${request.path}${!hasBody && encoded ? `?${encoded}` : ''}`;
-    const base = { target, requestId, method: request.method, path: request.path, endpoint: endpoint.url, attempt: 1 };
+    const base = {
+      target,
+      requestId,
+      method: request.method,
+      path: request.path,
+      endpoint: endpoint.url,
+      attempt: 1,
+    };
     publishRequest(() => ({ ...base, params: redactParams(request.params) }));
 
     const controller = new AbortController();
@@ -104,7 +115,8 @@ export class PveHttp {
     let status: number | undefined;
     let failed = false;
     try {
-      if (request.signal?.aborted) throw new CancelledError('the call was aborted', { cause: request.signal.reason });
+      if (request.signal?.aborted)
+        throw new CancelledError('the call was aborted', { cause: request.signal.reason });
       const response = await endpoint.pool.request({
         path,
         method: request.method,
@@ -225,7 +237,10 @@ function parseData<S extends z.ZodType>(
   try {
     body = JSON.parse(text);
   } catch (error) {
-    throw new InternalError(`PVE answered ${where} with something that is not JSON`, { ...options, cause: error });
+    throw new InternalError(`PVE answered ${where} with something that is not JSON`, {
+      ...options,
+      cause: error,
+    });
   }
   if (typeof body !== 'object' || body === null || !('data' in body)) {
     throw new InternalError(`PVE answered ${where} without a data envelope`, options);
@@ -237,6 +252,13 @@ function parseData<S extends z.ZodType>(
   const first = parsed.error.issues[0];
   throw new InternalError(
     `unexpected PVE response to ${where}: ${first ? `${first.path.join('.') || 'data'}: ${first.message}` : 'invalid'}`,
-    { ...options, details: { issues: parsed.error.issues.slice(0, 5).map((i) => ({ path: i.path.map(String), message: i.message })) } },
+    {
+      ...options,
+      details: {
+        issues: parsed.error.issues
+          .slice(0, 5)
+          .map((i) => ({ path: i.path.map(String), message: i.message })),
+      },
+    },
   );
 }

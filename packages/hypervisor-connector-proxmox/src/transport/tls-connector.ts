@@ -38,6 +38,8 @@ export function createTlsConnector(tls: EndpointTls): buildConnector.connector {
   const base = buildConnector({
     timeout: tls.connectTimeoutMs,
     keepAlive: true,
+    // A resumed TLS session shows no peer certificate, so pinned connections always do a full handshake.
+    ...(pinned ? { maxCachedSessions: 0 } : {}),
     ...(pinned || tls.insecure ? { rejectUnauthorized: false } : { rejectUnauthorized: true }),
     ...(tls.ca !== undefined && !pinned ? { ca: typeof tls.ca === 'string' ? tls.ca : [...tls.ca] } : {}),
   });

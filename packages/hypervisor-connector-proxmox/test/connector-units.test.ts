@@ -1,0 +1,265 @@
+import { isHypervisorError } from '@hvc/hypervisor-connector';
+import { describe, expect, it } from 'vitest';
+import {
+  createProxmoxConnector,
+  decodeOperationId,
+  encodeOperationId,
+  formatUpid,
+  mapPveFailure,
+  parseUpid,
+  proxmoxConnectorFactory,
+  tryParseUpid,
+} from '../src/index.js';
+import { taskOutcome, warningLines } from '../src/tasks/task-outcome.js';
+import { encodePveParams } from '../src/transport/form-encoding.js';
+
+const UPID = 'UPID:pve1:0020C066:042DF204:69C26EB0:vzdump::root@pam:';
+const FINGERPRINT =
+  '94:BC:30:C3:88:40:C9:69:F6:21:29:5B:E6:90:DA:B0:89:8C:AA:10:80:2B:1E:4F:93:BE:79:DB:C7:C0:1C:F2';
+
+function thrown(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected a throw');
+}
+
+describe('UPID', () => {
+  it('parses and formats the documented example', () => {
+    const upid = parseUpid(UPID);
+    expect(upid).toEqual({
+      node: 'pve1',
+      pid: 2146406,
+      pstart: 70119940,
+      starttime: 1774350000,
+      type: 'vzdump',
+      id: '',
+      user: 'root@pam',
+    });
+    expect(formatUpid(upid)).toBe(UPID);
+  });
+
+  it('keeps token users and 9-digit pstart', () => {
+    const text = 'UPID:pve-node1:00194D13:101A5F253:67CB135C:qmstop:105:root@pam!api:';
+    expect(tryParseUpid(text)).toMatchObject({ user: 'root@pam!api', pstart: 0x101a5f253, id: '105' });
+    expect(formatUpid(parseUpid(text))).toBe(text);
+  });
+
+  it('rejects what is not a UPID with INVALID_ARGUMENT', () => {
+    for (const bad of [
+      '',
+      'UPID:pve1:1:2:3:x:y:z:',
+      `${UPID}extra`,
+      UPID.slice(0, -1),
+      'UPID:-bad:0020C066:042DF204:69C26EB0:t::u:',
+    ]) {
+      expect(tryParseUpid(bad)).toBeUndefined();
+      expect(
+        isHypervisorError(
+          thrown(() => parseUpid(bad)),
+          'INVALID_ARGUMENT',
+        ),
+      ).toBe(true);
+    }
+  });
+});
+
+describe('operation ids', () => {
+  it('round-trip type, guest and UPID in a URL-safe id', () => {
+    const id = encodeOperationId({ type: 'snapshot.create', guestId: 'qemu/100', upid: UPID });
+    expect(id).toMatch(/^pve1\.[A-Za-z0-9_-]+$/);
+    expect(decodeOperationId(id)).toMatchObject({ type: 'snapshot.create', guestId: 'qemu/100', upid: UPID });
+    const noGuest = decodeOperationId(encodeOperationId({ type: 'other', upid: UPID }));
+    expect(noGuest.guestId).toBeUndefined();
+    expect(noGuest.task.node).toBe('pve1');
+  });
+
+  it('turns garbage into INVALID_ARGUMENT, never a crash', () => {
+    const garbage = [
+      '',
+      'nope',
+      'pve1.',
+      'pve1.!!!',
+      `pve1.${Buffer.from('start\nqemu/100').toString('base64url')}`,
+      `pve1.${Buffer.from(`fly\nqemu/100\n${UPID}`).toString('base64url')}`,
+      `pve1.${Buffer.from(`start\nxen/100\n${UPID}`).toString('base64url')}`,
+      `pve1.${Buffer.from('start\nqemu/100\nUPID:broken').toString('base64url')}`,
+      `pve1.${'A'.repeat(5000)}`,
+    ];
+    for (const id of garbage) {
+      const error = thrown(() => decodeOperationId(id));
+      expect(isHypervisorError(error, 'INVALID_ARGUMENT'), id.slice(0, 40)).toBe(true);
+    }
+  });
+});
+
+describe('task outcome', () => {
+  it('reads OK, WARNINGS, interruptions and errors', () => {
+    expect(taskOutcome('running', undefined).status).toBe('running');
+    expect(taskOutcome('stopped', 'OK')).toEqual({ status: 'succeeded' });
+    expect(taskOutcome('stopped', 'WARNINGS: 2')).toEqual({ status: 'succeeded', warningCount: 2 });
+    expect(taskOutcome('stopped', 'interrupted by signal').status).toBe('cancelled');
+    expect(taskOutcome('stopped', 'VM is locked (backup)')).toEqual({
+      status: 'failed',
+      error: 'VM is locked (backup)',
+    });
+    expect(warningLines(['starting', 'WARN: low disk', 'TASK WARNINGS: 1'])).toEqual(['low disk']);
+  });
+});
+
+describe('form encoding', () => {
+  it('sends booleans as 1/0, repeats arrays and leaves out absent values', () => {
+    expect(encodePveParams({ a: true, b: false, c: undefined, d: 'x y', e: ['l', 's'], f: 3 })).toBe(
+      'a=1&b=0&d=x+y&e=l&e=s&f=3',
+    );
+  });
+});
+
+describe('error mapping', () => {
+  const map = (status: number, reason: string, message?: string) =>
+    mapPveFailure({ status, reason, method: 'POST', path: '/x', ...(message ? { body: { message } } : {}) });
+
+  it('maps statuses and texts to contract codes', () => {
+    expect(map(500, "Configuration file 'nodes/pve/qemu-server/100.conf' does not exist").code).toBe(
+      'NOT_FOUND',
+    );
+    expect(map(500, 'x', 'VM is locked (backup)\n')).toMatchObject({ code: 'CONFLICT', retryable: true });
+    expect(map(500, "can't lock file '/var/lock/qemu-server/lock-100.conf' - got timeout")).toMatchObject({
+      code: 'CONFLICT',
+      retryable: true,
+    });
+    expect(map(500, 'VM 100 not running')).toMatchObject({ code: 'CONFLICT', retryable: false });
+    expect(map(500, 'got no worker upid - start worker failed')).toMatchObject({
+      code: 'UNAVAILABLE',
+      retryable: true,
+    });
+    for (const status of [595, 596, 597, 599])
+      expect(map(status, 'Connection refused').code).toBe('UNAVAILABLE');
+    expect(map(401, 'No ticket').code).toBe('UNAUTHENTICATED');
+    expect(map(404, 'nope').code).toBe('NOT_FOUND');
+    expect(map(500, 'something odd').code).toBe('INTERNAL');
+  });
+
+  it('names the missing privilege of a 403', () => {
+    const error = map(403, 'Permission check failed (/vms/100, VM.PowerMgmt)');
+    expect(error.code).toBe('PERMISSION_DENIED');
+    expect(error.details).toMatchObject({ privilege: 'VM.PowerMgmt', aclPath: '/vms/100' });
+  });
+
+  it('gives each bad parameter of a 400 its own violation', () => {
+    const error = mapPveFailure({
+      status: 400,
+      reason: 'Parameter verification failed.',
+      body: {
+        errors: { memory: 'value must have a minimum value of 16', cores: "type check ('integer') failed" },
+      },
+      method: 'POST',
+      path: '/nodes/pve/qemu',
+    });
+    expect(error.code).toBe('INVALID_ARGUMENT');
+    expect(error.details?.violations).toEqual([
+      { field: 'memory', message: 'value must have a minimum value of 16' },
+      { field: 'cores', message: "type check ('integer') failed" },
+    ]);
+  });
+});
+
+describe('config', () => {
+  const valid = {
+    endpoints: ['https://pve1.example:8006'],
+    credentials: { tokenId: 'root@pam!ci', secret: 'super-secret-value' },
+    tls: { fingerprint: FINGERPRINT.replace(/:/g, '').toLowerCase() },
+  };
+
+  it('applies defaults and normalises endpoints and fingerprints', () => {
+    const config = proxmoxConnectorFactory.configSchema.parse({
+      ...valid,
+      endpoints: ['https://pve1.example', { url: 'https://10.0.0.2:8006/', node: 'pve2' }],
+    });
+    expect(config.endpoints).toEqual([
+      { url: 'https://pve1.example:8006' },
+      { url: 'https://10.0.0.2:8006', node: 'pve2' },
+    ]);
+    expect(config.tls.fingerprint).toBe(FINGERPRINT);
+    expect(config.credentials.type).toBe('token');
+    expect(config.concurrency).toBe(4);
+    expect(config.timeouts).toEqual({ requestMs: 30_000, connectMs: 10_000 });
+  });
+
+  it('rejects bad config with INVALID_ARGUMENT naming each field, never echoing secrets', () => {
+    const error = thrown(() =>
+      createProxmoxConnector({
+        endpoints: ['http://pve1.example:8006'],
+        credentials: { type: 'password', username: 'root@pam', password: 'hunter2-secret', realm: '!' },
+        tls: { insecure: true, fingerprint: FINGERPRINT },
+        concurrency: 0,
+      }),
+    );
+    expect(isHypervisorError(error, 'INVALID_ARGUMENT')).toBe(true);
+    const fields = (error as { violations: { field: string }[] }).violations.map((v) => v.field);
+    expect(fields).toEqual(
+      expect.arrayContaining(['endpoints.0', 'credentials.realm', 'tls.insecure', 'concurrency']),
+    );
+    expect(JSON.stringify(error)).not.toContain('hunter2');
+    expect(String((error as Error).message)).not.toContain('hunter2');
+  });
+
+  it('rejects a token id without a token name, and unknown keys', () => {
+    const error = thrown(() =>
+      createProxmoxConnector({
+        ...valid,
+        credentials: { tokenId: 'root@pam', secret: 's' },
+        extra: 1,
+      } as never),
+    );
+    const fields = (error as { violations: { field: string }[] }).violations.map((v) => v.field);
+    expect(fields).toEqual(expect.arrayContaining(['credentials.tokenId', 'extra']));
+  });
+});
+
+describe('target URIs', () => {
+  it('reads a token target with its fingerprint; the secret stays out of the URI', () => {
+    const config = proxmoxConnectorFactory.configFromUri(
+      `proxmox://root@pam!ci@pve1.example:8006?fingerprint=${FINGERPRINT}&pool=tenant-a`,
+      { secret: 'token-secret' },
+    );
+    expect(config).toMatchObject({
+      endpoints: [{ url: 'https://pve1.example:8006' }],
+      credentials: { type: 'token', tokenId: 'root@pam!ci', secret: 'token-secret' },
+      tls: { fingerprint: FINGERPRINT },
+      pool: 'tenant-a',
+    });
+  });
+
+  it('reads a password target, the default port and extra endpoints', () => {
+    const config = proxmoxConnectorFactory.configFromUri(
+      'proxmox://alice@pve@pve1.example?insecure=1&endpoint=https://pve2.example:8006&concurrency=2',
+      { secret: 'pw' },
+    );
+    expect(config).toMatchObject({
+      endpoints: [{ url: 'https://pve1.example:8006' }, { url: 'https://pve2.example:8006' }],
+      credentials: { type: 'password', username: 'alice@pve', password: 'pw' },
+      tls: { insecure: true },
+      concurrency: 2,
+    });
+  });
+
+  it('rejects malformed URIs and secrets inside them', () => {
+    for (const uri of [
+      'https://pve1.example',
+      'proxmox://pve1.example',
+      'proxmox://root@pam:pw@pve1.example',
+      'proxmox://root@pam!ci@pve1.example?bogus=1',
+    ]) {
+      expect(
+        isHypervisorError(
+          thrown(() => proxmoxConnectorFactory.configFromUri(uri, { secret: 's' })),
+          'INVALID_ARGUMENT',
+        ),
+        uri,
+      ).toBe(true);
+    }
+  });
+});
