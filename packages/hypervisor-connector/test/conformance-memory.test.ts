@@ -10,6 +10,7 @@ import {
 import {
   createMemoryConnector,
   type MemoryConnectorConfigInput,
+  memoryConnectorFactory,
   type OperationFailureContext,
 } from '@hvc/hypervisor-connector/memory';
 import { describe, expect, it } from 'vitest';
@@ -51,6 +52,7 @@ const memoryFixture: ConformanceFixture = {
     osTemplate: 'local:vztmpl/debian-12-standard.tar.zst',
   }),
   templateGuestId: templateId,
+  factory: { factory: memoryConnectorFactory, config: { nodes: ['node1', 'node2'] } },
   pool: 'kit-pool',
   unknownOperationId: 'memory-operation-that-never-was',
   connectRestricted: () =>
@@ -274,6 +276,86 @@ const breakages: {
         },
       };
     },
+  },
+  {
+    behaviour: 'listGuests ignores the type filter',
+    caseId: 'guests.filter-type',
+    failure: /to not include 'vm\/101'/,
+    overrides: (inner) => ({
+      listGuests: (filter, options) => inner.listGuests({ ...filter, type: undefined }, options),
+    }),
+  },
+  {
+    behaviour: 'an aborted signal is ignored by createGuest',
+    caseId: 'abort.create',
+    failure: /createGuest\(\): expected CANCELLED, but it succeeded/,
+    overrides: (inner) => ({ createGuest: (spec) => inner.createGuest(spec) }),
+  },
+  {
+    behaviour: 'close() does nothing',
+    caseId: 'dispose.close',
+    failure: /describe\(\) after close\(\): expected UNAVAILABLE, but it succeeded/,
+    overrides: () => ({ close: async () => {} }),
+  },
+  {
+    behaviour: 'cancelOperation() does not stop the operation',
+    caseId: 'operations.cancel',
+    failure: /expected 'succeeded' to be 'cancelled'/,
+    overrides: (inner) => ({ cancelOperation: (id, options) => inner.getOperation(id, options) }),
+  },
+  {
+    behaviour: 'waits never call onProgress',
+    caseId: 'operations.on-progress',
+    failure: /expected 0 to be greater than 0/,
+    overrides: (inner) => ({
+      waitForOperation: (id, options) => inner.waitForOperation(id, { ...options, onProgress: undefined }),
+    }),
+  },
+  {
+    behaviour: 'updateGuest drops the tags',
+    caseId: 'guests.update',
+    failure: /expected \[\] to deeply equal/,
+    overrides: (inner) => ({
+      updateGuest: (id, patch, options) => inner.updateGuest(id, { ...patch, tags: undefined }, options),
+    }),
+  },
+  {
+    behaviour: 'a migration leaves the guest where it was',
+    caseId: 'migration.offline',
+    failure: /expected 'node1' to be 'node2'/,
+    overrides: (inner) => {
+      const made = new Map<string, Operation>();
+      return {
+        ...pretendOperations(inner, made),
+        migrateGuest: async (id) => {
+          const operation = pretend('migrate', id);
+          made.set(operation.id, operation);
+          return operation;
+        },
+      };
+    },
+  },
+  {
+    behaviour: 'metrics come newest first',
+    caseId: 'metrics.series',
+    failure: /expected \[ .* \] to deeply equal/,
+    overrides: (inner) => ({
+      getMetrics: async (id, request, options) => {
+        const series = await inner.getMetrics(id, request, options);
+        return { ...series, points: [...series.points].reverse() };
+      },
+    }),
+  },
+  {
+    behaviour: 'a console ticket leaks into its raw record',
+    caseId: 'console.open',
+    failure: /raw record holds the ticket/,
+    overrides: (inner) => ({
+      openConsole: async (id, request, options) => {
+        const ticket = await inner.openConsole(id, request, options);
+        return { ...ticket, raw: { ...ticket.raw, ticket: ticket.ticket } };
+      },
+    }),
   },
 ];
 

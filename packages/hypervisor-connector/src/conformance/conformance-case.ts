@@ -6,6 +6,7 @@ import type { CaseContext } from './case-context.js';
  */
 export type CaseNeed =
   | 'guestSpec'
+  | 'factory'
   | 'vmSpec'
   | 'containerSpec'
   | 'templateGuestId'

@@ -1,4 +1,5 @@
 import type { HypervisorConnector } from '../connector.js';
+import type { ConnectorFactory } from '../connector-factory.js';
 import type { OperationType } from '../model/operation.js';
 import type { GuestSpecInput } from '../schemas/guest-spec.js';
 
@@ -58,6 +59,8 @@ export interface ConformanceFixture {
    * (more on a slow target). The kit never relies on them lasting any given time beyond that.
    */
   readonly slowOperations?: { readonly connect: ConnectorSource };
+  /** The connector's factory and a config it accepts, for the factory cases (the factory's connector is closed at once). */
+  readonly factory?: { readonly factory: ConnectorFactory<unknown>; readonly config: unknown };
   /** Called once after all the fixture's cases ran. */
   cleanup?(): Promise<void> | void;
 }

@@ -1,8 +1,10 @@
 import type { ConformanceCase } from '../conformance-case.js';
 import { abortedCallCases } from './aborted-calls.js';
 import { capabilityCases } from './capabilities.js';
+import { consoleMetricsCases } from './console-metrics.js';
 import { dataOwnershipCases } from './data-ownership.js';
 import { disposalCases } from './disposal.js';
+import { factoryCases } from './factory.js';
 import { guestChangeCases } from './guest-changes.js';
 import { guestQueryCases } from './guest-queries.js';
 import { identifierCases } from './identifiers.js';
@@ -16,11 +18,13 @@ import { targetCases } from './target.js';
 /** The kit's cases by concern, in the order the suites are registered. */
 export const CONFORMANCE_GROUPS: Readonly<Record<string, readonly ConformanceCase[]>> = {
   target: targetCases,
+  factory: factoryCases,
   'guest queries': guestQueryCases,
   'guest changes': guestChangeCases,
   lifecycle: lifecycleCases,
   snapshots: snapshotCases,
   migration: migrationCases,
+  'console and metrics': consoleMetricsCases,
   operations: operationCases,
   identifiers: identifierCases,
   'invalid input': invalidInputCases,
@@ -36,8 +40,10 @@ export const CONFORMANCE_CASES: readonly ConformanceCase[] = Object.values(CONFO
 export {
   abortedCallCases,
   capabilityCases,
+  consoleMetricsCases,
   dataOwnershipCases,
   disposalCases,
+  factoryCases,
   guestChangeCases,
   guestQueryCases,
   identifierCases,
