@@ -1,5 +1,6 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
-  abortableDelay,
+  CancelledError,
   isHypervisorError,
   type Operation,
   parseInput,
@@ -78,7 +79,7 @@ export async function pollOperation(
       });
     }
     const jittered = pause * (0.8 + Math.random() * 0.4);
-    await abortableDelay(Math.max(0, Math.min(jittered, remaining())), signal);
+    await sleepBetweenPolls(Math.max(0, Math.min(jittered, remaining())), signal);
     pause = Math.min(pause * 1.5, limits.maxPollMs);
   }
 }
@@ -89,4 +90,16 @@ function withDeadline(signal: AbortSignal | undefined, ms: number): AbortSignal 
   if (signal !== undefined) signals.push(signal);
   if (Number.isFinite(ms)) signals.push(AbortSignal.timeout(Math.max(1, Math.ceil(ms))));
   return signals.length === 0 ? new AbortController().signal : AbortSignal.any(signals);
+}
+
+/**
+ * Sleeps between polls, or rejects with CANCELLED when `signal` fires. The timer keeps the process alive: a script
+ * that awaits a wait must not exit half-way through it.
+ */
+async function sleepBetweenPolls(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  try {
+    await sleep(ms, undefined, signal === undefined ? undefined : { signal });
+  } catch (error) {
+    throw new CancelledError('the call was aborted', { cause: signal?.reason ?? error });
+  }
 }
