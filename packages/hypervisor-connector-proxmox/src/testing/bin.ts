@@ -1,0 +1,52 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util';
+import { createPveFake } from './fake.js';
+
+const USAGE = `Usage: hvc-pve-fake [--port 8006] [--host 127.0.0.1] [--nodes 3] [--qemu 10] [--lxc 5]
+                    [--pve-version 9] [--task-ms 500] [--password secret]
+Starts a stateful Proxmox VE API fake over HTTPS and prints one JSON line when ready:
+{"url","fingerprint","username","password","tokenId","tokenSecret"}`;
+
+const { values } = parseArgs({
+  options: {
+    port: { type: 'string', default: '0' },
+    host: { type: 'string', default: '127.0.0.1' },
+    nodes: { type: 'string', default: '1' },
+    qemu: { type: 'string', default: '0' },
+    lxc: { type: 'string', default: '0' },
+    'pve-version': { type: 'string', default: '9' },
+    'task-ms': { type: 'string', default: '500' },
+    password: { type: 'string' },
+    help: { type: 'boolean', default: false },
+  },
+});
+
+if (values.help) {
+  process.stdout.write(`${USAGE}\n`);
+  process.exit(0);
+}
+
+const version = Number(values['pve-version']);
+if (version !== 8 && version !== 9) {
+  process.stderr.write(`--pve-version must be 8 or 9\n${USAGE}\n`);
+  process.exit(2);
+}
+
+const fake = createPveFake({
+  nodes: Number(values.nodes),
+  guests: { qemu: Number(values.qemu), lxc: Number(values.lxc) },
+  pveVersion: version,
+  taskDurationMs: Number(values['task-ms']),
+  password: values.password,
+});
+const server = await fake.listen({ port: Number(values.port), host: values.host });
+const { username, password, tokenId, tokenSecret } = fake.credentials;
+process.stdout.write(
+  `${JSON.stringify({ url: server.url, fingerprint: server.fingerprint, username, password, tokenId, tokenSecret })}\n`,
+);
+
+const stop = (): void => {
+  void fake.close().then(() => process.exit(0));
+};
+process.once('SIGINT', stop);
+process.once('SIGTERM', stop);

@@ -1,0 +1,21 @@
+import type { Authenticator } from './auth/authenticate.js';
+import type { PermissionEvaluator } from './auth/permissions.js';
+import type { TicketAuthority } from './auth/tickets.js';
+import type { FakeClock } from './clock.js';
+import type { AccessState } from './state/access-state.js';
+import type { ClusterState } from './state/cluster-state.js';
+import type { TaskRunner } from './state/task-runner.js';
+
+/** Everything the route handlers work on. */
+export interface FakeEnv {
+  readonly cluster: ClusterState;
+  readonly access: AccessState;
+  readonly tasks: TaskRunner;
+  readonly perms: PermissionEvaluator;
+  readonly tickets: TicketAuthority;
+  readonly authn: Authenticator;
+  readonly clock: FakeClock;
+  readonly pveVersion: 8 | 9;
+  /** SHA-256 fingerprint the nodes report as `ssl_fingerprint` (the served certificate's once listening). */
+  sslFingerprint: string;
+}

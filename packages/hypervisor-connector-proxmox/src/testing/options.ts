@@ -1,0 +1,63 @@
+import type { Clock } from './clock.js';
+import type { GuestType } from './state/model.js';
+
+/** One guest to seed. Unset fields get defaults (name, node round-robin, a 32 GiB / 8 GiB disk, one NIC). */
+export interface GuestSeed {
+  readonly type?: GuestType;
+  readonly vmid?: number;
+  readonly node?: string;
+  /** VM `name` or CT `hostname`. */
+  readonly name?: string;
+  readonly status?: 'running' | 'stopped';
+  /** Config keys merged over the defaults (values as PVE stores them: numbers for integer keys). */
+  readonly config?: Readonly<Record<string, string | number>>;
+  readonly pool?: string;
+  readonly template?: boolean;
+  /** A config lock such as `backup` (a guest stuck in a lock). */
+  readonly lock?: string;
+  /** Snapshot names, oldest first (a chain). */
+  readonly snapshots?: readonly string[];
+}
+
+/** A storage to define instead of the default `local` (dir) and `local-lvm` (lvmthin). */
+export interface StorageSeed {
+  readonly id: string;
+  readonly type?: 'dir' | 'lvmthin' | 'rbd' | 'nfs' | 'zfspool';
+  /** Content types, e.g. `['images', 'rootdir']`. */
+  readonly content?: readonly string[];
+  readonly shared?: boolean;
+  /** Nodes the storage exists on; all when absent. */
+  readonly nodes?: readonly string[];
+  /** Capacity in bytes. */
+  readonly total?: number;
+}
+
+/** Options of `createPveFake`. */
+export interface PveFakeOptions {
+  /** Node count (named `pve1`..`pveN`) or names. Default 1 node `pve1`. */
+  readonly nodes?: number | readonly string[];
+  /** Guest counts (`{ qemu: 200 }`, spread round-robin over the nodes) or explicit seeds. */
+  readonly guests?: { readonly qemu?: number; readonly lxc?: number } | readonly GuestSeed[];
+  readonly storages?: readonly StorageSeed[];
+  /** Resource pools to create. */
+  readonly pools?: readonly string[];
+  /** Cluster name; default `hvc-fake` with more than one node, none (standalone) with one. */
+  readonly clusterName?: string;
+  /**
+   * PVE major version to behave as. 9 (default): `message` in JSON error bodies, `Authentication failed!`.
+   * 8: PVE 8.2 — the error text only in the reason phrase, detailed 401 texts, 64 KiB body limit.
+   */
+  readonly pveVersion?: 8 | 9;
+  /** How long every task runs, in milliseconds (default 50). */
+  readonly taskDurationMs?: number;
+  /** Base clock; the fake's clock adds `fake.clock.advance()` offsets to it. Default `Date`. */
+  readonly clock?: Clock;
+  /** Origin the msw `handlers` answer for (default `https://pve.test:8006`); the API is under `/api2/json`. */
+  readonly baseUrl?: string;
+  /** Password of `root@pam` (default random). */
+  readonly password?: string;
+  /** Secret of the `root@pam!hvc` token (default a random UUID). */
+  readonly tokenSecret?: string;
+  /** Random source for fault rates (default `Math.random`). */
+  readonly random?: () => number;
+}

@@ -1,0 +1,158 @@
+import { str, vmidParam } from '../params/param-spec.js';
+import { paramError } from '../pve-error.js';
+import { type Envelope, type RouteContext, type RouteDef, route } from '../router/route.js';
+import { guestListItem } from './guest-status.js';
+import { nodeSummary, storageSummary } from './node-summaries.js';
+import { canSeeTask, taskListItem } from './tasks.js';
+
+/** `GET /version`: the version string and PVE's release of the configured major version. */
+export function versionInfo(pveVersion: 8 | 9): Record<string, string> {
+  return pveVersion === 9
+    ? { version: '9.1.1', release: '9.1', repoid: '42ab4fa6c3fdd2b6' }
+    : { version: '8.2.4', release: '8.2', repoid: 'faa83925c9641325' };
+}
+
+function resources(ctx: RouteContext): unknown[] {
+  const { cluster, perms } = ctx.env;
+  const type = ctx.params.type;
+  const out: Record<string, unknown>[] = [];
+  if (type === undefined || type === 'node') {
+    for (const n of cluster.nodes.values()) out.push(nodeSummary(ctx.env, n));
+  }
+  if (type === undefined || type === 'vm') {
+    for (const g of cluster.guests.values()) {
+      if (!perms.has(ctx.who, `/vms/${g.vmid}`, 'VM.Audit')) continue;
+      const item = guestListItem(ctx.env, g);
+      const {
+        vmid,
+        name,
+        status,
+        cpu,
+        mem,
+        maxmem,
+        disk,
+        maxdisk,
+        uptime,
+        netin,
+        netout,
+        diskread,
+        diskwrite,
+        lock,
+        tags,
+      } = item;
+      out.push({
+        id: `${g.type}/${g.vmid}`,
+        type: g.type,
+        node: g.node,
+        vmid,
+        name,
+        status,
+        template: g.config.template === 1 ? 1 : 0,
+        maxcpu: item.cpus,
+        cpu,
+        mem,
+        maxmem,
+        disk,
+        maxdisk,
+        uptime,
+        netin,
+        netout,
+        diskread,
+        diskwrite,
+        ...(g.pool !== undefined ? { pool: g.pool } : {}),
+        ...(lock !== undefined ? { lock } : {}),
+        ...(tags !== undefined ? { tags } : {}),
+      });
+    }
+  }
+  if (type === undefined || type === 'storage') {
+    for (const n of cluster.nodes.values()) {
+      for (const s of cluster.storages.values()) {
+        if (!cluster.storageAvailable(n.name, s.id)) continue;
+        const path = `/storage/${s.id}`;
+        if (
+          !perms.has(ctx.who, path, 'Datastore.Audit') &&
+          !perms.has(ctx.who, path, 'Datastore.AllocateSpace')
+        )
+          continue;
+        const sum = storageSummary(ctx.env, n.name, s);
+        out.push({
+          id: `storage/${n.name}/${s.id}`,
+          type: 'storage',
+          node: n.name,
+          storage: s.id,
+          status: n.online ? 'available' : 'unknown',
+          plugintype: s.type,
+          content: sum.content,
+          shared: sum.shared,
+          disk: sum.used,
+          maxdisk: sum.total,
+        });
+      }
+    }
+  }
+  if (type === undefined) {
+    for (const p of cluster.pools.values()) {
+      if (!perms.has(ctx.who, `/pool/${p.poolid}`, 'Pool.Audit')) continue;
+      out.push({ id: `/pool/${p.poolid}`, type: 'pool', pool: p.poolid });
+    }
+  }
+  return out;
+}
+
+function status(ctx: RouteContext): unknown[] {
+  ctx.env.perms.check(ctx.who, '/', ['Sys.Audit']);
+  const { cluster } = ctx.env;
+  const nodes = [...cluster.nodes.values()];
+  const out: Record<string, unknown>[] = [];
+  if (cluster.clusterName !== undefined) {
+    out.push({
+      type: 'cluster',
+      id: 'cluster',
+      name: cluster.clusterName,
+      nodes: nodes.length,
+      quorate: 1,
+      version: nodes.length,
+    });
+  }
+  nodes.forEach((n, i) => {
+    out.push({
+      type: 'node',
+      id: `node/${n.name}`,
+      name: n.name,
+      nodeid: n.nodeid,
+      ip: n.ip,
+      online: n.online ? 1 : 0,
+      local: i === 0 ? 1 : 0,
+      level: '',
+    });
+  });
+  return out;
+}
+
+function nextid(ctx: RouteContext): string {
+  const vmid = ctx.params.vmid;
+  if (vmid !== undefined) {
+    if (ctx.env.cluster.guests.has(Number(vmid))) throw paramError({ vmid: `VM ${vmid} already exists` });
+    return String(vmid);
+  }
+  return String(ctx.env.cluster.nextFreeVmid());
+}
+
+function clusterTasks(ctx: RouteContext): Envelope | unknown[] {
+  return [...ctx.env.tasks.tasks.values()]
+    .filter((t) => canSeeTask(ctx.env, ctx.who, t, '/'))
+    .sort((a, b) => b.starttime - a.starttime || b.pid - a.pid)
+    .map(taskListItem);
+}
+
+/** `/version` and the `/cluster/...` routes. */
+export function clusterRoutes(): RouteDef[] {
+  return [
+    route('GET', '/version', {}, (ctx) => versionInfo(ctx.env.pveVersion)),
+    route('GET', '/cluster/status', {}, status),
+    route('GET', '/cluster/resources', { type: str({ enum: ['vm', 'storage', 'node', 'sdn'] }) }, resources),
+    route('GET', '/cluster/nextid', { vmid: vmidParam }, nextid),
+    route('GET', '/cluster/tasks', {}, clusterTasks),
+  ];
+}

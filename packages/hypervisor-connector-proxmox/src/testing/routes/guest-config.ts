@@ -1,0 +1,141 @@
+import { splitList } from '../params/formats.js';
+import { lxcConfigParams, lxcUpdateParams } from '../params/lxc-params.js';
+import { bool, guestPathParams, int, type ParamSpecs, str } from '../params/param-spec.js';
+import { qemuConfigParams, qemuUpdateParams } from '../params/qemu-params.js';
+import { fail } from '../pve-error.js';
+import { type RouteContext, type RouteDef, route } from '../router/route.js';
+import { isDiskKey, materializeConfig } from '../state/guest-volumes.js';
+import type { GuestConfig, GuestState, GuestType } from '../state/model.js';
+import { CONFIG_PRIVILEGES, privilegeForKey } from './config-privileges.js';
+import { toConfigValues } from './config-values.js';
+import { checkLock, guestOf, skipLock, startGuestTask } from './guest-context.js';
+
+const CONTROL_PARAMS = new Set([
+  'node',
+  'vmid',
+  'delete',
+  'digest',
+  'revert',
+  'skiplock',
+  'force',
+  'background_delay',
+]);
+
+/** The config as `GET .../config` returns it: keys plus `digest` (or a snapshot's config). */
+function readConfig(ctx: RouteContext, type: GuestType): Record<string, unknown> {
+  const g = guestOf(ctx, type);
+  ctx.env.perms.check(ctx.who, `/vms/${g.vmid}`, ['VM.Audit']);
+  const snapname = ctx.params.snapshot;
+  if (typeof snapname === 'string') {
+    const snap = g.snapshots.get(snapname);
+    if (!snap) throw fail(`snapshot '${snapname}' does not exist`);
+    return { ...snap.config, digest: ctx.env.cluster.digest(g) };
+  }
+  return { ...g.config, digest: ctx.env.cluster.digest(g) };
+}
+
+/** Validates a config update and returns the function that applies it. */
+function prepareUpdate(ctx: RouteContext, type: GuestType): { guest: GuestState; apply: () => void } {
+  const env = ctx.env;
+  const g = guestOf(ctx, type);
+  const path = `/vms/${g.vmid}`;
+  env.perms.check(ctx.who, path, CONFIG_PRIVILEGES, true);
+  const specs = type === 'qemu' ? qemuConfigParams : lxcConfigParams;
+  const keys = Object.keys(ctx.params).filter((k) => !CONTROL_PARAMS.has(k));
+  const deletes = typeof ctx.params.delete === 'string' ? splitList(ctx.params.delete) : [];
+  const reverts = typeof ctx.params.revert === 'string' ? splitList(ctx.params.revert) : [];
+  if (keys.length === 0 && deletes.length === 0 && reverts.length === 0) throw fail('no options specified');
+  for (const key of [...keys, ...deletes]) {
+    if (key === 'lock') {
+      if (ctx.who.authid !== 'root@pam') throw fail("only root can set 'lock' config");
+      continue;
+    }
+    env.perms.check(ctx.who, path, [privilegeForKey(type, key)]);
+  }
+  if (ctx.params.force === true && deletes.length === 0) {
+    throw fail("parameter 'force' requires 'delete'");
+  }
+  const digest = ctx.params.digest;
+  if (typeof digest === 'string' && digest !== env.cluster.digest(g)) {
+    throw fail('checksum mismatch (file change by other user?)');
+  }
+  const onlyUnlock = keys.length === 0 && deletes.length === 1 && deletes[0] === 'lock';
+  const skip = skipLock(ctx) || onlyUnlock;
+  const values = toConfigValues(specs, ctx.params, keys);
+  const used = new Set(Object.values(g.config).map((v) => String(v).split(',')[0]!));
+  const materialized = materializeConfig(
+    type,
+    g.vmid,
+    values,
+    (id) => env.cluster.storageAvailable(g.node, id),
+    used,
+  );
+  for (const key of Object.keys(materialized)) {
+    if (isDiskKey(type, key) && String(values[key]) !== String(materialized[key])) {
+      const storage = String(materialized[key]).split(':')[0]!;
+      env.perms.check(ctx.who, `/storage/${storage}`, ['Datastore.AllocateSpace']);
+    }
+  }
+  const apply = (): void => {
+    checkLock(g, skip);
+    const next: GuestConfig = { ...g.config };
+    for (const key of deletes) {
+      const old = next[key];
+      if (old === undefined) continue;
+      delete next[key];
+      if (
+        type === 'qemu' &&
+        isDiskKey(type, key) &&
+        ctx.params.force !== true &&
+        !String(old).includes('media=cdrom')
+      ) {
+        let i = 0;
+        while (next[`unused${i}`] !== undefined) i++;
+        next[`unused${i}`] = String(old).split(',')[0]!;
+      }
+    }
+    for (const [k, v] of Object.entries(materialized)) {
+      const old = next[k];
+      if (
+        type === 'qemu' &&
+        isDiskKey(type, k) &&
+        typeof old === 'string' &&
+        old.split(',')[0] !== String(v).split(',')[0]
+      ) {
+        let i = 0;
+        while (next[`unused${i}`] !== undefined) i++;
+        if (!old.includes('media=cdrom') && old.includes(':')) next[`unused${i}`] = old.split(',')[0]!;
+      }
+      next[k] = v;
+    }
+    env.cluster.writeConfig(g, next);
+  };
+  return { guest: g, apply };
+}
+
+/** Config routes: `GET` and `PUT .../config` for both types, async `POST .../config` for QEMU. */
+export function configRoutes(type: GuestType): RouteDef[] {
+  const base = `/nodes/{node}/${type}/{vmid}/config`;
+  const getParams: ParamSpecs = {
+    ...guestPathParams,
+    current: bool(),
+    snapshot: str({ format: 'pve-configid', maxLength: 40 }),
+  };
+  const updateParams = type === 'qemu' ? qemuUpdateParams : lxcUpdateParams;
+  const routes = [
+    route('GET', base, getParams, (ctx) => readConfig(ctx, type)),
+    route('PUT', base, updateParams, (ctx) => {
+      prepareUpdate(ctx, type).apply();
+      return null;
+    }),
+  ];
+  if (type === 'qemu') {
+    routes.push(
+      route('POST', base, { ...updateParams, background_delay: int({ minimum: 1, maximum: 30 }) }, (ctx) => {
+        const { guest, apply } = prepareUpdate(ctx, type);
+        return startGuestTask(ctx.env, ctx.who, guest, { action: 'config', skipLock: true, finish: apply });
+      }),
+    );
+  }
+  return routes;
+}

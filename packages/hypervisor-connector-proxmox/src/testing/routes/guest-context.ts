@@ -1,0 +1,115 @@
+import type { AuthIdentity } from '../auth/permissions.js';
+import type { FakeEnv } from '../fake-env.js';
+import { fail } from '../pve-error.js';
+import type { RouteContext } from '../router/route.js';
+import type { GuestState, GuestType } from '../state/model.js';
+import type { TaskLog } from '../state/task-runner.js';
+
+/** `VM` or `CT`: the word PVE uses for a guest type in messages. */
+export const typeWord = (type: GuestType): 'VM' | 'CT' => (type === 'qemu' ? 'VM' : 'CT');
+
+/** Task type names per guest type and action. */
+export const TASK_TYPES = {
+  qemu: {
+    create: 'qmcreate',
+    destroy: 'qmdestroy',
+    config: 'qmconfig',
+    start: 'qmstart',
+    stop: 'qmstop',
+    shutdown: 'qmshutdown',
+    reboot: 'qmreboot',
+    reset: 'qmreset',
+    suspend: 'qmpause',
+    resume: 'qmresume',
+    clone: 'qmclone',
+    migrate: 'qmigrate',
+    snapshot: 'qmsnapshot',
+    delsnapshot: 'qmdelsnapshot',
+    rollback: 'qmrollback',
+    template: 'qmtemplate',
+  },
+  lxc: {
+    create: 'vzcreate',
+    destroy: 'vzdestroy',
+    config: 'vzconfig',
+    start: 'vzstart',
+    stop: 'vzstop',
+    shutdown: 'vzshutdown',
+    reboot: 'vzreboot',
+    reset: 'vzreset',
+    suspend: 'vzsuspend',
+    resume: 'vzresume',
+    clone: 'vzclone',
+    migrate: 'vzmigrate',
+    snapshot: 'vzsnapshot',
+    delsnapshot: 'vzdelsnapshot',
+    rollback: 'vzrollback',
+    template: 'vztemplate',
+  },
+} as const;
+
+/** The guest a per-guest route addresses (`{node}` + `{vmid}`), or PVE's error for it. */
+export function guestOf(ctx: RouteContext, type: GuestType): GuestState {
+  const node = String(ctx.params.node);
+  ctx.env.cluster.requireNode(node);
+  return ctx.env.cluster.guestAt(node, type, Number(ctx.params.vmid));
+}
+
+/** Whether `skiplock` was given, which only root@pam may use. */
+export function skipLock(ctx: RouteContext): boolean {
+  if (ctx.params.skiplock !== true) return false;
+  if (ctx.who.authid !== 'root@pam') throw fail('Only root may use this option.');
+  return true;
+}
+
+/** PVE's `check_lock`: `VM is locked (<lock>)` / `CT is locked (<lock>)`. */
+export function checkLock(guest: GuestState, skip = false): void {
+  const lock = guest.config.lock;
+  if (lock !== undefined && !skip) throw fail(`${typeWord(guest.type)} is locked (${lock})`);
+}
+
+/** Sets or clears the config `lock` (a config write). */
+export function setLock(env: FakeEnv, guest: GuestState, lock: string | undefined): void {
+  const { lock: _old, ...rest } = guest.config;
+  env.cluster.writeConfig(guest, lock === undefined ? rest : { ...rest, lock });
+}
+
+/** Options of a task that works on one guest under a config lock. */
+export interface GuestTaskOptions {
+  readonly action: keyof (typeof TASK_TYPES)['qemu'];
+  /** Config lock held while the task runs; none for power actions. */
+  readonly lock?: string;
+  readonly skipLock?: boolean;
+  /** Extra checks at task start (inside the worker, after the lock check). */
+  readonly check?: () => void;
+  /** The state change at the end. */
+  readonly finish: (log: TaskLog) => void;
+  /** Task id field; default the vmid. */
+  readonly id?: string;
+}
+
+/** Starts a task on a guest: lock check inside the task, lock held while it runs, work at the end. */
+export function startGuestTask(
+  env: FakeEnv,
+  who: AuthIdentity,
+  guest: GuestState,
+  o: GuestTaskOptions,
+): string {
+  return env.tasks.start({
+    node: guest.node,
+    type: TASK_TYPES[guest.type][o.action],
+    id: o.id ?? String(guest.vmid),
+    authid: who.authid,
+    begin: () => {
+      checkLock(guest, o.skipLock);
+      o.check?.();
+      if (o.lock) setLock(env, guest, o.lock);
+    },
+    finish: o.finish,
+    cleanup: () => {
+      if (o.lock && env.cluster.guests.get(guest.vmid) === guest && guest.config.lock === o.lock) {
+        setLock(env, guest, undefined);
+      }
+    },
+  });
+}

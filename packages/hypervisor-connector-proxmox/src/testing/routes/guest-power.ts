@@ -1,0 +1,168 @@
+import type { FakeEnv } from '../fake-env.js';
+import { bool, guestPathParams, int, type ParamSpecs, str } from '../params/param-spec.js';
+import { fail } from '../pve-error.js';
+import { type RouteContext, type RouteDef, route } from '../router/route.js';
+import type { GuestState, GuestType } from '../state/model.js';
+import { guestOf, skipLock, startGuestTask, typeWord } from './guest-context.js';
+
+const base = (type: GuestType) => `/nodes/{node}/${type}/{vmid}/status`;
+
+function markRunning(env: FakeEnv, g: GuestState): void {
+  g.status = 'running';
+  g.qmpstatus = 'running';
+  g.startedAt = env.clock.nowSeconds();
+  g.pid = 10_000 + Math.floor(Math.random() * 900_000);
+}
+
+function markStopped(g: GuestState): void {
+  g.status = 'stopped';
+  g.qmpstatus = 'stopped';
+  g.startedAt = undefined;
+  g.pid = undefined;
+}
+
+const notRunning = (g: GuestState) => fail(`${typeWord(g.type)} ${g.vmid} not running`);
+
+function power(ctx: RouteContext, type: GuestType): { g: GuestState; skip: boolean } {
+  const g = guestOf(ctx, type);
+  ctx.env.perms.check(ctx.who, `/vms/${g.vmid}`, ['VM.PowerMgmt']);
+  return { g, skip: skipLock(ctx) };
+}
+
+function start(ctx: RouteContext, type: GuestType): string {
+  const { g, skip } = power(ctx, type);
+  if (type === 'lxc' && g.status === 'running') throw fail(`CT ${g.vmid} already running`);
+  return startGuestTask(ctx.env, ctx.who, g, {
+    action: 'start',
+    skipLock: skip || g.config.lock === 'suspended',
+    check: () => {
+      if (g.config.template === 1)
+        throw fail(`you can't start a ${type === 'qemu' ? 'vm' : 'CT'} if it's a template`);
+    },
+    finish: (log) => {
+      if (g.status === 'running') throw fail(`${typeWord(type)} ${g.vmid} already running`);
+      if (g.config.lock === 'suspended') {
+        const { lock: _l, ...rest } = g.config;
+        ctx.env.cluster.writeConfig(g, rest);
+        log('resuming VM from saved state');
+      }
+      markRunning(ctx.env, g);
+    },
+  });
+}
+
+function stop(ctx: RouteContext, type: GuestType): string {
+  const { g, skip } = power(ctx, type);
+  if (type === 'lxc' && g.status !== 'running') throw notRunning(g);
+  return startGuestTask(ctx.env, ctx.who, g, {
+    action: 'stop',
+    skipLock: skip,
+    finish: () => markStopped(g),
+  });
+}
+
+function shutdown(ctx: RouteContext, type: GuestType): string {
+  const { g, skip } = power(ctx, type);
+  if (type === 'lxc' && g.status !== 'running') throw notRunning(g);
+  if (type === 'qemu' && g.qmpstatus === 'paused' && ctx.params.forceStop !== true) {
+    throw fail('VM is paused - cannot shutdown');
+  }
+  return startGuestTask(ctx.env, ctx.who, g, {
+    action: 'shutdown',
+    skipLock: skip,
+    finish: () => markStopped(g),
+  });
+}
+
+function reboot(ctx: RouteContext, type: GuestType): string {
+  const { g } = power(ctx, type);
+  if (g.status !== 'running') throw notRunning(g);
+  return startGuestTask(ctx.env, ctx.who, g, {
+    action: 'reboot',
+    finish: () => {
+      if (g.status !== 'running') throw notRunning(g);
+      markRunning(ctx.env, g);
+    },
+  });
+}
+
+function reset(ctx: RouteContext): string {
+  const { g, skip } = power(ctx, 'qemu');
+  if (g.status !== 'running') throw notRunning(g);
+  return startGuestTask(ctx.env, ctx.who, g, {
+    action: 'reset',
+    skipLock: skip,
+    finish: () => markRunning(ctx.env, g),
+  });
+}
+
+function suspend(ctx: RouteContext, type: GuestType): string {
+  const { g, skip } = power(ctx, type);
+  if (g.status !== 'running') throw notRunning(g);
+  const todisk = ctx.params.todisk === true;
+  if (todisk) ctx.env.perms.check(ctx.who, `/vms/${g.vmid}`, ['VM.Config.Disk']);
+  return startGuestTask(ctx.env, ctx.who, g, {
+    action: 'suspend',
+    skipLock: skip,
+    finish: () => {
+      if (!todisk) {
+        g.qmpstatus = 'paused';
+        return;
+      }
+      markStopped(g);
+      ctx.env.cluster.writeConfig(g, { ...g.config, lock: 'suspended' });
+    },
+  });
+}
+
+function resume(ctx: RouteContext, type: GuestType): string {
+  const { g, skip } = power(ctx, type);
+  const suspendedToDisk = g.config.lock === 'suspended';
+  if (g.status !== 'running' && !suspendedToDisk) throw notRunning(g);
+  return startGuestTask(ctx.env, ctx.who, g, {
+    action: 'resume',
+    skipLock: skip || suspendedToDisk,
+    finish: () => {
+      if (suspendedToDisk) {
+        const { lock: _l, ...rest } = g.config;
+        ctx.env.cluster.writeConfig(g, rest);
+        markRunning(ctx.env, g);
+      } else g.qmpstatus = 'running';
+    },
+  });
+}
+
+/** The power routes of a guest type (`status/start` ... `status/resume`, plus `status/reset` for QEMU). */
+export function powerRoutes(type: GuestType): RouteDef[] {
+  const p = guestPathParams;
+  const q = type === 'qemu';
+  const startParams: ParamSpecs = q
+    ? { ...p, skiplock: bool(), timeout: int({ minimum: 0 }), machine: str(), 'force-cpu': str() }
+    : { ...p, skiplock: bool(), debug: bool() };
+  const stopParams: ParamSpecs = q
+    ? {
+        ...p,
+        skiplock: bool(),
+        timeout: int({ minimum: 0 }),
+        keepActive: bool(),
+        'overrule-shutdown': bool(),
+      }
+    : { ...p, skiplock: bool(), 'overrule-shutdown': bool() };
+  const shutdownParams: ParamSpecs = q
+    ? { ...p, skiplock: bool(), timeout: int({ minimum: 0 }), forceStop: bool(), keepActive: bool() }
+    : { ...p, timeout: int({ minimum: 0 }), forceStop: bool() };
+  const suspendParams: ParamSpecs = q
+    ? { ...p, skiplock: bool(), todisk: bool(), statestorage: str({ format: 'pve-storage-id' }) }
+    : { ...p };
+  const resumeParams: ParamSpecs = q ? { ...p, skiplock: bool(), nocheck: bool() } : { ...p };
+  const routes = [
+    route('POST', `${base(type)}/start`, startParams, (ctx) => start(ctx, type)),
+    route('POST', `${base(type)}/stop`, stopParams, (ctx) => stop(ctx, type)),
+    route('POST', `${base(type)}/shutdown`, shutdownParams, (ctx) => shutdown(ctx, type)),
+    route('POST', `${base(type)}/reboot`, { ...p, timeout: int({ minimum: 0 }) }, (ctx) => reboot(ctx, type)),
+    route('POST', `${base(type)}/suspend`, suspendParams, (ctx) => suspend(ctx, type)),
+    route('POST', `${base(type)}/resume`, resumeParams, (ctx) => resume(ctx, type)),
+  ];
+  if (q) routes.push(route('POST', `${base(type)}/reset`, { ...p, skiplock: bool() }, reset));
+  return routes;
+}

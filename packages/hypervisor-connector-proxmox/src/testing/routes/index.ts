@@ -1,0 +1,23 @@
+import type { RouteDef } from '../router/route.js';
+import { accessAdminRoutes } from './access-admin.js';
+import { permissionRoutes } from './access-permissions.js';
+import { ticketRoutes } from './access-ticket.js';
+import { clusterRoutes } from './cluster.js';
+import { lxcRoutes } from './lxc.js';
+import { nodeRoutes } from './nodes.js';
+import { qemuRoutes } from './qemu.js';
+import { taskRoutes } from './tasks.js';
+
+/** The fake's routing table: every route it serves, with its parameter schema. */
+export function allRoutes(): RouteDef[] {
+  return [
+    ...ticketRoutes(),
+    ...permissionRoutes(),
+    ...accessAdminRoutes(),
+    ...clusterRoutes(),
+    ...nodeRoutes(),
+    ...taskRoutes(),
+    ...qemuRoutes(),
+    ...lxcRoutes(),
+  ];
+}

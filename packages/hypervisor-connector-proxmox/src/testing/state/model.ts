@@ -1,0 +1,90 @@
+/** A guest config value: integer/boolean keys are numbers, everything else a string (as PVE returns them). */
+export type ConfigValue = string | number;
+
+/** A guest configuration (the keys of `<vmid>.conf`), without `digest`. */
+export type GuestConfig = Record<string, ConfigValue>;
+
+/** The kind of guest, as in PVE paths and `/cluster/resources` ids. */
+export type GuestType = 'qemu' | 'lxc';
+
+/** A cluster node. */
+export interface NodeState {
+  readonly name: string;
+  readonly nodeid: number;
+  readonly ip: string;
+  online: boolean;
+  readonly maxcpu: number;
+  readonly maxmem: number;
+  readonly maxdisk: number;
+  /** Epoch seconds the node booted. */
+  readonly bootedAt: number;
+}
+
+/** A storage definition (`storage.cfg`); local storages exist once per node. */
+export interface StorageState {
+  readonly id: string;
+  readonly type: 'dir' | 'lvmthin' | 'rbd' | 'nfs' | 'zfspool';
+  readonly content: readonly string[];
+  readonly shared: boolean;
+  /** Node names the storage is available on; undefined = all nodes. */
+  readonly nodes?: readonly string[];
+  readonly total: number;
+}
+
+/** A volume that is not a guest disk: ISO images, container templates, backups. */
+export interface StaticVolume {
+  readonly storage: string;
+  /** Node the volume lives on (local storage); undefined for shared storages. */
+  readonly node?: string;
+  readonly volid: string;
+  readonly content: 'iso' | 'vztmpl' | 'backup';
+  readonly format: string;
+  readonly size: number;
+  readonly ctime: number;
+  readonly vmid?: number;
+}
+
+/** A snapshot of a guest config. */
+export interface SnapshotState {
+  readonly name: string;
+  description: string;
+  readonly snaptime: number;
+  readonly vmstate: boolean;
+  readonly parent?: string;
+  readonly config: GuestConfig;
+  /** Whether the guest was running when the snapshot was taken with `vmstate`. */
+  readonly running: boolean;
+}
+
+/** A QEMU VM or LXC container. */
+export interface GuestState {
+  readonly type: GuestType;
+  readonly vmid: number;
+  node: string;
+  config: GuestConfig;
+  /** Bumped on every config write; part of the digest. */
+  revision: number;
+  status: 'running' | 'stopped';
+  /** QMP run state (qemu only): `running`, `paused`, `prelaunch`, `suspended`. */
+  qmpstatus: 'running' | 'paused' | 'stopped' | 'suspended';
+  /** Epoch seconds of the last start. */
+  startedAt?: number;
+  pid?: number;
+  readonly snapshots: Map<string, SnapshotState>;
+  /** The snapshot the current state derives from (`parent` of `current`). */
+  parentSnapshot?: string;
+  pool?: string;
+}
+
+/** A resource pool. */
+export interface PoolState {
+  readonly poolid: string;
+  comment?: string;
+}
+
+/** A host network interface (`/nodes/{node}/network`). */
+export interface NetworkIfaceState {
+  readonly iface: string;
+  readonly type: string;
+  readonly attrs: Record<string, string | number | readonly string[]>;
+}
