@@ -247,6 +247,34 @@ describe('failOperations', () => {
     ]);
   });
 
+  it('state.failNext fails the next matching operation once, before the hook is asked', async () => {
+    const asked: string[] = [];
+    const { connector, clock } = setup({
+      failOperations: ({ type }) => {
+        asked.push(type);
+        return undefined;
+      },
+    });
+    connector.state.failNext('start', { guestId: 'vm/100', message: 'power supply gone' });
+    connector.state.failNext('stop');
+    const other = await connector.stopGuest('vm/101');
+    const first = await connector.startGuest('vm/100');
+    await clock.advance(DURATION);
+    expect(await connector.getOperation(other.id)).toMatchObject({
+      status: 'failed',
+      error: { message: 'injected failure' },
+    });
+    expect(await connector.getOperation(first.id)).toMatchObject({
+      status: 'failed',
+      error: { code: 'OPERATION_FAILED', message: 'power supply gone' },
+    });
+    const second = await connector.startGuest('vm/100');
+    await clock.advance(DURATION);
+    expect(await connector.getOperation(second.id)).toMatchObject({ status: 'succeeded' });
+    expect(asked).toEqual(['start']);
+    expect(() => connector.state.failNext('explode' as never)).toThrow(/operation type/);
+  });
+
   it('turns an exception of the hook into INTERNAL and changes nothing', async () => {
     const { connector } = setup({
       failOperations: () => {

@@ -8,7 +8,7 @@ import type { ConsoleTicket } from '../model/console-ticket.js';
 import { GUEST_STATES, type Guest, type GuestState } from '../model/guest.js';
 import type { HostNode } from '../model/host-node.js';
 import type { MetricSeries } from '../model/metric-series.js';
-import type { Operation } from '../model/operation.js';
+import { OPERATION_TYPES, type Operation, type OperationType } from '../model/operation.js';
 import type { Snapshot } from '../model/snapshot.js';
 import type { TargetInfo } from '../model/target-info.js';
 import {
@@ -76,6 +76,12 @@ export interface MemoryConnectorState {
    * own UI). NOT_FOUND for an unknown guest.
    */
   setGuestState(guestId: string, state: GuestState): void;
+  /**
+   * Makes the next operation of `type` fail with OPERATION_FAILED and `message` (default `injected failure`); with
+   * `guestId`, only an operation on that guest (for create and clone, the new guest). Each call fails one
+   * operation, before `failOperations` is asked.
+   */
+  failNext(type: OperationType, options?: { readonly guestId?: string; readonly message?: string }): void;
   /** Whether `close()` was called. */
   readonly closed: boolean;
 }
@@ -367,6 +373,13 @@ class InMemoryConnector implements MemoryConnector {
         guest.state = parseInput(z.enum(GUEST_STATES), next, 'guest state');
         if (next === 'running' || next === 'paused') guest.runningSinceMs ??= clock.now();
         else delete guest.runningSinceMs;
+      },
+      failNext(type, options = {}) {
+        runner.injectFailure(
+          parseInput(z.enum(OPERATION_TYPES), type, 'operation type'),
+          options.guestId === undefined ? undefined : parseInput(GuestIdSchema, options.guestId, 'guest id'),
+          options.message ?? 'injected failure',
+        );
       },
       get closed() {
         return connector.closed;

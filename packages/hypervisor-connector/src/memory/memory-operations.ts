@@ -58,24 +58,17 @@ export class OperationRunner {
   private readonly operations = new Map<string, RunningOperation>();
   private nextNumber = 1;
   private isClosed = false;
+  private readonly injected: Array<{ type: OperationType; guestId?: string; message: string }> = [];
 
   constructor(private readonly options: OperationRunnerOptions) {}
 
   /**
-   * Starts an operation and returns a copy of it. Asks `failOperations` first: when the hook throws, that error
-   * (as a contract error) is thrown and nothing changes.
+   * Starts an operation and returns a copy of it. Decides first whether it will fail (an injected failure, else
+   * `failOperations`): when the hook throws, that error (as a contract error) is thrown and nothing changes.
    */
   start(plan: OperationPlan): Operation {
     const { clock, durationMs } = this.options;
-    let failure: string | undefined;
-    try {
-      failure = this.options.failOperations?.({
-        type: plan.type,
-        ...(plan.guestId === undefined ? {} : { guestId: plan.guestId }),
-      });
-    } catch (error) {
-      throw toHypervisorError(error, this.options.target);
-    }
+    const failure = this.failureOf(plan);
     plan.begin?.();
     const locks = plan.locks();
     for (const lock of locks) lock.guest.lock = lock.name;
@@ -118,6 +111,14 @@ export class OperationRunner {
       }, durationMs),
     );
     return copy(record);
+  }
+
+  /**
+   * Makes the next operation of `type` (on `guestId`, when given) fail with `message`. Injected failures are used
+   * once each, in the order given, before `failOperations` is asked.
+   */
+  injectFailure(type: OperationType, guestId: string | undefined, message: string): void {
+    this.injected.push({ type, ...(guestId === undefined ? {} : { guestId }), message });
   }
 
   /** A copy of the operation, or `undefined` for an id this runner never issued. */
@@ -168,6 +169,23 @@ export class OperationRunner {
       for (const timer of entry.timers) this.options.clock.clearTimeout(timer);
       entry.timers = [];
       this.notify(entry);
+    }
+  }
+
+  /** The message the operation is to fail with, or `undefined` to let it succeed. */
+  private failureOf(plan: OperationPlan): string | undefined {
+    const index = this.injected.findIndex(
+      (failure) =>
+        failure.type === plan.type && (failure.guestId === undefined || failure.guestId === plan.guestId),
+    );
+    if (index >= 0) return this.injected.splice(index, 1)[0]!.message;
+    try {
+      return this.options.failOperations?.({
+        type: plan.type,
+        ...(plan.guestId === undefined ? {} : { guestId: plan.guestId }),
+      });
+    } catch (error) {
+      throw toHypervisorError(error, this.options.target);
     }
   }
 
