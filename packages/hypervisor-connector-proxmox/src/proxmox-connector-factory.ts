@@ -90,7 +90,7 @@ export interface ProxmoxConnectorFactory extends ConnectorFactory<ProxmoxConfig>
    * `proxmox://root@pam!ci@pve1.example:8006?fingerprint=AB:...`; the secret (token secret or password) is
    * passed separately and never part of the URI.
    */
-  configFromUri(uri: string, options: ProxmoxTargetUriOptions): ProxmoxConfig;
+  configFromUri(uri: string, options?: ProxmoxTargetUriOptions): ProxmoxConfig;
   /** `create(configFromUri(uri, options))`. */
   fromUri(uri: string, options: ProxmoxTargetUriOptions & ConnectorContext): ProxmoxConnector;
 }
@@ -102,7 +102,7 @@ export const proxmoxConnectorFactory: ProxmoxConnectorFactory = Object.freeze({
   configSchema: ProxmoxConfigSchema,
   create: (config: ProxmoxConfig, context?: ConnectorContext) =>
     createProxmoxConnector(config, context ?? {}),
-  configFromUri: (uri: string, options: ProxmoxTargetUriOptions) =>
+  configFromUri: (uri: string, options: ProxmoxTargetUriOptions = {}) =>
     parseInput(ProxmoxConfigSchema, parseProxmoxTargetUri(uri, options), 'proxmox target config'),
   fromUri: (uri: string, options: ProxmoxTargetUriOptions & ConnectorContext) => {
     const { targetId, ...uriOptions } = options;

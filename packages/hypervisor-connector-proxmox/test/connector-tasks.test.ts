@@ -148,7 +148,9 @@ describe('task waits', () => {
     const events: unknown[] = [];
     const listener = (message: unknown) => events.push(message);
     diagnosticsChannel.subscribe(PROXMOX_DIAGNOSTICS_CHANNELS.taskWait, listener);
-    cleanups.push(() => diagnosticsChannel.unsubscribe(PROXMOX_DIAGNOSTICS_CHANNELS.taskWait, listener));
+    cleanups.push(() => {
+      diagnosticsChannel.unsubscribe(PROXMOX_DIAGNOSTICS_CHANNELS.taskWait, listener);
+    });
     const error = await rejection(connector.waitForOperation(id, { timeoutMs: 150 }));
     expect(isHypervisorError(error, 'TIMEOUT')).toBe(true);
     expect((error as { operationId: string }).operationId).toBe(id);

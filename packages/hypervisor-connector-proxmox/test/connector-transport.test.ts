@@ -146,6 +146,28 @@ describe('retries and failover', () => {
     expect(count(server, 'POST', '/status/start')).toBe(1);
   });
 
+  it("sends guest calls to the guest's own node", async () => {
+    const answer: TestHandler = (request) => {
+      if (request.path.includes('/cluster/resources')) {
+        return [200, { data: [{ ...RESOURCES[0], id: 'qemu/200', vmid: 200, node: 'pve2' }] }];
+      }
+      if (request.method === 'POST') return [200, { data: UPID.replace('pve1', 'pve2') }];
+      return basic(request) ?? [404, null];
+    };
+    const one = await serve(answer);
+    const two = await serve(answer);
+    const connector = connect(one, {
+      endpoints: [
+        { url: one.url, node: 'pve1', fingerprint: one.fingerprint },
+        { url: two.url, node: 'pve2', fingerprint: two.fingerprint },
+      ],
+      tls: {},
+    });
+    await connector.startGuest('qemu/200');
+    expect(count(two, 'POST', '/nodes/pve2/qemu/200/status/start')).toBe(1);
+    expect(count(one, 'POST', '/status/start')).toBe(0);
+  });
+
   it('gives up a read at the request deadline with TIMEOUT', async () => {
     const server = await serve(async (request) => {
       if (request.path.includes('/nodes')) await new Promise((resolve) => setTimeout(resolve, 2_000));

@@ -246,6 +246,20 @@ describe('target URIs', () => {
     });
   });
 
+  it('validates to a config that validates again unchanged, and names a missing secret', () => {
+    const config = proxmoxConnectorFactory.configFromUri(
+      `proxmox+token://root@pam!ci@pve1.example?fingerprint=${FINGERPRINT}`,
+      {
+        secret: 's',
+      },
+    );
+    expect(proxmoxConnectorFactory.configSchema.parse(config)).toEqual(config);
+    const error = thrown(() => proxmoxConnectorFactory.configFromUri('proxmox://root@pam!ci@pve1.example'));
+    expect((error as { violations: { field: string }[] }).violations.map((v) => v.field)).toEqual([
+      'credentials.secret',
+    ]);
+  });
+
   it('rejects malformed URIs and secrets inside them', () => {
     for (const uri of [
       'https://pve1.example',

@@ -3,8 +3,11 @@ import type { ProxmoxConfigInput } from './config-schema.js';
 
 /** What a target URI cannot carry. */
 export interface ProxmoxTargetUriOptions {
-  /** The token secret (for `user@realm!token@host`) or the password (for `user@realm@host`). */
-  readonly secret: string;
+  /**
+   * The token secret (for `user@realm!token@host`) or the password (for `user@realm@host`). Without it, validating
+   * the config fails naming `credentials.secret` or `credentials.password`.
+   */
+  readonly secret?: string;
   /** A TOTP code for password logins that need one. */
   readonly otp?: string;
   /** Trusted CA certificates (PEM). */
@@ -15,15 +18,18 @@ const QUERY_KEYS = new Set(['fingerprint', 'insecure', 'pool', 'concurrency', 'e
 
 /**
  * Turns a target URI into a config input (validate it with `ProxmoxConfigSchema`):
- * `proxmox://<user@realm!tokenid | user@realm>@<host>[:port][?fingerprint=..&insecure=1&pool=..&concurrency=..
+ * `proxmox[+variant]://<user@realm!tokenid | user@realm>@<host>[:port][?fingerprint=..&insecure=1&pool=..&concurrency=..
  * &node=..&endpoint=https://other-node:8006]`. The secret never goes in the URI. Bad URIs are INVALID_ARGUMENT.
  */
-export function parseProxmoxTargetUri(uri: string, options: ProxmoxTargetUriOptions): ProxmoxConfigInput {
+export function parseProxmoxTargetUri(
+  uri: string,
+  options: ProxmoxTargetUriOptions = {},
+): ProxmoxConfigInput {
   const invalid = (message: string) =>
     new InvalidArgumentError(`invalid proxmox target URI: ${message}`, {
       violations: [{ field: 'uri', message }],
     });
-  const match = /^proxmox:\/\/([^/?#]+)\/?(?:\?([^#]*))?$/.exec(uri);
+  const match = /^proxmox(?:\+[a-z]+)?:\/\/([^/?#]+)\/?(?:\?([^#]*))?$/i.exec(uri);
   if (!match) throw invalid('expected proxmox://user@realm[!token]@host[:port][?options]');
   const authority = match[1] as string;
   const at = authority.lastIndexOf('@');
@@ -45,11 +51,11 @@ export function parseProxmoxTargetUri(uri: string, options: ProxmoxTargetUriOpti
   return {
     endpoints: [node ? { url: first, node } : first, ...query.getAll('endpoint')],
     credentials: user.includes('!')
-      ? { type: 'token', tokenId: user, secret: options.secret }
+      ? { type: 'token', tokenId: user, secret: options.secret as string }
       : {
           type: 'password',
           username: user,
-          password: options.secret,
+          password: options.secret as string,
           ...(options.otp === undefined ? {} : { otp: options.otp }),
         },
     tls: {

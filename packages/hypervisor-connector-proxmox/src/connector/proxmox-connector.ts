@@ -108,6 +108,7 @@ export class ProxmoxConnector implements HypervisorConnector {
   readonly #locator: GuestLocator;
   readonly #tasks: TaskService;
   #closed = false;
+  #nodeNamesAsked = false;
 
   constructor(parts: ProxmoxConnectorParts) {
     this.#config = parts.config;
@@ -129,6 +130,7 @@ export class ProxmoxConnector implements HypervisorConnector {
       this.#client.get('/nodes', undefined, NodesSchema, call),
       this.#client.get('/access/permissions', undefined, PvePermissionsSchema, call).catch(this.#optional),
     ]);
+    if (cluster) this.#learnNodes(cluster);
     const clusterEntry = cluster?.find((item) => item.type === 'cluster');
     const privileges = permissions
       ? new Set(Object.values(permissions).flatMap((privs) => Object.keys(privs)))
@@ -590,6 +592,13 @@ export class ProxmoxConnector implements HypervisorConnector {
     options: CallOptions,
     action: (node: string, pool: string | undefined) => Promise<T>,
   ): Promise<T> {
+    if (this.#endpoints.needsNodeNames && !this.#nodeNamesAsked) {
+      this.#nodeNamesAsked = true;
+      const cluster = await this.#client
+        .get('/cluster/status', undefined, ClusterStatusSchema, this.#callOptions(options))
+        .catch(() => undefined);
+      if (cluster) this.#learnNodes(cluster);
+    }
     const wasCached = this.#locator.isCached(ref.id);
     const location = await this.#locator.locate(ref, options.signal);
     try {
@@ -636,6 +645,16 @@ export class ProxmoxConnector implements HypervisorConnector {
 
   #operationRef(operationId: string): OperationRef & { task: ReturnType<typeof decodeOperationId>['task'] } {
     return decodeOperationId(operationId);
+  }
+
+  #learnNodes(
+    cluster: readonly { type: string; name?: string | undefined; ip?: string | undefined }[],
+  ): void {
+    this.#endpoints.learnNodes(
+      cluster.flatMap((item) =>
+        item.type === 'node' && item.name ? [{ name: item.name, ip: item.ip }] : [],
+      ),
+    );
   }
 
   #guestPath(ref: PveGuestRef, node: string): string {

@@ -60,10 +60,24 @@ export class EndpointSet {
     endpoint.downUntil = now + DOWN_FOR_MS;
   }
 
-  /** Records which node an endpoint URL is (learnt from `/cluster/status`). */
-  learnNode(url: string, node: string): void {
-    const endpoint = this.#endpoints.find((e) => e.url === url);
-    if (endpoint && endpoint.node === undefined) endpoint.node = node;
+  /** Whether some endpoint's node is unknown (and there is more than one to choose from). */
+  get needsNodeNames(): boolean {
+    return this.#endpoints.length > 1 && this.#endpoints.some((endpoint) => endpoint.node === undefined);
+  }
+
+  /**
+   * Names the endpoints whose host is a node's address or name (from `/cluster/status`), so calls about a node
+   * go to that node.
+   */
+  learnNodes(nodes: readonly { readonly name: string; readonly ip?: string | undefined }[]): void {
+    for (const endpoint of this.#endpoints) {
+      if (endpoint.node !== undefined) continue;
+      const host = new URL(endpoint.url).hostname.replace(/^\[|\]$/g, '');
+      const match = nodes.find(
+        (node) => node.ip === host || node.name === host || host.startsWith(`${node.name}.`),
+      );
+      if (match) endpoint.node = match.name;
+    }
   }
 
   /** Closes every pool. */
