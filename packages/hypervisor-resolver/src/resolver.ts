@@ -236,7 +236,12 @@ class TargetResolver implements Resolver {
       throw toHypervisorError(error, targetId);
     }
     if (found === undefined || found === null) throw new TargetNotFoundError(targetId);
-    const descriptor = checkDescriptor(found, targetId);
+    // A URI descriptor from the source may leave its id out: it is the id asked for.
+    const withId =
+      typeof found === 'object' && (found as { id?: unknown }).id === undefined
+        ? { ...found, id: targetId }
+        : found;
+    const descriptor = checkDescriptor(withId, targetId);
     if (descriptor.id !== targetId) {
       throw new InvalidTargetConfigError(targetId, [
         { field: 'id', message: 'the target source returned a descriptor with another id' },

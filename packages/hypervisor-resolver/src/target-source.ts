@@ -1,6 +1,6 @@
 import type { FieldViolation } from '@hvc/hypervisor-connector';
 import { throwIfAny } from './resolver-limits.js';
-import type { TargetDescriptor, UriTargetDescriptor } from './target-descriptor.js';
+import { isTargetId, type TargetDescriptor, type UriTargetDescriptor } from './target-descriptor.js';
 
 /** Options the resolver passes to a {@link TargetSource}. */
 export interface TargetSourceOptions {
@@ -21,10 +21,15 @@ export type TargetSource = (
   | UriTargetDescriptor
   | undefined;
 
-/** The targets a resolver knows: a fixed list or a source to ask. */
-export type TargetsOption = readonly (TargetDescriptor | UriTargetDescriptor)[] | TargetSource;
+/** The targets a resolver knows: a fixed list (each entry with its id) or a source to ask. */
+export type TargetsOption =
+  | readonly (TargetDescriptor | (UriTargetDescriptor & { readonly id: string }))[]
+  | TargetSource;
 
-/** A {@link TargetSource} for `targets`; a list is indexed once, and duplicate ids throw INVALID_ARGUMENT. */
+/**
+ * A {@link TargetSource} for `targets`. A list is indexed once; every entry needs an id (a URI entry too), and a
+ * missing or duplicate one throws INVALID_ARGUMENT.
+ */
 export function toTargetSource(targets: TargetsOption | undefined): TargetSource {
   if (targets === undefined) return () => undefined;
   if (typeof targets === 'function') return targets;
@@ -37,12 +42,12 @@ export function toTargetSource(targets: TargetsOption | undefined): TargetSource
   const byId = new Map<string, TargetDescriptor | UriTargetDescriptor>();
   const violations: FieldViolation[] = [];
   targets.forEach((target, index) => {
-    const id =
-      typeof target === 'object' && target !== null
-        ? (target.id ?? (target as UriTargetDescriptor).uri)
-        : undefined;
-    if (typeof id !== 'string') {
-      violations.push({ field: `targets.${index}.id`, message: 'expected a string' });
+    const id = typeof target === 'object' && target !== null ? target.id : undefined;
+    if (!isTargetId(id)) {
+      violations.push({
+        field: `targets.${index}.id`,
+        message: 'expected 1 to 256 printable characters without "://"',
+      });
     } else if (byId.has(id)) {
       violations.push({ field: `targets.${index}.id`, message: `duplicate target id "${id}"` });
     } else {

@@ -54,6 +54,29 @@ describe('target URIs', () => {
     await resolver.close();
   });
 
+  it('takes URI targets from a list (by id) and from a source (which may leave the id out)', async () => {
+    const fromList = createResolver({
+      connectors: { memory: memoryWithUri },
+      targets: [{ id: 'lab', uri: 'memory://lab?nodes=a', secret: 'xy' }],
+    });
+    expect((await (await fromList.resolve('lab')).describe()).clusterName).toBe('cluster-2');
+    await fromList.close();
+    const fromSource = createResolver({
+      connectors: { memory: memoryWithUri },
+      targets: async () => ({ uri: 'memory://lab?nodes=a,b' }),
+    });
+    const connector = await fromSource.resolve('anything');
+    expect(connector.targetId).toBe('anything');
+    expect(await connector.listNodes()).toHaveLength(2);
+    await fromSource.close();
+    expect(() =>
+      createResolver({
+        connectors: { memory: memoryWithUri },
+        targets: [{ uri: 'memory://lab' } as unknown as { id: string; uri: string }],
+      }),
+    ).toThrow(/targets\.0\.id/);
+  });
+
   it('reports parser errors as the target config error, with the fields under uri', async () => {
     const resolver = createResolver({ connectors: { memory: memoryWithUri } });
     await expect(resolver.resolve({ id: 'lab', uri: 'memory://lab?bad=1' })).rejects.toMatchObject({
