@@ -1,14 +1,13 @@
-import { z } from 'zod';
 import { throwIfAborted } from '../abort.js';
 import type { CallOptions, HypervisorConnector, WaitOptions } from '../connector.js';
 import type { ConnectorContext } from '../connector-factory.js';
 import { NotFoundError, UnavailableError } from '../errors/error-classes.js';
 import type { Capabilities } from '../model/capabilities.js';
 import type { ConsoleTicket } from '../model/console-ticket.js';
-import { GUEST_STATES, type Guest, type GuestState } from '../model/guest.js';
+import type { Guest } from '../model/guest.js';
 import type { HostNode } from '../model/host-node.js';
 import type { MetricSeries } from '../model/metric-series.js';
-import { OPERATION_TYPES, type Operation, type OperationType } from '../model/operation.js';
+import type { Operation } from '../model/operation.js';
 import type { Snapshot } from '../model/snapshot.js';
 import type { TargetInfo } from '../model/target-info.js';
 import {
@@ -60,31 +59,11 @@ import { type MemoryContext, requireMemoryCapability } from './memory-context.js
 import { listMemoryNodes } from './memory-nodes.js';
 import { OperationRunner } from './memory-operations.js';
 import { MemoryState } from './memory-state.js';
+import { createTestHooks, type MemoryConnectorState } from './memory-test-hooks.js';
 import { waitForMemoryOperation } from './operation-waiter.js';
 import { memoryMetrics } from './synthetic-metrics.js';
 
-/** Test hooks of a memory connector: read its whole state at once and change it from "outside". */
-export interface MemoryConnectorState {
-  /** Every guest, by ascending number, as `listGuests` returns them (copies). Works after `close()`. */
-  guests(): Guest[];
-  /** Every operation the connector started, oldest first (copies). Works after `close()`. */
-  operations(): Operation[];
-  /** The operations still running. */
-  runningOperations(): Operation[];
-  /**
-   * Sets a guest's power state as if something outside the connector had changed it (a crash, the hypervisor's
-   * own UI). NOT_FOUND for an unknown guest.
-   */
-  setGuestState(guestId: string, state: GuestState): void;
-  /**
-   * Makes the next operation of `type` fail with OPERATION_FAILED and `message` (default `injected failure`); with
-   * `guestId`, only an operation on that guest (for create and clone, the new guest). Each call fails one
-   * operation, before `failOperations` is asked.
-   */
-  failNext(type: OperationType, options?: { readonly guestId?: string; readonly message?: string }): void;
-  /** Whether `close()` was called. */
-  readonly closed: boolean;
-}
+export type { MemoryConnectorState };
 
 /** A {@link HypervisorConnector} that keeps everything in memory, plus test hooks. */
 export interface MemoryConnector extends HypervisorConnector {
@@ -134,7 +113,7 @@ class InMemoryConnector implements MemoryConnector {
       capabilities: config.capabilities,
       origin,
     };
-    this.state = this.hooks();
+    this.state = createTestHooks(this.context, () => this.closed);
   }
 
   describe(options?: CallOptions): Promise<TargetInfo> {
@@ -359,32 +338,6 @@ class InMemoryConnector implements MemoryConnector {
       });
     }
     return operation;
-  }
-
-  private hooks(): MemoryConnectorState {
-    const { state, runner, clock, origin } = this.context;
-    const connector = this;
-    return {
-      guests: () => state.list().map((record) => toGuest(record, clock.now())),
-      operations: () => runner.all(),
-      runningOperations: () => runner.all().filter((operation) => operation.status === 'running'),
-      setGuestState(guestId, next) {
-        const guest = state.guest(parseInput(GuestIdSchema, guestId, 'guest id'), origin);
-        guest.state = parseInput(z.enum(GUEST_STATES), next, 'guest state');
-        if (next === 'running' || next === 'paused') guest.runningSinceMs ??= clock.now();
-        else delete guest.runningSinceMs;
-      },
-      failNext(type, options = {}) {
-        runner.injectFailure(
-          parseInput(z.enum(OPERATION_TYPES), type, 'operation type'),
-          options.guestId === undefined ? undefined : parseInput(GuestIdSchema, options.guestId, 'guest id'),
-          options.message ?? 'injected failure',
-        );
-      },
-      get closed() {
-        return connector.closed;
-      },
-    };
   }
 }
 
