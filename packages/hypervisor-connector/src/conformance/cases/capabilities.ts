@@ -123,13 +123,14 @@ export const capabilityCases: readonly ConformanceCase[] = [
       const canCreate = (type: GuestType) => has('create') && has(`guestTypes.${type}`);
       const guests = await probeGuests(ctx, restricted, canCreate);
       const nodes = await ctx.nodeNames(restricted);
+      const template = (await restricted.listGuests({ templates: true })).find((g) => g.template);
       const home = guests.stopped?.node ?? guests.running?.node;
       const operationId = guests.operationId ?? ctx.fixture.unknownOperationId;
       const targets: ProbeTargets = {
         ...guests,
         ...(operationId === undefined ? {} : { operationId }),
         otherNode: nodes.find((n) => n !== home) ?? 'kit-other-node',
-        ...(ctx.fixture.templateGuestId ? { templateId: await ctx.fixture.templateGuestId(restricted) } : {}),
+        ...(template === undefined ? {} : { templateId: template.id }),
         spec: (type) => probeSpec(ctx, type),
       };
 
