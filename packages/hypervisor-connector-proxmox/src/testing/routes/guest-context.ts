@@ -27,6 +27,8 @@ export const TASK_TYPES = {
     delsnapshot: 'qmdelsnapshot',
     rollback: 'qmrollback',
     template: 'qmtemplate',
+    resize: 'resize',
+    console: 'vncproxy',
   },
   lxc: {
     create: 'vzcreate',
@@ -45,6 +47,8 @@ export const TASK_TYPES = {
     delsnapshot: 'vzdelsnapshot',
     rollback: 'vzrollback',
     template: 'vztemplate',
+    resize: 'resize',
+    console: 'vncproxy',
   },
 } as const;
 

@@ -1,11 +1,15 @@
 import type { RouteDef } from '../router/route.js';
 import { accessAdminRoutes } from './access-admin.js';
 import { permissionRoutes } from './access-permissions.js';
+import { realmRoutes } from './access-realms.js';
 import { ticketRoutes } from './access-ticket.js';
 import { clusterRoutes } from './cluster.js';
 import { lxcRoutes } from './lxc.js';
+import { networkRoutes } from './network.js';
 import { nodeRoutes } from './nodes.js';
+import { poolRoutes } from './pools.js';
 import { qemuRoutes } from './qemu.js';
+import { storageRoutes } from './storage.js';
 import { taskRoutes } from './tasks.js';
 
 /** The fake's routing table: every route it serves, with its parameter schema. */
@@ -14,8 +18,12 @@ export function allRoutes(): RouteDef[] {
     ...ticketRoutes(),
     ...permissionRoutes(),
     ...accessAdminRoutes(),
+    ...realmRoutes(),
     ...clusterRoutes(),
     ...nodeRoutes(),
+    ...networkRoutes(),
+    ...storageRoutes(),
+    ...poolRoutes(),
     ...taskRoutes(),
     ...qemuRoutes(),
     ...lxcRoutes(),

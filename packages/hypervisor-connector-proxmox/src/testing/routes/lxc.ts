@@ -1,7 +1,7 @@
 import type { RouteDef } from '../router/route.js';
-import { guestExtraRoutes } from './guest-extra-routes.js';
+import { guestRoutes } from './guest-routes.js';
 
 /** Every route under `/nodes/{node}/lxc`. */
 export function lxcRoutes(): RouteDef[] {
-  return guestExtraRoutes('lxc');
+  return guestRoutes('lxc');
 }

@@ -1,7 +1,7 @@
 import type { RouteDef } from '../router/route.js';
-import { guestExtraRoutes } from './guest-extra-routes.js';
+import { guestRoutes } from './guest-routes.js';
 
 /** Every route under `/nodes/{node}/qemu`. */
 export function qemuRoutes(): RouteDef[] {
-  return guestExtraRoutes('qemu');
+  return guestRoutes('qemu');
 }

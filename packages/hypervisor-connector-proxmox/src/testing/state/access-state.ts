@@ -40,6 +40,11 @@ export class AccessState {
   readonly users = new Map<string, UserState>();
   readonly groups = new Map<string, { comment?: string }>();
   readonly acl: AclEntry[] = [];
+  /** Authentication realms (`/access/domains`). */
+  readonly realms = new Map<string, { readonly type: string; readonly comment?: string }>([
+    ['pam', { type: 'pam', comment: 'Linux PAM standard authentication' }],
+    ['pve', { type: 'pve', comment: 'Proxmox VE authentication server' }],
+  ]);
 
   constructor(readonly roles: Map<string, ReadonlySet<string>>) {}
 

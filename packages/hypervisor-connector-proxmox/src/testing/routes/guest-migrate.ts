@@ -1,0 +1,107 @@
+import { bool, guestPathParams, int, num, type ParamSpecs, required, str } from '../params/param-spec.js';
+import { fail } from '../pve-error.js';
+import { type RouteContext, type RouteDef, route } from '../router/route.js';
+import { configVolumes } from '../state/guest-volumes.js';
+import type { GuestType } from '../state/model.js';
+import { guestOf, startGuestTask } from './guest-context.js';
+
+function precondition(ctx: RouteContext, type: GuestType): Record<string, unknown> {
+  const env = ctx.env;
+  const g = guestOf(ctx, type);
+  env.perms.check(ctx.who, `/vms/${g.vmid}`, ['VM.Migrate']);
+  const others = [...env.cluster.nodes.values()].filter((n) => n.name !== g.node);
+  const allowed = others.filter((n) => n.online).map((n) => n.name);
+  const notAllowed = Object.fromEntries(
+    others.filter((n) => !n.online).map((n) => [n.name, { unavailable_storages: [] as string[] }]),
+  );
+  const running = g.status === 'running' ? 1 : 0;
+  if (type === 'lxc') return { running, 'allowed-nodes': allowed, 'not-allowed-nodes': notAllowed };
+  const localDisks = configVolumes(type, g.config)
+    .filter((v) => !env.cluster.storages.get(v.volid.split(':')[0]!)?.shared)
+    .map((v) => ({
+      volid: v.volid,
+      size: v.size,
+      drivename: v.key,
+      is_unused: /^unused/.test(v.key) ? 1 : 0,
+    }));
+  return {
+    running,
+    allowed_nodes: allowed,
+    not_allowed_nodes: notAllowed,
+    local_disks: localDisks,
+    local_resources: [],
+    'mapped-resources': [],
+    'mapped-resource-info': {},
+  };
+}
+
+function migrate(ctx: RouteContext, type: GuestType): string {
+  const env = ctx.env;
+  const g = guestOf(ctx, type);
+  env.perms.check(ctx.who, `/vms/${g.vmid}`, ['VM.Migrate']);
+  const target = String(ctx.params.target);
+  if (target === g.node) throw fail('target is local node.');
+  if (!env.cluster.nodes.has(target)) throw fail(`no such cluster node '${target}'`);
+  if (!env.cluster.nodes.get(target)!.online) throw fail(`target node '${target}' is not online`);
+  const online = ctx.params.online === true;
+  const restart = type === 'lxc' && ctx.params.restart === true;
+  if (g.status === 'running' && !online && !restart) {
+    throw fail(
+      type === 'qemu'
+        ? "can't migrate running VM without --online"
+        : "can't migrate running container without --online or --restart",
+    );
+  }
+  return startGuestTask(env, ctx.who, g, {
+    action: 'migrate',
+    lock: 'migrate',
+    check: () => {
+      if (type === 'lxc' && online && g.status === 'running')
+        throw fail('lxc live migration is currently not implemented');
+      for (const v of configVolumes(type, g.config)) {
+        const storage = v.volid.split(':')[0]!;
+        if (!env.cluster.storageAvailable(target, storage)) {
+          throw fail(`storage '${storage}' is not available on node '${target}'`);
+        }
+      }
+    },
+    finish: (log) => {
+      log(`starting migration of ${type === 'qemu' ? 'VM' : 'CT'} ${g.vmid} to node '${target}'`);
+      g.node = target;
+      if (restart && g.status === 'running') g.startedAt = env.clock.nowSeconds();
+      log('migration finished successfully');
+    },
+  });
+}
+
+/** `GET` (precondition check) and `POST .../migrate`. */
+export function migrateRoutes(type: GuestType): RouteDef[] {
+  const path = `/nodes/{node}/${type}/{vmid}/migrate`;
+  const target = str({ format: 'pve-node' });
+  const postParams: ParamSpecs =
+    type === 'qemu'
+      ? {
+          ...guestPathParams,
+          target: required(target),
+          online: bool(),
+          force: bool(),
+          'with-local-disks': bool(),
+          targetstorage: str(),
+          migration_type: str({ enum: ['secure', 'insecure'] }),
+          migration_network: str(),
+          bwlimit: int({ minimum: 0 }),
+        }
+      : {
+          ...guestPathParams,
+          target: required(target),
+          online: bool(),
+          restart: bool(),
+          timeout: int(),
+          'target-storage': str(),
+          bwlimit: num({ minimum: 0 }),
+        };
+  return [
+    route('GET', path, { ...guestPathParams, target }, (ctx) => precondition(ctx, type)),
+    route('POST', path, postParams, (ctx) => migrate(ctx, type)),
+  ];
+}

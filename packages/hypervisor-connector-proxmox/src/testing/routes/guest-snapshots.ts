@@ -1,0 +1,143 @@
+import { bool, guestPathParams, type ParamSpecs, snapnameParam, str } from '../params/param-spec.js';
+import { fail } from '../pve-error.js';
+import { type RouteContext, type RouteDef, route } from '../router/route.js';
+import type { GuestState, GuestType, SnapshotState } from '../state/model.js';
+import { guestOf, startGuestTask } from './guest-context.js';
+
+function snapshotOf(g: GuestState, name: string): SnapshotState {
+  const snap = g.snapshots.get(name);
+  if (!snap) throw fail(`snapshot '${name}' does not exist`);
+  return snap;
+}
+
+function list(ctx: RouteContext, type: GuestType): unknown[] {
+  const g = guestOf(ctx, type);
+  ctx.env.perms.check(ctx.who, `/vms/${g.vmid}`, ['VM.Audit']);
+  const items: Record<string, unknown>[] = [...g.snapshots.values()].map((s) => {
+    const item: Record<string, unknown> = { name: s.name, description: s.description, snaptime: s.snaptime };
+    if (type === 'qemu') item.vmstate = s.vmstate ? 1 : 0;
+    if (s.parent !== undefined) item.parent = s.parent;
+    return item;
+  });
+  const current: Record<string, unknown> = {
+    name: 'current',
+    description: 'You are here!',
+    running: g.status === 'running' ? 1 : 0,
+    digest: ctx.env.cluster.digest(g),
+  };
+  if (g.parentSnapshot !== undefined) current.parent = g.parentSnapshot;
+  return [...items, current];
+}
+
+function create(ctx: RouteContext, type: GuestType): string {
+  const env = ctx.env;
+  const g = guestOf(ctx, type);
+  env.perms.check(ctx.who, `/vms/${g.vmid}`, ['VM.Snapshot']);
+  const name = String(ctx.params.snapname);
+  if (name === 'current') throw fail("unable to use snapshot name 'current' (reserved name)");
+  if (name.toLowerCase() === 'pending') throw fail("unable to use snapshot name 'pending' (reserved name)");
+  const vmstate = type === 'qemu' && ctx.params.vmstate === true && g.status === 'running';
+  return startGuestTask(env, ctx.who, g, {
+    action: 'snapshot',
+    lock: 'snapshot',
+    check: () => {
+      if (g.snapshots.has(name)) throw fail(`snapshot name '${name}' already used`);
+    },
+    finish: (log) => {
+      const { lock: _l, ...config } = g.config;
+      g.snapshots.set(name, {
+        name,
+        description: typeof ctx.params.description === 'string' ? ctx.params.description : '',
+        snaptime: env.clock.nowSeconds(),
+        vmstate,
+        parent: g.parentSnapshot,
+        config,
+        running: vmstate,
+      });
+      g.parentSnapshot = name;
+      if (vmstate) log('saving VM state and RAM');
+      log(`snapshotting '${name}'`);
+    },
+  });
+}
+
+function remove(ctx: RouteContext, type: GuestType): string {
+  const env = ctx.env;
+  const g = guestOf(ctx, type);
+  env.perms.check(ctx.who, `/vms/${g.vmid}`, ['VM.Snapshot']);
+  const name = String(ctx.params.snapname);
+  return startGuestTask(env, ctx.who, g, {
+    action: 'delsnapshot',
+    id: String(g.vmid),
+    lock: 'snapshot-delete',
+    check: () => snapshotOf(g, name),
+    finish: () => {
+      const snap = snapshotOf(g, name);
+      g.snapshots.delete(name);
+      for (const [k, s] of g.snapshots)
+        if (s.parent === name) g.snapshots.set(k, { ...s, parent: snap.parent });
+      if (g.parentSnapshot === name) g.parentSnapshot = snap.parent;
+    },
+  });
+}
+
+function rollback(ctx: RouteContext, type: GuestType): string {
+  const env = ctx.env;
+  const g = guestOf(ctx, type);
+  env.perms.check(ctx.who, `/vms/${g.vmid}`, ['VM.Snapshot', 'VM.Snapshot.Rollback'], true);
+  const name = String(ctx.params.snapname);
+  return startGuestTask(env, ctx.who, g, {
+    action: 'rollback',
+    lock: 'rollback',
+    check: () => snapshotOf(g, name),
+    finish: () => {
+      const snap = snapshotOf(g, name);
+      env.cluster.writeConfig(g, { ...snap.config, lock: 'rollback' });
+      g.parentSnapshot = name;
+      const start = snap.vmstate || ctx.params.start === true;
+      g.status = start ? 'running' : 'stopped';
+      g.qmpstatus = start ? 'running' : 'stopped';
+      g.startedAt = start ? env.clock.nowSeconds() : undefined;
+      g.pid = start ? 10_000 + g.vmid : undefined;
+    },
+  });
+}
+
+function snapshotConfig(ctx: RouteContext, type: GuestType): Record<string, unknown> {
+  const g = guestOf(ctx, type);
+  ctx.env.perms.check(ctx.who, `/vms/${g.vmid}`, ['VM.Snapshot', 'VM.Snapshot.Rollback', 'VM.Audit'], true);
+  const s = snapshotOf(g, String(ctx.params.snapname));
+  const out: Record<string, unknown> = { ...s.config, description: s.description, snaptime: s.snaptime };
+  if (type === 'qemu') out.vmstate = s.vmstate ? 1 : 0;
+  if (s.parent !== undefined) out.parent = s.parent;
+  return out;
+}
+
+/** Snapshot routes: list, create, index, delete, rollback, config get/update. */
+export function snapshotRoutes(type: GuestType): RouteDef[] {
+  const base = `/nodes/{node}/${type}/{vmid}/snapshot`;
+  const p = guestPathParams;
+  const one = { ...p, snapname: snapnameParam };
+  const createParams: ParamSpecs =
+    type === 'qemu'
+      ? { ...p, snapname: snapnameParam, description: str(), vmstate: bool() }
+      : { ...p, snapname: snapnameParam, description: str() };
+  return [
+    route('GET', base, p, (ctx) => list(ctx, type)),
+    route('POST', base, createParams, (ctx) => create(ctx, type)),
+    route('GET', `${base}/{snapname}`, one, (ctx) => {
+      snapshotOf(guestOf(ctx, type), String(ctx.params.snapname));
+      return [{ cmd: 'rollback' }, { cmd: 'config' }];
+    }),
+    route('DELETE', `${base}/{snapname}`, { ...one, force: bool() }, (ctx) => remove(ctx, type)),
+    route('POST', `${base}/{snapname}/rollback`, { ...one, start: bool() }, (ctx) => rollback(ctx, type)),
+    route('GET', `${base}/{snapname}/config`, one, (ctx) => snapshotConfig(ctx, type)),
+    route('PUT', `${base}/{snapname}/config`, { ...one, description: str() }, (ctx) => {
+      const g = guestOf(ctx, type);
+      ctx.env.perms.check(ctx.who, `/vms/${g.vmid}`, ['VM.Snapshot']);
+      const s = snapshotOf(g, String(ctx.params.snapname));
+      if (typeof ctx.params.description === 'string') s.description = ctx.params.description;
+      return null;
+    }),
+  ];
+}
