@@ -9,30 +9,21 @@ import {
 } from '@hvc/hypervisor-connector/conformance';
 import {
   createMemoryConnector,
+  type MemoryConnector,
   type MemoryConnectorConfigInput,
   memoryConnectorFactory,
-  type OperationFailureContext,
 } from '@hvc/hypervisor-connector/memory';
 import { describe, expect, it } from 'vitest';
 
-/** Failures injected per connector, consumed by the connector's `failOperations` hook as operations start. */
-const injected = new WeakMap<HypervisorConnector, OperationFailureContext[]>();
+/** A memory connector with a template to clone from. */
+function memoryConnector(config: MemoryConnectorConfigInput = {}): MemoryConnector {
+  return createMemoryConnector({ guests: [{ type: 'vm', name: 'kit-template', template: true }], ...config });
+}
 
-/** A memory connector with a template to clone from and a hook the fixture can inject failures through. */
-function memoryConnector(config: MemoryConnectorConfigInput = {}): HypervisorConnector {
-  const pending: OperationFailureContext[] = [];
-  const connector = createMemoryConnector({
-    guests: [{ type: 'vm', name: 'kit-template', template: true }],
-    failOperations: (operation) => {
-      const index = pending.findIndex((p) => p.type === operation.type && p.guestId === operation.guestId);
-      if (index < 0) return undefined;
-      pending.splice(index, 1);
-      return 'injected by the conformance fixture';
-    },
-    ...config,
-  });
-  injected.set(connector, pending);
-  return connector;
+/** The memory connector behind `connector` (the kit hands back what `connect()` made). */
+function asMemory(connector: HypervisorConnector): MemoryConnector {
+  if (!('state' in connector)) throw new Error('not a memory connector');
+  return connector as MemoryConnector;
 }
 
 async function templateId(connector: HypervisorConnector): Promise<string> {
@@ -77,8 +68,8 @@ const memoryFixture: ConformanceFixture = {
         cancelOperation: false,
       },
     }),
-  injectOperationFailure: (connector, operation) => {
-    injected.get(connector)?.push(operation);
+  injectOperationFailure: (connector, { type, guestId }) => {
+    asMemory(connector).state.failNext(type, guestId === undefined ? {} : { guestId });
   },
   slowOperations: { connect: () => memoryConnector({ operationDurationMs: 1_000 }) },
 };

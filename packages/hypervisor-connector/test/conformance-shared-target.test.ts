@@ -3,18 +3,15 @@ import { UnavailableError } from '@hvc/hypervisor-connector';
 import { type ConformanceFixture, describeConformance } from '@hvc/hypervisor-connector/conformance';
 import {
   createMemoryConnector,
+  type MemoryConnector,
   memoryConnectorFactory,
-  type OperationFailureContext,
 } from '@hvc/hypervisor-connector/memory';
 import { describe, expect, it } from 'vitest';
 
 // The kit against connectors that share one target, as connectors of a real hypervisor (or of the PVE fake) do:
 // cases must not depend on a fresh target, and must remove every guest they create.
 
-/** Operations the fixture has asked to fail, consumed as they start. */
-const pending: OperationFailureContext[] = [];
-
-function sharedTarget(operationDurationMs: number): HypervisorConnector {
+function sharedTarget(operationDurationMs: number): MemoryConnector {
   return createMemoryConnector({
     operationDurationMs,
     guests: [
@@ -22,12 +19,6 @@ function sharedTarget(operationDurationMs: number): HypervisorConnector {
       { type: 'vm', name: 'bystander-running', state: 'running', tags: ['bystander'] },
       { type: 'container', name: 'bystander-stopped', tags: ['bystander'] },
     ],
-    failOperations: (operation) => {
-      const index = pending.findIndex((p) => p.type === operation.type && p.guestId === operation.guestId);
-      if (index < 0) return undefined;
-      pending.splice(index, 1);
-      return 'injected by the conformance fixture';
-    },
   });
 }
 
@@ -88,8 +79,8 @@ const fixture: ConformanceFixture = {
     return template.id;
   },
   unknownOperationId: 'memory-operation-that-never-was',
-  injectOperationFailure: (_connector, operation) => {
-    pending.push(operation);
+  injectOperationFailure: (_connector, { type, guestId }) => {
+    target.state.failNext(type, guestId === undefined ? {} : { guestId });
   },
   slowOperations: { connect: () => handle(slowTarget) },
   connectRestricted: () => handle(restrictedTarget),
