@@ -383,4 +383,21 @@ describe('latencyMs', () => {
     await clock.advance(30);
     expect(connector.state.operations()).toEqual([]);
   });
+
+  it('rejects bad input at once, without waiting for the latency', async () => {
+    const { connector } = setup({ latencyMs: 30 });
+    await expect(connector.startGuest('not a guest id')).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    await expect(connector.createGuest({ type: 'vm', name: '' })).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+    });
+  });
+
+  it('ends calls still in their latency with UNAVAILABLE when the connector closes', async () => {
+    const { connector, clock } = setup({ latencyMs: 30 });
+    const pending = outcome(connector.startGuest('vm/100'));
+    await connector.close();
+    expect((await pending).error).toMatchObject({ code: 'UNAVAILABLE' });
+    expect(clock.pendingTimers()).toBe(0);
+    expect(connector.state.operations()).toEqual([]);
+  });
 });

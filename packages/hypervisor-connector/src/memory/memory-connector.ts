@@ -61,6 +61,7 @@ import { OperationRunner } from './memory-operations.js';
 import { MemoryState } from './memory-state.js';
 import { createTestHooks, type MemoryConnectorState } from './memory-test-hooks.js';
 import { waitForMemoryOperation } from './operation-waiter.js';
+import type { PowerAction } from './power-transitions.js';
 import { memoryMetrics } from './synthetic-metrics.js';
 
 export type { MemoryConnectorState };
@@ -93,6 +94,7 @@ class InMemoryConnector implements MemoryConnector {
   readonly state: MemoryConnectorState;
   private readonly context: MemoryContext;
   private closed = false;
+  private readonly closing = new AbortController();
 
   constructor(
     private readonly config: ResolvedMemoryConfig,
@@ -117,7 +119,7 @@ class InMemoryConnector implements MemoryConnector {
   }
 
   describe(options?: CallOptions): Promise<TargetInfo> {
-    return this.call(options, () => ({
+    return this.call(options, noInput, () => ({
       kind: this.kind,
       specificationVersion: this.specificationVersion,
       version: this.config.version,
@@ -132,163 +134,179 @@ class InMemoryConnector implements MemoryConnector {
   }
 
   listNodes(options?: CallOptions): Promise<HostNode[]> {
-    return this.call(options, () => listMemoryNodes(this.context));
+    return this.call(options, noInput, () => listMemoryNodes(this.context));
   }
 
   listGuests(filter?: GuestFilter, options?: CallOptions): Promise<Guest[]> {
-    return this.call(options, () => {
-      const parsed = parseInput(GuestFilterSchema, filter ?? {}, 'guest filter');
-      return this.context.state.list(parsed).map((record) => toGuest(record, this.context.clock.now()));
-    });
+    return this.call(
+      options,
+      () => parseInput(GuestFilterSchema, filter ?? {}, 'guest filter'),
+      (parsed) => this.context.state.list(parsed).map((record) => toGuest(record, this.context.clock.now())),
+    );
   }
 
   getGuest(guestId: string, options?: CallOptions): Promise<Guest> {
-    return this.call(options, () =>
-      toGuest(this.context.state.guest(this.guestId(guestId), this.context.origin), this.context.clock.now()),
+    return this.call(
+      options,
+      () => parseGuestId(guestId),
+      (id) => toGuest(this.context.state.guest(id, this.context.origin), this.context.clock.now()),
     );
   }
 
   createGuest(spec: GuestSpecInput, options?: CallOptions): Promise<Operation> {
-    return this.call(options, () =>
-      createMemoryGuest(this.context, parseInput(GuestSpecSchema, spec, 'guest spec')),
+    return this.call(
+      options,
+      () => parseInput(GuestSpecSchema, spec, 'guest spec'),
+      (parsed) => createMemoryGuest(this.context, parsed),
     );
   }
 
   cloneGuest(guestId: string, spec?: CloneSpecInput, options?: CallOptions): Promise<Operation> {
-    return this.call(options, () =>
-      cloneMemoryGuest(
-        this.context,
-        this.guestId(guestId),
-        parseInput(CloneSpecSchema, spec ?? {}, 'clone spec'),
-      ),
+    return this.call(
+      options,
+      () => [parseGuestId(guestId), parseInput(CloneSpecSchema, spec ?? {}, 'clone spec')] as const,
+      ([id, parsed]) => cloneMemoryGuest(this.context, id, parsed),
     );
   }
 
   updateGuest(guestId: string, patch: GuestPatch, options?: CallOptions): Promise<undefined> {
-    return this.call(options, () =>
-      updateMemoryGuest(
-        this.context,
-        this.guestId(guestId),
-        parseInput(GuestPatchSchema, patch, 'guest patch'),
-      ),
+    return this.call(
+      options,
+      () => [parseGuestId(guestId), parseInput(GuestPatchSchema, patch, 'guest patch')] as const,
+      ([id, parsed]) => updateMemoryGuest(this.context, id, parsed),
     );
   }
 
   deleteGuest(guestId: string, options?: CallOptions): Promise<Operation> {
-    return this.call(options, () => deleteMemoryGuest(this.context, this.guestId(guestId)));
+    return this.call(
+      options,
+      () => parseGuestId(guestId),
+      (id) => deleteMemoryGuest(this.context, id),
+    );
   }
 
   startGuest(guestId: string, options?: CallOptions): Promise<Operation> {
-    return this.call(options, () => runPowerAction(this.context, this.guestId(guestId), 'start'));
+    return this.power(guestId, 'start', options);
   }
 
   stopGuest(guestId: string, options?: CallOptions): Promise<Operation> {
-    return this.call(options, () => runPowerAction(this.context, this.guestId(guestId), 'stop'));
+    return this.power(guestId, 'stop', options);
   }
 
   shutdownGuest(guestId: string, options?: CallOptions): Promise<Operation> {
-    return this.call(options, () => runPowerAction(this.context, this.guestId(guestId), 'shutdown'));
+    return this.power(guestId, 'shutdown', options);
   }
 
   rebootGuest(guestId: string, options?: CallOptions): Promise<Operation> {
-    return this.call(options, () => runPowerAction(this.context, this.guestId(guestId), 'reboot'));
+    return this.power(guestId, 'reboot', options);
   }
 
   resetGuest(guestId: string, options?: CallOptions): Promise<Operation> {
-    return this.call(options, () => runPowerAction(this.context, this.guestId(guestId), 'reset'));
+    return this.power(guestId, 'reset', options);
   }
 
   suspendGuest(guestId: string, options?: CallOptions): Promise<Operation> {
-    return this.call(options, () => runPowerAction(this.context, this.guestId(guestId), 'suspend'));
+    return this.power(guestId, 'suspend', options);
   }
 
   resumeGuest(guestId: string, options?: CallOptions): Promise<Operation> {
-    return this.call(options, () => runPowerAction(this.context, this.guestId(guestId), 'resume'));
+    return this.power(guestId, 'resume', options);
   }
 
   migrateGuest(guestId: string, spec: MigrateSpec, options?: CallOptions): Promise<Operation> {
-    return this.call(options, () =>
-      migrateMemoryGuest(
-        this.context,
-        this.guestId(guestId),
-        parseInput(MigrateSpecSchema, spec, 'migrate spec'),
-      ),
+    return this.call(
+      options,
+      () => [parseGuestId(guestId), parseInput(MigrateSpecSchema, spec, 'migrate spec')] as const,
+      ([id, parsed]) => migrateMemoryGuest(this.context, id, parsed),
     );
   }
 
   listSnapshots(guestId: string, options?: CallOptions): Promise<Snapshot[]> {
-    return this.call(options, () => listMemorySnapshots(this.context, this.guestId(guestId)));
+    return this.call(
+      options,
+      () => parseGuestId(guestId),
+      (id) => listMemorySnapshots(this.context, id),
+    );
   }
 
   createSnapshot(guestId: string, spec: SnapshotSpecInput, options?: CallOptions): Promise<Operation> {
-    return this.call(options, () =>
-      createMemorySnapshot(
-        this.context,
-        this.guestId(guestId),
-        parseInput(SnapshotSpecSchema, spec, 'snapshot spec'),
-      ),
+    return this.call(
+      options,
+      () => [parseGuestId(guestId), parseInput(SnapshotSpecSchema, spec, 'snapshot spec')] as const,
+      ([id, parsed]) => createMemorySnapshot(this.context, id, parsed),
     );
   }
 
   rollbackSnapshot(guestId: string, name: string, options?: CallOptions): Promise<Operation> {
-    return this.call(options, () =>
-      rollbackMemorySnapshot(this.context, this.guestId(guestId), this.snapshotName(name)),
+    return this.call(
+      options,
+      () => [parseGuestId(guestId), parseSnapshotName(name)] as const,
+      ([id, snapshot]) => rollbackMemorySnapshot(this.context, id, snapshot),
     );
   }
 
   deleteSnapshot(guestId: string, name: string, options?: CallOptions): Promise<Operation> {
-    return this.call(options, () =>
-      deleteMemorySnapshot(this.context, this.guestId(guestId), this.snapshotName(name)),
+    return this.call(
+      options,
+      () => [parseGuestId(guestId), parseSnapshotName(name)] as const,
+      ([id, snapshot]) => deleteMemorySnapshot(this.context, id, snapshot),
     );
   }
 
   openConsole(guestId: string, request: ConsoleRequest, options?: CallOptions): Promise<ConsoleTicket> {
-    return this.call(options, () =>
-      openMemoryConsole(
-        this.context,
-        this.guestId(guestId),
-        parseInput(ConsoleRequestSchema, request, 'console request'),
-      ),
+    return this.call(
+      options,
+      () => [parseGuestId(guestId), parseInput(ConsoleRequestSchema, request, 'console request')] as const,
+      ([id, parsed]) => openMemoryConsole(this.context, id, parsed),
     );
   }
 
   getMetrics(guestId: string, request?: MetricsRequestInput, options?: CallOptions): Promise<MetricSeries> {
-    return this.call(options, () =>
-      memoryMetrics(
-        this.context,
-        this.guestId(guestId),
-        parseInput(MetricsRequestSchema, request ?? {}, 'metrics request'),
-      ),
+    return this.call(
+      options,
+      () =>
+        [parseGuestId(guestId), parseInput(MetricsRequestSchema, request ?? {}, 'metrics request')] as const,
+      ([id, parsed]) => memoryMetrics(this.context, id, parsed),
     );
   }
 
   getOperation(operationId: string, options?: CallOptions): Promise<Operation> {
-    return this.call(options, () => this.operation(operationId));
+    return this.call(
+      options,
+      () => parseOperationId(operationId),
+      (id) => this.operation(id),
+    );
   }
 
   async waitForOperation(operationId: string, options: WaitOptions = {}): Promise<Operation> {
-    const initial = await this.call(options, () => {
-      parseInput(
-        WaitLimitsSchema,
-        options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs },
-        'wait options',
-      );
-      return this.operation(operationId);
-    });
+    const initial = await this.call(
+      options,
+      () => {
+        const limits = options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs };
+        parseInput(WaitLimitsSchema, limits, 'wait options');
+        return parseOperationId(operationId);
+      },
+      (id) => this.operation(id),
+    );
     return waitForMemoryOperation(this.context, initial, options);
   }
 
   cancelOperation(operationId: string, options?: CallOptions): Promise<Operation> {
-    return this.call(options, () => {
-      requireMemoryCapability(this.context, 'cancelOperation');
-      this.operation(operationId);
-      return this.context.runner.cancel(operationId)!;
-    });
+    return this.call(
+      options,
+      () => parseOperationId(operationId),
+      (id) => {
+        requireMemoryCapability(this.context, 'cancelOperation');
+        this.operation(id);
+        return this.context.runner.cancel(id)!;
+      },
+    );
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.closing.abort();
     this.context.runner.close();
   }
 
@@ -297,19 +315,39 @@ class InMemoryConnector implements MemoryConnector {
   }
 
   /**
-   * Every public call goes through here: UNAVAILABLE after close, CANCELLED for an aborted signal (before anything
-   * changes), then the configured latency, then the work itself, run synchronously so a call sees one consistent
-   * state.
+   * Every public call goes through here: UNAVAILABLE after close, CANCELLED for an aborted signal, INVALID_ARGUMENT
+   * from `parse` (all before anything changes or any latency), then the configured latency, then `work`, run
+   * synchronously so a call sees one consistent state.
    */
-  private async call<T>(options: CallOptions | undefined, work: () => T): Promise<T> {
+  private async call<I, T>(
+    options: CallOptions | undefined,
+    parse: () => I,
+    work: (input: I) => T,
+  ): Promise<T> {
     this.assertOpen();
     const signal = options?.signal;
     throwIfAborted(signal);
+    const input = parse();
     if (this.config.latencyMs > 0) {
-      await clockDelay(this.context.clock, this.config.latencyMs, signal);
+      // close() cuts the latency short too, so no call is left waiting on a clock nobody advances.
+      const signals = signal === undefined ? [this.closing.signal] : [signal, this.closing.signal];
+      try {
+        await clockDelay(this.context.clock, this.config.latencyMs, AbortSignal.any(signals));
+      } catch (error) {
+        this.assertOpen();
+        throw error;
+      }
       this.assertOpen();
     }
-    return work();
+    return work(input);
+  }
+
+  private power(guestId: string, action: PowerAction, options: CallOptions | undefined): Promise<Operation> {
+    return this.call(
+      options,
+      () => parseGuestId(guestId),
+      (id) => runPowerAction(this.context, id, action),
+    );
   }
 
   private assertOpen(): void {
@@ -320,16 +358,7 @@ class InMemoryConnector implements MemoryConnector {
     });
   }
 
-  private guestId(guestId: string): string {
-    return parseInput(GuestIdSchema, guestId, 'guest id');
-  }
-
-  private snapshotName(name: string): string {
-    return parseInput(SnapshotNameSchema, name, 'snapshot name');
-  }
-
-  private operation(operationId: string): Operation {
-    const id = parseInput(OperationIdSchema, operationId, 'operation id');
+  private operation(id: string): Operation {
     const operation = this.context.runner.get(id);
     if (operation === undefined) {
       throw new NotFoundError(`operation ${id} not found`, {
@@ -348,4 +377,21 @@ function frozenCopy(capabilities: Capabilities): Capabilities {
     if (typeof value === 'object' && value !== null) Object.freeze(value);
   }
   return Object.freeze(copy);
+}
+
+/** For calls that take no input besides their options. */
+function noInput(): undefined {
+  return undefined;
+}
+
+function parseGuestId(guestId: string): string {
+  return parseInput(GuestIdSchema, guestId, 'guest id');
+}
+
+function parseSnapshotName(name: string): string {
+  return parseInput(SnapshotNameSchema, name, 'snapshot name');
+}
+
+function parseOperationId(operationId: string): string {
+  return parseInput(OperationIdSchema, operationId, 'operation id');
 }
