@@ -20,7 +20,16 @@
  * await clock.advance(1_000); // the start runs for one (manual) second
  * console.log((await done).status, (await connector.getGuest('vm/100')).state); // succeeded running
  *
- * const created = await connector.createGuest({ type: 'container', name: 'db-1', osTemplate: 'local:vztmpl/debian.tar.zst' });
+ * const move = await connector.migrateGuest('vm/100', { targetNode: 'node2' });
+ * await clock.advance(1_000);
+ * const failed = await connector.waitForOperation(move.id, { throwOnFailure: false });
+ * console.log(failed.status, failed.error?.message); // failed no route to node2
+ *
+ * const created = await connector.createGuest({
+ *   type: 'container',
+ *   name: 'db-1',
+ *   osTemplate: 'local:vztmpl/debian-12.tar.zst',
+ * });
  * console.log((await connector.getGuest(created.guestId!)).lock); // create
  * await connector.cancelOperation(created.id); // the container is gone again
  * await connector.close();
@@ -39,11 +48,7 @@ export {
   type MemoryGuestSeed,
   type OperationFailureContext,
 } from './memory-config.js';
-export {
-  createMemoryConnector,
-  MEMORY_CONNECTOR_KIND,
-  type MemoryConnector,
-  type MemoryConnectorState,
-} from './memory-connector.js';
+export { createMemoryConnector, MEMORY_CONNECTOR_KIND, type MemoryConnector } from './memory-connector.js';
 export { memoryConnectorFactory } from './memory-connector-factory.js';
+export type { MemoryConnectorState } from './memory-test-hooks.js';
 export { POWER_TRANSITIONS, type PowerAction } from './power-transitions.js';

@@ -64,8 +64,6 @@ import { waitForMemoryOperation } from './operation-waiter.js';
 import type { PowerAction } from './power-transitions.js';
 import { memoryMetrics } from './synthetic-metrics.js';
 
-export type { MemoryConnectorState };
-
 /** A {@link HypervisorConnector} that keeps everything in memory, plus test hooks. */
 export interface MemoryConnector extends HypervisorConnector {
   readonly kind: 'memory';

@@ -24,10 +24,12 @@ export class MemoryState {
     return { id: `${type}/${vmid}`, vmid };
   }
 
+  /** Adds a guest (its id comes from {@link MemoryState.allocateId}). */
   add(record: GuestRecord): void {
     this.guests.set(record.id, record);
   }
 
+  /** Forgets a guest; unknown ids are ignored. */
   remove(guestId: string): void {
     this.guests.delete(guestId);
   }
