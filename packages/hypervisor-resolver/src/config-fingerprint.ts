@@ -18,12 +18,8 @@ export class ConfigFingerprinter {
 
   /** The fingerprint of `value`: 32 hex characters. */
   fingerprint(value: unknown): string {
-    return createHmac('sha256', this.#key).update(this.canonical(value)).digest('hex').slice(0, 32);
-  }
-
-  /** The canonical text form of `value`, exposed for tests. It holds the config's values: never log it. */
-  canonical(value: unknown): string {
-    return this.#write(value, []);
+    // The canonical text holds the config's values: it never leaves this function.
+    return createHmac('sha256', this.#key).update(this.#write(value, [])).digest('hex').slice(0, 32);
   }
 
   #write(value: unknown, ancestors: object[]): string {

@@ -51,11 +51,6 @@ export class ConnectorRegistry {
     return [...new Set([...this.#factories.keys(), ...this.#loaders.keys()])].sort();
   }
 
-  /** The factory for `kind`, if it is registered and already loaded. */
-  loaded(kind: string): ConnectorFactory | undefined {
-    return this.#factories.get(kind);
-  }
-
   /** The factory for `kind`, loading it if needed. {@link NoSuchConnectorError} when the kind is unknown. */
   async get(kind: string): Promise<ConnectorFactory> {
     const factory = this.#factories.get(kind);

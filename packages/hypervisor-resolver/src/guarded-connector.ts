@@ -129,11 +129,6 @@ export class GuardedConnector implements HypervisorConnector {
     return this.#tracker.inFlight;
   }
 
-  /** Why it was retired, if it was. */
-  get retired(): EvictionReason | undefined {
-    return this.#retired;
-  }
-
   /** Refuses new calls from now on; calls in flight go on. */
   retire(reason: EvictionReason): void {
     this.#retired ??= reason;
