@@ -1,0 +1,30 @@
+/** The median of `values` (the mean of the two middle ones for an even count); `NaN` when empty. */
+export function median(values: readonly number[]): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1
+    ? (sorted[middle] as number)
+    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+}
+
+/** The `p`-th percentile (0..100) of already sorted values, nearest rank; `NaN` when empty. */
+export function percentileOfSorted(sorted: ArrayLike<number>, p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[rank] as number;
+}
+
+/** `ours / theirs`, or `null` when either side was not measured. */
+export function ratio(ours: number | null | undefined, theirs: number | null | undefined): number | null {
+  if (ours === null || ours === undefined || theirs === null || theirs === undefined) return null;
+  if (!Number.isFinite(ours) || !Number.isFinite(theirs) || theirs === 0) return null;
+  return ours / theirs;
+}
+
+/** Rounds for display and JSON: 3 significant digits below 100, whole numbers above. */
+export function round(value: number | null): number | null {
+  if (value === null || !Number.isFinite(value)) return null;
+  if (Math.abs(value) >= 100) return Math.round(value);
+  return Number(value.toPrecision(3));
+}

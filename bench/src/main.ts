@@ -1,0 +1,77 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { benchSettings } from './bench-settings.js';
+import { parseCliOptions } from './cli-options.js';
+import { loadProxmoxFactory } from './clients/hvc-connector-client.js';
+import { ensureProxmoxer } from './peers/proxmoxer-install.js';
+import type { BenchReport } from './report/bench-report.js';
+import { renderBenchmarksMarkdown } from './report/benchmarks-markdown.js';
+import { jsonSummary } from './report/json-summary.js';
+import { machineInfo } from './report/machine-info.js';
+import { runFleetListing } from './scenarios/fleet-listing.js';
+import { runOperationFanout } from './scenarios/operation-fanout.js';
+import { runResponderCeiling } from './scenarios/responder-ceiling.js';
+import { runSingleCall } from './scenarios/single-call.js';
+import { createBenchCertificate } from './tls/bench-certificate.js';
+
+const SERVER_PENDING =
+  'the server (`@hvc/server`, issue 6) is still being written. This scenario will compare an authenticated ' +
+  '`GetGuest` over Connect JSON and over gRPC with the same call made directly through the library, at concurrency ' +
+  '1 and 64, and time JWT verification and the user lookup per request separately.';
+
+const options = parseCliOptions(process.argv.slice(2));
+const settings = benchSettings(options.quick);
+const log = (line: string) =>
+  process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
+const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+const out = options.out ?? `${repoRoot}BENCHMARKS.md`;
+const readingFile = fileURLToPath(new URL('../reading.md', import.meta.url));
+
+const startedAt = new Date();
+const machineAtStart = machineInfo();
+log(
+  `${settings.quick ? 'quick' : 'full'} run; load average ${machineAtStart.loadAverage.map((v) => v.toFixed(2)).join(' ')}`,
+);
+
+const proxmoxer = ensureProxmoxer(log);
+const loaded = await loadProxmoxFactory();
+const factory = 'factory' in loaded ? loaded.factory : undefined;
+const factoryUnavailable = 'unavailable' in loaded ? loaded.unavailable : undefined;
+if (factoryUnavailable) log(`hvc is not measured: ${factoryUnavailable}`);
+const certificate = await createBenchCertificate();
+
+const ceiling = await runResponderCeiling(settings, certificate, log);
+const singleCall = await runSingleCall({
+  settings,
+  certificate,
+  factory,
+  factoryUnavailable,
+  proxmoxer,
+  log,
+});
+const fleet = await runFleetListing(settings, certificate, factory, factoryUnavailable, log);
+const fanout = await runOperationFanout(settings, certificate, factory, factoryUnavailable, log);
+
+const peerManifest = new URL('../node_modules/proxmox-api/package.json', import.meta.url);
+const proxmoxApiVersion = (JSON.parse(readFileSync(peerManifest, 'utf8')) as { version: string }).version;
+const report: BenchReport = {
+  command: `pnpm bench${process.argv.slice(2).length ? ` ${process.argv.slice(2).join(' ')}` : ''}`,
+  quick: settings.quick,
+  startedAt,
+  finishedAt: new Date(),
+  machineAtStart,
+  machineAtEnd: machineInfo(),
+  connector: factory ? { measured: true } : { measured: false, reason: factoryUnavailable ?? 'unknown' },
+  proxmoxer: 'version' in proxmoxer ? { version: proxmoxer.version } : { reason: proxmoxer.unavailable },
+  proxmoxApiVersion,
+  ceiling,
+  singleCall,
+  fleet,
+  fanout,
+  serverPending: SERVER_PENDING,
+};
+const summary = jsonSummary(report);
+const reading = existsSync(readingFile) ? readFileSync(readingFile, 'utf8') : '';
+writeFileSync(out, renderBenchmarksMarkdown(report, summary, reading));
+log(`wrote ${out}`);
+if (options.json) process.stdout.write(`${JSON.stringify(summary)}\n`);

@@ -1,0 +1,24 @@
+import type { FleetListingResult } from '../scenarios/fleet-listing.js';
+import type { FanoutResult } from '../scenarios/operation-fanout.js';
+import type { CeilingResult } from '../scenarios/responder-ceiling.js';
+import type { SingleCallResult } from '../scenarios/single-call.js';
+import type { MachineInfo } from './machine-info.js';
+
+/** Everything one `pnpm bench` run measured, and the context needed to read it. */
+export interface BenchReport {
+  readonly command: string;
+  readonly quick: boolean;
+  readonly startedAt: Date;
+  readonly finishedAt: Date;
+  readonly machineAtStart: MachineInfo;
+  readonly machineAtEnd: MachineInfo;
+  readonly connector: { readonly measured: boolean; readonly reason?: string };
+  readonly proxmoxer: { readonly version?: string; readonly reason?: string };
+  readonly proxmoxApiVersion: string;
+  readonly ceiling: CeilingResult;
+  readonly singleCall: SingleCallResult;
+  readonly fleet: FleetListingResult;
+  readonly fanout: FanoutResult;
+  /** Why the server scenario has no numbers yet, or `undefined` once it has. */
+  readonly serverPending: string;
+}

@@ -1,0 +1,48 @@
+import { ratio, round } from '../load/stats.js';
+import type { SingleCallCase } from '../scenarios/single-call.js';
+import type { BenchReport } from './bench-report.js';
+
+/** The headline numbers `--json` prints: ratios are ours / theirs from the same run; `null` where not measured. */
+export interface JsonSummary {
+  readonly getGuestVsRawUndici: number | null;
+  readonly getGuestVsProxmoxApi: number | null;
+  readonly getGuestVsProxmoxer: number | null;
+  readonly fleetListMs: number | null;
+  readonly fleetListHeapMB: number | null;
+  readonly fanoutVsIdeal: number | null;
+  readonly pollsPerOperation: number | null;
+  readonly serverConnectVsDirect: number | null;
+  readonly serverGrpcVsDirect: number | null;
+}
+
+/** The concurrency the `getGuest` ratios are taken at (the one the targets name). */
+export const HEADLINE_CONCURRENCY = 32;
+
+/** Requests per second of `label` in `one` case. */
+export function perSecondOf(one: SingleCallCase | undefined, label: string): number | null {
+  return one?.clients.find((client) => client.label === label)?.perSecond ?? null;
+}
+
+/** The `getGuest` case at the headline concurrency. */
+export function headlineGetGuest(report: BenchReport): SingleCallCase | undefined {
+  return report.singleCall.cases.find((c) => c.call === 'getGuest' && c.concurrency === HEADLINE_CONCURRENCY);
+}
+
+/** Builds the `--json` summary from a report. */
+export function jsonSummary(report: BenchReport): JsonSummary {
+  const getGuest = headlineGetGuest(report);
+  const ours = perSecondOf(getGuest, 'hvc');
+  const fleet = report.fleet.lines.find((line) => line.label.startsWith('hvc'));
+  const fanout = report.fanout.lines.find((line) => line.label.startsWith('hvc'));
+  return {
+    getGuestVsRawUndici: round(ratio(ours, perSecondOf(getGuest, 'raw undici'))),
+    getGuestVsProxmoxApi: round(ratio(ours, perSecondOf(getGuest, 'proxmox-api'))),
+    getGuestVsProxmoxer: round(ratio(ours, perSecondOf(getGuest, 'proxmoxer'))),
+    fleetListMs: round(fleet?.wallMs ?? null),
+    fleetListHeapMB: round(fleet?.heapGrowthMB ?? null),
+    fanoutVsIdeal: round(fanout?.vsIdeal ?? null),
+    pollsPerOperation: round(fanout?.pollsPerOperation ?? null),
+    serverConnectVsDirect: null,
+    serverGrpcVsDirect: null,
+  };
+}

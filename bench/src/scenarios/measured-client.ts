@@ -1,0 +1,37 @@
+import type { LoadResult } from '../load/load-runner.js';
+import { median } from '../load/stats.js';
+
+/** One client's line in a table: medians over the runs, or why it was not measured. */
+export interface ClientMeasurement {
+  readonly label: string;
+  readonly perSecond: number | null;
+  readonly p50Ms: number | null;
+  readonly p99Ms: number | null;
+  /** The responder's CPU use while this client ran, as a share of one core (median over runs). */
+  readonly responderCpuShare: number | null;
+  /** Why the numbers are missing or doubtful (errors during the runs, client unavailable). */
+  readonly note?: string;
+}
+
+/** Medians of several runs of one client; a run with errors is reported in `note`, never hidden. */
+export function summariseRuns(
+  label: string,
+  runs: readonly LoadResult[],
+  cpuShares: readonly number[],
+): ClientMeasurement {
+  const errors = runs.reduce((sum, run) => sum + run.errors, 0);
+  const firstError = runs.find((run) => run.firstError)?.firstError;
+  return {
+    label,
+    perSecond: median(runs.map((run) => run.perSecond)),
+    p50Ms: median(runs.map((run) => run.p50Ms)),
+    p99Ms: median(runs.map((run) => run.p99Ms)),
+    responderCpuShare: cpuShares.length === 0 ? null : median(cpuShares),
+    ...(errors > 0 ? { note: `${errors} failed calls; first: ${firstError}` } : {}),
+  };
+}
+
+/** A client that could not be measured. */
+export function notMeasured(label: string, reason: string): ClientMeasurement {
+  return { label, perSecond: null, p50Ms: null, p99Ms: null, responderCpuShare: null, note: reason };
+}

@@ -1,0 +1,145 @@
+import type { ConnectorFactory } from '@hvc/hypervisor-connector';
+import type { BenchSettings } from '../bench-settings.js';
+import type { BenchClient } from '../clients/bench-client.js';
+import { createBenchConnector, HvcConnectorClient } from '../clients/hvc-connector-client.js';
+import { ProxmoxApiClient } from '../clients/proxmox-api-client.js';
+import { RawUndiciClient } from '../clients/raw-undici-client.js';
+import { type LoadResult, runLoad } from '../load/load-runner.js';
+import type { ProxmoxerAvailability } from '../peers/proxmoxer-install.js';
+import { runProxmoxer } from '../peers/proxmoxer-runner.js';
+import { buildGuestFleet, type FleetGuest } from '../responder/guest-fleet.js';
+import { ResponderProcess } from '../responder/responder-process.js';
+import type { BenchCertificate } from '../tls/bench-certificate.js';
+import { type ClientMeasurement, notMeasured, summariseRuns } from './measured-client.js';
+
+/** One call at one concurrency, every client side by side. */
+export interface SingleCallCase {
+  readonly call: 'getGuest' | 'listGuests';
+  readonly concurrency: number;
+  readonly clients: readonly ClientMeasurement[];
+}
+
+/** Everything the single-call scenario measured. */
+export interface SingleCallResult {
+  readonly guests: number;
+  readonly nodes: number;
+  readonly cases: readonly SingleCallCase[];
+}
+
+/** What the scenario needs from the run. */
+export interface SingleCallInputs {
+  readonly settings: BenchSettings;
+  readonly certificate: BenchCertificate;
+  readonly factory: ConnectorFactory | undefined;
+  readonly factoryUnavailable: string | undefined;
+  readonly proxmoxer: ProxmoxerAvailability;
+  readonly log: (line: string) => void;
+}
+
+const GUESTS = 5_000;
+const NODES = 32;
+const CONCURRENCIES = [1, 32] as const;
+const CALLS = ['getGuest', 'listGuests'] as const;
+// getGuest cycles over this many guests (a mix of VMs and containers on several nodes).
+const GUEST_SAMPLE = 40;
+
+/**
+ * `getGuest` and `listGuests` at concurrency 1 and 32 against a 5,000-guest responder: hvc vs raw undici on the
+ * same URLs vs `proxmox-api` in this process (interleaved, client order rotated each run), and proxmoxer in its
+ * own process right after.
+ */
+export async function runSingleCall(inputs: SingleCallInputs): Promise<SingleCallResult> {
+  const { settings, log } = inputs;
+  const responder = await ResponderProcess.start({ guests: GUESTS, nodes: NODES }, inputs.certificate);
+  const sample = buildGuestFleet(GUESTS, NODES).guests.slice(0, GUEST_SAMPLE);
+  const cases: SingleCallCase[] = [];
+  try {
+    for (const call of CALLS) {
+      for (const concurrency of CONCURRENCIES) {
+        log(`single call: ${call} at concurrency ${concurrency}`);
+        const clients: BenchClient[] = [new RawUndiciClient(responder.target, concurrency)];
+        if (inputs.factory) {
+          clients.push(
+            new HvcConnectorClient(createBenchConnector(inputs.factory, responder.target, concurrency)),
+          );
+        }
+        clients.push(new ProxmoxApiClient(responder.target));
+        const measured = await measureInterleaved(clients, call, concurrency, sample, responder, settings);
+        await Promise.all(clients.map((client) => client.close()));
+        const rows = [measured.get('raw undici') as ClientMeasurement];
+        rows.push(measured.get('hvc') ?? notMeasured('hvc', inputs.factoryUnavailable ?? 'not measured'));
+        rows.push(measured.get('proxmox-api') as ClientMeasurement);
+        log(`single call: ${call} at concurrency ${concurrency}, proxmoxer`);
+        rows.push(await measureProxmoxer(inputs, responder, call, concurrency, sample));
+        cases.push({ call, concurrency, clients: rows });
+      }
+    }
+  } finally {
+    await responder.close();
+  }
+  return { guests: GUESTS, nodes: NODES, cases };
+}
+
+function callOf(client: BenchClient, call: SingleCallCase['call'], sample: readonly FleetGuest[]) {
+  if (call === 'listGuests') return () => client.listGuests();
+  let next = 0;
+  return () => client.getGuest(sample[next++ % sample.length] as FleetGuest);
+}
+
+async function measureInterleaved(
+  clients: readonly BenchClient[],
+  call: SingleCallCase['call'],
+  concurrency: number,
+  sample: readonly FleetGuest[],
+  responder: ResponderProcess,
+  settings: BenchSettings,
+): Promise<Map<string, ClientMeasurement>> {
+  const calls = clients.map((client) => callOf(client, call, sample));
+  for (const fn of calls) await runLoad(fn, { concurrency, durationMs: settings.warmupMs });
+  const runs = clients.map(() => [] as LoadResult[]);
+  const shares = clients.map(() => [] as number[]);
+  for (let run = 0; run < settings.runs; run++) {
+    for (let k = 0; k < clients.length; k++) {
+      // Rotate who goes first so that drift in the machine's load spreads over every client.
+      const i = (k + run) % clients.length;
+      await responder.reset();
+      runs[i]?.push(
+        await runLoad(calls[i] as () => Promise<unknown>, { concurrency, durationMs: settings.runMs }),
+      );
+      const stats = await responder.stats();
+      shares[i]?.push(stats.cpuMs / stats.wallMs);
+    }
+  }
+  return new Map(
+    clients.map((client, i) => [client.label, summariseRuns(client.label, runs[i] ?? [], shares[i] ?? [])]),
+  );
+}
+
+async function measureProxmoxer(
+  inputs: SingleCallInputs,
+  responder: ResponderProcess,
+  call: SingleCallCase['call'],
+  concurrency: number,
+  sample: readonly FleetGuest[],
+): Promise<ClientMeasurement> {
+  const label = 'proxmoxer';
+  if ('unavailable' in inputs.proxmoxer) return notMeasured(label, inputs.proxmoxer.unavailable);
+  const { settings } = inputs;
+  try {
+    await responder.reset();
+    const runs = await runProxmoxer(responder.target, {
+      call,
+      guests: sample,
+      concurrency,
+      durationMs: settings.runMs,
+      warmupMs: settings.warmupMs,
+      runs: settings.runs,
+    });
+    const stats = await responder.stats();
+    return summariseRuns(label, runs, [stats.cpuMs / stats.wallMs]);
+  } catch (error) {
+    const reason = `proxmoxer run failed: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`;
+    process.stderr.write(`\n*** ${reason} ***\n\n`);
+    return notMeasured(label, reason);
+  }
+}
