@@ -43,7 +43,7 @@ function list(ctx: RouteContext, type: GuestType): unknown[] {
     .filter(
       (g) => g.node === node && g.type === type && ctx.env.perms.has(ctx.who, `/vms/${g.vmid}`, 'VM.Audit'),
     )
-    .map((g) => guestListItem(ctx.env, g));
+    .map((g) => guestListItem(ctx.env, g, ctx.params.full === true));
 }
 
 function create(ctx: RouteContext, type: GuestType): string {

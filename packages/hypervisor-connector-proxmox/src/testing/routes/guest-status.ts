@@ -1,6 +1,7 @@
 import type { FakeEnv } from '../fake-env.js';
 import { cpuCount, maxDisk, maxMem, usage } from '../state/guest-metrics.js';
 import type { GuestState } from '../state/model.js';
+import { blockstat } from './qemu-blockstat.js';
 
 /** Fields shared by list items, `status/current` and `/cluster/resources` entries. */
 function common(env: FakeEnv, g: GuestState): Record<string, unknown> {
@@ -35,10 +36,10 @@ function common(env: FakeEnv, g: GuestState): Record<string, unknown> {
   return out;
 }
 
-/** An item of `GET /nodes/{node}/qemu` or `.../lxc`. */
-export function guestListItem(env: FakeEnv, g: GuestState): Record<string, unknown> {
+/** An item of `GET /nodes/{node}/qemu` or `.../lxc`; `full` adds the QMP status of running VMs. */
+export function guestListItem(env: FakeEnv, g: GuestState, full = false): Record<string, unknown> {
   const out = common(env, g);
-  if (g.type === 'qemu' && g.status === 'running') out.qmpstatus = g.qmpstatus;
+  if (full && g.type === 'qemu' && g.status === 'running') out.qmpstatus = g.qmpstatus;
   return out;
 }
 
@@ -57,6 +58,7 @@ export function guestCurrentStatus(env: FakeEnv, g: GuestState): Record<string, 
           .filter((k) => /^net\d+$/.test(k))
           .map((k) => [`tap${g.vmid}i${k.slice(3)}`, { netin: 0, netout: 0 }]),
       );
+      out.blockstat = blockstat(g);
       out['running-machine'] = 'pc-i440fx-9.2+pve1';
       out['running-qemu'] = '9.2.0';
     }
