@@ -2,7 +2,7 @@ import diagnosticsChannel from 'node:diagnostics_channel';
 import { isHypervisorError } from '@hvc/hypervisor-connector';
 import { createManualClock, memoryConnectorFactory } from '@hvc/hypervisor-connector/memory';
 import { createResolver, RESOLVER_CHANNELS, type ResolverEvent } from '@hvc/hypervisor-resolver';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { recordingFactory } from './support/recording-factory.js';
 
 const guests = [{ type: 'vm' as const, name: 'web-1' }];
@@ -231,6 +231,54 @@ describe('resolve with the memory connector', () => {
         breaker: { state: 'closed', consecutiveFailures: 0, opened: 0, rejected: 0 },
       },
     ]);
+    await resolver.close();
+  });
+  it('closes a draining connector anyway once the drain timeout ends', async () => {
+    const clock = createManualClock();
+    const memory = recordingFactory(memoryConnectorFactory);
+    const events: ResolverEvent[] = [];
+    const resolver = createResolver({
+      connectors: { memory: memory.factory },
+      limits: { drainTimeoutMs: 10 },
+      onEvent: (event) => events.push(event),
+    });
+    const stuck = await resolver.resolve({ id: 'lab', kind: 'memory', config: { clock, latencyMs: 60_000 } });
+    const call = stuck.listNodes().catch((error: unknown) => error);
+    await resolver.close();
+    expect(events.find((e) => e.type === 'close')).toMatchObject({ targetId: 'lab', forced: true });
+    expect(memory.log).toContain('close:lab#0');
+    await clock.advance(60_000);
+    expect(await call).toMatchObject({ code: 'UNAVAILABLE' });
+  });
+
+  it('lets listeners subscribe and unsubscribe; a throwing listener becomes a warning, not a failure', async () => {
+    const warn = vi.spyOn(process, 'emitWarning').mockImplementation(() => {});
+    try {
+      const resolver = createResolver({ connectors: { memory: memoryConnectorFactory } });
+      const seen: string[] = [];
+      const unsubscribe = resolver.subscribe((event) => seen.push(event.type));
+      resolver.subscribe(() => {
+        throw new Error('listener bug');
+      });
+      await resolver.resolve({ id: 'lab', kind: 'memory', config: {} });
+      unsubscribe();
+      await resolver.resolve({ id: 'lab', kind: 'memory', config: {} });
+      expect(seen).toEqual(['resolve', 'create']);
+      expect(warn).toHaveBeenCalledWith(expect.objectContaining({ message: 'listener bug' }), {
+        code: 'HVC_RESOLVER_LISTENER',
+      });
+      await resolver.close();
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
+  it('refuses a resolve whose signal has already fired', async () => {
+    const resolver = createResolver({ connectors: { memory: memoryConnectorFactory } });
+    await expect(
+      resolver.resolve({ id: 'lab', kind: 'memory', config: {} }, { signal: AbortSignal.abort() }),
+    ).rejects.toMatchObject({ code: 'CANCELLED' });
+    expect(resolver.stats().created).toBe(0);
     await resolver.close();
   });
 });
