@@ -1,0 +1,206 @@
+import type { ServiceImpl } from '@connectrpc/connect';
+import {
+  CloneSpecSchema,
+  GuestFilterSchema,
+  GuestPatchSchema,
+  type GuestSpecInput,
+  GuestSpecSchema,
+  type HypervisorConnector,
+  MigrateSpecSchema,
+  type Operation,
+  parseInput,
+} from '@hvc/hypervisor-connector';
+import type { GuestService, GuestSpec } from '../gen/hvc/v1/guests_pb.js';
+import { accessGuest, accessTarget } from './access.js';
+import { compact } from './compact.js';
+import { decodePageToken, encodePageToken, pageSizeOf } from './page-token.js';
+import { guestStateFromProto, guestToProto, guestTypeFromProto, operationToProto } from './proto-mapping.js';
+import { noteAudit } from './request-context.js';
+import type { ServiceDeps } from './service-deps.js';
+
+type LifecycleAction =
+  | 'startGuest'
+  | 'stopGuest'
+  | 'shutdownGuest'
+  | 'rebootGuest'
+  | 'resetGuest'
+  | 'suspendGuest'
+  | 'resumeGuest';
+
+function specFromProto(spec: GuestSpec | undefined): GuestSpecInput {
+  const input = spec
+    ? compact({
+        type: guestTypeFromProto(spec.type),
+        name: spec.name,
+        node: spec.node,
+        cpus: spec.cpus,
+        memoryMiB: spec.memoryMib,
+        disks: spec.disks.map((d) => compact({ sizeGiB: d.sizeGib, storage: d.storage })),
+        nics: spec.nics.map((n) =>
+          compact({
+            bridge: n.bridge,
+            model: n.model,
+            vlan: n.vlan,
+            macAddress: n.macAddress,
+            firewall: n.firewall,
+          }),
+        ),
+        tags: spec.tags,
+        pool: spec.pool,
+        description: spec.description,
+        start: spec.start,
+        osType: spec.osType,
+        firmware: spec.firmware,
+        cdrom: spec.cdrom,
+        osTemplate: spec.osTemplate,
+        unprivileged: spec.unprivileged,
+        password: spec.password,
+        sshPublicKeys: spec.sshPublicKeys,
+        providerOptions: spec.providerOptions,
+      })
+    : undefined;
+  return parseInput(GuestSpecSchema, input, 'spec');
+}
+
+/** The guest service: lists, reads, creates, changes, deletes and drives guests of a target. */
+export function createGuestService(deps: ServiceDeps): ServiceImpl<typeof GuestService> {
+  async function lifecycle(
+    action: LifecycleAction,
+    req: { targetId: string; guestId: string },
+    ctx: Parameters<ServiceImpl<typeof GuestService>['startGuest']>[1],
+  ) {
+    const access = await accessGuest(deps, ctx, 'operate', req.targetId, req.guestId);
+    const connector: HypervisorConnector = access.connector;
+    return respond(ctx, access.targetId, await connector[action](access.guestId, { signal: ctx.signal }));
+  }
+
+  function respond(ctx: Parameters<typeof lifecycle>[2], targetId: string, operation: Operation) {
+    noteAudit(ctx, { operationId: operation.id });
+    return { operation: operationToProto(operation, targetId) };
+  }
+
+  return {
+    async listGuests(req, ctx) {
+      const pageSize = pageSizeOf(req.pageSize);
+      const after = decodePageToken(req.pageToken);
+      const f = req.filter;
+      const filter = parseInput(
+        GuestFilterSchema,
+        f
+          ? compact({
+              type: guestTypeFromProto(f.type),
+              node: f.node,
+              state: guestStateFromProto(f.state),
+              tags: f.tags,
+              namePrefix: f.namePrefix,
+              pool: f.pool,
+              templates: f.templates,
+            })
+          : {},
+        'filter',
+      );
+      const { connector, targetId } = await accessTarget(deps, ctx, 'view', req.targetId);
+      const guests = (await connector.listGuests(filter, { signal: ctx.signal }))
+        .filter((g) => after === undefined || g.id > after)
+        .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      const page = guests.slice(0, pageSize);
+      return {
+        guests: page.map((g) => guestToProto(g, targetId)),
+        nextPageToken: guests.length > pageSize ? encodePageToken(page[page.length - 1]!.id) : '',
+      };
+    },
+    async getGuest(req, ctx) {
+      const { connector, targetId, guestId } = await accessGuest(
+        deps,
+        ctx,
+        'view',
+        req.targetId,
+        req.guestId,
+      );
+      return { guest: guestToProto(await connector.getGuest(guestId, { signal: ctx.signal }), targetId) };
+    },
+    async createGuest(req, ctx) {
+      const spec = specFromProto(req.spec);
+      const { connector, targetId } = await accessTarget(deps, ctx, 'create', req.targetId);
+      const operation = await connector.createGuest(spec, { signal: ctx.signal });
+      noteAudit(ctx, { guestId: operation.guestId });
+      return respond(ctx, targetId, operation);
+    },
+    async cloneGuest(req, ctx) {
+      const spec = parseInput(
+        CloneSpecSchema,
+        compact({
+          name: req.name,
+          targetNode: req.targetNode,
+          mode: req.mode,
+          snapshot: req.snapshot,
+          pool: req.pool,
+          storage: req.storage,
+          description: req.description,
+        }),
+        'clone spec',
+      );
+      const { connector, targetId, guestId } = await accessGuest(
+        deps,
+        ctx,
+        'create',
+        req.targetId,
+        req.guestId,
+      );
+      return respond(ctx, targetId, await connector.cloneGuest(guestId, spec, { signal: ctx.signal }));
+    },
+    async updateGuest(req, ctx) {
+      const input = compact({
+        name: req.name,
+        cpus: req.cpus,
+        memoryMiB: req.memoryMib,
+        description: req.description,
+        ifMatch: req.ifMatch,
+      });
+      // An empty list is a real change when the caller says so: it removes every tag.
+      if (req.replaceTags) input.tags = [...req.tags];
+      const patch = parseInput(GuestPatchSchema, input, 'patch');
+      const { connector, targetId, guestId } = await accessGuest(
+        deps,
+        ctx,
+        'operate',
+        req.targetId,
+        req.guestId,
+      );
+      const operation = await connector.updateGuest(guestId, patch, { signal: ctx.signal });
+      return operation ? respond(ctx, targetId, operation) : {};
+    },
+    async deleteGuest(req, ctx) {
+      const { connector, targetId, guestId } = await accessGuest(
+        deps,
+        ctx,
+        'delete',
+        req.targetId,
+        req.guestId,
+      );
+      return respond(ctx, targetId, await connector.deleteGuest(guestId, { signal: ctx.signal }));
+    },
+    startGuest: (req, ctx) => lifecycle('startGuest', req, ctx),
+    stopGuest: (req, ctx) => lifecycle('stopGuest', req, ctx),
+    shutdownGuest: (req, ctx) => lifecycle('shutdownGuest', req, ctx),
+    rebootGuest: (req, ctx) => lifecycle('rebootGuest', req, ctx),
+    resetGuest: (req, ctx) => lifecycle('resetGuest', req, ctx),
+    suspendGuest: (req, ctx) => lifecycle('suspendGuest', req, ctx),
+    resumeGuest: (req, ctx) => lifecycle('resumeGuest', req, ctx),
+    async migrateGuest(req, ctx) {
+      const spec = parseInput(
+        MigrateSpecSchema,
+        compact({ targetNode: req.targetNode, online: req.online }),
+        'migration',
+      );
+      const { connector, targetId, guestId } = await accessGuest(
+        deps,
+        ctx,
+        'operate',
+        req.targetId,
+        req.guestId,
+      );
+      return respond(ctx, targetId, await connector.migrateGuest(guestId, spec, { signal: ctx.signal }));
+    },
+  };
+}

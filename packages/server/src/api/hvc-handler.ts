@@ -1,0 +1,189 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
+import { createRegistry } from '@bufbuild/protobuf';
+import { type ConnectRouter, createContextValues } from '@connectrpc/connect';
+import { connectNodeAdapter } from '@connectrpc/connect-node';
+import type { Logger } from 'pino';
+import { isAuthFailure } from '../authn/auth-failure.js';
+import { DEFAULT_MAX_TOKEN_LENGTH, readBearerToken } from '../authn/bearer-token.js';
+import { createIamContext, type IamContext } from '../authn/iam-context.js';
+import type { TokenVerifier } from '../authn/identity.js';
+import type { Authorizer } from '../authz/authorizer.js';
+import { file_grpc_health_v1_health, Health } from '../gen/grpc/health/v1/health_pb.js';
+import {
+  file_grpc_reflection_v1_reflection,
+  ServerReflection as ReflectionV1,
+} from '../gen/grpc/reflection/v1/reflection_pb.js';
+import {
+  file_grpc_reflection_v1alpha_reflection,
+  ServerReflection as ReflectionV1Alpha,
+} from '../gen/grpc/reflection/v1alpha/reflection_pb.js';
+import { file_hvc_v1_guests, GuestService } from '../gen/hvc/v1/guests_pb.js';
+import { file_hvc_v1_members, MemberService } from '../gen/hvc/v1/members_pb.js';
+import { file_hvc_v1_operations, OperationService } from '../gen/hvc/v1/operations_pb.js';
+import { file_hvc_v1_snapshots, SnapshotService } from '../gen/hvc/v1/snapshots_pb.js';
+import { file_hvc_v1_targets, TargetService } from '../gen/hvc/v1/targets_pb.js';
+import { createLogger } from '../observability/logger.js';
+import { createServerMetrics, type ServerMetrics } from '../observability/metrics.js';
+import type { HvcStore } from '../storage/hvc-store.js';
+import { auditInterceptor } from './audit-interceptor.js';
+import { refuseRequest } from './auth-refusal.js';
+import { clampDeadline } from './deadline-clamp.js';
+import { errorInterceptor } from './error-interceptor.js';
+import { createGuestService } from './guest-service.js';
+import { createHealthService } from './health-service.js';
+import { createMemberService } from './member-service.js';
+import { observeInterceptor } from './observe-interceptor.js';
+import { createOperationService } from './operation-service.js';
+import { createReflectionServices } from './reflection-service.js';
+import { IAM_KEY } from './request-context.js';
+import type { ConnectorResolver } from './service-deps.js';
+import { createSnapshotService } from './snapshot-service.js';
+import { createTargetService } from './target-service.js';
+
+/** A request either HTTP server hands over. */
+export type NodeRequest = IncomingMessage | Http2ServerRequest;
+/** A response either HTTP server hands over. */
+export type NodeResponse = ServerResponse | Http2ServerResponse;
+
+/** The `hvc.v1` services, by full name. */
+export const HVC_SERVICES = [
+  TargetService,
+  GuestService,
+  SnapshotService,
+  OperationService,
+  MemberService,
+].map((s) => s.typeName);
+
+/** Limits of the API. */
+export interface HvcHandlerLimits {
+  /** Largest request message, bytes (default 1 MiB). */
+  readonly readMaxBytes?: number;
+  /** Longest deadline a client may ask for; larger ones are lowered to it, ms (default 5 min). */
+  readonly maxDeadlineMs?: number;
+  /** Longest bearer token, characters (default 8192). */
+  readonly maxTokenLength?: number;
+}
+
+/** The parts the API is built from. */
+export interface HvcHandlerOptions {
+  /** Hands out each target's connector; the hypervisor resolver reading targets from `store` is the usual one. */
+  readonly resolver: ConnectorResolver;
+  /** Verifies bearer tokens; `createAuthenticator` builds the usual one (OIDC issuers and service tokens). */
+  readonly authenticator: TokenVerifier;
+  readonly authorizer: Authorizer;
+  readonly store: HvcStore;
+  readonly logger?: Logger;
+  readonly metrics?: ServerMetrics;
+  readonly limits?: HvcHandlerLimits;
+  /** Whether the server can serve (the gRPC health service reports it). Default always. */
+  readonly ready?: () => boolean;
+  /** Aborting it ends every call in flight (after a graceful drain has given up). */
+  readonly shutdownSignal?: AbortSignal;
+}
+
+/** A Node request handler serving the API; mount it on `node:http`, `node:http2` or a framework adapter. */
+export type HvcHandler = (req: NodeRequest, res: NodeResponse) => void;
+
+/**
+ * Builds the `hvc.v1` API — gRPC, gRPC-Web and Connect on one handler — with `grpc.health.v1` and server
+ * reflection. Every request but health checks is authenticated here, before the body is read: a missing or bad
+ * token gets 401 with `WWW-Authenticate`. Handlers then load the caller from the database and authorize each call.
+ *
+ * @example
+ * ```ts
+ * const handler = createHvcHandler({ resolver, authenticator, authorizer, store });
+ * http2.createSecureServer({ key, cert, allowHTTP1: true }, handler).listen(8443);
+ * ```
+ */
+export function createHvcHandler(options: HvcHandlerOptions): HvcHandler {
+  const logger = options.logger ?? createLogger({ level: 'silent' });
+  const metrics = options.metrics ?? createServerMetrics();
+  const maxDeadlineMs = options.limits?.maxDeadlineMs ?? 5 * 60_000;
+  const maxTokenLength = options.limits?.maxTokenLength ?? DEFAULT_MAX_TOKEN_LENGTH;
+  const deps = { resolver: options.resolver, authorizer: options.authorizer, store: options.store };
+  const iamByRequest = new WeakMap<NodeRequest, IamContext>();
+
+  const files = [
+    file_hvc_v1_targets,
+    file_hvc_v1_guests,
+    file_hvc_v1_snapshots,
+    file_hvc_v1_operations,
+    file_hvc_v1_members,
+    file_grpc_health_v1_health,
+    file_grpc_reflection_v1_reflection,
+    file_grpc_reflection_v1alpha_reflection,
+  ];
+  const allServices = [...HVC_SERVICES, Health.typeName, ReflectionV1.typeName, ReflectionV1Alpha.typeName];
+  const reflection = createReflectionServices(createRegistry(...files), files, allServices);
+
+  const routes = (router: ConnectRouter) => {
+    router.service(TargetService, createTargetService(deps));
+    router.service(GuestService, createGuestService(deps));
+    router.service(SnapshotService, createSnapshotService(deps));
+    router.service(OperationService, createOperationService(deps));
+    router.service(MemberService, createMemberService(deps));
+    router.service(Health, createHealthService(HVC_SERVICES, options.ready ?? (() => true)));
+    router.service(ReflectionV1, reflection.v1);
+    router.service(ReflectionV1Alpha, reflection.v1alpha);
+  };
+
+  const connect = connectNodeAdapter({
+    routes,
+    readMaxBytes: options.limits?.readMaxBytes ?? 1024 * 1024,
+    // Deadlines are lowered to the maximum before they get here; this only refuses what slipped past.
+    maxTimeoutMs: maxDeadlineMs,
+    jsonOptions: { ignoreUnknownFields: false },
+    ...(options.shutdownSignal ? { shutdownSignal: options.shutdownSignal } : {}),
+    interceptors: [
+      observeInterceptor(metrics, logger),
+      auditInterceptor(options.store.audit, (error) => logger.error({ err: error }, 'audit write failed')),
+      errorInterceptor,
+    ],
+    contextValues: (req) => {
+      const values = createContextValues();
+      const iam = iamByRequest.get(req);
+      if (iam) values.set(IAM_KEY, iam);
+      return values;
+    },
+  });
+
+  return (req, res) => {
+    const path = (req.url ?? '/').split('?', 1)[0]!;
+    if (path.startsWith(`/${Health.typeName}/`)) {
+      connect(req, res);
+      return;
+    }
+    let iam: IamContext;
+    try {
+      iam = createIamContext(
+        readBearerToken(req.rawHeaders, maxTokenLength),
+        options.authenticator,
+        options.store.members,
+      );
+    } catch (error) {
+      if (!isAuthFailure(error)) throw error;
+      metrics.authFailures.inc({ reason: error.reason });
+      refuseRequest(req, res, error);
+      return;
+    }
+    iam.identity().then(
+      () => {
+        iamByRequest.set(req, iam);
+        clampDeadline(req.headers, maxDeadlineMs);
+        connect(req, res);
+      },
+      (error: unknown) => {
+        if (isAuthFailure(error)) {
+          metrics.authFailures.inc({ reason: error.reason });
+          logger.info({ reason: error.reason, path }, 'authentication failed');
+          refuseRequest(req, res, error);
+          return;
+        }
+        logger.error({ err: error, path }, 'authentication error');
+        if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ code: 'internal', message: 'internal error' }));
+      },
+    );
+  };
+}

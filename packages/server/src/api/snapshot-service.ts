@@ -1,0 +1,64 @@
+import type { ServiceImpl } from '@connectrpc/connect';
+import { parseInput, SnapshotSpecSchema } from '@hvc/hypervisor-connector';
+import type { SnapshotService } from '../gen/hvc/v1/snapshots_pb.js';
+import { accessGuest } from './access.js';
+import { compact } from './compact.js';
+import { operationToProto, snapshotToProto } from './proto-mapping.js';
+import { noteAudit } from './request-context.js';
+import { parseSnapshotName } from './request-ids.js';
+import type { ServiceDeps } from './service-deps.js';
+
+/** The snapshot service: lists, takes, rolls back and deletes a guest's snapshots. */
+export function createSnapshotService(deps: ServiceDeps): ServiceImpl<typeof SnapshotService> {
+  return {
+    async listSnapshots(req, ctx) {
+      const { connector, guestId } = await accessGuest(deps, ctx, 'view', req.targetId, req.guestId);
+      return {
+        snapshots: (await connector.listSnapshots(guestId, { signal: ctx.signal })).map(snapshotToProto),
+      };
+    },
+    async createSnapshot(req, ctx) {
+      const spec = parseInput(
+        SnapshotSpecSchema,
+        compact({ name: req.name, description: req.description, includeMemory: req.includeMemory }),
+        'snapshot',
+      );
+      const { connector, targetId, guestId } = await accessGuest(
+        deps,
+        ctx,
+        'operate',
+        req.targetId,
+        req.guestId,
+      );
+      const operation = await connector.createSnapshot(guestId, spec, { signal: ctx.signal });
+      noteAudit(ctx, { operationId: operation.id });
+      return { operation: operationToProto(operation, targetId) };
+    },
+    async rollbackSnapshot(req, ctx) {
+      const name = parseSnapshotName(req.name);
+      const { connector, targetId, guestId } = await accessGuest(
+        deps,
+        ctx,
+        'operate',
+        req.targetId,
+        req.guestId,
+      );
+      const operation = await connector.rollbackSnapshot(guestId, name, { signal: ctx.signal });
+      noteAudit(ctx, { operationId: operation.id });
+      return { operation: operationToProto(operation, targetId) };
+    },
+    async deleteSnapshot(req, ctx) {
+      const name = parseSnapshotName(req.name);
+      const { connector, targetId, guestId } = await accessGuest(
+        deps,
+        ctx,
+        'operate',
+        req.targetId,
+        req.guestId,
+      );
+      const operation = await connector.deleteSnapshot(guestId, name, { signal: ctx.signal });
+      noteAudit(ctx, { operationId: operation.id });
+      return { operation: operationToProto(operation, targetId) };
+    },
+  };
+}

@@ -1,0 +1,41 @@
+import { runMigrate } from './cli/run-migrate.js';
+import { runServe } from './cli/run-serve.js';
+import { ConfigError } from './config/server-config.js';
+
+const USAGE = `usage: hvc-server <command>
+
+commands:
+  serve     serve the API (configuration from HVC_* variables and the HVC_CONFIG file)
+  migrate   bring the database schema up to date and exit
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command] = argv;
+  switch (command) {
+    case 'serve':
+      await runServe(process.env);
+      return 0;
+    case 'migrate':
+      await runMigrate(process.env, process.stdout);
+      return 0;
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      process.stdout.write(USAGE);
+      return command === undefined ? 2 : 0;
+    default:
+      process.stderr.write(`unknown command: ${command}\n\n${USAGE}`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(
+      `hvc-server: ${error instanceof ConfigError || error instanceof Error ? error.message : String(error)}\n`,
+    );
+    process.exit(error instanceof ConfigError ? 2 : 1);
+  },
+);
