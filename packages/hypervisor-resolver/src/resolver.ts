@@ -1,17 +1,15 @@
 import {
   type CallOptions,
   type ConnectorFactory,
-  type FieldViolation,
   type HypervisorConnector,
   InternalError,
   InvalidArgumentError,
-  isHypervisorError,
-  parseInput,
   throwIfAborted,
   toHypervisorError,
   UnavailableError,
 } from '@hvc/hypervisor-connector';
 import { ConfigFingerprinter } from './config-fingerprint.js';
+import { type CacheEntry, ConnectorCache, lastUsed } from './connector-cache.js';
 import { ConnectorRegistry } from './connector-registry.js';
 import { SUPPORTED_SPECIFICATION_VERSIONS } from './factory-check.js';
 import { GuardedConnector } from './guarded-connector.js';
@@ -20,20 +18,16 @@ import {
   TargetNotFoundError,
   UnsupportedConnectorVersionError,
 } from './resolver-errors.js';
-import { type EvictionReason, type ResolverEventListener, ResolverEvents } from './resolver-events.js';
+import { type ResolverEventListener, ResolverEvents } from './resolver-events.js';
 import {
   type EffectiveGuardLimits,
   type EffectiveResolverLimits,
   effectiveResolverLimits,
-  mergeGuardLimits,
 } from './resolver-limits.js';
-import {
-  type EffectiveCacheOptions,
-  effectiveCacheOptions,
-  type ResolverOptions,
-} from './resolver-options.js';
+import { effectiveCacheOptions, type ResolverOptions } from './resolver-options.js';
 import type { ResolverStats, TargetStats } from './resolver-stats.js';
 import { SingleFlight } from './single-flight.js';
+import { validTargetConfig } from './target-config.js';
 import {
   type CheckedDescriptor,
   checkDescriptor,
@@ -41,7 +35,7 @@ import {
   type TargetInput,
 } from './target-descriptor.js';
 import { type TargetSource, toTargetSource } from './target-source.js';
-import { hasUriParser, uriKind } from './uri-connector-factory.js';
+import { uriKind } from './uri-connector-factory.js';
 
 /** A connector handed out by `resolve`: the target's connector behind its guards. */
 export interface ResolvedConnector extends HypervisorConnector {
@@ -69,17 +63,6 @@ export interface Resolver extends AsyncDisposable {
   close(): Promise<void>;
 }
 
-interface Entry {
-  readonly targetId: string;
-  readonly kind: string;
-  readonly fingerprint: string;
-  readonly connector: GuardedConnector;
-  readonly createdAt: number;
-  lastResolvedAt: number;
-  resolves: number;
-  closing?: Promise<void>;
-}
-
 /**
  * Creates a resolver.
  *
@@ -97,26 +80,16 @@ export function createResolver(options: ResolverOptions): Resolver {
 class TargetResolver implements Resolver {
   readonly #registry: ConnectorRegistry;
   readonly #source: TargetSource;
-  readonly #cache: EffectiveCacheOptions;
   readonly #limits: EffectiveResolverLimits;
   readonly #now: () => number;
   readonly #events = new ResolverEvents();
   readonly #fingerprinter = new ConfigFingerprinter();
   readonly #lookups = new SingleFlight<string, CheckedDescriptor>();
-  readonly #entries = new Map<string, Entry>();
-  readonly #draining = new Set<Entry>();
+  readonly #cache: ConnectorCache;
   readonly #sweeper: NodeJS.Timeout | undefined;
-  readonly #evicted: Record<EvictionReason, number> = {
-    lru: 0,
-    idle: 0,
-    'config-changed': 0,
-    released: 0,
-    'resolver-closed': 0,
-  };
   #hits = 0;
   #misses = 0;
   #created = 0;
-  #closed = 0;
   #closing: Promise<void> | undefined;
 
   constructor(options: ResolverOptions) {
@@ -127,11 +100,17 @@ class TargetResolver implements Resolver {
     }
     this.#registry = new ConnectorRegistry(options.connectors);
     this.#source = toTargetSource(options.targets);
-    this.#cache = effectiveCacheOptions(options.cache);
     this.#limits = effectiveResolverLimits(options.limits);
     this.#now = options.clock ?? Date.now;
+    const cache = effectiveCacheOptions(options.cache);
+    this.#cache = new ConnectorCache({
+      ...cache,
+      drainTimeoutMs: this.#limits.drainTimeoutMs,
+      now: this.#now,
+      events: this.#events,
+    });
     if (options.onEvent !== undefined) this.#events.subscribe(options.onEvent);
-    const idle = this.#cache.idleTimeoutMs;
+    const idle = cache.idleTimeoutMs;
     if (idle !== false) {
       this.#sweeper = setInterval(() => this.evictIdle(), Math.max(1_000, Math.min(idle / 2, 60_000)));
       this.#sweeper.unref();
@@ -150,25 +129,23 @@ class TargetResolver implements Resolver {
     const { signal } = options;
     this.#assertOpen();
     throwIfAborted(signal);
-    if (typeof target !== 'string')
+    if (typeof target !== 'string') {
       return this.#resolveDescriptor(checkDescriptor(target, '(descriptor)'), signal);
-    if (uriKind(target) !== undefined)
+    }
+    if (uriKind(target) !== undefined) {
       return this.#resolveDescriptor(checkDescriptor({ uri: target }, '(uri)'), signal);
+    }
     if (!isTargetId(target)) {
       throw new InvalidArgumentError('invalid target id', {
         violations: [{ field: 'id', message: 'expected 1 to 256 printable characters' }],
       });
     }
-    const descriptor = await this.#lookups.run(
-      target,
-      (lookupSignal) => this.#lookup(target, lookupSignal),
-      signal,
-    );
+    const descriptor = await this.#lookups.run(target, (lookup) => this.#lookup(target, lookup), signal);
     return this.#resolveDescriptor(descriptor, signal);
   }
 
   stats(): ResolverStats {
-    const row = (entry: Entry, status: TargetStats['status']): TargetStats => ({
+    const row = (entry: CacheEntry, status: TargetStats['status']): TargetStats => ({
       targetId: entry.targetId,
       kind: entry.kind,
       status,
@@ -178,38 +155,24 @@ class TargetResolver implements Resolver {
       lastUsedAt: lastUsed(entry),
       ...entry.connector.stats(),
     });
+    const { active, draining } = this.#cache.entries();
     return {
-      targets: [
-        ...[...this.#entries.values()].map((entry) => row(entry, 'active')),
-        ...[...this.#draining].map((entry) => row(entry, 'draining')),
-      ],
+      targets: [...active.map((e) => row(e, 'active')), ...draining.map((e) => row(e, 'draining'))],
       hits: this.#hits,
       misses: this.#misses,
       created: this.#created,
-      evicted: { ...this.#evicted },
-      closed: this.#closed,
+      ...this.#cache.counters(),
     };
   }
 
   evictIdle(): number {
-    const idle = this.#cache.idleTimeoutMs;
-    if (idle === false) return 0;
-    const now = this.#now();
-    let evicted = 0;
-    for (const entry of [...this.#entries.values()]) {
-      if (entry.connector.inFlight === 0 && now - lastUsed(entry) >= idle) {
-        void this.#retire(entry, 'idle');
-        evicted += 1;
-      }
-    }
-    return evicted;
+    return this.#cache.evictIdle();
   }
 
   close(): Promise<void> {
     this.#closing ??= (async () => {
       if (this.#sweeper !== undefined) clearInterval(this.#sweeper);
-      for (const entry of [...this.#entries.values()]) void this.#retire(entry, 'resolver-closed');
-      await Promise.all([...this.#draining].map((entry) => entry.closing));
+      await this.#cache.closeAll();
     })();
     return this.#closing;
   }
@@ -232,7 +195,7 @@ class TargetResolver implements Resolver {
     try {
       found = await this.#source(targetId, { signal });
     } catch (error) {
-      if (signal.aborted) throwIfAborted(signal);
+      throwIfAborted(signal);
       throw toHypervisorError(error, targetId);
     }
     if (found === undefined || found === null) throw new TargetNotFoundError(targetId);
@@ -258,71 +221,51 @@ class TargetResolver implements Resolver {
     throwIfAborted(signal);
     this.#assertOpen();
     // From here on nothing awaits, so concurrent resolves of one target cannot create two connectors.
-    const config = this.#validConfig(descriptor, factory);
-    const limits = this.#targetLimits(descriptor);
+    const { config, limits } = validTargetConfig(descriptor, factory, this.#limits);
     const fingerprint = this.#fingerprinter.fingerprint([descriptor.kind, config, limits]);
-    const cached = this.#entries.get(descriptor.id);
+    const { id: targetId, kind } = descriptor;
+    const cached = this.#cache.get(targetId);
     if (cached !== undefined && cached.fingerprint === fingerprint) {
       this.#hits += 1;
       cached.resolves += 1;
       cached.lastResolvedAt = this.#now();
-      this.#events.emit({ type: 'resolve', targetId: cached.targetId, kind: cached.kind, outcome: 'hit' });
+      this.#events.emit({ type: 'resolve', targetId, kind, outcome: 'hit' });
       return cached.connector;
     }
     this.#misses += 1;
-    const outcome = cached === undefined ? 'miss' : 'config-changed';
-    this.#events.emit({ type: 'resolve', targetId: descriptor.id, kind: descriptor.kind, outcome });
-    const entry = this.#create(descriptor, factory, config, limits, fingerprint);
-    this.#entries.set(entry.targetId, entry);
+    this.#events.emit({ type: 'resolve', targetId, kind, outcome: cached ? 'config-changed' : 'miss' });
+    const now = this.#now();
+    const entry: CacheEntry = {
+      targetId,
+      kind,
+      fingerprint,
+      connector: this.#createConnector(targetId, factory, config, limits, () =>
+        this.#cache.retire(entry, 'released'),
+      ),
+      createdAt: now,
+      lastResolvedAt: now,
+      resolves: 1,
+    };
     this.#created += 1;
     this.#events.emit({
       type: 'create',
-      targetId: entry.targetId,
-      kind: entry.kind,
+      targetId,
+      kind,
       fingerprint,
-      reason: cached === undefined ? 'new' : 'config-changed',
+      reason: cached ? 'config-changed' : 'new',
     });
-    if (cached !== undefined) void this.#retire(cached, 'config-changed');
-    this.#evictOverflow();
+    this.#cache.add(entry);
     return entry.connector;
   }
 
-  #validConfig(descriptor: CheckedDescriptor, factory: ConnectorFactory): unknown {
-    let input: unknown;
-    if (descriptor.form === 'config') input = descriptor.config;
-    else {
-      if (!hasUriParser(factory)) {
-        throw new InvalidTargetConfigError(descriptor.id, [
-          { field: 'uri', message: `the "${factory.kind}" connector does not accept target URIs` },
-        ]);
-      }
-      input = asTargetConfigError(descriptor.id, 'uri', () =>
-        factory.configFromUri(
-          descriptor.uri,
-          descriptor.secret === undefined ? {} : { secret: descriptor.secret },
-        ),
-      );
-    }
-    return asTargetConfigError(descriptor.id, 'config', () =>
-      parseInput(factory.configSchema, input, `config of target "${descriptor.id}"`),
-    );
-  }
-
-  #targetLimits(descriptor: CheckedDescriptor): EffectiveGuardLimits {
-    const violations: FieldViolation[] = [];
-    const limits = mergeGuardLimits(this.#limits, descriptor.limits, 'limits', violations);
-    if (violations.length > 0) throw new InvalidTargetConfigError(descriptor.id, violations);
-    return limits;
-  }
-
-  #create(
-    descriptor: CheckedDescriptor,
+  /** The factory's connector for the target, checked and wrapped in the target's guards. */
+  #createConnector(
+    targetId: string,
     factory: ConnectorFactory,
     config: unknown,
     limits: EffectiveGuardLimits,
-    fingerprint: string,
-  ): Entry {
-    const targetId = descriptor.id;
+    release: () => Promise<void>,
+  ): GuardedConnector {
     let inner: HypervisorConnector;
     try {
       inner = factory.create(config, { targetId });
@@ -330,7 +273,7 @@ class TargetResolver implements Resolver {
       throw toHypervisorError(error, targetId);
     }
     const version = String(inner.specificationVersion);
-    if (!SUPPORTED_SPECIFICATION_VERSIONS.includes(version) || inner.kind !== factory.kind) {
+    if (inner.kind !== factory.kind || !SUPPORTED_SPECIFICATION_VERSIONS.includes(version)) {
       void inner.close().catch(() => {});
       if (inner.kind !== factory.kind) {
         throw new InternalError(`the "${factory.kind}" factory created a "${String(inner.kind)}" connector`, {
@@ -341,108 +284,15 @@ class TargetResolver implements Resolver {
         target: targetId,
       });
     }
-    const now = this.#now();
-    const entry: Entry = {
+    return new GuardedConnector({
       targetId,
-      kind: factory.kind,
-      fingerprint,
-      createdAt: now,
-      lastResolvedAt: now,
-      resolves: 1,
-      connector: new GuardedConnector({
-        targetId,
-        inner,
-        limits,
-        wait: this.#limits.wait,
-        now: this.#now,
-        onBreakerChange: (transition) =>
-          this.#events.emit({ type: 'breaker', targetId, kind: factory.kind, ...transition }),
-        release: () => this.#retire(entry, 'released'),
-      }),
-    };
-    return entry;
-  }
-
-  #evictOverflow(): void {
-    while (this.#entries.size > this.#cache.maxEntries) {
-      let oldest: Entry | undefined;
-      for (const entry of this.#entries.values()) {
-        if (oldest === undefined || lastUsed(entry) < lastUsed(oldest)) oldest = entry;
-      }
-      if (oldest === undefined) return;
-      void this.#retire(oldest, 'lru');
-    }
-  }
-
-  /** Takes `entry` out of service and closes its connector once drained (or when the drain timeout ends). */
-  #retire(entry: Entry, reason: EvictionReason): Promise<void> {
-    if (entry.closing !== undefined) return entry.closing;
-    const { connector } = entry;
-    connector.retire(reason);
-    if (this.#entries.get(entry.targetId) === entry) this.#entries.delete(entry.targetId);
-    this.#draining.add(entry);
-    this.#evicted[reason] += 1;
-    this.#events.emit({
-      type: 'evict',
-      targetId: entry.targetId,
-      kind: entry.kind,
-      reason,
-      inFlight: connector.inFlight,
+      inner,
+      limits,
+      wait: this.#limits.wait,
+      now: this.#now,
+      onBreakerChange: (transition) =>
+        this.#events.emit({ type: 'breaker', targetId, kind: factory.kind, ...transition }),
+      release,
     });
-    entry.closing = (async () => {
-      const forced = await drainWithin(connector, this.#limits.drainTimeoutMs);
-      let errorCode: string | undefined;
-      try {
-        await connector.inner.close();
-      } catch (error) {
-        errorCode = isHypervisorError(error) ? error.code : 'INTERNAL';
-      }
-      this.#draining.delete(entry);
-      this.#closed += 1;
-      this.#events.emit({
-        type: 'close',
-        targetId: entry.targetId,
-        kind: entry.kind,
-        reason,
-        forced,
-        ...(errorCode === undefined ? {} : { errorCode }),
-      });
-    })();
-    return entry.closing;
-  }
-}
-
-/** When an entry was last resolved or called. */
-function lastUsed(entry: Entry): number {
-  return Math.max(entry.lastResolvedAt, entry.connector.lastUsedAt);
-}
-
-/** Waits until `connector` has no call in flight or `timeoutMs` passed; true when the time ran out. */
-async function drainWithin(connector: GuardedConnector, timeoutMs: number): Promise<boolean> {
-  if (connector.inFlight === 0) return false;
-  let timer: NodeJS.Timeout | undefined;
-  const timedOut = new Promise<boolean>((resolve) => {
-    timer = setTimeout(() => resolve(true), timeoutMs);
-  });
-  try {
-    return await Promise.race([connector.drained().then(() => false), timedOut]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/** Runs `parse`; INVALID_ARGUMENT becomes {@link InvalidTargetConfigError} with fields under `prefix`. */
-function asTargetConfigError<T>(targetId: string, prefix: string, parse: () => T): T {
-  try {
-    return parse();
-  } catch (error) {
-    if (!isHypervisorError(error, 'INVALID_ARGUMENT')) throw error;
-    const given = (error as { violations?: readonly FieldViolation[] }).violations ?? [];
-    const violations = given.length > 0 ? given : [{ field: '', message: error.message }];
-    throw new InvalidTargetConfigError(
-      targetId,
-      violations.map((v) => ({ field: v.field ? `${prefix}.${v.field}` : prefix, message: v.message })),
-      { cause: error },
-    );
   }
 }
