@@ -1,9 +1,11 @@
 import { Agent, request } from 'undici';
 import type { PveFakeServer } from './fake.js';
 
-/** What a raw call returned: status, reason phrase is not exposed by undici, so the parsed body and headers. */
+/** What a raw call returned: status, reason phrase, headers and the parsed body. */
 export interface RawResponse {
   readonly status: number;
+  /** The HTTP reason phrase (PVE puts the error message there). */
+  readonly reason: string;
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
   /** Parsed JSON body, the text for non-JSON bodies, undefined when empty. */
   readonly body: unknown;
@@ -63,7 +65,7 @@ export function createRawClient(
           body = text;
         }
       }
-      return { status: res.statusCode, headers: res.headers, body };
+      return { status: res.statusCode, reason: res.statusText, headers: res.headers, body };
     },
     close: () => agent.close(),
   };

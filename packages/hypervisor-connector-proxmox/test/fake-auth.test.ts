@@ -1,0 +1,187 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPveFake, type PveFake, type PveFakeServer } from '../src/testing/index.js';
+import { createRawClient, type RawPveClient } from '../src/testing/raw-client.js';
+
+type Data<T = unknown> = { data: T; message?: string };
+
+async function login(api: RawPveClient, username: string, password: string) {
+  const res = await api.call('POST', '/access/ticket', { username, password }, null);
+  expect(res.status, res.reason).toBe(200);
+  return (res.body as Data<{ ticket: string; CSRFPreventionToken: string }>).data;
+}
+
+describe('PVE fake authentication and permissions (PVE 9 behaviour)', () => {
+  let fake: PveFake;
+  let server: PveFakeServer;
+  let api: RawPveClient;
+
+  beforeAll(async () => {
+    fake = createPveFake({ nodes: 1, guests: [{ vmid: 100 }, { vmid: 101 }], taskDurationMs: 5 });
+    server = await fake.listen();
+    api = createRawClient(server, null);
+  });
+  afterAll(async () => {
+    await api.close();
+    await fake.close();
+  });
+
+  it('issues tickets that expire after two hours on the fake clock and renew with the ticket as password', async () => {
+    const first = await login(api, 'root@pam', fake.credentials.password);
+    expect(first.ticket).toMatch(/^PVE:root@pam:[0-9A-F]{8}::/);
+    expect(first.CSRFPreventionToken).toMatch(/^[0-9A-F]{8}:[A-Za-z0-9+/]+$/);
+    fake.clock.advance(110 * 60_000);
+    const renewed = await login(api, 'root@pam', first.ticket);
+    fake.clock.advance(20 * 60_000);
+    const expired = await api.call('GET', '/version', {}, { ticket: first.ticket });
+    expect(expired).toMatchObject({ status: 401, reason: 'Authentication failed!', body: undefined });
+    const fresh = await api.call('GET', '/version', {}, { ticket: renewed.ticket });
+    expect(fresh.status).toBe(200);
+  });
+
+  it('requires the CSRF header on ticket writes, not on token writes', async () => {
+    const t = await login(api, 'root@pam', fake.credentials.password);
+    const without = await api.call('POST', '/nodes/pve1/qemu/100/status/start', {}, { ticket: t.ticket });
+    expect(without).toMatchObject({ status: 401, reason: 'Permission denied - invalid csrf token' });
+    const withCsrf = await api.call(
+      'POST',
+      '/nodes/pve1/qemu/100/status/start',
+      {},
+      { ticket: t.ticket, csrf: t.CSRFPreventionToken },
+    );
+    expect(withCsrf.status).toBe(200);
+    const token = await api.call(
+      'POST',
+      '/nodes/pve1/qemu/100/status/stop',
+      {},
+      { token: fake.credentials.tokenId, secret: fake.credentials.tokenSecret },
+    );
+    expect(token.status).toBe(200);
+  });
+
+  it('rejects bad credentials with PVE texts', async () => {
+    const bad = await api.call('POST', '/access/ticket', { username: 'root@pam', password: 'nope' }, null);
+    expect(bad).toMatchObject({ status: 401, reason: 'authentication failure', body: { data: null } });
+    const none = await api.call('GET', '/nodes', {}, null);
+    expect(none).toMatchObject({ status: 401, reason: 'No ticket' });
+    const wrongToken = await api.call('GET', '/nodes', {}, { token: 'root@pam!hvc', secret: 'wrong' });
+    expect(wrongToken).toMatchObject({ status: 401, reason: 'Authentication failed!' });
+    const tokenLogin = await api.call(
+      'POST',
+      '/access/ticket',
+      { username: 'root@pam', password: 'x' },
+      {
+        token: fake.credentials.tokenId,
+        secret: fake.credentials.tokenSecret,
+      },
+    );
+    expect(tokenLogin).toMatchObject({
+      status: 403,
+      reason:
+        "Permission check failed (URI '/access/ticket' not available with API token, need proper ticket.)",
+    });
+  });
+
+  it('gives a privilege-separated token without ACLs nothing, and exactly what its ACL grants', async () => {
+    const { tokenId, secret } = fake.addToken('root@pam', 'ci');
+    const auth = { token: tokenId, secret };
+    expect((await api.call('GET', '/nodes/pve1/qemu', {}, auth)).body).toEqual({ data: [] });
+    const denied = await api.call('POST', '/nodes/pve1/qemu/100/status/start', {}, auth);
+    expect(denied).toMatchObject({ status: 403, reason: 'Permission check failed (/vms/100, VM.PowerMgmt)' });
+    expect((denied.body as Data).message).toBe('Permission check failed (/vms/100, VM.PowerMgmt)\n');
+    fake.setAcl({ path: '/vms/100', roles: 'PVEVMUser', token: tokenId });
+    const listed = (await api.call('GET', '/nodes/pve1/qemu', {}, auth)).body as Data<{ vmid: number }[]>;
+    expect(listed.data.map((g) => g.vmid)).toEqual([100]);
+    expect((await api.call('POST', '/nodes/pve1/qemu/100/status/start', {}, auth)).status).toBe(200);
+    const perms = (await api.call('GET', '/access/permissions', { path: '/vms/100' }, auth)).body as Data<
+      Record<string, Record<string, number>>
+    >;
+    expect(perms.data['/vms/100']).toMatchObject({ 'VM.PowerMgmt': 1, 'VM.Audit': 1 });
+    expect(perms.data['/vms/100']!['VM.Allocate']).toBeUndefined();
+    const snapshot = await api.call('POST', '/nodes/pve1/qemu/100/snapshot', { snapname: 'x1' }, auth);
+    expect(snapshot).toMatchObject({
+      status: 403,
+      reason: 'Permission check failed (/vms/100, VM.Snapshot)',
+    });
+    await fake.settleTasks();
+  });
+
+  it('limits a user to its roles, with inheritance along the path', async () => {
+    fake.addUser({ userid: 'alice@pve', password: 'alice-secret' });
+    fake.setAcl({ path: '/vms', roles: 'PVEAuditor', user: 'alice@pve' });
+    const t = await login(api, 'alice@pve', 'alice-secret');
+    const auth = { ticket: t.ticket, csrf: t.CSRFPreventionToken };
+    expect((await api.call('GET', '/nodes/pve1/qemu/101/status/current', {}, auth)).status).toBe(200);
+    const stop = await api.call('POST', '/nodes/pve1/qemu/101/status/stop', {}, auth);
+    expect(stop).toMatchObject({ status: 403, reason: 'Permission check failed (/vms/101, VM.PowerMgmt)' });
+    const nodeStatus = await api.call('GET', '/nodes/pve1/status', {}, auth);
+    expect(nodeStatus.reason).toBe('Permission check failed (/nodes/pve1, Sys.Audit)');
+    const create = await api.call('POST', '/nodes/pve1/qemu', { vmid: 150 }, auth);
+    expect(create.reason).toBe('Permission check failed (/vms/150, VM.Allocate)');
+  });
+
+  it('asks for the second factor when TFA is configured', async () => {
+    fake.addUser({ userid: 'tfa@pve', password: 'tfa-password', totp: '123456' });
+    const first = await api.call(
+      'POST',
+      '/access/ticket',
+      { username: 'tfa@pve', password: 'tfa-password' },
+      null,
+    );
+    const half = (first.body as Data<{ ticket: string; NeedTFA: number }>).data;
+    expect(half.NeedTFA).toBe(1);
+    const blocked = await api.call('GET', '/version', {}, { ticket: half.ticket });
+    expect(blocked.status).toBe(401);
+    const wrong = await api.call(
+      'POST',
+      '/access/ticket',
+      { username: 'tfa@pve', 'tfa-challenge': half.ticket, password: 'totp:000000' },
+      null,
+    );
+    expect(wrong.status).toBe(401);
+    const second = await api.call(
+      'POST',
+      '/access/ticket',
+      { username: 'tfa@pve', 'tfa-challenge': half.ticket, password: 'totp:123456' },
+      null,
+    );
+    expect((second.body as Data<{ ticket: string }>).data.ticket).toMatch(/^PVE:tfa@pve:/);
+  });
+
+  it('invalidates every ticket on expireTickets()', async () => {
+    const t = await login(api, 'root@pam', fake.credentials.password);
+    fake.expireTickets();
+    expect((await api.call('GET', '/version', {}, { ticket: t.ticket })).status).toBe(401);
+  });
+});
+
+describe('PVE fake in PVE 8 mode', () => {
+  it('puts error texts only in the reason phrase and uses the detailed 401 texts', async () => {
+    const fake = createPveFake({ pveVersion: 8 });
+    const server = await fake.listen();
+    const api = createRawClient(server, {
+      token: fake.credentials.tokenId,
+      secret: fake.credentials.tokenSecret,
+    });
+    try {
+      const missing = await api.call('GET', '/nodes/pve1/qemu/100/config');
+      expect(missing).toMatchObject({
+        status: 500,
+        reason: "Configuration file 'nodes/pve1/qemu-server/100.conf' does not exist",
+        body: { data: null },
+      });
+      const version = (await api.call('GET', '/version')).body as Data<{ release: string }>;
+      expect(version.data.release).toBe('8.2');
+      const badToken = await api.call('GET', '/version', {}, { token: 'root@pam!hvc', secret: 'bad' });
+      expect(badToken).toMatchObject({ status: 401, reason: 'invalid token value!' });
+      const unknown = await api.call('GET', '/nope');
+      expect(unknown).toMatchObject({
+        status: 501,
+        reason: "Method 'GET /nope' not implemented",
+        body: undefined,
+      });
+    } finally {
+      await api.close();
+      await fake.close();
+    }
+  });
+});

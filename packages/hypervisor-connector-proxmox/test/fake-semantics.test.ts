@@ -1,0 +1,227 @@
+import { setupServer } from 'msw/node';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createPveFake, type PveFake } from '../src/testing/index.js';
+
+type Body<T = unknown> = { data: T; message?: string; errors?: Record<string, string>; total?: number };
+
+const BASE = 'https://pve.test:8006/api2/json';
+
+describe('PVE fake semantics, in-process through msw', () => {
+  let fake: PveFake;
+  const server = setupServer();
+  let headers: Record<string, string>;
+
+  async function call<T = unknown>(
+    method: string,
+    path: string,
+    params: Record<string, string | number> = {},
+  ) {
+    const form = new URLSearchParams(Object.entries(params).map(([k, v]) => [k, String(v)]));
+    const inQuery = method === 'GET' || method === 'DELETE';
+    const res = await fetch(`${BASE}${path}${inQuery && form.size ? `?${form}` : ''}`, {
+      method,
+      headers: inQuery ? headers : { ...headers, 'content-type': 'application/x-www-form-urlencoded' },
+      body: inQuery ? undefined : form.toString(),
+    });
+    const text = await res.text();
+    return {
+      status: res.status,
+      reason: res.statusText,
+      body: (text.startsWith('{') ? JSON.parse(text) : undefined) as Body<T>,
+    };
+  }
+
+  async function task(upid: string) {
+    await fake.settleTasks();
+    const node = upid.split(':')[1];
+    return (
+      await call<Record<string, unknown>>('GET', `/nodes/${node}/tasks/${encodeURIComponent(upid)}/status`)
+    ).body.data;
+  }
+
+  beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
+  afterAll(() => server.close());
+  beforeEach(() => {
+    fake = createPveFake({
+      nodes: 3,
+      guests: [
+        { vmid: 100, node: 'pve1', status: 'running' },
+        { vmid: 101, node: 'pve1' },
+        { vmid: 102, node: 'pve1', type: 'lxc', status: 'running' },
+      ],
+      taskDurationMs: 30_000,
+    });
+    server.resetHandlers(...fake.handlers);
+    headers = { authorization: `PVEAPIToken=${fake.credentials.tokenId}=${fake.credentials.tokenSecret}` };
+  });
+
+  it('seeds "3 nodes, 200 VMs" round-robin and hands out the next id as a string', async () => {
+    const big = createPveFake({ nodes: 3, guests: { qemu: 200 } });
+    server.resetHandlers(...big.handlers);
+    headers = { authorization: `PVEAPIToken=${big.credentials.tokenId}=${big.credentials.tokenSecret}` };
+    const vms = (await call<{ node: string }[]>('GET', '/cluster/resources', { type: 'vm' })).body.data;
+    expect(vms).toHaveLength(200);
+    expect(vms.filter((v) => v.node === 'pve3')).toHaveLength(66);
+    expect((await call('GET', '/cluster/nextid')).body.data).toBe('300');
+    const taken = await call('GET', '/cluster/nextid', { vmid: 150 });
+    expect(taken).toMatchObject({
+      status: 400,
+      reason: 'Parameter verification failed.',
+      body: { errors: { vmid: 'VM 150 already exists' } },
+    });
+  });
+
+  it('validates parameters like PVE: unknown names, booleans only 0/1, vmid range, path conflicts', async () => {
+    const res = await call('POST', '/nodes/pve1/qemu/100/status/stop', {
+      bogus: 1,
+      skiplock: 'true',
+      timeout: 'x',
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.errors).toEqual({
+      bogus: 'property is not defined in schema and the schema does not allow additional properties',
+      skiplock: "type check ('boolean') failed - got 'true'",
+      timeout: "type check ('integer') failed - got 'x'",
+    });
+    expect((await call('GET', '/nodes/pve1/qemu/99/config')).body.errors).toEqual({
+      vmid: 'invalid format - value does not look like a valid VM ID\n',
+    });
+    expect((await call('POST', '/nodes/pve1/qemu', {})).body.errors).toEqual({
+      vmid: 'property is missing and it is not optional',
+    });
+    expect((await call('GET', '/nodes/pve1/qemu/100/config', { vmid: 101 })).body.errors).toEqual({
+      vmid: 'duplicate parameter (already defined in URI) with conflicting values!',
+    });
+    expect(await call('PATCH', '/version')).toMatchObject({
+      status: 501,
+      reason: "method 'PATCH' not available",
+    });
+  });
+
+  it('holds the clone lock while the task runs: conflicting calls fail as PVE fails them', async () => {
+    const upid = (await call<string>('POST', '/nodes/pve1/qemu/101/clone', { newid: 200, name: 'copy' })).body
+      .data;
+    expect(fake.guest(200)?.config.lock).toBe('clone');
+    const put = await call('PUT', '/nodes/pve1/qemu/200/config', { cores: 4 });
+    expect(put).toMatchObject({ status: 500, reason: 'VM is locked (clone)' });
+    const start = (await call<string>('POST', '/nodes/pve1/qemu/200/status/start')).body.data;
+    fake.finishTasks();
+    expect(await task(start)).toMatchObject({ status: 'stopped', exitstatus: 'VM is locked (clone)' });
+    expect(await task(upid)).toMatchObject({ exitstatus: 'OK', type: 'qmclone', id: '101' });
+    const config = (await call<Record<string, unknown>>('GET', '/nodes/pve1/qemu/200/config')).body.data;
+    expect(config).toMatchObject({ name: 'copy', scsi0: expect.stringMatching(/^local-lvm:vm-200-disk-0,/) });
+    expect(config.lock).toBeUndefined();
+    expect(fake.guest(200)?.status).toBe('stopped');
+  });
+
+  it('ends injected task failures with the error and leaves the state; warnings still succeed', async () => {
+    fake.failNextTask({ type: 'qmstart', vmid: 101, message: 'start failed: QEMU exited with code 1' });
+    const failed = (await call<string>('POST', '/nodes/pve1/qemu/101/status/start')).body.data;
+    fake.finishTasks();
+    expect(await task(failed)).toMatchObject({ exitstatus: 'start failed: QEMU exited with code 1' });
+    expect(fake.guest(101)?.status).toBe('stopped');
+    const log = await call<{ n: number; t: string }[]>(
+      'GET',
+      `/nodes/pve1/tasks/${encodeURIComponent(failed)}/log`,
+    );
+    expect(log.body.data.at(-1)).toEqual({
+      n: log.body.total,
+      t: 'TASK ERROR: start failed: QEMU exited with code 1',
+    });
+
+    fake.failNextTask({ type: 'qmstart', warnings: ['disk cache is unsafe', 'no balloon'] });
+    const warned = (await call<string>('POST', '/nodes/pve1/qemu/101/status/start')).body.data;
+    fake.finishTasks();
+    expect(await task(warned)).toMatchObject({ exitstatus: 'WARNINGS: 2' });
+    expect(fake.guest(101)?.status).toBe('running');
+    const errors = await call<{ upid: string }[]>('GET', '/nodes/pve1/tasks', { errors: 1 });
+    expect(errors.body.data.map((t) => t.upid)).toEqual([warned, failed]);
+  });
+
+  it('checks running state, digest and protection like PVE', async () => {
+    expect(await call('POST', '/nodes/pve1/qemu/101/status/reset')).toMatchObject({
+      status: 500,
+      reason: 'VM 101 not running',
+    });
+    expect(await call('DELETE', '/nodes/pve1/qemu/100')).toMatchObject({
+      reason: 'VM 100 is running - destroy failed',
+    });
+    const before = (await call<{ digest: string }>('GET', '/nodes/pve1/qemu/101/config')).body.data.digest;
+    expect(before).toMatch(/^[0-9a-f]{40}$/);
+    expect((await call('PUT', '/nodes/pve1/qemu/101/config', { cores: 4, digest: before })).status).toBe(200);
+    const stale = await call('PUT', '/nodes/pve1/qemu/101/config', { cores: 8, digest: before });
+    expect(stale).toMatchObject({ status: 500, reason: 'checksum mismatch (file change by other user?)' });
+    await call('PUT', '/nodes/pve1/qemu/101/config', { delete: 'scsi0', protection: 1 });
+    const config = (await call<Record<string, unknown>>('GET', '/nodes/pve1/qemu/101/config')).body.data;
+    expect(config).toMatchObject({ cores: 4, protection: 1, unused0: 'local-lvm:vm-101-disk-0' });
+    expect(await call('DELETE', '/nodes/pve1/qemu/101')).toMatchObject({
+      reason: "can't remove VM 101 - protection mode enabled",
+    });
+    expect(await call('POST', '/nodes/pve1/lxc/102/status/start')).toMatchObject({
+      reason: 'CT 102 already running',
+    });
+  });
+
+  it('moves a guest with migrate and fails calls through the old node', async () => {
+    const upid = (await call<string>('POST', '/nodes/pve1/qemu/101/migrate', { target: 'pve3' })).body.data;
+    expect(fake.guest(101)?.config.lock).toBe('migrate');
+    const resources = (
+      await call<{ id: string; lock?: string }[]>('GET', '/cluster/resources', { type: 'vm' })
+    ).body.data;
+    expect(resources.find((r) => r.id === 'qemu/101')?.lock).toBe('migrate');
+    fake.finishTasks();
+    expect((await task(upid)).exitstatus).toBe('OK');
+    expect((await call('GET', '/nodes/pve3/qemu/101/status/current')).status).toBe(200);
+    expect((await call('GET', '/nodes/pve1/qemu/101/status/current')).reason).toBe(
+      "Configuration file 'nodes/pve1/qemu-server/101.conf' does not exist",
+    );
+    const ct = await call('POST', '/nodes/pve1/lxc/102/migrate', { target: 'pve2' });
+    expect(ct.reason).toBe("can't migrate running container without --online or --restart");
+  });
+
+  it('takes snapshots into a tree with a current entry and rolls back', async () => {
+    for (const name of ['s1', 's2']) {
+      await call('POST', '/nodes/pve1/qemu/101/snapshot', { snapname: name });
+      fake.finishTasks();
+    }
+    await call('PUT', '/nodes/pve1/qemu/101/config', { cores: 6 });
+    const list = (await call<{ name: string; parent?: string }[]>('GET', '/nodes/pve1/qemu/101/snapshot'))
+      .body.data;
+    expect(list.map((s) => [s.name, s.parent])).toEqual([
+      ['s1', undefined],
+      ['s2', 's1'],
+      ['current', 's2'],
+    ]);
+    const dup = (await call<string>('POST', '/nodes/pve1/qemu/101/snapshot', { snapname: 's1' })).body.data;
+    fake.finishTasks();
+    expect((await task(dup)).exitstatus).toBe("snapshot name 's1' already used");
+    const reserved = await call('POST', '/nodes/pve1/qemu/101/snapshot', { snapname: 'current' });
+    expect(reserved.reason).toBe("unable to use snapshot name 'current' (reserved name)");
+    await call('POST', '/nodes/pve1/qemu/101/snapshot/s1/rollback');
+    fake.finishTasks();
+    await fake.settleTasks();
+    const config = (await call<Record<string, unknown>>('GET', '/nodes/pve1/qemu/101/config')).body.data;
+    expect(config.cores).toBe(2);
+    expect(config.lock).toBeUndefined();
+  });
+
+  it('logs every request so tests can prove a write was sent once', async () => {
+    await call('POST', '/nodes/pve1/qemu/101/status/start');
+    await call('GET', '/nodes/pve1/qemu/101/status/current');
+    expect(
+      fake.requests.filter((r) => r.method === 'POST' && r.path === '/nodes/pve1/qemu/101/status/start'),
+    ).toHaveLength(1);
+    expect(fake.requests.at(-1)).toMatchObject({ method: 'GET', status: 200 });
+  });
+
+  it('stops a running task on DELETE', async () => {
+    const upid = (await call<string>('POST', '/nodes/pve1/qemu/101/status/start')).body.data;
+    expect((await call('DELETE', `/nodes/pve1/tasks/${encodeURIComponent(upid)}`)).status).toBe(200);
+    const status = await task(upid);
+    expect(status.status).toBe('stopped');
+    expect(status.exitstatus).not.toBe('OK');
+    expect((await call('GET', '/nodes/pve1/tasks/UPID:garbage/status')).body.errors).toEqual({
+      upid: 'unable to parse worker upid',
+    });
+  });
+});
