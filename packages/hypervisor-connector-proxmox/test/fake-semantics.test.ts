@@ -16,7 +16,9 @@ describe('PVE fake semantics, in-process through msw', () => {
     path: string,
     params: Record<string, string | number> = {},
   ) {
-    const form = new URLSearchParams(Object.entries(params).map(([k, v]) => [k, String(v)]));
+    const form = new URLSearchParams(
+      Object.entries(params).map(([k, v]): [string, string] => [k, String(v)]),
+    );
     const inQuery = method === 'GET' || method === 'DELETE';
     const res = await fetch(`${BASE}${path}${inQuery && form.size ? `?${form}` : ''}`, {
       method,

@@ -37,7 +37,7 @@ export function createRawClient(
 ): RawPveClient {
   const agent = new Agent({ connect: { ca: server.ca } });
   return {
-    async call(method, path, params = {}, auth = defaultAuth) {
+    async call(method, path, params = {}, auth = defaultAuth, signal) {
       const form = new URLSearchParams();
       for (const [k, v] of Object.entries(params))
         form.append(k, typeof v === 'boolean' ? (v ? '1' : '0') : String(v));
@@ -55,6 +55,7 @@ export function createRawClient(
         headers,
         body: inQuery ? undefined : form.toString(),
         dispatcher: agent,
+        signal,
       });
       const text = await res.body.text();
       let body: unknown;
