@@ -26,6 +26,7 @@ export interface RawPveClient {
     path: string,
     params?: Record<string, string | number | boolean>,
     auth?: RawAuth,
+    signal?: AbortSignal,
   ): Promise<RawResponse>;
   close(): Promise<void>;
 }
