@@ -2,6 +2,7 @@ import type { HypervisorConnector } from '@hvc/hypervisor-connector';
 import { type ConformanceFixture, describeConformance } from '@hvc/hypervisor-connector/conformance';
 import {
   type MemoryConnector,
+  type MemoryConnectorConfig,
   type MemoryConnectorConfigInput,
   memoryConnectorFactory,
 } from '@hvc/hypervisor-connector/memory';
@@ -16,7 +17,10 @@ const resolver = createResolver({
     memory: {
       ...memoryConnectorFactory,
       create(config, context) {
-        const connector = memoryConnectorFactory.create(config, context) as MemoryConnector;
+        const connector = memoryConnectorFactory.create(
+          config as MemoryConnectorConfig,
+          context,
+        ) as MemoryConnector;
         inner.set(context?.targetId ?? '', connector);
         return connector;
       },
