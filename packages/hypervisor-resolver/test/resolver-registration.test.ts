@@ -214,6 +214,32 @@ describe('targets', () => {
     await resolver.close();
   });
 
+  it('shares one source lookup between concurrent resolves; one caller giving up does not stop the others', async () => {
+    let release: () => void = () => {};
+    const signals: AbortSignal[] = [];
+    const resolver = createResolver({
+      connectors: { memory: memoryConnectorFactory },
+      targets: async (id, { signal }) => {
+        signals.push(signal);
+        await new Promise<void>((resolve) => {
+          release = resolve;
+        });
+        return { id, kind: 'memory', config: {} };
+      },
+    });
+    const impatient = new AbortController();
+    const first = resolver.resolve('lab', { signal: impatient.signal });
+    const second = resolver.resolve('lab', { signal: new AbortController().signal });
+    await new Promise((resolve) => setImmediate(resolve));
+    impatient.abort();
+    await expect(first).rejects.toMatchObject({ code: 'CANCELLED' });
+    expect(signals).toHaveLength(1);
+    expect(signals[0]?.aborted).toBe(false);
+    release();
+    expect((await second).targetId).toBe('lab');
+    await resolver.close();
+  });
+
   it('applies per-target limits from the descriptor, and a change of them makes a new connector', async () => {
     const memory = recordingFactory(memoryConnectorFactory);
     const resolver = createResolver({ connectors: { memory: memory.factory } });
