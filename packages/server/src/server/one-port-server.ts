@@ -7,6 +7,7 @@ import {
   type Http2Session,
 } from 'node:http2';
 import { type AddressInfo, createServer as createNetServer, type Server, type Socket } from 'node:net';
+import { replayedSocket } from './replayed-socket.js';
 
 /** What one port serves: a Node request handler for HTTP/1.1 and HTTP/2 alike. */
 export type RequestListener = (
@@ -100,9 +101,13 @@ export async function listenOnePort(
         const h2Prefix = buffered.subarray(0, n).equals(PREFACE.subarray(0, n));
         if (h2Prefix && buffered.length < PREFACE.length) return;
         socket.off('data', onData);
+        if (h2Prefix) {
+          h2.emit('connection', replayedSocket(socket, buffered));
+          return;
+        }
         socket.pause();
         socket.unshift(buffered);
-        (h2Prefix ? h2 : h1!).emit('connection', socket);
+        h1!.emit('connection', socket);
         socket.resume();
       };
       socket.on('data', onData);
