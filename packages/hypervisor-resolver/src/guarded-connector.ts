@@ -225,6 +225,14 @@ export class GuardedConnector implements HypervisorConnector {
     return this.#call(options, () => this.#inner.cancelOperation(operationId, options));
   }
 
+  /** Runs `call` on the connector behind the guards, through the guards (breaker, cap, retirement). */
+  run<C extends HypervisorConnector, T>(
+    call: (connector: C, options: CallOptions) => Promise<T>,
+    options: CallOptions = {},
+  ): Promise<T> {
+    return this.#call(options, () => call(this.#inner as C, options));
+  }
+
   /** Waits for an operation, holding a concurrency slot only while a poll runs. */
   waitForOperation(operationId: string, options: WaitOptions = {}): Promise<Operation> {
     return this.#track(() =>

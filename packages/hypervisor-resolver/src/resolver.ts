@@ -41,6 +41,15 @@ import { uriKind } from './uri-connector-factory.js';
 export interface ResolvedConnector extends HypervisorConnector {
   /** The target it serves. */
   readonly targetId: string;
+  /**
+   * Runs `call` on the connector behind the guards, through the guards: the escape hatch for what a connector offers
+   * beyond the contract, e.g. `run<ProxmoxConnector, unknown>((pve, o) => pve.raw('GET', '/cluster/status', {}, o))`.
+   * `C` is the caller's claim about the connector's type; check `kind` first when unsure.
+   */
+  run<C extends HypervisorConnector, T>(
+    call: (connector: C, options: CallOptions) => Promise<T>,
+    options?: CallOptions,
+  ): Promise<T>;
 }
 
 /** Picks, creates, caches and guards one connector per target. */

@@ -1,3 +1,4 @@
+import type { ProxmoxConnector } from '@hvc/hypervisor-connector-proxmox';
 import { createPveFake, type PveFake, type PveFakeServer } from '@hvc/hypervisor-connector-proxmox/testing';
 import { createResolver, type Resolver } from '@hvc/hypervisor-resolver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -54,6 +55,16 @@ describe('a Proxmox target against the PVE fake over HTTPS', () => {
     const done = await connector.waitForOperation(operation.id, { timeoutMs: 10_000 });
     expect(done).toMatchObject({ status: 'succeeded', guestId: stopped!.id });
     expect((await connector.getGuest(stopped!.id)).state).toBe('running');
+  });
+
+  it('runs what the Proxmox connector offers beyond the contract through the guards', async () => {
+    const connector = await resolver.resolve('pve-eu-1');
+    const callsBefore = resolver.stats().targets.find((t) => t.targetId === 'pve-eu-1')?.calls ?? 0;
+    const version = await connector.run<ProxmoxConnector, unknown>((pve, options) =>
+      pve.raw('GET', '/version', {}, options),
+    );
+    expect(version).toMatchObject({ release: '9.1' });
+    expect(resolver.stats().targets.find((t) => t.targetId === 'pve-eu-1')?.calls).toBe(callsBefore + 1);
   });
 
   it('fails fast once a target with a wrong pinned fingerprint has opened its breaker', async () => {
