@@ -47,10 +47,10 @@ export async function pollOperation(
   let lastSeen: string | undefined;
   for (;;) {
     if (remaining() <= 0) throw timedOut();
-    const pollSignal = withDeadline(signal, remaining());
+    const deadlinePoll = withDeadline(signal, remaining());
     let operation: Operation;
     try {
-      operation = await calls.poll(pollSignal);
+      operation = await calls.poll(deadlinePoll.signal);
     } catch (error) {
       if (remaining() <= 0 && !signal?.aborted) throw timedOut();
       if (!isHypervisorError(error, 'NOT_FOUND')) throw error;
@@ -61,6 +61,8 @@ export async function pollOperation(
         ...(onProgress === undefined ? {} : { onProgress }),
         ...(throwOnFailure === undefined ? {} : { throwOnFailure }),
       });
+    } finally {
+      deadlinePoll.dispose();
     }
     const seen = JSON.stringify([
       operation.status,
@@ -84,12 +86,20 @@ export async function pollOperation(
   }
 }
 
-/** `signal` combined with a timer of `ms` (when finite). */
-function withDeadline(signal: AbortSignal | undefined, ms: number): AbortSignal {
-  const signals: AbortSignal[] = [];
-  if (signal !== undefined) signals.push(signal);
-  if (Number.isFinite(ms)) signals.push(AbortSignal.timeout(Math.max(1, Math.ceil(ms))));
-  return signals.length === 0 ? new AbortController().signal : AbortSignal.any(signals);
+/**
+ * `signal` combined with the wait's deadline in `ms` (when finite). The deadline aborts as a plain abort, not as a
+ * timeout: the poll that runs into the wait's own deadline says nothing about the target's health.
+ */
+function withDeadline(signal: AbortSignal | undefined, ms: number): { signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController();
+  const timer = Number.isFinite(ms)
+    ? setTimeout(() => controller.abort(new DOMException('the wait reached its deadline', 'AbortError')), ms)
+    : undefined;
+  const signals = signal === undefined ? [controller.signal] : [signal, controller.signal];
+  return {
+    signal: signals.length === 1 ? controller.signal : AbortSignal.any(signals),
+    dispose: () => clearTimeout(timer),
+  };
 }
 
 /**
