@@ -349,6 +349,18 @@ const breakages: {
     }),
   },
   {
+    behaviour: 'describe() hands out the connector’s own capabilities',
+    caseId: 'data.results-detached',
+    failure: /expected (true|false) to be (true|false)/,
+    overrides: (inner) => {
+      const capabilities = structuredClone(inner.capabilities);
+      return {
+        capabilities,
+        describe: async (options) => ({ ...(await inner.describe(options)), capabilities }),
+      };
+    },
+  },
+  {
     behaviour: 'a linked clone of a guest that is no template is made as a full clone',
     caseId: 'guests.clone-linked-needs-template',
     failure: /a linked clone of a guest that is no template succeeded/,

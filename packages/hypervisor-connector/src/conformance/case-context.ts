@@ -128,16 +128,18 @@ export async function createCaseContext(fixture: ConformanceFixture): Promise<Ca
       }
     },
     async open(which) {
+      const { connectRestricted, slowOperations } = fixture;
       const sources: Record<typeof which, ConnectorSource | undefined> = {
-        another: fixture.connect,
-        restricted: fixture.connectRestricted,
-        slow: fixture.slowOperations?.connect,
+        another: () => fixture.connect(),
+        restricted: connectRestricted && (() => connectRestricted.call(fixture)),
+        slow: slowOperations && (() => slowOperations.connect()),
       };
       const source = sources[which];
-      if (!source)
+      if (!source) {
         return ctx.skip(
           `the fixture has no ${which === 'restricted' ? 'connectRestricted' : 'slowOperations'}`,
         );
+      }
       const other = await source();
       opened.push(other);
       return other;
