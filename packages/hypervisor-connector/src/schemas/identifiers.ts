@@ -11,12 +11,13 @@ export const GuestIdSchema = z
   .regex(/^[A-Za-z0-9_:-][A-Za-z0-9._:-]*(\/[A-Za-z0-9_:-][A-Za-z0-9._:-]*)*$/, 'not a valid guest id')
   .refine((id) => !id.split('/').includes('..'), 'a guest id has no ".." segment');
 
-/** An operation id: opaque to callers, at most 512 printable ASCII characters without spaces or `/..`. */
+/** An operation id: opaque to callers, at most 512 printable ASCII characters without spaces or a `..` segment. */
 export const OperationIdSchema = z
   .string()
   .min(1)
   .max(512)
-  .regex(/^[\x21-\x7e]+$/, 'not a valid operation id');
+  .regex(/^[\x21-\x7e]+$/, 'not a valid operation id')
+  .refine((id) => !id.split('/').includes('..'), 'an operation id has no ".." segment');
 
 /** A host node's name: a DNS label. */
 export const NodeNameSchema = z
