@@ -1,12 +1,15 @@
 import { runMigrate } from './cli/run-migrate.js';
 import { runServe } from './cli/run-serve.js';
+import { untilSignal } from './cli/until-signal.js';
 import { ConfigError } from './config/server-config.js';
+import { runDemo } from './demo/run-demo.js';
 
 const USAGE = `usage: hvc-server <command>
 
 commands:
   serve     serve the API (configuration from HVC_* variables and the HVC_CONFIG file)
   migrate   bring the database schema up to date and exit
+  demo      run a self-contained demo on loopback (fake Proxmox VE, dev tokens); --json prints one JSON line
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -14,6 +17,15 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'serve':
       await runServe(process.env);
+      return 0;
+    case 'demo':
+      await runDemo({
+        json: argv.includes('--json'),
+        env: process.env,
+        stdout: process.stdout,
+        stderr: process.stderr,
+        until: untilSignal(),
+      });
       return 0;
     case 'migrate':
       await runMigrate(process.env, process.stdout);

@@ -11,6 +11,8 @@ export interface ServerProcess {
   readonly output: string[];
   /** Resolves with the first stdout line (parsed as JSON when it is) that `match` accepts. */
   waitFor<T = Record<string, unknown>>(match: (line: Record<string, unknown>) => boolean): Promise<T>;
+  /** Resolves with the exit code once the process exits by itself. */
+  exited(): Promise<number | null>;
   /** Sends SIGTERM and resolves with the exit code. */
   stop(): Promise<number | null>;
 }
@@ -69,6 +71,7 @@ export function startServerProcess(args: string[], env: Record<string, string>):
         failures.push(reject);
       });
     },
+    exited: () => exit,
     async stop() {
       if (exited === undefined) child.kill('SIGTERM');
       return exit;

@@ -1,0 +1,40 @@
+/** What the demo prints once it is ready. */
+export interface DemoInfo {
+  readonly url: string;
+  readonly adminToken: string;
+  readonly viewerToken: string;
+  readonly otherOrgToken: string;
+  readonly targetId: string;
+  readonly guestId: string;
+}
+
+/** The demo's ready banner: the URL, the tokens and calls to copy and paste. */
+export function demoBanner(info: DemoInfo, protoDir: string): string {
+  const body = (value: object) => `'${JSON.stringify(value)}'`;
+  const guest = { targetId: info.targetId, guestId: info.guestId };
+  const h2 = info.url.startsWith('https') ? '' : ' --http2-prior-knowledge';
+  return `
+hvc-server demo is running at ${info.url}
+  DEMO ONLY: a dev token issuer, a fake Proxmox VE cluster and a throwaway database. Never expose it.
+
+Tokens (valid for 1 hour):
+  export ADMIN_TOKEN=${info.adminToken}
+  export VIEWER_TOKEN=${info.viewerToken}
+  export OTHER_ORG_TOKEN=${info.otherOrgToken}
+
+List the demo target's guests as the viewer (Connect JSON):
+  curl -s -X POST ${info.url}/hvc.v1.GuestService/ListGuests -H "Authorization: Bearer $VIEWER_TOKEN" -H 'Content-Type: application/json' -d ${body({ targetId: info.targetId })}
+
+The viewer may not start a guest (permission_denied):
+  curl -s -X POST ${info.url}/hvc.v1.GuestService/StartGuest -H "Authorization: Bearer $VIEWER_TOKEN" -H 'Content-Type: application/json' -d ${body(guest)}
+
+Start it as the admin over gRPC, then watch the operation (put its id in the second call):
+  buf curl${h2} --protocol grpc --schema ${protoDir} -H "Authorization: Bearer $ADMIN_TOKEN" -d ${body(guest)} ${info.url}/hvc.v1.GuestService/StartGuest
+  buf curl${h2} --protocol grpc --schema ${protoDir} -H "Authorization: Bearer $ADMIN_TOKEN" -d '{"targetId":"${info.targetId}","operationId":"<id>"}' ${info.url}/hvc.v1.OperationService/WatchOperation
+
+Another organisation's user cannot see it (not_found):
+  curl -s -X POST ${info.url}/hvc.v1.GuestService/GetGuest -H "Authorization: Bearer $OTHER_ORG_TOKEN" -H 'Content-Type: application/json' -d ${body(guest)}
+
+Press Ctrl+C to stop.
+`;
+}

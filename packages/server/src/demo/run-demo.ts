@@ -1,0 +1,94 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createPveFake } from '@hvc/hypervisor-connector-proxmox/testing';
+import { startDevIssuer } from '../authn/dev-issuer.js';
+import { isLoopbackHost } from '../authn/loopback.js';
+import { loadServerConfig } from '../config/server-config.js';
+import { createLogger } from '../observability/logger.js';
+import { startServer } from '../server/start-server.js';
+import { createCredentialCipher } from '../storage/credential-cipher.js';
+import { demoBanner } from './demo-banner.js';
+import { DEMO, seedDemo } from './demo-seed.js';
+
+/** How the demo reports that it is ready. */
+export interface DemoOptions {
+  /** Print one JSON line (`url`, the three tokens, `targetId`, `guestId`) instead of the banner. */
+  readonly json: boolean;
+  readonly env: NodeJS.ProcessEnv;
+  readonly stdout: NodeJS.WritableStream;
+  readonly stderr: NodeJS.WritableStream;
+  /** Resolves when the demo should stop. */
+  readonly until: Promise<unknown>;
+}
+
+/** The package's `proto` folder, from the sources or from the built bin. */
+function protoDir(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const candidates = [join(here, '..', '..', 'proto'), join(here, '..', 'proto')];
+  return candidates.find((dir) => existsSync(join(dir, 'hvc', 'v1'))) ?? candidates[0]!;
+}
+
+/**
+ * `hvc-server demo`: a fake Proxmox VE cluster over HTTPS, the dev issuer, a throwaway SQLite file, organisations
+ * `demo` (an admin, a viewer, one Proxmox target) and `other` (one admin), served on loopback until `until`.
+ * Refuses `NODE_ENV=production` and non-loopback addresses.
+ */
+export async function runDemo(options: DemoOptions): Promise<void> {
+  const config = loadServerConfig({
+    HVC_PORT: '8080',
+    ...options.env,
+    HVC_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
+  });
+  if (options.env.NODE_ENV === 'production')
+    throw new Error('the demo refuses to run with NODE_ENV=production');
+  if (!isLoopbackHost(config.listen.host))
+    throw new Error('the demo refuses to listen on a non-loopback address');
+  const dir = mkdtempSync(join(tmpdir(), 'hvc-demo-'));
+  const logger = createLogger({ level: config.logLevel, destination: options.stderr });
+  const fake = createPveFake({
+    nodes: 2,
+    guests: [
+      { type: 'qemu', vmid: 100, name: 'web-1', status: 'stopped' },
+      { type: 'qemu', vmid: 101, name: 'db-1', status: 'running' },
+      { type: 'lxc', vmid: 200, name: 'cache-1', status: 'running' },
+    ],
+    taskDurationMs: 1_500,
+  });
+  const cleanups: Array<() => Promise<void> | void> = [() => rmSync(dir, { recursive: true, force: true })];
+  const cleanup = async () => {
+    for (const step of cleanups.reverse()) await step();
+  };
+  try {
+    const pve = await fake.listen();
+    cleanups.push(() => fake.close());
+    const issuer = await startDevIssuer({ audience: 'urn:hvc:demo', env: options.env });
+    cleanups.push(() => issuer.close());
+    const server = await startServer(
+      { ...config, database: { file: join(dir, 'hvc.sqlite') } },
+      { devIssuer: issuer, cipher: createCredentialCipher(randomBytes(32)), logger },
+    );
+    cleanups.push(() => server.close());
+    await seedDemo(server.store, issuer.issuer, {
+      url: pve.url,
+      fingerprint: pve.fingerprint,
+      tokenId: fake.credentials.tokenId,
+      tokenSecret: fake.credentials.tokenSecret,
+    });
+    const guests = await (await server.resolver.resolve(DEMO.targetId)).listGuests({ namePrefix: 'web-1' });
+    const info = {
+      url: server.url,
+      adminToken: await issuer.mint(DEMO.admin),
+      viewerToken: await issuer.mint(DEMO.viewer),
+      otherOrgToken: await issuer.mint(DEMO.otherAdmin),
+      targetId: DEMO.targetId,
+      guestId: guests[0]?.id ?? '',
+    };
+    options.stdout.write(options.json ? `${JSON.stringify(info)}\n` : demoBanner(info, protoDir()));
+    await options.until;
+  } finally {
+    await cleanup();
+  }
+}
