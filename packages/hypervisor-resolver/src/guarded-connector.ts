@@ -24,6 +24,7 @@ import {
 } from '@hvc/hypervisor-connector';
 import { CallTracker } from './call-tracker.js';
 import {
+  type BreakerPermit,
   type BreakerSnapshot,
   type BreakerTransition,
   type CallOutcome,
@@ -299,7 +300,7 @@ export class GuardedConnector implements HypervisorConnector {
 
   /** One call to the target through the breaker and the concurrency cap. */
   async #guarded<T>(options: CallOptions | undefined, run: () => Promise<T>): Promise<T> {
-    let permit: ReturnType<CircuitBreaker['admit']> | undefined;
+    let permit: BreakerPermit | undefined;
     try {
       permit = this.#breaker?.admit();
     } catch (error) {
