@@ -4,7 +4,7 @@ import { guestCalls } from './guest-calls.js';
 
 /** Ids the contract's id schema rejects. */
 const MALFORMED_GUEST_IDS = ['', 'vm 100', '../etc/passwd', 'vm/../100', `vm/${'1'.repeat(300)}`];
-const MALFORMED_OPERATION_IDS = ['', 'has space', 'x'.repeat(600)];
+const MALFORMED_OPERATION_IDS = ['', 'has space', 'op/../other', 'x'.repeat(600)];
 
 /** A well-formed id no guest of the target has, made from a real one: its last digits replaced. */
 function missingLike(id: string, taken: ReadonlySet<string>): string {
