@@ -6,8 +6,8 @@ export function throwIfAborted(signal: AbortSignal | undefined): void {
 }
 
 /**
- * Resolves after `ms`, or rejects with CANCELLED as soon as `signal` fires. The timer does not keep the process
- * alive.
+ * Resolves after `ms`, or rejects with CANCELLED as soon as `signal` fires. The timer keeps the process alive, as a
+ * pending wait should: a script whose only work left is waiting for an operation must not exit half-way.
  */
 export function abortableDelay(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -23,7 +23,6 @@ export function abortableDelay(ms: number, signal?: AbortSignal): Promise<void> 
       signal?.removeEventListener('abort', onAbort);
       resolve();
     }, ms);
-    timer.unref?.();
     signal?.addEventListener('abort', onAbort, { once: true });
   });
 }
