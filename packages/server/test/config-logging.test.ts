@@ -1,0 +1,111 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ConfigError, loadServerConfig } from '../src/config/server-config.js';
+import { createLogger } from '../src/observability/logger.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'hvc-config-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function configError(env: NodeJS.ProcessEnv): string {
+  try {
+    loadServerConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as Error).message;
+  }
+  throw new Error('expected a configuration error');
+}
+
+describe('configuration', () => {
+  it('applies defaults', () => {
+    const config = loadServerConfig({});
+    expect(config.listen).toEqual({ host: '127.0.0.1', port: 8080 });
+    expect(config.database.file).toBe('hvc.sqlite');
+    expect(config.limits).toEqual({
+      readMaxBytes: 1024 * 1024,
+      maxDeadlineMs: 300_000,
+      maxTokenLength: 8192,
+    });
+    expect(config.oidc.issuers).toEqual([]);
+  });
+
+  it('reads a file and lets HVC_* variables override it', () => {
+    const file = join(dir, 'hvc.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        listen: { port: 9000 },
+        oidc: { issuers: [{ issuer: 'https://idp.example', audience: 'urn:hvc', typ: 'at+jwt' }] },
+      }),
+    );
+    const config = loadServerConfig({
+      HVC_CONFIG: file,
+      HVC_HOST: '0.0.0.0',
+      HVC_OIDC_AUDIENCE: 'urn:other',
+      HVC_BOOTSTRAP_ORGANIZATION: 'acme',
+      HVC_BOOTSTRAP_ADMIN_SUBJECT: 'alice',
+      HVC_OIDC_ISSUER: 'https://idp.example',
+    });
+    expect(config.listen).toEqual({ host: '0.0.0.0', port: 9000 });
+    expect(config.oidc.issuers[0]).toMatchObject({
+      issuer: 'https://idp.example',
+      audience: 'urn:other',
+      typ: 'at+jwt',
+      algorithms: ['RS256', 'ES256'],
+      clockToleranceSeconds: 30,
+    });
+    expect(config.bootstrap).toEqual({
+      organization: 'acme',
+      adminIssuer: 'https://idp.example',
+      adminSubject: 'alice',
+    });
+  });
+
+  it('names every bad setting and its variable, without echoing secrets', () => {
+    const message = configError({
+      HVC_PORT: '99999',
+      HVC_OIDC_ISSUER: 'not a url',
+      HVC_OIDC_AUDIENCE: 'urn:hvc',
+      HVC_OIDC_ALGORITHMS: 'HS256',
+      HVC_SERVICE_TOKEN: 'short-secret-value',
+      HVC_SERVICE_TOKEN_ORGANIZATION: 'acme',
+      HVC_SERVICE_TOKEN_ROLE: 'root',
+    });
+    expect(message).toContain('listen.port (HVC_PORT)');
+    expect(message).toContain('oidc.issuers.0.issuer (HVC_OIDC_ISSUER)');
+    expect(message).toContain('oidc.issuers.0.algorithms.0');
+    expect(message).toContain('serviceTokens.0.token (HVC_SERVICE_TOKEN)');
+    expect(message).toContain('serviceTokens.0.role (HVC_SERVICE_TOKEN_ROLE)');
+    expect(message).not.toContain('short-secret-value');
+    expect(configError({ HVC_CONFIG: join(dir, 'missing.json') })).toContain(
+      'cannot read the configuration file',
+    );
+    writeFileSync(join(dir, 'typo.json'), JSON.stringify({ listen: { prot: 1 } }));
+    expect(configError({ HVC_CONFIG: join(dir, 'typo.json') })).toContain('listen.prot');
+  });
+});
+
+describe('logs', () => {
+  it('redact tokens, passwords and credentials', async () => {
+    const out = new PassThrough();
+    const chunks: string[] = [];
+    out.on('data', (c: Buffer) => chunks.push(c.toString()));
+    const logger = createLogger({ destination: out });
+    logger.info(
+      {
+        authorization: 'Bearer abc.def.ghi',
+        req: { headers: { authorization: 'Bearer abc.def.ghi' } },
+        target: { credentials: { secret: 'pve-secret' } },
+        password: 'hunter2',
+      },
+      'hello',
+    );
+    await new Promise((resolve) => setImmediate(resolve));
+    const text = chunks.join('');
+    expect(text).toContain('hello');
+    for (const secret of ['abc.def.ghi', 'pve-secret', 'hunter2']) expect(text).not.toContain(secret);
+  });
+});
