@@ -28,7 +28,8 @@ List the demo target's guests as the viewer (Connect JSON):
 The viewer may not start a guest (permission_denied):
   curl -s -X POST ${info.url}/hvc.v1.GuestService/StartGuest -H "Authorization: Bearer $VIEWER_TOKEN" -H 'Content-Type: application/json' -d ${body(guest)}
 
-Start it as the admin over gRPC, then watch the operation (put its id in the second call):
+Start it as the admin over gRPC, then watch the operation (put its id in the second call). buf is the Buf CLI;
+in this repository run it as \`pnpm --filter @hvc/server exec buf\`:
   buf curl${h2} --protocol grpc --schema ${protoDir} -H "Authorization: Bearer $ADMIN_TOKEN" -d ${body(guest)} ${info.url}/hvc.v1.GuestService/StartGuest
   buf curl${h2} --protocol grpc --schema ${protoDir} -H "Authorization: Bearer $ADMIN_TOKEN" -d '{"targetId":"${info.targetId}","operationId":"<id>"}' ${info.url}/hvc.v1.OperationService/WatchOperation
 
