@@ -63,6 +63,8 @@ export interface HvcHandlerLimits {
   readonly maxDeadlineMs?: number;
   /** Longest bearer token, characters (default 8192). */
   readonly maxTokenLength?: number;
+  /** How often an open operation watch checks again that its caller may still see the target, ms (default 5 s). */
+  readonly watchRecheckMs?: number;
 }
 
 /** The parts the API is built from. */
@@ -121,7 +123,10 @@ export function createHvcHandler(options: HvcHandlerOptions): HvcHandler {
     router.service(TargetService, createTargetService(deps));
     router.service(GuestService, createGuestService(deps));
     router.service(SnapshotService, createSnapshotService(deps));
-    router.service(OperationService, createOperationService(deps));
+    router.service(
+      OperationService,
+      createOperationService(deps, { recheckEveryMs: options.limits?.watchRecheckMs ?? 5_000 }),
+    );
     router.service(MemberService, createMemberService(deps));
     router.service(Health, createHealthService(HVC_SERVICES, options.ready ?? (() => true)));
     router.service(ReflectionV1, reflection.v1);
