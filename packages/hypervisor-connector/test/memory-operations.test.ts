@@ -401,3 +401,16 @@ describe('latencyMs', () => {
     expect(connector.state.operations()).toEqual([]);
   });
 });
+
+describe('test hooks', () => {
+  it('list running operations and refuse unknown guests and states', async () => {
+    const { connector, clock } = setup();
+    const operation = await connector.startGuest('vm/100');
+    expect(connector.state.runningOperations().map((op) => op.id)).toEqual([operation.id]);
+    await clock.advance(DURATION);
+    expect(connector.state.runningOperations()).toEqual([]);
+    expect(() => connector.state.setGuestState('vm/404', 'running')).toThrow(/not found/);
+    expect(() => connector.state.setGuestState('vm/100', 'exploded' as never)).toThrow(/guest state/);
+    expect((await connector.getGuest('vm/100')).state).toBe('running');
+  });
+});
