@@ -312,6 +312,35 @@ describe('hvc-server over gRPC, gRPC-Web and Connect', () => {
     ).toBe(Code.Unauthenticated);
   });
 
+  it('fails fast on a dead target once its circuit breaker opens, and reports the breaker', async () => {
+    const targets = createClient(TargetService, transports().connect!);
+    await targets.createTarget(
+      {
+        targetId: 'dead',
+        kind: 'proxmox',
+        config: {
+          endpoints: ['https://127.0.0.1:1'],
+          readAttempts: 1,
+          timeouts: { connectMs: 500, requestMs: 1000 },
+        },
+        credentials: { tokenId: 'hvc@pve!api', secret: 'not-used' },
+      },
+      auth('alice'),
+    );
+    const guests = createClient(GuestService, transports().connect!);
+    const codes: Array<Code | 'ok'> = [];
+    for (let i = 0; i < 7; i++)
+      codes.push(await codeOf(guests.listGuests({ targetId: 'dead' }, auth('alice'))));
+    expect(new Set(codes)).toEqual(new Set([Code.Unavailable]));
+    const connectivity = await targets.testTargetConnectivity({ targetId: 'dead' }, auth('alice'));
+    expect(connectivity).toMatchObject({ ok: false, errorCode: 'UNAVAILABLE' });
+    const metrics = await (await fetch(`${url}/metrics`)).text();
+    expect(metrics).toContain('hvc_target_breaker_state{target="dead"} 2');
+    expect(metrics).toMatch(
+      /hvc_connector_calls_total\{target="dead",method="listGuests",outcome="UNAVAILABLE"\} \d/,
+    );
+  });
+
   it('reports readiness and metrics, and audits mutating calls', async () => {
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
     expect(await (await fetch(`${url}/readyz`)).json()).toEqual({
