@@ -14,7 +14,10 @@ const server = new ResponderServer({
   authorization: launch.authorization,
 });
 
-const send = (reply: ResponderReply) => process.send?.(reply);
+const send = (reply: ResponderReply, then?: () => void) => process.send?.(reply, undefined, {}, then);
+
+// The parent is gone (it finished, failed or was killed): stop with it rather than hold its terminal open.
+process.on('disconnect', () => process.exit(0));
 
 process.on('message', (message: ResponderCommand) => {
   if (message.cmd === 'stats') send({ id: message.id, stats: server.stats() });
@@ -23,8 +26,7 @@ process.on('message', (message: ResponderCommand) => {
     send({ id: message.id });
   } else if (message.cmd === 'close') {
     void server.close().then(() => {
-      send({ id: message.id });
-      process.disconnect();
+      send({ id: message.id }, () => process.exit(0));
     });
   }
 });

@@ -1,0 +1,107 @@
+import { describe, expect, it } from 'vitest';
+import type { BenchReport } from '../src/report/bench-report.js';
+import { jsonSummary } from '../src/report/json-summary.js';
+import type { MachineInfo } from '../src/report/machine-info.js';
+import type { ClientMeasurement } from '../src/scenarios/measured-client.js';
+
+const machine: MachineInfo = {
+  cores: 2,
+  cpuModel: 'test',
+  memoryGiB: 24,
+  node: 'v20.19.0',
+  loadAverage: [0, 0, 0],
+};
+
+const client = (label: string, perSecond: number | null): ClientMeasurement => ({
+  label,
+  perSecond,
+  p50Ms: 1,
+  p99Ms: 2,
+  responderCpuShare: 0.5,
+});
+
+function report(hvc: number | null): BenchReport {
+  return {
+    command: 'pnpm bench',
+    quick: true,
+    startedAt: new Date(0),
+    finishedAt: new Date(1_000),
+    machineAtStart: machine,
+    machineAtEnd: machine,
+    connector: { measured: hvc !== null },
+    proxmoxer: { version: '1.2.0' },
+    proxmoxApiVersion: '1.1.1',
+    ceiling: { concurrency: 64, lines: [] },
+    singleCall: {
+      guests: 5_000,
+      nodes: 32,
+      cases: [
+        { call: 'getGuest', concurrency: 1, clients: [client('hvc', 1), client('raw undici', 1_000)] },
+        {
+          call: 'getGuest',
+          concurrency: 32,
+          clients: [
+            client('raw undici', 1_000),
+            client('hvc', hvc),
+            client('proxmox-api', 250),
+            client('proxmoxer', null),
+          ],
+        },
+      ],
+    },
+    fleet: {
+      guests: 10_000,
+      nodes: 32,
+      connections: 4,
+      lines: [
+        {
+          label: 'hvc listGuests (one call)',
+          wallMs: hvc === null ? null : 123.456,
+          heapGrowthMB: hvc === null ? null : 40.04,
+          requests: 1,
+          guestsListed: 10_000,
+        },
+      ],
+    },
+    fanout: {
+      operations: 1_000,
+      taskDurationMs: 2_000,
+      concurrencyCap: 4,
+      lines: [
+        {
+          label: 'hvc (backoff)',
+          wallMs: 2_500,
+          vsIdeal: hvc === null ? null : 1.25,
+          pollsPerOperation: hvc === null ? null : 3.5,
+          socketsOpened: 4,
+          maxInFlight: 4,
+          detectionLagMs: 100,
+          failed: 0,
+        },
+      ],
+    },
+    serverPending: 'not yet',
+  };
+}
+
+describe('jsonSummary', () => {
+  it('takes the getGuest ratios at concurrency 32, ours over theirs, and the hvc lines of the other scenarios', () => {
+    expect(jsonSummary(report(900))).toEqual({
+      getGuestVsRawUndici: 0.9,
+      getGuestVsProxmoxApi: 3.6,
+      getGuestVsProxmoxer: null,
+      fleetListMs: 123,
+      fleetListHeapMB: 40,
+      fanoutVsIdeal: 1.25,
+      pollsPerOperation: 3.5,
+      serverConnectVsDirect: null,
+      serverGrpcVsDirect: null,
+    });
+  });
+
+  it('is null wherever hvc was not measured', () => {
+    const summary = jsonSummary(report(null));
+    expect(Object.keys(summary)).toHaveLength(9);
+    for (const value of Object.values(summary)) expect(value).toBeNull();
+  });
+});
