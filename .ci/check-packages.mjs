@@ -16,7 +16,10 @@ try {
   for (const dir of packages) {
     const manifest = JSON.parse(readFileSync(join(root, 'packages', dir, 'package.json'), 'utf8'));
     if (manifest.private) continue;
-    execFileSync('pnpm', ['pack', '--pack-destination', scratch], { cwd: join(root, 'packages', dir), stdio: 'ignore' });
+    execFileSync('pnpm', ['pack', '--pack-destination', scratch], {
+      cwd: join(root, 'packages', dir),
+      stdio: 'ignore',
+    });
     for (const subpath of Object.keys(manifest.exports)) {
       if (subpath === './package.json') continue;
       entries.push({ name: manifest.name, subpath });
@@ -24,10 +27,14 @@ try {
   }
   const tarballs = readdirSync(scratch).filter((f) => f.endsWith('.tgz'));
   writeFileSync(join(scratch, 'package.json'), JSON.stringify({ name: 'scratch', private: true }));
-  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', ...tarballs.map((t) => `./${t}`)], {
-    cwd: scratch,
-    stdio: 'inherit',
-  });
+  execFileSync(
+    'npm',
+    ['install', '--no-audit', '--no-fund', '--loglevel=error', ...tarballs.map((t) => `./${t}`)],
+    {
+      cwd: scratch,
+      stdio: 'inherit',
+    },
+  );
   let failures = 0;
   for (const { name, subpath } of entries) {
     const specifier = subpath === '.' ? name : `${name}/${subpath.slice(2)}`;

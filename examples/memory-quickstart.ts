@@ -13,7 +13,13 @@ await using connector = memoryConnectorFactory.create(config, { targetId: 'demo'
 const target = await connector.describe();
 console.log(`target: ${target.kind} ${target.version}, nodes: ${target.nodes.map((n) => n.name).join(', ')}`);
 
-const created = await connector.createGuest({ type: 'vm', name: 'web-1', cpus: 2, memoryMiB: 2048, node: 'node1' });
+const created = await connector.createGuest({
+  type: 'vm',
+  name: 'web-1',
+  cpus: 2,
+  memoryMiB: 2048,
+  node: 'node1',
+});
 console.log(`create ${created.guestId}: ${created.status}`);
 await connector.waitForOperation(created.id, {
   timeoutMs: 10_000,
