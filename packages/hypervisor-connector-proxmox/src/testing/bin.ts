@@ -31,22 +31,31 @@ if (version !== 8 && version !== 9) {
   process.stderr.write(`--pve-version must be 8 or 9\n${USAGE}\n`);
   process.exit(2);
 }
+const pveVersion: 8 | 9 = version === 8 ? 8 : 9;
 
-const fake = createPveFake({
-  nodes: Number(values.nodes),
-  guests: { qemu: Number(values.qemu), lxc: Number(values.lxc) },
-  pveVersion: version,
-  taskDurationMs: Number(values['task-ms']),
-  password: values.password,
+/** Starts the fake and prints the ready line (no top-level await: the bin is also built as CommonJS). */
+async function main(): Promise<void> {
+  const fake = createPveFake({
+    nodes: Number(values.nodes),
+    guests: { qemu: Number(values.qemu), lxc: Number(values.lxc) },
+    pveVersion,
+    taskDurationMs: Number(values['task-ms']),
+    password: values.password,
+  });
+  const server = await fake.listen({ port: Number(values.port), host: values.host });
+  const { username, password, tokenId, tokenSecret } = fake.credentials;
+  process.stdout.write(
+    `${JSON.stringify({ url: server.url, fingerprint: server.fingerprint, username, password, tokenId, tokenSecret })}\n`,
+  );
+
+  const stop = (): void => {
+    void fake.close().then(() => process.exit(0));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`hvc-pve-fake: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
 });
-const server = await fake.listen({ port: Number(values.port), host: values.host });
-const { username, password, tokenId, tokenSecret } = fake.credentials;
-process.stdout.write(
-  `${JSON.stringify({ url: server.url, fingerprint: server.fingerprint, username, password, tokenId, tokenSecret })}\n`,
-);
-
-const stop = (): void => {
-  void fake.close().then(() => process.exit(0));
-};
-process.once('SIGINT', stop);
-process.once('SIGTERM', stop);
