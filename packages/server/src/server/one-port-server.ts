@@ -95,12 +95,15 @@ export async function listenOnePort(
     h2.on('session', track);
     server = createNetServer((socket) => {
       let buffered = Buffer.alloc(0);
+      // A client that connects and sends nothing is dropped like one that never finishes its headers.
+      socket.setTimeout(headersTimeout, () => socket.destroy());
       const onData = (chunk: Buffer) => {
         buffered = Buffer.concat([buffered, chunk]);
         const n = Math.min(buffered.length, PREFACE.length);
         const h2Prefix = buffered.subarray(0, n).equals(PREFACE.subarray(0, n));
         if (h2Prefix && buffered.length < PREFACE.length) return;
         socket.off('data', onData);
+        socket.setTimeout(0);
         if (h2Prefix) {
           h2.emit('connection', replayedSocket(socket, buffered));
           return;
