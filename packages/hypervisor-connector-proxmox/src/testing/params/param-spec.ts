@@ -98,7 +98,5 @@ export const nodeParam = required(str({ format: 'pve-node' }));
 export const vmidParam = int({ format: 'pve-vmid', minimum: 100, maximum: 999_999_999 });
 /** A snapshot name. */
 export const snapnameParam = required(str({ format: 'pve-configid', maxLength: 40 }));
-/** A storage id. */
-export const storageParam = str({ format: 'pve-storage-id' });
 /** `{node}` + `{vmid}`: the path parameters of every per-guest route. */
 export const guestPathParams = { node: nodeParam, vmid: required(vmidParam) } as const;

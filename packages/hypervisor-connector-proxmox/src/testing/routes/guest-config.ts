@@ -124,6 +124,12 @@ export function configRoutes(type: GuestType): RouteDef[] {
   const updateParams = type === 'qemu' ? qemuUpdateParams : lxcUpdateParams;
   const routes = [
     route('GET', base, getParams, (ctx) => readConfig(ctx, type)),
+    route('GET', `/nodes/{node}/${type}/{vmid}/pending`, guestPathParams, (ctx) => {
+      // Changes apply at once in the fake, so nothing is ever pending: every key reports its current value.
+      const g = guestOf(ctx, type);
+      ctx.env.perms.check(ctx.who, `/vms/${g.vmid}`, ['VM.Audit']);
+      return Object.entries(g.config).map(([key, value]) => ({ key, value }));
+    }),
     route('PUT', base, updateParams, (ctx) => {
       prepareUpdate(ctx, type).apply();
       return null;

@@ -1,7 +1,7 @@
 import { bool, guestPathParams, required, str } from '../params/param-spec.js';
 import { fail } from '../pve-error.js';
 import { type RouteContext, type RouteDef, route } from '../router/route.js';
-import { formatSize, parseSize, parseVolumeValue } from '../state/guest-volumes.js';
+import { formatSize, formatVolumeValue, parseSize, parseVolumeValue } from '../state/guest-volumes.js';
 import type { GuestType } from '../state/model.js';
 import { guestOf, skipLock, startGuestTask } from './guest-context.js';
 
@@ -40,10 +40,7 @@ function resize(ctx: RouteContext, type: GuestType): string {
     finish: (log) => {
       options.set('size', formatSize(next));
       log(`resizing ${disk} (${volume}) to ${next} bytes`);
-      env.cluster.writeConfig(g, {
-        ...g.config,
-        [disk]: [volume, ...[...options].map(([k, v]) => `${k}=${v}`)].join(','),
-      });
+      env.cluster.writeConfig(g, { ...g.config, [disk]: formatVolumeValue(volume, options) });
     },
   });
 }

@@ -52,7 +52,6 @@ function create(ctx: RouteContext, type: GuestType): string {
         vmstate,
         parent: g.parentSnapshot,
         config,
-        running: vmstate,
       });
       g.parentSnapshot = name;
       if (vmstate) log('saving VM state and RAM');
@@ -68,7 +67,6 @@ function remove(ctx: RouteContext, type: GuestType): string {
   const name = String(ctx.params.snapname);
   return startGuestTask(env, ctx.who, g, {
     action: 'delsnapshot',
-    id: String(g.vmid),
     lock: 'snapshot-delete',
     check: () => snapshotOf(g, name),
     finish: () => {

@@ -52,8 +52,6 @@ export interface SnapshotState {
   readonly vmstate: boolean;
   readonly parent?: string;
   readonly config: GuestConfig;
-  /** Whether the guest was running when the snapshot was taken with `vmstate`. */
-  readonly running: boolean;
 }
 
 /** A QEMU VM or LXC container. */

@@ -186,7 +186,6 @@ export function seedCluster(o: PveFakeOptions, now: number): ClusterState {
         vmstate: false,
         parent,
         config: { ...config },
-        running: false,
       });
       parent = name;
     }
