@@ -18,7 +18,7 @@ export {
   TokenCredentialsSchema,
 } from './config/config-schema.js';
 export { type ProxmoxTargetUriOptions, parseProxmoxTargetUri } from './config/target-uri.js';
-export { capabilitiesForAuth, PROXMOX_CAPABILITIES } from './connector/capabilities.js';
+export { capabilitiesFor, PROXMOX_CAPABILITIES, refineCapabilities } from './connector/capabilities.js';
 export { ProxmoxConnector, type RawCallOptions } from './connector/proxmox-connector.js';
 export {
   mapPveFailure,

@@ -35,6 +35,8 @@ async function pve(task: ScriptedTask): Promise<{ server: HttpsTestServer; delet
   const handler: TestHandler = async (request) => {
     const path = decodeURIComponent(request.path.replace(/^\/api2\/json/, '').split('?')[0] ?? '');
     if (path === '/cluster/resources') return [200, { data: RESOURCES }];
+    if (request.method === 'GET' && path.endsWith('/tasks')) return [200, { data: [] }];
+    if (path.endsWith('/status/current')) return [200, { data: { vmid: 100, status: 'stopped' } }];
     if (request.method === 'POST' && path.endsWith('/status/start')) {
       const start = Math.floor(Date.now() / 1000)
         .toString(16)

@@ -55,6 +55,8 @@ const basic = (request: SeenRequest): readonly [number, unknown] | undefined => 
   if (path === '/nodes') return [200, { data: NODES }];
   if (path === '/cluster/resources') return [200, { data: RESOURCES }];
   if (path === '/version') return [200, { data: { version: '9.1.1', release: '9.1', repoid: 'abc' } }];
+  if (path?.endsWith('/tasks')) return [200, { data: [] }];
+  if (path?.endsWith('/status/current')) return [200, { data: { vmid: 100, status: 'stopped' } }];
   return undefined;
 };
 

@@ -1,4 +1,4 @@
-import { NodeNameSchema, ResourceNameSchema } from '@hvc/hypervisor-connector';
+import { GUEST_TYPES, NodeNameSchema, ResourceNameSchema } from '@hvc/hypervisor-connector';
 import { z } from 'zod';
 
 /** A SHA-256 certificate fingerprint: 32 hex bytes, with or without `:`; normalised to `AB:CD:...` upper case. */
@@ -134,6 +134,13 @@ export const ProxmoxConfigSchema = z.strictObject({
   timeouts: TimeoutsSchema.default({ requestMs: 30_000, connectMs: 10_000 }),
   /** Most requests in flight to this target at once, and most sockets per endpoint (pveproxy has 3 workers). */
   concurrency: z.number().int().min(1).max(256).default(4),
+  /** The guest types this connector manages (`vm` = QEMU, `container` = LXC); guests of other types are invisible. */
+  guestTypes: z
+    .array(z.enum(GUEST_TYPES))
+    .min(1)
+    .max(2)
+    .refine((types) => new Set(types).size === types.length, 'each guest type once')
+    .default(['vm', 'container']),
   /** Confine the connector to one PVE pool: other guests are invisible, new guests join the pool. */
   pool: ResourceNameSchema.optional(),
   /** Attempts of an idempotent read on a retryable error (UNAVAILABLE, TIMEOUT), the first included. */

@@ -1,7 +1,7 @@
-import type { Capabilities } from '@hvc/hypervisor-connector';
+import type { Capabilities, GuestType } from '@hvc/hypervisor-connector';
 
 const TOKEN_CONSOLE_NOTE =
-  'API tokens cannot open the vncwebsocket/termproxy websocket (PVE requires a ticket there); use password ' +
+  'API tokens cannot open the console websocket (PVE accepts only a ticket on vncwebsocket); use password ' +
   'credentials for VNC and terminal consoles';
 
 /** What the Proxmox connector supports at all. */
@@ -15,31 +15,45 @@ export const PROXMOX_CAPABILITIES: Capabilities = Object.freeze({
   migration: { offline: true, live: true },
   suspend: true,
   reset: true,
-  console: ['vnc', 'spice', 'terminal'],
+  console: ['vnc', 'terminal'],
   metrics: true,
   cancelOperation: true,
   notes: {
     reset: 'VMs only: containers have no reset',
+    suspend: "VMs only: PVE's container freeze is experimental and does not show in the container's status",
     memorySnapshots: 'VMs only',
     'migration.live': 'VMs only: running containers move by restart migration',
     'clone.linked': 'from templates only',
-    'console.spice': 'VMs with a SPICE display only',
+    'console.spice': 'not offered: it needs a SPICE display and a SPICE client; use raw() on spiceproxy',
   },
 }) as Capabilities;
 
-/** The capabilities for one auth mode: API tokens cannot open VNC or terminal consoles. */
-export function capabilitiesForAuth(kind: 'token' | 'ticket'): Capabilities {
-  if (kind === 'ticket') return PROXMOX_CAPABILITIES;
-  return {
-    ...PROXMOX_CAPABILITIES,
-    console: ['spice'],
-    notes: {
-      ...PROXMOX_CAPABILITIES.notes,
-      console: TOKEN_CONSOLE_NOTE,
-      'console.vnc': TOKEN_CONSOLE_NOTE,
-      'console.terminal': TOKEN_CONSOLE_NOTE,
-    },
-  };
+const CONTAINERS_ONLY = 'this connector is configured for containers only';
+
+/**
+ * The capabilities of one connector: API tokens cannot open consoles; a connector configured for containers only
+ * has no reset, suspend, memory snapshots or live migration.
+ */
+export function capabilitiesFor(kind: 'token' | 'ticket', guestTypes: readonly GuestType[]): Capabilities {
+  const notes: Record<string, string> = { ...PROXMOX_CAPABILITIES.notes };
+  let caps: Capabilities = { ...PROXMOX_CAPABILITIES, guestTypes: [...guestTypes] };
+  if (kind === 'token') {
+    caps = { ...caps, console: [] };
+    for (const name of ['console', 'console.vnc', 'console.terminal']) notes[name] = TOKEN_CONSOLE_NOTE;
+  }
+  if (!guestTypes.includes('vm')) {
+    caps = {
+      ...caps,
+      reset: false,
+      suspend: false,
+      memorySnapshots: false,
+      migration: { ...caps.migration, live: false },
+    };
+    for (const name of ['reset', 'suspend', 'memorySnapshots', 'migration.live']) {
+      notes[name] = `${CONTAINERS_ONLY}; ${notes[name] ?? ''}`.replace(/; $/, '');
+    }
+  }
+  return Object.freeze({ ...caps, notes });
 }
 
 /** Narrows capabilities to what a credential's privileges (the union over every ACL path) allow. */

@@ -14,17 +14,24 @@ export interface GuestLocation {
 
 /**
  * Finds the node of a guest from `/cluster/resources` (one call for the whole cluster) and caches it. A guest
- * outside the connector's pool scope is NOT_FOUND, as if it did not exist.
+ * outside the connector's scope (its pool, its guest types) is NOT_FOUND, as if it did not exist.
  */
 export class GuestLocator {
   readonly #client: PveClient;
   readonly #pool: string | undefined;
+  readonly #types: ReadonlySet<string>;
   readonly #target: string | undefined;
   readonly #cache = new Map<string, GuestLocation>();
 
-  constructor(client: PveClient, pool: string | undefined, target: string | undefined) {
+  /** `types` are the PVE guest types in scope (`qemu`, `lxc`). */
+  constructor(
+    client: PveClient,
+    scope: { pool?: string; types: readonly string[] },
+    target: string | undefined,
+  ) {
     this.#client = client;
-    this.#pool = pool;
+    this.#pool = scope.pool;
+    this.#types = new Set(scope.types);
     this.#target = target;
   }
 

@@ -3,6 +3,7 @@ import {
   type Capabilities,
   type CloneSpecInput,
   CloneSpecSchema,
+  ConflictError,
   type ConsoleRequest,
   ConsoleRequestSchema,
   type ConsoleTicket,
@@ -54,7 +55,6 @@ import {
   PveGuestConfigSchema,
   PveGuestStatusSchema,
   PveSnapshotSchema,
-  PveSpiceProxySchema,
 } from '../schemas/guests.js';
 import { PveNodeSchema, PveRrdPointSchema } from '../schemas/nodes.js';
 import { decodeOperationId, type OperationRef } from '../tasks/operation-id.js';
@@ -64,11 +64,14 @@ import type { EndpointSet } from '../transport/endpoint-set.js';
 import { type PveParams, pvePath } from '../transport/form-encoding.js';
 import type { PveClient } from '../transport/pve-client.js';
 import type { PveHttpRequest } from '../transport/pve-http.js';
-import { capabilitiesForAuth, refineCapabilities } from './capabilities.js';
+import { capabilitiesFor, refineCapabilities } from './capabilities.js';
 import { GuestLocator } from './guest-locator.js';
+import { type GuestCheck, guestPreconditions } from './guest-preconditions.js';
 import { withFreshVmid } from './vmid-allocator.js';
 
 const UpidSchema = z.string().startsWith('UPID:');
+/** How long refined capabilities are trusted before `/access/permissions` is read again. */
+const CAPABILITIES_TTL_MS = 60_000;
 const NodesSchema = z.array(PveNodeSchema);
 const ClusterStatusSchema = z.array(PveClusterStatusItemSchema);
 
@@ -109,6 +112,7 @@ export class ProxmoxConnector implements HypervisorConnector {
   readonly #tasks: TaskService;
   #closed = false;
   #nodeNamesAsked = false;
+  #refined: { readonly capabilities: Capabilities; readonly at: number } | undefined;
 
   constructor(parts: ProxmoxConnectorParts) {
     this.#config = parts.config;
@@ -116,8 +120,13 @@ export class ProxmoxConnector implements HypervisorConnector {
     this.#auth = parts.auth;
     this.#endpoints = parts.endpoints;
     this.#target = parts.target;
-    this.capabilities = capabilitiesForAuth(parts.auth.kind);
-    this.#locator = new GuestLocator(parts.client, parts.config.pool, parts.target);
+    this.capabilities = capabilitiesFor(parts.auth.kind, parts.config.guestTypes);
+    const types = parts.config.guestTypes.map((type) => (type === 'vm' ? 'qemu' : 'lxc'));
+    this.#locator = new GuestLocator(
+      parts.client,
+      { types, ...(parts.config.pool === undefined ? {} : { pool: parts.config.pool }) },
+      parts.target,
+    );
     this.#tasks = new TaskService(parts.client, parts.config.tasks.noSuchTaskGraceMs);
   }
 
@@ -132,16 +141,14 @@ export class ProxmoxConnector implements HypervisorConnector {
     ]);
     if (cluster) this.#learnNodes(cluster);
     const clusterEntry = cluster?.find((item) => item.type === 'cluster');
-    const privileges = permissions
-      ? new Set(Object.values(permissions).flatMap((privs) => Object.keys(privs)))
-      : undefined;
+    const capabilities = this.#refine(permissions);
     return {
       kind: this.kind,
       specificationVersion: this.specificationVersion,
       version: version.version,
       ...(clusterEntry?.name ? { clusterName: clusterEntry.name } : {}),
       nodes: nodes.map(hostNodeFromPve),
-      capabilities: privileges ? refineCapabilities(this.capabilities, privileges) : this.capabilities,
+      capabilities,
       raw: { version, ...(cluster ? { cluster } : {}) },
     };
   }
@@ -188,7 +195,9 @@ export class ProxmoxConnector implements HypervisorConnector {
   async createGuest(spec: GuestSpecInput, options: CallOptions = {}): Promise<Operation> {
     this.#open();
     const parsed = parseInput(GuestSpecSchema, spec, 'guest spec');
-    requireCapability(this.capabilities, `guestTypes.${parsed.type}`, this.#target);
+    const capabilities = await this.#capabilities(options);
+    requireCapability(capabilities, 'create', this.#target);
+    requireCapability(capabilities, `guestTypes.${parsed.type}`, this.#target);
     const type = parsed.type === 'vm' ? 'qemu' : 'lxc';
     const node = parsed.node ?? (await this.#pickNode(options));
     const { defaultStorage, pool } = this.#config;
@@ -220,12 +229,22 @@ export class ProxmoxConnector implements HypervisorConnector {
     const ref = parseGuestId(guestId);
     const parsed = parseInput(CloneSpecSchema, spec, 'clone spec');
     requireCapability(
-      this.capabilities,
+      await this.#capabilities(options),
       parsed.mode === 'full' ? 'clone.full' : 'clone.linked',
       this.#target,
     );
-    return this.#onGuest(ref, options, (node) =>
-      withFreshVmid(
+    return this.#onGuest(ref, options, async (node) => {
+      if (
+        parsed.mode === 'linked' &&
+        !(await guestPreconditions.status(this.#check(ref, node, options))).template
+      ) {
+        throw new ConflictError(`a linked clone needs a template: ${ref.id} is none`, {
+          ...this.#targetOptions(),
+          retryable: false,
+          details: { guestId: ref.id },
+        });
+      }
+      return withFreshVmid(
         this.#client,
         async (newid) => {
           const params = cloneParams(ref.type, parsed, newid, this.#config.pool);
@@ -242,8 +261,8 @@ export class ProxmoxConnector implements HypervisorConnector {
           return this.#tasks.started({ type: 'clone', guestId: cloneId, upid });
         },
         options.signal,
-      ),
-    );
+      );
+    });
   }
 
   async updateGuest(
@@ -254,6 +273,7 @@ export class ProxmoxConnector implements HypervisorConnector {
     this.#open();
     const ref = parseGuestId(guestId);
     const parsed = parseInput(GuestPatchSchema, patch, 'guest patch');
+    requireCapability(await this.#capabilities(options), 'update', this.#target);
     return this.#onGuest(ref, options, async (node) => {
       await this.#client.call(
         'PUT',
@@ -273,6 +293,7 @@ export class ProxmoxConnector implements HypervisorConnector {
     this.#open();
     const ref = parseGuestId(guestId);
     return this.#onGuest(ref, options, async (node) => {
+      await guestPreconditions.idle(this.#check(ref, node, options));
       const upid = await this.#write(
         'DELETE',
         this.#guestPath(ref, node),
@@ -318,13 +339,9 @@ export class ProxmoxConnector implements HypervisorConnector {
     const ref = parseGuestId(guestId);
     const parsed = parseInput(MigrateSpecSchema, spec, 'migrate spec');
     return this.#onGuest(ref, options, async (node, pool) => {
-      const call = { node, ...this.#callOptions(options) };
-      const status = await this.#client.get(
-        `${this.#guestPath(ref, node)}/status/current`,
-        undefined,
-        PveGuestStatusSchema,
-        call,
-      );
+      const check = this.#check(ref, node, options);
+      await guestPreconditions.idle(check);
+      const status = await guestPreconditions.status(check);
       const running = status.status === 'running';
       const online = parsed.online ?? running;
       if (online && ref.type === 'lxc') {
@@ -334,7 +351,11 @@ export class ProxmoxConnector implements HypervisorConnector {
           this.#targetOptions(),
         );
       }
-      requireCapability(this.capabilities, online ? 'migration.live' : 'migration.offline', this.#target);
+      requireCapability(
+        await this.#capabilities(options),
+        online ? 'migration.live' : 'migration.offline',
+        this.#target,
+      );
       const params: PveParams = {
         target: parsed.targetNode,
         ...(ref.type === 'qemu' && running ? { online: true } : {}),
@@ -350,7 +371,7 @@ export class ProxmoxConnector implements HypervisorConnector {
   async listSnapshots(guestId: string, options: CallOptions = {}): Promise<Snapshot[]> {
     this.#open();
     const ref = parseGuestId(guestId);
-    requireCapability(this.capabilities, 'snapshots', this.#target);
+    requireCapability(await this.#capabilities(options), 'snapshots', this.#target);
     return this.#onGuest(ref, options, async (node) => {
       const items = await this.#client.get(
         `${this.#guestPath(ref, node)}/snapshot`,
@@ -370,9 +391,9 @@ export class ProxmoxConnector implements HypervisorConnector {
     this.#open();
     const ref = parseGuestId(guestId);
     const parsed = parseInput(SnapshotSpecSchema, spec, 'snapshot spec');
-    requireCapability(this.capabilities, 'snapshots', this.#target);
+    requireCapability(await this.#capabilities(options), 'snapshots', this.#target);
     if (parsed.includeMemory) {
-      requireCapability(this.capabilities, 'memorySnapshots', this.#target);
+      requireCapability(await this.#capabilities(options), 'memorySnapshots', this.#target);
       if (ref.type === 'lxc') {
         throw new UnsupportedOperationError(
           'memorySnapshots',
@@ -382,6 +403,9 @@ export class ProxmoxConnector implements HypervisorConnector {
       }
     }
     return this.#onGuest(ref, options, async (node) => {
+      const check = this.#check(ref, node, options);
+      await guestPreconditions.idle(check);
+      await guestPreconditions.snapshot(check, parsed.name, false);
       const params: PveParams = {
         snapname: parsed.name,
         description: parsed.description,
@@ -408,7 +432,7 @@ export class ProxmoxConnector implements HypervisorConnector {
     this.#open();
     const ref = parseGuestId(guestId);
     const { protocol } = parseInput(ConsoleRequestSchema, request, 'console request');
-    requireCapability(this.capabilities, `console.${protocol}`, this.#target);
+    requireCapability(await this.#capabilities(options), `console.${protocol}`, this.#target);
     if (protocol === 'spice' && ref.type === 'lxc') {
       throw new UnsupportedOperationError(
         'console.spice',
@@ -419,17 +443,6 @@ export class ProxmoxConnector implements HypervisorConnector {
     return this.#onGuest(ref, options, async (node) => {
       const path = this.#guestPath(ref, node);
       const call = { node, ...this.#callOptions(options) };
-      if (protocol === 'spice') {
-        const spice = await this.#client.call(
-          'POST',
-          `${path}/spiceproxy`,
-          undefined,
-          PveSpiceProxySchema,
-          call,
-        );
-        const { password, ...rest } = spice;
-        return { protocol, guestId: ref.id, node, ticket: password, raw: rest };
-      }
       const endpoint = protocol === 'vnc' ? 'vncproxy' : 'termproxy';
       const proxy = await this.#client.call(
         'POST',
@@ -462,7 +475,7 @@ export class ProxmoxConnector implements HypervisorConnector {
     this.#open();
     const ref = parseGuestId(guestId);
     const { timeframe } = parseInput(MetricsRequestSchema, request, 'metrics request');
-    requireCapability(this.capabilities, 'metrics', this.#target);
+    requireCapability(await this.#capabilities(options), 'metrics', this.#target);
     return this.#onGuest(ref, options, async (node) => {
       const points = await this.#client.get(
         `${this.#guestPath(ref, node)}/rrddata`,
@@ -493,7 +506,7 @@ export class ProxmoxConnector implements HypervisorConnector {
   async cancelOperation(operationId: string, options: CallOptions = {}): Promise<Operation> {
     this.#open();
     const ref = this.#operationRef(operationId);
-    requireCapability(this.capabilities, 'cancelOperation', this.#target);
+    requireCapability(await this.#capabilities(options), 'cancelOperation', this.#target);
     return this.#tasks.cancel(ref, options.signal);
   }
 
@@ -535,7 +548,7 @@ export class ProxmoxConnector implements HypervisorConnector {
     this.#open();
     const ref = parseGuestId(guestId);
     if (action === 'reset') {
-      requireCapability(this.capabilities, 'reset', this.#target);
+      requireCapability(await this.#capabilities(options), 'reset', this.#target);
       if (ref.type === 'lxc') {
         throw new UnsupportedOperationError(
           'reset',
@@ -544,9 +557,21 @@ export class ProxmoxConnector implements HypervisorConnector {
         );
       }
     }
-    if (action === 'suspend' || action === 'resume')
-      requireCapability(this.capabilities, 'suspend', this.#target);
+    if (action === 'suspend' || action === 'resume') {
+      requireCapability(await this.#capabilities(options), 'suspend', this.#target);
+      if (ref.type === 'lxc') {
+        throw new UnsupportedOperationError(
+          'suspend',
+          "unsupported: suspend (PVE's container freeze does not show in the container's status)",
+          this.#targetOptions(),
+        );
+      }
+    }
     return this.#onGuest(ref, options, async (node) => {
+      const check = this.#check(ref, node, options);
+      if (action !== 'stop') await guestPreconditions.idle(check);
+      if (action === 'start') await guestPreconditions.inState(check, ['stopped', 'suspended'], 'start');
+      if (action === 'resume') await guestPreconditions.inState(check, ['paused', 'suspended'], 'resume');
       const upid = await this.#write(
         'POST',
         `${this.#guestPath(ref, node)}/status/${action}`,
@@ -567,8 +592,11 @@ export class ProxmoxConnector implements HypervisorConnector {
     this.#open();
     const ref = parseGuestId(guestId);
     const snapshot = parseInput(SnapshotNameSchema, name, 'snapshot name');
-    requireCapability(this.capabilities, 'snapshots', this.#target);
+    requireCapability(await this.#capabilities(options), 'snapshots', this.#target);
     return this.#onGuest(ref, options, async (node) => {
+      const check = this.#check(ref, node, options);
+      await guestPreconditions.idle(check);
+      await guestPreconditions.snapshot(check, snapshot, true);
       const path = `${this.#guestPath(ref, node)}/snapshot/${encodeURIComponent(snapshot)}`;
       const upid =
         action === 'rollback'
@@ -647,6 +675,30 @@ export class ProxmoxConnector implements HypervisorConnector {
     return decodeOperationId(operationId);
   }
 
+  /**
+   * The capabilities refined for this credential, read from `/access/permissions` at most once a minute, so a call
+   * the credential cannot make throws UNSUPPORTED before anything is sent.
+   */
+  async #capabilities(options: CallOptions): Promise<Capabilities> {
+    if (this.#refined && Date.now() - this.#refined.at < CAPABILITIES_TTL_MS)
+      return this.#refined.capabilities;
+    const permissions = await this.#client
+      .get('/access/permissions', undefined, PvePermissionsSchema, this.#callOptions(options))
+      .catch(this.#optional);
+    return this.#refine(permissions);
+  }
+
+  #refine(permissions: z.output<typeof PvePermissionsSchema> | undefined): Capabilities {
+    const capabilities = permissions
+      ? refineCapabilities(
+          this.capabilities,
+          new Set(Object.values(permissions).flatMap((privileges) => Object.keys(privileges))),
+        )
+      : this.capabilities;
+    this.#refined = { capabilities, at: Date.now() };
+    return capabilities;
+  }
+
   #learnNodes(
     cluster: readonly { type: string; name?: string | undefined; ip?: string | undefined }[],
   ): void {
@@ -655,6 +707,16 @@ export class ProxmoxConnector implements HypervisorConnector {
         item.type === 'node' && item.name ? [{ name: item.name, ip: item.ip }] : [],
       ),
     );
+  }
+
+  #check(ref: PveGuestRef, node: string, options: CallOptions): GuestCheck {
+    return {
+      client: this.#client,
+      ref,
+      node,
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+      ...(this.#target === undefined ? {} : { target: this.#target }),
+    };
   }
 
   #guestPath(ref: PveGuestRef, node: string): string {
@@ -670,9 +732,9 @@ export class ProxmoxConnector implements HypervisorConnector {
   }
 
   #optional = (error: unknown): undefined => {
-    // Audit-only extras (cluster status, permissions) may be denied to a narrow credential.
-    if (isHypervisorError(error, 'PERMISSION_DENIED') || isHypervisorError(error, 'UNSUPPORTED'))
-      return undefined;
+    // Audit-only extras (cluster status, permissions) may be denied to a narrow credential or missing.
+    const optional = ['PERMISSION_DENIED', 'UNSUPPORTED', 'NOT_FOUND'] as const;
+    if (optional.some((code) => isHypervisorError(error, code))) return undefined;
     throw error;
   };
 

@@ -26,7 +26,7 @@ export interface PveFailure {
 }
 
 const NOT_FOUND =
-  /does not exist|no such (task|vm|ct|node|snapshot|storage|volume|pool|user|token)|not found/i;
+  /does not exist|no such (cluster )?(task|vm|ct|node|snapshot|storage|volume|pool|user|token)|not found/i;
 const ALREADY_EXISTS = /already exists|already used|config file already exists/i;
 const LOCKED = /\b(VM|CT) is locked\b|can't lock file|cannot lock file|got timeout waiting for lock/i;
 const WRONG_STATE =

@@ -16,6 +16,8 @@ export const LOG_TAIL_LINES = 20;
 export class TaskService {
   readonly #client: PveClient;
   readonly #noSuchTaskGraceMs: number;
+  /** When this process saw each of its recent tasks start (ms), for the "no such task" grace period. */
+  readonly #seen = new Map<string, number>();
 
   constructor(client: PveClient, noSuchTaskGraceMs: number) {
     this.#client = client;
@@ -24,22 +26,15 @@ export class TaskService {
 
   /** The operation of a task just started: running, started when its UPID says. */
   started(ref: OperationRef): Operation {
-    const task = parseUpid(ref.upid);
-    return {
-      id: encodeOperationId(ref),
-      type: ref.type,
-      ...(ref.guestId === undefined ? {} : { guestId: ref.guestId }),
-      status: 'running',
-      startedAt: isoFromEpochSeconds(task.starttime),
-      raw: { upid: ref.upid, node: task.node, type: task.type },
-    };
+    this.#remember(ref.upid);
+    return this.#running(ref);
   }
 
   /**
    * The operation's current state. A task PVE does not know yet ("no such task") counts as running for a grace
-   * period after its start, measured from `since` (or the UPID's start time).
+   * period after it started: after this process saw it start, or after the start time in its UPID.
    */
-  async get(ref: OperationRef & { task: Upid }, signal?: AbortSignal, since?: number): Promise<Operation> {
+  async get(ref: OperationRef & { task: Upid }, signal?: AbortSignal): Promise<Operation> {
     const { task } = ref;
     const id = encodeOperationId(ref);
     let status: z.output<typeof PveTaskStatusSchema>;
@@ -54,14 +49,15 @@ export class TaskService {
         },
       );
     } catch (error) {
-      if (isHypervisorError(error, 'NOT_FOUND') && this.#withinGrace(task, since)) return this.started(ref);
+      if (isHypervisorError(error, 'NOT_FOUND') && this.#withinGrace(ref.upid, task))
+        return this.#running(ref);
       if (isHypervisorError(error, 'NOT_FOUND')) {
         throw Object.assign(error, { operationId: id });
       }
       throw error;
     }
     const outcome = taskOutcome(status.status, status.exitstatus);
-    const base = this.started(ref);
+    const base = this.#running(ref);
     if (outcome.status === 'running') return { ...base, raw: status };
     const ended = { ...base, status: outcome.status, endedAt: new Date().toISOString(), raw: status };
     if (outcome.status === 'succeeded') {
@@ -105,8 +101,32 @@ export class TaskService {
     return this.get(ref, signal);
   }
 
-  #withinGrace(task: Upid, since: number | undefined): boolean {
-    const from = Math.max(since ?? 0, task.starttime * 1000);
-    return Date.now() - from < this.#noSuchTaskGraceMs;
+  #withinGrace(upid: string, task: Upid): boolean {
+    const now = Date.now();
+    const seen = this.#seen.get(upid);
+    if (seen !== undefined && now - seen < this.#noSuchTaskGraceMs) return true;
+    return Math.abs(now - task.starttime * 1000) < this.#noSuchTaskGraceMs;
+  }
+
+  #remember(upid: string): void {
+    if (this.#seen.has(upid)) return;
+    this.#seen.set(upid, Date.now());
+    // Keep the map small: only recent tasks can still be in their grace period.
+    if (this.#seen.size > 1000) {
+      const oldest = this.#seen.keys().next().value;
+      if (oldest !== undefined) this.#seen.delete(oldest);
+    }
+  }
+
+  #running(ref: OperationRef): Operation {
+    const task = parseUpid(ref.upid);
+    return {
+      id: encodeOperationId(ref),
+      type: ref.type,
+      ...(ref.guestId === undefined ? {} : { guestId: ref.guestId }),
+      status: 'running',
+      startedAt: isoFromEpochSeconds(task.starttime),
+      raw: { upid: ref.upid, node: task.node, type: task.type },
+    };
   }
 }

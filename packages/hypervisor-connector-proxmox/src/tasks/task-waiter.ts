@@ -33,7 +33,6 @@ export async function waitForTask(
   policy: PollingPolicy,
   options: WaitOptions & { target?: string } = {},
 ): Promise<Operation> {
-  const started = Date.now();
   const controller = new AbortController();
   const onAbort = () => controller.abort(options.signal?.reason);
   options.signal?.addEventListener('abort', onAbort, { once: true });
@@ -53,7 +52,7 @@ export async function waitForTask(
   try {
     for (;;) {
       poll++;
-      const operation = await tasks.get(ref, signal, started);
+      const operation = await tasks.get(ref, signal);
       publishTaskWait(() => ({
         ...(options.target === undefined ? {} : { target: options.target }),
         operationId: id,
