@@ -207,6 +207,41 @@ describe('PVE fake semantics, in-process through msw', () => {
     expect(config.lock).toBeUndefined();
   });
 
+  it('fails calls through unknown and offline nodes as pveproxy does', async () => {
+    expect((await call('GET', '/nodes/nope/qemu')).reason).toBe(
+      "hostname lookup 'nope' failed - failed to get address info for: nope: Name or service not known",
+    );
+    fake.setNodeOnline('pve2', false);
+    expect(await call('GET', '/nodes/pve2/qemu')).toMatchObject({
+      status: 595,
+      reason: 'No route to host',
+      body: undefined,
+    });
+    const nodes = (await call<{ node: string; status: string; mem?: number }[]>('GET', '/nodes')).body.data;
+    expect(nodes.find((n) => n.node === 'pve2')).toEqual(expect.objectContaining({ status: 'offline' }));
+    expect(nodes.find((n) => n.node === 'pve2')?.mem).toBeUndefined();
+    const precheck = (await call<{ allowed_nodes: string[] }>('GET', '/nodes/pve1/qemu/101/migrate')).body
+      .data;
+    expect(precheck.allowed_nodes).toEqual(['pve3']);
+  });
+
+  it('accepts JSON bodies with real booleans and rejects other content types', async () => {
+    const json = await fetch(`${BASE}/nodes/pve1/qemu/101/config`, {
+      method: 'PUT',
+      headers: { ...headers, 'content-type': 'application/json' },
+      body: JSON.stringify({ onboot: true, cores: 3 }),
+    });
+    expect(json.status).toBe(200);
+    expect(fake.guest(101)?.config).toMatchObject({ onboot: 1, cores: 3 });
+    const xml = await fetch(`${BASE}/nodes/pve1/qemu/101/config`, {
+      method: 'PUT',
+      headers: { ...headers, 'content-type': 'text/xml' },
+      body: '<cores>4</cores>',
+    });
+    expect(xml.status).toBe(506);
+    expect(xml.statusText).toBe("upload 'Content-Type 'text/xml' not implemented");
+  });
+
   it('logs every request so tests can prove a write was sent once', async () => {
     await call('POST', '/nodes/pve1/qemu/101/status/start');
     await call('GET', '/nodes/pve1/qemu/101/status/current');
