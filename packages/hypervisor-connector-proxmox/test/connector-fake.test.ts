@@ -1,0 +1,213 @@
+import { isHypervisorError } from '@hvc/hypervisor-connector';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createProxmoxConnector } from '../src/index.js';
+import { type FakeTarget, KIT_SPECS, startFakeTarget } from './support/pve-fake-target.js';
+
+// The connector against the PVE fake over loopback HTTPS, with the fake's fault injection.
+let target: FakeTarget;
+beforeAll(async () => {
+  target = await startFakeTarget({ taskDurationMs: 30 });
+});
+afterAll(() => target.close());
+beforeEach(() => {
+  target.fake.faults.clear();
+});
+
+const opened: Array<{ close(): Promise<void> }> = [];
+afterAll(async () => {
+  await Promise.all(opened.map((c) => c.close()));
+});
+function connect(...args: Parameters<FakeTarget['connect']>) {
+  const connector = target.connect(...args);
+  opened.push(connector);
+  return connector;
+}
+
+async function rejection(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected a rejection');
+}
+
+const requestsTo = (method: string, pattern: RegExp) =>
+  target.fake.requests.filter((r) => r.method === method && pattern.test(r.path)).length;
+
+describe('the connector against the PVE fake', () => {
+  it('refuses to connect when the fingerprint does not match, sending nothing', async () => {
+    const before = target.fake.requests.length;
+    const wrong = target.server.fingerprint.replace(
+      /^../,
+      target.server.fingerprint.startsWith('00') ? '11' : '00',
+    );
+    const connector = createProxmoxConnector({
+      endpoints: [target.server.url],
+      credentials: { tokenId: target.fake.credentials.tokenId, secret: target.fake.credentials.tokenSecret },
+      tls: { fingerprint: wrong },
+    });
+    opened.push(connector);
+    const error = await rejection(connector.listGuests());
+    expect(isHypervisorError(error, 'UNAVAILABLE')).toBe(true);
+    expect(error).toMatchObject({ retryable: false, details: { reason: 'tls-fingerprint-mismatch' } });
+    expect(target.fake.requests.length).toBe(before);
+  });
+
+  it('trusts the fake through its certificate as a CA as well', async () => {
+    const connector = createProxmoxConnector({
+      endpoints: [target.server.url],
+      credentials: { tokenId: target.fake.credentials.tokenId, secret: target.fake.credentials.tokenSecret },
+      tls: { ca: target.server.ca },
+    });
+    opened.push(connector);
+    expect((await connector.listNodes()).map((n) => n.name)).toEqual(['pve1', 'pve2', 'pve3']);
+  });
+
+  it('retries reads through 595 and resets, and fails writes with UNAVAILABLE without re-sending them', async () => {
+    const connector = connect('token');
+    target.fake.faults.add({ method: 'GET', path: '/cluster/resources', status: 595, times: 1 });
+    target.fake.faults.add({ method: 'GET', path: '/cluster/resources', reset: true, times: 1 });
+    const before = requestsTo('GET', /^\/cluster\/resources/);
+    expect((await connector.listGuests()).length).toBeGreaterThan(0);
+    expect(requestsTo('GET', /^\/cluster\/resources/) - before).toBe(3);
+
+    for (const fault of [{ status: 595 as const }, { reset: true }]) {
+      target.fake.faults.add({
+        method: 'POST',
+        path: '/nodes/{node}/qemu/{vmid}/status/start',
+        times: 1,
+        ...fault,
+      });
+      const starts = requestsTo('POST', /\/qemu\/101\/status\/start$/);
+      const error = await rejection(connector.startGuest('qemu/101'));
+      expect(isHypervisorError(error, 'UNAVAILABLE'), JSON.stringify(fault)).toBe(true);
+      expect(requestsTo('POST', /\/qemu\/101\/status\/start$/) - starts).toBe(1);
+    }
+    expect(target.fake.guest(101)?.status).toBe('stopped');
+  });
+
+  it('returns OPERATION_FAILED with the log tail for a failing task, and succeeds on WARNINGS', async () => {
+    const connector = connect('ticket');
+    target.fake.failNextTask({
+      type: 'qmstart',
+      vmid: 101,
+      message: 'start failed: no space left on device',
+    });
+    const failed = await connector.startGuest('qemu/101');
+    const error = await rejection(connector.waitForOperation(failed.id));
+    expect(isHypervisorError(error, 'OPERATION_FAILED')).toBe(true);
+    expect(error).toMatchObject({ operationId: failed.id, message: 'start failed: no space left on device' });
+    expect((error as { details: { log: string[] } }).details.log.join('\n')).toContain(
+      'TASK ERROR: start failed: no space left on device',
+    );
+
+    target.fake.failNextTask({ type: 'qmstart', vmid: 101, warnings: ['storage nearly full'] });
+    const warned = await connector.waitForOperation((await connector.startGuest('qemu/101')).id);
+    expect(warned.status).toBe('succeeded');
+    expect(warned.warnings).toEqual(['storage nearly full']);
+    await connector.waitForOperation((await connector.stopGuest('qemu/101')).id);
+  });
+
+  it('stops a wait within 50 ms of the abort while a poll hangs', async () => {
+    const slow = await startFakeTarget({ taskDurationMs: 60_000 });
+    try {
+      const connector = slow.connect('token');
+      opened.push(connector);
+      const { id } = await connector.startGuest('qemu/101');
+      slow.fake.faults.add({ method: 'GET', path: /\/tasks\/.*\/status$/, hang: true });
+      const controller = new AbortController();
+      const wait = rejection(connector.waitForOperation(id, { signal: controller.signal }));
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const abortedAt = performance.now();
+      controller.abort();
+      const error = await wait;
+      expect(performance.now() - abortedAt).toBeLessThan(50);
+      expect(isHypervisorError(error, 'CANCELLED')).toBe(true);
+    } finally {
+      await slow.close();
+    }
+  });
+
+  it('keeps 200 concurrent calls under the concurrency cap, counting sockets on the fake side', async () => {
+    const capped = await startFakeTarget();
+    try {
+      const connector = capped.connect('token', { concurrency: 3 });
+      opened.push(connector);
+      capped.fake.faults.add({ method: 'GET', path: '/nodes', latencyMs: 2 });
+      const results = await Promise.all(Array.from({ length: 200 }, () => connector.listNodes()));
+      expect(results).toHaveLength(200);
+      expect(capped.server.connections.peak).toBeLessThanOrEqual(3);
+      expect(capped.server.connections.total).toBeLessThanOrEqual(3);
+    } finally {
+      await capped.close();
+    }
+  });
+
+  it('logs in once for 50 concurrent first calls, and once again for 50 calls after the tickets expired', async () => {
+    const fake = target.fake;
+    const connector = connect('ticket', { ticketRenewAfterMs: 60 * 60_000 });
+    const logins = () => requestsTo('POST', /^\/access\/ticket$/);
+    const unauthorized = () => fake.requests.filter((r) => r.status === 401).length;
+    const before = { logins: logins(), unauthorized: unauthorized() };
+    await Promise.all(Array.from({ length: 50 }, () => connector.listNodes()));
+    expect(logins() - before.logins).toBe(1);
+    expect(unauthorized() - before.unauthorized).toBe(0);
+
+    fake.expireTickets();
+    await Promise.all(Array.from({ length: 50 }, () => connector.listGuests()));
+    expect(logins() - before.logins).toBe(2);
+    expect(unauthorized() - before.unauthorized).toBeGreaterThan(0);
+  });
+});
+
+describe('ticket renewal on the fake clock', () => {
+  it('renews the ticket before the 2 h expiry, so calls never meet a 401', async () => {
+    const renewal = await startFakeTarget();
+    try {
+      const { fake, server } = renewal;
+      const connector = createProxmoxConnector(
+        {
+          endpoints: [server.url],
+          credentials: { username: fake.credentials.username, password: fake.credentials.password },
+          tls: { fingerprint: server.fingerprint },
+          ticketRenewAfterMs: 60 * 60_000,
+        },
+        { now: () => fake.clock.now() },
+      );
+      opened.push(connector);
+      const logins = () =>
+        fake.requests.filter((r) => r.method === 'POST' && r.path === '/access/ticket').length;
+      await connector.listNodes();
+      for (let hour = 1; hour <= 5; hour++) {
+        fake.clock.advance(70 * 60_000);
+        await connector.listNodes();
+      }
+      expect(logins()).toBe(6);
+      expect(fake.requests.filter((r) => r.status === 401)).toEqual([]);
+    } finally {
+      await renewal.close();
+    }
+  });
+
+  it('creates guests of both types at once with a VMID each, moving on when the proposed id is taken', async () => {
+    const connector = connect('token');
+    const other = connect('token');
+    // Both creators ask /cluster/nextid at the same moment and are proposed the same id: one create must lose.
+    target.fake.faults.add({ method: 'GET', path: '/cluster/nextid', latencyMs: 50, times: 2 });
+    const creates = () => requestsTo('POST', /^\/nodes\/[^/]+\/(qemu|lxc)$/);
+    const before = creates();
+    const [first, second] = await Promise.all([
+      connector.createGuest(KIT_SPECS.vm('fake-test-vm')),
+      other.createGuest(KIT_SPECS.container('fake-test-ct')),
+    ]);
+    expect(first.guestId).not.toBe(second.guestId);
+    expect(creates() - before).toBe(3);
+    for (const op of [first, second]) await connector.waitForOperation(op.id);
+    expect((await connector.getGuest(first.guestId!)).type).toBe('vm');
+    expect((await connector.getGuest(second.guestId!)).type).toBe('container');
+    for (const op of [first, second]) {
+      await connector.waitForOperation((await connector.deleteGuest(op.guestId!)).id);
+    }
+  });
+});
