@@ -22,46 +22,24 @@ function resources(ctx: RouteContext): unknown[] {
   if (type === undefined || type === 'vm') {
     for (const g of cluster.guests.values()) {
       if (!perms.has(ctx.who, `/vms/${g.vmid}`, 'VM.Audit')) continue;
-      const item = guestListItem(ctx.env, g);
+      // A resources entry is a list item without the per-node details, plus id, node, maxcpu and pool.
       const {
-        vmid,
-        name,
-        status,
-        cpu,
-        mem,
-        maxmem,
-        disk,
-        maxdisk,
-        uptime,
-        netin,
-        netout,
-        diskread,
-        diskwrite,
-        lock,
-        tags,
-      } = item;
+        cpus,
+        pid: _pid,
+        type: _type,
+        maxswap: _maxswap,
+        swap: _swap,
+        template: _template,
+        ...item
+      } = guestListItem(ctx.env, g);
       out.push({
+        ...item,
         id: `${g.type}/${g.vmid}`,
         type: g.type,
         node: g.node,
-        vmid,
-        name,
-        status,
         template: g.config.template === 1 ? 1 : 0,
-        maxcpu: item.cpus,
-        cpu,
-        mem,
-        maxmem,
-        disk,
-        maxdisk,
-        uptime,
-        netin,
-        netout,
-        diskread,
-        diskwrite,
+        maxcpu: cpus,
         ...(g.pool !== undefined ? { pool: g.pool } : {}),
-        ...(lock !== undefined ? { lock } : {}),
-        ...(tags !== undefined ? { tags } : {}),
       });
     }
   }

@@ -1,3 +1,4 @@
+import { allPrivileges } from '../auth/privileges.js';
 import type { GuestType } from '../state/model.js';
 
 const QEMU_RULES: [RegExp, string][] = [
@@ -31,13 +32,4 @@ export function privilegeForKey(type: GuestType, key: string): string {
 }
 
 /** The privileges any of which lets a caller reach a config update endpoint at all. */
-export const CONFIG_PRIVILEGES = [
-  'VM.Config.Disk',
-  'VM.Config.CDROM',
-  'VM.Config.CPU',
-  'VM.Config.Memory',
-  'VM.Config.Network',
-  'VM.Config.HWType',
-  'VM.Config.Options',
-  'VM.Config.Cloudinit',
-] as const;
+export const CONFIG_PRIVILEGES = allPrivileges(9).filter((p) => p.startsWith('VM.Config.'));

@@ -86,27 +86,9 @@ export class TaskRunner {
     const now = this.clock.nowSeconds();
     const pid = this.#pid++;
     const pstart = Math.max(1, (now - this.bootedAt(spec.node)) * 100 + (pid % 100));
-    const upid = encodeUpid({
-      node: spec.node,
-      pid,
-      pstart,
-      starttime: now,
-      type: spec.type,
-      id: spec.id,
-      user: spec.authid,
-    });
-    const record: TaskRecord = {
-      upid,
-      node: spec.node,
-      pid,
-      pstart,
-      starttime: now,
-      type: spec.type,
-      id: spec.id,
-      authid: spec.authid,
-      status: 'running',
-      log: [],
-    };
+    const fields = { node: spec.node, pid, pstart, starttime: now, type: spec.type, id: spec.id };
+    const upid = encodeUpid({ ...fields, user: spec.authid });
+    const record: TaskRecord = { ...fields, upid, authid: spec.authid, status: 'running', log: [] };
     this.tasks.set(upid, record);
     const log: TaskLog = (line) => record.log.push(line);
     const failure = this.takeFailure(spec.type, spec.id);
