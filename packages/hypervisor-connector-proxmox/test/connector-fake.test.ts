@@ -161,6 +161,57 @@ describe('the connector against the PVE fake', () => {
   });
 });
 
+describe('auth, scope and errors against the fake', () => {
+  it('answers a TOTP second factor with the configured code, and says so when it is missing', async () => {
+    target.fake.addUser({ userid: 'otp@pve', password: 'otp-user-password', totp: '246810' });
+    target.fake.setAcl({ path: '/', roles: 'PVEAuditor', user: 'otp@pve' });
+    const base = { username: 'otp@pve', password: 'otp-user-password' };
+    const withOtp = connect('ticket', { credentials: { ...base, otp: '246810' } });
+    expect((await withOtp.listNodes()).length).toBe(3);
+    const without = connect('ticket', { credentials: base });
+    const error = await rejection(without.listNodes());
+    expect(isHypervisorError(error, 'UNAUTHENTICATED')).toBe(true);
+    expect((error as Error).message).toContain('credentials.otp');
+    const wrong = connect('ticket', { credentials: { ...base, otp: '000000' } });
+    const wrongError = await rejection(wrong.listNodes());
+    expect(isHypervisorError(wrongError, 'UNAUTHENTICATED')).toBe(true);
+    expect(JSON.stringify(wrongError)).not.toContain('otp-user-password');
+  });
+
+  it('refines capabilities by privilege and names the missing privilege of a 403', async () => {
+    const restricted = target.connectRestricted('token');
+    opened.push(restricted);
+    const info = await restricted.describe();
+    expect(info.capabilities).toMatchObject({ create: false, snapshots: false, metrics: true });
+    expect(info.capabilities.notes?.create).toContain('VM.Allocate');
+    const unsupported = await rejection(restricted.createGuest(KIT_SPECS.vm('never-created')));
+    expect(isHypervisorError(unsupported, 'UNSUPPORTED')).toBe(true);
+    const denied = await rejection(restricted.raw('POST', '/nodes/pve1/qemu', { vmid: 4242 }));
+    expect(isHypervisorError(denied, 'PERMISSION_DENIED')).toBe(true);
+    expect(denied).toMatchObject({ details: { privilege: 'VM.Allocate' } });
+  });
+
+  it('gives each bad PVE parameter its own violation', async () => {
+    const connector = connect('token');
+    const error = await rejection(connector.raw('POST', '/nodes/pve1/qemu', { vmid: 42, cores: 'many' }));
+    expect(isHypervisorError(error, 'INVALID_ARGUMENT')).toBe(true);
+    const fields = (error as { violations: { field: string }[] }).violations.map((v) => v.field);
+    expect(fields).toEqual(expect.arrayContaining(['vmid', 'cores']));
+  });
+
+  it('confines a pool-scoped connector to its pool', async () => {
+    const scoped = connect('token', { pool: 'kit-pool' });
+    const op = await scoped.createGuest(KIT_SPECS.vm('pool-scoped-vm'));
+    await scoped.waitForOperation(op.id);
+    const guests = await scoped.listGuests();
+    expect(guests.map((g) => g.id)).toEqual([op.guestId]);
+    expect(guests[0]?.pool).toBe('kit-pool');
+    expect(isHypervisorError(await rejection(scoped.getGuest('qemu/101')), 'NOT_FOUND')).toBe(true);
+    expect(isHypervisorError(await rejection(scoped.startGuest('qemu/101')), 'NOT_FOUND')).toBe(true);
+    await scoped.waitForOperation((await scoped.deleteGuest(op.guestId!)).id);
+  });
+});
+
 describe('ticket renewal on the fake clock', () => {
   it('renews the ticket before the 2 h expiry, so calls never meet a 401', async () => {
     const renewal = await startFakeTarget();
