@@ -27,11 +27,11 @@ if (
 
 const responder = await ResponderProcess.start({ guests: 5_000, nodes: 32 }, await createBenchCertificate());
 let client: BenchClient;
-if (clientName === 'raw') client = new RawUndiciClient(responder.target, concurrency);
+if (clientName === 'raw') client = new RawUndiciClient(responder.target, concurrency * 2);
 else {
   const loaded = await loadProxmoxFactory();
   if ('unavailable' in loaded) throw new Error(loaded.unavailable);
-  client = new HvcConnectorClient(createBenchConnector(loaded.factory, responder.target, concurrency));
+  client = new HvcConnectorClient(createBenchConnector(loaded.factory, responder.target, concurrency * 2));
 }
 const sample = buildGuestFleet(40, 32).guests;
 let next = 0;

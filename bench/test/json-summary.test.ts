@@ -73,6 +73,8 @@ function report(hvc: number | null): BenchReport {
           wallMs: 2_500,
           vsIdeal: hvc === null ? null : 1.25,
           pollsPerOperation: hvc === null ? null : 3.5,
+          requestsPerOperation: 5.5,
+          startSpreadMs: 300,
           socketsOpened: 4,
           maxInFlight: 4,
           detectionLagMs: 100,

@@ -107,6 +107,25 @@ describe('RouteTable', () => {
     expect(JSON.parse(unknown.body.toString('utf8'))).toMatchObject({ errors: { upid: 'no such task' } });
   });
 
+  it("lists a guest's running tasks with source=active, and its ended ones by default", () => {
+    const { routes } = table(100, HOUR);
+    const started = performance.now();
+    const upid = json(
+      routes.answer('POST', '/api2/json/nodes/pve1/qemu/100/status/start', started).body,
+    ).data;
+    const list = (query: string, now: number) =>
+      json(routes.answer('GET', `/api2/json/nodes/pve1/tasks?${query}`, now).body).data as Array<
+        Record<string, unknown>
+      >;
+    expect(list('source=active&vmid=100&limit=50', started)).toEqual([
+      expect.objectContaining({ upid, id: '100', type: 'qmstart', status: 'RUNNING' }),
+    ]);
+    expect(list('source=active&vmid=101&limit=50', started)).toEqual([]);
+    expect(list('vmid=100', started)).toEqual([]);
+    expect(list('vmid=100', started + 2 * HOUR)).toEqual([expect.objectContaining({ upid, status: 'OK' })]);
+    expect(list('source=active&vmid=100', started + 2 * HOUR)).toEqual([]);
+  });
+
   it('refuses to start a guest on a node it is not on', () => {
     const { routes, tasks } = table();
     expect(routes.answer('POST', '/api2/json/nodes/pve3/qemu/100/status/start', 0).status).toBe(500);

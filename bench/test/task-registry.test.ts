@@ -16,6 +16,9 @@ describe('TaskRegistry', () => {
     const stats = tasks.stats();
     expect(stats).toMatchObject({ tasks: 2, polls: 4, unseen: 1 });
     expect(stats.medianDetectionLagMs).toBeCloseTo(30, 6);
+    expect(stats.startSpreadMs).toBeCloseTo(b.endsAt - a.endsAt, 6);
+    expect(tasks.forGuest('pve1', '100')).toEqual([a]);
+    expect(tasks.forGuest('pve1', '101')).toEqual([]);
   });
 
   it('does not count polls of unknown tasks, and forgets everything on reset', () => {
@@ -24,6 +27,13 @@ describe('TaskRegistry', () => {
     expect(tasks.poll('UPID:pve1:nope')).toBeUndefined();
     expect(tasks.stats().polls).toBe(0);
     tasks.reset();
-    expect(tasks.stats()).toEqual({ tasks: 0, polls: 0, medianDetectionLagMs: null, unseen: 0 });
+    expect(tasks.stats()).toEqual({
+      tasks: 0,
+      polls: 0,
+      medianDetectionLagMs: null,
+      unseen: 0,
+      startSpreadMs: null,
+    });
+    expect(tasks.forGuest('pve1', '100')).toEqual([]);
   });
 });

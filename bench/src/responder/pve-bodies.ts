@@ -226,10 +226,10 @@ export function guestStatusBody(guest: FleetGuest): Buffer {
   });
 }
 
-/** `GET /nodes/{node}/tasks/{upid}/status` for a task that is still running or has ended with `OK`. */
-export function taskStatusBody(upid: string, node: string, type: string, id: string, ended: boolean): Buffer {
+/** The fields PVE decodes from a task's UPID, as its task status and task list report them. */
+function taskFields(upid: string, node: string, type: string, id: string): Record<string, unknown> {
   const parts = upid.split(':');
-  const data: Record<string, unknown> = {
+  return {
     upid,
     node,
     pid: Number.parseInt(parts[2] ?? '0', 16),
@@ -239,10 +239,29 @@ export function taskStatusBody(upid: string, node: string, type: string, id: str
     id,
     user: 'root@pam',
     tokenid: 'bench',
-    status: ended ? 'stopped' : 'running',
   };
-  if (ended) data.exitstatus = 'OK';
-  return envelope(data);
+}
+
+/** `GET /nodes/{node}/tasks/{upid}/status` for a task that is still running or has ended with `OK`. */
+export function taskStatusBody(upid: string, node: string, type: string, id: string, ended: boolean): Buffer {
+  const fields = taskFields(upid, node, type, id);
+  return envelope(
+    ended ? { ...fields, status: 'stopped', exitstatus: 'OK' } : { ...fields, status: 'running' },
+  );
+}
+
+/** One item of `GET /nodes/{node}/tasks`: `RUNNING` while it runs, `OK` with an end time after. */
+export function taskListItem(
+  upid: string,
+  node: string,
+  type: string,
+  id: string,
+  ended: boolean,
+): Record<string, unknown> {
+  const fields = taskFields(upid, node, type, id);
+  return ended
+    ? { ...fields, status: 'OK', endtime: (fields.starttime as number) + 2 }
+    : { ...fields, status: 'RUNNING' };
 }
 
 /** `GET /nodes/{node}/tasks/{upid}/log` of a task that ended with `OK`. */

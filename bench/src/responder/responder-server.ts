@@ -40,6 +40,7 @@ const emptyKinds = (): Record<RouteKind, number> => ({
   action: 0,
   'task-status': 0,
   'task-log': 0,
+  'task-list': 0,
   unknown: 0,
 });
 

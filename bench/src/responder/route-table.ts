@@ -7,6 +7,7 @@ import {
   guestStatusBody,
   nodeGuestListBody,
   nodesBody,
+  taskListItem,
   taskLogBody,
   taskStatusBody,
   versionBody,
@@ -30,12 +31,14 @@ export type RouteKind =
   | 'action'
   | 'task-status'
   | 'task-log'
+  | 'task-list'
   | 'unknown';
 
 const API = '/api2/json';
 const GUEST_PATH = /^\/api2\/json\/nodes\/([^/]+)\/(qemu|lxc)\/(\d+)\/(status\/current|config)$/;
 const ACTION_PATH =
   /^\/api2\/json\/nodes\/([^/]+)\/(qemu|lxc)\/(\d+)\/status\/(start|stop|shutdown|reboot|reset|suspend|resume)$/;
+const TASK_LIST_PATH = /^\/api2\/json\/nodes\/([^/?]+)\/tasks(?:\?(.*))?$/;
 const TASK_PATH = /^\/api2\/json\/nodes\/([^/]+)\/tasks\/([^/]+)\/(status|log)$/;
 const TASK_TYPES: Record<string, Record<string, string>> = {
   qemu: {
@@ -142,7 +145,27 @@ export class RouteTable {
         kind: 'task-status',
       };
     }
+    const listMatch = TASK_LIST_PATH.exec(url);
+    if (listMatch) return this.taskList(listMatch[1] as string, new URLSearchParams(listMatch[2] ?? ''), now);
     return notImplemented('GET', url);
+  }
+
+  /** `GET /nodes/{node}/tasks` for one guest (`vmid`), the way a client checks that no task holds it. */
+  private taskList(node: string, query: URLSearchParams, now: number): RouteAnswer {
+    const vmid = query.get('vmid');
+    const source = query.get('source') ?? 'archive';
+    const limit = Number(query.get('limit') ?? 50);
+    const tasks = vmid === null ? [] : this.tasks.forGuest(node, vmid);
+    const items = tasks
+      .map((task) => ({ task, ended: now >= task.endsAt }))
+      .filter(({ ended }) => source === 'all' || (source === 'active' ? !ended : ended))
+      .slice(-limit)
+      .map(({ task, ended }) => taskListItem(task.upid, task.node, task.type, task.id, ended));
+    return {
+      status: 200,
+      body: Buffer.from(JSON.stringify({ data: items, total: items.length }), 'utf8'),
+      kind: 'task-list',
+    };
   }
 
   private startAction(node: string, type: string, vmid: string, action: string): RouteAnswer {

@@ -19,6 +19,8 @@ export interface TaskPollStats {
   readonly medianDetectionLagMs: number | null;
   /** Tasks whose end no poll saw. */
   readonly unseen: number;
+  /** Time between the first and the last task start, ms: how long the starts themselves took. */
+  readonly startSpreadMs: number | null;
 }
 
 const hex = (value: number, width: number) => value.toString(16).toUpperCase().padStart(width, '0');
@@ -26,6 +28,7 @@ const hex = (value: number, width: number) => value.toString(16).toUpperCase().p
 /** Starts tasks with real-looking UPIDs that run for a fixed time, and answers their status by the clock. */
 export class TaskRegistry {
   private readonly tasks = new Map<string, ResponderTask>();
+  private readonly byGuest = new Map<string, ResponderTask[]>();
   private nextPid = 0x10000;
 
   constructor(private readonly durationMs: number) {}
@@ -44,7 +47,16 @@ export class TaskRegistry {
       polls: 0,
     };
     this.tasks.set(upid, task);
+    const key = `${node}/${id}`;
+    const list = this.byGuest.get(key);
+    if (list) list.push(task);
+    else this.byGuest.set(key, [task]);
     return task;
+  }
+
+  /** The tasks started on `node` for guest `id`, oldest first. */
+  forGuest(node: string, id: string): readonly ResponderTask[] {
+    return this.byGuest.get(`${node}/${id}`) ?? [];
   }
 
   /** The task with this UPID, counting the lookup as one status poll. */
@@ -65,19 +77,30 @@ export class TaskRegistry {
   stats(): TaskPollStats {
     let polls = 0;
     let unseen = 0;
+    let firstEnd = Number.POSITIVE_INFINITY;
+    let lastEnd = Number.NEGATIVE_INFINITY;
     const lags: number[] = [];
     for (const task of this.tasks.values()) {
       polls += task.polls;
+      firstEnd = Math.min(firstEnd, task.endsAt);
+      lastEnd = Math.max(lastEnd, task.endsAt);
       if (task.seenEndedAt === undefined) unseen++;
       else lags.push(task.seenEndedAt - task.endsAt);
     }
     lags.sort((a, b) => a - b);
     const middle = lags[Math.floor(lags.length / 2)];
-    return { tasks: this.tasks.size, polls, medianDetectionLagMs: middle ?? null, unseen };
+    return {
+      tasks: this.tasks.size,
+      polls,
+      medianDetectionLagMs: middle ?? null,
+      unseen,
+      startSpreadMs: this.tasks.size === 0 ? null : lastEnd - firstEnd,
+    };
   }
 
   /** Forgets every task. */
   reset(): void {
     this.tasks.clear();
+    this.byGuest.clear();
   }
 }

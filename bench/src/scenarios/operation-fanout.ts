@@ -15,6 +15,10 @@ export interface FanoutLine {
   /** `wallMs` over the task duration: 1 is the ideal. */
   readonly vsIdeal: number | null;
   readonly pollsPerOperation: number | null;
+  /** Every request the responder saw (checks, starts, polls) per operation. */
+  readonly requestsPerOperation: number | null;
+  /** How long after the first task started the last one did, ms: the starts' own cost through the cap. */
+  readonly startSpreadMs: number | null;
   readonly socketsOpened: number | null;
   /** Most requests the responder had in flight at once. */
   readonly maxInFlight: number | null;
@@ -42,6 +46,7 @@ const FIXED_POLL_MS = 1_000;
 interface FanoutRun {
   readonly wallMs: number;
   readonly failed: number;
+  readonly firstError?: string;
   readonly stats: ResponderStats;
 }
 
@@ -62,7 +67,10 @@ export async function runOperationFanout(
     { guests: 5_000, nodes: 32, taskDurationMs: TASK_MS },
     certificate,
   );
-  const guests = buildGuestFleet(OPERATIONS, 32).guests;
+  // Stopped guests, so that a start is what a client would send (the connector checks the state first).
+  const guests = buildGuestFleet(5_000, 32)
+    .guests.filter((guest) => !guest.running)
+    .slice(0, OPERATIONS);
   const hvcRuns: FanoutRun[] = [];
   const fixedRuns: FanoutRun[] = [];
   try {
@@ -88,6 +96,7 @@ export async function runOperationFanout(
 interface Timed {
   readonly wallMs: number;
   readonly failed: number;
+  readonly firstError?: string;
 }
 
 async function measure(responder: ResponderProcess, fanOut: () => Promise<Timed>): Promise<FanoutRun> {
@@ -104,7 +113,15 @@ async function timeAll(
   const started = performance.now();
   const outcomes = await Promise.allSettled(guests.map(startAndWait));
   const wallMs = performance.now() - started;
-  return { wallMs, failed: outcomes.filter((outcome) => outcome.status === 'rejected').length };
+  const rejected = outcomes.filter((outcome) => outcome.status === 'rejected');
+  const reason: unknown = rejected[0]?.reason;
+  return {
+    wallMs,
+    failed: rejected.length,
+    ...(reason === undefined
+      ? {}
+      : { firstError: reason instanceof Error ? `${reason.name}: ${reason.message}` : String(reason) }),
+  };
 }
 
 /**
@@ -157,16 +174,21 @@ async function fanOutWithFixedPoll(
 function summarise(label: string, runs: readonly FanoutRun[]): FanoutLine {
   const wallMs = median(runs.map((run) => run.wallMs));
   const failed = runs.reduce((sum, run) => sum + run.failed, 0);
+  const firstError = runs.find((run) => run.firstError)?.firstError;
   return {
     label,
     wallMs,
     vsIdeal: wallMs / TASK_MS,
     pollsPerOperation: median(runs.map((run) => run.stats.tasks.polls / Math.max(1, run.stats.tasks.tasks))),
+    requestsPerOperation: median(runs.map((run) => run.stats.requests / OPERATIONS)),
+    startSpreadMs: median(runs.map((run) => run.stats.tasks.startSpreadMs ?? Number.NaN)),
     socketsOpened: median(runs.map((run) => run.stats.socketsOpened)),
     maxInFlight: Math.max(...runs.map((run) => run.stats.maxInFlight)),
     detectionLagMs: median(runs.map((run) => run.stats.tasks.medianDetectionLagMs ?? Number.NaN)),
     failed,
-    ...(failed > 0 ? { note: `${failed} operations failed` } : {}),
+    ...(failed > 0
+      ? { note: `${failed} operations failed over ${runs.length} runs; first: ${firstError}` }
+      : {}),
   };
 }
 
@@ -176,6 +198,8 @@ function unmeasured(label: string, reason: string): FanoutLine {
     wallMs: null,
     vsIdeal: null,
     pollsPerOperation: null,
+    requestsPerOperation: null,
+    startSpreadMs: null,
     socketsOpened: null,
     maxInFlight: null,
     detectionLagMs: null,

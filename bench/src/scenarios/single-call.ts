@@ -57,10 +57,12 @@ export async function runSingleCall(inputs: SingleCallInputs): Promise<SingleCal
     for (const call of CALLS) {
       for (const concurrency of CONCURRENCIES) {
         log(`single call: ${call} at concurrency ${concurrency}`);
-        const clients: BenchClient[] = [new RawUndiciClient(responder.target, concurrency)];
+        // Each getGuest makes two requests: two sockets per caller, so that neither client queues on its pool.
+        const sockets = concurrency * 2;
+        const clients: BenchClient[] = [new RawUndiciClient(responder.target, sockets)];
         if (inputs.factory) {
           clients.push(
-            new HvcConnectorClient(createBenchConnector(inputs.factory, responder.target, concurrency)),
+            new HvcConnectorClient(createBenchConnector(inputs.factory, responder.target, sockets)),
           );
         }
         clients.push(new ProxmoxApiClient(responder.target));
