@@ -34,6 +34,15 @@ function readConfig(ctx: RouteContext, type: GuestType): Record<string, unknown>
   return { ...g.config, digest: ctx.env.cluster.digest(g) };
 }
 
+/** A QEMU disk removed from or replaced in the config stays as the next free `unusedN` (CD-ROMs do not). */
+function keepAsUnused(config: GuestConfig, old: string): void {
+  const volume = old.split(',')[0]!;
+  if (old.includes('media=cdrom') || !volume.includes(':')) return;
+  let i = 0;
+  while (config[`unused${i}`] !== undefined) i++;
+  config[`unused${i}`] = volume;
+}
+
 /** Validates a config update and returns the function that applies it. */
 function prepareUpdate(ctx: RouteContext, type: GuestType): { guest: GuestState; apply: () => void } {
   const env = ctx.env;
@@ -83,16 +92,8 @@ function prepareUpdate(ctx: RouteContext, type: GuestType): { guest: GuestState;
       const old = next[key];
       if (old === undefined) continue;
       delete next[key];
-      if (
-        type === 'qemu' &&
-        isDiskKey(type, key) &&
-        ctx.params.force !== true &&
-        !String(old).includes('media=cdrom')
-      ) {
-        let i = 0;
-        while (next[`unused${i}`] !== undefined) i++;
-        next[`unused${i}`] = String(old).split(',')[0]!;
-      }
+      if (type === 'qemu' && isDiskKey(type, key) && ctx.params.force !== true)
+        keepAsUnused(next, String(old));
     }
     for (const [k, v] of Object.entries(materialized)) {
       const old = next[k];
@@ -102,9 +103,7 @@ function prepareUpdate(ctx: RouteContext, type: GuestType): { guest: GuestState;
         typeof old === 'string' &&
         old.split(',')[0] !== String(v).split(',')[0]
       ) {
-        let i = 0;
-        while (next[`unused${i}`] !== undefined) i++;
-        if (!old.includes('media=cdrom') && old.includes(':')) next[`unused${i}`] = old.split(',')[0]!;
+        keepAsUnused(next, old);
       }
       next[k] = v;
     }
