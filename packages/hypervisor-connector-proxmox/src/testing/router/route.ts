@@ -8,7 +8,7 @@ export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 /** What a handler gets. */
 export interface RouteContext {
   readonly params: Params;
-  /** The caller; undefined only on routes open to the world. */
+  /** The caller; an empty anonymous identity on routes open to the world. */
   readonly who: AuthIdentity;
   readonly env: FakeEnv;
   readonly request: Request;
