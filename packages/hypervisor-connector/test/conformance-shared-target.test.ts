@@ -9,7 +9,8 @@ import {
 import { describe, expect, it } from 'vitest';
 
 // The kit against connectors that share one target, as connectors of a real hypervisor (or of the PVE fake) do:
-// cases must not depend on a fresh target, and must remove every guest they create.
+// cases must not depend on a fresh target, and must remove every guest they create. The cases where any guest type
+// will do run on containers here (on VMs in conformance-memory.test.ts).
 
 function sharedTarget(operationDurationMs: number): MemoryConnector {
   return createMemoryConnector({
@@ -65,7 +66,8 @@ function handle(shared: HypervisorConnector): HypervisorConnector {
 }
 
 const fixture: ConformanceFixture = {
-  name: 'memory, one shared target',
+  name: 'memory, one shared target, containers',
+  guestType: 'container',
   connect: () => handle(target),
   vmSpec: (name) => ({ type: 'vm', name, cpus: 1, memoryMiB: 512 }),
   containerSpec: (name) => ({

@@ -32,7 +32,7 @@ export interface CaseContext {
   readonly connector: HypervisorConnector;
   /** Upper bound of one wait. */
   readonly waitTimeoutMs: number;
-  /** The guest type the kit uses where any will do: `vm` when the fixture has a VM spec, else `container`. */
+  /** The guest type the kit uses where any will do: `fixture.guestType`, else `vm` when it has a VM spec. */
   readonly guestType: GuestType;
   /** A guest name no other case uses: `kit-<label>-<token>`. */
   uniqueName(label: string): string;
@@ -69,7 +69,7 @@ export async function createCaseContext(fixture: ConformanceFixture): Promise<Ca
   const opened: HypervisorConnector[] = [connector];
   const capabilityCache = new Map<HypervisorConnector, Capabilities>();
   let counter = 0;
-  const guestType: GuestType = fixture.vmSpec ? 'vm' : 'container';
+  const guestType: GuestType = fixture.guestType ?? (fixture.vmSpec ? 'vm' : 'container');
 
   const ctx: CaseContext = {
     fixture,

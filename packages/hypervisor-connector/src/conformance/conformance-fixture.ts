@@ -1,5 +1,6 @@
 import type { HypervisorConnector } from '../connector.js';
 import type { ConnectorFactory } from '../connector-factory.js';
+import type { GuestType } from '../model/guest.js';
 import type { OperationType } from '../model/operation.js';
 import type { GuestSpecInput } from '../schemas/guest-spec.js';
 
@@ -29,6 +30,11 @@ export interface ConformanceFixture {
   vmSpec?(name: string): GuestSpecInput;
   /** A container spec the kit may create guests from, as {@link vmSpec}. */
   containerSpec?(name: string): GuestSpecInput;
+  /**
+   * The guest type of the cases where any type will do (lifecycle, snapshots, operations, ...). Default `vm` when
+   * the fixture has a {@link vmSpec}, else `container`. To cover both types, describe one fixture per type.
+   */
+  readonly guestType?: GuestType;
   /**
    * The id of a template guest (on the connector given) that the kit may linked-clone. The kit never changes or
    * deletes it.

@@ -78,11 +78,12 @@ export const lifecycleCases: readonly ConformanceCase[] = [
   },
   {
     id: 'lifecycle.reset',
-    title: 'resetGuest() on a running guest returns an operation; the guest ends running',
-    needs: ['guestSpec'],
+    title: 'resetGuest() on a running VM returns an operation; the VM ends running',
+    needs: ['vmSpec'],
     async run(ctx) {
       await ctx.requireCapability('reset');
-      await checkPowerCall(ctx, (c, id) => c.resetGuest(id), 'reset', running, ['running']);
+      const runningVm = (c: CaseContext) => c.createGuest({ type: 'vm', state: 'running' });
+      await checkPowerCall(ctx, (c, id) => c.resetGuest(id), 'reset', runningVm, ['running']);
     },
   },
   {
@@ -115,14 +116,17 @@ export const lifecycleCases: readonly ConformanceCase[] = [
   },
   {
     id: 'lifecycle.needs-running-conflict',
-    title: 'reboot, reset and suspend on a stopped guest throw CONFLICT and change nothing',
+    title: 'reboot, reset (VMs) and suspend on a stopped guest throw CONFLICT and change nothing',
     needs: ['guestSpec'],
     async run(ctx) {
       const caps = await ctx.capabilities();
       const guest = await stopped(ctx);
       const c = ctx.connector;
       await expectError(c.rebootGuest(guest.id), 'CONFLICT', 'rebooting a stopped guest');
-      if (caps.reset) await expectError(c.resetGuest(guest.id), 'CONFLICT', 'resetting a stopped guest');
+      // Reset is a VM call (containers may refuse it as UNSUPPORTED whatever their state).
+      if (caps.reset && guest.type === 'vm') {
+        await expectError(c.resetGuest(guest.id), 'CONFLICT', 'resetting a stopped VM');
+      }
       if (caps.suspend) await expectError(c.suspendGuest(guest.id), 'CONFLICT', 'suspending a stopped guest');
       expect((await c.getGuest(guest.id)).state).toBe('stopped');
     },
