@@ -147,7 +147,10 @@ describe('sqlite store', () => {
     expect(await store.members.membershipsOf(bob.user.id)).toEqual([
       { organizationId: 'acme', role: 'operator' },
     ]);
-    expect((await store.members.listMembers('acme')).map((m) => m.user.subject)).toEqual(['alice', 'bob']);
+    expect((await store.members.listMembers('acme')).map((m) => m.user.subject).sort()).toEqual([
+      'alice',
+      'bob',
+    ]);
   });
 
   it('keeps only the hash of a service token', async () => {
