@@ -27,11 +27,6 @@ export class PveClient {
     this.#readAttempts = readAttempts;
   }
 
-  /** The auth mode in use. */
-  get authKind(): Authenticator['kind'] {
-    return this.#auth.kind;
-  }
-
   /** `GET path` → parsed data. */
   get<S extends z.ZodType>(path: string, params: PveParams | undefined, schema: S, options?: PveCallOptions) {
     return this.call('GET', path, params, schema, options);
@@ -58,6 +53,7 @@ export class PveClient {
             ...(options.node === undefined ? {} : { node: options.node }),
             ...(options.signal === undefined ? {} : { signal: options.signal }),
             headers,
+            attempt,
           },
           schema,
         );

@@ -26,6 +26,8 @@ export interface PveHttpRequest {
   /** Auth headers (never published, never logged). */
   readonly headers?: Readonly<Record<string, string>>;
   readonly signal?: AbortSignal;
+  /** Which attempt of the call this is (for diagnostics). */
+  readonly attempt?: number;
 }
 
 /** Settings of {@link PveHttp}. */
@@ -104,7 +106,7 @@ export class PveHttp {
       method: request.method,
       path: request.path,
       endpoint: endpoint.url,
-      attempt: 1,
+      attempt: request.attempt ?? 1,
     };
     publishRequest(() => ({ ...base, params: redactParams(request.params) }));
 
