@@ -33,7 +33,10 @@ async function codeOf(call: Promise<unknown>): Promise<Code | 'ok'> {
 }
 
 describe('hvc-server demo', () => {
-  it('prints one JSON line when ready and serves the demo target through the Proxmox connector', async () => {
+  // Each test starts the bin from source: allow for a slow, busy machine.
+  it('prints one JSON line when ready and serves the demo target through the Proxmox connector', {
+    timeout: 90_000,
+  }, async () => {
     const demo = startServerProcess(['demo', '--json'], { HVC_PORT: '0' });
     try {
       const info = await demo.waitFor<DemoLine>((line) => typeof line.adminToken === 'string');
@@ -74,7 +77,7 @@ describe('hvc-server demo', () => {
     }
   });
 
-  it('prints a curl command that works as printed', async () => {
+  it('prints a curl command that works as printed', { timeout: 90_000 }, async () => {
     const demo = startServerProcess(['demo'], { HVC_PORT: '0' });
     try {
       const curlLine = await demo.waitFor<{ text: string }>(

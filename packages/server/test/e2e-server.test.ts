@@ -47,6 +47,7 @@ async function codeOf(call: Promise<unknown>): Promise<Code | 'ok'> {
   }
 }
 
+// Starting the bin from source takes seconds: the hooks allow for a slow, busy machine.
 beforeAll(async () => {
   idp = await startTestIssuer('urn:hvc:e2e');
   // Seed two organisations directly in the database file the server will open.
@@ -106,14 +107,14 @@ beforeAll(async () => {
     }),
   });
   expect(created.status).toBe(200);
-});
+}, 90_000);
 
 afterAll(async () => {
   const code = await server?.stop();
   await idp?.close();
   rmSync(dir, { recursive: true, force: true });
   expect(code).toBe(0);
-});
+}, 60_000);
 
 describe('hvc-server over gRPC, gRPC-Web and Connect', () => {
   it('answers 401 with WWW-Authenticate without a token, before reading the body', async () => {
