@@ -8,6 +8,7 @@ import type { BenchReport } from './report/bench-report.js';
 import { renderBenchmarksMarkdown } from './report/benchmarks-markdown.js';
 import { jsonSummary } from './report/json-summary.js';
 import { machineInfo } from './report/machine-info.js';
+import { sourceState } from './report/source-state.js';
 import { runFleetListing } from './scenarios/fleet-listing.js';
 import { runOperationFanout } from './scenarios/operation-fanout.js';
 import { runResponderCeiling } from './scenarios/responder-ceiling.js';
@@ -61,6 +62,7 @@ const report: BenchReport = {
   finishedAt: new Date(),
   machineAtStart,
   machineAtEnd: machineInfo(),
+  source: sourceState(repoRoot),
   connector: factory ? { measured: true } : { measured: false, reason: factoryUnavailable ?? 'unknown' },
   proxmoxer: 'version' in proxmoxer ? { version: proxmoxer.version } : { reason: proxmoxer.unavailable },
   proxmoxApiVersion,

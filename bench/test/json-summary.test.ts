@@ -18,6 +18,7 @@ const client = (label: string, perSecond: number | null): ClientMeasurement => (
   p50Ms: 1,
   p99Ms: 2,
   responderCpuShare: 0.5,
+  requestsPerCall: 2,
 });
 
 function report(hvc: number | null): BenchReport {
@@ -28,6 +29,7 @@ function report(hvc: number | null): BenchReport {
     finishedAt: new Date(1_000),
     machineAtStart: machine,
     machineAtEnd: machine,
+    source: { commit: 'abc', modifiedPaths: [] },
     connector: { measured: hvc !== null },
     proxmoxer: { version: '1.2.0' },
     proxmoxApiVersion: '1.1.1',

@@ -3,6 +3,7 @@ import type { FanoutResult } from '../scenarios/operation-fanout.js';
 import type { CeilingResult } from '../scenarios/responder-ceiling.js';
 import type { SingleCallResult } from '../scenarios/single-call.js';
 import type { MachineInfo } from './machine-info.js';
+import type { SourceState } from './source-state.js';
 
 /** Everything one `pnpm bench` run measured, and the context needed to read it. */
 export interface BenchReport {
@@ -12,6 +13,7 @@ export interface BenchReport {
   readonly finishedAt: Date;
   readonly machineAtStart: MachineInfo;
   readonly machineAtEnd: MachineInfo;
+  readonly source: SourceState;
   readonly connector: { readonly measured: boolean; readonly reason?: string };
   readonly proxmoxer: { readonly version?: string; readonly reason?: string };
   readonly proxmoxApiVersion: string;
@@ -19,6 +21,6 @@ export interface BenchReport {
   readonly singleCall: SingleCallResult;
   readonly fleet: FleetListingResult;
   readonly fanout: FanoutResult;
-  /** Why the server scenario has no numbers yet, or `undefined` once it has. */
+  /** Why the server scenario has no numbers yet. */
   readonly serverPending: string;
 }

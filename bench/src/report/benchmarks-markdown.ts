@@ -6,6 +6,14 @@ import { HEADLINE_CONCURRENCY, type JsonSummary, perSecondOf } from './json-summ
 const met = (value: number | null, ok: (v: number) => boolean) =>
   value === null ? 'not measured' : ok(value) ? 'yes' : '**no**';
 
+function sourceLine(report: BenchReport): string {
+  const { commit, modifiedPaths } = report.source;
+  if (modifiedPaths.length === 0) return `${commit} (connector and contract as committed)`;
+  const shown = modifiedPaths.slice(0, 6).join(', ');
+  const more = modifiedPaths.length > 6 ? ` and ${modifiedPaths.length - 6} more` : '';
+  return `${commit}, with uncommitted changes in the measured packages: ${shown}${more}`;
+}
+
 function header(report: BenchReport): string {
   const m = report.machineAtStart;
   const load = (l: readonly number[]) => l.map((v) => v.toFixed(2)).join(' / ');
@@ -35,6 +43,7 @@ function header(report: BenchReport): string {
           'hvc connector',
           report.connector.measured ? 'measured' : `not measured: ${report.connector.reason}`,
         ],
+        ['commit', sourceLine(report)],
       ],
     ),
   ].join('\n');
@@ -139,13 +148,14 @@ function singleCall(report: BenchReport): string {
       `### ${one.call} at concurrency ${one.concurrency}`,
       '',
       table(
-        ['client', 'req/s', 'hvc / client', 'p50 ms', 'p99 ms', 'responder CPU', 'note'],
+        ['client', 'calls/s', 'hvc / client', 'p50 ms', 'p99 ms', 'requests / call', 'responder CPU', 'note'],
         one.clients.map((client) => [
           client.label,
           fmt(client.perSecond),
           client.label === 'hvc' ? '1' : fmtRatio(ratio(ours, client.perSecond)),
           fmt(client.p50Ms, 2),
           fmt(client.p99Ms, 2),
+          fmt(client.requestsPerCall, 2),
           fmtShare(client.responderCpuShare),
           client.note ?? '',
         ]),

@@ -9,16 +9,28 @@ export interface ClientMeasurement {
   readonly p99Ms: number | null;
   /** The responder's CPU use while this client ran, as a share of one core (median over runs). */
   readonly responderCpuShare: number | null;
+  /** HTTP requests the responder saw per completed call: shows every client made the same requests. */
+  readonly requestsPerCall: number | null;
   /** Why the numbers are missing or doubtful (errors during the runs, client unavailable). */
   readonly note?: string;
+}
+
+/** What the responder saw during one run of a client. */
+export interface ResponderSample {
+  readonly cpuShare: number;
+  /** `null` when the run's request count includes requests outside the run (a warm-up in the same process). */
+  readonly requestsPerCall: number | null;
 }
 
 /** Medians of several runs of one client; a run with errors is reported in `note`, never hidden. */
 export function summariseRuns(
   label: string,
   runs: readonly LoadResult[],
-  cpuShares: readonly number[],
+  samples: readonly ResponderSample[],
 ): ClientMeasurement {
+  const perCall = samples.flatMap((sample) =>
+    sample.requestsPerCall === null ? [] : [sample.requestsPerCall],
+  );
   const errors = runs.reduce((sum, run) => sum + run.errors, 0);
   const firstError = runs.find((run) => run.firstError)?.firstError;
   return {
@@ -26,12 +38,21 @@ export function summariseRuns(
     perSecond: median(runs.map((run) => run.perSecond)),
     p50Ms: median(runs.map((run) => run.p50Ms)),
     p99Ms: median(runs.map((run) => run.p99Ms)),
-    responderCpuShare: cpuShares.length === 0 ? null : median(cpuShares),
+    responderCpuShare: samples.length === 0 ? null : median(samples.map((sample) => sample.cpuShare)),
+    requestsPerCall: perCall.length === 0 ? null : median(perCall),
     ...(errors > 0 ? { note: `${errors} failed calls; first: ${firstError}` } : {}),
   };
 }
 
 /** A client that could not be measured. */
 export function notMeasured(label: string, reason: string): ClientMeasurement {
-  return { label, perSecond: null, p50Ms: null, p99Ms: null, responderCpuShare: null, note: reason };
+  return {
+    label,
+    perSecond: null,
+    p50Ms: null,
+    p99Ms: null,
+    responderCpuShare: null,
+    requestsPerCall: null,
+    note: reason,
+  };
 }

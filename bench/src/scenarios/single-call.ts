@@ -10,7 +10,12 @@ import { runProxmoxer } from '../peers/proxmoxer-runner.js';
 import { buildGuestFleet, type FleetGuest } from '../responder/guest-fleet.js';
 import { ResponderProcess } from '../responder/responder-process.js';
 import type { BenchCertificate } from '../tls/bench-certificate.js';
-import { type ClientMeasurement, notMeasured, summariseRuns } from './measured-client.js';
+import {
+  type ClientMeasurement,
+  notMeasured,
+  type ResponderSample,
+  summariseRuns,
+} from './measured-client.js';
 
 /** One call at one concurrency, every client side by side. */
 export interface SingleCallCase {
@@ -99,21 +104,26 @@ async function measureInterleaved(
   const calls = clients.map((client) => callOf(client, call, sample));
   for (const fn of calls) await runLoad(fn, { concurrency, durationMs: settings.warmupMs });
   const runs = clients.map(() => [] as LoadResult[]);
-  const shares = clients.map(() => [] as number[]);
+  const samples = clients.map(() => [] as ResponderSample[]);
   for (let run = 0; run < settings.runs; run++) {
     for (let k = 0; k < clients.length; k++) {
       // Rotate who goes first so that drift in the machine's load spreads over every client.
       const i = (k + run) % clients.length;
       await responder.reset();
-      runs[i]?.push(
-        await runLoad(calls[i] as () => Promise<unknown>, { concurrency, durationMs: settings.runMs }),
-      );
+      const result = await runLoad(calls[i] as () => Promise<unknown>, {
+        concurrency,
+        durationMs: settings.runMs,
+      });
+      runs[i]?.push(result);
       const stats = await responder.stats();
-      shares[i]?.push(stats.cpuMs / stats.wallMs);
+      samples[i]?.push({
+        cpuShare: stats.cpuMs / stats.wallMs,
+        requestsPerCall: result.requests === 0 ? null : stats.requests / result.requests,
+      });
     }
   }
   return new Map(
-    clients.map((client, i) => [client.label, summariseRuns(client.label, runs[i] ?? [], shares[i] ?? [])]),
+    clients.map((client, i) => [client.label, summariseRuns(client.label, runs[i] ?? [], samples[i] ?? [])]),
   );
 }
 
@@ -138,7 +148,8 @@ async function measureProxmoxer(
       runs: settings.runs,
     });
     const stats = await responder.stats();
-    return summariseRuns(label, runs, [stats.cpuMs / stats.wallMs]);
+    // The Python process warms up against the same responder, so its request count is not per measured call.
+    return summariseRuns(label, runs, [{ cpuShare: stats.cpuMs / stats.wallMs, requestsPerCall: null }]);
   } catch (error) {
     const reason = `proxmoxer run failed: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`;
     process.stderr.write(`\n*** ${reason} ***\n\n`);
