@@ -242,6 +242,32 @@ describe('PVE fake semantics, in-process through msw', () => {
     expect(xml.statusText).toBe("upload 'Content-Type 'text/xml' not implemented");
   });
 
+  it('runs tasks for a duration per task type', async () => {
+    const timed = createPveFake({
+      guests: [{ vmid: 100 }, { vmid: 101 }],
+      taskDurationMs: { qmclone: 60_000, default: 0 },
+    });
+    const auth = {
+      authorization: `PVEAPIToken=${timed.credentials.tokenId}=${timed.credentials.tokenSecret}`,
+    };
+    const post = async (path: string, body = '') => {
+      const res = await timed.handle(
+        new Request(`${BASE}${path}`, {
+          method: 'POST',
+          headers: { ...auth, 'content-type': 'application/x-www-form-urlencoded' },
+          body,
+        }),
+      );
+      return ((await res.json()) as Body<string>).data;
+    };
+    const clone = await post('/nodes/pve1/qemu/100/clone', 'newid=300');
+    const start = await post('/nodes/pve1/qemu/101/status/start');
+    await new Promise((r) => setTimeout(r, 20));
+    expect(timed.task(start)).toMatchObject({ status: 'stopped', exitstatus: 'OK' });
+    expect(timed.task(clone)?.status).toBe('running');
+    await timed.close();
+  });
+
   it('logs every request so tests can prove a write was sent once', async () => {
     await call('POST', '/nodes/pve1/qemu/101/status/start');
     await call('GET', '/nodes/pve1/qemu/101/status/current');

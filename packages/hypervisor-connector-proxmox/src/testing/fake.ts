@@ -134,11 +134,10 @@ export function createPveFake(options: PveFakeOptions = {}): PveFake {
   const cluster = seedCluster(options, clock.nowSeconds());
   const access = seedAccess(options, password, tokenSecret);
   const tickets = new TicketAuthority(clock);
-  const tasks = new TaskRunner(
-    clock,
-    options.taskDurationMs ?? 50,
-    (n) => cluster.nodes.get(n)?.bootedAt ?? 0,
-  );
+  const durations = options.taskDurationMs ?? 50;
+  const durationOf = (type: string): number =>
+    typeof durations === 'number' ? durations : (durations[type] ?? durations.default ?? 50);
+  const tasks = new TaskRunner(clock, durationOf, (n) => cluster.nodes.get(n)?.bootedAt ?? 0);
   const env: FakeEnv = {
     cluster,
     access,

@@ -48,8 +48,11 @@ export interface PveFakeOptions {
    * 8: PVE 8.2 — the error text only in the reason phrase, detailed 401 texts, 64 KiB body limit.
    */
   readonly pveVersion?: 8 | 9;
-  /** How long every task runs, in milliseconds (default 50). */
-  readonly taskDurationMs?: number;
+  /**
+   * How long tasks run, in milliseconds (default 50): one value for all, or per task type with a
+   * fallback, e.g. `{ qmclone: 2000, default: 20 }`.
+   */
+  readonly taskDurationMs?: number | Readonly<Record<string, number>>;
   /** Base clock; the fake's clock adds `fake.clock.advance()` offsets to it. Default `Date`. */
   readonly clock?: Clock;
   /** Origin the msw `handlers` answer for (default `https://pve.test:8006`); the API is under `/api2/json`. */

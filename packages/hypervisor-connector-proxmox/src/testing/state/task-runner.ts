@@ -65,7 +65,7 @@ export class TaskRunner {
 
   constructor(
     private readonly clock: FakeClock,
-    private readonly durationMs: number,
+    private readonly durationMs: (type: string) => number,
     private readonly bootedAt: (node: string) => number,
   ) {}
 
@@ -127,7 +127,7 @@ export class TaskRunner {
       record.status = 'stopped';
       resolveDone();
     };
-    const timer = setTimeout(() => end(), this.durationMs);
+    const timer = setTimeout(() => end(), this.durationMs(spec.type));
     timer.unref();
     this.#running.set(upid, { record, timer, done, end });
     return upid;
