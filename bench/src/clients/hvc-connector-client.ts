@@ -3,8 +3,8 @@ import type { FleetGuest } from '../responder/guest-fleet.js';
 import type { BenchTarget } from '../responder/responder-process.js';
 import type { BenchClient } from './bench-client.js';
 
-// Loaded by name at run time, through the contract's factory type only: the benchmark runs (and reports the
-// connector as not measured) while the connector package is still being written.
+// Loaded by name at run time and used through the contract's factory type only: the bench depends on the contract,
+// not on the connector's own API, and still runs (reporting hvc as not measured) when the package cannot load.
 const CONNECTOR_PACKAGE = '@hvc/hypervisor-connector-proxmox';
 
 /** The Proxmox connector factory, or why it cannot be used yet. */

@@ -83,7 +83,7 @@ export async function runOperationFanout(
     await responder.close();
   }
   const hvc = factory
-    ? summarise('hvc (backoff from 100 ms, ×2, cap 2 s)', hvcRuns)
+    ? summarise('hvc (its default task polling)', hvcRuns)
     : unmeasured('hvc', factoryUnavailable ?? 'not measured');
   return {
     operations: OPERATIONS,
