@@ -93,11 +93,10 @@ async function probeGuests(
   );
   if (type !== undefined) {
     const stopped = await ctx.createGuest({ connector: restricted, type });
-    const operation = await restricted.startGuest(
-      (await ctx.createGuest({ connector: restricted, type })).id,
-    );
-    const running = await restricted.getGuest((await ctx.wait(operation, restricted)).guestId!);
-    return { stopped, running, operationId: operation.id };
+    const other = await ctx.createGuest({ connector: restricted, type });
+    const start = await restricted.startGuest(other.id);
+    await ctx.wait(start, restricted);
+    return { stopped, running: await restricted.getGuest(other.id), operationId: start.id };
   }
   const guests = (await restricted.listGuests({ templates: false })).filter((g) => !g.lock);
   return {
@@ -144,10 +143,12 @@ export const capabilityCases: readonly ConformanceCase[] = [
         for (const call of calls) {
           const before = await guestsFingerprint(restricted);
           const error = await expectError(call(restricted), 'UNSUPPORTED', `a call needing "${name}"`);
-          if (typeof error.details?.capability !== 'string')
+          if (typeof error.details?.capability !== 'string') {
             fail(`UNSUPPORTED for "${name}" names no capability`);
-          if ((await guestsFingerprint(restricted)) !== before)
+          }
+          if ((await guestsFingerprint(restricted)) !== before) {
             fail(`a call needing "${name}" changed guests`);
+          }
         }
       }
       if (unprobed.length === missing.length) {

@@ -24,8 +24,9 @@ export const consoleMetricsCases: readonly ConformanceCase[] = [
         expect(ticket.ticket.length).toBeGreaterThan(0);
         const raw = JSON.stringify(ticket.raw);
         if (raw.includes(ticket.ticket)) fail(`the ${protocol} ticket's raw record holds the ticket`);
-        if (ticket.password && raw.includes(ticket.password))
+        if (ticket.password && raw.includes(ticket.password)) {
           fail(`the ${protocol} raw record holds the password`);
+        }
       }
     },
   },

@@ -15,8 +15,9 @@ export const factoryCases: readonly ConformanceCase[] = [
       expect(factory.kind).toBe(ctx.connector.kind);
       expect(factory.specificationVersion).toBe(SPECIFICATION_VERSION);
       const parsed = factory.configSchema.safeParse(config);
-      if (!parsed.success)
+      if (!parsed.success) {
         fail(`the factory's configSchema rejects the fixture's config: ${parsed.error.message}`);
+      }
       const connector = factory.create(parsed.data, { targetId: 'kit-target' });
       try {
         expect(connector.kind).toBe(factory.kind);

@@ -114,8 +114,12 @@ export const guestChangeCases: readonly ConformanceCase[] = [
       try {
         operation = await ctx.connector.cloneGuest(source.id, { name, mode: 'linked' });
       } catch (error) {
-        if (!isHypervisorError(error, 'INVALID_ARGUMENT') && !isHypervisorError(error, 'CONFLICT'))
-          throw error;
+        if (!isHypervisorError(error, 'INVALID_ARGUMENT') && !isHypervisorError(error, 'CONFLICT')) {
+          const shown = isHypervisorError(error) ? `${error.code}: ${error.message}` : String(error);
+          fail(
+            `a linked clone of a guest that is no template: expected INVALID_ARGUMENT or CONFLICT, got ${shown}`,
+          );
+        }
       }
       if (operation) {
         // A hypervisor may only find out in the task: then the operation must fail and leave nothing behind.

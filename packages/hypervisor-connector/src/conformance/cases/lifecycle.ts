@@ -37,8 +37,9 @@ async function checkPowerCall(
   expect(done.endedAt, 'endedAt of an ended operation').toBeDefined();
   expect((await ctx.connector.getOperation(operation.id)).status).toBe('succeeded');
   const after = await ctx.connector.getGuest(guest.id);
-  if (!to.includes(after.state))
+  if (!to.includes(after.state)) {
     fail(`after ${type} the guest is ${after.state}, expected ${to.join(' or ')}`);
+  }
 }
 
 const stopped = (ctx: CaseContext) => ctx.createGuest({ state: 'stopped' });

@@ -13,8 +13,9 @@ async function slowStart(
   const slow = connector ?? (await ctx.open('slow'));
   const guest = await ctx.createGuest({ connector: slow });
   const operation = await slow.startGuest(guest.id);
-  if (operation.status !== 'running')
+  if (operation.status !== 'running') {
     fail('a start on the slow connector ended at once; slowOperations must be slow');
+  }
   return { slow, operation };
 }
 
