@@ -45,9 +45,7 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
-    process.stderr.write(
-      `hvc-server: ${error instanceof ConfigError || error instanceof Error ? error.message : String(error)}\n`,
-    );
+    process.stderr.write(`hvc-server: ${error instanceof Error ? error.message : String(error)}\n`);
     process.exit(error instanceof ConfigError ? 2 : 1);
   },
 );

@@ -3,8 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
+import { runMigrate } from '../src/cli/run-migrate.js';
 import { ConfigError, loadServerConfig } from '../src/config/server-config.js';
 import { createLogger } from '../src/observability/logger.js';
+import { startServer } from '../src/server/start-server.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'hvc-config-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -85,6 +87,27 @@ describe('configuration', () => {
     );
     writeFileSync(join(dir, 'typo.json'), JSON.stringify({ listen: { prot: 1 } }));
     expect(configError({ HVC_CONFIG: join(dir, 'typo.json') })).toContain('listen.prot');
+  });
+});
+
+describe('starting', () => {
+  it('refuses to serve without an encryption key', async () => {
+    await expect(
+      startServer(loadServerConfig({ HVC_DATABASE_FILE: join(dir, 'nokey.sqlite') })),
+    ).rejects.toThrow('HVC_ENCRYPTION_KEY is required');
+  });
+
+  it('migrates a database file once', async () => {
+    const env = { HVC_DATABASE_FILE: join(dir, 'migrate.sqlite') };
+    const out = new PassThrough();
+    const lines: string[] = [];
+    out.on('data', (c: Buffer) => lines.push(c.toString()));
+    await runMigrate(env, out);
+    await runMigrate(env, out);
+    expect(lines).toEqual([
+      `${env.HVC_DATABASE_FILE}: applied 0001_initial\n`,
+      `${env.HVC_DATABASE_FILE}: schema up to date\n`,
+    ]);
   });
 });
 

@@ -43,6 +43,8 @@ describe('hvc-server demo', () => {
       expect(Object.keys(info).sort()).toEqual(
         ['adminToken', 'guestId', 'otherOrgToken', 'targetId', 'url', 'viewerToken'].sort(),
       );
+      expect(await (await fetch(`${info.url}/readyz`)).json()).toMatchObject({ ready: true, devAuth: true });
+      expect(await (await fetch(`${info.url}/metrics`)).text()).toContain('hvc_dev_auth_enabled 1');
       const as = (token: string) => ({ headers: { authorization: `Bearer ${token}` } });
       const guest = { targetId: info.targetId, guestId: info.guestId };
 

@@ -5,6 +5,8 @@ import type { NodeRequest, NodeResponse } from '../api/hvc-handler.js';
 export interface Readiness {
   readonly ready: boolean;
   readonly checks: Readonly<Record<string, boolean>>;
+  /** Present (true) while the demo's dev issuer is trusted, so nobody mistakes a demo for a real deployment. */
+  readonly devAuth?: true;
 }
 
 /**

@@ -125,7 +125,11 @@ export async function startServer(config: ServerConfig, extras: StartExtras = {}
         metrics.jwksLastRefresh.set({ issuer: state.issuer }, state.lastRefreshAt / 1000);
     }
     const jwks = states.every((s) => s.ready);
-    return { ready: database && jwks, checks: { database, jwks } };
+    return {
+      ready: database && jwks,
+      checks: { database, jwks },
+      ...(extras.devIssuer ? { devAuth: true as const } : {}),
+    };
   };
   let ready = false;
   const refreshReady = () =>
