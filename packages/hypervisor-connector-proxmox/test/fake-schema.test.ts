@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createPveFake, type RouteDef } from '../src/testing/index.js';
 
 /** `../shared/pve` beside the repository (CI clones it there). Missing → the tests fail, never skip. */
@@ -44,12 +44,14 @@ function loadSchema(): Map<string, SchemaNode> {
 const routes: readonly RouteDef[] = createPveFake().routes;
 const label = (r: RouteDef) => `${r.method} ${r.path}`;
 
-describe('the fake routing table against the PVE 9 schema', () => {
-  let schema: Map<string, SchemaNode>;
-  beforeAll(() => {
-    schema = loadSchema();
-  });
+/** Loaded on first use, so a missing schema fails every test (none is skipped). */
+let loaded: Map<string, SchemaNode> | undefined;
+const schemaIndex = (): Map<string, SchemaNode> => {
+  loaded ??= loadSchema();
+  return loaded;
+};
 
+describe('the fake routing table against the PVE 9 schema', () => {
   it('serves each method+path once', () => {
     const labels = routes.map(label);
     expect(new Set(labels).size).toBe(labels.length);
@@ -58,15 +60,19 @@ describe('the fake routing table against the PVE 9 schema', () => {
   it.each(routes.map((r) => [label(r), r] as const))(
     '%s exists in the schema with the same method',
     (_, r) => {
-      expect(schema.get(r.path)?.info?.[r.method], `${label(r)} is not in apidata.pve9.json`).toBeDefined();
+      expect(
+        schemaIndex().get(r.path)?.info?.[r.method],
+        `${label(r)} is not in apidata.pve9.json`,
+      ).toBeDefined();
     },
   );
 
   it.each(routes.map((r) => [label(r), r] as const))(
     '%s accepts only declared parameters, typed and required as declared',
     (_, r) => {
-      const method = schema.get(r.path)!.info![r.method]!;
-      const props = method.parameters?.properties ?? {};
+      const method = schemaIndex().get(r.path)?.info?.[r.method];
+      expect(method, `${label(r)} is not in apidata.pve9.json`).toBeDefined();
+      const props = method!.parameters?.properties ?? {};
       for (const [name, spec] of Object.entries(r.params)) {
         const declared = props[name];
         expect(declared, `${label(r)}: parameter '${name}' is not in the schema`).toBeDefined();
@@ -85,7 +91,7 @@ describe('the fake routing table against the PVE 9 schema', () => {
         if (!declared.optional)
           expect(r.params[name], `${label(r)}: required parameter '${name}' not declared`).toBeDefined();
       }
-      expect(r.allowToken !== false, `${label(r)}: allowtoken`).toBe(method.allowtoken !== 0);
+      expect(r.allowToken !== false, `${label(r)}: allowtoken`).toBe(method!.allowtoken !== 0);
     },
   );
 
