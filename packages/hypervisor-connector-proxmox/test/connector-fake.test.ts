@@ -1,6 +1,6 @@
 import { isHypervisorError } from '@hvc/hypervisor-connector';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createProxmoxConnector } from '../src/index.js';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createProxmoxConnector, encodeOperationId } from '../src/index.js';
 import { type FakeTarget, KIT_SPECS, startFakeTarget } from './support/pve-fake-target.js';
 
 // The connector against the PVE fake over loopback HTTPS, with the fake's fault injection.
@@ -199,6 +199,22 @@ describe('auth, scope and errors against the fake', () => {
     expect(fields).toEqual(expect.arrayContaining(['vmid', 'cores']));
   });
 
+  it('reads the error text from the body on PVE 9 and from the reason phrase on PVE 8', async () => {
+    const old = await startFakeTarget({ pveVersion: 8 });
+    try {
+      for (const connector of [connect('token'), old.connect('ticket')]) {
+        opened.push(connector);
+        const error = await rejection(connector.raw('GET', '/nodes/pve1/qemu/999/status/current'));
+        expect(isHypervisorError(error, 'NOT_FOUND')).toBe(true);
+        expect((error as Error).message).toBe(
+          "Configuration file 'nodes/pve1/qemu-server/999.conf' does not exist",
+        );
+      }
+    } finally {
+      await old.close();
+    }
+  });
+
   it('confines a pool-scoped connector to its pool', async () => {
     const scoped = connect('token', { pool: 'kit-pool' });
     const op = await scoped.createGuest(KIT_SPECS.vm('pool-scoped-vm'));
@@ -241,24 +257,28 @@ describe('ticket renewal on the fake clock', () => {
     }
   });
 
-  it('creates guests of both types at once with a VMID each, moving on when the proposed id is taken', async () => {
+  it('moves on to the next VMID when another creator takes the proposed one first', async () => {
     const connector = connect('token');
-    const other = connect('token');
-    // Both creators ask /cluster/nextid at the same moment and are proposed the same id: one create must lose.
-    target.fake.faults.add({ method: 'GET', path: '/cluster/nextid', latencyMs: 50, times: 2 });
-    const creates = () => requestsTo('POST', /^\/nodes\/[^/]+\/(qemu|lxc)$/);
-    const before = creates();
-    const [first, second] = await Promise.all([
-      connector.createGuest(KIT_SPECS.vm('fake-test-vm')),
-      other.createGuest(KIT_SPECS.container('fake-test-ct')),
-    ]);
-    expect(first.guestId).not.toBe(second.guestId);
-    expect(creates() - before).toBe(3);
-    for (const op of [first, second]) await connector.waitForOperation(op.id);
-    expect((await connector.getGuest(first.guestId!)).type).toBe('vm');
-    expect((await connector.getGuest(second.guestId!)).type).toBe('container');
-    for (const op of [first, second]) {
-      await connector.waitForOperation((await connector.deleteGuest(op.guestId!)).id);
+    const other = connect('ticket');
+    const proposed = Number(await connector.raw('GET', '/cluster/nextid'));
+    const nextids = requestsTo('GET', /^\/cluster\/nextid/);
+    const creates = requestsTo('POST', /^\/nodes\/[^/]+\/qemu$/);
+    // The connector's create reaches the fake late; meanwhile another client takes the id it was proposed.
+    target.fake.faults.add({ method: 'POST', path: '/nodes/{node}/qemu', latencyMs: 300, times: 1 });
+    const creating = connector.createGuest(KIT_SPECS.vm('fake-test-vm'));
+    await vi.waitFor(() => expect(requestsTo('GET', /^\/cluster\/nextid/)).toBeGreaterThan(nextids));
+    const { osTemplate } = KIT_SPECS.container('fake-test-ct');
+    const taken = await other.raw('POST', '/nodes/pve2/lxc', { vmid: proposed, ostemplate: osTemplate });
+    const operation = await creating;
+    expect(operation.guestId).toBe(`qemu/${proposed + 1}`);
+    expect(requestsTo('POST', /^\/nodes\/[^/]+\/qemu$/) - creates).toBe(2);
+    await connector.waitForOperation(operation.id);
+    expect((await connector.getGuest(operation.guestId!)).type).toBe('vm');
+    await other.waitForOperation(
+      encodeOperationId({ type: 'create', guestId: `lxc/${proposed}`, upid: String(taken) }),
+    );
+    for (const id of [operation.guestId!, `lxc/${proposed}`]) {
+      await connector.waitForOperation((await connector.deleteGuest(id)).id);
     }
   });
 });

@@ -6,10 +6,13 @@ import {
   encodeOperationId,
   formatUpid,
   mapPveFailure,
+  PveGuestConfigSchema,
+  PveGuestStatusSchema,
   parseUpid,
   proxmoxConnectorFactory,
   tryParseUpid,
 } from '../src/index.js';
+import { configMemoryMiB, guestFromStatus, guestState, parseTags } from '../src/mapping/guest-mapping.js';
 import { taskOutcome, warningLines } from '../src/tasks/task-outcome.js';
 import { encodePveParams } from '../src/transport/form-encoding.js';
 
@@ -106,6 +109,49 @@ describe('task outcome', () => {
       error: 'VM is locked (backup)',
     });
     expect(warningLines(['starting', 'WARN: low disk', 'TASK WARNINGS: 1'])).toEqual(['low disk']);
+  });
+});
+
+describe('guest mapping', () => {
+  it('reads memory as a number or a property string, tags, and QMP states', () => {
+    expect(configMemoryMiB(2048)).toBe(2048);
+    expect(configMemoryMiB('2048')).toBe(2048);
+    expect(configMemoryMiB('current=4096,shares=0')).toBe(4096);
+    expect(configMemoryMiB(undefined)).toBeUndefined();
+    expect(parseTags('web;prod, eu')).toEqual(['web', 'prod', 'eu']);
+    expect(guestState('running', 'paused')).toBe('paused');
+    expect(guestState('running', 'suspended')).toBe('suspended');
+    expect(guestState('running', 'prelaunch')).toBe('unknown');
+    expect(guestState('stopped')).toBe('stopped');
+    expect(guestState('unknown')).toBe('unknown');
+  });
+
+  it('maps a PVE 8.1 VM status and config to a guest with the config digest', () => {
+    const status = PveGuestStatusSchema.parse({
+      vmid: '100',
+      status: 'running',
+      qmpstatus: 'running',
+      cpus: 2,
+    });
+    const config = PveGuestConfigSchema.parse({
+      name: 'web',
+      memory: '2048',
+      cores: 2,
+      tags: 'a;b',
+      digest: 'abc',
+    });
+    const guest = guestFromStatus('qemu', 'pve1', status, config, 'tenant');
+    expect(guest).toMatchObject({
+      id: 'qemu/100',
+      type: 'vm',
+      name: 'web',
+      node: 'pve1',
+      state: 'running',
+      tags: ['a', 'b'],
+      pool: 'tenant',
+      resources: { cpus: 2, memoryBytes: 2048 * 1024 * 1024 },
+      raw: { digest: 'abc' },
+    });
   });
 });
 

@@ -40,12 +40,15 @@ const SEEDS = [
 ] as const;
 
 /** Starts a 3-node PVE fake over HTTPS with the kit's seeds. */
-export async function startFakeTarget(options: { taskDurationMs?: number } = {}): Promise<FakeTarget> {
+export async function startFakeTarget(
+  options: { taskDurationMs?: number; pveVersion?: 8 | 9 } = {},
+): Promise<FakeTarget> {
   const fake = createPveFake({
     nodes: 3,
     guests: SEEDS,
     pools: ['kit-pool'],
     taskDurationMs: options.taskDurationMs ?? 20,
+    ...(options.pveVersion === undefined ? {} : { pveVersion: options.pveVersion }),
   });
   const server = await fake.listen();
   fake.addUser({ userid: 'kit@pve', password: 'kit-user-password' });
