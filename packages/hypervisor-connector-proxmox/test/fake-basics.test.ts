@@ -1,3 +1,4 @@
+import { connect } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPveFake, type PveFake, type PveFakeServer, UPID_PATTERN } from '../src/testing/index.js';
 import { createRawClient, type RawPveClient } from '../src/testing/raw-client.js';
@@ -25,6 +26,23 @@ describe('PVE fake over HTTPS', () => {
     expect((res.body as Data<{ release: string }>).data.release).toBe('9.1');
     expect(server.fingerprint).toMatch(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
     expect(server.connections.total).toBeGreaterThan(0);
+  });
+
+  it("serves the certificate whose fingerprint it reports, also as the nodes' ssl_fingerprint", async () => {
+    const { port, hostname } = new URL(server.url);
+    const peer = await new Promise<string>((resolve, reject) => {
+      const socket = connect(
+        { host: hostname, port: Number(port), ca: server.ca, servername: 'localhost' },
+        () => {
+          resolve(socket.getPeerCertificate().fingerprint256);
+          socket.end();
+        },
+      );
+      socket.on('error', reject);
+    });
+    expect(peer).toBe(server.fingerprint);
+    const nodes = (await api.call('GET', '/nodes')).body as Data<{ ssl_fingerprint: string }[]>;
+    expect(nodes.data.map((n) => n.ssl_fingerprint)).toEqual([server.fingerprint, server.fingerprint]);
   });
 
   it('answers 401 with an empty body without credentials', async () => {
