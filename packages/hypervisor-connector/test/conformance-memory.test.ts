@@ -349,6 +349,17 @@ const breakages: {
     }),
   },
   {
+    behaviour: 'getGuest puts a Date in the raw record',
+    caseId: 'data.plain-results',
+    failure: /getGuest\(\)\.raw\.seenAt is a Date instance, not a plain object/,
+    overrides: (inner) => ({
+      getGuest: async (id, options) => {
+        const guest = await inner.getGuest(id, options);
+        return { ...guest, raw: { ...guest.raw, seenAt: new Date() } };
+      },
+    }),
+  },
+  {
     behaviour: 'describe() hands out the connector’s own capabilities',
     caseId: 'data.results-detached',
     failure: /expected (true|false) to be (true|false)/,
