@@ -268,6 +268,14 @@ describe('PVE fake semantics, in-process through msw', () => {
     await timed.close();
   });
 
+  it('injects resets and hangs in-process too', async () => {
+    fake.faults.add({ path: '/version', reset: true, times: 1 });
+    await expect(fetch(`${BASE}/version`, { headers })).rejects.toThrow(TypeError);
+    fake.faults.add({ path: '/version', hang: true, times: 1 });
+    await expect(fetch(`${BASE}/version`, { headers, signal: AbortSignal.timeout(50) })).rejects.toThrow();
+    expect((await call('GET', '/version')).status).toBe(200);
+  });
+
   it('logs every request so tests can prove a write was sent once', async () => {
     await call('POST', '/nodes/pve1/qemu/101/status/start');
     await call('GET', '/nodes/pve1/qemu/101/status/current');
