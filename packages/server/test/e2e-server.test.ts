@@ -19,23 +19,26 @@ import { OperationStatus } from '../src/gen/hvc/v1/resources_pb.js';
 import { TargetService } from '../src/gen/hvc/v1/targets_pb.js';
 import { createCredentialCipher } from '../src/storage/credential-cipher.js';
 import { openSqliteStore } from '../src/storage/hvc-store.js';
+import { startEmbeddedServer } from './support/embedded-server.js';
 import { type ServerProcess, startServerProcess } from './support/server-process.js';
 import { startTestIssuer, type TestIssuer } from './support/test-issuer.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'hvc-e2e-'));
-const database = join(dir, 'hvc.sqlite');
 const key = randomBytes(32);
 let idp: TestIssuer;
-let server: ServerProcess;
-let url: string;
-let victorId: string;
 const tokens: Record<'alice' | 'victor' | 'oscar', string> = { alice: '', victor: '', oscar: '' };
 
-const transports = (): Record<string, Transport> => ({
-  grpc: createGrpcTransport({ baseUrl: url }),
-  'grpc-web': createGrpcWebTransport({ baseUrl: url, httpVersion: '1.1' }),
-  connect: createConnectTransport({ baseUrl: url, httpVersion: '1.1' }),
+beforeAll(async () => {
+  idp = await startTestIssuer('urn:hvc:e2e');
+  for (const who of ['alice', 'victor', 'oscar'] as const) {
+    tokens[who] = await idp.mint({ sub: who }, { expIn: 3600 });
+  }
 });
+afterAll(async () => {
+  await idp?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
 const auth = (who: keyof typeof tokens) => ({ headers: { authorization: `Bearer ${tokens[who]}` } });
 
 async function codeOf(call: Promise<unknown>): Promise<Code | 'ok'> {
@@ -47,76 +50,87 @@ async function codeOf(call: Promise<unknown>): Promise<Code | 'ok'> {
   }
 }
 
-// Starting the bin from source takes seconds: the hooks allow for a slow, busy machine.
-beforeAll(async () => {
-  idp = await startTestIssuer('urn:hvc:e2e');
-  // Seed two organisations directly in the database file the server will open.
-  const store = await openSqliteStore(database, createCredentialCipher(key));
-  await store.members.createOrganization({ id: 'acme', displayName: 'Acme' });
-  await store.members.createOrganization({ id: 'globex', displayName: 'Globex' });
-  await store.members.addMember({
-    organizationId: 'acme',
-    issuer: idp.issuer,
-    subject: 'alice',
-    role: 'admin',
+// The same calls go through the bin and through the API embedded in a server of one's own.
+describe.each(['bin', 'embedded'] as const)('hvc-server (%s) over gRPC, gRPC-Web and Connect', (variant) => {
+  const database = join(dir, `${variant}.sqlite`);
+  let server: ServerProcess | undefined;
+  let embedded: { url: string; close(): Promise<void> } | undefined;
+  let url = '';
+  let victorId = '';
+  const transports = (): Record<string, Transport> => ({
+    grpc: createGrpcTransport({ baseUrl: url }),
+    'grpc-web': createGrpcWebTransport({ baseUrl: url, httpVersion: '1.1' }),
+    connect: createConnectTransport({ baseUrl: url, httpVersion: '1.1' }),
   });
-  const victor = await store.members.addMember({
-    organizationId: 'acme',
-    issuer: idp.issuer,
-    subject: 'victor',
-    role: 'viewer',
-  });
-  victorId = victor.user.id;
-  await store.members.addMember({
-    organizationId: 'globex',
-    issuer: idp.issuer,
-    subject: 'oscar',
-    role: 'admin',
-  });
-  await store.close();
-  for (const who of ['alice', 'victor', 'oscar'] as const)
-    tokens[who] = await idp.mint({ sub: who }, { expIn: 3600 });
 
-  server = startServerProcess(['serve'], {
-    HVC_PORT: '0',
-    HVC_DATABASE_FILE: database,
-    HVC_ENCRYPTION_KEY: key.toString('base64'),
-    HVC_OIDC_ISSUER: idp.issuer,
-    HVC_OIDC_AUDIENCE: idp.audience,
-    HVC_OIDC_ALGORITHMS: 'ES256',
-    HVC_OIDC_TYP: 'at+jwt',
-    HVC_LOG_LEVEL: 'info',
-  });
-  ({ url } = await server.waitFor<{ url: string }>((line) => line.msg === 'hvc-server listening'));
+  // Starting the bin from source takes seconds: the hooks allow for a slow, busy machine.
+  beforeAll(async () => {
+    // Seed two organisations directly in the database file the server will open.
+    const store = await openSqliteStore(database, createCredentialCipher(key));
+    await store.members.createOrganization({ id: 'acme', displayName: 'Acme' });
+    await store.members.createOrganization({ id: 'globex', displayName: 'Globex' });
+    await store.members.addMember({
+      organizationId: 'acme',
+      issuer: idp.issuer,
+      subject: 'alice',
+      role: 'admin',
+    });
+    const victor = await store.members.addMember({
+      organizationId: 'acme',
+      issuer: idp.issuer,
+      subject: 'victor',
+      role: 'viewer',
+    });
+    victorId = victor.user.id;
+    await store.members.addMember({
+      organizationId: 'globex',
+      issuer: idp.issuer,
+      subject: 'oscar',
+      role: 'admin',
+    });
+    await store.close();
+    if (variant === 'bin') {
+      server = startServerProcess(['serve'], {
+        HVC_PORT: '0',
+        HVC_DATABASE_FILE: database,
+        HVC_ENCRYPTION_KEY: key.toString('base64'),
+        HVC_OIDC_ISSUER: idp.issuer,
+        HVC_OIDC_AUDIENCE: idp.audience,
+        HVC_OIDC_ALGORITHMS: 'ES256',
+        HVC_OIDC_TYP: 'at+jwt',
+        HVC_LOG_LEVEL: 'info',
+      });
+      ({ url } = await server.waitFor<{ url: string }>((line) => line.msg === 'hvc-server listening'));
+    } else {
+      embedded = await startEmbeddedServer({ database, key, issuer: idp.issuer, audience: idp.audience });
+      url = embedded.url;
+    }
 
-  // The admin adds a memory target over the API (Connect JSON, as curl would).
-  const created = await fetch(`${url}/hvc.v1.TargetService/CreateTarget`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens.alice}` },
-    body: JSON.stringify({
-      targetId: 'mem-1',
-      kind: 'memory',
-      displayName: 'Memory target',
-      config: {
-        guests: [
-          { type: 'vm', name: 'web-1' },
-          { type: 'container', name: 'db-1' },
-        ],
-        operationDurationMs: 200,
-      },
-    }),
-  });
-  expect(created.status).toBe(200);
-}, 90_000);
+    // The admin adds a memory target over the API (Connect JSON, as curl would).
+    const created = await fetch(`${url}/hvc.v1.TargetService/CreateTarget`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens.alice}` },
+      body: JSON.stringify({
+        targetId: 'mem-1',
+        kind: 'memory',
+        displayName: 'Memory target',
+        config: {
+          guests: [
+            { type: 'vm', name: 'web-1' },
+            { type: 'container', name: 'db-1' },
+          ],
+          operationDurationMs: 200,
+        },
+      }),
+    });
+    expect(created.status).toBe(200);
+  }, 90_000);
 
-afterAll(async () => {
-  const code = await server?.stop();
-  await idp?.close();
-  rmSync(dir, { recursive: true, force: true });
-  expect(code).toBe(0);
-}, 60_000);
+  afterAll(async () => {
+    if (server) expect(await server.stop()).toBe(0);
+    await embedded?.close();
+  }, 60_000);
 
-describe('hvc-server over gRPC, gRPC-Web and Connect', () => {
   it('answers 401 with WWW-Authenticate without a token, before reading the body', async () => {
     const res = await fetch(`${url}/hvc.v1.GuestService/ListGuests`, {
       method: 'POST',
@@ -314,69 +328,72 @@ describe('hvc-server over gRPC, gRPC-Web and Connect', () => {
     ).toBe(Code.Unauthenticated);
   });
 
-  it('fails fast on a dead target once its circuit breaker opens, and reports the breaker', async () => {
-    const targets = createClient(TargetService, transports().connect!);
-    await targets.createTarget(
-      {
-        targetId: 'dead',
-        kind: 'proxmox',
-        config: {
-          endpoints: ['https://127.0.0.1:1'],
-          readAttempts: 1,
-          timeouts: { connectMs: 500, requestMs: 1000 },
+  // Ops endpoints, logs and the resolver's breaker metrics belong to the bin.
+  if (variant === 'bin') {
+    it('fails fast on a dead target once its circuit breaker opens, and reports the breaker', async () => {
+      const targets = createClient(TargetService, transports().connect!);
+      await targets.createTarget(
+        {
+          targetId: 'dead',
+          kind: 'proxmox',
+          config: {
+            endpoints: ['https://127.0.0.1:1'],
+            readAttempts: 1,
+            timeouts: { connectMs: 500, requestMs: 1000 },
+          },
+          credentials: { tokenId: 'hvc@pve!api', secret: 'not-used' },
         },
-        credentials: { tokenId: 'hvc@pve!api', secret: 'not-used' },
-      },
-      auth('alice'),
-    );
-    const guests = createClient(GuestService, transports().connect!);
-    const codes: Array<Code | 'ok'> = [];
-    for (let i = 0; i < 7; i++)
-      codes.push(await codeOf(guests.listGuests({ targetId: 'dead' }, auth('alice'))));
-    expect(new Set(codes)).toEqual(new Set([Code.Unavailable]));
-    const connectivity = await targets.testTargetConnectivity({ targetId: 'dead' }, auth('alice'));
-    expect(connectivity).toMatchObject({ ok: false, errorCode: 'UNAVAILABLE' });
-    const metrics = await (await fetch(`${url}/metrics`)).text();
-    expect(metrics).toContain('hvc_target_breaker_state{target="dead"} 2');
-    expect(metrics).toMatch(
-      /hvc_connector_calls_total\{target="dead",method="listGuests",outcome="UNAVAILABLE"\} \d/,
-    );
-  });
-
-  it('reports readiness and metrics, and audits mutating calls', async () => {
-    expect((await fetch(`${url}/healthz`)).status).toBe(200);
-    expect(await (await fetch(`${url}/readyz`)).json()).toEqual({
-      ready: true,
-      checks: { database: true, jwks: true },
+        auth('alice'),
+      );
+      const guests = createClient(GuestService, transports().connect!);
+      const codes: Array<Code | 'ok'> = [];
+      for (let i = 0; i < 7; i++)
+        codes.push(await codeOf(guests.listGuests({ targetId: 'dead' }, auth('alice'))));
+      expect(new Set(codes)).toEqual(new Set([Code.Unavailable]));
+      const connectivity = await targets.testTargetConnectivity({ targetId: 'dead' }, auth('alice'));
+      expect(connectivity).toMatchObject({ ok: false, errorCode: 'UNAVAILABLE' });
+      const metrics = await (await fetch(`${url}/metrics`)).text();
+      expect(metrics).toContain('hvc_target_breaker_state{target="dead"} 2');
+      expect(metrics).toMatch(
+        /hvc_connector_calls_total\{target="dead",method="listGuests",outcome="UNAVAILABLE"\} \d/,
+      );
     });
-    const metrics = await (await fetch(`${url}/metrics`)).text();
-    expect(metrics).toMatch(
-      /hvc_rpc_duration_seconds_count\{method="hvc.v1.GuestService\/StartGuest",code="PermissionDenied"\} \d/,
-    );
-    expect(metrics).toMatch(/hvc_auth_failures_total\{reason="missing_token"\} \d/);
-    expect(metrics).toMatch(
-      /hvc_connector_calls_total\{target="mem-1",method="startGuest",outcome="ok"\} \d/,
-    );
-    const store = await openSqliteStore(database, createCredentialCipher(key));
-    const events = await store.audit.list({ limit: 500 });
-    await store.close();
-    expect(events).toContainEqual(
-      expect.objectContaining({
-        action: 'hvc.v1.GuestService/StartGuest',
-        outcome: 'ok',
-        organizationId: 'acme',
-        targetId: 'mem-1',
-        guestId: 'vm/100',
-        operationId: expect.any(String),
-      }),
-    );
-    expect(events).toContainEqual(
-      expect.objectContaining({
-        action: 'hvc.v1.GuestService/StartGuest',
-        outcome: 'error',
-        errorCode: 'permission_denied',
-      }),
-    );
-    expect(server.output.join('\n')).not.toContain(tokens.alice.split('.')[2]);
-  });
+
+    it('reports readiness and metrics, and audits mutating calls', async () => {
+      expect((await fetch(`${url}/healthz`)).status).toBe(200);
+      expect(await (await fetch(`${url}/readyz`)).json()).toEqual({
+        ready: true,
+        checks: { database: true, jwks: true },
+      });
+      const metrics = await (await fetch(`${url}/metrics`)).text();
+      expect(metrics).toMatch(
+        /hvc_rpc_duration_seconds_count\{method="hvc.v1.GuestService\/StartGuest",code="PermissionDenied"\} \d/,
+      );
+      expect(metrics).toMatch(/hvc_auth_failures_total\{reason="missing_token"\} \d/);
+      expect(metrics).toMatch(
+        /hvc_connector_calls_total\{target="mem-1",method="startGuest",outcome="ok"\} \d/,
+      );
+      const store = await openSqliteStore(database, createCredentialCipher(key));
+      const events = await store.audit.list({ limit: 500 });
+      await store.close();
+      expect(events).toContainEqual(
+        expect.objectContaining({
+          action: 'hvc.v1.GuestService/StartGuest',
+          outcome: 'ok',
+          organizationId: 'acme',
+          targetId: 'mem-1',
+          guestId: 'vm/100',
+          operationId: expect.any(String),
+        }),
+      );
+      expect(events).toContainEqual(
+        expect.objectContaining({
+          action: 'hvc.v1.GuestService/StartGuest',
+          outcome: 'error',
+          errorCode: 'permission_denied',
+        }),
+      );
+      expect(server!.output.join('\n')).not.toContain(tokens.alice.split('.')[2]);
+    });
+  }
 });
