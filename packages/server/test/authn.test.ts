@@ -214,6 +214,26 @@ describe('OIDC access tokens', () => {
     }
   });
 
+  it('recovers by itself when an issuer that was down at start comes back', async () => {
+    idp.down = true;
+    const late = createOidcVerifier({
+      issuer: idp.issuer,
+      audience: idp.audience,
+      algorithms: ['ES256'],
+      jwksRefreshIntervalMs: 20,
+    });
+    try {
+      await expect(late.start()).rejects.toThrow();
+      expect(await reason(late.verify(await idp.mint()))).toBe('issuer_not_ready');
+      idp.down = false;
+      for (let i = 0; i < 200 && !late.keyState().ready; i++) await new Promise((r) => setTimeout(r, 10));
+      expect(await reason(late.verify(await idp.mint()))).toBe('accepted');
+    } finally {
+      idp.down = false;
+      late.close();
+    }
+  });
+
   it('refuses symmetric algorithms and plain-http issuers off loopback in the configuration', () => {
     expect(() => createOidcVerifier({ issuer: idp.issuer, audience: 'a', algorithms: ['HS256'] })).toThrow(
       /HS256/,

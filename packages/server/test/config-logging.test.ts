@@ -97,6 +97,31 @@ describe('starting', () => {
     ).rejects.toThrow('HVC_ENCRYPTION_KEY is required');
   });
 
+  it('disables service tokens that left the configuration', async () => {
+    const env = (serviceToken?: string) => ({
+      HVC_PORT: '0',
+      HVC_DATABASE_FILE: join(dir, 'tokens.sqlite'),
+      HVC_ENCRYPTION_KEY: 'a'.repeat(64),
+      HVC_BOOTSTRAP_ORGANIZATION: 'acme',
+      HVC_BOOTSTRAP_ADMIN_ISSUER: 'https://idp.example',
+      HVC_BOOTSTRAP_ADMIN_SUBJECT: 'alice',
+      HVC_LOG_LEVEL: 'silent',
+      ...(serviceToken
+        ? {
+            HVC_SERVICE_TOKEN: serviceToken,
+            HVC_SERVICE_TOKEN_ORGANIZATION: 'acme',
+            HVC_SERVICE_TOKEN_ROLE: 'viewer',
+          }
+        : {}),
+    });
+    const first = await startServer(loadServerConfig(env(`hvc_svc_${'1'.repeat(40)}`)));
+    expect((await first.store.serviceTokens.listEnabled()).map((t) => t.id)).toEqual(['env']);
+    await first.close();
+    const second = await startServer(loadServerConfig(env()));
+    expect(await second.store.serviceTokens.listEnabled()).toEqual([]);
+    await second.close();
+  });
+
   it('migrates a database file once', async () => {
     const env = { HVC_DATABASE_FILE: join(dir, 'migrate.sqlite') };
     const out = new PassThrough();

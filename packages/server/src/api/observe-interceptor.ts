@@ -13,7 +13,13 @@ export function observeInterceptor(metrics: ServerMetrics, logger: Logger): Inte
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const code = error === undefined ? 'OK' : Code[ConnectError.from(error).code];
       metrics.rpcDuration.observe({ method, code: code ?? 'Unknown' }, seconds);
-      const line = { method, code, ms: Math.round(seconds * 1000), protocol: req.requestMethod };
+      // The content type tells the protocol: application/grpc, application/grpc-web, application/json, ...
+      const line = {
+        method,
+        code,
+        ms: Math.round(seconds * 1000),
+        contentType: req.header.get('content-type'),
+      };
       if (error === undefined || ConnectError.from(error).code !== Code.Internal) logger.info(line, 'rpc');
       else logger.error({ ...line, err: ConnectError.from(error).cause ?? error }, 'rpc failed');
     };

@@ -60,6 +60,9 @@ export interface OidcVerifier {
   close(): void;
 }
 
+/** How soon an issuer that could not be reached at start is tried again. */
+const STARTUP_RETRY_MS = 10_000;
+
 const JOSE_REASONS: Record<string, AuthFailureReason> = {
   ERR_JWT_EXPIRED: 'expired',
   ERR_JWKS_NO_MATCHING_KEY: 'unknown_key',
@@ -100,13 +103,20 @@ export function createOidcVerifier(config: OidcIssuerConfig, now: () => number =
     lastRefreshAt = now();
   }
 
+  /** Refreshes in the background: every `refreshMs`, or every 10 s until the keys first load. */
   function schedule(): void {
     if (closed || timer) return;
-    timer = setInterval(() => {
-      load().catch(() => {
-        // The last good keys stay in use; keyState() reports the age.
-      });
-    }, refreshMs);
+    timer = setTimeout(
+      () => {
+        timer = undefined;
+        load()
+          .catch(() => {
+            // The last good keys stay in use; keyState() reports their age.
+          })
+          .finally(schedule);
+      },
+      lastRefreshAt === undefined ? Math.min(STARTUP_RETRY_MS, refreshMs) : refreshMs,
+    );
     timer.unref();
   }
 
@@ -150,7 +160,7 @@ export function createOidcVerifier(config: OidcIssuerConfig, now: () => number =
     },
     close() {
       closed = true;
-      if (timer) clearInterval(timer);
+      if (timer) clearTimeout(timer);
       timer = undefined;
     },
   };

@@ -61,6 +61,11 @@ export async function startServer(config: ServerConfig, extras: StartExtras = {}
   const store = await openSqliteStore(config.database.file, cipher);
   try {
     if (config.bootstrap) await bootstrap(store, config.bootstrap, logger);
+    // The configuration is the list of service tokens: one that left it (rotated out) stops working.
+    const configured = new Set(config.serviceTokens.map((t) => t.id));
+    for (const stored of await store.serviceTokens.listEnabled()) {
+      if (!configured.has(stored.id)) await store.serviceTokens.setDisabled(stored.id, true);
+    }
     for (const token of config.serviceTokens) {
       await store.members.getOrganization(token.organization).then((org) => {
         if (!org)
