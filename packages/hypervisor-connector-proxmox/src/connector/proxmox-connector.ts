@@ -537,7 +537,7 @@ export class ProxmoxConnector implements HypervisorConnector {
     if (this.#closed) return;
     this.#closed = true;
     this.#auth.close();
-    await this.#endpoints.close();
+    await this.#endpoints.close(this.#config.timeouts.requestMs);
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

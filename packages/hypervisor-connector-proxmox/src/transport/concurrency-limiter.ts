@@ -10,11 +10,6 @@ export class ConcurrencyLimiter {
     this.#limit = limit;
   }
 
-  /** Holders right now. */
-  get active(): number {
-    return this.#active;
-  }
-
   /** Runs `task` once a slot is free, and frees the slot when it settles. */
   async run<T>(task: () => Promise<T>, signal?: AbortSignal): Promise<T> {
     await this.#acquire(signal);

@@ -43,11 +43,6 @@ export class EndpointSet {
     }));
   }
 
-  /** Every endpoint, in configured order. */
-  get all(): readonly Endpoint[] {
-    return this.#endpoints;
-  }
-
   /** The order to try endpoints in for a call about `node`. */
   order(node: string | undefined, now: number): Endpoint[] {
     const rank = (endpoint: Endpoint) =>
@@ -80,13 +75,26 @@ export class EndpointSet {
     }
   }
 
-  /** Closes every pool. */
-  async close(): Promise<void> {
-    await Promise.all(this.#endpoints.map((endpoint) => endpoint.pool.close().catch(() => undefined)));
-  }
-
-  /** Destroys every pool at once, aborting requests in flight. */
-  async destroy(): Promise<void> {
-    await Promise.all(this.#endpoints.map((endpoint) => endpoint.pool.destroy().catch(() => undefined)));
+  /**
+   * Closes every pool: requests in flight may finish for up to `graceMs`, then the sockets are destroyed and what
+   * is still running fails.
+   */
+  async close(graceMs: number): Promise<void> {
+    await Promise.all(
+      this.#endpoints.map(async (endpoint) => {
+        let timer: NodeJS.Timeout | undefined;
+        const closed = endpoint.pool.close().then(
+          () => true,
+          () => false,
+        );
+        const expired = new Promise<boolean>((resolve) => {
+          timer = setTimeout(() => resolve(false), graceMs);
+          timer.unref();
+        });
+        const graceful = await Promise.race([closed, expired]);
+        clearTimeout(timer);
+        if (!graceful) await endpoint.pool.destroy().catch(() => undefined);
+      }),
+    );
   }
 }
