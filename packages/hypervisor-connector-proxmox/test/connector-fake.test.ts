@@ -1,6 +1,6 @@
 import { isHypervisorError } from '@hvc/hypervisor-connector';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createProxmoxConnector, encodeOperationId } from '../src/index.js';
+import { createProxmoxConnector, encodeOperationId, PVE_RESPONSE_SCHEMAS } from '../src/index.js';
 import { type FakeTarget, KIT_SPECS, startFakeTarget } from './support/pve-fake-target.js';
 
 // The connector against the PVE fake over loopback HTTPS, with the fake's fault injection.
@@ -189,6 +189,33 @@ describe('auth, scope and errors against the fake', () => {
     const denied = await rejection(restricted.raw('POST', '/nodes/pve1/qemu', { vmid: 4242 }));
     expect(isHypervisorError(denied, 'PERMISSION_DENIED')).toBe(true);
     expect(denied).toMatchObject({ details: { privilege: 'VM.Allocate' } });
+  });
+
+  it('says that API tokens cannot open consoles, and opens them with a ticket', async () => {
+    const token = connect('token');
+    expect(token.capabilities.console).toEqual([]);
+    const error = await rejection(token.openConsole('qemu/100', { protocol: 'vnc' }));
+    expect(isHypervisorError(error, 'UNSUPPORTED')).toBe(true);
+    expect((error as Error).message).toContain('API tokens cannot open the console websocket');
+    const ticket = await connect('ticket').openConsole('qemu/100', { protocol: 'vnc' });
+    expect(ticket).toMatchObject({ protocol: 'vnc', guestId: 'qemu/100', node: 'pve1' });
+    expect(ticket.websocketUrl).toMatch(
+      /^wss:\/\/127\.0\.0\.1:\d+\/api2\/json\/nodes\/pve1\/qemu\/100\/vncwebsocket\?port=\d+$/,
+    );
+    expect(JSON.stringify(ticket.raw)).not.toContain(ticket.ticket);
+  });
+
+  it('reaches the rest of the API through raw(), refusing paths that are not API paths', async () => {
+    const connector = connect('token');
+    const storages = await connector.raw('GET', '/nodes/pve1/storage', undefined, {
+      schema: PVE_RESPONSE_SCHEMAS['GET /nodes/{node}/storage'],
+    });
+    expect(storages.map((s) => s.storage)).toEqual(expect.arrayContaining(['local', 'local-lvm']));
+    for (const bad of ['nodes', '/nodes/../access', '/nodes?x=1']) {
+      expect(isHypervisorError(await rejection(connector.raw('GET', bad)), 'INVALID_ARGUMENT'), bad).toBe(
+        true,
+      );
+    }
   });
 
   it('gives each bad PVE parameter its own violation', async () => {
