@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   bool,
   guestPathParams,
@@ -12,17 +13,16 @@ import { fail } from '../pve-error.js';
 import { type RouteContext, type RouteDef, route } from '../router/route.js';
 import { configVolumes, randomMac } from '../state/guest-volumes.js';
 import type { GuestConfig, GuestState, GuestType } from '../state/model.js';
-import { checkLock, guestOf, TASK_TYPES } from './guest-context.js';
+import { checkLock, guestOf, setLock, TASK_TYPES, typeWord } from './guest-context.js';
 import { checkAllocate } from './guest-lifecycle.js';
 
-/** The config of a clone: new volume names, new MACs, new identity, the given name. */
+/** The config of a clone: new volume names, new MACs, a new SMBIOS uuid, no template flag, the given name. */
 function cloneConfig(
   src: GuestState,
   newid: number,
   name: string | undefined,
-  snapshot?: GuestConfig,
+  base: GuestConfig,
 ): GuestConfig {
-  const base = snapshot ?? src.config;
   const { lock: _l, ...config } = base;
   const out: GuestConfig = {};
   let disk = 0;
@@ -35,7 +35,7 @@ function cloneConfig(
       if (vols.has(volume)) value = v.replace(volume, `${volume.split(':')[0]}:vm-${newid}-disk-${disk++}`);
       if (/^net\d+$/.test(k)) {
         value = String(value)
-          .replace(/([=])([0-9A-F]{2}(:[0-9A-F]{2}){5})/i, () => `=${randomMac()}`)
+          .replace(/=([0-9A-F]{2}(:[0-9A-F]{2}){5})/i, () => `=${randomMac()}`)
           .replace(/hwaddr=[^,]+/, `hwaddr=${randomMac()}`);
       }
     }
@@ -43,9 +43,52 @@ function cloneConfig(
   }
   delete out.template;
   if (src.type === 'qemu') {
-    out.name = name ?? `Copy-of-VM-${src.config.name ?? src.vmid}`;
+    out.smbios1 = `uuid=${randomUUID()}`;
+    // PVE: the given name, else `Copy-of-<source name>`, else `Copy-of-VM-<vmid>`.
+    out.name =
+      name ?? (src.config.name !== undefined ? `Copy-of-${src.config.name}` : `Copy-of-VM-${src.vmid}`);
   } else if (name !== undefined) out.hostname = name;
   return out;
+}
+
+/** PVE's synchronous clone checks (done under the config lock before the worker starts). */
+function checkClone(
+  ctx: RouteContext,
+  src: GuestState,
+  newid: number,
+  base: GuestConfig,
+  full: boolean,
+): void {
+  const env = ctx.env;
+  const type = src.type;
+  const word = typeWord(type);
+  checkLock(src);
+  if (!full && typeof ctx.params.storage === 'string')
+    throw fail("parameter 'storage' not allowed for linked clones");
+  if (!full && typeof ctx.params.format === 'string')
+    throw fail("parameter 'format' not allowed for linked clones");
+  const target = typeof ctx.params.target === 'string' ? ctx.params.target : undefined;
+  if (target !== undefined) env.cluster.requireNode(target);
+  const volumes = configVolumes(type, base);
+  const local = volumes.some((v) => !env.cluster.storages.get(v.volid.split(':')[0]!)?.shared);
+  if (target !== undefined && target !== src.node && local) {
+    throw fail(`can't clone ${word} to node '${target}' (${word} uses local storage)`);
+  }
+  if (env.cluster.guests.has(newid))
+    throw fail(`unable to create ${word} ${newid}: config file already exists`);
+  const linkable = src.config.template === 1;
+  for (const v of volumes) {
+    if (type === 'lxc' && full && src.status === 'running' && ctx.params.snapname === undefined) {
+      throw fail('Cannot do full clones on a running container without snapshots');
+    }
+    if (!full && !linkable) {
+      throw fail(
+        type === 'qemu'
+          ? `Linked clone feature is not supported for drive '${v.key}'`
+          : `Linked clone feature for '${v.volid}' is not available`,
+      );
+    }
+  }
 }
 
 function clone(ctx: RouteContext, type: GuestType): string {
@@ -55,59 +98,48 @@ function clone(ctx: RouteContext, type: GuestType): string {
   const pool = typeof ctx.params.pool === 'string' ? ctx.params.pool : undefined;
   env.perms.check(ctx.who, `/vms/${src.vmid}`, ['VM.Clone']);
   checkAllocate(ctx, newid, pool);
-  const word = type === 'qemu' ? 'VM' : 'CT';
-  if (env.cluster.guests.has(newid))
-    throw fail(`unable to create ${word} ${newid}: config file already exists`);
   if (pool !== undefined && !env.cluster.pools.has(pool)) throw fail(`pool '${pool}' does not exist`);
-  const target = typeof ctx.params.target === 'string' ? ctx.params.target : src.node;
-  if (target !== src.node) {
-    env.cluster.requireNode(target);
-    const local = configVolumes(type, src.config).find(
-      (v) => !env.cluster.storages.get(v.volid.split(':')[0]!)?.shared,
-    );
-    if (local) throw fail(`Can't clone to other node if ${word} uses local storage`);
-  }
   const snapname = typeof ctx.params.snapname === 'string' ? ctx.params.snapname : undefined;
   const snap = snapname === undefined ? undefined : src.snapshots.get(snapname);
   if (snapname !== undefined && !snap) throw fail(`snapshot '${snapname}' does not exist`);
-  const name =
-    typeof ctx.params[type === 'qemu' ? 'name' : 'hostname'] === 'string'
-      ? String(ctx.params[type === 'qemu' ? 'name' : 'hostname'])
-      : undefined;
-  let copy: GuestState | undefined;
+  const base = snap?.config ?? src.config;
+  const full = typeof ctx.params.full === 'boolean' ? ctx.params.full : src.config.template !== 1;
+  checkClone(ctx, src, newid, base, full);
+  const nameParam = ctx.params[type === 'qemu' ? 'name' : 'hostname'];
+  const config = cloneConfig(src, newid, typeof nameParam === 'string' ? nameParam : undefined, base);
+  if (typeof ctx.params.description === 'string') config.description = ctx.params.description;
+  // The new guest exists at once, locked; LXC also locks the source (`disk`) while it copies.
+  const copy: GuestState = {
+    type,
+    vmid: newid,
+    node: src.node,
+    config: { ...config, lock: type === 'qemu' ? 'clone' : 'create' },
+    revision: 0,
+    status: 'stopped',
+    qmpstatus: 'stopped',
+    snapshots: new Map(),
+  };
+  env.cluster.guests.set(newid, copy);
+  if (type === 'lxc') setLock(env, src, 'disk');
   let done = false;
   return env.tasks.start({
     node: src.node,
     type: TASK_TYPES[type].clone,
     id: String(src.vmid),
     authid: ctx.who.authid,
-    begin: () => {
-      checkLock(src);
-      if (env.cluster.guests.has(newid))
-        throw fail(`unable to create ${word} ${newid}: config file already exists`);
-      const config = cloneConfig(src, newid, name, snap?.config);
-      if (typeof ctx.params.description === 'string') config.description = ctx.params.description;
-      copy = {
-        type,
-        vmid: newid,
-        node: target,
-        config: { ...config, lock: 'clone' },
-        revision: 0,
-        status: 'stopped',
-        qmpstatus: 'stopped',
-        snapshots: new Map(),
-        pool,
-      };
-      env.cluster.guests.set(newid, copy);
-    },
     finish: (log) => {
-      for (const v of configVolumes(type, copy!.config)) log(`create full clone of drive (${v.volid})`);
-      const { lock: _l, ...rest } = copy!.config;
-      env.cluster.writeConfig(copy!, rest);
+      for (const v of configVolumes(type, copy.config)) {
+        log(`create ${full ? 'full' : 'linked'} clone of drive ${v.key} (${v.volid})`);
+      }
+      const { lock: _l, ...rest } = copy.config;
+      env.cluster.writeConfig(copy, rest);
+      if (typeof ctx.params.target === 'string') copy.node = ctx.params.target;
+      copy.pool = pool;
       done = true;
     },
     cleanup: () => {
-      if (!done && copy && env.cluster.guests.get(newid) === copy) env.cluster.guests.delete(newid);
+      if (type === 'lxc' && src.config.lock === 'disk') setLock(env, src, undefined);
+      if (!done && env.cluster.guests.get(newid) === copy) env.cluster.guests.delete(newid);
     },
   });
 }

@@ -1,9 +1,9 @@
 import { bool, guestPathParams, int, num, type ParamSpecs, required, str } from '../params/param-spec.js';
-import { fail } from '../pve-error.js';
+import { fail, paramError } from '../pve-error.js';
 import { type RouteContext, type RouteDef, route } from '../router/route.js';
 import { configVolumes } from '../state/guest-volumes.js';
 import type { GuestType } from '../state/model.js';
-import { guestOf, startGuestTask } from './guest-context.js';
+import { checkLock, guestOf, startGuestTask, typeWord } from './guest-context.js';
 
 function precondition(ctx: RouteContext, type: GuestType): Record<string, unknown> {
   const env = ctx.env;
@@ -40,9 +40,11 @@ function migrate(ctx: RouteContext, type: GuestType): string {
   const g = guestOf(ctx, type);
   env.perms.check(ctx.who, `/vms/${g.vmid}`, ['VM.Migrate']);
   const target = String(ctx.params.target);
-  if (target === g.node) throw fail('target is local node.');
+  if (target === g.node) throw paramError({ target: 'target is local node.' });
   if (!env.cluster.nodes.has(target)) throw fail(`no such cluster node '${target}'`);
   if (!env.cluster.nodes.get(target)!.online) throw fail(`target node '${target}' is not online`);
+  // PVE detects these early, before the worker starts.
+  checkLock(g);
   const online = ctx.params.online === true;
   const restart = type === 'lxc' && ctx.params.restart === true;
   if (g.status === 'running' && !online && !restart) {
@@ -52,21 +54,22 @@ function migrate(ctx: RouteContext, type: GuestType): string {
         : "can't migrate running container without --online or --restart",
     );
   }
+  for (const v of configVolumes(type, g.config)) {
+    const storage = v.volid.split(':')[0]!;
+    if (!env.cluster.storageAvailable(target, storage)) {
+      throw fail(`storage '${storage}' is not available on node '${target}'`);
+    }
+  }
   return startGuestTask(env, ctx.who, g, {
     action: 'migrate',
     lock: 'migrate',
     check: () => {
-      if (type === 'lxc' && online && g.status === 'running')
+      if (type === 'lxc' && online && g.status === 'running') {
         throw fail('lxc live migration is currently not implemented');
-      for (const v of configVolumes(type, g.config)) {
-        const storage = v.volid.split(':')[0]!;
-        if (!env.cluster.storageAvailable(target, storage)) {
-          throw fail(`storage '${storage}' is not available on node '${target}'`);
-        }
       }
     },
     finish: (log) => {
-      log(`starting migration of ${type === 'qemu' ? 'VM' : 'CT'} ${g.vmid} to node '${target}'`);
+      log(`starting migration of ${typeWord(type)} ${g.vmid} to node '${target}'`);
       g.node = target;
       if (restart && g.status === 'running') g.startedAt = env.clock.nowSeconds();
       log('migration finished successfully');
