@@ -12,13 +12,9 @@ import { sourceState } from './report/source-state.js';
 import { runFleetListing } from './scenarios/fleet-listing.js';
 import { runOperationFanout } from './scenarios/operation-fanout.js';
 import { runResponderCeiling } from './scenarios/responder-ceiling.js';
+import { runServerOverhead } from './scenarios/server-overhead.js';
 import { runSingleCall } from './scenarios/single-call.js';
 import { createBenchCertificate } from './tls/bench-certificate.js';
-
-const SERVER_PENDING =
-  'the server (`@hvc/server`, issue 6) is still being written. This scenario will compare an authenticated ' +
-  '`GetGuest` over Connect JSON and over gRPC with the same call made directly through the library, at concurrency ' +
-  '1 and 64, and time JWT verification and the user lookup per request separately.';
 
 const options = parseCliOptions(process.argv.slice(2));
 const settings = benchSettings(options.quick);
@@ -52,6 +48,7 @@ const singleCall = await runSingleCall({
 });
 const fleet = await runFleetListing(settings, certificate, factory, factoryUnavailable, log);
 const fanout = await runOperationFanout(settings, certificate, factory, factoryUnavailable, log);
+const server = await runServerOverhead(settings, certificate, factory, log);
 
 const peerManifest = new URL('../node_modules/proxmox-api/package.json', import.meta.url);
 const proxmoxApiVersion = (JSON.parse(readFileSync(peerManifest, 'utf8')) as { version: string }).version;
@@ -70,7 +67,7 @@ const report: BenchReport = {
   singleCall,
   fleet,
   fanout,
-  serverPending: SERVER_PENDING,
+  server,
 };
 const summary = jsonSummary(report);
 const reading = existsSync(readingFile) ? readFileSync(readingFile, 'utf8') : '';

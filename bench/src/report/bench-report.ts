@@ -1,6 +1,7 @@
 import type { FleetListingResult } from '../scenarios/fleet-listing.js';
 import type { FanoutResult } from '../scenarios/operation-fanout.js';
 import type { CeilingResult } from '../scenarios/responder-ceiling.js';
+import type { ServerOverheadResult } from '../scenarios/server-overhead.js';
 import type { SingleCallResult } from '../scenarios/single-call.js';
 import type { MachineInfo } from './machine-info.js';
 import type { SourceState } from './source-state.js';
@@ -21,6 +22,5 @@ export interface BenchReport {
   readonly singleCall: SingleCallResult;
   readonly fleet: FleetListingResult;
   readonly fanout: FanoutResult;
-  /** Why the server scenario has no numbers yet. */
-  readonly serverPending: string;
+  readonly server: ServerOverheadResult;
 }

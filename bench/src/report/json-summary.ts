@@ -28,6 +28,17 @@ export function headlineGetGuest(report: BenchReport): SingleCallCase | undefine
   return report.singleCall.cases.find((c) => c.call === 'getGuest' && c.concurrency === HEADLINE_CONCURRENCY);
 }
 
+/** The concurrency the server ratios are taken at (the one the target names). */
+export const SERVER_HEADLINE_CONCURRENCY = 64;
+
+/** Calls per second of `label` through the server over the direct library call, at the headline concurrency. */
+export function serverRatio(report: BenchReport, label: string): number | null {
+  if ('unavailable' in report.server) return null;
+  const one = report.server.cases.find((c) => c.concurrency === SERVER_HEADLINE_CONCURRENCY);
+  const of = (name: string) => one?.clients.find((client) => client.label === name)?.perSecond ?? null;
+  return ratio(of(label), of('direct library call'));
+}
+
 /** Builds the `--json` summary from a report. */
 export function jsonSummary(report: BenchReport): JsonSummary {
   const getGuest = headlineGetGuest(report);
@@ -42,7 +53,7 @@ export function jsonSummary(report: BenchReport): JsonSummary {
     fleetListHeapMB: round(fleet?.heapGrowthMB ?? null),
     fanoutVsIdeal: round(fanout?.vsIdeal ?? null),
     pollsPerOperation: round(fanout?.pollsPerOperation ?? null),
-    serverConnectVsDirect: null,
-    serverGrpcVsDirect: null,
+    serverConnectVsDirect: round(serverRatio(report, 'server, Connect JSON')),
+    serverGrpcVsDirect: round(serverRatio(report, 'server, gRPC')),
   };
 }
