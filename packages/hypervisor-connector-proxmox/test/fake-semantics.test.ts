@@ -164,6 +164,20 @@ describe('PVE fake semantics, in-process through msw', () => {
     });
   });
 
+  it('refuses linked clones of non-templates and migration to the local node as PVE does', async () => {
+    const linked = await call('POST', '/nodes/pve1/qemu/101/clone', { newid: 201, full: 0 });
+    expect(linked).toMatchObject({
+      status: 500,
+      reason: "Linked clone feature is not supported for drive 'scsi0'",
+    });
+    expect(fake.guest(201)).toBeUndefined();
+    const local = await call('POST', '/nodes/pve1/qemu/101/migrate', { target: 'pve1' });
+    expect(local).toMatchObject({ status: 400, body: { errors: { target: 'target is local node.' } } });
+    const ct = (await call<string>('POST', '/nodes/pve1/lxc/102/clone', { newid: 202, hostname: 'ct-copy' }))
+      .body;
+    expect(ct).toMatchObject({ message: 'Cannot do full clones on a running container without snapshots\n' });
+  });
+
   it('moves a guest with migrate and fails calls through the old node', async () => {
     const upid = (await call<string>('POST', '/nodes/pve1/qemu/101/migrate', { target: 'pve3' })).body.data;
     expect(fake.guest(101)?.config.lock).toBe('migrate');
