@@ -50,4 +50,5 @@ export {
   type ProxmoxTaskWaitMessage,
 } from './transport/diagnostics.js';
 export type { PveParams, PveParamValue } from './transport/form-encoding.js';
+export type { ProxmoxLogger } from './transport/logger.js';
 export { FingerprintMismatchError } from './transport/tls-connector.js';

@@ -12,6 +12,7 @@ import { type ProxmoxTargetUriOptions, parseProxmoxTargetUri } from './config/ta
 import { ProxmoxConnector } from './connector/proxmox-connector.js';
 import { ConcurrencyLimiter } from './transport/concurrency-limiter.js';
 import { EndpointSet } from './transport/endpoint-set.js';
+import { type ProxmoxLogger, SILENT_LOGGER } from './transport/logger.js';
 import { PveClient } from './transport/pve-client.js';
 import { PveHttp } from './transport/pve-http.js';
 
@@ -19,6 +20,8 @@ import { PveHttp } from './transport/pve-http.js';
 export interface ProxmoxConnectorOptions extends ConnectorContext {
   /** The clock for ticket renewal (ms since epoch); `Date.now` by default. Tests pass a fake clock. */
   readonly now?: () => number;
+  /** Where to log requests (debug), retries, re-logins and failovers (warn). Silent by default. */
+  readonly logger?: ProxmoxLogger;
 }
 
 /**
@@ -31,6 +34,7 @@ export function createProxmoxConnector(
 ): ProxmoxConnector {
   const parsed = parseInput(ProxmoxConfigSchema, config, 'proxmox target config');
   const now = options.now ?? Date.now;
+  const logger = options.logger ?? SILENT_LOGGER;
   const target = options.targetId;
   const sharedFingerprints =
     parsed.tls.fingerprint === undefined ? undefined : [parsed.tls.fingerprint].flat();
@@ -56,6 +60,7 @@ export function createProxmoxConnector(
     limiter: new ConcurrencyLimiter(parsed.concurrency),
     requestTimeoutMs: parsed.timeouts.requestMs,
     now,
+    logger,
     ...(target === undefined ? {} : { target }),
   });
   const { credentials } = parsed;
@@ -74,7 +79,7 @@ export function createProxmoxConnector(
         });
   return new ProxmoxConnector({
     config: parsed,
-    client: new PveClient(http, auth, parsed.readAttempts),
+    client: new PveClient(http, auth, parsed.readAttempts, logger),
     auth,
     endpoints,
     ...(target === undefined ? {} : { target }),

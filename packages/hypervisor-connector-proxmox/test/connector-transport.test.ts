@@ -286,6 +286,36 @@ describe('ticket auth', () => {
   });
 });
 
+describe('logger', () => {
+  it('logs requests, retries and failovers without secrets', async () => {
+    let failures = 0;
+    const server = await serve((request) => {
+      if (request.path.includes('/nodes') && failures++ === 0) return [595, null, 'Connection refused'];
+      return basic(request) ?? [404, null];
+    });
+    const lines: { level: string; fields: Record<string, unknown>; message: string }[] = [];
+    const logger = {
+      debug: (fields: Record<string, unknown>, message: string) =>
+        lines.push({ level: 'debug', fields, message }),
+      warn: (fields: Record<string, unknown>, message: string) =>
+        lines.push({ level: 'warn', fields, message }),
+    };
+    const connector = createProxmoxConnector(
+      { endpoints: [server.url], credentials: TOKEN, tls: { fingerprint: server.fingerprint } },
+      { logger },
+    );
+    cleanups.push(() => connector.close());
+    await connector.listNodes();
+    expect(lines.map((l) => `${l.level} ${l.message}`)).toEqual([
+      'debug PVE request failed',
+      'warn retrying a PVE read after a transient error',
+      'debug PVE request',
+    ]);
+    expect(lines[2]?.fields).toMatchObject({ method: 'GET', path: '/nodes', status: 200, attempt: 2 });
+    expect(JSON.stringify(lines)).not.toContain(TOKEN.secret);
+  });
+});
+
 describe('diagnostics channels', () => {
   it('publishes requests and responses without secrets', async () => {
     const server = await serve((request) =>

@@ -2,6 +2,7 @@ import { abortableDelay, isHypervisorError } from '@hvc/hypervisor-connector';
 import type { z } from 'zod';
 import type { Authenticator } from '../auth/authenticator.js';
 import type { PveParams } from './form-encoding.js';
+import type { ProxmoxLogger } from './logger.js';
 import type { PveHttp, PveHttpRequest } from './pve-http.js';
 
 /** Options of one API call. */
@@ -20,11 +21,13 @@ export class PveClient {
   readonly #http: PveHttp;
   readonly #auth: Authenticator;
   readonly #readAttempts: number;
+  readonly #logger: ProxmoxLogger;
 
-  constructor(http: PveHttp, auth: Authenticator, readAttempts: number) {
+  constructor(http: PveHttp, auth: Authenticator, readAttempts: number, logger: ProxmoxLogger) {
     this.#http = http;
     this.#auth = auth;
     this.#readAttempts = readAttempts;
+    this.#logger = logger;
   }
 
   /** `GET path` → parsed data. */
@@ -65,6 +68,7 @@ export class PveClient {
         ) {
           reauthenticated = true;
           attempt--;
+          this.#logger.warn({ method, path }, 'PVE refused the ticket; logging in again and re-sending once');
           continue;
         }
         const retryable =
@@ -72,7 +76,12 @@ export class PveClient {
           error.retryable &&
           (error.code === 'UNAVAILABLE' || error.code === 'TIMEOUT');
         if (!retryable || attempt >= attempts) throw error;
-        await abortableDelay(backoffMs(attempt), options.signal);
+        const delayMs = backoffMs(attempt);
+        this.#logger.warn(
+          { method, path, attempt, code: error.code, delayMs },
+          'retrying a PVE read after a transient error',
+        );
+        await abortableDelay(delayMs, options.signal);
       }
     }
   }

@@ -13,6 +13,7 @@ import type { ConcurrencyLimiter } from './concurrency-limiter.js';
 import { publishRequest, publishResponse, redactParams } from './diagnostics.js';
 import type { Endpoint, EndpointSet } from './endpoint-set.js';
 import { encodePveParams, type PveParams } from './form-encoding.js';
+import type { ProxmoxLogger } from './logger.js';
 import { FingerprintMismatchError } from './tls-connector.js';
 
 /** One HTTP call to the PVE API. */
@@ -37,6 +38,7 @@ export interface PveHttpOptions {
   readonly requestTimeoutMs: number;
   readonly target?: string;
   readonly now: () => number;
+  readonly logger: ProxmoxLogger;
 }
 
 /** Errors that happen before a request byte is written: another endpoint may be tried, even for a write. */
@@ -83,6 +85,10 @@ export class PveHttp {
       } catch (error) {
         if (!isConnectFailure(error)) throw error;
         endpoints.markDown(endpoint, now());
+        this.#options.logger.warn(
+          { target: this.#options.target, endpoint: endpoint.url, code: (error as HypervisorError).code },
+          'cannot connect to a PVE endpoint; trying the next one',
+        );
         lastConnectError = error as HypervisorError;
       }
     }
@@ -144,6 +150,10 @@ export class PveHttp {
     } catch (error) {
       failed = true;
       const mapped = this.#mapThrown(error, controller.signal, request);
+      this.#options.logger.debug(
+        { ...base, status, durationMs: performance.now() - started, errorCode: mapped.code },
+        'PVE request failed',
+      );
       publishResponse(() => ({
         ...base,
         ...(status === undefined ? {} : { status }),
@@ -156,7 +166,9 @@ export class PveHttp {
       clearTimeout(timer);
       request.signal?.removeEventListener('abort', onCallerAbort);
       if (!failed && status !== undefined) {
-        publishResponse(() => ({ ...base, status, durationMs: performance.now() - started }));
+        const durationMs = performance.now() - started;
+        publishResponse(() => ({ ...base, status, durationMs }));
+        this.#options.logger.debug({ ...base, status, durationMs }, 'PVE request');
       }
     }
   }
