@@ -119,6 +119,25 @@ describe('PVE fake authentication and permissions (PVE 9 behaviour)', () => {
     expect(create.reason).toBe('Permission check failed (/vms/150, VM.Allocate)');
   });
 
+  it('applies pool ACLs to pool members and honours propagate=0', async () => {
+    fake.cluster.pools.set('team', { poolid: 'team' });
+    fake.guest(101)!.pool = 'team';
+    fake.addUser({ userid: 'pool@pve', password: 'pool-password' });
+    fake.setAcl({ path: '/pool/team', roles: 'PVEVMUser', user: 'pool@pve' });
+    fake.setAcl({ path: '/vms', roles: 'PVEAuditor', user: 'pool@pve', propagate: false });
+    const t = await login(api, 'pool@pve', 'pool-password');
+    const auth = { ticket: t.ticket, csrf: t.CSRFPreventionToken };
+    const vms = (await api.call('GET', '/cluster/resources', { type: 'vm' }, auth)).body as Data<
+      { vmid: number }[]
+    >;
+    expect(vms.data.map((v) => v.vmid)).toEqual([101]);
+    expect((await api.call('GET', '/nodes/pve1/qemu/100/status/current', {}, auth)).reason).toBe(
+      'Permission check failed (/vms/100, VM.Audit)',
+    );
+    expect((await api.call('POST', '/nodes/pve1/qemu/101/status/start', {}, auth)).status).toBe(200);
+    await fake.settleTasks();
+  });
+
   it('asks for the second factor when TFA is configured', async () => {
     fake.addUser({ userid: 'tfa@pve', password: 'tfa-password', totp: '123456' });
     const first = await api.call(
