@@ -359,6 +359,26 @@ describe('members', () => {
   });
 });
 
+describe('where tokens are read', () => {
+  it('ignores tokens in the query or a cookie, and caps their length on HTTP/2 too', async () => {
+    for (const [path, headers] of [
+      [`/hvc.v1.TargetService/ListTargets?access_token=${tokens.admin}`, {}],
+      ['/hvc.v1.TargetService/ListTargets', { cookie: `access_token=${tokens.admin}` }],
+    ] as const) {
+      const res = await fetch(`${server.url}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: '{}',
+      });
+      expect([path, res.status]).toEqual([path, 401]);
+    }
+    const h2 = createClient(TargetService, createConnectTransport({ baseUrl: server.url, httpVersion: '2' }));
+    const huge = { headers: { authorization: `Bearer ${tokens.admin}${'A'.repeat(20_000)}` } };
+    expect(await codeOf(h2.listTargets({}, huge))).toBe(Code.Unauthenticated);
+    expect(await codeOf(h2.listTargets({}, as('admin')))).toBe('ok');
+  });
+});
+
 describe('reflection', () => {
   it('finds the file declaring a service or a method', async () => {
     const reflection = createClient(
