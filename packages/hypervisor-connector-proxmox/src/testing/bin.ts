@@ -32,6 +32,13 @@ if (version !== 8 && version !== 9) {
   process.exit(2);
 }
 const pveVersion: 8 | 9 = version === 8 ? 8 : 9;
+for (const name of ['port', 'nodes', 'qemu', 'lxc', 'task-ms'] as const) {
+  const n = Number(values[name]);
+  if (!Number.isInteger(n) || n < 0 || (name === 'nodes' && n < 1)) {
+    process.stderr.write(`--${name} must be a whole number${name === 'nodes' ? ' >= 1' : ''}\n${USAGE}\n`);
+    process.exit(2);
+  }
+}
 
 /** Starts the fake and prints the ready line (no top-level await: the bin is also built as CommonJS). */
 async function main(): Promise<void> {
