@@ -1,7 +1,8 @@
 import { InvalidArgumentError } from '@hvc/hypervisor-connector';
 
-/** The largest page a list call returns, and the default size. */
+/** The largest page a list call returns. */
 export const MAX_PAGE_SIZE = 1000;
+/** The page size when a request asks for none. */
 export const DEFAULT_PAGE_SIZE = 100;
 
 /** The page size of a request: the default for 0, INVALID_ARGUMENT outside 0..1000. */

@@ -31,4 +31,5 @@ export function createLogger(options: { level?: string; destination?: NodeJS.Wri
   );
 }
 
+/** The server's logger type (pino's). */
 export type { Logger };
