@@ -124,10 +124,11 @@ export function configRoutes(type: GuestType): RouteDef[] {
   const routes = [
     route('GET', base, getParams, (ctx) => readConfig(ctx, type)),
     route('GET', `/nodes/{node}/${type}/{vmid}/pending`, guestPathParams, (ctx) => {
-      // Changes apply at once in the fake, so nothing is ever pending: every key reports its current value.
+      // Changes apply at once in the fake, so nothing is ever pending: every key reports its current value
+      // (as a string, the type the schema declares for `value`).
       const g = guestOf(ctx, type);
       ctx.env.perms.check(ctx.who, `/vms/${g.vmid}`, ['VM.Audit']);
-      return Object.entries(g.config).map(([key, value]) => ({ key, value }));
+      return Object.entries(g.config).map(([key, value]) => ({ key, value: String(value) }));
     }),
     route('PUT', base, updateParams, (ctx) => {
       prepareUpdate(ctx, type).apply();

@@ -22,6 +22,7 @@ function precondition(ctx: RouteContext, type: GuestType): Record<string, unknow
       volid: v.volid,
       size: v.size,
       drivename: v.key,
+      cdrom: 0,
       is_unused: /^unused/.test(v.key) ? 1 : 0,
     }));
   return {
@@ -32,6 +33,7 @@ function precondition(ctx: RouteContext, type: GuestType): Record<string, unknow
     local_resources: [],
     'mapped-resources': [],
     'mapped-resource-info': {},
+    ...(env.pveVersion === 9 ? { 'has-dbus-vmstate': 0 } : {}),
   };
 }
 
