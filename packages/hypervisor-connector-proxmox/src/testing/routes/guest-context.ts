@@ -8,7 +8,7 @@ import type { TaskLog } from '../state/task-runner.js';
 /** `VM` or `CT`: the word PVE uses for a guest type in messages. */
 export const typeWord = (type: GuestType): 'VM' | 'CT' => (type === 'qemu' ? 'VM' : 'CT');
 
-/** Task type names per guest type and action. */
+/** Task type names per guest type and action (LXC `config` and `reset` only complete the map: no route starts them). */
 export const TASK_TYPES = {
   qemu: {
     create: 'qmcreate',
