@@ -291,6 +291,15 @@ export function renderBenchmarksMarkdown(report: BenchReport, summary: JsonSumma
     fanout(report),
     server(report),
     reading.trim(),
-    ['## Headline numbers (`--json`)', '', '```json', JSON.stringify(summary, null, 2), '```'].join('\n'),
+    [
+      '## Headline numbers (`--json`)',
+      '',
+      `Ratios are hvc / the other, same run: the \`getGuest\` ones at concurrency ${HEADLINE_CONCURRENCY}, the server ones at`,
+      `concurrency ${SERVER_HEADLINE_CONCURRENCY}; \`null\` where a side was not measured.`,
+      '',
+      '```json',
+      JSON.stringify(summary, null, 2),
+      '```',
+    ].join('\n'),
   ].join('\n\n')}\n`;
 }
