@@ -204,8 +204,9 @@ function fanout(report: BenchReport): string {
     `${fanout.operations.toLocaleString('en-US')} concurrent \`startGuest\` + \`waitForOperation\`; every task runs`,
     `${fanout.taskDurationMs / 1000} s, so ${fanout.taskDurationMs / 1000} s is the ideal wall time. Both clients run with a per-target cap of`,
     `${fanout.concurrencyCap} requests in flight (the connector's default); the responder counts the sockets, the most`,
-    "requests it saw in flight and the status polls per task. The baseline polls every second, as the peer clients'",
-    "task helpers do. hvc's connector is fresh each run, its guest locations cached by one listing before the timer.",
+    'requests it saw in flight and the status polls per task. The baseline polls at once and then every second, as',
+    "the peer clients' task helpers do. hvc's connector is fresh each run, its guest locations cached by one listing",
+    'before the timer.',
     '',
     table(
       [

@@ -145,7 +145,10 @@ async function fanOutWithConnector(
   }
 }
 
-/** Starts and waits the way the peer clients' helpers do: a status poll every second. */
+/**
+ * Starts and waits the way the peer clients' helpers do: a status poll at once and then every second (proxmoxer's
+ * `Tasks.blocking_status` also sleeps once more after the poll that sees the end; this baseline does not).
+ */
 async function fanOutWithFixedPoll(
   responder: ResponderProcess,
   guests: readonly FleetGuest[],
@@ -158,12 +161,12 @@ async function fanOutWithFixedPoll(
       )) as string;
       const path = `/api2/json/nodes/${guest.node}/tasks/${encodeURIComponent(upid)}/status`;
       for (;;) {
-        await new Promise((resolve) => setTimeout(resolve, FIXED_POLL_MS));
         const status = (await client.getJson(path)) as { status: string; exitstatus?: string };
         if (status.status === 'stopped') {
           if (status.exitstatus !== 'OK') throw new Error(`task failed: ${status.exitstatus}`);
           return;
         }
+        await new Promise((resolve) => setTimeout(resolve, FIXED_POLL_MS));
       }
     });
   } finally {
