@@ -71,14 +71,23 @@ export type { Readiness } from './server/ops-endpoints.js';
 export { type RunningServer, type StartExtras, startServer } from './server/start-server.js';
 export type { AuditLog } from './storage/audit-log.js';
 export {
+  type DatabaseHooks,
+  type DatabaseSettings,
+  describeDatabase,
+  openDatabase,
+  openStore,
+} from './storage/configured-database.js';
+export {
   type CredentialCipher,
   createCredentialCipher,
   parseEncryptionKey,
 } from './storage/credential-cipher.js';
+export type { DatabaseDialect } from './storage/database-dialect.js';
 export type { Database } from './storage/database-schema.js';
-export { createHvcStore, type HvcStore, openSqliteStore } from './storage/hvc-store.js';
+export { createHvcStore, type HvcStore, openPostgresStore, openSqliteStore } from './storage/hvc-store.js';
 export type { MemberStore } from './storage/member-store.js';
-export { migrateToLatest } from './storage/migrations.js';
+export { MIGRATION_LOCK_KEY, migrateToLatest } from './storage/migrations.js';
+export type { PostgresOptions } from './storage/open-postgres-database.js';
 export type {
   AuditActor,
   AuditEvent,

@@ -3,24 +3,29 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isHypervisorError } from '@hvc/hypervisor-connector';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDatabaseAuthorizer } from '../src/authz/database-authorizer.js';
 import { createCredentialCipher, parseEncryptionKey } from '../src/storage/credential-cipher.js';
-import { type HvcStore, openSqliteStore } from '../src/storage/hvc-store.js';
+import { type HvcStore, openPostgresStore, openSqliteStore } from '../src/storage/hvc-store.js';
+import { migrateToLatest } from '../src/storage/migrations.js';
+import { openPostgresDatabase } from '../src/storage/open-postgres-database.js';
 import { sha256Hex } from '../src/storage/service-token-store.js';
+import { type PostgresServer, startPostgres } from './support/postgres-server.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'hvc-store-'));
-const file = join(dir, 'hvc.sqlite');
 const key = randomBytes(32);
-let store: HvcStore;
+let postgres: PostgresServer;
+let databases = 0;
 
+// PostgreSQL is started by the suite itself; missing binaries fail it (never a skip).
 beforeAll(async () => {
-  store = await openSqliteStore(file, createCredentialCipher(key));
-  await store.members.createOrganization({ id: 'acme', displayName: 'Acme' });
-});
+  postgres = await startPostgres();
+}, 120_000);
 afterAll(async () => {
-  await store.close();
+  await postgres?.stop();
   rmSync(dir, { recursive: true, force: true });
-});
+}, 60_000);
 
 describe('credential cipher', () => {
   const cipher = createCredentialCipher(key);
@@ -45,9 +50,39 @@ describe('credential cipher', () => {
   });
 });
 
-describe('sqlite store', () => {
-  it('applies migrations once and reopens an existing file', async () => {
-    const again = await openSqliteStore(file, createCredentialCipher(key));
+/** How each dialect gets a fresh, empty database: a new SQLite file, or a new database on the test server. */
+const dialects = [
+  {
+    dialect: 'sqlite',
+    fresh: async () => {
+      const file = join(dir, `db-${++databases}.sqlite`);
+      return (k: Buffer) => openSqliteStore(file, createCredentialCipher(k));
+    },
+  },
+  {
+    dialect: 'postgres',
+    fresh: async () => {
+      const url = await postgres.createDatabase(`hvc_${++databases}`);
+      return (k: Buffer) => openPostgresStore(url, createCredentialCipher(k));
+    },
+  },
+] as const;
+
+describe.each(dialects)('$dialect store', ({ dialect, fresh }) => {
+  let open: (k: Buffer) => Promise<HvcStore>;
+  let store: HvcStore;
+
+  beforeAll(async () => {
+    open = await fresh();
+    store = await open(key);
+    await store.members.createOrganization({ id: 'acme', displayName: 'Acme' });
+  });
+  afterAll(() => store?.close());
+
+  it('runs on its dialect, applies migrations once and reopens an existing database', async () => {
+    expect(store.dialect).toBe(dialect);
+    const again = await open(key);
+    expect(await migrateToLatest(again.db)).toEqual([]);
     expect(await again.members.getOrganization('acme')).toMatchObject({ id: 'acme', displayName: 'Acme' });
     await again.close();
   });
@@ -84,7 +119,7 @@ describe('sqlite store', () => {
     await expect(store.targets.create({ ...target, credentials: {} })).rejects.toSatisfy((e) =>
       isHypervisorError(e, 'ALREADY_EXISTS'),
     );
-    const other = await openSqliteStore(file, createCredentialCipher(randomBytes(32)));
+    const other = await open(randomBytes(32));
     await expect(other.targets.descriptor('pve-1')).rejects.toThrow(/cannot be decrypted/);
     await other.close();
   });
@@ -100,6 +135,43 @@ describe('sqlite store', () => {
     expect(await store.targets.delete('pve-1')).toBe(true);
     expect(await store.targets.delete('pve-1')).toBe(false);
     expect(await store.targets.descriptor('pve-1')).toBeUndefined();
+  });
+
+  it('orders ids byte-wise, so lists and page cursors agree with the API on every dialect', async () => {
+    // A language collation (the test databases use en-US) would put these in another order.
+    const ids = ['b_1', 'b1', 'b-1', 'B2'];
+    await store.members.createOrganization({ id: 'sorting', displayName: 'Sorting' });
+    for (const id of ids) {
+      await store.targets.create({
+        id,
+        organizationId: 'sorting',
+        displayName: id,
+        kind: 'memory',
+        config: {},
+      });
+    }
+    const sorted = [...ids].sort();
+    expect((await store.targets.listForOrganizations(['sorting'])).map((t) => t.id)).toEqual(sorted);
+
+    const admin = await store.members.addMember({
+      organizationId: 'sorting',
+      issuer: 'https://idp',
+      subject: 'sorter',
+      role: 'admin',
+    });
+    const authz = createDatabaseAuthorizer(store.db);
+    const subject = { type: 'user', id: admin.user.id } as const;
+    const paged: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await authz.listAllowed(subject, 'view', 'target', {
+        limit: 1,
+        ...(cursor === undefined ? {} : { cursor }),
+      });
+      paged.push(...page.ids);
+      cursor = page.cursor;
+    } while (cursor !== undefined);
+    expect(paged).toEqual(sorted);
   });
 
   it('adds members, refuses duplicates and keeps one enabled admin', async () => {
@@ -153,6 +225,44 @@ describe('sqlite store', () => {
     ]);
   });
 
+  it('keeps one enabled admin when two admins are demoted at once', async () => {
+    // Each demotion alone is allowed; together they would leave no admin. On PostgreSQL the two run at once on
+    // two pooled connections in SERIALIZABLE transactions, and the loser is retried, then refused.
+    for (let round = 0; round < 5; round++) {
+      const org = `race-${round}`;
+      await store.members.createOrganization({ id: org, displayName: org });
+      const [a, b] = await Promise.all(
+        ['a', 'b'].map((s) =>
+          store.members.addMember({
+            organizationId: org,
+            issuer: 'https://idp',
+            subject: `${org}-${s}`,
+            role: 'admin',
+          }),
+        ),
+      );
+      const results = await Promise.allSettled([
+        store.members.setRole(org, a!.user.id, 'viewer'),
+        store.members.setRole(org, b!.user.id, 'viewer'),
+      ]);
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+      const [refused] = results.filter((r) => r.status === 'rejected');
+      expect(isHypervisorError(refused?.reason, 'CONFLICT')).toBe(true);
+      const admins = (await store.members.listMembers(org)).filter((m) => m.role === 'admin');
+      expect(admins).toHaveLength(1);
+    }
+  });
+
+  it('answers ALREADY_EXISTS to the second of two concurrent creations of one organisation', async () => {
+    const results = await Promise.allSettled([
+      store.members.createOrganization({ id: 'twice', displayName: 'One' }),
+      store.members.createOrganization({ id: 'twice', displayName: 'Two' }),
+    ]);
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    const [refused] = results.filter((r) => r.status === 'rejected');
+    expect(isHypervisorError(refused?.reason, 'ALREADY_EXISTS')).toBe(true);
+  });
+
   it('keeps only the hash of a service token', async () => {
     await store.serviceTokens.put({
       id: 'ci',
@@ -168,22 +278,29 @@ describe('sqlite store', () => {
       tokenSha256: sha256Hex('hvc_svc_abc'),
       disabled: false,
     });
+    await store.serviceTokens.put({ id: 'ci', organizationId: 'acme', role: 'viewer', token: 'hvc_svc_def' });
+    expect(await store.serviceTokens.listEnabled()).toEqual([
+      expect.objectContaining({ id: 'ci', role: 'viewer', tokenSha256: sha256Hex('hvc_svc_def') }),
+    ]);
     await store.serviceTokens.setDisabled('ci', true);
     expect(await store.serviceTokens.listEnabled()).toEqual([]);
   });
 
-  it('records audit events', async () => {
-    await store.audit.record({
-      time: new Date().toISOString(),
-      actor: { type: 'user', id: 'u1' },
-      organizationId: 'acme',
-      action: 'hvc.v1.GuestService/StartGuest',
-      targetId: 't',
-      guestId: 'qemu/100',
-      outcome: 'ok',
-      operationId: 'op-1',
-    });
+  it('records audit events, newest first', async () => {
+    for (const operationId of ['op-1', 'op-2']) {
+      await store.audit.record({
+        time: new Date().toISOString(),
+        actor: { type: 'user', id: 'u1' },
+        organizationId: 'acme',
+        action: 'hvc.v1.GuestService/StartGuest',
+        targetId: 't',
+        guestId: 'qemu/100',
+        outcome: 'ok',
+        operationId,
+      });
+    }
     expect(await store.audit.list({ organizationId: 'acme' })).toEqual([
+      expect.objectContaining({ operationId: 'op-2' }),
       expect.objectContaining({
         actor: { type: 'user', id: 'u1' },
         guestId: 'qemu/100',
@@ -191,5 +308,57 @@ describe('sqlite store', () => {
         outcome: 'ok',
       }),
     ]);
+    expect(await store.audit.list({ organizationId: 'nobody' })).toEqual([]);
+  });
+});
+
+describe('postgres store (several replicas)', () => {
+  const cipher = createCredentialCipher(key);
+
+  it('applies each migration once when several replicas migrate a new database at once', async () => {
+    const url = await postgres.createDatabase('hvc_concurrent');
+    const dbs = Array.from({ length: 4 }, () => openPostgresDatabase(url, { poolMax: 2 }));
+    try {
+      const applied = await Promise.all(dbs.map((db) => migrateToLatest(db)));
+      expect(applied.flat()).toEqual(['0001_initial']);
+      const rows = await sql<{ name: string }>`select name from kysely_migration`.execute(dbs[0]!);
+      expect(rows.rows.map((r) => r.name)).toEqual(['0001_initial']);
+      const store = await openPostgresStore(url, cipher);
+      expect(await store.members.getOrganization('none')).toBeUndefined();
+      await store.close();
+    } finally {
+      await Promise.all(dbs.map((db) => db.destroy()));
+    }
+  });
+
+  it('cancels a statement that runs longer than the statement timeout', async () => {
+    const url = await postgres.createDatabase('hvc_timeout');
+    const store = await openPostgresStore(url, cipher, { statementTimeoutMs: 50 });
+    try {
+      await expect(sql`select pg_sleep(30)`.execute(store.db)).rejects.toMatchObject({ code: '57014' });
+      await store.ping();
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('survives the server dropping an idle pooled connection, and reports it', async () => {
+    const url = await postgres.createDatabase('hvc_idle');
+    const errors: Error[] = [];
+    const store = await openPostgresStore(url, cipher, { onIdleError: (e) => errors.push(e) });
+    try {
+      await store.ping();
+      const admin = await openPostgresStore(url, cipher);
+      await sql`
+        select pg_terminate_backend(pid) from pg_stat_activity
+        where application_name = 'hvc-server' and pid <> pg_backend_pid() and datname = current_database()
+          and state = 'idle'`.execute(admin.db);
+      await admin.close();
+      await expect.poll(() => errors.length).toBeGreaterThan(0);
+      await store.ping();
+      expect(await store.members.getOrganization('none')).toBeUndefined();
+    } finally {
+      await store.close();
+    }
   });
 });

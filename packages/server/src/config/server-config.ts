@@ -42,7 +42,20 @@ export const ServerConfigSchema = z.strictObject({
     })
     .prefault({}),
   tls: z.strictObject({ certFile: z.string().min(1), keyFile: z.string().min(1) }).optional(),
-  database: z.strictObject({ file: z.string().min(1).default('hvc.sqlite') }).prefault({}),
+  /** PostgreSQL when `url` is set (several replicas), else the SQLite `file` (one replica). */
+  database: z
+    .strictObject({
+      file: z.string().min(1).default('hvc.sqlite'),
+      url: z
+        .string()
+        .regex(/^postgres(ql)?:\/\/[^\s]+$/, 'must be a postgres:// or postgresql:// URL')
+        .optional(),
+      poolMax: z.number().int().min(1).max(1000).optional(),
+      statementTimeoutMs: z.number().int().min(0).optional(),
+      connectionTimeoutMs: z.number().int().min(100).optional(),
+      idleTimeoutMs: z.number().int().min(1000).optional(),
+    })
+    .prefault({}),
   /** 32 bytes, hex or base64: encrypts target credentials at rest. */
   encryptionKey: z.string().min(1).optional(),
   oidc: z.strictObject({ issuers: z.array(IssuerSchema).default([]) }).prefault({}),
@@ -101,6 +114,11 @@ export const ENV_SETTINGS: Readonly<Record<string, string>> = {
   'tls.certFile': 'HVC_TLS_CERT_FILE',
   'tls.keyFile': 'HVC_TLS_KEY_FILE',
   'database.file': 'HVC_DATABASE_FILE',
+  'database.url': 'HVC_DATABASE_URL',
+  'database.poolMax': 'HVC_DATABASE_POOL_MAX',
+  'database.statementTimeoutMs': 'HVC_DATABASE_STATEMENT_TIMEOUT_MS',
+  'database.connectionTimeoutMs': 'HVC_DATABASE_CONNECTION_TIMEOUT_MS',
+  'database.idleTimeoutMs': 'HVC_DATABASE_IDLE_TIMEOUT_MS',
   encryptionKey: 'HVC_ENCRYPTION_KEY',
   'oidc.issuers.0.issuer': 'HVC_OIDC_ISSUER',
   'oidc.issuers.0.audience': 'HVC_OIDC_AUDIENCE',

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { isHypervisorError } from '@hvc/hypervisor-connector';
 import { memoryConnectorFactory } from '@hvc/hypervisor-connector/memory';
 import { createResolver, type Resolver, type ResolverEvent } from '@hvc/hypervisor-resolver';
 import type { Logger } from 'pino';
@@ -11,12 +12,13 @@ import { createDatabaseAuthorizer } from '../authz/database-authorizer.js';
 import type { ServerConfig } from '../config/server-config.js';
 import { createLogger } from '../observability/logger.js';
 import { createServerMetrics, type ServerMetrics } from '../observability/metrics.js';
+import { openStore } from '../storage/configured-database.js';
 import {
   type CredentialCipher,
   createCredentialCipher,
   parseEncryptionKey,
 } from '../storage/credential-cipher.js';
-import { type HvcStore, openSqliteStore } from '../storage/hvc-store.js';
+import type { HvcStore } from '../storage/hvc-store.js';
 import { instrumentResolver } from './instrumented-resolver.js';
 import { listenOnePort, type OnePortServer } from './one-port-server.js';
 import { createOpsEndpoints, type Readiness } from './ops-endpoints.js';
@@ -58,7 +60,9 @@ export async function startServer(config: ServerConfig, extras: StartExtras = {}
       return createCredentialCipher(parseEncryptionKey(config.encryptionKey));
     })();
 
-  const store = await openSqliteStore(config.database.file, cipher);
+  const store = await openStore(config.database, cipher, {
+    onIdleError: (error) => logger.warn({ err: error }, 'a pooled database connection failed'),
+  });
   try {
     if (config.bootstrap) await bootstrap(store, config.bootstrap, logger);
     // The configuration is the list of service tokens: one that left it (rotated out) stops working.
@@ -214,19 +218,27 @@ async function bootstrap(
   boot: NonNullable<ServerConfig['bootstrap']>,
   logger: Logger,
 ): Promise<void> {
+  // Replicas starting at once bootstrap at once: ALREADY_EXISTS means another one did it first.
+  const unlessAnotherReplicaDidIt = (error: unknown) => {
+    if (!isHypervisorError(error, 'ALREADY_EXISTS')) throw error;
+  };
   if (!(await store.members.getOrganization(boot.organization))) {
-    await store.members.createOrganization({ id: boot.organization, displayName: boot.organization });
-    logger.info({ organization: boot.organization }, 'bootstrap: organisation created');
+    await store.members
+      .createOrganization({ id: boot.organization, displayName: boot.organization })
+      .then(() => logger.info({ organization: boot.organization }, 'bootstrap: organisation created'))
+      .catch(unlessAnotherReplicaDidIt);
   }
   const user = await store.members.findUserByIdentity(boot.adminIssuer, boot.adminSubject);
   const member = user && (await store.members.getMember(boot.organization, user.id));
   if (!member) {
-    await store.members.addMember({
-      organizationId: boot.organization,
-      issuer: boot.adminIssuer,
-      subject: boot.adminSubject,
-      role: 'admin',
-    });
-    logger.info({ organization: boot.organization }, 'bootstrap: admin added');
+    await store.members
+      .addMember({
+        organizationId: boot.organization,
+        issuer: boot.adminIssuer,
+        subject: boot.adminSubject,
+        role: 'admin',
+      })
+      .then(() => logger.info({ organization: boot.organization }, 'bootstrap: admin added'))
+      .catch(unlessAnotherReplicaDidIt);
   }
 }

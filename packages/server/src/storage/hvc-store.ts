@@ -1,16 +1,20 @@
 import { type Kysely, sql } from 'kysely';
 import { type AuditLog, createAuditLog } from './audit-log.js';
 import type { CredentialCipher } from './credential-cipher.js';
+import { type DatabaseDialect, dialectOf } from './database-dialect.js';
 import type { Database } from './database-schema.js';
 import { createMemberStore, type MemberStore } from './member-store.js';
 import { migrateToLatest } from './migrations.js';
 import { openSqliteDatabase } from './open-database.js';
+import { openPostgresDatabase, type PostgresOptions } from './open-postgres-database.js';
 import { createServiceTokenStore, type ServiceTokenStore } from './service-token-store.js';
 import { createTargetStore, type TargetStore } from './target-store.js';
 
 /** Everything the server keeps: members, targets, service tokens and the audit log. */
 export interface HvcStore {
   readonly db: Kysely<Database>;
+  /** The engine behind `db`. */
+  readonly dialect: DatabaseDialect;
   readonly members: MemberStore;
   readonly targets: TargetStore;
   readonly serviceTokens: ServiceTokenStore;
@@ -24,6 +28,7 @@ export interface HvcStore {
 export function createHvcStore(db: Kysely<Database>, cipher: CredentialCipher): HvcStore {
   return {
     db,
+    dialect: dialectOf(db as Kysely<unknown>),
     members: createMemberStore(db),
     targets: createTargetStore(db, cipher),
     serviceTokens: createServiceTokenStore(db),
@@ -35,9 +40,8 @@ export function createHvcStore(db: Kysely<Database>, cipher: CredentialCipher): 
   };
 }
 
-/** Opens the SQLite file (`:memory:` for a throwaway one), applies the migrations and returns the store. */
-export async function openSqliteStore(file: string, cipher: CredentialCipher): Promise<HvcStore> {
-  const db = openSqliteDatabase(file);
+/** Applies the migrations to `db` and returns the store; closes `db` when they fail. */
+async function migratedStore(db: Kysely<Database>, cipher: CredentialCipher): Promise<HvcStore> {
   try {
     await migrateToLatest(db);
   } catch (error) {
@@ -45,4 +49,21 @@ export async function openSqliteStore(file: string, cipher: CredentialCipher): P
     throw error;
   }
   return createHvcStore(db, cipher);
+}
+
+/** Opens the SQLite file (`:memory:` for a throwaway one), applies the migrations and returns the store. */
+export function openSqliteStore(file: string, cipher: CredentialCipher): Promise<HvcStore> {
+  return migratedStore(openSqliteDatabase(file), cipher);
+}
+
+/**
+ * Connects to PostgreSQL at `url` (`postgres://…`), applies the migrations (safe when several replicas start at
+ * once) and returns the store. Every replica of a deployment opens the same database.
+ */
+export function openPostgresStore(
+  url: string,
+  cipher: CredentialCipher,
+  options: PostgresOptions = {},
+): Promise<HvcStore> {
+  return migratedStore(openPostgresDatabase(url, options), cipher);
 }

@@ -2,8 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { AlreadyExistsError, ConflictError, NotFoundError } from '@hvc/hypervisor-connector';
 import type { Kysely, Selectable } from 'kysely';
 import { isRole, type Role } from '../authz/roles.js';
+import { isUniqueViolation } from './database-errors.js';
 import type { Database, UserTable } from './database-schema.js';
 import type { MemberRecord, OrganizationRecord, UserRecord } from './records.js';
+import { runTransaction } from './run-transaction.js';
 
 /** Organisations, users and memberships. */
 export interface MemberStore {
@@ -84,7 +86,15 @@ export function createMemberStore(db: Kysely<Database>): MemberStore {
         .where('id', '=', id)
         .executeTakeFirst();
       if (existing) throw new AlreadyExistsError(`organisation ${id} already exists`);
-      await db.insertInto('organizations').values(record).execute();
+      await db
+        .insertInto('organizations')
+        .values(record)
+        .execute()
+        .catch((error: unknown) => {
+          // Another replica created it between the check and the insert.
+          if (isUniqueViolation(error)) throw new AlreadyExistsError(`organisation ${id} already exists`);
+          throw error;
+        });
       return { id, displayName, createdAt: record.created_at };
     },
     async getOrganization(id) {
@@ -105,7 +115,7 @@ export function createMemberStore(db: Kysely<Database>): MemberStore {
       return row && toUser(row);
     },
     async addMember(input) {
-      return db.transaction().execute(async (trx) => {
+      return runTransaction(db, async (trx) => {
         const org = await trx
           .selectFrom('organizations')
           .select('id')
@@ -168,7 +178,7 @@ export function createMemberStore(db: Kysely<Database>): MemberStore {
     },
     getMember: member,
     async setRole(organizationId, userId, role) {
-      await db.transaction().execute(async (trx) => {
+      await runTransaction(db, async (trx) => {
         const current = await trx
           .selectFrom('memberships')
           .select('role')
@@ -195,7 +205,7 @@ export function createMemberStore(db: Kysely<Database>): MemberStore {
       return updated;
     },
     async setDisabled(userId, disabled) {
-      await db.transaction().execute(async (trx) => {
+      await runTransaction(db, async (trx) => {
         const user = await trx.selectFrom('users').select('id').where('id', '=', userId).executeTakeFirst();
         if (!user) throw new NotFoundError('no such user');
         if (disabled) {

@@ -1,6 +1,7 @@
 import { AlreadyExistsError, NotFoundError } from '@hvc/hypervisor-connector';
 import type { Kysely, Selectable } from 'kysely';
 import type { CredentialCipher } from './credential-cipher.js';
+import { isUniqueViolation } from './database-errors.js';
 import type { Database, TargetTable } from './database-schema.js';
 import type { TargetDescriptor, TargetRecord } from './records.js';
 
@@ -74,7 +75,12 @@ export function createTargetStore(db: Kysely<Database>, cipher: CredentialCipher
           created_at: now,
           updated_at: now,
         })
-        .execute();
+        .execute()
+        .catch((error: unknown) => {
+          // Another replica created it between the check and the insert.
+          if (isUniqueViolation(error)) throw new AlreadyExistsError(`target ${target.id} already exists`);
+          throw error;
+        });
       return (await get(target.id))!;
     },
     get,
