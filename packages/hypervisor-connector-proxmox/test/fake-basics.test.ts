@@ -1,4 +1,6 @@
 import { connect } from 'node:tls';
+import { gunzipSync } from 'node:zlib';
+import { Agent, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPveFake, type PveFake, type PveFakeServer, UPID_PATTERN } from '../src/testing/index.js';
 import { createRawClient, type RawPveClient } from '../src/testing/raw-client.js';
@@ -43,6 +45,30 @@ describe('PVE fake over HTTPS', () => {
     expect(peer).toBe(server.fingerprint);
     const nodes = (await api.call('GET', '/nodes')).body as Data<{ ssl_fingerprint: string }[]>;
     expect(nodes.data.map((n) => n.ssl_fingerprint)).toEqual([server.fingerprint, server.fingerprint]);
+  });
+
+  it('gzips bodies over 1 KiB for clients that accept gzip, as pveproxy does', async () => {
+    const agent = new Agent({ connect: { ca: server.ca } });
+    const auth = `PVEAPIToken=${fake.credentials.tokenId}=${fake.credentials.tokenSecret}`;
+    try {
+      const res = await request(`${server.url}/api2/json/cluster/resources`, {
+        headers: { authorization: auth, 'accept-encoding': 'gzip' },
+        dispatcher: agent,
+      });
+      expect(res.headers['content-encoding']).toBe('gzip');
+      const body = JSON.parse(gunzipSync(Buffer.from(await res.body.arrayBuffer())).toString('utf8')) as Data<
+        unknown[]
+      >;
+      expect(body.data.length).toBeGreaterThan(3);
+      const small = await request(`${server.url}/api2/json/version`, {
+        headers: { authorization: auth, 'accept-encoding': 'gzip' },
+        dispatcher: agent,
+      });
+      expect(small.headers['content-encoding']).toBeUndefined();
+      await small.body.text();
+    } finally {
+      await agent.close();
+    }
   });
 
   it('answers 401 with an empty body without credentials', async () => {

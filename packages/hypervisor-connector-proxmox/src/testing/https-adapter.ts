@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { gzipSync } from 'node:zlib';
 import { getResponse, type RequestHandler } from 'msw';
 import type { FakeCertificate } from './tls-certificate.js';
 
@@ -93,7 +94,12 @@ export async function listenHttps(
       response.headers.forEach((v, k) => {
         headers[k] = v;
       });
-      const payload = Buffer.from(await response.arrayBuffer());
+      let payload = Buffer.from(await response.arrayBuffer());
+      // pveproxy gzips bodies over 1 KiB when the client accepts gzip; clients must cope with that.
+      if (payload.length > 1024 && /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''))) {
+        payload = gzipSync(payload);
+        headers['content-encoding'] = 'gzip';
+      }
       headers['content-length'] = String(payload.length);
       res.writeHead(response.status, response.statusText, headers);
       res.end(payload);
