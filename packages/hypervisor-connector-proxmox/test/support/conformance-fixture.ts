@@ -30,15 +30,16 @@ export async function stopConformanceTargets(targets: ConformanceTargets): Promi
 }
 
 /**
- * The kit's fixture for one auth mode and guest type, over the fake's loopback HTTPS with fingerprint pinning. The
- * connector is scoped to that guest type (`guestTypes`), so the kit's "any guest" is a VM or a container.
+ * The kit's fixture for one auth mode and guest type, over the fake's loopback HTTPS with fingerprint pinning. For
+ * QEMU the connector has its default config (VMs and containers; the kit's "any guest" is then a VM, and it also
+ * creates a container); for LXC it is scoped to containers (`guestTypes`), so every case runs on containers.
  */
 export function proxmoxFixture(
   targets: ConformanceTargets,
   auth: AuthMode,
   guests: 'qemu' | 'lxc',
 ): ConformanceFixture {
-  const extra = { guestTypes: [guests === 'qemu' ? ('vm' as const) : ('container' as const)] };
+  const extra = guests === 'qemu' ? {} : { guestTypes: ['container' as const] };
   const target = () => {
     if (!targets.target) throw new Error('the conformance targets are not started');
     return targets.target;
@@ -50,7 +51,8 @@ export function proxmoxFixture(
   return {
     name: `proxmox (${auth} auth, ${guests === 'qemu' ? 'QEMU' : 'LXC'}) over the PVE fake`,
     connect: () => target().connect(auth, extra),
-    ...(guests === 'qemu' ? { vmSpec: KIT_SPECS.vm } : { containerSpec: KIT_SPECS.container }),
+    ...(guests === 'qemu' ? { vmSpec: KIT_SPECS.vm } : {}),
+    containerSpec: KIT_SPECS.container,
     templateGuestId: () => (guests === 'qemu' ? 'qemu/9000' : 'lxc/9001'),
     pool: 'kit-pool',
     unknownOperationId: UNKNOWN_OPERATION_ID,
