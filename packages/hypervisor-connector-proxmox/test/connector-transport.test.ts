@@ -209,12 +209,17 @@ describe('ticket auth', () => {
     const state = {
       logins: [] as URLSearchParams[],
       rejectAll: false,
+      failNextLogin: false,
     };
     const handler: TestHandler = (request) => {
       const path = request.path.replace(/^\/api2\/json/, '').split('?')[0];
       if (path === '/access/ticket') {
         const form = new URLSearchParams(request.body);
         state.logins.push(form);
+        if (state.failNextLogin) {
+          state.failNextLogin = false;
+          return [595, null, 'Connection refused'];
+        }
         const password = form.get('password') ?? '';
         if (password !== 'right-password' && !valid.has(password))
           return [401, { data: null }, 'authentication failure'];
@@ -258,6 +263,25 @@ describe('ticket auth', () => {
     expect(fake.state.logins).toHaveLength(2);
     expect(fake.state.logins[1]?.get('password')).toMatch(/^PVE:root@pam:/);
     expect(server.requests.filter((r) => r.path.includes('/nodes'))).toHaveLength(11);
+  });
+
+  it('keeps using a valid ticket when a renewal fails for a transient reason, and renews a minute later', async () => {
+    const fake = ticketServer();
+    const server = await serve(fake.handler);
+    let now = Date.parse('2026-01-01T00:00:00Z');
+    const connector = connect(server, { credentials, ticketRenewAfterMs: 60 * 60_000 }, () => now);
+    await connector.listNodes();
+    now += 61 * 60_000;
+    fake.state.failNextLogin = true;
+    await connector.listNodes();
+    expect(fake.state.logins).toHaveLength(2);
+    now += 30_000;
+    await connector.listNodes();
+    expect(fake.state.logins).toHaveLength(2);
+    now += 31_000;
+    await connector.listNodes();
+    expect(fake.state.logins).toHaveLength(3);
+    expect(fake.state.logins[2]?.get('password')).toMatch(/^PVE:root@pam:/);
   });
 
   it('logs in again once after a 401 and retries, with a single login for 50 concurrent calls', async () => {

@@ -25,6 +25,10 @@ interface Session {
 
 /** Tickets are accepted for 2 h after they were issued. */
 const TICKET_LIFETIME_MS = 2 * 60 * 60 * 1000;
+/** A ticket this close to its expiry is not relied on after a failed renewal. */
+const RENEWAL_MARGIN_MS = 5 * 60 * 1000;
+/** How long to wait before renewing again after a renewal failed for a transient reason. */
+const RENEWAL_RETRY_MS = 60 * 1000;
 
 /**
  * Username/password auth through `POST /access/ticket`: one login shared by every concurrent caller
@@ -36,6 +40,8 @@ export function createTicketAuthenticator(options: TicketAuthenticatorOptions): 
   let session: Session | undefined;
   let pending: Promise<Session> | undefined;
   let otpUsed = false;
+  /** No renewal before this time (ms) after one failed for a reason other than the credentials. */
+  let renewalPausedUntil = 0;
   const targetOptions = options.target === undefined ? {} : { target: options.target };
 
   const requestTicket = async (params: Record<string, string>) =>
@@ -85,6 +91,11 @@ export function createTicketAuthenticator(options: TicketAuthenticatorOptions): 
       );
     } catch (error) {
       if (isHypervisorError(error, 'UNAUTHENTICATED')) return login();
+      // The ticket is still valid: keep using it, and try renewing again in a minute.
+      if (startedAt - current.obtainedAt < TICKET_LIFETIME_MS - RENEWAL_MARGIN_MS) {
+        renewalPausedUntil = startedAt + RENEWAL_RETRY_MS;
+        return current;
+      }
       throw error;
     }
   };
@@ -111,7 +122,7 @@ export function createTicketAuthenticator(options: TicketAuthenticatorOptions): 
     if (!session || options.now() - session.obtainedAt >= TICKET_LIFETIME_MS) {
       return raceSignal(singleFlight(login), signal);
     }
-    if (options.now() - session.obtainedAt >= options.renewAfterMs) {
+    if (options.now() - session.obtainedAt >= options.renewAfterMs && options.now() >= renewalPausedUntil) {
       const old = session;
       return raceSignal(
         singleFlight(() => renew(old)),
