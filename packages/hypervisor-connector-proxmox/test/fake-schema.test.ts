@@ -23,11 +23,11 @@ interface SchemaNode {
   children?: SchemaNode[];
 }
 
-function loadSchema(): Map<string, SchemaNode> {
-  const file = path.join(SHARED, 'apidata.pve9.json');
+function loadSchema(version: 8 | 9): Map<string, SchemaNode> {
+  const file = path.join(SHARED, `apidata.pve${version}.json`);
   if (!existsSync(file)) {
     throw new Error(
-      `PVE 9 schema not found at ${file}: clone the shared reference data beside the repository (../shared/pve)`,
+      `PVE ${version} schema not found at ${file}: clone the shared reference data beside the repository (../shared/pve)`,
     );
   }
   const index = new Map<string, SchemaNode>();
@@ -45,11 +45,12 @@ const routes: readonly RouteDef[] = createPveFake().routes;
 const label = (r: RouteDef) => `${r.method} ${r.path}`;
 
 /** Loaded on first use, so a missing schema fails every test (none is skipped). */
-let loaded: Map<string, SchemaNode> | undefined;
-const schemaIndex = (): Map<string, SchemaNode> => {
-  loaded ??= loadSchema();
-  return loaded;
+const loaded = new Map<8 | 9, Map<string, SchemaNode>>();
+const schemaOf = (version: 8 | 9): Map<string, SchemaNode> => {
+  if (!loaded.has(version)) loaded.set(version, loadSchema(version));
+  return loaded.get(version)!;
 };
+const schemaIndex = () => schemaOf(9);
 
 describe('the fake routing table against the PVE 9 schema', () => {
   it('serves each method+path once', () => {
@@ -143,5 +144,30 @@ describe('the fake routing table against the PVE 9 schema', () => {
     }
     expected.push('POST /nodes/{node}/qemu/{vmid}/config', 'POST /nodes/{node}/qemu/{vmid}/status/reset');
     for (const e of expected) expect(served.has(e), `${e} is not served`).toBe(true);
+  });
+});
+
+describe('the routing table of PVE 8 mode against the PVE 8.4 schema', () => {
+  const routes8 = createPveFake({ pveVersion: 8 }).routes;
+
+  it('leaves out the routes PVE 8 does not have', () => {
+    expect(routes8.map(label)).not.toContain('GET /nodes/{node}/lxc/{vmid}/migrate');
+    expect(routes8.length).toBe(routes.length - 1);
+  });
+
+  // Enum values are not compared: PVE 9 added some (`decade`, `fabric`) that PVE 8 mode still accepts.
+  it.each(routes8.map((r) => [label(r), r] as const))('%s exists with the same parameters', (_, r) => {
+    const method = schemaOf(8).get(r.path)?.info?.[r.method];
+    expect(method, `${label(r)} is not in apidata.pve8.json`).toBeDefined();
+    const props = method!.parameters?.properties ?? {};
+    for (const [name, spec] of Object.entries(r.params)) {
+      expect(props[name], `${label(r)}: parameter '${name}' is not in the PVE 8 schema`).toBeDefined();
+      expect(spec.type, `${label(r)}: type of '${name}'`).toBe(props[name]!.type);
+      expect(!!spec.optional, `${label(r)}: '${name}' optional`).toBe(!!props[name]!.optional);
+    }
+    for (const [name, declared] of Object.entries(props)) {
+      if (!declared.optional)
+        expect(r.params[name], `${label(r)}: required parameter '${name}' not declared`).toBeDefined();
+    }
   });
 });

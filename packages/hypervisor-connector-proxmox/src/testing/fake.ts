@@ -79,7 +79,7 @@ export interface PveFake {
   readonly credentials: PveFakeCredentials;
   /** msw handlers for the configured `baseUrl` (for `setupServer` in-process). */
   readonly handlers: HttpHandler[];
-  /** The routing table, with each route's parameter schema. */
+  /** The routing table of the configured PVE version, with each route's parameter schema. */
   readonly routes: readonly RouteDef[];
   readonly faults: FaultInjector;
   readonly clock: FakeClock;
@@ -150,7 +150,7 @@ export function createPveFake(options: PveFakeOptions = {}): PveFake {
     sslFingerprint:
       'AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99',
   };
-  const routes = allRoutes();
+  const routes = allRoutes().filter((r) => (r.since ?? 8) <= pveVersion);
   const faults = new FaultInjector(options.random);
   const requests: RequestLogEntry[] = [];
   const dispatcher = new Dispatcher(env, new RouteMatcher(routes), faults, requests);

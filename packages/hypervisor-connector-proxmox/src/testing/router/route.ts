@@ -32,6 +32,8 @@ export interface RouteDef {
   readonly access?: 'world' | 'user';
   /** False for the endpoints PVE closes to API tokens (`allowtoken: 0`). */
   readonly allowToken?: boolean;
+  /** The first PVE major version that has the route (default 8: both). */
+  readonly since?: 8 | 9;
   readonly handler: (ctx: RouteContext) => unknown;
 }
 
@@ -41,7 +43,7 @@ export function route(
   path: string,
   params: ParamSpecs,
   handler: RouteDef['handler'],
-  extra: Pick<RouteDef, 'access' | 'allowToken'> = {},
+  extra: Pick<RouteDef, 'access' | 'allowToken' | 'since'> = {},
 ): RouteDef {
   return { method, path, params, handler, ...extra };
 }

@@ -106,7 +106,10 @@ export function migrateRoutes(type: GuestType): RouteDef[] {
           bwlimit: num({ minimum: 0 }),
         };
   return [
-    route('GET', path, { ...guestPathParams, target }, (ctx) => precondition(ctx, type)),
+    // The LXC precondition check is new in PVE 9.
+    route('GET', path, { ...guestPathParams, target }, (ctx) => precondition(ctx, type), {
+      since: type === 'lxc' ? 9 : 8,
+    }),
     route('POST', path, postParams, (ctx) => migrate(ctx, type)),
   ];
 }
