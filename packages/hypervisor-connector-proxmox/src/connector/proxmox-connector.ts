@@ -522,6 +522,11 @@ export class ProxmoxConnector implements HypervisorConnector {
     options: RawCallOptions<S> = {},
   ): Promise<S extends z.ZodType ? z.output<S> : unknown> {
     this.#open();
+    if (!['GET', 'POST', 'PUT', 'DELETE'].includes(method)) {
+      throw new InvalidArgumentError('invalid method: PVE knows GET, POST, PUT and DELETE', {
+        violations: [{ field: 'method', message: 'not GET, POST, PUT or DELETE' }],
+      });
+    }
     if (!/^\/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*$/.test(path) || path.split('/').includes('..')) {
       throw new InvalidArgumentError('invalid path: an API path such as /nodes/pve1/storage', {
         violations: [{ field: 'path', message: 'not an API path' }],
