@@ -216,6 +216,8 @@ describe('auth, scope and errors against the fake', () => {
         true,
       );
     }
+    const method = await rejection(connector.raw('PATCH' as 'GET', '/nodes'));
+    expect(isHypervisorError(method, 'INVALID_ARGUMENT')).toBe(true);
   });
 
   it('gives each bad PVE parameter its own violation', async () => {
