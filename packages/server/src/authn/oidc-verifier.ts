@@ -1,6 +1,7 @@
-import { createRemoteJWKSet, errors, type JWTVerifyGetKey, jwtVerify } from 'jose';
+import { createRemoteJWKSet, customFetch, errors, type JWTVerifyGetKey, jwtVerify } from 'jose';
 import { AuthFailure, type AuthFailureReason } from './auth-failure.js';
 import type { VerifiedIdentity } from './identity.js';
+import { fetchPublicJwks } from './jwks-fetch.js';
 import { assertSecureUrl, discoverIssuer } from './oidc-discovery.js';
 
 /** The asymmetric algorithms an issuer may be configured with; symmetric ones are never accepted. */
@@ -33,7 +34,7 @@ export interface OidcIssuerConfig {
   readonly requiredClaims?: readonly string[];
   /** Allowed clock skew, seconds (default 30). */
   readonly clockToleranceSeconds?: number;
-  /** Tokens issued longer ago than this are refused, seconds (default 12 h). */
+  /** Tokens issued longer ago than this, or expiring further ahead, are refused, seconds (default 12 h). */
   readonly maxTokenAgeSeconds?: number;
   /** How often the keys are refreshed in the background, ms (default 5 min). */
   readonly jwksRefreshIntervalMs?: number;
@@ -80,6 +81,8 @@ export function createOidcVerifier(config: OidcIssuerConfig, now: () => number =
   assertSecureUrl(config.issuer, 'the issuer');
   const refreshMs = config.jwksRefreshIntervalMs ?? 5 * 60_000;
   const maxStalenessMs = config.jwksMaxStalenessMs ?? 24 * 60 * 60_000;
+  const toleranceSeconds = config.clockToleranceSeconds ?? 30;
+  const maxTokenAgeSeconds = config.maxTokenAgeSeconds ?? 12 * 60 * 60;
   const requiredClaims = [...new Set(['exp', 'iat', 'sub', ...(config.requiredClaims ?? [])])];
 
   let jwks: (JWTVerifyGetKey & { reload(): Promise<void> }) | undefined;
@@ -97,6 +100,7 @@ export function createOidcVerifier(config: OidcIssuerConfig, now: () => number =
         cacheMaxAge: Number.POSITIVE_INFINITY,
         cooldownDuration: 30_000,
         timeoutDuration: 5_000,
+        [customFetch]: fetchPublicJwks,
       });
     }
     await jwks.reload();
@@ -137,8 +141,8 @@ export function createOidcVerifier(config: OidcIssuerConfig, now: () => number =
           audience: typeof config.audience === 'string' ? config.audience : [...config.audience],
           ...(config.typ === undefined ? {} : { typ: config.typ }),
           requiredClaims,
-          clockTolerance: config.clockToleranceSeconds ?? 30,
-          maxTokenAge: config.maxTokenAgeSeconds ?? 12 * 60 * 60,
+          clockTolerance: toleranceSeconds,
+          maxTokenAge: maxTokenAgeSeconds,
           currentDate: new Date(now()),
         }));
       } catch (error) {
@@ -147,6 +151,9 @@ export function createOidcVerifier(config: OidcIssuerConfig, now: () => number =
           JOSE_REASONS[code] ?? (error instanceof errors.JOSEError ? 'invalid_token' : 'jwks_unavailable'),
         );
       }
+      // A token that claims to live longer than the maximum age is refused: an exp of 1e300 is not an expiry.
+      if ((payload.exp ?? 0) > now() / 1000 + maxTokenAgeSeconds + toleranceSeconds)
+        throw new AuthFailure('invalid_token');
       if (typeof payload.sub !== 'string' || payload.sub === '') throw new AuthFailure('invalid_token');
       for (const claim of ['client_id', 'scope'] as const) {
         if (payload[claim] !== undefined && typeof payload[claim] !== 'string')

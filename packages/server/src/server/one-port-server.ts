@@ -90,7 +90,10 @@ export async function listenOnePort(
     secure.on('session', track);
     server = secure;
   } else {
-    h1 = createHttpServer({ headersTimeout, requestTimeout }, counted);
+    h1 = createHttpServer(
+      { headersTimeout, requestTimeout, connectionsCheckingInterval: Math.min(headersTimeout, 1_000) },
+      counted,
+    );
     const h2 = createH2cServer({ settings: { maxHeaderListSize: 65_536 } }, counted);
     h2.on('session', track);
     server = createNetServer((socket) => {
@@ -128,6 +131,9 @@ export async function listenOnePort(
       resolve();
     });
   });
+  // Connections are handed to the HTTP/1.1 server by hand, so it never listens itself; Node starts its periodic
+  // check of headersTimeout and requestTimeout on 'listening', without which slow clients are never cut off.
+  h1?.emit('listening');
   const { port } = server.address() as AddressInfo;
   const host = options.host.includes(':') ? `[${options.host}]` : options.host;
 
@@ -147,6 +153,7 @@ export async function listenOnePort(
       if (inFlight > 0) onDrainTimeout?.();
       for (const session of sessions) session.destroy();
       for (const socket of sockets) socket.destroy();
+      h1?.close();
       await closed;
     },
   };
