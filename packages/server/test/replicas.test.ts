@@ -3,7 +3,7 @@ import { Code, ConnectError, createClient, type Transport } from '@connectrpc/co
 import { createConnectTransport, createGrpcTransport } from '@connectrpc/connect-node';
 import { createPveFake, type PveFake } from '@hvc/hypervisor-connector-proxmox/testing';
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { GuestService } from '../src/gen/hvc/v1/guests_pb.js';
 import { MemberService } from '../src/gen/hvc/v1/members_pb.js';
 import { OperationService } from '../src/gen/hvc/v1/operations_pb.js';
@@ -11,14 +11,16 @@ import { OperationStatus, Role } from '../src/gen/hvc/v1/resources_pb.js';
 import { TargetService } from '../src/gen/hvc/v1/targets_pb.js';
 import { createCredentialCipher } from '../src/storage/credential-cipher.js';
 import { type HvcStore, openPostgresStore } from '../src/storage/hvc-store.js';
-import { type PostgresServer, startPostgres } from './support/postgres-server.js';
+import { usePostgres } from './support/postgres-server.js';
 import { type ServerProcess, startServerProcess } from './support/server-process.js';
 import { startTestIssuer, type TestIssuer } from './support/test-issuer.js';
 
 // Two hvc-server processes share one PostgreSQL database; a Proxmox VE fake over HTTPS is the hypervisor both
 // reach. Nothing a request needs may live in one replica's memory.
 const key = randomBytes(32);
-let postgres: PostgresServer;
+// Started by this file; each test fails (never skips) when PostgreSQL or the stack cannot start.
+const postgres = usePostgres();
+let setupFailure: unknown;
 let databaseUrl = '';
 let idp: TestIssuer;
 let fake: PveFake;
@@ -60,9 +62,8 @@ function serverEnv(): Record<string, string> {
 }
 
 // Starting PostgreSQL and two bins from source takes seconds: the hooks allow for a slow, busy machine.
-beforeAll(async () => {
-  postgres = await startPostgres();
-  databaseUrl = await postgres.createDatabase('hvc_replicas');
+async function startStack(): Promise<void> {
+  databaseUrl = await postgres().createDatabase('hvc_replicas');
   idp = await startTestIssuer('urn:hvc:replicas');
   for (const who of ['alice', 'bob', 'oscar'] as const)
     tokens[who] = await idp.mint({ sub: who }, { expIn: 3600 });
@@ -90,15 +91,23 @@ beforeAll(async () => {
     subject: 'oscar',
     role: 'admin',
   });
+}
+
+beforeAll(async () => {
+  await startStack().catch((error: unknown) => {
+    setupFailure = error;
+  });
 }, 120_000);
+beforeEach(() => {
+  if (setupFailure !== undefined) throw setupFailure;
+});
 
 afterAll(async () => {
   const codes = await Promise.all([replicas.a?.process.stop(), replicas.b?.process.stop()]);
-  expect(codes).toEqual([0, 0]);
+  if (setupFailure === undefined) expect(codes).toEqual([0, 0]);
   await store?.close();
   await fake?.close();
   await idp?.close();
-  await postgres?.stop();
 }, 60_000);
 
 describe('two hvc-server replicas on one PostgreSQL', () => {
@@ -222,7 +231,7 @@ describe('two hvc-server replicas on one PostgreSQL', () => {
 
 describe('hvc-server migrate, run by two processes at once on a new database', () => {
   it('applies the migrations once: one process applies them, the other finds the schema up to date', async () => {
-    const url = await postgres.createDatabase('hvc_migrate');
+    const url = await postgres().createDatabase('hvc_migrate');
     const env = { HVC_DATABASE_URL: url };
     const runs = [startServerProcess(['migrate'], env), startServerProcess(['migrate'], env)];
     expect(await Promise.all(runs.map((r) => r.exited()))).toEqual([0, 0]);

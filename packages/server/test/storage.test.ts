@@ -4,28 +4,23 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isHypervisorError } from '@hvc/hypervisor-connector';
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { createDatabaseAuthorizer } from '../src/authz/database-authorizer.js';
+import { ConfigError, loadServerConfig } from '../src/config/server-config.js';
+import { describeDatabase, openStore } from '../src/storage/configured-database.js';
 import { createCredentialCipher, parseEncryptionKey } from '../src/storage/credential-cipher.js';
 import { type HvcStore, openPostgresStore, openSqliteStore } from '../src/storage/hvc-store.js';
 import { migrateToLatest } from '../src/storage/migrations.js';
 import { openPostgresDatabase } from '../src/storage/open-postgres-database.js';
 import { sha256Hex } from '../src/storage/service-token-store.js';
-import { type PostgresServer, startPostgres } from './support/postgres-server.js';
+import { usePostgres } from './support/postgres-server.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'hvc-store-'));
 const key = randomBytes(32);
-let postgres: PostgresServer;
 let databases = 0;
-
-// PostgreSQL is started by the suite itself; missing binaries fail it (never a skip).
-beforeAll(async () => {
-  postgres = await startPostgres();
-}, 120_000);
-afterAll(async () => {
-  await postgres?.stop();
-  rmSync(dir, { recursive: true, force: true });
-}, 60_000);
+// Started by this file; each PostgreSQL test fails (never skips) when it cannot start.
+const postgres = usePostgres();
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('credential cipher', () => {
   const cipher = createCredentialCipher(key);
@@ -50,6 +45,45 @@ describe('credential cipher', () => {
   });
 });
 
+describe('database settings', () => {
+  it('selects PostgreSQL with HVC_DATABASE_URL and reads the pool settings; SQLite stays the default', () => {
+    expect(loadServerConfig({}).database).toEqual({ file: 'hvc.sqlite' });
+    const { database } = loadServerConfig({
+      HVC_DATABASE_URL: 'postgresql://hvc:pw@db.internal:5432/hvc?sslmode=verify-full',
+      HVC_DATABASE_POOL_MAX: '25',
+      HVC_DATABASE_STATEMENT_TIMEOUT_MS: '5000',
+      HVC_DATABASE_CONNECTION_TIMEOUT_MS: '2000',
+      HVC_DATABASE_IDLE_TIMEOUT_MS: '60000',
+    });
+    expect(database).toEqual({
+      file: 'hvc.sqlite',
+      url: 'postgresql://hvc:pw@db.internal:5432/hvc?sslmode=verify-full',
+      poolMax: 25,
+      statementTimeoutMs: 5000,
+      connectionTimeoutMs: 2000,
+      idleTimeoutMs: 60000,
+    });
+    expect(describeDatabase(database)).toBe('postgresql://db.internal:5432/hvc');
+    expect(describeDatabase({ file: '/data/hvc.sqlite' })).toBe('/data/hvc.sqlite');
+  });
+
+  it('names a bad setting and its variable without echoing the value', () => {
+    let message = '';
+    try {
+      loadServerConfig({
+        HVC_DATABASE_URL: 'mysql://root:hunter2-secret@db/hvc',
+        HVC_DATABASE_POOL_MAX: '0',
+      });
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      message = (error as Error).message;
+    }
+    expect(message).toContain('database.url (HVC_DATABASE_URL): must be a postgres:// or postgresql:// URL');
+    expect(message).toContain('database.poolMax (HVC_DATABASE_POOL_MAX)');
+    expect(message).not.toContain('hunter2-secret');
+  });
+});
+
 /** How each dialect gets a fresh, empty database: a new SQLite file, or a new database on the test server. */
 const dialects = [
   {
@@ -62,7 +96,7 @@ const dialects = [
   {
     dialect: 'postgres',
     fresh: async () => {
-      const url = await postgres.createDatabase(`hvc_${++databases}`);
+      const url = await postgres().createDatabase(`hvc_${++databases}`);
       return (k: Buffer) => openPostgresStore(url, createCredentialCipher(k));
     },
   },
@@ -72,7 +106,9 @@ describe.each(dialects)('$dialect store', ({ dialect, fresh }) => {
   let open: (k: Buffer) => Promise<HvcStore>;
   let store: HvcStore;
 
-  beforeAll(async () => {
+  // Opened by the first test (a hook failure then fails the tests instead of skipping them).
+  beforeEach(async () => {
+    if (store) return;
     open = await fresh();
     store = await open(key);
     await store.members.createOrganization({ id: 'acme', displayName: 'Acme' });
@@ -316,7 +352,7 @@ describe('postgres store (several replicas)', () => {
   const cipher = createCredentialCipher(key);
 
   it('applies each migration once when several replicas migrate a new database at once', async () => {
-    const url = await postgres.createDatabase('hvc_concurrent');
+    const url = await postgres().createDatabase('hvc_concurrent');
     const dbs = Array.from({ length: 4 }, () => openPostgresDatabase(url, { poolMax: 2 }));
     try {
       const applied = await Promise.all(dbs.map((db) => migrateToLatest(db)));
@@ -331,8 +367,21 @@ describe('postgres store (several replicas)', () => {
     }
   });
 
+  it('fails to open with a wrong password, and the error does not carry the URL', async () => {
+    const url = new URL(await postgres().createDatabase('hvc_denied'));
+    url.password = 'not-the-password-123';
+    const error: unknown = await openStore({ file: 'unused.sqlite', url: url.href }, cipher).then(
+      () => new Error('expected a failure'),
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(Error);
+    expect(error).toMatchObject({ code: '28P01' });
+    const { message, stack } = error as Error;
+    expect(`${message} ${stack}`).not.toContain('not-the-password-123');
+  });
+
   it('cancels a statement that runs longer than the statement timeout', async () => {
-    const url = await postgres.createDatabase('hvc_timeout');
+    const url = await postgres().createDatabase('hvc_timeout');
     const store = await openPostgresStore(url, cipher, { statementTimeoutMs: 50 });
     try {
       await expect(sql`select pg_sleep(30)`.execute(store.db)).rejects.toMatchObject({ code: '57014' });
@@ -343,7 +392,7 @@ describe('postgres store (several replicas)', () => {
   });
 
   it('survives the server dropping an idle pooled connection, and reports it', async () => {
-    const url = await postgres.createDatabase('hvc_idle');
+    const url = await postgres().createDatabase('hvc_idle');
     const errors: Error[] = [];
     const store = await openPostgresStore(url, cipher, { onIdleError: (e) => errors.push(e) });
     try {

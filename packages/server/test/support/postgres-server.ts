@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import PgClient from 'pg/lib/client.js';
+import { afterAll, beforeAll } from 'vitest';
 
 const run = promisify(execFile);
 const INSTALL_HINT = 'install postgresql: see .ci/system-deps.sh';
@@ -144,5 +145,28 @@ export async function startPostgres(): Promise<PostgresServer> {
         rmSync(dir, { recursive: true, force: true });
       }
     },
+  };
+}
+
+/**
+ * Starts a cluster for the calling test file (in `beforeAll`) and stops it after. The returned function gives the
+ * server to tests and hooks, or throws why it could not start: call it from tests or `beforeEach`, so that each
+ * test needing PostgreSQL FAILS when it is missing (a failing `beforeAll` would only mark them skipped).
+ */
+export function usePostgres(): () => PostgresServer {
+  let server: PostgresServer | undefined;
+  let failure: unknown;
+  beforeAll(async () => {
+    try {
+      server = await startPostgres();
+    } catch (error) {
+      failure = error;
+    }
+  }, 120_000);
+  afterAll(() => server?.stop(), 60_000);
+  return () => {
+    if (failure !== undefined) throw failure;
+    if (server === undefined) throw new Error('PostgreSQL is used before the file started it');
+    return server;
   };
 }
