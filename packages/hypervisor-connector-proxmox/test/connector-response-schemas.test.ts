@@ -3,8 +3,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { mapPveFailure, PVE_RESPONSE_SCHEMAS, type PveEndpoint, PveErrorBodySchema } from '../src/index.js';
 
-// A copy of the project's recorded PVE responses (shared/pve/samples), so a fresh clone carries them.
-const SAMPLES = join(import.meta.dirname, 'support/pve-samples');
+// The project's recorded PVE responses, `../shared/pve/samples` beside the repository (CI clones it there). Missing →
+// the tests fail, never skip.
+const SAMPLES = join(import.meta.dirname, '../../..', '../shared/pve/samples');
 
 interface IndexEntry {
   readonly request: string;
