@@ -1,5 +1,5 @@
 import type { HandlerContext, ServiceImpl } from '@connectrpc/connect';
-import { InvalidArgumentError, NotFoundError } from '@hvc/hypervisor-connector';
+import { InvalidArgumentError, NotFoundError, PermissionDeniedError } from '@hvc/hypervisor-connector';
 import { z } from 'zod';
 import { enforce } from '../authz/enforce.js';
 import type { Role } from '../authz/roles.js';
@@ -36,7 +36,7 @@ export function createMemberService(deps: ServiceDeps): ServiceImpl<typeof Membe
     const organizationId = await organizationFor(store.members, principal, requested);
     await enforce(authorizer, subjectOf(principal), 'manage', { type: 'organization', id: organizationId });
     noteAudit(ctx, { organizationId });
-    return { organizationId };
+    return { organizationId, principal };
   }
 
   async function memberOf(organizationId: string, userId: string) {
@@ -73,8 +73,20 @@ export function createMemberService(deps: ServiceDeps): ServiceImpl<typeof Membe
       return { member: memberToProto(await store.members.setRole(organizationId, req.userId, role)) };
     },
     async disableMember(req, ctx) {
-      const { organizationId } = await administer(ctx, req.organizationId);
+      const { organizationId, principal } = await administer(ctx, req.organizationId);
       await memberOf(organizationId, req.userId);
+      // Disabling locks the user out everywhere, so it takes an admin of every organisation they belong to.
+      for (const { organizationId: other } of await store.members.membershipsOf(req.userId)) {
+        if (other === organizationId) continue;
+        const check = await authorizer.check(subjectOf(principal), 'manage', {
+          type: 'organization',
+          id: other,
+        });
+        if (!check.allowed)
+          throw new PermissionDeniedError(
+            'this user also belongs to an organisation you do not administer; change their role instead',
+          );
+      }
       await store.members.setDisabled(req.userId, true);
       return { member: memberToProto(await memberOf(organizationId, req.userId)) };
     },
