@@ -4,7 +4,8 @@ import type { GuestType } from './guest.js';
 /**
  * What a connector can do. A connector declares a static map (what the implementation supports at all) and
  * `describe()` refines it for one target and credential (its version, its privileges). A method whose capability
- * is missing throws UNSUPPORTED and changes nothing.
+ * is missing throws UNSUPPORTED and changes nothing — and that holds for the refined map too: whatever `describe()`
+ * reports missing for this target and credential, the connector refuses with UNSUPPORTED before touching anything.
  */
 export interface Capabilities {
   /** The guest types the connector manages. */
