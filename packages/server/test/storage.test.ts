@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { isHypervisorError } from '@hvc/hypervisor-connector';
 import { sql } from 'kysely';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
@@ -10,7 +11,7 @@ import { ConfigError, loadServerConfig } from '../src/config/server-config.js';
 import { describeDatabase, openStore } from '../src/storage/configured-database.js';
 import { createCredentialCipher, parseEncryptionKey } from '../src/storage/credential-cipher.js';
 import { type HvcStore, openPostgresStore, openSqliteStore } from '../src/storage/hvc-store.js';
-import { migrateToLatest } from '../src/storage/migrations.js';
+import { MIGRATION_LOCK_KEY, migrateToLatest } from '../src/storage/migrations.js';
 import { openPostgresDatabase } from '../src/storage/open-postgres-database.js';
 import { sha256Hex } from '../src/storage/service-token-store.js';
 import { usePostgres } from './support/postgres-server.js';
@@ -364,6 +365,36 @@ describe('postgres store (several replicas)', () => {
       await store.close();
     } finally {
       await Promise.all(dbs.map((db) => db.destroy()));
+    }
+  });
+
+  it('waits for another replica holding the migration lock longer than the statement timeout', async () => {
+    const url = await postgres().createDatabase('hvc_lock_wait');
+    const holder = openPostgresDatabase(url);
+    try {
+      await holder.connection().execute(async (conn) => {
+        await sql`select pg_advisory_lock(${MIGRATION_LOCK_KEY})`.execute(conn);
+        const opening = openPostgresStore(url, cipher, { statementTimeoutMs: 50 });
+        // Release only once the opener is queued behind the lock, and after its statement timeout has passed.
+        await expect
+          .poll(async () => {
+            const waiting = await sql<{ n: string }>`
+              select count(*) as n from pg_locks where locktype = 'advisory' and not granted`.execute(conn);
+            return Number(waiting.rows[0]?.n);
+          })
+          .toBe(1);
+        await sleep(200);
+        await sql`select pg_advisory_unlock(${MIGRATION_LOCK_KEY})`.execute(conn);
+        const store = await opening;
+        // The pooled connection that migrated is back on the configured timeout.
+        const timeouts = await Promise.all(
+          [1, 2, 3].map(() => sql<{ statement_timeout: string }>`show statement_timeout`.execute(store.db)),
+        );
+        expect(timeouts.map((t) => t.rows[0]?.statement_timeout)).toEqual(['50ms', '50ms', '50ms']);
+        await store.close();
+      });
+    } finally {
+      await holder.destroy();
     }
   });
 

@@ -115,17 +115,20 @@ async function migrate(db: Kysely<Database>, dialect: DatabaseDialect): Promise<
 /**
  * Brings the database schema up to date; returns the names of the migrations it applied. On PostgreSQL it holds
  * {@link MIGRATION_LOCK_KEY} on one connection for the whole run, bookkeeping tables included, so any number of
- * replicas may call it at once.
+ * replicas may call it at once; the wait and the migrations are exempt from the statement timeout.
  */
 export async function migrateToLatest(db: Kysely<Database>): Promise<string[]> {
   const dialect = dialectOf(db as Kysely<unknown>);
   if (dialect !== 'postgres') return migrate(db, dialect);
   return db.connection().execute(async (conn) => {
+    // Waiting for another replica's migration, or a migration itself, may outlast a request's statement timeout.
+    await sql`set statement_timeout = 0`.execute(conn);
     await sql`select pg_advisory_lock(${MIGRATION_LOCK_KEY})`.execute(conn);
     try {
       return await migrate(conn, dialect);
     } finally {
       await sql`select pg_advisory_unlock(${MIGRATION_LOCK_KEY})`.execute(conn);
+      await sql`reset statement_timeout`.execute(conn);
     }
   });
 }

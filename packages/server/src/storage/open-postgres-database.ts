@@ -11,7 +11,7 @@ export interface PostgresOptions {
   readonly idleTimeoutMs?: number;
   /** How long to wait for a connection (new or from the pool), ms (default 10 s). */
   readonly connectionTimeoutMs?: number;
-  /** The server cancels a statement running longer than this, ms (default 30 s; 0 = no limit). */
+  /** The server cancels a statement running longer than this, ms (default 30 s; 0 leaves the database's own setting). */
   readonly statementTimeoutMs?: number;
   /** Called with errors of idle pooled connections (e.g. the server restarted); the pool replaces them. */
   readonly onIdleError?: (error: Error) => void;
