@@ -6,6 +6,8 @@ export default defineConfig({
   format: ['esm', 'cjs'],
   dts: { entry: { index: 'src/index.ts' } },
   clean: true,
+  // Chunks keep the bin's dynamic import of the demo lazy in the ESM build.
+  splitting: true,
   sourcemap: true,
   target: 'node20',
   banner: { js: '#!/usr/bin/env node' },

@@ -2,7 +2,6 @@ import { runMigrate } from './cli/run-migrate.js';
 import { runServe } from './cli/run-serve.js';
 import { untilSignal } from './cli/until-signal.js';
 import { ConfigError } from './config/server-config.js';
-import { runDemo } from './demo/run-demo.js';
 
 const USAGE = `usage: hvc-server <command>
 
@@ -18,7 +17,9 @@ async function main(argv: string[]): Promise<number> {
     case 'serve':
       await runServe(process.env);
       return 0;
-    case 'demo':
+    case 'demo': {
+      // Loaded on demand: the demo brings the PVE fake (and msw), which a production install does not have.
+      const { runDemo } = await import('./demo/run-demo.js');
       await runDemo({
         json: argv.includes('--json'),
         env: process.env,
@@ -27,6 +28,7 @@ async function main(argv: string[]): Promise<number> {
         until: untilSignal(),
       });
       return 0;
+    }
     case 'migrate':
       await runMigrate(process.env, process.stdout);
       return 0;
