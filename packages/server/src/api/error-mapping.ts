@@ -1,5 +1,10 @@
 import { Code, ConnectError } from '@connectrpc/connect';
-import { type ErrorCode, isHypervisorError } from '@hvc/hypervisor-connector';
+import {
+  type ErrorCode,
+  type HypervisorError,
+  InvalidArgumentError,
+  isHypervisorError,
+} from '@hvc/hypervisor-connector';
 
 /** The gRPC code of each contract error code: a 1:1 mapping. */
 export const GRPC_CODE: Readonly<Record<ErrorCode, Code>> = {
@@ -17,6 +22,14 @@ export const GRPC_CODE: Readonly<Record<ErrorCode, Code>> = {
   INTERNAL: Code.Internal,
 };
 
+/** The message, plus each violated field it does not name yet, so a client learns which fields to fix. */
+function messageOf(error: HypervisorError): string {
+  if (!(error instanceof InvalidArgumentError)) return error.message;
+  const unnamed = error.violations.filter((v) => !error.message.includes(v.field));
+  if (unnamed.length === 0) return error.message;
+  return `${error.message} (${unnamed.map((v) => `${v.field}: ${v.message}`).join('; ')})`;
+}
+
 /**
  * The error a client sees. Contract errors keep their message (free of secrets by contract) and map to their gRPC
  * code. Anything else becomes INTERNAL with a generic message, the original kept as `cause` for the server's log
@@ -27,7 +40,7 @@ export function toConnectError(error: unknown): ConnectError {
   if (isHypervisorError(error)) {
     if (error.code === 'INTERNAL')
       return new ConnectError('internal error', Code.Internal, undefined, undefined, error);
-    return new ConnectError(error.message, GRPC_CODE[error.code]);
+    return new ConnectError(messageOf(error), GRPC_CODE[error.code]);
   }
   return new ConnectError('internal error', Code.Internal, undefined, undefined, error);
 }

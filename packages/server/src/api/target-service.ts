@@ -1,16 +1,24 @@
 import type { ServiceImpl } from '@connectrpc/connect';
-import { InvalidArgumentError, NotFoundError, toHypervisorError } from '@hvc/hypervisor-connector';
+import {
+  InvalidArgumentError,
+  NotFoundError,
+  parseInput,
+  toHypervisorError,
+} from '@hvc/hypervisor-connector';
 import { z } from 'zod';
 import { enforce } from '../authz/enforce.js';
 import type { TargetService } from '../gen/hvc/v1/targets_pb.js';
 import { organizationFor } from './organization-scope.js';
 import { targetToProto } from './proto-mapping.js';
 import { noteAudit, principalOf, subjectOf } from './request-context.js';
-import { parseTargetId } from './request-ids.js';
+import { OrganizationIdSchema, parseTargetId } from './request-ids.js';
 import type { ServiceDeps } from './service-deps.js';
 
 const KindSchema = z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, 'not a connector kind');
-const DisplayNameSchema = z.string().max(200);
+const DisplayNameSchema = z
+  .string()
+  .max(200)
+  .regex(/^[^\p{Cc}]*$/u, 'no control characters');
 
 function check<T>(schema: z.ZodType<T>, value: unknown, field: string): T {
   const result = schema.safeParse(value);
@@ -39,6 +47,7 @@ export function createTargetService(deps: ServiceDeps): ServiceImpl<typeof Targe
 
   return {
     async listTargets(req, ctx) {
+      if (req.organizationId !== '') parseInput(OrganizationIdSchema, req.organizationId, 'organization_id');
       const principal = await principalOf(ctx);
       const ids: string[] = [];
       let cursor: string | undefined;
