@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 // Workspace packages resolve to their TypeScript sources through the `@hvc/source`
 // export condition, so tests never depend on a previous `pnpm build`.
-const conditions = ['@hvc/source', 'node', 'import', 'module', 'default'];
+const conditions = ['@hvc/source', 'node'];
 
 export default defineConfig({
   resolve: { conditions },

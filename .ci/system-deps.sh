@@ -3,7 +3,7 @@
 # Fails loudly: a missing server is a failed run, never a skipped test.
 set -euo pipefail
 # postgresql: the storage suite and the multi-replica test start a throwaway cluster (initdb/pg_ctl) on loopback.
-packages=(postgresql)
+packages=(postgresql curl)
 [ ${#packages[@]} -eq 0 ] && exit 0
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done

@@ -1,6 +1,5 @@
 import { Kysely, PostgresDialect } from 'kysely';
-import PgClient from 'pg/lib/client.js';
-import PgPool from 'pg-pool';
+import pg from 'pg';
 import type { Database } from './database-schema.js';
 
 /** Connection pool and session settings for PostgreSQL. */
@@ -22,19 +21,16 @@ export interface PostgresOptions {
  * `?sslmode=...` for TLS). The URL holds a password: it is never logged or put in error messages.
  */
 export function openPostgresDatabase(url: string, options: PostgresOptions = {}): Kysely<Database> {
-  const pool = new PgPool(
-    {
-      connectionString: url,
-      max: options.poolMax ?? 10,
-      idleTimeoutMillis: options.idleTimeoutMs ?? 30_000,
-      connectionTimeoutMillis: options.connectionTimeoutMs ?? 10_000,
-      statement_timeout: options.statementTimeoutMs ?? 30_000,
-      // A transaction left open by a crashed request must not hold its locks forever.
-      idle_in_transaction_session_timeout: 60_000,
-      application_name: 'hvc-server',
-    },
-    PgClient,
-  );
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.poolMax ?? 10,
+    idleTimeoutMillis: options.idleTimeoutMs ?? 30_000,
+    connectionTimeoutMillis: options.connectionTimeoutMs ?? 10_000,
+    statement_timeout: options.statementTimeoutMs ?? 30_000,
+    // A transaction left open by a crashed request must not hold its locks forever.
+    idle_in_transaction_session_timeout: 60_000,
+    application_name: 'hvc-server',
+  });
   // Without a listener, an idle connection dropped by the server would crash the process.
   pool.on('error', (error) => options.onIdleError?.(error));
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });

@@ -5,7 +5,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import PgClient from 'pg/lib/client.js';
+import pg from 'pg';
 import { afterAll, beforeAll } from 'vitest';
 
 const run = promisify(execFile);
@@ -127,7 +127,7 @@ export async function startPostgres(): Promise<PostgresServer> {
   return {
     version: bin.version,
     async createDatabase(name) {
-      const client = new PgClient({ connectionString: url('postgres') });
+      const client = new pg.Client({ connectionString: url('postgres') });
       await client.connect();
       try {
         await client.query(
