@@ -96,8 +96,7 @@ export async function listenOnePort(
     );
     const h2 = createH2cServer({ settings: { maxHeaderListSize: 65_536 } }, counted);
     h2.on('session', track);
-    // Small RPC answers must leave at once: Nagle's delay would add tens of milliseconds per call.
-    server = createNetServer({ noDelay: true }, (socket) => {
+    server = createNetServer((socket) => {
       let buffered = Buffer.alloc(0);
       // A client that connects and sends nothing is dropped like one that never finishes its headers.
       socket.setTimeout(headersTimeout, () => socket.destroy());
