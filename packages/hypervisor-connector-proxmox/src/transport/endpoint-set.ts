@@ -44,7 +44,8 @@ export class EndpointSet {
   }
 
   /** The order to try endpoints in for a call about `node`. */
-  order(node: string | undefined, now: number): Endpoint[] {
+  order(node: string | undefined, now: number): readonly Endpoint[] {
+    if (this.#endpoints.length === 1) return this.#endpoints;
     const rank = (endpoint: Endpoint) =>
       (endpoint.downUntil > now ? 2 : 0) + (node !== undefined && endpoint.node === node ? 0 : 1);
     return [...this.#endpoints].sort((a, b) => rank(a) - rank(b));

@@ -56,12 +56,19 @@ const CONNECT_CODES = new Set([
 const TLS_CODE =
   /^(ERR_TLS_|ERR_SSL_|CERT_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_)/;
 
-const DEADLINE = Symbol('deadline');
+/** undici's errors for a request that outlived its deadline (no answer, or a body that stalled). */
+const DEADLINE_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+const JSON_HEADERS: Readonly<Record<string, string>> = { accept: 'application/json' };
+const FORM_HEADERS: Readonly<Record<string, string>> = {
+  accept: 'application/json',
+  'content-type': 'application/x-www-form-urlencoded',
+};
 let nextRequestId = 1;
 
 /**
  * The HTTP layer of the connector: one request to the first endpoint that accepts a connection, under the
- * target's concurrency cap and a per-request deadline combined with the caller's signal. Parses the `{data}`
+ * target's concurrency cap, the caller's signal and a per-request deadline: the answer's headers must come, and
+ * its body must never stall, for longer than the deadline (the connect has its own timeout). Parses the `{data}`
  * envelope (and `schema`, when given) and maps failures to contract errors. It never sends a request twice
  * except to another endpoint after a connect failure, when nothing was sent.
  */
@@ -116,25 +123,25 @@ export class PveHttp {
     };
     publishRequest(() => ({ ...base, params: redactParams(request.params) }));
 
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(DEADLINE), requestTimeoutMs);
-    const onCallerAbort = () => controller.abort(request.signal?.reason);
-    request.signal?.addEventListener('abort', onCallerAbort, { once: true });
     let status: number | undefined;
     let failed = false;
     try {
       if (request.signal?.aborted)
         throw new CancelledError('the call was aborted', { cause: request.signal.reason });
+      // undici's own timers carry the deadline (no controller or timer of ours per request), and a signal is
+      // handed over only when the caller gave one: both cost a listener and a nextTick per request in undici.
       const response = await endpoint.pool.request({
         path,
         method: request.method,
-        headers: {
-          accept: 'application/json',
-          ...(hasBody ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
-          ...request.headers,
-        },
+        headers: hasBody
+          ? { ...FORM_HEADERS, ...request.headers }
+          : request.headers
+            ? { ...JSON_HEADERS, ...request.headers }
+            : JSON_HEADERS,
+        headersTimeout: requestTimeoutMs,
+        bodyTimeout: requestTimeoutMs,
         ...(hasBody ? { body: encoded } : {}),
-        signal: controller.signal,
+        ...(request.signal === undefined ? {} : { signal: request.signal }),
       });
       status = response.statusCode;
       const text = await response.body.text();
@@ -149,7 +156,7 @@ export class PveHttp {
       });
     } catch (error) {
       failed = true;
-      const mapped = this.#mapThrown(error, controller.signal, request);
+      const mapped = this.#mapThrown(error, request);
       this.#options.logger.debug(
         { ...base, status, durationMs: performance.now() - started, errorCode: mapped.code },
         'PVE request failed',
@@ -163,8 +170,6 @@ export class PveHttp {
       }));
       throw mapped;
     } finally {
-      clearTimeout(timer);
-      request.signal?.removeEventListener('abort', onCallerAbort);
       if (!failed && status !== undefined) {
         const durationMs = performance.now() - started;
         publishResponse(() => ({ ...base, status, durationMs }));
@@ -173,19 +178,19 @@ export class PveHttp {
     }
   }
 
-  #mapThrown(error: unknown, signal: AbortSignal, request: PveHttpRequest): HypervisorError {
+  #mapThrown(error: unknown, request: PveHttpRequest): HypervisorError {
     const target = this.#options.target;
     const options = { cause: error, ...(target === undefined ? {} : { target }) };
     if (isHypervisorError(error)) return error;
-    if (signal.aborted && signal.reason === DEADLINE) {
+    if (request.signal?.aborted) return new CancelledError('the call was aborted', options);
+    const code = errorCode(error);
+    if (code !== undefined && DEADLINE_CODES.has(code)) {
       return new TimeoutError(
         `PVE did not answer ${request.method} ${request.path} within ${this.#options.requestTimeoutMs} ms` +
           (request.method === 'GET' ? '' : '; the change may or may not have been made'),
         options,
       );
     }
-    if (request.signal?.aborted) return new CancelledError('the call was aborted', options);
-    const code = errorCode(error);
     if (error instanceof FingerprintMismatchError) {
       return new UnavailableError(error.message, {
         ...options,
