@@ -1,10 +1,12 @@
-import { NotFoundError } from '@hvc/hypervisor-connector';
-import { z } from 'zod';
+import { CancelledError, NotFoundError } from '@hvc/hypervisor-connector';
 import type { PveGuestRef } from '../mapping/guest-id.js';
-import { type PveClusterResource, PveClusterResourceSchema } from '../schemas/cluster.js';
+import type { PveClusterResource } from '../schemas/cluster.js';
+import { pveRecords } from '../schemas/pve-record.js';
+import { clusterResourceFields } from '../schemas/record-fields.js';
 import type { PveClient } from '../transport/pve-client.js';
 
-const ResourcesSchema = z.array(PveClusterResourceSchema);
+// The listing is parsed from the response just read, so its items are normalised in place: a fleet is held once.
+const ResourcesSchema = pveRecords(clusterResourceFields, 'in-place');
 
 /** Where a guest lives. */
 export interface GuestLocation {
@@ -22,6 +24,8 @@ export class GuestLocator {
   readonly #types: ReadonlySet<string>;
   readonly #target: string | undefined;
   readonly #cache = new Map<string, GuestLocation>();
+  /** The listing in flight for `locate`, shared by every lookup that misses the cache meanwhile. */
+  #listing: Promise<void> | undefined;
 
   /** `types` are the PVE guest types in scope (`qemu`, `lxc`). */
   constructor(
@@ -55,14 +59,29 @@ export class GuestLocator {
     return guests;
   }
 
-  /** The guest's location, from the cache unless `fresh`. NOT_FOUND when it is not (visible) in the cluster. */
+  /**
+   * The guest's location, from the cache unless `fresh`. NOT_FOUND when it is not (visible) in the cluster. Lookups
+   * that miss the cache while a listing is in flight wait for that one (single flight): its failure reaches all of
+   * them, and the next lookup lists again. A caller's signal abandons its own wait, not the shared listing.
+   */
   async locate(ref: PveGuestRef, signal?: AbortSignal, fresh = false): Promise<GuestLocation> {
     const cached = this.#cache.get(ref.id);
     if (cached && !fresh) return cached;
-    await this.guests(signal);
+    await abandonable(this.#sharedListing(), signal);
     const found = this.#cache.get(ref.id);
     if (!found) throw this.notFound(ref);
     return found;
+  }
+
+  #sharedListing(): Promise<void> {
+    if (this.#listing) return this.#listing;
+    const listing = this.guests().then(() => undefined);
+    const done = () => {
+      if (this.#listing === listing) this.#listing = undefined;
+    };
+    listing.then(done, done);
+    this.#listing = listing;
+    return listing;
   }
 
   /** Remembers where a guest is (after a create, clone or migration). */
@@ -87,4 +106,25 @@ export class GuestLocator {
       details: { guestId: ref.id },
     });
   }
+}
+
+/** `promise`, or CANCELLED as soon as `signal` fires (the promise itself goes on). */
+function abandonable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  if (signal.aborted)
+    return Promise.reject(new CancelledError('the call was aborted', { cause: signal.reason }));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new CancelledError('the call was aborted', { cause: signal.reason }));
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
 }

@@ -3,7 +3,8 @@ import { z } from 'zod';
 import type { PveGuestRef } from '../mapping/guest-id.js';
 import { guestState } from '../mapping/guest-mapping.js';
 import { type PveGuestStatus, PveGuestStatusSchema, PveSnapshotSchema } from '../schemas/guests.js';
-import { PveTaskListItemSchema } from '../schemas/tasks.js';
+import { pveRecords } from '../schemas/pve-record.js';
+import { taskListItemFields } from '../schemas/record-fields.js';
 import { pvePath } from '../transport/form-encoding.js';
 import type { PveClient } from '../transport/pve-client.js';
 
@@ -18,6 +19,9 @@ export interface GuestCheck {
   readonly signal?: AbortSignal;
   readonly target?: string;
 }
+
+const TaskListSchema = pveRecords(taskListItemFields);
+const SnapshotsSchema = z.array(PveSnapshotSchema);
 
 const options = (check: GuestCheck) => ({
   node: check.node,
@@ -40,7 +44,7 @@ export const guestPreconditions = {
     const tasks = await check.client.get(
       pvePath('nodes', check.node, 'tasks'),
       { source: 'active', vmid: check.ref.vmid, limit: 50 },
-      z.array(PveTaskListItemSchema),
+      TaskListSchema,
       options(check),
     );
     const busy = tasks.find(
@@ -83,7 +87,7 @@ export const guestPreconditions = {
     const snapshots = await check.client.get(
       `${guestPath(check)}/snapshot`,
       undefined,
-      z.array(PveSnapshotSchema),
+      SnapshotsSchema,
       options(check),
     );
     const exists = snapshots.some((snapshot) => snapshot.name === name && name !== 'current');

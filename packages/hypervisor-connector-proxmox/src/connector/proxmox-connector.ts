@@ -42,7 +42,7 @@ import { z } from 'zod';
 import type { Authenticator } from '../auth/authenticator.js';
 import type { ProxmoxConfig } from '../config/config-schema.js';
 import { guestIdOf, type PveGuestRef, parseGuestId } from '../mapping/guest-id.js';
-import { guestFromResource, guestFromStatus } from '../mapping/guest-mapping.js';
+import { guestFromResource, guestFromStatus, vmidOf } from '../mapping/guest-mapping.js';
 import { cloneParams, containerCreateParams, patchParams, vmCreateParams } from '../mapping/guest-params.js';
 import { metricSeriesFromPve } from '../mapping/metrics-mapping.js';
 import { hostNodeFromPve } from '../mapping/node-mapping.js';
@@ -163,19 +163,25 @@ export class ProxmoxConnector implements HypervisorConnector {
     this.#open();
     const f = parseInput(GuestFilterSchema, filter, 'guest filter');
     const items = await this.#locator.guests(options.signal);
-    return items
-      .map(guestFromResource)
-      .filter(
-        (guest) =>
-          (f.type === undefined || guest.type === f.type) &&
-          (f.node === undefined || guest.node === f.node) &&
-          (f.state === undefined || guest.state === f.state) &&
-          (f.pool === undefined || guest.pool === f.pool) &&
-          (f.namePrefix === undefined || guest.name.startsWith(f.namePrefix)) &&
-          (f.templates !== false || !guest.template) &&
-          (f.tags ?? []).every((tag) => guest.tags.includes(tag)),
-      )
-      .sort((a, b) => Number(a.id.split('/')[1]) - Number(b.id.split('/')[1]));
+    // Sorted on the items' numeric VMIDs, read once each, before mapping.
+    items.sort((a, b) => vmidOf(a) - vmidOf(b));
+    const tags = f.tags ?? [];
+    const guests: Guest[] = [];
+    for (const item of items) {
+      const guest = guestFromResource(item);
+      if (
+        (f.type === undefined || guest.type === f.type) &&
+        (f.node === undefined || guest.node === f.node) &&
+        (f.state === undefined || guest.state === f.state) &&
+        (f.pool === undefined || guest.pool === f.pool) &&
+        (f.namePrefix === undefined || guest.name.startsWith(f.namePrefix)) &&
+        (f.templates !== false || !guest.template) &&
+        (tags.length === 0 || tags.every((tag) => guest.tags.includes(tag)))
+      ) {
+        guests.push(guest);
+      }
+    }
+    return guests;
   }
 
   async getGuest(guestId: string, options: CallOptions = {}): Promise<Guest> {

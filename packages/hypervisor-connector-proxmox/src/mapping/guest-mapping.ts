@@ -24,38 +24,57 @@ export function guestState(status: string | undefined, qmpStatus?: string): Gues
 
 /** PVE tags are one string joined by `;` (or `,` and spaces on input). */
 export function parseTags(tags: string | undefined): string[] {
-  return (tags ?? '').split(/[;,\s]+/).filter((tag) => tag.length > 0);
+  if (!tags) return [];
+  return tags.split(/[;,\s]+/).filter((tag) => tag.length > 0);
 }
 
-/** A guest from its `/cluster/resources` item. */
+/** The VMID of a guest's `/cluster/resources` item (from its id, `qemu/100`, should PVE leave `vmid` out). */
+export function vmidOf(item: PveClusterResource): number {
+  return item.vmid ?? Number(item.id.slice(item.id.indexOf('/') + 1));
+}
+
+/** A guest from its `/cluster/resources` item; `raw` is the item itself (normalised, not copied). */
 export function guestFromResource(item: PveClusterResource): Guest {
   const type = item.type as PveGuestType;
-  const vmid = item.vmid ?? Number(item.id.split('/')[1]);
-  return {
+  const vmid = vmidOf(item);
+  const resources: Mutable<Guest['resources']> = { cpus: item.maxcpu ?? 0, memoryBytes: item.maxmem ?? 0 };
+  if (item.maxdisk !== undefined) resources.diskBytes = item.maxdisk;
+  const guest: Mutable<Guest> = {
     id: guestIdOf(type, vmid),
     type: type === 'qemu' ? 'vm' : 'container',
     name: item.name ?? `${type === 'qemu' ? 'VM' : 'CT'} ${vmid}`,
     node: item.node ?? '',
     state: guestState(item.status),
     template: item.template ?? false,
-    ...(item.lock ? { lock: item.lock } : {}),
     tags: parseTags(item.tags),
-    ...(item.pool ? { pool: item.pool } : {}),
-    resources: {
-      cpus: item.maxcpu ?? 0,
-      memoryBytes: item.maxmem ?? 0,
-      ...(item.maxdisk === undefined ? {} : { diskBytes: item.maxdisk }),
-    },
-    usage: {
-      ...(item.cpu === undefined ? {} : { cpu: item.cpu }),
-      ...(item.mem === undefined ? {} : { memoryBytes: item.mem }),
-      ...(item.disk === undefined ? {} : { diskBytes: item.disk }),
-      ...(item.uptime === undefined ? {} : { uptimeSeconds: item.uptime }),
-      ...(item.netin === undefined ? {} : { netInBytes: item.netin }),
-      ...(item.netout === undefined ? {} : { netOutBytes: item.netout }),
-    },
+    resources,
+    usage: usageOf(item),
     raw: item,
   };
+  if (item.lock) guest.lock = item.lock;
+  if (item.pool) guest.pool = item.pool;
+  return guest;
+}
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** The usage figures PVE reported (status and resource records name them alike). */
+function usageOf(record: {
+  readonly cpu?: number | undefined;
+  readonly mem?: number | undefined;
+  readonly disk?: number | undefined;
+  readonly uptime?: number | undefined;
+  readonly netin?: number | undefined;
+  readonly netout?: number | undefined;
+}): Guest['usage'] {
+  const usage: Mutable<Guest['usage']> = {};
+  if (record.cpu !== undefined) usage.cpu = record.cpu;
+  if (record.mem !== undefined) usage.memoryBytes = record.mem;
+  if (record.disk !== undefined) usage.diskBytes = record.disk;
+  if (record.uptime !== undefined) usage.uptimeSeconds = record.uptime;
+  if (record.netin !== undefined) usage.netInBytes = record.netin;
+  if (record.netout !== undefined) usage.netOutBytes = record.netout;
+  return usage;
 }
 
 /** The configured memory of a guest in MiB: a number, or since PVE 8.1 a property string (`2048`, `current=2048`). */
@@ -83,29 +102,27 @@ export function guestFromStatus(
   const memoryMiB = configMemoryMiB(config.memory);
   const lock = status.lock ?? config.lock;
   const name = (type === 'qemu' ? config.name : config.hostname) ?? status.name;
-  return {
+  const resources: Mutable<Guest['resources']> = {
+    cpus: status.cpus ?? cores * sockets,
+    memoryBytes: memoryMiB === undefined ? (status.maxmem ?? 0) : memoryMiB * MIB,
+  };
+  if (status.maxdisk !== undefined) resources.diskBytes = status.maxdisk;
+  const raw: Record<string, unknown> = { ...status };
+  if (config.digest) raw.digest = config.digest;
+  raw.config = config;
+  const guest: Mutable<Guest> = {
     id: guestIdOf(type, vmid),
     type: type === 'qemu' ? 'vm' : 'container',
     name: name ?? `${type === 'qemu' ? 'VM' : 'CT'} ${vmid}`,
     node,
     state: guestState(status.status, status.qmpstatus),
     template: status.template ?? config.template ?? false,
-    ...(lock ? { lock } : {}),
     tags: parseTags(config.tags ?? status.tags),
-    ...(pool ? { pool } : {}),
-    resources: {
-      cpus: status.cpus ?? cores * sockets,
-      memoryBytes: memoryMiB === undefined ? (status.maxmem ?? 0) : memoryMiB * MIB,
-      ...(status.maxdisk === undefined ? {} : { diskBytes: status.maxdisk }),
-    },
-    usage: {
-      ...(status.cpu === undefined ? {} : { cpu: status.cpu }),
-      ...(status.mem === undefined ? {} : { memoryBytes: status.mem }),
-      ...(status.disk === undefined ? {} : { diskBytes: status.disk }),
-      ...(status.uptime === undefined ? {} : { uptimeSeconds: status.uptime }),
-      ...(status.netin === undefined ? {} : { netInBytes: status.netin }),
-      ...(status.netout === undefined ? {} : { netOutBytes: status.netout }),
-    },
-    raw: { ...status, ...(config.digest ? { digest: config.digest } : {}), config },
+    resources,
+    usage: usageOf(status),
+    raw,
   };
+  if (lock) guest.lock = lock;
+  if (pool) guest.pool = pool;
+  return guest;
 }

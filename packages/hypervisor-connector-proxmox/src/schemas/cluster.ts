@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { pveRecord } from './pve-record.js';
 import { pveNumber, pveOptionalBoolean, pveOptionalNumber, pveOptionalString } from './pve-values.js';
+import { clusterResourceFields } from './record-fields.js';
 
 /** `GET /version`. */
 export const PveVersionSchema = z.looseObject({
@@ -9,28 +11,7 @@ export const PveVersionSchema = z.looseObject({
 });
 
 /** One item of `GET /cluster/resources` (guests, nodes, storages, pools, SDN). */
-export const PveClusterResourceSchema = z.looseObject({
-  id: z.string(),
-  type: z.string(),
-  node: pveOptionalString,
-  vmid: pveOptionalNumber,
-  name: pveOptionalString,
-  status: pveOptionalString,
-  template: pveOptionalBoolean,
-  maxcpu: pveOptionalNumber,
-  cpu: pveOptionalNumber,
-  maxmem: pveOptionalNumber,
-  mem: pveOptionalNumber,
-  maxdisk: pveOptionalNumber,
-  disk: pveOptionalNumber,
-  netin: pveOptionalNumber,
-  netout: pveOptionalNumber,
-  uptime: pveOptionalNumber,
-  hastate: pveOptionalString,
-  pool: pveOptionalString,
-  lock: pveOptionalString,
-  tags: pveOptionalString,
-});
+export const PveClusterResourceSchema = pveRecord(clusterResourceFields);
 
 /** A parsed `/cluster/resources` item. */
 export type PveClusterResource = z.output<typeof PveClusterResourceSchema>;

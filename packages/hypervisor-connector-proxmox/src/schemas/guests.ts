@@ -1,30 +1,10 @@
 import { z } from 'zod';
+import { pveRecord } from './pve-record.js';
 import { pveNumber, pveOptionalBoolean, pveOptionalNumber, pveOptionalString } from './pve-values.js';
-
-const guestStatusFields = {
-  vmid: pveNumber,
-  status: z.string(),
-  name: pveOptionalString,
-  cpus: pveOptionalNumber,
-  cpu: pveOptionalNumber,
-  maxmem: pveOptionalNumber,
-  mem: pveOptionalNumber,
-  maxdisk: pveOptionalNumber,
-  disk: pveOptionalNumber,
-  uptime: pveOptionalNumber,
-  netin: pveOptionalNumber,
-  netout: pveOptionalNumber,
-  pid: pveOptionalNumber,
-  lock: pveOptionalString,
-  tags: pveOptionalString,
-  template: pveOptionalBoolean,
-};
+import { guestConfigFields, guestStatusFields } from './record-fields.js';
 
 /** One item of `GET /nodes/{node}/qemu` or `/lxc`, and `GET .../status/current` of either. */
-export const PveGuestStatusSchema = z.looseObject({
-  ...guestStatusFields,
-  qmpstatus: pveOptionalString,
-});
+export const PveGuestStatusSchema = pveRecord(guestStatusFields);
 
 /** A parsed guest status. */
 export type PveGuestStatus = z.output<typeof PveGuestStatusSchema>;
@@ -34,18 +14,7 @@ export type PveGuestStatus = z.output<typeof PveGuestStatusSchema>;
  * the rest as strings (`memory` is a string since PVE 8.1), so every value is kept as it came and read through
  * the helpers of the mapping.
  */
-export const PveGuestConfigSchema = z.looseObject({
-  digest: pveOptionalString,
-  name: pveOptionalString,
-  hostname: pveOptionalString,
-  cores: pveOptionalNumber,
-  sockets: pveOptionalNumber,
-  memory: z.union([z.number(), z.string()]).optional(),
-  description: pveOptionalString,
-  tags: pveOptionalString,
-  lock: pveOptionalString,
-  template: pveOptionalBoolean,
-});
+export const PveGuestConfigSchema = pveRecord(guestConfigFields);
 
 /** A parsed guest config. */
 export type PveGuestConfig = z.output<typeof PveGuestConfigSchema>;

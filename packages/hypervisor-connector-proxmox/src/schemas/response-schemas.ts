@@ -1,11 +1,6 @@
 import { z } from 'zod';
 import { PvePermissionsSchema, PveTicketSchema, PveTokenCreatedSchema, PveUserSchema } from './access.js';
-import {
-  PveClusterResourceSchema,
-  PveClusterStatusItemSchema,
-  PveNextIdSchema,
-  PveVersionSchema,
-} from './cluster.js';
+import { PveClusterStatusItemSchema, PveNextIdSchema, PveVersionSchema } from './cluster.js';
 import {
   PveConsoleProxySchema,
   PveGuestConfigSchema,
@@ -20,7 +15,9 @@ import {
   PveStorageContentSchema,
   PveStorageSchema,
 } from './nodes.js';
-import { PveTaskListItemSchema, PveTaskLogLineSchema, PveTaskStatusSchema } from './tasks.js';
+import { pveRecords } from './pve-record.js';
+import { clusterResourceFields, guestStatusFields, taskListItemFields } from './record-fields.js';
+import { PveTaskLogLineSchema, PveTaskStatusSchema } from './tasks.js';
 
 const upid = z.string().startsWith('UPID:');
 
@@ -32,17 +29,17 @@ const upid = z.string().startsWith('UPID:');
 export const PVE_RESPONSE_SCHEMAS = {
   'GET /version': PveVersionSchema,
   'GET /cluster/status': z.array(PveClusterStatusItemSchema),
-  'GET /cluster/resources': z.array(PveClusterResourceSchema),
+  'GET /cluster/resources': pveRecords(clusterResourceFields),
   'GET /cluster/nextid': PveNextIdSchema,
   'GET /nodes': z.array(PveNodeSchema),
   'GET /nodes/{node}/storage': z.array(PveStorageSchema),
   'GET /nodes/{node}/storage/{storage}/content': z.array(PveStorageContentSchema),
   'GET /nodes/{node}/network': z.array(PveNetworkInterfaceSchema),
   'GET /nodes/{node}/rrddata': z.array(PveRrdPointSchema),
-  'GET /nodes/{node}/tasks': z.array(PveTaskListItemSchema),
+  'GET /nodes/{node}/tasks': pveRecords(taskListItemFields),
   'GET /nodes/{node}/tasks/{upid}/status': PveTaskStatusSchema,
   'GET /nodes/{node}/tasks/{upid}/log': z.array(PveTaskLogLineSchema),
-  'GET /nodes/{node}/{type}': z.array(PveGuestStatusSchema),
+  'GET /nodes/{node}/{type}': pveRecords(guestStatusFields),
   'POST /nodes/{node}/{type}': upid,
   'GET /nodes/{node}/{type}/{vmid}/status/current': PveGuestStatusSchema,
   'POST /nodes/{node}/{type}/{vmid}/status/{action}': upid,

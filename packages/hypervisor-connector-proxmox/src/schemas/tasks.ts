@@ -1,17 +1,10 @@
 import { z } from 'zod';
-import { pveNumber, pveOptionalNumber, pveOptionalString } from './pve-values.js';
+import { pveRecord } from './pve-record.js';
+import { pveNumber } from './pve-values.js';
+import { taskListItemFields, taskStatusFields } from './record-fields.js';
 
 /** `GET /nodes/{node}/tasks/{upid}/status`. `exitstatus` is present once the task has stopped. */
-export const PveTaskStatusSchema = z.looseObject({
-  upid: z.string(),
-  status: z.string(),
-  exitstatus: pveOptionalString,
-  node: pveOptionalString,
-  type: pveOptionalString,
-  id: pveOptionalString,
-  user: pveOptionalString,
-  starttime: pveOptionalNumber,
-});
+export const PveTaskStatusSchema = pveRecord(taskStatusFields);
 
 /** A parsed task status. */
 export type PveTaskStatus = z.output<typeof PveTaskStatusSchema>;
@@ -20,13 +13,4 @@ export type PveTaskStatus = z.output<typeof PveTaskStatusSchema>;
 export const PveTaskLogLineSchema = z.looseObject({ n: pveNumber, t: z.string() });
 
 /** One item of `GET /nodes/{node}/tasks` (`status` is the exit status text there, `RUNNING` for active ones). */
-export const PveTaskListItemSchema = z.looseObject({
-  upid: z.string(),
-  node: pveOptionalString,
-  type: pveOptionalString,
-  id: pveOptionalString,
-  user: pveOptionalString,
-  status: pveOptionalString,
-  starttime: pveOptionalNumber,
-  endtime: pveOptionalNumber,
-});
+export const PveTaskListItemSchema = pveRecord(taskListItemFields);

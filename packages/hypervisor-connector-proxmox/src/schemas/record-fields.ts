@@ -1,0 +1,100 @@
+import type { PveFields } from './pve-record.js';
+import {
+  readPveOptionalBoolean as bool,
+  INVALID,
+  readPveOptionalNumber as num,
+  type PveReader,
+  readPveNumber,
+  readString,
+  readPveOptionalString as str,
+} from './pve-values.js';
+
+/** `memory` of a guest config: a number, or since PVE 8.1 a property string. */
+const readMemory: PveReader<number | string | undefined> = Object.assign(
+  (value: unknown): number | string | undefined | typeof INVALID =>
+    typeof value === 'number' || typeof value === 'string' || value === undefined ? value : INVALID,
+  { expected: 'a number or a string' },
+);
+
+/** The fields of a `/cluster/resources` item (guests, nodes, storages, pools, SDN). */
+export const clusterResourceFields = {
+  id: readString,
+  type: readString,
+  node: str,
+  vmid: num,
+  name: str,
+  status: str,
+  template: bool,
+  maxcpu: num,
+  cpu: num,
+  maxmem: num,
+  mem: num,
+  maxdisk: num,
+  disk: num,
+  netin: num,
+  netout: num,
+  uptime: num,
+  hastate: str,
+  pool: str,
+  lock: str,
+  tags: str,
+} as const satisfies PveFields;
+
+/** The fields of a guest's status (`status/current`, and the items of `/nodes/{node}/qemu` or `/lxc`). */
+export const guestStatusFields = {
+  vmid: readPveNumber,
+  status: readString,
+  name: str,
+  cpus: num,
+  cpu: num,
+  maxmem: num,
+  mem: num,
+  maxdisk: num,
+  disk: num,
+  uptime: num,
+  netin: num,
+  netout: num,
+  pid: num,
+  lock: str,
+  tags: str,
+  template: bool,
+  qmpstatus: str,
+} as const satisfies PveFields;
+
+/** The fields of a guest's config that the connector reads. */
+export const guestConfigFields = {
+  digest: str,
+  name: str,
+  hostname: str,
+  cores: num,
+  sockets: num,
+  memory: readMemory,
+  description: str,
+  tags: str,
+  lock: str,
+  template: bool,
+} as const satisfies PveFields;
+
+/** The fields of a task's status. `exitstatus` is present once the task has stopped. */
+export const taskStatusFields = {
+  upid: readString,
+  status: readString,
+  exitstatus: str,
+  node: str,
+  type: str,
+  id: str,
+  user: str,
+  starttime: num,
+} as const satisfies PveFields;
+
+/** The fields of an item of `/nodes/{node}/tasks` (`status` is the exit status text, `RUNNING` for active ones). */
+export const taskListItemFields = {
+  upid: readString,
+  node: str,
+  type: str,
+  id: str,
+  user: str,
+  status: str,
+  starttime: num,
+  endtime: num,
+} as const satisfies PveFields;

@@ -1,0 +1,149 @@
+import { isHypervisorError } from '@hvc/hypervisor-connector';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createProxmoxConnector, PVE_RESPONSE_SCHEMAS } from '../src/index.js';
+import { type HttpsTestServer, startHttpsTestServer, type TestHandler } from './support/https-test-server.js';
+import { type FakeTarget, startFakeTarget } from './support/pve-fake-target.js';
+
+// What the connector's fast paths (single-flight lookups, record readers) must keep doing.
+
+const cleanups: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function rejection(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected a rejection');
+}
+
+describe('guest lookups on a cold connector', () => {
+  let target: FakeTarget;
+  beforeAll(async () => {
+    target = await startFakeTarget();
+  });
+  afterAll(() => target.close());
+  beforeEach(() => target.fake.faults.clear());
+
+  const listings = () =>
+    target.fake.requests.filter((r) => r.method === 'GET' && r.path.startsWith('/cluster/resources')).length;
+  const IDS = ['qemu/100', 'qemu/101', 'lxc/102', 'lxc/103'];
+
+  it('share one /cluster/resources listing among 100 concurrent getGuest calls', async () => {
+    const connector = target.connect('token');
+    cleanups.push(() => connector.close());
+    const before = listings();
+    const guests = await Promise.all(
+      Array.from({ length: 100 }, (_, i) => connector.getGuest(IDS[i % IDS.length] as string)),
+    );
+    expect(guests.map((guest) => guest.id)).toEqual(
+      Array.from({ length: 100 }, (_, i) => IDS[i % IDS.length]),
+    );
+    expect(listings() - before).toBe(1);
+    await connector.getGuest('qemu/100');
+    expect(listings() - before).toBe(1);
+  });
+
+  it('give a failed listing to every waiting lookup, and list again on the next one', async () => {
+    const connector = target.connect('token');
+    cleanups.push(() => connector.close());
+    target.fake.faults.add({
+      method: 'GET',
+      path: '/cluster/resources',
+      status: 500,
+      message: 'boom',
+      times: 1,
+    });
+    const before = listings();
+    const errors = await Promise.all(IDS.map((id) => rejection(connector.getGuest(id))));
+    expect(errors.every((error) => isHypervisorError(error) && /boom/.test(error.message))).toBe(true);
+    expect(listings() - before).toBe(1);
+    expect((await connector.getGuest('qemu/101')).id).toBe('qemu/101');
+    expect(listings() - before).toBe(2);
+  });
+
+  it("let an aborted caller go at once without failing the others' lookup", async () => {
+    const connector = target.connect('token');
+    cleanups.push(() => connector.close());
+    target.fake.faults.add({ method: 'GET', path: '/cluster/resources', latencyMs: 200, times: 1 });
+    const controller = new AbortController();
+    const aborted = rejection(connector.getGuest('qemu/100', { signal: controller.signal }));
+    const other = connector.getGuest('qemu/101');
+    controller.abort();
+    expect(isHypervisorError(await aborted, 'CANCELLED')).toBe(true);
+    expect((await other).id).toBe('qemu/101');
+  });
+});
+
+describe('PVE records read with plain functions', () => {
+  it("normalise PVE's quirks into a copy, leaving the input alone", () => {
+    const input = [
+      { id: 'qemu/100', type: 'qemu', vmid: '100', template: 1, name: 5, lock: '', maxmem: null, extra: 'x' },
+      { id: 'lxc/101', type: 'lxc', vmid: 101, template: '0', status: 'running' },
+    ];
+    const copy = structuredClone(input);
+    const [vm, ct] = PVE_RESPONSE_SCHEMAS['GET /cluster/resources'].parse(input);
+    expect(vm).toEqual({
+      id: 'qemu/100',
+      type: 'qemu',
+      vmid: 100,
+      template: true,
+      name: '5',
+      lock: undefined,
+      maxmem: undefined,
+      extra: 'x',
+    });
+    expect(ct).toEqual({ id: 'lxc/101', type: 'lxc', vmid: 101, template: false, status: 'running' });
+    expect(input).toEqual(copy);
+  });
+
+  it('fail on a malformed field with an issue that names it', () => {
+    const result = PVE_RESPONSE_SCHEMAS['GET /cluster/resources'].safeParse([
+      { id: 'qemu/100', type: 'qemu' },
+      { id: 'qemu/101', type: 'qemu', maxmem: 'lots' },
+    ]);
+    expect(result.success).toBe(false);
+    expect(result.error?.issues[0]).toMatchObject({ path: [1, 'maxmem'], message: 'expected a number' });
+    const status = PVE_RESPONSE_SCHEMAS['GET /nodes/{node}/{type}/{vmid}/status/current'].safeParse({
+      vmid: 100,
+    });
+    expect(status.error?.issues[0]).toMatchObject({ path: ['status'], message: 'expected a string' });
+  });
+
+  async function serve(handler: TestHandler): Promise<HttpsTestServer> {
+    const server = await startHttpsTestServer(handler);
+    cleanups.push(() => server.close());
+    return server;
+  }
+
+  it('make the connector fail with INTERNAL naming the malformed field of a response', async () => {
+    const server = await serve((request) => {
+      const path = request.path.replace(/^\/api2\/json/, '').split('?')[0];
+      if (path === '/cluster/resources') {
+        return [
+          200,
+          {
+            data: [
+              { id: 'qemu/100', type: 'qemu', vmid: 100, node: 'pve1', status: 'running' },
+              { id: 'qemu/101', type: 'qemu', vmid: 101, node: 'pve1', cpu: { busy: true } },
+            ],
+          },
+        ];
+      }
+      return [404, null];
+    });
+    const connector = createProxmoxConnector({
+      endpoints: [server.url],
+      credentials: { tokenId: 'root@pam!hvc', secret: 'token-secret-5f1d' },
+      tls: { fingerprint: server.fingerprint },
+    });
+    cleanups.push(() => connector.close());
+    const listing = await rejection(connector.listGuests());
+    expect(isHypervisorError(listing, 'INTERNAL')).toBe(true);
+    expect((listing as Error).message).toContain('1.cpu: expected a number');
+    expect(listing).toMatchObject({ details: { issues: [{ path: ['1', 'cpu'] }] } });
+  });
+});
