@@ -232,6 +232,14 @@ describe('config', () => {
     expect(config.credentials.type).toBe('token');
     expect(config.concurrency).toBe(4);
     expect(config.timeouts).toEqual({ requestMs: 30_000, connectMs: 10_000 });
+    expect(config.tasks).toEqual({
+      initialIntervalMs: 500,
+      backoffFactor: 1.5,
+      maxIntervalMs: 2_000,
+      noSuchTaskGraceMs: 10_000,
+    });
+    const partial = proxmoxConnectorFactory.configSchema.parse({ ...valid, tasks: { initialIntervalMs: 5 } });
+    expect(partial.tasks).toMatchObject({ initialIntervalMs: 5, backoffFactor: 1.5, maxIntervalMs: 2_000 });
   });
 
   it('rejects bad config with INVALID_ARGUMENT naming each field, never echoing secrets', () => {

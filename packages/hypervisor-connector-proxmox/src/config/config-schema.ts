@@ -115,10 +115,16 @@ export const TimeoutsSchema = z.strictObject({
   connectMs: z.number().int().min(100).max(120_000).default(10_000),
 });
 
-/** How task waits poll. */
+/**
+ * How task waits poll: at once, then after `initialIntervalMs`, each interval `backoffFactor` times the one before
+ * (±20 % jitter) up to `maxIntervalMs`. The defaults see a task of 2 s end with the 4th poll (at ≈ 2.4 s), one of
+ * 10 s with about the 8th, while a short task is still seen at once or after half a second.
+ */
 export const TaskPollingSchema = z.strictObject({
-  /** The first poll comes this soon. */
-  initialIntervalMs: z.number().int().min(1).max(60_000).default(100),
+  /** The second poll (the first is at once) comes this soon. */
+  initialIntervalMs: z.number().int().min(1).max(60_000).default(500),
+  /** Each interval is this many times the one before. */
+  backoffFactor: z.number().min(1).max(4).default(1.5),
   /** Polls are never further apart than this. */
   maxIntervalMs: z.number().int().min(1).max(300_000).default(2_000),
   /** How long "no such task" is taken for "not visible yet" after the task started. */
@@ -153,7 +159,8 @@ export const ProxmoxConfigSchema = z.strictObject({
     .max(110 * 60_000)
     .default(60 * 60_000),
   tasks: TaskPollingSchema.default({
-    initialIntervalMs: 100,
+    initialIntervalMs: 500,
+    backoffFactor: 1.5,
     maxIntervalMs: 2_000,
     noSuchTaskGraceMs: 10_000,
   }),

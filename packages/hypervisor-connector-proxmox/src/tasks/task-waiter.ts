@@ -15,14 +15,17 @@ import type { Upid } from './upid.js';
 /** How a wait polls. */
 export interface PollingPolicy {
   readonly initialIntervalMs: number;
+  /** Each interval is this many times the one before (1 polls at a fixed interval). */
+  readonly backoffFactor: number;
   readonly maxIntervalMs: number;
 }
 
 const DEADLINE = Symbol('deadline');
 
 /**
- * Waits for a task: polls at once, then with exponential backoff (×2, ±20 % jitter) up to the policy's cap;
- * stops with TIMEOUT at `timeoutMs`, with CANCELLED as soon as the signal fires (the poll in flight is aborted
+ * Waits for a task: polls at once, then with exponential backoff (the policy's factor, ±20 % jitter) up to the
+ * policy's cap. Polls are scheduled from when the wait began, so a poll that queued behind the target's
+ * concurrency cap does not push the later ones back. Stops with TIMEOUT at `timeoutMs`, with CANCELLED as soon as the signal fires (the poll in flight is aborted
  * too), and reports each change through `onProgress`. A failed task throws OPERATION_FAILED carrying the tail of
  * its log in `details.log` (unless `throwOnFailure` is false).
  */
@@ -49,6 +52,7 @@ export async function waitForTask(
   let last: Operation | undefined;
   let interval = policy.initialIntervalMs;
   let poll = 0;
+  let nextPollAt = performance.now();
   try {
     for (;;) {
       poll++;
@@ -64,8 +68,12 @@ export async function waitForTask(
       if (operationChanged(last, operation)) options.onProgress?.(operation);
       last = operation;
       if (operation.status !== 'running') return await finish(operation);
-      await sleep(interval * (0.8 + Math.random() * 0.4), signal);
-      interval = Math.min(policy.maxIntervalMs, interval * 2);
+      // On schedule, unless the poll came back so late that the next would follow at once: never closer than a
+      // fifth of the interval, so that polls still back off under load.
+      const now = performance.now();
+      nextPollAt = Math.max(nextPollAt + interval * (0.8 + Math.random() * 0.4), now + interval / 5);
+      await sleep(nextPollAt - now, signal);
+      interval = Math.min(policy.maxIntervalMs, interval * policy.backoffFactor);
     }
   } catch (error) {
     if (signal.aborted) {
