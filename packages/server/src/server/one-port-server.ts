@@ -120,6 +120,8 @@ export async function listenOnePort(
     });
   }
   server.on('connection', (socket: Socket) => {
+    // Small RPC frames must leave at once: Nagle's algorithm would hold them until the peer's delayed ACK.
+    socket.setNoDelay(true);
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
   });
