@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
 import { createRegistry } from '@bufbuild/protobuf';
@@ -63,6 +64,11 @@ export interface HvcHandlerLimits {
   readonly maxDeadlineMs?: number;
   /** Longest bearer token, characters (default 8192). */
   readonly maxTokenLength?: number;
+  /**
+   * Smallest answer that is compressed for a client that accepts it, bytes (default 64 KiB): compressing a small
+   * answer costs both sides more CPU than it saves on a LAN.
+   */
+  readonly compressMinBytes?: number;
   /** How often an open operation watch checks again that its caller may still see the target, ms (default 5 s). */
   readonly watchRecheckMs?: number;
 }
@@ -136,10 +142,11 @@ export function createHvcHandler(options: HvcHandlerOptions): HvcHandler {
   const connect = connectNodeAdapter({
     routes,
     readMaxBytes: options.limits?.readMaxBytes ?? 1024 * 1024,
+    compressMinBytes: options.limits?.compressMinBytes ?? 64 * 1024,
     // Deadlines are lowered to the maximum before they get here; this only refuses what slipped past.
     maxTimeoutMs: maxDeadlineMs,
     jsonOptions: { ignoreUnknownFields: false },
-    ...(options.shutdownSignal ? { shutdownSignal: options.shutdownSignal } : {}),
+    ...(options.shutdownSignal ? { shutdownSignal: fanOut(options.shutdownSignal) } : {}),
     interceptors: [
       observeInterceptor(metrics, logger),
       auditInterceptor(options.store.audit, (error) => logger.error({ err: error }, 'audit write failed')),
@@ -191,4 +198,17 @@ export function createHvcHandler(options: HvcHandlerOptions): HvcHandler {
       },
     );
   };
+}
+
+/**
+ * A signal that follows `shutdown` through one listener on it. Each call in flight links its own signal to the one
+ * handed to the RPC layer and unlinks it when it ends, so that signal carries one listener per call in flight: it
+ * gets no listener limit, and the caller's signal never sees more than this one.
+ */
+function fanOut(shutdown: AbortSignal): AbortSignal {
+  const controller = new AbortController();
+  setMaxListeners(0, controller.signal);
+  if (shutdown.aborted) controller.abort(shutdown.reason);
+  else shutdown.addEventListener('abort', () => controller.abort(shutdown.reason), { once: true });
+  return controller.signal;
 }
