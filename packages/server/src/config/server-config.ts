@@ -96,6 +96,12 @@ export const ServerConfigSchema = z.strictObject({
         .min(1000)
         .default(5 * 60_000),
       maxTokenLength: z.number().int().min(256).max(65_536).default(8192),
+      /** Answers smaller than this are sent uncompressed even to a client that accepts gzip. */
+      compressMinBytes: z
+        .number()
+        .int()
+        .min(0)
+        .default(64 * 1024),
     })
     .prefault({}),
   drainTimeoutMs: z.number().int().min(0).default(10_000),
@@ -134,6 +140,7 @@ export const ENV_SETTINGS: Readonly<Record<string, string>> = {
   'limits.readMaxBytes': 'HVC_READ_MAX_BYTES',
   'limits.maxDeadlineMs': 'HVC_MAX_DEADLINE_MS',
   'limits.maxTokenLength': 'HVC_MAX_TOKEN_LENGTH',
+  'limits.compressMinBytes': 'HVC_COMPRESS_MIN_BYTES',
   drainTimeoutMs: 'HVC_DRAIN_TIMEOUT_MS',
   logLevel: 'HVC_LOG_LEVEL',
 };
