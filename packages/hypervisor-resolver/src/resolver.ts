@@ -86,6 +86,14 @@ export function createResolver(options: ResolverOptions): Resolver {
   return new TargetResolver(options);
 }
 
+/** A target's config as its factory validated it, with the guard limits and the fingerprint of both. */
+interface ValidatedTarget {
+  readonly factory: ConnectorFactory;
+  readonly config: unknown;
+  readonly limits: EffectiveGuardLimits;
+  readonly fingerprint: string;
+}
+
 class TargetResolver implements Resolver {
   readonly #registry: ConnectorRegistry;
   readonly #source: TargetSource;
@@ -94,6 +102,10 @@ class TargetResolver implements Resolver {
   readonly #events = new ResolverEvents();
   readonly #fingerprinter = new ConfigFingerprinter();
   readonly #lookups = new SingleFlight<string, CheckedDescriptor>();
+  /** Frozen descriptors from the source, checked: the same object again is the same target, not checked again. */
+  readonly #checked = new WeakMap<object, CheckedDescriptor>();
+  /** Each checked descriptor's validated config and its fingerprint, for the factory that validated it. */
+  readonly #validated = new WeakMap<CheckedDescriptor, ValidatedTarget>();
   readonly #cache: ConnectorCache;
   readonly #sweeper: NodeJS.Timeout | undefined;
   #hits = 0;
@@ -208,6 +220,11 @@ class TargetResolver implements Resolver {
       throw toHypervisorError(error, targetId);
     }
     if (found === undefined || found === null) throw new TargetNotFoundError(targetId);
+    const frozen = typeof found === 'object' && Object.isFrozen(found);
+    if (frozen) {
+      const known = this.#checked.get(found);
+      if (known !== undefined) return known;
+    }
     // A URI descriptor from the source may leave its id out: it is the id asked for.
     const withId =
       typeof found === 'object' && (found as { id?: unknown }).id === undefined
@@ -219,6 +236,7 @@ class TargetResolver implements Resolver {
         { field: 'id', message: 'the target source returned a descriptor with another id' },
       ]);
     }
+    if (frozen) this.#checked.set(found, descriptor);
     return descriptor;
   }
 
@@ -230,8 +248,18 @@ class TargetResolver implements Resolver {
     throwIfAborted(signal);
     this.#assertOpen();
     // From here on nothing awaits, so concurrent resolves of one target cannot create two connectors.
-    const { config, limits } = validTargetConfig(descriptor, factory, this.#limits);
-    const fingerprint = this.#fingerprinter.fingerprint([descriptor.kind, config, limits]);
+    let valid = this.#validated.get(descriptor);
+    if (valid === undefined || valid.factory !== factory) {
+      const { config, limits } = validTargetConfig(descriptor, factory, this.#limits);
+      valid = {
+        factory,
+        config,
+        limits,
+        fingerprint: this.#fingerprinter.fingerprint([descriptor.kind, config, limits]),
+      };
+      this.#validated.set(descriptor, valid);
+    }
+    const { config, limits, fingerprint } = valid;
     const { id: targetId, kind } = descriptor;
     const cached = this.#cache.get(targetId);
     if (cached !== undefined && cached.fingerprint === fingerprint) {

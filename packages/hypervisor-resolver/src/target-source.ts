@@ -11,6 +11,9 @@ export interface TargetSourceOptions {
 /**
  * Looks a target up by id, e.g. in a database; undefined when there is none. The resolver calls it on every
  * `resolve(id)` (concurrent resolves of one id share a call), so a changed config is seen at once: keep it cheap.
+ * A source may return a frozen descriptor (`Object.freeze`, its config and everything in it included) and the
+ * same object again while the target is unchanged: the resolver then checks and validates it once, not on every
+ * resolve. A changed target must come back as a new object.
  */
 export type TargetSource = (
   id: string,

@@ -73,6 +73,36 @@ describe('resolve with the memory connector', () => {
     expect(memory.log).toContain('close:lab#1');
   });
 
+  it('validates a frozen descriptor the source returns again once, and a new object at once', async () => {
+    const memory = recordingFactory(memoryConnectorFactory);
+    const parse = vi.spyOn(memory.factory.configSchema, 'safeParse');
+    const frozen = (version: string) =>
+      Object.freeze({ id: 'lab', kind: 'memory', config: Object.freeze({ guests, version }) });
+    let current = frozen('1.0.0');
+    const resolver = createResolver({ connectors: { memory: memory.factory }, targets: () => current });
+    const first = await resolver.resolve('lab');
+    const validations = parse.mock.calls.length;
+    expect(validations).toBeGreaterThan(0);
+    for (let i = 0; i < 10; i++) expect(await resolver.resolve('lab')).toBe(first);
+    expect(parse.mock.calls.length).toBe(validations);
+    // A changed target is a new object: seen on the very next resolve.
+    current = frozen('2.0.0');
+    const second = await resolver.resolve('lab');
+    expect(second).not.toBe(first);
+    expect(parse.mock.calls.length).toBe(validations * 2);
+    expect(memory.created).toHaveLength(2);
+    // A descriptor that is not frozen is validated on every resolve, as before.
+    const open = { id: 'lab', kind: 'memory', config: { guests, version: '2.0.0' } };
+    current = open as unknown as ReturnType<typeof frozen>;
+    await resolver.resolve('lab');
+    const before = parse.mock.calls.length;
+    await resolver.resolve('lab');
+    await resolver.resolve('lab');
+    expect(parse.mock.calls.length).toBe(before + 2);
+    parse.mockRestore();
+    await resolver.close();
+  });
+
   it('keeps the connector while only the order of config keys changes', async () => {
     const memory = recordingFactory(memoryConnectorFactory);
     const resolver = createResolver({ connectors: { memory: memory.factory } });
