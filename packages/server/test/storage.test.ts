@@ -161,6 +161,36 @@ describe.each(dialects)('$dialect store', ({ dialect, fresh }) => {
     await other.close();
   });
 
+  it('hands out one frozen descriptor while the row is unchanged, and sees every change at once, from any replica', async () => {
+    await store.targets.create({
+      id: 'pve-memo',
+      organizationId: 'acme',
+      displayName: 'PVE',
+      kind: 'proxmox',
+      config: { endpoints: ['https://pve1.example:8006'] },
+      credentials: { tokenId: 'root@pam!hvc', secret: 'first-secret' },
+    });
+    const first = await store.targets.descriptor('pve-memo');
+    expect(Object.isFrozen(first)).toBe(true);
+    expect(Object.isFrozen(first?.config.credentials)).toBe(true);
+    expect(await store.targets.descriptor('pve-memo')).toBe(first);
+    // A change through this store, then one through another replica on the same database: both seen on the next read.
+    await store.targets.update('pve-memo', {
+      credentials: { tokenId: 'root@pam!hvc', secret: 'second-secret' },
+    });
+    const second = await store.targets.descriptor('pve-memo');
+    expect(second).not.toBe(first);
+    expect(second?.config.credentials).toEqual({ tokenId: 'root@pam!hvc', secret: 'second-secret' });
+    const replica = await open(key);
+    await replica.targets.update('pve-memo', { config: { endpoints: ['https://pve2.example:8006'] } });
+    expect((await store.targets.descriptor('pve-memo'))?.config.endpoints).toEqual([
+      'https://pve2.example:8006',
+    ]);
+    await replica.targets.delete('pve-memo');
+    expect(await store.targets.descriptor('pve-memo')).toBeUndefined();
+    await replica.close();
+  });
+
   it('updates and deletes targets', async () => {
     const updated = await store.targets.update('pve-1', { displayName: 'Renamed' });
     expect(updated.displayName).toBe('Renamed');

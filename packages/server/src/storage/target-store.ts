@@ -3,6 +3,7 @@ import type { Kysely, Selectable } from 'kysely';
 import type { CredentialCipher } from './credential-cipher.js';
 import { isUniqueViolation } from './database-errors.js';
 import type { Database, TargetTable } from './database-schema.js';
+import { DescriptorMemo } from './descriptor-memo.js';
 import type { TargetDescriptor, TargetRecord } from './records.js';
 
 /** Fields of a new target. */
@@ -32,7 +33,10 @@ export interface TargetStore {
   update(id: string, changes: TargetChanges): Promise<TargetRecord>;
   /** Whether a target was deleted. */
   delete(id: string): Promise<boolean>;
-  /** The connector descriptor with decrypted credentials under `config.credentials`; undefined if unknown. */
+  /**
+   * The connector descriptor with decrypted credentials under `config.credentials`; undefined if unknown. Read from
+   * the database on every call; deeply frozen, and the same object again while the target's row is unchanged.
+   */
   descriptor(id: string): Promise<TargetDescriptor | undefined>;
 }
 
@@ -51,6 +55,7 @@ function toRecord(row: Selectable<TargetTable>): TargetRecord {
 
 /** A {@link TargetStore} on the server's database, encrypting credentials with `cipher`. */
 export function createTargetStore(db: Kysely<Database>, cipher: CredentialCipher): TargetStore {
+  const descriptors = new DescriptorMemo();
   const seal = (id: string, credentials: Readonly<Record<string, unknown>>) =>
     cipher.encrypt(JSON.stringify(credentials), `target:${id}`);
 
@@ -110,16 +115,26 @@ export function createTargetStore(db: Kysely<Database>, cipher: CredentialCipher
     },
     async delete(id) {
       const result = await db.deleteFrom('targets').where('id', '=', id).executeTakeFirst();
+      descriptors.forget(id);
       return result.numDeletedRows > 0n;
     },
     async descriptor(id) {
-      const row = await db.selectFrom('targets').selectAll().where('id', '=', id).executeTakeFirst();
-      if (!row) return undefined;
-      const config = JSON.parse(row.config) as Record<string, unknown>;
-      if (row.credentials !== null) {
-        config.credentials = JSON.parse(cipher.decrypt(row.credentials, `target:${id}`)) as unknown;
+      const row = await db
+        .selectFrom('targets')
+        .select(['id', 'kind', 'config', 'credentials'])
+        .where('id', '=', id)
+        .executeTakeFirst();
+      if (!row) {
+        descriptors.forget(id);
+        return undefined;
       }
-      return { id: row.id, kind: row.kind, config };
+      return descriptors.get(row, () => {
+        const config = JSON.parse(row.config) as Record<string, unknown>;
+        if (row.credentials !== null) {
+          config.credentials = JSON.parse(cipher.decrypt(row.credentials, `target:${id}`)) as unknown;
+        }
+        return { id: row.id, kind: row.kind, config };
+      });
     },
   };
 }
