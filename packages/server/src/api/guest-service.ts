@@ -17,6 +17,7 @@ import { decodePageToken, encodePageToken, pageSizeOf } from './page-token.js';
 import { guestStateFromProto, guestToProto, guestTypeFromProto, operationToProto } from './proto-mapping.js';
 import { noteAudit } from './request-context.js';
 import type { ServiceDeps } from './service-deps.js';
+import { answersInBinary } from './wire-format.js';
 
 type LifecycleAction =
   | 'startGuest'
@@ -104,8 +105,9 @@ export function createGuestService(deps: ServiceDeps): ServiceImpl<typeof GuestS
         .filter((g) => after === undefined || g.id > after)
         .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
       const page = guests.slice(0, pageSize);
+      const binary = answersInBinary(ctx);
       return {
-        guests: page.map((g) => guestToProto(g, targetId)),
+        guests: page.map((g) => guestToProto(g, targetId, { binary })),
         nextPageToken: guests.length > pageSize ? encodePageToken(page[page.length - 1]!.id) : '',
       };
     },
@@ -117,7 +119,8 @@ export function createGuestService(deps: ServiceDeps): ServiceImpl<typeof GuestS
         req.targetId,
         req.guestId,
       );
-      return { guest: guestToProto(await connector.getGuest(guestId, { signal: ctx.signal }), targetId) };
+      const guest = await connector.getGuest(guestId, { signal: ctx.signal });
+      return { guest: guestToProto(guest, targetId, { binary: answersInBinary(ctx) }) };
     },
     async createGuest(req, ctx) {
       const spec = specFromProto(req.spec);
