@@ -299,6 +299,19 @@ describe('PVE fake semantics, in-process through msw', () => {
     expect(fake.requests.at(-1)).toMatchObject({ method: 'GET', status: 200 });
   });
 
+  it('keeps only the newest requestLogLimit requests when that option is set', async () => {
+    const capped = createPveFake({ requestLogLimit: 3 });
+    const auth = `PVEAPIToken=${capped.credentials.tokenId}=${capped.credentials.tokenSecret}`;
+    for (const path of ['/version', '/nodes', '/cluster/status', '/nodes/pve1/status', '/version'])
+      await capped.handle(new Request(`${BASE}${path}`, { headers: { authorization: auth } }));
+    expect(capped.requests.map((r) => r.path)).toEqual(['/cluster/status', '/nodes/pve1/status', '/version']);
+    const none = createPveFake({ requestLogLimit: 0 });
+    await none.handle(new Request(`${BASE}/version`));
+    expect(none.requests).toEqual([]);
+    expect(() => createPveFake({ requestLogLimit: -1 })).toThrow(/requestLogLimit/);
+    await Promise.all([capped.close(), none.close()]);
+  });
+
   it('stops a running task on DELETE', async () => {
     const upid = (await call<string>('POST', '/nodes/pve1/qemu/101/status/start')).body.data;
     expect((await call('DELETE', `/nodes/pve1/tasks/${encodeURIComponent(upid)}`)).status).toBe(200);

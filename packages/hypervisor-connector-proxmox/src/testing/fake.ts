@@ -83,7 +83,7 @@ export interface PveFake {
   readonly routes: readonly RouteDef[];
   readonly faults: FaultInjector;
   readonly clock: FakeClock;
-  /** Every request seen: method, path relative to `/api2/json`, fake time, status. */
+  /** Every request seen (the newest `requestLogLimit` of them): method, path relative to `/api2/json`, fake time, status. */
   readonly requests: readonly RequestLogEntry[];
   /** The cluster state (nodes, storages, pools, guests) — for assertions and direct set-up. */
   readonly cluster: ClusterState;
@@ -127,6 +127,9 @@ export interface PveFake {
 
 /** Creates a PVE fake: `createPveFake({ nodes: 3, guests: { qemu: 200 } })`. */
 export function createPveFake(options: PveFakeOptions = {}): PveFake {
+  const logLimit = options.requestLogLimit ?? Number.POSITIVE_INFINITY;
+  if (!(Number.isInteger(logLimit) || logLimit === Number.POSITIVE_INFINITY) || logLimit < 0)
+    throw new RangeError(`requestLogLimit must be a whole number >= 0, not ${options.requestLogLimit}`);
   const pveVersion = options.pveVersion ?? 9;
   const clock = new FakeClock(options.clock);
   const password = options.password ?? randomPassword();
@@ -153,7 +156,7 @@ export function createPveFake(options: PveFakeOptions = {}): PveFake {
   const routes = allRoutes().filter((r) => (r.since ?? 8) <= pveVersion);
   const faults = new FaultInjector(options.random);
   const requests: RequestLogEntry[] = [];
-  const dispatcher = new Dispatcher(env, new RouteMatcher(routes), faults, requests);
+  const dispatcher = new Dispatcher(env, new RouteMatcher(routes), faults, requests, logLimit);
   const servers = new Set<PveFakeServer>();
 
   const user = (userid: string) => {

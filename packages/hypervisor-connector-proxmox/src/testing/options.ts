@@ -63,4 +63,9 @@ export interface PveFakeOptions {
   readonly tokenSecret?: string;
   /** Random source for fault rates (default `Math.random`). */
   readonly random?: () => number;
+  /**
+   * How many entries `fake.requests` keeps, the newest (default unlimited, for tests that count requests). A fake
+   * that runs for long, such as the demo's or the `hvc-pve-fake` command's, sets it so its memory stays bounded.
+   */
+  readonly requestLogLimit?: number;
 }

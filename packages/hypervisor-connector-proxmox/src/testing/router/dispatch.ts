@@ -46,6 +46,8 @@ export class Dispatcher {
     private readonly routes: RouteMatcher,
     private readonly faults: FaultInjector,
     private readonly requestLog: RequestLogEntry[],
+    /** Entries the log keeps: the oldest one goes when a request would exceed it. */
+    private readonly requestLogLimit = Number.POSITIVE_INFINITY,
   ) {}
 
   /** Handles one request. A `Response.error()` means "reset the connection". */
@@ -60,6 +62,7 @@ export class Dispatcher {
       time: this.env.clock.now(),
     };
     this.requestLog.push(entry);
+    if (this.requestLog.length > this.requestLogLimit) this.requestLog.shift();
     const fault = this.faults.pick(request.method, path);
     if (fault) {
       if (fault.latencyMs > 0) await sleep(fault.latencyMs, request.signal);
