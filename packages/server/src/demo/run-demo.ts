@@ -3,7 +3,6 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createPveFake } from '@hvc/hypervisor-connector-proxmox/testing';
 import { startDevIssuer } from '../authn/dev-issuer.js';
 import { isLoopbackHost } from '../authn/loopback.js';
 import { loadServerConfig } from '../config/server-config.js';
@@ -11,6 +10,7 @@ import { createLogger } from '../observability/logger.js';
 import { startServer } from '../server/start-server.js';
 import { createCredentialCipher } from '../storage/credential-cipher.js';
 import { demoBanner } from './demo-banner.js';
+import { startDemoCluster } from './demo-pve.js';
 import { DEMO, seedDemo } from './demo-seed.js';
 
 /** How the demo reports that it is ready. */
@@ -32,9 +32,9 @@ function protoDir(): string {
 }
 
 /**
- * `hvc-server demo`: a fake Proxmox VE cluster over HTTPS, the dev issuer, a throwaway SQLite file, organisations
- * `demo` (an admin, a viewer, one Proxmox target) and `other` (one admin), served on loopback until `until`.
- * Refuses `NODE_ENV=production` and non-loopback addresses.
+ * `hvc-server demo`: a fake Proxmox VE cluster over HTTPS (or the running `hvc-pve-fake` that `HVC_DEMO_PVE` names),
+ * the dev issuer, a throwaway SQLite file, organisations `demo` (an admin, a viewer, one Proxmox target) and `other`
+ * (one admin), served on loopback until `until`. Refuses `NODE_ENV=production` and non-loopback addresses.
  */
 export async function runDemo(options: DemoOptions): Promise<void> {
   const config = loadServerConfig({
@@ -48,22 +48,13 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     throw new Error('the demo refuses to listen on a non-loopback address');
   const dir = mkdtempSync(join(tmpdir(), 'hvc-demo-'));
   const logger = createLogger({ level: config.logLevel, destination: options.stderr });
-  const fake = createPveFake({
-    nodes: 2,
-    guests: [
-      { type: 'qemu', vmid: 100, name: 'web-1', status: 'stopped' },
-      { type: 'qemu', vmid: 101, name: 'db-1', status: 'running' },
-      { type: 'lxc', vmid: 200, name: 'cache-1', status: 'running' },
-    ],
-    taskDurationMs: 1_500,
-  });
   const cleanups: Array<() => Promise<void> | void> = [() => rmSync(dir, { recursive: true, force: true })];
   const cleanup = async () => {
     for (const step of cleanups.reverse()) await step();
   };
   try {
-    const pve = await fake.listen();
-    cleanups.push(() => fake.close());
+    const cluster = await startDemoCluster(options.env);
+    cleanups.push(() => cluster.close());
     const issuer = await startDevIssuer({ audience: 'urn:hvc:demo', env: options.env });
     cleanups.push(() => issuer.close());
     const server = await startServer(
@@ -71,13 +62,10 @@ export async function runDemo(options: DemoOptions): Promise<void> {
       { devIssuer: issuer, cipher: createCredentialCipher(randomBytes(32)), logger },
     );
     cleanups.push(() => server.close());
-    await seedDemo(server.store, issuer.issuer, {
-      url: pve.url,
-      fingerprint: pve.fingerprint,
-      tokenId: fake.credentials.tokenId,
-      tokenSecret: fake.credentials.tokenSecret,
-    });
-    const guests = await (await server.resolver.resolve(DEMO.targetId)).listGuests({ namePrefix: 'web-1' });
+    await seedDemo(server.store, issuer.issuer, cluster.pve);
+    const guests = await (await server.resolver.resolve(DEMO.targetId)).listGuests(
+      cluster.guestName === undefined ? {} : { namePrefix: cluster.guestName },
+    );
     const info = {
       url: server.url,
       adminToken: await issuer.mint(DEMO.admin),
