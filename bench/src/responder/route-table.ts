@@ -150,12 +150,12 @@ export class RouteTable {
     return notImplemented('GET', url);
   }
 
-  /** `GET /nodes/{node}/tasks` for one guest (`vmid`), the way a client checks that no task holds it. */
+  /** `GET /nodes/{node}/tasks`, for one guest (`vmid`) or the whole node: how a client checks that no task holds a guest. */
   private taskList(node: string, query: URLSearchParams, now: number): RouteAnswer {
     const vmid = query.get('vmid');
     const source = query.get('source') ?? 'archive';
     const limit = Number(query.get('limit') ?? 50);
-    const tasks = vmid === null ? [] : this.tasks.forGuest(node, vmid);
+    const tasks = vmid === null ? this.tasks.forNode(node) : this.tasks.forGuest(node, vmid);
     const items = tasks
       .map((task) => ({ task, ended: now >= task.endsAt }))
       .filter(({ ended }) => source === 'all' || (source === 'active' ? !ended : ended))

@@ -59,6 +59,11 @@ export class TaskRegistry {
     return this.byGuest.get(`${node}/${id}`) ?? [];
   }
 
+  /** The tasks started on `node`, oldest first. */
+  forNode(node: string): readonly ResponderTask[] {
+    return [...this.tasks.values()].filter((task) => task.node === node);
+  }
+
   /** The task with this UPID, counting the lookup as one status poll. */
   poll(upid: string): ResponderTask | undefined {
     const task = this.tasks.get(upid);

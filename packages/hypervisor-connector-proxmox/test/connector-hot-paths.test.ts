@@ -1,6 +1,7 @@
 import { isHypervisorError } from '@hvc/hypervisor-connector';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createProxmoxConnector, PVE_RESPONSE_SCHEMAS } from '../src/index.js';
+import { createPveFake } from '../src/testing/index.js';
 import { type HttpsTestServer, startHttpsTestServer, type TestHandler } from './support/https-test-server.js';
 import { type FakeTarget, startFakeTarget } from './support/pve-fake-target.js';
 
@@ -75,6 +76,45 @@ describe('guest lookups on a cold connector', () => {
     controller.abort();
     expect(isHypervisorError(await aborted, 'CANCELLED')).toBe(true);
     expect((await other).id).toBe('qemu/101');
+  });
+});
+
+describe('precondition reads of concurrent calls on one node', () => {
+  it('are shared: 40 concurrent starts read the node twice, and a busy or running guest is still refused', async () => {
+    const guests = Array.from({ length: 42 }, (_, i) => ({
+      type: 'qemu' as const,
+      vmid: 200 + i,
+      name: `batch-${i}`,
+      node: 'pve1',
+      ...(i === 41 ? { status: 'running' as const } : {}),
+    }));
+    const fake = createPveFake({ nodes: 1, guests, taskDurationMs: 2_000 });
+    const server = await fake.listen();
+    cleanups.push(() => fake.close());
+    const connector = createProxmoxConnector({
+      endpoints: [server.url],
+      credentials: { tokenId: fake.credentials.tokenId, secret: fake.credentials.tokenSecret },
+      tls: { fingerprint: server.fingerprint },
+    });
+    cleanups.push(() => connector.close());
+    await connector.listGuests();
+    // 240 is busy (a start task runs, the guest still stopped), 241 is running.
+    const busy = await connector.startGuest('qemu/240');
+    const reads = () =>
+      fake.requests.filter((r) => r.method === 'GET' && r.path.startsWith('/nodes/pve1/')).length;
+    const before = reads();
+    const outcomes = await Promise.allSettled(
+      guests.map((guest) => connector.startGuest(`qemu/${guest.vmid}`)),
+    );
+    const refused = outcomes.flatMap((outcome, i) =>
+      outcome.status === 'rejected' && isHypervisorError(outcome.reason, 'CONFLICT') ? [guests[i]?.vmid] : [],
+    );
+    expect(refused).toEqual([240, 241]);
+    expect(outcomes.filter((outcome) => outcome.status === 'fulfilled')).toHaveLength(40);
+    // At most a lone read of each kind for the first call, then one node-wide read of each kind for the rest,
+    // plus the exact status of the running guest.
+    expect(reads() - before).toBeLessThanOrEqual(5);
+    expect(busy.status).toBe('running');
   });
 });
 

@@ -1,9 +1,10 @@
-import { CancelledError, NotFoundError } from '@hvc/hypervisor-connector';
+import { NotFoundError } from '@hvc/hypervisor-connector';
 import type { PveGuestRef } from '../mapping/guest-id.js';
 import type { PveClusterResource } from '../schemas/cluster.js';
 import { pveRecords } from '../schemas/pve-record.js';
 import { clusterResourceFields } from '../schemas/record-fields.js';
 import type { PveClient } from '../transport/pve-client.js';
+import { abandonable } from './node-read-batcher.js';
 
 // The listing is parsed from the response just read, so its items are normalised in place: a fleet is held once.
 const ResourcesSchema = pveRecords(clusterResourceFields, 'in-place');
@@ -106,25 +107,4 @@ export class GuestLocator {
       details: { guestId: ref.id },
     });
   }
-}
-
-/** `promise`, or CANCELLED as soon as `signal` fires (the promise itself goes on). */
-function abandonable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return promise;
-  if (signal.aborted)
-    return Promise.reject(new CancelledError('the call was aborted', { cause: signal.reason }));
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(new CancelledError('the call was aborted', { cause: signal.reason }));
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
 }

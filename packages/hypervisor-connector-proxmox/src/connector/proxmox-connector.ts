@@ -66,7 +66,12 @@ import type { PveClient } from '../transport/pve-client.js';
 import type { PveHttpRequest } from '../transport/pve-http.js';
 import { capabilitiesFor, refineCapabilities } from './capabilities.js';
 import { GuestLocator } from './guest-locator.js';
-import { type GuestCheck, guestPreconditions } from './guest-preconditions.js';
+import {
+  type GuestCheck,
+  guestPreconditions,
+  type PreconditionBatches,
+  preconditionBatches,
+} from './guest-preconditions.js';
 import { withFreshVmid } from './vmid-allocator.js';
 
 const UpidSchema = z.string().startsWith('UPID:');
@@ -110,6 +115,7 @@ export class ProxmoxConnector implements HypervisorConnector {
   readonly #target: string | undefined;
   readonly #locator: GuestLocator;
   readonly #tasks: TaskService;
+  readonly #batches: PreconditionBatches;
   #closed = false;
   #nodeNamesAsked = false;
   #refined: { readonly capabilities: Capabilities; readonly at: number } | undefined;
@@ -128,6 +134,7 @@ export class ProxmoxConnector implements HypervisorConnector {
       parts.target,
     );
     this.#tasks = new TaskService(parts.client, parts.config.tasks.noSuchTaskGraceMs);
+    this.#batches = preconditionBatches(parts.client);
   }
 
   async describe(options: CallOptions = {}): Promise<TargetInfo> {
@@ -580,9 +587,14 @@ export class ProxmoxConnector implements HypervisorConnector {
     }
     return this.#onGuest(ref, options, async (node) => {
       const check = this.#check(ref, node, options);
-      if (action !== 'stop') await guestPreconditions.idle(check);
-      if (action === 'start') await guestPreconditions.inState(check, ['stopped', 'suspended'], 'start');
-      if (action === 'resume') await guestPreconditions.inState(check, ['paused', 'suspended'], 'resume');
+      // Both reads at once; a busy guest is reported before a wrong state, as when they ran one after the other.
+      await inOrder([
+        action === 'stop' ? undefined : guestPreconditions.idle(check),
+        action === 'start' ? guestPreconditions.inState(check, ['stopped', 'suspended'], 'start') : undefined,
+        action === 'resume'
+          ? guestPreconditions.inState(check, ['paused', 'suspended'], 'resume')
+          : undefined,
+      ]);
       const upid = await this.#write(
         'POST',
         `${this.#guestPath(ref, node)}/status/${action}`,
@@ -723,6 +735,7 @@ export class ProxmoxConnector implements HypervisorConnector {
   #check(ref: PveGuestRef, node: string, options: CallOptions): GuestCheck {
     return {
       client: this.#client,
+      batches: this.#batches,
       ref,
       node,
       ...(options.signal === undefined ? {} : { signal: options.signal }),
@@ -753,4 +766,10 @@ export class ProxmoxConnector implements HypervisorConnector {
     if (this.#closed)
       throw new UnavailableError('the connector is closed', { ...this.#targetOptions(), retryable: false });
   }
+}
+
+/** Waits for every check, then throws the first failure in the order given. */
+async function inOrder(checks: readonly (Promise<unknown> | undefined)[]): Promise<void> {
+  const outcomes = await Promise.allSettled(checks);
+  for (const outcome of outcomes) if (outcome.status === 'rejected') throw outcome.reason;
 }

@@ -23,7 +23,7 @@ export interface PollingPolicy {
 const DEADLINE = Symbol('deadline');
 
 /**
- * Waits for a task: polls at once, then with exponential backoff (the policy's factor, ±20 % jitter) up to the
+ * Waits for a task: polls at once, then with exponential backoff (the policy's factor, ±10 % jitter) up to the
  * policy's cap. Polls are scheduled from when the wait began, so a poll that queued behind the target's
  * concurrency cap does not push the later ones back. Stops with TIMEOUT at `timeoutMs`, with CANCELLED as soon as the signal fires (the poll in flight is aborted
  * too), and reports each change through `onProgress`. A failed task throws OPERATION_FAILED carrying the tail of
@@ -71,7 +71,7 @@ export async function waitForTask(
       // On schedule, unless the poll came back so late that the next would follow at once: never closer than a
       // fifth of the interval, so that polls still back off under load.
       const now = performance.now();
-      nextPollAt = Math.max(nextPollAt + interval * (0.8 + Math.random() * 0.4), now + interval / 5);
+      nextPollAt = Math.max(nextPollAt + interval * (0.9 + Math.random() * 0.2), now + interval / 5);
       await sleep(nextPollAt - now, signal);
       interval = Math.min(policy.maxIntervalMs, interval * policy.backoffFactor);
     }
