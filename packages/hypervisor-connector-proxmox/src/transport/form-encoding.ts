@@ -9,6 +9,7 @@ export type PveParams = Readonly<Record<string, PveParamValue>>;
  * `true`), arrays as repeated keys, absent values left out.
  */
 export function encodePveParams(params: PveParams | undefined): string {
+  if (params === undefined) return '';
   const search = new URLSearchParams();
   for (const [key, value] of Object.entries(params ?? {})) {
     if (value === undefined) continue;

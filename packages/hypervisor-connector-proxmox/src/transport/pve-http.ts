@@ -13,7 +13,7 @@ import type { ConcurrencyLimiter } from './concurrency-limiter.js';
 import { publishRequest, publishResponse, redactParams } from './diagnostics.js';
 import type { Endpoint, EndpointSet } from './endpoint-set.js';
 import { encodePveParams, type PveParams } from './form-encoding.js';
-import type { ProxmoxLogger } from './logger.js';
+import { type ProxmoxLogger, SILENT_LOGGER } from './logger.js';
 import { FingerprintMismatchError } from './tls-connector.js';
 
 /** One HTTP call to the PVE API. */
@@ -58,6 +58,11 @@ const TLS_CODE =
 
 /** undici's errors for a request that outlived its deadline (no answer, or a body that stalled). */
 const DEADLINE_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+interface MergedHeaders {
+  auth: Readonly<Record<string, string>> | undefined;
+  merged: Readonly<Record<string, string>>;
+}
+
 const JSON_HEADERS: Readonly<Record<string, string>> = { accept: 'application/json' };
 const FORM_HEADERS: Readonly<Record<string, string>> = {
   accept: 'application/json',
@@ -74,6 +79,8 @@ let nextRequestId = 1;
  */
 export class PveHttp {
   readonly #options: PveHttpOptions;
+  readonly #jsonHeaders: MergedHeaders = { auth: undefined, merged: JSON_HEADERS };
+  readonly #formHeaders: MergedHeaders = { auth: undefined, merged: FORM_HEADERS };
 
   constructor(options: PveHttpOptions) {
     this.#options = options;
@@ -133,11 +140,7 @@ export class PveHttp {
       const response = await endpoint.pool.request({
         path,
         method: request.method,
-        headers: hasBody
-          ? { ...FORM_HEADERS, ...request.headers }
-          : request.headers
-            ? { ...JSON_HEADERS, ...request.headers }
-            : JSON_HEADERS,
+        headers: this.#headers(hasBody, request.headers),
         headersTimeout: requestTimeoutMs,
         bodyTimeout: requestTimeoutMs,
         ...(hasBody ? { body: encoded } : {}),
@@ -157,10 +160,12 @@ export class PveHttp {
     } catch (error) {
       failed = true;
       const mapped = this.#mapThrown(error, request);
-      this.#options.logger.debug(
-        { ...base, status, durationMs: performance.now() - started, errorCode: mapped.code },
-        'PVE request failed',
-      );
+      if (this.#options.logger !== SILENT_LOGGER) {
+        this.#options.logger.debug(
+          { ...base, status, durationMs: performance.now() - started, errorCode: mapped.code },
+          'PVE request failed',
+        );
+      }
       publishResponse(() => ({
         ...base,
         ...(status === undefined ? {} : { status }),
@@ -173,9 +178,27 @@ export class PveHttp {
       if (!failed && status !== undefined) {
         const durationMs = performance.now() - started;
         publishResponse(() => ({ ...base, status, durationMs }));
-        this.#options.logger.debug({ ...base, status, durationMs }, 'PVE request');
+        if (this.#options.logger !== SILENT_LOGGER)
+          this.#options.logger.debug({ ...base, status, durationMs }, 'PVE request');
       }
     }
+  }
+
+  /**
+   * The headers of a request: the constant ones and the auth headers. Token auth hands out one object for every
+   * request, so the merged headers are kept for the last auth headers seen.
+   */
+  #headers(
+    hasBody: boolean,
+    auth: Readonly<Record<string, string>> | undefined,
+  ): Readonly<Record<string, string>> {
+    if (auth === undefined) return hasBody ? FORM_HEADERS : JSON_HEADERS;
+    const cache = hasBody ? this.#formHeaders : this.#jsonHeaders;
+    if (cache.auth === auth) return cache.merged;
+    const merged = { ...(hasBody ? FORM_HEADERS : JSON_HEADERS), ...auth };
+    cache.auth = auth;
+    cache.merged = merged;
+    return merged;
   }
 
   #mapThrown(error: unknown, request: PveHttpRequest): HypervisorError {
