@@ -143,10 +143,11 @@ export function createRawClient(url: string): RawClient {
       stream.on('trailers', take);
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('error', reject);
-      // The server's end of the stream is the answer, even when it answered before reading a large request (then
-      // our side still has unsent data, and the stream is destroyed).
+      // The server's end of the stream is the answer, even when it answered before reading a large request: then
+      // our side still has unsent data, and the stream is reset. A stream whose request was all sent is left to
+      // close by itself: the server's HTTP/2 layer drops the whole session after a burst of 1,000 resets.
       const done = () => {
-        stream.destroy();
+        if (!stream.writableFinished) stream.destroy();
         const code =
           grpcStatus === undefined
             ? `http_${status}`
