@@ -31,6 +31,7 @@ import { auditInterceptor } from './audit-interceptor.js';
 import { refuseRequest } from './auth-refusal.js';
 import { clampDeadline } from './deadline-clamp.js';
 import { errorInterceptor } from './error-interceptor.js';
+import { decodeFailureAsInvalidArgument } from './grpc-decode-status.js';
 import { createGuestService } from './guest-service.js';
 import { createHealthService } from './health-service.js';
 import { createMemberService } from './member-service.js';
@@ -183,6 +184,7 @@ export function createHvcHandler(options: HvcHandlerOptions): HvcHandler {
       () => {
         iamByRequest.set(req, iam);
         clampDeadline(req.headers, maxDeadlineMs);
+        decodeFailureAsInvalidArgument(req, res);
         connect(req, res);
       },
       (error: unknown) => {
