@@ -4,6 +4,7 @@ import type { PveGuestConfig, PveGuestStatus } from '../schemas/guests.js';
 import { guestIdOf, type PveGuestType } from './guest-id.js';
 
 const MIB = 1024 * 1024;
+const OTHER_TAG_SEPARATORS = /[,\s]/;
 
 /** Maps PVE's guest status (and QEMU's QMP run state) onto the contract's states. */
 export function guestState(status: string | undefined, qmpStatus?: string): GuestState {
@@ -25,7 +26,9 @@ export function guestState(status: string | undefined, qmpStatus?: string): Gues
 /** PVE tags are one string joined by `;` (or `,` and spaces on input). */
 export function parseTags(tags: string | undefined): string[] {
   if (!tags) return [];
-  return tags.split(/[;,\s]+/).filter((tag) => tag.length > 0);
+  // PVE sends `;`-joined tags: split on the character unless the other separators occur.
+  const parts = OTHER_TAG_SEPARATORS.test(tags) ? tags.split(/[;,\s]+/) : tags.split(';');
+  return parts.filter((tag) => tag.length > 0);
 }
 
 /** The VMID of a guest's `/cluster/resources` item (from its id, `qemu/100`, should PVE leave `vmid` out). */
