@@ -109,7 +109,10 @@ export const TlsSchema = z
 
 /** Timeouts of one target. */
 export const TimeoutsSchema = z.strictObject({
-  /** Deadline of one HTTP request, connection included (PVE delays every 401 by ~3 s). */
+  /**
+   * Deadline of one HTTP request once connected: its answer's headers must come, and its body must never stall,
+   * within it (PVE delays every 401 by ~3 s). The connect has its own deadline.
+   */
   requestMs: z.number().int().min(100).max(600_000).default(30_000),
   /** Deadline of the TCP and TLS handshake. */
   connectMs: z.number().int().min(100).max(120_000).default(10_000),
