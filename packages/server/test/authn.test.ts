@@ -186,6 +186,20 @@ describe('OIDC access tokens', () => {
     ).not.toContain(token.split('.')[2]);
   });
 
+  it('reuses the check of a token at most until its expiry, then refuses it', async () => {
+    clock = Date.now();
+    try {
+      const token = await idp.mint({}, { expIn: 20 });
+      expect(await reason(auth.verify(token))).toBe('accepted');
+      expect(await reason(auth.verify(token))).toBe('accepted');
+      // Past exp and the 30 s tolerance, inside the one-minute reuse window: checked again, and refused.
+      clock += 55_000;
+      expect(await reason(auth.verify(token))).toBe('expired');
+    } finally {
+      clock = Date.now();
+    }
+  });
+
   it('keeps working on cached keys while the IdP is down, until the staleness ceiling', async () => {
     idp.down = true;
     try {

@@ -3,6 +3,7 @@ import { AuthFailure, type AuthFailureReason } from './auth-failure.js';
 import type { VerifiedIdentity } from './identity.js';
 import { fetchPublicJwks } from './jwks-fetch.js';
 import { assertSecureUrl, discoverIssuer } from './oidc-discovery.js';
+import { VerifiedTokenCache } from './verified-token-cache.js';
 
 /** The asymmetric algorithms an issuer may be configured with; symmetric ones are never accepted. */
 export const ASYMMETRIC_ALGORITHMS = [
@@ -85,6 +86,7 @@ export function createOidcVerifier(config: OidcIssuerConfig, now: () => number =
   const maxTokenAgeSeconds = config.maxTokenAgeSeconds ?? 12 * 60 * 60;
   const requiredClaims = [...new Set(['exp', 'iat', 'sub', ...(config.requiredClaims ?? [])])];
 
+  const verified = new VerifiedTokenCache();
   let jwks: (JWTVerifyGetKey & { reload(): Promise<void> }) | undefined;
   let lastRefreshAt: number | undefined;
   let timer: NodeJS.Timeout | undefined;
@@ -104,6 +106,8 @@ export function createOidcVerifier(config: OidcIssuerConfig, now: () => number =
       });
     }
     await jwks.reload();
+    // A key may have left the set: no token is taken on an earlier check any more.
+    verified.clear();
     lastRefreshAt = now();
   }
 
@@ -133,6 +137,8 @@ export function createOidcVerifier(config: OidcIssuerConfig, now: () => number =
     async verify(token) {
       if (!jwks || lastRefreshAt === undefined) throw new AuthFailure('issuer_not_ready');
       if (now() - lastRefreshAt > maxStalenessMs) throw new AuthFailure('jwks_stale');
+      const known = verified.get(token, now());
+      if (known !== undefined) return known;
       let payload: Awaited<ReturnType<typeof jwtVerify>>['payload'];
       try {
         ({ payload } = await jwtVerify(token, jwks, {
@@ -159,7 +165,14 @@ export function createOidcVerifier(config: OidcIssuerConfig, now: () => number =
         if (payload[claim] !== undefined && typeof payload[claim] !== 'string')
           throw new AuthFailure('invalid_token');
       }
-      return { kind: 'oidc', issuer: config.issuer, subject: payload.sub, claims: payload };
+      const identity: VerifiedIdentity = {
+        kind: 'oidc',
+        issuer: config.issuer,
+        subject: payload.sub,
+        claims: payload,
+      };
+      verified.set(token, identity, payload.exp ?? 0, now());
+      return identity;
     },
     keyState() {
       const ready = lastRefreshAt !== undefined && now() - lastRefreshAt <= maxStalenessMs;
