@@ -10,13 +10,23 @@ function codeName(code: Code): string {
 }
 
 /**
- * Records an audit event for every call of a method that changes something (all but those declared without side
- * effects): who, which method, the organisation, target, guest and operation the handler noted, and the outcome.
- * An audit write that fails is reported to `onError` and never changes the call's answer.
+ * Records an audit event for every call of a method of `services` that changes something (all but those declared
+ * without side effects): who, which method, the organisation, target, guest and operation the handler noted, and
+ * the outcome. Other services (health checks, reflection) change nothing and are not recorded. An audit write that
+ * fails is reported to `onError` and never changes the call's answer.
  */
-export function auditInterceptor(audit: AuditLog, onError: (error: unknown) => void): Interceptor {
+export function auditInterceptor(
+  audit: AuditLog,
+  services: readonly string[],
+  onError: (error: unknown) => void,
+): Interceptor {
+  const audited = new Set(services);
   return (next) => async (req) => {
-    if (req.method.idempotency === MethodOptions_IdempotencyLevel.NO_SIDE_EFFECTS || req.stream)
+    if (
+      req.method.idempotency === MethodOptions_IdempotencyLevel.NO_SIDE_EFFECTS ||
+      req.stream ||
+      !audited.has(req.service.typeName)
+    )
       return next(req);
     const note: AuditNote = {};
     req.contextValues.set(AUDIT_KEY, note);

@@ -150,7 +150,9 @@ export function createHvcHandler(options: HvcHandlerOptions): HvcHandler {
     ...(options.shutdownSignal ? { shutdownSignal: fanOut(options.shutdownSignal) } : {}),
     interceptors: [
       observeInterceptor(metrics, logger),
-      auditInterceptor(options.store.audit, (error) => logger.error({ err: error }, 'audit write failed')),
+      auditInterceptor(options.store.audit, HVC_SERVICES, (error) =>
+        logger.error({ err: error }, 'audit write failed'),
+      ),
       errorInterceptor,
     ],
     contextValues: (req) => {
