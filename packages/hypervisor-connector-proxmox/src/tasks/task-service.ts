@@ -27,7 +27,7 @@ export class TaskService {
   /** The operation of a task just started: running, started when its UPID says. */
   started(ref: OperationRef): Operation {
     this.#remember(ref.upid);
-    return this.#running(ref);
+    return this.#running(ref, parseUpid(ref.upid), encodeOperationId(ref));
   }
 
   /**
@@ -50,15 +50,18 @@ export class TaskService {
       );
     } catch (error) {
       if (isHypervisorError(error, 'NOT_FOUND') && this.#withinGrace(ref.upid, task))
-        return this.#running(ref);
+        return this.#running(ref, task, id);
       if (isHypervisorError(error, 'NOT_FOUND')) {
         throw Object.assign(error, { operationId: id });
       }
       throw error;
     }
     const outcome = taskOutcome(status.status, status.exitstatus);
-    const base = this.#running(ref);
-    if (outcome.status === 'running') return { ...base, raw: status };
+    const base = this.#running(ref, task, id);
+    if (outcome.status === 'running') {
+      base.raw = status;
+      return base;
+    }
     const ended = { ...base, status: outcome.status, endedAt: new Date().toISOString(), raw: status };
     if (outcome.status === 'succeeded') {
       if (outcome.warningCount === undefined) return ended;
@@ -118,10 +121,10 @@ export class TaskService {
     }
   }
 
-  #running(ref: OperationRef): Operation {
-    const task = parseUpid(ref.upid);
+  /** The operation of a running task (`task` is its parsed UPID, `id` its operation id). */
+  #running(ref: OperationRef, task: Upid, id: string): { -readonly [K in keyof Operation]: Operation[K] } {
     return {
-      id: encodeOperationId(ref),
+      id,
       type: ref.type,
       ...(ref.guestId === undefined ? {} : { guestId: ref.guestId }),
       status: 'running',
