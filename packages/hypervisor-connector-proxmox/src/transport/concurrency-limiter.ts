@@ -11,8 +11,17 @@ export class ConcurrencyLimiter {
   }
 
   /** Runs `task` once a slot is free, and frees the slot when it settles. */
-  async run<T>(task: () => Promise<T>, signal?: AbortSignal): Promise<T> {
-    await this.#acquire(signal);
+  run<T>(task: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    if (signal?.aborted)
+      return Promise.reject(new CancelledError('the call was aborted', { cause: signal.reason }));
+    if (this.#active < this.#limit) {
+      this.#active++;
+      return this.#hold(task);
+    }
+    return this.#queue(signal).then(() => this.#hold(task));
+  }
+
+  async #hold<T>(task: () => Promise<T>): Promise<T> {
     try {
       return await task();
     } finally {
@@ -20,13 +29,8 @@ export class ConcurrencyLimiter {
     }
   }
 
-  #acquire(signal?: AbortSignal): Promise<void> {
-    if (signal?.aborted)
-      return Promise.reject(new CancelledError('the call was aborted', { cause: signal.reason }));
-    if (this.#active < this.#limit) {
-      this.#active++;
-      return Promise.resolve();
-    }
+  /** Waits in line for a slot (taken when granted); CANCELLED if `signal` fires first. */
+  #queue(signal?: AbortSignal): Promise<void> {
     return new Promise((resolve, reject) => {
       const grant = () => {
         signal?.removeEventListener('abort', onAbort);
