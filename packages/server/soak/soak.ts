@@ -42,7 +42,7 @@ async function main(): Promise<number> {
     args: ['--nodes', '2', '--qemu', '2', '--lxc', '1', '--task-ms', '1500'],
     cwd: join(here, '..'),
     env: { PATH: process.env.PATH ?? '' },
-    nodeFlags: ['--expose-gc'],
+    nodeFlags: ['--expose-gc', '--trace-warnings'],
     preload: [join(here, 'memory-probe.ts')],
     ipc: true,
   });
@@ -59,10 +59,12 @@ async function main(): Promise<number> {
         HVC_LOG_LEVEL: 'warn',
         HVC_DEMO_PVE: JSON.stringify(fake.ready),
       },
-      nodeFlags: ['--expose-gc'],
+      nodeFlags: ['--expose-gc', '--trace-warnings'],
       preload: [join(here, 'memory-probe.ts')],
       ipc: true,
     });
+    // Any warning (printed with its stack) can then be told apart: the server's, the fake's or the soak's own.
+    process.stderr.write(`soak ${process.pid}, server ${server.child.pid}, fake ${fake.child.pid}\n`);
     const outcome = await soak(server, fake);
     const { report, passed } = soakReport(outcome);
     writeFileSync(join(here, 'RESULTS.md'), report);
