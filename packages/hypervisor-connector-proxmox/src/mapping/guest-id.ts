@@ -14,6 +14,9 @@ const PVE_GUEST_ID = /^(qemu|lxc)\/([1-9][0-9]{2,8})$/;
 
 /** Parses a guest id; INVALID_ARGUMENT unless it is `qemu/<vmid>` or `lxc/<vmid>`. */
 export function parseGuestId(guestId: unknown): PveGuestRef {
+  // A well-formed Proxmox id is a valid contract id: only the others go through the contract's schema.
+  const quick = typeof guestId === 'string' ? PVE_GUEST_ID.exec(guestId) : null;
+  if (quick) return { id: guestId as string, type: quick[1] as PveGuestType, vmid: Number(quick[2]) };
   const id = parseInput(GuestIdSchema, guestId, 'guest id');
   const match = PVE_GUEST_ID.exec(id);
   if (!match) {

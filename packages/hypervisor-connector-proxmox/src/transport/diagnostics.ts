@@ -68,6 +68,11 @@ const requestChannel = diagnosticsChannel.channel(PROXMOX_DIAGNOSTICS_CHANNELS.r
 const responseChannel = diagnosticsChannel.channel(PROXMOX_DIAGNOSTICS_CHANNELS.response);
 const taskWaitChannel = diagnosticsChannel.channel(PROXMOX_DIAGNOSTICS_CHANNELS.taskWait);
 
+/** Whether anyone listens to requests or responses. */
+export function hasDiagnosticsSubscribers(): boolean {
+  return requestChannel.hasSubscribers || responseChannel.hasSubscribers;
+}
+
 /** Publishes a request message when anyone listens. */
 export function publishRequest(message: () => ProxmoxRequestMessage): void {
   if (requestChannel.hasSubscribers) requestChannel.publish(message());

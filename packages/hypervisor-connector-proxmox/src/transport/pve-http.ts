@@ -6,11 +6,12 @@ import {
   TimeoutError,
   UnavailableError,
 } from '@hvc/hypervisor-connector';
+import type { Dispatcher } from 'undici';
 import type { z } from 'zod';
 import { mapPveFailure } from '../errors/pve-error-mapping.js';
 import { PveErrorBodySchema } from '../schemas/envelope.js';
 import type { ConcurrencyLimiter } from './concurrency-limiter.js';
-import { publishRequest, publishResponse, redactParams } from './diagnostics.js';
+import { hasDiagnosticsSubscribers, publishRequest, publishResponse, redactParams } from './diagnostics.js';
 import type { Endpoint, EndpointSet } from './endpoint-set.js';
 import { encodePveParams, type PveParams } from './form-encoding.js';
 import { type ProxmoxLogger, SILENT_LOGGER } from './logger.js';
@@ -120,15 +121,18 @@ export class PveHttp {
     const encoded = encodePveParams(request.params);
     const hasBody = request.method === 'POST' || request.method === 'PUT';
     const path = `/api2/json${request.path}${!hasBody && encoded ? `?${encoded}` : ''}`;
-    const base = {
-      target,
-      requestId,
-      method: request.method,
-      path: request.path,
-      endpoint: endpoint.url,
-      attempt: request.attempt ?? 1,
-    };
-    publishRequest(() => ({ ...base, params: redactParams(request.params) }));
+    // What diagnostics and the debug log see: built only when someone listens.
+    const base = this.#observed()
+      ? {
+          target,
+          requestId,
+          method: request.method,
+          path: request.path,
+          endpoint: endpoint.url,
+          attempt: request.attempt ?? 1,
+        }
+      : undefined;
+    if (base) publishRequest(() => ({ ...base, params: redactParams(request.params) }));
 
     let status: number | undefined;
     let failed = false;
@@ -137,15 +141,16 @@ export class PveHttp {
         throw new CancelledError('the call was aborted', { cause: request.signal.reason });
       // undici's own timers carry the deadline (no controller or timer of ours per request), and a signal is
       // handed over only when the caller gave one: both cost a listener and a nextTick per request in undici.
-      const response = await endpoint.pool.request({
+      const options: Dispatcher.RequestOptions = {
         path,
         method: request.method,
         headers: this.#headers(hasBody, request.headers),
         headersTimeout: requestTimeoutMs,
         bodyTimeout: requestTimeoutMs,
-        ...(hasBody ? { body: encoded } : {}),
-        ...(request.signal === undefined ? {} : { signal: request.signal }),
-      });
+      };
+      if (hasBody) options.body = encoded;
+      if (request.signal !== undefined) options.signal = request.signal;
+      const response = await endpoint.pool.request(options);
       status = response.statusCode;
       const text = await response.body.text();
       if (status === 200) return parseData(text, schema, request, target);
@@ -160,28 +165,33 @@ export class PveHttp {
     } catch (error) {
       failed = true;
       const mapped = this.#mapThrown(error, request);
-      if (this.#options.logger !== SILENT_LOGGER) {
+      if (base) {
+        const durationMs = performance.now() - started;
         this.#options.logger.debug(
-          { ...base, status, durationMs: performance.now() - started, errorCode: mapped.code },
+          { ...base, status, durationMs, errorCode: mapped.code },
           'PVE request failed',
         );
+        publishResponse(() => ({
+          ...base,
+          ...(status === undefined ? {} : { status }),
+          durationMs,
+          errorCode: mapped.code,
+          errorMessage: mapped.message,
+        }));
       }
-      publishResponse(() => ({
-        ...base,
-        ...(status === undefined ? {} : { status }),
-        durationMs: performance.now() - started,
-        errorCode: mapped.code,
-        errorMessage: mapped.message,
-      }));
       throw mapped;
     } finally {
-      if (!failed && status !== undefined) {
+      if (base && !failed && status !== undefined) {
         const durationMs = performance.now() - started;
         publishResponse(() => ({ ...base, status, durationMs }));
-        if (this.#options.logger !== SILENT_LOGGER)
-          this.#options.logger.debug({ ...base, status, durationMs }, 'PVE request');
+        this.#options.logger.debug({ ...base, status, durationMs }, 'PVE request');
       }
     }
+  }
+
+  /** Whether a request's progress is published or logged. */
+  #observed(): boolean {
+    return this.#options.logger !== SILENT_LOGGER || hasDiagnosticsSubscribers();
   }
 
   /**
@@ -273,29 +283,25 @@ function parseData<S extends z.ZodType>(
   request: PveHttpRequest,
   target: string | undefined,
 ): z.output<S> {
-  const where = `${request.method} ${request.path}`;
-  const options = target === undefined ? {} : { target };
   let body: unknown;
   try {
     body = JSON.parse(text);
   } catch (error) {
-    throw new InternalError(`PVE answered ${where} with something that is not JSON`, {
-      ...options,
-      cause: error,
-    });
+    throw badResponse(request, target, 'with something that is not JSON', { cause: error });
   }
   if (typeof body !== 'object' || body === null || !('data' in body)) {
-    throw new InternalError(`PVE answered ${where} without a data envelope`, options);
+    throw badResponse(request, target, 'without a data envelope', {});
   }
   const data = (body as { data: unknown }).data;
   if (!schema) return data as z.output<S>;
   const parsed = schema.safeParse(data);
   if (parsed.success) return parsed.data;
   const first = parsed.error.issues[0];
+  const where = `${request.method} ${request.path}`;
   throw new InternalError(
     `unexpected PVE response to ${where}: ${first ? `${first.path.join('.') || 'data'}: ${first.message}` : 'invalid'}`,
     {
-      ...options,
+      ...(target === undefined ? {} : { target }),
       details: {
         issues: parsed.error.issues
           .slice(0, 5)
@@ -303,4 +309,17 @@ function parseData<S extends z.ZodType>(
       },
     },
   );
+}
+
+/** INTERNAL for a 200 whose body is not a PVE answer. */
+function badResponse(
+  request: PveHttpRequest,
+  target: string | undefined,
+  what: string,
+  options: { cause?: unknown },
+): InternalError {
+  return new InternalError(`PVE answered ${request.method} ${request.path} ${what}`, {
+    ...options,
+    ...(target === undefined ? {} : { target }),
+  });
 }
