@@ -1,7 +1,3 @@
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { createClient, type Transport } from '@connectrpc/connect';
 import { createConnectTransport, createGrpcTransport } from '@connectrpc/connect-node';
 import type { ConnectorFactory } from '@hvc/hypervisor-connector';
@@ -11,6 +7,8 @@ import { type LoadResult, runLoad } from '../load/load-runner.js';
 import { median } from '../load/stats.js';
 import { buildGuestFleet, type FleetGuest } from '../responder/guest-fleet.js';
 import { ResponderProcess } from '../responder/responder-process.js';
+import { ServerProcess } from '../server/server-process.js';
+import { BENCH_TARGET_ID } from '../server/server-protocol.js';
 import type { BenchCertificate } from '../tls/bench-certificate.js';
 import { type ClientMeasurement, summariseRuns } from './measured-client.js';
 
@@ -24,51 +22,26 @@ export interface ServerCase {
 export type ServerOverheadResult =
   | {
       readonly cases: readonly ServerCase[];
-      /** Time of one JWT verification (the dev issuer's ES256 token), µs. */
+      /** Time of one JWT verification (the dev issuer's ES256 token), µs, inside the server process. */
       readonly jwtVerifyMicros: number;
-      /** Time of one user lookup by (issuer, subject) in the SQLite store, µs. */
+      /** Time of one user lookup by (issuer, subject) in the SQLite store, µs, inside the server process. */
       readonly userLookupMicros: number;
+      /** The server process's CPU time per call, µs, for each concurrency and way (median over the runs). */
+      readonly serverCpuMicrosPerCall?: ReadonlyArray<{
+        readonly concurrency: number;
+        readonly label: string;
+        readonly micros: number;
+      }>;
+      /** How the scenario is set up: what the ratios compare. */
+      readonly description?: string;
     }
   | { readonly unavailable: string };
 
-// Loaded by name and used through the small interfaces below: the bench follows the server's embedding API
-// without making its own type check depend on the server package's internals.
+// Loaded by name: the bench follows the server's embedding API without its type check depending on the server
+// package's internals.
 const SERVER_PACKAGE = '@hvc/server';
 
 type ServiceDescriptor = Parameters<typeof createClient>[0];
-
-interface DevIssuer {
-  readonly issuer: string;
-  readonly audience: string;
-  mint(subject: string, options?: { ttlSeconds?: number }): Promise<string>;
-  close(): Promise<void>;
-}
-
-interface RunningServer {
-  readonly url: string;
-  readonly store: {
-    readonly members: {
-      createOrganization(input: { id: string; displayName: string }): Promise<unknown>;
-      addMember(input: {
-        organizationId: string;
-        issuer: string;
-        subject: string;
-        role: string;
-      }): Promise<unknown>;
-      findUserByIdentity(issuer: string, subject: string): Promise<unknown>;
-    };
-    readonly targets: { create(input: Record<string, unknown>): Promise<unknown> };
-  };
-  readonly authenticator: { verify(token: string): Promise<unknown> };
-  close(): Promise<void>;
-}
-
-interface ServerModule {
-  readonly ServerConfigSchema: { parse(input: unknown): unknown };
-  readonly GuestService: ServiceDescriptor;
-  startServer(config: unknown, extras: { devIssuer: DevIssuer }): Promise<RunningServer>;
-  startDevIssuer(options: { audience: string }): Promise<DevIssuer>;
-}
 
 interface GuestCaller {
   getGuest(
@@ -78,15 +51,23 @@ interface GuestCaller {
 }
 
 const CONCURRENCIES = [1, 64] as const;
-const TARGET_ID = 'bench-pve';
-const ORGANIZATION = 'bench';
-const SUBJECT = 'bench-operator';
+
+/** What the ratios compare; rendered with the scenario's tables. */
+export const SERVER_OVERHEAD_DESCRIPTION = [
+  'hvc-server runs in its own process, as deployed (`startServer` with its dev issuer, an SQLite store, one',
+  'organisation, one operator and the responder as a Proxmox target); the bench process calls it with',
+  '`@connectrpc/connect-node` clients: Connect JSON over HTTP/1.1 and gRPC over HTTP/2 (h2c), each call authenticated',
+  'with a bearer JWT. The direct line is the same `getGuest` through the connector in the bench process, same config.',
+  'The server lines therefore use two processes (client, server) where the direct line uses one: the ratio is the',
+  "throughput a client gets through the server vs linking the library, not the server's CPU cost, which is given",
+  'per call below the tables. Medians of the runs, interleaved.',
+].join(' ');
 
 /**
  * An authenticated `GetGuest` over Connect JSON (HTTP/1.1) and over gRPC (HTTP/2) vs the same call made directly
- * through the library, at concurrency 1 and 64, all in this process against the same responder (so each ratio is
- * what the server's layers cost on top of the connector); plus the time of one JWT verification and of one user
- * lookup, measured alone.
+ * through the library, at concurrency 1 and 64, against the same responder, with the server in its own process
+ * (see {@link SERVER_OVERHEAD_DESCRIPTION}); plus the server's CPU time per call, and the time of one JWT
+ * verification and of one user lookup measured alone inside the server process.
  */
 export async function runServerOverhead(
   settings: BenchSettings,
@@ -95,9 +76,9 @@ export async function runServerOverhead(
   log: (line: string) => void,
 ): Promise<ServerOverheadResult> {
   if (!factory) return { unavailable: 'the Proxmox connector is not available' };
-  let server: ServerModule;
+  let guestService: ServiceDescriptor;
   try {
-    server = (await import(SERVER_PACKAGE)) as ServerModule;
+    guestService = ((await import(SERVER_PACKAGE)) as { GuestService: ServiceDescriptor }).GuestService;
   } catch (error) {
     return { unavailable: `${SERVER_PACKAGE} cannot be loaded: ${firstLine(error)}` };
   }
@@ -105,40 +86,23 @@ export async function runServerOverhead(
   const responder = await ResponderProcess.start({ guests: 5_000, nodes: 32 }, certificate);
   const cleanups: Array<() => Promise<unknown>> = [() => responder.close()];
   try {
-    const issuer = await server.startDevIssuer({ audience: 'hvc-bench' });
-    cleanups.unshift(() => issuer.close());
-    const running = await server.startServer(
-      server.ServerConfigSchema.parse({
-        listen: { host: '127.0.0.1', port: 0 },
-        database: { file: join(mkdtempSync(join(tmpdir(), 'hvc-bench-server-')), 'hvc.sqlite') },
-        encryptionKey: randomBytes(32).toString('hex'),
-        logLevel: 'silent',
-      }),
-      { devIssuer: issuer },
-    );
-    cleanups.unshift(() => running.close());
     const sockets = Math.max(...CONCURRENCIES) * 2;
-    await running.store.members.createOrganization({ id: ORGANIZATION, displayName: 'Benchmark' });
-    await running.store.members.addMember({
-      organizationId: ORGANIZATION,
-      issuer: issuer.issuer,
-      subject: SUBJECT,
-      role: 'operator',
+    const server = await ServerProcess.start({
+      origin: responder.target.origin,
+      certFile: certificate.certFile,
+      tokenId: responder.target.tokenId,
+      tokenSecret: responder.target.tokenSecret,
+      concurrency: sockets,
     });
-    await running.store.targets.create({
-      id: TARGET_ID,
-      organizationId: ORGANIZATION,
-      displayName: 'Benchmark responder',
-      kind: 'proxmox',
-      config: { endpoints: [responder.target.origin], tls: { ca: certificate.cert }, concurrency: sockets },
-      credentials: { type: 'token', tokenId: responder.target.tokenId, secret: responder.target.tokenSecret },
-    });
-    const token = await issuer.mint(SUBJECT, { ttlSeconds: 3_600 });
-    const headers = { authorization: `Bearer ${token}` };
+    cleanups.unshift(() => server.close());
+    const headers = { authorization: `Bearer ${server.token}` };
     const connector = createBenchConnector(factory, responder.target, sockets);
     cleanups.unshift(() => connector.close());
-    const connect = guestCaller(server, createConnectTransport({ baseUrl: running.url, httpVersion: '1.1' }));
-    const grpc = guestCaller(server, createGrpcTransport({ baseUrl: running.url }));
+    const connect = guestCaller(
+      guestService,
+      createConnectTransport({ baseUrl: server.url, httpVersion: '1.1', useBinaryFormat: false }),
+    );
+    const grpc = guestCaller(guestService, createGrpcTransport({ baseUrl: server.url }));
     const sample = buildGuestFleet(40, 32).guests;
 
     const ways: Array<{ label: string; call: (guest: FleetGuest) => Promise<unknown> }> = [
@@ -146,15 +110,19 @@ export async function runServerOverhead(
       {
         label: 'server, Connect JSON',
         call: (guest) =>
-          connect.getGuest({ targetId: TARGET_ID, guestId: `${guest.type}/${guest.vmid}` }, { headers }),
+          connect.getGuest(
+            { targetId: BENCH_TARGET_ID, guestId: `${guest.type}/${guest.vmid}` },
+            { headers },
+          ),
       },
       {
         label: 'server, gRPC',
         call: (guest) =>
-          grpc.getGuest({ targetId: TARGET_ID, guestId: `${guest.type}/${guest.vmid}` }, { headers }),
+          grpc.getGuest({ targetId: BENCH_TARGET_ID, guestId: `${guest.type}/${guest.vmid}` }, { headers }),
       },
     ];
     const cases: ServerCase[] = [];
+    const serverCpuMicrosPerCall: Array<{ concurrency: number; label: string; micros: number }> = [];
     for (const concurrency of CONCURRENCIES) {
       log(`server overhead: concurrency ${concurrency}`);
       const calls = ways.map(({ call }) => {
@@ -163,22 +131,40 @@ export async function runServerOverhead(
       });
       for (const call of calls) await runLoad(call, { concurrency, durationMs: settings.warmupMs });
       const runs = ways.map(() => [] as LoadResult[]);
+      const cpu = ways.map(() => [] as number[]);
       for (let run = 0; run < settings.runs; run++) {
         for (let k = 0; k < ways.length; k++) {
           const i = (k + run) % ways.length;
-          runs[i]?.push(
-            await runLoad(calls[i] as () => Promise<unknown>, { concurrency, durationMs: settings.runMs }),
-          );
+          await server.cpuMicros();
+          const result = await runLoad(calls[i] as () => Promise<unknown>, {
+            concurrency,
+            durationMs: settings.runMs,
+          });
+          const used = await server.cpuMicros();
+          runs[i]?.push(result);
+          const completed = (result.perSecond * settings.runMs) / 1000;
+          if (i > 0 && completed > 0) cpu[i]?.push(used / completed);
         }
       }
       cases.push({ concurrency, clients: ways.map((way, i) => summariseRuns(way.label, runs[i] ?? [], [])) });
+      ways.forEach((way, i) => {
+        const perCall = cpu[i] ?? [];
+        if (perCall.length === 0) return;
+        const micros = median(perCall);
+        serverCpuMicrosPerCall.push({ concurrency, label: way.label, micros });
+        log(
+          `server overhead: ${way.label} at concurrency ${concurrency}: ${Math.round(micros)} µs of server CPU per call`,
+        );
+      });
     }
-    const jwtVerifyMicros = await microsPerCall(() => running.authenticator.verify(token), settings);
-    const userLookupMicros = await microsPerCall(
-      () => running.store.members.findUserByIdentity(issuer.issuer, SUBJECT),
-      settings,
-    );
-    return { cases, jwtVerifyMicros, userLookupMicros };
+    const { jwtVerifyMicros, userLookupMicros } = await server.perRequestMicros(settings);
+    return {
+      cases,
+      jwtVerifyMicros,
+      userLookupMicros,
+      serverCpuMicrosPerCall,
+      description: SERVER_OVERHEAD_DESCRIPTION,
+    };
   } catch (error) {
     const reason = `the server scenario failed: ${firstLine(error)}`;
     process.stderr.write(`\n*** ${reason} ***\n\n`);
@@ -188,19 +174,8 @@ export async function runServerOverhead(
   }
 }
 
-function guestCaller(server: ServerModule, transport: Transport): GuestCaller {
-  return createClient(server.GuestService, transport) as unknown as GuestCaller;
-}
-
-async function microsPerCall(call: () => Promise<unknown>, settings: BenchSettings): Promise<number> {
-  await runLoad(call, { concurrency: 1, durationMs: settings.warmupMs });
-  const runs: number[] = [];
-  for (let run = 0; run < settings.runs; run++) {
-    const result = await runLoad(call, { concurrency: 1, durationMs: Math.min(settings.runMs, 1_000) });
-    if (result.errors > 0) throw new Error(`a timed call failed: ${result.firstError}`);
-    runs.push(1e6 / result.perSecond);
-  }
-  return median(runs);
+function guestCaller(service: ServiceDescriptor, transport: Transport): GuestCaller {
+  return createClient(service, transport) as unknown as GuestCaller;
 }
 
 function firstLine(error: unknown): string {

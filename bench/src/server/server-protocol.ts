@@ -1,0 +1,39 @@
+/** The id of the Proxmox target the bench's server serves. */
+export const BENCH_TARGET_ID = 'bench-pve';
+
+/** What the bench sends the server process to start it: the Proxmox target it serves, on the responder. */
+export interface ServerLaunch {
+  readonly origin: string;
+  /** PEM of the responder's certificate, trusted as the target's CA. */
+  readonly certFile: string;
+  readonly tokenId: string;
+  readonly tokenSecret: string;
+  /** Most requests in flight to the target (the connector's concurrency). */
+  readonly concurrency: number;
+}
+
+/** A command to the server process; each gets one reply with the same id. */
+export interface ServerCommand {
+  readonly id: number;
+  /** `cpu`: CPU time used since the previous `cpu`; `micros`: the per-request costs measured alone. */
+  readonly cmd: 'cpu' | 'micros' | 'close';
+  readonly runs?: number;
+  readonly runMs?: number;
+  readonly warmupMs?: number;
+}
+
+/** The reply to a {@link ServerCommand}. */
+export interface ServerReply {
+  readonly id: number;
+  /** For `cpu`: microseconds of CPU (user + system) since the previous `cpu`. */
+  readonly cpuMicros?: number;
+  /** For `micros`: one JWT verification and one user lookup, µs each. */
+  readonly jwtVerifyMicros?: number;
+  readonly userLookupMicros?: number;
+}
+
+/** The first message of the server process: where it listens and a token for the bench's operator. */
+export interface ServerReady {
+  readonly url: string;
+  readonly token: string;
+}
