@@ -120,8 +120,9 @@ export const TimeoutsSchema = z.strictObject({
 
 /**
  * How task waits poll: at once, then after `initialIntervalMs`, each interval `backoffFactor` times the one before
- * (±10 % jitter) up to `maxIntervalMs`. The defaults see a task of 2 s end with the 4th poll (at ≈ 2.4 s), one of
- * 10 s with about the 8th, while a short task is still seen at once or after half a second.
+ * up to `maxIntervalMs`, each wait's schedule shifted once by up to ±10 % of the first interval. The defaults see
+ * a task of 2 s end with the 4th poll (at ≈ 2.4 s), one of 10 s with the 8th (at ≈ 10.1 s), while a short task is
+ * still seen at once or after half a second.
  */
 export const TaskPollingSchema = z.strictObject({
   /** The second poll (the first is at once) comes this soon. */

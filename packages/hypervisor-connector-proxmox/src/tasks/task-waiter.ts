@@ -23,11 +23,13 @@ export interface PollingPolicy {
 const DEADLINE = Symbol('deadline');
 
 /**
- * Waits for a task: polls at once, then with exponential backoff (the policy's factor, ±10 % jitter) up to the
- * policy's cap. Polls are scheduled from when the wait began, so a poll that queued behind the target's
- * concurrency cap does not push the later ones back. Stops with TIMEOUT at `timeoutMs`, with CANCELLED as soon as the signal fires (the poll in flight is aborted
- * too), and reports each change through `onProgress`. A failed task throws OPERATION_FAILED carrying the tail of
- * its log in `details.log` (unless `throwOnFailure` is false).
+ * Waits for a task: polls at once, then with exponential backoff (the policy's factor) up to the policy's cap.
+ * Polls are scheduled from when the wait began, so a poll that queued behind the target's concurrency cap does not
+ * push the later ones back; each wait's schedule is shifted once by up to ±10 % of the first interval, so that
+ * waits started together poll apart while each still sees its task end as soon as its schedule allows. Stops with
+ * TIMEOUT at `timeoutMs`, with CANCELLED as soon as the signal fires (the poll in flight is aborted too), and
+ * reports each change through `onProgress`. A failed task throws OPERATION_FAILED carrying the tail of its log in
+ * `details.log` (unless `throwOnFailure` is false).
  */
 export async function waitForTask(
   tasks: TaskService,
@@ -52,7 +54,7 @@ export async function waitForTask(
   let last: Operation | undefined;
   let interval = policy.initialIntervalMs;
   let poll = 0;
-  let nextPollAt = performance.now();
+  let nextPollAt = performance.now() + policy.initialIntervalMs * (Math.random() * 0.2 - 0.1);
   try {
     for (;;) {
       poll++;
@@ -71,7 +73,7 @@ export async function waitForTask(
       // On schedule, unless the poll came back so late that the next would follow at once: never closer than a
       // fifth of the interval, so that polls still back off under load.
       const now = performance.now();
-      nextPollAt = Math.max(nextPollAt + interval * (0.9 + Math.random() * 0.2), now + interval / 5);
+      nextPollAt = Math.max(nextPollAt + interval, now + interval / 5);
       await sleep(nextPollAt - now, signal);
       interval = Math.min(policy.maxIntervalMs, interval * policy.backoffFactor);
     }
