@@ -16,10 +16,24 @@ export type PveRecord<F extends PveFields> = { [K in RequiredKeys<F>]: ValueOf<F
 /** How records are normalised: into a shallow copy (the input is left alone), or in place. */
 export type RecordWrites = 'copy' | 'in-place';
 
-interface Problem {
+/** Why a record was refused: the path of the bad member and what was expected there. */
+export interface RecordProblem {
   readonly path: (string | number)[];
   readonly message: string;
   readonly input: unknown;
+}
+
+/** A plain reader of a whole response body: the normalised value, or the first problem. */
+export type DirectReader = (input: unknown) => { readonly value: unknown } | RecordProblem;
+
+const directReaders = new WeakMap<z.ZodType, DirectReader>();
+
+/**
+ * The plain reader behind a schema made by {@link pveRecord} or {@link pveRecords}, for the connector's hot path
+ * (it gives the same values and the same first issue as the schema, without zod's machinery around it).
+ */
+export function directReader(schema: z.ZodType): DirectReader | undefined {
+  return directReaders.get(schema);
 }
 
 /**
@@ -31,7 +45,7 @@ function normalise(
   entries: readonly (readonly [string, PveReader<unknown>])[],
   writes: RecordWrites,
   at: (string | number)[],
-): { readonly value: Record<string, unknown> } | Problem {
+): { readonly value: Record<string, unknown> } | RecordProblem {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     return { path: at, message: 'expected an object', input };
   }
@@ -54,12 +68,15 @@ function normalise(
  */
 export function pveRecord<F extends PveFields>(fields: F, writes: RecordWrites = 'copy') {
   const entries = Object.entries(fields);
-  return z.unknown().transform((input, ctx): PveRecord<F> => {
-    const result = normalise(input, entries, writes, []);
+  const read: DirectReader = (input) => normalise(input, entries, writes, []);
+  const schema = z.unknown().transform((input, ctx): PveRecord<F> => {
+    const result = read(input);
     if ('value' in result) return result.value as PveRecord<F>;
     ctx.issues.push({ code: 'custom', ...result });
     return z.NEVER;
   });
+  directReaders.set(schema, read);
+  return schema;
 }
 
 /**
@@ -68,20 +85,22 @@ export function pveRecord<F extends PveFields>(fields: F, writes: RecordWrites =
  */
 export function pveRecords<F extends PveFields>(fields: F, writes: RecordWrites = 'copy') {
   const entries = Object.entries(fields);
-  return z.unknown().transform((input, ctx): PveRecord<F>[] => {
-    if (!Array.isArray(input)) {
-      ctx.issues.push({ code: 'custom', message: 'expected an array', input });
-      return z.NEVER;
-    }
-    const out: PveRecord<F>[] = writes === 'in-place' ? (input as PveRecord<F>[]) : new Array(input.length);
+  const read: DirectReader = (input) => {
+    if (!Array.isArray(input)) return { path: [], message: 'expected an array', input };
+    const out: unknown[] = writes === 'in-place' ? input : new Array(input.length);
     for (let index = 0; index < input.length; index++) {
       const result = normalise(input[index], entries, writes, [index]);
-      if (!('value' in result)) {
-        ctx.issues.push({ code: 'custom', ...result });
-        return z.NEVER;
-      }
-      out[index] = result.value as PveRecord<F>;
+      if (!('value' in result)) return result;
+      out[index] = result.value;
     }
-    return out;
+    return { value: out };
+  };
+  const schema = z.unknown().transform((input, ctx): PveRecord<F>[] => {
+    const result = read(input);
+    if ('value' in result) return result.value as PveRecord<F>[];
+    ctx.issues.push({ code: 'custom', ...result });
+    return z.NEVER;
   });
+  directReaders.set(schema, read);
+  return schema;
 }

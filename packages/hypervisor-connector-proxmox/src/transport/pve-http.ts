@@ -10,6 +10,7 @@ import type { Dispatcher } from 'undici';
 import type { z } from 'zod';
 import { mapPveFailure } from '../errors/pve-error-mapping.js';
 import { PveErrorBodySchema } from '../schemas/envelope.js';
+import { directReader } from '../schemas/pve-record.js';
 import type { ConcurrencyLimiter } from './concurrency-limiter.js';
 import { hasDiagnosticsSubscribers, publishRequest, publishResponse, redactParams } from './diagnostics.js';
 import type { Endpoint, EndpointSet } from './endpoint-set.js';
@@ -294,18 +295,31 @@ function parseData<S extends z.ZodType>(
   }
   const data = (body as { data: unknown }).data;
   if (!schema) return data as z.output<S>;
+  const read = directReader(schema);
+  if (read) {
+    const result = read(data);
+    if ('value' in result) return result.value as z.output<S>;
+    throw unexpectedResponse(request, target, [result]);
+  }
   const parsed = schema.safeParse(data);
   if (parsed.success) return parsed.data;
-  const first = parsed.error.issues[0];
+  throw unexpectedResponse(request, target, parsed.error.issues);
+}
+
+/** INTERNAL for a response that does not match its schema, naming the first bad member. */
+function unexpectedResponse(
+  request: PveHttpRequest,
+  target: string | undefined,
+  issues: readonly { readonly path: readonly PropertyKey[]; readonly message: string }[],
+): InternalError {
+  const first = issues[0];
   const where = `${request.method} ${request.path}`;
-  throw new InternalError(
-    `unexpected PVE response to ${where}: ${first ? `${first.path.join('.') || 'data'}: ${first.message}` : 'invalid'}`,
+  return new InternalError(
+    `unexpected PVE response to ${where}: ${first ? `${first.path.map(String).join('.') || 'data'}: ${first.message}` : 'invalid'}`,
     {
       ...(target === undefined ? {} : { target }),
       details: {
-        issues: parsed.error.issues
-          .slice(0, 5)
-          .map((i) => ({ path: i.path.map(String), message: i.message })),
+        issues: issues.slice(0, 5).map((i) => ({ path: i.path.map(String), message: i.message })),
       },
     },
   );
