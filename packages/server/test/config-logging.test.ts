@@ -30,6 +30,7 @@ describe('configuration', () => {
       readMaxBytes: 1024 * 1024,
       maxDeadlineMs: 300_000,
       maxTokenLength: 8192,
+      compressMinBytes: 64 * 1024,
     });
     expect(config.oidc.issuers).toEqual([]);
   });
