@@ -5,16 +5,15 @@ import {
   GuestPatchSchema,
   type GuestSpecInput,
   GuestSpecSchema,
-  type HypervisorConnector,
   MigrateSpecSchema,
-  type Operation,
   parseInput,
 } from '@hvc/hypervisor-connector';
 import type { GuestService, GuestSpec } from '../gen/hvc/v1/guests_pb.js';
 import { accessGuest, accessTarget } from './access.js';
 import { compact } from './compact.js';
+import { answerOperation, runGuestOperation } from './guest-operation.js';
 import { decodePageToken, encodePageToken, pageSizeOf } from './page-token.js';
-import { guestStateFromProto, guestToProto, guestTypeFromProto, operationToProto } from './proto-mapping.js';
+import { guestStateFromProto, guestToProto, guestTypeFromProto } from './proto-mapping.js';
 import { noteAudit } from './request-context.js';
 import type { ServiceDeps } from './service-deps.js';
 import { answersInBinary } from './wire-format.js';
@@ -65,19 +64,14 @@ function specFromProto(spec: GuestSpec | undefined): GuestSpecInput {
 
 /** The guest service: lists, reads, creates, changes, deletes and drives guests of a target. */
 export function createGuestService(deps: ServiceDeps): ServiceImpl<typeof GuestService> {
-  async function lifecycle(
+  function lifecycle(
     action: LifecycleAction,
     req: { targetId: string; guestId: string },
     ctx: Parameters<ServiceImpl<typeof GuestService>['startGuest']>[1],
   ) {
-    const access = await accessGuest(deps, ctx, 'operate', req.targetId, req.guestId);
-    const connector: HypervisorConnector = access.connector;
-    return respond(ctx, access.targetId, await connector[action](access.guestId, { signal: ctx.signal }));
-  }
-
-  function respond(ctx: Parameters<typeof lifecycle>[2], targetId: string, operation: Operation) {
-    noteAudit(ctx, { operationId: operation.id });
-    return { operation: operationToProto(operation, targetId) };
+    return runGuestOperation(deps, ctx, 'operate', req, (connector, id, options) =>
+      connector[action](id, options),
+    );
   }
 
   return {
@@ -127,7 +121,7 @@ export function createGuestService(deps: ServiceDeps): ServiceImpl<typeof GuestS
       const { connector, targetId } = await accessTarget(deps, ctx, 'create', req.targetId);
       const operation = await connector.createGuest(spec, { signal: ctx.signal });
       noteAudit(ctx, { guestId: operation.guestId });
-      return respond(ctx, targetId, operation);
+      return answerOperation(ctx, targetId, operation);
     },
     async cloneGuest(req, ctx) {
       const spec = parseInput(
@@ -143,14 +137,9 @@ export function createGuestService(deps: ServiceDeps): ServiceImpl<typeof GuestS
         }),
         'clone spec',
       );
-      const { connector, targetId, guestId } = await accessGuest(
-        deps,
-        ctx,
-        'create',
-        req.targetId,
-        req.guestId,
+      return runGuestOperation(deps, ctx, 'create', req, (connector, id, options) =>
+        connector.cloneGuest(id, spec, options),
       );
-      return respond(ctx, targetId, await connector.cloneGuest(guestId, spec, { signal: ctx.signal }));
     },
     async updateGuest(req, ctx) {
       const input = compact({
@@ -171,17 +160,12 @@ export function createGuestService(deps: ServiceDeps): ServiceImpl<typeof GuestS
         req.guestId,
       );
       const operation = await connector.updateGuest(guestId, patch, { signal: ctx.signal });
-      return operation ? respond(ctx, targetId, operation) : {};
+      return operation ? answerOperation(ctx, targetId, operation) : {};
     },
     async deleteGuest(req, ctx) {
-      const { connector, targetId, guestId } = await accessGuest(
-        deps,
-        ctx,
-        'delete',
-        req.targetId,
-        req.guestId,
+      return runGuestOperation(deps, ctx, 'delete', req, (connector, id, options) =>
+        connector.deleteGuest(id, options),
       );
-      return respond(ctx, targetId, await connector.deleteGuest(guestId, { signal: ctx.signal }));
     },
     startGuest: (req, ctx) => lifecycle('startGuest', req, ctx),
     stopGuest: (req, ctx) => lifecycle('stopGuest', req, ctx),
@@ -196,14 +180,9 @@ export function createGuestService(deps: ServiceDeps): ServiceImpl<typeof GuestS
         compact({ targetNode: req.targetNode, online: req.online }),
         'migration',
       );
-      const { connector, targetId, guestId } = await accessGuest(
-        deps,
-        ctx,
-        'operate',
-        req.targetId,
-        req.guestId,
+      return runGuestOperation(deps, ctx, 'operate', req, (connector, id, options) =>
+        connector.migrateGuest(id, spec, options),
       );
-      return respond(ctx, targetId, await connector.migrateGuest(guestId, spec, { signal: ctx.signal }));
     },
   };
 }

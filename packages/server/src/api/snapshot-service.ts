@@ -3,8 +3,8 @@ import { parseInput, SnapshotSpecSchema } from '@hvc/hypervisor-connector';
 import type { SnapshotService } from '../gen/hvc/v1/snapshots_pb.js';
 import { accessGuest } from './access.js';
 import { compact } from './compact.js';
-import { operationToProto, snapshotToProto } from './proto-mapping.js';
-import { noteAudit } from './request-context.js';
+import { runGuestOperation } from './guest-operation.js';
+import { snapshotToProto } from './proto-mapping.js';
 import { parseSnapshotName } from './request-ids.js';
 import type { ServiceDeps } from './service-deps.js';
 
@@ -23,42 +23,21 @@ export function createSnapshotService(deps: ServiceDeps): ServiceImpl<typeof Sna
         compact({ name: req.name, description: req.description, includeMemory: req.includeMemory }),
         'snapshot',
       );
-      const { connector, targetId, guestId } = await accessGuest(
-        deps,
-        ctx,
-        'operate',
-        req.targetId,
-        req.guestId,
+      return runGuestOperation(deps, ctx, 'operate', req, (connector, id, options) =>
+        connector.createSnapshot(id, spec, options),
       );
-      const operation = await connector.createSnapshot(guestId, spec, { signal: ctx.signal });
-      noteAudit(ctx, { operationId: operation.id });
-      return { operation: operationToProto(operation, targetId) };
     },
     async rollbackSnapshot(req, ctx) {
       const name = parseSnapshotName(req.name);
-      const { connector, targetId, guestId } = await accessGuest(
-        deps,
-        ctx,
-        'operate',
-        req.targetId,
-        req.guestId,
+      return runGuestOperation(deps, ctx, 'operate', req, (connector, id, options) =>
+        connector.rollbackSnapshot(id, name, options),
       );
-      const operation = await connector.rollbackSnapshot(guestId, name, { signal: ctx.signal });
-      noteAudit(ctx, { operationId: operation.id });
-      return { operation: operationToProto(operation, targetId) };
     },
     async deleteSnapshot(req, ctx) {
       const name = parseSnapshotName(req.name);
-      const { connector, targetId, guestId } = await accessGuest(
-        deps,
-        ctx,
-        'operate',
-        req.targetId,
-        req.guestId,
+      return runGuestOperation(deps, ctx, 'operate', req, (connector, id, options) =>
+        connector.deleteSnapshot(id, name, options),
       );
-      const operation = await connector.deleteSnapshot(guestId, name, { signal: ctx.signal });
-      noteAudit(ctx, { operationId: operation.id });
-      return { operation: operationToProto(operation, targetId) };
     },
   };
 }
