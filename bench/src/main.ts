@@ -23,6 +23,7 @@ const log = (line: string) =>
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const out = options.out ?? `${repoRoot}BENCHMARKS.md`;
 const readingFile = fileURLToPath(new URL('../reading.md', import.meta.url));
+const soakResultsFile = `${repoRoot}packages/server/soak/RESULTS.md`;
 
 const startedAt = new Date();
 const machineAtStart = machineInfo();
@@ -71,6 +72,7 @@ const report: BenchReport = {
 };
 const summary = jsonSummary(report);
 const reading = existsSync(readingFile) ? readFileSync(readingFile, 'utf8') : '';
-writeFileSync(out, renderBenchmarksMarkdown(report, summary, reading));
+const soakResults = existsSync(soakResultsFile) ? readFileSync(soakResultsFile, 'utf8') : undefined;
+writeFileSync(out, renderBenchmarksMarkdown(report, summary, reading, soakResults));
 log(`wrote ${out}`);
 if (options.json) process.stdout.write(`${JSON.stringify(summary)}\n`);

@@ -242,12 +242,8 @@ function server(report: BenchReport): string {
   const parts = ['## 5. Server overhead', ''];
   if ('unavailable' in result) return [...parts, `Not measured: ${result.unavailable}`].join('\n');
   parts.push(
-    'hvc-server embedded in the bench process (`startServer` with its dev issuer, an SQLite store, one organisation,',
-    'one operator and the responder as a Proxmox target), called with `@connectrpc/connect-node` clients: Connect JSON',
-    'over HTTP/1.1 and gRPC over HTTP/2 (h2c), each call authenticated with a bearer JWT. The direct line is the same',
-    "`getGuest` through the connector, same config. Client, server and connector share this process's core, so the",
-    'ratio is what the API layers (HTTP, Connect, authentication, the user lookup, authorization, the resolver, the',
-    "protobuf mapping and the client's own encoding) cost on top of the library. Medians of the runs, interleaved.",
+    result.description ??
+      'hvc-server called with `@connectrpc/connect-node` clients (Connect JSON and gRPC), each call authenticated with a bearer JWT, vs the same `getGuest` through the connector. Medians of the runs, interleaved.',
   );
   for (const one of result.cases) {
     const direct = one.clients.find((client) => client.label === 'direct library call')?.perSecond ?? null;
@@ -273,16 +269,48 @@ function server(report: BenchReport): string {
     table(
       ['per request, measured alone', 'µs'],
       [
-        ["JWT verification (ES256, the dev issuer's access token)", fmt(result.jwtVerifyMicros)],
+        [
+          "JWT check of a token seen before (the dev issuer's ES256 token; a token's first call pays the signature verification)",
+          fmt(result.jwtVerifyMicros),
+        ],
         ['user lookup by (issuer, subject) in SQLite', fmt(result.userLookupMicros)],
       ],
     ),
   );
+  const cpu = result.serverCpuMicrosPerCall ?? [];
+  if (cpu.length > 0) {
+    parts.push(
+      '',
+      table(
+        ['server process CPU per call', 'concurrency', 'µs'],
+        cpu.map((one) => [one.label, String(one.concurrency), fmt(one.micros)]),
+      ),
+    );
+  }
   return parts.join('\n');
 }
 
+/** The soak's last recorded result (issue 9), taken from the summary of `packages/server/soak/RESULTS.md`. */
+function soak(results: string | undefined): string {
+  const parts = ['## Soak: 200 clients for 5 minutes against the demo stack', ''];
+  const summary = results?.split('\n## ')[0]?.split('\n').slice(1).join('\n').trim();
+  if (!summary) return [...parts, 'No soak result recorded yet: run `pnpm soak`.'].join('\n');
+  return [
+    ...parts,
+    '`pnpm soak` (`packages/server/soak/`, loopback only, stops by itself) writes',
+    '[packages/server/soak/RESULTS.md](packages/server/soak/RESULTS.md); its last recorded result:',
+    '',
+    summary,
+  ].join('\n');
+}
+
 /** Renders `BENCHMARKS.md`: machine and command, the targets, one table per scenario, then the reading notes. */
-export function renderBenchmarksMarkdown(report: BenchReport, summary: JsonSummary, reading: string): string {
+export function renderBenchmarksMarkdown(
+  report: BenchReport,
+  summary: JsonSummary,
+  reading: string,
+  soakResults?: string,
+): string {
   return `${[
     header(report),
     targets(summary),
@@ -292,6 +320,7 @@ export function renderBenchmarksMarkdown(report: BenchReport, summary: JsonSumma
     fanout(report),
     server(report),
     reading.trim(),
+    soak(soakResults),
     [
       '## Headline numbers (`--json`)',
       '',
