@@ -93,24 +93,30 @@ async function serve(resolver: ConnectorResolver, shutdownSignal: AbortSignal): 
   return listenOnePort(handler, { host: '127.0.0.1', port: 0 });
 }
 
+/** A server on `protocol` with {@link CALLS} `GetGuest` calls started; each call settles to 'ok' or its code. */
+async function startCalls(protocol: 'connect' | 'grpc') {
+  warnings.length = 0;
+  const shutdown = new AbortController();
+  const resolver = new GatedResolver();
+  const server = await serve(resolver, shutdown.signal);
+  const transport =
+    protocol === 'connect'
+      ? createConnectTransport({ baseUrl: server.url, httpVersion: '1.1' })
+      : createGrpcTransport({ baseUrl: server.url });
+  const client = createClient(GuestService, transport);
+  const headers = { authorization: `Bearer ${token}` };
+  const calls = Array.from({ length: CALLS }, () =>
+    client.getGuest({ targetId: 'lab', guestId: 'vm-1' }, { headers }).then(
+      () => 'ok',
+      (error: unknown) => ConnectError.from(error).code,
+    ),
+  );
+  return { shutdown, resolver, server, calls };
+}
+
 describe.each(['connect', 'grpc'] as const)('the shutdown signal, over %s', (protocol) => {
   it(`carries one listener with ${CALLS} calls in flight, no listener warning, and aborts them all`, async () => {
-    warnings.length = 0;
-    const shutdown = new AbortController();
-    const resolver = new GatedResolver();
-    const server = await serve(resolver, shutdown.signal);
-    const transport =
-      protocol === 'connect'
-        ? createConnectTransport({ baseUrl: server.url, httpVersion: '1.1' })
-        : createGrpcTransport({ baseUrl: server.url });
-    const client = createClient(GuestService, transport);
-    const headers = { authorization: `Bearer ${token}` };
-    const calls = Array.from({ length: CALLS }, () =>
-      client.getGuest({ targetId: 'lab', guestId: 'vm-1' }, { headers }).then(
-        () => 'ok',
-        (error: unknown) => ConnectError.from(error).code,
-      ),
-    );
+    const { shutdown, resolver, server, calls } = await startCalls(protocol);
     await resolver.allArrived;
     expect(getEventListeners(shutdown.signal, 'abort')).toHaveLength(1);
     shutdown.abort(new Error('shutting down'));
@@ -122,22 +128,7 @@ describe.each(['connect', 'grpc'] as const)('the shutdown signal, over %s', (pro
   });
 
   it(`leaves no listener behind after ${CALLS} calls that end normally`, async () => {
-    warnings.length = 0;
-    const shutdown = new AbortController();
-    const resolver = new GatedResolver();
-    const server = await serve(resolver, shutdown.signal);
-    const transport =
-      protocol === 'connect'
-        ? createConnectTransport({ baseUrl: server.url, httpVersion: '1.1' })
-        : createGrpcTransport({ baseUrl: server.url });
-    const client = createClient(GuestService, transport);
-    const headers = { authorization: `Bearer ${token}` };
-    const calls = Array.from({ length: CALLS }, () =>
-      client.getGuest({ targetId: 'lab', guestId: 'vm-1' }, { headers }).then(
-        () => 'ok',
-        (error: unknown) => ConnectError.from(error).code,
-      ),
-    );
+    const { shutdown, resolver, server, calls } = await startCalls(protocol);
     await resolver.allArrived;
     resolver.release();
     expect(new Set(await Promise.all(calls))).toEqual(new Set([Code.FailedPrecondition]));

@@ -1,4 +1,4 @@
-import { CancelledError, isHypervisorError, UnauthenticatedError } from '@hvc/hypervisor-connector';
+import { abandonable, isHypervisorError, UnauthenticatedError } from '@hvc/hypervisor-connector';
 import { PveTicketSchema } from '../schemas/access.js';
 import type { PveHttp } from '../transport/pve-http.js';
 import type { Authenticator } from './authenticator.js';
@@ -118,13 +118,13 @@ export function createTicketAuthenticator(options: TicketAuthenticatorOptions): 
   };
 
   const current = async (signal?: AbortSignal): Promise<Session> => {
-    if (pending) return raceSignal(pending, signal);
+    if (pending) return abandonable(pending, signal);
     if (!session || options.now() - session.obtainedAt >= TICKET_LIFETIME_MS) {
-      return raceSignal(singleFlight(login), signal);
+      return abandonable(singleFlight(login), signal);
     }
     if (options.now() - session.obtainedAt >= options.renewAfterMs && options.now() >= renewalPausedUntil) {
       const old = session;
-      return raceSignal(
+      return abandonable(
         singleFlight(() => renew(old)),
         signal,
       );
@@ -173,25 +173,4 @@ function loginError(error: unknown, username: string, options: { target?: string
     );
   }
   return error;
-}
-
-/** Waits for a shared promise, but lets one caller's signal stop its own wait without cancelling the others. */
-function raceSignal<T>(promise: Promise<T>, signal?: AbortSignal): Promise<T> {
-  if (!signal) return promise;
-  if (signal.aborted)
-    return Promise.reject(new CancelledError('the call was aborted', { cause: signal.reason }));
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(new CancelledError('the call was aborted', { cause: signal.reason }));
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
 }

@@ -1,10 +1,9 @@
-import { NotFoundError } from '@hvc/hypervisor-connector';
+import { abandonable, NotFoundError } from '@hvc/hypervisor-connector';
 import type { PveGuestRef } from '../mapping/guest-id.js';
 import type { PveClusterResource } from '../schemas/cluster.js';
 import { pveRecords } from '../schemas/pve-record.js';
 import { clusterResourceFields } from '../schemas/record-fields.js';
 import type { PveClient } from '../transport/pve-client.js';
-import { abandonable } from './node-read-batcher.js';
 
 // The listing is parsed from the response just read, so its items are normalised in place: a fleet is held once.
 const ResourcesSchema = pveRecords(clusterResourceFields, 'in-place');

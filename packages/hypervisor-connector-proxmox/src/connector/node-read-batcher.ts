@@ -1,4 +1,4 @@
-import { CancelledError } from '@hvc/hypervisor-connector';
+import { abandonable } from '@hvc/hypervisor-connector';
 
 /** Reads what a batch needs about some guests of one key (a node, a node's guest type): a value per VMID. */
 export type BatchRead<T> = (key: string, vmids: readonly number[]) => Promise<ReadonlyMap<number, T>>;
@@ -61,25 +61,4 @@ export class NodeReadBatcher<T> {
       if (state.current === undefined && state.next === undefined) this.#keys.delete(key);
     }
   }
-}
-
-/** `promise`, or CANCELLED as soon as `signal` fires (the promise itself goes on). */
-export function abandonable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return promise;
-  if (signal.aborted)
-    return Promise.reject(new CancelledError('the call was aborted', { cause: signal.reason }));
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(new CancelledError('the call was aborted', { cause: signal.reason }));
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
 }
