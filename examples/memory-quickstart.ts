@@ -1,7 +1,7 @@
 // A control plane's first steps, against the in-memory connector: list, create, start, snapshot, clean up.
 // Run it with `pnpm example`. Swap the factory for `proxmoxConnectorFactory` and the same code drives Proxmox VE.
 import { isHypervisorError } from '@hvc/hypervisor-connector';
-import { memoryConnectorFactory } from '@hvc/hypervisor-connector/memory';
+import { memoryConnectorFactory } from '@hvc/hypervisor-connector-memory';
 
 const config = memoryConnectorFactory.configSchema.parse({
   nodes: ['node1', 'node2'],

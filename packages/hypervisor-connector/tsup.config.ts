@@ -1,15 +1,10 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: {
-    index: 'src/index.ts',
-    'memory/index': 'src/memory/index.ts',
-    'conformance/index': 'src/conformance/index.ts',
-  },
+  entry: { index: 'src/index.ts', 'v1/index': 'src/v1/index.ts' },
   format: ['esm', 'cjs'],
   dts: true,
   clean: true,
   sourcemap: true,
   target: 'node20',
-  external: ['vitest'],
 });

@@ -4,13 +4,13 @@ import {
   parseInput,
   SPECIFICATION_VERSION,
 } from '@hvc/hypervisor-connector';
+import { ConcurrencyLimiter } from '@hvc/hypervisor-connector-kit';
 import type { Authenticator } from './auth/authenticator.js';
 import { createTicketAuthenticator } from './auth/ticket-authenticator.js';
 import { createTokenAuthenticator } from './auth/token-authenticator.js';
 import { type ProxmoxConfig, type ProxmoxConfigInput, ProxmoxConfigSchema } from './config/config-schema.js';
 import { type ProxmoxTargetUriOptions, parseProxmoxTargetUri } from './config/target-uri.js';
 import { ProxmoxConnector } from './connector/proxmox-connector.js';
-import { ConcurrencyLimiter } from './transport/concurrency-limiter.js';
 import { EndpointSet } from './transport/endpoint-set.js';
 import { type ProxmoxLogger, SILENT_LOGGER } from './transport/logger.js';
 import { PveClient } from './transport/pve-client.js';

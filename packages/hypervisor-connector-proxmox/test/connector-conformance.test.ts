@@ -1,4 +1,4 @@
-import { describeConformance } from '@hvc/hypervisor-connector/conformance';
+import { describeConformance } from '@hvc/hypervisor-connector-conformance';
 import { afterAll, beforeAll } from 'vitest';
 import {
   type ConformanceTargets,

@@ -1,21 +1,7 @@
 /**
- * The hypervisor connector contract, spec v1: normalised types, input schemas, capabilities, errors and the
- * connector and factory interfaces every hypervisor implementation provides.
+ * The hypervisor connector contract. The package root is the current version of the spec (v1); import
+ * `@hvc/hypervisor-connector/v1` to pin it. A later version lives beside it in its own folder.
  *
  * @packageDocumentation
  */
-export * from './abort.js';
-export * from './capability-guard.js';
-export * from './connector.js';
-export * from './connector-factory.js';
-export * from './errors/index.js';
-export * from './model/capabilities.js';
-export * from './model/console-ticket.js';
-export * from './model/guest.js';
-export * from './model/host-node.js';
-export * from './model/metric-series.js';
-export * from './model/operation.js';
-export * from './model/snapshot.js';
-export * from './model/target-info.js';
-export * from './schemas/index.js';
-export * from './specification.js';
+export * from './v1/index.js';

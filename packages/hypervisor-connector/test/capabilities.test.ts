@@ -1,14 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  abortableDelay,
-  type Capabilities,
-  FULL_CAPABILITIES,
-  hasCapability,
-  isOperationDone,
-  requireCapability,
-  throwIfAborted,
-  UnsupportedOperationError,
-} from '../src/index.js';
+import { type Capabilities, FULL_CAPABILITIES, hasCapability, isOperationDone } from '../src/index.js';
 
 const limited: Capabilities = {
   ...FULL_CAPABILITIES,
@@ -30,38 +21,20 @@ describe('capabilities', () => {
     expect(hasCapability(limited, 'console.spice')).toBe(false);
   });
 
-  it('throws UNSUPPORTED with the note for a missing capability', () => {
-    expect(() => requireCapability(limited, 'metrics')).not.toThrow();
-    try {
-      requireCapability(limited, 'clone.linked', 'pve-eu-1');
-      expect.unreachable();
-    } catch (error) {
-      expect(error).toBeInstanceOf(UnsupportedOperationError);
-      expect((error as UnsupportedOperationError).message).toContain('needs a template');
-      expect((error as UnsupportedOperationError).target).toBe('pve-eu-1');
-    }
+  it('reads what one guest type lacks', () => {
+    const byType: Capabilities = {
+      ...FULL_CAPABILITIES,
+      unsupportedByGuestType: { container: { reset: 'containers cannot be reset' } },
+    };
+    expect(hasCapability(byType, 'reset')).toBe(true);
+    expect(hasCapability(byType, 'reset', 'vm')).toBe(true);
+    expect(hasCapability(byType, 'reset', 'container')).toBe(false);
+    expect(hasCapability(byType, 'snapshots', 'container')).toBe(true);
+    expect(hasCapability(limited, 'snapshots', 'vm')).toBe(false);
   });
 
   it('freezes the full capability map', () => {
     expect(Object.isFrozen(FULL_CAPABILITIES)).toBe(true);
-  });
-});
-
-describe('abort helpers', () => {
-  it('throwIfAborted throws CANCELLED only once aborted', () => {
-    const controller = new AbortController();
-    expect(() => throwIfAborted(controller.signal)).not.toThrow();
-    controller.abort();
-    expect(() => throwIfAborted(controller.signal)).toThrow(expect.objectContaining({ code: 'CANCELLED' }));
-  });
-
-  it('abortableDelay resolves, or rejects with CANCELLED on abort', async () => {
-    await expect(abortableDelay(1)).resolves.toBeUndefined();
-    const controller = new AbortController();
-    const waiting = abortableDelay(60_000, controller.signal);
-    controller.abort();
-    await expect(waiting).rejects.toMatchObject({ code: 'CANCELLED' });
-    await expect(abortableDelay(1, AbortSignal.abort())).rejects.toMatchObject({ code: 'CANCELLED' });
   });
 
   it('tells running operations from ended ones', () => {

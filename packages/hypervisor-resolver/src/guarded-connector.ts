@@ -22,6 +22,7 @@ import {
   UnavailableError,
   type WaitOptions,
 } from '@hvc/hypervisor-connector';
+import { ConcurrencyLimiter } from '@hvc/hypervisor-connector-kit';
 import { CallTracker } from './call-tracker.js';
 import {
   type BreakerPermit,
@@ -30,7 +31,6 @@ import {
   type CallOutcome,
   CircuitBreaker,
 } from './circuit-breaker.js';
-import { ConcurrencyLimiter } from './concurrency-limiter.js';
 import { pollOperation } from './operation-poller.js';
 import type { EvictionReason } from './resolver-events.js';
 import type { EffectiveGuardLimits, WaitLimits } from './resolver-limits.js';
@@ -96,11 +96,10 @@ export class GuardedConnector implements HypervisorConnector {
     this.#inner = options.inner;
     this.specificationVersion = options.inner.specificationVersion;
     this.kind = options.inner.kind;
-    this.#limiter = new ConcurrencyLimiter(
-      options.limits.maxConcurrentCalls,
-      options.limits.maxQueuedCalls,
-      options.targetId,
-    );
+    this.#limiter = new ConcurrencyLimiter(options.limits.maxConcurrentCalls, {
+      maxQueued: options.limits.maxQueuedCalls,
+      target: options.targetId,
+    });
     this.#breaker =
       options.limits.breaker === false
         ? undefined

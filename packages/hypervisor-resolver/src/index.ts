@@ -33,4 +33,3 @@ export type { CacheOptions, ResolverOptions } from './resolver-options.js';
 export type { ResolverStats, TargetStats } from './resolver-stats.js';
 export type { TargetDescriptor, TargetInput, UriTargetDescriptor } from './target-descriptor.js';
 export type { TargetSource, TargetSourceOptions, TargetsOption } from './target-source.js';
-export type { TargetUriExtras, UriConnectorFactory } from './uri-connector-factory.js';

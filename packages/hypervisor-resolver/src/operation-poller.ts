@@ -5,10 +5,10 @@ import {
   type Operation,
   parseInput,
   TimeoutError,
-  throwIfAborted,
   WaitLimitsSchema,
   type WaitOptions,
 } from '@hvc/hypervisor-connector';
+import { throwIfAborted } from '@hvc/hypervisor-connector-kit';
 import type { WaitLimits } from './resolver-limits.js';
 
 /** The guarded calls the poller makes; each holds a concurrency slot only while it runs. */

@@ -4,10 +4,10 @@ import {
   type HypervisorConnector,
   InternalError,
   InvalidArgumentError,
-  throwIfAborted,
   toHypervisorError,
   UnavailableError,
 } from '@hvc/hypervisor-connector';
+import { SingleFlight, throwIfAborted } from '@hvc/hypervisor-connector-kit';
 import { ConfigFingerprinter } from './config-fingerprint.js';
 import { type CacheEntry, ConnectorCache, lastUsed } from './connector-cache.js';
 import { ConnectorRegistry } from './connector-registry.js';
@@ -26,7 +26,6 @@ import {
 } from './resolver-limits.js';
 import { effectiveCacheOptions, type ResolverOptions } from './resolver-options.js';
 import type { ResolverStats, TargetStats } from './resolver-stats.js';
-import { SingleFlight } from './single-flight.js';
 import { validTargetConfig } from './target-config.js';
 import {
   type CheckedDescriptor,
@@ -35,7 +34,7 @@ import {
   type TargetInput,
 } from './target-descriptor.js';
 import { type TargetSource, toTargetSource } from './target-source.js';
-import { uriKind } from './uri-connector-factory.js';
+import { uriKind } from './uri-kind.js';
 
 /** A connector handed out by `resolve`: the target's connector behind its guards. */
 export interface ResolvedConnector extends HypervisorConnector {

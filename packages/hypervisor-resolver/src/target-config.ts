@@ -1,13 +1,13 @@
 import {
   type ConnectorFactory,
   type FieldViolation,
+  hasUriParser,
   isHypervisorError,
   parseInput,
 } from '@hvc/hypervisor-connector';
 import { InvalidTargetConfigError } from './resolver-errors.js';
 import { type EffectiveGuardLimits, mergeGuardLimits } from './resolver-limits.js';
 import type { CheckedDescriptor } from './target-descriptor.js';
-import { hasUriParser } from './uri-connector-factory.js';
 
 /** A target's connector config as the factory's schema output, and its guard limits. */
 export interface ValidTargetConfig {

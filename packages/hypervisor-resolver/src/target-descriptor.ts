@@ -1,7 +1,7 @@
 import type { FieldViolation } from '@hvc/hypervisor-connector';
 import { InvalidTargetConfigError } from './resolver-errors.js';
 import type { GuardLimits } from './resolver-limits.js';
-import { uriKind } from './uri-connector-factory.js';
+import { uriKind } from './uri-kind.js';
 
 /** One target: which connector kind drives it and that connector's config (validated by the factory's schema). */
 export interface TargetDescriptor<Config = unknown> {

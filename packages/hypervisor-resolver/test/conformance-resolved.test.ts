@@ -1,11 +1,11 @@
 import type { HypervisorConnector } from '@hvc/hypervisor-connector';
-import { type ConformanceFixture, describeConformance } from '@hvc/hypervisor-connector/conformance';
+import { type ConformanceFixture, describeConformance } from '@hvc/hypervisor-connector-conformance';
 import {
   type MemoryConnector,
   type MemoryConnectorConfig,
   type MemoryConnectorConfigInput,
   memoryConnectorFactory,
-} from '@hvc/hypervisor-connector/memory';
+} from '@hvc/hypervisor-connector-memory';
 import { createResolver, type ResolvedConnector } from '@hvc/hypervisor-resolver';
 import { afterAll } from 'vitest';
 

@@ -1,5 +1,5 @@
 import type { Operation } from '@hvc/hypervisor-connector';
-import { createManualClock, memoryConnectorFactory } from '@hvc/hypervisor-connector/memory';
+import { createManualClock, memoryConnectorFactory } from '@hvc/hypervisor-connector-memory';
 import { createResolver } from '@hvc/hypervisor-resolver';
 import { describe, expect, it } from 'vitest';
 import { recordingFactory } from './support/recording-factory.js';

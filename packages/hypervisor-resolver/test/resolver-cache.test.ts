@@ -1,6 +1,6 @@
 import diagnosticsChannel from 'node:diagnostics_channel';
 import { isHypervisorError } from '@hvc/hypervisor-connector';
-import { createManualClock, memoryConnectorFactory } from '@hvc/hypervisor-connector/memory';
+import { createManualClock, memoryConnectorFactory } from '@hvc/hypervisor-connector-memory';
 import { createResolver, RESOLVER_CHANNELS, type ResolverEvent } from '@hvc/hypervisor-resolver';
 import { describe, expect, it, vi } from 'vitest';
 import { recordingFactory } from './support/recording-factory.js';

@@ -1,5 +1,5 @@
 import { type ConnectorFactory, HypervisorError, isHypervisorError } from '@hvc/hypervisor-connector';
-import { memoryConnectorFactory } from '@hvc/hypervisor-connector/memory';
+import { memoryConnectorFactory } from '@hvc/hypervisor-connector-memory';
 import {
   createResolver,
   InvalidTargetConfigError,

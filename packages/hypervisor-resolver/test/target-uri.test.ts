@@ -1,7 +1,7 @@
-import { type ConnectorFactory, InvalidArgumentError } from '@hvc/hypervisor-connector';
-import { type MemoryConnectorConfig, memoryConnectorFactory } from '@hvc/hypervisor-connector/memory';
+import { type ConnectorFactory, InvalidArgumentError, type UriConnectorFactory } from '@hvc/hypervisor-connector';
+import { type MemoryConnectorConfig, memoryConnectorFactory } from '@hvc/hypervisor-connector-memory';
 import { proxmoxConnectorFactory } from '@hvc/hypervisor-connector-proxmox';
-import { createResolver, type ResolverEvent, type UriConnectorFactory } from '@hvc/hypervisor-resolver';
+import { createResolver, type ResolverEvent } from '@hvc/hypervisor-resolver';
 import { describe, expect, it } from 'vitest';
 
 /** The memory factory with a URI form: `memory://anything?nodes=a,b&version=2.0`. */

@@ -1,4 +1,5 @@
-import { abandonable, isHypervisorError, UnauthenticatedError } from '@hvc/hypervisor-connector';
+import { isHypervisorError, UnauthenticatedError } from '@hvc/hypervisor-connector';
+import { abandonable } from '@hvc/hypervisor-connector-kit';
 import { PveTicketSchema } from '../schemas/access.js';
 import type { PveHttp } from '../transport/pve-http.js';
 import type { Authenticator } from './authenticator.js';

@@ -1,4 +1,5 @@
-import { abandonable, NotFoundError } from '@hvc/hypervisor-connector';
+import { NotFoundError } from '@hvc/hypervisor-connector';
+import { abandonable } from '@hvc/hypervisor-connector-kit';
 import type { PveGuestRef } from '../mapping/guest-id.js';
 import type { PveClusterResource } from '../schemas/cluster.js';
 import { pveRecords } from '../schemas/pve-record.js';

@@ -1,4 +1,5 @@
-import { AlreadyExistsError, ConflictError, NotFoundError, throwIfAborted } from '@hvc/hypervisor-connector';
+import { AlreadyExistsError, ConflictError, NotFoundError } from '@hvc/hypervisor-connector';
+import { throwIfAborted } from '@hvc/hypervisor-connector-kit';
 import { z } from 'zod';
 import type { PveGuestRef } from '../mapping/guest-id.js';
 import { guestState } from '../mapping/guest-mapping.js';

@@ -1,4 +1,4 @@
-import { abandonable } from '@hvc/hypervisor-connector';
+import { abandonable } from '@hvc/hypervisor-connector-kit';
 
 /** Reads what a batch needs about some guests of one key (a node, a node's guest type): a value per VMID. */
 export type BatchRead<T> = (key: string, vmids: readonly number[]) => Promise<ReadonlyMap<number, T>>;

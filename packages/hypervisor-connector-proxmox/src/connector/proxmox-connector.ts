@@ -26,7 +26,6 @@ import {
   type Operation,
   type OperationType,
   parseInput,
-  requireCapability,
   type Snapshot,
   SnapshotNameSchema,
   type SnapshotSpecInput,
@@ -38,6 +37,7 @@ import {
   WaitLimitsSchema,
   type WaitOptions,
 } from '@hvc/hypervisor-connector';
+import { requireCapability } from '@hvc/hypervisor-connector-kit';
 import { z } from 'zod';
 import type { Authenticator } from '../auth/authenticator.js';
 import type { ProxmoxConfig } from '../config/config-schema.js';
@@ -209,8 +209,8 @@ export class ProxmoxConnector implements HypervisorConnector {
     this.#open();
     const parsed = parseInput(GuestSpecSchema, spec, 'guest spec');
     const capabilities = await this.#capabilities(options);
-    requireCapability(capabilities, 'create', this.#target);
-    requireCapability(capabilities, `guestTypes.${parsed.type}`, this.#target);
+    requireCapability(capabilities, 'create', this.#targetOptions());
+    requireCapability(capabilities, `guestTypes.${parsed.type}`, this.#targetOptions());
     const type = parsed.type === 'vm' ? 'qemu' : 'lxc';
     const node = parsed.node ?? (await this.#pickNode(options));
     const { defaultStorage, pool } = this.#config;
@@ -244,7 +244,7 @@ export class ProxmoxConnector implements HypervisorConnector {
     requireCapability(
       await this.#capabilities(options),
       parsed.mode === 'full' ? 'clone.full' : 'clone.linked',
-      this.#target,
+      this.#targetOptions(),
     );
     return this.#onGuest(ref, options, async (node) => {
       if (
@@ -286,7 +286,7 @@ export class ProxmoxConnector implements HypervisorConnector {
     this.#open();
     const ref = parseGuestId(guestId);
     const parsed = parseInput(GuestPatchSchema, patch, 'guest patch');
-    requireCapability(await this.#capabilities(options), 'update', this.#target);
+    requireCapability(await this.#capabilities(options), 'update', this.#targetOptions());
     return this.#onGuest(ref, options, async (node) => {
       await this.#client.call(
         'PUT',
@@ -367,7 +367,7 @@ export class ProxmoxConnector implements HypervisorConnector {
       requireCapability(
         await this.#capabilities(options),
         online ? 'migration.live' : 'migration.offline',
-        this.#target,
+        this.#targetOptions(),
       );
       const params: PveParams = {
         target: parsed.targetNode,
@@ -384,7 +384,7 @@ export class ProxmoxConnector implements HypervisorConnector {
   async listSnapshots(guestId: string, options: CallOptions = {}): Promise<Snapshot[]> {
     this.#open();
     const ref = parseGuestId(guestId);
-    requireCapability(await this.#capabilities(options), 'snapshots', this.#target);
+    requireCapability(await this.#capabilities(options), 'snapshots', this.#targetOptions());
     return this.#onGuest(ref, options, async (node) => {
       const items = await this.#client.get(
         `${this.#guestPath(ref, node)}/snapshot`,
@@ -404,9 +404,9 @@ export class ProxmoxConnector implements HypervisorConnector {
     this.#open();
     const ref = parseGuestId(guestId);
     const parsed = parseInput(SnapshotSpecSchema, spec, 'snapshot spec');
-    requireCapability(await this.#capabilities(options), 'snapshots', this.#target);
+    requireCapability(await this.#capabilities(options), 'snapshots', this.#targetOptions());
     if (parsed.includeMemory) {
-      requireCapability(await this.#capabilities(options), 'memorySnapshots', this.#target);
+      requireCapability(await this.#capabilities(options), 'memorySnapshots', this.#targetOptions());
       if (ref.type === 'lxc') {
         throw new UnsupportedOperationError(
           'memorySnapshots',
@@ -445,7 +445,7 @@ export class ProxmoxConnector implements HypervisorConnector {
     this.#open();
     const ref = parseGuestId(guestId);
     const { protocol } = parseInput(ConsoleRequestSchema, request, 'console request');
-    requireCapability(await this.#capabilities(options), `console.${protocol}`, this.#target);
+    requireCapability(await this.#capabilities(options), `console.${protocol}`, this.#targetOptions());
     if (protocol === 'spice' && ref.type === 'lxc') {
       throw new UnsupportedOperationError(
         'console.spice',
@@ -488,7 +488,7 @@ export class ProxmoxConnector implements HypervisorConnector {
     this.#open();
     const ref = parseGuestId(guestId);
     const { timeframe } = parseInput(MetricsRequestSchema, request, 'metrics request');
-    requireCapability(await this.#capabilities(options), 'metrics', this.#target);
+    requireCapability(await this.#capabilities(options), 'metrics', this.#targetOptions());
     return this.#onGuest(ref, options, async (node) => {
       const points = await this.#client.get(
         `${this.#guestPath(ref, node)}/rrddata`,
@@ -519,7 +519,7 @@ export class ProxmoxConnector implements HypervisorConnector {
   async cancelOperation(operationId: string, options: CallOptions = {}): Promise<Operation> {
     this.#open();
     const ref = this.#operationRef(operationId);
-    requireCapability(await this.#capabilities(options), 'cancelOperation', this.#target);
+    requireCapability(await this.#capabilities(options), 'cancelOperation', this.#targetOptions());
     return this.#tasks.cancel(ref, options.signal);
   }
 
@@ -566,7 +566,7 @@ export class ProxmoxConnector implements HypervisorConnector {
     this.#open();
     const ref = parseGuestId(guestId);
     if (action === 'reset') {
-      requireCapability(await this.#capabilities(options), 'reset', this.#target);
+      requireCapability(await this.#capabilities(options), 'reset', this.#targetOptions());
       if (ref.type === 'lxc') {
         throw new UnsupportedOperationError(
           'reset',
@@ -576,7 +576,7 @@ export class ProxmoxConnector implements HypervisorConnector {
       }
     }
     if (action === 'suspend' || action === 'resume') {
-      requireCapability(await this.#capabilities(options), 'suspend', this.#target);
+      requireCapability(await this.#capabilities(options), 'suspend', this.#targetOptions());
       if (ref.type === 'lxc') {
         throw new UnsupportedOperationError(
           'suspend',
@@ -615,7 +615,7 @@ export class ProxmoxConnector implements HypervisorConnector {
     this.#open();
     const ref = parseGuestId(guestId);
     const snapshot = parseInput(SnapshotNameSchema, name, 'snapshot name');
-    requireCapability(await this.#capabilities(options), 'snapshots', this.#target);
+    requireCapability(await this.#capabilities(options), 'snapshots', this.#targetOptions());
     return this.#onGuest(ref, options, async (node) => {
       const check = this.#check(ref, node, options);
       await guestPreconditions.idle(check);

@@ -1,4 +1,5 @@
-import { abortableDelay, isHypervisorError } from '@hvc/hypervisor-connector';
+import { isHypervisorError } from '@hvc/hypervisor-connector';
+import { abortableDelay } from '@hvc/hypervisor-connector-kit';
 import type { z } from 'zod';
 import type { Authenticator } from '../auth/authenticator.js';
 import type { PveParams } from './form-encoding.js';

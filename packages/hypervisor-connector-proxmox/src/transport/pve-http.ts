@@ -6,12 +6,12 @@ import {
   TimeoutError,
   UnavailableError,
 } from '@hvc/hypervisor-connector';
+import type { ConcurrencyLimiter } from '@hvc/hypervisor-connector-kit';
 import type { Dispatcher } from 'undici';
 import type { z } from 'zod';
 import { mapPveFailure } from '../errors/pve-error-mapping.js';
 import { PveErrorBodySchema } from '../schemas/envelope.js';
 import { directReader } from '../schemas/pve-record.js';
-import type { ConcurrencyLimiter } from './concurrency-limiter.js';
 import { hasDiagnosticsSubscribers, publishRequest, publishResponse, redactParams } from './diagnostics.js';
 import type { Endpoint, EndpointSet } from './endpoint-set.js';
 import { encodePveParams, type PveParams } from './form-encoding.js';

@@ -1,4 +1,4 @@
-import type { ConformanceFixture } from '@hvc/hypervisor-connector/conformance';
+import type { ConformanceFixture } from '@hvc/hypervisor-connector-conformance';
 import { proxmoxConnectorFactory } from '../../src/index.js';
 import {
   type AuthMode,

@@ -1,0 +1,76 @@
+import type {
+  Capabilities,
+  CloneSpec,
+  ConsoleRequest,
+  ConsoleTicket,
+  Guest,
+  GuestFilter,
+  GuestPatch,
+  GuestSpec,
+  GuestType,
+  HostNode,
+  MetricSeries,
+  MetricsRequest,
+  MigrateSpec,
+  Operation,
+  Snapshot,
+  SnapshotSpec,
+  TargetInfo,
+  WaitOptions,
+} from '@hvc/hypervisor-connector';
+import type { CallContext } from './call-context.js';
+
+/**
+ * What a connector author writes: the contract's methods with their inputs already validated and normalised by the
+ * contract's schemas, the capability gate already passed, and a {@link CallContext} instead of raw options.
+ * `defineConnector` turns it into a `HypervisorConnector`. `Ref` is the connector's parsed guest id (`qemu/100`
+ * as `{ type, vmid }`, say); a method left out is UNSUPPORTED, so its capability must be declared missing.
+ */
+export interface ConnectorImplementation<Ref = string> {
+  /** The connector kind, e.g. `proxmox`. */
+  readonly kind: string;
+  /** What the implementation supports at all. */
+  readonly capabilities: Capabilities;
+  /** The target the connector serves, for errors. */
+  readonly target?: string;
+  /**
+   * Parses a guest id, throwing INVALID_ARGUMENT for one this connector never hands out. It replaces the contract's
+   * generic id check, so it must accept no id that `GuestIdSchema` refuses. Without it, ids are checked with
+   * `GuestIdSchema` and passed on as strings.
+   */
+  guestRef?(guestId: string): Ref;
+  /** The type of a guest when it is known without I/O (from the id, or in-memory state), for the capability gate. */
+  guestTypeOf?(guest: Ref): GuestType | undefined;
+  /** The capabilities refined for this target and credential; the gate checks these. Default: `capabilities`. */
+  currentCapabilities?(context: CallContext): Capabilities | Promise<Capabilities>;
+
+  describe(context: CallContext): Promise<TargetInfo>;
+  listNodes(context: CallContext): Promise<HostNode[]>;
+  listGuests(filter: GuestFilter, context: CallContext): Promise<Guest[]>;
+  getGuest(guest: Ref, context: CallContext): Promise<Guest>;
+  createGuest(spec: GuestSpec, context: CallContext): Promise<Operation>;
+  cloneGuest?(guest: Ref, spec: CloneSpec, context: CallContext): Promise<Operation>;
+  updateGuest?(guest: Ref, patch: GuestPatch, context: CallContext): Promise<Operation | undefined>;
+  deleteGuest(guest: Ref, context: CallContext): Promise<Operation>;
+  startGuest(guest: Ref, context: CallContext): Promise<Operation>;
+  stopGuest(guest: Ref, context: CallContext): Promise<Operation>;
+  shutdownGuest(guest: Ref, context: CallContext): Promise<Operation>;
+  rebootGuest(guest: Ref, context: CallContext): Promise<Operation>;
+  resetGuest?(guest: Ref, context: CallContext): Promise<Operation>;
+  suspendGuest?(guest: Ref, context: CallContext): Promise<Operation>;
+  resumeGuest?(guest: Ref, context: CallContext): Promise<Operation>;
+  /** `spec.online` absent means "live when it runs": the implementation checks `migration.live`/`.offline` itself. */
+  migrateGuest?(guest: Ref, spec: MigrateSpec, context: CallContext): Promise<Operation>;
+  listSnapshots?(guest: Ref, context: CallContext): Promise<Snapshot[]>;
+  createSnapshot?(guest: Ref, spec: SnapshotSpec, context: CallContext): Promise<Operation>;
+  rollbackSnapshot?(guest: Ref, name: string, context: CallContext): Promise<Operation>;
+  deleteSnapshot?(guest: Ref, name: string, context: CallContext): Promise<Operation>;
+  openConsole?(guest: Ref, request: ConsoleRequest, context: CallContext): Promise<ConsoleTicket>;
+  getMetrics?(guest: Ref, request: MetricsRequest, context: CallContext): Promise<MetricSeries>;
+  getOperation(operationId: string, context: CallContext): Promise<Operation>;
+  /** `options.timeoutMs` is validated; the wait itself bounds it (see `OperationWaiter`). */
+  waitForOperation(operationId: string, options: WaitOptions, context: CallContext): Promise<Operation>;
+  cancelOperation?(operationId: string, context: CallContext): Promise<Operation>;
+  /** Releases sockets and timers; called once, by the first `close()`. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,56 @@
+import type { CallOptions, HypervisorConnector } from '@hvc/hypervisor-connector';
+import { CONNECTOR_METHOD_NAMES, CONNECTOR_METHODS, type ConnectorMethod } from './connector-methods.js';
+
+/** One call of a contract method as a middleware sees it. */
+export type ConnectorCall = {
+  [M in ConnectorMethod]: {
+    readonly method: M;
+    readonly args: Parameters<HypervisorConnector[M]>;
+    /** The call's options argument (`WaitOptions` for `waitForOperation`), when the caller gave one. */
+    readonly options: CallOptions | undefined;
+  };
+}[ConnectorMethod];
+
+/**
+ * Runs around every contract method of a wrapped connector. `next` runs the inner connector's method, with the
+ * call's own arguments or with `args` when given (to pass other options, say). The middleware returns what the
+ * method returns, or throws.
+ */
+export interface ConnectorMiddleware {
+  call(call: ConnectorCall, next: (args?: readonly unknown[]) => Promise<unknown>): Promise<unknown>;
+  /** Runs around `close()`; without it, close closes the inner connector. */
+  close?(next: () => Promise<void>): Promise<void>;
+}
+
+/**
+ * A connector that passes every contract method of `inner` through one middleware: the single point where guards,
+ * instrumentation or policy see every call, without forwarding each method by hand. `kind`, `specificationVersion`
+ * and `capabilities` are read from `inner`; `extra`'s members are added (a wrapper's own state or escape hatches).
+ * Members of `inner` outside the contract are not exposed.
+ */
+export function wrapConnector<Extra extends object = Record<never, never>>(
+  inner: HypervisorConnector,
+  middleware: ConnectorMiddleware,
+  extra?: Extra,
+): HypervisorConnector & Extra {
+  const wrapper = {
+    specificationVersion: inner.specificationVersion,
+    kind: inner.kind,
+    get capabilities() {
+      return inner.capabilities;
+    },
+    close: () => (middleware.close ? middleware.close(() => inner.close()) : inner.close()),
+    [Symbol.asyncDispose]: () => wrapper.close(),
+  } as Record<string | symbol, unknown> & { close(): Promise<void> };
+  for (const method of CONNECTOR_METHOD_NAMES) {
+    const optionsAt = CONNECTOR_METHODS[method].options;
+    wrapper[method] = (...args: unknown[]) => {
+      const call = { method, args, options: args[optionsAt] as CallOptions | undefined } as ConnectorCall;
+      const next = (override?: readonly unknown[]) =>
+        (inner[method] as (...a: unknown[]) => Promise<unknown>).apply(inner, [...(override ?? args)]);
+      return middleware.call(call, next);
+    };
+  }
+  if (extra !== undefined) Object.defineProperties(wrapper, Object.getOwnPropertyDescriptors(extra));
+  return wrapper as unknown as HypervisorConnector & Extra;
+}

@@ -1,0 +1,63 @@
+/**
+ * What every hvc connector author reuses: `defineConnector` (input validation, the capability gate, deadlines and
+ * signals, error normalisation), `wrapConnector` (one middleware point for every method), operation waits and
+ * in-process operation records, retry with backoff, a concurrency limiter, single flight, guest filtering, clocks
+ * (a manual one for tests) and TLS trust with fingerprint pinning.
+ *
+ * @packageDocumentation
+ */
+export { abandonable, abortableDelay, cancelled, throwIfAborted } from './abort/abort.js';
+export { type CapabilityScope, requireCapability } from './capabilities/require-capability.js';
+export { type Clock, isClock, systemClock } from './clock/clock.js';
+export { createManualClock, type ManualClock } from './clock/manual-clock.js';
+export type { CallContext } from './connector/call-context.js';
+export type { ConnectorImplementation } from './connector/connector-implementation.js';
+export {
+  CONNECTOR_METHOD_NAMES,
+  CONNECTOR_METHODS,
+  type ConnectorMethod,
+  type ConnectorMethodShape,
+} from './connector/connector-methods.js';
+export { defineConnector } from './connector/define-connector.js';
+export { type ConnectorCall, type ConnectorMiddleware, wrapConnector } from './connector/wrap-connector.js';
+export { type FilterableGuest, matchesGuestFilter } from './filter/guest-filter.js';
+export {
+  ConcurrencyLimiter,
+  type ConcurrencyLimiterOptions,
+  type ReleaseSlot,
+} from './limits/concurrency-limiter.js';
+export { SingleFlight } from './limits/single-flight.js';
+export {
+  endedOperationError,
+  type OperationOrigin,
+  waitAborted,
+  waitTimedOut,
+} from './operations/operation-outcome.js';
+export {
+  type OperationHandle,
+  OperationRecords,
+  type OperationRecordsOptions,
+  type OperationStart,
+} from './operations/operation-records.js';
+export { type OperationSource, operationFingerprint } from './operations/operation-source.js';
+export {
+  type OperationPollEvent,
+  OperationWaiter,
+  type OperationWaiterOptions,
+  type PollSchedule,
+} from './operations/operation-waiter.js';
+export { type BackoffPolicy, backoffDelay } from './retry/backoff.js';
+export { isTransientError, type RetryAttempt, type RetryOptions, retry } from './retry/retry.js';
+export {
+  checkPinnedFingerprint,
+  FingerprintMismatchError,
+  FingerprintSchema,
+  fingerprintKey,
+} from './tls/fingerprint.js';
+export {
+  pinsOf,
+  type TlsTrust,
+  type TlsTrustConfig,
+  TlsTrustSchema,
+  tlsTrustOptions,
+} from './tls/tls-trust.js';

@@ -1,0 +1,44 @@
+import type { Capabilities, CapabilityName, GuestType, ProviderOptions } from '@hvc/hypervisor-connector';
+import { type Clock, requireCapability } from '@hvc/hypervisor-connector-kit';
+import { type ErrorOrigin, invalidField } from './memory-errors.js';
+import type { OperationRunner } from './memory-operations.js';
+import type { MemoryState } from './memory-state.js';
+
+/** What the memory connector's actions share: its guests, its operations, its clock and its capabilities. */
+export interface MemoryContext {
+  readonly state: MemoryState;
+  readonly runner: OperationRunner;
+  readonly clock: Clock;
+  readonly capabilities: Capabilities;
+  readonly origin: ErrorOrigin;
+}
+
+/**
+ * UNSUPPORTED unless the connector has the capability (for `guestType` too). Only for checks that depend on a
+ * guest's state; `defineConnector` gates every call on its declared capabilities before it gets here.
+ */
+export function requireMemoryCapability(
+  context: MemoryContext,
+  name: CapabilityName,
+  guestType?: GuestType,
+): void {
+  requireCapability(context.capabilities, name, {
+    ...(context.origin.target === undefined ? {} : { target: context.origin.target }),
+    ...(guestType === undefined ? {} : { guestType }),
+  });
+}
+
+/**
+ * Provider options of other connector kinds are ignored, as the contract namespaces them; the memory connector has
+ * no options of its own, so any under `memory` is INVALID_ARGUMENT rather than silently dropped.
+ */
+export function rejectMemoryProviderOptions(
+  options: ProviderOptions | undefined,
+  context: MemoryContext,
+): void {
+  const own = options?.memory;
+  if (own === undefined) return;
+  const [key] = Object.keys(own);
+  if (key !== undefined)
+    throw invalidField(`providerOptions.memory.${key}`, 'unknown option', context.origin);
+}

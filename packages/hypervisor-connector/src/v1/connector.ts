@@ -1,0 +1,112 @@
+import type { Capabilities } from './model/capabilities.js';
+import type { ConsoleTicket } from './model/console-ticket.js';
+import type { Guest } from './model/guest.js';
+import type { HostNode } from './model/host-node.js';
+import type { MetricSeries } from './model/metric-series.js';
+import type { Operation } from './model/operation.js';
+import type { Snapshot } from './model/snapshot.js';
+import type { TargetInfo } from './model/target-info.js';
+import type { CloneSpecInput, GuestPatch, MigrateSpec, SnapshotSpecInput } from './schemas/guest-changes.js';
+import type { GuestSpecInput } from './schemas/guest-spec.js';
+import type { ConsoleRequest, GuestFilter, MetricsRequestInput } from './schemas/queries.js';
+import type { SpecificationVersion } from './specification.js';
+
+/** Options every connector method takes. */
+export interface CallOptions {
+  /**
+   * Aborting stops the request (and any wait) with CANCELLED. It never stops a hypervisor task that has already
+   * started: use `cancelOperation` for that.
+   */
+  readonly signal?: AbortSignal;
+  /**
+   * Give up after this long with TIMEOUT (a whole number of milliseconds, at most a day). Like an abort, it stops
+   * the request, not a task the hypervisor has started; a write that timed out may still have been applied.
+   */
+  readonly timeoutMs?: number;
+}
+
+/** Options of `waitForOperation`. */
+export interface WaitOptions extends CallOptions {
+  /** Give up waiting after this long with TIMEOUT. The operation itself keeps running. No limit when absent. */
+  readonly timeoutMs?: number;
+  /**
+   * Called with the operation as the wait first finds it, when it is still running, then each time it changes
+   * (progress, status). A wait on an operation that has already ended calls it not at all.
+   */
+  readonly onProgress?: (operation: Operation) => void;
+  /**
+   * With `true` (the default) a failed operation throws OPERATION_FAILED and a cancelled one CANCELLED; with `false`
+   * the final operation is returned whatever its status.
+   */
+  readonly throwOnFailure?: boolean;
+}
+
+/**
+ * One connection to one hypervisor target (a host or a cluster), spec v1. Every long-running call returns an
+ * {@link Operation} at once; wait on it with {@link HypervisorConnector.waitForOperation}. Errors are
+ * `HypervisorError`s with stable codes. Inputs are validated with the contract's zod schemas and bad ones throw
+ * INVALID_ARGUMENT without reaching the hypervisor. A call whose capability is missing throws UNSUPPORTED.
+ */
+export interface HypervisorConnector extends AsyncDisposable {
+  readonly specificationVersion: SpecificationVersion;
+  /** The connector kind, e.g. `proxmox` or `memory`. */
+  readonly kind: string;
+  /** What the implementation supports at all; `describe()` refines it for the target and credential. */
+  readonly capabilities: Capabilities;
+
+  /** The target's version, cluster, nodes and refined capabilities. */
+  describe(options?: CallOptions): Promise<TargetInfo>;
+  /** The target's host nodes. */
+  listNodes(options?: CallOptions): Promise<HostNode[]>;
+  /** Guests of the whole target, narrowed by `filter`. */
+  listGuests(filter?: GuestFilter, options?: CallOptions): Promise<Guest[]>;
+  /** One guest. NOT_FOUND when there is none with that id. */
+  getGuest(guestId: string, options?: CallOptions): Promise<Guest>;
+
+  /** Creates a guest. The operation's `guestId` is the new guest's id. */
+  createGuest(spec: GuestSpecInput, options?: CallOptions): Promise<Operation>;
+  /** Clones a guest. The operation's `guestId` is the clone's id. */
+  cloneGuest(guestId: string, spec?: CloneSpecInput, options?: CallOptions): Promise<Operation>;
+  /** Changes a guest's configuration; returns an operation when the hypervisor applies it asynchronously. */
+  updateGuest(guestId: string, patch: GuestPatch, options?: CallOptions): Promise<Operation | undefined>;
+  /** Deletes a stopped guest and its disks. */
+  deleteGuest(guestId: string, options?: CallOptions): Promise<Operation>;
+
+  /** Powers a guest on. CONFLICT when it is locked. */
+  startGuest(guestId: string, options?: CallOptions): Promise<Operation>;
+  /** Powers a guest off at once, like pulling the plug. */
+  stopGuest(guestId: string, options?: CallOptions): Promise<Operation>;
+  /** Asks the guest's OS to shut down. */
+  shutdownGuest(guestId: string, options?: CallOptions): Promise<Operation>;
+  /** Asks the guest's OS to reboot. */
+  rebootGuest(guestId: string, options?: CallOptions): Promise<Operation>;
+  /** Hard-resets a VM. */
+  resetGuest(guestId: string, options?: CallOptions): Promise<Operation>;
+  /** Pauses a running guest. */
+  suspendGuest(guestId: string, options?: CallOptions): Promise<Operation>;
+  /** Resumes a paused or suspended guest. */
+  resumeGuest(guestId: string, options?: CallOptions): Promise<Operation>;
+  /** Moves a guest to another node of the target. */
+  migrateGuest(guestId: string, spec: MigrateSpec, options?: CallOptions): Promise<Operation>;
+
+  /** A guest's snapshots, oldest first. */
+  listSnapshots(guestId: string, options?: CallOptions): Promise<Snapshot[]>;
+  createSnapshot(guestId: string, spec: SnapshotSpecInput, options?: CallOptions): Promise<Operation>;
+  rollbackSnapshot(guestId: string, name: string, options?: CallOptions): Promise<Operation>;
+  deleteSnapshot(guestId: string, name: string, options?: CallOptions): Promise<Operation>;
+
+  /** A one-time ticket to open the guest's console. */
+  openConsole(guestId: string, request: ConsoleRequest, options?: CallOptions): Promise<ConsoleTicket>;
+  /** The guest's metrics over a timeframe. */
+  getMetrics(guestId: string, request?: MetricsRequestInput, options?: CallOptions): Promise<MetricSeries>;
+
+  /** The current state of an operation. NOT_FOUND for an id this target does not know. */
+  getOperation(operationId: string, options?: CallOptions): Promise<Operation>;
+  /** Waits until the operation ends; see {@link WaitOptions}. */
+  waitForOperation(operationId: string, options?: WaitOptions): Promise<Operation>;
+  /** Stops a running operation. Resolves with its state after the request; ending an ended one is a no-op. */
+  cancelOperation(operationId: string, options?: CallOptions): Promise<Operation>;
+
+  /** Releases sockets and timers. Calls after close fail with UNAVAILABLE. Idempotent. */
+  close(): Promise<void>;
+}

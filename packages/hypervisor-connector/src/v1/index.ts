@@ -1,0 +1,20 @@
+/**
+ * The hypervisor connector contract, spec v1: normalised types, input schemas, capabilities, errors and the
+ * connector and factory interfaces every hypervisor implementation provides. Spec only: no implementation.
+ *
+ * @packageDocumentation
+ */
+export * from './connector.js';
+export * from './connector-factory.js';
+export * from './errors/index.js';
+export * from './model/capabilities.js';
+export * from './model/console-ticket.js';
+export * from './model/guest.js';
+export * from './model/host-node.js';
+export * from './model/metric-series.js';
+export * from './model/operation.js';
+export * from './model/snapshot.js';
+export * from './model/target-info.js';
+export * from './schemas/index.js';
+export * from './specification.js';
+export * from './uri-connector-factory.js';

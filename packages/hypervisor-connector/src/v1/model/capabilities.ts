@@ -1,0 +1,107 @@
+import type { ConsoleProtocol } from './console-ticket.js';
+import type { GuestType } from './guest.js';
+
+/**
+ * What a connector can do. A connector declares a static map (what the implementation supports at all) and
+ * `describe()` refines it for one target and credential (its version, its privileges). A method whose capability
+ * is missing throws UNSUPPORTED and changes nothing — and that holds for the refined map too: whatever `describe()`
+ * reports missing for this target and credential, the connector refuses with UNSUPPORTED before touching anything.
+ */
+export interface Capabilities {
+  /** The guest types the connector manages. */
+  readonly guestTypes: readonly GuestType[];
+  /** Create new guests from a spec. */
+  readonly create: boolean;
+  /** Change a guest's configuration. */
+  readonly update: boolean;
+  /** Clone modes. */
+  readonly clone: { readonly full: boolean; readonly linked: boolean };
+  /** Snapshots: list, create, roll back, delete. */
+  readonly snapshots: boolean;
+  /** Snapshots that include the running memory. */
+  readonly memorySnapshots: boolean;
+  /** Migration between nodes of the target. */
+  readonly migration: { readonly offline: boolean; readonly live: boolean };
+  /** Suspend and resume. */
+  readonly suspend: boolean;
+  /** Hard reset (VMs). */
+  readonly reset: boolean;
+  /** Console protocols that can be opened. */
+  readonly console: readonly ConsoleProtocol[];
+  /** Metric series. */
+  readonly metrics: boolean;
+  /** Cancelling a running operation. */
+  readonly cancelOperation: boolean;
+  /** Why a capability is missing or partial, by capability name (`console`, `migration.live`, ...). */
+  readonly notes?: Readonly<Record<string, string>>;
+  /**
+   * Capabilities one guest type lacks although the connector has them for others, each with why: PVE containers,
+   * say, cannot be reset or snapshotted with memory: `{ container: { reset: 'containers cannot be reset' } }`.
+   * A call on a guest of that type throws UNSUPPORTED, as for a capability missing altogether.
+   */
+  readonly unsupportedByGuestType?: Readonly<
+    Partial<Record<GuestType, Readonly<Partial<Record<GuestCapabilityName, string>>>>>
+  >;
+}
+
+/** The name of a capability as {@link hasCapability} takes it: a boolean key or a nested one (`clone.linked`). */
+export type CapabilityName =
+  | 'create'
+  | 'update'
+  | 'snapshots'
+  | 'memorySnapshots'
+  | 'suspend'
+  | 'reset'
+  | 'metrics'
+  | 'cancelOperation'
+  | 'clone.full'
+  | 'clone.linked'
+  | 'migration.offline'
+  | 'migration.live'
+  | `guestTypes.${GuestType}`
+  | `console.${ConsoleProtocol}`;
+
+/** The capabilities that apply to one guest: those a guest type can lack (see `unsupportedByGuestType`). */
+export type GuestCapabilityName = Exclude<
+  CapabilityName,
+  'create' | 'cancelOperation' | `guestTypes.${GuestType}`
+>;
+
+/**
+ * Whether `capabilities` has the named capability; with `guestType`, whether it has it for guests of that type
+ * too.
+ */
+export function hasCapability(
+  capabilities: Capabilities,
+  name: CapabilityName,
+  guestType?: GuestType,
+): boolean {
+  if (
+    guestType !== undefined &&
+    capabilities.unsupportedByGuestType?.[guestType]?.[name as GuestCapabilityName] !== undefined
+  ) {
+    return false;
+  }
+  const [head, tail] = name.split('.') as [string, string | undefined];
+  if (tail === undefined) return (capabilities as unknown as Record<string, unknown>)[head] === true;
+  if (head === 'guestTypes') return (capabilities.guestTypes as readonly string[]).includes(tail);
+  if (head === 'console') return (capabilities.console as readonly string[]).includes(tail);
+  const group = (capabilities as unknown as Record<string, Record<string, unknown> | undefined>)[head];
+  return group?.[tail] === true;
+}
+
+/** Every capability on: a starting point for connectors that support the whole contract. */
+export const FULL_CAPABILITIES: Capabilities = Object.freeze({
+  guestTypes: ['vm', 'container'],
+  create: true,
+  update: true,
+  clone: { full: true, linked: true },
+  snapshots: true,
+  memorySnapshots: true,
+  migration: { offline: true, live: true },
+  suspend: true,
+  reset: true,
+  console: ['vnc', 'spice', 'terminal'],
+  metrics: true,
+  cancelOperation: true,
+}) as Capabilities;
