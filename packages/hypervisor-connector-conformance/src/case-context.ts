@@ -60,6 +60,12 @@ export interface CaseContext {
   requireCapability(name: CapabilityName, connector?: HypervisorConnector): Promise<void>;
   /** Names of the target's nodes. */
   nodeNames(connector?: HypervisorConnector): Promise<string[]>;
+  /**
+   * A well-formed guest id no guest of the target has, in the connector's own form, so the exact answer is
+   * NOT_FOUND: the fixture's `unknownGuestId`, else one made from a real guest id (`like`, or one the case creates)
+   * with its last digits replaced.
+   */
+  missingGuestId(like?: Guest): Promise<string>;
   /** Ends the case as skipped, with the reason shown. */
   skip(reason: string): never;
   /** Removes tracked guests (unless the fixture is isolated) and closes every connector of the case. */
@@ -99,6 +105,18 @@ export async function createCaseContext(fixture: ConformanceFixture): Promise<Ca
         ...(options.tags === undefined ? {} : { tags: [...options.tags] }),
         ...(options.pool === undefined ? {} : { pool: options.pool }),
       };
+    },
+    async missingGuestId(like) {
+      if (fixture.unknownGuestId !== undefined) return fixture.unknownGuestId;
+      const model = like ?? (await ctx.createGuest());
+      const taken = new Set((await connector.listGuests()).map((g) => g.id));
+      for (const digits of ['999999999', '999999998', '999999997']) {
+        const candidate = /\d+$/.test(model.id)
+          ? model.id.replace(/\d+$/, digits)
+          : `${model.id}-missing${digits}`;
+        if (!taken.has(candidate)) return candidate;
+      }
+      return `${model.id}-missing`;
     },
     async createGuest(options = {}) {
       const target = options.connector ?? connector;

@@ -45,6 +45,11 @@ export interface ConformanceFixture {
   /** A resource pool that exists on the target, for the pool filter case. */
   readonly pool?: string;
   /**
+   * A guest id in this connector's own form that no guest has, for the NOT_FOUND cases. Without it, the kit makes
+   * one from a real guest id by replacing its last digits, which suits ids such as `qemu/100` but not UUIDs.
+   */
+  readonly unknownGuestId?: string;
+  /**
    * An operation id this connector accepts as well formed but does not know, for the NOT_FOUND cases of the
    * operation methods (operation ids are opaque, so the kit cannot make one up).
    */

@@ -1,5 +1,5 @@
 import type { Guest, HypervisorConnector, Operation } from '@hvc/hypervisor-connector';
-import { NotFoundError } from '@hvc/hypervisor-connector';
+import { InvalidArgumentError, NotFoundError } from '@hvc/hypervisor-connector';
 import {
   CONFORMANCE_CASES,
   type ConformanceFixture,
@@ -378,6 +378,45 @@ const breakages: {
     overrides: (inner) => ({
       cloneGuest: (id, spec, options) => inner.cloneGuest(id, { ...spec, mode: 'full' }, options),
     }),
+  },
+  {
+    behaviour: 'a container snapshot with memory is refused as INVALID_ARGUMENT without being declared',
+    caseId: 'capabilities.guest-type-limits',
+    failure: /memorySnapshots on a container: refused with INVALID_ARGUMENT/,
+    overrides: (inner) => {
+      const { memorySnapshots: _, ...containerLimits } =
+        inner.capabilities.unsupportedByGuestType?.container ?? {};
+      const capabilities = { ...inner.capabilities, unsupportedByGuestType: { container: containerLimits } };
+      return {
+        capabilities,
+        describe: async (options) => ({ ...(await inner.describe(options)), capabilities }),
+        createSnapshot: async (id, spec, options) => {
+          if (spec.includeMemory && id.startsWith('container/')) {
+            throw new InvalidArgumentError('invalid input: includeMemory: containers have no memory state', {
+              violations: [{ field: 'includeMemory', message: 'containers have no memory state' }],
+            });
+          }
+          return inner.createSnapshot(id, spec, options);
+        },
+      };
+    },
+  },
+  {
+    behaviour: 'a limit declared for containers is not enforced',
+    caseId: 'capabilities.guest-type-limits',
+    failure: /reset on a container: expected UNSUPPORTED, but it succeeded/,
+    overrides: (inner) => {
+      const capabilities = {
+        ...inner.capabilities,
+        unsupportedByGuestType: { container: { reset: 'declared, then ignored' } },
+      };
+      return {
+        capabilities,
+        describe: async (options) => ({ ...(await inner.describe(options)), capabilities }),
+        resetGuest: (id, options) =>
+          id.startsWith('container/') ? inner.rebootGuest(id, options) : inner.resetGuest(id, options),
+      };
+    },
   },
 ];
 

@@ -115,11 +115,7 @@ export const dataOwnershipCases: readonly ConformanceCase[] = [
     async run(ctx) {
       const guest = await ctx.createGuest({ state: 'running' });
       const errors = [
-        await expectError(
-          ctx.connector.getGuest('kit/999999999'),
-          ['NOT_FOUND', 'INVALID_ARGUMENT'],
-          'getGuest',
-        ),
+        await expectError(ctx.connector.getGuest(await ctx.missingGuestId()), 'NOT_FOUND', 'getGuest'),
         await expectError(ctx.connector.getGuest(''), 'INVALID_ARGUMENT', 'getGuest("")'),
         await expectError(ctx.connector.deleteGuest(guest.id), 'CONFLICT', 'deleting a running guest'),
       ];

@@ -6,15 +6,6 @@ import { guestCalls } from './guest-calls.js';
 const MALFORMED_GUEST_IDS = ['', 'vm 100', '../etc/passwd', 'vm/../100', `vm/${'1'.repeat(300)}`];
 const MALFORMED_OPERATION_IDS = ['', 'has space', 'op/../other', 'x'.repeat(600)];
 
-/** A well-formed id no guest of the target has, made from a real one: its last digits replaced. */
-function missingLike(id: string, taken: ReadonlySet<string>): string {
-  for (const digits of ['999999999', '999999998', '999999997']) {
-    const candidate = /\d+$/.test(id) ? id.replace(/\d+$/, digits) : `${id}-missing${digits}`;
-    if (!taken.has(candidate)) return candidate;
-  }
-  return `${id}-missing`;
-}
-
 /** Malformed and unknown ids, for every method that takes one. */
 export const identifierCases: readonly ConformanceCase[] = [
   {
@@ -35,9 +26,8 @@ export const identifierCases: readonly ConformanceCase[] = [
     needs: ['guestSpec'],
     async run(ctx) {
       const guest = await ctx.createGuest();
-      const taken = new Set((await ctx.connector.listGuests()).map((g) => g.id));
-      const missing = missingLike(guest.id, taken);
-      const before = taken.size;
+      const missing = await ctx.missingGuestId(guest);
+      const before = (await ctx.connector.listGuests()).length;
       for (const { method, call } of guestCalls(guest.node, await ctx.capabilities())) {
         await expectError(call(ctx.connector, missing), 'NOT_FOUND', `${method}(${JSON.stringify(missing)})`);
       }

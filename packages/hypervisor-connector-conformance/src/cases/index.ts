@@ -7,6 +7,7 @@ import { disposalCases } from './disposal.js';
 import { factoryCases } from './factory.js';
 import { guestChangeCases } from './guest-changes.js';
 import { guestQueryCases } from './guest-queries.js';
+import { guestTypeLimitCases } from './guest-type-limits.js';
 import { identifierCases } from './identifiers.js';
 import { invalidInputCases } from './invalid-input.js';
 import { lifecycleCases } from './lifecycle.js';
@@ -29,7 +30,7 @@ export const CONFORMANCE_GROUPS: Readonly<Record<string, readonly ConformanceCas
   identifiers: identifierCases,
   'invalid input': invalidInputCases,
   'aborted calls': abortedCallCases,
-  capabilities: capabilityCases,
+  capabilities: [...capabilityCases, ...guestTypeLimitCases],
   'data ownership': dataOwnershipCases,
   disposal: disposalCases,
 };
@@ -46,6 +47,7 @@ export {
   factoryCases,
   guestChangeCases,
   guestQueryCases,
+  guestTypeLimitCases,
   identifierCases,
   invalidInputCases,
   lifecycleCases,
