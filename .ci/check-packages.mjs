@@ -1,44 +1,70 @@
-// Packs each publishable package and loads every entry point from a scratch project outside the workspace,
-// with both `import` and `require`: proves the exports maps, the ESM + CJS builds and the packed file lists.
+// Packs every publishable package and checks it from a scratch project outside the workspace, installed from the
+// tarballs alone: every entry point loads with `import` and with `require`, no published manifest carries the
+// workspace's internal `@hvc/source` condition, and each README's `## Example` runs.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 const root = resolve(import.meta.dirname, '..');
-const packages = ['hypervisor-connector', 'hypervisor-connector-proxmox', 'hypervisor-resolver'];
-// Entry points that need an optional peer (vitest, msw) to load are checked for presence only.
-const needsPeer = new Set(['./conformance', './testing']);
+// Entry points whose module graph needs a peer the scratch project does not install (vitest) are resolved only.
+const needsPeer = new Set(['@hvc/hypervisor-connector-conformance']);
+
+const packages = readdirSync(join(root, 'packages'))
+  .map((dir) => ({ dir, manifest: JSON.parse(readFileSync(join(root, 'packages', dir, 'package.json'), 'utf8')) }))
+  .filter(({ manifest }) => !manifest.private);
+
+/** An exports map without the workspace-only `@hvc/source` condition. */
+function withoutSourceCondition(value) {
+  if (typeof value !== 'object' || value === null) return value;
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([key]) => key !== '@hvc/source')
+      .map(([key, member]) => [key, withoutSourceCondition(member)]),
+  );
+}
 
 const scratch = mkdtempSync(join(tmpdir(), 'hvc-packages-'));
+let failures = 0;
+const failed = (what, error) => {
+  failures++;
+  console.error(`FAIL ${what}: ${error?.stderr?.toString().trim() || error?.message || error}`);
+};
 try {
   const entries = [];
-  for (const dir of packages) {
-    const manifest = JSON.parse(readFileSync(join(root, 'packages', dir, 'package.json'), 'utf8'));
-    if (manifest.private) continue;
-    execFileSync('pnpm', ['pack', '--pack-destination', scratch], {
-      cwd: join(root, 'packages', dir),
-      stdio: 'ignore',
-    });
+  const examples = [];
+  for (const { dir, manifest } of packages) {
+    execFileSync('pnpm', ['pack', '--pack-destination', scratch], { cwd: join(root, 'packages', dir), stdio: 'ignore' });
     for (const subpath of Object.keys(manifest.exports)) {
-      if (subpath === './package.json') continue;
-      entries.push({ name: manifest.name, subpath });
+      if (subpath !== './package.json') entries.push({ name: manifest.name, subpath });
     }
+    const readme = readFileSync(join(root, 'packages', dir, 'README.md'), 'utf8');
+    const example = /^## Example\n+```ts\n([\s\S]*?)^```/m.exec(readme);
+    if (example) examples.push({ name: manifest.name, code: example[1] });
+    else failed(`${manifest.name} README`, 'no "## Example" section with a ts block');
   }
   const tarballs = readdirSync(scratch).filter((f) => f.endsWith('.tgz'));
-  writeFileSync(join(scratch, 'package.json'), JSON.stringify({ name: 'scratch', private: true }));
+  for (const tarball of tarballs) {
+    const packed = JSON.parse(
+      execFileSync('tar', ['-xOzf', join(scratch, tarball), 'package/package.json'], { encoding: 'utf8' }),
+    );
+    const source = packages.find(({ manifest }) => manifest.name === packed.name).manifest;
+    // `publishConfig.exports` must be the workspace's exports without the internal `@hvc/source` condition.
+    if (JSON.stringify(packed.exports) !== JSON.stringify(withoutSourceCondition(source.exports))) {
+      failed(`${packed.name} manifest`, 'the published exports are not the exports without @hvc/source');
+    }
+  }
+  writeFileSync(join(scratch, 'package.json'), JSON.stringify({ name: 'scratch', private: true, type: 'module' }));
+  // tsx runs the TypeScript examples; everything else comes from the tarballs.
   execFileSync(
     'npm',
-    ['install', '--no-audit', '--no-fund', '--loglevel=error', ...tarballs.map((t) => `./${t}`)],
-    {
-      cwd: scratch,
-      stdio: 'inherit',
-    },
+    ['install', '--no-audit', '--no-fund', '--loglevel=error', 'tsx@4', ...tarballs.map((t) => `./${t}`)],
+    { cwd: scratch, stdio: 'inherit' },
   );
-  let failures = 0;
+
   for (const { name, subpath } of entries) {
     const specifier = subpath === '.' ? name : `${name}/${subpath.slice(2)}`;
-    const resolveOnly = needsPeer.has(subpath);
+    const resolveOnly = needsPeer.has(specifier);
     const esm = resolveOnly
       ? `import.meta.resolve(${JSON.stringify(specifier)})`
       : `Object.keys(await import(${JSON.stringify(specifier)})).length`;
@@ -47,15 +73,29 @@ try {
       : `Object.keys(require(${JSON.stringify(specifier)})).length`;
     for (const [kind, args] of [
       ['import', ['--input-type=module', '-e', `console.log(${esm})`]],
-      ['require', ['-e', `console.log(${cjs})`]],
+      ['require', ['--input-type=commonjs', '-e', `console.log(${cjs})`]],
     ]) {
       try {
-        const out = execFileSync('node', args, { cwd: scratch, encoding: 'utf8' }).trim();
+        const out = execFileSync('node', args, { cwd: scratch, encoding: 'utf8', stdio: 'pipe' }).trim();
         console.log(`ok   ${kind.padEnd(7)} ${specifier} -> ${resolveOnly ? 'resolves' : `${out} exports`}`);
       } catch (error) {
-        failures++;
-        console.error(`FAIL ${kind.padEnd(7)} ${specifier}: ${error.message}`);
+        failed(`${kind} ${specifier}`, error);
       }
+    }
+  }
+
+  for (const { name, code } of examples) {
+    const file = join(scratch, `example-${name.replace(/[@/]/g, '_')}.mts`);
+    writeFileSync(file, code);
+    try {
+      execFileSync(join(scratch, 'node_modules', '.bin', 'tsx'), [file], {
+        cwd: scratch,
+        stdio: 'pipe',
+        timeout: 120_000,
+      });
+      console.log(`ok   example ${name}`);
+    } catch (error) {
+      failed(`README example of ${name}`, error);
     }
   }
   if (failures > 0) process.exit(1);
