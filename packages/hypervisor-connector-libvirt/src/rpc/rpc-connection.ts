@@ -109,6 +109,9 @@ export class RpcConnection {
   readonly #pending = new Map<number, PendingCall>();
   readonly #streams = new Map<number, StreamPacketSink>();
   readonly #pausedBy = new Set<number>();
+  /** Frames received but not yet dispatched (held while a stream reader applies backpressure). */
+  readonly #backlog: Buffer[] = [];
+  #draining = false;
   readonly #closeListeners = new Set<(closed: ConnectionClosed) => void>();
   readonly #closed: Promise<ConnectionClosed>;
   #resolveClosed!: (closed: ConnectionClosed) => void;
@@ -124,11 +127,9 @@ export class RpcConnection {
       this.#resolveClosed = resolve;
     });
     socket.on('data', (chunk: Buffer) => this.#onData(chunk));
-    socket.on('end', () =>
-      this.#close('eof', new UnavailableError(`${this.#target}: the libvirt daemon closed the connection`)),
-    );
+    // 'close', not 'end': a transport may still report why it ended (an SSH bridge's exit status) in between.
     socket.on('close', () =>
-      this.#close('eof', new UnavailableError(`${this.#target}: the connection closed`)),
+      this.#close('eof', new UnavailableError(`${this.#target}: the libvirt daemon closed the connection`)),
     );
     socket.on('error', (error: Error) =>
       this.#close(
@@ -438,8 +439,13 @@ export class RpcConnection {
     const after = this.#pausedBy.size > 0;
     if (before === after || this.#closedWith !== undefined) return;
     this.#keepalive?.setPaused(after);
-    if (after) this.#socket.pause();
-    else this.#socket.resume();
+    if (after) {
+      this.#socket.pause();
+    } else {
+      this.#socket.resume();
+      // Resumed from inside a dispatch (a reader pulling synchronously): the running drain carries on.
+      queueMicrotask(() => this.#drain());
+    }
   }
 
   #sendKeepalive(procedure: number): void {
@@ -462,24 +468,34 @@ export class RpcConnection {
 
   #onData(chunk: Buffer): void {
     if (this.#closedWith !== undefined) return;
-    let frames: Buffer[];
     try {
-      frames = this.#decoder.push(chunk);
+      this.#backlog.push(...this.#decoder.push(chunk));
     } catch (error) {
       this.#protocolViolation(error);
       return;
     }
-    for (const frame of frames) {
-      if (this.#closedWith !== undefined) return;
-      let packet: Packet;
-      try {
-        packet = decodePacket(frame);
-      } catch (error) {
-        this.#protocolViolation(error);
-        return;
+    this.#drain();
+  }
+
+  /** Dispatches decoded frames in order, stopping while a stream reader is full (its backpressure). */
+  #drain(): void {
+    if (this.#draining) return;
+    this.#draining = true;
+    try {
+      while (this.#backlog.length > 0 && this.#pausedBy.size === 0 && this.#closedWith === undefined) {
+        const frame = this.#backlog.shift()!;
+        let packet: Packet;
+        try {
+          packet = decodePacket(frame);
+        } catch (error) {
+          this.#protocolViolation(error);
+          return;
+        }
+        this.#keepalive?.received();
+        this.#dispatch(packet);
       }
-      this.#keepalive?.received();
-      this.#dispatch(packet);
+    } finally {
+      this.#draining = false;
     }
   }
 

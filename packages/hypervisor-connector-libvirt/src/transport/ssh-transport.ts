@@ -1,5 +1,5 @@
 import type { Duplex } from 'node:stream';
-import { UnauthenticatedError, UnavailableError } from '@hvc/hypervisor-connector';
+import { InvalidArgumentError, UnauthenticatedError, UnavailableError } from '@hvc/hypervisor-connector';
 import { Client, type ClientChannel, type ConnectConfig } from 'ssh2';
 import type { ConnectContext } from './connect-attempt.js';
 import { checkKnownHosts, type HostKeyVerdict, sshFingerprint } from './known-hosts.js';
@@ -122,7 +122,8 @@ export function connectSsh(
           const status = code === null ? `signal ${signal ?? 'unknown'}` : `status ${code}`;
           const detail = stderr.trim() === '' ? '' : `: ${stderr.trim()}`;
           const exited = new Error(`the libvirt bridge on the SSH host exited with ${status}${detail}`);
-          if (settled) (channel as Duplex).destroy(exited);
+          // ssh2's channel.destroy() takes no error: report it as the stream's error, then close.
+          if (settled) channel.emit('error', exited);
           else fail(new UnavailableError(`${context.target}: ${exited.message}`, { cause: exited }));
         });
         settled = true;
@@ -143,6 +144,15 @@ export function connectSsh(
       ...(material.passphrase === undefined ? {} : { passphrase: material.passphrase }),
       ...(material.agent === undefined ? {} : { agent: material.agent }),
     };
-    client.connect(config);
+    try {
+      client.connect(config);
+    } catch (error) {
+      // ssh2 parses the key synchronously: a wrong passphrase or a malformed key lands here.
+      fail(
+        new InvalidArgumentError(`${context.target}: unusable SSH private key: ${(error as Error).message}`, {
+          violations: [{ field: 'ssh.privateKey', message: 'cannot be parsed (wrong passphrase?)' }],
+        }),
+      );
+    }
   });
 }

@@ -156,7 +156,8 @@ export class XdrWriter {
 
   /** Appends raw bytes with no length or padding (a stream packet's payload). */
   writeRaw(bytes: Uint8Array): void {
-    this.#bytes.set(bytes, this.#reserve(bytes.length));
+    const at = this.#reserve(bytes.length);
+    this.#bytes.set(bytes, at);
   }
 
   /** A variable-length array `T<max>`. */
