@@ -64,8 +64,9 @@ export class LibvirtStream extends Duplex implements StreamPacketSink {
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
     if (!this.#done) {
       this.#done = true;
-      // Not finished cleanly: tell the daemon to abort its side (it drops any data still in flight).
-      this.#channel.sendAbort();
+      // Not finished: tell the daemon to abort its side (it drops any data still in flight). Once the finish
+      // handshake is under way (a reader that stops at the end, as `for await` does) it is left to complete.
+      if (!this.#finishSent) this.#channel.sendAbort();
       this.#channel.release();
     }
     if (this.#readPaused) this.#channel.setReadPaused(false);

@@ -61,6 +61,9 @@ describe('streams', () => {
     peer.send(call.header, new Uint8Array(0), T.VIR_NET_STREAM, S.VIR_NET_OK);
     await read;
     expect(Buffer.concat(chunks).toString()).toBe('hello world');
+    // Finished cleanly: no abort follows the finish.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(peer.received).toEqual([]);
   });
 
   it('send written data as packets of at most 262120 bytes and complete only when the daemon confirms', async () => {

@@ -59,6 +59,14 @@ describe('XDR writer', () => {
     expect(() => w.writeString('too long', 100)).toThrow(/exceeds the limit of 12/);
   });
 
+  it('grows for raw payloads larger than its buffer', () => {
+    const w = new XdrWriter(Number.POSITIVE_INFINITY, 8);
+    w.writeInt(1);
+    w.writeRaw(new Uint8Array(1000).fill(7));
+    expect(w.length).toBe(1004);
+    expect(w.toBytes()[1003]).toBe(7);
+  });
+
   it('patches a word written earlier (the frame length)', () => {
     const w = new XdrWriter();
     w.writeUint(0);
