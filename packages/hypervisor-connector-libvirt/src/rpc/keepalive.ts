@@ -19,7 +19,6 @@ export class KeepaliveMonitor {
   readonly #options: KeepaliveOptions;
   readonly #sendPing: () => void;
   readonly #onDead: (silenceMs: number) => void;
-  readonly #now: () => number;
   #lastReceived: number;
   #lastPing = 0;
   #timer: NodeJS.Timeout | undefined;
@@ -28,7 +27,7 @@ export class KeepaliveMonitor {
 
   constructor(
     options: KeepaliveOptions,
-    handlers: { sendPing: () => void; onDead: (silenceMs: number) => void; now?: () => number },
+    handlers: { sendPing: () => void; onDead: (silenceMs: number) => void },
   ) {
     if (!(options.intervalMs > 0) || !Number.isInteger(options.count) || options.count < 1) {
       throw new RangeError('keepalive needs intervalMs > 0 and an integer count >= 1');
@@ -36,8 +35,7 @@ export class KeepaliveMonitor {
     this.#options = options;
     this.#sendPing = handlers.sendPing;
     this.#onDead = handlers.onDead;
-    this.#now = handlers.now ?? (() => performance.now());
-    this.#lastReceived = this.#now();
+    this.#lastReceived = performance.now();
   }
 
   /** The longest silence tolerated before the daemon is declared dead. */
@@ -47,13 +45,13 @@ export class KeepaliveMonitor {
 
   /** Starts the timer. */
   start(): void {
-    this.#lastReceived = this.#now();
+    this.#lastReceived = performance.now();
     this.#schedule();
   }
 
   /** Records that a packet arrived. */
   received(): void {
-    this.#lastReceived = this.#now();
+    this.#lastReceived = performance.now();
   }
 
   /**
@@ -63,7 +61,7 @@ export class KeepaliveMonitor {
   setPaused(paused: boolean): void {
     if (this.#paused === paused) return;
     this.#paused = paused;
-    if (!paused) this.#lastReceived = this.#now();
+    if (!paused) this.#lastReceived = performance.now();
   }
 
   /** Stops for good. */
@@ -76,7 +74,7 @@ export class KeepaliveMonitor {
   #schedule(): void {
     if (this.#stopped) return;
     const { intervalMs } = this.#options;
-    const now = this.#now();
+    const now = performance.now();
     const nextPing = Math.max(this.#lastReceived, this.#lastPing) + intervalMs;
     const death = this.#lastReceived + this.deadAfterMs;
     const delay = Math.max(1, Math.min(nextPing, death) - now);
@@ -88,7 +86,7 @@ export class KeepaliveMonitor {
   #tick(): void {
     this.#timer = undefined;
     if (this.#stopped) return;
-    const now = this.#now();
+    const now = performance.now();
     if (this.#paused) this.#lastReceived = now;
     const silence = now - this.#lastReceived;
     if (silence >= this.deadAfterMs) {

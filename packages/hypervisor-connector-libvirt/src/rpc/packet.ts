@@ -1,6 +1,4 @@
 import {
-  VIR_NET_MESSAGE_HEADER_MAX,
-  VIR_NET_MESSAGE_LEN_MAX,
   type VirNetMessageHeader,
   VirNetMessageHeaderCodec,
 } from '../protocol/generated/virnet-protocol.gen.js';
@@ -43,6 +41,3 @@ export function encodePacket(
   writer.patchUint(0, writer.length);
   return writer.toBytes();
 }
-
-/** Bytes of framing around a payload: the length word and the header. */
-export const PACKET_OVERHEAD = VIR_NET_MESSAGE_LEN_MAX + VIR_NET_MESSAGE_HEADER_MAX;

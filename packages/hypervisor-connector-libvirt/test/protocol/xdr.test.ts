@@ -20,9 +20,26 @@ describe('XDR writer', () => {
     w.writeUhyper(2n ** 64n - 1n);
     w.writeDouble(1.5);
     w.writeBool(true);
+    w.writeFloat(-2);
     expect(hex(w.toBytes())).toBe(
-      'fffffffe' + '20008086' + 'ffffffffffffffff' + 'ffffffffffffffff' + '3ff8000000000000' + '00000001',
+      'fffffffe' +
+        '20008086' +
+        'ffffffffffffffff' +
+        'ffffffffffffffff' +
+        '3ff8000000000000' +
+        '00000001' +
+        'c0000000',
     );
+    const r = new XdrReader(w.toBytes());
+    expect([
+      r.readInt(),
+      r.readUint(),
+      r.readHyper(),
+      r.readUhyper(),
+      r.readDouble(),
+      r.readBool(),
+      r.readFloat(),
+    ]).toEqual([-2, 0x20008086, -1n, 2n ** 64n - 1n, 1.5, true, -2]);
   });
 
   it('pads strings and opaque data to four bytes with zeros, strings as UTF-8', () => {
