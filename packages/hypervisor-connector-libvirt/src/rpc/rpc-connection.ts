@@ -118,6 +118,9 @@ export class RpcConnection {
   #closedWith: ConnectionClosed | undefined;
   #keepalive: KeepaliveMonitor | undefined;
   #nextSerial = 1;
+  /** Messages waiting for the previous write to complete. */
+  readonly #writeQueue: { bytes: Uint8Array; done: ((error?: Error | null) => void) | undefined }[] = [];
+  #writing = false;
 
   constructor(socket: Duplex, options: RpcConnectionOptions) {
     this.#socket = socket;
@@ -288,7 +291,7 @@ export class RpcConnection {
       );
       return undefined;
     }
-    this.#socket.write(bytes);
+    this.#write(bytes);
     return serial;
   }
 
@@ -418,7 +421,7 @@ export class RpcConnection {
         (writer) => writer.writeRaw(data),
         VIR_NET_MESSAGE_MAX + VIR_NET_MESSAGE_LEN_MAX,
       );
-      this.#socket.write(bytes, done === undefined ? undefined : (error) => done(error ?? null));
+      this.#write(bytes, done);
     };
     return {
       sendData: (data, done) => send(VIR_NET_CONTINUE, data, done),
@@ -430,6 +433,32 @@ export class RpcConnection {
         this.#setPausedBy(serial, false);
       },
     };
+  }
+
+  /**
+   * Writes one message once the previous one has been handed to the transport. One message per write matters
+   * for TLS: Node joins queued writes into one TLS record, and libvirtd (9.0) reads one message out of a record
+   * and leaves the rest in GnuTLS's buffer until more bytes arrive on the socket — the calls behind it would
+   * stall until the next keepalive.
+   */
+  #write(bytes: Uint8Array, done?: (error?: Error | null) => void): void {
+    this.#writeQueue.push({ bytes, done });
+    if (!this.#writing) this.#writeNext();
+  }
+
+  #writeNext(): void {
+    if (this.#closedWith !== undefined) {
+      this.#writing = false;
+      for (const { done } of this.#writeQueue.splice(0)) done?.(this.#closedWith.error);
+      return;
+    }
+    const next = this.#writeQueue.shift();
+    this.#writing = next !== undefined;
+    if (next === undefined) return;
+    this.#socket.write(next.bytes, (error) => {
+      next.done?.(error ?? null);
+      this.#writeNext();
+    });
   }
 
   #setPausedBy(serial: number, paused: boolean): void {
@@ -450,7 +479,7 @@ export class RpcConnection {
 
   #sendKeepalive(procedure: number): void {
     if (this.#closedWith !== undefined) return;
-    this.#socket.write(
+    this.#write(
       encodePacket(
         {
           prog: KEEPALIVE_PROGRAM,

@@ -1,4 +1,5 @@
 import { connect, type Socket } from 'node:net';
+import { Duplex } from 'node:stream';
 import { CancelledError, isHypervisorError } from '@hvc/hypervisor-connector';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -107,6 +108,32 @@ describe('calls', () => {
   it('do not send a call whose signal is already aborted', async () => {
     await expect(getHostname(AbortSignal.abort())).rejects.toMatchObject({ code: 'CANCELLED' });
     expect(peer.received).toHaveLength(0);
+  });
+});
+
+describe('writes', () => {
+  it('hand the transport one whole message at a time (TLS would pack queued writes into one record)', async () => {
+    const batches: number[][] = [];
+    const transport = new Duplex({
+      read() {},
+      write(chunk: Buffer, _encoding, callback) {
+        batches.push([chunk.length]);
+        setImmediate(callback);
+      },
+      writev(chunks, callback) {
+        batches.push(chunks.map(({ chunk }) => (chunk as Buffer).length));
+        setImmediate(callback);
+      },
+    });
+    const local = new RpcConnection(transport, { target: 'test://writes' });
+    const calls = Array.from({ length: 5 }, () =>
+      local.call(remoteCall(P.REMOTE_PROC_DOMAIN_LOOKUP_BY_NAME, { name: 'vm' })).catch(() => {}),
+    );
+    await expect.poll(() => batches.length).toBe(5);
+    // Each write is one complete message: length word 28 + 8 bytes of arguments.
+    expect(batches).toEqual(Array.from({ length: 5 }, () => [36]));
+    local.destroy(new CancelledError('test over'));
+    await Promise.all(calls);
   });
 });
 
