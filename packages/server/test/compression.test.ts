@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { request } from 'node:http';
-import { memoryConnectorFactory } from '@hvc/hypervisor-connector/memory';
+import { memoryConnectorFactory } from '@hvc/hypervisor-connector-memory';
 import { createResolver } from '@hvc/hypervisor-resolver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHvcHandler } from '../src/api/hvc-handler.js';

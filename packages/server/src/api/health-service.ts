@@ -1,5 +1,5 @@
 import { Code, ConnectError, type ServiceImpl } from '@connectrpc/connect';
-import { abortableDelay } from '@hvc/hypervisor-connector';
+import { abortableDelay } from '@hvc/hypervisor-connector-kit';
 import { type Health, HealthCheckResponse_ServingStatus as Status } from '../gen/grpc/health/v1/health_pb.js';
 
 /** How often a health watch re-reads the state. */

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { isHypervisorError } from '@hvc/hypervisor-connector';
-import { memoryConnectorFactory } from '@hvc/hypervisor-connector/memory';
+import { memoryConnectorFactory } from '@hvc/hypervisor-connector-memory';
 import { createResolver, type Resolver, type ResolverEvent } from '@hvc/hypervisor-resolver';
 import type { Logger } from 'pino';
 import { createHvcHandler } from '../api/hvc-handler.js';

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { Code, ConnectError, createClient, type Transport } from '@connectrpc/connect';
 import { createConnectTransport, createGrpcTransport } from '@connectrpc/connect-node';
-import { memoryConnectorFactory } from '@hvc/hypervisor-connector/memory';
+import { memoryConnectorFactory } from '@hvc/hypervisor-connector-memory';
 import { createResolver } from '@hvc/hypervisor-resolver';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,4 +1,4 @@
-import { memoryConnectorFactory } from '@hvc/hypervisor-connector/memory';
+import { memoryConnectorFactory } from '@hvc/hypervisor-connector-memory';
 import { createResolver } from '@hvc/hypervisor-resolver';
 import { createHvcHandler } from '../../src/api/hvc-handler.js';
 import { createAuthenticator } from '../../src/authn/authenticator.js';

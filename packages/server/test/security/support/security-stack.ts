@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
-import { memoryConnectorFactory } from '@hvc/hypervisor-connector/memory';
+import { memoryConnectorFactory } from '@hvc/hypervisor-connector-memory';
 import { createResolver } from '@hvc/hypervisor-resolver';
 import { createHvcHandler } from '../../../src/api/hvc-handler.js';
 import { type Authenticator, createAuthenticator } from '../../../src/authn/authenticator.js';
