@@ -1,19 +1,41 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 // Workspace packages resolve to their TypeScript sources through the `@hvc/source`
 // export condition, so tests never depend on a previous `pnpm build`.
 const conditions = ['@hvc/source', 'node'];
+const libvirtTests = 'packages/hypervisor-connector-libvirt/test/**/*.test.ts';
 
 export default defineConfig({
   resolve: { conditions },
   ssr: { resolve: { conditions, externalConditions: ['@hvc/source'] } },
   test: {
-    include: ['packages/*/test/**/*.test.ts'],
     testTimeout: 20_000,
     hookTimeout: 30_000,
     pool: 'forks',
     // CI reads the JSON report to print the one-line summary the landing check expects.
     reporters: process.env.CI ? ['default', 'json'] : ['default'],
     outputFile: { json: '.vitest-report.json' },
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'workspace',
+          include: ['packages/*/test/**/*.test.ts'],
+          exclude: [...configDefaults.exclude, libvirtTests],
+        },
+      },
+      {
+        // The libvirt package's tests share one lab (real libvirtd daemons, real QEMU guests), started by the
+        // globalSetup only when this project has files to run; guests boot in seconds, hence the longer bounds.
+        extends: true,
+        test: {
+          name: 'libvirt',
+          include: [libvirtTests],
+          globalSetup: ['packages/hypervisor-connector-libvirt/test/lab/global-setup.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+    ],
   },
 });

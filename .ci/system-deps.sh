@@ -3,7 +3,13 @@
 # Fails loudly: a missing server is a failed run, never a skipped test.
 set -euo pipefail
 # postgresql: the storage suite and the multi-replica test start a throwaway cluster (initdb/pg_ctl) on loopback.
-packages=(postgresql curl)
+# The libvirt lab (packages/hypervisor-connector-libvirt/test/lab) starts libvirtd daemons and QEMU guests:
+#   libvirt-daemon-system libvirt-clients qemu-system-x86 qemu-utils: the daemons, virsh, QEMU, qemu-img;
+#   openssl: its throwaway TLS CA; openssh-server (and ssh-keygen from openssh-client): its sshd for qemu+ssh;
+#   netcat-openbsd: the `nc -U` the qemu+ssh transport runs on the SSH host; xorriso: cidata ISO images;
+#   util-linux (unshare) and mount are essential, the kernel and busybox-static are downloaded as .debs.
+packages=(postgresql curl libvirt-daemon-system libvirt-clients qemu-system-x86 qemu-utils openssl
+  openssh-server openssh-client netcat-openbsd xorriso)
 [ ${#packages[@]} -eq 0 ] && exit 0
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done

@@ -1,0 +1,164 @@
+import { spawn } from 'node:child_process';
+import { copyFile, mkdir, mkdtemp, readdir, rename, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ensureGuestImage } from './guest-image.js';
+import type { LabFacts, LabHostFacts, LabSshFacts } from './lab-facts.js';
+import { type StartedHost, startLabHost } from './lab-host.js';
+import { makeLabPki } from './lab-pki.js';
+import { abandonedLabs, LAB_DIR_PREFIX, LabRecord, reapLab, reapLabNow } from './lab-record.js';
+import { startLabSsh } from './lab-ssh.js';
+import { PortAllocator } from './port-allocator.js';
+import { processRef } from './process-control.js';
+
+const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
+const WATCHDOG = fileURLToPath(new URL('./watchdog.sh', import.meta.url));
+const CLI = fileURLToPath(new URL('./cli.ts', import.meta.url));
+
+/** The cache of downloaded .debs, the built guest image and QEMU capabilities: `<repo>/.cache/libvirt-lab`. */
+export const DEFAULT_CACHE_DIR = join(REPO_ROOT, '.cache', 'libvirt-lab');
+
+/** How to start a lab. */
+export interface LabOptions {
+  /** How many libvirtd hosts (`hvc-lab-1` ... `hvc-lab-N`). Default 2. */
+  readonly hosts?: number;
+  /** Also start an sshd on loopback for the `qemu+ssh` transport. Default true. */
+  readonly ssh?: boolean;
+  /** Downloads, the guest image and the QEMU capability cache. Default {@link DEFAULT_CACHE_DIR}. */
+  readonly cacheDir?: string;
+  /**
+   * Outlive this process (`cli.ts up`): no exit handler, no watchdog; `cli.ts down` stops it. Default false: the
+   * lab is stopped when this process exits, and by a watchdog if it dies without exiting cleanly.
+   */
+  readonly detached?: boolean;
+}
+
+/** A running lab. */
+export interface Lab {
+  /** What tests need to reach it (plain data). */
+  readonly facts: LabFacts;
+  /** Kills its guests, stops its daemons and sshd (by pid: SIGTERM, then SIGKILL) and removes its directory. */
+  stop(): Promise<void>;
+}
+
+/** A copy that appears whole (rename) or not at all: another lab may be reading the cache. */
+async function copyCapabilities(from: string, to: string): Promise<void> {
+  await mkdir(to, { recursive: true });
+  for (const file of await readdir(from)) {
+    const partial = join(to, `.${file}.${process.pid}`);
+    await copyFile(join(from, file), partial);
+    await rename(partial, join(to, file));
+  }
+}
+
+function startWatchdog(dir: string, record: LabRecord): void {
+  const child = spawn(
+    'bash',
+    [WATCHDOG, String(process.pid), process.execPath, '--import', 'tsx', CLI, 'reap', dir],
+    { cwd: REPO_ROOT, stdio: 'ignore', detached: true },
+  );
+  child.unref();
+  const ref = child.pid === undefined ? undefined : processRef(child.pid);
+  if (ref !== undefined) record.add(ref);
+}
+
+/**
+ * Starts a libvirt lab on this machine: `hosts` libvirtd daemons, each in its own mount and UTS namespace with
+ * private libvirt directories, /dev (no kvm), /etc/hosts and host name, listening on loopback TCP (no auth) and
+ * TLS (the lab's throwaway CA), each with the `default` dir pool at one shared path; optionally an sshd. Labs left
+ * behind by dead processes are reaped first; ports are picked free, so several labs can run at once.
+ */
+export async function startLab(options: LabOptions = {}): Promise<Lab> {
+  const hostCount = options.hosts ?? 2;
+  const cacheDir = options.cacheDir ?? DEFAULT_CACHE_DIR;
+  await Promise.all(abandonedLabs(false).map(reapLab));
+
+  const dir = await mkdtemp(join(tmpdir(), LAB_DIR_PREFIX));
+  const record = new LabRecord(dir, options.detached ? null : (processRef(process.pid) ?? null));
+  const onExit = (): void => reapLabNow(dir);
+  if (!options.detached) {
+    process.on('exit', onExit);
+    startWatchdog(dir, record);
+  }
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
+      process.off('exit', onExit);
+      await reapLab(dir);
+    })();
+    return stopping;
+  };
+
+  try {
+    const names = Array.from({ length: hostCount }, (_, i) => `hvc-lab-${i + 1}`);
+    const pool = { name: 'default', path: join(dir, 'pool') };
+    const serialDir = join(dir, 'serial');
+    const hostsFile = join(dir, 'hosts');
+    const seedDir = join(cacheDir, 'qemu-capabilities');
+    const ports = new PortAllocator();
+    await Promise.all([mkdir(pool.path), mkdir(serialDir)]);
+    await writeFile(
+      hostsFile,
+      ['127.0.0.1 localhost', ...names.map((name) => `127.0.0.1 ${name}`), ''].join('\n'),
+    );
+    const [guestImage, pki] = await Promise.all([
+      ensureGuestImage(cacheDir),
+      makeLabPki(join(dir, 'pki'), names),
+    ]);
+
+    const startHost = (index: number): Promise<StartedHost> =>
+      startLabHost({
+        index,
+        name: names[index - 1]!,
+        labDir: dir,
+        hostsFile,
+        caCertPath: pki.caCertPath,
+        clientPkiDir: pki.clientPkiDir,
+        serverCertificate: pki.servers.get(names[index - 1]!)!,
+        pool,
+        capabilitiesSeedDir: seedDir,
+        ports,
+        record,
+      });
+    const sshStarting = options.ssh === false ? undefined : startLabSsh(join(dir, 'ssh'), ports, record);
+    // With no cached capabilities, one daemon probes QEMU (~4 s) and the others start from its result.
+    const cached = (await readdir(seedDir).catch(() => [])).length > 0;
+    const first = cached ? undefined : await startHost(1);
+    if (first !== undefined) await copyCapabilities(first.capabilitiesDir, seedDir);
+    const indexes = names.map((_, i) => i + 1);
+    const rest = await Promise.all(indexes.slice(first === undefined ? 0 : 1).map(startHost));
+    const hosts = first === undefined ? rest : [first, ...rest];
+    if (cached) await copyCapabilities(hosts[0]!.capabilitiesDir, seedDir);
+    const ssh: LabSshFacts | undefined = (await sshStarting)?.facts;
+
+    const withSsh = (host: LabHostFacts): LabHostFacts =>
+      ssh === undefined
+        ? host
+        : {
+            ...host,
+            sshUri:
+              `qemu+ssh://root@127.0.0.1:${ssh.port}/system?socket=${host.socketPath}` +
+              `&keyfile=${ssh.clientKeyPath}&known_hosts=${ssh.knownHostsPath}`,
+          };
+    const facts: LabFacts = {
+      dir,
+      hosts: hosts.map((host) => withSsh(host.facts)),
+      pool,
+      serialDir,
+      guestImage,
+      tls: {
+        caCertPath: pki.caCertPath,
+        clientCertPath: pki.clientCertPath,
+        clientKeyPath: pki.clientKeyPath,
+        clientPkiDir: pki.clientPkiDir,
+      },
+      ...(ssh === undefined ? {} : { ssh }),
+    };
+    await writeFile(join(dir, 'facts.json'), JSON.stringify(facts, null, 2));
+    return { facts, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
