@@ -11,19 +11,18 @@ export class CallTracker {
     return this.#inFlight;
   }
 
-  /** Runs `call`, counting it as in flight until it settles. */
-  async track<T>(call: () => Promise<T>): Promise<T> {
+  /** A call started. */
+  enter(): void {
     this.#inFlight += 1;
-    try {
-      return await call();
-    } finally {
-      this.#inFlight -= 1;
-      if (this.#inFlight === 0) {
-        const waiters = this.#waiters;
-        this.#waiters = [];
-        for (const wake of waiters) wake();
-      }
-    }
+  }
+
+  /** A call that {@link enter} counted has settled. */
+  leave(): void {
+    this.#inFlight -= 1;
+    if (this.#inFlight > 0) return;
+    const waiters = this.#waiters;
+    this.#waiters = [];
+    for (const wake of waiters) wake();
   }
 
   /** Resolves when no call is in flight (at once if none is). */

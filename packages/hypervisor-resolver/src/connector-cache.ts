@@ -1,6 +1,7 @@
 import { isHypervisorError } from '@hvc/hypervisor-connector';
-import type { GuardedConnector } from './guarded-connector.js';
+import type { ResolvedConnector } from './resolved-connector.js';
 import type { EvictionReason, ResolverEvents } from './resolver-events.js';
+import type { TargetGuards } from './target-guards.js';
 
 /** One cached connector and what the cache knows about it. */
 export interface CacheEntry {
@@ -8,7 +9,10 @@ export interface CacheEntry {
   readonly kind: string;
   /** The fingerprint of the config (and guard limits) it was created with. */
   readonly fingerprint: string;
-  readonly connector: GuardedConnector;
+  /** The connector handed out. */
+  readonly connector: ResolvedConnector;
+  /** Its guards, which hold the connector behind them. */
+  readonly guards: TargetGuards;
   readonly createdAt: number;
   lastResolvedAt: number;
   /** Resolves answered with it. */
@@ -75,7 +79,7 @@ export class ConnectorCache {
     const now = this.#options.now();
     let evicted = 0;
     for (const entry of [...this.#entries.values()]) {
-      if (entry.connector.inFlight === 0 && now - lastUsed(entry) >= idle) {
+      if (entry.guards.inFlight === 0 && now - lastUsed(entry) >= idle) {
         void this.retire(entry, 'idle');
         evicted += 1;
       }
@@ -92,18 +96,18 @@ export class ConnectorCache {
   /** Takes `entry` out of service and closes its connector once drained. Idempotent. */
   retire(entry: CacheEntry, reason: EvictionReason): Promise<void> {
     if (entry.closing !== undefined) return entry.closing;
-    const { connector } = entry;
-    connector.retire(reason);
+    const { guards } = entry;
+    guards.retire(reason);
     if (this.#entries.get(entry.targetId) === entry) this.#entries.delete(entry.targetId);
     this.#draining.add(entry);
     this.#evicted[reason] += 1;
     const { targetId, kind } = entry;
-    this.#options.events.emit({ type: 'evict', targetId, kind, reason, inFlight: connector.inFlight });
+    this.#options.events.emit({ type: 'evict', targetId, kind, reason, inFlight: guards.inFlight });
     entry.closing = (async () => {
-      const forced = await drainWithin(connector, this.#options.drainTimeoutMs);
+      const forced = await drainWithin(guards, this.#options.drainTimeoutMs);
       let errorCode: string | undefined;
       try {
-        await connector.inner.close();
+        await guards.inner.close();
       } catch (error) {
         errorCode = isHypervisorError(error) ? error.code : 'INTERNAL';
       }
@@ -134,18 +138,18 @@ export class ConnectorCache {
 
 /** When an entry was last resolved or called. */
 export function lastUsed(entry: CacheEntry): number {
-  return Math.max(entry.lastResolvedAt, entry.connector.lastUsedAt);
+  return Math.max(entry.lastResolvedAt, entry.guards.lastUsedAt);
 }
 
-/** Waits until `connector` has no call in flight or `timeoutMs` passed; true when the time ran out. */
-async function drainWithin(connector: GuardedConnector, timeoutMs: number): Promise<boolean> {
-  if (connector.inFlight === 0) return false;
+/** Waits until `guards` have no call in flight or `timeoutMs` passed; true when the time ran out. */
+async function drainWithin(guards: TargetGuards, timeoutMs: number): Promise<boolean> {
+  if (guards.inFlight === 0) return false;
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<boolean>((resolve) => {
     timer = setTimeout(() => resolve(true), timeoutMs);
   });
   try {
-    return await Promise.race([connector.drained().then(() => false), timedOut]);
+    return await Promise.race([guards.drained().then(() => false), timedOut]);
   } finally {
     clearTimeout(timer);
   }

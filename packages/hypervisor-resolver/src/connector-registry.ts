@@ -1,21 +1,10 @@
 import { type ConnectorFactory, InternalError, isHypervisorError } from '@hvc/hypervisor-connector';
+import { SingleFlight } from '@hvc/hypervisor-connector-kit';
+import { isConnectorKind } from './connector-kind.js';
+import type { ConnectorLoader, ConnectorsOption } from './connector-types.js';
 import { checkFactory, looksLikeFactory } from './factory-check.js';
 import { NoSuchConnectorError } from './resolver-errors.js';
 import { throwIfAny } from './resolver-limits.js';
-
-/**
- * Loads a connector lazily, e.g. `() => import('@hvc/hypervisor-connector-proxmox')`. It may return the factory or
- * a module that exports it (as `default` or under any name).
- */
-export type ConnectorLoader = () => unknown;
-
-/**
- * Connector factories by kind, eager (`{ memory: memoryConnectorFactory }`) or lazy
- * (`{ proxmox: () => import('@hvc/hypervisor-connector-proxmox') }`).
- */
-export type ConnectorsOption = Readonly<Record<string, ConnectorFactory | ConnectorLoader>>;
-
-const KIND = /^[a-z][a-z0-9-]*$/;
 
 /**
  * The factories a resolver knows. Eager ones are checked when registered; lazy ones when first loaded (once, shared
@@ -24,7 +13,7 @@ const KIND = /^[a-z][a-z0-9-]*$/;
 export class ConnectorRegistry {
   readonly #factories = new Map<string, ConnectorFactory>();
   readonly #loaders = new Map<string, ConnectorLoader>();
-  readonly #loading = new Map<string, Promise<ConnectorFactory>>();
+  readonly #loading = new SingleFlight<string, ConnectorFactory>();
 
   constructor(connectors: ConnectorsOption | undefined) {
     if (connectors === undefined) return;
@@ -35,13 +24,13 @@ export class ConnectorRegistry {
       );
     }
     for (const [kind, entry] of Object.entries(connectors)) {
-      if (!KIND.test(kind)) {
+      if (!isConnectorKind(kind)) {
         throwIfAny(
           [{ field: `connectors.${kind}`, message: 'a kind is lower case letters, digits and "-"' }],
           'resolver options',
         );
       }
-      if (typeof entry === 'function') this.#loaders.set(kind, entry as ConnectorLoader);
+      if (typeof entry === 'function') this.#loaders.set(kind, entry);
       else this.#factories.set(kind, checkFactory(kind, entry));
     }
   }
@@ -57,12 +46,7 @@ export class ConnectorRegistry {
     if (factory !== undefined) return factory;
     const loader = this.#loaders.get(kind);
     if (loader === undefined) throw new NoSuchConnectorError(kind, this.kinds());
-    let loading = this.#loading.get(kind);
-    if (loading === undefined) {
-      loading = this.#load(kind, loader).finally(() => this.#loading.delete(kind));
-      this.#loading.set(kind, loading);
-    }
-    return loading;
+    return this.#loading.run(kind, () => this.#load(kind, loader));
   }
 
   async #load(kind: string, loader: ConnectorLoader): Promise<ConnectorFactory> {

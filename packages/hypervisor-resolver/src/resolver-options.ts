@@ -1,4 +1,4 @@
-import type { ConnectorsOption } from './connector-registry.js';
+import type { ConnectorsOption } from './connector-types.js';
 import type { ResolverEventListener } from './resolver-events.js';
 import type { ResolverLimits } from './resolver-limits.js';
 import { throwIfAny } from './resolver-limits.js';
@@ -15,12 +15,12 @@ export interface CacheOptions {
   readonly idleTimeoutMs?: number | false;
 }
 
-/** The options of `createResolver`. */
-export interface ResolverOptions {
+/** The options of `createResolver`; `Connectors` is the registry, whose types the resolver keeps per kind. */
+export interface ResolverOptions<Connectors extends ConnectorsOption = ConnectorsOption> {
   /** Connector factories by kind, eager or lazy. */
-  readonly connectors: ConnectorsOption;
-  /** The targets: a fixed list of descriptors, or a source to look them up in (a database, say). */
-  readonly targets?: TargetsOption;
+  readonly connectors: Connectors;
+  /** The targets: a fixed list of descriptors typed per kind, or a source to look them up in (a database, say). */
+  readonly targets?: TargetsOption<NoInfer<Connectors>>;
   readonly cache?: CacheOptions;
   /** Guard defaults for every target, drain and wait limits. */
   readonly limits?: ResolverLimits;

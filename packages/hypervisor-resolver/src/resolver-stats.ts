@@ -1,5 +1,5 @@
-import type { GuardStats } from './guarded-connector.js';
 import type { EvictionReason } from './resolver-events.js';
+import type { GuardStats } from './target-guards.js';
 
 /** One connector the resolver holds: serving its target, or draining before it closes. */
 export interface TargetStats extends GuardStats {

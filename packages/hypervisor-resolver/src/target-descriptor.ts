@@ -1,19 +1,40 @@
 import type { FieldViolation } from '@hvc/hypervisor-connector';
+import { isConnectorKind, uriKind } from './connector-kind.js';
+import type { ConnectorKind, TargetConfigInput } from './connector-types.js';
 import { InvalidTargetConfigError } from './resolver-errors.js';
 import type { GuardLimits } from './resolver-limits.js';
-import { uriKind } from './uri-kind.js';
 
-/** One target: which connector kind drives it and that connector's config (validated by the factory's schema). */
-export interface TargetDescriptor<Config = unknown> {
+/**
+ * One target: which connector kind drives it and that connector's config (validated by the factory's schema). A
+ * target source returns these as data (`kind` a string, `config` anything); {@link TargetDescriptorFor} types one per
+ * kind of a registry.
+ */
+export interface TargetDescriptor<Kind extends string = string, Config = unknown> {
   /** The target's id: 1 to 256 printable characters, without `://`. */
   readonly id: string;
   /** The connector kind, e.g. `proxmox`. */
-  readonly kind: string;
+  readonly kind: Kind;
   /** The connector's config for this target. */
   readonly config: Config;
   /** Guard limits for this target, over the resolver's defaults. */
   readonly limits?: GuardLimits;
 }
+
+/**
+ * A descriptor of a target of one of the registry's kinds, its config typed for that kind: checked at compile time
+ * where the code names the kind, e.g. `TargetDescriptorFor<typeof connectors, 'proxmox'>`.
+ */
+export type TargetDescriptorFor<
+  Connectors,
+  Kind extends ConnectorKind<Connectors> = ConnectorKind<Connectors>,
+> = Kind extends unknown ? TargetDescriptor<Kind, TargetConfigInput<Connectors, Kind>> : never;
+
+/**
+ * A descriptor whose kind is only known at run time (a `string`, such as a database row's): its config is validated
+ * when it is used. A kind written as a literal is not dynamic: it must be one of the registry's, with its config.
+ */
+export type DynamicTargetDescriptor<Kind extends string> = TargetDescriptor<Kind> &
+  (string extends Kind ? unknown : never);
 
 /**
  * A target given as a URI, parsed by the factory its scheme names (which must offer `configFromUri`). The secret is
@@ -30,15 +51,13 @@ export interface UriTargetDescriptor {
   readonly limits?: GuardLimits;
 }
 
-/** What `resolve` accepts: a target id, a target URI, or a descriptor. A string containing `://` is a URI. */
+/** What `resolve` accepts at run time: a target id, a target URI, or a descriptor. A string with `://` is a URI. */
 export type TargetInput = string | TargetDescriptor | UriTargetDescriptor;
 
 /** A descriptor after its shape was checked: either form, with its id and kind known. */
 export type CheckedDescriptor =
   | (TargetDescriptor & { readonly form: 'config' })
   | (UriTargetDescriptor & { readonly id: string; readonly kind: string; readonly form: 'uri' });
-
-const KIND = /^[a-z][a-z0-9-]*$/;
 
 /** Whether `value` is a usable target id. */
 export function isTargetId(value: unknown): value is string {
@@ -85,7 +104,7 @@ export function checkDescriptor(value: unknown, fallbackId: string): CheckedDesc
   }
   const targetId = isTargetId(record.id) ? record.id : fallbackId;
   if (!isTargetId(record.id)) violations.push(idViolation());
-  if (typeof record.kind !== 'string' || !KIND.test(record.kind)) {
+  if (!isConnectorKind(record.kind)) {
     violations.push({
       field: 'kind',
       message: 'expected a connector kind (lower case letters, digits, "-")',

@@ -1,6 +1,11 @@
 import type { FieldViolation } from '@hvc/hypervisor-connector';
 import { throwIfAny } from './resolver-limits.js';
-import { isTargetId, type TargetDescriptor, type UriTargetDescriptor } from './target-descriptor.js';
+import {
+  isTargetId,
+  type TargetDescriptor,
+  type TargetDescriptorFor,
+  type UriTargetDescriptor,
+} from './target-descriptor.js';
 
 /** Options the resolver passes to a {@link TargetSource}. */
 export interface TargetSourceOptions {
@@ -9,7 +14,8 @@ export interface TargetSourceOptions {
 }
 
 /**
- * Looks a target up by id, e.g. in a database; undefined when there is none. The resolver calls it on every
+ * Looks a target up by id, e.g. in a database; undefined when there is none. What it returns is data, checked and
+ * validated at run time: a descriptor's `kind` is any string and its `config` anything. The resolver calls it on every
  * `resolve(id)` (concurrent resolves of one id share a call), so a changed config is seen at once: keep it cheap.
  * A source may return a frozen descriptor (`Object.freeze`, its config and everything in it included) and the
  * same object again while the target is unchanged: the resolver then checks and validates it once, not on every
@@ -24,16 +30,21 @@ export type TargetSource = (
   | UriTargetDescriptor
   | undefined;
 
-/** The targets a resolver knows: a fixed list (each entry with its id) or a source to ask. */
-export type TargetsOption =
-  | readonly (TargetDescriptor | (UriTargetDescriptor & { readonly id: string }))[]
+/**
+ * The targets a resolver knows: a fixed list written in code (each entry with its id, each config typed for its
+ * kind) or a source to ask (for targets that are data).
+ */
+export type TargetsOption<Connectors> =
+  | readonly (TargetDescriptorFor<Connectors> | (UriTargetDescriptor & { readonly id: string }))[]
   | TargetSource;
 
 /**
  * A {@link TargetSource} for `targets`. A list is indexed once; every entry needs an id (a URI entry too), and a
  * missing or duplicate one throws INVALID_ARGUMENT.
  */
-export function toTargetSource(targets: TargetsOption | undefined): TargetSource {
+export function toTargetSource(
+  targets: readonly (TargetDescriptor | UriTargetDescriptor)[] | TargetSource | undefined,
+): TargetSource {
   if (targets === undefined) return () => undefined;
   if (typeof targets === 'function') return targets;
   if (!Array.isArray(targets)) {

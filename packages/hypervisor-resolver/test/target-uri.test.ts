@@ -1,4 +1,8 @@
-import { type ConnectorFactory, InvalidArgumentError, type UriConnectorFactory } from '@hvc/hypervisor-connector';
+import {
+  type ConnectorFactory,
+  InvalidArgumentError,
+  type UriConnectorFactory,
+} from '@hvc/hypervisor-connector';
 import { type MemoryConnectorConfig, memoryConnectorFactory } from '@hvc/hypervisor-connector-memory';
 import { proxmoxConnectorFactory } from '@hvc/hypervisor-connector-proxmox';
 import { createResolver, type ResolverEvent } from '@hvc/hypervisor-resolver';
