@@ -1,7 +1,11 @@
 // The protocol layer against real libvirtd daemons: the shared lab of this vitest run (test/lab), and for the
 // frozen-daemon case a private one-host lab, so freezing it disturbs no other test.
+
+import { execFileSync, spawn } from 'node:child_process';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { isHypervisorError } from '@hvc/hypervisor-connector';
@@ -124,6 +128,29 @@ describe.each(transports)('over %s', (_transport, uri, options) => {
         flags: 0,
       }),
     ).rejects.toMatchObject({ code: 'UNSUPPORTED', details: { libvirtCode: 67 } });
+  });
+});
+
+describe('SSH agent authentication', () => {
+  it('authenticates with a key held by ssh-agent', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hvc-ssh-agent-'));
+    const socket = join(dir, 'agent.sock');
+    const agent = spawn('ssh-agent', ['-D', '-a', socket], { stdio: 'ignore' });
+    try {
+      await expect.poll(() => existsSync(socket)).toBe(true);
+      execFileSync('ssh-add', [lab.ssh!.clientKeyPath], {
+        env: { ...process.env, SSH_AUTH_SOCK: socket },
+        stdio: 'ignore',
+      });
+      const client = await open(
+        `qemu+ssh://root@127.0.0.1:${lab.ssh!.port}/system?socket=${host.socketPath}&known_hosts=${lab.ssh!.knownHostsPath}`,
+        { ssh: { agent: socket } },
+      );
+      expect((await client.call(P.REMOTE_PROC_CONNECT_GET_HOSTNAME)).hostname).toBe(host.name);
+    } finally {
+      agent.kill();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -1,9 +1,10 @@
 import { X509Certificate } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer as createTlsServer } from 'node:tls';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   RemoteProcedure as P,
   RemoteConnectDomainEventCallbackDeregisterAnyArgsCodec,
@@ -200,8 +201,13 @@ describe('domain events', () => {
 
 describe('TLS', () => {
   let pki: TestPki;
+  const made: TestPki[] = [];
   beforeAll(() => {
     pki = makeTestPki();
+    made.push(pki);
+  });
+  afterAll(() => {
+    for (const { dir } of made) rmSync(dir, { recursive: true, force: true });
   });
 
   async function tlsDaemon(confirmation: number | null): Promise<{ daemon: FakeDaemon; port: number }> {
@@ -261,6 +267,7 @@ describe('TLS', () => {
   it('refuses a daemon whose certificate the CA did not sign', async () => {
     const { port } = await tlsDaemon(1);
     const other = makeTestPki();
+    made.push(other);
     await expect(
       openLibvirt(`qemu+tls://localhost:${port}/system`, {
         tls: { trust: { ca: other.ca }, cert: pki.clientCert, key: pki.clientKey },
