@@ -42,7 +42,7 @@ export * from './schemas/pve-values.js';
 export * from './schemas/response-schemas.js';
 export * from './schemas/tasks.js';
 export { decodeOperationId, encodeOperationId, type OperationRef } from './tasks/operation-id.js';
-export { formatUpid, parseUpid, tryParseUpid, type Upid } from './tasks/upid.js';
+export { formatUpid, parseUpid, tryParseUpid, UPID_PATTERN, type Upid } from './tasks/upid.js';
 export {
   PROXMOX_DIAGNOSTICS_CHANNELS,
   type ProxmoxRequestMessage,

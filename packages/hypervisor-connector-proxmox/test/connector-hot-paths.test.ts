@@ -1,7 +1,7 @@
 import { isHypervisorError } from '@hvc/hypervisor-connector';
+import { createPveFake } from '@hvc/pve-fake';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createProxmoxConnector, PVE_RESPONSE_SCHEMAS } from '../src/index.js';
-import { createPveFake } from '../src/testing/index.js';
 import { type HttpsTestServer, startHttpsTestServer, type TestHandler } from './support/https-test-server.js';
 import { type FakeTarget, startFakeTarget } from './support/pve-fake-target.js';
 

@@ -17,7 +17,8 @@ export interface Upid {
   readonly user: string;
 }
 
-const UPID_PATTERN =
+/** The regular expression PVE itself parses UPIDs with (`PVE::Tools::upid_decode`). */
+export const UPID_PATTERN =
   /^UPID:([a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?):([0-9A-Fa-f]{8}):([0-9A-Fa-f]{8,9}):([0-9A-Fa-f]{8}):([^:\s/]+):([^:\s/]*):([^:\s/]+):$/;
 
 /** Parses a UPID, or returns `undefined` when `text` is not one. */

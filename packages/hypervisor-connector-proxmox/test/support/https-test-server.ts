@@ -1,9 +1,8 @@
-import { X509Certificate } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
-import { generate } from 'selfsigned';
+import { generateCertificate } from '@hvc/pve-fake';
 
 /** One request the test server saw. */
 export interface SeenRequest {
@@ -30,13 +29,12 @@ export interface HttpsTestServer {
 
 /** Starts an HTTPS test server on 127.0.0.1 answering with `handler`. */
 export async function startHttpsTestServer(handler: TestHandler): Promise<HttpsTestServer> {
-  const pems = await selfSignedCertificate();
-  const fingerprint = new X509Certificate(pems.cert).fingerprint256;
+  const pems = await generateCertificate('127.0.0.1');
   const requests: SeenRequest[] = [];
   const sockets = { active: 0, peak: 0, total: 0 };
   const open = new Set<Socket>();
   const server = createServer(
-    { key: pems.private, cert: pems.cert },
+    { key: pems.key, cert: pems.cert },
     (req: IncomingMessage, res: ServerResponse) => {
       const chunks: Buffer[] = [];
       req.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -74,7 +72,7 @@ export async function startHttpsTestServer(handler: TestHandler): Promise<HttpsT
   const { port } = server.address() as AddressInfo;
   return {
     url: `https://127.0.0.1:${port}`,
-    fingerprint,
+    fingerprint: pems.fingerprint,
     requests,
     sockets,
     close: () =>
@@ -83,14 +81,6 @@ export async function startHttpsTestServer(handler: TestHandler): Promise<HttpsT
         server.close(() => resolve());
       }),
   };
-}
-
-/** A self-signed certificate for 127.0.0.1. */
-export async function selfSignedCertificate(): Promise<{ cert: string; private: string }> {
-  return generate([{ name: 'commonName', value: '127.0.0.1' }], {
-    keySize: 2048,
-    extensions: [{ name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }] }],
-  });
 }
 
 /** A TLS server that answers nothing, counts TCP connections and every application byte a client sends. */
@@ -102,10 +92,10 @@ export async function startRawTlsServer(): Promise<{
   bytesReceived: number;
   close(): Promise<void>;
 }> {
-  const pems = await selfSignedCertificate();
+  const pems = await generateCertificate('127.0.0.1');
   const state = { handshakes: 0, bytesReceived: 0 };
   const open = new Set<Socket>();
-  const server = createTlsServer({ key: pems.private, cert: pems.cert }, (socket) => {
+  const server = createTlsServer({ key: pems.key, cert: pems.cert }, (socket) => {
     open.add(socket);
     socket.on('data', (chunk: Buffer) => {
       state.bytesReceived += chunk.length;
@@ -121,7 +111,7 @@ export async function startRawTlsServer(): Promise<{
   const { port } = server.address() as AddressInfo;
   return {
     url: `https://127.0.0.1:${port}`,
-    fingerprint: new X509Certificate(pems.cert).fingerprint256,
+    fingerprint: pems.fingerprint,
     get handshakes() {
       return state.handshakes;
     },

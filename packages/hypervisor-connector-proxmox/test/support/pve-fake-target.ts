@@ -1,16 +1,11 @@
 import type { GuestType, HypervisorConnector, OperationType } from '@hvc/hypervisor-connector';
+import { createPveFake, DEFAULT_OSTEMPLATE, type PveFake, type PveFakeServer } from '@hvc/pve-fake';
 import {
   createProxmoxConnector,
   decodeOperationId,
   encodeOperationId,
   type ProxmoxConfigInput,
 } from '../../src/index.js';
-import {
-  createPveFake,
-  DEFAULT_OSTEMPLATE,
-  type PveFake,
-  type PveFakeServer,
-} from '../../src/testing/index.js';
 
 /** How a test connector authenticates. */
 export type AuthMode = 'token' | 'ticket';

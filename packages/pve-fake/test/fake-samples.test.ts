@@ -3,12 +3,7 @@ import { request as httpsRequest } from 'node:https';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createPveFake,
-  type PveFake,
-  type PveFakeOptions,
-  type PveFakeServer,
-} from '../src/testing/index.js';
+import { createPveFake, type PveFake, type PveFakeOptions, type PveFakeServer } from '../src/index.js';
 
 /** `../shared/pve/samples` beside the repository (CI clones it there). Missing → the tests fail, never skip. */
 const SAMPLES = path.resolve(

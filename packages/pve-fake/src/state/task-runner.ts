@@ -1,6 +1,6 @@
+import { formatUpid } from '@hvc/hypervisor-connector-proxmox';
 import type { FakeClock } from '../clock.js';
 import { PveError } from '../pve-error.js';
-import { encodeUpid } from '../upid.js';
 
 /** A task as the fake keeps it. */
 export interface TaskRecord {
@@ -87,7 +87,7 @@ export class TaskRunner {
     const pid = this.#pid++;
     const pstart = Math.max(1, (now - this.bootedAt(spec.node)) * 100 + (pid % 100));
     const fields = { node: spec.node, pid, pstart, starttime: now, type: spec.type, id: spec.id };
-    const upid = encodeUpid({ ...fields, user: spec.authid });
+    const upid = formatUpid({ ...fields, user: spec.authid });
     const record: TaskRecord = { ...fields, upid, authid: spec.authid, status: 'running', log: [] };
     this.tasks.set(upid, record);
     const log: TaskLog = (line) => record.log.push(line);

@@ -1,6 +1,6 @@
 import { setupServer } from 'msw/node';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createPveFake, type PveFake } from '../src/testing/index.js';
+import { createPveFake, type PveFake } from '../src/index.js';
 
 type Body<T = unknown> = { data: T; message?: string; errors?: Record<string, string>; total?: number };
 

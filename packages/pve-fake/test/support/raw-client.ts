@@ -1,5 +1,5 @@
 import { Agent, request } from 'undici';
-import type { PveFakeServer } from './fake.js';
+import type { PveFakeServer } from '../../src/index.js';
 
 /** What a raw call returned: status, reason phrase, headers and the parsed body. */
 export interface RawResponse {

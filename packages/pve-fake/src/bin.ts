@@ -2,20 +2,35 @@
 import { parseArgs } from 'node:util';
 import { createPveFake } from './fake.js';
 
-const USAGE = `Usage: hvc-pve-fake [--port 8006] [--host 127.0.0.1] [--nodes 3] [--qemu 10] [--lxc 5]
-                    [--pve-version 9] [--task-ms 500] [--password secret]
+/**
+ * What a bare `hvc-pve-fake` starts: a small populated cluster to explore by hand. The usage text is made from
+ * these, so it always says what the command does.
+ */
+const DEFAULTS = {
+  port: '0',
+  host: '127.0.0.1',
+  nodes: '3',
+  qemu: '10',
+  lxc: '5',
+  'pve-version': '9',
+  'task-ms': '500',
+} as const;
+
+const USAGE = `Usage: hvc-pve-fake [--port ${DEFAULTS.port}] [--host ${DEFAULTS.host}] [--nodes ${DEFAULTS.nodes}] [--qemu ${DEFAULTS.qemu}] [--lxc ${DEFAULTS.lxc}]
+                    [--pve-version ${DEFAULTS['pve-version']}] [--task-ms ${DEFAULTS['task-ms']}] [--password secret]
 Starts a stateful Proxmox VE API fake over HTTPS and prints one JSON line when ready:
-{"url","fingerprint","username","password","tokenId","tokenSecret"}`;
+{"url","fingerprint","username","password","tokenId","tokenSecret"}
+Defaults as shown; --port 0 takes a free port (the ready line names it), --password a random one.`;
 
 const { values } = parseArgs({
   options: {
-    port: { type: 'string', default: '0' },
-    host: { type: 'string', default: '127.0.0.1' },
-    nodes: { type: 'string', default: '1' },
-    qemu: { type: 'string', default: '0' },
-    lxc: { type: 'string', default: '0' },
-    'pve-version': { type: 'string', default: '9' },
-    'task-ms': { type: 'string', default: '500' },
+    port: { type: 'string', default: DEFAULTS.port },
+    host: { type: 'string', default: DEFAULTS.host },
+    nodes: { type: 'string', default: DEFAULTS.nodes },
+    qemu: { type: 'string', default: DEFAULTS.qemu },
+    lxc: { type: 'string', default: DEFAULTS.lxc },
+    'pve-version': { type: 'string', default: DEFAULTS['pve-version'] },
+    'task-ms': { type: 'string', default: DEFAULTS['task-ms'] },
     password: { type: 'string' },
     help: { type: 'boolean', default: false },
   },

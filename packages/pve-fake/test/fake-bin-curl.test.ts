@@ -1,32 +1,7 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import path from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
+import type { ChildProcess } from 'node:child_process';
+import { UPID_PATTERN } from '@hvc/hypervisor-connector-proxmox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UPID_PATTERN } from '../src/testing/index.js';
-
-const run = promisify(execFile);
-const PKG = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const BIN = path.join(PKG, 'src/testing/bin.ts');
-
-interface Ready {
-  url: string;
-  fingerprint: string;
-  username: string;
-  password: string;
-  tokenId: string;
-  tokenSecret: string;
-}
-
-/** One curl call; returns the HTTP status and the parsed JSON body. */
-async function curl(args: string[]): Promise<{ status: number; body: { data?: unknown; message?: string } }> {
-  const { stdout } = await run('curl', ['-s', '-k', '-w', '\n%{http_code}', ...args]);
-  const cut = stdout.lastIndexOf('\n');
-  const text = stdout.slice(0, cut);
-  if (text && !text.startsWith('{')) throw new Error(`${args.at(-1)}: ${text}`);
-  return { status: Number(stdout.slice(cut + 1)), body: text ? JSON.parse(text) : {} };
-}
+import { curl, type Ready, startFakeBin } from './support/fake-bin.js';
 
 describe('hvc-pve-fake driven with curl alone', () => {
   let child: ChildProcess;
@@ -34,20 +9,8 @@ describe('hvc-pve-fake driven with curl alone', () => {
   let auth: string[];
 
   beforeAll(async () => {
-    child = spawn(
-      process.execPath,
-      ['--conditions=@hvc/source', '--import', 'tsx', BIN, '--nodes', '2', '--task-ms', '20'],
-      {
-        cwd: PKG,
-        stdio: ['ignore', 'pipe', 'inherit'],
-      },
-    );
-    const line = await new Promise<string>((resolve, reject) => {
-      const rl = createInterface({ input: child.stdout! });
-      rl.once('line', resolve);
-      child.once('exit', (code) => reject(new Error(`hvc-pve-fake exited with ${code}`)));
-    });
-    ready = JSON.parse(line) as Ready;
+    // An empty cluster, so that the VM this test creates is the only guest with tasks.
+    ({ child, ready } = await startFakeBin(['--nodes', '2', '--qemu', '0', '--lxc', '0', '--task-ms', '20']));
     const login = await curl([
       '-d',
       `username=${ready.username}`,

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createPveFake, type PveFake, type RouteDef } from '../src/testing/index.js';
+import { createPveFake, type PveFake, type RouteDef } from '../src/index.js';
 
 /** `../shared/pve` beside the repository (CI clones it there). Missing → the tests fail, never skip. */
 const SHARED = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..', '../shared/pve');

@@ -1,3 +1,4 @@
+import { tryParseUpid } from '@hvc/hypervisor-connector-proxmox';
 import type { AuthIdentity } from '../auth/permissions.js';
 import type { FakeEnv } from '../fake-env.js';
 import { splitList } from '../params/formats.js';
@@ -5,7 +6,6 @@ import { bool, int, nodeParam, required, str, vmidParam } from '../params/param-
 import { paramError, permissionDenied } from '../pve-error.js';
 import { Envelope, type RouteContext, type RouteDef, route } from '../router/route.js';
 import type { TaskRecord } from '../state/task-runner.js';
-import { parseUpid } from '../upid.js';
 
 /** The fields of a task shared by status and list entries (`user` without the token, `tokenid` apart). */
 function taskFields(t: TaskRecord): Record<string, unknown> {
@@ -49,7 +49,7 @@ function findTask(ctx: RouteContext, priv = 'Sys.Audit'): TaskRecord {
   const upid = String(ctx.params.upid);
   const node = String(ctx.params.node);
   ctx.env.cluster.requireNode(node);
-  const parsed = parseUpid(upid);
+  const parsed = tryParseUpid(upid);
   if (!parsed) throw paramError({ upid: 'unable to parse worker upid' });
   const task = ctx.env.tasks.tasks.get(upid);
   if (!task || task.node !== node) throw paramError({ upid: 'no such task' });

@@ -1,9 +1,10 @@
 import { connect } from 'node:tls';
 import { gunzipSync } from 'node:zlib';
+import { UPID_PATTERN } from '@hvc/hypervisor-connector-proxmox';
 import { Agent, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPveFake, type PveFake, type PveFakeServer, UPID_PATTERN } from '../src/testing/index.js';
-import { createRawClient, type RawPveClient } from '../src/testing/raw-client.js';
+import { createPveFake, type PveFake, type PveFakeServer } from '../src/index.js';
+import { createRawClient, type RawPveClient } from './support/raw-client.js';
 
 type Data<T = unknown> = { data: T; message?: string; errors?: Record<string, string> };
 

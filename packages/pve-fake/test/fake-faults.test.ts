@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createPveFake, type PveFake, type PveFakeServer } from '../src/testing/index.js';
-import { createRawClient, type RawPveClient } from '../src/testing/raw-client.js';
+import { createPveFake, type PveFake, type PveFakeServer } from '../src/index.js';
+import { createRawClient, type RawPveClient } from './support/raw-client.js';
 
 describe('PVE fake fault injection over HTTPS', () => {
   let fake: PveFake;
