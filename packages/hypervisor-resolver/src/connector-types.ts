@@ -23,7 +23,7 @@ export type ConnectorKind<Connectors> = keyof {
   string;
 
 /** The factory an entry of a registry stands for once loaded; `never` when a loader's module exports none. */
-export type FactoryOf<Entry> = Entry extends ConnectorFactory
+type FactoryOf<Entry> = Entry extends ConnectorFactory
   ? Entry
   : Entry extends () => infer Loaded
     ? FactoryIn<Awaited<Loaded>>
