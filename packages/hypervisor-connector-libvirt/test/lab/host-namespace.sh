@@ -9,7 +9,7 @@ shift 3
 hostname "$host_name"
 mount --bind "$hosts_file" /etc/hosts
 for pair in etc:/etc/libvirt lib:/var/lib/libvirt run:/run/libvirt cache:/var/cache/libvirt log:/var/log/libvirt; do
-  mkdir -p "${pair#*:}"
+  [ -d "${pair#*:}" ] || mkdir -p "${pair#*:}"
   mount --bind "$host_dir/${pair%%:*}" "${pair#*:}"
 done
 
@@ -19,8 +19,8 @@ dev="$host_dir/dev"
 mount -t tmpfs -o mode=0755,nosuid tmpfs "$dev"
 for node in null zero full random urandom tty net/tun fuse; do
   [ -e "/dev/$node" ] || continue
-  mkdir -p "$(dirname "$dev/$node")"
-  touch "$dev/$node"
+  case $node in */*) mkdir -p "$dev/${node%/*}" ;; esac
+  : >"$dev/$node"
   mount --bind "/dev/$node" "$dev/$node"
 done
 mkdir "$dev/pts" "$dev/shm"

@@ -1,28 +1,18 @@
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { closeSync, openSync } from 'node:fs';
-import { copyFile, mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import { libvirtdConf, poolXml, qemuConf } from './daemon-config.js';
+import { launchDaemon } from './lab-daemon.js';
 import type { LabHostFacts } from './lab-facts.js';
 import type { ServerCertificate } from './lab-pki.js';
-import type { LabRecord } from './lab-record.js';
 import type { PortAllocator } from './port-allocator.js';
-import { isRunning, type ProcessRef, processRef } from './process-control.js';
 import { virsh } from './virsh.js';
-
-const NAMESPACE_SCRIPT = fileURLToPath(new URL('./host-namespace.sh', import.meta.url));
-const READY_TIMEOUT_MS = 30_000;
 
 /** What one host is made of; the lab decides it. */
 export interface LabHostSpec {
   readonly index: number;
   readonly name: string;
   readonly labDir: string;
-  /** The lab's `/etc/hosts` (every host name on 127.0.0.1), bound over each host's own. */
-  readonly hostsFile: string;
   readonly caCertPath: string;
   readonly clientPkiDir: string;
   readonly serverCertificate: ServerCertificate;
@@ -30,23 +20,13 @@ export interface LabHostSpec {
   /** QEMU capability files to start from (the probe costs ~4 s per cold daemon); may be empty. */
   readonly capabilitiesSeedDir: string;
   readonly ports: PortAllocator;
-  readonly record: LabRecord;
 }
 
-/** A started host: its facts (without the SSH URI, which the lab adds) and its daemon process. */
+/** A started host: its facts (without the SSH URI, which the lab adds). */
 export interface StartedHost {
   readonly facts: LabHostFacts;
-  readonly daemon: ProcessRef;
   /** The host's QEMU capability cache (`/var/cache/libvirt/qemu/capabilities` inside its namespace). */
   readonly capabilitiesDir: string;
-}
-
-async function tail(path: string, lines = 30): Promise<string> {
-  try {
-    return (await readFile(path, 'utf8')).trimEnd().split('\n').slice(-lines).join('\n');
-  } catch {
-    return '(none)';
-  }
 }
 
 /** Writes the host's private `/etc/libvirt`: qemu.conf and the shared pool, defined and autostarted. */
@@ -78,9 +58,9 @@ function domainTypes(capabilities: string): string[] {
 }
 
 /**
- * Starts one lab host: a libvirtd under `unshare --mount --uts --propagation private` (see host-namespace.sh),
- * listening on loopback TCP and TLS and its own unix sockets, with the shared dir pool started. Resolves when
- * the daemon answers; rejects with its logs when it does not within 30 s or exits.
+ * Starts one lab host: its private directories and configuration (libvirtd.conf: loopback TCP and TLS, its own
+ * unix sockets, host UUID and log; /etc/libvirt: qemu.conf with its own port ranges, the shared dir pool defined
+ * and autostarted; a seeded QEMU capability cache), then its daemon (see lab-daemon.ts).
  */
 export async function startLabHost(spec: LabHostSpec): Promise<StartedHost> {
   const dir = join(spec.labDir, `host-${spec.index}`);
@@ -97,7 +77,6 @@ export async function startLabHost(spec: LabHostSpec): Promise<StartedHost> {
   const migrationPorts = await spec.ports.range(10);
   const hostUuid = randomUUID();
   const logPath = join(dir, 'libvirtd.log');
-  const outputPath = join(dir, 'libvirtd.out');
   const configPath = join(dir, 'libvirtd.conf');
   await writeFile(
     configPath,
@@ -114,59 +93,13 @@ export async function startLabHost(spec: LabHostSpec): Promise<StartedHost> {
   );
   await writeEtc(join(dir, 'etc'), spec, qemuConf({ vncPorts, websocketPorts, migrationPorts }));
 
-  const output = openSync(outputPath, 'a');
-  const child = spawn(
-    'unshare',
-    [
-      '--mount',
-      '--uts',
-      '--propagation',
-      'private',
-      '--',
-      'bash',
-      NAMESPACE_SCRIPT,
-      dir,
-      spec.name,
-      spec.hostsFile,
-    ].concat(['libvirtd', '--listen', '--config', configPath, '--pid-file', join(dir, 'libvirtd.pid')]),
-    // Its own process group: a Ctrl-C meant for the test runner does not reach it; the lab stops it.
-    { stdio: ['ignore', output, output], detached: true },
-  );
-  closeSync(output);
-  child.unref();
-  const daemon = child.pid === undefined ? undefined : processRef(child.pid);
-  if (daemon === undefined)
-    throw new Error(`${spec.name}: libvirtd did not start\n${await tail(outputPath)}`);
-  spec.record.add(daemon);
-
   const unixUri = `qemu+unix:///system?socket=${join(socketDir, 'libvirt-sock')}`;
-  const deadline = Date.now() + READY_TIMEOUT_MS;
-  for (;;) {
-    if (!isRunning(daemon)) {
-      throw new Error(
-        `${spec.name}: libvirtd exited before answering\noutput:\n${await tail(outputPath)}\nlog:\n${await tail(logPath)}`,
-      );
-    }
-    try {
-      await virsh(unixUri, ['version'], { timeoutMs: 10_000 });
-      break;
-    } catch (error) {
-      if (Date.now() >= deadline) {
-        throw new Error(
-          `${spec.name}: libvirtd did not answer within ${READY_TIMEOUT_MS} ms (${(error as Error).message})\n` +
-            `output:\n${await tail(outputPath)}\nlog:\n${await tail(logPath)}`,
-        );
-      }
-      await sleep(100);
-    }
-  }
+  const daemon = await launchDaemon(spec.labDir, { dir, name: spec.name, unixUri, logPath });
 
+  // The first capabilities call makes the daemon probe QEMU, unless its cache was seeded.
   const types = domainTypes(await virsh(unixUri, ['capabilities']));
-  const poolState = await virsh(unixUri, ['pool-info', spec.pool.name]);
-  if (!/^State:\s+running$/m.test(poolState)) await virsh(unixUri, ['pool-start', spec.pool.name]);
 
   return {
-    daemon,
     capabilitiesDir,
     facts: {
       index: spec.index,

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,40 +18,34 @@ function recordPath(dir: string): string {
 }
 
 function read(dir: string): RecordFile | undefined {
-  let file: RecordFile;
   try {
-    file = JSON.parse(readFileSync(recordPath(dir), 'utf8')) as RecordFile;
+    return JSON.parse(readFileSync(recordPath(dir), 'utf8')) as RecordFile;
   } catch {
     return undefined;
   }
-  // The watchdog reaps by becoming the reaper (exec keeps its pid): it never signals itself.
-  return { ...file, processes: file.processes.filter((ref) => ref.pid !== process.pid) };
+}
+
+function write(dir: string, file: RecordFile): void {
+  // Whole or not at all: a reaper may read it at any moment.
+  const partial = join(dir, `.lab.json.${process.pid}`);
+  writeFileSync(partial, JSON.stringify(file));
+  renameSync(partial, recordPath(dir));
 }
 
 /**
- * The processes a lab started, written to `lab.json` in its directory as each one starts, so that whoever
- * cleans up — `lab.stop()`, an exit handler, the watchdog after a crash, the next lab, `cli.ts down` — stops
- * exactly those (by pid and start time) and the QEMU processes of its hosts.
+ * Starts the record of a lab's processes, `lab.json` in its directory: whoever cleans up — `lab.stop()`, an exit
+ * handler, the watchdog after a crash, the next lab, `cli.ts down` — stops exactly the recorded processes (by pid
+ * and start time) and the QEMU processes of the lab's hosts.
  */
-export class LabRecord {
-  readonly dir: string;
-  readonly #file: RecordFile;
+export function createLabRecord(dir: string, owner: ProcessRef | null): void {
+  write(dir, { owner, processes: [] });
+}
 
-  constructor(dir: string, owner: ProcessRef | null) {
-    this.dir = dir;
-    this.#file = { owner, processes: [] };
-    this.#write();
-  }
-
-  /** Records a started process. */
-  add(ref: ProcessRef): void {
-    this.#file.processes.push(ref);
-    this.#write();
-  }
-
-  #write(): void {
-    writeFileSync(recordPath(this.dir), JSON.stringify(this.#file));
-  }
+/** Adds a started process to the lab's record (from any process: a test worker may restart a daemon). */
+export function recordProcess(dir: string, ref: ProcessRef): void {
+  const file = read(dir);
+  if (file === undefined) throw new Error(`${dir} holds no lab record`);
+  write(dir, { ...file, processes: [...file.processes, ref] });
 }
 
 /** QEMU processes of a lab's hosts, from the pid files libvirt keeps in each host's private `/run/libvirt/qemu`. */
@@ -75,11 +69,16 @@ function guestProcesses(dir: string, record: RecordFile): ProcessRef[] {
   return guests;
 }
 
+/** The recorded processes but this one: the watchdog reaps by becoming the reaper (exec keeps its pid). */
+function othersOf(record: RecordFile): ProcessRef[] {
+  return record.processes.filter((ref) => ref.pid !== process.pid);
+}
+
 /** Stops a lab's daemons first (so no guest starts meanwhile), then its guests, and removes its directory. */
 export async function reapLab(dir: string): Promise<void> {
   const record = read(dir);
   if (record !== undefined && record.processes.length > 0) {
-    await stopProcesses(record.processes);
+    await stopProcesses(othersOf(record));
     await stopProcesses(guestProcesses(dir, record));
   }
   await rm(dir, { recursive: true, force: true });
@@ -89,7 +88,7 @@ export async function reapLab(dir: string): Promise<void> {
 export function reapLabNow(dir: string): void {
   const record = read(dir);
   if (record !== undefined && record.processes.length > 0) {
-    killNow(record.processes);
+    killNow(othersOf(record));
     killNow(guestProcesses(dir, record));
   }
   rmSync(dir, { recursive: true, force: true });

@@ -6,9 +6,9 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import type { LabSshFacts } from './lab-facts.js';
-import type { LabRecord } from './lab-record.js';
+import { recordProcess } from './lab-record.js';
 import type { PortAllocator } from './port-allocator.js';
-import { isRunning, type ProcessRef, processRef } from './process-control.js';
+import { isRunning, processRef } from './process-control.js';
 
 const run = promisify(execFile);
 const READY_TIMEOUT_MS = 10_000;
@@ -32,11 +32,8 @@ function banner(port: number): Promise<string | undefined> {
  * run as root's only authorized key (`PermitRootLogin prohibit-password`). The `qemu+ssh` transport reaches the
  * lab hosts through it (`nc -U` to a host's socket).
  */
-export async function startLabSsh(
-  dir: string,
-  ports: PortAllocator,
-  record: LabRecord,
-): Promise<{ facts: LabSshFacts; process: ProcessRef }> {
+export async function startLabSsh(labDir: string, ports: PortAllocator): Promise<LabSshFacts> {
+  const dir = join(labDir, 'ssh');
   await mkdir(dir, { recursive: true });
   const hostKey = join(dir, 'ssh_host_ed25519_key');
   const clientKeyPath = join(dir, 'client_ed25519_key');
@@ -84,7 +81,7 @@ export async function startLabSsh(
   child.unref();
   const ref = child.pid === undefined ? undefined : processRef(child.pid);
   if (ref === undefined) throw new Error('the lab sshd did not start');
-  record.add(ref);
+  recordProcess(labDir, ref);
 
   const deadline = Date.now() + READY_TIMEOUT_MS;
   while (!(await banner(port))?.startsWith('SSH-')) {
@@ -94,15 +91,12 @@ export async function startLabSsh(
     await sleep(50);
   }
   return {
-    process: ref,
-    facts: {
-      host: '127.0.0.1',
-      port,
-      pid: ref.pid,
-      user: 'root',
-      clientKeyPath,
-      knownHostsPath,
-      hostKeyFingerprint,
-    },
+    host: '127.0.0.1',
+    port,
+    pid: ref.pid,
+    user: 'root',
+    clientKeyPath,
+    knownHostsPath,
+    hostKeyFingerprint,
   };
 }

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { makeCidataIso } from './cidata-iso.js';
 import { waitForDomainState } from './domain-state.js';
+import { startLab } from './lab.js';
+import { daemonPid, restartLabHost } from './lab-daemon.js';
 import { injectLab } from './provided-lab.js';
 import { cidataFiles, waitForSerialMarker } from './serial-log.js';
 import { defineTinyGuest, deleteTinyGuest } from './tiny-guests.js';
@@ -29,7 +31,9 @@ describe('the libvirt lab', () => {
       expect(await virsh(host.unixUri, ['pool-dumpxml', lab.pool.name])).toContain(
         `<path>${lab.pool.path}</path>`,
       );
-      expect(await virsh(host.unixUri, ['pool-info', lab.pool.name])).toMatch(/^Autostart:\s+yes$/m);
+      const pool = await virsh(host.unixUri, ['pool-info', lab.pool.name]);
+      expect(pool).toMatch(/^State:\s+running$/m);
+      expect(pool).toMatch(/^Autostart:\s+yes$/m);
     }
     expect(one.tlsFingerprint).toMatch(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
     expect(one.tlsFingerprint).not.toBe(two.tlsFingerprint);
@@ -87,6 +91,31 @@ describe('the libvirt lab', () => {
       );
     } finally {
       await deleteTinyGuest(lab, two, name);
+    }
+  }, 120_000);
+});
+
+describe("a lab of a test file's own (for tests that disrupt daemons)", () => {
+  test('starts beside the shared one, and its restarted daemon finds its running guest', async () => {
+    const own = await startLab({ hosts: 1, ssh: false });
+    try {
+      const host = own.facts.hosts[0]!;
+      expect(own.facts.dir).not.toBe(lab.dir);
+      expect(host.tcpPort).not.toBe(one.tcpPort);
+      const name = uniqueName('smoke-restart');
+      const guest = await defineTinyGuest(own.facts, host, name);
+      await virsh(host.unixUri, ['start', name]);
+      await waitForSerialMarker(guest.serialLogPath, 'HVC-LAB ready', 45_000);
+
+      const before = daemonPid(host);
+      const after = await restartLabHost(own.facts, host);
+      expect(after).not.toBe(before);
+      expect(daemonPid(host)).toBe(after);
+      expect((await virsh(host.unixUri, ['domstate', name])).trim()).toBe('running');
+      await virsh(host.unixUri, ['shutdown', name]);
+      await waitForDomainState(host.unixUri, name, 'shut off (shutdown)', 20_000);
+    } finally {
+      await own.stop();
     }
   }, 120_000);
 });

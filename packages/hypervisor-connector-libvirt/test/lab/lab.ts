@@ -4,10 +4,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureGuestImage } from './guest-image.js';
-import type { LabFacts, LabHostFacts, LabSshFacts } from './lab-facts.js';
+import { labHostsFile } from './lab-daemon.js';
+import type { LabFacts, LabHostFacts } from './lab-facts.js';
 import { type StartedHost, startLabHost } from './lab-host.js';
 import { makeLabPki } from './lab-pki.js';
-import { abandonedLabs, LAB_DIR_PREFIX, LabRecord, reapLab, reapLabNow } from './lab-record.js';
+import {
+  abandonedLabs,
+  createLabRecord,
+  LAB_DIR_PREFIX,
+  reapLab,
+  reapLabNow,
+  recordProcess,
+} from './lab-record.js';
 import { startLabSsh } from './lab-ssh.js';
 import { PortAllocator } from './port-allocator.js';
 import { processRef } from './process-control.js';
@@ -52,7 +60,18 @@ async function copyCapabilities(from: string, to: string): Promise<void> {
   }
 }
 
-function startWatchdog(dir: string, record: LabRecord): void {
+/**
+ * Like `Promise.all`, but waits for every promise to settle before rejecting (with the first failure): the lab is
+ * only reaped once nothing is still starting, so no process starts after the reap.
+ */
+async function settled<T>(promises: readonly Promise<T>[]): Promise<T[]> {
+  const results = await Promise.allSettled(promises);
+  const failure = results.find((result) => result.status === 'rejected');
+  if (failure !== undefined) throw failure.reason;
+  return results.map((result) => (result as PromiseFulfilledResult<T>).value);
+}
+
+function startWatchdog(dir: string): void {
   const child = spawn(
     'bash',
     [WATCHDOG, String(process.pid), process.execPath, '--import', 'tsx', CLI, 'reap', dir],
@@ -60,7 +79,7 @@ function startWatchdog(dir: string, record: LabRecord): void {
   );
   child.unref();
   const ref = child.pid === undefined ? undefined : processRef(child.pid);
-  if (ref !== undefined) record.add(ref);
+  if (ref !== undefined) recordProcess(dir, ref);
 }
 
 /**
@@ -75,11 +94,11 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
   await Promise.all(abandonedLabs(false).map(reapLab));
 
   const dir = await mkdtemp(join(tmpdir(), LAB_DIR_PREFIX));
-  const record = new LabRecord(dir, options.detached ? null : (processRef(process.pid) ?? null));
+  createLabRecord(dir, options.detached ? null : (processRef(process.pid) ?? null));
   const onExit = (): void => reapLabNow(dir);
   if (!options.detached) {
     process.on('exit', onExit);
-    startWatchdog(dir, record);
+    startWatchdog(dir);
   }
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
@@ -94,12 +113,11 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
     const names = Array.from({ length: hostCount }, (_, i) => `hvc-lab-${i + 1}`);
     const pool = { name: 'default', path: join(dir, 'pool') };
     const serialDir = join(dir, 'serial');
-    const hostsFile = join(dir, 'hosts');
     const seedDir = join(cacheDir, 'qemu-capabilities');
     const ports = new PortAllocator();
     await Promise.all([mkdir(pool.path), mkdir(serialDir)]);
     await writeFile(
-      hostsFile,
+      labHostsFile(dir),
       ['127.0.0.1 localhost', ...names.map((name) => `127.0.0.1 ${name}`), ''].join('\n'),
     );
     const [guestImage, pki] = await Promise.all([
@@ -112,25 +130,32 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
         index,
         name: names[index - 1]!,
         labDir: dir,
-        hostsFile,
         caCertPath: pki.caCertPath,
         clientPkiDir: pki.clientPkiDir,
         serverCertificate: pki.servers.get(names[index - 1]!)!,
         pool,
         capabilitiesSeedDir: seedDir,
         ports,
-        record,
       });
-    const sshStarting = options.ssh === false ? undefined : startLabSsh(join(dir, 'ssh'), ports, record);
-    // With no cached capabilities, one daemon probes QEMU (~4 s) and the others start from its result.
-    const cached = (await readdir(seedDir).catch(() => [])).length > 0;
-    const first = cached ? undefined : await startHost(1);
-    if (first !== undefined) await copyCapabilities(first.capabilitiesDir, seedDir);
     const indexes = names.map((_, i) => i + 1);
-    const rest = await Promise.all(indexes.slice(first === undefined ? 0 : 1).map(startHost));
-    const hosts = first === undefined ? rest : [first, ...rest];
-    if (cached) await copyCapabilities(hosts[0]!.capabilitiesDir, seedDir);
-    const ssh: LabSshFacts | undefined = (await sshStarting)?.facts;
+    const startHosts = async (): Promise<StartedHost[]> => {
+      if ((await readdir(seedDir).catch(() => [])).length > 0) {
+        const hosts = await settled(indexes.map(startHost));
+        // Refreshed from a host: a QEMU or libvirt upgrade makes the daemons probe again.
+        await copyCapabilities(hosts[0]!.capabilitiesDir, seedDir);
+        return hosts;
+      }
+      // With no cached capabilities, one daemon probes QEMU (~4 s) and the others start from its result.
+      const first = await startHost(1);
+      await copyCapabilities(first.capabilitiesDir, seedDir);
+      return [first, ...(await settled(indexes.slice(1).map(startHost)))];
+    };
+    const hostsStarting = startHosts();
+    const sshStarting = options.ssh === false ? Promise.resolve(undefined) : startLabSsh(dir, ports);
+    // Both settle before a failure is thrown (and the lab reaped): nothing may still be starting then.
+    await Promise.allSettled([hostsStarting, sshStarting]);
+    const hosts = await hostsStarting;
+    const ssh = await sshStarting;
 
     const withSsh = (host: LabHostFacts): LabHostFacts =>
       ssh === undefined
