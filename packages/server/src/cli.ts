@@ -1,7 +1,7 @@
-import { runMigrate } from './cli/run-migrate.js';
-import { runServe } from './cli/run-serve.js';
-import { untilSignal } from './cli/until-signal.js';
-import { ConfigError } from './config/server-config.js';
+import { runMigrate } from './bootstrap/cli/run-migrate.js';
+import { runServe } from './bootstrap/cli/run-serve.js';
+import { untilSignal } from './bootstrap/cli/until-signal.js';
+import { ConfigError } from './bootstrap/server-config.js';
 
 const USAGE = `usage: hvc-server <command>
 
@@ -19,7 +19,7 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     case 'demo': {
       // Loaded on demand: the demo brings the PVE fake (and msw), which a production install does not have.
-      const { runDemo } = await import('./demo/run-demo.js');
+      const { runDemo } = await import('./bootstrap/demo/run-demo.js');
       await runDemo({
         json: argv.includes('--json'),
         env: process.env,

@@ -6,18 +6,6 @@
  * @packageDocumentation
  */
 
-export { GRPC_CODE, toConnectError } from './api/error-mapping.js';
-export {
-  createHvcHandler,
-  HVC_SERVICES,
-  type HvcHandler,
-  type HvcHandlerLimits,
-  type HvcHandlerOptions,
-  type NodeRequest,
-  type NodeResponse,
-} from './api/hvc-handler.js';
-export { type AuditNote, IAM_KEY } from './api/request-context.js';
-export type { ConnectorResolver, ServiceDeps } from './api/service-deps.js';
 export { AuthFailure, type AuthFailureReason, isAuthFailure } from './authn/auth-failure.js';
 export { type Authenticator, createAuthenticator } from './authn/authenticator.js';
 export { DEFAULT_MAX_TOKEN_LENGTH, readBearerToken } from './authn/bearer-token.js';
@@ -43,7 +31,6 @@ export {
 } from './authz/authorizer.js';
 export { createDatabaseAuthorizer } from './authz/database-authorizer.js';
 export { enforce } from './authz/enforce.js';
-export { isRole, ROLES, type Role, roleRank } from './authz/roles.js';
 export {
   ConfigError,
   ENV_SETTINGS,
@@ -51,24 +38,46 @@ export {
   type ServerConfig,
   type ServerConfigInput,
   ServerConfigSchema,
-} from './config/server-config.js';
+} from './bootstrap/server-config.js';
+export { type RunningServer, type StartExtras, startServer } from './bootstrap/start-server.js';
+export type { ConnectorResolver } from './connectors/connector-resolver.js';
+export type {
+  AuditActor,
+  AuditEvent,
+  MemberRecord,
+  OrganizationRecord,
+  ServiceTokenRecord,
+  TargetDescriptor,
+  TargetRecord,
+  UserRecord,
+} from './domain/records.js';
+export { isRole, ROLES, type Role, roleRank } from './domain/roles.js';
 export * from './gen/hvc/v1/guests_pb.js';
 export * from './gen/hvc/v1/members_pb.js';
 export * from './gen/hvc/v1/operations_pb.js';
 export * from './gen/hvc/v1/resources_pb.js';
 export * from './gen/hvc/v1/snapshots_pb.js';
 export * from './gen/hvc/v1/targets_pb.js';
-export { createLogger, type Logger, REDACTED_PATHS } from './observability/logger.js';
-export { createServerMetrics, type ServerMetrics } from './observability/metrics.js';
+export {
+  createHvcHandler,
+  type HvcHandler,
+  type HvcHandlerLimits,
+  type HvcHandlerOptions,
+} from './http/hvc-handler.js';
+export type { NodeRequest, NodeResponse } from './http/node-http.js';
 export {
   listenOnePort,
   type OnePortOptions,
   type OnePortServer,
   type RequestListener,
   type TlsOptions,
-} from './server/one-port-server.js';
-export type { Readiness } from './server/ops-endpoints.js';
-export { type RunningServer, type StartExtras, startServer } from './server/start-server.js';
+} from './http/one-port-server.js';
+export type { Readiness } from './http/ops-endpoints.js';
+export { type AuditNote, IAM_KEY } from './interceptors/request-context.js';
+export { createLogger, type Logger, REDACTED_PATHS } from './observability/logger.js';
+export { createServerMetrics, type ServerMetrics } from './observability/metrics.js';
+export { HVC_SERVICES } from './rpc/hvc-routes.js';
+export type { ServiceDeps } from './rpc/service-deps.js';
 export type { AuditLog } from './storage/audit-log.js';
 export {
   type DatabaseHooks,
@@ -88,19 +97,10 @@ export { createHvcStore, type HvcStore, openPostgresStore, openSqliteStore } fro
 export type { MemberStore } from './storage/member-store.js';
 export { MIGRATION_LOCK_KEY, migrateToLatest } from './storage/migrations.js';
 export type { PostgresOptions } from './storage/open-postgres-database.js';
-export type {
-  AuditActor,
-  AuditEvent,
-  MemberRecord,
-  OrganizationRecord,
-  ServiceTokenRecord,
-  TargetDescriptor,
-  TargetRecord,
-  UserRecord,
-} from './storage/records.js';
 export {
   generateServiceToken,
   SERVICE_TOKEN_PREFIX,
   type ServiceTokenStore,
 } from './storage/service-token-store.js';
 export type { NewTarget, TargetChanges, TargetStore } from './storage/target-store.js';
+export { GRPC_CODE, toConnectError } from './wire/error-mapping.js';

@@ -3,11 +3,11 @@ import { createClient } from '@connectrpc/connect';
 import { createConnectTransport, createGrpcTransport } from '@connectrpc/connect-node';
 import { createResolver } from '@hvc/hypervisor-resolver';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createHvcHandler } from '../src/api/hvc-handler.js';
 import { createAuthenticator } from '../src/authn/authenticator.js';
 import { createDatabaseAuthorizer } from '../src/authz/database-authorizer.js';
 import { Health } from '../src/gen/grpc/health/v1/health_pb.js';
-import { listenOnePort, type OnePortServer } from '../src/server/one-port-server.js';
+import { createHvcHandler } from '../src/http/hvc-handler.js';
+import { listenOnePort, type OnePortServer } from '../src/http/one-port-server.js';
 import { createCredentialCipher } from '../src/storage/credential-cipher.js';
 import { type HvcStore, openSqliteStore } from '../src/storage/hvc-store.js';
 

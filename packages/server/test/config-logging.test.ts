@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runMigrate } from '../src/cli/run-migrate.js';
-import { ConfigError, loadServerConfig } from '../src/config/server-config.js';
+import { runMigrate } from '../src/bootstrap/cli/run-migrate.js';
+import { ConfigError, loadServerConfig } from '../src/bootstrap/server-config.js';
+import { startServer } from '../src/bootstrap/start-server.js';
 import { createLogger } from '../src/observability/logger.js';
-import { startServer } from '../src/server/start-server.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'hvc-config-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -3,8 +3,8 @@ import { createClient } from '@connectrpc/connect';
 import { createConnectTransport } from '@connectrpc/connect-node';
 import { createPveFake } from '@hvc/hypervisor-connector-proxmox/testing';
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../src/config/server-config.js';
-import { runDemo } from '../src/demo/run-demo.js';
+import { runDemo } from '../src/bootstrap/demo/run-demo.js';
+import { ConfigError } from '../src/bootstrap/server-config.js';
 import { GuestService } from '../src/gen/hvc/v1/guests_pb.js';
 
 interface DemoLine {

@@ -8,7 +8,7 @@ import {
   createGrpcWebTransport,
 } from '@connectrpc/connect-node';
 import { describe, expect, it } from 'vitest';
-import { runDemo } from '../src/demo/run-demo.js';
+import { runDemo } from '../src/bootstrap/demo/run-demo.js';
 import { GuestService } from '../src/gen/hvc/v1/guests_pb.js';
 import { OperationService } from '../src/gen/hvc/v1/operations_pb.js';
 import { OperationStatus } from '../src/gen/hvc/v1/resources_pb.js';

@@ -9,10 +9,10 @@ import { createGrpcTransport } from '@connectrpc/connect-node';
 import { exportJWK, generateKeyPair } from 'jose';
 import Provider from 'oidc-provider';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadServerConfig } from '../src/config/server-config.js';
+import { loadServerConfig } from '../src/bootstrap/server-config.js';
+import { type RunningServer, startServer } from '../src/bootstrap/start-server.js';
 import { TargetService } from '../src/gen/hvc/v1/targets_pb.js';
 import { createLogger } from '../src/observability/logger.js';
-import { type RunningServer, startServer } from '../src/server/start-server.js';
 
 const AUDIENCE = 'urn:hvc:api';
 const dir = mkdtempSync(join(tmpdir(), 'hvc-oidc-'));

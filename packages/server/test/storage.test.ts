@@ -7,7 +7,7 @@ import { isHypervisorError } from '@hvc/hypervisor-connector';
 import { sql } from 'kysely';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { createDatabaseAuthorizer } from '../src/authz/database-authorizer.js';
-import { ConfigError, loadServerConfig } from '../src/config/server-config.js';
+import { ConfigError, loadServerConfig } from '../src/bootstrap/server-config.js';
 import { describeDatabase, openStore } from '../src/storage/configured-database.js';
 import { createCredentialCipher, parseEncryptionKey } from '../src/storage/credential-cipher.js';
 import { type HvcStore, openPostgresStore, openSqliteStore } from '../src/storage/hvc-store.js';

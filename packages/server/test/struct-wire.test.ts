@@ -1,8 +1,8 @@
 import { create, fromBinary, type JsonObject, toBinary } from '@bufbuild/protobuf';
 import { describe, expect, it } from 'vitest';
-import { guestToProto } from '../src/api/proto-mapping.js';
-import { structFieldPayload } from '../src/api/struct-wire.js';
 import { GuestSchema } from '../src/gen/hvc/v1/resources_pb.js';
+import { guestToProto } from '../src/wire/proto-mapping.js';
+import { structFieldPayload } from '../src/wire/struct-wire.js';
 
 const SAMPLES: Record<string, JsonObject> = {
   empty: {},

@@ -1,7 +1,7 @@
 import { PermissionDeniedError } from '@hvc/hypervisor-connector';
-import type { Role } from '../authz/roles.js';
+import type { UserRecord } from '../domain/records.js';
+import type { Role } from '../domain/roles.js';
 import type { MemberStore } from '../storage/member-store.js';
-import type { UserRecord } from '../storage/records.js';
 import type { TokenVerifier, VerifiedIdentity } from './identity.js';
 
 /** The caller a request acts for, as the database says now. */

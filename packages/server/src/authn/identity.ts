@@ -1,5 +1,5 @@
 import type { JWTPayload } from 'jose';
-import type { Role } from '../authz/roles.js';
+import type { Role } from '../domain/roles.js';
 
 /** Who a verified token says the caller is. */
 export type VerifiedIdentity =

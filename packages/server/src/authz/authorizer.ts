@@ -1,4 +1,4 @@
-import type { Role } from './roles.js';
+import type { Role } from '../domain/roles.js';
 
 /** Who asks: a user (by `users.id`, never the token's subject) or a service token (by its id). */
 export interface SubjectRef {

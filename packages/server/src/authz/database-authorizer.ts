@@ -1,8 +1,8 @@
 import type { Kysely } from 'kysely';
+import { isRole, roleRank } from '../domain/roles.js';
 import type { Database } from '../storage/database-schema.js';
 import type { Authorizer, CheckResult, Permission, ResourceRef, SubjectRef } from './authorizer.js';
 import { MINIMUM_ROLE } from './authorizer.js';
-import { isRole, roleRank } from './roles.js';
 
 /**
  * The {@link Authorizer} on the server's database: a resource's organisation is read from its row (never from the

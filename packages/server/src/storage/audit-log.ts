@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
+import type { AuditEvent } from '../domain/records.js';
 import type { Database } from './database-schema.js';
-import type { AuditEvent } from './records.js';
 
 /** The audit log of mutating calls. */
 export interface AuditLog {

@@ -1,4 +1,4 @@
-import type { TargetDescriptor } from './records.js';
+import type { TargetDescriptor } from '../domain/records.js';
 
 /** The stored form of a target's connector descriptor: what its row holds. */
 export interface StoredDescriptor {

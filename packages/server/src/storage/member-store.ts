@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { AlreadyExistsError, ConflictError, NotFoundError } from '@hvc/hypervisor-connector';
 import type { Kysely, Selectable } from 'kysely';
-import { isRole, type Role } from '../authz/roles.js';
+import type { MemberRecord, OrganizationRecord, UserRecord } from '../domain/records.js';
+import { isRole, type Role } from '../domain/roles.js';
 import { isUniqueViolation } from './database-errors.js';
 import type { Database, UserTable } from './database-schema.js';
-import type { MemberRecord, OrganizationRecord, UserRecord } from './records.js';
 import { runTransaction } from './run-transaction.js';
 
 /** Organisations, users and memberships. */

@@ -1,8 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import { isRole, type Role } from '../authz/roles.js';
+import type { ServiceTokenRecord } from '../domain/records.js';
+import { isRole, type Role } from '../domain/roles.js';
 import type { Database } from './database-schema.js';
-import type { ServiceTokenRecord } from './records.js';
 
 /** Every service token starts with this, so the authenticator routes it without trying to parse a JWT. */
 export const SERVICE_TOKEN_PREFIX = 'hvc_svc_';

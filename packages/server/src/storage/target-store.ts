@@ -1,10 +1,10 @@
 import { AlreadyExistsError, NotFoundError } from '@hvc/hypervisor-connector';
 import type { Kysely, Selectable } from 'kysely';
+import type { TargetDescriptor, TargetRecord } from '../domain/records.js';
 import type { CredentialCipher } from './credential-cipher.js';
 import { isUniqueViolation } from './database-errors.js';
 import type { Database, TargetTable } from './database-schema.js';
 import { DescriptorMemo } from './descriptor-memo.js';
-import type { TargetDescriptor, TargetRecord } from './records.js';
 
 /** Fields of a new target. */
 export interface NewTarget {

@@ -10,7 +10,6 @@ import { createConnectTransport, createGrpcTransport } from '@connectrpc/connect
 import { createPveFake, type PveFake, type PveFakeServer } from '@hvc/hypervisor-connector-proxmox/testing';
 import { createResolver, type ResolverEvent } from '@hvc/hypervisor-resolver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHvcHandler } from '../../src/api/hvc-handler.js';
 import { createAuthenticator } from '../../src/authn/authenticator.js';
 import { createOidcVerifier } from '../../src/authn/oidc-verifier.js';
 import { createDatabaseAuthorizer } from '../../src/authz/database-authorizer.js';
@@ -18,8 +17,9 @@ import { GuestService } from '../../src/gen/hvc/v1/guests_pb.js';
 import { OperationService } from '../../src/gen/hvc/v1/operations_pb.js';
 import { OperationStatus } from '../../src/gen/hvc/v1/resources_pb.js';
 import { SnapshotService } from '../../src/gen/hvc/v1/snapshots_pb.js';
+import { createHvcHandler } from '../../src/http/hvc-handler.js';
+import { listenOnePort, type OnePortServer } from '../../src/http/one-port-server.js';
 import { createLogger } from '../../src/observability/logger.js';
-import { listenOnePort, type OnePortServer } from '../../src/server/one-port-server.js';
 import { createCredentialCipher } from '../../src/storage/credential-cipher.js';
 import { type HvcStore, openSqliteStore } from '../../src/storage/hvc-store.js';
 import { type HostileIssuer, startHostileIssuer } from './support/hostile-issuer.js';

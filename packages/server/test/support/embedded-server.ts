@@ -1,11 +1,11 @@
 import { memoryConnectorFactory } from '@hvc/hypervisor-connector-memory';
 import { createResolver } from '@hvc/hypervisor-resolver';
-import { createHvcHandler } from '../../src/api/hvc-handler.js';
 import { createAuthenticator } from '../../src/authn/authenticator.js';
 import { createOidcVerifier } from '../../src/authn/oidc-verifier.js';
 import { createServiceTokenVerifier } from '../../src/authn/service-token-verifier.js';
 import { createDatabaseAuthorizer } from '../../src/authz/database-authorizer.js';
-import { listenOnePort } from '../../src/server/one-port-server.js';
+import { createHvcHandler } from '../../src/http/hvc-handler.js';
+import { listenOnePort } from '../../src/http/one-port-server.js';
 import { createCredentialCipher } from '../../src/storage/credential-cipher.js';
 import { openSqliteStore } from '../../src/storage/hvc-store.js';
 

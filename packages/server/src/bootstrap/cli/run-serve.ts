@@ -1,0 +1,10 @@
+import { loadServerConfig } from '../server-config.js';
+import { startServer } from '../start-server.js';
+import { untilSignal } from './until-signal.js';
+
+/** `hvc-server serve`: configuration from the environment (and `HVC_CONFIG`), then serve until SIGINT or SIGTERM. */
+export async function runServe(env: NodeJS.ProcessEnv): Promise<void> {
+  const server = await startServer(loadServerConfig(env));
+  await untilSignal();
+  await server.close();
+}

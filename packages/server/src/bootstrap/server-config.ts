@@ -1,0 +1,231 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { ASYMMETRIC_ALGORITHMS } from '../authn/oidc-verifier.js';
+import { ROLES } from '../domain/roles.js';
+import { SERVICE_TOKEN_PREFIX } from '../storage/service-token-store.js';
+
+const IdSchema = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lower case letters, digits and "-", at most 63');
+
+const IssuerSchema = z.strictObject({
+  issuer: z.string().url(),
+  audience: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]),
+  algorithms: z.array(z.enum(ASYMMETRIC_ALGORITHMS)).min(1).default(['RS256', 'ES256']),
+  jwksUri: z.string().url().optional(),
+  typ: z.string().min(1).optional(),
+  requiredClaims: z.array(z.string().min(1)).optional(),
+  clockToleranceSeconds: z.number().int().min(0).max(300).default(30),
+  maxTokenAgeSeconds: z
+    .number()
+    .int()
+    .positive()
+    .default(12 * 3600),
+  jwksRefreshIntervalMs: z
+    .number()
+    .int()
+    .min(1000)
+    .default(5 * 60_000),
+  jwksMaxStalenessMs: z
+    .number()
+    .int()
+    .min(60_000)
+    .default(24 * 3600_000),
+});
+
+/** The server's configuration, validated; every default applied. */
+export const ServerConfigSchema = z.strictObject({
+  listen: z
+    .strictObject({
+      host: z.string().min(1).default('127.0.0.1'),
+      port: z.number().int().min(0).max(65_535).default(8080),
+    })
+    .prefault({}),
+  tls: z.strictObject({ certFile: z.string().min(1), keyFile: z.string().min(1) }).optional(),
+  /** PostgreSQL when `url` is set (several replicas), else the SQLite `file` (one replica). */
+  database: z
+    .strictObject({
+      file: z.string().min(1).default('hvc.sqlite'),
+      url: z
+        .string()
+        .regex(/^postgres(ql)?:\/\/[^\s]+$/, 'must be a postgres:// or postgresql:// URL')
+        .optional(),
+      poolMax: z.number().int().min(1).max(1000).optional(),
+      statementTimeoutMs: z.number().int().min(0).optional(),
+      connectionTimeoutMs: z.number().int().min(100).optional(),
+      idleTimeoutMs: z.number().int().min(1000).optional(),
+    })
+    .prefault({}),
+  /** 32 bytes, hex or base64: encrypts target credentials at rest. */
+  encryptionKey: z.string().min(1).optional(),
+  oidc: z.strictObject({ issuers: z.array(IssuerSchema).default([]) }).prefault({}),
+  serviceTokens: z
+    .array(
+      z.strictObject({
+        id: IdSchema,
+        token: z
+          .string()
+          .startsWith(SERVICE_TOKEN_PREFIX, `must start with ${SERVICE_TOKEN_PREFIX}`)
+          .min(
+            SERVICE_TOKEN_PREFIX.length + 32,
+            'too short: use at least 32 random characters after the prefix',
+          ),
+        organization: IdSchema,
+        role: z.enum(ROLES),
+      }),
+    )
+    .default([]),
+  bootstrap: z
+    .strictObject({
+      organization: IdSchema,
+      adminIssuer: z.string().url(),
+      adminSubject: z.string().min(1),
+    })
+    .optional(),
+  limits: z
+    .strictObject({
+      readMaxBytes: z
+        .number()
+        .int()
+        .min(1024)
+        .max(64 * 1024 * 1024)
+        .default(1024 * 1024),
+      maxDeadlineMs: z
+        .number()
+        .int()
+        .min(1000)
+        .default(5 * 60_000),
+      maxTokenLength: z.number().int().min(256).max(65_536).default(8192),
+      /** Answers smaller than this are sent uncompressed even to a client that accepts gzip. */
+      compressMinBytes: z
+        .number()
+        .int()
+        .min(0)
+        .default(64 * 1024),
+    })
+    .prefault({}),
+  drainTimeoutMs: z.number().int().min(0).default(10_000),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+/** The validated configuration. */
+export type ServerConfig = z.output<typeof ServerConfigSchema>;
+/** Configuration as written in a file. */
+export type ServerConfigInput = z.input<typeof ServerConfigSchema>;
+
+/** The environment variable of each setting, for errors that name what to fix. */
+export const ENV_SETTINGS: Readonly<Record<string, string>> = {
+  'listen.host': 'HVC_HOST',
+  'listen.port': 'HVC_PORT',
+  'tls.certFile': 'HVC_TLS_CERT_FILE',
+  'tls.keyFile': 'HVC_TLS_KEY_FILE',
+  'database.file': 'HVC_DATABASE_FILE',
+  'database.url': 'HVC_DATABASE_URL',
+  'database.poolMax': 'HVC_DATABASE_POOL_MAX',
+  'database.statementTimeoutMs': 'HVC_DATABASE_STATEMENT_TIMEOUT_MS',
+  'database.connectionTimeoutMs': 'HVC_DATABASE_CONNECTION_TIMEOUT_MS',
+  'database.idleTimeoutMs': 'HVC_DATABASE_IDLE_TIMEOUT_MS',
+  encryptionKey: 'HVC_ENCRYPTION_KEY',
+  'oidc.issuers.0.issuer': 'HVC_OIDC_ISSUER',
+  'oidc.issuers.0.audience': 'HVC_OIDC_AUDIENCE',
+  'oidc.issuers.0.algorithms': 'HVC_OIDC_ALGORITHMS',
+  'oidc.issuers.0.jwksUri': 'HVC_OIDC_JWKS_URI',
+  'oidc.issuers.0.typ': 'HVC_OIDC_TYP',
+  'serviceTokens.0.token': 'HVC_SERVICE_TOKEN',
+  'serviceTokens.0.organization': 'HVC_SERVICE_TOKEN_ORGANIZATION',
+  'serviceTokens.0.role': 'HVC_SERVICE_TOKEN_ROLE',
+  'bootstrap.organization': 'HVC_BOOTSTRAP_ORGANIZATION',
+  'bootstrap.adminIssuer': 'HVC_BOOTSTRAP_ADMIN_ISSUER',
+  'bootstrap.adminSubject': 'HVC_BOOTSTRAP_ADMIN_SUBJECT',
+  'limits.readMaxBytes': 'HVC_READ_MAX_BYTES',
+  'limits.maxDeadlineMs': 'HVC_MAX_DEADLINE_MS',
+  'limits.maxTokenLength': 'HVC_MAX_TOKEN_LENGTH',
+  'limits.compressMinBytes': 'HVC_COMPRESS_MIN_BYTES',
+  drainTimeoutMs: 'HVC_DRAIN_TIMEOUT_MS',
+  logLevel: 'HVC_LOG_LEVEL',
+};
+
+/** A configuration that cannot be used; the message names each bad setting and its environment variable. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+function numberOrText(value: string): number | string {
+  return /^\d+$/.test(value) ? Number(value) : value;
+}
+
+/** Settings from `HVC_*` variables, as a partial configuration. */
+function fromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
+  const config: Record<string, unknown> = {};
+  const set = (path: string, value: unknown) => {
+    const keys = path.split('.');
+    let node = config as Record<string, unknown>;
+    keys.slice(0, -1).forEach((key, i) => {
+      const nextIsIndex = /^\d+$/.test(keys[i + 1]!);
+      node[key] ??= nextIsIndex ? [] : {};
+      node = node[key] as Record<string, unknown>;
+    });
+    node[keys[keys.length - 1]!] = value;
+  };
+  for (const [path, name] of Object.entries(ENV_SETTINGS)) {
+    const value = env[name];
+    if (value === undefined || value === '') continue;
+    if (path === 'oidc.issuers.0.algorithms')
+      set(
+        path,
+        value.split(',').map((a) => a.trim()),
+      );
+    else if (path === 'serviceTokens.0.token') set(path, value);
+    else set(path, numberOrText(value));
+  }
+  const token = (config.serviceTokens as Record<string, unknown>[] | undefined)?.[0];
+  if (token) token.id ??= 'env';
+  const bootstrap = config.bootstrap as Record<string, unknown> | undefined;
+  if (bootstrap && bootstrap.adminIssuer === undefined && env.HVC_OIDC_ISSUER)
+    bootstrap.adminIssuer = env.HVC_OIDC_ISSUER;
+  return config;
+}
+
+/** Merges `override` into `base`: objects key by key, arrays element by element, other values replaced. */
+function merge(base: unknown, override: unknown): unknown {
+  if (Array.isArray(base) && Array.isArray(override)) {
+    return Array.from({ length: Math.max(base.length, override.length) }, (_, i) =>
+      merge(base[i], override[i]),
+    );
+  }
+  if (isPlainObject(base) && isPlainObject(override)) {
+    const out: Record<string, unknown> = { ...base };
+    for (const [key, value] of Object.entries(override)) out[key] = merge(base[key], value);
+    return out;
+  }
+  return override === undefined ? base : override;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Reads the configuration: the JSON file named by `HVC_CONFIG` (or `file`), overridden by `HVC_*` variables, then
+ * validated. Throws {@link ConfigError} naming every bad setting (and its variable) without echoing values.
+ */
+export function loadServerConfig(env: NodeJS.ProcessEnv = process.env, file = env.HVC_CONFIG): ServerConfig {
+  let fromFile: unknown = {};
+  if (file) {
+    try {
+      fromFile = JSON.parse(readFileSync(file, 'utf8'));
+    } catch (error) {
+      throw new ConfigError(`cannot read the configuration file ${file}: ${(error as Error).message}`);
+    }
+  }
+  const result = ServerConfigSchema.safeParse(merge(fromFile, fromEnv(env)));
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => {
+    const path = issue.path.map(String).join('.');
+    const variable = ENV_SETTINGS[path];
+    const field =
+      issue.code === 'unrecognized_keys' ? `${path ? `${path}.` : ''}${issue.keys.join(', ')}` : path;
+    return `${field || '(root)'}${variable ? ` (${variable})` : ''}: ${issue.message}`;
+  });
+  throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
+}

@@ -1,0 +1,180 @@
+import { readFileSync } from 'node:fs';
+import type { Resolver } from '@hvc/hypervisor-resolver';
+import type { Logger } from 'pino';
+import { type Authenticator, createAuthenticator } from '../authn/authenticator.js';
+import type { DevIssuer } from '../authn/dev-issuer.js';
+import { createOidcVerifier, type OidcIssuerConfig } from '../authn/oidc-verifier.js';
+import { createServiceTokenVerifier } from '../authn/service-token-verifier.js';
+import { createDatabaseAuthorizer } from '../authz/database-authorizer.js';
+import { instrumentResolver } from '../connectors/instrumented-resolver.js';
+import { createHvcHandler } from '../http/hvc-handler.js';
+import { listenOnePort, type OnePortServer } from '../http/one-port-server.js';
+import { createOpsEndpoints, type Readiness } from '../http/ops-endpoints.js';
+import { createLogger } from '../observability/logger.js';
+import { createServerMetrics, type ServerMetrics } from '../observability/metrics.js';
+import { openStore } from '../storage/configured-database.js';
+import {
+  type CredentialCipher,
+  createCredentialCipher,
+  parseEncryptionKey,
+} from '../storage/credential-cipher.js';
+import type { HvcStore } from '../storage/hvc-store.js';
+import { applyConfiguredAccess } from './configured-access.js';
+import type { ServerConfig } from './server-config.js';
+import { createTargetResolver } from './target-resolver.js';
+
+/** A running hvc-server. */
+export interface RunningServer {
+  /** The API's base URL. */
+  readonly url: string;
+  readonly store: HvcStore;
+  readonly resolver: Resolver;
+  readonly authenticator: Authenticator;
+  readonly metrics: ServerMetrics;
+  readiness(): Promise<Readiness>;
+  /** Graceful shutdown: stops accepting, drains calls in flight (up to the drain timeout), closes everything. */
+  close(): Promise<void>;
+}
+
+/** Extra parts for the demo: its dev issuer, trusted like any other issuer, and a fixed encryption cipher. */
+export interface StartExtras {
+  readonly devIssuer?: DevIssuer;
+  readonly cipher?: CredentialCipher;
+  readonly logger?: Logger;
+}
+
+/** Opens the store, starts the issuers and the resolver, and serves the API with its ops endpoints on one port. */
+export async function startServer(config: ServerConfig, extras: StartExtras = {}): Promise<RunningServer> {
+  const logger = extras.logger ?? createLogger({ level: config.logLevel });
+  const metrics = createServerMetrics();
+  const cipher =
+    extras.cipher ??
+    (() => {
+      if (!config.encryptionKey) {
+        throw new Error(
+          'HVC_ENCRYPTION_KEY is required: it encrypts target credentials at rest (32 bytes, hex or base64)',
+        );
+      }
+      return createCredentialCipher(parseEncryptionKey(config.encryptionKey));
+    })();
+
+  const store = await openStore(config.database, cipher, {
+    onIdleError: (error) => logger.warn({ err: error }, 'a pooled database connection failed'),
+  });
+  try {
+    await applyConfiguredAccess(store, config, logger);
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+
+  const issuers: OidcIssuerConfig[] = [...config.oidc.issuers];
+  if (extras.devIssuer) {
+    issuers.push({
+      issuer: extras.devIssuer.issuer,
+      audience: extras.devIssuer.audience,
+      algorithms: ['ES256'],
+      typ: 'at+jwt',
+    });
+    metrics.devAuthEnabled.set(1);
+  }
+  const authenticator = createAuthenticator({
+    issuers: issuers.map((issuer) => createOidcVerifier(issuer)),
+    serviceTokens: createServiceTokenVerifier(store.serviceTokens),
+  });
+  await authenticator.start().catch((error: unknown) => {
+    // Fail closed but keep running: tokens of that issuer are refused and readiness fails until its keys load.
+    logger.error({ err: error }, 'an OIDC issuer could not be started; retrying in the background');
+  });
+
+  const resolver = createTargetResolver(store.targets, metrics, logger);
+
+  const readiness = async (): Promise<Readiness> => {
+    const database = await store.ping().then(
+      () => true,
+      () => false,
+    );
+    const states = authenticator.issuerStates();
+    for (const state of states) {
+      if (state.lastRefreshAt !== undefined)
+        metrics.jwksLastRefresh.set({ issuer: state.issuer }, state.lastRefreshAt / 1000);
+    }
+    const jwks = states.every((s) => s.ready);
+    return {
+      ready: database && jwks,
+      checks: { database, jwks },
+      ...(extras.devIssuer ? { devAuth: true as const } : {}),
+    };
+  };
+  let ready = false;
+  const refreshReady = () =>
+    readiness().then((r) => {
+      ready = r.ready;
+    });
+  await refreshReady();
+  const readyTimer = setInterval(() => void refreshReady(), 5_000);
+  readyTimer.unref();
+
+  const shutdown = new AbortController();
+  const handler = createHvcHandler({
+    resolver: instrumentResolver(resolver, metrics),
+    authenticator,
+    authorizer: createDatabaseAuthorizer(store.db),
+    store,
+    logger,
+    metrics,
+    limits: config.limits,
+    ready: () => ready,
+    shutdownSignal: shutdown.signal,
+  });
+  const ops = createOpsEndpoints({ readiness, registry: metrics.registry });
+
+  let server: OnePortServer;
+  try {
+    server = await listenOnePort(
+      (req, res) => {
+        if (!ops(req, res)) handler(req, res);
+      },
+      {
+        host: config.listen.host,
+        port: config.listen.port,
+        ...(config.tls
+          ? { tls: { cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) } }
+          : {}),
+      },
+    );
+  } catch (error) {
+    clearInterval(readyTimer);
+    authenticator.close();
+    await resolver.close();
+    await store.close();
+    throw error;
+  }
+  logger.info(
+    { url: server.url, tls: Boolean(config.tls), devAuth: Boolean(extras.devIssuer) },
+    'hvc-server listening',
+  );
+
+  let closing: Promise<void> | undefined;
+  return {
+    url: server.url,
+    store,
+    resolver,
+    authenticator,
+    metrics,
+    readiness,
+    close() {
+      closing ??= (async () => {
+        clearInterval(readyTimer);
+        logger.info({ inFlight: server.inFlight() }, 'shutting down');
+        await server.close(config.drainTimeoutMs, () => shutdown.abort(new Error('server shutting down')));
+        shutdown.abort(new Error('server shut down'));
+        authenticator.close();
+        await resolver.close();
+        await store.close();
+        logger.info('stopped');
+      })();
+      return closing;
+    },
+  };
+}

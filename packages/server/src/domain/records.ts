@@ -1,0 +1,76 @@
+import type { Role } from './roles.js';
+
+/** An organisation. */
+export interface OrganizationRecord {
+  readonly id: string;
+  readonly displayName: string;
+  readonly createdAt: string;
+}
+
+/** A user, identified by `(issuer, subject)`. */
+export interface UserRecord {
+  readonly id: string;
+  readonly issuer: string;
+  readonly subject: string;
+  readonly email: string;
+  readonly displayName: string;
+  readonly disabled: boolean;
+  readonly createdAt: string;
+}
+
+/** A user's membership in one organisation, with the user's identity. */
+export interface MemberRecord {
+  readonly user: UserRecord;
+  readonly organizationId: string;
+  readonly role: Role;
+}
+
+/** A target as stored, without its credentials. */
+export interface TargetRecord {
+  readonly id: string;
+  readonly organizationId: string;
+  readonly displayName: string;
+  readonly kind: string;
+  /** The connector config without credentials. */
+  readonly config: Readonly<Record<string, unknown>>;
+  readonly hasCredentials: boolean;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+/** What a resolver needs to build a connector: the kind and the full config, credentials included (secret). */
+export interface TargetDescriptor {
+  readonly id: string;
+  readonly kind: string;
+  readonly config: Readonly<Record<string, unknown>>;
+}
+
+/** A service token's scope. The token itself is never stored. */
+export interface ServiceTokenRecord {
+  readonly id: string;
+  readonly organizationId: string;
+  readonly role: Role;
+  readonly tokenSha256: string;
+  readonly disabled: boolean;
+}
+
+/** The actor of an audited call. */
+export interface AuditActor {
+  readonly type: 'user' | 'service';
+  readonly id: string;
+}
+
+/** One audited mutating call. */
+export interface AuditEvent {
+  readonly time: string;
+  readonly actor: AuditActor;
+  readonly organizationId?: string;
+  /** The RPC, e.g. `hvc.v1.GuestService/StartGuest`. */
+  readonly action: string;
+  readonly targetId?: string;
+  readonly guestId?: string;
+  readonly outcome: 'ok' | 'error';
+  /** The error code when the call failed. */
+  readonly errorCode?: string;
+  readonly operationId?: string;
+}

@@ -1,0 +1,159 @@
+import { setMaxListeners } from 'node:events';
+import { createContextValues } from '@connectrpc/connect';
+import { connectNodeAdapter } from '@connectrpc/connect-node';
+import type { Logger } from 'pino';
+import { isAuthFailure } from '../authn/auth-failure.js';
+import { DEFAULT_MAX_TOKEN_LENGTH, readBearerToken } from '../authn/bearer-token.js';
+import { createIamContext, type IamContext } from '../authn/iam-context.js';
+import type { TokenVerifier } from '../authn/identity.js';
+import type { Authorizer } from '../authz/authorizer.js';
+import type { ConnectorResolver } from '../connectors/connector-resolver.js';
+import { Health } from '../gen/grpc/health/v1/health_pb.js';
+import { auditInterceptor } from '../interceptors/audit-interceptor.js';
+import { refuseRequest } from '../interceptors/auth-refusal.js';
+import { clampDeadline } from '../interceptors/deadline-clamp.js';
+import { errorInterceptor } from '../interceptors/error-interceptor.js';
+import { observeInterceptor } from '../interceptors/observe-interceptor.js';
+import { IAM_KEY } from '../interceptors/request-context.js';
+import { createLogger } from '../observability/logger.js';
+import { createServerMetrics, type ServerMetrics } from '../observability/metrics.js';
+import { HVC_SERVICES, hvcRoutes } from '../rpc/hvc-routes.js';
+import type { HvcStore } from '../storage/hvc-store.js';
+import { decodeFailureAsInvalidArgument } from './grpc-decode-status.js';
+import type { NodeRequest, NodeResponse } from './node-http.js';
+
+/** Limits of the API. */
+export interface HvcHandlerLimits {
+  /** Largest request message, bytes (default 1 MiB). */
+  readonly readMaxBytes?: number;
+  /** Longest deadline a client may ask for; larger ones are lowered to it, ms (default 5 min). */
+  readonly maxDeadlineMs?: number;
+  /** Longest bearer token, characters (default 8192). */
+  readonly maxTokenLength?: number;
+  /**
+   * Smallest answer that is compressed for a client that accepts it, bytes (default 64 KiB): compressing a small
+   * answer costs both sides more CPU than it saves on a LAN.
+   */
+  readonly compressMinBytes?: number;
+  /** How often an open operation watch checks again that its caller may still see the target, ms (default 5 s). */
+  readonly watchRecheckMs?: number;
+}
+
+/** The parts the API is built from. */
+export interface HvcHandlerOptions {
+  /** Hands out each target's connector; the hypervisor resolver reading targets from `store` is the usual one. */
+  readonly resolver: ConnectorResolver;
+  /** Verifies bearer tokens; `createAuthenticator` builds the usual one (OIDC issuers and service tokens). */
+  readonly authenticator: TokenVerifier;
+  readonly authorizer: Authorizer;
+  readonly store: HvcStore;
+  readonly logger?: Logger;
+  readonly metrics?: ServerMetrics;
+  readonly limits?: HvcHandlerLimits;
+  /** Whether the server can serve (the gRPC health service reports it). Default always. */
+  readonly ready?: () => boolean;
+  /** Aborting it ends every call in flight (after a graceful drain has given up). */
+  readonly shutdownSignal?: AbortSignal;
+}
+
+/** A Node request handler serving the API; mount it on `node:http`, `node:http2` or a framework adapter. */
+export type HvcHandler = (req: NodeRequest, res: NodeResponse) => void;
+
+/**
+ * Builds the `hvc.v1` API — gRPC, gRPC-Web and Connect on one handler — with `grpc.health.v1` and server
+ * reflection. Every request but health checks is authenticated here, before the body is read: a missing or bad
+ * token gets 401 with `WWW-Authenticate`. Handlers then load the caller from the database and authorize each call.
+ *
+ * @example
+ * ```ts
+ * const handler = createHvcHandler({ resolver, authenticator, authorizer, store });
+ * http2.createSecureServer({ key, cert, allowHTTP1: true }, handler).listen(8443);
+ * ```
+ */
+export function createHvcHandler(options: HvcHandlerOptions): HvcHandler {
+  const logger = options.logger ?? createLogger({ level: 'silent' });
+  const metrics = options.metrics ?? createServerMetrics();
+  const maxDeadlineMs = options.limits?.maxDeadlineMs ?? 5 * 60_000;
+  const maxTokenLength = options.limits?.maxTokenLength ?? DEFAULT_MAX_TOKEN_LENGTH;
+  const deps = { resolver: options.resolver, authorizer: options.authorizer, store: options.store };
+  const iamByRequest = new WeakMap<NodeRequest, IamContext>();
+
+  const connect = connectNodeAdapter({
+    routes: hvcRoutes(deps, {
+      watchRecheckMs: options.limits?.watchRecheckMs ?? 5_000,
+      ready: options.ready ?? (() => true),
+    }),
+    readMaxBytes: options.limits?.readMaxBytes ?? 1024 * 1024,
+    compressMinBytes: options.limits?.compressMinBytes ?? 64 * 1024,
+    // Deadlines are lowered to the maximum before they get here; this only refuses what slipped past.
+    maxTimeoutMs: maxDeadlineMs,
+    jsonOptions: { ignoreUnknownFields: false },
+    ...(options.shutdownSignal ? { shutdownSignal: fanOut(options.shutdownSignal) } : {}),
+    interceptors: [
+      observeInterceptor(metrics, logger),
+      auditInterceptor(options.store.audit, HVC_SERVICES, (error) =>
+        logger.error({ err: error }, 'audit write failed'),
+      ),
+      errorInterceptor,
+    ],
+    contextValues: (req) => {
+      const values = createContextValues();
+      const iam = iamByRequest.get(req);
+      if (iam) values.set(IAM_KEY, iam);
+      return values;
+    },
+  });
+
+  return (req, res) => {
+    const path = (req.url ?? '/').split('?', 1)[0]!;
+    if (path.startsWith(`/${Health.typeName}/`)) {
+      connect(req, res);
+      return;
+    }
+    let iam: IamContext;
+    try {
+      iam = createIamContext(
+        readBearerToken(req.rawHeaders, maxTokenLength),
+        options.authenticator,
+        options.store.members,
+      );
+    } catch (error) {
+      if (!isAuthFailure(error)) throw error;
+      metrics.authFailures.inc({ reason: error.reason });
+      refuseRequest(req, res, error);
+      return;
+    }
+    iam.identity().then(
+      () => {
+        iamByRequest.set(req, iam);
+        clampDeadline(req.headers, maxDeadlineMs);
+        decodeFailureAsInvalidArgument(req, res);
+        connect(req, res);
+      },
+      (error: unknown) => {
+        if (isAuthFailure(error)) {
+          metrics.authFailures.inc({ reason: error.reason });
+          logger.info({ reason: error.reason, path }, 'authentication failed');
+          refuseRequest(req, res, error);
+          return;
+        }
+        logger.error({ err: error, path }, 'authentication error');
+        if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ code: 'internal', message: 'internal error' }));
+      },
+    );
+  };
+}
+
+/**
+ * A signal that follows `shutdown` through one listener on it. Each call in flight links its own signal to the one
+ * handed to the RPC layer and unlinks it when it ends, so that signal carries one listener per call in flight: it
+ * gets no listener limit, and the caller's signal never sees more than this one.
+ */
+function fanOut(shutdown: AbortSignal): AbortSignal {
+  const controller = new AbortController();
+  setMaxListeners(0, controller.signal);
+  if (shutdown.aborted) controller.abort(shutdown.reason);
+  else shutdown.addEventListener('abort', () => controller.abort(shutdown.reason), { once: true });
+  return controller.signal;
+}

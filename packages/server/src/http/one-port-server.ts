@@ -1,0 +1,154 @@
+import { createServer as createHttpServer } from 'node:http';
+import { createServer as createH2cServer, createSecureServer, type Http2Session } from 'node:http2';
+import { type AddressInfo, createServer as createNetServer, type Server, type Socket } from 'node:net';
+import type { NodeRequest, NodeResponse } from './node-http.js';
+import { replayedSocket } from './replayed-socket.js';
+
+/** What one port serves: a Node request handler for HTTP/1.1 and HTTP/2 alike. */
+export type RequestListener = (req: NodeRequest, res: NodeResponse) => void;
+
+/** TLS material, PEM encoded. */
+export interface TlsOptions {
+  readonly key: string | Buffer;
+  readonly cert: string | Buffer;
+}
+
+/** Where and how to listen. */
+export interface OnePortOptions {
+  readonly host: string;
+  readonly port: number;
+  /** With TLS, ALPN picks HTTP/2 or HTTP/1.1; without, the first bytes of each connection decide. */
+  readonly tls?: TlsOptions;
+  /** Slow clients: the longest wait for a request's headers and for the whole request, ms. */
+  readonly headersTimeoutMs?: number;
+  readonly requestTimeoutMs?: number;
+}
+
+/** A listening server. */
+export interface OnePortServer {
+  /** The base URL, e.g. `http://127.0.0.1:8080`. */
+  readonly url: string;
+  readonly port: number;
+  /** Calls in flight. */
+  inFlight(): number;
+  /**
+   * Stops accepting connections and waits up to `drainMs` for the calls in flight, then closes every connection.
+   * `onDrainTimeout` runs when calls are still running at the deadline (to abort them).
+   */
+  close(drainMs?: number, onDrainTimeout?: () => void): Promise<void>;
+}
+
+const PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1');
+
+/**
+ * Serves `listener` on one port: gRPC (HTTP/2), gRPC-Web and Connect (HTTP/1.1 or HTTP/2). With TLS,
+ * `http2.createSecureServer` with `allowHTTP1` negotiates by ALPN. In plaintext (loopback, or behind a proxy that
+ * terminates TLS) nothing negotiates, so each connection's first bytes are read: the HTTP/2 preface goes to the
+ * h2c server, anything else to the HTTP/1.1 server.
+ */
+export async function listenOnePort(
+  listener: RequestListener,
+  options: OnePortOptions,
+): Promise<OnePortServer> {
+  let inFlight = 0;
+  const counted: RequestListener = (req, res) => {
+    inFlight++;
+    res.once('close', () => {
+      inFlight--;
+    });
+    listener(req, res);
+  };
+  const sessions = new Set<Http2Session>();
+  const sockets = new Set<Socket>();
+  const track = (session: Http2Session) => {
+    sessions.add(session);
+    session.once('close', () => sessions.delete(session));
+  };
+  const headersTimeout = options.headersTimeoutMs ?? 30_000;
+  const requestTimeout = options.requestTimeoutMs ?? 0;
+
+  let server: Server;
+  let h1: ReturnType<typeof createHttpServer> | undefined;
+  if (options.tls) {
+    const secure = createSecureServer(
+      {
+        key: options.tls.key,
+        cert: options.tls.cert,
+        allowHTTP1: true,
+        settings: { maxHeaderListSize: 65_536 },
+      },
+      counted,
+    );
+    secure.on('session', track);
+    server = secure;
+  } else {
+    h1 = createHttpServer(
+      { headersTimeout, requestTimeout, connectionsCheckingInterval: Math.min(headersTimeout, 1_000) },
+      counted,
+    );
+    const h2 = createH2cServer({ settings: { maxHeaderListSize: 65_536 } }, counted);
+    h2.on('session', track);
+    server = createNetServer((socket) => {
+      let buffered = Buffer.alloc(0);
+      // A client that connects and sends nothing is dropped like one that never finishes its headers.
+      socket.setTimeout(headersTimeout, () => socket.destroy());
+      const onData = (chunk: Buffer) => {
+        buffered = Buffer.concat([buffered, chunk]);
+        const n = Math.min(buffered.length, PREFACE.length);
+        const h2Prefix = buffered.subarray(0, n).equals(PREFACE.subarray(0, n));
+        if (h2Prefix && buffered.length < PREFACE.length) return;
+        socket.off('data', onData);
+        socket.setTimeout(0);
+        if (h2Prefix) {
+          h2.emit('connection', replayedSocket(socket, buffered));
+          return;
+        }
+        socket.pause();
+        socket.unshift(buffered);
+        h1!.emit('connection', socket);
+        socket.resume();
+      };
+      socket.on('data', onData);
+    });
+  }
+  server.on('connection', (socket: Socket) => {
+    // Small RPC frames must leave at once: Nagle's algorithm would hold them until the peer's delayed ACK.
+    socket.setNoDelay(true);
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  // Connections are handed to the HTTP/1.1 server by hand, so it never listens itself; Node starts its periodic
+  // check of headersTimeout and requestTimeout on 'listening', without which slow clients are never cut off.
+  h1?.emit('listening');
+  const { port } = server.address() as AddressInfo;
+  const host = options.host.includes(':') ? `[${options.host}]` : options.host;
+
+  return {
+    url: `${options.tls ? 'https' : 'http'}://${host}:${port}`,
+    port,
+    inFlight: () => inFlight,
+    async close(drainMs = 10_000, onDrainTimeout) {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const session of sessions) session.close();
+      h1?.closeIdleConnections();
+      const deadline = Date.now() + drainMs;
+      while (inFlight > 0 && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 25));
+        h1?.closeIdleConnections();
+      }
+      if (inFlight > 0) onDrainTimeout?.();
+      for (const session of sessions) session.destroy();
+      for (const socket of sockets) socket.destroy();
+      h1?.close();
+      await closed;
+    },
+  };
+}

@@ -1,0 +1,71 @@
+import { createRegistry } from '@bufbuild/protobuf';
+import type { ConnectRouter } from '@connectrpc/connect';
+import { file_grpc_health_v1_health, Health } from '../gen/grpc/health/v1/health_pb.js';
+import {
+  file_grpc_reflection_v1_reflection,
+  ServerReflection as ReflectionV1,
+} from '../gen/grpc/reflection/v1/reflection_pb.js';
+import {
+  file_grpc_reflection_v1alpha_reflection,
+  ServerReflection as ReflectionV1Alpha,
+} from '../gen/grpc/reflection/v1alpha/reflection_pb.js';
+import { file_hvc_v1_guests, GuestService } from '../gen/hvc/v1/guests_pb.js';
+import { file_hvc_v1_members, MemberService } from '../gen/hvc/v1/members_pb.js';
+import { file_hvc_v1_operations, OperationService } from '../gen/hvc/v1/operations_pb.js';
+import { file_hvc_v1_snapshots, SnapshotService } from '../gen/hvc/v1/snapshots_pb.js';
+import { file_hvc_v1_targets, TargetService } from '../gen/hvc/v1/targets_pb.js';
+import { createGuestService } from './guest-service.js';
+import { createHealthService } from './health-service.js';
+import { createMemberService } from './member-service.js';
+import { createOperationService } from './operation-service.js';
+import { createReflectionServices } from './reflection-service.js';
+import type { ServiceDeps } from './service-deps.js';
+import { createSnapshotService } from './snapshot-service.js';
+import { createTargetService } from './target-service.js';
+
+/** The `hvc.v1` services, by full name. */
+export const HVC_SERVICES = [
+  TargetService,
+  GuestService,
+  SnapshotService,
+  OperationService,
+  MemberService,
+].map((s) => s.typeName);
+
+/** How the services behave, beyond the parts they are built from. */
+export interface HvcRoutesOptions {
+  /** How often an open operation watch checks again that its caller may still see the target, ms. */
+  readonly watchRecheckMs: number;
+  /** Whether the server can serve (the gRPC health service reports it). */
+  readonly ready: () => boolean;
+}
+
+/** Registers the `hvc.v1` services, `grpc.health.v1` and server reflection (v1 and v1alpha) on a router. */
+export function hvcRoutes(deps: ServiceDeps, options: HvcRoutesOptions): (router: ConnectRouter) => void {
+  const files = [
+    file_hvc_v1_targets,
+    file_hvc_v1_guests,
+    file_hvc_v1_snapshots,
+    file_hvc_v1_operations,
+    file_hvc_v1_members,
+    file_grpc_health_v1_health,
+    file_grpc_reflection_v1_reflection,
+    file_grpc_reflection_v1alpha_reflection,
+  ];
+  const allServices = [...HVC_SERVICES, Health.typeName, ReflectionV1.typeName, ReflectionV1Alpha.typeName];
+  const reflection = createReflectionServices(createRegistry(...files), files, allServices);
+
+  return (router) => {
+    router.service(TargetService, createTargetService(deps));
+    router.service(GuestService, createGuestService(deps));
+    router.service(SnapshotService, createSnapshotService(deps));
+    router.service(
+      OperationService,
+      createOperationService(deps, { recheckEveryMs: options.watchRecheckMs }),
+    );
+    router.service(MemberService, createMemberService(deps));
+    router.service(Health, createHealthService(HVC_SERVICES, options.ready));
+    router.service(ReflectionV1, reflection.v1);
+    router.service(ReflectionV1Alpha, reflection.v1alpha);
+  };
+}

@@ -1,0 +1,63 @@
+import type { ServiceImpl } from '@connectrpc/connect';
+import { PermissionDeniedError } from '@hvc/hypervisor-connector';
+import { enforce } from '../authz/enforce.js';
+import type { OperationService } from '../gen/hvc/v1/operations_pb.js';
+import { noteAudit, subjectOf } from '../interceptors/request-context.js';
+import { operationToProto } from '../wire/proto-mapping.js';
+import { parseOperationId } from '../wire/request-ids.js';
+import { accessTarget } from './access.js';
+import { watchOperation } from './operation-watch.js';
+import type { ServiceDeps } from './service-deps.js';
+
+/** Options of the operation service. */
+export interface OperationServiceOptions {
+  /** How often an open watch checks again that its caller may still see the target, ms (default 5 s). */
+  readonly recheckEveryMs?: number;
+}
+
+/** The operation service: reads, cancels and watches the operations of a target. */
+export function createOperationService(
+  deps: ServiceDeps,
+  options: OperationServiceOptions = {},
+): ServiceImpl<typeof OperationService> {
+  return {
+    async getOperation(req, ctx) {
+      const operationId = parseOperationId(req.operationId);
+      const { connector, targetId } = await accessTarget(deps, ctx, 'view', req.targetId);
+      return {
+        operation: operationToProto(
+          await connector.getOperation(operationId, { signal: ctx.signal }),
+          targetId,
+        ),
+      };
+    },
+    async cancelOperation(req, ctx) {
+      const operationId = parseOperationId(req.operationId);
+      noteAudit(ctx, { operationId });
+      const { connector, targetId } = await accessTarget(deps, ctx, 'operate', req.targetId);
+      const operation = await connector.cancelOperation(operationId, { signal: ctx.signal });
+      noteAudit(ctx, { guestId: operation.guestId });
+      return { operation: operationToProto(operation, targetId) };
+    },
+    async *watchOperation(req, ctx) {
+      const operationId = parseOperationId(req.operationId);
+      const { connector, targetId, principal } = await accessTarget(deps, ctx, 'view', req.targetId);
+      const recheck = {
+        everyMs: options.recheckEveryMs ?? 5_000,
+        // The row is read again: a user disabled or removed while watching loses the stream.
+        check: async () => {
+          if (
+            principal.kind === 'user' &&
+            (await deps.store.members.getUser(principal.id))?.disabled !== false
+          ) {
+            throw new PermissionDeniedError('this user is disabled');
+          }
+          await enforce(deps.authorizer, subjectOf(principal), 'view', { type: 'target', id: targetId });
+        },
+      };
+      for await (const operation of watchOperation(connector, operationId, ctx.signal, recheck)) {
+        yield { operation: operationToProto(operation, targetId) };
+      }
+    },
+  };
+}

@@ -1,0 +1,130 @@
+import type { ServiceImpl } from '@connectrpc/connect';
+import {
+  InvalidArgumentError,
+  NotFoundError,
+  parseInput,
+  toHypervisorError,
+} from '@hvc/hypervisor-connector';
+import { z } from 'zod';
+import { enforce } from '../authz/enforce.js';
+import type { TargetService } from '../gen/hvc/v1/targets_pb.js';
+import { noteAudit, principalOf, subjectOf } from '../interceptors/request-context.js';
+import { targetToProto } from '../wire/proto-mapping.js';
+import { OrganizationIdSchema, parseTargetId } from '../wire/request-ids.js';
+import { organizationFor } from './organization-scope.js';
+import type { ServiceDeps } from './service-deps.js';
+
+const KindSchema = z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, 'not a connector kind');
+const DisplayNameSchema = z
+  .string()
+  .max(200)
+  .regex(/^[^\p{Cc}]*$/u, 'no control characters');
+
+function check<T>(schema: z.ZodType<T>, value: unknown, field: string): T {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const message = result.error.issues[0]?.message ?? 'invalid';
+  throw new InvalidArgumentError(`invalid ${field}: ${message}`, { violations: [{ field, message }] });
+}
+
+/** The target service: everyone reads their organisations' targets; admins manage them. */
+export function createTargetService(deps: ServiceDeps): ServiceImpl<typeof TargetService> {
+  const { store, authorizer } = deps;
+
+  async function manageTarget(
+    ctx: Parameters<ServiceImpl<typeof TargetService>['getTarget']>[1],
+    raw: string,
+  ) {
+    const targetId = parseTargetId(raw);
+    noteAudit(ctx, { targetId });
+    const organizationId = await enforce(authorizer, subjectOf(await principalOf(ctx)), 'manage', {
+      type: 'target',
+      id: targetId,
+    });
+    noteAudit(ctx, { organizationId });
+    return targetId;
+  }
+
+  return {
+    async listTargets(req, ctx) {
+      if (req.organizationId !== '') parseInput(OrganizationIdSchema, req.organizationId, 'organization_id');
+      const principal = await principalOf(ctx);
+      const ids: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await authorizer.listAllowed(
+          subjectOf(principal),
+          'view',
+          'target',
+          cursor ? { cursor } : {},
+        );
+        ids.push(...page.ids);
+        cursor = page.cursor;
+      } while (cursor !== undefined);
+      const targets = (await Promise.all(ids.map((id) => store.targets.get(id)))).filter(
+        (t) => t !== undefined && (req.organizationId === '' || t.organizationId === req.organizationId),
+      );
+      return { targets: targets.map((t) => targetToProto(t!)) };
+    },
+    async getTarget(req, ctx) {
+      const targetId = parseTargetId(req.targetId);
+      await enforce(authorizer, subjectOf(await principalOf(ctx)), 'view', { type: 'target', id: targetId });
+      const target = await store.targets.get(targetId);
+      if (!target) throw new NotFoundError(`target ${targetId} not found`);
+      return { target: targetToProto(target) };
+    },
+    async createTarget(req, ctx) {
+      const targetId = parseTargetId(req.targetId);
+      const kind = check(KindSchema, req.kind, 'kind');
+      const displayName = check(DisplayNameSchema, req.displayName, 'display_name');
+      noteAudit(ctx, { targetId });
+      const principal = await principalOf(ctx);
+      const organizationId = await organizationFor(store.members, principal, req.organizationId);
+      await enforce(authorizer, subjectOf(principal), 'manage', { type: 'organization', id: organizationId });
+      noteAudit(ctx, { organizationId });
+      const target = await store.targets.create({
+        id: targetId,
+        organizationId,
+        displayName: displayName || targetId,
+        kind,
+        config: req.config ?? {},
+        ...(req.credentials ? { credentials: req.credentials } : {}),
+      });
+      return { target: targetToProto(target) };
+    },
+    async updateTarget(req, ctx) {
+      const displayName =
+        req.displayName === undefined ? undefined : check(DisplayNameSchema, req.displayName, 'display_name');
+      const targetId = await manageTarget(ctx, req.targetId);
+      const target = await store.targets.update(targetId, {
+        ...(displayName === undefined ? {} : { displayName }),
+        ...(req.config ? { config: req.config } : {}),
+        ...(req.credentials ? { credentials: req.credentials } : {}),
+      });
+      return { target: targetToProto(target) };
+    },
+    async deleteTarget(req, ctx) {
+      const targetId = await manageTarget(ctx, req.targetId);
+      await store.targets.delete(targetId);
+      return {};
+    },
+    async testTargetConnectivity(req, ctx) {
+      const targetId = await manageTarget(ctx, req.targetId);
+      try {
+        const connector = await deps.resolver.resolve(targetId, { signal: ctx.signal });
+        const info = await connector.describe({ signal: ctx.signal });
+        return {
+          ok: true,
+          version: info.version,
+          clusterName: info.clusterName ?? '',
+          nodes: info.nodes.map((n) => n.name),
+        };
+      } catch (error) {
+        // A target that cannot be built or reached is a failed test, not a failed call.
+        const failure = toHypervisorError(error);
+        if (failure.code === 'CANCELLED') throw failure;
+        return { ok: false, errorCode: failure.code, errorMessage: failure.message };
+      }
+    },
+  };
+}
