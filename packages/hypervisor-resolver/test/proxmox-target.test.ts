@@ -1,7 +1,18 @@
 import type { ProxmoxConnector } from '@hvc/hypervisor-connector-proxmox';
-import { createPveFake, type PveFake, type PveFakeServer } from '@hvc/hypervisor-connector-proxmox/testing';
 import { createResolver, type Resolver } from '@hvc/hypervisor-resolver';
+import { createPveFake, type PveFake, type PveFakeServer } from '@hvc/pve-fake';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+/**
+ * The Proxmox factory, loaded lazily, with its schema's own type: the factory's type declares only the parsed config,
+ * and with the schema's input type a descriptor written here may use the config's short forms (an endpoint as a URL,
+ * credentials without `type`, defaults left out).
+ */
+const proxmox = () =>
+  import('@hvc/hypervisor-connector-proxmox').then(({ proxmoxConnectorFactory, ProxmoxConfigSchema }) => ({
+    ...proxmoxConnectorFactory,
+    configSchema: ProxmoxConfigSchema,
+  }));
 
 describe('a Proxmox target against the PVE fake over HTTPS', () => {
   let fake: PveFake;
@@ -12,7 +23,7 @@ describe('a Proxmox target against the PVE fake over HTTPS', () => {
     fake = createPveFake({ nodes: 2, guests: { qemu: 2, lxc: 1 }, taskDurationMs: 20 });
     server = await fake.listen();
     resolver = createResolver({
-      connectors: { proxmox: () => import('@hvc/hypervisor-connector-proxmox') },
+      connectors: { proxmox },
       targets: [
         {
           id: 'pve-eu-1',
