@@ -7,9 +7,11 @@ export interface SourceState {
   readonly modifiedPaths: readonly string[];
 }
 
-const MEASURED = ['packages/hypervisor-connector/src', 'packages/hypervisor-connector-proxmox/src'];
-// Code the benchmark never runs: the PVE fake and the conformance kit.
-const NOT_RUN = /\/src\/(testing|conformance)\//;
+const MEASURED = [
+  'packages/hypervisor-connector/src',
+  'packages/hypervisor-connector-kit/src',
+  'packages/hypervisor-connector-proxmox/src',
+];
 
 /** Reads the repository's commit and the measured packages' uncommitted changes; `unknown` outside a git checkout. */
 export function sourceState(repoRoot: string): SourceState {
@@ -20,8 +22,7 @@ export function sourceState(repoRoot: string): SourceState {
     const modifiedPaths = git('status', '--porcelain', '--', ...MEASURED)
       .split('\n')
       .filter((line) => line.length > 3)
-      .map((line) => line.slice(3))
-      .filter((path) => !NOT_RUN.test(path));
+      .map((line) => line.slice(3));
     return { commit, modifiedPaths };
   } catch {
     return { commit: 'unknown', modifiedPaths: [] };

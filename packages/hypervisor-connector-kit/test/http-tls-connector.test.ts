@@ -14,6 +14,13 @@ async function started(server: Promise<LoopbackTlsServer>): Promise<LoopbackTlsS
   return running;
 }
 
+/** What `promise` rejects with; it must reject. */
+const rejection = (promise: Promise<unknown>) =>
+  promise.then(
+    () => expect.unreachable('expected a rejection'),
+    (error: unknown) => error,
+  );
+
 /** A GET of `/` on `server` through one pool whose sockets trust it as `trust` says. */
 async function get(server: LoopbackTlsServer, trust: TlsTrust, requestTimeoutMs = 5_000): Promise<string> {
   const endpoints = new EndpointSet([{ url: server.url, tls: trust }], {
@@ -29,15 +36,6 @@ async function get(server: LoopbackTlsServer, trust: TlsTrust, requestTimeoutMs 
     headersTimeout: requestTimeoutMs,
   });
   return response.body.text();
-}
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
 }
 
 /** `fingerprint` with its last byte changed. */

@@ -4,44 +4,23 @@
  *
  * @packageDocumentation
  */
-export type { Authenticator } from './auth/authenticator.js';
 export {
-  CredentialsSchema,
-  EndpointSchema,
-  FingerprintSchema,
-  PasswordCredentialsSchema,
   type ProxmoxConfig,
   type ProxmoxConfigInput,
   ProxmoxConfigSchema,
   type ProxmoxCredentials,
-  TlsSchema,
-  TokenCredentialsSchema,
 } from './config/config-schema.js';
-export { type ProxmoxTargetUriOptions, parseProxmoxTargetUri } from './config/target-uri.js';
-export { capabilitiesFor, PROXMOX_CAPABILITIES, refineCapabilities } from './connector/capabilities.js';
-export { ProxmoxConnector, type RawCallOptions } from './connector/proxmox-connector.js';
-export {
-  mapPveFailure,
-  mapPveMessage,
-  type PveFailure,
-  pveErrorMessage,
-} from './errors/pve-error-mapping.js';
-export { guestIdOf, type PveGuestRef, type PveGuestType, parseGuestId } from './mapping/guest-id.js';
+export type { ProxmoxTargetUriOptions } from './config/target-uri.js';
 export {
   createProxmoxConnector,
-  type ProxmoxConnectorFactory,
+  type ProxmoxConnector,
   type ProxmoxConnectorOptions,
+} from './connector/proxmox-connector.js';
+export {
+  type ProxmoxConnectorFactory,
   proxmoxConnectorFactory,
 } from './proxmox-connector-factory.js';
-export * from './schemas/access.js';
-export * from './schemas/cluster.js';
-export * from './schemas/envelope.js';
-export * from './schemas/guests.js';
-export * from './schemas/nodes.js';
-export * from './schemas/pve-values.js';
-export * from './schemas/response-schemas.js';
-export * from './schemas/tasks.js';
-export { decodeOperationId, encodeOperationId, type OperationRef } from './tasks/operation-id.js';
+export type { RawCall, RawCallOptions } from './raw/raw-call.js';
 export { formatUpid, parseUpid, tryParseUpid, UPID_PATTERN, type Upid } from './tasks/upid.js';
 export {
   PROXMOX_DIAGNOSTICS_CHANNELS,
@@ -51,4 +30,3 @@ export {
 } from './transport/diagnostics.js';
 export type { PveParams, PveParamValue } from './transport/form-encoding.js';
 export type { ProxmoxLogger } from './transport/logger.js';
-export { FingerprintMismatchError } from './transport/tls-connector.js';

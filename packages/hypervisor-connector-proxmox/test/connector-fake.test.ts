@@ -1,7 +1,9 @@
 import { isHypervisorError } from '@hvc/hypervisor-connector';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createProxmoxConnector, encodeOperationId, PVE_RESPONSE_SCHEMAS } from '../src/index.js';
+import { createProxmoxConnector } from '../src/index.js';
+import { encodeOperationId } from '../src/tasks/operation-id.js';
 import { type FakeTarget, KIT_SPECS, startFakeTarget } from './support/pve-fake-target.js';
+import { PVE_RESPONSE_SCHEMAS } from './support/pve-response-schemas.js';
 
 // The connector against the PVE fake over loopback HTTPS, with the fake's fault injection.
 let target: FakeTarget;
@@ -97,7 +99,11 @@ describe('the connector against the PVE fake', () => {
     const failed = await connector.startGuest('qemu/101');
     const error = await rejection(connector.waitForOperation(failed.id));
     expect(isHypervisorError(error, 'OPERATION_FAILED')).toBe(true);
-    expect(error).toMatchObject({ operationId: failed.id, message: 'start failed: no space left on device' });
+    // The kit's waiter names the operation before PVE's text, as for every connector.
+    expect(error).toMatchObject({
+      operationId: failed.id,
+      message: `operation ${failed.id} failed: start failed: no space left on device`,
+    });
     expect((error as { details: { log: string[] } }).details.log.join('\n')).toContain(
       'TASK ERROR: start failed: no space left on device',
     );
@@ -254,6 +260,47 @@ describe('auth, scope and errors against the fake', () => {
     expect(isHypervisorError(await rejection(scoped.getGuest('qemu/101')), 'NOT_FOUND')).toBe(true);
     expect(isHypervisorError(await rejection(scoped.startGuest('qemu/101')), 'NOT_FOUND')).toBe(true);
     await scoped.waitForOperation((await scoped.deleteGuest(op.guestId!)).id);
+  });
+
+  it('confines a containers-only connector to containers', async () => {
+    const containers = connect('token', { guestTypes: ['container'] });
+    const guests = await containers.listGuests();
+    expect(guests.length).toBeGreaterThan(0);
+    expect(guests.every((guest) => guest.type === 'container')).toBe(true);
+    expect(isHypervisorError(await rejection(containers.getGuest('qemu/100')), 'NOT_FOUND')).toBe(true);
+  });
+
+  it("refuses what containers lack with UNSUPPORTED and PVE's reason, sending no write", async () => {
+    const connector = connect('ticket');
+    const writes = () =>
+      target.fake.requests.filter((r) => r.method !== 'GET' && r.path.includes('/102')).length;
+    const before = writes();
+    const suspend = "unsupported: suspend (PVE's container freeze does not show in the container's status)";
+    const live =
+      'unsupported: migration.live (containers cannot migrate live; stop it or migrate with online: false to restart it)';
+    const refusals: Array<[() => Promise<unknown>, string]> = [
+      [() => connector.resetGuest('lxc/102'), 'unsupported: reset (containers cannot be reset)'],
+      [() => connector.suspendGuest('lxc/102'), suspend],
+      [() => connector.resumeGuest('lxc/102'), suspend],
+      [
+        () => connector.createSnapshot('lxc/102', { name: 'with-memory', includeMemory: true }),
+        'unsupported: memorySnapshots (containers have no memory snapshots)',
+      ],
+      [
+        () => connector.openConsole('lxc/102', { protocol: 'spice' }),
+        'unsupported: console.spice (VMs only)',
+      ],
+      [() => connector.migrateGuest('lxc/102', { targetNode: 'pve1', online: true }), live],
+      // Running, so live by default: PVE would restart it, the contract says no.
+      [() => connector.migrateGuest('lxc/102', { targetNode: 'pve1' }), live],
+    ];
+    for (const [call, message] of refusals) {
+      const error = await rejection(call());
+      expect(isHypervisorError(error, 'UNSUPPORTED'), String(error)).toBe(true);
+      expect(error).toMatchObject({ message });
+    }
+    expect(writes()).toBe(before);
+    expect(target.fake.guest(102)?.status).toBe('running');
   });
 });
 

@@ -1,9 +1,10 @@
 import { isHypervisorError } from '@hvc/hypervisor-connector';
 import { createPveFake } from '@hvc/pve-fake';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createProxmoxConnector, PVE_RESPONSE_SCHEMAS } from '../src/index.js';
+import { createProxmoxConnector } from '../src/index.js';
 import { type HttpsTestServer, startHttpsTestServer, type TestHandler } from './support/https-test-server.js';
 import { type FakeTarget, startFakeTarget } from './support/pve-fake-target.js';
+import { PVE_RESPONSE_SCHEMAS } from './support/pve-response-schemas.js';
 
 // What the connector's fast paths (single-flight lookups, record readers) must keep doing.
 

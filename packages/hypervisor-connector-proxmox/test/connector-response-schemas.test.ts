@@ -1,7 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { mapPveFailure, PVE_RESPONSE_SCHEMAS, type PveEndpoint, PveErrorBodySchema } from '../src/index.js';
+import { mapPveFailure } from '../src/errors/pve-error-mapping.js';
+import { PveErrorBodySchema } from '../src/schemas/envelope.js';
+import { PVE_RESPONSE_SCHEMAS, type PveEndpoint } from './support/pve-response-schemas.js';
 
 // The project's recorded PVE responses, `../shared/pve/samples` beside the repository (CI clones it there). Missing →
 // the tests fail, never skip.

@@ -1,12 +1,8 @@
 import diagnosticsChannel from 'node:diagnostics_channel';
 import { isHypervisorError, type Operation } from '@hvc/hypervisor-connector';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  createProxmoxConnector,
-  decodeOperationId,
-  encodeOperationId,
-  PROXMOX_DIAGNOSTICS_CHANNELS,
-} from '../src/index.js';
+import { createProxmoxConnector, PROXMOX_DIAGNOSTICS_CHANNELS } from '../src/index.js';
+import { decodeOperationId, encodeOperationId } from '../src/tasks/operation-id.js';
 import { type HttpsTestServer, startHttpsTestServer, type TestHandler } from './support/https-test-server.js';
 
 const RESOURCES = [{ id: 'qemu/100', type: 'qemu', vmid: 100, node: 'pve1', name: 'web', status: 'stopped' }];
@@ -120,7 +116,11 @@ describe('task waits', () => {
     const { id } = await connector.startGuest('qemu/100');
     const error = await rejection(connector.waitForOperation(id));
     expect(isHypervisorError(error, 'OPERATION_FAILED')).toBe(true);
-    expect(error).toMatchObject({ message: 'VM is locked (backup)', operationId: id });
+    // The kit's waiter names the operation before PVE's text, as for every connector.
+    expect(error).toMatchObject({
+      message: `operation ${id} failed: VM is locked (backup)`,
+      operationId: id,
+    });
     const tail = (error as { details: { log: string[] } }).details.log;
     expect(tail).toHaveLength(20);
     expect(tail.at(-1)).toBe('TASK ERROR: VM is locked (backup)');

@@ -1,18 +1,16 @@
 import { isHypervisorError } from '@hvc/hypervisor-connector';
 import { describe, expect, it } from 'vitest';
+import { mapPveFailure } from '../src/errors/pve-error-mapping.js';
 import {
   createProxmoxConnector,
-  decodeOperationId,
-  encodeOperationId,
   formatUpid,
-  mapPveFailure,
-  PveGuestConfigSchema,
-  PveGuestStatusSchema,
   parseUpid,
   proxmoxConnectorFactory,
   tryParseUpid,
 } from '../src/index.js';
 import { configMemoryMiB, guestFromStatus, guestState, parseTags } from '../src/mapping/guest-mapping.js';
+import { PveGuestConfigSchema, PveGuestStatusSchema } from '../src/schemas/guests.js';
+import { decodeOperationId, encodeOperationId } from '../src/tasks/operation-id.js';
 import { taskOutcome, warningLines } from '../src/tasks/task-outcome.js';
 import { encodePveParams } from '../src/transport/form-encoding.js';
 

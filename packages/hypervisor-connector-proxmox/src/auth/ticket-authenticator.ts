@@ -1,5 +1,5 @@
 import { isHypervisorError, UnauthenticatedError } from '@hvc/hypervisor-connector';
-import { abandonable } from '@hvc/hypervisor-connector-kit';
+import { SingleFlight } from '@hvc/hypervisor-connector-kit';
 import { PveTicketSchema } from '../schemas/access.js';
 import type { PveHttp } from '../transport/pve-http.js';
 import type { Authenticator } from './authenticator.js';
@@ -24,6 +24,8 @@ interface Session {
   readonly obtainedAt: number;
 }
 
+/** The one key of the session's single flight. */
+const SESSION = 'session';
 /** Tickets are accepted for 2 h after they were issued. */
 const TICKET_LIFETIME_MS = 2 * 60 * 60 * 1000;
 /** A ticket this close to its expiry is not relied on after a failed renewal. */
@@ -39,7 +41,7 @@ const RENEWAL_RETRY_MS = 60 * 1000;
  */
 export function createTicketAuthenticator(options: TicketAuthenticatorOptions): Authenticator {
   let session: Session | undefined;
-  let pending: Promise<Session> | undefined;
+  const sessions = new SingleFlight<typeof SESSION, Session>();
   let otpUsed = false;
   /** No renewal before this time (ms) after one failed for a reason other than the credentials. */
   let renewalPausedUntil = 0;
@@ -101,34 +103,15 @@ export function createTicketAuthenticator(options: TicketAuthenticatorOptions): 
     }
   };
 
-  const singleFlight = (make: () => Promise<Session>): Promise<Session> => {
-    if (!pending) {
-      pending = make().then(
-        (fresh) => {
-          session = fresh;
-          pending = undefined;
-          return fresh;
-        },
-        (error: unknown) => {
-          pending = undefined;
-          throw error;
-        },
-      );
-    }
-    return pending;
-  };
+  /** A new session, made once for every caller that needs one meanwhile; a caller's signal abandons its wait. */
+  const refresh = (make: () => Promise<Session>, signal: AbortSignal | undefined): Promise<Session> =>
+    sessions.run(SESSION, async () => (session = await make()), signal);
 
-  const current = async (signal?: AbortSignal): Promise<Session> => {
-    if (pending) return abandonable(pending, signal);
-    if (!session || options.now() - session.obtainedAt >= TICKET_LIFETIME_MS) {
-      return abandonable(singleFlight(login), signal);
-    }
+  const current = (signal?: AbortSignal): Session | Promise<Session> => {
+    if (!session || options.now() - session.obtainedAt >= TICKET_LIFETIME_MS) return refresh(login, signal);
     if (options.now() - session.obtainedAt >= options.renewAfterMs && options.now() >= renewalPausedUntil) {
       const old = session;
-      return abandonable(
-        singleFlight(() => renew(old)),
-        signal,
-      );
+      return refresh(() => renew(old), signal);
     }
     return session;
   };

@@ -1,12 +1,6 @@
 import { GUEST_TYPES, NodeNameSchema, ResourceNameSchema } from '@hvc/hypervisor-connector';
+import { FingerprintSchema, TlsTrustSchema } from '@hvc/hypervisor-connector-kit';
 import { z } from 'zod';
-
-/** A SHA-256 certificate fingerprint: 32 hex bytes, with or without `:`; normalised to `AB:CD:...` upper case. */
-export const FingerprintSchema = z
-  .string()
-  .transform((value) => value.trim().replace(/:/g, '').toUpperCase())
-  .refine((hex) => /^[0-9A-F]{64}$/.test(hex), 'not a SHA-256 fingerprint (32 hex bytes, e.g. AB:CD:...)')
-  .transform((hex) => hex.match(/../g)!.join(':'));
 
 /** The base URL of one cluster node's API, normalised to its origin (`https://host:8006`). */
 const EndpointUrlSchema = z
@@ -40,7 +34,7 @@ const EndpointUrlSchema = z
   });
 
 /** One endpoint: a URL, or a URL with the node it belongs to and that node's certificate fingerprint. */
-export const EndpointSchema = z.union([
+const EndpointSchema = z.union([
   EndpointUrlSchema.transform((url) => ({ url })),
   z.strictObject({
     url: EndpointUrlSchema,
@@ -52,7 +46,7 @@ export const EndpointSchema = z.union([
 ]);
 
 /** API token credentials: `user@realm!tokenid` and its secret. */
-export const TokenCredentialsSchema = z.strictObject({
+const TokenCredentialsSchema = z.strictObject({
   type: z.literal('token'),
   tokenId: z
     .string()
@@ -65,7 +59,7 @@ export const TokenCredentialsSchema = z.strictObject({
 });
 
 /** Username and password credentials, exchanged for a ticket; `otp` answers a TOTP second factor once. */
-export const PasswordCredentialsSchema = z.strictObject({
+const PasswordCredentialsSchema = z.strictObject({
   type: z.literal('password'),
   /** `user@realm`, or `user` with `realm`. */
   username: z
@@ -82,7 +76,7 @@ export const PasswordCredentialsSchema = z.strictObject({
 });
 
 /** Either credential kind; `type` may be left out when `tokenId` or `username` says which one it is. */
-export const CredentialsSchema = z.preprocess(
+const CredentialsSchema = z.preprocess(
   (value) => {
     if (typeof value !== 'object' || value === null || 'type' in value) return value;
     if ('tokenId' in value) return { type: 'token', ...value };
@@ -92,23 +86,8 @@ export const CredentialsSchema = z.preprocess(
   z.discriminatedUnion('type', [TokenCredentialsSchema, PasswordCredentialsSchema]),
 );
 
-/** How the target's certificates are checked. The default is the system's trusted CAs. */
-export const TlsSchema = z
-  .strictObject({
-    /** Trusted CA certificates (PEM), e.g. the cluster's `/etc/pve/pve-root-ca.pem`. */
-    ca: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
-    /** SHA-256 fingerprints of the certificates to accept (any of them), as `pvenode cert info` shows them. */
-    fingerprint: z.union([FingerprintSchema, z.array(FingerprintSchema).min(1).max(64)]).optional(),
-    /** Accept any certificate for this target only. Unsafe; prefer a fingerprint. */
-    insecure: z.boolean().optional(),
-  })
-  .refine((tls) => !(tls.insecure && (tls.ca !== undefined || tls.fingerprint !== undefined)), {
-    message: '`insecure` cannot be combined with `ca` or `fingerprint`',
-    path: ['insecure'],
-  });
-
 /** Timeouts of one target. */
-export const TimeoutsSchema = z.strictObject({
+const TimeoutsSchema = z.strictObject({
   /**
    * Deadline of one HTTP request once connected: its answer's headers must come, and its body must never stall,
    * within it (PVE delays every 401 by ~3 s). The connect has its own deadline.
@@ -124,7 +103,7 @@ export const TimeoutsSchema = z.strictObject({
  * a task of 2 s end with the 4th poll (at ≈ 2.4 s), one of 10 s with the 8th (at ≈ 10.1 s), while a short task is
  * still seen at once or after half a second.
  */
-export const TaskPollingSchema = z.strictObject({
+const TaskPollingSchema = z.strictObject({
   /** The second poll (the first is at once) comes this soon. */
   initialIntervalMs: z.number().int().min(1).max(60_000).default(500),
   /** Each interval is this many times the one before. */
@@ -140,7 +119,11 @@ export const ProxmoxConfigSchema = z.strictObject({
   /** One or more nodes of the cluster; any of them answers for the whole cluster. */
   endpoints: z.array(EndpointSchema).min(1).max(64),
   credentials: CredentialsSchema,
-  tls: TlsSchema.default({}),
+  /**
+   * How the target's certificates are checked: a CA (the cluster's `/etc/pve/pve-root-ca.pem`), the SHA-256
+   * fingerprints `pvenode cert info` shows, or `insecure`. The system's CAs by default.
+   */
+  tls: TlsTrustSchema.default({}),
   timeouts: TimeoutsSchema.default({ requestMs: 30_000, connectMs: 10_000 }),
   /** Most requests in flight to this target at once, and most sockets per endpoint (pveproxy has 3 workers). */
   concurrency: z.number().int().min(1).max(256).default(4),

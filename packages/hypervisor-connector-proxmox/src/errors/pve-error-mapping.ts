@@ -36,7 +36,7 @@ const TRANSIENT =
 const PERMISSION = /Permission check failed \(([^,)]+)(?:,\s*([^)]+))?\)/;
 
 /** The human text of a PVE error: `body.message`, else the reason phrase, else the status. */
-export function pveErrorMessage(failure: Pick<PveFailure, 'status' | 'reason' | 'body'>): string {
+function pveErrorMessage(failure: Pick<PveFailure, 'status' | 'reason' | 'body'>): string {
   const text = failure.body?.message?.trim() || failure.reason?.trim();
   return text || `HTTP ${failure.status}`;
 }
@@ -87,7 +87,7 @@ export function mapPveFailure(failure: PveFailure): HypervisorError {
  * Maps the text of a PVE error (a 500 reason, or a task's exit status) by what it says. Unknown texts are
  * INTERNAL.
  */
-export function mapPveMessage(
+function mapPveMessage(
   message: string,
   options: { details?: Readonly<Record<string, unknown>>; target?: string; operationId?: string } = {},
 ): HypervisorError {

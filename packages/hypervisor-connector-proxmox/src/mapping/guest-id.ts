@@ -1,4 +1,4 @@
-import { GuestIdSchema, InvalidArgumentError, parseInput } from '@hvc/hypervisor-connector';
+import { GuestIdSchema, type GuestType, InvalidArgumentError, parseInput } from '@hvc/hypervisor-connector';
 
 /** PVE's two guest types, as they appear in paths and in `/cluster/resources` ids. */
 export type PveGuestType = 'qemu' | 'lxc';
@@ -30,4 +30,9 @@ export function parseGuestId(guestId: unknown): PveGuestRef {
 /** The guest id of a type and VMID. */
 export function guestIdOf(type: PveGuestType, vmid: number): string {
   return `${type}/${vmid}`;
+}
+
+/** The contract's type of a PVE guest type. */
+export function contractGuestType(type: PveGuestType): GuestType {
+  return type === 'qemu' ? 'vm' : 'container';
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { pveOptionalBoolean, pveOptionalNumber, pveOptionalString } from './pve-values.js';
+import { pveOptionalBoolean, pveOptionalString } from './pve-values.js';
 
 /** `POST /access/ticket`. With TFA pending, `NeedTFA` is set and `ticket` is the half-authenticated challenge. */
 export const PveTicketSchema = z.looseObject({
@@ -18,17 +18,3 @@ export const PvePermissionsSchema = z.record(
   z.string(),
   z.record(z.string(), z.union([z.number(), z.boolean()])),
 );
-
-/** One item of `GET /access/users`. */
-export const PveUserSchema = z.looseObject({
-  userid: z.string(),
-  enable: pveOptionalBoolean,
-  expire: pveOptionalNumber,
-});
-
-/** `POST /access/users/{userid}/token/{tokenid}`: `value` is the secret, shown once. */
-export const PveTokenCreatedSchema = z.looseObject({
-  'full-tokenid': z.string(),
-  value: z.string(),
-  info: z.looseObject({ privsep: pveOptionalBoolean }).optional(),
-});

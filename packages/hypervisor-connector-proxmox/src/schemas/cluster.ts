@@ -11,13 +11,13 @@ export const PveVersionSchema = z.looseObject({
 });
 
 /** One item of `GET /cluster/resources` (guests, nodes, storages, pools, SDN). */
-export const PveClusterResourceSchema = pveRecord(clusterResourceFields);
+const PveClusterResourceSchema = pveRecord(clusterResourceFields);
 
 /** A parsed `/cluster/resources` item. */
 export type PveClusterResource = z.output<typeof PveClusterResourceSchema>;
 
 /** One item of `GET /cluster/status`: the cluster entry or a node entry. */
-export const PveClusterStatusItemSchema = z.looseObject({
+const PveClusterStatusItemSchema = z.looseObject({
   type: z.string(),
   id: pveOptionalString,
   name: pveOptionalString,
@@ -28,6 +28,12 @@ export const PveClusterStatusItemSchema = z.looseObject({
   quorate: pveOptionalBoolean,
   nodes: pveOptionalNumber,
 });
+
+/** `GET /cluster/status`. */
+export const PveClusterStatusSchema = z.array(PveClusterStatusItemSchema);
+
+/** A parsed `/cluster/status` item. */
+export type PveClusterStatusItem = z.output<typeof PveClusterStatusItemSchema>;
 
 /** `GET /cluster/nextid`: a string on real servers although the schema says integer. */
 export const PveNextIdSchema = pveNumber;

@@ -1,10 +1,5 @@
 import { z } from 'zod';
 
-/** The `{ data }` envelope of every PVE JSON response; unknown members (`total`, `changes`) are kept. */
-export function pveEnvelope<S extends z.ZodType>(data: S) {
-  return z.looseObject({ data, total: z.number().optional() });
-}
-
 /**
  * The body of a PVE error response. Old servers send `{"data":null}` (message only in the reason phrase), newer ones
  * add `message`; parameter errors carry `errors` by field. Auth failures have an empty or non-JSON body.

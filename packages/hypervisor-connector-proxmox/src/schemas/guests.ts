@@ -20,13 +20,16 @@ export const PveGuestConfigSchema = pveRecord(guestConfigFields);
 export type PveGuestConfig = z.output<typeof PveGuestConfigSchema>;
 
 /** One item of `GET .../snapshot`, including the synthetic `current` entry. */
-export const PveSnapshotSchema = z.looseObject({
+const PveSnapshotSchema = z.looseObject({
   name: z.string(),
   description: pveOptionalString,
   snaptime: pveOptionalNumber,
   vmstate: pveOptionalBoolean,
   parent: pveOptionalString,
 });
+
+/** `GET .../snapshot`. */
+export const PveSnapshotsSchema = z.array(PveSnapshotSchema);
 
 /** A parsed snapshot item. */
 export type PveSnapshot = z.output<typeof PveSnapshotSchema>;
@@ -39,13 +42,4 @@ export const PveConsoleProxySchema = z.looseObject({
   upid: pveOptionalString,
   cert: pveOptionalString,
   password: pveOptionalString,
-});
-
-/** `POST .../spiceproxy`: the connection parameters of a SPICE client. */
-export const PveSpiceProxySchema = z.looseObject({
-  password: z.string(),
-  host: pveOptionalString,
-  proxy: pveOptionalString,
-  'tls-port': pveOptionalNumber,
-  type: pveOptionalString,
 });

@@ -55,7 +55,7 @@ export const readString = reader('a string', (value): string | typeof INVALID =>
 );
 
 /** A zod schema running `read`: the typed issue names what was expected. */
-export function pveValue<T>(read: PveReader<T>) {
+function pveValue<T>(read: PveReader<T>) {
   return z.unknown().transform((value, ctx): T => {
     const result = read(value);
     if (result !== INVALID) return result;

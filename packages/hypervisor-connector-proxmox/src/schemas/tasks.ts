@@ -1,7 +1,10 @@
 import { z } from 'zod';
 import { pveRecord } from './pve-record.js';
 import { pveNumber } from './pve-values.js';
-import { taskListItemFields, taskStatusFields } from './record-fields.js';
+import { taskStatusFields } from './record-fields.js';
+
+/** The answer of a call that starts a task: its UPID. */
+export const PveUpidSchema = z.string().startsWith('UPID:');
 
 /** `GET /nodes/{node}/tasks/{upid}/status`. `exitstatus` is present once the task has stopped. */
 export const PveTaskStatusSchema = pveRecord(taskStatusFields);
@@ -10,7 +13,7 @@ export const PveTaskStatusSchema = pveRecord(taskStatusFields);
 export type PveTaskStatus = z.output<typeof PveTaskStatusSchema>;
 
 /** One line of `GET /nodes/{node}/tasks/{upid}/log`. */
-export const PveTaskLogLineSchema = z.looseObject({ n: pveNumber, t: z.string() });
+const PveTaskLogLineSchema = z.looseObject({ n: pveNumber, t: z.string() });
 
-/** One item of `GET /nodes/{node}/tasks` (`status` is the exit status text there, `RUNNING` for active ones). */
-export const PveTaskListItemSchema = pveRecord(taskListItemFields);
+/** `GET /nodes/{node}/tasks/{upid}/log`. */
+export const PveTaskLogSchema = z.array(PveTaskLogLineSchema);

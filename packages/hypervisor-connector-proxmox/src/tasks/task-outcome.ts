@@ -1,4 +1,4 @@
-import type { Operation, OperationStatus } from '@hvc/hypervisor-connector';
+import type { OperationStatus } from '@hvc/hypervisor-connector';
 
 /** What a stopped task's exit status means. */
 export interface TaskOutcome {
@@ -34,9 +34,4 @@ export function warningLines(lines: readonly string[]): string[] {
 /** The ISO time of a unix-seconds timestamp. */
 export function isoFromEpochSeconds(seconds: number): string {
   return new Date(seconds * 1000).toISOString();
-}
-
-/** Whether two snapshots of an operation differ in what a waiter reports. */
-export function operationChanged(before: Operation | undefined, after: Operation): boolean {
-  return before === undefined || before.status !== after.status || before.progress !== after.progress;
 }

@@ -1,13 +1,11 @@
 import { isHypervisorError, type Operation } from '@hvc/hypervisor-connector';
-import { z } from 'zod';
-import { PveTaskLogLineSchema, PveTaskStatusSchema } from '../schemas/tasks.js';
+import type { z } from 'zod';
+import { PveTaskLogSchema, PveTaskStatusSchema } from '../schemas/tasks.js';
 import { pvePath } from '../transport/form-encoding.js';
 import type { PveClient } from '../transport/pve-client.js';
 import { encodeOperationId, type OperationRef } from './operation-id.js';
 import { isoFromEpochSeconds, taskOutcome, warningLines } from './task-outcome.js';
 import { parseUpid, type Upid } from './upid.js';
-
-const LogSchema = z.array(PveTaskLogLineSchema);
 
 /** How many log lines a failure carries. */
 export const LOG_TAIL_LINES = 20;
@@ -80,7 +78,7 @@ export class TaskService {
   /** The last `lines` lines of the task's log (of its first 10 000 lines). */
   async logTail(ref: OperationRef & { task: Upid }, lines: number, signal?: AbortSignal): Promise<string[]> {
     const path = pvePath('nodes', ref.task.node, 'tasks', ref.upid, 'log');
-    const log = await this.#client.get(path, { start: 0, limit: 10_000 }, LogSchema, {
+    const log = await this.#client.get(path, { start: 0, limit: 10_000 }, PveTaskLogSchema, {
       node: ref.task.node,
       ...(signal === undefined ? {} : { signal }),
     });

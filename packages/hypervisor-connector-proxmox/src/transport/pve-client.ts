@@ -1,5 +1,5 @@
-import { isHypervisorError } from '@hvc/hypervisor-connector';
-import { abortableDelay } from '@hvc/hypervisor-connector-kit';
+import { type HypervisorError, isHypervisorError } from '@hvc/hypervisor-connector';
+import { type BackoffPolicy, retry } from '@hvc/hypervisor-connector-kit';
 import type { z } from 'zod';
 import type { Authenticator } from '../auth/authenticator.js';
 import type { PveParams } from './form-encoding.js';
@@ -8,10 +8,13 @@ import type { PveHttp, PveHttpRequest } from './pve-http.js';
 
 /** Options of one API call. */
 export interface PveCallOptions {
-  readonly signal?: AbortSignal;
+  readonly signal?: AbortSignal | undefined;
   /** The node the call is about, so it goes to that node's endpoint. */
   readonly node?: string;
 }
+
+/** Pauses between read attempts: 200 ms, 400 ms, 800 ms ... capped at 5 s, each with ±25 % jitter. */
+const READ_BACKOFF: BackoffPolicy = { initialMs: 200, factor: 2, maxMs: 5_000, jitter: 0.25 };
 
 /**
  * Authenticated calls to the PVE API. Reads (GET) are retried on retryable errors (UNAVAILABLE, TIMEOUT) with
@@ -37,59 +40,59 @@ export class PveClient {
   }
 
   /** Any method → parsed data (raw `data` without a schema). */
-  async call<S extends z.ZodType>(
+  call<S extends z.ZodType>(
     method: PveHttpRequest['method'],
     path: string,
     params: PveParams | undefined,
     schema: S | undefined,
     options: PveCallOptions = {},
   ): Promise<z.output<S>> {
-    const attempts = method === 'GET' ? this.#readAttempts : 1;
+    const { signal } = options;
     let reauthenticated = false;
-    for (let attempt = 1; ; attempt++) {
-      const headers = await this.#auth.headers(method !== 'GET', options.signal);
-      try {
-        return await this.#http.send(
-          {
-            method,
-            path,
-            ...(params === undefined ? {} : { params }),
-            ...(options.node === undefined ? {} : { node: options.node }),
-            ...(options.signal === undefined ? {} : { signal: options.signal }),
-            headers,
-            attempt,
-          },
-          schema,
-        );
-      } catch (error) {
-        if (
-          isHypervisorError(error, 'UNAUTHENTICATED') &&
-          !reauthenticated &&
-          this.#auth.unauthorized(headers)
-        ) {
-          reauthenticated = true;
-          attempt--;
-          this.#logger.warn({ method, path }, 'PVE refused the ticket; logging in again and re-sending once');
-          continue;
+    const attempt = async (number: number): Promise<z.output<S>> => {
+      for (;;) {
+        const headers = await this.#auth.headers(method !== 'GET', signal);
+        try {
+          return await this.#http.send(
+            {
+              method,
+              path,
+              ...(params === undefined ? {} : { params }),
+              ...(options.node === undefined ? {} : { node: options.node }),
+              ...(signal === undefined ? {} : { signal }),
+              headers,
+              attempt: number,
+            },
+            schema,
+          );
+        } catch (error) {
+          // Once per call, whichever attempt it falls in: a second 401 is the credential's fault.
+          if (
+            isHypervisorError(error, 'UNAUTHENTICATED') &&
+            !reauthenticated &&
+            this.#auth.unauthorized(headers)
+          ) {
+            reauthenticated = true;
+            this.#logger.warn(
+              { method, path },
+              'PVE refused the ticket; logging in again and re-sending once',
+            );
+            continue;
+          }
+          throw error;
         }
-        const retryable =
-          isHypervisorError(error) &&
-          error.retryable &&
-          (error.code === 'UNAVAILABLE' || error.code === 'TIMEOUT');
-        if (!retryable || attempt >= attempts) throw error;
-        const delayMs = backoffMs(attempt);
-        this.#logger.warn(
-          { method, path, attempt, code: error.code, delayMs },
-          'retrying a PVE read after a transient error',
-        );
-        await abortableDelay(delayMs, options.signal);
       }
-    }
+    };
+    if (method !== 'GET' || this.#readAttempts === 1) return attempt(1);
+    return retry(attempt, {
+      attempts: this.#readAttempts,
+      backoff: READ_BACKOFF,
+      ...(signal === undefined ? {} : { signal }),
+      onRetry: ({ attempt: number, error, delayMs }) =>
+        this.#logger.warn(
+          { method, path, attempt: number, code: (error as HypervisorError).code, delayMs },
+          'retrying a PVE read after a transient error',
+        ),
+    });
   }
-}
-
-/** 200 ms, 400 ms, 800 ms ... capped at 5 s, each with ±25 % jitter. */
-export function backoffMs(attempt: number): number {
-  const base = Math.min(5_000, 200 * 2 ** (attempt - 1));
-  return Math.round(base * (0.75 + Math.random() * 0.5));
 }

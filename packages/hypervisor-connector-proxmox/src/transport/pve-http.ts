@@ -1,22 +1,14 @@
-import {
-  CancelledError,
-  type HypervisorError,
-  InternalError,
-  isHypervisorError,
-  TimeoutError,
-  UnavailableError,
-} from '@hvc/hypervisor-connector';
+import { CancelledError, type HypervisorError } from '@hvc/hypervisor-connector';
 import type { ConcurrencyLimiter } from '@hvc/hypervisor-connector-kit';
+import type { Endpoint, EndpointSet, FailoverOptions } from '@hvc/hypervisor-connector-kit/http';
 import type { Dispatcher } from 'undici';
 import type { z } from 'zod';
 import { mapPveFailure } from '../errors/pve-error-mapping.js';
-import { PveErrorBodySchema } from '../schemas/envelope.js';
-import { directReader } from '../schemas/pve-record.js';
 import { hasDiagnosticsSubscribers, publishRequest, publishResponse, redactParams } from './diagnostics.js';
-import type { Endpoint, EndpointSet } from './endpoint-set.js';
 import { encodePveParams, type PveParams } from './form-encoding.js';
 import { type ProxmoxLogger, SILENT_LOGGER } from './logger.js';
-import { FingerprintMismatchError } from './tls-connector.js';
+import { parseData, parseErrorBody } from './pve-response.js';
+import { mapTransportError, nothingSent } from './transport-errors.js';
 
 /** One HTTP call to the PVE API. */
 export interface PveHttpRequest {
@@ -39,27 +31,9 @@ export interface PveHttpOptions {
   readonly limiter: ConcurrencyLimiter;
   readonly requestTimeoutMs: number;
   readonly target?: string;
-  readonly now: () => number;
   readonly logger: ProxmoxLogger;
 }
 
-/** Errors that happen before a request byte is written: another endpoint may be tried, even for a write. */
-const CONNECT_CODES = new Set([
-  'ECONNREFUSED',
-  'ENOTFOUND',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'EHOSTDOWN',
-  'EAI_AGAIN',
-  'EADDRNOTAVAIL',
-  'UND_ERR_CONNECT_TIMEOUT',
-  'HVC_TLS_FINGERPRINT_MISMATCH',
-]);
-const TLS_CODE =
-  /^(ERR_TLS_|ERR_SSL_|CERT_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_)/;
-
-/** undici's errors for a request that outlived its deadline (no answer, or a body that stalled). */
-const DEADLINE_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
 interface MergedHeaders {
   auth: Readonly<Record<string, string>> | undefined;
   merged: Readonly<Record<string, string>>;
@@ -84,31 +58,30 @@ export class PveHttp {
   readonly #jsonHeaders: MergedHeaders = { auth: undefined, merged: JSON_HEADERS };
   readonly #formHeaders: MergedHeaders = { auth: undefined, merged: FORM_HEADERS };
 
+  /** How a send moves on to the next endpoint: made once, as every request uses it. */
+  readonly #failover: FailoverOptions;
+
   constructor(options: PveHttpOptions) {
     this.#options = options;
+    const { logger, target } = options;
+    this.#failover = {
+      nothingSent,
+      onFailover: (endpoint, error) =>
+        logger.warn(
+          { target, endpoint: endpoint.url, code: (error as HypervisorError).code },
+          'cannot connect to a PVE endpoint; trying the next one',
+        ),
+    };
   }
 
   /** Sends `request` and returns its parsed `data`. */
-  async send<S extends z.ZodType>(request: PveHttpRequest, schema?: S): Promise<z.output<S>> {
-    const { endpoints, now } = this.#options;
-    let lastConnectError: HypervisorError | undefined;
-    for (const endpoint of endpoints.order(request.node, now())) {
-      try {
-        return await this.#options.limiter.run(
-          () => this.#attempt(endpoint, request, schema),
-          request.signal,
-        );
-      } catch (error) {
-        if (!isConnectFailure(error)) throw error;
-        endpoints.markDown(endpoint, now());
-        this.#options.logger.warn(
-          { target: this.#options.target, endpoint: endpoint.url, code: (error as HypervisorError).code },
-          'cannot connect to a PVE endpoint; trying the next one',
-        );
-        lastConnectError = error as HypervisorError;
-      }
-    }
-    throw lastConnectError ?? new UnavailableError('no endpoint configured');
+  send<S extends z.ZodType>(request: PveHttpRequest, schema?: S): Promise<z.output<S>> {
+    const { endpoints, limiter } = this.#options;
+    return endpoints.failover(
+      request.node,
+      (endpoint) => limiter.run(() => this.#attempt(endpoint, request, schema), request.signal),
+      this.#failover,
+    );
   }
 
   async #attempt<S extends z.ZodType>(
@@ -165,7 +138,7 @@ export class PveHttp {
       });
     } catch (error) {
       failed = true;
-      const mapped = this.#mapThrown(error, request);
+      const mapped = mapTransportError(error, request, target, requestTimeoutMs);
       if (base) {
         const durationMs = performance.now() - started;
         this.#options.logger.debug(
@@ -211,129 +184,4 @@ export class PveHttp {
     cache.merged = merged;
     return merged;
   }
-
-  #mapThrown(error: unknown, request: PveHttpRequest): HypervisorError {
-    const target = this.#options.target;
-    const options = { cause: error, ...(target === undefined ? {} : { target }) };
-    if (isHypervisorError(error)) return error;
-    if (request.signal?.aborted) return new CancelledError('the call was aborted', options);
-    const code = errorCode(error);
-    if (code !== undefined && DEADLINE_CODES.has(code)) {
-      return new TimeoutError(
-        `PVE did not answer ${request.method} ${request.path} within ${this.#options.requestTimeoutMs} ms` +
-          (request.method === 'GET' ? '' : '; the change may or may not have been made'),
-        options,
-      );
-    }
-    if (error instanceof FingerprintMismatchError) {
-      return new UnavailableError(error.message, {
-        ...options,
-        retryable: false,
-        details: { reason: 'tls-fingerprint-mismatch', connect: true, presented: error.presented },
-      });
-    }
-    if (code && TLS_CODE.test(code)) {
-      return new UnavailableError(`TLS handshake with the PVE endpoint failed (${code})`, {
-        ...options,
-        retryable: false,
-        details: { reason: 'tls', code, connect: true },
-      });
-    }
-    if (code && CONNECT_CODES.has(code)) {
-      return new UnavailableError(`cannot connect to the PVE endpoint (${code})`, {
-        ...options,
-        details: { code, connect: true },
-      });
-    }
-    return new UnavailableError(
-      `the connection to PVE failed during ${request.method} ${request.path} (${code ?? 'unknown error'})` +
-        (request.method === 'GET' ? '' : '; the change may or may not have been made'),
-      { ...options, details: { ...(code ? { code } : {}), connect: false } },
-    );
-  }
-}
-
-function isConnectFailure(error: unknown): boolean {
-  return isHypervisorError(error, 'UNAVAILABLE') && error.details?.connect === true;
-}
-
-function errorCode(error: unknown): string | undefined {
-  let current: unknown = error;
-  for (let depth = 0; depth < 4 && typeof current === 'object' && current !== null; depth++) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string') return code;
-    current = (current as { cause?: unknown }).cause;
-  }
-  return undefined;
-}
-
-function parseErrorBody(text: string) {
-  if (!text) return undefined;
-  try {
-    const parsed = PveErrorBodySchema.safeParse(JSON.parse(text));
-    return parsed.success ? parsed.data : undefined;
-  } catch {
-    // Errors raised before a handler runs have a plain-text body (or none): the reason phrase carries the text.
-    return { message: text.slice(0, 1024) };
-  }
-}
-
-function parseData<S extends z.ZodType>(
-  text: string,
-  schema: S | undefined,
-  request: PveHttpRequest,
-  target: string | undefined,
-): z.output<S> {
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch (error) {
-    throw badResponse(request, target, 'with something that is not JSON', { cause: error });
-  }
-  if (typeof body !== 'object' || body === null || !('data' in body)) {
-    throw badResponse(request, target, 'without a data envelope', {});
-  }
-  const data = (body as { data: unknown }).data;
-  if (!schema) return data as z.output<S>;
-  const read = directReader(schema);
-  if (read) {
-    const result = read(data);
-    if ('value' in result) return result.value as z.output<S>;
-    throw unexpectedResponse(request, target, [result]);
-  }
-  const parsed = schema.safeParse(data);
-  if (parsed.success) return parsed.data;
-  throw unexpectedResponse(request, target, parsed.error.issues);
-}
-
-/** INTERNAL for a response that does not match its schema, naming the first bad member. */
-function unexpectedResponse(
-  request: PveHttpRequest,
-  target: string | undefined,
-  issues: readonly { readonly path: readonly PropertyKey[]; readonly message: string }[],
-): InternalError {
-  const first = issues[0];
-  const where = `${request.method} ${request.path}`;
-  return new InternalError(
-    `unexpected PVE response to ${where}: ${first ? `${first.path.map(String).join('.') || 'data'}: ${first.message}` : 'invalid'}`,
-    {
-      ...(target === undefined ? {} : { target }),
-      details: {
-        issues: issues.slice(0, 5).map((i) => ({ path: i.path.map(String), message: i.message })),
-      },
-    },
-  );
-}
-
-/** INTERNAL for a 200 whose body is not a PVE answer. */
-function badResponse(
-  request: PveHttpRequest,
-  target: string | undefined,
-  what: string,
-  options: { cause?: unknown },
-): InternalError {
-  return new InternalError(`PVE answered ${request.method} ${request.path} ${what}`, {
-    ...options,
-    ...(target === undefined ? {} : { target }),
-  });
 }

@@ -1,11 +1,7 @@
 import type { GuestType, HypervisorConnector, OperationType } from '@hvc/hypervisor-connector';
 import { createPveFake, DEFAULT_OSTEMPLATE, type PveFake, type PveFakeServer } from '@hvc/pve-fake';
-import {
-  createProxmoxConnector,
-  decodeOperationId,
-  encodeOperationId,
-  type ProxmoxConfigInput,
-} from '../../src/index.js';
+import { createProxmoxConnector, type ProxmoxConfigInput } from '../../src/index.js';
+import { decodeOperationId, encodeOperationId } from '../../src/tasks/operation-id.js';
 
 /** How a test connector authenticates. */
 export type AuthMode = 'token' | 'ticket';

@@ -1,17 +1,11 @@
-import { formatUpid } from '@hvc/hypervisor-connector-proxmox';
+import { formatUpid, type Upid } from '@hvc/hypervisor-connector-proxmox';
 import type { FakeClock } from '../clock.js';
 import { PveError } from '../pve-error.js';
 
-/** A task as the fake keeps it. */
-export interface TaskRecord {
+/** A task as the fake keeps it: the fields of its UPID, and its run. */
+export interface TaskRecord extends Omit<Upid, 'user'> {
   readonly upid: string;
-  readonly node: string;
-  readonly pid: number;
-  readonly pstart: number;
-  readonly starttime: number;
-  readonly type: string;
-  readonly id: string;
-  /** `user@realm` or `user@realm!tokenid`. */
+  /** `user@realm` or `user@realm!tokenid`: the UPID's user. */
   readonly authid: string;
   status: 'running' | 'stopped';
   /** `OK`, `WARNINGS: <n>` or the error text, once stopped. */

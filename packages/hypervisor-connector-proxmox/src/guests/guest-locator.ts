@@ -1,10 +1,13 @@
 import { NotFoundError } from '@hvc/hypervisor-connector';
-import { abandonable } from '@hvc/hypervisor-connector-kit';
+import { SingleFlight } from '@hvc/hypervisor-connector-kit';
 import type { PveGuestRef } from '../mapping/guest-id.js';
 import type { PveClusterResource } from '../schemas/cluster.js';
 import { pveRecords } from '../schemas/pve-record.js';
 import { clusterResourceFields } from '../schemas/record-fields.js';
 import type { PveClient } from '../transport/pve-client.js';
+
+/** The one key of the listing's single flight. */
+const LISTING = 'cluster/resources';
 
 // The listing is parsed from the response just read, so its items are normalised in place: a fleet is held once.
 const ResourcesSchema = pveRecords(clusterResourceFields, 'in-place');
@@ -26,7 +29,7 @@ export class GuestLocator {
   readonly #target: string | undefined;
   readonly #cache = new Map<string, GuestLocation>();
   /** The listing in flight for `locate`, shared by every lookup that misses the cache meanwhile. */
-  #listing: Promise<void> | undefined;
+  readonly #listing = new SingleFlight<typeof LISTING, PveClusterResource[]>();
 
   /** `types` are the PVE guest types in scope (`qemu`, `lxc`). */
   constructor(
@@ -49,9 +52,7 @@ export class GuestLocator {
       signal ? { signal } : {},
     );
     const guests = items.filter(
-      (item) =>
-        (item.type === 'qemu' || item.type === 'lxc') &&
-        (this.#pool === undefined || item.pool === this.#pool),
+      (item) => this.#types.has(item.type) && (this.#pool === undefined || item.pool === this.#pool),
     );
     this.#cache.clear();
     for (const item of guests) {
@@ -63,26 +64,16 @@ export class GuestLocator {
   /**
    * The guest's location, from the cache unless `fresh`. NOT_FOUND when it is not (visible) in the cluster. Lookups
    * that miss the cache while a listing is in flight wait for that one (single flight): its failure reaches all of
-   * them, and the next lookup lists again. A caller's signal abandons its own wait, not the shared listing.
+   * them, and the next lookup lists again. A caller's signal abandons its own wait; the listing stops only when
+   * every caller has given up.
    */
   async locate(ref: PveGuestRef, signal?: AbortSignal, fresh = false): Promise<GuestLocation> {
     const cached = this.#cache.get(ref.id);
     if (cached && !fresh) return cached;
-    await abandonable(this.#sharedListing(), signal);
+    await this.#listing.run(LISTING, (listingSignal) => this.guests(listingSignal), signal);
     const found = this.#cache.get(ref.id);
     if (!found) throw this.notFound(ref);
     return found;
-  }
-
-  #sharedListing(): Promise<void> {
-    if (this.#listing) return this.#listing;
-    const listing = this.guests().then(() => undefined);
-    const done = () => {
-      if (this.#listing === listing) this.#listing = undefined;
-    };
-    listing.then(done, done);
-    this.#listing = listing;
-    return listing;
   }
 
   /** Remembers where a guest is (after a create, clone or migration). */

@@ -1,9 +1,9 @@
 import { AlreadyExistsError, ConflictError, NotFoundError } from '@hvc/hypervisor-connector';
 import { throwIfAborted } from '@hvc/hypervisor-connector-kit';
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { PveGuestRef } from '../mapping/guest-id.js';
 import { guestState } from '../mapping/guest-mapping.js';
-import { type PveGuestStatus, PveGuestStatusSchema, PveSnapshotSchema } from '../schemas/guests.js';
+import { type PveGuestStatus, PveGuestStatusSchema, PveSnapshotsSchema } from '../schemas/guests.js';
 import { pveRecords } from '../schemas/pve-record.js';
 import { guestStatusFields, taskListItemFields } from '../schemas/record-fields.js';
 import { pvePath } from '../transport/form-encoding.js';
@@ -41,7 +41,6 @@ export interface GuestCheck {
 const ACTIVE_TASKS_LIMIT = 500;
 const TaskListSchema = pveRecords(taskListItemFields);
 const StatusListSchema = pveRecords(guestStatusFields);
-const SnapshotsSchema = z.array(PveSnapshotSchema);
 type PveTaskListItem = z.output<typeof TaskListSchema>[number];
 
 /**
@@ -172,7 +171,7 @@ export const guestPreconditions = {
     const snapshots = await check.client.get(
       `${guestPath(check)}/snapshot`,
       undefined,
-      SnapshotsSchema,
+      PveSnapshotsSchema,
       options(check),
     );
     const exists = snapshots.some((snapshot) => snapshot.name === name && name !== 'current');

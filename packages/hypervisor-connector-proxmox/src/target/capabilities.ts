@@ -1,38 +1,42 @@
-import type { Capabilities, GuestType } from '@hvc/hypervisor-connector';
+import {
+  type Capabilities,
+  FULL_CAPABILITIES,
+  type GuestCapabilityName,
+  type GuestType,
+} from '@hvc/hypervisor-connector';
 
 const TOKEN_CONSOLE_NOTE =
   'API tokens cannot open the console websocket (PVE accepts only a ticket on vncwebsocket); use password ' +
   'credentials for VNC and terminal consoles';
 
-/** What the Proxmox connector supports at all. */
-export const PROXMOX_CAPABILITIES: Capabilities = Object.freeze({
-  guestTypes: ['vm', 'container'],
-  create: true,
-  update: true,
-  clone: { full: true, linked: true },
-  snapshots: true,
-  memorySnapshots: true,
-  migration: { offline: true, live: true },
-  suspend: true,
-  reset: true,
+/**
+ * What PVE containers lack although VMs have it, each with why: the capability gate refuses these on a container
+ * with UNSUPPORTED before anything is sent.
+ */
+const CONTAINER_LIMITS = {
+  reset: 'containers cannot be reset',
+  suspend: "PVE's container freeze does not show in the container's status",
+  memorySnapshots: 'containers have no memory snapshots',
+  'console.spice': 'VMs only',
+  'migration.live': 'containers cannot migrate live; stop it or migrate with online: false to restart it',
+} as const satisfies Partial<Record<GuestCapabilityName, string>>;
+
+/** What the Proxmox connector supports at all: the whole contract but SPICE, and per guest type what PVE allows. */
+const PROXMOX_CAPABILITIES: Capabilities = Object.freeze({
+  ...FULL_CAPABILITIES,
   console: ['vnc', 'terminal'],
-  metrics: true,
-  cancelOperation: true,
   notes: {
-    reset: 'VMs only: containers have no reset',
-    suspend: "VMs only: PVE's container freeze is experimental and does not show in the container's status",
-    memorySnapshots: 'VMs only',
-    'migration.live': 'VMs only: running containers move by restart migration',
     'clone.linked': 'from templates only',
     'console.spice': 'not offered: it needs a SPICE display and a SPICE client; use raw() on spiceproxy',
   },
+  unsupportedByGuestType: { container: CONTAINER_LIMITS },
 }) as Capabilities;
 
 const CONTAINERS_ONLY = 'this connector is configured for containers only';
 
 /**
  * The capabilities of one connector: API tokens cannot open consoles; a connector configured for containers only
- * has no reset, suspend, memory snapshots or live migration.
+ * has none of what containers lack.
  */
 export function capabilitiesFor(kind: 'token' | 'ticket', guestTypes: readonly GuestType[]): Capabilities {
   const notes: Record<string, string> = { ...PROXMOX_CAPABILITIES.notes };
@@ -49,8 +53,8 @@ export function capabilitiesFor(kind: 'token' | 'ticket', guestTypes: readonly G
       memorySnapshots: false,
       migration: { ...caps.migration, live: false },
     };
-    for (const name of ['reset', 'suspend', 'memorySnapshots', 'migration.live']) {
-      notes[name] = `${CONTAINERS_ONLY}; ${notes[name] ?? ''}`.replace(/; $/, '');
+    for (const name of ['reset', 'suspend', 'memorySnapshots', 'migration.live'] as const) {
+      notes[name] = `${CONTAINERS_ONLY}; ${CONTAINER_LIMITS[name]}`;
     }
   }
   return Object.freeze({ ...caps, notes });

@@ -1,0 +1,52 @@
+import type { EndpointSet } from '@hvc/hypervisor-connector-kit/http';
+import type { ProxmoxConfig } from '../config/config-schema.js';
+import { GuestLocator } from '../guests/guest-locator.js';
+import { type PreconditionBatches, preconditionBatches } from '../guests/guest-preconditions.js';
+import { capabilitiesFor } from '../target/capabilities.js';
+import { NodeNames } from '../target/node-names.js';
+import { RefinedCapabilities } from '../target/refined-capabilities.js';
+import { TaskService } from '../tasks/task-service.js';
+import type { PveClient } from '../transport/pve-client.js';
+import type { PveTransport } from '../transport/pve-transport.js';
+
+/** What every feature of one connector works with. */
+export interface ProxmoxContext {
+  readonly config: ProxmoxConfig;
+  readonly client: PveClient;
+  readonly endpoints: EndpointSet;
+  /** Where each guest lives. */
+  readonly locator: GuestLocator;
+  /** The precondition reads concurrent calls share. */
+  readonly batches: PreconditionBatches;
+  readonly tasks: TaskService;
+  readonly nodeNames: NodeNames;
+  /** The capabilities refined for the credential: what the gate checks. */
+  readonly capabilities: RefinedCapabilities;
+  /** `{ target }` when the connector has a target id: the error options every feature passes on. */
+  readonly origin: { readonly target?: string };
+}
+
+/** The context of one connector over `transport`. */
+export function createProxmoxContext(
+  config: ProxmoxConfig,
+  transport: PveTransport,
+  target: string | undefined,
+): ProxmoxContext {
+  const { client, endpoints, auth } = transport;
+  const types = config.guestTypes.map((type) => (type === 'vm' ? 'qemu' : 'lxc'));
+  return {
+    config,
+    client,
+    endpoints,
+    locator: new GuestLocator(
+      client,
+      { types, ...(config.pool === undefined ? {} : { pool: config.pool }) },
+      target,
+    ),
+    batches: preconditionBatches(client),
+    tasks: new TaskService(client, config.tasks.noSuchTaskGraceMs),
+    nodeNames: new NodeNames(client, endpoints),
+    capabilities: new RefinedCapabilities(client, capabilitiesFor(auth.kind, config.guestTypes)),
+    origin: target === undefined ? {} : { target },
+  };
+}

@@ -1,0 +1,39 @@
+import type { Guest } from '@hvc/hypervisor-connector';
+import { type ConnectorImplementation, matchesGuestFilter } from '@hvc/hypervisor-connector-kit';
+import type { ProxmoxContext } from '../connector/proxmox-context.js';
+import type { PveGuestRef } from '../mapping/guest-id.js';
+import { guestFromResource, guestFromStatus, vmidOf } from '../mapping/guest-mapping.js';
+import { PveGuestConfigSchema, PveGuestStatusSchema } from '../schemas/guests.js';
+import { guestPath, onGuest } from './guest-scope.js';
+
+/**
+ * `listGuests` (one `/cluster/resources` call for the whole cluster) and `getGuest` (the guest's status and config,
+ * read at once from its own node): the hot paths, kept free of copies and second passes.
+ */
+export function guestReadMethods(
+  pve: ProxmoxContext,
+): Pick<ConnectorImplementation<PveGuestRef>, 'listGuests' | 'getGuest'> {
+  return {
+    async listGuests(filter, { signal }) {
+      const items = await pve.locator.guests(signal);
+      // Sorted on the items' numeric VMIDs, read once each, before mapping.
+      items.sort((a, b) => vmidOf(a) - vmidOf(b));
+      const guests: Guest[] = [];
+      for (const item of items) {
+        const guest = guestFromResource(item);
+        if (matchesGuestFilter(guest, filter)) guests.push(guest);
+      }
+      return guests;
+    },
+    getGuest: (ref, { signal }) =>
+      onGuest(pve, ref, signal, async (node, pool) => {
+        const call = { node, signal };
+        const base = guestPath(ref, node);
+        const [status, config] = await Promise.all([
+          pve.client.get(`${base}/status/current`, undefined, PveGuestStatusSchema, call),
+          pve.client.get(`${base}/config`, undefined, PveGuestConfigSchema, call),
+        ]);
+        return guestFromStatus(ref.type, node, status, config, pool);
+      }),
+  };
+}

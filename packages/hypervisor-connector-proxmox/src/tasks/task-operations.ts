@@ -1,0 +1,33 @@
+import type { ConnectorImplementation } from '@hvc/hypervisor-connector-kit';
+import { OperationWaiter } from '@hvc/hypervisor-connector-kit';
+import type { ProxmoxContext } from '../connector/proxmox-context.js';
+import type { PveGuestRef } from '../mapping/guest-id.js';
+import { publishTaskWait } from '../transport/diagnostics.js';
+import { decodeOperationId } from './operation-id.js';
+import { taskSource } from './task-source.js';
+
+/**
+ * Operations are PVE tasks: read by UPID on the node that runs them, waited for by the kit's waiter on the
+ * configured schedule (each poll and each wait's end published on the task-wait channel), cancelled with a
+ * `DELETE` of the task.
+ */
+export function operationMethods(
+  pve: ProxmoxContext,
+): Pick<ConnectorImplementation<PveGuestRef>, 'getOperation' | 'waitForOperation' | 'cancelOperation'> {
+  const { initialIntervalMs, backoffFactor, maxIntervalMs } = pve.config.tasks;
+  const waiter = new OperationWaiter({
+    schedule: { initialMs: initialIntervalMs, factor: backoffFactor, maxMs: maxIntervalMs },
+    ...pve.origin,
+    onPoll: (event) =>
+      publishTaskWait(() => ({
+        ...pve.origin,
+        ...event,
+        upid: decodeOperationId(event.operationId).upid,
+      })),
+  });
+  return {
+    getOperation: (id, { signal }) => pve.tasks.get(decodeOperationId(id), signal),
+    waitForOperation: (id, options) => waiter.wait(id, taskSource(pve.tasks, decodeOperationId(id)), options),
+    cancelOperation: (id, { signal }) => pve.tasks.cancel(decodeOperationId(id), signal),
+  };
+}

@@ -1,0 +1,72 @@
+import {
+  CancelledError,
+  type HypervisorError,
+  isHypervisorError,
+  TimeoutError,
+  UnavailableError,
+} from '@hvc/hypervisor-connector';
+import { FingerprintMismatchError } from '@hvc/hypervisor-connector-kit';
+import { transportFailure } from '@hvc/hypervisor-connector-kit/http';
+
+/** The request a transport error happened to. */
+export interface FailedRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly signal?: AbortSignal | undefined;
+}
+
+/**
+ * The contract error of what a request threw: its own `HypervisorError`, CANCELLED for the caller's abort, TIMEOUT
+ * at the request deadline, else UNAVAILABLE — with `details.connect: true` when nothing was sent (refused, TLS,
+ * pinning), so another endpoint may be tried, and a warning that a write may or may not have been made otherwise.
+ */
+export function mapTransportError(
+  error: unknown,
+  request: FailedRequest,
+  target: string | undefined,
+  requestTimeoutMs: number,
+): HypervisorError {
+  const options = { cause: error, ...(target === undefined ? {} : { target }) };
+  if (isHypervisorError(error)) return error;
+  if (request.signal?.aborted) return new CancelledError('the call was aborted', options);
+  const maybeMade = request.method === 'GET' ? '' : '; the change may or may not have been made';
+  const { kind, code } = transportFailure(error);
+  switch (kind) {
+    case 'deadline':
+      return new TimeoutError(
+        `PVE did not answer ${request.method} ${request.path} within ${requestTimeoutMs} ms${maybeMade}`,
+        options,
+      );
+    case 'fingerprint':
+      return new UnavailableError((error as Error).message, {
+        ...options,
+        retryable: false,
+        details: {
+          reason: 'tls-fingerprint-mismatch',
+          connect: true,
+          presented: error instanceof FingerprintMismatchError ? error.presented : undefined,
+        },
+      });
+    case 'tls':
+      return new UnavailableError(`TLS handshake with the PVE endpoint failed (${code})`, {
+        ...options,
+        retryable: false,
+        details: { reason: 'tls', code, connect: true },
+      });
+    case 'connect':
+      return new UnavailableError(`cannot connect to the PVE endpoint (${code})`, {
+        ...options,
+        details: { code, connect: true },
+      });
+    case 'connection':
+      return new UnavailableError(
+        `the connection to PVE failed during ${request.method} ${request.path} (${code ?? 'unknown error'})${maybeMade}`,
+        { ...options, details: { ...(code ? { code } : {}), connect: false } },
+      );
+  }
+}
+
+/** Whether a mapped error left the request unsent, so that another endpoint may take it. */
+export function nothingSent(error: unknown): boolean {
+  return isHypervisorError(error, 'UNAVAILABLE') && error.details?.connect === true;
+}
