@@ -2,7 +2,8 @@
  * The lab by hand, for debugging (run from the repository root):
  *
  *   node --import tsx packages/hypervisor-connector-libvirt/test/lab/cli.ts up [HOSTS]   start, print the facts
- *   node --import tsx packages/hypervisor-connector-libvirt/test/lab/cli.ts down         stop every lab started by hand
+ *   node --import tsx packages/hypervisor-connector-libvirt/test/lab/cli.ts down [DIR]   stop the lab in DIR, or every
+ *                                                                                        lab started by hand (anyone's)
  *                                                                                        and any left behind
  *   node --import tsx packages/hypervisor-connector-libvirt/test/lab/cli.ts reap DIR     stop the lab in DIR (the
  *                                                                                        watchdog's command)
@@ -19,7 +20,7 @@ switch (command) {
     break;
   }
   case 'down': {
-    const labs = abandonedLabs(true);
+    const labs = argument === undefined ? abandonedLabs(true) : [argument];
     await Promise.all(labs.map(reapLab));
     console.log(labs.length === 0 ? 'no lab to stop' : `stopped ${labs.join(', ')}`);
     break;
@@ -29,6 +30,6 @@ switch (command) {
     await reapLab(argument);
     break;
   default:
-    console.error('usage: cli.ts up [HOSTS] | down | reap DIR');
+    console.error('usage: cli.ts up [HOSTS] | down [DIR] | reap DIR');
     process.exitCode = 2;
 }
