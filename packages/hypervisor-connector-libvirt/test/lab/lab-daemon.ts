@@ -1,12 +1,11 @@
-import { spawn } from 'node:child_process';
-import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import type { LabFacts, LabHostFacts } from './lab-facts.js';
 import { recordProcess } from './lab-record.js';
-import { isRunning, type ProcessRef, processRef, stopProcesses } from './process-control.js';
+import { isRunning, type ProcessRef, processRef, spawnDetached, stopProcesses } from './process-control.js';
 import { virsh } from './virsh.js';
 
 const NAMESPACE_SCRIPT = fileURLToPath(new URL('./host-namespace.sh', import.meta.url));
@@ -35,21 +34,14 @@ async function tail(path: string, lines = 30): Promise<string> {
  */
 export async function launchDaemon(labDir: string, host: DaemonHost): Promise<ProcessRef> {
   const outputPath = join(host.dir, 'libvirtd.out');
-  const output = openSync(outputPath, 'a');
-  const child = spawn(
+  const daemon = spawnDetached(
     'unshare',
     ['--mount', '--uts', '--propagation', 'private', '--', 'bash', NAMESPACE_SCRIPT]
       .concat([host.dir, host.name, labHostsFile(labDir)])
       .concat(['libvirtd', '--listen', '--config', join(host.dir, 'libvirtd.conf')])
       .concat(['--pid-file', join(host.dir, 'libvirtd.pid')]),
-    // Its own process group: a Ctrl-C meant for the test runner does not reach it; the lab stops it.
-    { stdio: ['ignore', output, output], detached: true },
+    { outputPath },
   );
-  closeSync(output);
-  child.unref();
-  const daemon = child.pid === undefined ? undefined : processRef(child.pid);
-  if (daemon === undefined)
-    throw new Error(`${host.name}: libvirtd did not start\n${await tail(outputPath)}`);
   recordProcess(labDir, daemon);
 
   const logs = async (): Promise<string> =>

@@ -7,6 +7,7 @@ export interface LabHostFacts {
   /** Its host name (`hvc-lab-1`, ...), what `virConnectGetHostname` answers; every lab host resolves it. */
   readonly name: string;
   readonly hostUuid: string;
+  /** The daemon's pid as the lab started it (after `restartLabHost`, `daemonPid(host)` has the current one). */
   readonly pid: number;
   /** The host's private directories (`etc`, `lib`, `run`, `cache`, `log` bound over libvirt's own). */
   readonly dir: string;

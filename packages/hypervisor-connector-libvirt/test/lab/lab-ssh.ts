@@ -1,5 +1,4 @@
-import { execFile, spawn } from 'node:child_process';
-import { closeSync, openSync } from 'node:fs';
+import { execFile } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { join } from 'node:path';
@@ -8,7 +7,7 @@ import { promisify } from 'node:util';
 import type { LabSshFacts } from './lab-facts.js';
 import { recordProcess } from './lab-record.js';
 import type { PortAllocator } from './port-allocator.js';
-import { isRunning, processRef } from './process-control.js';
+import { isRunning, spawnDetached } from './process-control.js';
 
 const run = promisify(execFile);
 const READY_TIMEOUT_MS = 10_000;
@@ -72,15 +71,7 @@ export async function startLabSsh(labDir: string, ports: PortAllocator): Promise
   // sshd refuses to start without its privilege separation directory.
   await mkdir('/run/sshd', { recursive: true });
   const logPath = join(dir, 'sshd.log');
-  const output = openSync(logPath, 'a');
-  const child = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', config], {
-    stdio: ['ignore', output, output],
-    detached: true,
-  });
-  closeSync(output);
-  child.unref();
-  const ref = child.pid === undefined ? undefined : processRef(child.pid);
-  if (ref === undefined) throw new Error('the lab sshd did not start');
+  const ref = spawnDetached('/usr/sbin/sshd', ['-D', '-e', '-f', config], { outputPath: logPath });
   recordProcess(labDir, ref);
 
   const deadline = Date.now() + READY_TIMEOUT_MS;

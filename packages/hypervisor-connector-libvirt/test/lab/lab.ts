@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { copyFile, mkdir, mkdtemp, readdir, rename, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,7 +17,7 @@ import {
 } from './lab-record.js';
 import { startLabSsh } from './lab-ssh.js';
 import { PortAllocator } from './port-allocator.js';
-import { processRef } from './process-control.js';
+import { processRef, spawnDetached } from './process-control.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 const WATCHDOG = fileURLToPath(new URL('./watchdog.sh', import.meta.url));
@@ -72,14 +71,8 @@ async function settled<T>(promises: readonly Promise<T>[]): Promise<T[]> {
 }
 
 function startWatchdog(dir: string): void {
-  const child = spawn(
-    'bash',
-    [WATCHDOG, String(process.pid), process.execPath, '--import', 'tsx', CLI, 'reap', dir],
-    { cwd: REPO_ROOT, stdio: 'ignore', detached: true },
-  );
-  child.unref();
-  const ref = child.pid === undefined ? undefined : processRef(child.pid);
-  if (ref !== undefined) recordProcess(dir, ref);
+  const reaper = [process.execPath, '--import', 'tsx', CLI, 'reap', dir];
+  recordProcess(dir, spawnDetached('bash', [WATCHDOG, String(process.pid), ...reaper], { cwd: REPO_ROOT }));
 }
 
 /**

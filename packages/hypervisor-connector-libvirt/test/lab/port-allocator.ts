@@ -33,11 +33,12 @@ export class PortAllocator {
       const min = LOWEST + Math.floor(Math.random() * (HIGHEST - LOWEST - size));
       const candidate = { min, max: min + size - 1 };
       if (this.#taken.some((range) => candidate.min <= range.max && range.min <= candidate.max)) continue;
+      // Taken before the checks: a concurrent call must not pick an overlapping range meanwhile.
+      this.#taken.push(candidate);
       let free = true;
       for (let port = candidate.min; port <= candidate.max && free; port++) free = await isFree(port);
-      if (!free) continue;
-      this.#taken.push(candidate);
-      return candidate;
+      if (free) return candidate;
+      this.#taken.splice(this.#taken.indexOf(candidate), 1);
     }
     throw new Error(`no ${size} free consecutive TCP ports between ${LOWEST} and ${HIGHEST}`);
   }

@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { closeSync, openSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /** A process named by pid plus its start time, so a pid reused by another process is never signalled. */
@@ -69,4 +70,32 @@ export async function stopProcesses(refs: readonly ProcessRef[], graceMs = 5_000
   if (await waitGone(Date.now() + graceMs)) return;
   killNow(refs);
   await waitGone(Date.now() + 5_000);
+}
+
+/**
+ * Starts `command` in a process group of its own (a Ctrl-C meant for the test runner does not reach it), with
+ * stdout and stderr appended to `outputPath` (or discarded), not waited for by this process. Throws when it cannot
+ * be started (not installed, say).
+ */
+export function spawnDetached(
+  command: string,
+  args: readonly string[],
+  options: { readonly outputPath?: string; readonly cwd?: string } = {},
+): ProcessRef {
+  const output = options.outputPath === undefined ? 'ignore' : openSync(options.outputPath, 'a');
+  try {
+    const child = spawn(command, args, {
+      stdio: ['ignore', output, output],
+      detached: true,
+      ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
+    });
+    // A failed start is reported below; the 'error' event must not go unhandled.
+    child.once('error', () => {});
+    child.unref();
+    const ref = child.pid === undefined ? undefined : processRef(child.pid);
+    if (ref === undefined) throw new Error(`could not start ${command} (is it installed?)`);
+    return ref;
+  } finally {
+    if (typeof output === 'number') closeSync(output);
+  }
 }
