@@ -1,7 +1,7 @@
 import { PassThrough } from 'node:stream';
 import { createClient } from '@connectrpc/connect';
 import { createConnectTransport } from '@connectrpc/connect-node';
-import { createPveFake } from '@hvc/hypervisor-connector-proxmox/testing';
+import { createPveFake } from '@hvc/pve-fake';
 import { describe, expect, it } from 'vitest';
 import { runDemo } from '../src/bootstrap/demo/run-demo.js';
 import { ConfigError } from '../src/bootstrap/server-config.js';

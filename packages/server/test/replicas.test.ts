@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Code, ConnectError, createClient, type Transport } from '@connectrpc/connect';
 import { createConnectTransport, createGrpcTransport } from '@connectrpc/connect-node';
-import { createPveFake, type PveFake } from '@hvc/hypervisor-connector-proxmox/testing';
+import { createPveFake, type PveFake } from '@hvc/pve-fake';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { GuestService } from '../src/gen/hvc/v1/guests_pb.js';

@@ -1,5 +1,5 @@
-import type { CallOptions, HypervisorConnector } from '@hvc/hypervisor-connector';
-import { toHypervisorError } from '@hvc/hypervisor-connector';
+import { type CallOptions, toHypervisorError } from '@hvc/hypervisor-connector';
+import { wrapConnector } from '@hvc/hypervisor-connector-kit';
 import type { ServerMetrics } from '../observability/metrics.js';
 import type { ConnectorResolver } from './connector-resolver.js';
 
@@ -8,37 +8,24 @@ export function instrumentResolver(resolver: ConnectorResolver, metrics: ServerM
   return {
     async resolve(targetId: string, options?: CallOptions) {
       const connector = await resolver.resolve(targetId, options);
-      return new Proxy(connector, {
-        get(target, property, receiver) {
-          const value = Reflect.get(target, property, receiver) as unknown;
-          if (typeof value !== 'function' || typeof property !== 'string' || property === 'close')
-            return value;
-          return (...args: unknown[]) => {
-            const started = process.hrtime.bigint();
-            const record = (outcome: string) => {
-              metrics.connectorCalls.inc({ target: targetId, method: property, outcome });
-              metrics.connectorDuration.observe(
-                { target: targetId, method: property },
-                Number(process.hrtime.bigint() - started) / 1e9,
-              );
-            };
-            const result = (value as (...a: unknown[]) => unknown).apply(target, args);
-            if (result instanceof Promise) {
-              return result.then(
-                (v) => {
-                  record('ok');
-                  return v;
-                },
-                (error: unknown) => {
-                  record(toHypervisorError(error).code);
-                  throw error;
-                },
-              );
-            }
-            return result;
-          };
+      return wrapConnector(connector, {
+        call: async ({ method }, next) => {
+          const started = process.hrtime.bigint();
+          let outcome = 'ok';
+          try {
+            return await next();
+          } catch (error) {
+            outcome = toHypervisorError(error).code;
+            throw error;
+          } finally {
+            metrics.connectorCalls.inc({ target: targetId, method, outcome });
+            metrics.connectorDuration.observe(
+              { target: targetId, method },
+              Number(process.hrtime.bigint() - started) / 1e9,
+            );
+          }
         },
-      }) as HypervisorConnector;
+      });
     },
   };
 }

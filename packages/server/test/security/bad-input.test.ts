@@ -4,8 +4,8 @@
  * send nothing to Proxmox (the target is the PVE fake, whose request log must not grow).
  */
 import { randomBytes } from 'node:crypto';
-import { createPveFake, type PveFake, type PveFakeServer } from '@hvc/hypervisor-connector-proxmox/testing';
 import { createResolver } from '@hvc/hypervisor-resolver';
+import { createPveFake, type PveFake, type PveFakeServer } from '@hvc/pve-fake';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAuthenticator } from '../../src/authn/authenticator.js';
 import { createOidcVerifier } from '../../src/authn/oidc-verifier.js';

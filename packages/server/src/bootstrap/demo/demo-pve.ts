@@ -1,4 +1,4 @@
-import { createPveFake } from '@hvc/hypervisor-connector-proxmox/testing';
+import { createPveFake } from '@hvc/pve-fake';
 import { z } from 'zod';
 import { ConfigError } from '../server-config.js';
 import type { DemoPve } from './demo-seed.js';
