@@ -7,7 +7,8 @@ set -euo pipefail
 #   libvirt-daemon-system libvirt-clients qemu-system-x86 qemu-utils: the daemons, virsh, QEMU, qemu-img;
 #   openssl: its throwaway TLS CA; openssh-server (and ssh-keygen from openssh-client): its sshd for qemu+ssh;
 #   netcat-openbsd: the `nc -U` the qemu+ssh transport runs on the SSH host; xorriso: cidata ISO images;
-#   util-linux (unshare) and mount are essential, the kernel and busybox-static are downloaded as .debs.
+#   unshare, mount and hostname come with every Debian system; the guest's kernel and busybox-static are
+#   downloaded as .debs at test time (apt-get download), not installed.
 packages=(postgresql curl libvirt-daemon-system libvirt-clients qemu-system-x86 qemu-utils openssl
   openssh-server openssh-client netcat-openbsd xorriso)
 [ ${#packages[@]} -eq 0 ] && exit 0
