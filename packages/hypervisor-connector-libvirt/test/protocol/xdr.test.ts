@@ -84,6 +84,21 @@ describe('XDR writer', () => {
     expect(w.toBytes()[1003]).toBe(7);
   });
 
+  it('grows when a number lands just past a full buffer', () => {
+    // A string that fills the buffer exactly, then a word of each kind: each write must go to the new buffer.
+    const w = new XdrWriter(Number.POSITIVE_INFINITY, 8);
+    w.writeString('abcd', 4);
+    w.writeUint(0xdeadbeef);
+    w.writeInt(-2);
+    w.writeUhyper(3n);
+    w.writeHyper(-4n);
+    w.writeFloat(0.5);
+    w.writeDouble(0.25);
+    expect(hex(w.toBytes())).toBe(
+      '0000000461626364deadbeeffffffffe0000000000000003fffffffffffffffc3f0000003fd0000000000000',
+    );
+  });
+
   it('patches a word written earlier (the frame length)', () => {
     const w = new XdrWriter();
     w.writeUint(0);

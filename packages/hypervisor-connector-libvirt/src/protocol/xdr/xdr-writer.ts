@@ -41,6 +41,10 @@ export class XdrWriter {
     return this.#bytes.subarray(0, this.#length);
   }
 
+  /**
+   * Makes room for `count` more bytes and returns where they start. It may replace the buffer and its view, so
+   * callers read `this.#view` only after it returns (`view.set(reserve(…))` would write through the old view).
+   */
   #reserve(count: number): number {
     const needed = this.#length + count;
     if (needed > this.#maxBytes) {
@@ -65,7 +69,8 @@ export class XdrWriter {
     if (!Number.isInteger(value) || value < INT_MIN || value > INT_MAX) {
       throw new XdrError('encode', `${value} is not a 32-bit signed integer`);
     }
-    this.#view.setInt32(this.#reserve(4), value, false);
+    const at = this.#reserve(4);
+    this.#view.setInt32(at, value, false);
   }
 
   /** An `unsigned int` (also `unsigned char` and `unsigned short`). */
@@ -73,7 +78,8 @@ export class XdrWriter {
     if (!Number.isInteger(value) || value < 0 || value > UINT_MAX) {
       throw new XdrError('encode', `${value} is not a 32-bit unsigned integer`);
     }
-    this.#view.setUint32(this.#reserve(4), value, false);
+    const at = this.#reserve(4);
+    this.#view.setUint32(at, value, false);
   }
 
   /** Overwrites the `unsigned int` at `offset` (used for the frame length, known only at the end). */
@@ -87,7 +93,8 @@ export class XdrWriter {
     if (typeof value !== 'bigint' || value < HYPER_MIN || value > HYPER_MAX) {
       throw new XdrError('encode', `${String(value)} is not a 64-bit signed integer (bigint)`);
     }
-    this.#view.setBigInt64(this.#reserve(8), value, false);
+    const at = this.#reserve(8);
+    this.#view.setBigInt64(at, value, false);
   }
 
   /** An `unsigned hyper`. */
@@ -95,17 +102,20 @@ export class XdrWriter {
     if (typeof value !== 'bigint' || value < 0n || value > UHYPER_MAX) {
       throw new XdrError('encode', `${String(value)} is not a 64-bit unsigned integer (bigint)`);
     }
-    this.#view.setBigUint64(this.#reserve(8), value, false);
+    const at = this.#reserve(8);
+    this.#view.setBigUint64(at, value, false);
   }
 
   /** A 32-bit IEEE `float`. */
   writeFloat(value: number): void {
-    this.#view.setFloat32(this.#reserve(4), value, false);
+    const at = this.#reserve(4);
+    this.#view.setFloat32(at, value, false);
   }
 
   /** A 64-bit IEEE `double`. */
   writeDouble(value: number): void {
-    this.#view.setFloat64(this.#reserve(8), value, false);
+    const at = this.#reserve(8);
+    this.#view.setFloat64(at, value, false);
   }
 
   /** A `bool` as 0 or 1. */
