@@ -1,8 +1,12 @@
 import { type ConnectorFactory, SPECIFICATION_VERSION } from '@hvc/hypervisor-connector';
-import { type MemoryConnectorConfig, MemoryConnectorConfigSchema } from './memory-config.js';
+import {
+  type MemoryConnectorConfig,
+  type MemoryConnectorConfigInput,
+  MemoryConnectorConfigSchema,
+} from './memory-config.js';
 import { createMemoryConnector, MEMORY_CONNECTOR_KIND } from './memory-connector.js';
 
-const factory: ConnectorFactory<MemoryConnectorConfig> = {
+const factory: ConnectorFactory<MemoryConnectorConfig, MemoryConnectorConfigInput> = {
   kind: MEMORY_CONNECTOR_KIND,
   specificationVersion: SPECIFICATION_VERSION,
   configSchema: MemoryConnectorConfigSchema,
@@ -13,4 +17,5 @@ const factory: ConnectorFactory<MemoryConnectorConfig> = {
  * Makes memory connectors: kind `memory`, spec v1. `create` accepts the output of `configSchema` (or any
  * {@link MemoryConnectorConfig}, which it validates again) and puts the context's `targetId` in its errors.
  */
-export const memoryConnectorFactory: ConnectorFactory<MemoryConnectorConfig> = Object.freeze(factory);
+export const memoryConnectorFactory: ConnectorFactory<MemoryConnectorConfig, MemoryConnectorConfigInput> =
+  Object.freeze(factory);

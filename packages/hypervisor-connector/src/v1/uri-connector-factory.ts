@@ -12,7 +12,8 @@ export interface TargetUriExtras {
  * and lets `configFromUri` turn URI and secret into a config, which it then validates with `configSchema` as usual.
  * The resolver never parses a URI itself.
  */
-export interface UriConnectorFactory<Config = unknown> extends ConnectorFactory<Config> {
+export interface UriConnectorFactory<Config = unknown, ConfigInput = unknown>
+  extends ConnectorFactory<Config, ConfigInput> {
   /** Turns a target URI (and its secret) into this factory's config. Throws INVALID_ARGUMENT for a bad URI. */
   configFromUri?(uri: string, extras?: TargetUriExtras): unknown;
 }
