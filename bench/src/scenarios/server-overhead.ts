@@ -40,6 +40,7 @@ export type ServerOverheadResult =
 // Loaded by name: the bench follows the server's embedding API without its type check depending on the server
 // package's internals.
 const SERVER_PACKAGE = '@hvc/server';
+const CLIENT_PACKAGE = '@hvc/client';
 
 type ServiceDescriptor = Parameters<typeof createClient>[0];
 
@@ -78,7 +79,8 @@ export async function runServerOverhead(
   if (!factory) return { unavailable: 'the Proxmox connector is not available' };
   let guestService: ServiceDescriptor;
   try {
-    guestService = ((await import(SERVER_PACKAGE)) as { GuestService: ServiceDescriptor }).GuestService;
+    await import(SERVER_PACKAGE);
+    guestService = (await import(CLIENT_PACKAGE)).GuestService;
   } catch (error) {
     return { unavailable: `${SERVER_PACKAGE} cannot be loaded: ${firstLine(error)}` };
   }

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createClient } from '@connectrpc/connect';
 import { createConnectTransport, createGrpcTransport } from '@connectrpc/connect-node';
-import { GuestService } from '../src/gen/hvc/v1/guests_pb.js';
+import { GuestService } from '@hvc/client/v1';
 import { type ReadyChild, startReadyChild } from './child-process.js';
 import { probe } from './probe-client.js';
 import { descriptors, rss } from './process-stats.js';

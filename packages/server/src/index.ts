@@ -2,8 +2,8 @@
  * hvc-server: the `hvc.v1` API (gRPC, gRPC-Web and Connect JSON on one port) in front of hypervisor targets, with
  * authentication, per-organisation authorization, storage and the `hvc-server` bin. Embed the API in your own
  * server with {@link createHvcHandler} and the parts it is built from (resolver, authenticator, authorizer, store),
- * or run all of it with {@link startServer} and its configuration. The `hvc.v1` service descriptors and the enums
- * their messages carry are exported for clients written in TypeScript.
+ * or run all of it with {@link startServer} and its configuration. Clients use `@hvc/client`, which has the
+ * `hvc.v1` service descriptors and messages and nothing of the server.
  *
  * @packageDocumentation
  */
@@ -49,12 +49,6 @@ export type {
   UserRecord,
 } from './domain/records.js';
 export type { Role } from './domain/roles.js';
-export { GuestService } from './gen/hvc/v1/guests_pb.js';
-export { MemberService } from './gen/hvc/v1/members_pb.js';
-export { OperationService } from './gen/hvc/v1/operations_pb.js';
-export { GuestState, GuestType, OperationStatus } from './gen/hvc/v1/resources_pb.js';
-export { SnapshotService } from './gen/hvc/v1/snapshots_pb.js';
-export { TargetService } from './gen/hvc/v1/targets_pb.js';
 export {
   createHvcHandler,
   type HvcHandler,

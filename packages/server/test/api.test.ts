@@ -2,6 +2,18 @@ import { randomBytes } from 'node:crypto';
 import { create } from '@bufbuild/protobuf';
 import { Code, ConnectError, createClient, type Transport } from '@connectrpc/connect';
 import { createConnectTransport } from '@connectrpc/connect-node';
+import {
+  GuestService,
+  GuestSpecSchema,
+  GuestState,
+  GuestType,
+  MemberService,
+  OperationService,
+  OperationStatus,
+  Role,
+  SnapshotService,
+  TargetService,
+} from '@hvc/client/v1';
 import { memoryConnectorFactory } from '@hvc/hypervisor-connector-memory';
 import { createResolver } from '@hvc/hypervisor-resolver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,12 +21,6 @@ import { createAuthenticator } from '../src/authn/authenticator.js';
 import { createOidcVerifier } from '../src/authn/oidc-verifier.js';
 import { createDatabaseAuthorizer } from '../src/authz/database-authorizer.js';
 import { ServerReflection } from '../src/gen/grpc/reflection/v1/reflection_pb.js';
-import { GuestService, GuestSpecSchema } from '../src/gen/hvc/v1/guests_pb.js';
-import { MemberService } from '../src/gen/hvc/v1/members_pb.js';
-import { OperationService } from '../src/gen/hvc/v1/operations_pb.js';
-import { GuestState, GuestType, OperationStatus, Role } from '../src/gen/hvc/v1/resources_pb.js';
-import { SnapshotService } from '../src/gen/hvc/v1/snapshots_pb.js';
-import { TargetService } from '../src/gen/hvc/v1/targets_pb.js';
 import { createHvcHandler } from '../src/http/hvc-handler.js';
 import { listenOnePort, type OnePortServer } from '../src/http/one-port-server.js';
 import { createCredentialCipher } from '../src/storage/credential-cipher.js';

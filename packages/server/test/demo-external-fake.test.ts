@@ -1,11 +1,11 @@
 import { PassThrough } from 'node:stream';
 import { createClient } from '@connectrpc/connect';
 import { createConnectTransport } from '@connectrpc/connect-node';
+import { GuestService } from '@hvc/client/v1';
 import { createPveFake } from '@hvc/pve-fake';
 import { describe, expect, it } from 'vitest';
 import { runDemo } from '../src/bootstrap/demo/run-demo.js';
 import { ConfigError } from '../src/bootstrap/server-config.js';
-import { GuestService } from '../src/gen/hvc/v1/guests_pb.js';
 
 interface DemoLine {
   url: string;

@@ -7,11 +7,9 @@ import {
   createGrpcTransport,
   createGrpcWebTransport,
 } from '@connectrpc/connect-node';
+import { GuestService, OperationService, OperationStatus } from '@hvc/client/v1';
 import { describe, expect, it } from 'vitest';
 import { runDemo } from '../src/bootstrap/demo/run-demo.js';
-import { GuestService } from '../src/gen/hvc/v1/guests_pb.js';
-import { OperationService } from '../src/gen/hvc/v1/operations_pb.js';
-import { OperationStatus } from '../src/gen/hvc/v1/resources_pb.js';
 import { startServerProcess } from './support/server-process.js';
 
 interface DemoLine {

@@ -9,14 +9,16 @@ import {
   createGrpcTransport,
   createGrpcWebTransport,
 } from '@connectrpc/connect-node';
+import {
+  GuestService,
+  MemberService,
+  OperationService,
+  OperationStatus,
+  TargetService,
+} from '@hvc/client/v1';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Health, HealthCheckResponse_ServingStatus } from '../src/gen/grpc/health/v1/health_pb.js';
 import { ServerReflection } from '../src/gen/grpc/reflection/v1/reflection_pb.js';
-import { GuestService } from '../src/gen/hvc/v1/guests_pb.js';
-import { MemberService } from '../src/gen/hvc/v1/members_pb.js';
-import { OperationService } from '../src/gen/hvc/v1/operations_pb.js';
-import { OperationStatus } from '../src/gen/hvc/v1/resources_pb.js';
-import { TargetService } from '../src/gen/hvc/v1/targets_pb.js';
 import { createCredentialCipher } from '../src/storage/credential-cipher.js';
 import { openSqliteStore } from '../src/storage/hvc-store.js';
 import { startEmbeddedServer } from './support/embedded-server.js';

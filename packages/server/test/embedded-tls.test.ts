@@ -7,6 +7,7 @@ import {
   createGrpcTransport,
   createGrpcWebTransport,
 } from '@connectrpc/connect-node';
+import { GuestService, OperationService, OperationStatus } from '@hvc/client/v1';
 import { memoryConnectorFactory } from '@hvc/hypervisor-connector-memory';
 import { createResolver } from '@hvc/hypervisor-resolver';
 import { generate } from 'selfsigned';
@@ -15,9 +16,6 @@ import { createAuthenticator } from '../src/authn/authenticator.js';
 import { createOidcVerifier } from '../src/authn/oidc-verifier.js';
 import { createServiceTokenVerifier } from '../src/authn/service-token-verifier.js';
 import { createDatabaseAuthorizer } from '../src/authz/database-authorizer.js';
-import { GuestService } from '../src/gen/hvc/v1/guests_pb.js';
-import { OperationService } from '../src/gen/hvc/v1/operations_pb.js';
-import { OperationStatus } from '../src/gen/hvc/v1/resources_pb.js';
 import { createHvcHandler } from '../src/http/hvc-handler.js';
 import { listenOnePort } from '../src/http/one-port-server.js';
 import { createCredentialCipher } from '../src/storage/credential-cipher.js';

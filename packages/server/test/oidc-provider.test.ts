@@ -6,12 +6,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Code, ConnectError, createClient } from '@connectrpc/connect';
 import { createGrpcTransport } from '@connectrpc/connect-node';
+import { TargetService } from '@hvc/client/v1';
 import { exportJWK, generateKeyPair } from 'jose';
 import Provider from 'oidc-provider';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadServerConfig } from '../src/bootstrap/server-config.js';
 import { type RunningServer, startServer } from '../src/bootstrap/start-server.js';
-import { TargetService } from '../src/gen/hvc/v1/targets_pb.js';
 import { createLogger } from '../src/observability/logger.js';
 
 const AUDIENCE = 'urn:hvc:api';

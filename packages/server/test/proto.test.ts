@@ -25,12 +25,8 @@ function files(dir: string): Map<string, string> {
   return found;
 }
 
-describe('the hvc.v1 protos', () => {
-  it('pass buf lint', async () => {
-    const { stdout, stderr } = await buf('lint');
-    expect(stdout + stderr).toBe('');
-  });
-
+// The hvc.v1 protos live in @hvc/client; these are upstream's, as vendored.
+describe('the vendored grpc.health and grpc.reflection protos', () => {
   it('match the committed generated code', async () => {
     await buf('generate', '--output', out);
     expect(files(join(out, 'src', 'gen'))).toEqual(files(join(packageDir, 'src', 'gen')));

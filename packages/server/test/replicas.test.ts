@@ -1,14 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import { Code, ConnectError, createClient, type Transport } from '@connectrpc/connect';
 import { createConnectTransport, createGrpcTransport } from '@connectrpc/connect-node';
+import {
+  GuestService,
+  MemberService,
+  OperationService,
+  OperationStatus,
+  Role,
+  TargetService,
+} from '@hvc/client/v1';
 import { createPveFake, type PveFake } from '@hvc/pve-fake';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { GuestService } from '../src/gen/hvc/v1/guests_pb.js';
-import { MemberService } from '../src/gen/hvc/v1/members_pb.js';
-import { OperationService } from '../src/gen/hvc/v1/operations_pb.js';
-import { OperationStatus, Role } from '../src/gen/hvc/v1/resources_pb.js';
-import { TargetService } from '../src/gen/hvc/v1/targets_pb.js';
 import { createCredentialCipher } from '../src/storage/credential-cipher.js';
 import { type HvcStore, openPostgresStore } from '../src/storage/hvc-store.js';
 import { usePostgres } from './support/postgres-server.js';

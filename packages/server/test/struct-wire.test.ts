@@ -1,6 +1,6 @@
 import { create, fromBinary, type JsonObject, toBinary } from '@bufbuild/protobuf';
+import { GuestSchema } from '@hvc/client/v1';
 import { describe, expect, it } from 'vitest';
-import { GuestSchema } from '../src/gen/hvc/v1/resources_pb.js';
 import { guestToProto } from '../src/wire/proto-mapping.js';
 import { structFieldPayload } from '../src/wire/struct-wire.js';
 

@@ -1,8 +1,8 @@
 import type { MessageInitShape } from '@bufbuild/protobuf';
 import type { HandlerContext } from '@connectrpc/connect';
+import type { OperationSchema } from '@hvc/client/v1';
 import type { CallOptions, HypervisorConnector, Operation } from '@hvc/hypervisor-connector';
 import type { Permission } from '../authz/authorizer.js';
-import type { OperationSchema } from '../gen/hvc/v1/resources_pb.js';
 import { noteAudit } from '../interceptors/request-context.js';
 import { operationToProto } from '../wire/proto-mapping.js';
 import { accessGuest } from './access.js';

@@ -1,4 +1,5 @@
 import type { ServiceImpl } from '@connectrpc/connect';
+import type { GuestService } from '@hvc/client/v1';
 import {
   CloneSpecSchema,
   GuestFilterSchema,
@@ -6,7 +7,6 @@ import {
   MigrateSpecSchema,
   parseInput,
 } from '@hvc/hypervisor-connector';
-import type { GuestService } from '../gen/hvc/v1/guests_pb.js';
 import { noteAudit } from '../interceptors/request-context.js';
 import { compact } from '../wire/compact.js';
 import { guestSpecFromProto } from '../wire/guest-spec.js';

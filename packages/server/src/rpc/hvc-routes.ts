@@ -1,5 +1,17 @@
 import { createRegistry } from '@bufbuild/protobuf';
 import type { ConnectRouter } from '@connectrpc/connect';
+import {
+  file_hvc_v1_guests,
+  file_hvc_v1_members,
+  file_hvc_v1_operations,
+  file_hvc_v1_snapshots,
+  file_hvc_v1_targets,
+  GuestService,
+  MemberService,
+  OperationService,
+  SnapshotService,
+  TargetService,
+} from '@hvc/client/v1';
 import { file_grpc_health_v1_health, Health } from '../gen/grpc/health/v1/health_pb.js';
 import {
   file_grpc_reflection_v1_reflection,
@@ -9,11 +21,6 @@ import {
   file_grpc_reflection_v1alpha_reflection,
   ServerReflection as ReflectionV1Alpha,
 } from '../gen/grpc/reflection/v1alpha/reflection_pb.js';
-import { file_hvc_v1_guests, GuestService } from '../gen/hvc/v1/guests_pb.js';
-import { file_hvc_v1_members, MemberService } from '../gen/hvc/v1/members_pb.js';
-import { file_hvc_v1_operations, OperationService } from '../gen/hvc/v1/operations_pb.js';
-import { file_hvc_v1_snapshots, SnapshotService } from '../gen/hvc/v1/snapshots_pb.js';
-import { file_hvc_v1_targets, TargetService } from '../gen/hvc/v1/targets_pb.js';
 import { createGuestService } from './guest-service.js';
 import { createHealthService } from './health-service.js';
 import { createMemberService } from './member-service.js';

@@ -1,10 +1,9 @@
 import type { HandlerContext, ServiceImpl } from '@connectrpc/connect';
+import type { MemberService, Role as RoleEnum } from '@hvc/client/v1';
 import { InvalidArgumentError, NotFoundError, PermissionDeniedError } from '@hvc/hypervisor-connector';
 import { z } from 'zod';
 import { enforce } from '../authz/enforce.js';
 import type { Role } from '../domain/roles.js';
-import type { MemberService } from '../gen/hvc/v1/members_pb.js';
-import type { Role as RoleEnum } from '../gen/hvc/v1/resources_pb.js';
 import { noteAudit, principalOf, subjectOf } from '../interceptors/request-context.js';
 import { memberToProto, roleFromProto } from '../wire/proto-mapping.js';
 import { organizationFor } from './organization-scope.js';

@@ -1,7 +1,7 @@
 import type { ServiceImpl } from '@connectrpc/connect';
+import type { OperationService } from '@hvc/client/v1';
 import { PermissionDeniedError } from '@hvc/hypervisor-connector';
 import { enforce } from '../authz/enforce.js';
-import type { OperationService } from '../gen/hvc/v1/operations_pb.js';
 import { noteAudit, subjectOf } from '../interceptors/request-context.js';
 import { operationToProto } from '../wire/proto-mapping.js';
 import { parseOperationId } from '../wire/request-ids.js';

@@ -1,6 +1,6 @@
 import type { ServiceImpl } from '@connectrpc/connect';
+import type { SnapshotService } from '@hvc/client/v1';
 import { parseInput, SnapshotSpecSchema } from '@hvc/hypervisor-connector';
-import type { SnapshotService } from '../gen/hvc/v1/snapshots_pb.js';
 import { compact } from '../wire/compact.js';
 import { snapshotToProto } from '../wire/proto-mapping.js';
 import { parseSnapshotName } from '../wire/request-ids.js';

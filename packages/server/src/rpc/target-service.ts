@@ -1,4 +1,5 @@
 import type { ServiceImpl } from '@connectrpc/connect';
+import type { TargetService } from '@hvc/client/v1';
 import {
   InvalidArgumentError,
   NotFoundError,
@@ -7,7 +8,6 @@ import {
 } from '@hvc/hypervisor-connector';
 import { z } from 'zod';
 import { enforce } from '../authz/enforce.js';
-import type { TargetService } from '../gen/hvc/v1/targets_pb.js';
 import { noteAudit, principalOf, subjectOf } from '../interceptors/request-context.js';
 import { targetToProto } from '../wire/proto-mapping.js';
 import { OrganizationIdSchema, parseTargetId } from '../wire/request-ids.js';

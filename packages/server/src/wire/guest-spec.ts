@@ -1,5 +1,5 @@
+import type { GuestSpec } from '@hvc/client/v1';
 import { type GuestSpecInput, GuestSpecSchema, parseInput } from '@hvc/hypervisor-connector';
-import type { GuestSpec } from '../gen/hvc/v1/guests_pb.js';
 import { compact } from './compact.js';
 import { guestTypeFromProto } from './proto-mapping.js';
 

@@ -1,9 +1,6 @@
 import { create, type JsonObject, type MessageInitShape } from '@bufbuild/protobuf';
 import { WireType } from '@bufbuild/protobuf/wire';
 import { type Timestamp, timestampFromDate } from '@bufbuild/protobuf/wkt';
-import type { Guest, Operation, Snapshot } from '@hvc/hypervisor-connector';
-import type { MemberRecord, TargetRecord } from '../domain/records.js';
-import type { Role as StoredRole } from '../domain/roles.js';
 import {
   GuestSchema,
   GuestState,
@@ -14,7 +11,10 @@ import {
   Role,
   type SnapshotSchema,
   type TargetSchema,
-} from '../gen/hvc/v1/resources_pb.js';
+} from '@hvc/client/v1';
+import type { Guest, Operation, Snapshot } from '@hvc/hypervisor-connector';
+import type { MemberRecord, TargetRecord } from '../domain/records.js';
+import type { Role as StoredRole } from '../domain/roles.js';
 import { structFieldPayload } from './struct-wire.js';
 
 const GUEST_TYPES = { vm: GuestType.VM, container: GuestType.CONTAINER } as const;

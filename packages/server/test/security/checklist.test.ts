@@ -8,8 +8,8 @@ import { createServer } from 'node:http';
 import { type AddressInfo, connect as netConnect } from 'node:net';
 import { createClient } from '@connectrpc/connect';
 import { createConnectTransport, createGrpcTransport } from '@connectrpc/connect-node';
+import { OperationService } from '@hvc/client/v1';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { OperationService } from '../../src/gen/hvc/v1/operations_pb.js';
 import { handMadeJws } from './support/hostile-issuer.js';
 import {
   h2StatusWithHeaders,

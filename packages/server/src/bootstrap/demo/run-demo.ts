@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { startDevIssuer } from '../../authn/dev-issuer.js';
 import { isLoopbackHost } from '../../authn/loopback.js';
 import { createLogger } from '../../observability/logger.js';
@@ -24,11 +24,9 @@ export interface DemoOptions {
   readonly until: Promise<unknown>;
 }
 
-/** The package's `proto` folder, from the sources or from the built bin. */
+/** The `proto` folder of `@hvc/client`, where the `hvc.v1` definitions live (for `buf curl --schema`). */
 function protoDir(): string {
-  const here = dirname(fileURLToPath(import.meta.url));
-  const candidates = [join(here, '..', '..', '..', 'proto'), join(here, '..', 'proto')];
-  return candidates.find((dir) => existsSync(join(dir, 'hvc', 'v1'))) ?? candidates[0]!;
+  return join(dirname(createRequire(import.meta.url).resolve('@hvc/client/package.json')), 'proto');
 }
 
 /**

@@ -3,11 +3,13 @@ import { type ClientHttp2Session, connect as http2Connect } from 'node:http2';
 import { connect as netConnect } from 'node:net';
 import { fromJson, type JsonValue, toBinary } from '@bufbuild/protobuf';
 import { Code } from '@connectrpc/connect';
-import { GuestService } from '../../../src/gen/hvc/v1/guests_pb.js';
-import { MemberService } from '../../../src/gen/hvc/v1/members_pb.js';
-import { OperationService } from '../../../src/gen/hvc/v1/operations_pb.js';
-import { SnapshotService } from '../../../src/gen/hvc/v1/snapshots_pb.js';
-import { TargetService } from '../../../src/gen/hvc/v1/targets_pb.js';
+import {
+  GuestService,
+  MemberService,
+  OperationService,
+  SnapshotService,
+  TargetService,
+} from '@hvc/client/v1';
 
 /** The two wire protocols every case runs over. */
 export type Protocol = 'connect' | 'grpc';
