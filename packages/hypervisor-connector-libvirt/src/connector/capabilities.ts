@@ -1,0 +1,70 @@
+import type { Capabilities } from '@hvc/hypervisor-connector';
+import type { LibvirtConfig } from '../config/libvirt-config.js';
+
+/**
+ * What the libvirt connector supports at all (QEMU driver): VMs only (no containers), create and update, full and
+ * linked clones, internal snapshots with memory, live and offline migration, suspend, reset, VNC and the serial
+ * terminal, metrics, and cancelling operations (a migration aborts libvirt's job; a start or shutdown this process
+ * runs is undone or given up).
+ */
+export const LIBVIRT_CAPABILITIES: Capabilities = {
+  guestTypes: ['vm'],
+  create: true,
+  update: true,
+  clone: { full: true, linked: true },
+  snapshots: true,
+  memorySnapshots: true,
+  migration: { offline: true, live: true },
+  suspend: true,
+  reset: true,
+  console: ['vnc', 'terminal'],
+  metrics: true,
+  cancelOperation: true,
+  notes: {
+    'guestTypes.container': 'the QEMU driver runs virtual machines only',
+    'console.spice': 'guests are made with VNC graphics; SPICE tickets are not offered',
+    cancelOperation:
+      'a migration is aborted (DOMAIN_ABORT_JOB) from any process; a start is undone and a shutdown given up by ' +
+      'the process that runs it; other operations end on their own in seconds and cannot be cancelled',
+  },
+};
+
+/**
+ * The capabilities of one target: a read-only target keeps reads, consoles-free metrics and waits only; a target
+ * of one host cannot migrate. Known from the config alone, so the capability gate never waits for a host.
+ */
+export function targetCapabilities(config: LibvirtConfig): Capabilities {
+  const notes: Record<string, string> = { ...LIBVIRT_CAPABILITIES.notes };
+  let capabilities: Capabilities = LIBVIRT_CAPABILITIES;
+  if (config.hosts.length < 2) {
+    const why = 'the target has one host: there is nowhere to migrate to';
+    notes['migration.live'] = why;
+    notes['migration.offline'] = why;
+    capabilities = { ...capabilities, migration: { offline: false, live: false } };
+  }
+  if (config.readOnly) {
+    const why = 'the target is opened read-only';
+    for (const name of ['create', 'update', 'clone.full', 'clone.linked', 'snapshots', 'memorySnapshots']) {
+      notes[name] = why;
+    }
+    for (const name of ['migration.live', 'migration.offline', 'suspend', 'reset', 'cancelOperation']) {
+      notes[name] = why;
+    }
+    notes['console.vnc'] = `${why}: a one-time VNC password cannot be set`;
+    notes['console.terminal'] = `${why}: libvirt opens consoles on read-write connections only`;
+    capabilities = {
+      ...capabilities,
+      create: false,
+      update: false,
+      clone: { full: false, linked: false },
+      snapshots: false,
+      memorySnapshots: false,
+      migration: { offline: false, live: false },
+      suspend: false,
+      reset: false,
+      console: [],
+      cancelOperation: false,
+    };
+  }
+  return { ...capabilities, notes };
+}

@@ -1,0 +1,126 @@
+import type { Duplex } from 'node:stream';
+import {
+  type ConnectorContext,
+  type HypervisorConnector,
+  toHypervisorError,
+} from '@hvc/hypervisor-connector';
+import { defineConnector } from '@hvc/hypervisor-connector-kit';
+import { type LibvirtConfigInput, parseLibvirtConfig } from '../config/libvirt-config.js';
+import { type AttachTerminalOptions, attachTerminal, openConsole } from '../console/guest-console.js';
+import { TerminalTickets } from '../console/terminal-tickets.js';
+import { parseGuestId } from '../domains/guest-id.js';
+import { GuestLocator } from '../domains/guest-locator.js';
+import { getGuest, listGuests } from '../domains/guest-reads.js';
+import { cloneGuest } from '../guests/guest-clone.js';
+import { createGuest } from '../guests/guest-create.js';
+import { deleteGuest } from '../guests/guest-delete.js';
+import { updateGuest } from '../guests/guest-update.js';
+import { DomainEventHub } from '../hosts/domain-event-hub.js';
+import { LibvirtTarget } from '../hosts/libvirt-target.js';
+import { listNodes } from '../hosts/node-listing.js';
+import { describeTarget } from '../hosts/target-description.js';
+import { GuestMetrics } from '../metrics/guest-metrics.js';
+import { abortMigration, migrateGuest } from '../migration/guest-migration.js';
+import { GuestLocks } from '../operations/guest-locks.js';
+import { LibvirtOperations } from '../operations/libvirt-operations.js';
+import { type PowerAction, runPowerAction } from '../power/guest-power.js';
+import { changeSnapshot, createSnapshot, listSnapshots } from '../snapshots/guest-snapshots.js';
+import { LIBVIRT_CAPABILITIES, targetCapabilities } from './capabilities.js';
+import type { LibvirtContext } from './libvirt-context.js';
+
+/** The connector kind of the libvirt connector. */
+export const LIBVIRT_CONNECTOR_KIND = 'libvirt';
+
+/** A libvirt connector: the contract, plus the serial console of a terminal ticket as a stream. */
+export interface LibvirtConnector extends HypervisorConnector {
+  readonly kind: 'libvirt';
+  /**
+   * Redeems a `terminal` console ticket of this connector (`openConsole(id, { protocol: 'terminal' })`): the
+   * guest's serial console as a Node `Duplex`, bytes both ways, ending when the guest stops. NOT_FOUND for an
+   * unknown, used or expired ticket; CONFLICT when another session holds the console (unless `force`).
+   */
+  attachTerminal(ticket: string, options?: AttachTerminalOptions): Promise<Duplex>;
+}
+
+/**
+ * Creates a connector for one libvirt target: one or more hosts, each reached by its libvirt URI with one
+ * connection opened at the first call. Validates `input` (INVALID_ARGUMENT naming each bad field) and does no I/O
+ * before the first call. See the package README for the URI forms, the config and what each method does.
+ */
+export function createLibvirtConnector(
+  input: LibvirtConfigInput,
+  connectorContext: ConnectorContext = {},
+): LibvirtConnector {
+  const config = parseLibvirtConfig(input);
+  const targetId = connectorContext.targetId;
+  const events = new DomainEventHub();
+  const target = new LibvirtTarget(config, events);
+  const locator = new GuestLocator(target, events);
+  const locks = new GuestLocks();
+  const capabilities = targetCapabilities(config);
+  const operations: LibvirtOperations = new LibvirtOperations({
+    locator,
+    events,
+    locks,
+    settleMs: config.operations.settleMs,
+    pollMs: config.operations.pollMs,
+    maxPollMs: config.operations.maxPollMs,
+    keepEnded: config.operations.keepEnded,
+    ...(targetId === undefined ? {} : { target: targetId }),
+    abortMigration: (ref, signal) => abortMigration(context, ref, signal),
+  });
+  const context: LibvirtContext = { config, target, events, locator, locks, operations, capabilities };
+  const tickets = new TerminalTickets();
+  const metrics = new GuestMetrics(context);
+  const power = (action: PowerAction) => (uuid: string, call: { signal: AbortSignal | undefined }) =>
+    runPowerAction(context, uuid, action, call.signal);
+
+  return defineConnector<string, Pick<LibvirtConnector, 'attachTerminal'>>(
+    {
+      kind: LIBVIRT_CONNECTOR_KIND,
+      capabilities: LIBVIRT_CAPABILITIES,
+      ...(targetId === undefined ? {} : { target: targetId }),
+      guestRef: parseGuestId,
+      guestTypeOf: () => 'vm',
+      currentCapabilities: () => capabilities,
+      describe: (call) => describeTarget(LIBVIRT_CONNECTOR_KIND, target, capabilities, call.signal),
+      listNodes: (call) => listNodes(target, call.signal),
+      listGuests: (filter, call) => listGuests(context, filter, call.signal),
+      getGuest: (uuid, call) => getGuest(context, uuid, call.signal),
+      createGuest: (spec, call) => {
+        if (spec.type !== 'vm') throw new Error('unreachable: the capability gate refuses containers');
+        return createGuest(context, spec, call.signal);
+      },
+      cloneGuest: (uuid, spec, call) => cloneGuest(context, uuid, spec, call.signal),
+      updateGuest: (uuid, patch, call) => updateGuest(context, uuid, patch, call.signal),
+      deleteGuest: (uuid, call) => deleteGuest(context, uuid, call.signal),
+      startGuest: power('start'),
+      stopGuest: power('stop'),
+      shutdownGuest: power('shutdown'),
+      rebootGuest: power('reboot'),
+      resetGuest: power('reset'),
+      suspendGuest: power('suspend'),
+      resumeGuest: power('resume'),
+      migrateGuest: (uuid, spec, call) => migrateGuest(context, call, uuid, spec),
+      listSnapshots: (uuid, call) => listSnapshots(context, uuid, call.signal),
+      createSnapshot: (uuid, spec, call) => createSnapshot(context, uuid, spec, call.signal),
+      rollbackSnapshot: (uuid, name, call) => changeSnapshot(context, uuid, name, 'rollback', call.signal),
+      deleteSnapshot: (uuid, name, call) => changeSnapshot(context, uuid, name, 'delete', call.signal),
+      openConsole: (uuid, request, call) => openConsole(context, tickets, uuid, request, call.signal),
+      getMetrics: (uuid, request, call) => metrics.read(uuid, request, call.signal),
+      getOperation: (id, call) => operations.read(id, call.signal),
+      waitForOperation: (id, options) => operations.wait(id, options),
+      cancelOperation: (id, call) => operations.cancel(id, call.signal),
+      close: async () => {
+        operations.close();
+        await target.close();
+      },
+    },
+    {
+      attachTerminal: (ticket, options) =>
+        attachTerminal(context, tickets, ticket, options).catch((error: unknown) => {
+          throw toHypervisorError(error, targetId);
+        }),
+    },
+  ) as LibvirtConnector;
+}

@@ -1,0 +1,139 @@
+import type { GuestPlatform } from '../hosts/host-capabilities.js';
+import { type HvcMetadata, hvcMetadataForDomain } from './hvc-metadata.js';
+import { attributes, buildXml, type XmlElement } from './xml-codec.js';
+
+/** A disk of a new domain, its volume already made. */
+export interface NewDomainDisk {
+  readonly path: string;
+  readonly format: string;
+  /** The guest's device name (`vda`, ...). */
+  readonly target: string;
+}
+
+/** A NIC of a new domain. */
+export interface NewDomainNic {
+  /** `network`: a libvirt network; `bridge`: a host bridge. */
+  readonly kind: 'network' | 'bridge';
+  readonly source: string;
+  readonly model: string;
+  readonly mac?: string;
+  /** Attach libvirt's `clean-traffic` filter (no MAC, IP or ARP spoofing). */
+  readonly firewall: boolean;
+}
+
+/** Everything a new domain's XML is made from. */
+export interface NewDomain {
+  readonly uuid: string;
+  readonly name: string;
+  readonly description?: string;
+  readonly cpus: number;
+  readonly memoryMiB: number;
+  readonly platform: GuestPlatform;
+  readonly machine?: string;
+  /** The QEMU binary, when not the platform's. */
+  readonly emulator?: string;
+  readonly firmware: 'bios' | 'uefi';
+  readonly osType: 'linux' | 'windows' | 'other';
+  /** Direct kernel boot: paths on the host. */
+  readonly kernel?: string;
+  readonly initrd?: string;
+  readonly cmdline?: string;
+  readonly disks: readonly NewDomainDisk[];
+  /** An ISO image in a storage pool, as a CD-ROM to boot from. */
+  readonly cdrom?: { readonly pool: string; readonly volume: string };
+  readonly nics: readonly NewDomainNic[];
+  /** A file on the host the serial console is logged to (truncated at each start). */
+  readonly serialLog?: string;
+  /** The VNC server's password: a server started with one takes one-time console passwords later. */
+  readonly vncPassword: string;
+  readonly metadata: HvcMetadata;
+}
+
+/** Whether a machine type has an IDE bus (i440fx does, q35 and microvm do not). */
+function hasIde(machine: string | undefined): boolean {
+  return machine === undefined || /^(pc|pc-i440fx.*|isapc)$/.test(machine);
+}
+
+/**
+ * The domain XML of a new guest, built as an element tree and written by the XML library (every value escaped):
+ * the host's domain type and architecture, ACPI and APIC (an ACPI shutdown needs the power button), virtio disks
+ * and NICs, a CD-ROM from a storage pool, direct kernel boot when given, a serial console (logged to a file when
+ * asked), VNC with a password and a websocket port, hvc's metadata (tags, pool).
+ */
+export function buildDomainXml(domain: NewDomain): string {
+  const os: XmlElement = {
+    ...(domain.firmware === 'uefi' ? attributes({ firmware: 'efi' }) : {}),
+    type: { ...attributes({ arch: domain.platform.arch, machine: domain.machine }), '#text': 'hvm' },
+  };
+  if (domain.kernel !== undefined) os.kernel = domain.kernel;
+  if (domain.initrd !== undefined) os.initrd = domain.initrd;
+  if (domain.cmdline !== undefined) os.cmdline = domain.cmdline;
+  if (domain.kernel === undefined) {
+    os.boot = [
+      ...(domain.cdrom === undefined ? [] : [attributes({ dev: 'cdrom' })]),
+      attributes({ dev: 'hd' }),
+    ];
+  }
+  const disks: XmlElement[] = domain.disks.map((disk) => ({
+    ...attributes({ type: 'file', device: 'disk' }),
+    driver: attributes({ name: 'qemu', type: disk.format }),
+    source: attributes({ file: disk.path }),
+    target: attributes({ dev: disk.target, bus: 'virtio' }),
+  }));
+  if (domain.cdrom !== undefined) {
+    const ide = hasIde(domain.machine);
+    disks.push({
+      ...attributes({ type: 'volume', device: 'cdrom' }),
+      driver: attributes({ name: 'qemu', type: 'raw' }),
+      source: attributes({ pool: domain.cdrom.pool, volume: domain.cdrom.volume }),
+      target: attributes({ dev: ide ? 'hdc' : 'sda', bus: ide ? 'ide' : 'sata' }),
+      readonly: '',
+    });
+  }
+  const interfaces: XmlElement[] = domain.nics.map((nic) => ({
+    ...attributes({ type: nic.kind }),
+    ...(nic.mac === undefined ? {} : { mac: attributes({ address: nic.mac }) }),
+    source: attributes({ [nic.kind]: nic.source }),
+    model: attributes({ type: nic.model }),
+    ...(nic.firewall ? { filterref: attributes({ filter: 'clean-traffic' }) } : {}),
+  }));
+  const devices: XmlElement = {
+    ...(domain.emulator === undefined ? {} : { emulator: domain.emulator }),
+    disk: disks,
+    interface: interfaces,
+    serial: {
+      ...attributes({ type: 'pty' }),
+      ...(domain.serialLog === undefined
+        ? {}
+        : { log: attributes({ file: domain.serialLog, append: 'off' }) }),
+      target: attributes({ port: 0 }),
+    },
+    console: { ...attributes({ type: 'pty' }), target: attributes({ type: 'serial', port: 0 }) },
+    graphics: attributes({
+      type: 'vnc',
+      port: -1,
+      autoport: 'yes',
+      websocket: -1,
+      passwd: domain.vncPassword,
+    }),
+  };
+  return buildXml({
+    domain: {
+      ...attributes({ type: domain.platform.domainType }),
+      name: domain.name,
+      uuid: domain.uuid,
+      ...(domain.description === undefined ? {} : { description: domain.description }),
+      metadata: hvcMetadataForDomain(domain.metadata),
+      memory: { ...attributes({ unit: 'MiB' }), '#text': String(domain.memoryMiB) },
+      currentMemory: { ...attributes({ unit: 'MiB' }), '#text': String(domain.memoryMiB) },
+      vcpu: { ...attributes({ placement: 'static' }), '#text': String(domain.cpus) },
+      os,
+      features: { acpi: '', apic: '' },
+      clock: attributes({ offset: domain.osType === 'windows' ? 'localtime' : 'utc' }),
+      on_poweroff: 'destroy',
+      on_reboot: 'restart',
+      on_crash: 'destroy',
+      devices,
+    },
+  });
+}

@@ -1,0 +1,60 @@
+import { dirname, join } from 'node:path';
+import { type DomainDefinition, isOwnDisk, readDisk } from './domain-definition.js';
+import { findHvcElement, type HvcMetadata, hvcMetadataForDomain } from './hvc-metadata.js';
+import { attr, buildXml, child, children } from './xml-codec.js';
+
+/** What a clone's XML changes from its source's persistent XML. */
+export interface CloneChanges {
+  readonly uuid: string;
+  readonly name: string;
+  readonly description?: string;
+  /** The new image of each of the source's own disks, by the disk's position among them. */
+  readonly diskPaths: readonly string[];
+  readonly vncPassword: string;
+  readonly metadata: HvcMetadata;
+}
+
+/**
+ * A clone's domain XML from its source's parsed persistent XML: a new name and UUID, the new disk images (as plain
+ * qcow2 files), no MAC addresses (libvirt makes new ones), no NVRAM path (libvirt makes a new store), the serial
+ * log beside the source's under the clone's name, VNC on a new automatic port with a new password, hvc's metadata
+ * without the template mark. Everything else is the source's. The source document is not changed.
+ */
+export function cloneDomainXml(source: DomainDefinition, changes: CloneChanges): string {
+  const document = structuredClone(source.document);
+  const domain = child(document, 'domain')!;
+  domain.name = changes.name;
+  domain.uuid = changes.uuid;
+  if (changes.description !== undefined) domain.description = changes.description;
+  const metadata = { ...(child(domain, 'metadata') ?? {}) };
+  const hvc = findHvcElement(metadata);
+  if (hvc !== undefined) delete metadata[hvc.key];
+  domain.metadata = { ...metadata, ...hvcMetadataForDomain(changes.metadata) };
+  const os = child(domain, 'os');
+  if (os !== undefined) delete os.nvram;
+  const devices = child(domain, 'devices');
+  let own = 0;
+  for (const disk of children(devices, 'disk')) {
+    if (!isOwnDisk(readDisk(disk))) continue;
+    const path = changes.diskPaths[own++];
+    if (path === undefined) continue;
+    disk['@_type'] = 'file';
+    disk.source = { '@_file': path };
+    disk.driver = { ...(child(disk, 'driver') ?? { '@_name': 'qemu' }), '@_type': 'qcow2' };
+    delete disk.backingStore;
+  }
+  for (const nic of children(devices, 'interface')) delete nic.mac;
+  for (const device of [...children(devices, 'serial'), ...children(devices, 'console')]) {
+    const log = child(device, 'log');
+    const file = attr(log, 'file');
+    if (log !== undefined && file !== undefined) log['@_file'] = join(dirname(file), `${changes.name}.log`);
+  }
+  for (const graphics of children(devices, 'graphics')) {
+    graphics['@_autoport'] = 'yes';
+    graphics['@_port'] = '-1';
+    if (graphics['@_websocket'] !== undefined) graphics['@_websocket'] = '-1';
+    if (graphics['@_type'] === 'vnc' || graphics['@_type'] === 'spice')
+      graphics['@_passwd'] = changes.vncPassword;
+  }
+  return buildXml(document);
+}
