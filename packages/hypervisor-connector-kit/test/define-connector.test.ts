@@ -88,12 +88,28 @@ describe('defineConnector', () => {
       code: 'TIMEOUT',
       target: 'lab-1',
       message: 'the call did not end within 20 ms',
+      // A write stopped once running may have reached the hypervisor: not blindly retryable.
+      mayHaveBeenApplied: true,
+      retryable: false,
     });
     expect(contexts[0]?.signal?.aborted).toBe(true);
     const controller = new AbortController();
     const stopping = connector.stopGuest('vm/1', { signal: controller.signal, timeoutMs: 60_000 });
     controller.abort();
-    await expect(stopping).rejects.toMatchObject({ code: 'CANCELLED' });
+    await expect(stopping).rejects.toMatchObject({ code: 'CANCELLED', mayHaveBeenApplied: true });
+  });
+
+  it('never says a read may have been applied', async () => {
+    const { implementation } = recording({
+      listNodes: (c) =>
+        new Promise((_, reject) => c.signal?.addEventListener('abort', () => reject(c.signal?.reason))),
+    });
+    const connector = defineConnector(implementation);
+    await expect(connector.listNodes({ timeoutMs: 20 })).rejects.toMatchObject({
+      code: 'TIMEOUT',
+      mayHaveBeenApplied: false,
+      retryable: true,
+    });
   });
 
   it('names the target on contract errors and turns anything else into INTERNAL', async () => {

@@ -51,6 +51,20 @@ describe('HypervisorError', () => {
     expect(new InternalError('m', { retryable: true }).retryable).toBe(true);
   });
 
+  it('says when a write may have been applied, and is then not retryable unless told so', () => {
+    const lost = new UnavailableError('the connection broke after the request was sent', {
+      mayHaveBeenApplied: true,
+    });
+    expect(lost.mayHaveBeenApplied).toBe(true);
+    expect(lost.retryable).toBe(false);
+    expect(lost.toJSON()).toMatchObject({ code: 'UNAVAILABLE', mayHaveBeenApplied: true, retryable: false });
+    expect(new UnavailableError('refused', { mayHaveBeenApplied: true, retryable: true }).retryable).toBe(
+      true,
+    );
+    expect(new UnavailableError('refused').mayHaveBeenApplied).toBe(false);
+    expect(new UnavailableError('refused').toJSON()).not.toHaveProperty('mayHaveBeenApplied');
+  });
+
   it('is recognised across duplicate copies of the package through the Symbol.for marker', () => {
     // A copy of the package makes its own class; only the global symbol is shared.
     const foreign = Object.assign(new Error('from another copy'), { code: 'NOT_FOUND' });

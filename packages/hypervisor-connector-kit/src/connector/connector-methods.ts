@@ -12,6 +12,11 @@ export interface ConnectorMethodShape {
   readonly options: number;
   /** Whether the first argument is a guest id. */
   readonly guest: boolean;
+  /**
+   * Whether the call changes the target. A write that fails after its request may have gone out (a deadline, an
+   * abort, a lost connection) may have been applied.
+   */
+  readonly write: boolean;
 }
 
 /**
@@ -19,31 +24,31 @@ export interface ConnectorMethodShape {
  * `defineConnector`. A method added to the contract is added here, and the type check fails until it is.
  */
 export const CONNECTOR_METHODS: Readonly<Record<ConnectorMethod, ConnectorMethodShape>> = {
-  describe: { options: 0, guest: false },
-  listNodes: { options: 0, guest: false },
-  listGuests: { options: 1, guest: false },
-  getGuest: { options: 1, guest: true },
-  createGuest: { options: 1, guest: false },
-  cloneGuest: { options: 2, guest: true },
-  updateGuest: { options: 2, guest: true },
-  deleteGuest: { options: 1, guest: true },
-  startGuest: { options: 1, guest: true },
-  stopGuest: { options: 1, guest: true },
-  shutdownGuest: { options: 1, guest: true },
-  rebootGuest: { options: 1, guest: true },
-  resetGuest: { options: 1, guest: true },
-  suspendGuest: { options: 1, guest: true },
-  resumeGuest: { options: 1, guest: true },
-  migrateGuest: { options: 2, guest: true },
-  listSnapshots: { options: 1, guest: true },
-  createSnapshot: { options: 2, guest: true },
-  rollbackSnapshot: { options: 2, guest: true },
-  deleteSnapshot: { options: 2, guest: true },
-  openConsole: { options: 2, guest: true },
-  getMetrics: { options: 2, guest: true },
-  getOperation: { options: 1, guest: false },
-  waitForOperation: { options: 1, guest: false },
-  cancelOperation: { options: 1, guest: false },
+  describe: { options: 0, guest: false, write: false },
+  listNodes: { options: 0, guest: false, write: false },
+  listGuests: { options: 1, guest: false, write: false },
+  getGuest: { options: 1, guest: true, write: false },
+  createGuest: { options: 1, guest: false, write: true },
+  cloneGuest: { options: 2, guest: true, write: true },
+  updateGuest: { options: 2, guest: true, write: true },
+  deleteGuest: { options: 1, guest: true, write: true },
+  startGuest: { options: 1, guest: true, write: true },
+  stopGuest: { options: 1, guest: true, write: true },
+  shutdownGuest: { options: 1, guest: true, write: true },
+  rebootGuest: { options: 1, guest: true, write: true },
+  resetGuest: { options: 1, guest: true, write: true },
+  suspendGuest: { options: 1, guest: true, write: true },
+  resumeGuest: { options: 1, guest: true, write: true },
+  migrateGuest: { options: 2, guest: true, write: true },
+  listSnapshots: { options: 1, guest: true, write: false },
+  createSnapshot: { options: 2, guest: true, write: true },
+  rollbackSnapshot: { options: 2, guest: true, write: true },
+  deleteSnapshot: { options: 2, guest: true, write: true },
+  openConsole: { options: 2, guest: true, write: false },
+  getMetrics: { options: 2, guest: true, write: false },
+  getOperation: { options: 1, guest: false, write: false },
+  waitForOperation: { options: 1, guest: false, write: false },
+  cancelOperation: { options: 1, guest: false, write: true },
 };
 
 /** The method names of {@link CONNECTOR_METHODS}, in contract order. */

@@ -1,5 +1,6 @@
 import {
   type CallOptions,
+  CancelledError,
   type Capabilities,
   type CapabilityName,
   CloneSpecSchema,
@@ -30,9 +31,11 @@ import { cancelled } from '../abort/abort.js';
 import { requireCapability } from '../capabilities/require-capability.js';
 import { type CallContext, ConnectorCallContext } from './call-context.js';
 import type { ConnectorImplementation } from './connector-implementation.js';
+import { CONNECTOR_METHODS, type ConnectorMethod } from './connector-methods.js';
 
 /** A started call: its context and, when it has one, its deadline. */
 interface StartedCall {
+  readonly method: ConnectorMethod;
   readonly context: ConnectorCallContext;
   readonly callerSignal: AbortSignal | undefined;
   readonly deadline: AbortSignal | undefined;
@@ -63,7 +66,8 @@ export function defineConnector<Ref = string, Extra extends object = Record<neve
     : () => capabilities;
   let closing: Promise<void> | undefined;
 
-  const start = (options: CallOptions | undefined, withDeadline = true): StartedCall => {
+  const start = (method: ConnectorMethod, options: CallOptions | undefined): StartedCall => {
+    const withDeadline = method !== 'waitForOperation';
     if (closing !== undefined) {
       throw new UnavailableError('the connector is closed', { ...targetOption, retryable: false });
     }
@@ -81,14 +85,24 @@ export function defineConnector<Ref = string, Extra extends object = Record<neve
         : callerSignal === undefined
           ? deadline
           : AbortSignal.any([callerSignal, deadline]);
-    return { context: new ConnectorCallContext(signal, target, current), callerSignal, deadline, timeoutMs };
+    return {
+      method,
+      context: new ConnectorCallContext(signal, target, current),
+      callerSignal,
+      deadline,
+      timeoutMs,
+    };
   };
 
   const normalise = (error: unknown, call: StartedCall): HypervisorError => {
+    // A write stopped by its deadline or its caller once running may have reached the hypervisor: say so, unless
+    // the implementation, which knows whether its request went out, has already said what happened.
+    const mayHaveBeenApplied = CONNECTOR_METHODS[call.method].write;
     if (call.deadline?.aborted && !call.callerSignal?.aborted && !isHypervisorError(error, 'TIMEOUT')) {
       return new TimeoutError(`the call did not end within ${call.timeoutMs} ms`, {
         ...targetOption,
         cause: error,
+        mayHaveBeenApplied: isHypervisorError(error) ? error.mayHaveBeenApplied : mayHaveBeenApplied,
       });
     }
     if (isHypervisorError(error)) {
@@ -97,17 +111,23 @@ export function defineConnector<Ref = string, Extra extends object = Record<neve
       }
       return error;
     }
-    if (call.callerSignal?.aborted) return cancelled(call.callerSignal);
+    if (call.callerSignal?.aborted) {
+      return new CancelledError('the call was aborted', {
+        ...targetOption,
+        cause: call.callerSignal.reason,
+        mayHaveBeenApplied,
+      });
+    }
     return toHypervisorError(error, target);
   };
 
   /** Runs one call: start checks, then `body` with the context; errors normalised. */
   const run = async <T>(
+    method: ConnectorMethod,
     options: CallOptions | undefined,
     body: (context: ConnectorCallContext) => Promise<T>,
-    withDeadline = true,
   ): Promise<T> => {
-    const call = start(options, withDeadline);
+    const call = start(method, options);
     try {
       return await body(call.context);
     } catch (error) {
@@ -155,20 +175,22 @@ export function defineConnector<Ref = string, Extra extends object = Record<neve
     specificationVersion: SPECIFICATION_VERSION,
     kind: impl.kind,
     capabilities,
-    describe: (options) => run(options, (c) => impl.describe(c)),
-    listNodes: (options) => run(options, (c) => impl.listNodes(c)),
+    describe: (options) => run('describe', options, (c) => impl.describe(c)),
+    listNodes: (options) => run('listNodes', options, (c) => impl.listNodes(c)),
     listGuests: (filter, options) =>
-      run(options, (c) => impl.listGuests(parseInput(GuestFilterSchema, filter ?? {}, 'guest filter'), c)),
-    getGuest: (guestId, options) => run(options, (c) => impl.getGuest(guestRef(guestId), c)),
+      run('listGuests', options, (c) =>
+        impl.listGuests(parseInput(GuestFilterSchema, filter ?? {}, 'guest filter'), c),
+      ),
+    getGuest: (guestId, options) => run('getGuest', options, (c) => impl.getGuest(guestRef(guestId), c)),
     createGuest: (spec, options) =>
-      run(options, (c) => {
+      run('createGuest', options, (c) => {
         const parsed = parseInput(GuestSpecSchema, spec, 'guest spec');
         return then(gate(c, undefined, 'create', `guestTypes.${parsed.type}`), () =>
           impl.createGuest(parsed, c),
         );
       }),
     cloneGuest: (guestId, spec, options) =>
-      run(options, (c) => {
+      run('cloneGuest', options, (c) => {
         const ref = guestRef(guestId);
         const parsed = parseInput(CloneSpecSchema, spec ?? {}, 'clone spec');
         const capability = parsed.mode === 'linked' ? 'clone.linked' : 'clone.full';
@@ -177,39 +199,43 @@ export function defineConnector<Ref = string, Extra extends object = Record<neve
         );
       }),
     updateGuest: (guestId, patch, options) =>
-      run(options, (c) => {
+      run('updateGuest', options, (c) => {
         const ref = guestRef(guestId);
         const parsed = parseInput(GuestPatchSchema, patch, 'guest patch');
         return then(gate(c, typeOf(ref), 'update'), () =>
           need(impl.updateGuest, 'update').call(impl, ref, parsed, c),
         );
       }),
-    deleteGuest: (guestId, options) => run(options, (c) => impl.deleteGuest(guestRef(guestId), c)),
-    startGuest: (guestId, options) => run(options, (c) => impl.startGuest(guestRef(guestId), c)),
-    stopGuest: (guestId, options) => run(options, (c) => impl.stopGuest(guestRef(guestId), c)),
-    shutdownGuest: (guestId, options) => run(options, (c) => impl.shutdownGuest(guestRef(guestId), c)),
-    rebootGuest: (guestId, options) => run(options, (c) => impl.rebootGuest(guestRef(guestId), c)),
+    deleteGuest: (guestId, options) =>
+      run('deleteGuest', options, (c) => impl.deleteGuest(guestRef(guestId), c)),
+    startGuest: (guestId, options) =>
+      run('startGuest', options, (c) => impl.startGuest(guestRef(guestId), c)),
+    stopGuest: (guestId, options) => run('stopGuest', options, (c) => impl.stopGuest(guestRef(guestId), c)),
+    shutdownGuest: (guestId, options) =>
+      run('shutdownGuest', options, (c) => impl.shutdownGuest(guestRef(guestId), c)),
+    rebootGuest: (guestId, options) =>
+      run('rebootGuest', options, (c) => impl.rebootGuest(guestRef(guestId), c)),
     resetGuest: (guestId, options) =>
-      run(options, (c) => {
+      run('resetGuest', options, (c) => {
         const ref = guestRef(guestId);
         return then(gate(c, typeOf(ref), 'reset'), () => need(impl.resetGuest, 'reset').call(impl, ref, c));
       }),
     suspendGuest: (guestId, options) =>
-      run(options, (c) => {
+      run('suspendGuest', options, (c) => {
         const ref = guestRef(guestId);
         return then(gate(c, typeOf(ref), 'suspend'), () =>
           need(impl.suspendGuest, 'suspend').call(impl, ref, c),
         );
       }),
     resumeGuest: (guestId, options) =>
-      run(options, (c) => {
+      run('resumeGuest', options, (c) => {
         const ref = guestRef(guestId);
         return then(gate(c, typeOf(ref), 'suspend'), () =>
           need(impl.resumeGuest, 'suspend').call(impl, ref, c),
         );
       }),
     migrateGuest: (guestId, spec, options) =>
-      run(options, (c) => {
+      run('migrateGuest', options, (c) => {
         const ref = guestRef(guestId);
         const parsed = parseInput(MigrateSpecSchema, spec, 'migrate spec');
         const gated =
@@ -219,14 +245,14 @@ export function defineConnector<Ref = string, Extra extends object = Record<neve
         return then(gated, () => need(impl.migrateGuest, 'migration.offline').call(impl, ref, parsed, c));
       }),
     listSnapshots: (guestId, options) =>
-      run(options, (c) => {
+      run('listSnapshots', options, (c) => {
         const ref = guestRef(guestId);
         return then(gate(c, typeOf(ref), 'snapshots'), () =>
           need(impl.listSnapshots, 'snapshots').call(impl, ref, c),
         );
       }),
     createSnapshot: (guestId, spec, options) =>
-      run(options, (c) => {
+      run('createSnapshot', options, (c) => {
         const ref = guestRef(guestId);
         const parsed = parseInput(SnapshotSpecSchema, spec, 'snapshot spec');
         const names: CapabilityName[] = parsed.includeMemory
@@ -237,7 +263,7 @@ export function defineConnector<Ref = string, Extra extends object = Record<neve
         );
       }),
     rollbackSnapshot: (guestId, name, options) =>
-      run(options, (c) => {
+      run('rollbackSnapshot', options, (c) => {
         const ref = guestRef(guestId);
         const snapshot = snapshotName(name);
         return then(gate(c, typeOf(ref), 'snapshots'), () =>
@@ -245,7 +271,7 @@ export function defineConnector<Ref = string, Extra extends object = Record<neve
         );
       }),
     deleteSnapshot: (guestId, name, options) =>
-      run(options, (c) => {
+      run('deleteSnapshot', options, (c) => {
         const ref = guestRef(guestId);
         const snapshot = snapshotName(name);
         return then(gate(c, typeOf(ref), 'snapshots'), () =>
@@ -253,7 +279,7 @@ export function defineConnector<Ref = string, Extra extends object = Record<neve
         );
       }),
     openConsole: (guestId, request, options) =>
-      run(options, (c) => {
+      run('openConsole', options, (c) => {
         const ref = guestRef(guestId);
         const parsed = parseInput(ConsoleRequestSchema, request, 'console request');
         const capability = `console.${parsed.protocol}` as const;
@@ -262,18 +288,18 @@ export function defineConnector<Ref = string, Extra extends object = Record<neve
         );
       }),
     getMetrics: (guestId, request, options) =>
-      run(options, (c) => {
+      run('getMetrics', options, (c) => {
         const ref = guestRef(guestId);
         const parsed = parseInput(MetricsRequestSchema, request ?? {}, 'metrics request');
         return then(gate(c, typeOf(ref), 'metrics'), () =>
           need(impl.getMetrics, 'metrics').call(impl, ref, parsed, c),
         );
       }),
-    getOperation: (id, options) => run(options, (c) => impl.getOperation(operationId(id), c)),
+    getOperation: (id, options) => run('getOperation', options, (c) => impl.getOperation(operationId(id), c)),
     waitForOperation: (id, options: WaitOptions = {}) =>
-      run(options, (c) => impl.waitForOperation(operationId(id), options, c), false),
+      run('waitForOperation', options, (c) => impl.waitForOperation(operationId(id), options, c)),
     cancelOperation: (id, options) =>
-      run(options, (c) => {
+      run('cancelOperation', options, (c) => {
         const parsed = operationId(id);
         return then(gate(c, undefined, 'cancelOperation'), () =>
           need(impl.cancelOperation, 'cancelOperation').call(impl, parsed, c),

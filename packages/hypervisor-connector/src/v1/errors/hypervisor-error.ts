@@ -22,6 +22,13 @@ export interface HypervisorErrorOptions {
   readonly operationId?: string;
   /** Structured, secret-free details: field violations, the missing privilege, the provider's status code, ... */
   readonly details?: Readonly<Record<string, unknown>>;
+  /**
+   * The call was a write whose request reached the hypervisor (or may have) before it failed: a timeout, an abort
+   * or a lost connection after the request was sent, a proxy error after the body went out. The change may have
+   * been made. Such an error is not retryable unless `retryable` says so: look the result up first (by name, by the
+   * operation list, or by the idempotency key the write carried).
+   */
+  readonly mayHaveBeenApplied?: boolean;
 }
 
 /** The JSON form of a {@link HypervisorError}. */
@@ -33,6 +40,7 @@ export interface HypervisorErrorJson {
   readonly target?: string;
   readonly operationId?: string;
   readonly details?: Readonly<Record<string, unknown>>;
+  readonly mayHaveBeenApplied?: boolean;
 }
 
 /**
@@ -51,12 +59,16 @@ export class HypervisorError extends Error {
   readonly operationId?: string;
   /** Structured, secret-free details. */
   readonly details?: Readonly<Record<string, unknown>>;
+  /** Whether a write may have been applied although the call failed; see {@link HypervisorErrorOptions}. */
+  readonly mayHaveBeenApplied: boolean;
 
   constructor(code: ErrorCode, message: string, options: HypervisorErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'HypervisorError';
     this.code = code;
-    this.retryable = options.retryable ?? RETRYABLE_BY_DEFAULT.has(code);
+    this.mayHaveBeenApplied = options.mayHaveBeenApplied === true;
+    // A write that may have been applied is never blindly retryable: it must be looked up first.
+    this.retryable = options.retryable ?? (!this.mayHaveBeenApplied && RETRYABLE_BY_DEFAULT.has(code));
     if (options.target !== undefined) this.target = options.target;
     if (options.operationId !== undefined) this.operationId = options.operationId;
     if (options.details !== undefined) this.details = options.details;
@@ -78,6 +90,7 @@ export class HypervisorError extends Error {
       ...(this.target === undefined ? {} : { target: this.target }),
       ...(this.operationId === undefined ? {} : { operationId: this.operationId }),
       ...(this.details === undefined ? {} : { details: this.details }),
+      ...(this.mayHaveBeenApplied ? { mayHaveBeenApplied: true } : {}),
     };
   }
 }
