@@ -111,7 +111,7 @@ export class LibvirtOperations {
       closing: this.#closing.signal,
       progress: (value) => handle.progress(value),
     };
-    void this.#execute(plan, run, handle, entry).finally(() => {
+    void this.#execute(plan, run, handle).finally(() => {
       this.#running.delete(handle.id);
       release();
     });
@@ -122,14 +122,14 @@ export class LibvirtOperations {
     plan: OperationPlan,
     run: OperationRun,
     handle: OperationHandle,
-    entry: RunningOperation,
   ): Promise<void> {
     try {
       const warnings = await plan.work(run);
       handle.succeed(warnings);
     } catch (error) {
+      // CANCELLED is a cancel asked here, or libvirt's job aborted from elsewhere (OPERATION_ABORTED).
       const failure = toHypervisorError(error, this.#options.target);
-      if (entry.cancel.signal.aborted && failure.code === 'CANCELLED') handle.cancel(failure.message);
+      if (failure.code === 'CANCELLED') handle.cancel(failure.message);
       else handle.fail({ code: failure.code, message: failure.message });
     }
   }
