@@ -44,6 +44,8 @@ export class ConnectorCache {
     idle: 0,
     'config-changed': 0,
     released: 0,
+    invalidated: 0,
+    'target-gone': 0,
     'resolver-closed': 0,
   };
   #closed = 0;

@@ -1,8 +1,18 @@
 import diagnosticsChannel from 'node:diagnostics_channel';
 import type { BreakerState } from './circuit-breaker.js';
 
-/** Why a connector left the cache. */
-export type EvictionReason = 'lru' | 'idle' | 'config-changed' | 'released' | 'resolver-closed';
+/**
+ * Why a connector left the cache: `invalidated` when the application evicted its target (deleted or changed it),
+ * `target-gone` when the target source no longer knew the target.
+ */
+export type EvictionReason =
+  | 'lru'
+  | 'idle'
+  | 'config-changed'
+  | 'released'
+  | 'invalidated'
+  | 'target-gone'
+  | 'resolver-closed';
 
 /** A `resolve` call found its answer: in the cache (`hit`), nowhere (`miss`), or cached with an old config. */
 export interface ResolveEvent {

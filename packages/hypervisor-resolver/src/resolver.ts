@@ -60,6 +60,13 @@ export interface Resolver<Connectors extends ConnectorsOption = ConnectorsOption
   stats(): ResolverStats;
   /** Evicts the connectors idle for longer than `cache.idleTimeoutMs` now (a timer also does it); returns how many. */
   evictIdle(): number;
+  /**
+   * Evicts the connector of `targetId` at once, for an application that deleted or changed the target: it refuses
+   * new calls (UNAVAILABLE, "resolve the target again") and is closed once its calls in flight are done. The next
+   * resolve reads the target again and creates a new connector. Resolves when the old one is closed (at once when
+   * there is none).
+   */
+  evict(targetId: string): Promise<void>;
   /** Closes every connector, each once its calls in flight are done. Later resolves fail with UNAVAILABLE. */
   close(): Promise<void>;
 }

@@ -158,6 +158,11 @@ export class TargetResolver {
     return this.#cache.evictIdle();
   }
 
+  evict(targetId: string): Promise<void> {
+    const entry = this.#cache.get(targetId);
+    return entry === undefined ? Promise.resolve() : this.#cache.retire(entry, 'invalidated');
+  }
+
   close(): Promise<void> {
     this.#closing ??= (async () => {
       if (this.#sweeper !== undefined) clearInterval(this.#sweeper);
@@ -187,7 +192,12 @@ export class TargetResolver {
       throwIfAborted(signal);
       throw toHypervisorError(error, targetId);
     }
-    if (found === undefined || found === null) throw new TargetNotFoundError(targetId);
+    if (found === undefined || found === null) {
+      // The target is gone: its connector must not serve the calls already resolved, nor a later target of that id.
+      const stale = this.#cache.get(targetId);
+      if (stale !== undefined) void this.#cache.retire(stale, 'target-gone');
+      throw new TargetNotFoundError(targetId);
+    }
     const frozen = typeof found === 'object' && Object.isFrozen(found);
     if (frozen) {
       const known = this.#checked.get(found);

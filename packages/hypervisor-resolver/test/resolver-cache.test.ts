@@ -198,6 +198,59 @@ describe('resolve with the memory connector', () => {
     await resolver.close();
   });
 
+  it('evicts and closes a target the application deleted: a target made again with the same config gets a new connector', async () => {
+    const memory = recordingFactory(memoryConnectorFactory);
+    let stored: { id: string; kind: string; config: object } | undefined = {
+      id: 'lab',
+      kind: 'memory',
+      config: { guests },
+    };
+    const events: ResolverEvent[] = [];
+    const resolver = createResolver({
+      connectors: { memory: memory.factory },
+      targets: () => stored,
+      onEvent: (event) => events.push(event),
+    });
+    const first = await resolver.resolve('lab');
+    const created = await first.createGuest({ type: 'vm', name: 'private' });
+    await first.waitForOperation(created.id);
+
+    stored = undefined;
+    await resolver.evict('lab');
+    expect(memory.log).toContain('close:lab#0');
+    await expect(first.listGuests()).rejects.toMatchObject({
+      code: 'UNAVAILABLE',
+      details: { reason: 'connector-retired', retired: 'invalidated' },
+    });
+    await expect(resolver.resolve('lab')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+
+    stored = { id: 'lab', kind: 'memory', config: { guests } };
+    const second = await resolver.resolve('lab');
+    expect(memory.created).toHaveLength(2);
+    expect((await second.listGuests()).map((g) => g.name)).toEqual(['web-1']);
+    expect(events).toContainEqual(expect.objectContaining({ type: 'evict', reason: 'invalidated' }));
+    await resolver.evict('nothing-cached'); // no connector: resolves at once
+    await resolver.close();
+  });
+
+  it('retires the connector of a target its source no longer knows, even with no evict', async () => {
+    const memory = recordingFactory(memoryConnectorFactory);
+    let known = true;
+    const resolver = createResolver({
+      connectors: { memory: memory.factory },
+      targets: (id) => (known ? { id, kind: 'memory', config: { guests } } : undefined),
+    });
+    const stale = await resolver.resolve('lab');
+    known = false;
+    await expect(resolver.resolve('lab')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(stale.listGuests()).rejects.toMatchObject({
+      details: { reason: 'connector-retired', retired: 'target-gone' },
+    });
+    await vi.waitFor(() => expect(memory.log).toContain('close:lab#0'));
+    expect(resolver.stats().evicted['target-gone']).toBe(1);
+    await resolver.close();
+  });
+
   it('closes everything on close() and refuses to resolve afterwards', async () => {
     const memory = recordingFactory(memoryConnectorFactory);
     const resolver = createResolver({
