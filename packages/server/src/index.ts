@@ -57,6 +57,12 @@ export {
 } from './http/hvc-handler.js';
 export type { NodeRequest, NodeResponse } from './http/node-http.js';
 export type { Readiness } from './http/ops-endpoints.js';
+export {
+  createServerInfoEndpoint,
+  type LoginInfo,
+  SERVER_INFO_PATH,
+  type ServerInfo,
+} from './http/server-info-endpoint.js';
 export { createLogger, type Logger } from './observability/logger.js';
 export { createServerMetrics, type ServerMetrics } from './observability/metrics.js';
 export type { AuditLog } from './storage/audit-log.js';

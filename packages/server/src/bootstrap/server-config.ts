@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { ASYMMETRIC_ALGORITHMS } from '../authn/oidc-verifier.js';
 import { ROLES } from '../domain/roles.js';
 import { SERVICE_TOKEN_PREFIX } from '../storage/service-token-store.js';
+import { LoginConfigSchema } from './login-config.js';
 
 const IdSchema = z
   .string()
@@ -59,6 +60,8 @@ export const ServerConfigSchema = z.strictObject({
   /** 32 bytes, hex or base64: encrypts target credentials at rest. */
   encryptionKey: z.string().min(1).optional(),
   oidc: z.strictObject({ issuers: z.array(IssuerSchema).default([]) }).prefault({}),
+  /** The OIDC client `hvc login` uses, published at `/.well-known/hvc`. */
+  login: LoginConfigSchema.optional(),
   serviceTokens: z
     .array(
       z.strictObject({
@@ -131,6 +134,10 @@ export const ENV_SETTINGS: Readonly<Record<string, string>> = {
   'oidc.issuers.0.algorithms': 'HVC_OIDC_ALGORITHMS',
   'oidc.issuers.0.jwksUri': 'HVC_OIDC_JWKS_URI',
   'oidc.issuers.0.typ': 'HVC_OIDC_TYP',
+  'login.clientId': 'HVC_LOGIN_CLIENT_ID',
+  'login.issuer': 'HVC_LOGIN_ISSUER',
+  'login.audience': 'HVC_LOGIN_AUDIENCE',
+  'login.scope': 'HVC_LOGIN_SCOPE',
   'serviceTokens.0.token': 'HVC_SERVICE_TOKEN',
   'serviceTokens.0.organization': 'HVC_SERVICE_TOKEN_ORGANIZATION',
   'serviceTokens.0.role': 'HVC_SERVICE_TOKEN_ROLE',
@@ -175,7 +182,7 @@ function fromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
         path,
         value.split(',').map((a) => a.trim()),
       );
-    else if (path === 'serviceTokens.0.token') set(path, value);
+    else if (path === 'serviceTokens.0.token' || path.startsWith('login.')) set(path, value);
     else set(path, numberOrText(value));
   }
   const token = (config.serviceTokens as Record<string, unknown>[] | undefined)?.[0];

@@ -10,6 +10,7 @@ import { instrumentResolver } from '../connectors/instrumented-resolver.js';
 import { createHvcHandler } from '../http/hvc-handler.js';
 import { listenOnePort, type OnePortServer } from '../http/one-port-server.js';
 import { createOpsEndpoints, type Readiness } from '../http/ops-endpoints.js';
+import { createServerInfoEndpoint } from '../http/server-info-endpoint.js';
 import { createLogger } from '../observability/logger.js';
 import { createServerMetrics, type ServerMetrics } from '../observability/metrics.js';
 import { openStore } from '../storage/configured-database.js';
@@ -20,6 +21,7 @@ import {
 } from '../storage/credential-cipher.js';
 import type { HvcStore } from '../storage/hvc-store.js';
 import { applyConfiguredAccess } from './configured-access.js';
+import { serverInfoOf } from './login-config.js';
 import type { ServerConfig } from './server-config.js';
 import { createTargetResolver } from './target-resolver.js';
 
@@ -46,6 +48,7 @@ export interface StartExtras {
 /** Opens the store, starts the issuers and the resolver, and serves the API with its ops endpoints on one port. */
 export async function startServer(config: ServerConfig, extras: StartExtras = {}): Promise<RunningServer> {
   const logger = extras.logger ?? createLogger({ level: config.logLevel });
+  const serverInfo = createServerInfoEndpoint(serverInfoOf(config.login, config.oidc.issuers));
   const metrics = createServerMetrics();
   const cipher =
     extras.cipher ??
@@ -133,7 +136,7 @@ export async function startServer(config: ServerConfig, extras: StartExtras = {}
   try {
     server = await listenOnePort(
       (req, res) => {
-        if (!ops(req, res)) handler(req, res);
+        if (!ops(req, res) && !serverInfo(req, res)) handler(req, res);
       },
       {
         host: config.listen.host,
