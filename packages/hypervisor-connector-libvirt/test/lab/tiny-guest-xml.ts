@@ -45,7 +45,7 @@ ${spec.uuid === undefined ? '' : `  <uuid>${xmlText(spec.uuid)}</uuid>\n`}  <mem
     <type arch='x86_64' machine='pc'>hvm</type>
     <kernel>${xmlText(spec.kernelPath)}</kernel>
     <initrd>${xmlText(spec.initrdPath)}</initrd>
-    <cmdline>console=ttyS0 quiet</cmdline>
+    <cmdline>console=ttyS0 quiet no_timer_check</cmdline>
   </os>
   <features>
     <acpi/>
