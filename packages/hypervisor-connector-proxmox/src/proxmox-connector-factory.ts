@@ -4,12 +4,12 @@ import {
   parseInput,
   SPECIFICATION_VERSION,
 } from '@hvc/hypervisor-connector';
-import { type ProxmoxConfig, ProxmoxConfigSchema } from './config/config-schema.js';
+import { type ProxmoxConfig, type ProxmoxConfigInput, ProxmoxConfigSchema } from './config/config-schema.js';
 import { type ProxmoxTargetUriOptions, parseProxmoxTargetUri } from './config/target-uri.js';
 import { createProxmoxConnector, type ProxmoxConnector } from './connector/proxmox-connector.js';
 
 /** The Proxmox connector factory, with a URI form of the target config. */
-export interface ProxmoxConnectorFactory extends ConnectorFactory<ProxmoxConfig> {
+export interface ProxmoxConnectorFactory extends ConnectorFactory<ProxmoxConfig, ProxmoxConfigInput> {
   /** Creates a connector for one target (see {@link createProxmoxConnector}). */
   create(config: ProxmoxConfig, context?: ConnectorContext): ProxmoxConnector;
   /**

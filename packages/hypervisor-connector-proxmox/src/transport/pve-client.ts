@@ -47,52 +47,63 @@ export class PveClient {
     schema: S | undefined,
     options: PveCallOptions = {},
   ): Promise<z.output<S>> {
+    const call: PendingCall<S> = { method, path, params, schema, options, reauthenticated: false };
+    if (method !== 'GET' || this.#readAttempts === 1) return this.#attempt(call, 1);
     const { signal } = options;
-    let reauthenticated = false;
-    const attempt = async (number: number): Promise<z.output<S>> => {
-      for (;;) {
-        const headers = await this.#auth.headers(method !== 'GET', signal);
-        try {
-          return await this.#http.send(
-            {
-              method,
-              path,
-              ...(params === undefined ? {} : { params }),
-              ...(options.node === undefined ? {} : { node: options.node }),
-              ...(signal === undefined ? {} : { signal }),
-              headers,
-              attempt: number,
-            },
-            schema,
-          );
-        } catch (error) {
-          // Once per call, whichever attempt it falls in: a second 401 is the credential's fault.
-          if (
-            isHypervisorError(error, 'UNAUTHENTICATED') &&
-            !reauthenticated &&
-            this.#auth.unauthorized(headers)
-          ) {
-            reauthenticated = true;
-            this.#logger.warn(
-              { method, path },
-              'PVE refused the ticket; logging in again and re-sending once',
-            );
-            continue;
-          }
-          throw error;
-        }
-      }
-    };
-    if (method !== 'GET' || this.#readAttempts === 1) return attempt(1);
-    return retry(attempt, {
+    return retry((number) => this.#attempt(call, number), {
       attempts: this.#readAttempts,
       backoff: READ_BACKOFF,
       ...(signal === undefined ? {} : { signal }),
-      onRetry: ({ attempt: number, error, delayMs }) =>
+      onRetry: ({ attempt, error, delayMs }) =>
         this.#logger.warn(
-          { method, path, attempt: number, code: (error as HypervisorError).code, delayMs },
+          { method, path, attempt, code: (error as HypervisorError).code, delayMs },
           'retrying a PVE read after a transient error',
         ),
     });
   }
+
+  /** One attempt of a call; a 401 is answered once per call by logging in again and sending it anew. */
+  async #attempt<S extends z.ZodType>(call: PendingCall<S>, attempt: number): Promise<z.output<S>> {
+    const { method, path, params, schema, options } = call;
+    for (;;) {
+      const headers = await this.#auth.headers(method !== 'GET', options.signal);
+      try {
+        return await this.#http.send(
+          {
+            method,
+            path,
+            ...(params === undefined ? {} : { params }),
+            ...(options.node === undefined ? {} : { node: options.node }),
+            ...(options.signal === undefined ? {} : { signal: options.signal }),
+            headers,
+            attempt,
+          },
+          schema,
+        );
+      } catch (error) {
+        // Once per call, whichever attempt it falls in: a second 401 is the credential's fault.
+        if (
+          isHypervisorError(error, 'UNAUTHENTICATED') &&
+          !call.reauthenticated &&
+          this.#auth.unauthorized(headers)
+        ) {
+          call.reauthenticated = true;
+          this.#logger.warn({ method, path }, 'PVE refused the ticket; logging in again and re-sending once');
+          continue;
+        }
+        throw error;
+      }
+    }
+  }
+}
+
+/** One call across its attempts. */
+interface PendingCall<S extends z.ZodType> {
+  readonly method: PveHttpRequest['method'];
+  readonly path: string;
+  readonly params: PveParams | undefined;
+  readonly schema: S | undefined;
+  readonly options: PveCallOptions;
+  /** Whether a 401 already made it log in again. */
+  reauthenticated: boolean;
 }

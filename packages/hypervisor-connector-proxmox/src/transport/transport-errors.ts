@@ -18,7 +18,8 @@ export interface FailedRequest {
 /**
  * The contract error of what a request threw: its own `HypervisorError`, CANCELLED for the caller's abort, TIMEOUT
  * at the request deadline, else UNAVAILABLE — with `details.connect: true` when nothing was sent (refused, TLS,
- * pinning), so another endpoint may be tried, and a warning that a write may or may not have been made otherwise.
+ * pinning), so another endpoint may be tried. A write that failed once it may have been sent says so
+ * (`mayHaveBeenApplied`, not retryable).
  */
 export function mapTransportError(
   error: unknown,
@@ -28,14 +29,18 @@ export function mapTransportError(
 ): HypervisorError {
   const options = { cause: error, ...(target === undefined ? {} : { target }) };
   if (isHypervisorError(error)) return error;
-  if (request.signal?.aborted) return new CancelledError('the call was aborted', options);
-  const maybeMade = request.method === 'GET' ? '' : '; the change may or may not have been made';
+  // A write stopped once its request may have gone out: PVE may have made the change.
+  const write = request.method !== 'GET';
+  if (request.signal?.aborted) {
+    return new CancelledError('the call was aborted', { ...options, mayHaveBeenApplied: write });
+  }
+  const maybeMade = write ? '; the change may or may not have been made' : '';
   const { kind, code } = transportFailure(error);
   switch (kind) {
     case 'deadline':
       return new TimeoutError(
         `PVE did not answer ${request.method} ${request.path} within ${requestTimeoutMs} ms${maybeMade}`,
-        options,
+        { ...options, mayHaveBeenApplied: write },
       );
     case 'fingerprint':
       return new UnavailableError((error as Error).message, {
@@ -61,7 +66,7 @@ export function mapTransportError(
     case 'connection':
       return new UnavailableError(
         `the connection to PVE failed during ${request.method} ${request.path} (${code ?? 'unknown error'})${maybeMade}`,
-        { ...options, details: { ...(code ? { code } : {}), connect: false } },
+        { ...options, mayHaveBeenApplied: write, details: { ...(code ? { code } : {}), connect: false } },
       );
   }
 }
