@@ -1,0 +1,95 @@
+import { fromJson, type JsonObject } from '@bufbuild/protobuf';
+import { wire } from '@hvc/client';
+import { CliError } from '../cli-error.js';
+import { EXIT } from '../exit-codes.js';
+
+/** The flags of `hvc guests create`, as commander parses them. */
+export interface GuestSpecFlags {
+  readonly name?: string;
+  readonly type?: 'vm' | 'container';
+  readonly node?: string;
+  readonly cpus?: number;
+  readonly memory?: number;
+  readonly disk: readonly string[];
+  readonly nic: readonly string[];
+  readonly tag: readonly string[];
+  readonly pool?: string;
+  readonly description?: string;
+  readonly start?: boolean;
+  readonly osType?: string;
+  readonly firmware?: string;
+  readonly cdrom?: string;
+  readonly osTemplate?: string;
+  readonly unprivileged?: boolean;
+  readonly sshPublicKeys: readonly string[];
+  readonly providerOptions?: JsonObject;
+}
+
+/** `--disk 32` or `--disk 32:local-lvm`: a size in GiB and an optional storage. */
+export function diskOf(text: string): JsonObject {
+  const [size, storage] = text.split(':', 2);
+  const sizeGib = Number(size);
+  if (!(sizeGib > 0))
+    throw new CliError(`--disk ${text}: expected SIZE_GIB[:STORAGE], e.g. 32:local-lvm`, EXIT.usage);
+  return { sizeGib, ...(storage ? { storage } : {}) };
+}
+
+/** `--nic vmbr0` or `--nic vmbr0,model=virtio,vlan=10,mac=…,firewall`: a bridge and optional settings. */
+export function nicOf(text: string): JsonObject {
+  const [bridge, ...settings] = text.split(',');
+  if (!bridge)
+    throw new CliError(`--nic ${text}: expected BRIDGE[,model=M][,vlan=N][,mac=MAC][,firewall]`, EXIT.usage);
+  const nic: JsonObject = { bridge };
+  for (const setting of settings) {
+    const [key, value] = setting.split('=', 2);
+    if (key === 'model' && value) nic.model = value;
+    else if (key === 'vlan' && value && Number.isInteger(Number(value))) nic.vlan = Number(value);
+    else if (key === 'mac' && value) nic.macAddress = value;
+    else if (key === 'firewall' && value === undefined) nic.firewall = true;
+    else throw new CliError(`--nic ${text}: unknown setting "${setting}"`, EXIT.usage);
+  }
+  return nic;
+}
+
+/**
+ * The `GuestSpec` to create: `--spec-file` (the API's JSON form) with every flag given laid over it, checked
+ * against the API's schema here so a typo fails before any call.
+ */
+export function guestSpecOf(
+  flags: GuestSpecFlags,
+  fromFile: JsonObject,
+  password: string | undefined,
+): wire.GuestSpec {
+  const fromFlags: JsonObject = {
+    ...(flags.name === undefined ? {} : { name: flags.name }),
+    ...(flags.type === undefined
+      ? {}
+      : { type: flags.type === 'vm' ? 'GUEST_TYPE_VM' : 'GUEST_TYPE_CONTAINER' }),
+    ...(flags.node === undefined ? {} : { node: flags.node }),
+    ...(flags.cpus === undefined ? {} : { cpus: flags.cpus }),
+    ...(flags.memory === undefined ? {} : { memoryMib: flags.memory }),
+    ...(flags.disk.length === 0 ? {} : { disks: flags.disk.map(diskOf) }),
+    ...(flags.nic.length === 0 ? {} : { nics: flags.nic.map(nicOf) }),
+    ...(flags.tag.length === 0 ? {} : { tags: [...flags.tag] }),
+    ...(flags.pool === undefined ? {} : { pool: flags.pool }),
+    ...(flags.description === undefined ? {} : { description: flags.description }),
+    ...(flags.start === undefined ? {} : { start: flags.start }),
+    ...(flags.osType === undefined ? {} : { osType: flags.osType }),
+    ...(flags.firmware === undefined ? {} : { firmware: flags.firmware }),
+    ...(flags.cdrom === undefined ? {} : { cdrom: flags.cdrom }),
+    ...(flags.osTemplate === undefined ? {} : { osTemplate: flags.osTemplate }),
+    ...(flags.unprivileged === undefined ? {} : { unprivileged: flags.unprivileged }),
+    ...(flags.sshPublicKeys.length === 0 ? {} : { sshPublicKeys: [...flags.sshPublicKeys] }),
+    ...(flags.providerOptions === undefined ? {} : { providerOptions: flags.providerOptions }),
+    ...(password === undefined ? {} : { password }),
+  };
+  const merged: JsonObject = { type: 'GUEST_TYPE_VM', ...fromFile, ...fromFlags };
+  if (typeof merged.name !== 'string' || merged.name === '')
+    throw new CliError('a new guest needs a name: --name NAME (or "name" in --spec-file)', EXIT.usage);
+  try {
+    return fromJson(wire.GuestSpecSchema, merged);
+  } catch (error) {
+    // The password is a plain string, which always decodes: a message quoting a bad value never quotes it.
+    throw new CliError(`the guest spec is not valid: ${(error as Error).message}`, EXIT.usage);
+  }
+}

@@ -1,0 +1,167 @@
+import type { JsonObject } from '@bufbuild/protobuf';
+import { Command } from 'commander';
+import { CliError } from '../cli-error.js';
+import { EXIT } from '../exit-codes.js';
+import type { CliIo } from '../io.js';
+import { renderTable } from '../output/table.js';
+import { words } from '../output/values.js';
+import { TARGETS } from '../output/views.js';
+import { action, type CommandRun } from './command-run.js';
+import { intervalOption, watchOption } from './common-options.js';
+import { objectFromFile, objectFromText } from './structured-input.js';
+import { listOrWatch } from './watch-list.js';
+
+async function configOf(run: CommandRun): Promise<JsonObject | undefined> {
+  const { config, configFile } = run.flags as { config?: string; configFile?: string };
+  if (configFile !== undefined) return objectFromFile(configFile, run.io.stdin, '--config-file');
+  return config === undefined ? undefined : objectFromText(config, '--config');
+}
+
+async function credentialsOf(run: CommandRun): Promise<JsonObject | undefined> {
+  const { credentialsFile } = run.flags as { credentialsFile?: string };
+  return credentialsFile === undefined
+    ? undefined
+    : objectFromFile(credentialsFile, run.io.stdin, '--credentials-file');
+}
+
+const CONFIG_HELP = `
+The configuration is the connector's, without credentials. For Proxmox VE:
+  {"endpoints": [{"url": "https://pve1.example:8006", "fingerprint": "AB:CD:…"}]}
+Credentials are read from a file (or stdin with -), never from the command line; for Proxmox VE:
+  {"type": "token", "tokenId": "hvc@pve!api", "secret": "…"}`;
+
+/** `hvc targets`: the hypervisor endpoints and clusters of the organisations you belong to. */
+export function targetsCommand(io: CliIo): Command {
+  const targets = new Command('targets').description(
+    'hypervisor endpoints and clusters (admins change them)',
+  );
+
+  targets
+    .command('list')
+    .alias('ls')
+    .description('list the targets you can see (of --org only, when given)')
+    .addOption(watchOption())
+    .addOption(intervalOption())
+    .action(
+      action(io, (run) =>
+        listOrWatch(run, async (printer) => {
+          const organizationId = run.connection().organization ?? '';
+          const { targets } = await run
+            .client()
+            .targets.listTargets({ organizationId }, { signal: run.io.signal });
+          printer.list(TARGETS, targets);
+        }),
+      ),
+    );
+
+  targets
+    .command('get')
+    .description('show one target')
+    .argument('<id>', 'the target id')
+    .action(
+      action(io, async (run, targetId) => {
+        const { target } = await run.client().targets.getTarget({ targetId });
+        if (target) run.printer.one(TARGETS, target);
+      }),
+    );
+
+  targets
+    .command('create')
+    .description('add a target to an organisation (admin)')
+    .argument('<id>', 'a new id: lower-case letters, digits and -, at most 63')
+    .requiredOption('--kind <kind>', 'the connector kind, e.g. proxmox or libvirt')
+    .option('--name <text>', 'a display name')
+    .option('--config <json>', 'the connector configuration, as JSON or YAML')
+    .option('--config-file <path>', 'the connector configuration from a JSON or YAML file (- for stdin)')
+    .option(
+      '--credentials-file <path>',
+      'secret credentials from a JSON or YAML file (- for stdin); stored encrypted',
+    )
+    .addHelpText('after', CONFIG_HELP)
+    .action(
+      action(io, async (run, targetId) => {
+        const config = await configOf(run);
+        const credentials = await credentialsOf(run);
+        const { target } = await run.client().targets.createTarget({
+          targetId,
+          organizationId: run.connection().organization ?? '',
+          kind: run.flags.kind as string,
+          displayName: (run.flags.name as string | undefined) ?? '',
+          ...(config === undefined ? {} : { config }),
+          ...(credentials === undefined ? {} : { credentials }),
+        });
+        if (target) run.printer.one(TARGETS, target);
+      }),
+    );
+
+  targets
+    .command('update')
+    .description("change a target's name, configuration or credentials (admin)")
+    .argument('<id>', 'the target id')
+    .option('--name <text>', 'a new display name')
+    .option('--config <json>', 'replace the configuration, as JSON or YAML')
+    .option('--config-file <path>', 'replace the configuration from a JSON or YAML file (- for stdin)')
+    .option('--credentials-file <path>', 'replace the credentials from a JSON or YAML file (- for stdin)')
+    .addHelpText('after', CONFIG_HELP)
+    .action(
+      action(io, async (run, targetId) => {
+        const config = await configOf(run);
+        const credentials = await credentialsOf(run);
+        const name = run.flags.name as string | undefined;
+        const { target } = await run.client().targets.updateTarget({
+          targetId,
+          ...(name === undefined ? {} : { displayName: name }),
+          ...(config === undefined ? {} : { config }),
+          ...(credentials === undefined ? {} : { credentials }),
+        });
+        if (target) run.printer.one(TARGETS, target);
+      }),
+    );
+
+  targets
+    .command('delete')
+    .alias('rm')
+    .description('remove a target (admin); the hypervisor itself is not touched')
+    .argument('<id>', 'the target id')
+    .action(
+      action(io, async (run, targetId) => {
+        await run.client().targets.deleteTarget({ targetId });
+        if (run.printer.format === 'json' || run.printer.format === 'yaml')
+          run.printer.data({ deleted: targetId });
+        else run.io.stderr.write(`Deleted target ${targetId}.\n`);
+      }),
+    );
+
+  targets
+    .command('test')
+    .description('connect to a target and describe it (admin); exits 11 when it does not answer')
+    .argument('<id>', 'the target id')
+    .action(
+      action(io, async (run, targetId) => {
+        const result = await run.client().targets.testTargetConnectivity({ targetId });
+        if (run.printer.format === 'json' || run.printer.format === 'yaml') {
+          run.printer.data({
+            ok: result.ok,
+            version: result.version,
+            clusterName: result.clusterName,
+            nodes: result.nodes,
+            errorCode: result.errorCode,
+            errorMessage: result.errorMessage,
+          });
+        } else if (result.ok) {
+          const head = ['VERSION', 'CLUSTER', 'NODES'].map((h) => run.out.bold(h));
+          run.io.stdout.write(
+            renderTable(head, [[result.version || '-', result.clusterName || '-', words(result.nodes)]]),
+          );
+        }
+        if (!result.ok) {
+          throw new CliError(
+            `${targetId} did not answer: ${result.errorCode}: ${result.errorMessage}`,
+            EXIT.unavailable,
+          );
+        }
+      }),
+    );
+
+  return targets;
+}

@@ -1,0 +1,120 @@
+import { timestampMs } from '@bufbuild/protobuf/wkt';
+import { wire } from '@hvc/client';
+import type { Colors } from './colors.js';
+import type { View } from './printer.js';
+import { age, bytes, enumWord, shortDuration, words } from './values.js';
+
+const guestState = (state: wire.GuestState, c: Colors) => {
+  const word = enumWord(wire.GuestState, state);
+  return state === wire.GuestState.RUNNING
+    ? c.green(word)
+    : state === wire.GuestState.STOPPED
+      ? c.dim(word)
+      : c.yellow(word);
+};
+
+/** An operation's status, coloured: running yellow, succeeded green, failed and cancelled red. */
+export function operationStatus(status: wire.OperationStatus, c: Colors): string {
+  const word = enumWord(wire.OperationStatus, status);
+  if (status === wire.OperationStatus.SUCCEEDED) return c.green(word);
+  if (status === wire.OperationStatus.RUNNING) return c.yellow(word);
+  return c.red(word);
+}
+
+/** Targets: `hvc targets list|get|create|update`. */
+export const TARGETS: View<typeof wire.TargetSchema> = {
+  schema: wire.TargetSchema,
+  noun: 'targets',
+  columns: [
+    { header: 'ID', value: (t) => t.id },
+    { header: 'KIND', value: (t) => t.kind },
+    { header: 'NAME', value: (t) => t.displayName || '-' },
+    { header: 'ORGANIZATION', value: (t) => t.organizationId },
+    { header: 'CREDENTIALS', value: (t) => (t.hasCredentials ? 'stored' : 'none'), wide: true },
+    { header: 'AGE', value: (t) => age(t.createTime) },
+  ],
+};
+
+/** Guests: `hvc guests list|get`. */
+export const GUESTS: View<typeof wire.GuestSchema> = {
+  schema: wire.GuestSchema,
+  noun: 'guests',
+  columns: [
+    { header: 'ID', value: (g) => g.id },
+    { header: 'NAME', value: (g) => g.name || '-' },
+    { header: 'TYPE', value: (g) => enumWord(wire.GuestType, g.type) + (g.template ? ' template' : '') },
+    { header: 'STATE', value: (g, c) => guestState(g.state, c) },
+    { header: 'NODE', value: (g) => g.node || '-' },
+    { header: 'CPUS', value: (g) => String(g.resources?.cpus ?? '-') },
+    { header: 'MEMORY', value: (g) => bytes(g.resources?.memoryBytes) },
+    { header: 'DISK', value: (g) => bytes(g.resources?.diskBytes), wide: true },
+    {
+      header: 'UPTIME',
+      value: (g) =>
+        g.usage?.uptimeSeconds === undefined ? '-' : shortDuration(Number(g.usage.uptimeSeconds) * 1000),
+      wide: true,
+    },
+    { header: 'POOL', value: (g) => g.pool ?? '-', wide: true },
+    { header: 'TAGS', value: (g) => words(g.tags), wide: true },
+    { header: 'LOCK', value: (g) => g.lock ?? '-', wide: true },
+  ],
+};
+
+/** Snapshots: `hvc snapshots list`. */
+export const SNAPSHOTS: View<typeof wire.SnapshotSchema> = {
+  schema: wire.SnapshotSchema,
+  noun: 'snapshots',
+  columns: [
+    { header: 'NAME', value: (s) => s.name },
+    { header: 'PARENT', value: (s) => s.parent ?? '-' },
+    { header: 'MEMORY', value: (s) => (s.includesMemory ? 'yes' : 'no') },
+    { header: 'AGE', value: (s) => age(s.createTime) },
+    { header: 'DESCRIPTION', value: (s) => s.description || '-', wide: true },
+  ],
+};
+
+/** Operations: what every long-running command returns, and `hvc operations get|cancel|watch`. */
+export const OPERATIONS: View<typeof wire.OperationSchema> = {
+  schema: wire.OperationSchema,
+  noun: 'operations',
+  columns: [
+    { header: 'ID', value: (o) => o.id },
+    { header: 'TYPE', value: (o) => o.type },
+    { header: 'GUEST', value: (o) => o.guestId ?? '-' },
+    { header: 'STATUS', value: (o, c) => operationStatus(o.status, c) },
+    {
+      header: 'PROGRESS',
+      value: (o) => (o.progress === undefined ? '-' : `${Math.round(o.progress * 100)}%`),
+    },
+    {
+      header: 'DURATION',
+      value: (o) =>
+        o.startTime === undefined
+          ? '-'
+          : shortDuration(
+              (o.endTime === undefined ? Date.now() : timestampMs(o.endTime)) - timestampMs(o.startTime),
+            ),
+    },
+    { header: 'TARGET', value: (o) => o.targetId, wide: true },
+    {
+      header: 'ERROR',
+      value: (o) => (o.error === undefined ? '-' : `${o.error.code}: ${o.error.message}`),
+      wide: true,
+    },
+  ],
+};
+
+/** Members: `hvc members list|invite|update|disable`. */
+export const MEMBERS: View<typeof wire.MemberSchema> = {
+  schema: wire.MemberSchema,
+  noun: 'members',
+  columns: [
+    { header: 'USER', value: (m) => m.userId },
+    { header: 'NAME', value: (m) => m.displayName || '-' },
+    { header: 'EMAIL', value: (m) => m.email || '-' },
+    { header: 'ROLE', value: (m) => enumWord(wire.Role, m.role) },
+    { header: 'DISABLED', value: (m, c) => (m.disabled ? c.red('yes') : 'no') },
+    { header: 'ISSUER', value: (m) => m.issuer, wide: true },
+    { header: 'SUBJECT', value: (m) => m.subject, wide: true },
+  ],
+};
