@@ -1,20 +1,14 @@
-import { XMLBuilder, XMLParser } from 'fast-xml-parser';
+import { XMLBuilder } from 'fast-xml-parser';
+import { SaxesParser } from 'saxes';
 
 /**
- * An XML element as fast-xml-parser represents it: attributes under `@_name`, text under `#text` (or the element is
- * the text itself when it has no attribute), children by tag name (an array when repeated). Values stay strings.
+ * An XML element as fast-xml-parser's builder takes it: attributes under `@_name`, text under `#text` (or the
+ * element is the text itself when it has no attribute and no child), children by tag name (an array when repeated).
+ * Values stay strings; text is trimmed.
  */
 export type XmlElement = { [key: string]: XmlValue };
 /** A member of an {@link XmlElement}. */
 export type XmlValue = string | XmlElement | XmlValue[];
-
-const parser = new XMLParser({
-  ignoreAttributes: false,
-  attributeNamePrefix: '@_',
-  parseTagValue: false,
-  parseAttributeValue: false,
-  trimValues: true,
-});
 
 const builder = new XMLBuilder({
   ignoreAttributes: false,
@@ -22,9 +16,46 @@ const builder = new XMLBuilder({
   suppressEmptyNode: true,
 });
 
-/** Parses an XML document (libvirt's domain, volume, snapshot and capabilities XML). */
+/**
+ * Parses an XML document (libvirt's domain, volume, snapshot and capabilities XML) into {@link XmlElement}s with
+ * saxes, a conforming streaming parser: every read of a guest parses its domain XML, and saxes does it in about a
+ * third of the time fast-xml-parser's parser takes (measured on libvirt's domain XML), whose builder writes XML.
+ * Throws on XML that is not well formed.
+ */
 export function parseXml(xml: string): XmlElement {
-  return parser.parse(xml) as XmlElement;
+  const parser = new SaxesParser({ position: false });
+  const root: XmlElement = {};
+  const open: XmlElement[] = [root];
+  const texts: string[] = [''];
+  parser.on('opentag', (tag) => {
+    const element: XmlElement = {};
+    for (const name in tag.attributes) element[`@_${name}`] = tag.attributes[name] as string;
+    open.push(element);
+    texts.push('');
+  });
+  const addText = (text: string) => {
+    texts[texts.length - 1] += text;
+  };
+  parser.on('text', addText);
+  parser.on('cdata', addText);
+  parser.on('closetag', (tag) => {
+    const element = open.pop()!;
+    const text = texts.pop()!.trim();
+    let value: XmlValue = text;
+    for (const _ in element) {
+      // An element with attributes or children stays an element, its text under #text.
+      value = element;
+      if (text !== '') element['#text'] = text;
+      break;
+    }
+    const parent = open[open.length - 1]!;
+    const previous = parent[tag.name];
+    if (previous === undefined) parent[tag.name] = value;
+    else if (Array.isArray(previous)) previous.push(value);
+    else parent[tag.name] = [previous, value];
+  });
+  parser.write(xml).close();
+  return root;
 }
 
 /** Writes an element tree as XML, escaping every text and attribute value. */

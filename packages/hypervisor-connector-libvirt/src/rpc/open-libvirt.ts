@@ -35,6 +35,8 @@ export async function openLibvirt(uri: string, options: OpenLibvirtOptions = {})
     let client: LibvirtClient | undefined;
     const connection = new RpcConnection(stream, {
       target: parsed.display,
+      // TLS records hold one message each for libvirtd; a byte stream takes queued messages in one write.
+      messagePerWrite: parsed.transport === 'tls',
       onMessage: LibvirtClient.messageHandler(() => client),
     });
     try {

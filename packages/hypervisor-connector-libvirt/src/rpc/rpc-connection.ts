@@ -87,6 +87,12 @@ export interface RpcConnectionOptions {
   readonly target: string;
   /** Receives MESSAGE packets (events) of programs other than keepalive. */
   readonly onMessage?: (header: VirNetMessageHeader, payload: Uint8Array) => void;
+  /**
+   * Hand the transport one message per write, the next after the previous one was taken (the default: TLS needs
+   * it, see `#write`). `false` lets messages queue in the transport, which then writes them together (`writev`):
+   * for transports without records (unix, TCP, SSH), where many calls in flight cost one syscall, not one each.
+   */
+  readonly messagePerWrite?: boolean;
 }
 
 interface PendingCall {
@@ -105,6 +111,7 @@ export class RpcConnection {
   readonly #socket: Duplex;
   readonly #target: string;
   readonly #onMessage: RpcConnectionOptions['onMessage'];
+  readonly #messagePerWrite: boolean;
   readonly #decoder = new FrameDecoder(VIR_NET_MESSAGE_MAX + VIR_NET_MESSAGE_LEN_MAX);
   readonly #pending = new Map<number, PendingCall>();
   readonly #streams = new Map<number, StreamPacketSink>();
@@ -126,6 +133,7 @@ export class RpcConnection {
     this.#socket = socket;
     this.#target = options.target;
     this.#onMessage = options.onMessage;
+    this.#messagePerWrite = options.messagePerWrite ?? true;
     this.#closed = new Promise((resolve) => {
       this.#resolveClosed = resolve;
     });
@@ -442,6 +450,11 @@ export class RpcConnection {
    * stall until the next keepalive.
    */
   #write(bytes: Uint8Array, done?: (error?: Error | null) => void): void {
+    if (!this.#messagePerWrite) {
+      if (this.#closedWith !== undefined) done?.(this.#closedWith.error);
+      else this.#socket.write(bytes, done === undefined ? undefined : (error) => done(error ?? null));
+      return;
+    }
     this.#writeQueue.push({ bytes, done });
     if (!this.#writing) this.#writeNext();
   }

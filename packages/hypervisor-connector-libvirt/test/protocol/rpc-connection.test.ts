@@ -135,6 +135,30 @@ describe('writes', () => {
     local.destroy(new CancelledError('test over'));
     await Promise.all(calls);
   });
+
+  it('let a byte stream take queued messages in one write when asked (unix, TCP, SSH)', async () => {
+    const batches: number[][] = [];
+    const transport = new Duplex({
+      read() {},
+      write(chunk: Buffer, _encoding, callback) {
+        batches.push([chunk.length]);
+        setImmediate(callback);
+      },
+      writev(chunks, callback) {
+        batches.push(chunks.map(({ chunk }) => (chunk as Buffer).length));
+        setImmediate(callback);
+      },
+    });
+    const local = new RpcConnection(transport, { target: 'test://writes', messagePerWrite: false });
+    const calls = Array.from({ length: 5 }, () =>
+      local.call(remoteCall(P.REMOTE_PROC_DOMAIN_LOOKUP_BY_NAME, { name: 'vm' })).catch(() => {}),
+    );
+    await expect.poll(() => batches.flat().length).toBe(5);
+    // The first goes out at once, the four queued behind it in one writev.
+    expect(batches).toEqual([[36], [36, 36, 36, 36]]);
+    local.destroy(new CancelledError('test over'));
+    await Promise.all(calls);
+  });
 });
 
 describe('connection loss', () => {
