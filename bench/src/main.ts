@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { benchSettings } from './bench-settings.js';
 import { parseCliOptions } from './cli-options.js';
 import { loadProxmoxFactory } from './clients/hvc-connector-client.js';
+import { runLibvirtScenario } from './libvirt/libvirt-scenario.js';
 import { ensureProxmoxer } from './peers/proxmoxer-install.js';
 import type { BenchReport } from './report/bench-report.js';
 import { renderBenchmarksMarkdown } from './report/benchmarks-markdown.js';
@@ -50,6 +51,7 @@ const singleCall = await runSingleCall({
 const fleet = await runFleetListing(settings, certificate, factory, factoryUnavailable, log);
 const fanout = await runOperationFanout(settings, certificate, factory, factoryUnavailable, log);
 const server = await runServerOverhead(settings, certificate, factory, log);
+const libvirt = await runLibvirtScenario(settings, log);
 
 const peerManifest = new URL('../node_modules/proxmox-api/package.json', import.meta.url);
 const proxmoxApiVersion = (JSON.parse(readFileSync(peerManifest, 'utf8')) as { version: string }).version;
@@ -69,6 +71,7 @@ const report: BenchReport = {
   fleet,
   fanout,
   server,
+  libvirt,
 };
 const summary = jsonSummary(report);
 const reading = existsSync(readingFile) ? readFileSync(readingFile, 'utf8') : '';

@@ -1,3 +1,4 @@
+import type { LibvirtScenarioResult } from '../libvirt/libvirt-scenario.js';
 import type { FleetListingResult } from '../scenarios/fleet-listing.js';
 import type { FanoutResult } from '../scenarios/operation-fanout.js';
 import type { CeilingResult } from '../scenarios/responder-ceiling.js';
@@ -23,4 +24,6 @@ export interface BenchReport {
   readonly fleet: FleetListingResult;
   readonly fanout: FanoutResult;
   readonly server: ServerOverheadResult;
+  /** The libvirt connector against one real libvirtd, beside the C binding and virsh. */
+  readonly libvirt?: LibvirtScenarioResult;
 }

@@ -1,6 +1,7 @@
 import { ratio } from '../load/stats.js';
 import type { BenchReport } from './bench-report.js';
 import { fmt, fmtRatio, fmtShare, table } from './format.js';
+import { libvirtSection } from './libvirt-section.js';
 import {
   HEADLINE_CONCURRENCY,
   type JsonSummary,
@@ -319,6 +320,7 @@ export function renderBenchmarksMarkdown(
     fleet(report),
     fanout(report),
     server(report),
+    libvirtSection(report.libvirt),
     reading.trim(),
     soak(soakResults),
     [
