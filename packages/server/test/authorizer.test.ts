@@ -38,7 +38,7 @@ afterAll(() => store.close());
 
 describe('database authorizer', () => {
   const authz = () => createDatabaseAuthorizer(store.db);
-  const guest = { type: 'guest', id: 'qemu/100', targetId: 'acme-a' } as const;
+  const guest = { type: 'guest', id: 'qemu/100', organizationId: 'acme', targetId: 'acme-a' } as const;
 
   it('grants by role rank: viewer < operator < admin', async () => {
     const table = await Promise.all(
@@ -47,7 +47,7 @@ describe('database authorizer', () => {
           await authz().checkMany(users[who]!, [
             { permission: 'view', resource: guest },
             { permission: 'operate', resource: guest },
-            { permission: 'create', resource: { type: 'target', id: 'acme-a' } },
+            { permission: 'create', resource: { type: 'target', organizationId: 'acme', id: 'acme-a' } },
             { permission: 'delete', resource: guest },
             { permission: 'manage', resource: { type: 'organization', id: 'acme' } },
           ])
@@ -69,9 +69,11 @@ describe('database authorizer', () => {
   it("answers not_found for another organisation's resources and unknown ones", async () => {
     for (const resource of [
       guest,
-      { type: 'target', id: 'acme-b' } as const,
+      { type: 'target', organizationId: 'acme', id: 'acme-b' } as const,
       { type: 'organization', id: 'acme' } as const,
-      { type: 'target', id: 'nope' } as const,
+      { type: 'target', organizationId: 'acme', id: 'nope' } as const,
+      // Naming its own organisation gains the outsider nothing: the row says where the target is.
+      { type: 'target', organizationId: 'globex', id: 'acme-b' } as const,
     ]) {
       expect(await authz().check(users.outsider!, 'view', resource)).toEqual({
         allowed: false,
@@ -88,17 +90,19 @@ describe('database authorizer', () => {
   });
 
   it('lists only allowed resources, with keyset pages', async () => {
-    expect(await authz().listAllowed(users.viewer!, 'view', 'target')).toEqual({ ids: ['acme-a', 'acme-b'] });
+    expect(await authz().listAllowed(users.viewer!, 'view', 'target')).toEqual({
+      ids: ['acme/acme-a', 'acme/acme-b'],
+    });
     expect(await authz().listAllowed(users.viewer!, 'manage', 'target')).toEqual({ ids: [] });
     expect(await authz().listAllowed(users.outsider!, 'view', 'target')).toEqual({
-      ids: ['globex-a', 'globex-b'],
+      ids: ['globex/globex-a', 'globex/globex-b'],
     });
     const first = await authz().listAllowed(users.admin!, 'view', 'target', { limit: 1 });
-    expect(first).toEqual({ ids: ['acme-a'], cursor: 'acme-a' });
+    expect(first).toEqual({ ids: ['acme/acme-a'], cursor: 'acme/acme-a' });
     expect(
       await authz().listAllowed(users.admin!, 'view', 'target', { limit: 1, cursor: first.cursor! }),
     ).toEqual({
-      ids: ['acme-b'],
+      ids: ['acme/acme-b'],
     });
     expect(await authz().listAllowed(users.admin!, 'manage', 'organization')).toEqual({ ids: ['acme'] });
   });
@@ -107,7 +111,9 @@ describe('database authorizer', () => {
     const ci = { type: 'service', id: 'ci' } as const;
     expect((await authz().check(ci, 'operate', guest)).allowed).toBe(true);
     expect((await authz().check(ci, 'delete', guest)).reason).toBe('insufficient_role');
-    expect((await authz().check(ci, 'view', { type: 'target', id: 'globex-a' })).reason).toBe('not_found');
+    expect(
+      (await authz().check(ci, 'view', { type: 'target', organizationId: 'globex', id: 'globex-a' })).reason,
+    ).toBe('not_found');
     await store.members.setRole('acme', users.operator!.id, 'viewer');
     expect((await authz().check(users.operator!, 'operate', guest)).reason).toBe('insufficient_role');
   });

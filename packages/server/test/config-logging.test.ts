@@ -7,6 +7,7 @@ import { runMigrate } from '../src/bootstrap/cli/run-migrate.js';
 import { ConfigError, loadServerConfig } from '../src/bootstrap/server-config.js';
 import { startServer } from '../src/bootstrap/start-server.js';
 import { createLogger } from '../src/observability/logger.js';
+import { schemaMigrations } from '../src/storage/migrations.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'hvc-config-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -131,7 +132,7 @@ describe('starting', () => {
     await runMigrate(env, out);
     await runMigrate(env, out);
     expect(lines).toEqual([
-      `${env.HVC_DATABASE_FILE}: applied 0001_initial\n`,
+      `${env.HVC_DATABASE_FILE}: applied ${Object.keys(schemaMigrations('sqlite')).join(', ')}\n`,
       `${env.HVC_DATABASE_FILE}: schema up to date\n`,
     ]);
   });

@@ -355,10 +355,12 @@ describe.each(['bin', 'embedded'] as const)('hvc-server (%s) over gRPC, gRPC-Web
       const connectivity = await targets.testTargetConnectivity({ targetId: 'dead' }, auth('alice'));
       expect(connectivity).toMatchObject({ ok: false, errorCode: 'UNAVAILABLE' });
       const metrics = await (await fetch(`${url}/metrics`)).text();
-      expect(metrics).toContain('hvc_target_breaker_state{target="dead"} 2');
+      expect(metrics).toContain('hvc_target_breakers{state="open"} 1');
       expect(metrics).toMatch(
-        /hvc_connector_calls_total\{target="dead",method="listGuests",outcome="UNAVAILABLE"\} \d/,
+        /hvc_connector_calls_total\{kind="proxmox",method="listGuests",outcome="UNAVAILABLE"\} \d/,
       );
+      // Bounded labels: no series names a target.
+      expect(metrics).not.toMatch(/target="/);
     });
 
     it('reports readiness and metrics, and audits mutating calls', async () => {
@@ -373,7 +375,7 @@ describe.each(['bin', 'embedded'] as const)('hvc-server (%s) over gRPC, gRPC-Web
       );
       expect(metrics).toMatch(/hvc_auth_failures_total\{reason="missing_token"\} \d/);
       expect(metrics).toMatch(
-        /hvc_connector_calls_total\{target="mem-1",method="startGuest",outcome="ok"\} \d/,
+        /hvc_connector_calls_total\{kind="memory",method="startGuest",outcome="ok"\} \d/,
       );
       const store = await openSqliteStore(database, createCredentialCipher(key));
       const events = await store.audit.list({ limit: 500 });

@@ -14,6 +14,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createCredentialCipher } from '../src/storage/credential-cipher.js';
 import { type HvcStore, openPostgresStore } from '../src/storage/hvc-store.js';
+import { schemaMigrations } from '../src/storage/migrations.js';
 import { usePostgres } from './support/postgres-server.js';
 import { type ServerProcess, startServerProcess } from './support/server-process.js';
 import { startTestIssuer, type TestIssuer } from './support/test-issuer.js';
@@ -113,10 +114,14 @@ afterAll(async () => {
   await idp?.close();
 }, 60_000);
 
+const MIGRATIONS = Object.keys(schemaMigrations('postgres'));
+
 describe('two hvc-server replicas on one PostgreSQL', () => {
   it('migrated the shared database once although both started at once, and both are ready', async () => {
-    const rows = await sql<{ name: string }>`select name from kysely_migration`.execute(store.db);
-    expect(rows.rows.map((r) => r.name)).toEqual(['0001_initial']);
+    const rows = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(
+      store.db,
+    );
+    expect(rows.rows.map((r) => r.name)).toEqual(MIGRATIONS);
     const admins = (await store.members.listMembers('acme')).filter((m) => m.role === 'admin');
     expect(admins.map((m) => m.user.subject)).toEqual(['alice']);
     for (const replica of [replicas.a, replicas.b]) {
@@ -240,7 +245,9 @@ describe('hvc-server migrate, run by two processes at once on a new database', (
     expect(await Promise.all(runs.map((r) => r.exited()))).toEqual([0, 0]);
     const outputs = runs.map((r) => r.output.join('\n')).sort();
     expect(outputs).toEqual([
-      expect.stringMatching(/^postgres:\/\/127\.0\.0\.1:\d+\/hvc_migrate: applied 0001_initial$/),
+      expect.stringMatching(
+        new RegExp(`^postgres://127\\.0\\.0\\.1:\\d+/hvc_migrate: applied ${MIGRATIONS.join(', ')}$`),
+      ),
       expect.stringMatching(/^postgres:\/\/127\.0\.0\.1:\d+\/hvc_migrate: schema up to date$/),
     ]);
     const password = decodeURIComponent(new URL(url).password);

@@ -40,6 +40,8 @@ class GatedResolver implements ConnectorResolver {
     throw new ConnectError('released', Code.FailedPrecondition);
   }
 
+  async evict(): Promise<void> {}
+
   release(): void {
     this.#open?.();
   }

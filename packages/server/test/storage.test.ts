@@ -4,14 +4,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isHypervisorError } from '@hvc/hypervisor-connector';
-import { sql } from 'kysely';
+import { type Kysely, Migrator, sql } from 'kysely';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { createDatabaseAuthorizer } from '../src/authz/database-authorizer.js';
 import { ConfigError, loadServerConfig } from '../src/bootstrap/server-config.js';
 import { describeDatabase, openStore } from '../src/storage/configured-database.js';
 import { createCredentialCipher, parseEncryptionKey } from '../src/storage/credential-cipher.js';
 import { type HvcStore, openPostgresStore, openSqliteStore } from '../src/storage/hvc-store.js';
-import { MIGRATION_LOCK_KEY, migrateToLatest } from '../src/storage/migrations.js';
+import { MIGRATION_LOCK_KEY, migrateToLatest, schemaMigrations } from '../src/storage/migrations.js';
+import { openSqliteDatabase } from '../src/storage/open-database.js';
 import { openPostgresDatabase } from '../src/storage/open-postgres-database.js';
 import { sha256Hex } from '../src/storage/service-token-store.js';
 import { usePostgres } from './support/postgres-server.js';
@@ -93,6 +94,13 @@ const dialects = [
       const file = join(dir, `db-${++databases}.sqlite`);
       return (k: Buffer) => openSqliteStore(file, createCredentialCipher(k));
     },
+    empty: async () => {
+      const file = join(dir, `db-${++databases}.sqlite`);
+      return {
+        db: openSqliteDatabase(file),
+        open: (k: Buffer) => openSqliteStore(file, createCredentialCipher(k)),
+      };
+    },
   },
   {
     dialect: 'postgres',
@@ -100,10 +108,17 @@ const dialects = [
       const url = await postgres().createDatabase(`hvc_${++databases}`);
       return (k: Buffer) => openPostgresStore(url, createCredentialCipher(k));
     },
+    empty: async () => {
+      const url = await postgres().createDatabase(`hvc_${++databases}`);
+      return {
+        db: openPostgresDatabase(url),
+        open: (k: Buffer) => openPostgresStore(url, createCredentialCipher(k)),
+      };
+    },
   },
 ] as const;
 
-describe.each(dialects)('$dialect store', ({ dialect, fresh }) => {
+describe.each(dialects)('$dialect store', ({ dialect, fresh, empty }) => {
   let open: (k: Buffer) => Promise<HvcStore>;
   let store: HvcStore;
 
@@ -122,6 +137,40 @@ describe.each(dialects)('$dialect store', ({ dialect, fresh }) => {
     expect(await migrateToLatest(again.db)).toEqual([]);
     expect(await again.members.getOrganization('acme')).toMatchObject({ id: 'acme', displayName: 'Acme' });
     await again.close();
+  });
+
+  it('migrates a database made before targets were named per organisation, credentials still readable', async () => {
+    const { db, open: openMigrated } = await empty();
+    const before = async (database: Kysely<unknown>, name: string) => {
+      const migrations = schemaMigrations(dialect);
+      const kept = Object.fromEntries(Object.entries(migrations).filter(([n]) => n <= name));
+      const { error } = await new Migrator({
+        db: database,
+        provider: { getMigrations: async () => kept },
+      }).migrateToLatest();
+      if (error) throw error;
+    };
+    await before(db as Kysely<unknown>, '0001_initial');
+    const now = new Date().toISOString();
+    await sql`insert into organizations (id, display_name, created_at) values ('old', 'Old', ${now})`.execute(
+      db,
+    );
+    const credentials = createCredentialCipher(key).encrypt('{"secret":"kept"}', 'target:pve-old');
+    await sql`insert into targets (id, organization_id, display_name, kind, config, credentials, created_at,
+      updated_at) values ('pve-old', 'old', 'Old', 'memory', '{}', ${credentials}, ${now}, ${now})`.execute(
+      db,
+    );
+    await db.destroy();
+    const migrated = await openMigrated(key);
+    const target = await migrated.targets.get('old', 'pve-old');
+    expect(target).toMatchObject({
+      id: 'pve-old',
+      organizationId: 'old',
+      key: 'pve-old',
+      hasCredentials: true,
+    });
+    expect((await migrated.targets.descriptor('pve-old'))?.config.credentials).toEqual({ secret: 'kept' });
+    await migrated.close();
   });
 
   it('stores target credentials encrypted and hands them to the descriptor only', async () => {
@@ -145,8 +194,9 @@ describe.each(dialects)('$dialect store', ({ dialect, fresh }) => {
       .where('id', '=', 'pve-1')
       .executeTakeFirstOrThrow();
     expect(raw.credentials).not.toContain('very-secret-value');
-    expect(await store.targets.descriptor('pve-1')).toEqual({
-      id: 'pve-1',
+    expect(target.key).toMatch(/^t_[0-9a-f]{32}$/);
+    expect(await store.targets.descriptor(target.key)).toEqual({
+      id: target.key,
       kind: 'proxmox',
       config: {
         endpoints: ['https://pve1.example:8006'],
@@ -157,12 +207,12 @@ describe.each(dialects)('$dialect store', ({ dialect, fresh }) => {
       isHypervisorError(e, 'ALREADY_EXISTS'),
     );
     const other = await open(randomBytes(32));
-    await expect(other.targets.descriptor('pve-1')).rejects.toThrow(/cannot be decrypted/);
+    await expect(other.targets.descriptor(target.key)).rejects.toThrow(/cannot be decrypted/);
     await other.close();
   });
 
   it('hands out one frozen descriptor while the row is unchanged, and sees every change at once, from any replica', async () => {
-    await store.targets.create({
+    const { key: memo } = await store.targets.create({
       id: 'pve-memo',
       organizationId: 'acme',
       displayName: 'PVE',
@@ -170,38 +220,74 @@ describe.each(dialects)('$dialect store', ({ dialect, fresh }) => {
       config: { endpoints: ['https://pve1.example:8006'] },
       credentials: { tokenId: 'root@pam!hvc', secret: 'first-secret' },
     });
-    const first = await store.targets.descriptor('pve-memo');
+    const first = await store.targets.descriptor(memo);
     expect(Object.isFrozen(first)).toBe(true);
     expect(Object.isFrozen(first?.config.credentials)).toBe(true);
-    expect(await store.targets.descriptor('pve-memo')).toBe(first);
+    expect(await store.targets.descriptor(memo)).toBe(first);
     // A change through this store, then one through another replica on the same database: both seen on the next read.
-    await store.targets.update('pve-memo', {
+    await store.targets.update('acme', 'pve-memo', {
       credentials: { tokenId: 'root@pam!hvc', secret: 'second-secret' },
     });
-    const second = await store.targets.descriptor('pve-memo');
+    const second = await store.targets.descriptor(memo);
     expect(second).not.toBe(first);
     expect(second?.config.credentials).toEqual({ tokenId: 'root@pam!hvc', secret: 'second-secret' });
     const replica = await open(key);
-    await replica.targets.update('pve-memo', { config: { endpoints: ['https://pve2.example:8006'] } });
-    expect((await store.targets.descriptor('pve-memo'))?.config.endpoints).toEqual([
-      'https://pve2.example:8006',
-    ]);
-    await replica.targets.delete('pve-memo');
-    expect(await store.targets.descriptor('pve-memo')).toBeUndefined();
+    await replica.targets.update('acme', 'pve-memo', {
+      config: { endpoints: ['https://pve2.example:8006'] },
+    });
+    expect((await store.targets.descriptor(memo))?.config.endpoints).toEqual(['https://pve2.example:8006']);
+    await replica.targets.delete('acme', 'pve-memo');
+    expect(await store.targets.descriptor(memo)).toBeUndefined();
     await replica.close();
   });
 
   it('updates and deletes targets', async () => {
-    const updated = await store.targets.update('pve-1', { displayName: 'Renamed' });
+    const updated = await store.targets.update('acme', 'pve-1', { displayName: 'Renamed' });
     expect(updated.displayName).toBe('Renamed');
-    await expect(store.targets.update('nope', { displayName: 'x' })).rejects.toSatisfy((e) =>
+    await expect(store.targets.update('acme', 'nope', { displayName: 'x' })).rejects.toSatisfy((e) =>
       isHypervisorError(e, 'NOT_FOUND'),
     );
     expect(await store.targets.listForOrganizations(['acme'])).toHaveLength(1);
     expect(await store.targets.listForOrganizations(['other'])).toEqual([]);
-    expect(await store.targets.delete('pve-1')).toBe(true);
-    expect(await store.targets.delete('pve-1')).toBe(false);
-    expect(await store.targets.descriptor('pve-1')).toBeUndefined();
+    expect(await store.targets.delete('acme', 'pve-1')).toBe(true);
+    expect(await store.targets.delete('acme', 'pve-1')).toBe(false);
+    expect(await store.targets.descriptor(updated.key)).toBeUndefined();
+  });
+
+  it('names targets within their organisation: the same id elsewhere is another target with another key', async () => {
+    await store.members.createOrganization({ id: 'initech', displayName: 'Initech' });
+    const mine = await store.targets.create({
+      id: 'shared-name',
+      organizationId: 'acme',
+      displayName: 'mine',
+      kind: 'memory',
+      config: { same: true },
+    });
+    const theirs = await store.targets.create({
+      id: 'shared-name',
+      organizationId: 'initech',
+      displayName: 'theirs',
+      kind: 'memory',
+      config: { same: true },
+    });
+    expect(theirs.key).not.toBe(mine.key);
+    expect((await store.targets.find('shared-name', ['acme', 'initech'])).map((t) => t.key)).toEqual([
+      mine.key,
+      theirs.key,
+    ]);
+    expect(await store.targets.find('shared-name', ['initech'])).toEqual([theirs]);
+    expect(await store.targets.delete('initech', 'shared-name')).toBe(true);
+    expect(await store.targets.get('acme', 'shared-name')).toEqual(mine);
+    const again = await store.targets.create({
+      id: 'shared-name',
+      organizationId: 'initech',
+      displayName: 'again',
+      kind: 'memory',
+      config: { same: true },
+    });
+    expect([mine.key, theirs.key]).not.toContain(again.key);
+    await store.targets.delete('acme', 'shared-name');
+    await store.targets.delete('initech', 'shared-name');
   });
 
   it('orders ids byte-wise, so lists and page cursors agree with the API on every dialect', async () => {
@@ -238,7 +324,7 @@ describe.each(dialects)('$dialect store', ({ dialect, fresh }) => {
       paged.push(...page.ids);
       cursor = page.cursor;
     } while (cursor !== undefined);
-    expect(paged).toEqual(sorted);
+    expect(paged).toEqual(sorted.map((id) => `sorting/${id}`));
   });
 
   it('adds members, refuses duplicates and keeps one enabled admin', async () => {
@@ -387,9 +473,12 @@ describe('postgres store (several replicas)', () => {
     const dbs = Array.from({ length: 4 }, () => openPostgresDatabase(url, { poolMax: 2 }));
     try {
       const applied = await Promise.all(dbs.map((db) => migrateToLatest(db)));
-      expect(applied.flat()).toEqual(['0001_initial']);
-      const rows = await sql<{ name: string }>`select name from kysely_migration`.execute(dbs[0]!);
-      expect(rows.rows.map((r) => r.name)).toEqual(['0001_initial']);
+      const all = Object.keys(schemaMigrations('postgres'));
+      expect(applied.flat()).toEqual(all);
+      const rows = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(
+        dbs[0]!,
+      );
+      expect(rows.rows.map((r) => r.name)).toEqual(all);
       const store = await openPostgresStore(url, cipher);
       expect(await store.members.getOrganization('none')).toBeUndefined();
       await store.close();

@@ -6,11 +6,20 @@ export interface SubjectRef {
   readonly id: string;
 }
 
-/** What is asked about. A guest belongs to its target, a target to its organisation. */
+/**
+ * What is asked about. A guest belongs to its target, a target to its organisation; a target's id is a name within
+ * its organisation, so a target is named by both. That the target exists in that organisation is read from its
+ * row: naming an organisation grants nothing.
+ */
 export type ResourceRef =
   | { readonly type: 'organization'; readonly id: string }
-  | { readonly type: 'target'; readonly id: string }
-  | { readonly type: 'guest'; readonly id: string; readonly targetId: string };
+  | { readonly type: 'target'; readonly organizationId: string; readonly id: string }
+  | {
+      readonly type: 'guest';
+      readonly organizationId: string;
+      readonly targetId: string;
+      readonly id: string;
+    };
 
 /** What is asked for. */
 export type Permission = 'view' | 'operate' | 'create' | 'delete' | 'manage';
@@ -53,7 +62,10 @@ export interface Authorizer {
     subject: SubjectRef,
     items: ReadonlyArray<{ readonly permission: Permission; readonly resource: ResourceRef }>,
   ): Promise<CheckResult[]>;
-  /** The ids of the resources of `type` on which `subject` holds `permission`, ordered by id. */
+  /**
+   * The resources of `type` on which `subject` holds `permission`: organisation ids, or target names written
+   * `organizationId/targetId`; ordered by organisation, then target id.
+   */
   listAllowed(
     subject: SubjectRef,
     permission: Permission,

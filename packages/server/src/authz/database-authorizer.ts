@@ -1,8 +1,13 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { isRole, roleRank } from '../domain/roles.js';
 import type { Database } from '../storage/database-schema.js';
 import type { Authorizer, CheckResult, Permission, ResourceRef, SubjectRef } from './authorizer.js';
 import { MINIMUM_ROLE } from './authorizer.js';
+
+/** A target's name in `listAllowed`: its organisation and id. */
+function targetName(organizationId: string, id: string): string {
+  return `${organizationId}/${id}`;
+}
 
 /**
  * The {@link Authorizer} on the server's database: a resource's organisation is read from its row (never from the
@@ -22,6 +27,7 @@ export function createDatabaseAuthorizer(db: Kysely<Database>): Authorizer {
     const row = await db
       .selectFrom('targets')
       .select('organization_id')
+      .where('organization_id', '=', resource.organizationId)
       .where('id', '=', targetId)
       .executeTakeFirst();
     return row?.organization_id;
@@ -73,26 +79,42 @@ export function createDatabaseAuthorizer(db: Kysely<Database>): Authorizer {
       const orgs = [...(await rolesOf(subject))].filter(([, rank]) => rank >= min).map(([org]) => org);
       if (orgs.length === 0) return { ids: [] };
       const limit = Math.max(1, Math.min(options.limit ?? 1000, 1000));
-      const rows =
-        type === 'organization'
-          ? await db
-              .selectFrom('organizations')
-              .select('id')
-              .where('id', 'in', orgs)
-              .$if(options.cursor !== undefined, (q) => q.where('id', '>', options.cursor!))
-              .orderBy('id')
-              .limit(limit + 1)
-              .execute()
-          : await db
-              .selectFrom('targets')
-              .select('id')
-              .where('organization_id', 'in', orgs)
-              .$if(options.cursor !== undefined, (q) => q.where('id', '>', options.cursor!))
-              .orderBy('id')
-              .limit(limit + 1)
-              .execute();
-      const ids = rows.slice(0, limit).map((r) => r.id);
-      return rows.length > limit ? { ids, cursor: ids[ids.length - 1]! } : { ids };
+      let ids: string[];
+      let more: boolean;
+      if (type === 'organization') {
+        const rows = await db
+          .selectFrom('organizations')
+          .select('id')
+          .where('id', 'in', orgs)
+          .$if(options.cursor !== undefined, (q) => q.where('id', '>', options.cursor!))
+          .orderBy('id')
+          .limit(limit + 1)
+          .execute();
+        ids = rows.slice(0, limit).map((r) => r.id);
+        more = rows.length > limit;
+      } else {
+        const after = options.cursor === undefined ? undefined : splitTargetName(options.cursor);
+        const rows = await db
+          .selectFrom('targets')
+          .select(['organization_id', 'id'])
+          .where('organization_id', 'in', orgs)
+          .$if(after !== undefined, (q) =>
+            q.where(sql<boolean>`(organization_id, id) > (${after![0]}, ${after![1]})`),
+          )
+          .orderBy('organization_id')
+          .orderBy('id')
+          .limit(limit + 1)
+          .execute();
+        ids = rows.slice(0, limit).map((r) => targetName(r.organization_id, r.id));
+        more = rows.length > limit;
+      }
+      return more ? { ids, cursor: ids[ids.length - 1]! } : { ids };
     },
   };
+}
+
+/** The organisation and id of a target name; an organisation id never holds "/". */
+function splitTargetName(name: string): readonly [string, string] {
+  const slash = name.indexOf('/');
+  return slash < 0 ? [name, ''] : [name.slice(0, slash), name.slice(slash + 1)];
 }

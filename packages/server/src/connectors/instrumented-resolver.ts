@@ -3,11 +3,13 @@ import { wrapConnector } from '@hvc/hypervisor-connector-kit';
 import type { ServerMetrics } from '../observability/metrics.js';
 import type { ConnectorResolver } from './connector-resolver.js';
 
-/** Wraps a resolver so each connector call is counted and timed by target, method and outcome. */
+/** Wraps a resolver so each connector call is counted and timed by connector kind, method and outcome. */
 export function instrumentResolver(resolver: ConnectorResolver, metrics: ServerMetrics): ConnectorResolver {
   return {
-    async resolve(targetId: string, options?: CallOptions) {
-      const connector = await resolver.resolve(targetId, options);
+    evict: (targetKey) => resolver.evict(targetKey),
+    async resolve(targetKey: string, options?: CallOptions) {
+      const connector = await resolver.resolve(targetKey, options);
+      const { kind } = connector;
       return wrapConnector(connector, {
         call: async ({ method }, next) => {
           const started = process.hrtime.bigint();
@@ -18,9 +20,9 @@ export function instrumentResolver(resolver: ConnectorResolver, metrics: ServerM
             outcome = toHypervisorError(error).code;
             throw error;
           } finally {
-            metrics.connectorCalls.inc({ target: targetId, method, outcome });
+            metrics.connectorCalls.inc({ kind, method, outcome });
             metrics.connectorDuration.observe(
-              { target: targetId, method },
+              { kind, method },
               Number(process.hrtime.bigint() - started) / 1e9,
             );
           }

@@ -27,8 +27,14 @@ export interface MemberRecord {
 
 /** A target as stored, without its credentials. */
 export interface TargetRecord {
+  /** Its name within its organisation: another organisation may use the same one. */
   readonly id: string;
   readonly organizationId: string;
+  /**
+   * The row's internal key: unique, never reused (a target deleted and made again gets a new one). Connectors are
+   * resolved and cached by it, so nothing of one target's connector can reach another. Never shown to clients.
+   */
+  readonly key: string;
   readonly displayName: string;
   readonly kind: string;
   /** The connector config without credentials. */
@@ -40,6 +46,7 @@ export interface TargetRecord {
 
 /** What a resolver needs to build a connector: the kind and the full config, credentials included (secret). */
 export interface TargetDescriptor {
+  /** The target's key ({@link TargetRecord.key}). */
   readonly id: string;
   readonly kind: string;
   readonly config: Readonly<Record<string, unknown>>;

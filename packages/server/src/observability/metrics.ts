@@ -7,12 +7,15 @@ export interface ServerMetrics {
   readonly rpcDuration: Histogram<'method' | 'code'>;
   /** Authentication failures by reason. */
   readonly authFailures: Counter<'reason'>;
-  /** Connector calls by target, method and outcome (`ok` or the error code). */
-  readonly connectorCalls: Counter<'target' | 'method' | 'outcome'>;
-  /** Connector call latency by target and method. */
-  readonly connectorDuration: Histogram<'target' | 'method'>;
-  /** Circuit breaker state per target: 0 closed, 1 half-open, 2 open. */
-  readonly breakerState: Gauge<'target'>;
+  /**
+   * Connector calls by connector kind, method and outcome (`ok` or the error code). Never by target: targets are
+   * created at will by every organisation, so a label per target would grow without bound and name their targets.
+   */
+  readonly connectorCalls: Counter<'kind' | 'method' | 'outcome'>;
+  /** Connector call latency by connector kind and method. */
+  readonly connectorDuration: Histogram<'kind' | 'method'>;
+  /** How many targets' circuit breakers are in each state (`closed`, `half-open`, `open`). */
+  readonly breakers: Gauge<'state'>;
   /** Epoch seconds of each issuer's last successful key refresh. */
   readonly jwksLastRefresh: Gauge<'issuer'>;
   /** 1 while the dev issuer is enabled (the demo). */
@@ -42,21 +45,21 @@ export function createServerMetrics(): ServerMetrics {
     }),
     connectorCalls: new Counter({
       name: 'hvc_connector_calls_total',
-      help: 'Connector calls by target, method and outcome.',
-      labelNames: ['target', 'method', 'outcome'],
+      help: 'Connector calls by connector kind, method and outcome.',
+      labelNames: ['kind', 'method', 'outcome'],
       registers,
     }),
     connectorDuration: new Histogram({
       name: 'hvc_connector_call_duration_seconds',
-      help: 'Connector call latency by target and method.',
-      labelNames: ['target', 'method'],
+      help: 'Connector call latency by connector kind and method.',
+      labelNames: ['kind', 'method'],
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
       registers,
     }),
-    breakerState: new Gauge({
-      name: 'hvc_target_breaker_state',
-      help: 'Circuit breaker state per target: 0 closed, 1 half-open, 2 open.',
-      labelNames: ['target'],
+    breakers: new Gauge({
+      name: 'hvc_target_breakers',
+      help: 'Targets whose circuit breaker is in each state (closed, half-open, open).',
+      labelNames: ['state'],
       registers,
     }),
     jwksLastRefresh: new Gauge({

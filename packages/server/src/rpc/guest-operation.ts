@@ -5,7 +5,7 @@ import type { CallOptions, HypervisorConnector, Operation } from '@hvc/hyperviso
 import type { Permission } from '../authz/authorizer.js';
 import { noteAudit } from '../interceptors/request-context.js';
 import { operationToProto } from '../wire/proto-mapping.js';
-import { accessGuest } from './access.js';
+import { accessGuest, type TargetName } from './access.js';
 import type { ServiceDeps } from './service-deps.js';
 
 /** The answer of a call that started an operation. */
@@ -31,15 +31,9 @@ export async function runGuestOperation(
   deps: ServiceDeps,
   ctx: HandlerContext,
   permission: Permission,
-  req: { readonly targetId: string; readonly guestId: string },
+  req: TargetName & { readonly guestId: string },
   start: (connector: HypervisorConnector, guestId: string, options: CallOptions) => Promise<Operation>,
 ): Promise<OperationAnswer> {
-  const { connector, targetId, guestId } = await accessGuest(
-    deps,
-    ctx,
-    permission,
-    req.targetId,
-    req.guestId,
-  );
+  const { connector, targetId, guestId } = await accessGuest(deps, ctx, permission, req);
   return answerOperation(ctx, targetId, await start(connector, guestId, { signal: ctx.signal }));
 }

@@ -30,7 +30,7 @@ type LifecycleAction =
 export function createGuestService(deps: ServiceDeps): ServiceImpl<typeof GuestService> {
   function lifecycle(
     action: LifecycleAction,
-    req: { targetId: string; guestId: string },
+    req: { targetId: string; organizationId: string; guestId: string },
     ctx: Parameters<ServiceImpl<typeof GuestService>['startGuest']>[1],
   ) {
     return runGuestOperation(deps, ctx, 'operate', req, (connector, id, options) =>
@@ -58,7 +58,7 @@ export function createGuestService(deps: ServiceDeps): ServiceImpl<typeof GuestS
           : {},
         'filter',
       );
-      const { connector, targetId } = await accessTarget(deps, ctx, 'view', req.targetId);
+      const { connector, targetId } = await accessTarget(deps, ctx, 'view', req);
       const guests = (await connector.listGuests(filter, { signal: ctx.signal }))
         .filter((g) => after === undefined || g.id > after)
         .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
@@ -70,19 +70,13 @@ export function createGuestService(deps: ServiceDeps): ServiceImpl<typeof GuestS
       };
     },
     async getGuest(req, ctx) {
-      const { connector, targetId, guestId } = await accessGuest(
-        deps,
-        ctx,
-        'view',
-        req.targetId,
-        req.guestId,
-      );
+      const { connector, targetId, guestId } = await accessGuest(deps, ctx, 'view', req);
       const guest = await connector.getGuest(guestId, { signal: ctx.signal });
       return { guest: guestToProto(guest, targetId, { binary: answersInBinary(ctx) }) };
     },
     async createGuest(req, ctx) {
       const spec = guestSpecFromProto(req.spec);
-      const { connector, targetId } = await accessTarget(deps, ctx, 'create', req.targetId);
+      const { connector, targetId } = await accessTarget(deps, ctx, 'create', req);
       const operation = await connector.createGuest(spec, { signal: ctx.signal });
       noteAudit(ctx, { guestId: operation.guestId });
       return answerOperation(ctx, targetId, operation);
@@ -116,13 +110,7 @@ export function createGuestService(deps: ServiceDeps): ServiceImpl<typeof GuestS
       // An empty list is a real change when the caller says so: it removes every tag.
       if (req.replaceTags) input.tags = [...req.tags];
       const patch = parseInput(GuestPatchSchema, input, 'patch');
-      const { connector, targetId, guestId } = await accessGuest(
-        deps,
-        ctx,
-        'operate',
-        req.targetId,
-        req.guestId,
-      );
+      const { connector, targetId, guestId } = await accessGuest(deps, ctx, 'operate', req);
       const operation = await connector.updateGuest(guestId, patch, { signal: ctx.signal });
       return operation ? answerOperation(ctx, targetId, operation) : {};
     },

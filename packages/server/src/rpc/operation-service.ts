@@ -23,7 +23,7 @@ export function createOperationService(
   return {
     async getOperation(req, ctx) {
       const operationId = parseOperationId(req.operationId);
-      const { connector, targetId } = await accessTarget(deps, ctx, 'view', req.targetId);
+      const { connector, targetId } = await accessTarget(deps, ctx, 'view', req);
       return {
         operation: operationToProto(
           await connector.getOperation(operationId, { signal: ctx.signal }),
@@ -34,14 +34,14 @@ export function createOperationService(
     async cancelOperation(req, ctx) {
       const operationId = parseOperationId(req.operationId);
       noteAudit(ctx, { operationId });
-      const { connector, targetId } = await accessTarget(deps, ctx, 'operate', req.targetId);
+      const { connector, targetId } = await accessTarget(deps, ctx, 'operate', req);
       const operation = await connector.cancelOperation(operationId, { signal: ctx.signal });
       noteAudit(ctx, { guestId: operation.guestId });
       return { operation: operationToProto(operation, targetId) };
     },
     async *watchOperation(req, ctx) {
       const operationId = parseOperationId(req.operationId);
-      const { connector, targetId, principal } = await accessTarget(deps, ctx, 'view', req.targetId);
+      const { connector, targetId, principal, organizationId } = await accessTarget(deps, ctx, 'view', req);
       const recheck = {
         everyMs: options.recheckEveryMs ?? 5_000,
         // The row is read again: a user disabled or removed while watching loses the stream.
@@ -52,7 +52,11 @@ export function createOperationService(
           ) {
             throw new PermissionDeniedError('this user is disabled');
           }
-          await enforce(deps.authorizer, subjectOf(principal), 'view', { type: 'target', id: targetId });
+          await enforce(deps.authorizer, subjectOf(principal), 'view', {
+            type: 'target',
+            organizationId,
+            id: targetId,
+          });
         },
       };
       for await (const operation of watchOperation(connector, operationId, ctx.signal, recheck)) {

@@ -12,7 +12,7 @@ import type { ServiceDeps } from './service-deps.js';
 export function createSnapshotService(deps: ServiceDeps): ServiceImpl<typeof SnapshotService> {
   return {
     async listSnapshots(req, ctx) {
-      const { connector, guestId } = await accessGuest(deps, ctx, 'view', req.targetId, req.guestId);
+      const { connector, guestId } = await accessGuest(deps, ctx, 'view', req);
       return {
         snapshots: (await connector.listSnapshots(guestId, { signal: ctx.signal })).map(snapshotToProto),
       };

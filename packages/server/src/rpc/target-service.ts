@@ -1,16 +1,12 @@
 import type { ServiceImpl } from '@connectrpc/connect';
 import type { TargetService } from '@hvc/client/v1';
-import {
-  InvalidArgumentError,
-  NotFoundError,
-  parseInput,
-  toHypervisorError,
-} from '@hvc/hypervisor-connector';
+import { InvalidArgumentError, parseInput, toHypervisorError } from '@hvc/hypervisor-connector';
 import { z } from 'zod';
 import { enforce } from '../authz/enforce.js';
 import { noteAudit, principalOf, subjectOf } from '../interceptors/request-context.js';
 import { targetToProto } from '../wire/proto-mapping.js';
 import { OrganizationIdSchema, parseTargetId } from '../wire/request-ids.js';
+import { grantTarget } from './access.js';
 import { organizationFor } from './organization-scope.js';
 import type { ServiceDeps } from './service-deps.js';
 
@@ -31,20 +27,6 @@ function check<T>(schema: z.ZodType<T>, value: unknown, field: string): T {
 export function createTargetService(deps: ServiceDeps): ServiceImpl<typeof TargetService> {
   const { store, authorizer } = deps;
 
-  async function manageTarget(
-    ctx: Parameters<ServiceImpl<typeof TargetService>['getTarget']>[1],
-    raw: string,
-  ) {
-    const targetId = parseTargetId(raw);
-    noteAudit(ctx, { targetId });
-    const organizationId = await enforce(authorizer, subjectOf(await principalOf(ctx)), 'manage', {
-      type: 'target',
-      id: targetId,
-    });
-    noteAudit(ctx, { organizationId });
-    return targetId;
-  }
-
   return {
     async listTargets(req, ctx) {
       if (req.organizationId !== '') parseInput(OrganizationIdSchema, req.organizationId, 'organization_id');
@@ -61,16 +43,14 @@ export function createTargetService(deps: ServiceDeps): ServiceImpl<typeof Targe
         ids.push(...page.ids);
         cursor = page.cursor;
       } while (cursor !== undefined);
-      const targets = (await Promise.all(ids.map((id) => store.targets.get(id)))).filter(
-        (t) => t !== undefined && (req.organizationId === '' || t.organizationId === req.organizationId),
-      );
-      return { targets: targets.map((t) => targetToProto(t!)) };
+      const names = ids
+        .map((name) => name.split('/', 2) as [string, string])
+        .filter(([organizationId]) => req.organizationId === '' || organizationId === req.organizationId);
+      const targets = await Promise.all(names.map(([org, id]) => store.targets.get(org, id)));
+      return { targets: targets.flatMap((t) => (t === undefined ? [] : [targetToProto(t)])) };
     },
     async getTarget(req, ctx) {
-      const targetId = parseTargetId(req.targetId);
-      await enforce(authorizer, subjectOf(await principalOf(ctx)), 'view', { type: 'target', id: targetId });
-      const target = await store.targets.get(targetId);
-      if (!target) throw new NotFoundError(`target ${targetId} not found`);
+      const { target } = await grantTarget(deps, ctx, 'view', req);
       return { target: targetToProto(target) };
     },
     async createTarget(req, ctx) {
@@ -95,23 +75,27 @@ export function createTargetService(deps: ServiceDeps): ServiceImpl<typeof Targe
     async updateTarget(req, ctx) {
       const displayName =
         req.displayName === undefined ? undefined : check(DisplayNameSchema, req.displayName, 'display_name');
-      const targetId = await manageTarget(ctx, req.targetId);
-      const target = await store.targets.update(targetId, {
+      const { target: current } = await grantTarget(deps, ctx, 'manage', req);
+      const target = await store.targets.update(current.organizationId, current.id, {
         ...(displayName === undefined ? {} : { displayName }),
         ...(req.config ? { config: req.config } : {}),
         ...(req.credentials ? { credentials: req.credentials } : {}),
       });
+      // Calls already made finish on the old connector; the next one gets a connector for the new settings.
+      void deps.resolver.evict(target.key);
       return { target: targetToProto(target) };
     },
     async deleteTarget(req, ctx) {
-      const targetId = await manageTarget(ctx, req.targetId);
-      await store.targets.delete(targetId);
+      const { target } = await grantTarget(deps, ctx, 'manage', req);
+      await store.targets.delete(target.organizationId, target.id);
+      // The connector goes with the row: nothing made later, under any name, can reach it.
+      void deps.resolver.evict(target.key);
       return {};
     },
     async testTargetConnectivity(req, ctx) {
-      const targetId = await manageTarget(ctx, req.targetId);
+      const { target } = await grantTarget(deps, ctx, 'manage', req);
       try {
-        const connector = await deps.resolver.resolve(targetId, { signal: ctx.signal });
+        const connector = await deps.resolver.resolve(target.key, { signal: ctx.signal });
         const info = await connector.describe({ signal: ctx.signal });
         return {
           ok: true,

@@ -27,10 +27,15 @@ export interface MembershipTable {
   created_at: string;
 }
 
-/** A hypervisor target owned by an organisation. `credentials` is AES-256-GCM ciphertext. */
+/**
+ * A hypervisor target owned by an organisation, named by `id` within it (the primary key is both). `key` is the
+ * row's own internal name: unique, never reused, what the resolver caches the target's connector by and what its
+ * credentials are bound to. `credentials` is AES-256-GCM ciphertext.
+ */
 export interface TargetTable {
-  id: string;
   organization_id: string;
+  id: string;
+  key: string;
   display_name: string;
   kind: string;
   /** The connector config without credentials, as JSON. */

@@ -2,7 +2,8 @@ import type { TargetDescriptor } from '../domain/records.js';
 
 /** The stored form of a target's connector descriptor: what its row holds. */
 export interface StoredDescriptor {
-  readonly id: string;
+  /** The target's key. */
+  readonly key: string;
   readonly kind: string;
   /** The config as stored (JSON text). */
   readonly config: string;
@@ -23,16 +24,16 @@ export class DescriptorMemo {
 
   /** The descriptor of `row`: the remembered one when the row is the same, else a new one from `build`. */
   get(row: StoredDescriptor, build: () => TargetDescriptor): TargetDescriptor {
-    const known = this.#entries.get(row.id);
+    const known = this.#entries.get(row.key);
     if (known && sameRow(known.row, row)) return known.descriptor;
     const descriptor = deepFreeze(build());
-    this.#entries.set(row.id, { row: { ...row }, descriptor });
+    this.#entries.set(row.key, { row: { ...row }, descriptor });
     return descriptor;
   }
 
-  /** Forgets a target (it was deleted, or its row is gone). */
-  forget(id: string): void {
-    this.#entries.delete(id);
+  /** Forgets a target by its key (it was deleted, or its row is gone). */
+  forget(key: string): void {
+    this.#entries.delete(key);
   }
 }
 

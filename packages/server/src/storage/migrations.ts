@@ -13,7 +13,7 @@ export const MIGRATION_LOCK_KEY = 7_301_744_215_002_017n;
  * disk. Identifiers are compared byte-wise on PostgreSQL (`collate "C"`) so that ordering and page cursors match
  * SQLite's; the SQLite statements are the ones every existing database file was created with.
  */
-function migrationsFor(dialect: DatabaseDialect): Record<string, Migration> {
+export function schemaMigrations(dialect: DatabaseDialect): Record<string, Migration> {
   const key = dialect === 'postgres' ? sql`text collate "C"` : ('text' as const);
   return {
     '0001_initial': {
@@ -102,11 +102,44 @@ function migrationsFor(dialect: DatabaseDialect): Record<string, Migration> {
         }
       },
     },
+    '0002_targets_per_organization': {
+      // Target ids become names within their organisation, and each row gets a key of its own. A row kept from
+      // before takes its old id (unique then) as its key, so its credentials stay bound to the same text; keys of
+      // new rows contain "_", which ids never do, so no new key can equal an old one.
+      async up(db: Kysely<unknown>) {
+        if (dialect === 'postgres') {
+          await sql`alter table targets add column key text collate "C"`.execute(db);
+          await sql`update targets set key = id`.execute(db);
+          await sql`alter table targets alter column key set not null`.execute(db);
+          await sql`alter table targets add constraint targets_key unique (key)`.execute(db);
+          await sql`alter table targets drop constraint targets_pkey`.execute(db);
+          await sql`alter table targets add primary key (organization_id, id)`.execute(db);
+          await sql`drop index targets_organization`.execute(db);
+          return;
+        }
+        await sql`create table targets_v2 (
+          organization_id text not null references organizations(id) on delete cascade,
+          id text not null,
+          key text not null unique,
+          display_name text not null,
+          kind text not null,
+          config text not null,
+          credentials text,
+          created_at text not null,
+          updated_at text not null,
+          primary key (organization_id, id)
+        )`.execute(db);
+        await sql`insert into targets_v2 select organization_id, id, id, display_name, kind, config, credentials,
+          created_at, updated_at from targets`.execute(db);
+        await sql`drop table targets`.execute(db);
+        await sql`alter table targets_v2 rename to targets`.execute(db);
+      },
+    },
   };
 }
 
 async function migrate(db: Kysely<Database>, dialect: DatabaseDialect): Promise<string[]> {
-  const provider: MigrationProvider = { getMigrations: async () => migrationsFor(dialect) };
+  const provider: MigrationProvider = { getMigrations: async () => schemaMigrations(dialect) };
   const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);

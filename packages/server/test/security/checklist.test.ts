@@ -656,7 +656,8 @@ describe.each(PROTOCOLS)('over %s', (p) => {
           expect(outcome.code).toBe('invalid_argument');
         }
       }
-      expect(await s.store.targets.get(`steal-${p}`)).toBeUndefined();
+      expect(await s.store.targets.get('globex', `steal-${p}`)).toBeUndefined();
+      expect(await s.store.targets.get('acme', `steal-${p}`)).toBeUndefined();
     });
 
     it('F40 role escalation fails; the last admin cannot be demoted or disabled', async () => {

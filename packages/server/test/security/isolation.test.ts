@@ -45,6 +45,8 @@ let server: OnePortServer;
 let transports: Transport[];
 const tokens: Record<string, string> = {};
 const resolves = new Map<string, number>();
+/** Each target's name by its key: what the resolver is asked for. */
+const nameOfKey = new Map<string, string>();
 const resolver = createResolver({
   connectors: { memory: memoryConnectorFactory },
   targets: (id) => store.targets.descriptor(id),
@@ -83,13 +85,14 @@ beforeAll(async () => {
   store = await openSqliteStore(':memory:', createCredentialCipher(randomBytes(32)));
   for (const org of ORGS) {
     await store.members.createOrganization({ id: org, displayName: org });
-    await store.targets.create({
+    const { key } = await store.targets.create({
       id: targetOf(org),
       organizationId: org,
       displayName: `${org} target`,
       kind: 'memory',
       config: { guests: [{ type: 'vm', name: `${org}-web` }], operationDurationMs: 1 },
     });
+    nameOfKey.set(key, targetOf(org));
   }
   for (const name of NAMES) tokens[name] = await idp.mint({ sub: name }, { typ: null });
   const authenticator = createAuthenticator({
@@ -97,10 +100,12 @@ beforeAll(async () => {
   });
   await authenticator.start();
   const counting = {
-    resolve: (targetId: string, options?: Parameters<typeof resolver.resolve>[1]) => {
-      resolves.set(targetId, (resolves.get(targetId) ?? 0) + 1);
-      return resolver.resolve(targetId, options);
+    resolve: (targetKey: string, options?: Parameters<typeof resolver.resolve>[1]) => {
+      const name = nameOfKey.get(targetKey) ?? targetKey;
+      resolves.set(name, (resolves.get(name) ?? 0) + 1);
+      return resolver.resolve(targetKey, options);
     },
+    evict: (targetKey: string) => resolver.evict(targetKey),
   };
   server = await listenOnePort(
     createHvcHandler({

@@ -1,3 +1,4 @@
+import type { TargetRecord } from '../../domain/records.js';
 import type { HvcStore } from '../../storage/hvc-store.js';
 
 /** The demo's organisations, users and target. */
@@ -20,9 +21,9 @@ export interface DemoPve {
 
 /**
  * Seeds the demo: organisation `demo` with an admin and a viewer, organisation `other` with its own admin, and one
- * Proxmox target owned by `demo`, pinned to the fake's certificate fingerprint.
+ * Proxmox target owned by `demo`, pinned to the fake's certificate fingerprint; returns that target.
  */
-export async function seedDemo(store: HvcStore, issuer: string, pve: DemoPve): Promise<void> {
+export async function seedDemo(store: HvcStore, issuer: string, pve: DemoPve): Promise<TargetRecord> {
   await store.members.createOrganization({ id: DEMO.organization, displayName: 'Demo organisation' });
   await store.members.createOrganization({ id: DEMO.otherOrganization, displayName: 'Another organisation' });
   const member = (organizationId: string, subject: string, role: 'admin' | 'viewer') =>
@@ -37,7 +38,7 @@ export async function seedDemo(store: HvcStore, issuer: string, pve: DemoPve): P
   await member(DEMO.organization, DEMO.admin, 'admin');
   await member(DEMO.organization, DEMO.viewer, 'viewer');
   await member(DEMO.otherOrganization, DEMO.otherAdmin, 'admin');
-  await store.targets.create({
+  return store.targets.create({
     id: DEMO.targetId,
     organizationId: DEMO.organization,
     displayName: 'Demo Proxmox VE cluster (fake)',

@@ -60,8 +60,8 @@ export async function runDemo(options: DemoOptions): Promise<void> {
       { devIssuer: issuer, cipher: createCredentialCipher(randomBytes(32)), logger },
     );
     cleanups.push(() => server.close());
-    await seedDemo(server.store, issuer.issuer, cluster.pve);
-    const guests = await (await server.resolver.resolve(DEMO.targetId)).listGuests(
+    const target = await seedDemo(server.store, issuer.issuer, cluster.pve);
+    const guests = await (await server.resolver.resolve(target.key)).listGuests(
       cluster.guestName === undefined ? {} : { namePrefix: cluster.guestName },
     );
     const info = {

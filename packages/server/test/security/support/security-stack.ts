@@ -112,12 +112,13 @@ export async function startSecurityStack(options: { watchRecheckMs?: number } = 
     role: 'viewer',
     token: serviceTokens.viewer,
   });
+  const keys: Record<string, string> = {};
   for (const [id, org, operationDurationMs] of [
     ['mem-a', 'acme', 20],
     ['mem-b', 'globex', 20],
     ['mem-slow', 'acme', 60_000],
   ] as const) {
-    await store.targets.create({
+    const { key } = await store.targets.create({
       id,
       organizationId: org,
       displayName: id,
@@ -130,6 +131,7 @@ export async function startSecurityStack(options: { watchRecheckMs?: number } = 
         operationDurationMs,
       },
     });
+    keys[id] = key;
   }
 
   const authenticator = createAuthenticator({
@@ -167,6 +169,7 @@ export async function startSecurityStack(options: { watchRecheckMs?: number } = 
       reached++;
       return resolver.resolve(...args);
     },
+    evict: (key: string) => resolver.evict(key),
   };
   const authorizer = createDatabaseAuthorizer(store.db);
   const countingAuthorizer: Authorizer = {
@@ -200,9 +203,9 @@ export async function startSecurityStack(options: { watchRecheckMs?: number } = 
     requestTimeoutMs: 10_000,
   });
   const raw = createRawClient(server.url);
-  const guestA = (await (await resolver.resolve('mem-a')).listGuests())[0]!.id;
-  const guestB = (await (await resolver.resolve('mem-b')).listGuests())[0]!.id;
-  const guestSlow = (await (await resolver.resolve('mem-slow')).listGuests()).map((g) => g.id);
+  const guestA = (await (await resolver.resolve(keys['mem-a']!)).listGuests())[0]!.id;
+  const guestB = (await (await resolver.resolve(keys['mem-b']!)).listGuests())[0]!.id;
+  const guestSlow = (await (await resolver.resolve(keys['mem-slow']!)).listGuests()).map((g) => g.id);
 
   return {
     url: server.url,

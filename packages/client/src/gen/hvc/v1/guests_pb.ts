@@ -13,7 +13,7 @@ import type { JsonObject, Message } from "@bufbuild/protobuf";
  * Describes the file hvc/v1/guests.proto.
  */
 export const file_hvc_v1_guests: GenFile = /*@__PURE__*/
-  fileDesc("ChNodmMvdjEvZ3Vlc3RzLnByb3RvEgZodmMudjEi5wEKC0d1ZXN0RmlsdGVyEh8KBHR5cGUYASABKA4yES5odmMudjEuR3Vlc3RUeXBlEhEKBG5vZGUYAiABKAlIAIgBARIhCgVzdGF0ZRgDIAEoDjISLmh2Yy52MS5HdWVzdFN0YXRlEgwKBHRhZ3MYBCADKAkSGAoLbmFtZV9wcmVmaXgYBSABKAlIAYgBARIRCgRwb29sGAYgASgJSAKIAQESFgoJdGVtcGxhdGVzGAcgASgISAOIAQFCBwoFX25vZGVCDgoMX25hbWVfcHJlZml4QgcKBV9wb29sQgwKCl90ZW1wbGF0ZXMicgoRTGlzdEd1ZXN0c1JlcXVlc3QSEQoJdGFyZ2V0X2lkGAEgASgJEiMKBmZpbHRlchgCIAEoCzITLmh2Yy52MS5HdWVzdEZpbHRlchIRCglwYWdlX3NpemUYAyABKAUSEgoKcGFnZV90b2tlbhgEIAEoCSJMChJMaXN0R3Vlc3RzUmVzcG9uc2USHQoGZ3Vlc3RzGAEgAygLMg0uaHZjLnYxLkd1ZXN0EhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSI2Cg9HZXRHdWVzdFJlcXVlc3QSEQoJdGFyZ2V0X2lkGAEgASgJEhAKCGd1ZXN0X2lkGAIgASgJIjAKEEdldEd1ZXN0UmVzcG9uc2USHAoFZ3Vlc3QYASABKAsyDS5odmMudjEuR3Vlc3QiPgoIRGlza1NwZWMSEAoIc2l6ZV9naWIYASABKAESFAoHc3RvcmFnZRgCIAEoCUgAiAEBQgoKCF9zdG9yYWdlIqEBCgdOaWNTcGVjEg4KBmJyaWRnZRgBIAEoCRISCgVtb2RlbBgCIAEoCUgAiAEBEhEKBHZsYW4YAyABKA1IAYgBARIYCgttYWNfYWRkcmVzcxgEIAEoCUgCiAEBEhUKCGZpcmV3YWxsGAUgASgISAOIAQFCCAoGX21vZGVsQgcKBV92bGFuQg4KDF9tYWNfYWRkcmVzc0ILCglfZmlyZXdhbGwi9gQKCUd1ZXN0U3BlYxIfCgR0eXBlGAEgASgOMhEuaHZjLnYxLkd1ZXN0VHlwZRIMCgRuYW1lGAIgASgJEhEKBG5vZGUYAyABKAlIAIgBARIRCgRjcHVzGAQgASgNSAGIAQESFwoKbWVtb3J5X21pYhgFIAEoDUgCiAEBEh8KBWRpc2tzGAYgAygLMhAuaHZjLnYxLkRpc2tTcGVjEh0KBG5pY3MYByADKAsyDy5odmMudjEuTmljU3BlYxIMCgR0YWdzGAggAygJEhEKBHBvb2wYCSABKAlIA4gBARIYCgtkZXNjcmlwdGlvbhgKIAEoCUgEiAEBEhIKBXN0YXJ0GAsgASgISAWIAQESFAoHb3NfdHlwZRgMIAEoCUgGiAEBEhUKCGZpcm13YXJlGA0gASgJSAeIAQESEgoFY2Ryb20YDiABKAlICIgBARIYCgtvc190ZW1wbGF0ZRgPIAEoCUgJiAEBEhkKDHVucHJpdmlsZWdlZBgQIAEoCEgKiAEBEhUKCHBhc3N3b3JkGBEgASgJSAuIAQESFwoPc3NoX3B1YmxpY19rZXlzGBIgAygJEjEKEHByb3ZpZGVyX29wdGlvbnMYEyABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0QgcKBV9ub2RlQgcKBV9jcHVzQg0KC19tZW1vcnlfbWliQgcKBV9wb29sQg4KDF9kZXNjcmlwdGlvbkIICgZfc3RhcnRCCgoIX29zX3R5cGVCCwoJX2Zpcm13YXJlQggKBl9jZHJvbUIOCgxfb3NfdGVtcGxhdGVCDwoNX3VucHJpdmlsZWdlZEILCglfcGFzc3dvcmQiSAoSQ3JlYXRlR3Vlc3RSZXF1ZXN0EhEKCXRhcmdldF9pZBgBIAEoCRIfCgRzcGVjGAIgASgLMhEuaHZjLnYxLkd1ZXN0U3BlYyI7ChNDcmVhdGVHdWVzdFJlc3BvbnNlEiQKCW9wZXJhdGlvbhgBIAEoCzIRLmh2Yy52MS5PcGVyYXRpb24ipgIKEUNsb25lR3Vlc3RSZXF1ZXN0EhEKCXRhcmdldF9pZBgBIAEoCRIQCghndWVzdF9pZBgCIAEoCRIRCgRuYW1lGAMgASgJSACIAQESGAoLdGFyZ2V0X25vZGUYBCABKAlIAYgBARIRCgRtb2RlGAUgASgJSAKIAQESFQoIc25hcHNob3QYBiABKAlIA4gBARIRCgRwb29sGAcgASgJSASIAQESFAoHc3RvcmFnZRgIIAEoCUgFiAEBEhgKC2Rlc2NyaXB0aW9uGAkgASgJSAaIAQFCBwoFX25hbWVCDgoMX3RhcmdldF9ub2RlQgcKBV9tb2RlQgsKCV9zbmFwc2hvdEIHCgVfcG9vbEIKCghfc3RvcmFnZUIOCgxfZGVzY3JpcHRpb24iOgoSQ2xvbmVHdWVzdFJlc3BvbnNlEiQKCW9wZXJhdGlvbhgBIAEoCzIRLmh2Yy52MS5PcGVyYXRpb24iiwIKElVwZGF0ZUd1ZXN0UmVxdWVzdBIRCgl0YXJnZXRfaWQYASABKAkSEAoIZ3Vlc3RfaWQYAiABKAkSEQoEbmFtZRgDIAEoCUgAiAEBEhEKBGNwdXMYBCABKA1IAYgBARIXCgptZW1vcnlfbWliGAUgASgNSAKIAQESGAoLZGVzY3JpcHRpb24YBiABKAlIA4gBARIMCgR0YWdzGAcgAygJEhQKDHJlcGxhY2VfdGFncxgIIAEoCBIVCghpZl9tYXRjaBgJIAEoCUgEiAEBQgcKBV9uYW1lQgcKBV9jcHVzQg0KC19tZW1vcnlfbWliQg4KDF9kZXNjcmlwdGlvbkILCglfaWZfbWF0Y2giOwoTVXBkYXRlR3Vlc3RSZXNwb25zZRIkCglvcGVyYXRpb24YASABKAsyES5odmMudjEuT3BlcmF0aW9uIjkKEkRlbGV0ZUd1ZXN0UmVxdWVzdBIRCgl0YXJnZXRfaWQYASABKAkSEAoIZ3Vlc3RfaWQYAiABKAkiOwoTRGVsZXRlR3Vlc3RSZXNwb25zZRIkCglvcGVyYXRpb24YASABKAsyES5odmMudjEuT3BlcmF0aW9uIjgKEVN0YXJ0R3Vlc3RSZXF1ZXN0EhEKCXRhcmdldF9pZBgBIAEoCRIQCghndWVzdF9pZBgCIAEoCSI6ChJTdGFydEd1ZXN0UmVzcG9uc2USJAoJb3BlcmF0aW9uGAEgASgLMhEuaHZjLnYxLk9wZXJhdGlvbiI3ChBTdG9wR3Vlc3RSZXF1ZXN0EhEKCXRhcmdldF9pZBgBIAEoCRIQCghndWVzdF9pZBgCIAEoCSI5ChFTdG9wR3Vlc3RSZXNwb25zZRIkCglvcGVyYXRpb24YASABKAsyES5odmMudjEuT3BlcmF0aW9uIjsKFFNodXRkb3duR3Vlc3RSZXF1ZXN0EhEKCXRhcmdldF9pZBgBIAEoCRIQCghndWVzdF9pZBgCIAEoCSI9ChVTaHV0ZG93bkd1ZXN0UmVzcG9uc2USJAoJb3BlcmF0aW9uGAEgASgLMhEuaHZjLnYxLk9wZXJhdGlvbiI5ChJSZWJvb3RHdWVzdFJlcXVlc3QSEQoJdGFyZ2V0X2lkGAEgASgJEhAKCGd1ZXN0X2lkGAIgASgJIjsKE1JlYm9vdEd1ZXN0UmVzcG9uc2USJAoJb3BlcmF0aW9uGAEgASgLMhEuaHZjLnYxLk9wZXJhdGlvbiI4ChFSZXNldEd1ZXN0UmVxdWVzdBIRCgl0YXJnZXRfaWQYASABKAkSEAoIZ3Vlc3RfaWQYAiABKAkiOgoSUmVzZXRHdWVzdFJlc3BvbnNlEiQKCW9wZXJhdGlvbhgBIAEoCzIRLmh2Yy52MS5PcGVyYXRpb24iOgoTU3VzcGVuZEd1ZXN0UmVxdWVzdBIRCgl0YXJnZXRfaWQYASABKAkSEAoIZ3Vlc3RfaWQYAiABKAkiPAoUU3VzcGVuZEd1ZXN0UmVzcG9uc2USJAoJb3BlcmF0aW9uGAEgASgLMhEuaHZjLnYxLk9wZXJhdGlvbiI5ChJSZXN1bWVHdWVzdFJlcXVlc3QSEQoJdGFyZ2V0X2lkGAEgASgJEhAKCGd1ZXN0X2lkGAIgASgJIjsKE1Jlc3VtZUd1ZXN0UmVzcG9uc2USJAoJb3BlcmF0aW9uGAEgASgLMhEuaHZjLnYxLk9wZXJhdGlvbiJvChNNaWdyYXRlR3Vlc3RSZXF1ZXN0EhEKCXRhcmdldF9pZBgBIAEoCRIQCghndWVzdF9pZBgCIAEoCRITCgt0YXJnZXRfbm9kZRgDIAEoCRITCgZvbmxpbmUYBCABKAhIAIgBAUIJCgdfb25saW5lIjwKFE1pZ3JhdGVHdWVzdFJlc3BvbnNlEiQKCW9wZXJhdGlvbhgBIAEoCzIRLmh2Yy52MS5PcGVyYXRpb24y+QcKDEd1ZXN0U2VydmljZRJICgpMaXN0R3Vlc3RzEhkuaHZjLnYxLkxpc3RHdWVzdHNSZXF1ZXN0GhouaHZjLnYxLkxpc3RHdWVzdHNSZXNwb25zZSIDkAIBEkIKCEdldEd1ZXN0EhcuaHZjLnYxLkdldEd1ZXN0UmVxdWVzdBoYLmh2Yy52MS5HZXRHdWVzdFJlc3BvbnNlIgOQAgESRgoLQ3JlYXRlR3Vlc3QSGi5odmMudjEuQ3JlYXRlR3Vlc3RSZXF1ZXN0GhsuaHZjLnYxLkNyZWF0ZUd1ZXN0UmVzcG9uc2USQwoKQ2xvbmVHdWVzdBIZLmh2Yy52MS5DbG9uZUd1ZXN0UmVxdWVzdBoaLmh2Yy52MS5DbG9uZUd1ZXN0UmVzcG9uc2USRgoLVXBkYXRlR3Vlc3QSGi5odmMudjEuVXBkYXRlR3Vlc3RSZXF1ZXN0GhsuaHZjLnYxLlVwZGF0ZUd1ZXN0UmVzcG9uc2USRgoLRGVsZXRlR3Vlc3QSGi5odmMudjEuRGVsZXRlR3Vlc3RSZXF1ZXN0GhsuaHZjLnYxLkRlbGV0ZUd1ZXN0UmVzcG9uc2USQwoKU3RhcnRHdWVzdBIZLmh2Yy52MS5TdGFydEd1ZXN0UmVxdWVzdBoaLmh2Yy52MS5TdGFydEd1ZXN0UmVzcG9uc2USQAoJU3RvcEd1ZXN0EhguaHZjLnYxLlN0b3BHdWVzdFJlcXVlc3QaGS5odmMudjEuU3RvcEd1ZXN0UmVzcG9uc2USTAoNU2h1dGRvd25HdWVzdBIcLmh2Yy52MS5TaHV0ZG93bkd1ZXN0UmVxdWVzdBodLmh2Yy52MS5TaHV0ZG93bkd1ZXN0UmVzcG9uc2USRgoLUmVib290R3Vlc3QSGi5odmMudjEuUmVib290R3Vlc3RSZXF1ZXN0GhsuaHZjLnYxLlJlYm9vdEd1ZXN0UmVzcG9uc2USQwoKUmVzZXRHdWVzdBIZLmh2Yy52MS5SZXNldEd1ZXN0UmVxdWVzdBoaLmh2Yy52MS5SZXNldEd1ZXN0UmVzcG9uc2USSQoMU3VzcGVuZEd1ZXN0EhsuaHZjLnYxLlN1c3BlbmRHdWVzdFJlcXVlc3QaHC5odmMudjEuU3VzcGVuZEd1ZXN0UmVzcG9uc2USRgoLUmVzdW1lR3Vlc3QSGi5odmMudjEuUmVzdW1lR3Vlc3RSZXF1ZXN0GhsuaHZjLnYxLlJlc3VtZUd1ZXN0UmVzcG9uc2USSQoMTWlncmF0ZUd1ZXN0EhsuaHZjLnYxLk1pZ3JhdGVHdWVzdFJlcXVlc3QaHC5odmMudjEuTWlncmF0ZUd1ZXN0UmVzcG9uc2ViBnByb3RvMw", [file_google_protobuf_struct, file_hvc_v1_resources]);
+  fileDesc("ChNodmMvdjEvZ3Vlc3RzLnByb3RvEgZodmMudjEi5wEKC0d1ZXN0RmlsdGVyEh8KBHR5cGUYASABKA4yES5odmMudjEuR3Vlc3RUeXBlEhEKBG5vZGUYAiABKAlIAIgBARIhCgVzdGF0ZRgDIAEoDjISLmh2Yy52MS5HdWVzdFN0YXRlEgwKBHRhZ3MYBCADKAkSGAoLbmFtZV9wcmVmaXgYBSABKAlIAYgBARIRCgRwb29sGAYgASgJSAKIAQESFgoJdGVtcGxhdGVzGAcgASgISAOIAQFCBwoFX25vZGVCDgoMX25hbWVfcHJlZml4QgcKBV9wb29sQgwKCl90ZW1wbGF0ZXMiiwEKEUxpc3RHdWVzdHNSZXF1ZXN0EhEKCXRhcmdldF9pZBgBIAEoCRIXCg9vcmdhbml6YXRpb25faWQYBSABKAkSIwoGZmlsdGVyGAIgASgLMhMuaHZjLnYxLkd1ZXN0RmlsdGVyEhEKCXBhZ2Vfc2l6ZRgDIAEoBRISCgpwYWdlX3Rva2VuGAQgASgJIkwKEkxpc3RHdWVzdHNSZXNwb25zZRIdCgZndWVzdHMYASADKAsyDS5odmMudjEuR3Vlc3QSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIk8KD0dldEd1ZXN0UmVxdWVzdBIRCgl0YXJnZXRfaWQYASABKAkSFwoPb3JnYW5pemF0aW9uX2lkGAMgASgJEhAKCGd1ZXN0X2lkGAIgASgJIjAKEEdldEd1ZXN0UmVzcG9uc2USHAoFZ3Vlc3QYASABKAsyDS5odmMudjEuR3Vlc3QiPgoIRGlza1NwZWMSEAoIc2l6ZV9naWIYASABKAESFAoHc3RvcmFnZRgCIAEoCUgAiAEBQgoKCF9zdG9yYWdlIqEBCgdOaWNTcGVjEg4KBmJyaWRnZRgBIAEoCRISCgVtb2RlbBgCIAEoCUgAiAEBEhEKBHZsYW4YAyABKA1IAYgBARIYCgttYWNfYWRkcmVzcxgEIAEoCUgCiAEBEhUKCGZpcmV3YWxsGAUgASgISAOIAQFCCAoGX21vZGVsQgcKBV92bGFuQg4KDF9tYWNfYWRkcmVzc0ILCglfZmlyZXdhbGwi9gQKCUd1ZXN0U3BlYxIfCgR0eXBlGAEgASgOMhEuaHZjLnYxLkd1ZXN0VHlwZRIMCgRuYW1lGAIgASgJEhEKBG5vZGUYAyABKAlIAIgBARIRCgRjcHVzGAQgASgNSAGIAQESFwoKbWVtb3J5X21pYhgFIAEoDUgCiAEBEh8KBWRpc2tzGAYgAygLMhAuaHZjLnYxLkRpc2tTcGVjEh0KBG5pY3MYByADKAsyDy5odmMudjEuTmljU3BlYxIMCgR0YWdzGAggAygJEhEKBHBvb2wYCSABKAlIA4gBARIYCgtkZXNjcmlwdGlvbhgKIAEoCUgEiAEBEhIKBXN0YXJ0GAsgASgISAWIAQESFAoHb3NfdHlwZRgMIAEoCUgGiAEBEhUKCGZpcm13YXJlGA0gASgJSAeIAQESEgoFY2Ryb20YDiABKAlICIgBARIYCgtvc190ZW1wbGF0ZRgPIAEoCUgJiAEBEhkKDHVucHJpdmlsZWdlZBgQIAEoCEgKiAEBEhUKCHBhc3N3b3JkGBEgASgJSAuIAQESFwoPc3NoX3B1YmxpY19rZXlzGBIgAygJEjEKEHByb3ZpZGVyX29wdGlvbnMYEyABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0QgcKBV9ub2RlQgcKBV9jcHVzQg0KC19tZW1vcnlfbWliQgcKBV9wb29sQg4KDF9kZXNjcmlwdGlvbkIICgZfc3RhcnRCCgoIX29zX3R5cGVCCwoJX2Zpcm13YXJlQggKBl9jZHJvbUIOCgxfb3NfdGVtcGxhdGVCDwoNX3VucHJpdmlsZWdlZEILCglfcGFzc3dvcmQiYQoSQ3JlYXRlR3Vlc3RSZXF1ZXN0EhEKCXRhcmdldF9pZBgBIAEoCRIXCg9vcmdhbml6YXRpb25faWQYAyABKAkSHwoEc3BlYxgCIAEoCzIRLmh2Yy52MS5HdWVzdFNwZWMiOwoTQ3JlYXRlR3Vlc3RSZXNwb25zZRIkCglvcGVyYXRpb24YASABKAsyES5odmMudjEuT3BlcmF0aW9uIr8CChFDbG9uZUd1ZXN0UmVxdWVzdBIRCgl0YXJnZXRfaWQYASABKAkSFwoPb3JnYW5pemF0aW9uX2lkGAogASgJEhAKCGd1ZXN0X2lkGAIgASgJEhEKBG5hbWUYAyABKAlIAIgBARIYCgt0YXJnZXRfbm9kZRgEIAEoCUgBiAEBEhEKBG1vZGUYBSABKAlIAogBARIVCghzbmFwc2hvdBgGIAEoCUgDiAEBEhEKBHBvb2wYByABKAlIBIgBARIUCgdzdG9yYWdlGAggASgJSAWIAQESGAoLZGVzY3JpcHRpb24YCSABKAlIBogBAUIHCgVfbmFtZUIOCgxfdGFyZ2V0X25vZGVCBwoFX21vZGVCCwoJX3NuYXBzaG90QgcKBV9wb29sQgoKCF9zdG9yYWdlQg4KDF9kZXNjcmlwdGlvbiI6ChJDbG9uZUd1ZXN0UmVzcG9uc2USJAoJb3BlcmF0aW9uGAEgASgLMhEuaHZjLnYxLk9wZXJhdGlvbiKkAgoSVXBkYXRlR3Vlc3RSZXF1ZXN0EhEKCXRhcmdldF9pZBgBIAEoCRIXCg9vcmdhbml6YXRpb25faWQYCiABKAkSEAoIZ3Vlc3RfaWQYAiABKAkSEQoEbmFtZRgDIAEoCUgAiAEBEhEKBGNwdXMYBCABKA1IAYgBARIXCgptZW1vcnlfbWliGAUgASgNSAKIAQESGAoLZGVzY3JpcHRpb24YBiABKAlIA4gBARIMCgR0YWdzGAcgAygJEhQKDHJlcGxhY2VfdGFncxgIIAEoCBIVCghpZl9tYXRjaBgJIAEoCUgEiAEBQgcKBV9uYW1lQgcKBV9jcHVzQg0KC19tZW1vcnlfbWliQg4KDF9kZXNjcmlwdGlvbkILCglfaWZfbWF0Y2giOwoTVXBkYXRlR3Vlc3RSZXNwb25zZRIkCglvcGVyYXRpb24YASABKAsyES5odmMudjEuT3BlcmF0aW9uIlIKEkRlbGV0ZUd1ZXN0UmVxdWVzdBIRCgl0YXJnZXRfaWQYASABKAkSFwoPb3JnYW5pemF0aW9uX2lkGAMgASgJEhAKCGd1ZXN0X2lkGAIgASgJIjsKE0RlbGV0ZUd1ZXN0UmVzcG9uc2USJAoJb3BlcmF0aW9uGAEgASgLMhEuaHZjLnYxLk9wZXJhdGlvbiJRChFTdGFydEd1ZXN0UmVxdWVzdBIRCgl0YXJnZXRfaWQYASABKAkSFwoPb3JnYW5pemF0aW9uX2lkGAMgASgJEhAKCGd1ZXN0X2lkGAIgASgJIjoKElN0YXJ0R3Vlc3RSZXNwb25zZRIkCglvcGVyYXRpb24YASABKAsyES5odmMudjEuT3BlcmF0aW9uIlAKEFN0b3BHdWVzdFJlcXVlc3QSEQoJdGFyZ2V0X2lkGAEgASgJEhcKD29yZ2FuaXphdGlvbl9pZBgDIAEoCRIQCghndWVzdF9pZBgCIAEoCSI5ChFTdG9wR3Vlc3RSZXNwb25zZRIkCglvcGVyYXRpb24YASABKAsyES5odmMudjEuT3BlcmF0aW9uIlQKFFNodXRkb3duR3Vlc3RSZXF1ZXN0EhEKCXRhcmdldF9pZBgBIAEoCRIXCg9vcmdhbml6YXRpb25faWQYAyABKAkSEAoIZ3Vlc3RfaWQYAiABKAkiPQoVU2h1dGRvd25HdWVzdFJlc3BvbnNlEiQKCW9wZXJhdGlvbhgBIAEoCzIRLmh2Yy52MS5PcGVyYXRpb24iUgoSUmVib290R3Vlc3RSZXF1ZXN0EhEKCXRhcmdldF9pZBgBIAEoCRIXCg9vcmdhbml6YXRpb25faWQYAyABKAkSEAoIZ3Vlc3RfaWQYAiABKAkiOwoTUmVib290R3Vlc3RSZXNwb25zZRIkCglvcGVyYXRpb24YASABKAsyES5odmMudjEuT3BlcmF0aW9uIlEKEVJlc2V0R3Vlc3RSZXF1ZXN0EhEKCXRhcmdldF9pZBgBIAEoCRIXCg9vcmdhbml6YXRpb25faWQYAyABKAkSEAoIZ3Vlc3RfaWQYAiABKAkiOgoSUmVzZXRHdWVzdFJlc3BvbnNlEiQKCW9wZXJhdGlvbhgBIAEoCzIRLmh2Yy52MS5PcGVyYXRpb24iUwoTU3VzcGVuZEd1ZXN0UmVxdWVzdBIRCgl0YXJnZXRfaWQYASABKAkSFwoPb3JnYW5pemF0aW9uX2lkGAMgASgJEhAKCGd1ZXN0X2lkGAIgASgJIjwKFFN1c3BlbmRHdWVzdFJlc3BvbnNlEiQKCW9wZXJhdGlvbhgBIAEoCzIRLmh2Yy52MS5PcGVyYXRpb24iUgoSUmVzdW1lR3Vlc3RSZXF1ZXN0EhEKCXRhcmdldF9pZBgBIAEoCRIXCg9vcmdhbml6YXRpb25faWQYAyABKAkSEAoIZ3Vlc3RfaWQYAiABKAkiOwoTUmVzdW1lR3Vlc3RSZXNwb25zZRIkCglvcGVyYXRpb24YASABKAsyES5odmMudjEuT3BlcmF0aW9uIogBChNNaWdyYXRlR3Vlc3RSZXF1ZXN0EhEKCXRhcmdldF9pZBgBIAEoCRIXCg9vcmdhbml6YXRpb25faWQYBSABKAkSEAoIZ3Vlc3RfaWQYAiABKAkSEwoLdGFyZ2V0X25vZGUYAyABKAkSEwoGb25saW5lGAQgASgISACIAQFCCQoHX29ubGluZSI8ChRNaWdyYXRlR3Vlc3RSZXNwb25zZRIkCglvcGVyYXRpb24YASABKAsyES5odmMudjEuT3BlcmF0aW9uMvkHCgxHdWVzdFNlcnZpY2USSAoKTGlzdEd1ZXN0cxIZLmh2Yy52MS5MaXN0R3Vlc3RzUmVxdWVzdBoaLmh2Yy52MS5MaXN0R3Vlc3RzUmVzcG9uc2UiA5ACARJCCghHZXRHdWVzdBIXLmh2Yy52MS5HZXRHdWVzdFJlcXVlc3QaGC5odmMudjEuR2V0R3Vlc3RSZXNwb25zZSIDkAIBEkYKC0NyZWF0ZUd1ZXN0EhouaHZjLnYxLkNyZWF0ZUd1ZXN0UmVxdWVzdBobLmh2Yy52MS5DcmVhdGVHdWVzdFJlc3BvbnNlEkMKCkNsb25lR3Vlc3QSGS5odmMudjEuQ2xvbmVHdWVzdFJlcXVlc3QaGi5odmMudjEuQ2xvbmVHdWVzdFJlc3BvbnNlEkYKC1VwZGF0ZUd1ZXN0EhouaHZjLnYxLlVwZGF0ZUd1ZXN0UmVxdWVzdBobLmh2Yy52MS5VcGRhdGVHdWVzdFJlc3BvbnNlEkYKC0RlbGV0ZUd1ZXN0EhouaHZjLnYxLkRlbGV0ZUd1ZXN0UmVxdWVzdBobLmh2Yy52MS5EZWxldGVHdWVzdFJlc3BvbnNlEkMKClN0YXJ0R3Vlc3QSGS5odmMudjEuU3RhcnRHdWVzdFJlcXVlc3QaGi5odmMudjEuU3RhcnRHdWVzdFJlc3BvbnNlEkAKCVN0b3BHdWVzdBIYLmh2Yy52MS5TdG9wR3Vlc3RSZXF1ZXN0GhkuaHZjLnYxLlN0b3BHdWVzdFJlc3BvbnNlEkwKDVNodXRkb3duR3Vlc3QSHC5odmMudjEuU2h1dGRvd25HdWVzdFJlcXVlc3QaHS5odmMudjEuU2h1dGRvd25HdWVzdFJlc3BvbnNlEkYKC1JlYm9vdEd1ZXN0EhouaHZjLnYxLlJlYm9vdEd1ZXN0UmVxdWVzdBobLmh2Yy52MS5SZWJvb3RHdWVzdFJlc3BvbnNlEkMKClJlc2V0R3Vlc3QSGS5odmMudjEuUmVzZXRHdWVzdFJlcXVlc3QaGi5odmMudjEuUmVzZXRHdWVzdFJlc3BvbnNlEkkKDFN1c3BlbmRHdWVzdBIbLmh2Yy52MS5TdXNwZW5kR3Vlc3RSZXF1ZXN0GhwuaHZjLnYxLlN1c3BlbmRHdWVzdFJlc3BvbnNlEkYKC1Jlc3VtZUd1ZXN0EhouaHZjLnYxLlJlc3VtZUd1ZXN0UmVxdWVzdBobLmh2Yy52MS5SZXN1bWVHdWVzdFJlc3BvbnNlEkkKDE1pZ3JhdGVHdWVzdBIbLmh2Yy52MS5NaWdyYXRlR3Vlc3RSZXF1ZXN0GhwuaHZjLnYxLk1pZ3JhdGVHdWVzdFJlc3BvbnNlYgZwcm90bzM", [file_google_protobuf_struct, file_hvc_v1_resources]);
 
 /**
  * Narrows a guest list; every set field must match.
@@ -78,6 +78,13 @@ export type ListGuestsRequest = Message<"hvc.v1.ListGuestsRequest"> & {
   targetId: string;
 
   /**
+   * The target's organisation; needed only when target_id names targets in several of the caller's.
+   *
+   * @generated from field: string organization_id = 5;
+   */
+  organizationId: string;
+
+  /**
    * @generated from field: hvc.v1.GuestFilter filter = 2;
    */
   filter?: GuestFilter | undefined;
@@ -136,6 +143,13 @@ export type GetGuestRequest = Message<"hvc.v1.GetGuestRequest"> & {
    * @generated from field: string target_id = 1;
    */
   targetId: string;
+
+  /**
+   * The target's organisation; needed only when target_id names targets in several of the caller's.
+   *
+   * @generated from field: string organization_id = 3;
+   */
+  organizationId: string;
 
   /**
    * @generated from field: string guest_id = 2;
@@ -359,6 +373,13 @@ export type CreateGuestRequest = Message<"hvc.v1.CreateGuestRequest"> & {
   targetId: string;
 
   /**
+   * The target's organisation; needed only when target_id names targets in several of the caller's.
+   *
+   * @generated from field: string organization_id = 3;
+   */
+  organizationId: string;
+
+  /**
    * @generated from field: hvc.v1.GuestSpec spec = 2;
    */
   spec?: GuestSpec | undefined;
@@ -396,6 +417,13 @@ export type CloneGuestRequest = Message<"hvc.v1.CloneGuestRequest"> & {
    * @generated from field: string target_id = 1;
    */
   targetId: string;
+
+  /**
+   * The target's organisation; needed only when target_id names targets in several of the caller's.
+   *
+   * @generated from field: string organization_id = 10;
+   */
+  organizationId: string;
 
   /**
    * @generated from field: string guest_id = 2;
@@ -472,6 +500,13 @@ export type UpdateGuestRequest = Message<"hvc.v1.UpdateGuestRequest"> & {
    * @generated from field: string target_id = 1;
    */
   targetId: string;
+
+  /**
+   * The target's organisation; needed only when target_id names targets in several of the caller's.
+   *
+   * @generated from field: string organization_id = 10;
+   */
+  organizationId: string;
 
   /**
    * @generated from field: string guest_id = 2;
@@ -554,6 +589,13 @@ export type DeleteGuestRequest = Message<"hvc.v1.DeleteGuestRequest"> & {
   targetId: string;
 
   /**
+   * The target's organisation; needed only when target_id names targets in several of the caller's.
+   *
+   * @generated from field: string organization_id = 3;
+   */
+  organizationId: string;
+
+  /**
    * @generated from field: string guest_id = 2;
    */
   guestId: string;
@@ -591,6 +633,13 @@ export type StartGuestRequest = Message<"hvc.v1.StartGuestRequest"> & {
    * @generated from field: string target_id = 1;
    */
   targetId: string;
+
+  /**
+   * The target's organisation; needed only when target_id names targets in several of the caller's.
+   *
+   * @generated from field: string organization_id = 3;
+   */
+  organizationId: string;
 
   /**
    * @generated from field: string guest_id = 2;
@@ -632,6 +681,13 @@ export type StopGuestRequest = Message<"hvc.v1.StopGuestRequest"> & {
   targetId: string;
 
   /**
+   * The target's organisation; needed only when target_id names targets in several of the caller's.
+   *
+   * @generated from field: string organization_id = 3;
+   */
+  organizationId: string;
+
+  /**
    * @generated from field: string guest_id = 2;
    */
   guestId: string;
@@ -669,6 +725,13 @@ export type ShutdownGuestRequest = Message<"hvc.v1.ShutdownGuestRequest"> & {
    * @generated from field: string target_id = 1;
    */
   targetId: string;
+
+  /**
+   * The target's organisation; needed only when target_id names targets in several of the caller's.
+   *
+   * @generated from field: string organization_id = 3;
+   */
+  organizationId: string;
 
   /**
    * @generated from field: string guest_id = 2;
@@ -710,6 +773,13 @@ export type RebootGuestRequest = Message<"hvc.v1.RebootGuestRequest"> & {
   targetId: string;
 
   /**
+   * The target's organisation; needed only when target_id names targets in several of the caller's.
+   *
+   * @generated from field: string organization_id = 3;
+   */
+  organizationId: string;
+
+  /**
    * @generated from field: string guest_id = 2;
    */
   guestId: string;
@@ -747,6 +817,13 @@ export type ResetGuestRequest = Message<"hvc.v1.ResetGuestRequest"> & {
    * @generated from field: string target_id = 1;
    */
   targetId: string;
+
+  /**
+   * The target's organisation; needed only when target_id names targets in several of the caller's.
+   *
+   * @generated from field: string organization_id = 3;
+   */
+  organizationId: string;
 
   /**
    * @generated from field: string guest_id = 2;
@@ -788,6 +865,13 @@ export type SuspendGuestRequest = Message<"hvc.v1.SuspendGuestRequest"> & {
   targetId: string;
 
   /**
+   * The target's organisation; needed only when target_id names targets in several of the caller's.
+   *
+   * @generated from field: string organization_id = 3;
+   */
+  organizationId: string;
+
+  /**
    * @generated from field: string guest_id = 2;
    */
   guestId: string;
@@ -827,6 +911,13 @@ export type ResumeGuestRequest = Message<"hvc.v1.ResumeGuestRequest"> & {
   targetId: string;
 
   /**
+   * The target's organisation; needed only when target_id names targets in several of the caller's.
+   *
+   * @generated from field: string organization_id = 3;
+   */
+  organizationId: string;
+
+  /**
    * @generated from field: string guest_id = 2;
    */
   guestId: string;
@@ -864,6 +955,13 @@ export type MigrateGuestRequest = Message<"hvc.v1.MigrateGuestRequest"> & {
    * @generated from field: string target_id = 1;
    */
   targetId: string;
+
+  /**
+   * The target's organisation; needed only when target_id names targets in several of the caller's.
+   *
+   * @generated from field: string organization_id = 5;
+   */
+  organizationId: string;
 
   /**
    * @generated from field: string guest_id = 2;

@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file hvc/v1/operations.proto.
  */
 export const file_hvc_v1_operations: GenFile = /*@__PURE__*/
-  fileDesc("ChdodmMvdjEvb3BlcmF0aW9ucy5wcm90bxIGaHZjLnYxIj4KE0dldE9wZXJhdGlvblJlcXVlc3QSEQoJdGFyZ2V0X2lkGAEgASgJEhQKDG9wZXJhdGlvbl9pZBgCIAEoCSI8ChRHZXRPcGVyYXRpb25SZXNwb25zZRIkCglvcGVyYXRpb24YASABKAsyES5odmMudjEuT3BlcmF0aW9uIkEKFkNhbmNlbE9wZXJhdGlvblJlcXVlc3QSEQoJdGFyZ2V0X2lkGAEgASgJEhQKDG9wZXJhdGlvbl9pZBgCIAEoCSI/ChdDYW5jZWxPcGVyYXRpb25SZXNwb25zZRIkCglvcGVyYXRpb24YASABKAsyES5odmMudjEuT3BlcmF0aW9uIkAKFVdhdGNoT3BlcmF0aW9uUmVxdWVzdBIRCgl0YXJnZXRfaWQYASABKAkSFAoMb3BlcmF0aW9uX2lkGAIgASgJIj4KFldhdGNoT3BlcmF0aW9uUmVzcG9uc2USJAoJb3BlcmF0aW9uGAEgASgLMhEuaHZjLnYxLk9wZXJhdGlvbjKOAgoQT3BlcmF0aW9uU2VydmljZRJOCgxHZXRPcGVyYXRpb24SGy5odmMudjEuR2V0T3BlcmF0aW9uUmVxdWVzdBocLmh2Yy52MS5HZXRPcGVyYXRpb25SZXNwb25zZSIDkAIBElIKD0NhbmNlbE9wZXJhdGlvbhIeLmh2Yy52MS5DYW5jZWxPcGVyYXRpb25SZXF1ZXN0Gh8uaHZjLnYxLkNhbmNlbE9wZXJhdGlvblJlc3BvbnNlElYKDldhdGNoT3BlcmF0aW9uEh0uaHZjLnYxLldhdGNoT3BlcmF0aW9uUmVxdWVzdBoeLmh2Yy52MS5XYXRjaE9wZXJhdGlvblJlc3BvbnNlIgOQAgEwAWIGcHJvdG8z", [file_hvc_v1_resources]);
+  fileDesc("ChdodmMvdjEvb3BlcmF0aW9ucy5wcm90bxIGaHZjLnYxIlcKE0dldE9wZXJhdGlvblJlcXVlc3QSEQoJdGFyZ2V0X2lkGAEgASgJEhcKD29yZ2FuaXphdGlvbl9pZBgDIAEoCRIUCgxvcGVyYXRpb25faWQYAiABKAkiPAoUR2V0T3BlcmF0aW9uUmVzcG9uc2USJAoJb3BlcmF0aW9uGAEgASgLMhEuaHZjLnYxLk9wZXJhdGlvbiJaChZDYW5jZWxPcGVyYXRpb25SZXF1ZXN0EhEKCXRhcmdldF9pZBgBIAEoCRIXCg9vcmdhbml6YXRpb25faWQYAyABKAkSFAoMb3BlcmF0aW9uX2lkGAIgASgJIj8KF0NhbmNlbE9wZXJhdGlvblJlc3BvbnNlEiQKCW9wZXJhdGlvbhgBIAEoCzIRLmh2Yy52MS5PcGVyYXRpb24iWQoVV2F0Y2hPcGVyYXRpb25SZXF1ZXN0EhEKCXRhcmdldF9pZBgBIAEoCRIXCg9vcmdhbml6YXRpb25faWQYAyABKAkSFAoMb3BlcmF0aW9uX2lkGAIgASgJIj4KFldhdGNoT3BlcmF0aW9uUmVzcG9uc2USJAoJb3BlcmF0aW9uGAEgASgLMhEuaHZjLnYxLk9wZXJhdGlvbjKOAgoQT3BlcmF0aW9uU2VydmljZRJOCgxHZXRPcGVyYXRpb24SGy5odmMudjEuR2V0T3BlcmF0aW9uUmVxdWVzdBocLmh2Yy52MS5HZXRPcGVyYXRpb25SZXNwb25zZSIDkAIBElIKD0NhbmNlbE9wZXJhdGlvbhIeLmh2Yy52MS5DYW5jZWxPcGVyYXRpb25SZXF1ZXN0Gh8uaHZjLnYxLkNhbmNlbE9wZXJhdGlvblJlc3BvbnNlElYKDldhdGNoT3BlcmF0aW9uEh0uaHZjLnYxLldhdGNoT3BlcmF0aW9uUmVxdWVzdBoeLmh2Yy52MS5XYXRjaE9wZXJhdGlvblJlc3BvbnNlIgOQAgEwAWIGcHJvdG8z", [file_hvc_v1_resources]);
 
 /**
  * @generated from message hvc.v1.GetOperationRequest
@@ -22,6 +22,13 @@ export type GetOperationRequest = Message<"hvc.v1.GetOperationRequest"> & {
    * @generated from field: string target_id = 1;
    */
   targetId: string;
+
+  /**
+   * The target's organisation; needed only when target_id names targets in several of the caller's.
+   *
+   * @generated from field: string organization_id = 3;
+   */
+  organizationId: string;
 
   /**
    * @generated from field: string operation_id = 2;
@@ -63,6 +70,13 @@ export type CancelOperationRequest = Message<"hvc.v1.CancelOperationRequest"> & 
   targetId: string;
 
   /**
+   * The target's organisation; needed only when target_id names targets in several of the caller's.
+   *
+   * @generated from field: string organization_id = 3;
+   */
+  organizationId: string;
+
+  /**
    * @generated from field: string operation_id = 2;
    */
   operationId: string;
@@ -100,6 +114,13 @@ export type WatchOperationRequest = Message<"hvc.v1.WatchOperationRequest"> & {
    * @generated from field: string target_id = 1;
    */
   targetId: string;
+
+  /**
+   * The target's organisation; needed only when target_id names targets in several of the caller's.
+   *
+   * @generated from field: string organization_id = 3;
+   */
+  organizationId: string;
 
   /**
    * @generated from field: string operation_id = 2;

@@ -21,7 +21,7 @@ export const file_hvc_v1_resources: GenFile = /*@__PURE__*/
  */
 export type Target = Message<"hvc.v1.Target"> & {
   /**
-   * Stable id, unique on this server (e.g. `pve-eu-1`).
+   * Stable id, unique within its organisation (e.g. `pve-eu-1`); another organisation may use the same one.
    *
    * @generated from field: string id = 1;
    */

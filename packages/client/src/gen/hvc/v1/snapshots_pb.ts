@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file hvc/v1/snapshots.proto.
  */
 export const file_hvc_v1_snapshots: GenFile = /*@__PURE__*/
-  fileDesc("ChZodmMvdjEvc25hcHNob3RzLnByb3RvEgZodmMudjEiOwoUTGlzdFNuYXBzaG90c1JlcXVlc3QSEQoJdGFyZ2V0X2lkGAEgASgJEhAKCGd1ZXN0X2lkGAIgASgJIjwKFUxpc3RTbmFwc2hvdHNSZXNwb25zZRIjCglzbmFwc2hvdHMYASADKAsyEC5odmMudjEuU25hcHNob3QijAEKFUNyZWF0ZVNuYXBzaG90UmVxdWVzdBIRCgl0YXJnZXRfaWQYASABKAkSEAoIZ3Vlc3RfaWQYAiABKAkSDAoEbmFtZRgDIAEoCRIYCgtkZXNjcmlwdGlvbhgEIAEoCUgAiAEBEhYKDmluY2x1ZGVfbWVtb3J5GAUgASgIQg4KDF9kZXNjcmlwdGlvbiI+ChZDcmVhdGVTbmFwc2hvdFJlc3BvbnNlEiQKCW9wZXJhdGlvbhgBIAEoCzIRLmh2Yy52MS5PcGVyYXRpb24iTAoXUm9sbGJhY2tTbmFwc2hvdFJlcXVlc3QSEQoJdGFyZ2V0X2lkGAEgASgJEhAKCGd1ZXN0X2lkGAIgASgJEgwKBG5hbWUYAyABKAkiQAoYUm9sbGJhY2tTbmFwc2hvdFJlc3BvbnNlEiQKCW9wZXJhdGlvbhgBIAEoCzIRLmh2Yy52MS5PcGVyYXRpb24iSgoVRGVsZXRlU25hcHNob3RSZXF1ZXN0EhEKCXRhcmdldF9pZBgBIAEoCRIQCghndWVzdF9pZBgCIAEoCRIMCgRuYW1lGAMgASgJIj4KFkRlbGV0ZVNuYXBzaG90UmVzcG9uc2USJAoJb3BlcmF0aW9uGAEgASgLMhEuaHZjLnYxLk9wZXJhdGlvbjLdAgoPU25hcHNob3RTZXJ2aWNlElEKDUxpc3RTbmFwc2hvdHMSHC5odmMudjEuTGlzdFNuYXBzaG90c1JlcXVlc3QaHS5odmMudjEuTGlzdFNuYXBzaG90c1Jlc3BvbnNlIgOQAgESTwoOQ3JlYXRlU25hcHNob3QSHS5odmMudjEuQ3JlYXRlU25hcHNob3RSZXF1ZXN0Gh4uaHZjLnYxLkNyZWF0ZVNuYXBzaG90UmVzcG9uc2USVQoQUm9sbGJhY2tTbmFwc2hvdBIfLmh2Yy52MS5Sb2xsYmFja1NuYXBzaG90UmVxdWVzdBogLmh2Yy52MS5Sb2xsYmFja1NuYXBzaG90UmVzcG9uc2USTwoORGVsZXRlU25hcHNob3QSHS5odmMudjEuRGVsZXRlU25hcHNob3RSZXF1ZXN0Gh4uaHZjLnYxLkRlbGV0ZVNuYXBzaG90UmVzcG9uc2ViBnByb3RvMw", [file_hvc_v1_resources]);
+  fileDesc("ChZodmMvdjEvc25hcHNob3RzLnByb3RvEgZodmMudjEiVAoUTGlzdFNuYXBzaG90c1JlcXVlc3QSEQoJdGFyZ2V0X2lkGAEgASgJEhcKD29yZ2FuaXphdGlvbl9pZBgDIAEoCRIQCghndWVzdF9pZBgCIAEoCSI8ChVMaXN0U25hcHNob3RzUmVzcG9uc2USIwoJc25hcHNob3RzGAEgAygLMhAuaHZjLnYxLlNuYXBzaG90IqUBChVDcmVhdGVTbmFwc2hvdFJlcXVlc3QSEQoJdGFyZ2V0X2lkGAEgASgJEhcKD29yZ2FuaXphdGlvbl9pZBgGIAEoCRIQCghndWVzdF9pZBgCIAEoCRIMCgRuYW1lGAMgASgJEhgKC2Rlc2NyaXB0aW9uGAQgASgJSACIAQESFgoOaW5jbHVkZV9tZW1vcnkYBSABKAhCDgoMX2Rlc2NyaXB0aW9uIj4KFkNyZWF0ZVNuYXBzaG90UmVzcG9uc2USJAoJb3BlcmF0aW9uGAEgASgLMhEuaHZjLnYxLk9wZXJhdGlvbiJlChdSb2xsYmFja1NuYXBzaG90UmVxdWVzdBIRCgl0YXJnZXRfaWQYASABKAkSFwoPb3JnYW5pemF0aW9uX2lkGAQgASgJEhAKCGd1ZXN0X2lkGAIgASgJEgwKBG5hbWUYAyABKAkiQAoYUm9sbGJhY2tTbmFwc2hvdFJlc3BvbnNlEiQKCW9wZXJhdGlvbhgBIAEoCzIRLmh2Yy52MS5PcGVyYXRpb24iYwoVRGVsZXRlU25hcHNob3RSZXF1ZXN0EhEKCXRhcmdldF9pZBgBIAEoCRIXCg9vcmdhbml6YXRpb25faWQYBCABKAkSEAoIZ3Vlc3RfaWQYAiABKAkSDAoEbmFtZRgDIAEoCSI+ChZEZWxldGVTbmFwc2hvdFJlc3BvbnNlEiQKCW9wZXJhdGlvbhgBIAEoCzIRLmh2Yy52MS5PcGVyYXRpb24y3QIKD1NuYXBzaG90U2VydmljZRJRCg1MaXN0U25hcHNob3RzEhwuaHZjLnYxLkxpc3RTbmFwc2hvdHNSZXF1ZXN0Gh0uaHZjLnYxLkxpc3RTbmFwc2hvdHNSZXNwb25zZSIDkAIBEk8KDkNyZWF0ZVNuYXBzaG90Eh0uaHZjLnYxLkNyZWF0ZVNuYXBzaG90UmVxdWVzdBoeLmh2Yy52MS5DcmVhdGVTbmFwc2hvdFJlc3BvbnNlElUKEFJvbGxiYWNrU25hcHNob3QSHy5odmMudjEuUm9sbGJhY2tTbmFwc2hvdFJlcXVlc3QaIC5odmMudjEuUm9sbGJhY2tTbmFwc2hvdFJlc3BvbnNlEk8KDkRlbGV0ZVNuYXBzaG90Eh0uaHZjLnYxLkRlbGV0ZVNuYXBzaG90UmVxdWVzdBoeLmh2Yy52MS5EZWxldGVTbmFwc2hvdFJlc3BvbnNlYgZwcm90bzM", [file_hvc_v1_resources]);
 
 /**
  * @generated from message hvc.v1.ListSnapshotsRequest
@@ -22,6 +22,13 @@ export type ListSnapshotsRequest = Message<"hvc.v1.ListSnapshotsRequest"> & {
    * @generated from field: string target_id = 1;
    */
   targetId: string;
+
+  /**
+   * The target's organisation; needed only when target_id names targets in several of the caller's.
+   *
+   * @generated from field: string organization_id = 3;
+   */
+  organizationId: string;
 
   /**
    * @generated from field: string guest_id = 2;
@@ -63,6 +70,13 @@ export type CreateSnapshotRequest = Message<"hvc.v1.CreateSnapshotRequest"> & {
    * @generated from field: string target_id = 1;
    */
   targetId: string;
+
+  /**
+   * The target's organisation; needed only when target_id names targets in several of the caller's.
+   *
+   * @generated from field: string organization_id = 6;
+   */
+  organizationId: string;
 
   /**
    * @generated from field: string guest_id = 2;
@@ -119,6 +133,13 @@ export type RollbackSnapshotRequest = Message<"hvc.v1.RollbackSnapshotRequest"> 
   targetId: string;
 
   /**
+   * The target's organisation; needed only when target_id names targets in several of the caller's.
+   *
+   * @generated from field: string organization_id = 4;
+   */
+  organizationId: string;
+
+  /**
    * @generated from field: string guest_id = 2;
    */
   guestId: string;
@@ -161,6 +182,13 @@ export type DeleteSnapshotRequest = Message<"hvc.v1.DeleteSnapshotRequest"> & {
    * @generated from field: string target_id = 1;
    */
   targetId: string;
+
+  /**
+   * The target's organisation; needed only when target_id names targets in several of the caller's.
+   *
+   * @generated from field: string organization_id = 4;
+   */
+  organizationId: string;
 
   /**
    * @generated from field: string guest_id = 2;

@@ -13,7 +13,7 @@ import type { JsonObject, Message } from "@bufbuild/protobuf";
  * Describes the file hvc/v1/targets.proto.
  */
 export const file_hvc_v1_targets: GenFile = /*@__PURE__*/
-  fileDesc("ChRodmMvdjEvdGFyZ2V0cy5wcm90bxIGaHZjLnYxIi0KEkxpc3RUYXJnZXRzUmVxdWVzdBIXCg9vcmdhbml6YXRpb25faWQYASABKAkiNgoTTGlzdFRhcmdldHNSZXNwb25zZRIfCgd0YXJnZXRzGAEgAygLMg4uaHZjLnYxLlRhcmdldCIlChBHZXRUYXJnZXRSZXF1ZXN0EhEKCXRhcmdldF9pZBgBIAEoCSIzChFHZXRUYXJnZXRSZXNwb25zZRIeCgZ0YXJnZXQYASABKAsyDi5odmMudjEuVGFyZ2V0IrwBChNDcmVhdGVUYXJnZXRSZXF1ZXN0EhEKCXRhcmdldF9pZBgBIAEoCRIXCg9vcmdhbml6YXRpb25faWQYAiABKAkSFAoMZGlzcGxheV9uYW1lGAMgASgJEgwKBGtpbmQYBCABKAkSJwoGY29uZmlnGAUgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdBIsCgtjcmVkZW50aWFscxgGIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3QiNgoUQ3JlYXRlVGFyZ2V0UmVzcG9uc2USHgoGdGFyZ2V0GAEgASgLMg4uaHZjLnYxLlRhcmdldCKrAQoTVXBkYXRlVGFyZ2V0UmVxdWVzdBIRCgl0YXJnZXRfaWQYASABKAkSGQoMZGlzcGxheV9uYW1lGAIgASgJSACIAQESJwoGY29uZmlnGAMgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdBIsCgtjcmVkZW50aWFscxgEIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3RCDwoNX2Rpc3BsYXlfbmFtZSI2ChRVcGRhdGVUYXJnZXRSZXNwb25zZRIeCgZ0YXJnZXQYASABKAsyDi5odmMudjEuVGFyZ2V0IigKE0RlbGV0ZVRhcmdldFJlcXVlc3QSEQoJdGFyZ2V0X2lkGAEgASgJIhYKFERlbGV0ZVRhcmdldFJlc3BvbnNlIjIKHVRlc3RUYXJnZXRDb25uZWN0aXZpdHlSZXF1ZXN0EhEKCXRhcmdldF9pZBgBIAEoCSKNAQoeVGVzdFRhcmdldENvbm5lY3Rpdml0eVJlc3BvbnNlEgoKAm9rGAEgASgIEg8KB3ZlcnNpb24YAiABKAkSFAoMY2x1c3Rlcl9uYW1lGAMgASgJEg0KBW5vZGVzGAQgAygJEhIKCmVycm9yX2NvZGUYBSABKAkSFQoNZXJyb3JfbWVzc2FnZRgGIAEoCTLtAwoNVGFyZ2V0U2VydmljZRJLCgtMaXN0VGFyZ2V0cxIaLmh2Yy52MS5MaXN0VGFyZ2V0c1JlcXVlc3QaGy5odmMudjEuTGlzdFRhcmdldHNSZXNwb25zZSIDkAIBEkUKCUdldFRhcmdldBIYLmh2Yy52MS5HZXRUYXJnZXRSZXF1ZXN0GhkuaHZjLnYxLkdldFRhcmdldFJlc3BvbnNlIgOQAgESSQoMQ3JlYXRlVGFyZ2V0EhsuaHZjLnYxLkNyZWF0ZVRhcmdldFJlcXVlc3QaHC5odmMudjEuQ3JlYXRlVGFyZ2V0UmVzcG9uc2USSQoMVXBkYXRlVGFyZ2V0EhsuaHZjLnYxLlVwZGF0ZVRhcmdldFJlcXVlc3QaHC5odmMudjEuVXBkYXRlVGFyZ2V0UmVzcG9uc2USSQoMRGVsZXRlVGFyZ2V0EhsuaHZjLnYxLkRlbGV0ZVRhcmdldFJlcXVlc3QaHC5odmMudjEuRGVsZXRlVGFyZ2V0UmVzcG9uc2USZwoWVGVzdFRhcmdldENvbm5lY3Rpdml0eRIlLmh2Yy52MS5UZXN0VGFyZ2V0Q29ubmVjdGl2aXR5UmVxdWVzdBomLmh2Yy52MS5UZXN0VGFyZ2V0Q29ubmVjdGl2aXR5UmVzcG9uc2ViBnByb3RvMw", [file_google_protobuf_struct, file_hvc_v1_resources]);
+  fileDesc("ChRodmMvdjEvdGFyZ2V0cy5wcm90bxIGaHZjLnYxIi0KEkxpc3RUYXJnZXRzUmVxdWVzdBIXCg9vcmdhbml6YXRpb25faWQYASABKAkiNgoTTGlzdFRhcmdldHNSZXNwb25zZRIfCgd0YXJnZXRzGAEgAygLMg4uaHZjLnYxLlRhcmdldCI+ChBHZXRUYXJnZXRSZXF1ZXN0EhEKCXRhcmdldF9pZBgBIAEoCRIXCg9vcmdhbml6YXRpb25faWQYAiABKAkiMwoRR2V0VGFyZ2V0UmVzcG9uc2USHgoGdGFyZ2V0GAEgASgLMg4uaHZjLnYxLlRhcmdldCK8AQoTQ3JlYXRlVGFyZ2V0UmVxdWVzdBIRCgl0YXJnZXRfaWQYASABKAkSFwoPb3JnYW5pemF0aW9uX2lkGAIgASgJEhQKDGRpc3BsYXlfbmFtZRgDIAEoCRIMCgRraW5kGAQgASgJEicKBmNvbmZpZxgFIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3QSLAoLY3JlZGVudGlhbHMYBiABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0IjYKFENyZWF0ZVRhcmdldFJlc3BvbnNlEh4KBnRhcmdldBgBIAEoCzIOLmh2Yy52MS5UYXJnZXQixAEKE1VwZGF0ZVRhcmdldFJlcXVlc3QSEQoJdGFyZ2V0X2lkGAEgASgJEhcKD29yZ2FuaXphdGlvbl9pZBgFIAEoCRIZCgxkaXNwbGF5X25hbWUYAiABKAlIAIgBARInCgZjb25maWcYAyABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0EiwKC2NyZWRlbnRpYWxzGAQgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdEIPCg1fZGlzcGxheV9uYW1lIjYKFFVwZGF0ZVRhcmdldFJlc3BvbnNlEh4KBnRhcmdldBgBIAEoCzIOLmh2Yy52MS5UYXJnZXQiQQoTRGVsZXRlVGFyZ2V0UmVxdWVzdBIRCgl0YXJnZXRfaWQYASABKAkSFwoPb3JnYW5pemF0aW9uX2lkGAIgASgJIhYKFERlbGV0ZVRhcmdldFJlc3BvbnNlIksKHVRlc3RUYXJnZXRDb25uZWN0aXZpdHlSZXF1ZXN0EhEKCXRhcmdldF9pZBgBIAEoCRIXCg9vcmdhbml6YXRpb25faWQYAiABKAkijQEKHlRlc3RUYXJnZXRDb25uZWN0aXZpdHlSZXNwb25zZRIKCgJvaxgBIAEoCBIPCgd2ZXJzaW9uGAIgASgJEhQKDGNsdXN0ZXJfbmFtZRgDIAEoCRINCgVub2RlcxgEIAMoCRISCgplcnJvcl9jb2RlGAUgASgJEhUKDWVycm9yX21lc3NhZ2UYBiABKAky7QMKDVRhcmdldFNlcnZpY2USSwoLTGlzdFRhcmdldHMSGi5odmMudjEuTGlzdFRhcmdldHNSZXF1ZXN0GhsuaHZjLnYxLkxpc3RUYXJnZXRzUmVzcG9uc2UiA5ACARJFCglHZXRUYXJnZXQSGC5odmMudjEuR2V0VGFyZ2V0UmVxdWVzdBoZLmh2Yy52MS5HZXRUYXJnZXRSZXNwb25zZSIDkAIBEkkKDENyZWF0ZVRhcmdldBIbLmh2Yy52MS5DcmVhdGVUYXJnZXRSZXF1ZXN0GhwuaHZjLnYxLkNyZWF0ZVRhcmdldFJlc3BvbnNlEkkKDFVwZGF0ZVRhcmdldBIbLmh2Yy52MS5VcGRhdGVUYXJnZXRSZXF1ZXN0GhwuaHZjLnYxLlVwZGF0ZVRhcmdldFJlc3BvbnNlEkkKDERlbGV0ZVRhcmdldBIbLmh2Yy52MS5EZWxldGVUYXJnZXRSZXF1ZXN0GhwuaHZjLnYxLkRlbGV0ZVRhcmdldFJlc3BvbnNlEmcKFlRlc3RUYXJnZXRDb25uZWN0aXZpdHkSJS5odmMudjEuVGVzdFRhcmdldENvbm5lY3Rpdml0eVJlcXVlc3QaJi5odmMudjEuVGVzdFRhcmdldENvbm5lY3Rpdml0eVJlc3BvbnNlYgZwcm90bzM", [file_google_protobuf_struct, file_hvc_v1_resources]);
 
 /**
  * @generated from message hvc.v1.ListTargetsRequest
@@ -59,6 +59,13 @@ export type GetTargetRequest = Message<"hvc.v1.GetTargetRequest"> & {
    * @generated from field: string target_id = 1;
    */
   targetId: string;
+
+  /**
+   * The target's organisation; needed only when target_id names targets in several of the caller's.
+   *
+   * @generated from field: string organization_id = 2;
+   */
+  organizationId: string;
 };
 
 /**
@@ -90,7 +97,7 @@ export const GetTargetResponseSchema: GenMessage<GetTargetResponse> = /*@__PURE_
  */
 export type CreateTargetRequest = Message<"hvc.v1.CreateTargetRequest"> & {
   /**
-   * Lower case letters, digits and `-`, 1..63 characters.
+   * Lower case letters, digits and `-`, 1..63 characters; unique within the organisation.
    *
    * @generated from field: string target_id = 1;
    */
@@ -162,6 +169,13 @@ export type UpdateTargetRequest = Message<"hvc.v1.UpdateTargetRequest"> & {
   targetId: string;
 
   /**
+   * The target's organisation; needed only when target_id names targets in several of the caller's.
+   *
+   * @generated from field: string organization_id = 5;
+   */
+  organizationId: string;
+
+  /**
    * @generated from field: optional string display_name = 2;
    */
   displayName?: string | undefined;
@@ -213,6 +227,13 @@ export type DeleteTargetRequest = Message<"hvc.v1.DeleteTargetRequest"> & {
    * @generated from field: string target_id = 1;
    */
   targetId: string;
+
+  /**
+   * The target's organisation; needed only when target_id names targets in several of the caller's.
+   *
+   * @generated from field: string organization_id = 2;
+   */
+  organizationId: string;
 };
 
 /**
@@ -243,6 +264,13 @@ export type TestTargetConnectivityRequest = Message<"hvc.v1.TestTargetConnectivi
    * @generated from field: string target_id = 1;
    */
   targetId: string;
+
+  /**
+   * The target's organisation; needed only when target_id names targets in several of the caller's.
+   *
+   * @generated from field: string organization_id = 2;
+   */
+  organizationId: string;
 };
 
 /**
