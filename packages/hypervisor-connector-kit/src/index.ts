@@ -19,6 +19,12 @@ export {
   type ConnectorMethodShape,
 } from './connector/connector-methods.js';
 export { defineConnector } from './connector/define-connector.js';
+export {
+  POWER_ACTIONS,
+  type PowerAction,
+  type PowerMethods,
+  powerMethods,
+} from './connector/power-methods.js';
 export { type ConnectorCall, type ConnectorMiddleware, wrapConnector } from './connector/wrap-connector.js';
 export { type FilterableGuest, matchesGuestFilter } from './filter/guest-filter.js';
 export {

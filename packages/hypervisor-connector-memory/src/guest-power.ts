@@ -1,7 +1,8 @@
 import type { Operation } from '@hvc/hypervisor-connector';
+import type { PowerAction } from '@hvc/hypervisor-connector-kit';
 import type { MemoryContext } from './memory-context.js';
 import { stateConflict } from './memory-errors.js';
-import { POWER_TRANSITIONS, type PowerAction, powerRefusal } from './power-transitions.js';
+import { POWER_TRANSITIONS, powerRefusal } from './power-transitions.js';
 
 /**
  * Runs a power action (its capability already checked by the gate): CONFLICT (retryable) while the guest is locked, CONFLICT (not retryable) from a state the

@@ -51,4 +51,4 @@ export {
 export { createMemoryConnector, MEMORY_CONNECTOR_KIND, type MemoryConnector } from './memory-connector.js';
 export { memoryConnectorFactory } from './memory-connector-factory.js';
 export type { MemoryConnectorState } from './memory-test-hooks.js';
-export { POWER_TRANSITIONS, type PowerAction } from './power-transitions.js';
+export { POWER_TRANSITIONS } from './power-transitions.js';

@@ -11,6 +11,7 @@ import {
   defineConnector,
   matchesGuestFilter,
   OperationWaiter,
+  powerMethods,
 } from '@hvc/hypervisor-connector-kit';
 import { openMemoryConsole } from './console-tickets.js';
 import {
@@ -34,7 +35,6 @@ import { listMemoryNodes } from './memory-nodes.js';
 import { OperationRunner } from './memory-operations.js';
 import { MemoryState } from './memory-state.js';
 import { createTestHooks, type MemoryConnectorState } from './memory-test-hooks.js';
-import type { PowerAction } from './power-transitions.js';
 import { memoryMetrics } from './synthetic-metrics.js';
 
 /** A {@link HypervisorConnector} that keeps everything in memory, plus test hooks. */
@@ -102,8 +102,6 @@ export function createMemoryConnector(
     }
     return found;
   };
-  const power = (action: PowerAction) => (guestId: string, call: CallContext) =>
-    after(call, () => runPowerAction(context, guestId, action));
 
   return defineConnector(
     {
@@ -137,13 +135,9 @@ export function createMemoryConnector(
       cloneGuest: (guestId, spec, call) => after(call, () => cloneMemoryGuest(context, guestId, spec)),
       updateGuest: (guestId, patch, call) => after(call, () => updateMemoryGuest(context, guestId, patch)),
       deleteGuest: (guestId, call) => after(call, () => deleteMemoryGuest(context, guestId)),
-      startGuest: power('start'),
-      stopGuest: power('stop'),
-      shutdownGuest: power('shutdown'),
-      rebootGuest: power('reboot'),
-      resetGuest: power('reset'),
-      suspendGuest: power('suspend'),
-      resumeGuest: power('resume'),
+      ...powerMethods((action, guestId: string, call) =>
+        after(call, () => runPowerAction(context, guestId, action)),
+      ),
       migrateGuest: (guestId, spec, call) => after(call, () => migrateMemoryGuest(context, guestId, spec)),
       listSnapshots: (guestId, call) => after(call, () => listMemorySnapshots(context, guestId)),
       createSnapshot: (guestId, spec, call) =>

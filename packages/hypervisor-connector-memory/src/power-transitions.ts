@@ -1,7 +1,5 @@
 import type { GuestState } from '@hvc/hypervisor-connector';
-
-/** The power actions of the contract, by the operation type they run as. */
-export type PowerAction = 'start' | 'stop' | 'shutdown' | 'reboot' | 'reset' | 'suspend' | 'resume';
+import type { PowerAction } from '@hvc/hypervisor-connector-kit';
 
 interface PowerTransition {
   /** The states the action may start from. */

@@ -1,9 +1,9 @@
 import type { GuestState, HypervisorConnector, Operation } from '@hvc/hypervisor-connector';
+import type { PowerAction } from '@hvc/hypervisor-connector-kit';
 import {
   createManualClock,
   createMemoryConnector,
   type MemoryConnectorConfig,
-  type PowerAction,
 } from '@hvc/hypervisor-connector-memory';
 import { describe, expect, it } from 'vitest';
 

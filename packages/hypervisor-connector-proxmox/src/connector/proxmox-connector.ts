@@ -7,7 +7,7 @@ import { guestReadMethods } from '../guests/guest-reads.js';
 import { contractGuestType, type PveGuestRef, parseGuestId } from '../mapping/guest-id.js';
 import { metricsMethods } from '../metrics/guest-metrics.js';
 import { migrationMethods } from '../migration/guest-migration.js';
-import { powerMethods } from '../power/guest-power.js';
+import { pvePowerMethods } from '../power/guest-power.js';
 import { type RawCall, rawCall } from '../raw/raw-call.js';
 import { snapshotMethods } from '../snapshots/guest-snapshots.js';
 import { targetMethods } from '../target/target-info.js';
@@ -62,7 +62,7 @@ export function createProxmoxConnector(
       ...targetMethods(pve),
       ...guestReadMethods(pve),
       ...guestLifecycleMethods(pve),
-      ...powerMethods(pve),
+      ...pvePowerMethods(pve),
       ...migrationMethods(pve),
       ...snapshotMethods(pve),
       ...consoleMethods(pve),
