@@ -38,7 +38,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function main(): Promise<number> {
   const fake = await startReadyChild<Record<string, string>>({
-    script: join(here, '..', '..', 'hypervisor-connector-proxmox', 'src', 'testing', 'bin.ts'),
+    script: join(here, '..', '..', 'pve-fake', 'src', 'bin.ts'),
     args: ['--nodes', '2', '--qemu', '2', '--lxc', '1', '--task-ms', '1500'],
     cwd: join(here, '..'),
     env: { PATH: process.env.PATH ?? '' },
