@@ -10,7 +10,7 @@ import type { LibvirtContext } from '../connector/libvirt-context.js';
 import { parseDomainXml } from '../domains/domain-definition.js';
 import { DomainState } from '../domains/domain-state.js';
 import type { LocatedDomain } from '../domains/guest-locator.js';
-import { buildXml, child, children, type XmlElement } from '../domains/xml-codec.js';
+import { buildXml, child, children, parseXml, type XmlElement } from '../domains/xml-codec.js';
 import { RemoteProcedure as P } from '../protocol/generated/remote-protocol.gen.js';
 import { LibvirtErrorCode } from '../rpc/libvirt-error-codes.js';
 import { parseLibvirtUri } from '../transport/libvirt-uri.js';
@@ -57,11 +57,11 @@ async function openVnc(
     host.call(P.REMOTE_PROC_DOMAIN_GET_STATE, { dom, flags: 0 }, signal),
   ]);
   if (state === DomainState.SHUTOFF) throw notRunning(uuid);
-  const definition = parseDomainXml(xml);
-  const element = children(child(child(definition.document, 'domain'), 'devices'), 'graphics').find(
+  // The element to send back changed, and its port as the definition reads it.
+  const element = children(child(child(parseXml(xml), 'domain'), 'devices'), 'graphics').find(
     (graphics) => graphics['@_type'] === 'vnc',
   );
-  const graphics = definition.graphics.find((g) => g.type === 'vnc');
+  const graphics = parseDomainXml(xml).graphics.find((g) => g.type === 'vnc');
   if (element === undefined || graphics?.port === undefined) {
     throw new ConflictError(`guest ${uuid} has no VNC display`, {
       retryable: false,

@@ -1,7 +1,7 @@
 import { dirname, join } from 'node:path';
-import { type DomainDefinition, isOwnDisk, readDisk } from './domain-definition.js';
+import { type DomainDefinition, isOwnDisk } from './domain-definition.js';
 import { findHvcElement, type HvcMetadata, hvcMetadataForDomain } from './hvc-metadata.js';
-import { attr, buildXml, child, children } from './xml-codec.js';
+import { attr, buildXml, child, children, parseXml } from './xml-codec.js';
 
 /** What a clone's XML changes from its source's persistent XML. */
 export interface CloneChanges {
@@ -18,10 +18,10 @@ export interface CloneChanges {
  * A clone's domain XML from its source's parsed persistent XML: a new name and UUID, the new disk images (as plain
  * qcow2 files), no MAC addresses (libvirt makes new ones), no NVRAM path (libvirt makes a new store), the serial
  * log beside the source's under the clone's name, VNC on a new automatic port with a new password, hvc's metadata
- * without the template mark. Everything else is the source's. The source document is not changed.
+ * without the template mark. Everything else is the source's.
  */
-export function cloneDomainXml(source: DomainDefinition, changes: CloneChanges): string {
-  const document = structuredClone(source.document);
+export function cloneDomainXml(sourceXml: string, source: DomainDefinition, changes: CloneChanges): string {
+  const document = parseXml(sourceXml);
   const domain = child(document, 'domain')!;
   domain.name = changes.name;
   domain.uuid = changes.uuid;
@@ -34,8 +34,10 @@ export function cloneDomainXml(source: DomainDefinition, changes: CloneChanges):
   if (os !== undefined) delete os.nvram;
   const devices = child(domain, 'devices');
   let own = 0;
-  for (const disk of children(devices, 'disk')) {
-    if (!isOwnDisk(readDisk(disk))) continue;
+  // The definition's disks are the XML's, in document order.
+  for (const [index, disk] of children(devices, 'disk').entries()) {
+    const read = source.disks[index];
+    if (read === undefined || !isOwnDisk(read)) continue;
     const path = changes.diskPaths[own++];
     if (path === undefined) continue;
     disk['@_type'] = 'file';

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { type HvcMetadata, readHvcMetadata } from './hvc-metadata.js';
-import { attr, child, children, parseXml, scaledBytes, textOf, type XmlElement } from './xml-codec.js';
+import { SaxesParser } from 'saxes';
+import { HVC_METADATA_URI, type HvcMetadata } from './hvc-metadata.js';
+import { scaledBytes } from './xml-codec.js';
 
 /** One disk-like device of a domain. */
 export interface DomainDisk {
@@ -68,8 +69,6 @@ export interface DomainDefinition {
    * running guest was given): its version for `ifMatch`.
    */
   readonly digest: string;
-  /** The parsed document, for callers that derive a new XML from it. */
-  readonly document: XmlElement;
 }
 
 /**
@@ -85,103 +84,162 @@ export function isOwnDisk(disk: DomainDisk): boolean {
   );
 }
 
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+type Attributes = Readonly<Record<string, string | undefined>>;
+
 const port = (value: string | undefined): number | undefined => {
   const number = value === undefined ? Number.NaN : Number(value);
   return Number.isInteger(number) && number > 0 ? number : undefined;
 };
 
-/** One `<disk>` element as a {@link DomainDisk}. */
-export function readDisk(disk: XmlElement): DomainDisk {
-  const source = child(disk, 'source');
-  const path = attr(source, 'file') ?? attr(source, 'dev');
-  const pool = attr(source, 'pool');
-  const volume = attr(source, 'volume');
-  const format = attr(child(disk, 'driver'), 'type');
-  const target = child(disk, 'target');
-  return {
-    device: attr(disk, 'device') ?? 'disk',
-    type: attr(disk, 'type') ?? 'file',
-    ...(format === undefined ? {} : { format }),
-    ...(path === undefined ? {} : { path }),
-    ...(pool === undefined ? {} : { pool }),
-    ...(volume === undefined ? {} : { volume }),
-    ...(attr(target, 'dev') === undefined ? {} : { target: attr(target, 'dev') }),
-    ...(attr(target, 'bus') === undefined ? {} : { bus: attr(target, 'bus') }),
-    readonly: child(disk, 'readonly') !== undefined,
-  };
+/** Sets `key` on `target` unless `value` is undefined (optional fields stay absent, not undefined). */
+function put<T extends object, K extends keyof T>(target: T, key: K, value: T[K] | undefined): void {
+  if (value !== undefined) target[key] = value;
 }
 
-function readNic(nic: XmlElement): DomainNic {
-  const source = child(nic, 'source');
-  const sourceName =
-    attr(source, 'network') ?? attr(source, 'bridge') ?? attr(source, 'dev') ?? attr(source, 'name');
-  const mac = attr(child(nic, 'mac'), 'address');
-  const model = attr(child(nic, 'model'), 'type');
-  return {
-    type: attr(nic, 'type') ?? 'unknown',
-    ...(mac === undefined ? {} : { mac }),
-    ...(sourceName === undefined ? {} : { source: sourceName }),
-    ...(model === undefined ? {} : { model }),
-  };
-}
-
-function readGraphics(graphics: XmlElement): DomainGraphics {
-  const listen = attr(graphics, 'listen') ?? attr(child(graphics, 'listen'), 'address');
-  const vncPort = port(attr(graphics, 'port'));
-  const websocket = port(attr(graphics, 'websocket'));
-  return {
-    type: attr(graphics, 'type') ?? 'unknown',
-    ...(vncPort === undefined ? {} : { port: vncPort }),
-    ...(websocket === undefined ? {} : { websocket }),
-    ...(listen === undefined ? {} : { listen }),
-    autoport: attr(graphics, 'autoport') === 'yes',
-  };
-}
+/** The elements whose text the reader keeps, by their path below `<domain>`. */
+const TEXT_PATHS = new Set(['name', 'uuid', 'description', 'memory', 'currentMemory', 'vcpu']);
 
 /**
- * Reads a domain's XML (`DOMAIN_GET_XML_DESC`) into what the connector maps: identity, CPUs, memory, disks, NICs,
- * graphics, hvc's metadata, and a digest of the whole text. Throws when the text is no domain.
+ * Reads a domain's XML (`DOMAIN_GET_XML_DESC`) into what the connector maps — identity, CPUs, memory, disks, NICs,
+ * graphics, hvc's metadata (found by its namespace, whatever prefix it was stored with) and a digest of the
+ * configuration — in one streaming pass with saxes: every guest read parses one, so no element tree is built for
+ * it (`parseXml` builds one where the XML is to be changed). Throws when the text is no domain or not well formed.
  */
 export function parseDomainXml(xml: string): DomainDefinition {
-  const document = parseXml(xml);
-  const domain = child(document, 'domain');
-  const uuid = textOf(domain, 'uuid');
-  const name = textOf(domain, 'name');
-  if (domain === undefined || uuid === undefined || name === undefined) {
+  const parser = new SaxesParser({ position: false });
+  const path: string[] = [];
+  const texts = new Map<string, string>();
+  const units = new Map<string, string>();
+  const disks: DomainDisk[] = [];
+  const nics: DomainNic[] = [];
+  const graphics: DomainGraphics[] = [];
+  const tags: string[] = [];
+  let domainType: string | undefined;
+  let currentVcpus: string | undefined;
+  let arch: string | undefined;
+  let machine: string | undefined;
+  let hasConsole = false;
+  let hvc: { key: string; prefix: string; template: boolean; pool?: string } | undefined;
+  let disk: Mutable<DomainDisk> | undefined;
+  let nic: Mutable<DomainNic> | undefined;
+  let display: Mutable<DomainGraphics> | undefined;
+  let text = '';
+
+  parser.on('opentag', (tag) => {
+    path.push(tag.name);
+    text = '';
+    const a = tag.attributes as Attributes;
+    const depth = path.length;
+    const parent = path[depth - 2];
+    if (depth === 1) {
+      domainType = a.type;
+    } else if (depth === 2) {
+      if (a.unit !== undefined) units.set(tag.name, a.unit);
+      if (tag.name === 'vcpu') currentVcpus = a.current;
+    } else if (depth === 3 && parent === 'os' && tag.name === 'type') {
+      arch = a.arch;
+      machine = a.machine;
+    } else if (depth === 3 && parent === 'metadata') {
+      for (const [name, value] of Object.entries(a)) {
+        if (value === HVC_METADATA_URI && (name === 'xmlns' || name.startsWith('xmlns:'))) {
+          hvc = {
+            key: tag.name,
+            prefix: name === 'xmlns' ? '' : `${name.slice('xmlns:'.length)}:`,
+            template: false,
+          };
+        }
+      }
+    } else if (depth === 3 && parent === 'devices') {
+      if (tag.name === 'disk') disk = { device: a.device ?? 'disk', type: a.type ?? 'file', readonly: false };
+      else if (tag.name === 'interface') nic = { type: a.type ?? 'unknown' };
+      else if (tag.name === 'graphics') {
+        display = { type: a.type ?? 'unknown', autoport: a.autoport === 'yes' };
+        put(display, 'port', port(a.port));
+        put(display, 'websocket', port(a.websocket));
+        put(display, 'listen', a.listen);
+      } else if (tag.name === 'serial' || tag.name === 'console') hasConsole = true;
+    } else if (depth === 4 && disk !== undefined && parent === 'disk') {
+      if (tag.name === 'driver') put(disk, 'format', a.type);
+      else if (tag.name === 'source') {
+        put(disk, 'path', a.file ?? a.dev);
+        put(disk, 'pool', a.pool);
+        put(disk, 'volume', a.volume);
+      } else if (tag.name === 'target') {
+        put(disk, 'target', a.dev);
+        put(disk, 'bus', a.bus);
+      } else if (tag.name === 'readonly') disk.readonly = true;
+    } else if (depth === 4 && nic !== undefined && parent === 'interface') {
+      if (tag.name === 'mac') put(nic, 'mac', a.address);
+      else if (tag.name === 'source') put(nic, 'source', a.network ?? a.bridge ?? a.dev ?? a.name);
+      else if (tag.name === 'model') put(nic, 'model', a.type);
+    } else if (depth === 4 && display !== undefined && parent === 'graphics' && tag.name === 'listen') {
+      if (display.listen === undefined) put(display, 'listen', a.address);
+    } else if (
+      depth === 4 &&
+      hvc !== undefined &&
+      path[2] === hvc.key &&
+      tag.name === `${hvc.prefix}template`
+    ) {
+      hvc.template = true;
+    }
+  });
+  parser.on('text', (chunk) => {
+    text += chunk;
+  });
+  parser.on('closetag', (tag) => {
+    const depth = path.length;
+    if (depth === 2 && TEXT_PATHS.has(tag.name)) texts.set(tag.name, text.trim());
+    else if (depth === 3 && path[1] === 'devices') {
+      if (tag.name === 'disk' && disk !== undefined) disks.push(disk);
+      else if (tag.name === 'interface' && nic !== undefined) nics.push(nic);
+      else if (tag.name === 'graphics' && display !== undefined) graphics.push(display);
+      disk = nic = display = undefined;
+    } else if (hvc !== undefined && path[1] === 'metadata' && path[2] === hvc.key) {
+      if (depth === 4 && tag.name === `${hvc.prefix}pool`) hvc.pool = text.trim();
+      if (depth === 5 && tag.name === `${hvc.prefix}tag` && path[3] === `${hvc.prefix}tags`)
+        tags.push(text.trim());
+    }
+    path.pop();
+    text = '';
+  });
+  parser.write(xml).close();
+
+  const uuid = texts.get('uuid');
+  const name = texts.get('name');
+  if (domainType === undefined || uuid === undefined || name === undefined) {
     throw new Error('not a libvirt domain XML (no <domain> with a name and a UUID)');
   }
-  const vcpu = child(domain, 'vcpu');
-  const maxVcpus = Number(textOf(vcpu) ?? '1');
-  const currentVcpus = Number(attr(vcpu, 'current') ?? maxVcpus);
-  const memoryBytes = scaledBytes(child(domain, 'memory'), 'KiB') ?? 0;
-  const os = child(domain, 'os');
-  const osType = child(os, 'type');
-  const devices = child(domain, 'devices');
-  const description = textOf(domain, 'description');
-  const arch = attr(osType, 'arch');
-  const machine = attr(osType, 'machine');
-  const definition = {
+  const maxVcpus = Number(texts.get('vcpu') || '1');
+  const memoryBytes = scaledBytes(texts.get('memory'), units.get('memory'), 'KiB') ?? 0;
+  const description = texts.get('description') || undefined;
+  const definition: Omit<DomainDefinition, 'digest'> = {
     uuid: uuid.toLowerCase(),
     name,
-    domainType: attr(domain, 'type') ?? 'unknown',
+    domainType,
     ...(description === undefined ? {} : { description }),
-    vcpus: currentVcpus,
+    vcpus: Number(currentVcpus ?? maxVcpus),
     maxVcpus,
     memoryBytes,
-    currentMemoryBytes: scaledBytes(child(domain, 'currentMemory'), 'KiB') ?? memoryBytes,
+    currentMemoryBytes:
+      scaledBytes(texts.get('currentMemory'), units.get('currentMemory'), 'KiB') ?? memoryBytes,
     ...(arch === undefined ? {} : { arch }),
     ...(machine === undefined ? {} : { machine }),
-    disks: children(devices, 'disk').map(readDisk),
-    nics: children(devices, 'interface').map(readNic),
-    graphics: children(devices, 'graphics').map(readGraphics),
-    hasConsole: children(devices, 'serial').length + children(devices, 'console').length > 0,
-    metadata: readHvcMetadata(domain),
+    disks,
+    nics,
+    graphics,
+    hasConsole,
+    metadata: {
+      template: hvc?.template ?? false,
+      tags,
+      ...(hvc?.pool === undefined || hvc.pool === '' ? {} : { pool: hvc.pool }),
+    },
   };
-  return { ...definition, digest: configurationDigest(definition), document };
+  return { ...definition, digest: configurationDigest(definition) };
 }
 
 /** A short digest of the configuration fields of a definition, in a fixed order. */
-function configurationDigest(definition: Omit<DomainDefinition, 'digest' | 'document'>): string {
+function configurationDigest(definition: Omit<DomainDefinition, 'digest'>): string {
   const { graphics: _runtime, hasConsole: _derived, ...configuration } = definition;
   return createHash('sha256').update(JSON.stringify(configuration)).digest('base64url').slice(0, 22);
 }

@@ -51,12 +51,6 @@ export function findHvcElement(
   return undefined;
 }
 
-/** The hvc metadata in a parsed `<domain>`. None is an ordinary guest without tags. */
-export function readHvcMetadata(domain: XmlElement): HvcMetadata {
-  const found = findHvcElement(child(domain, 'metadata'));
-  return found === undefined ? EMPTY : readGuestElement(found.element, found.prefix);
-}
-
 /** The hvc metadata as `DOMAIN_GET_METADATA` returns it (the element without its namespace prefix). */
 export function parseHvcMetadataElement(xml: string): HvcMetadata {
   const guest = child(parseXml(xml), 'guest');

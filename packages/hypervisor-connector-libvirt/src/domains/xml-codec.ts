@@ -119,10 +119,12 @@ const UNIT_BYTES: Readonly<Record<string, number>> = {
 };
 
 /** A libvirt scaled integer (`<memory unit='KiB'>131072</memory>`) in bytes; `defaultUnit` when it names none. */
-export function scaledBytes(element: XmlElement | undefined, defaultUnit: string): number | undefined {
-  const text = textOf(element);
+export function scaledBytes(
+  text: string | undefined,
+  unit: string | undefined,
+  defaultUnit: string,
+): number | undefined {
   if (text === undefined || !/^\d+$/.test(text)) return undefined;
-  const unit = (attr(element, 'unit') ?? defaultUnit).toLowerCase();
-  const factor = UNIT_BYTES[unit];
+  const factor = UNIT_BYTES[(unit ?? defaultUnit).toLowerCase()];
   return factor === undefined ? undefined : Number(text) * factor;
 }

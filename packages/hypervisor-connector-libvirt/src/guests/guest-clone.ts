@@ -113,7 +113,7 @@ export async function cloneGuest(
           );
           run.progress((index + 1) / (volumes.length + 1));
         }
-        const cloneXml = cloneDomainXml(source, {
+        const cloneXml = cloneDomainXml(xml, source, {
           uuid: cloneUuid,
           name,
           ...(spec.description === undefined ? {} : { description: spec.description }),

@@ -118,11 +118,7 @@ export class LibvirtOperations {
     return { ...handle.snapshot(), id };
   }
 
-  async #execute(
-    plan: OperationPlan,
-    run: OperationRun,
-    handle: OperationHandle,
-  ): Promise<void> {
+  async #execute(plan: OperationPlan, run: OperationRun, handle: OperationHandle): Promise<void> {
     try {
       const warnings = await plan.work(run);
       handle.succeed(warnings);

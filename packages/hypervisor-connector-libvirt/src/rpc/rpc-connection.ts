@@ -89,8 +89,8 @@ export interface RpcConnectionOptions {
   readonly onMessage?: (header: VirNetMessageHeader, payload: Uint8Array) => void;
   /**
    * Hand the transport one message per write, the next after the previous one was taken (the default: TLS needs
-   * it, see `#write`). `false` lets messages queue in the transport, which then writes them together (`writev`):
-   * for transports without records (unix, TCP, SSH), where many calls in flight cost one syscall, not one each.
+   * it, see `#write`). `false` writes the messages of one turn of the event loop together (one `writev`): for
+   * transports without records (unix, TCP, SSH), where many calls in flight then cost one syscall, not one each.
    */
   readonly messagePerWrite?: boolean;
 }
@@ -451,8 +451,16 @@ export class RpcConnection {
    */
   #write(bytes: Uint8Array, done?: (error?: Error | null) => void): void {
     if (!this.#messagePerWrite) {
-      if (this.#closedWith !== undefined) done?.(this.#closedWith.error);
-      else this.#socket.write(bytes, done === undefined ? undefined : (error) => done(error ?? null));
+      if (this.#closedWith !== undefined) {
+        done?.(this.#closedWith.error);
+        return;
+      }
+      // Messages written in one turn of the event loop leave in one writev.
+      if (this.#socket.writableCorked === 0) {
+        this.#socket.cork();
+        process.nextTick(() => this.#socket.uncork());
+      }
+      this.#socket.write(bytes, done === undefined ? undefined : (error) => done(error ?? null));
       return;
     }
     this.#writeQueue.push({ bytes, done });

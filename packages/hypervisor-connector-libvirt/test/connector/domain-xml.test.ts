@@ -7,12 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { buildDomainXml, type NewDomain } from '../../src/domains/domain-builder.js';
 import { cloneDomainXml } from '../../src/domains/domain-clone-xml.js';
 import { isOwnDisk, parseDomainXml } from '../../src/domains/domain-definition.js';
-import {
-  HVC_METADATA_URI,
-  hvcMetadataXml,
-  parseHvcMetadataElement,
-  readHvcMetadata,
-} from '../../src/domains/hvc-metadata.js';
+import { HVC_METADATA_URI, hvcMetadataXml, parseHvcMetadataElement } from '../../src/domains/hvc-metadata.js';
 import { child, parseXml } from '../../src/domains/xml-codec.js';
 import { guestPlatform, parseHostCapabilities } from '../../src/hosts/host-capabilities.js';
 import { orderSnapshots, parseSnapshotXml } from '../../src/snapshots/guest-snapshots.js';
@@ -151,8 +146,9 @@ describe('a new domain as the connector builds it', () => {
 });
 
 describe('a clone’s XML', () => {
-  const source = parseDomainXml(inactive.replace('<hvc:tags>', '<hvc:template/><hvc:tags>'));
-  const xml = cloneDomainXml(source, {
+  const sourceXml = inactive.replace('<hvc:tags>', '<hvc:template/><hvc:tags>');
+  const source = parseDomainXml(sourceXml);
+  const xml = cloneDomainXml(sourceXml, source, {
     uuid: '11111111-2222-4333-8444-555555555555',
     name: 'capture-web-2',
     diskPaths: ['/pool/capture-web-2-vda.qcow2'],
@@ -177,23 +173,32 @@ describe('a clone’s XML', () => {
     expect(xml.match(/xmlns:hvc=/g)).toHaveLength(1);
   });
 
-  it('leaves the source document as it was', () => {
-    expect(parseDomainXml(inactive.replace('<hvc:tags>', '<hvc:template/><hvc:tags>'))).toEqual(source);
+  it('keeps what it does not change: devices, features, the CPU model', () => {
+    for (const kept of [
+      "<model fallback='forbid'>qemu64</model>",
+      '<acpi/>',
+      "<memballoon model='virtio'>",
+    ]) {
+      expect(sourceXml).toContain(kept);
+    }
+    expect(xml).toContain('<model fallback="forbid">qemu64</model>');
+    expect(xml).toContain('<acpi/>');
+    expect(xml).toContain('<memballoon model="virtio">');
   });
 });
 
 describe('hvc metadata', () => {
   it('is found by its namespace whatever the prefix, and absent means an ordinary guest', () => {
-    const other = `<domain><metadata><x:guest xmlns:x="${HVC_METADATA_URI}"><x:template/><x:pool>p1</x:pool></x:guest><other:thing xmlns:other="urn:other"/></metadata></domain>`;
-    expect(readHvcMetadata(child(parseXml(other), 'domain')!)).toEqual({
+    const domain = (metadata: string) =>
+      `<domain type='qemu'><name>a</name><uuid>0f5b8f8e-3c1a-4a53-9c51-1f6ad2a8c0de</uuid><metadata>${metadata}</metadata></domain>`;
+    const foreign = '<other:guest xmlns:other="urn:other"><other:template/></other:guest>';
+    const ours = `<x:guest xmlns:x="${HVC_METADATA_URI}"><x:template/><x:pool>p1</x:pool><x:tags><x:tag>t</x:tag></x:tags></x:guest>`;
+    expect(parseDomainXml(domain(foreign + ours)).metadata).toEqual({
       template: true,
-      tags: [],
+      tags: ['t'],
       pool: 'p1',
     });
-    expect(readHvcMetadata(child(parseXml('<domain><name>a</name></domain>'), 'domain')!)).toEqual({
-      template: false,
-      tags: [],
-    });
+    expect(parseDomainXml(domain(foreign)).metadata).toEqual({ template: false, tags: [] });
   });
 
   it('goes to DOMAIN_SET_METADATA unprefixed and comes back from DOMAIN_GET_METADATA the same', () => {

@@ -3,7 +3,7 @@
 // once it is back.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLibvirtConnector, type LibvirtConnector } from '../../src/connector/libvirt-connector.js';
+import type { LibvirtConnector } from '../../src/connector/libvirt-connector.js';
 import { type Lab, startLab } from '../lab/lab.js';
 import { daemonPid, restartLabHost } from '../lab/lab-daemon.js';
 import { LiveGuests } from './support/live-guests.js';
