@@ -11,7 +11,10 @@ const root = resolve(import.meta.dirname, '..');
 const needsPeer = new Set(['@hvc/hypervisor-connector-conformance']);
 
 const packages = readdirSync(join(root, 'packages'))
-  .map((dir) => ({ dir, manifest: JSON.parse(readFileSync(join(root, 'packages', dir, 'package.json'), 'utf8')) }))
+  .map((dir) => ({
+    dir,
+    manifest: JSON.parse(readFileSync(join(root, 'packages', dir, 'package.json'), 'utf8')),
+  }))
   .filter(({ manifest }) => !manifest.private);
 
 /** An exports map without the workspace-only `@hvc/source` condition. */
@@ -34,7 +37,10 @@ try {
   const entries = [];
   const examples = [];
   for (const { dir, manifest } of packages) {
-    execFileSync('pnpm', ['pack', '--pack-destination', scratch], { cwd: join(root, 'packages', dir), stdio: 'ignore' });
+    execFileSync('pnpm', ['pack', '--pack-destination', scratch], {
+      cwd: join(root, 'packages', dir),
+      stdio: 'ignore',
+    });
     for (const subpath of Object.keys(manifest.exports)) {
       if (subpath !== './package.json') entries.push({ name: manifest.name, subpath });
     }
@@ -54,7 +60,10 @@ try {
       failed(`${packed.name} manifest`, 'the published exports are not the exports without @hvc/source');
     }
   }
-  writeFileSync(join(scratch, 'package.json'), JSON.stringify({ name: 'scratch', private: true, type: 'module' }));
+  writeFileSync(
+    join(scratch, 'package.json'),
+    JSON.stringify({ name: 'scratch', private: true, type: 'module' }),
+  );
   // tsx runs the TypeScript examples; everything else comes from the tarballs.
   execFileSync(
     'npm',
