@@ -304,7 +304,7 @@ describe('guests, snapshots and operations', () => {
     const ended = (async () => {
       for await (const _ of watch) {
         // The first message arrives at once; the stream then waits for the operation.
-        await store.members.setDisabled(ids.watcher!, true);
+        await store.members.setDisabled('acme', ids.watcher!, true);
       }
     })();
     expect(await codeOf(ended)).toBe(Code.PermissionDenied);

@@ -333,7 +333,7 @@ describe('IAM context', () => {
       kind: 'user',
       id: carol.user.id,
     });
-    await store.members.setDisabled(carol.user.id, true);
+    await store.members.setDisabled('acme', carol.user.id, true);
     await expect(createIamContext('t', verifier, store.members).user()).rejects.toSatisfy((e) =>
       isHypervisorError(e, 'PERMISSION_DENIED'),
     );

@@ -152,6 +152,8 @@ describe('two hvc-server replicas on one PostgreSQL', () => {
       auth('alice'),
     );
     bobId = member!.userId;
+    // An invitation grants nothing until accepted; bob accepts it through the other replica.
+    await createClient(MemberService, grpc('b')).acceptInvitation({ organizationId: 'acme' }, auth('bob'));
     const { guests } = await createClient(GuestService, grpc('b')).listGuests(
       { targetId: 'pve-1' },
       auth('bob'),

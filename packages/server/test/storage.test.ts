@@ -364,11 +364,14 @@ describe.each(dialects)('$dialect store', ({ dialect, fresh, empty }) => {
     await expect(store.members.setRole('acme', alice.user.id, 'viewer')).rejects.toSatisfy((e) =>
       isHypervisorError(e, 'CONFLICT'),
     );
-    await expect(store.members.setDisabled(alice.user.id, true)).rejects.toSatisfy((e) =>
+    await expect(store.members.setDisabled('acme', alice.user.id, true)).rejects.toSatisfy((e) =>
       isHypervisorError(e, 'CONFLICT'),
     );
     expect((await store.members.setRole('acme', bob.user.id, 'operator')).role).toBe('operator');
-    expect((await store.members.setDisabled(bob.user.id, true)).disabled).toBe(true);
+    expect((await store.members.setDisabled('acme', bob.user.id, true)).disabled).toBe(true);
+    // A disabled membership is not one the user acts in.
+    expect(await store.members.membershipsOf(bob.user.id)).toEqual([]);
+    expect((await store.members.setDisabled('acme', bob.user.id, false)).disabled).toBe(false);
     expect(await store.members.membershipsOf(bob.user.id)).toEqual([
       { organizationId: 'acme', role: 'operator' },
     ]);

@@ -15,15 +15,22 @@ export interface IamContext {
   identity(): Promise<VerifiedIdentity>;
   /**
    * The acting principal, read from the database once per request: a user by `(iss, sub)`, or a service token.
-   * PERMISSION_DENIED for an unknown or disabled user, so a change applies to the very next request.
+   * PERMISSION_DENIED for an unknown user and for one with no accepted, enabled membership (invited only, or
+   * disabled everywhere), so a change applies to the very next request.
    */
   user(): Promise<Principal>;
+  /**
+   * The caller's user row whether or not they are an active member anywhere, for answering their own invitations.
+   * PERMISSION_DENIED for an unknown user and for a service token (which is never invited).
+   */
+  account(): Promise<UserRecord>;
 }
 
 /** An {@link IamContext} for one request carrying `token`. */
 export function createIamContext(token: string, verifier: TokenVerifier, members: MemberStore): IamContext {
   let identity: Promise<VerifiedIdentity> | undefined;
   let principal: Promise<Principal> | undefined;
+  let account: Promise<UserRecord> | undefined;
   const context: IamContext = {
     identity() {
       identity ??= verifier.verify(token);
@@ -35,12 +42,23 @@ export function createIamContext(token: string, verifier: TokenVerifier, members
         if (id.kind === 'service') {
           return { kind: 'service', id: id.tokenId, organizationId: id.organizationId, role: id.role };
         }
-        const user = await members.findUserByIdentity(id.issuer, id.subject);
-        if (!user) throw new PermissionDeniedError('this identity is not a member of any organisation');
-        if (user.disabled) throw new PermissionDeniedError('this user is disabled');
+        const user = await context.account();
+        if ((await members.membershipsOf(user.id)).length === 0) {
+          throw new PermissionDeniedError('this user is not an active member of any organisation');
+        }
         return { kind: 'user', id: user.id, user };
       })();
       return principal;
+    },
+    account() {
+      account ??= (async (): Promise<UserRecord> => {
+        const id = await context.identity();
+        if (id.kind === 'service') throw new PermissionDeniedError('a service token has no invitations');
+        const user = await members.findUserByIdentity(id.issuer, id.subject);
+        if (!user) throw new PermissionDeniedError('this identity is not a member of any organisation');
+        return user;
+      })();
+      return account;
     },
   };
   return context;

@@ -33,16 +33,16 @@ export function createDatabaseAuthorizer(db: Kysely<Database>): Authorizer {
     return row?.organization_id;
   }
 
-  /** The subject's role in each organisation it belongs to. */
+  /** The subject's role in each organisation where it acts: accepted, enabled memberships only. */
   async function rolesOf(subject: SubjectRef): Promise<Map<string, number>> {
     const rows =
       subject.type === 'user'
         ? await db
             .selectFrom('memberships')
-            .innerJoin('users', 'users.id', 'memberships.user_id')
-            .select(['memberships.organization_id', 'memberships.role'])
-            .where('memberships.user_id', '=', subject.id)
-            .where('users.disabled', '=', 0)
+            .select(['organization_id', 'role'])
+            .where('user_id', '=', subject.id)
+            .where('status', '=', 'active')
+            .where('disabled', '=', 0)
             .execute()
         : await db
             .selectFrom('service_tokens')

@@ -7,22 +7,30 @@ export interface OrganizationRecord {
   readonly createdAt: string;
 }
 
-/** A user, identified by `(issuer, subject)`. */
+/** A user, identified by `(issuer, subject)`: the identity every organisation shares, nothing more. */
 export interface UserRecord {
   readonly id: string;
   readonly issuer: string;
   readonly subject: string;
-  readonly email: string;
-  readonly displayName: string;
-  readonly disabled: boolean;
   readonly createdAt: string;
 }
 
-/** A user's membership in one organisation, with the user's identity. */
+/** Where a membership stands: `invited` grants nothing until the user accepts and it becomes `active`. */
+export type MembershipStatus = 'invited' | 'active';
+
+/**
+ * A user's membership in one organisation, with the user's identity. Email, name and `disabled` are this
+ * organisation's own: no other organisation sees or changes them.
+ */
 export interface MemberRecord {
   readonly user: UserRecord;
   readonly organizationId: string;
   readonly role: Role;
+  readonly email: string;
+  readonly displayName: string;
+  /** Disabled in this organisation. */
+  readonly disabled: boolean;
+  readonly status: MembershipStatus;
 }
 
 /** A target as stored, without its credentials. */
@@ -80,4 +88,6 @@ export interface AuditEvent {
   /** The error code when the call failed. */
   readonly errorCode?: string;
   readonly operationId?: string;
+  /** The user a member call was about. */
+  readonly memberId?: string;
 }

@@ -2,6 +2,7 @@ import { createContextKey, type HandlerContext } from '@connectrpc/connect';
 import { UnauthenticatedError } from '@hvc/hypervisor-connector';
 import type { IamContext, Principal } from '../authn/iam-context.js';
 import type { SubjectRef } from '../authz/authorizer.js';
+import type { UserRecord } from '../domain/records.js';
 
 /** The request's IAM context, set by the HTTP layer after the token was verified. */
 export const IAM_KEY = createContextKey<IamContext | undefined>(undefined, {
@@ -14,6 +15,8 @@ export interface AuditNote {
   targetId?: string;
   guestId?: string;
   operationId?: string;
+  /** The user a member call was about. */
+  memberId?: string;
 }
 
 /** The audit note of the current call. */
@@ -26,6 +29,13 @@ export async function principalOf(ctx: HandlerContext): Promise<Principal> {
   const iam = ctx.values.get(IAM_KEY);
   if (!iam) throw new UnauthenticatedError('authentication required');
   return iam.user();
+}
+
+/** The caller's user row, active member or not: for answering their own invitations. */
+export async function accountOf(ctx: HandlerContext): Promise<UserRecord> {
+  const iam = ctx.values.get(IAM_KEY);
+  if (!iam) throw new UnauthenticatedError('authentication required');
+  return iam.account();
 }
 
 /** The authorization subject of a principal. */

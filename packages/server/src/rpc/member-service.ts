@@ -1,11 +1,12 @@
 import type { HandlerContext, ServiceImpl } from '@connectrpc/connect';
 import type { MemberService, Role as RoleEnum } from '@hvc/client/v1';
-import { InvalidArgumentError, NotFoundError, PermissionDeniedError } from '@hvc/hypervisor-connector';
+import { InvalidArgumentError, NotFoundError, parseInput } from '@hvc/hypervisor-connector';
 import { z } from 'zod';
 import { enforce } from '../authz/enforce.js';
 import type { Role } from '../domain/roles.js';
-import { noteAudit, principalOf, subjectOf } from '../interceptors/request-context.js';
+import { accountOf, noteAudit, principalOf, subjectOf } from '../interceptors/request-context.js';
 import { memberToProto, roleFromProto } from '../wire/proto-mapping.js';
+import { OrganizationIdSchema } from '../wire/request-ids.js';
 import { organizationFor } from './organization-scope.js';
 import type { ServiceDeps } from './service-deps.js';
 
@@ -25,7 +26,10 @@ function roleOf(value: RoleEnum): Role {
   return role;
 }
 
-/** The member service: an organisation's admins list, invite, re-role and disable its members. */
+/**
+ * The member service: an organisation's admins list, invite, re-role, disable and remove its members, each call
+ * touching that organisation's memberships only; a user lists and accepts their own invitations.
+ */
 export function createMemberService(deps: ServiceDeps): ServiceImpl<typeof MemberService> {
   const { store, authorizer } = deps;
 
@@ -38,7 +42,9 @@ export function createMemberService(deps: ServiceDeps): ServiceImpl<typeof Membe
     return { organizationId, principal };
   }
 
-  async function memberOf(organizationId: string, userId: string) {
+  /** The member a call is about, in the caller's organisation: NOT_FOUND for anyone else, wherever they are. */
+  async function memberOf(ctx: HandlerContext, organizationId: string, userId: string) {
+    noteAudit(ctx, { memberId: userId });
     const member = await store.members.getMember(organizationId, userId);
     if (!member) throw new NotFoundError('no such member');
     return member;
@@ -62,32 +68,44 @@ export function createMemberService(deps: ServiceDeps): ServiceImpl<typeof Membe
         throw new InvalidArgumentError('invalid member', { violations });
       }
       const { organizationId } = await administer(ctx, req.organizationId);
-      const member = await store.members.addMember({ organizationId, role, ...parsed.data });
+      // Always an invitation, and the answer is this membership alone: the same whether or not the identity is
+      // known elsewhere, so an invitation tells nothing about other organisations' users.
+      const member = await store.members.addMember({
+        organizationId,
+        role,
+        status: 'invited',
+        ...parsed.data,
+      });
+      noteAudit(ctx, { memberId: member.user.id });
       return { member: memberToProto(member) };
     },
     async updateMemberRole(req, ctx) {
       const role = roleOf(req.role);
       const { organizationId } = await administer(ctx, req.organizationId);
-      await memberOf(organizationId, req.userId);
+      await memberOf(ctx, organizationId, req.userId);
       return { member: memberToProto(await store.members.setRole(organizationId, req.userId, role)) };
     },
     async disableMember(req, ctx) {
-      const { organizationId, principal } = await administer(ctx, req.organizationId);
-      await memberOf(organizationId, req.userId);
-      // Disabling locks the user out everywhere, so it takes an admin of every organisation they belong to.
-      for (const { organizationId: other } of await store.members.membershipsOf(req.userId)) {
-        if (other === organizationId) continue;
-        const check = await authorizer.check(subjectOf(principal), 'manage', {
-          type: 'organization',
-          id: other,
-        });
-        if (!check.allowed)
-          throw new PermissionDeniedError(
-            'this user also belongs to an organisation you do not administer; change their role instead',
-          );
-      }
-      await store.members.setDisabled(req.userId, true);
-      return { member: memberToProto(await memberOf(organizationId, req.userId)) };
+      const { organizationId } = await administer(ctx, req.organizationId);
+      await memberOf(ctx, organizationId, req.userId);
+      return { member: memberToProto(await store.members.setDisabled(organizationId, req.userId, true)) };
+    },
+    async removeMember(req, ctx) {
+      const { organizationId } = await administer(ctx, req.organizationId);
+      await memberOf(ctx, organizationId, req.userId);
+      await store.members.removeMember(organizationId, req.userId);
+      return {};
+    },
+    async listInvitations(_req, ctx) {
+      const account = await accountOf(ctx);
+      return { invitations: (await store.members.invitationsOf(account.id)).map(memberToProto) };
+    },
+    async acceptInvitation(req, ctx) {
+      const organizationId = parseInput(OrganizationIdSchema, req.organizationId, 'organization_id');
+      noteAudit(ctx, { organizationId });
+      const account = await accountOf(ctx);
+      noteAudit(ctx, { memberId: account.id });
+      return { member: memberToProto(await store.members.acceptInvitation(organizationId, account.id)) };
     },
   };
 }

@@ -44,13 +44,13 @@ export function createOperationService(
       const { connector, targetId, principal, organizationId } = await accessTarget(deps, ctx, 'view', req);
       const recheck = {
         everyMs: options.recheckEveryMs ?? 5_000,
-        // The row is read again: a user disabled or removed while watching loses the stream.
+        // The membership is read again: a user disabled or removed while watching loses the stream.
         check: async () => {
-          if (
-            principal.kind === 'user' &&
-            (await deps.store.members.getUser(principal.id))?.disabled !== false
-          ) {
-            throw new PermissionDeniedError('this user is disabled');
+          if (principal.kind === 'user') {
+            const member = await deps.store.members.getMember(organizationId, principal.id);
+            if (member?.status !== 'active' || member.disabled) {
+              throw new PermissionDeniedError('you are no longer an active member of this organisation');
+            }
           }
           await enforce(deps.authorizer, subjectOf(principal), 'view', {
             type: 'target',

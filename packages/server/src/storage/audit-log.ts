@@ -26,6 +26,7 @@ export function createAuditLog(db: Kysely<Database>): AuditLog {
           outcome: event.outcome,
           error_code: event.errorCode ?? null,
           operation_id: event.operationId ?? null,
+          member_id: event.memberId ?? null,
         })
         .execute();
     },
@@ -48,6 +49,7 @@ export function createAuditLog(db: Kysely<Database>): AuditLog {
         ...(row.guest_id === null ? {} : { guestId: row.guest_id }),
         ...(row.error_code === null ? {} : { errorCode: row.error_code }),
         ...(row.operation_id === null ? {} : { operationId: row.operation_id }),
+        ...(row.member_id === null ? {} : { memberId: row.member_id }),
       }));
     },
   };

@@ -7,23 +7,29 @@ export interface OrganizationTable {
   created_at: string;
 }
 
-/** A person or client known by an OIDC issuer and subject. The row is the authority on whether they may act. */
+/**
+ * A person or client known by an OIDC issuer and subject: an identity only, shared by every organisation, so it
+ * holds nothing one organisation says about the user.
+ */
 export interface UserTable {
   id: string;
   issuer: string;
   subject: string;
-  email: string;
-  display_name: string;
-  /** 1 when disabled. */
-  disabled: number;
   created_at: string;
 }
 
-/** A user's role in one organisation. */
+/** A user's membership in one organisation: the role, and what this organisation alone says about the user. */
 export interface MembershipTable {
   user_id: string;
   organization_id: string;
   role: string;
+  /** As this organisation's admins entered it. */
+  email: string;
+  display_name: string;
+  /** 1 when disabled in this organisation. */
+  disabled: number;
+  /** `invited` until the user accepts, then `active`. Only active, enabled memberships grant anything. */
+  status: string;
   created_at: string;
 }
 
@@ -69,6 +75,8 @@ export interface AuditEventTable {
   outcome: string;
   error_code: string | null;
   operation_id: string | null;
+  /** The user a member call was about. */
+  member_id: string | null;
 }
 
 /** The server's database, as Kysely sees it. */

@@ -135,6 +135,29 @@ export function schemaMigrations(dialect: DatabaseDialect): Record<string, Migra
         await sql`alter table targets_v2 rename to targets`.execute(db);
       },
     },
+    '0003_memberships_per_organisation': {
+      // What one organisation says about a user (email, name, disabled) moves from the user, which every
+      // organisation shares, to that organisation's membership; memberships can be invitations, not yet accepted
+      // (those kept from before were in force: they are active). Audit events name the member a call was about.
+      async up(db: Kysely<unknown>) {
+        for (const column of [
+          sql`email text not null default ''`,
+          sql`display_name text not null default ''`,
+          sql`disabled integer not null default 0`,
+          sql`status text not null default 'active'`,
+        ]) {
+          await sql`alter table memberships add column ${column}`.execute(db);
+        }
+        await sql`update memberships set
+          email = (select email from users where users.id = memberships.user_id),
+          display_name = (select display_name from users where users.id = memberships.user_id),
+          disabled = (select disabled from users where users.id = memberships.user_id)`.execute(db);
+        for (const column of ['email', 'display_name', 'disabled']) {
+          await sql`alter table users drop column ${sql.ref(column)}`.execute(db);
+        }
+        await sql`alter table audit_events add column member_id text`.execute(db);
+      },
+    },
   };
 }
 

@@ -6,6 +6,7 @@ import {
   GuestState,
   GuestType,
   type MemberSchema,
+  MembershipStatus,
   type OperationSchema,
   OperationStatus,
   Role,
@@ -160,16 +161,17 @@ export function targetToProto(target: TargetRecord): MessageInitShape<typeof Tar
   };
 }
 
-/** A member as the API returns it. */
+/** A member as the API returns it: the identity, and what this organisation's membership says. */
 export function memberToProto(member: MemberRecord): MessageInitShape<typeof MemberSchema> {
   return {
     userId: member.user.id,
     organizationId: member.organizationId,
     issuer: member.user.issuer,
     subject: member.user.subject,
-    email: member.user.email,
-    displayName: member.user.displayName,
+    email: member.email,
+    displayName: member.displayName,
     role: ROLES[member.role],
-    disabled: member.user.disabled,
+    disabled: member.disabled,
+    status: member.status === 'active' ? MembershipStatus.ACTIVE : MembershipStatus.INVITED,
   };
 }

@@ -739,13 +739,13 @@ describe.each(PROTOCOLS)('over %s', (p) => {
         }
       })();
       await vi.waitFor(() => expect(updates).toBeGreaterThan(0));
-      await s.store.members.setDisabled(s.userIds.viewer, true);
+      await s.store.members.setDisabled('acme', s.userIds.viewer, true);
       try {
         expect((await call(p, LIST_TARGETS, { headers: bearer(token) })).code).toBe('permission_denied');
         // The watch re-checks every 200 ms here; the operation itself runs for a minute.
         expect(await watch).toBe(7);
       } finally {
-        await s.store.members.setDisabled(s.userIds.viewer, false);
+        await s.store.members.setDisabled('acme', s.userIds.viewer, false);
       }
     });
 

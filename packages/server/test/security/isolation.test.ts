@@ -52,11 +52,16 @@ const resolver = createResolver({
   targets: (id) => store.targets.descriptor(id),
 });
 
-/** The model: each user's role per organisation, their ids, and who is disabled. */
+/** The model: each user's role per organisation, their ids, and which memberships (`user@org`) are disabled. */
 interface World {
   readonly roles: Map<string, Map<Org, RoleName>>;
   readonly ids: Map<string, string>;
   readonly disabled: Set<string>;
+}
+
+/** The organisations where `user` acts: a disabled membership does not count. */
+function activeRoles(world: World, user: string): Map<Org, RoleName> {
+  return new Map([...world.roles.get(user)!].filter(([o]) => !world.disabled.has(`${user}@${o}`)));
 }
 
 /** Resets the database to {@link USERS} and returns the model of it. */
@@ -162,8 +167,9 @@ const command: fc.Arbitrary<Command> = fc.oneof(
 
 /** Expected outcome codes of a command in the model's current state. */
 function expected(world: World, c: Command): Code[] | 'ok' {
-  if (world.disabled.has(c.actor)) return [Code.PermissionDenied];
-  const mine = world.roles.get(c.actor)!;
+  const mine = activeRoles(world, c.actor);
+  // Disabled in every organisation: refused before anything is looked at.
+  if (mine.size === 0) return [Code.PermissionDenied];
   if (c.op === 'listTargets') return 'ok';
   const rank = mine.has(c.org) ? roleRank(mine.get(c.org)!) : -1;
   if (rank < 0) return [Code.NotFound];
@@ -173,20 +179,18 @@ function expected(world: World, c: Command): Code[] | 'ok' {
   if (c.op === 'setRole' || c.op === 'disable') {
     const subjectRoles = world.roles.get(c.subject)!;
     if (!subjectRoles.has(c.org)) return [Code.NotFound];
-    return [Code.FailedPrecondition, Code.PermissionDenied];
+    // Only the last enabled admin is refused: a member call touches no other organisation.
+    return [Code.FailedPrecondition];
   }
   return 'ok';
 }
 
-/** Whether removing `subject`'s admin role in `org` (or everywhere, when disabling) leaves an org without admins. */
+/** Whether taking `subject`'s admin role in `org` away (demoting or disabling) leaves it without an enabled admin. */
 function leavesNoAdmin(world: World, c: Extract<Command, { op: 'setRole' | 'disable' }>): boolean {
-  const orgs = c.op === 'disable' ? [...world.roles.get(c.subject)!.keys()] : [c.org];
-  return orgs.some((o) => {
-    if (world.roles.get(c.subject)!.get(o) !== 'admin' || (c.op === 'setRole' && c.role === 'admin'))
-      return false;
-    const admins = NAMES.filter((n) => !world.disabled.has(n) && world.roles.get(n)!.get(o) === 'admin');
-    return admins.length <= 1;
-  });
+  if (activeRoles(world, c.subject).get(c.org) !== 'admin' || (c.op === 'setRole' && c.role === 'admin'))
+    return false;
+  const admins = NAMES.filter((n) => activeRoles(world, n).get(c.org) === 'admin');
+  return admins.length <= 1;
 }
 
 let invited = 0;
@@ -271,7 +275,7 @@ describe('isolation between organisations', () => {
             JSON.stringify(
               await Promise.all(
                 foreign.map(async (o) =>
-                  (await store.members.listMembers(o)).map((m) => [m.user.id, m.role, m.user.disabled]),
+                  (await store.members.listMembers(o)).map((m) => [m.user.id, m.role, m.disabled, m.status]),
                 ),
               ),
             );
@@ -308,9 +312,9 @@ describe('isolation between organisations', () => {
           );
           // Apply what happened to the model.
           if (got.code === 'ok' && c.op === 'setRole') world.roles.get(c.subject)!.set(c.org, c.role);
-          if (got.code === 'ok' && c.op === 'disable') world.disabled.add(c.subject);
+          if (got.code === 'ok' && c.op === 'disable') world.disabled.add(`${c.subject}@${c.org}`);
           if (c.op === 'listTargets' && got.code === 'ok') {
-            const visible = [...world.roles.get(c.actor)!.keys()].map(targetOf).sort();
+            const visible = [...activeRoles(world, c.actor).keys()].map(targetOf).sort();
             const ids = (JSON.parse(got.text) as { targets: Array<{ id: string }> }).targets
               .map((t) => t.id)
               .sort();
@@ -321,7 +325,7 @@ describe('isolation between organisations', () => {
         for (const o of ORGS) {
           const members = await store.members.listMembers(o);
           expect(
-            members.some((m) => m.role === 'admin' && !m.user.disabled),
+            members.some((m) => m.role === 'admin' && !m.disabled && m.status === 'active'),
             `${o} lost its last admin`,
           ).toBe(true);
         }
@@ -330,24 +334,31 @@ describe('isolation between organisations', () => {
     );
   }, 180_000);
 
-  it('an admin of one organisation cannot disable a user who also belongs to another', async () => {
+  it("an admin of one organisation disables a user's membership there only: their other organisations are untouched", async () => {
     const world = await resetWorld();
     const options = { headers: { authorization: `Bearer ${tokens['amber-admin']}` } };
+    const multi = { headers: { authorization: `Bearer ${tokens.multi}` } };
     const members = createClient(MemberService, transports[0]!);
-    const refused = await members
-      .disableMember({ organizationId: 'org-amber', userId: world.ids.get('multi')! }, options)
-      .catch((e: unknown) => ConnectError.from(e));
-    expect(refused).toBeInstanceOf(ConnectError);
-    expect((refused as ConnectError).code).toBe(Code.PermissionDenied);
-    expect((await store.members.getMember('org-blue', world.ids.get('multi')!))?.user.disabled).toBe(false);
-    // A user of this organisation only is disabled as before.
-    await members.disableMember(
-      { organizationId: 'org-amber', userId: world.ids.get('amber-viewer')! },
+    const guests = createClient(GuestService, transports[0]!);
+    const { member } = await members.disableMember(
+      { organizationId: 'org-amber', userId: world.ids.get('multi')! },
       options,
     );
-    expect((await store.members.getMember('org-amber', world.ids.get('amber-viewer')!))?.user.disabled).toBe(
-      true,
-    );
+    expect(member).toMatchObject({ organizationId: 'org-amber', disabled: true });
+    const blue = await store.members.getMember('org-blue', world.ids.get('multi')!);
+    expect(blue).toMatchObject({ disabled: false, role: 'operator', status: 'active' });
+    // Still a member of blue in every respect, and out of amber.
+    expect((await guests.listGuests({ targetId: targetOf('org-blue') }, multi)).guests).toHaveLength(1);
+    const amber = await guests
+      .listGuests({ targetId: targetOf('org-amber') }, multi)
+      .catch((e: unknown) => ConnectError.from(e));
+    expect((amber as ConnectError).code).toBe(Code.NotFound);
+    // And no admin of amber can reach blue's membership by naming blue.
+    const foreign = await members
+      .disableMember({ organizationId: 'org-blue', userId: world.ids.get('multi')! }, options)
+      .catch((e: unknown) => ConnectError.from(e));
+    expect((foreign as ConnectError).code).toBe(Code.NotFound);
+    expect((await store.members.getMember('org-blue', world.ids.get('multi')!))?.disabled).toBe(false);
   });
 
   it("NOT_FOUND for another organisation's target looks and takes the same as for a target that does not exist", async () => {

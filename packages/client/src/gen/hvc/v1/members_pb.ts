@@ -12,14 +12,14 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file hvc/v1/members.proto.
  */
 export const file_hvc_v1_members: GenFile = /*@__PURE__*/
-  fileDesc("ChRodmMvdjEvbWVtYmVycy5wcm90bxIGaHZjLnYxIi0KEkxpc3RNZW1iZXJzUmVxdWVzdBIXCg9vcmdhbml6YXRpb25faWQYASABKAkiNgoTTGlzdE1lbWJlcnNSZXNwb25zZRIfCgdtZW1iZXJzGAEgAygLMg4uaHZjLnYxLk1lbWJlciKQAQoTSW52aXRlTWVtYmVyUmVxdWVzdBIXCg9vcmdhbml6YXRpb25faWQYASABKAkSDgoGaXNzdWVyGAIgASgJEg8KB3N1YmplY3QYAyABKAkSDQoFZW1haWwYBCABKAkSFAoMZGlzcGxheV9uYW1lGAUgASgJEhoKBHJvbGUYBiABKA4yDC5odmMudjEuUm9sZSI2ChRJbnZpdGVNZW1iZXJSZXNwb25zZRIeCgZtZW1iZXIYASABKAsyDi5odmMudjEuTWVtYmVyIl8KF1VwZGF0ZU1lbWJlclJvbGVSZXF1ZXN0EhcKD29yZ2FuaXphdGlvbl9pZBgBIAEoCRIPCgd1c2VyX2lkGAIgASgJEhoKBHJvbGUYAyABKA4yDC5odmMudjEuUm9sZSI6ChhVcGRhdGVNZW1iZXJSb2xlUmVzcG9uc2USHgoGbWVtYmVyGAEgASgLMg4uaHZjLnYxLk1lbWJlciJAChREaXNhYmxlTWVtYmVyUmVxdWVzdBIXCg9vcmdhbml6YXRpb25faWQYASABKAkSDwoHdXNlcl9pZBgCIAEoCSI3ChVEaXNhYmxlTWVtYmVyUmVzcG9uc2USHgoGbWVtYmVyGAEgASgLMg4uaHZjLnYxLk1lbWJlcjLMAgoNTWVtYmVyU2VydmljZRJLCgtMaXN0TWVtYmVycxIaLmh2Yy52MS5MaXN0TWVtYmVyc1JlcXVlc3QaGy5odmMudjEuTGlzdE1lbWJlcnNSZXNwb25zZSIDkAIBEkkKDEludml0ZU1lbWJlchIbLmh2Yy52MS5JbnZpdGVNZW1iZXJSZXF1ZXN0GhwuaHZjLnYxLkludml0ZU1lbWJlclJlc3BvbnNlElUKEFVwZGF0ZU1lbWJlclJvbGUSHy5odmMudjEuVXBkYXRlTWVtYmVyUm9sZVJlcXVlc3QaIC5odmMudjEuVXBkYXRlTWVtYmVyUm9sZVJlc3BvbnNlEkwKDURpc2FibGVNZW1iZXISHC5odmMudjEuRGlzYWJsZU1lbWJlclJlcXVlc3QaHS5odmMudjEuRGlzYWJsZU1lbWJlclJlc3BvbnNlYgZwcm90bzM", [file_hvc_v1_resources]);
+  fileDesc("ChRodmMvdjEvbWVtYmVycy5wcm90bxIGaHZjLnYxIi0KEkxpc3RNZW1iZXJzUmVxdWVzdBIXCg9vcmdhbml6YXRpb25faWQYASABKAkiNgoTTGlzdE1lbWJlcnNSZXNwb25zZRIfCgdtZW1iZXJzGAEgAygLMg4uaHZjLnYxLk1lbWJlciKQAQoTSW52aXRlTWVtYmVyUmVxdWVzdBIXCg9vcmdhbml6YXRpb25faWQYASABKAkSDgoGaXNzdWVyGAIgASgJEg8KB3N1YmplY3QYAyABKAkSDQoFZW1haWwYBCABKAkSFAoMZGlzcGxheV9uYW1lGAUgASgJEhoKBHJvbGUYBiABKA4yDC5odmMudjEuUm9sZSI2ChRJbnZpdGVNZW1iZXJSZXNwb25zZRIeCgZtZW1iZXIYASABKAsyDi5odmMudjEuTWVtYmVyIl8KF1VwZGF0ZU1lbWJlclJvbGVSZXF1ZXN0EhcKD29yZ2FuaXphdGlvbl9pZBgBIAEoCRIPCgd1c2VyX2lkGAIgASgJEhoKBHJvbGUYAyABKA4yDC5odmMudjEuUm9sZSI6ChhVcGRhdGVNZW1iZXJSb2xlUmVzcG9uc2USHgoGbWVtYmVyGAEgASgLMg4uaHZjLnYxLk1lbWJlciJAChREaXNhYmxlTWVtYmVyUmVxdWVzdBIXCg9vcmdhbml6YXRpb25faWQYASABKAkSDwoHdXNlcl9pZBgCIAEoCSI3ChVEaXNhYmxlTWVtYmVyUmVzcG9uc2USHgoGbWVtYmVyGAEgASgLMg4uaHZjLnYxLk1lbWJlciI/ChNSZW1vdmVNZW1iZXJSZXF1ZXN0EhcKD29yZ2FuaXphdGlvbl9pZBgBIAEoCRIPCgd1c2VyX2lkGAIgASgJIhYKFFJlbW92ZU1lbWJlclJlc3BvbnNlIhgKFkxpc3RJbnZpdGF0aW9uc1JlcXVlc3QiPgoXTGlzdEludml0YXRpb25zUmVzcG9uc2USIwoLaW52aXRhdGlvbnMYASADKAsyDi5odmMudjEuTWVtYmVyIjIKF0FjY2VwdEludml0YXRpb25SZXF1ZXN0EhcKD29yZ2FuaXphdGlvbl9pZBgBIAEoCSI6ChhBY2NlcHRJbnZpdGF0aW9uUmVzcG9uc2USHgoGbWVtYmVyGAEgASgLMg4uaHZjLnYxLk1lbWJlcjLHBAoNTWVtYmVyU2VydmljZRJLCgtMaXN0TWVtYmVycxIaLmh2Yy52MS5MaXN0TWVtYmVyc1JlcXVlc3QaGy5odmMudjEuTGlzdE1lbWJlcnNSZXNwb25zZSIDkAIBEkkKDEludml0ZU1lbWJlchIbLmh2Yy52MS5JbnZpdGVNZW1iZXJSZXF1ZXN0GhwuaHZjLnYxLkludml0ZU1lbWJlclJlc3BvbnNlElUKEFVwZGF0ZU1lbWJlclJvbGUSHy5odmMudjEuVXBkYXRlTWVtYmVyUm9sZVJlcXVlc3QaIC5odmMudjEuVXBkYXRlTWVtYmVyUm9sZVJlc3BvbnNlEkwKDURpc2FibGVNZW1iZXISHC5odmMudjEuRGlzYWJsZU1lbWJlclJlcXVlc3QaHS5odmMudjEuRGlzYWJsZU1lbWJlclJlc3BvbnNlEkkKDFJlbW92ZU1lbWJlchIbLmh2Yy52MS5SZW1vdmVNZW1iZXJSZXF1ZXN0GhwuaHZjLnYxLlJlbW92ZU1lbWJlclJlc3BvbnNlElcKD0xpc3RJbnZpdGF0aW9ucxIeLmh2Yy52MS5MaXN0SW52aXRhdGlvbnNSZXF1ZXN0Gh8uaHZjLnYxLkxpc3RJbnZpdGF0aW9uc1Jlc3BvbnNlIgOQAgESVQoQQWNjZXB0SW52aXRhdGlvbhIfLmh2Yy52MS5BY2NlcHRJbnZpdGF0aW9uUmVxdWVzdBogLmh2Yy52MS5BY2NlcHRJbnZpdGF0aW9uUmVzcG9uc2ViBnByb3RvMw", [file_hvc_v1_resources]);
 
 /**
  * @generated from message hvc.v1.ListMembersRequest
  */
 export type ListMembersRequest = Message<"hvc.v1.ListMembersRequest"> & {
   /**
-   * May be empty when the caller belongs to exactly one organisation.
+   * May be empty when the caller is an active member of exactly one organisation (invitations do not count).
    *
    * @generated from field: string organization_id = 1;
    */
@@ -193,7 +193,109 @@ export const DisableMemberResponseSchema: GenMessage<DisableMemberResponse> = /*
   messageDesc(file_hvc_v1_members, 7);
 
 /**
- * Members of an organisation, managed by its admins.
+ * @generated from message hvc.v1.RemoveMemberRequest
+ */
+export type RemoveMemberRequest = Message<"hvc.v1.RemoveMemberRequest"> & {
+  /**
+   * @generated from field: string organization_id = 1;
+   */
+  organizationId: string;
+
+  /**
+   * @generated from field: string user_id = 2;
+   */
+  userId: string;
+};
+
+/**
+ * Describes the message hvc.v1.RemoveMemberRequest.
+ * Use `create(RemoveMemberRequestSchema)` to create a new message.
+ */
+export const RemoveMemberRequestSchema: GenMessage<RemoveMemberRequest> = /*@__PURE__*/
+  messageDesc(file_hvc_v1_members, 8);
+
+/**
+ * @generated from message hvc.v1.RemoveMemberResponse
+ */
+export type RemoveMemberResponse = Message<"hvc.v1.RemoveMemberResponse"> & {
+};
+
+/**
+ * Describes the message hvc.v1.RemoveMemberResponse.
+ * Use `create(RemoveMemberResponseSchema)` to create a new message.
+ */
+export const RemoveMemberResponseSchema: GenMessage<RemoveMemberResponse> = /*@__PURE__*/
+  messageDesc(file_hvc_v1_members, 9);
+
+/**
+ * @generated from message hvc.v1.ListInvitationsRequest
+ */
+export type ListInvitationsRequest = Message<"hvc.v1.ListInvitationsRequest"> & {
+};
+
+/**
+ * Describes the message hvc.v1.ListInvitationsRequest.
+ * Use `create(ListInvitationsRequestSchema)` to create a new message.
+ */
+export const ListInvitationsRequestSchema: GenMessage<ListInvitationsRequest> = /*@__PURE__*/
+  messageDesc(file_hvc_v1_members, 10);
+
+/**
+ * @generated from message hvc.v1.ListInvitationsResponse
+ */
+export type ListInvitationsResponse = Message<"hvc.v1.ListInvitationsResponse"> & {
+  /**
+   * One per organisation that invited the caller, status INVITED.
+   *
+   * @generated from field: repeated hvc.v1.Member invitations = 1;
+   */
+  invitations: Member[];
+};
+
+/**
+ * Describes the message hvc.v1.ListInvitationsResponse.
+ * Use `create(ListInvitationsResponseSchema)` to create a new message.
+ */
+export const ListInvitationsResponseSchema: GenMessage<ListInvitationsResponse> = /*@__PURE__*/
+  messageDesc(file_hvc_v1_members, 11);
+
+/**
+ * @generated from message hvc.v1.AcceptInvitationRequest
+ */
+export type AcceptInvitationRequest = Message<"hvc.v1.AcceptInvitationRequest"> & {
+  /**
+   * @generated from field: string organization_id = 1;
+   */
+  organizationId: string;
+};
+
+/**
+ * Describes the message hvc.v1.AcceptInvitationRequest.
+ * Use `create(AcceptInvitationRequestSchema)` to create a new message.
+ */
+export const AcceptInvitationRequestSchema: GenMessage<AcceptInvitationRequest> = /*@__PURE__*/
+  messageDesc(file_hvc_v1_members, 12);
+
+/**
+ * @generated from message hvc.v1.AcceptInvitationResponse
+ */
+export type AcceptInvitationResponse = Message<"hvc.v1.AcceptInvitationResponse"> & {
+  /**
+   * @generated from field: hvc.v1.Member member = 1;
+   */
+  member?: Member | undefined;
+};
+
+/**
+ * Describes the message hvc.v1.AcceptInvitationResponse.
+ * Use `create(AcceptInvitationResponseSchema)` to create a new message.
+ */
+export const AcceptInvitationResponseSchema: GenMessage<AcceptInvitationResponse> = /*@__PURE__*/
+  messageDesc(file_hvc_v1_members, 13);
+
+/**
+ * Members of an organisation, managed by its admins; every call touches the named organisation's memberships only.
+ * A user answers their own invitations.
  *
  * @generated from service hvc.v1.MemberService
  */
@@ -207,7 +309,8 @@ export const MemberService: GenService<{
     output: typeof ListMembersResponseSchema;
   },
   /**
-   * Adds a user, known by OIDC issuer and subject, with a role no higher than the caller's.
+   * Invites a user, known by OIDC issuer and subject, with a role no higher than the caller's. The membership is
+   * pending until the user accepts it; the answer holds only what the caller sent, whether or not the user is known.
    *
    * @generated from rpc hvc.v1.MemberService.InviteMember
    */
@@ -227,7 +330,8 @@ export const MemberService: GenService<{
     output: typeof UpdateMemberRoleResponseSchema;
   },
   /**
-   * Disables a user: every call with their tokens is denied from the next request on.
+   * Disables a member in this organisation: their calls about it are refused from the next request on. Their other
+   * organisations are not touched. The last enabled admin cannot be disabled.
    *
    * @generated from rpc hvc.v1.MemberService.DisableMember
    */
@@ -235,6 +339,36 @@ export const MemberService: GenService<{
     methodKind: "unary";
     input: typeof DisableMemberRequestSchema;
     output: typeof DisableMemberResponseSchema;
+  },
+  /**
+   * Removes a member (or withdraws an invitation) from this organisation. The last enabled admin cannot be removed.
+   *
+   * @generated from rpc hvc.v1.MemberService.RemoveMember
+   */
+  removeMember: {
+    methodKind: "unary";
+    input: typeof RemoveMemberRequestSchema;
+    output: typeof RemoveMemberResponseSchema;
+  },
+  /**
+   * The caller's own pending invitations.
+   *
+   * @generated from rpc hvc.v1.MemberService.ListInvitations
+   */
+  listInvitations: {
+    methodKind: "unary";
+    input: typeof ListInvitationsRequestSchema;
+    output: typeof ListInvitationsResponseSchema;
+  },
+  /**
+   * Accepts the caller's invitation to an organisation: from then on the membership's role applies.
+   *
+   * @generated from rpc hvc.v1.MemberService.AcceptInvitation
+   */
+  acceptInvitation: {
+    methodKind: "unary";
+    input: typeof AcceptInvitationRequestSchema;
+    output: typeof AcceptInvitationResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_hvc_v1_members, 0);
