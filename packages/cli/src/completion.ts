@@ -1,4 +1,3 @@
-import tab from '@bomb.sh/tab/commander';
 import type { Command } from 'commander';
 import { readConfig } from './config/config-file.js';
 import type { CliIo } from './io.js';
@@ -6,9 +5,11 @@ import type { CliIo } from './io.js';
 /**
  * Shell completion through `@bomb.sh/tab`: `hvc completion bash|zsh|fish|powershell` prints the script, which calls
  * the hidden `hvc complete -- <words>` on each Tab. Commands, flags and flag choices come from the command tree;
- * context names come from `config.yaml`.
+ * context names come from `config.yaml`. The library is an ES module loaded with `import()`, which the CommonJS
+ * build keeps as is.
  */
-export function addCompletion(program: Command, io: CliIo): void {
+export async function addCompletion(program: Command, io: CliIo): Promise<void> {
+  const { default: tab } = await import('@bomb.sh/tab/commander');
   const completion = tab(program, { completionCommandName: 'completion' });
   program.commands
     .find((command) => command.name() === 'completion')

@@ -41,7 +41,7 @@ function inheritSettings(command: Command, root: Command): void {
 }
 
 /** The `hvc` command tree, writing through `io`. Parsing it runs the command. */
-export function hvcProgram(io: CliIo): Command {
+export async function hvcProgram(io: CliIo): Promise<Command> {
   const err = colorsFor(io.stderr, io.env);
   const program = new Command('hvc')
     .description(
@@ -78,7 +78,7 @@ export function hvcProgram(io: CliIo): Command {
     .addCommand(operationsCommand(io))
     .addCommand(membersCommand(io));
   program.commandsGroup('Shell:');
-  addCompletion(program, io);
+  await addCompletion(program, io);
   program.helpCommand('help [command]', 'show help for a command');
   inheritSettings(program, program);
   return program;

@@ -29,7 +29,7 @@ export async function runHvc(argv: readonly string[], io: CliIo): Promise<ExitCo
   const report = (message: string, hint?: string) =>
     io.stderr.write(`${c.red('error')}: ${message}\n${hint === undefined ? '' : `${c.dim(hint)}\n`}`);
   try {
-    await hvcProgram(io).parseAsync([...argv], { from: 'user' });
+    await (await hvcProgram(io)).parseAsync([...argv], { from: 'user' });
     return EXIT.ok;
   } catch (thrown) {
     let error = thrown;

@@ -45,8 +45,8 @@ afterAll(async () => {
 describe('hvc against a real hvc-server, OIDC issuer and Proxmox VE fake', () => {
   it("logs in with the device flow, approved on the issuer's own pages, and stores the token in a 0600 file", async () => {
     const login = startHvc(['login', '--server', stack.server, '--org', ORGANIZATION], env);
-    const [, code] = await login.waitForStderr(/one-time code: (\S+)/);
-    const [, page] = await login.waitForStderr(/Then open (\S+) in a browser/);
+    const [, code] = await login.waitFor(/one-time code: (\S+)/);
+    const [, page] = await login.waitFor(/Then open (\S+) in a browser/);
     // The user opens the page, types the code, confirms, logs in and consents, as in a browser.
     const last = await browse(page!, {
       userCode: code!,
@@ -139,7 +139,7 @@ describe('hvc against a real hvc-server, OIDC issuer and Proxmox VE fake', () =>
     const watched = await run(['operations', 'watch', operation.id, '-t', 'pve-1', '-o', 'yaml']);
     expect(watched.code).toBe(0);
     // Not a terminal: one progress line per change on stderr (the last one says how it ended), the operation on stdout.
-    expect(watched.stderr).toMatch(/(^|\n)create \S+: succeeded --\n$/);
+    expect(watched.stderr).toMatch(/(^|\n)create \S+: succeeded 100%\n$/);
     expect(watched.stdout).toContain('status: OPERATION_STATUS_SUCCEEDED');
 
     const guests = JSON.parse((await run(['guests', 'list', '-t', 'pve-1', '-o', 'json'])).stdout) as Array<{
@@ -155,7 +155,7 @@ describe('hvc against a real hvc-server, OIDC issuer and Proxmox VE fake', () =>
     expect(started.stderr).toContain(`start ${web2.id}: running`);
     expect(started.stdout).toMatch(
       new RegExp(
-        `^ID\\s+TYPE\\s+GUEST\\s+STATUS\\s+PROGRESS\\s+DURATION\\n\\S+\\s+start\\s+${web2.id.replace('/', '\\/')}\\s+succeeded`,
+        `^TYPE\\s+GUEST\\s+STATUS\\s+PROGRESS\\s+DURATION\\s+ID\\nstart\\s+${web2.id}\\s+succeeded\\s`,
       ),
     );
     const got = await run(['guests', 'get', web2.id, '-t', 'pve-1']);

@@ -1,3 +1,4 @@
+import { Code, ConnectError } from '@connectrpc/connect';
 import { Command } from 'commander';
 import { deviceLogin } from '../auth/device-login.js';
 import { issuerClient } from '../auth/issuer-client.js';
@@ -7,6 +8,7 @@ import type { StoredLogin } from '../auth/stored-login.js';
 import { storedLoginOf } from '../auth/token-response.js';
 import { webLogin } from '../auth/web-login.js';
 import { CliError } from '../cli-error.js';
+import { openClient } from '../client/open-client.js';
 import { type HvcConfig, writeConfig } from '../config/config-file.js';
 import { normalizeServer } from '../config/connection.js';
 import { EXIT } from '../exit-codes.js';
@@ -74,6 +76,33 @@ async function interactiveLogin(run: CommandRun, server: string): Promise<Stored
   return storedLoginOf(server, info, tokens);
 }
 
+/**
+ * Calls the server with the new token (ListTargets, open to every member): a refused token is not saved; a token
+ * the server accepts for a user who belongs to no organisation yet is saved, with a note saying who to invite.
+ */
+async function checkAccess(run: CommandRun, server: string, login: StoredLogin): Promise<string> {
+  const client = openClient(
+    { server, protocol: run.flags.protocol ?? 'grpc' },
+    async () => login.accessToken,
+    run.flags.debug ? run.debug : undefined,
+  );
+  try {
+    const { targets } = await client.targets.listTargets({}, { signal: run.io.signal });
+    return `${targets.length} target${targets.length === 1 ? '' : 's'} visible.\n`;
+  } catch (error) {
+    const code = ConnectError.from(error).code;
+    if (code === Code.PermissionDenied && login.subject !== undefined) {
+      return run.err.yellow(
+        `You belong to no organisation on ${server} yet: an admin can add you with\n` +
+          `  hvc members invite --issuer ${login.issuer} --subject ${login.subject} --role viewer\n`,
+      );
+    }
+    if (code === Code.Unauthenticated)
+      throw new CliError(`${server} refused the token`, EXIT.unauthenticated);
+    throw error;
+  }
+}
+
 /** `hvc login`: the device flow (or `--web`, or `--with-token`), then the login saved and the context made current. */
 export function loginCommand(io: CliIo): Command {
   return new Command('login')
@@ -108,6 +137,7 @@ Examples:
         } else {
           login = await interactiveLogin(run, server);
         }
+        const access = await checkAccess(run, server, login);
         const where = await run.credentials().save(login);
         saveContext(run, name, server);
         const c = run.err;
@@ -117,7 +147,7 @@ Examples:
             (where.kind === 'keychain'
               ? 'The token is in the system keychain.\n'
               : `No keychain available: the token is in ${where.path} (mode 0600).\n`) +
-            `Context "${name}" is now current.\n` +
+            `Context "${name}" is now current. ${access}` +
             (run.io.env.HVC_TOKEN
               ? c.yellow('HVC_TOKEN is set: commands use it rather than this login.\n')
               : ''),

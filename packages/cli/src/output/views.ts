@@ -50,8 +50,7 @@ export const GUESTS: View<typeof wire.GuestSchema> = {
     { header: 'DISK', value: (g) => bytes(g.resources?.diskBytes), wide: true },
     {
       header: 'UPTIME',
-      value: (g) =>
-        g.usage?.uptimeSeconds === undefined ? '-' : shortDuration(Number(g.usage.uptimeSeconds) * 1000),
+      value: (g) => (g.usage?.uptimeSeconds ? shortDuration(Number(g.usage.uptimeSeconds) * 1000) : '-'),
       wide: true,
     },
     { header: 'POOL', value: (g) => g.pool ?? '-', wide: true },
@@ -78,7 +77,6 @@ export const OPERATIONS: View<typeof wire.OperationSchema> = {
   schema: wire.OperationSchema,
   noun: 'operations',
   columns: [
-    { header: 'ID', value: (o) => o.id },
     { header: 'TYPE', value: (o) => o.type },
     { header: 'GUEST', value: (o) => o.guestId ?? '-' },
     { header: 'STATUS', value: (o, c) => operationStatus(o.status, c) },
@@ -95,12 +93,14 @@ export const OPERATIONS: View<typeof wire.OperationSchema> = {
               (o.endTime === undefined ? Date.now() : timestampMs(o.endTime)) - timestampMs(o.startTime),
             ),
     },
-    { header: 'TARGET', value: (o) => o.targetId, wide: true },
     {
       header: 'ERROR',
       value: (o) => (o.error === undefined ? '-' : `${o.error.code}: ${o.error.message}`),
       wide: true,
     },
+    { header: 'TARGET', value: (o) => o.targetId, wide: true },
+    // Last: an operation id is long and opaque, and the columns before it read better unpadded.
+    { header: 'ID', value: (o) => o.id },
   ],
 };
 
