@@ -1,4 +1,4 @@
-import type { Capabilities } from '@hvc/hypervisor-connector';
+import { type Capabilities, FULL_CAPABILITIES } from '@hvc/hypervisor-connector';
 import type { LibvirtConfig } from '../config/libvirt-config.js';
 
 /**
@@ -8,18 +8,9 @@ import type { LibvirtConfig } from '../config/libvirt-config.js';
  * runs is undone or given up).
  */
 export const LIBVIRT_CAPABILITIES: Capabilities = {
+  ...FULL_CAPABILITIES,
   guestTypes: ['vm'],
-  create: true,
-  update: true,
-  clone: { full: true, linked: true },
-  snapshots: true,
-  memorySnapshots: true,
-  migration: { offline: true, live: true },
-  suspend: true,
-  reset: true,
   console: ['vnc', 'terminal'],
-  metrics: true,
-  cancelOperation: true,
   notes: {
     'guestTypes.container': 'the QEMU driver runs virtual machines only',
     'console.spice': 'guests are made with VNC graphics; SPICE tickets are not offered',
@@ -29,27 +20,36 @@ export const LIBVIRT_CAPABILITIES: Capabilities = {
   },
 };
 
+/** What a read-only connection cannot do: every write. */
+const WRITES = [
+  'create',
+  'update',
+  'clone.full',
+  'clone.linked',
+  'snapshots',
+  'memorySnapshots',
+  'migration.live',
+  'migration.offline',
+  'suspend',
+  'reset',
+  'cancelOperation',
+] as const;
+
 /**
- * The capabilities of one target: a read-only target keeps reads, consoles-free metrics and waits only; a target
- * of one host cannot migrate. Known from the config alone, so the capability gate never waits for a host.
+ * The capabilities of one target: a read-only target keeps reads, metrics and waits (no writes, no consoles); a
+ * target of one host cannot migrate. Known from the config alone, so the capability gate never waits for a host.
  */
 export function targetCapabilities(config: LibvirtConfig): Capabilities {
   const notes: Record<string, string> = { ...LIBVIRT_CAPABILITIES.notes };
   let capabilities: Capabilities = LIBVIRT_CAPABILITIES;
   if (config.hosts.length < 2) {
-    const why = 'the target has one host: there is nowhere to migrate to';
-    notes['migration.live'] = why;
-    notes['migration.offline'] = why;
+    notes['migration.live'] = notes['migration.offline'] =
+      'the target has one host: there is nowhere to migrate to';
     capabilities = { ...capabilities, migration: { offline: false, live: false } };
   }
   if (config.readOnly) {
     const why = 'the target is opened read-only';
-    for (const name of ['create', 'update', 'clone.full', 'clone.linked', 'snapshots', 'memorySnapshots']) {
-      notes[name] = why;
-    }
-    for (const name of ['migration.live', 'migration.offline', 'suspend', 'reset', 'cancelOperation']) {
-      notes[name] = why;
-    }
+    for (const name of WRITES) notes[name] = why;
     notes['console.vnc'] = `${why}: a one-time VNC password cannot be set`;
     notes['console.terminal'] = `${why}: libvirt opens consoles on read-write connections only`;
     capabilities = {

@@ -18,7 +18,8 @@ export async function describeTarget(
   const online = target.hosts.filter((host, index) => nodes[index]?.status === 'online' && host.facts);
   const first = online[0]?.facts;
   if (first === undefined) {
-    throw new UnavailableError('no host of the target answers', {
+    const reasons = nodes.map((node) => `${node.name}: ${(node.raw.error as { message?: string })?.message}`);
+    throw new UnavailableError(`no host of the target answers (${reasons.join('; ')})`, {
       details: { nodes: structuredClone(nodes) },
     });
   }

@@ -2,6 +2,7 @@ import { isHypervisorError, parseInput } from '@hvc/hypervisor-connector';
 import { describe, expect, it } from 'vitest';
 import { parseLibvirtConfig } from '../../src/config/libvirt-config.js';
 import { parseLibvirtTargetUri } from '../../src/config/target-uri.js';
+import { LIBVIRT_CAPABILITIES, targetCapabilities } from '../../src/connector/capabilities.js';
 import { createLibvirtConnector } from '../../src/connector/libvirt-connector.js';
 import { libvirtConnectorFactory } from '../../src/libvirt-connector-factory.js';
 
@@ -105,5 +106,26 @@ describe('the factory', () => {
     ] as const) {
       expect(() => parseLibvirtTargetUri(uri, extras)).toThrow(/invalid libvirt target URI/);
     }
+  });
+});
+
+describe('the capabilities of a target', () => {
+  it('are all of the connector’s for several hosts, no migration for one, only reads for a read-only one', () => {
+    const two = ['qemu+tcp://a/system', 'qemu+tcp://b/system'];
+    const { notes: _all, ...full } = targetCapabilities(parseLibvirtConfig({ hosts: two }));
+    const { notes: _static, ...declared } = LIBVIRT_CAPABILITIES;
+    expect(full).toEqual(declared);
+    const single = targetCapabilities(parseLibvirtConfig({ hosts: [two[0]!] }));
+    expect(single.migration).toEqual({ offline: false, live: false });
+    expect(single.notes?.['migration.live']).toMatch(/one host/);
+    const readOnly = targetCapabilities(parseLibvirtConfig({ hosts: two, readOnly: true }));
+    expect(readOnly).toMatchObject({
+      create: false,
+      update: false,
+      snapshots: false,
+      console: [],
+      metrics: true,
+    });
+    expect(readOnly.notes?.['console.terminal']).toMatch(/read-only/);
   });
 });

@@ -112,7 +112,8 @@ describe('calls', () => {
 });
 
 describe('writes', () => {
-  it('hand the transport one whole message at a time (TLS would pack queued writes into one record)', async () => {
+  /** Five calls on a connection over a transport that records the messages of each write it is handed. */
+  async function writeBatches(options: { messagePerWrite?: boolean }): Promise<number[][]> {
     const batches: number[][] = [];
     const transport = new Duplex({
       read() {},
@@ -125,39 +126,24 @@ describe('writes', () => {
         setImmediate(callback);
       },
     });
-    const local = new RpcConnection(transport, { target: 'test://writes' });
-    const calls = Array.from({ length: 5 }, () =>
-      local.call(remoteCall(P.REMOTE_PROC_DOMAIN_LOOKUP_BY_NAME, { name: 'vm' })).catch(() => {}),
-    );
-    await expect.poll(() => batches.length).toBe(5);
-    // Each write is one complete message: length word 28 + 8 bytes of arguments.
-    expect(batches).toEqual(Array.from({ length: 5 }, () => [36]));
-    local.destroy(new CancelledError('test over'));
-    await Promise.all(calls);
-  });
-
-  it('let a byte stream take queued messages in one write when asked (unix, TCP, SSH)', async () => {
-    const batches: number[][] = [];
-    const transport = new Duplex({
-      read() {},
-      write(chunk: Buffer, _encoding, callback) {
-        batches.push([chunk.length]);
-        setImmediate(callback);
-      },
-      writev(chunks, callback) {
-        batches.push(chunks.map(({ chunk }) => (chunk as Buffer).length));
-        setImmediate(callback);
-      },
-    });
-    const local = new RpcConnection(transport, { target: 'test://writes', messagePerWrite: false });
+    const local = new RpcConnection(transport, { target: 'test://writes', ...options });
     const calls = Array.from({ length: 5 }, () =>
       local.call(remoteCall(P.REMOTE_PROC_DOMAIN_LOOKUP_BY_NAME, { name: 'vm' })).catch(() => {}),
     );
     await expect.poll(() => batches.flat().length).toBe(5);
-    // Written in one turn of the event loop, the five leave in one writev.
-    expect(batches).toEqual([[36, 36, 36, 36, 36]]);
     local.destroy(new CancelledError('test over'));
     await Promise.all(calls);
+    return batches;
+  }
+
+  it('hand the transport one whole message at a time (TLS would pack queued writes into one record)', async () => {
+    // Each write is one complete message: length word 28 + 8 bytes of arguments.
+    expect(await writeBatches({})).toEqual(Array.from({ length: 5 }, () => [36]));
+  });
+
+  it('let a byte stream take queued messages in one write when asked (unix, TCP, SSH)', async () => {
+    // Written in one turn of the event loop, the five leave in one writev.
+    expect(await writeBatches({ messagePerWrite: false })).toEqual([[36, 36, 36, 36, 36]]);
   });
 });
 
