@@ -91,7 +91,7 @@ export class GuestLocator {
 
   /** Looks the guest up on every host (see {@link withDomain}). */
   async locate(uuid: string, signal?: AbortSignal): Promise<LocatedDomain> {
-    const found = await this.locateAll(uuid, signal);
+    const found = await this.locateQuickly(uuid, signal);
     const best = found.find((f) => f.dom.id !== -1) ?? found[0];
     if (best === undefined)
       throw new NotFoundError(`guest ${uuid} not found`, { details: { guestId: uuid } });
@@ -105,6 +105,28 @@ export class GuestLocator {
    */
   async locateAll(uuid: string, signal?: AbortSignal): Promise<LocatedDomain[]> {
     const { hosts, unreachable } = await this.#target.reachable(signal);
+    return this.#lookUp(uuid, hosts, unreachable, signal);
+  }
+
+  /**
+   * {@link locateAll}, but asking the hosts connected now first: a guest found there is not kept waiting for a host
+   * that is down to time out. The other hosts are asked only when none of those has it.
+   */
+  async locateQuickly(uuid: string, signal?: AbortSignal): Promise<LocatedDomain[]> {
+    const connected = this.#target.hosts.filter((host) => host.connected);
+    if (connected.length > 0 && connected.length < this.#target.hosts.length) {
+      const found = await this.#lookUp(uuid, connected, [], signal);
+      if (found.length > 0) return found;
+    }
+    return this.locateAll(uuid, signal);
+  }
+
+  async #lookUp(
+    uuid: string,
+    hosts: readonly LibvirtHost[],
+    unreachable: readonly { readonly host: LibvirtHost; readonly error: Error }[],
+    signal?: AbortSignal,
+  ): Promise<LocatedDomain[]> {
     const bytes = uuidBytes(uuid);
     const results = await Promise.all(
       hosts.map(async (host) => {

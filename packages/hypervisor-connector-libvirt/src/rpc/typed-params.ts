@@ -3,11 +3,8 @@ import type { RemoteTypedParam } from '../protocol/generated/remote-protocol.gen
 /** A typed parameter's value: numbers for ints and doubles, bigints for 64-bit ints, booleans, strings. */
 export type TypedParamValue = number | bigint | boolean | string;
 
-/** libvirt's `VIR_TYPED_PARAM_STRING_OKAY`: the caller accepts string parameters in a reply. */
-export const TYPED_PARAM_STRING_OKAY = 1 << 2;
-
 /** The value of one typed parameter. */
-export function typedParamValue(param: RemoteTypedParam): TypedParamValue {
+function typedParamValue(param: RemoteTypedParam): TypedParamValue {
   const value = param.value;
   switch (value.type) {
     case 1:
@@ -36,11 +33,6 @@ export function typedParamMap(params: readonly RemoteTypedParam[]): Map<string, 
 export function numberParam(params: ReadonlyMap<string, TypedParamValue>, field: string): number | undefined {
   const value = params.get(field);
   return typeof value === 'number' || typeof value === 'bigint' ? Number(value) : undefined;
-}
-
-/** A string parameter, for the wire. */
-export function stringParam(field: string, value: string): RemoteTypedParam {
-  return { field, value: { type: 7, s: value } };
 }
 
 /** An unsigned 64-bit parameter, for the wire. */
