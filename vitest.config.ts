@@ -20,7 +20,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'workspace',
-          include: ['packages/*/test/**/*.test.ts'],
+          include: ['packages/*/test/**/*.test.ts', 'test/**/*.test.ts'],
           exclude: [...configDefaults.exclude, libvirtTests],
         },
       },
