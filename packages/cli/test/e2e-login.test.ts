@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { browse } from './support/browser.js';
 import { type HvcResult, hvc, startHvc } from './support/hvc-process.js';
-import { ADMIN, type HvcStack, ORGANIZATION, startHvcStack } from './support/hvc-stack.js';
+import { ADMIN, type HvcStack, ORGANIZATION, pveTargetCreation, startHvcStack } from './support/hvc-stack.js';
 import { CLIENT_ID } from './support/oidc-issuer.js';
 
 let stack: HvcStack;
@@ -71,30 +71,8 @@ describe('hvc against a real hvc-server, OIDC issuer and Proxmox VE fake', () =>
   });
 
   it('adds the PVE fake as a target (credentials from stdin) and lists it', async () => {
-    const config = JSON.stringify({
-      endpoints: [{ url: stack.pve.url, fingerprint: stack.pve.fingerprint }],
-    });
-    const credentials = JSON.stringify({
-      type: 'token',
-      tokenId: stack.pve.tokenId,
-      secret: stack.pve.tokenSecret,
-    });
-    const created = await run(
-      [
-        'targets',
-        'create',
-        'pve-1',
-        '--kind',
-        'proxmox',
-        '--name',
-        'Fake PVE',
-        '--config',
-        config,
-        '--credentials-file',
-        '-',
-      ],
-      credentials,
-    );
+    const creation = pveTargetCreation(stack, 'pve-1');
+    const created = await run([...creation.args, '--name', 'Fake PVE'], creation.stdin);
     expect(created.stderr).toBe('');
     expect(created.code).toBe(0);
     expect(created.stdout).toMatch(
@@ -211,6 +189,25 @@ describe('hvc against a real hvc-server, OIDC issuer and Proxmox VE fake', () =>
     const after = await run(['targets', 'list']);
     expect(after.code).toBe(4);
     expect(after.stderr).toContain(`error: not logged in to ${stack.server}`);
+  });
+
+  it('logs in again in a browser (--web): authorization code with PKCE, back through the loopback redirect', async () => {
+    const login = startHvc(['login', '--web', '--no-browser'], env);
+    const [, url] = await login.waitFor(/Open this URL in a browser to log in:\n {2}(\S+)\n/);
+    const authorize = new URL(url!);
+    expect(authorize.searchParams.get('code_challenge_method')).toBe('S256');
+    expect(authorize.searchParams.get('redirect_uri')).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/callback$/);
+    const last = await browse(url!, {
+      username: ADMIN,
+      until: (page) => page.href.startsWith(authorize.searchParams.get('redirect_uri')!),
+    });
+    expect(last.body).toContain('Logged in to hvc');
+    const result = await login.result();
+    outputs.push(result.stdout, result.stderr);
+    expect(result.stderr).toContain(`Logged in to ${stack.server} as ${ADMIN}`);
+    expect(result.code).toBe(0);
+    expect(readCredentials()[stack.server]!.refreshToken).toBeDefined();
+    expect((await run(['targets', 'list'])).stdout).toMatch(/^ID\s+KIND/);
   });
 
   it('never printed a token', () => {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { browse } from './support/browser.js';
 import { hvc, startHvc } from './support/hvc-process.js';
-import { ADMIN, type HvcStack, ORGANIZATION, startHvcStack } from './support/hvc-stack.js';
+import { ADMIN, type HvcStack, ORGANIZATION, pveTargetCreation, startHvcStack } from './support/hvc-stack.js';
 
 // In a pseudo-terminal (`script`), `hvc` draws colours and a live progress bar; NO_COLOR and a pipe turn colours off.
 
@@ -69,19 +69,8 @@ describe('hvc in a terminal', () => {
   });
 
   it('draws a live progress bar (percent, phase, elapsed time) while it waits for an operation', async () => {
-    const config = JSON.stringify({
-      endpoints: [{ url: stack.pve.url, fingerprint: stack.pve.fingerprint }],
-    });
-    const credentials = JSON.stringify({
-      type: 'token',
-      tokenId: stack.pve.tokenId,
-      secret: stack.pve.tokenSecret,
-    });
-    const created = await hvc(
-      ['targets', 'create', 'pve-1', '--kind', 'proxmox', '--config', config, '--credentials-file', '-'],
-      env,
-      credentials,
-    );
+    const creation = pveTargetCreation(stack, 'pve-1');
+    const created = await hvc(creation.args, env, creation.stdin);
     expect(created.stderr).toBe('');
     expect(created.code).toBe(0);
 

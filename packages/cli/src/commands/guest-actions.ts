@@ -4,22 +4,23 @@ import { action } from './command-run.js';
 import { noWaitOption, targetOption, waitOption } from './common-options.js';
 import { finishOperation } from './operation-wait.js';
 
-/** The power verbs of `hvc guests`, each one RPC of the guest service. */
+/** The verbs of `hvc guests` that take a guest id only and start an operation: one RPC each, and who may call it. */
 const VERBS = [
-  ['start', 'startGuest', 'start a guest'],
-  ['stop', 'stopGuest', 'stop a guest at once, like pulling the plug'],
-  ['shutdown', 'shutdownGuest', "ask the guest OS to shut down (ACPI, or the container's init)"],
-  ['reboot', 'rebootGuest', 'ask the guest OS to reboot'],
-  ['reset', 'resetGuest', 'reset a VM at once, like the reset button'],
-  ['suspend', 'suspendGuest', 'pause a guest'],
-  ['resume', 'resumeGuest', 'resume a paused guest'],
+  ['delete', 'deleteGuest', 'delete a guest and its disks', 'admin'],
+  ['start', 'startGuest', 'start a guest', 'operator'],
+  ['stop', 'stopGuest', 'stop a guest at once, like pulling the plug', 'operator'],
+  ['shutdown', 'shutdownGuest', "ask the guest OS to shut down (ACPI, or the container's init)", 'operator'],
+  ['reboot', 'rebootGuest', 'ask the guest OS to reboot', 'operator'],
+  ['reset', 'resetGuest', 'reset a VM at once, like the reset button', 'operator'],
+  ['suspend', 'suspendGuest', 'pause a guest', 'operator'],
+  ['resume', 'resumeGuest', 'resume a paused guest', 'operator'],
 ] as const;
 
-/** `hvc guests start|stop|shutdown|reboot|reset|suspend|resume ID --target T` (operator). */
-export function guestPowerCommands(io: CliIo): Command[] {
-  return VERBS.map(([verb, method, description]) =>
-    new Command(verb)
-      .description(`${description} (operator)`)
+/** `hvc guests delete|start|stop|shutdown|reboot|reset|suspend|resume ID --target T`. */
+export function guestActionCommands(io: CliIo): Command[] {
+  return VERBS.map(([verb, method, description, role]) => {
+    const command = new Command(verb)
+      .description(`${description} (${role})`)
       .argument('<id>', 'the guest id, e.g. qemu/100')
       .addOption(targetOption())
       .addOption(waitOption())
@@ -31,6 +32,7 @@ export function guestPowerCommands(io: CliIo): Command[] {
             .guests[method]({ targetId: run.flags.target as string, guestId });
           await finishOperation(run, operation);
         }),
-      ),
-  );
+      );
+    return verb === 'delete' ? command.alias('rm') : command;
+  });
 }

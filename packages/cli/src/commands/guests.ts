@@ -16,7 +16,7 @@ import {
   waitOption,
   watchOption,
 } from './common-options.js';
-import { guestPowerCommands } from './guest-power.js';
+import { guestActionCommands } from './guest-actions.js';
 import { type GuestSpecFlags, guestSpecOf } from './guest-spec.js';
 import { finishOperation } from './operation-wait.js';
 import { objectFromFile, objectFromText } from './structured-input.js';
@@ -260,24 +260,7 @@ Examples:
       }),
     );
 
-  guests
-    .command('delete')
-    .alias('rm')
-    .description('delete a guest and its disks (admin)')
-    .argument('<id>', 'the guest id')
-    .addOption(targetOption())
-    .addOption(waitOption())
-    .addOption(noWaitOption())
-    .action(
-      action(io, async (run, guestId) => {
-        const { operation } = await run
-          .client()
-          .guests.deleteGuest({ targetId: run.flags.target as string, guestId });
-        await finishOperation(run, operation);
-      }),
-    );
-
-  for (const command of guestPowerCommands(io)) guests.addCommand(command);
+  for (const command of guestActionCommands(io)) guests.addCommand(command);
 
   guests
     .command('migrate')

@@ -5,25 +5,36 @@ import { action } from './command-run.js';
 import { targetOption } from './common-options.js';
 import { watchOperation } from './operation-wait.js';
 
+/** The verbs of `hvc operations` that make one call and print the operation it returns. */
+const ONE_CALL = [
+  ['get', 'getOperation', 'show an operation as it is now'],
+  [
+    'cancel',
+    'cancelOperation',
+    'stop a running operation (operator); cancelling an ended one changes nothing',
+  ],
+] as const;
+
 /** `hvc operations`: the long-running calls of a target. */
 export function operationsCommand(io: CliIo): Command {
   const operations = new Command('operations').description(
     'long-running calls: follow, inspect and cancel them',
   );
 
-  operations
-    .command('get')
-    .description('show an operation as it is now')
-    .argument('<id>', 'the operation id')
-    .addOption(targetOption())
-    .action(
-      action(io, async (run, operationId) => {
-        const { operation } = await run
-          .client()
-          .operations.getOperation({ targetId: run.flags.target as string, operationId });
-        if (operation) run.printer.one(OPERATIONS, operation);
-      }),
-    );
+  for (const [verb, method, description] of ONE_CALL) {
+    operations
+      .command(verb)
+      .description(description)
+      .argument('<id>', 'the operation id')
+      .addOption(targetOption())
+      .action(
+        action(io, async (run, operationId) => {
+          const request = { targetId: run.flags.target as string, operationId };
+          const { operation } = await run.client().operations[method](request);
+          if (operation) run.printer.one(OPERATIONS, operation);
+        }),
+      );
+  }
 
   operations
     .command('watch')
@@ -31,20 +42,6 @@ export function operationsCommand(io: CliIo): Command {
     .argument('<id>', 'the operation id')
     .addOption(targetOption())
     .action(action(io, (run, operationId) => watchOperation(run, run.flags.target as string, operationId)));
-
-  operations
-    .command('cancel')
-    .description('stop a running operation (operator); cancelling an ended one changes nothing')
-    .argument('<id>', 'the operation id')
-    .addOption(targetOption())
-    .action(
-      action(io, async (run, operationId) => {
-        const { operation } = await run
-          .client()
-          .operations.cancelOperation({ targetId: run.flags.target as string, operationId });
-        if (operation) run.printer.one(OPERATIONS, operation);
-      }),
-    );
 
   return operations;
 }

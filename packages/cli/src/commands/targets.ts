@@ -11,17 +11,40 @@ import { intervalOption, watchOption } from './common-options.js';
 import { objectFromFile, objectFromText } from './structured-input.js';
 import { listOrWatch } from './watch-list.js';
 
-async function configOf(run: CommandRun): Promise<JsonObject | undefined> {
-  const { config, configFile } = run.flags as { config?: string; configFile?: string };
-  if (configFile !== undefined) return objectFromFile(configFile, run.io.stdin, '--config-file');
-  return config === undefined ? undefined : objectFromText(config, '--config');
+/** A target's name, configuration and credentials as the flags give them (each absent when not given). */
+async function settingsOf(
+  run: CommandRun,
+): Promise<{ displayName?: string; config?: JsonObject; credentials?: JsonObject }> {
+  const { name, config, configFile, credentialsFile } = run.flags as Record<string, string | undefined>;
+  const configObject =
+    configFile !== undefined
+      ? await objectFromFile(configFile, run.io.stdin, '--config-file')
+      : config === undefined
+        ? undefined
+        : objectFromText(config, '--config');
+  const credentials =
+    credentialsFile === undefined
+      ? undefined
+      : await objectFromFile(credentialsFile, run.io.stdin, '--credentials-file');
+  return {
+    ...(name === undefined ? {} : { displayName: name }),
+    ...(configObject === undefined ? {} : { config: configObject }),
+    ...(credentials === undefined ? {} : { credentials }),
+  };
 }
 
-async function credentialsOf(run: CommandRun): Promise<JsonObject | undefined> {
-  const { credentialsFile } = run.flags as { credentialsFile?: string };
-  return credentialsFile === undefined
-    ? undefined
-    : objectFromFile(credentialsFile, run.io.stdin, '--credentials-file');
+/** `--name`, `--config`, `--config-file` and `--credentials-file`, for a new target or (`replace`) a change. */
+function withSettings(command: Command, replace: boolean): Command {
+  const verb = replace ? 'replace the' : 'the';
+  return command
+    .option('--name <text>', replace ? 'a new display name' : 'a display name')
+    .option('--config <json>', `${verb} connector configuration, as JSON or YAML`)
+    .option('--config-file <path>', `${verb} connector configuration from a JSON or YAML file (- for stdin)`)
+    .option(
+      '--credentials-file <path>',
+      `${verb} secret credentials from a JSON or YAML file (- for stdin); stored encrypted`,
+    )
+    .addHelpText('after', CONFIG_HELP);
 }
 
 const CONFIG_HELP = `
@@ -65,55 +88,28 @@ export function targetsCommand(io: CliIo): Command {
       }),
     );
 
-  targets
-    .command('create')
+  withSettings(targets.command('create'), false)
     .description('add a target to an organisation (admin)')
     .argument('<id>', 'a new id: lower-case letters, digits and -, at most 63')
     .requiredOption('--kind <kind>', 'the connector kind, e.g. proxmox or libvirt')
-    .option('--name <text>', 'a display name')
-    .option('--config <json>', 'the connector configuration, as JSON or YAML')
-    .option('--config-file <path>', 'the connector configuration from a JSON or YAML file (- for stdin)')
-    .option(
-      '--credentials-file <path>',
-      'secret credentials from a JSON or YAML file (- for stdin); stored encrypted',
-    )
-    .addHelpText('after', CONFIG_HELP)
     .action(
       action(io, async (run, targetId) => {
-        const config = await configOf(run);
-        const credentials = await credentialsOf(run);
         const { target } = await run.client().targets.createTarget({
           targetId,
           organizationId: run.connection().organization ?? '',
           kind: run.flags.kind as string,
-          displayName: (run.flags.name as string | undefined) ?? '',
-          ...(config === undefined ? {} : { config }),
-          ...(credentials === undefined ? {} : { credentials }),
+          ...(await settingsOf(run)),
         });
         if (target) run.printer.one(TARGETS, target);
       }),
     );
 
-  targets
-    .command('update')
+  withSettings(targets.command('update'), true)
     .description("change a target's name, configuration or credentials (admin)")
     .argument('<id>', 'the target id')
-    .option('--name <text>', 'a new display name')
-    .option('--config <json>', 'replace the configuration, as JSON or YAML')
-    .option('--config-file <path>', 'replace the configuration from a JSON or YAML file (- for stdin)')
-    .option('--credentials-file <path>', 'replace the credentials from a JSON or YAML file (- for stdin)')
-    .addHelpText('after', CONFIG_HELP)
     .action(
       action(io, async (run, targetId) => {
-        const config = await configOf(run);
-        const credentials = await credentialsOf(run);
-        const name = run.flags.name as string | undefined;
-        const { target } = await run.client().targets.updateTarget({
-          targetId,
-          ...(name === undefined ? {} : { displayName: name }),
-          ...(config === undefined ? {} : { config }),
-          ...(credentials === undefined ? {} : { credentials }),
-        });
+        const { target } = await run.client().targets.updateTarget({ targetId, ...(await settingsOf(run)) });
         if (target) run.printer.one(TARGETS, target);
       }),
     );

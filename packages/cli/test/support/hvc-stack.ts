@@ -28,6 +28,19 @@ export interface HvcStack {
   close(): Promise<void>;
 }
 
+/**
+ * `hvc targets create ID --kind proxmox …` for the stack's PVE fake (pinned to its certificate), with the API token
+ * to give on stdin (`--credentials-file -`), as an admin would add it.
+ */
+export function pveTargetCreation(stack: HvcStack, id: string): { args: string[]; stdin: string } {
+  const config = JSON.stringify({ endpoints: [{ url: stack.pve.url, fingerprint: stack.pve.fingerprint }] });
+  const stdin = JSON.stringify({ type: 'token', tokenId: stack.pve.tokenId, secret: stack.pve.tokenSecret });
+  return {
+    args: ['targets', 'create', id, '--kind', 'proxmox', '--config', config, '--credentials-file', '-'],
+    stdin,
+  };
+}
+
 /** Starts `hvc-server serve` from the server package's source, as its own tests do, and waits until it listens. */
 function startServerProcess(env: Record<string, string>): {
   child: ChildProcess;
