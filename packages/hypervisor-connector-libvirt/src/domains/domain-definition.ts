@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { SaxesParser } from 'saxes';
+import { RecentMap } from '../util/recent-map.js';
 import { HVC_METADATA_URI, type HvcMetadata } from './hvc-metadata.js';
 import { scaledBytes } from './xml-codec.js';
 
@@ -100,13 +101,38 @@ function put<T extends object, K extends keyof T>(target: T, key: K, value: T[K]
 /** The elements whose text the reader keeps, by their path below `<domain>`. */
 const TEXT_PATHS = new Set(['name', 'uuid', 'description', 'memory', 'currentMemory', 'vcpu']);
 
+/** How many domain XML texts keep their parsed form. */
+const PARSED_KEPT = 1_024;
+const parsed = new RecentMap<string, DomainDefinition>(PARSED_KEPT);
+
 /**
  * Reads a domain's XML (`DOMAIN_GET_XML_DESC`) into what the connector maps — identity, CPUs, memory, disks, NICs,
  * graphics, hvc's metadata (found by its namespace, whatever prefix it was stored with) and a digest of the
- * configuration — in one streaming pass with saxes: every guest read parses one, so no element tree is built for
- * it (`parseXml` builds one where the XML is to be changed). Throws when the text is no domain or not well formed.
+ * configuration. Every guest read fetches and reads one, and most come back unchanged: the parsed form of the last
+ * {@link PARSED_KEPT} texts is kept (frozen), keyed by the whole text, so an identical text is not parsed again.
+ * Throws when the text is no domain or not well formed.
  */
 export function parseDomainXml(xml: string): DomainDefinition {
+  const known = parsed.get(xml);
+  if (known !== undefined) return known;
+  const definition = deepFreeze(readDomainXml(xml));
+  parsed.set(xml, definition);
+  return definition;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null) {
+    for (const member of Object.values(value)) deepFreeze(member);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/**
+ * The reading itself: one streaming pass with saxes, no element tree (`parseXml` builds one where the XML is to be
+ * changed).
+ */
+function readDomainXml(xml: string): DomainDefinition {
   const parser = new SaxesParser({ position: false });
   const path: string[] = [];
   const texts = new Map<string, string>();

@@ -81,6 +81,13 @@ describe('domain XML as libvirt writes it', () => {
     ).not.toBe(live.digest);
   });
 
+  it('reads an identical text once: the same frozen definition comes back', () => {
+    const first = parseDomainXml(running);
+    expect(parseDomainXml(`${running}`)).toBe(first);
+    expect(Object.isFrozen(first.disks[0])).toBe(true);
+    expect(parseDomainXml(running.replace('capture-web-1<', 'capture-web-9<'))).not.toBe(first);
+  });
+
   it('refuses text that is no domain', () => {
     expect(() => parseDomainXml('<network><name>default</name></network>')).toThrow(/not a libvirt domain/);
   });
