@@ -1,4 +1,4 @@
-import { Code, ConnectError } from '@connectrpc/connect';
+import { Code, type ConnectError } from '@connectrpc/connect';
 
 /**
  * The exit codes of `hvc`, one per kind of failure, stable across releases so scripts can branch on them. API
@@ -62,9 +62,4 @@ const BY_CODE: Readonly<Partial<Record<Code, ExitCode>>> = {
 /** The exit code for an API error's gRPC code. */
 export function exitCodeOf(error: ConnectError): ExitCode {
   return BY_CODE[error.code] ?? EXIT.error;
-}
-
-/** The error as a {@link ConnectError} when it came from the API (or its transport), else undefined. */
-export function asApiError(error: unknown): ConnectError | undefined {
-  return error instanceof ConnectError ? error : undefined;
 }

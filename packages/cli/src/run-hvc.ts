@@ -42,7 +42,12 @@ export async function runHvc(argv: readonly string[], io: CliIo): Promise<ExitCo
     }
     if (error instanceof ConnectError) {
       if (io.signal.aborted) return EXIT.interrupted;
-      report(`${error.rawMessage} [${codeToString(error.code)}]`, hintFor(error));
+      // A 401 before the RPC layer carries no message of the server's own.
+      const message =
+        error.code === Code.Unauthenticated && /^HTTP \d{3}$/.test(error.rawMessage)
+          ? 'the server refused the token'
+          : error.rawMessage;
+      report(`${message} [${codeToString(error.code)}]`, hintFor(error));
       return exitCodeOf(error);
     }
     if (io.signal.aborted) return EXIT.interrupted;

@@ -3,7 +3,7 @@ import { hvc } from './support/hvc-process.js';
 
 const env = { HOME: '/nonexistent', HVC_CONFIG_DIR: '/nonexistent/hvc' };
 
-describe('shell completion', () => {
+describe('shell completion', { timeout: 60_000 }, () => {
   it('prints a script for bash, zsh and fish that asks `hvc complete --` for each completion', async () => {
     for (const shell of ['bash', 'zsh', 'fish']) {
       const { code, stdout } = await hvc(['completion', shell], env);

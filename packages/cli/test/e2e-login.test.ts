@@ -4,9 +4,17 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { browse } from './support/browser.js';
 import { type HvcResult, hvc, startHvc } from './support/hvc-process.js';
-import { ADMIN, type HvcStack, ORGANIZATION, pveTargetCreation, startHvcStack } from './support/hvc-stack.js';
+import {
+  ADMIN,
+  type HvcStack,
+  ORGANIZATION,
+  pveTargetCreation,
+  SERVICE_TOKEN,
+  startHvcStack,
+} from './support/hvc-stack.js';
 import { CLIENT_ID } from './support/oidc-issuer.js';
 
+// Every `hvc` run starts a Node process from source (a second or more on a busy machine): generous timeouts.
 let stack: HvcStack;
 let home: string;
 let env: Record<string, string>;
@@ -35,14 +43,14 @@ beforeAll(async () => {
   stack = await startHvcStack();
   home = mkdtempSync(join(tmpdir(), 'hvc-cli-home-'));
   env = { HOME: home, XDG_CONFIG_HOME: join(home, '.config') };
-});
+}, 90_000);
 
 afterAll(async () => {
   await stack?.close();
   if (home) rmSync(home, { recursive: true, force: true });
 });
 
-describe('hvc against a real hvc-server, OIDC issuer and Proxmox VE fake', () => {
+describe('hvc against a real hvc-server, OIDC issuer and Proxmox VE fake', { timeout: 90_000 }, () => {
   it("logs in with the device flow, approved on the issuer's own pages, and stores the token in a 0600 file", async () => {
     const login = startHvc(['login', '--server', stack.server, '--org', ORGANIZATION], env);
     const [, code] = await login.waitFor(/one-time code: (\S+)/);
@@ -148,6 +156,29 @@ describe('hvc against a real hvc-server, OIDC issuer and Proxmox VE fake', () =>
     const usage = await run(['guests', 'get', 'qemu/100']);
     expect(usage.code).toBe(2);
     expect(usage.stderr).toContain("required option '-t, --target <id>' not specified");
+  });
+
+  it('takes HVC_SERVER and HVC_TOKEN for scripts, with no configuration at all, and names a refused token', async () => {
+    const script = { HOME: join(home, 'elsewhere'), HVC_SERVER: stack.server, HVC_TOKEN: SERVICE_TOKEN };
+    tokens.add(SERVICE_TOKEN);
+    const listed = await hvc(['targets', 'list', '-o', 'json'], script);
+    outputs.push(listed.stdout, listed.stderr);
+    expect(listed.code).toBe(0);
+    expect(JSON.parse(listed.stdout)).toEqual([expect.objectContaining({ id: 'pve-1' })]);
+    // A viewer may not start a guest: the server's message and exit code 5.
+    const denied = await hvc(['guests', 'start', 'qemu/100', '-t', 'pve-1'], script);
+    outputs.push(denied.stdout, denied.stderr);
+    expect(denied.code).toBe(5);
+    expect(denied.stderr).toMatch(/^error: .+ \[permission_denied\]\n$/);
+
+    const refused = await hvc(['targets', 'list'], {
+      ...script,
+      HVC_TOKEN: 'hvc_svc_not-a-token-this-server-knows',
+    });
+    expect(refused.code).toBe(4);
+    expect(refused.stderr).toBe(
+      'error: the server refused the token [unauthenticated]\nlog in again with `hvc login` (or check HVC_TOKEN)\n',
+    );
   });
 
   it('refreshes an expired access token on its own, saying so only under --debug, never printing it', async () => {

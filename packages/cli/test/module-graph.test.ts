@@ -23,7 +23,7 @@ function moduleGraph(args: string[]): string[] {
 const SERVER =
   /\/(better-sqlite3|pino|pg|kysely|prom-client|oidc-provider)\/|\/packages\/(server|pve-fake)\//;
 
-describe('the CLI module graph', () => {
+describe('the CLI module graph', { timeout: 60_000 }, () => {
   it('@hvc/cli loads nothing of the server', () => {
     const urls = moduleGraph([
       '--conditions=@hvc/source',

@@ -16,6 +16,7 @@ const SGR = new RegExp(`${ESC}\\[[0-9;]*m`);
 const ANSI = new RegExp(`${ESC}\\[[0-9;?]*[A-Za-z]`, 'g');
 const plain = (text: string) => text.replace(ANSI, '');
 
+// Every `hvc` run starts a Node process from source (a second or more on a busy machine): generous timeouts.
 let stack: HvcStack;
 let home: string;
 let env: Record<string, string>;
@@ -24,7 +25,7 @@ beforeAll(async () => {
   stack = await startHvcStack();
   home = mkdtempSync(join(tmpdir(), 'hvc-cli-tty-'));
   env = { HOME: home, XDG_CONFIG_HOME: join(home, '.config'), TERM: 'xterm-256color' };
-});
+}, 90_000);
 
 afterAll(async () => {
   await stack?.close();
@@ -45,7 +46,7 @@ async function terminalLogin(extraEnv: Record<string, string> = {}) {
   return { login, code, page };
 }
 
-describe('hvc in a terminal', () => {
+describe('hvc in a terminal', { timeout: 90_000 }, () => {
   it('shows the device code in colour, and logs in once it is approved', async () => {
     const { login, code, page } = await terminalLogin();
     expect(login.stdout()).toContain(`\x1b[1m${code}\x1b[22m`);

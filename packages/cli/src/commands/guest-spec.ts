@@ -26,7 +26,7 @@ export interface GuestSpecFlags {
 }
 
 /** `--disk 32` or `--disk 32:local-lvm`: a size in GiB and an optional storage. */
-export function diskOf(text: string): JsonObject {
+function diskOf(text: string): JsonObject {
   const [size, storage] = text.split(':', 2);
   const sizeGib = Number(size);
   if (!(sizeGib > 0))
@@ -35,7 +35,7 @@ export function diskOf(text: string): JsonObject {
 }
 
 /** `--nic vmbr0` or `--nic vmbr0,model=virtio,vlan=10,mac=…,firewall`: a bridge and optional settings. */
-export function nicOf(text: string): JsonObject {
+function nicOf(text: string): JsonObject {
   const [bridge, ...settings] = text.split(',');
   if (!bridge)
     throw new CliError(`--nic ${text}: expected BRIDGE[,model=M][,vlan=N][,mac=MAC][,firewall]`, EXIT.usage);

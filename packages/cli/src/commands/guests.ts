@@ -23,7 +23,6 @@ import { objectFromFile, objectFromText } from './structured-input.js';
 import { listOrWatch } from './watch-list.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
-const whole = (value: string) => count(value);
 
 const STATES: Record<string, wire.GuestState> = {
   running: wire.GuestState.RUNNING,
@@ -81,7 +80,7 @@ export function guestsCommand(io: CliIo): Command {
     .option('--name-prefix <prefix>', 'only guests whose name starts with this')
     .option('--pool <pool>', 'only guests in this pool')
     .option('--no-templates', 'leave templates out')
-    .option('--limit <n>', 'at most this many (0: all)', whole, 0)
+    .option('--limit <n>', 'at most this many (0: all)', count, 0)
     .addOption(watchOption())
     .addOption(intervalOption())
     .action(

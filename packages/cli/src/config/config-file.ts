@@ -30,7 +30,7 @@ export interface HvcConfig {
 const FILE = 'config.yaml';
 
 /** The configuration file's path. */
-export function configFilePath(env: NodeJS.ProcessEnv): string {
+function configFilePath(env: NodeJS.ProcessEnv): string {
   return join(configDir(env), FILE);
 }
 

@@ -14,7 +14,7 @@ const guestState = (state: wire.GuestState, c: Colors) => {
 };
 
 /** An operation's status, coloured: running yellow, succeeded green, failed and cancelled red. */
-export function operationStatus(status: wire.OperationStatus, c: Colors): string {
+function operationStatus(status: wire.OperationStatus, c: Colors): string {
   const word = enumWord(wire.OperationStatus, status);
   if (status === wire.OperationStatus.SUCCEEDED) return c.green(word);
   if (status === wire.OperationStatus.RUNNING) return c.yellow(word);

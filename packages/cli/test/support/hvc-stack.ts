@@ -10,6 +10,8 @@ import { AUDIENCE, CLIENT_ID, startTestIssuer, type TestIssuer } from './oidc-is
 /** The organisation the stack bootstraps, and the user (OIDC subject) who is its first admin. */
 export const ORGANIZATION = 'acme';
 export const ADMIN = 'alice';
+/** A service token the server accepts as a viewer of {@link ORGANIZATION}, for scripts (`HVC_TOKEN`). */
+export const SERVICE_TOKEN = `hvc_svc_${'cli-test-'.repeat(4)}`;
 
 /** A real hvc-server (its bin, from source) behind a real OIDC issuer, with a Proxmox VE fake to manage. */
 export interface HvcStack {
@@ -74,7 +76,7 @@ function startServerProcess(env: Record<string, string>): {
 /**
  * The issuer (device flow on), the PVE fake (two nodes, one stopped VM `web-1`, tasks of 1.5 s) and hvc-server
  * trusting the issuer, with organisation `acme` whose first admin is the issuer's user `alice`, and `hvc-cli` as the
- * login client it publishes at `/.well-known/hvc`.
+ * login client it publishes at `/.well-known/hvc`; {@link SERVICE_TOKEN} is a viewer there.
  */
 export async function startHvcStack(): Promise<HvcStack> {
   const dir = mkdtempSync(join(tmpdir(), 'hvc-cli-stack-'));
@@ -96,6 +98,9 @@ export async function startHvcStack(): Promise<HvcStack> {
     HVC_BOOTSTRAP_ORGANIZATION: ORGANIZATION,
     HVC_BOOTSTRAP_ADMIN_SUBJECT: ADMIN,
     HVC_LOGIN_CLIENT_ID: CLIENT_ID,
+    HVC_SERVICE_TOKEN: SERVICE_TOKEN,
+    HVC_SERVICE_TOKEN_ORGANIZATION: ORGANIZATION,
+    HVC_SERVICE_TOKEN_ROLE: 'viewer',
   });
   const close = async () => {
     if (server.child.exitCode === null) {
