@@ -64,10 +64,18 @@ try {
     join(scratch, 'package.json'),
     JSON.stringify({ name: 'scratch', private: true, type: 'module' }),
   );
-  // tsx runs the TypeScript examples; everything else comes from the tarballs.
+  // tsx runs the TypeScript examples, vitest those that register tests; everything else comes from the tarballs.
   execFileSync(
     'npm',
-    ['install', '--no-audit', '--no-fund', '--loglevel=error', 'tsx@4', ...tarballs.map((t) => `./${t}`)],
+    [
+      'install',
+      '--no-audit',
+      '--no-fund',
+      '--loglevel=error',
+      'tsx@4',
+      'vitest@4',
+      ...tarballs.map((t) => `./${t}`),
+    ],
     { cwd: scratch, stdio: 'inherit' },
   );
 
@@ -94,13 +102,16 @@ try {
   }
 
   for (const { name, code } of examples) {
-    const file = join(scratch, `example-${name.replace(/[@/]/g, '_')}.mts`);
+    // An example that registers vitest tests (the conformance suite) runs as a test file under vitest.
+    const isTest = /from 'vitest'|describeConformance/.test(code);
+    const file = join(scratch, `example-${name.replace(/[@/]/g, '_')}${isTest ? '.test.ts' : '.mts'}`);
     writeFileSync(file, code);
+    const [command, args] = isTest ? ['vitest', ['run', file]] : ['tsx', [file]];
     try {
-      execFileSync(join(scratch, 'node_modules', '.bin', 'tsx'), [file], {
+      execFileSync(join(scratch, 'node_modules', '.bin', command), args, {
         cwd: scratch,
         stdio: 'pipe',
-        timeout: 120_000,
+        timeout: 300_000,
       });
       console.log(`ok   example ${name}`);
     } catch (error) {

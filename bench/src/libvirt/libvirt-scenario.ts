@@ -10,11 +10,7 @@ import { type Call, type LoadResult, runLoad } from '../load/load-runner.js';
 import { median, percentileOfSorted } from '../load/stats.js';
 import { type ClientMeasurement, notMeasured, summariseRuns } from '../scenarios/measured-client.js';
 import { type LibvirtFleet, startLibvirtFleet } from './libvirt-fleet.js';
-import {
-  ensurePythonLibvirt,
-  runPythonEventDelay,
-  runPythonLibvirt,
-} from './python-libvirt.js';
+import { ensurePythonLibvirt, runPythonEventDelay, runPythonLibvirt } from './python-libvirt.js';
 import { virshCall, virshGetGuest, virshListGuests } from './virsh-client.js';
 
 /** One call at one concurrency, every client side by side. */

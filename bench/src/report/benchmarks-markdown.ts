@@ -1,13 +1,13 @@
 import { ratio } from '../load/stats.js';
 import type { BenchReport } from './bench-report.js';
 import { fmt, fmtRatio, fmtShare, table } from './format.js';
-import { libvirtSection } from './libvirt-section.js';
 import {
   HEADLINE_CONCURRENCY,
   type JsonSummary,
   perSecondOf,
   SERVER_HEADLINE_CONCURRENCY,
 } from './json-summary.js';
+import { libvirtSection } from './libvirt-section.js';
 
 const met = (value: number | null, ok: (v: number) => boolean) =>
   value === null ? 'not measured' : ok(value) ? 'yes' : '**no**';

@@ -34,7 +34,7 @@ let transport: Transport;
 const ids: Record<string, string> = {};
 const tokens: Record<string, string> = {};
 const resolver = createResolver({
-  connectors: { memory: memoryConnectorFactory },
+  connectors: { memory: memoryConnectorFactory, proxmox: () => import('@hvc/hypervisor-connector-proxmox') },
   targets: (id) => store.targets.descriptor(id),
 });
 const as = (who: string) => ({ headers: { authorization: `Bearer ${tokens[who]}` } });
@@ -129,7 +129,12 @@ describe('targets', () => {
     );
     expect(target).toMatchObject({ id: 'mem-1', organizationId: 'acme', hasCredentials: false });
     const secret = await targets().createTarget(
-      { targetId: 'with-secret', kind: 'proxmox', config: {}, credentials: { secret: 'never-shown' } },
+      {
+        targetId: 'with-secret',
+        kind: 'proxmox',
+        config: { endpoints: ['https://pve.example:8006'] },
+        credentials: { type: 'token', tokenId: 'hvc@pve!api', secret: 'never-shown' },
+      },
       as('admin'),
     );
     expect(secret.target?.hasCredentials).toBe(true);
@@ -163,13 +168,13 @@ describe('targets', () => {
       Code.PermissionDenied,
     );
 
-    await targets().createTarget(
-      { targetId: 'broken', kind: 'memory', config: { nodes: 'not-a-list' } },
-      as('admin'),
-    );
-    const broken = await targets().testTargetConnectivity({ targetId: 'broken' }, as('admin'));
-    expect(broken).toMatchObject({ ok: false, errorCode: 'INVALID_ARGUMENT' });
-    await targets().deleteTarget({ targetId: 'broken' }, as('admin'));
+    // A config its connector refuses is refused when it is written, naming the field, and nothing is stored.
+    const broken = await targets()
+      .createTarget({ targetId: 'broken', kind: 'memory', config: { nodes: 'not-a-list' } }, as('admin'))
+      .catch((e: unknown) => ConnectError.from(e));
+    expect(broken).toMatchObject({ code: Code.InvalidArgument });
+    expect((broken as ConnectError).rawMessage).toContain('config.nodes');
+    expect(await codeOf(targets().getTarget({ targetId: 'broken' }, as('admin')))).toBe(Code.NotFound);
     expect((await targets().listTargets({}, as('viewer'))).targets.map((t) => t.id)).toEqual(['mem-1']);
   });
 });

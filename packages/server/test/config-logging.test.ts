@@ -32,7 +32,10 @@ describe('configuration', () => {
       maxDeadlineMs: 300_000,
       maxTokenLength: 8192,
       compressMinBytes: 64 * 1024,
+      targetProbesPerMinute: 10,
+      targetProbeWindowMs: 5_000,
     });
+    expect(config.connectors).toEqual({ allowMemory: false });
     expect(config.oidc.issuers).toEqual([]);
   });
 

@@ -101,6 +101,7 @@ describe.each(['bin', 'embedded'] as const)('hvc-server (%s) over gRPC, gRPC-Web
         HVC_OIDC_ALGORITHMS: 'ES256',
         HVC_OIDC_TYP: 'at+jwt',
         HVC_LOG_LEVEL: 'info',
+        HVC_ALLOW_MEMORY_CONNECTOR: 'true',
       });
       ({ url } = await server.waitFor<{ url: string }>((line) => line.msg === 'hvc-server listening'));
     } else {

@@ -76,6 +76,7 @@ beforeAll(async () => {
     loadServerConfig({
       HVC_PORT: '0',
       HVC_DATABASE_FILE: join(dir, 'hvc.sqlite'),
+      HVC_ALLOW_MEMORY_CONNECTOR: 'true',
       HVC_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
       HVC_OIDC_ISSUER: issuer,
       HVC_OIDC_AUDIENCE: AUDIENCE,

@@ -42,6 +42,8 @@ class GatedResolver implements ConnectorResolver {
 
   async evict(): Promise<void> {}
 
+  async validateTarget(): Promise<void> {}
+
   release(): void {
     this.#open?.();
   }

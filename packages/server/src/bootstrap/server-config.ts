@@ -9,6 +9,12 @@ const IdSchema = z
   .string()
   .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lower case letters, digits and "-", at most 63');
 
+/** A yes/no setting: a boolean in the file, `true` or `false` in a variable. */
+const FlagSchema = z.preprocess(
+  (value) => (value === 'true' ? true : value === 'false' ? false : value),
+  z.boolean({ error: 'expected true or false' }),
+);
+
 const IssuerSchema = z.strictObject({
   issuer: z.string().url(),
   audience: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]),
@@ -85,6 +91,15 @@ export const ServerConfigSchema = z.strictObject({
       adminSubject: z.string().min(1),
     })
     .optional(),
+  connectors: z
+    .strictObject({
+      /**
+       * Offer the memory connector kind, whose targets are no hypervisor at all (tests, demos). Off by default: a
+       * production server refuses memory targets when they are written and cannot resolve any already stored.
+       */
+      allowMemory: FlagSchema.default(false),
+    })
+    .prefault({}),
   limits: z
     .strictObject({
       readMaxBytes: z
@@ -105,6 +120,13 @@ export const ServerConfigSchema = z.strictObject({
         .int()
         .min(0)
         .default(64 * 1024),
+      /**
+       * Connectivity tests, target creations and changes of where a target points, per organisation and minute:
+       * each may make the server connect to an address the caller chose.
+       */
+      targetProbesPerMinute: z.number().int().min(1).max(10_000).default(10),
+      /** How long a connectivity test may take; one that fails to reach its target answers after exactly this. */
+      targetProbeWindowMs: z.number().int().min(100).max(120_000).default(5_000),
     })
     .prefault({}),
   drainTimeoutMs: z.number().int().min(0).default(10_000),
@@ -148,6 +170,9 @@ export const ENV_SETTINGS: Readonly<Record<string, string>> = {
   'limits.maxDeadlineMs': 'HVC_MAX_DEADLINE_MS',
   'limits.maxTokenLength': 'HVC_MAX_TOKEN_LENGTH',
   'limits.compressMinBytes': 'HVC_COMPRESS_MIN_BYTES',
+  'limits.targetProbesPerMinute': 'HVC_TARGET_PROBES_PER_MINUTE',
+  'limits.targetProbeWindowMs': 'HVC_TARGET_PROBE_WINDOW_MS',
+  'connectors.allowMemory': 'HVC_ALLOW_MEMORY_CONNECTOR',
   drainTimeoutMs: 'HVC_DRAIN_TIMEOUT_MS',
   logLevel: 'HVC_LOG_LEVEL',
 };

@@ -90,7 +90,9 @@ export async function startServer(config: ServerConfig, extras: StartExtras = {}
     logger.error({ err: error }, 'an OIDC issuer could not be started; retrying in the background');
   });
 
-  const resolver = createTargetResolver(store.targets, metrics, logger);
+  const resolver = createTargetResolver(store.targets, metrics, logger, {
+    demoKinds: config.connectors.allowMemory,
+  });
 
   const readiness = async (): Promise<Readiness> => {
     const database = await store.ping().then(

@@ -1,18 +1,23 @@
 import { createResolver, type Resolver, type ResolverEvent } from '@hvc/hypervisor-resolver';
 import type { Logger } from 'pino';
 import { breakerCensus } from '../connectors/breaker-census.js';
-import { CONNECTOR_KINDS } from '../connectors/connector-kinds.js';
+import { connectorKinds } from '../connectors/connector-kinds.js';
 import type { ServerMetrics } from '../observability/metrics.js';
 import type { TargetStore } from '../storage/target-store.js';
 
 /**
- * The server's resolver: the connector kinds it knows, each target read from the store by its key on every resolve,
- * and each circuit breaker's changes logged and counted in the metrics.
+ * The server's resolver: the connector kinds it offers (the memory kind only with `demoKinds`), each target read
+ * from the store by its key on every resolve, and each circuit breaker's changes logged and counted in the metrics.
  */
-export function createTargetResolver(targets: TargetStore, metrics: ServerMetrics, logger: Logger): Resolver {
+export function createTargetResolver(
+  targets: TargetStore,
+  metrics: ServerMetrics,
+  logger: Logger,
+  options: { readonly demoKinds: boolean },
+): Resolver {
   const census = breakerCensus(metrics);
   return createResolver({
-    connectors: CONNECTOR_KINDS,
+    connectors: connectorKinds(options),
     targets: (key) => targets.descriptor(key),
     onEvent: (event: ResolverEvent) => {
       census(event);

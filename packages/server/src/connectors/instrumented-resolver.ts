@@ -7,6 +7,7 @@ import type { ConnectorResolver } from './connector-resolver.js';
 export function instrumentResolver(resolver: ConnectorResolver, metrics: ServerMetrics): ConnectorResolver {
   return {
     evict: (targetKey) => resolver.evict(targetKey),
+    validateTarget: (target) => resolver.validateTarget(target),
     async resolve(targetKey: string, options?: CallOptions) {
       const connector = await resolver.resolve(targetKey, options);
       const { kind } = connector;

@@ -37,6 +37,13 @@ export interface HvcHandlerLimits {
   readonly compressMinBytes?: number;
   /** How often an open operation watch checks again that its caller may still see the target, ms (default 5 s). */
   readonly watchRecheckMs?: number;
+  /**
+   * Connectivity tests, target creations and changes of where a target points, per organisation and minute
+   * (default 10): each may make the server connect to an address the caller chose.
+   */
+  readonly targetProbesPerMinute?: number;
+  /** How long a connectivity test may take; one that cannot reach its target answers after exactly this, ms (default 5 s). */
+  readonly targetProbeWindowMs?: number;
 }
 
 /** The parts the API is built from. */
@@ -82,6 +89,10 @@ export function createHvcHandler(options: HvcHandlerOptions): HvcHandler {
     routes: hvcRoutes(deps, {
       watchRecheckMs: options.limits?.watchRecheckMs ?? 5_000,
       ready: options.ready ?? (() => true),
+      targets: {
+        probesPerMinute: options.limits?.targetProbesPerMinute ?? 10,
+        probeWindowMs: options.limits?.targetProbeWindowMs ?? 5_000,
+      },
     }),
     readMaxBytes: options.limits?.readMaxBytes ?? 1024 * 1024,
     compressMinBytes: options.limits?.compressMinBytes ?? 64 * 1024,

@@ -28,7 +28,7 @@ import { createOperationService } from './operation-service.js';
 import { createReflectionServices } from './reflection-service.js';
 import type { ServiceDeps } from './service-deps.js';
 import { createSnapshotService } from './snapshot-service.js';
-import { createTargetService } from './target-service.js';
+import { createTargetService, type TargetServiceOptions } from './target-service.js';
 
 /** The `hvc.v1` services, by full name. */
 export const HVC_SERVICES = [
@@ -45,6 +45,8 @@ export interface HvcRoutesOptions {
   readonly watchRecheckMs: number;
   /** Whether the server can serve (the gRPC health service reports it). */
   readonly ready: () => boolean;
+  /** Limits of the target service: the probe budget and window. */
+  readonly targets: TargetServiceOptions;
 }
 
 /** Registers the `hvc.v1` services, `grpc.health.v1` and server reflection (v1 and v1alpha) on a router. */
@@ -63,7 +65,7 @@ export function hvcRoutes(deps: ServiceDeps, options: HvcRoutesOptions): (router
   const reflection = createReflectionServices(createRegistry(...files), files, allServices);
 
   return (router) => {
-    router.service(TargetService, createTargetService(deps));
+    router.service(TargetService, createTargetService(deps, options.targets));
     router.service(GuestService, createGuestService(deps));
     router.service(SnapshotService, createSnapshotService(deps));
     router.service(

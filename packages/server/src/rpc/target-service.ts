@@ -7,8 +7,11 @@ import { noteAudit, principalOf, subjectOf } from '../interceptors/request-conte
 import { targetToProto } from '../wire/proto-mapping.js';
 import { OrganizationIdSchema, parseTargetId } from '../wire/request-ids.js';
 import { grantTarget } from './access.js';
+import { testConnectivity } from './connectivity-test.js';
 import { organizationFor } from './organization-scope.js';
+import { ProbeBudget } from './probe-budget.js';
 import type { ServiceDeps } from './service-deps.js';
+import { checkTargetConfig } from './target-config-check.js';
 
 const KindSchema = z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, 'not a connector kind');
 const DisplayNameSchema = z
@@ -23,9 +26,24 @@ function check<T>(schema: z.ZodType<T>, value: unknown, field: string): T {
   throw new InvalidArgumentError(`invalid ${field}: ${message}`, { violations: [{ field, message }] });
 }
 
-/** The target service: everyone reads their organisations' targets; admins manage them. */
-export function createTargetService(deps: ServiceDeps): ServiceImpl<typeof TargetService> {
+/** Limits of the target service. */
+export interface TargetServiceOptions {
+  /** Probes (connectivity tests, targets created or re-pointed) per organisation and minute. */
+  readonly probesPerMinute: number;
+  /** How long a connectivity test may take; an unreachable target answers after exactly this, ms. */
+  readonly probeWindowMs: number;
+}
+
+/**
+ * The target service: everyone reads their organisations' targets; admins manage and test them. Configs are
+ * checked with their connector's schema before they are stored, and each organisation's probes are budgeted.
+ */
+export function createTargetService(
+  deps: ServiceDeps,
+  options: TargetServiceOptions,
+): ServiceImpl<typeof TargetService> {
   const { store, authorizer } = deps;
+  const probes = new ProbeBudget(options.probesPerMinute);
 
   return {
     async listTargets(req, ctx) {
@@ -62,12 +80,15 @@ export function createTargetService(deps: ServiceDeps): ServiceImpl<typeof Targe
       const organizationId = await organizationFor(store.members, principal, req.organizationId);
       await enforce(authorizer, subjectOf(principal), 'manage', { type: 'organization', id: organizationId });
       noteAudit(ctx, { organizationId });
+      const config = req.config ?? {};
+      await checkTargetConfig(deps.resolver, { id: targetId, kind, config, credentials: req.credentials });
+      probes.spend(organizationId);
       const target = await store.targets.create({
         id: targetId,
         organizationId,
         displayName: displayName || targetId,
         kind,
-        config: req.config ?? {},
+        config,
         ...(req.credentials ? { credentials: req.credentials } : {}),
       });
       return { target: targetToProto(target) };
@@ -76,6 +97,17 @@ export function createTargetService(deps: ServiceDeps): ServiceImpl<typeof Targe
       const displayName =
         req.displayName === undefined ? undefined : check(DisplayNameSchema, req.displayName, 'display_name');
       const { target: current } = await grantTarget(deps, ctx, 'manage', req);
+      if (req.config || req.credentials) {
+        // The target as it will be: the new config or credentials, the stored ones for what is not changed.
+        const stored = (await store.targets.descriptor(current.key))?.config.credentials;
+        await checkTargetConfig(deps.resolver, {
+          id: current.id,
+          kind: current.kind,
+          config: req.config ?? current.config,
+          credentials: req.credentials ?? (stored as Readonly<Record<string, unknown>> | undefined),
+        });
+        probes.spend(current.organizationId);
+      }
       const target = await store.targets.update(current.organizationId, current.id, {
         ...(displayName === undefined ? {} : { displayName }),
         ...(req.config ? { config: req.config } : {}),
@@ -94,21 +126,9 @@ export function createTargetService(deps: ServiceDeps): ServiceImpl<typeof Targe
     },
     async testTargetConnectivity(req, ctx) {
       const { target } = await grantTarget(deps, ctx, 'manage', req);
-      try {
-        const connector = await deps.resolver.resolve(target.key, { signal: ctx.signal });
-        const info = await connector.describe({ signal: ctx.signal });
-        return {
-          ok: true,
-          version: info.version,
-          clusterName: info.clusterName ?? '',
-          nodes: info.nodes.map((n) => n.name),
-        };
-      } catch (error) {
-        // A target that cannot be built or reached is a failed test, not a failed call.
-        const failure = toHypervisorError(error);
-        if (failure.code === 'CANCELLED') throw failure;
-        return { ok: false, errorCode: failure.code, errorMessage: failure.message };
-      }
+      probes.spend(target.organizationId);
+      // A target that cannot be built or reached is a failed test, not a failed call.
+      return testConnectivity(deps.resolver, target.key, options.probeWindowMs, ctx.signal);
     },
   };
 }

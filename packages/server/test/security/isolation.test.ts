@@ -111,6 +111,8 @@ beforeAll(async () => {
       return resolver.resolve(targetKey, options);
     },
     evict: (targetKey: string) => resolver.evict(targetKey),
+    validateTarget: (target: Parameters<typeof resolver.validateTarget>[0]) =>
+      resolver.validateTarget(target),
   };
   server = await listenOnePort(
     createHvcHandler({

@@ -56,7 +56,7 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     const issuer = await startDevIssuer({ audience: 'urn:hvc:demo', env: options.env });
     cleanups.push(() => issuer.close());
     const server = await startServer(
-      { ...config, database: { file: join(dir, 'hvc.sqlite') } },
+      { ...config, database: { file: join(dir, 'hvc.sqlite') }, connectors: { allowMemory: true } },
       { devIssuer: issuer, cipher: createCredentialCipher(randomBytes(32)), logger },
     );
     cleanups.push(() => server.close());

@@ -7,7 +7,7 @@ import { createOidcVerifier } from '../../../src/authn/oidc-verifier.js';
 import { createServiceTokenVerifier } from '../../../src/authn/service-token-verifier.js';
 import type { Authorizer } from '../../../src/authz/authorizer.js';
 import { createDatabaseAuthorizer } from '../../../src/authz/database-authorizer.js';
-import { createHvcHandler } from '../../../src/http/hvc-handler.js';
+import { createHvcHandler, type HvcHandlerLimits } from '../../../src/http/hvc-handler.js';
 import { listenOnePort, type OnePortServer } from '../../../src/http/one-port-server.js';
 import { createLogger } from '../../../src/observability/logger.js';
 import { createServerMetrics, type ServerMetrics } from '../../../src/observability/metrics.js';
@@ -66,8 +66,13 @@ export interface SecurityStack {
   close(): Promise<void>;
 }
 
-/** Starts the {@link SecurityStack}. `watchRecheckMs` bounds how long a disabled user's stream stays open. */
-export async function startSecurityStack(options: { watchRecheckMs?: number } = {}): Promise<SecurityStack> {
+/**
+ * Starts the {@link SecurityStack}. `watchRecheckMs` bounds how long a disabled user's stream stays open; `limits`
+ * set the API's other limits (the probe budget of 1,000 a minute unless given, so the cases never meet it).
+ */
+export async function startSecurityStack(
+  options: { watchRecheckMs?: number; limits?: HvcHandlerLimits } = {},
+): Promise<SecurityStack> {
   const logs: string[] = [];
   const responses: string[] = [];
   const sink = new Writable({
@@ -161,7 +166,10 @@ export async function startSecurityStack(options: { watchRecheckMs?: number } = 
 
   let reached = 0;
   const resolver = createResolver({
-    connectors: { memory: memoryConnectorFactory },
+    connectors: {
+      memory: memoryConnectorFactory,
+      proxmox: () => import('@hvc/hypervisor-connector-proxmox'),
+    },
     targets: (id) => store.targets.descriptor(id),
   });
   const countingResolver = {
@@ -170,6 +178,8 @@ export async function startSecurityStack(options: { watchRecheckMs?: number } = 
       return resolver.resolve(...args);
     },
     evict: (key: string) => resolver.evict(key),
+    validateTarget: (target: Parameters<typeof resolver.validateTarget>[0]) =>
+      resolver.validateTarget(target),
   };
   const authorizer = createDatabaseAuthorizer(store.db);
   const countingAuthorizer: Authorizer = {
@@ -194,7 +204,12 @@ export async function startSecurityStack(options: { watchRecheckMs?: number } = 
     store,
     logger,
     metrics,
-    limits: { watchRecheckMs: options.watchRecheckMs ?? 200, maxDeadlineMs: 60_000 },
+    limits: {
+      watchRecheckMs: options.watchRecheckMs ?? 200,
+      maxDeadlineMs: 60_000,
+      targetProbesPerMinute: 1_000,
+      ...options.limits,
+    },
   });
   const server: OnePortServer = await listenOnePort(handler, {
     host: '127.0.0.1',
