@@ -3,7 +3,11 @@ import { configDefaults, defineConfig } from 'vitest/config';
 // Workspace packages resolve to their TypeScript sources through the `@hvc/source`
 // export condition, so tests never depend on a previous `pnpm build`.
 const conditions = ['@hvc/source', 'node'];
-const libvirtTests = 'packages/hypervisor-connector-libvirt/test/**/*.test.ts';
+// Tests on the libvirt lab: the connector's own, and the server's with a libvirt target.
+const libvirtTests = [
+  'packages/hypervisor-connector-libvirt/test/**/*.test.ts',
+  'packages/server/test/libvirt/**/*.test.ts',
+];
 
 export default defineConfig({
   resolve: { conditions },
@@ -21,7 +25,7 @@ export default defineConfig({
         test: {
           name: 'workspace',
           include: ['packages/*/test/**/*.test.ts', 'test/**/*.test.ts'],
-          exclude: [...configDefaults.exclude, libvirtTests],
+          exclude: [...configDefaults.exclude, ...libvirtTests],
         },
       },
       {
@@ -30,7 +34,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'libvirt',
-          include: [libvirtTests],
+          include: libvirtTests,
           globalSetup: ['packages/hypervisor-connector-libvirt/test/lab/global-setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 60_000,

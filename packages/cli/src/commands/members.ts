@@ -83,5 +83,40 @@ export function membersCommand(io: CliIo): Command {
       }),
     );
 
+  members
+    .command('remove')
+    .alias('rm')
+    .description('take a user out of the organisation (their other organisations are untouched)')
+    .argument('<user>', 'the user id')
+    .action(
+      action(io, async (run, userId) => {
+        await run.client().members.removeMember({ organizationId: organizationOf(run), userId });
+        if (run.printer.format === 'json' || run.printer.format === 'yaml')
+          run.printer.data({ removed: userId, organizationId: organizationOf(run) });
+        else run.io.stderr.write(`Removed member ${userId}.\n`);
+      }),
+    );
+
+  members
+    .command('invitations')
+    .description('list the organisations that invited you and wait for you to accept')
+    .action(
+      action(io, async (run) => {
+        const { invitations } = await run.client().members.listInvitations({});
+        run.printer.list(MEMBERS, invitations);
+      }),
+    );
+
+  members
+    .command('accept')
+    .description('accept an invitation: your membership of that organisation counts from now on')
+    .argument('<organization>', 'the organisation id (hvc members invitations)')
+    .action(
+      action(io, async (run, organizationId) => {
+        const { member } = await run.client().members.acceptInvitation({ organizationId });
+        if (member) run.printer.one(MEMBERS, member);
+      }),
+    );
+
   return members;
 }

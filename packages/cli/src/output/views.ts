@@ -110,9 +110,11 @@ export const MEMBERS: View<typeof wire.MemberSchema> = {
   noun: 'members',
   columns: [
     { header: 'USER', value: (m) => m.userId },
+    { header: 'ORGANIZATION', value: (m) => m.organizationId },
     { header: 'NAME', value: (m) => m.displayName || '-' },
     { header: 'EMAIL', value: (m) => m.email || '-' },
     { header: 'ROLE', value: (m) => enumWord(wire.Role, m.role) },
+    { header: 'STATUS', value: (m) => enumWord(wire.MembershipStatus, m.status) },
     { header: 'DISABLED', value: (m, c) => (m.disabled ? c.red('yes') : 'no') },
     { header: 'ISSUER', value: (m) => m.issuer, wide: true },
     { header: 'SUBJECT', value: (m) => m.subject, wide: true },

@@ -4,7 +4,7 @@ import {
   type HypervisorConnector,
   toHypervisorError,
 } from '@hvc/hypervisor-connector';
-import { defineConnector } from '@hvc/hypervisor-connector-kit';
+import { defineConnector, powerMethods } from '@hvc/hypervisor-connector-kit';
 import { type LibvirtConfigInput, parseLibvirtConfig } from '../config/libvirt-config.js';
 import { type AttachTerminalOptions, attachTerminal, openConsole } from '../console/guest-console.js';
 import { TerminalTickets } from '../console/terminal-tickets.js';
@@ -23,7 +23,7 @@ import { GuestMetrics } from '../metrics/guest-metrics.js';
 import { abortMigration, migrateGuest } from '../migration/guest-migration.js';
 import { GuestLocks } from '../operations/guest-locks.js';
 import { LibvirtOperations } from '../operations/libvirt-operations.js';
-import { type PowerAction, runPowerAction } from '../power/guest-power.js';
+import { runPowerAction } from '../power/guest-power.js';
 import { changeSnapshot, createSnapshot, listSnapshots } from '../snapshots/guest-snapshots.js';
 import { LIBVIRT_CAPABILITIES, targetCapabilities } from './capabilities.js';
 import type { LibvirtContext } from './libvirt-context.js';
@@ -72,8 +72,6 @@ export function createLibvirtConnector(
   const context: LibvirtContext = { config, target, events, locator, locks, operations, capabilities };
   const tickets = new TerminalTickets();
   const metrics = new GuestMetrics(context);
-  const power = (action: PowerAction) => (uuid: string, call: { signal: AbortSignal | undefined }) =>
-    runPowerAction(context, uuid, action, call.signal);
 
   return defineConnector<string, Pick<LibvirtConnector, 'attachTerminal'>>(
     {
@@ -94,13 +92,7 @@ export function createLibvirtConnector(
       cloneGuest: (uuid, spec, call) => cloneGuest(context, uuid, spec, call.signal),
       updateGuest: (uuid, patch, call) => updateGuest(context, uuid, patch, call.signal),
       deleteGuest: (uuid, call) => deleteGuest(context, uuid, call.signal),
-      startGuest: power('start'),
-      stopGuest: power('stop'),
-      shutdownGuest: power('shutdown'),
-      rebootGuest: power('reboot'),
-      resetGuest: power('reset'),
-      suspendGuest: power('suspend'),
-      resumeGuest: power('resume'),
+      ...powerMethods((action, uuid, call) => runPowerAction(context, uuid, action, call.signal)),
       migrateGuest: (uuid, spec, call) => migrateGuest(context, call, uuid, spec),
       listSnapshots: (uuid, call) => listSnapshots(context, uuid, call.signal),
       createSnapshot: (uuid, spec, call) => createSnapshot(context, uuid, spec, call.signal),

@@ -1,4 +1,5 @@
 import { ConflictError, type Operation } from '@hvc/hypervisor-connector';
+import type { PowerAction } from '@hvc/hypervisor-connector-kit';
 import type { LibvirtContext } from '../connector/libvirt-context.js';
 import { DomainState } from '../domains/domain-state.js';
 import {
@@ -10,9 +11,6 @@ import {
 import { deadlineArg } from '../operations/derived-status.js';
 import type { OperationRun } from '../operations/libvirt-operations.js';
 import { RemoteProcedure as P } from '../protocol/generated/remote-protocol.gen.js';
-
-/** The power calls of the contract. */
-export type PowerAction = 'start' | 'stop' | 'shutdown' | 'reboot' | 'reset' | 'suspend' | 'resume';
 
 const isRunning = (status: DomainStatus) =>
   status.state === DomainState.RUNNING || status.state === DomainState.BLOCKED;
