@@ -55,7 +55,7 @@ describe('hvc-server with a libvirt target', () => {
   }, async () => {
     const config = labTargetConfig(lab, { hosts: [host.tcpUri] }) as unknown as JsonObject;
     const { target } = await admin.targets.createTarget({ targetId, kind: 'libvirt', config });
-    expect(target).toMatchObject({ targetId, kind: 'libvirt' });
+    expect(target).toMatchObject({ id: targetId, organizationId: 'demo', kind: 'libvirt' });
 
     const tested = await admin.targets.testTargetConnectivity({ targetId });
     expect(tested).toMatchObject({ ok: true, errorCode: '' });
