@@ -15,6 +15,7 @@ const machine: MachineInfo = {
 const client = (label: string, perSecond: number | null): ClientMeasurement => ({
   label,
   perSecond,
+  perSecondRange: perSecond === null ? null : [perSecond, perSecond],
   p50Ms: 1,
   p99Ms: 2,
   responderCpuShare: 0.5,

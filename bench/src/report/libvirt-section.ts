@@ -1,6 +1,23 @@
 import { C_BINDING, type LibvirtScenarioResult } from '../libvirt/libvirt-scenario.js';
 import { ratio } from '../load/stats.js';
+import type { ClientMeasurement } from '../scenarios/measured-client.js';
 import { fmt, fmtRatio, table } from './format.js';
+
+/** `median (min–max)`, or the median alone when there is no range. */
+const withRange = (median: string, range: readonly string[] | null) =>
+  range === null ? median : `${median} (${range[0]}–${range[1]})`;
+
+/**
+ * hvc's calls/s over the C binding's: the ratio of the medians, and the widest spread the runs allow (hvc's slowest
+ * run over the binding's fastest, hvc's fastest over the binding's slowest).
+ */
+function ratioWithSpread(hvc: ClientMeasurement, c: ClientMeasurement | undefined): string {
+  const median = fmtRatio(ratio(hvc.perSecond, c?.perSecond));
+  const [hvcMin, hvcMax] = hvc.perSecondRange ?? [];
+  const [cMin, cMax] = c?.perSecondRange ?? [];
+  if (hvcMin === undefined || hvcMax === undefined || cMin === undefined || cMax === undefined) return median;
+  return withRange(median, [fmtRatio(ratio(hvcMin, cMax)), fmtRatio(ratio(hvcMax, cMin))]);
+}
 
 /** The `## libvirt` section of BENCHMARKS.md. */
 export function libvirtSection(result: LibvirtScenarioResult | undefined): string {
@@ -14,10 +31,10 @@ export function libvirtSection(result: LibvirtScenarioResult | undefined): strin
       one.call,
       String(one.concurrency),
       client.label,
-      fmt(client.perSecond),
+      withRange(fmt(client.perSecond), client.perSecondRange && client.perSecondRange.map((v) => fmt(v))),
       fmt(client.p50Ms, 2),
       fmt(client.p99Ms, 2),
-      client.label === 'hvc' ? fmtRatio(ratio(client.perSecond, c?.perSecond)) : '',
+      client.label === 'hvc' ? ratioWithSpread(client, c) : '',
       client.note ?? '',
     ]);
   });
@@ -41,7 +58,19 @@ export function libvirtSection(result: LibvirtScenarioResult | undefined): strin
     `other). libvirt-python ${result.python.version ?? `not measured: ${result.python.reason}`} shares one connection`,
     'between its threads; virsh runs one process per call with its commands on stdin.',
     '',
-    table(['call', 'concurrency', 'client', 'calls/s', 'p50 ms', 'p99 ms', 'hvc / C', 'note'], rows),
+    table(
+      [
+        'call',
+        'concurrency',
+        'client',
+        'calls/s (runs’ min–max)',
+        'p50 ms',
+        'p99 ms',
+        'hvc / C (spread)',
+        'note',
+      ],
+      rows,
+    ),
     '',
     'From a domain event to the end of a wait on the operation it completes: the connector waits on another',
     'instance’s suspend or resume by id (judged from libvirt’s state, woken by the lifecycle event; the event’s arrival',

@@ -5,6 +5,8 @@ import { median } from '../load/stats.js';
 export interface ClientMeasurement {
   readonly label: string;
   readonly perSecond: number | null;
+  /** The slowest and the fastest run's calls/s: the spread behind the median. */
+  readonly perSecondRange: readonly [number, number] | null;
   readonly p50Ms: number | null;
   readonly p99Ms: number | null;
   /** The responder's CPU use while this client ran, as a share of one core (median over runs). */
@@ -36,6 +38,10 @@ export function summariseRuns(
   return {
     label,
     perSecond: median(runs.map((run) => run.perSecond)),
+    perSecondRange:
+      runs.length === 0
+        ? null
+        : [Math.min(...runs.map((run) => run.perSecond)), Math.max(...runs.map((run) => run.perSecond))],
     p50Ms: median(runs.map((run) => run.p50Ms)),
     p99Ms: median(runs.map((run) => run.p99Ms)),
     responderCpuShare: samples.length === 0 ? null : median(samples.map((sample) => sample.cpuShare)),
@@ -49,6 +55,7 @@ export function notMeasured(label: string, reason: string): ClientMeasurement {
   return {
     label,
     perSecond: null,
+    perSecondRange: null,
     p50Ms: null,
     p99Ms: null,
     responderCpuShare: null,
