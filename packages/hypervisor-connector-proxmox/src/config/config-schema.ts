@@ -125,6 +125,16 @@ export const ProxmoxConfigSchema = z.strictObject({
    */
   tls: TlsTrustSchema.default({}),
   timeouts: TimeoutsSchema.default({ requestMs: 30_000, connectMs: 10_000 }),
+  /**
+   * Most bytes of one answer's body (32 MiB by default). Counted as the body
+   * streams: past it the connection is dropped and the call fails with INTERNAL, naming the limit and the path.
+   */
+  maxResponseBytes: z
+    .number()
+    .int()
+    .min(64 * 1024)
+    .max(1024 * 1024 * 1024)
+    .default(32 * 1024 * 1024),
   /** Most requests in flight to this target at once, and most sockets per endpoint (pveproxy has 3 workers). */
   concurrency: z.number().int().min(1).max(256).default(4),
   /** The guest types this connector manages (`vm` = QEMU, `container` = LXC); guests of other types are invisible. */

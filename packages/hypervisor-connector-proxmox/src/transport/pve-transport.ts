@@ -1,5 +1,5 @@
 import { ConcurrencyLimiter } from '@hvc/hypervisor-connector-kit';
-import { EndpointSet } from '@hvc/hypervisor-connector-kit/http';
+import { createUndiciTransport, EndpointSet } from '@hvc/hypervisor-connector-kit/http';
 import type { Authenticator } from '../auth/authenticator.js';
 import { authenticatorFor } from '../auth/credentials-authenticator.js';
 import type { ProxmoxConfig } from '../config/config-schema.js';
@@ -47,8 +47,10 @@ export function createPveTransport(config: ProxmoxConfig, options: PveTransportO
   );
   const http = new PveHttp({
     endpoints,
+    transport: createUndiciTransport(),
     limiter: new ConcurrencyLimiter(config.concurrency),
     requestTimeoutMs: config.timeouts.requestMs,
+    maxResponseBytes: config.maxResponseBytes,
     logger,
     ...(target === undefined ? {} : { target }),
   });
