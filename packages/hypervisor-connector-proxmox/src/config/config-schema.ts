@@ -1,5 +1,6 @@
 import { GUEST_TYPES, NodeNameSchema, ResourceNameSchema } from '@hvc/hypervisor-connector';
 import { FingerprintSchema, TlsTrustSchema } from '@hvc/hypervisor-connector-kit';
+import type { FetchFunction } from '@hvc/hypervisor-connector-kit/http';
 import { z } from 'zod';
 
 /** The base URL of one cluster node's API, normalised to its origin (`https://host:8006`). */
@@ -114,8 +115,22 @@ const TaskPollingSchema = z.strictObject({
   noSuchTaskGraceMs: z.number().int().min(0).max(300_000).default(10_000),
 });
 
-/** The configuration of one Proxmox VE target (a cluster or a single node). */
-export const ProxmoxConfigSchema = z.strictObject({
+/**
+ * How requests reach PVE: `'undici'` (the default) — undici's `request` on a keep-alive pool per endpoint, the fast
+ * path, with the target's TLS settings; `'fetch'` — the global `fetch` as it is at each request, so msw's
+ * `setupServer` (which patches it) sees every call; or `{ fetch }` — a `fetch` function of your own. Deadlines,
+ * aborts, retries, failover, error mapping and `maxResponseBytes` are the same on every transport; TLS settings
+ * are not (a `fetch` brings its own TLS), so they are refused with a `fetch` transport.
+ */
+const TransportSchema = z.union([
+  z.enum(['undici', 'fetch']),
+  z.strictObject({
+    fetch: z.custom<FetchFunction>((value) => typeof value === 'function', 'not a fetch function'),
+  }),
+]);
+
+/** The fields of a target's configuration, before the checks across fields. */
+const ProxmoxConfigFields = z.strictObject({
   /** One or more nodes of the cluster; any of them answers for the whole cluster. */
   endpoints: z.array(EndpointSchema).min(1).max(64),
   credentials: CredentialsSchema,
@@ -163,6 +178,23 @@ export const ProxmoxConfigSchema = z.strictObject({
   }),
   /** Storage for new disks when a spec names none. */
   defaultStorage: ResourceNameSchema.default('local-lvm'),
+  transport: TransportSchema.default('undici'),
+});
+
+/** The configuration of one Proxmox VE target (a cluster or a single node). */
+export const ProxmoxConfigSchema = ProxmoxConfigFields.superRefine((config, ctx) => {
+  if (config.transport === 'undici') return;
+  const tls =
+    config.tls.ca !== undefined || config.tls.fingerprint !== undefined || config.tls.insecure === true;
+  const pinned = config.endpoints.some((endpoint) => 'fingerprint' in endpoint && endpoint.fingerprint);
+  if (tls || pinned) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['transport'],
+      message:
+        'TLS settings (tls, endpoint fingerprints) apply to the undici transport only: a fetch brings its own TLS',
+    });
+  }
 });
 
 /** A validated Proxmox target config, defaults applied. */
