@@ -7,7 +7,7 @@ import { createPveFake, type PveFake } from '@hvc/pve-fake';
 import { delay, HttpResponse, http } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createProxmoxConnector, type ProxmoxConfigInput } from '../src/index.js';
+import { createProxmoxConnector, type ProxmoxConfigInput, ProxmoxConfigSchema } from '../src/index.js';
 
 // The connector over a fetch transport, answered in-process by msw: a test's own handlers first, the PVE fake's
 // handlers for the rest. No socket is opened (pve.test does not resolve).
@@ -200,22 +200,38 @@ describe('the fetch transport under msw', () => {
 });
 
 describe('the transport option', () => {
-  it('refuses TLS settings with a fetch transport, and what is not a transport', () => {
-    const base = { endpoints: [ORIGIN], credentials: { tokenId: 'root@pam!hvc', secret: 's' } };
-    expect(() =>
-      createProxmoxConnector({ ...base, transport: 'fetch', tls: { fingerprint: 'AB:'.repeat(31) + 'AB' } }),
-    ).toThrow(/transport.*undici transport only/s);
-    expect(() =>
-      createProxmoxConnector({
-        ...base,
-        endpoints: [{ url: ORIGIN, fingerprint: 'AB:'.repeat(31) + 'AB' }],
-        transport: { fetch },
-      }),
-    ).toThrow(/undici transport only/);
+  const base = { endpoints: [ORIGIN], credentials: { tokenId: 'root@pam!hvc', secret: 's' } };
+  const PIN = `${'AB:'.repeat(31)}AB`;
+  const refusal = (config: unknown) => {
+    try {
+      createProxmoxConnector(config as ProxmoxConfigInput).close();
+    } catch (error) {
+      return error;
+    }
+    throw new Error('expected the config to be refused');
+  };
+
+  it('is undici unless chosen', () => {
+    expect(ProxmoxConfigSchema.parse(base).transport).toBe('undici');
+  });
+
+  it('refuses TLS settings with a fetch transport, naming the field', () => {
+    for (const config of [
+      { ...base, transport: 'fetch', tls: { fingerprint: PIN } },
+      { ...base, transport: 'fetch', tls: { insecure: true } },
+      { ...base, endpoints: [{ url: ORIGIN, fingerprint: PIN }], transport: { fetch } },
+    ]) {
+      const error = refusal(config);
+      expect(isHypervisorError(error, 'INVALID_ARGUMENT')).toBe(true);
+      expect((error as Error).message).toMatch(/transport.*undici transport only/s);
+    }
+  });
+
+  it('refuses what is not a transport', () => {
     for (const transport of ['http2', { fetch: 'fetch' }, { fetch, extra: 1 }]) {
-      expect(() => createProxmoxConnector({ ...base, transport } as unknown as ProxmoxConfigInput)).toThrow(
-        /transport/,
-      );
+      const error = refusal({ ...base, transport });
+      expect(isHypervisorError(error, 'INVALID_ARGUMENT')).toBe(true);
+      expect((error as Error).message).toContain('transport');
     }
   });
 });

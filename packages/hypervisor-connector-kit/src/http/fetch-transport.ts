@@ -16,7 +16,8 @@ export type FetchFunction = (input: string, init: RequestInit) => Promise<Respon
  * a recording proxy). It sends `${endpoint.url}${path}` without following redirects, keeps the same deadline as
  * the undici transport (headers within `timeoutMs`, then no stall of the body longer than that), aborts on the
  * caller's signal, and counts the body as it streams (after decompression), cancelling it — and so dropping its
- * connection — past the limit. The endpoint's TLS settings do not apply: TLS is the `fetch` function's business.
+ * connection — past the limit. The endpoint's TLS settings and its pool's connect timeout do not apply: the
+ * connection is the `fetch` function's business (the deadline covers the connect).
  */
 export function createFetchTransport(fetchFunction: FetchFunction): HttpTransport {
   return Object.freeze({

@@ -8,7 +8,6 @@
  * @packageDocumentation
  */
 
-export { type BodyOverflow, readCappedBody } from './capped-body.js';
 export {
   type Endpoint,
   type EndpointDefinition,

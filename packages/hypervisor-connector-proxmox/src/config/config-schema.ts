@@ -118,9 +118,10 @@ const TaskPollingSchema = z.strictObject({
 /**
  * How requests reach PVE: `'undici'` (the default) — undici's `request` on a keep-alive pool per endpoint, the fast
  * path, with the target's TLS settings; `'fetch'` — the global `fetch` as it is at each request, so msw's
- * `setupServer` (which patches it) sees every call; or `{ fetch }` — a `fetch` function of your own. Deadlines,
- * aborts, retries, failover, error mapping and `maxResponseBytes` are the same on every transport; TLS settings
- * are not (a `fetch` brings its own TLS), so they are refused with a `fetch` transport.
+ * `setupServer` (which patches it) sees every call; or `{ fetch }` — a `fetch` function of your own. The request
+ * deadline, aborts, retries, failover, error mapping and `maxResponseBytes` are the same on every transport. With
+ * a `fetch`, the connection is the fetch function's business: TLS settings are refused (they would not apply), and
+ * `timeouts.connectMs` does not apply (the request deadline covers the connect).
  */
 const TransportSchema = z.union([
   z.enum(['undici', 'fetch']),
@@ -148,7 +149,7 @@ const ProxmoxConfigFields = z.strictObject({
     .number()
     .int()
     .min(64 * 1024)
-    .max(1024 * 1024 * 1024)
+    .max(256 * 1024 * 1024)
     .default(32 * 1024 * 1024),
   /** Most requests in flight to this target at once, and most sockets per endpoint (pveproxy has 3 workers). */
   concurrency: z.number().int().min(1).max(256).default(4),
@@ -178,6 +179,7 @@ const ProxmoxConfigFields = z.strictObject({
   }),
   /** Storage for new disks when a spec names none. */
   defaultStorage: ResourceNameSchema.default('local-lvm'),
+  /** How requests reach PVE: `'undici'` (the default), `'fetch'` or `{ fetch }` (for msw and other interceptors). */
   transport: TransportSchema.default('undici'),
 });
 
