@@ -123,15 +123,16 @@ export class PveHttp {
     try {
       if (request.signal?.aborted)
         throw new CancelledError('the call was aborted', { cause: request.signal.reason });
-      const exchange: HttpTransportRequest = {
+      // Built without spreads: this runs for every request.
+      const exchange: { -readonly [K in keyof HttpTransportRequest]: HttpTransportRequest[K] } = {
         method: request.method,
         path,
         headers: this.#headers(hasBody, request.headers),
         timeoutMs: requestTimeoutMs,
         maxResponseBytes,
-        ...(hasBody ? { body: encoded } : {}),
-        ...(request.signal === undefined ? {} : { signal: request.signal }),
       };
+      if (hasBody) exchange.body = encoded;
+      if (request.signal !== undefined) exchange.signal = request.signal;
       const response = await transport.send(endpoint, exchange);
       status = response.status;
       const text = response.body;
