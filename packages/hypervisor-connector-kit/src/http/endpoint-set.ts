@@ -9,7 +9,7 @@ export interface Endpoint {
   readonly url: string;
   /** The node this endpoint is, when known (configured, or learnt with {@link EndpointSet.learnNodes}). */
   node: string | undefined;
-  /** Its keep-alive pool: send requests with `endpoint.pool.request(...)`. */
+  /** Its keep-alive pool: what `createUndiciTransport` sends on (or `endpoint.pool.request(...)` directly, uncapped). */
   readonly pool: Pool;
   /** Until when (ms since epoch) a connect failure keeps it at the back of the order. */
   downUntil: number;

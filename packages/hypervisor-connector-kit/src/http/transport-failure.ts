@@ -1,4 +1,5 @@
 import { FingerprintMismatchError } from '../tls/fingerprint.js';
+import { ResponseTooLargeError } from './response-too-large.js';
 
 /**
  * Why an HTTP request got no answer, as the socket tells it:
@@ -6,9 +7,16 @@ import { FingerprintMismatchError } from '../tls/fingerprint.js';
  * - `fingerprint`: the server's certificate matched no pinned fingerprint;
  * - `tls`: the TLS handshake failed (an untrusted chain, a wrong host name, ...);
  * - `deadline`: the answer's headers did not come, or its body stalled, within the request's deadline;
+ * - `too-large`: the answer's body passed the transport's limit, and the connection was dropped;
  * - `connection`: the connection broke once the request may have been written (a reset, a close).
  */
-export type TransportFailureKind = 'connect' | 'fingerprint' | 'tls' | 'deadline' | 'connection';
+export type TransportFailureKind =
+  | 'connect'
+  | 'fingerprint'
+  | 'tls'
+  | 'deadline'
+  | 'too-large'
+  | 'connection';
 
 /** A classified transport error. */
 export interface TransportFailure {
@@ -34,13 +42,21 @@ const CONNECT_CODES = new Set([
 ]);
 const TLS_CODE =
   /^(ERR_TLS_|ERR_SSL_|CERT_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_)/;
-/** undici's errors for a request that outlived its deadline (no answer, or a body that stalled). */
-const DEADLINE_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+/** Errors of a request that outlived its deadline (no answer, or a body that stalled): undici's, the fetch transport's. */
+const DEADLINE_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'HVC_HTTP_DEADLINE']);
+/** Errors of a body over its limit: the transports', and undici's own `maxResponseSize`. */
+const TOO_LARGE_CODES = new Set(['HVC_RESPONSE_TOO_LARGE', 'UND_ERR_RES_EXCEEDED_MAX_SIZE']);
 
-/** Classifies an error that undici (or the connector of {@link createTlsConnector}) threw for a request. */
+/**
+ * Classifies an error that undici, a transport (`createUndiciTransport`, `createFetchTransport`) or the connector
+ * of `createTlsConnector` threw for a request.
+ */
 export function transportFailure(error: unknown): TransportFailure {
   const code = errorCode(error);
   if (code !== undefined && DEADLINE_CODES.has(code)) return { kind: 'deadline', code, nothingSent: false };
+  if (error instanceof ResponseTooLargeError || (code !== undefined && TOO_LARGE_CODES.has(code))) {
+    return { kind: 'too-large', code, nothingSent: false };
+  }
   if (error instanceof FingerprintMismatchError || code === 'HVC_TLS_FINGERPRINT_MISMATCH') {
     return { kind: 'fingerprint', code, nothingSent: true };
   }

@@ -1,5 +1,6 @@
 import { GUEST_TYPES, NodeNameSchema, ResourceNameSchema } from '@hvc/hypervisor-connector';
 import { FingerprintSchema, TlsTrustSchema } from '@hvc/hypervisor-connector-kit';
+import type { FetchFunction } from '@hvc/hypervisor-connector-kit/http';
 import { z } from 'zod';
 
 /** The base URL of one cluster node's API, normalised to its origin (`https://host:8006`). */
@@ -114,8 +115,23 @@ const TaskPollingSchema = z.strictObject({
   noSuchTaskGraceMs: z.number().int().min(0).max(300_000).default(10_000),
 });
 
-/** The configuration of one Proxmox VE target (a cluster or a single node). */
-export const ProxmoxConfigSchema = z.strictObject({
+/**
+ * How requests reach PVE: `'undici'` (the default) — undici's `request` on a keep-alive pool per endpoint, the fast
+ * path, with the target's TLS settings; `'fetch'` — the global `fetch` as it is at each request, so msw's
+ * `setupServer` (which patches it) sees every call; or `{ fetch }` — a `fetch` function of your own. The request
+ * deadline, aborts, retries, failover, error mapping and `maxResponseBytes` are the same on every transport. With
+ * a `fetch`, the connection is the fetch function's business: TLS settings are refused (they would not apply), and
+ * `timeouts.connectMs` does not apply (the request deadline covers the connect).
+ */
+const TransportSchema = z.union([
+  z.enum(['undici', 'fetch']),
+  z.strictObject({
+    fetch: z.custom<FetchFunction>((value) => typeof value === 'function', 'not a fetch function'),
+  }),
+]);
+
+/** The fields of a target's configuration, before the checks across fields. */
+const ProxmoxConfigFields = z.strictObject({
   /** One or more nodes of the cluster; any of them answers for the whole cluster. */
   endpoints: z.array(EndpointSchema).min(1).max(64),
   credentials: CredentialsSchema,
@@ -125,6 +141,16 @@ export const ProxmoxConfigSchema = z.strictObject({
    */
   tls: TlsTrustSchema.default({}),
   timeouts: TimeoutsSchema.default({ requestMs: 30_000, connectMs: 10_000 }),
+  /**
+   * Most bytes of one answer's body (32 MiB by default). Counted as the body
+   * streams: past it the connection is dropped and the call fails with INTERNAL, naming the limit and the path.
+   */
+  maxResponseBytes: z
+    .number()
+    .int()
+    .min(64 * 1024)
+    .max(256 * 1024 * 1024)
+    .default(32 * 1024 * 1024),
   /** Most requests in flight to this target at once, and most sockets per endpoint (pveproxy has 3 workers). */
   concurrency: z.number().int().min(1).max(256).default(4),
   /** The guest types this connector manages (`vm` = QEMU, `container` = LXC); guests of other types are invisible. */
@@ -153,6 +179,24 @@ export const ProxmoxConfigSchema = z.strictObject({
   }),
   /** Storage for new disks when a spec names none. */
   defaultStorage: ResourceNameSchema.default('local-lvm'),
+  /** How requests reach PVE: `'undici'` (the default), `'fetch'` or `{ fetch }` (for msw and other interceptors). */
+  transport: TransportSchema.default('undici'),
+});
+
+/** The configuration of one Proxmox VE target (a cluster or a single node). */
+export const ProxmoxConfigSchema = ProxmoxConfigFields.superRefine((config, ctx) => {
+  if (config.transport === 'undici') return;
+  const tls =
+    config.tls.ca !== undefined || config.tls.fingerprint !== undefined || config.tls.insecure === true;
+  const pinned = config.endpoints.some((endpoint) => 'fingerprint' in endpoint && endpoint.fingerprint);
+  if (tls || pinned) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['transport'],
+      message:
+        'TLS settings (tls, endpoint fingerprints) apply to the undici transport only: a fetch brings its own TLS',
+    });
+  }
 });
 
 /** A validated Proxmox target config, defaults applied. */

@@ -1,7 +1,12 @@
 import { CancelledError, type HypervisorError } from '@hvc/hypervisor-connector';
 import type { ConcurrencyLimiter } from '@hvc/hypervisor-connector-kit';
-import type { Endpoint, EndpointSet, FailoverOptions } from '@hvc/hypervisor-connector-kit/http';
-import type { Dispatcher } from 'undici';
+import type {
+  Endpoint,
+  EndpointSet,
+  FailoverOptions,
+  HttpTransport,
+  HttpTransportRequest,
+} from '@hvc/hypervisor-connector-kit/http';
 import type { z } from 'zod';
 import { mapPveFailure } from '../errors/pve-error-mapping.js';
 import { hasDiagnosticsSubscribers, publishRequest, publishResponse, redactParams } from './diagnostics.js';
@@ -28,8 +33,12 @@ export interface PveHttpRequest {
 /** Settings of {@link PveHttp}. */
 export interface PveHttpOptions {
   readonly endpoints: EndpointSet;
+  /** How requests reach an endpoint (the kit's undici transport by default, or a `fetch`). */
+  readonly transport: HttpTransport;
   readonly limiter: ConcurrencyLimiter;
   readonly requestTimeoutMs: number;
+  /** Most bytes of an answer's body: past it the connection is dropped and the call fails with INTERNAL. */
+  readonly maxResponseBytes: number;
   readonly target?: string;
   readonly logger: ProxmoxLogger;
 }
@@ -49,7 +58,8 @@ let nextRequestId = 1;
 /**
  * The HTTP layer of the connector: one request to the first endpoint that accepts a connection, under the
  * target's concurrency cap, the caller's signal and a per-request deadline: the answer's headers must come, and
- * its body must never stall, for longer than the deadline (the connect has its own timeout). Parses the `{data}`
+ * its body must never stall, for longer than the deadline (the connect has its own timeout). Bodies are read under
+ * `maxResponseBytes` (an error's body under 64 KiB), counted as they stream. Parses the `{data}`
  * envelope (and `schema`, when given) and maps failures to contract errors. It never sends a request twice
  * except to another endpoint after a connect failure, when nothing was sent.
  */
@@ -89,7 +99,7 @@ export class PveHttp {
     request: PveHttpRequest,
     schema: S | undefined,
   ): Promise<z.output<S>> {
-    const { target, requestTimeoutMs } = this.#options;
+    const { target, requestTimeoutMs, maxResponseBytes, transport } = this.#options;
     const requestId = nextRequestId++;
     const started = performance.now();
     const encoded = encodePveParams(request.params);
@@ -113,20 +123,19 @@ export class PveHttp {
     try {
       if (request.signal?.aborted)
         throw new CancelledError('the call was aborted', { cause: request.signal.reason });
-      // undici's own timers carry the deadline (no controller or timer of ours per request), and a signal is
-      // handed over only when the caller gave one: both cost a listener and a nextTick per request in undici.
-      const options: Dispatcher.RequestOptions = {
-        path,
+      // Built without spreads: this runs for every request.
+      const exchange: { -readonly [K in keyof HttpTransportRequest]: HttpTransportRequest[K] } = {
         method: request.method,
+        path,
         headers: this.#headers(hasBody, request.headers),
-        headersTimeout: requestTimeoutMs,
-        bodyTimeout: requestTimeoutMs,
+        timeoutMs: requestTimeoutMs,
+        maxResponseBytes,
       };
-      if (hasBody) options.body = encoded;
-      if (request.signal !== undefined) options.signal = request.signal;
-      const response = await endpoint.pool.request(options);
-      status = response.statusCode;
-      const text = await response.body.text();
+      if (hasBody) exchange.body = encoded;
+      if (request.signal !== undefined) exchange.signal = request.signal;
+      const response = await transport.send(endpoint, exchange);
+      status = response.status;
+      const text = response.body;
       if (status === 200) return parseData(text, schema, request, target);
       throw mapPveFailure({
         status,
@@ -138,7 +147,7 @@ export class PveHttp {
       });
     } catch (error) {
       failed = true;
-      const mapped = mapTransportError(error, request, target, requestTimeoutMs);
+      const mapped = mapTransportError(error, request, target, { requestTimeoutMs, maxResponseBytes });
       if (base) {
         const durationMs = performance.now() - started;
         this.#options.logger.debug(

@@ -1,5 +1,10 @@
 import { ConcurrencyLimiter } from '@hvc/hypervisor-connector-kit';
-import { EndpointSet } from '@hvc/hypervisor-connector-kit/http';
+import {
+  createFetchTransport,
+  createUndiciTransport,
+  EndpointSet,
+  type HttpTransport,
+} from '@hvc/hypervisor-connector-kit/http';
 import type { Authenticator } from '../auth/authenticator.js';
 import { authenticatorFor } from '../auth/credentials-authenticator.js';
 import type { ProxmoxConfig } from '../config/config-schema.js';
@@ -47,8 +52,10 @@ export function createPveTransport(config: ProxmoxConfig, options: PveTransportO
   );
   const http = new PveHttp({
     endpoints,
+    transport: httpTransport(config.transport),
     limiter: new ConcurrencyLimiter(config.concurrency),
     requestTimeoutMs: config.timeouts.requestMs,
+    maxResponseBytes: config.maxResponseBytes,
     logger,
     ...(target === undefined ? {} : { target }),
   });
@@ -59,4 +66,11 @@ export function createPveTransport(config: ProxmoxConfig, options: PveTransportO
     target,
   });
   return { endpoints, auth, client: new PveClient(http, auth, config.readAttempts, logger) };
+}
+
+/** The transport `transport` names; `'fetch'` looks the global `fetch` up at each request (msw patches it). */
+function httpTransport(transport: ProxmoxConfig['transport']): HttpTransport {
+  if (transport === 'undici') return createUndiciTransport();
+  if (transport === 'fetch') return createFetchTransport((input, init) => globalThis.fetch(input, init));
+  return createFetchTransport(transport.fetch);
 }

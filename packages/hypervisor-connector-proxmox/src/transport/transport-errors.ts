@@ -1,6 +1,7 @@
 import {
   CancelledError,
   type HypervisorError,
+  InternalError,
   isHypervisorError,
   TimeoutError,
   UnavailableError,
@@ -15,9 +16,16 @@ export interface FailedRequest {
   readonly signal?: AbortSignal | undefined;
 }
 
+/** The limits a request ran under, named by the errors of passing them. */
+export interface RequestLimits {
+  readonly requestTimeoutMs: number;
+  readonly maxResponseBytes: number;
+}
+
 /**
  * The contract error of what a request threw: its own `HypervisorError`, CANCELLED for the caller's abort, TIMEOUT
- * at the request deadline, else UNAVAILABLE — with `details.connect: true` when nothing was sent (refused, TLS,
+ * at the request deadline, INTERNAL for an answer over `maxResponseBytes` (not retryable: it would be as large
+ * again), else UNAVAILABLE — with `details.connect: true` when nothing was sent (refused, TLS,
  * pinning), so another endpoint may be tried. A write that failed once it may have been sent says so
  * (`mayHaveBeenApplied`, not retryable).
  */
@@ -25,7 +33,7 @@ export function mapTransportError(
   error: unknown,
   request: FailedRequest,
   target: string | undefined,
-  requestTimeoutMs: number,
+  limits: RequestLimits,
 ): HypervisorError {
   const options = { cause: error, ...(target === undefined ? {} : { target }) };
   if (isHypervisorError(error)) return error;
@@ -39,8 +47,18 @@ export function mapTransportError(
   switch (kind) {
     case 'deadline':
       return new TimeoutError(
-        `PVE did not answer ${request.method} ${request.path} within ${requestTimeoutMs} ms${maybeMade}`,
+        `PVE did not answer ${request.method} ${request.path} within ${limits.requestTimeoutMs} ms${maybeMade}`,
         { ...options, mayHaveBeenApplied: write },
+      );
+    case 'too-large':
+      return new InternalError(
+        `PVE's answer to ${request.method} ${request.path} exceeded the response limit of ${limits.maxResponseBytes} bytes (maxResponseBytes); the connection was dropped${maybeMade}`,
+        {
+          ...options,
+          mayHaveBeenApplied: write,
+          retryable: false,
+          details: { reason: 'response-too-large', limitBytes: limits.maxResponseBytes, connect: false },
+        },
       );
     case 'fingerprint':
       return new UnavailableError((error as Error).message, {
