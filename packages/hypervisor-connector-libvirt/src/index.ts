@@ -33,10 +33,10 @@ export { RemoteProcedure } from './protocol/generated/remote-protocol.gen.js';
 export { DomainEventId, type DomainEventMessage, DomainLifecycleEvent } from './rpc/domain-events.js';
 export { DEFAULT_KEEPALIVE, type KeepaliveOptions } from './rpc/keepalive.js';
 export {
-  type CallOptions,
   type CallParameters,
   type DomainEventOptions,
   type DomainEventSubscription,
+  type LibvirtCallOptions,
   LibvirtClient,
   type LibvirtServerFeatures,
   type StreamOptions,

@@ -14,13 +14,13 @@ import { remoteProcedureName } from './remote-procedure-names.js';
 import type { ConnectionClosed, RpcConnection } from './rpc-connection.js';
 
 /** Options of one call. */
-export interface CallOptions {
+export interface LibvirtCallOptions {
   /** Aborting rejects the call with CANCELLED at once. The daemon still completes it; the reply is dropped. */
   readonly signal?: AbortSignal;
 }
 
 /** Options of a stream-opening call. */
-export interface StreamOptions extends CallOptions {
+export interface StreamOptions extends LibvirtCallOptions {
   /** Bytes the stream buffers for its reader before the connection stops reading (1 MiB by default). */
   readonly highWaterMark?: number;
 }
@@ -28,11 +28,11 @@ export interface StreamOptions extends CallOptions {
 /** `call`'s parameters after the procedure: arguments may be left out for procedures that take none. */
 // biome-ignore lint/suspicious/noConfusingVoidType: the generated table marks "no payload" as void, as XDR does.
 export type CallParameters<P extends RemoteProcedureNumber> = [RemoteArgs<P>] extends [void]
-  ? [args?: undefined, options?: CallOptions]
-  : [args: RemoteArgs<P>, options?: CallOptions];
+  ? [args?: undefined, options?: LibvirtCallOptions]
+  : [args: RemoteArgs<P>, options?: LibvirtCallOptions];
 
 /** Options of a domain event subscription. */
-export interface DomainEventOptions extends CallOptions {
+export interface DomainEventOptions extends LibvirtCallOptions {
   /** Only events of this domain; all domains when absent. */
   readonly domain?: RemoteNonnullDomain;
 }
@@ -42,7 +42,7 @@ export interface DomainEventSubscription {
   /** The daemon's id of the callback. */
   readonly callbackId: number;
   /** Stops delivery at once and deregisters the callback on the daemon. */
-  close(options?: CallOptions): Promise<void>;
+  close(options?: LibvirtCallOptions): Promise<void>;
 }
 
 /** What the opening handshake learnt about the daemon. */
@@ -168,11 +168,11 @@ export class LibvirtClient implements AsyncDisposable {
     const callbackId = ret.callbackID;
     return {
       callbackId,
-      close: (closeOptions: CallOptions = {}) => this.#deregister(callbackId, closeOptions),
+      close: (closeOptions: LibvirtCallOptions = {}) => this.#deregister(callbackId, closeOptions),
     };
   }
 
-  async #deregister(callbackId: number, options: CallOptions = {}): Promise<void> {
+  async #deregister(callbackId: number, options: LibvirtCallOptions = {}): Promise<void> {
     if (!this.#events.delete(callbackId) || !this.isOpen) return;
     await this.call(
       RemoteProcedure.REMOTE_PROC_CONNECT_DOMAIN_EVENT_CALLBACK_DEREGISTER_ANY,
