@@ -1,6 +1,7 @@
 // Packs every publishable package and checks it from a scratch project outside the workspace, installed from the
-// tarballs alone: every entry point loads with `import` and with `require`, no published manifest carries the
-// workspace's internal `@hvc/source` condition, and each README's `## Example` runs.
+// tarballs alone: every entry point loads with `import` and with `require`, its types resolve for an ESM and a CJS
+// consumer under a strict `tsc`, no published manifest carries the workspace's internal `@hvc/source` condition, and
+// each README's `## Example` runs.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -74,6 +75,8 @@ try {
       '--loglevel=error',
       'tsx@4',
       'vitest@4',
+      'typescript@~5.9.3',
+      '@types/node@^20.19.0',
       ...tarballs.map((t) => `./${t}`),
     ],
     { cwd: scratch, stdio: 'inherit' },
@@ -99,6 +102,42 @@ try {
         failed(`${kind} ${specifier}`, error);
       }
     }
+  }
+
+  // A strict consumer in each module system: every entry's types resolve through the published exports and load.
+  const ident = (specifier) => `m_${specifier.replace(/[^a-z0-9]/gi, '_')}`;
+  const specifiers = entries.map(({ name, subpath }) => (subpath === '.' ? name : `${name}/${subpath.slice(2)}`));
+  writeFileSync(
+    join(scratch, 'consumer.mts'),
+    specifiers.map((s) => `import * as ${ident(s)} from '${s}';\nvoid ${ident(s)};\n`).join(''),
+  );
+  writeFileSync(
+    join(scratch, 'consumer.cts'),
+    specifiers.map((s) => `import ${ident(s)} = require('${s}');\nvoid ${ident(s)};\n`).join(''),
+  );
+  writeFileSync(
+    join(scratch, 'tsconfig.json'),
+    JSON.stringify({
+      compilerOptions: {
+        strict: true,
+        noEmit: true,
+        module: 'nodenext',
+        moduleResolution: 'nodenext',
+        target: 'es2022',
+        types: ['node'],
+        skipLibCheck: false,
+      },
+      files: ['consumer.mts', 'consumer.cts'],
+    }),
+  );
+  try {
+    execFileSync(join(scratch, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.json'], {
+      cwd: scratch,
+      stdio: 'pipe',
+    });
+    console.log(`ok   tsc --strict over an ESM and a CJS consumer of ${specifiers.length} entries`);
+  } catch (error) {
+    failed('strict tsc over the consumers', { message: error.stdout?.toString() || error.message });
   }
 
   for (const { name, code } of examples) {
