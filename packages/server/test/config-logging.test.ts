@@ -34,6 +34,14 @@ describe('configuration', () => {
       compressMinBytes: 64 * 1024,
       targetProbesPerMinute: 10,
       targetProbeWindowMs: 5_000,
+      maxConcurrentStreams: 100,
+      maxUnauthenticatedStreams: 256,
+      maxUnauthenticatedStreamsPerClient: 16,
+      maxConnections: 4_096,
+      maxHeaderBytes: 16 * 1024,
+      headersTimeoutMs: 20_000,
+      requestTimeoutMs: 60_000,
+      idleTimeoutMs: 30_000,
     });
     expect(config.connectors).toEqual({ allowMemory: false });
     expect(config.oidc.issuers).toEqual([]);

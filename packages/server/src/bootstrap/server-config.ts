@@ -127,6 +127,30 @@ export const ServerConfigSchema = z.strictObject({
       targetProbesPerMinute: z.number().int().min(1).max(10_000).default(10),
       /** How long a connectivity test may take; one that fails to reach its target answers after exactly this. */
       targetProbeWindowMs: z.number().int().min(100).max(120_000).default(5_000),
+      /** Streams one HTTP/2 connection may have open at once; the client is told, and more are refused. */
+      maxConcurrentStreams: z.number().int().min(1).max(1_000).default(100),
+      /** Streams that need no token (health `Watch`) open at once, server-wide and from one client address. */
+      maxUnauthenticatedStreams: z.number().int().min(1).max(100_000).default(256),
+      maxUnauthenticatedStreamsPerClient: z.number().int().min(1).max(100_000).default(16),
+      /** Connections open at once; more are closed as they arrive. */
+      maxConnections: z.number().int().min(1).max(1_000_000).default(4_096),
+      /** Largest request header block, bytes. */
+      maxHeaderBytes: z
+        .number()
+        .int()
+        .min(8 * 1024)
+        .max(1024 * 1024)
+        .default(16 * 1024),
+      /** A TLS handshake or a request's headers not received within this are cut off, ms. */
+      headersTimeoutMs: z.number().int().min(100).max(60_000).default(20_000),
+      /** A request (headers and body) not received within this is cut off, ms. */
+      requestTimeoutMs: z.number().int().min(100).max(600_000).default(60_000),
+      /** A connection with no request in flight for this long is closed, ms. */
+      idleTimeoutMs: z.number().int().min(100).max(60_000).default(30_000),
+    })
+    .refine((limits) => limits.headersTimeoutMs <= limits.requestTimeoutMs, {
+      message: 'headersTimeoutMs must not exceed requestTimeoutMs',
+      path: ['headersTimeoutMs'],
     })
     .prefault({}),
   drainTimeoutMs: z.number().int().min(0).default(10_000),
@@ -172,6 +196,14 @@ export const ENV_SETTINGS: Readonly<Record<string, string>> = {
   'limits.compressMinBytes': 'HVC_COMPRESS_MIN_BYTES',
   'limits.targetProbesPerMinute': 'HVC_TARGET_PROBES_PER_MINUTE',
   'limits.targetProbeWindowMs': 'HVC_TARGET_PROBE_WINDOW_MS',
+  'limits.maxConcurrentStreams': 'HVC_MAX_CONCURRENT_STREAMS',
+  'limits.maxUnauthenticatedStreams': 'HVC_MAX_UNAUTHENTICATED_STREAMS',
+  'limits.maxUnauthenticatedStreamsPerClient': 'HVC_MAX_UNAUTHENTICATED_STREAMS_PER_CLIENT',
+  'limits.maxConnections': 'HVC_MAX_CONNECTIONS',
+  'limits.maxHeaderBytes': 'HVC_MAX_HEADER_BYTES',
+  'limits.headersTimeoutMs': 'HVC_HEADERS_TIMEOUT_MS',
+  'limits.requestTimeoutMs': 'HVC_REQUEST_TIMEOUT_MS',
+  'limits.idleTimeoutMs': 'HVC_IDLE_TIMEOUT_MS',
   'connectors.allowMemory': 'HVC_ALLOW_MEMORY_CONNECTOR',
   drainTimeoutMs: 'HVC_DRAIN_TIMEOUT_MS',
   logLevel: 'HVC_LOG_LEVEL',

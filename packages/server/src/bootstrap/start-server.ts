@@ -143,6 +143,12 @@ export async function startServer(config: ServerConfig, extras: StartExtras = {}
       {
         host: config.listen.host,
         port: config.listen.port,
+        headersTimeoutMs: config.limits.headersTimeoutMs,
+        requestTimeoutMs: config.limits.requestTimeoutMs,
+        maxConcurrentStreams: config.limits.maxConcurrentStreams,
+        maxConnections: config.limits.maxConnections,
+        maxHeaderBytes: config.limits.maxHeaderBytes,
+        idleTimeoutMs: config.limits.idleTimeoutMs,
         ...(config.tls
           ? { tls: { cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) } }
           : {}),
