@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -114,7 +115,7 @@ describe('starting', () => {
     const env = (serviceToken?: string) => ({
       HVC_PORT: '0',
       HVC_DATABASE_FILE: join(dir, 'tokens.sqlite'),
-      HVC_ENCRYPTION_KEY: 'a'.repeat(64),
+      HVC_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
       HVC_BOOTSTRAP_ORGANIZATION: 'acme',
       HVC_BOOTSTRAP_ADMIN_ISSUER: 'https://idp.example',
       HVC_BOOTSTRAP_ADMIN_SUBJECT: 'alice',

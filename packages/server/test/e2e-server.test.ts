@@ -368,7 +368,7 @@ describe.each(['bin', 'embedded'] as const)('hvc-server (%s) over gRPC, gRPC-Web
       expect((await fetch(`${url}/healthz`)).status).toBe(200);
       expect(await (await fetch(`${url}/readyz`)).json()).toEqual({
         ready: true,
-        checks: { database: true, jwks: true },
+        checks: { database: true, jwks: true, encryptionKey: true },
       });
       const metrics = await (await fetch(`${url}/metrics`)).text();
       expect(metrics).toMatch(

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ASYMMETRIC_ALGORITHMS } from '../authn/oidc-verifier.js';
 import { ROLES } from '../domain/roles.js';
+import { encryptionKeyProblem } from '../storage/credential-cipher.js';
 import { SERVICE_TOKEN_PREFIX } from '../storage/service-token-store.js';
 import { LoginConfigSchema } from './login-config.js';
 
@@ -63,8 +64,15 @@ export const ServerConfigSchema = z.strictObject({
       idleTimeoutMs: z.number().int().min(1000).optional(),
     })
     .prefault({}),
-  /** 32 bytes, hex or base64: encrypts target credentials at rest. */
-  encryptionKey: z.string().min(1).optional(),
+  /** 32 random bytes, hex or base64: encrypts target credentials at rest. Weak keys are refused. */
+  encryptionKey: z
+    .string()
+    .min(1)
+    .superRefine((value, ctx) => {
+      const problem = encryptionKeyProblem(value);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    })
+    .optional(),
   oidc: z.strictObject({ issuers: z.array(IssuerSchema).default([]) }).prefault({}),
   /** The OIDC client `hvc login` uses, published at `/.well-known/hvc`. */
   login: LoginConfigSchema.optional(),
@@ -270,18 +278,39 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 }
 
 /**
+ * The configuration file's JSON. Errors name the file and where it is wrong, never its text: the parser's own
+ * message quotes the text around the fault, which may be a secret (the encryption key, a token).
+ */
+function readConfigFile(file: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new ConfigError(`cannot read the configuration file ${file}${code ? ` (${code})` : ''}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    const position = /at position (\d+)/.exec((error as Error).message)?.[1];
+    throw new ConfigError(
+      `the configuration file ${file} is not valid JSON${position === undefined ? '' : ` (${lineAndColumn(text, Number(position))})`}`,
+    );
+  }
+}
+
+/** `line L, column C` of a character offset, both from 1. */
+function lineAndColumn(text: string, offset: number): string {
+  const before = text.slice(0, offset).split('\n');
+  return `line ${before.length}, column ${before[before.length - 1]!.length + 1}`;
+}
+
+/**
  * Reads the configuration: the JSON file named by `HVC_CONFIG` (or `file`), overridden by `HVC_*` variables, then
  * validated. Throws {@link ConfigError} naming every bad setting (and its variable) without echoing values.
  */
 export function loadServerConfig(env: NodeJS.ProcessEnv = process.env, file = env.HVC_CONFIG): ServerConfig {
-  let fromFile: unknown = {};
-  if (file) {
-    try {
-      fromFile = JSON.parse(readFileSync(file, 'utf8'));
-    } catch (error) {
-      throw new ConfigError(`cannot read the configuration file ${file}: ${(error as Error).message}`);
-    }
-  }
+  const fromFile = file ? readConfigFile(file) : {};
   const result = ServerConfigSchema.safeParse(merge(fromFile, fromEnv(env)));
   if (result.success) return result.data;
   const problems = result.error.issues.map((issue) => {

@@ -3,6 +3,7 @@ import type { Resolver } from '@hvc/hypervisor-resolver';
 import type { Logger } from 'pino';
 import { type Authenticator, createAuthenticator } from '../authn/authenticator.js';
 import type { DevIssuer } from '../authn/dev-issuer.js';
+import { isLoopbackHost } from '../authn/loopback.js';
 import { createOidcVerifier, type OidcIssuerConfig } from '../authn/oidc-verifier.js';
 import { createServiceTokenVerifier } from '../authn/service-token-verifier.js';
 import { createDatabaseAuthorizer } from '../authz/database-authorizer.js';
@@ -19,6 +20,7 @@ import {
   createCredentialCipher,
   parseEncryptionKey,
 } from '../storage/credential-cipher.js';
+import { checkEncryptionKey } from '../storage/encryption-key-check.js';
 import type { HvcStore } from '../storage/hvc-store.js';
 import { applyConfiguredAccess } from './configured-access.js';
 import { serverInfoOf } from './login-config.js';
@@ -65,6 +67,9 @@ export async function startServer(config: ServerConfig, extras: StartExtras = {}
     onIdleError: (error) => logger.warn({ err: error }, 'a pooled database connection failed'),
   });
   try {
+    // A key that cannot read the stored credentials is refused now, not discovered call by call.
+    const keyCheck = await checkEncryptionKey(store.db, cipher);
+    if (!keyCheck.usable) throw new Error(`unusable HVC_ENCRYPTION_KEY: ${keyCheck.problem}`);
     await applyConfiguredAccess(store, config, logger);
   } catch (error) {
     await store.close();
@@ -105,9 +110,16 @@ export async function startServer(config: ServerConfig, extras: StartExtras = {}
         metrics.jwksLastRefresh.set({ issuer: state.issuer }, state.lastRefreshAt / 1000);
     }
     const jwks = states.every((s) => s.ready);
+    // Another replica may have rotated the key since this one started.
+    const encryptionKey =
+      database &&
+      (await checkEncryptionKey(store.db, cipher).then(
+        (check) => check.usable,
+        () => false,
+      ));
     return {
-      ready: database && jwks,
-      checks: { database, jwks },
+      ready: database && jwks && encryptionKey,
+      checks: { database, jwks, encryptionKey },
       ...(extras.devIssuer ? { devAuth: true as const } : {}),
     };
   };
@@ -165,6 +177,12 @@ export async function startServer(config: ServerConfig, extras: StartExtras = {}
     { url: server.url, tls: Boolean(config.tls), devAuth: Boolean(extras.devIssuer) },
     'hvc-server listening',
   );
+  if (!config.tls && !isLoopbackHost(config.listen.host) && !extras.devIssuer) {
+    logger.warn(
+      { host: config.listen.host },
+      'serving plaintext on a non-loopback address: bearer tokens and target credentials cross the network unencrypted unless a proxy in front terminates TLS (set HVC_TLS_CERT_FILE and HVC_TLS_KEY_FILE to serve TLS)',
+    );
+  }
 
   let closing: Promise<void> | undefined;
   return {
