@@ -49,6 +49,16 @@ export const ServerConfigSchema = z.strictObject({
       port: z.number().int().min(0).max(65_535).default(8080),
     })
     .prefault({}),
+  /**
+   * Prometheus `/metrics` on a listener of its own (plain HTTP, nothing else on it), for the operator's network
+   * only. Off unless a port is set; the API port never serves metrics: they describe every organisation at once.
+   */
+  metrics: z
+    .strictObject({
+      host: z.string().min(1).default('127.0.0.1'),
+      port: z.number().int().min(0).max(65_535).optional(),
+    })
+    .prefault({}),
   tls: z.strictObject({ certFile: z.string().min(1), keyFile: z.string().min(1) }).optional(),
   /** PostgreSQL when `url` is set (several replicas), else the SQLite `file` (one replica). */
   database: z
@@ -174,6 +184,8 @@ export type ServerConfigInput = z.input<typeof ServerConfigSchema>;
 export const ENV_SETTINGS: Readonly<Record<string, string>> = {
   'listen.host': 'HVC_HOST',
   'listen.port': 'HVC_PORT',
+  'metrics.host': 'HVC_METRICS_HOST',
+  'metrics.port': 'HVC_METRICS_PORT',
   'tls.certFile': 'HVC_TLS_CERT_FILE',
   'tls.keyFile': 'HVC_TLS_KEY_FILE',
   'database.file': 'HVC_DATABASE_FILE',

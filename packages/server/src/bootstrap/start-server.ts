@@ -10,7 +10,7 @@ import { createDatabaseAuthorizer } from '../authz/database-authorizer.js';
 import { instrumentResolver } from '../connectors/instrumented-resolver.js';
 import { createHvcHandler } from '../http/hvc-handler.js';
 import { listenOnePort, type OnePortServer } from '../http/one-port-server.js';
-import { createOpsEndpoints, type Readiness } from '../http/ops-endpoints.js';
+import { createMetricsEndpoint, createOpsEndpoints, type Readiness } from '../http/ops-endpoints.js';
 import { createServerInfoEndpoint } from '../http/server-info-endpoint.js';
 import { createLogger } from '../observability/logger.js';
 import { createServerMetrics, type ServerMetrics } from '../observability/metrics.js';
@@ -31,6 +31,8 @@ import { createTargetResolver } from './target-resolver.js';
 export interface RunningServer {
   /** The API's base URL. */
   readonly url: string;
+  /** Where Prometheus reads the metrics, when the metrics listener is on (`metrics.port`). */
+  readonly metricsUrl?: string;
   readonly store: HvcStore;
   readonly resolver: Resolver;
   readonly authenticator: Authenticator;
@@ -144,9 +146,10 @@ export async function startServer(config: ServerConfig, extras: StartExtras = {}
     ready: () => ready,
     shutdownSignal: shutdown.signal,
   });
-  const ops = createOpsEndpoints({ readiness, registry: metrics.registry });
+  const ops = createOpsEndpoints({ readiness });
 
   let server: OnePortServer;
+  let metricsServer: OnePortServer | undefined;
   try {
     server = await listenOnePort(
       (req, res) => {
@@ -166,6 +169,15 @@ export async function startServer(config: ServerConfig, extras: StartExtras = {}
           : {}),
       },
     );
+    if (config.metrics.port !== undefined) {
+      metricsServer = await listenOnePort(createMetricsEndpoint(metrics.registry), {
+        host: config.metrics.host,
+        port: config.metrics.port,
+      }).catch(async (error: unknown) => {
+        await server.close(0);
+        throw error;
+      });
+    }
   } catch (error) {
     clearInterval(readyTimer);
     authenticator.close();
@@ -174,7 +186,12 @@ export async function startServer(config: ServerConfig, extras: StartExtras = {}
     throw error;
   }
   logger.info(
-    { url: server.url, tls: Boolean(config.tls), devAuth: Boolean(extras.devIssuer) },
+    {
+      url: server.url,
+      ...(metricsServer ? { metricsUrl: `${metricsServer.url}/metrics` } : {}),
+      tls: Boolean(config.tls),
+      devAuth: Boolean(extras.devIssuer),
+    },
     'hvc-server listening',
   );
   if (!config.tls && !isLoopbackHost(config.listen.host) && !extras.devIssuer) {
@@ -187,6 +204,7 @@ export async function startServer(config: ServerConfig, extras: StartExtras = {}
   let closing: Promise<void> | undefined;
   return {
     url: server.url,
+    ...(metricsServer ? { metricsUrl: `${metricsServer.url}/metrics` } : {}),
     store,
     resolver,
     authenticator,
@@ -197,6 +215,7 @@ export async function startServer(config: ServerConfig, extras: StartExtras = {}
         clearInterval(readyTimer);
         logger.info({ inFlight: server.inFlight() }, 'shutting down');
         await server.close(config.drainTimeoutMs, () => shutdown.abort(new Error('server shutting down')));
+        await metricsServer?.close(0);
         shutdown.abort(new Error('server shut down'));
         authenticator.close();
         await resolver.close();
