@@ -21,7 +21,7 @@ import { HVC_SERVICES, hvcRoutes } from '../rpc/hvc-routes.js';
 import type { HvcStore } from '../storage/hvc-store.js';
 import { refuseBusy } from './busy-refusal.js';
 import { clientAddressOf } from './client-address.js';
-import { decodeFailureAsInvalidArgument } from './grpc-decode-status.js';
+import { decodeFailureAsInvalidArgument } from './decode-failure-status.js';
 import type { NodeRequest, NodeResponse } from './node-http.js';
 import { createStreamQuota } from './stream-quota.js';
 

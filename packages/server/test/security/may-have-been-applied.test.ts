@@ -2,7 +2,6 @@
  * A failed write that may have been applied on the hypervisor says so to the client, over Connect, gRPC and
  * gRPC-Web: the `hvc-may-have-been-applied` metadata, so a client looks the result up instead of blindly retrying.
  */
-import { randomBytes } from 'node:crypto';
 import { Code, ConnectError, createClient, type Transport } from '@connectrpc/connect';
 import {
   createConnectTransport,
@@ -12,16 +11,8 @@ import {
 import { GuestService } from '@hvc/client/v1';
 import { type HypervisorConnector, HypervisorError } from '@hvc/hypervisor-connector';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAuthenticator } from '../../src/authn/authenticator.js';
-import { createServiceTokenVerifier } from '../../src/authn/service-token-verifier.js';
-import { createDatabaseAuthorizer } from '../../src/authz/database-authorizer.js';
-import type { ConnectorResolver } from '../../src/connectors/connector-resolver.js';
-import { createHvcHandler } from '../../src/http/hvc-handler.js';
-import { listenOnePort, type OnePortServer } from '../../src/http/one-port-server.js';
-import { createCredentialCipher } from '../../src/storage/credential-cipher.js';
-import { type HvcStore, openSqliteStore } from '../../src/storage/hvc-store.js';
-import { generateServiceToken } from '../../src/storage/service-token-store.js';
 import { MAY_HAVE_BEEN_APPLIED_METADATA } from '../../src/wire/error-mapping.js';
+import { startStubConnectorServer } from './support/stub-connector-server.js';
 
 /** What the hypervisor answers: each power call fails as named by the guest id. */
 const FAILURES: Record<string, HypervisorError> = {
@@ -34,50 +25,19 @@ const FAILURES: Record<string, HypervisorError> = {
   }),
 };
 
-const connector = {
+const connector: Partial<HypervisorConnector> = {
   startGuest: async (id: string) => {
     throw FAILURES[id] ?? new Error(`unexpected guest ${id}`);
   },
-} as unknown as HypervisorConnector;
+};
 
-let store: HvcStore;
-let server: OnePortServer;
-const token = generateServiceToken();
+let server: Awaited<ReturnType<typeof startStubConnectorServer>>;
 
 beforeAll(async () => {
-  store = await openSqliteStore(':memory:', createCredentialCipher(randomBytes(32)));
-  await store.members.createOrganization({ id: 'acme', displayName: 'Acme' });
-  await store.serviceTokens.put({ id: 'svc-op', organizationId: 'acme', role: 'operator', token });
-  await store.targets.create({
-    organizationId: 'acme',
-    id: 'pve-1',
-    displayName: 'PVE',
-    kind: 'proxmox',
-    config: { endpoints: ['https://pve.example:8006'] },
-  });
-  const resolver: ConnectorResolver = {
-    resolve: async () => connector,
-    validateTarget: async (target) => target.config,
-    evict: async () => undefined,
-  };
-  const authenticator = createAuthenticator({
-    issuers: [],
-    serviceTokens: createServiceTokenVerifier(store.serviceTokens),
-  });
-  await authenticator.start();
-  const handler = createHvcHandler({
-    resolver,
-    authenticator,
-    authorizer: createDatabaseAuthorizer(store.db),
-    store,
-  });
-  server = await listenOnePort(handler, { host: '127.0.0.1', port: 0 });
+  server = await startStubConnectorServer(connector);
 });
 
-afterAll(async () => {
-  await server.close(100);
-  await store.close();
-});
+afterAll(() => server.close());
 
 const transports: Record<string, () => Transport> = {
   connect: () => createConnectTransport({ baseUrl: server.url, httpVersion: '1.1' }),
@@ -90,7 +50,7 @@ async function failure(protocol: string, guestId: string): Promise<ConnectError>
   try {
     await guests.startGuest(
       { targetId: 'pve-1', guestId },
-      { headers: { authorization: `Bearer ${token}` } },
+      { headers: { authorization: `Bearer ${server.token}` } },
     );
   } catch (error) {
     return ConnectError.from(error);
