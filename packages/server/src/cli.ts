@@ -1,4 +1,5 @@
 import { runMigrate } from './bootstrap/cli/run-migrate.js';
+import { runRotateKey } from './bootstrap/cli/run-rotate-key.js';
 import { runServe } from './bootstrap/cli/run-serve.js';
 import { untilSignal } from './bootstrap/cli/until-signal.js';
 import { ConfigError } from './bootstrap/server-config.js';
@@ -8,6 +9,7 @@ const USAGE = `usage: hvc-server <command>
 commands:
   serve     serve the API (configuration from HVC_* variables and the HVC_CONFIG file)
   migrate   bring the database schema up to date and exit
+  rotate-key  re-encrypt stored credentials from HVC_ENCRYPTION_KEY to HVC_NEW_ENCRYPTION_KEY and exit
   demo      run a self-contained demo on loopback (fake Proxmox VE, dev tokens); --json prints one JSON line
 `;
 
@@ -31,6 +33,9 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'migrate':
       await runMigrate(process.env, process.stdout);
+      return 0;
+    case 'rotate-key':
+      await runRotateKey(process.env, process.stdout);
       return 0;
     case undefined:
     case 'help':

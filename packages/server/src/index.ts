@@ -73,8 +73,11 @@ export {
 } from './storage/credential-cipher.js';
 export type { DatabaseDialect } from './storage/database-dialect.js';
 export type { Database } from './storage/database-schema.js';
+export { checkEncryptionKey, type KeyCheck } from './storage/encryption-key-check.js';
 export { type HvcStore, openPostgresStore, openSqliteStore } from './storage/hvc-store.js';
 export type { MemberStore } from './storage/member-store.js';
 export type { PostgresOptions } from './storage/open-postgres-database.js';
+export { type KeyRotation, rotateEncryptionKey } from './storage/rotate-encryption-key.js';
 export { generateServiceToken, type ServiceTokenStore } from './storage/service-token-store.js';
 export type { NewTarget, TargetChanges, TargetStore } from './storage/target-store.js';
+export { MAY_HAVE_BEEN_APPLIED_METADATA } from './wire/error-mapping.js';

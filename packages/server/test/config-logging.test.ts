@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,6 +35,14 @@ describe('configuration', () => {
       compressMinBytes: 64 * 1024,
       targetProbesPerMinute: 10,
       targetProbeWindowMs: 5_000,
+      maxConcurrentStreams: 100,
+      maxUnauthenticatedStreams: 256,
+      maxUnauthenticatedStreamsPerClient: 16,
+      maxConnections: 4_096,
+      maxHeaderBytes: 16 * 1024,
+      headersTimeoutMs: 20_000,
+      requestTimeoutMs: 60_000,
+      idleTimeoutMs: 30_000,
     });
     expect(config.connectors).toEqual({ allowMemory: false });
     expect(config.oidc.issuers).toEqual([]);
@@ -106,7 +115,7 @@ describe('starting', () => {
     const env = (serviceToken?: string) => ({
       HVC_PORT: '0',
       HVC_DATABASE_FILE: join(dir, 'tokens.sqlite'),
-      HVC_ENCRYPTION_KEY: 'a'.repeat(64),
+      HVC_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
       HVC_BOOTSTRAP_ORGANIZATION: 'acme',
       HVC_BOOTSTRAP_ADMIN_ISSUER: 'https://idp.example',
       HVC_BOOTSTRAP_ADMIN_SUBJECT: 'alice',

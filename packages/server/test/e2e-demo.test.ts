@@ -14,6 +14,7 @@ import { startServerProcess } from './support/server-process.js';
 
 interface DemoLine {
   url: string;
+  metricsUrl: string;
   adminToken: string;
   viewerToken: string;
   otherOrgToken: string;
@@ -39,10 +40,11 @@ describe('hvc-server demo', () => {
     try {
       const info = await demo.waitFor<DemoLine>((line) => typeof line.adminToken === 'string');
       expect(Object.keys(info).sort()).toEqual(
-        ['adminToken', 'guestId', 'otherOrgToken', 'targetId', 'url', 'viewerToken'].sort(),
+        ['adminToken', 'guestId', 'metricsUrl', 'otherOrgToken', 'targetId', 'url', 'viewerToken'].sort(),
       );
       expect(await (await fetch(`${info.url}/readyz`)).json()).toMatchObject({ ready: true, devAuth: true });
-      expect(await (await fetch(`${info.url}/metrics`)).text()).toContain('hvc_dev_auth_enabled 1');
+      expect(await (await fetch(info.metricsUrl)).text()).toContain('hvc_dev_auth_enabled 1');
+      expect((await fetch(`${info.url}/metrics`)).status).not.toBe(200);
       const as = (token: string) => ({ headers: { authorization: `Bearer ${token}` } });
       const guest = { targetId: info.targetId, guestId: info.guestId };
 

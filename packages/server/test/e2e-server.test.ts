@@ -58,6 +58,7 @@ describe.each(['bin', 'embedded'] as const)('hvc-server (%s) over gRPC, gRPC-Web
   let server: ServerProcess | undefined;
   let embedded: { url: string; close(): Promise<void> } | undefined;
   let url = '';
+  let metricsUrl = '';
   let victorId = '';
   const transports = (): Record<string, Transport> => ({
     grpc: createGrpcTransport({ baseUrl: url }),
@@ -102,8 +103,11 @@ describe.each(['bin', 'embedded'] as const)('hvc-server (%s) over gRPC, gRPC-Web
         HVC_OIDC_TYP: 'at+jwt',
         HVC_LOG_LEVEL: 'info',
         HVC_ALLOW_MEMORY_CONNECTOR: 'true',
+        HVC_METRICS_PORT: '0',
       });
-      ({ url } = await server.waitFor<{ url: string }>((line) => line.msg === 'hvc-server listening'));
+      ({ url, metricsUrl } = await server.waitFor<{ url: string; metricsUrl: string }>(
+        (line) => line.msg === 'hvc-server listening',
+      ));
     } else {
       embedded = await startEmbeddedServer({ database, key, issuer: idp.issuer, audience: idp.audience });
       url = embedded.url;
@@ -355,7 +359,7 @@ describe.each(['bin', 'embedded'] as const)('hvc-server (%s) over gRPC, gRPC-Web
       expect(new Set(codes)).toEqual(new Set([Code.Unavailable]));
       const connectivity = await targets.testTargetConnectivity({ targetId: 'dead' }, auth('alice'));
       expect(connectivity).toMatchObject({ ok: false, errorCode: 'UNAVAILABLE' });
-      const metrics = await (await fetch(`${url}/metrics`)).text();
+      const metrics = await (await fetch(metricsUrl)).text();
       expect(metrics).toContain('hvc_target_breakers{state="open"} 1');
       expect(metrics).toMatch(
         /hvc_connector_calls_total\{kind="proxmox",method="listGuests",outcome="UNAVAILABLE"\} \d/,
@@ -368,9 +372,11 @@ describe.each(['bin', 'embedded'] as const)('hvc-server (%s) over gRPC, gRPC-Web
       expect((await fetch(`${url}/healthz`)).status).toBe(200);
       expect(await (await fetch(`${url}/readyz`)).json()).toEqual({
         ready: true,
-        checks: { database: true, jwks: true },
+        checks: { database: true, jwks: true, encryptionKey: true },
       });
-      const metrics = await (await fetch(`${url}/metrics`)).text();
+      // Metrics live on their own listener: the API port, open to every organisation, does not serve them.
+      expect((await fetch(`${url}/metrics`)).status).toBe(401);
+      const metrics = await (await fetch(metricsUrl)).text();
       expect(metrics).toMatch(
         /hvc_rpc_duration_seconds_count\{method="hvc.v1.GuestService\/StartGuest",code="PermissionDenied"\} \d/,
       );

@@ -112,6 +112,9 @@ describe('a real OIDC issuer', () => {
     await expect(
       targets.listTargets({}, { headers: { authorization: `Bearer ${stranger}` } }),
     ).rejects.toSatisfy((e) => ConnectError.from(e).code === Code.PermissionDenied);
-    expect(await server.readiness()).toEqual({ ready: true, checks: { database: true, jwks: true } });
+    expect(await server.readiness()).toEqual({
+      ready: true,
+      checks: { database: true, jwks: true, encryptionKey: true },
+    });
   });
 });

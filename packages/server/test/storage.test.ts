@@ -33,7 +33,7 @@ describe('credential cipher', () => {
     expect(cipher.decrypt(sealed, 'target:a')).toBe('s3cret');
     expect(() => cipher.decrypt(sealed, 'target:b')).toThrow(/cannot be decrypted/);
     expect(() => createCredentialCipher(randomBytes(32)).decrypt(sealed, 'target:a')).toThrow(
-      /cannot be decrypted/,
+      `the credentials were encrypted with key ${cipher.keyId}, not with this key`,
     );
     expect(cipher.encrypt('s3cret', 'target:a')).not.toBe(sealed);
   });
@@ -42,7 +42,7 @@ describe('credential cipher', () => {
     expect(parseEncryptionKey(key.toString('hex'))).toEqual(key);
     expect(parseEncryptionKey(key.toString('base64'))).toEqual(key);
     expect(() => parseEncryptionKey('c2hvcnQ=')).toThrow(
-      'the encryption key must be 32 bytes (64 hex digits or base64)',
+      'the encryption key must be 32 random bytes, as 64 hex digits or base64 (e.g. `openssl rand -base64 32`); this one is 5 bytes',
     );
   });
 });
@@ -207,7 +207,9 @@ describe.each(dialects)('$dialect store', ({ dialect, fresh, empty }) => {
       isHypervisorError(e, 'ALREADY_EXISTS'),
     );
     const other = await open(randomBytes(32));
-    await expect(other.targets.descriptor(target.key)).rejects.toThrow(/cannot be decrypted/);
+    await expect(other.targets.descriptor(target.key)).rejects.toThrow(
+      /encrypted with key [0-9a-f]{8}, not with this key/,
+    );
     await other.close();
   });
 

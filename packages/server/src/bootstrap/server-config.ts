@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ASYMMETRIC_ALGORITHMS } from '../authn/oidc-verifier.js';
 import { ROLES } from '../domain/roles.js';
+import { encryptionKeyProblem } from '../storage/credential-cipher.js';
 import { SERVICE_TOKEN_PREFIX } from '../storage/service-token-store.js';
 import { LoginConfigSchema } from './login-config.js';
 
@@ -48,6 +49,16 @@ export const ServerConfigSchema = z.strictObject({
       port: z.number().int().min(0).max(65_535).default(8080),
     })
     .prefault({}),
+  /**
+   * Prometheus `/metrics` on a listener of its own (plain HTTP, nothing else on it), for the operator's network
+   * only. Off unless a port is set; the API port never serves metrics: they describe every organisation at once.
+   */
+  metrics: z
+    .strictObject({
+      host: z.string().min(1).default('127.0.0.1'),
+      port: z.number().int().min(0).max(65_535).optional(),
+    })
+    .prefault({}),
   tls: z.strictObject({ certFile: z.string().min(1), keyFile: z.string().min(1) }).optional(),
   /** PostgreSQL when `url` is set (several replicas), else the SQLite `file` (one replica). */
   database: z
@@ -63,8 +74,15 @@ export const ServerConfigSchema = z.strictObject({
       idleTimeoutMs: z.number().int().min(1000).optional(),
     })
     .prefault({}),
-  /** 32 bytes, hex or base64: encrypts target credentials at rest. */
-  encryptionKey: z.string().min(1).optional(),
+  /** 32 random bytes, hex or base64: encrypts target credentials at rest. Weak keys are refused. */
+  encryptionKey: z
+    .string()
+    .min(1)
+    .superRefine((value, ctx) => {
+      const problem = encryptionKeyProblem(value);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    })
+    .optional(),
   oidc: z.strictObject({ issuers: z.array(IssuerSchema).default([]) }).prefault({}),
   /** The OIDC client `hvc login` uses, published at `/.well-known/hvc`. */
   login: LoginConfigSchema.optional(),
@@ -127,6 +145,30 @@ export const ServerConfigSchema = z.strictObject({
       targetProbesPerMinute: z.number().int().min(1).max(10_000).default(10),
       /** How long a connectivity test may take; one that fails to reach its target answers after exactly this. */
       targetProbeWindowMs: z.number().int().min(100).max(120_000).default(5_000),
+      /** Streams one HTTP/2 connection may have open at once; the client is told, and more are refused. */
+      maxConcurrentStreams: z.number().int().min(1).max(1_000).default(100),
+      /** Streams that need no token (health `Watch`) open at once, server-wide and from one client address. */
+      maxUnauthenticatedStreams: z.number().int().min(1).max(100_000).default(256),
+      maxUnauthenticatedStreamsPerClient: z.number().int().min(1).max(100_000).default(16),
+      /** Connections open at once; more are closed as they arrive. */
+      maxConnections: z.number().int().min(1).max(1_000_000).default(4_096),
+      /** Largest request header block, bytes. */
+      maxHeaderBytes: z
+        .number()
+        .int()
+        .min(8 * 1024)
+        .max(1024 * 1024)
+        .default(16 * 1024),
+      /** A TLS handshake or a request's headers not received within this are cut off, ms. */
+      headersTimeoutMs: z.number().int().min(100).max(60_000).default(20_000),
+      /** A request (headers and body) not received within this is cut off, ms. */
+      requestTimeoutMs: z.number().int().min(100).max(600_000).default(60_000),
+      /** A connection with no request in flight for this long is closed, ms. */
+      idleTimeoutMs: z.number().int().min(100).max(60_000).default(30_000),
+    })
+    .refine((limits) => limits.headersTimeoutMs <= limits.requestTimeoutMs, {
+      message: 'headersTimeoutMs must not exceed requestTimeoutMs',
+      path: ['headersTimeoutMs'],
     })
     .prefault({}),
   drainTimeoutMs: z.number().int().min(0).default(10_000),
@@ -142,6 +184,8 @@ export type ServerConfigInput = z.input<typeof ServerConfigSchema>;
 export const ENV_SETTINGS: Readonly<Record<string, string>> = {
   'listen.host': 'HVC_HOST',
   'listen.port': 'HVC_PORT',
+  'metrics.host': 'HVC_METRICS_HOST',
+  'metrics.port': 'HVC_METRICS_PORT',
   'tls.certFile': 'HVC_TLS_CERT_FILE',
   'tls.keyFile': 'HVC_TLS_KEY_FILE',
   'database.file': 'HVC_DATABASE_FILE',
@@ -172,6 +216,14 @@ export const ENV_SETTINGS: Readonly<Record<string, string>> = {
   'limits.compressMinBytes': 'HVC_COMPRESS_MIN_BYTES',
   'limits.targetProbesPerMinute': 'HVC_TARGET_PROBES_PER_MINUTE',
   'limits.targetProbeWindowMs': 'HVC_TARGET_PROBE_WINDOW_MS',
+  'limits.maxConcurrentStreams': 'HVC_MAX_CONCURRENT_STREAMS',
+  'limits.maxUnauthenticatedStreams': 'HVC_MAX_UNAUTHENTICATED_STREAMS',
+  'limits.maxUnauthenticatedStreamsPerClient': 'HVC_MAX_UNAUTHENTICATED_STREAMS_PER_CLIENT',
+  'limits.maxConnections': 'HVC_MAX_CONNECTIONS',
+  'limits.maxHeaderBytes': 'HVC_MAX_HEADER_BYTES',
+  'limits.headersTimeoutMs': 'HVC_HEADERS_TIMEOUT_MS',
+  'limits.requestTimeoutMs': 'HVC_REQUEST_TIMEOUT_MS',
+  'limits.idleTimeoutMs': 'HVC_IDLE_TIMEOUT_MS',
   'connectors.allowMemory': 'HVC_ALLOW_MEMORY_CONNECTOR',
   drainTimeoutMs: 'HVC_DRAIN_TIMEOUT_MS',
   logLevel: 'HVC_LOG_LEVEL',
@@ -238,18 +290,39 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 }
 
 /**
+ * The configuration file's JSON. Errors name the file and where it is wrong, never its text: the parser's own
+ * message quotes the text around the fault, which may be a secret (the encryption key, a token).
+ */
+function readConfigFile(file: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new ConfigError(`cannot read the configuration file ${file}${code ? ` (${code})` : ''}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    const position = /at position (\d+)/.exec((error as Error).message)?.[1];
+    throw new ConfigError(
+      `the configuration file ${file} is not valid JSON${position === undefined ? '' : ` (${lineAndColumn(text, Number(position))})`}`,
+    );
+  }
+}
+
+/** `line L, column C` of a character offset, both from 1. */
+function lineAndColumn(text: string, offset: number): string {
+  const before = text.slice(0, offset).split('\n');
+  return `line ${before.length}, column ${before[before.length - 1]!.length + 1}`;
+}
+
+/**
  * Reads the configuration: the JSON file named by `HVC_CONFIG` (or `file`), overridden by `HVC_*` variables, then
  * validated. Throws {@link ConfigError} naming every bad setting (and its variable) without echoing values.
  */
 export function loadServerConfig(env: NodeJS.ProcessEnv = process.env, file = env.HVC_CONFIG): ServerConfig {
-  let fromFile: unknown = {};
-  if (file) {
-    try {
-      fromFile = JSON.parse(readFileSync(file, 'utf8'));
-    } catch (error) {
-      throw new ConfigError(`cannot read the configuration file ${file}: ${(error as Error).message}`);
-    }
-  }
+  const fromFile = file ? readConfigFile(file) : {};
   const result = ServerConfigSchema.safeParse(merge(fromFile, fromEnv(env)));
   if (result.success) return result.data;
   const problems = result.error.issues.map((issue) => {

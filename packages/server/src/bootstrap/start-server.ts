@@ -3,13 +3,14 @@ import type { Resolver } from '@hvc/hypervisor-resolver';
 import type { Logger } from 'pino';
 import { type Authenticator, createAuthenticator } from '../authn/authenticator.js';
 import type { DevIssuer } from '../authn/dev-issuer.js';
+import { isLoopbackHost } from '../authn/loopback.js';
 import { createOidcVerifier, type OidcIssuerConfig } from '../authn/oidc-verifier.js';
 import { createServiceTokenVerifier } from '../authn/service-token-verifier.js';
 import { createDatabaseAuthorizer } from '../authz/database-authorizer.js';
 import { instrumentResolver } from '../connectors/instrumented-resolver.js';
 import { createHvcHandler } from '../http/hvc-handler.js';
 import { listenOnePort, type OnePortServer } from '../http/one-port-server.js';
-import { createOpsEndpoints, type Readiness } from '../http/ops-endpoints.js';
+import { createMetricsEndpoint, createOpsEndpoints, type Readiness } from '../http/ops-endpoints.js';
 import { createServerInfoEndpoint } from '../http/server-info-endpoint.js';
 import { createLogger } from '../observability/logger.js';
 import { createServerMetrics, type ServerMetrics } from '../observability/metrics.js';
@@ -19,6 +20,7 @@ import {
   createCredentialCipher,
   parseEncryptionKey,
 } from '../storage/credential-cipher.js';
+import { checkEncryptionKey } from '../storage/encryption-key-check.js';
 import type { HvcStore } from '../storage/hvc-store.js';
 import { applyConfiguredAccess } from './configured-access.js';
 import { serverInfoOf } from './login-config.js';
@@ -29,6 +31,8 @@ import { createTargetResolver } from './target-resolver.js';
 export interface RunningServer {
   /** The API's base URL. */
   readonly url: string;
+  /** Where Prometheus reads the metrics, when the metrics listener is on (`metrics.port`). */
+  readonly metricsUrl?: string;
   readonly store: HvcStore;
   readonly resolver: Resolver;
   readonly authenticator: Authenticator;
@@ -65,6 +69,9 @@ export async function startServer(config: ServerConfig, extras: StartExtras = {}
     onIdleError: (error) => logger.warn({ err: error }, 'a pooled database connection failed'),
   });
   try {
+    // A key that cannot read the stored credentials is refused now, not discovered call by call.
+    const keyCheck = await checkEncryptionKey(store.db, cipher);
+    if (!keyCheck.usable) throw new Error(`unusable HVC_ENCRYPTION_KEY: ${keyCheck.problem}`);
     await applyConfiguredAccess(store, config, logger);
   } catch (error) {
     await store.close();
@@ -105,9 +112,16 @@ export async function startServer(config: ServerConfig, extras: StartExtras = {}
         metrics.jwksLastRefresh.set({ issuer: state.issuer }, state.lastRefreshAt / 1000);
     }
     const jwks = states.every((s) => s.ready);
+    // Another replica may have rotated the key since this one started.
+    const encryptionKey =
+      database &&
+      (await checkEncryptionKey(store.db, cipher).then(
+        (check) => check.usable,
+        () => false,
+      ));
     return {
-      ready: database && jwks,
-      checks: { database, jwks },
+      ready: database && jwks && encryptionKey,
+      checks: { database, jwks, encryptionKey },
       ...(extras.devIssuer ? { devAuth: true as const } : {}),
     };
   };
@@ -132,9 +146,10 @@ export async function startServer(config: ServerConfig, extras: StartExtras = {}
     ready: () => ready,
     shutdownSignal: shutdown.signal,
   });
-  const ops = createOpsEndpoints({ readiness, registry: metrics.registry });
+  const ops = createOpsEndpoints({ readiness });
 
   let server: OnePortServer;
+  let metricsServer: OnePortServer | undefined;
   try {
     server = await listenOnePort(
       (req, res) => {
@@ -143,11 +158,26 @@ export async function startServer(config: ServerConfig, extras: StartExtras = {}
       {
         host: config.listen.host,
         port: config.listen.port,
+        headersTimeoutMs: config.limits.headersTimeoutMs,
+        requestTimeoutMs: config.limits.requestTimeoutMs,
+        maxConcurrentStreams: config.limits.maxConcurrentStreams,
+        maxConnections: config.limits.maxConnections,
+        maxHeaderBytes: config.limits.maxHeaderBytes,
+        idleTimeoutMs: config.limits.idleTimeoutMs,
         ...(config.tls
           ? { tls: { cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) } }
           : {}),
       },
     );
+    if (config.metrics.port !== undefined) {
+      metricsServer = await listenOnePort(createMetricsEndpoint(metrics.registry), {
+        host: config.metrics.host,
+        port: config.metrics.port,
+      }).catch(async (error: unknown) => {
+        await server.close(0);
+        throw error;
+      });
+    }
   } catch (error) {
     clearInterval(readyTimer);
     authenticator.close();
@@ -156,13 +186,25 @@ export async function startServer(config: ServerConfig, extras: StartExtras = {}
     throw error;
   }
   logger.info(
-    { url: server.url, tls: Boolean(config.tls), devAuth: Boolean(extras.devIssuer) },
+    {
+      url: server.url,
+      ...(metricsServer ? { metricsUrl: `${metricsServer.url}/metrics` } : {}),
+      tls: Boolean(config.tls),
+      devAuth: Boolean(extras.devIssuer),
+    },
     'hvc-server listening',
   );
+  if (!config.tls && !isLoopbackHost(config.listen.host) && !extras.devIssuer) {
+    logger.warn(
+      { host: config.listen.host },
+      'serving plaintext on a non-loopback address: bearer tokens and target credentials cross the network unencrypted unless a proxy in front terminates TLS (set HVC_TLS_CERT_FILE and HVC_TLS_KEY_FILE to serve TLS)',
+    );
+  }
 
   let closing: Promise<void> | undefined;
   return {
     url: server.url,
+    ...(metricsServer ? { metricsUrl: `${metricsServer.url}/metrics` } : {}),
     store,
     resolver,
     authenticator,
@@ -173,6 +215,7 @@ export async function startServer(config: ServerConfig, extras: StartExtras = {}
         clearInterval(readyTimer);
         logger.info({ inFlight: server.inFlight() }, 'shutting down');
         await server.close(config.drainTimeoutMs, () => shutdown.abort(new Error('server shutting down')));
+        await metricsServer?.close(0);
         shutdown.abort(new Error('server shut down'));
         authenticator.close();
         await resolver.close();

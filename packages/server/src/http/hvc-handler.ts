@@ -19,8 +19,11 @@ import { createLogger } from '../observability/logger.js';
 import { createServerMetrics, type ServerMetrics } from '../observability/metrics.js';
 import { HVC_SERVICES, hvcRoutes } from '../rpc/hvc-routes.js';
 import type { HvcStore } from '../storage/hvc-store.js';
-import { decodeFailureAsInvalidArgument } from './grpc-decode-status.js';
+import { refuseBusy } from './busy-refusal.js';
+import { clientAddressOf } from './client-address.js';
+import { decodeFailureAsInvalidArgument } from './decode-failure-status.js';
 import type { NodeRequest, NodeResponse } from './node-http.js';
+import { createStreamQuota } from './stream-quota.js';
 
 /** Limits of the API. */
 export interface HvcHandlerLimits {
@@ -44,6 +47,13 @@ export interface HvcHandlerLimits {
   readonly targetProbesPerMinute?: number;
   /** How long a connectivity test may take; one that cannot reach its target answers after exactly this, ms (default 5 s). */
   readonly targetProbeWindowMs?: number;
+  /**
+   * Calls that need no token (health checks and watches) open at once across the server (default 256); more are
+   * refused with RESOURCE_EXHAUSTED before their body is read.
+   */
+  readonly maxUnauthenticatedStreams?: number;
+  /** Calls that need no token open at once from one client address (default 16). */
+  readonly maxUnauthenticatedStreamsPerClient?: number;
 }
 
 /** The parts the API is built from. */
@@ -84,6 +94,10 @@ export function createHvcHandler(options: HvcHandlerOptions): HvcHandler {
   const maxTokenLength = options.limits?.maxTokenLength ?? DEFAULT_MAX_TOKEN_LENGTH;
   const deps = { resolver: options.resolver, authorizer: options.authorizer, store: options.store };
   const iamByRequest = new WeakMap<NodeRequest, IamContext>();
+  const unauthenticated = createStreamQuota({
+    total: options.limits?.maxUnauthenticatedStreams ?? 256,
+    perClient: options.limits?.maxUnauthenticatedStreamsPerClient ?? 16,
+  });
 
   const connect = connectNodeAdapter({
     routes: hvcRoutes(deps, {
@@ -118,6 +132,14 @@ export function createHvcHandler(options: HvcHandlerOptions): HvcHandler {
   return (req, res) => {
     const path = (req.url ?? '/').split('?', 1)[0]!;
     if (path.startsWith(`/${Health.typeName}/`)) {
+      // Health calls need no token, so what they may hold is bounded here, before anything is parsed.
+      const release = unauthenticated.acquire(clientAddressOf(req) ?? 'unknown');
+      if (!release) {
+        metrics.unauthenticatedRefused.inc();
+        refuseBusy(req, res, 'too many unauthenticated calls');
+        return;
+      }
+      res.once('close', release);
       connect(req, res);
       return;
     }

@@ -1,6 +1,12 @@
 import { createServer as createHttpServer } from 'node:http';
-import { createServer as createH2cServer, createSecureServer, type Http2Session } from 'node:http2';
+import {
+  createServer as createH2cServer,
+  createSecureServer,
+  type Http2Session,
+  constants as http2Constants,
+} from 'node:http2';
 import { type AddressInfo, createServer as createNetServer, type Server, type Socket } from 'node:net';
+import { rememberSessionAddress } from './client-address.js';
 import type { NodeRequest, NodeResponse } from './node-http.js';
 import { replayedSocket } from './replayed-socket.js';
 
@@ -19,10 +25,28 @@ export interface OnePortOptions {
   readonly port: number;
   /** With TLS, ALPN picks HTTP/2 or HTTP/1.1; without, the first bytes of each connection decide. */
   readonly tls?: TlsOptions;
-  /** Slow clients: the longest wait for a request's headers and for the whole request, ms. */
+  /** Slow clients: the longest wait for a request's headers (default 20 s) and for the whole request (60 s), ms. */
   readonly headersTimeoutMs?: number;
   readonly requestTimeoutMs?: number;
+  /** Streams one HTTP/2 connection may have open at once (default 100); the client is told, and more are refused. */
+  readonly maxConcurrentStreams?: number;
+  /** Connections open at once (default 4,096); more are closed as they arrive. */
+  readonly maxConnections?: number;
+  /** Largest request header block, bytes (default 16 KiB). */
+  readonly maxHeaderBytes?: number;
+  /** How long a connection may stay open with no request in flight, ms (default 30 s). */
+  readonly idleTimeoutMs?: number;
 }
+
+/** The defaults of {@link OnePortOptions}' limits. */
+export const CONNECTION_LIMIT_DEFAULTS = {
+  headersTimeoutMs: 20_000,
+  requestTimeoutMs: 60_000,
+  maxConcurrentStreams: 100,
+  maxConnections: 4_096,
+  maxHeaderBytes: 16 * 1024,
+  idleTimeoutMs: 30_000,
+} as const;
 
 /** A listening server. */
 export interface OnePortServer {
@@ -38,6 +62,34 @@ export interface OnePortServer {
   close(drainMs?: number, onDrainTimeout?: () => void): Promise<void>;
 }
 
+/** The options that were given, without the keys set to undefined (so they do not hide defaults). */
+function definedOnly<T extends object>(options: T): Partial<T> {
+  return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** Closes `session` (GOAWAY, then the socket) once it has had no stream open for `idleMs`. */
+function closeWhenIdle(session: Http2Session, idleMs: number): void {
+  let open = 0;
+  let timer: NodeJS.Timeout | undefined;
+  const arm = () => {
+    timer = setTimeout(() => {
+      session.close();
+      // A peer that ignores GOAWAY and keeps the socket open is cut off after one more idle period.
+      setTimeout(() => session.destroy(), idleMs).unref();
+    }, idleMs);
+    timer.unref();
+  };
+  session.on('stream', (stream) => {
+    open++;
+    clearTimeout(timer);
+    stream.once('close', () => {
+      if (--open === 0 && !session.closed) arm();
+    });
+  });
+  session.once('close', () => clearTimeout(timer));
+  arm();
+}
+
 const PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1');
 
 /**
@@ -45,27 +97,50 @@ const PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1');
  * `http2.createSecureServer` with `allowHTTP1` negotiates by ALPN. In plaintext (loopback, or behind a proxy that
  * terminates TLS) nothing negotiates, so each connection's first bytes are read: the HTTP/2 preface goes to the
  * h2c server, anything else to the HTTP/1.1 server.
+ *
+ * Every connection is bounded: a TLS handshake or a first request that does not arrive within the headers timeout,
+ * a request whose body is not complete within the request timeout (HTTP/1.1 and HTTP/2 streams alike) and an
+ * HTTP/2 connection with no stream open for the idle timeout are closed.
  */
 export async function listenOnePort(
   listener: RequestListener,
   options: OnePortOptions,
 ): Promise<OnePortServer> {
+  const limits = { ...CONNECTION_LIMIT_DEFAULTS, ...definedOnly(options) };
+  const headersTimeout = limits.headersTimeoutMs;
+  const requestTimeout = limits.requestTimeoutMs;
   let inFlight = 0;
   const counted: RequestListener = (req, res) => {
     inFlight++;
+    // HTTP/1.1 has its own request timeout; an HTTP/2 stream whose body never ends is cancelled here.
+    const halfSent =
+      'stream' in req
+        ? setTimeout(() => {
+            if (!req.stream.destroyed && !req.stream.state.remoteClose)
+              req.stream.close(http2Constants.NGHTTP2_CANCEL);
+          }, requestTimeout)
+        : undefined;
+    halfSent?.unref();
     res.once('close', () => {
       inFlight--;
+      clearTimeout(halfSent);
     });
     listener(req, res);
   };
   const sessions = new Set<Http2Session>();
   const sockets = new Set<Socket>();
+  // The plaintext path hands each HTTP/2 connection over synchronously; its address is noted here meanwhile.
+  let handingOver: string | undefined;
   const track = (session: Http2Session) => {
+    rememberSessionAddress(session, session.socket?.remoteAddress ?? handingOver);
     sessions.add(session);
     session.once('close', () => sessions.delete(session));
+    closeWhenIdle(session, limits.idleTimeoutMs);
   };
-  const headersTimeout = options.headersTimeoutMs ?? 30_000;
-  const requestTimeout = options.requestTimeoutMs ?? 0;
+  const h2Settings = {
+    maxConcurrentStreams: limits.maxConcurrentStreams,
+    maxHeaderListSize: limits.maxHeaderBytes,
+  };
 
   let server: Server;
   let h1: ReturnType<typeof createHttpServer> | undefined;
@@ -75,18 +150,26 @@ export async function listenOnePort(
         key: options.tls.key,
         cert: options.tls.cert,
         allowHTTP1: true,
-        settings: { maxHeaderListSize: 65_536 },
+        settings: h2Settings,
+        handshakeTimeout: headersTimeout,
       },
       counted,
     );
+    // HTTP/1.1 over TLS: the same timeouts as in plaintext (Node applies them to the connections it hands over).
+    Object.assign(secure, { headersTimeout, requestTimeout, maxHeaderSize: limits.maxHeaderBytes });
     secure.on('session', track);
     server = secure;
   } else {
     h1 = createHttpServer(
-      { headersTimeout, requestTimeout, connectionsCheckingInterval: Math.min(headersTimeout, 1_000) },
+      {
+        headersTimeout,
+        requestTimeout,
+        connectionsCheckingInterval: Math.min(headersTimeout, 1_000),
+        maxHeaderSize: limits.maxHeaderBytes,
+      },
       counted,
     );
-    const h2 = createH2cServer({ settings: { maxHeaderListSize: 65_536 } }, counted);
+    const h2 = createH2cServer({ settings: h2Settings }, counted);
     h2.on('session', track);
     server = createNetServer((socket) => {
       let buffered = Buffer.alloc(0);
@@ -100,7 +183,9 @@ export async function listenOnePort(
         socket.off('data', onData);
         socket.setTimeout(0);
         if (h2Prefix) {
+          handingOver = socket.remoteAddress;
           h2.emit('connection', replayedSocket(socket, buffered));
+          handingOver = undefined;
           return;
         }
         socket.pause();
@@ -111,6 +196,7 @@ export async function listenOnePort(
       socket.on('data', onData);
     });
   }
+  server.maxConnections = limits.maxConnections;
   server.on('connection', (socket: Socket) => {
     // Small RPC frames must leave at once: Nagle's algorithm would hold them until the peer's delayed ACK.
     socket.setNoDelay(true);

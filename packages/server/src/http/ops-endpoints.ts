@@ -9,18 +9,19 @@ export interface Readiness {
   readonly devAuth?: true;
 }
 
+function send(res: NodeResponse, status: number, type: string, body: string): void {
+  res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' });
+  res.end(body);
+}
+
 /**
- * Answers `/healthz` (the process runs), `/readyz` (the database answers and every issuer's keys are fresh) and
- * `/metrics` (Prometheus); returns false for any other path. None of them needs a token or reveals a secret.
+ * Answers `/healthz` (the process runs) and `/readyz` (the database answers, every issuer's keys are fresh and the
+ * encryption key reads the stored credentials); returns false for any other path. Neither needs a token or
+ * reveals a secret.
  */
 export function createOpsEndpoints(parts: {
   readonly readiness: () => Promise<Readiness>;
-  readonly registry: Registry;
 }): (req: NodeRequest, res: NodeResponse) => boolean {
-  const send = (res: NodeResponse, status: number, type: string, body: string) => {
-    res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' });
-    res.end(body);
-  };
   return (req, res) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return false;
     const path = (req.url ?? '/').split('?', 1)[0];
@@ -35,13 +36,24 @@ export function createOpsEndpoints(parts: {
       );
       return true;
     }
-    if (path === '/metrics') {
-      parts.registry.metrics().then(
-        (text) => send(res, 200, parts.registry.contentType, text),
-        () => send(res, 500, 'text/plain', 'metrics unavailable'),
-      );
-      return true;
-    }
     return false;
+  };
+}
+
+/**
+ * Answers `GET /metrics` (Prometheus) and 404 for anything else: the handler of the metrics listener, which is
+ * kept off the API port because the series describe every organisation at once.
+ */
+export function createMetricsEndpoint(registry: Registry): (req: NodeRequest, res: NodeResponse) => void {
+  return (req, res) => {
+    const path = (req.url ?? '/').split('?', 1)[0];
+    if ((req.method !== 'GET' && req.method !== 'HEAD') || path !== '/metrics') {
+      send(res, 404, 'text/plain', 'not found');
+      return;
+    }
+    registry.metrics().then(
+      (text) => send(res, 200, registry.contentType, text),
+      () => send(res, 500, 'text/plain', 'metrics unavailable'),
+    );
   };
 }

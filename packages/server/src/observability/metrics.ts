@@ -22,6 +22,8 @@ export interface ServerMetrics {
   readonly devAuthEnabled: Gauge;
   /** Calls in flight. */
   readonly inFlight: Gauge;
+  /** Calls that need no token (health) refused because too many were open. */
+  readonly unauthenticatedRefused: Counter;
 }
 
 /** Creates the metrics on a fresh registry (so several servers in one process do not collide). */
@@ -74,5 +76,10 @@ export function createServerMetrics(): ServerMetrics {
       registers,
     }),
     inFlight: new Gauge({ name: 'hvc_rpc_in_flight', help: 'RPCs in flight.', registers }),
+    unauthenticatedRefused: new Counter({
+      name: 'hvc_unauthenticated_refused_total',
+      help: 'Calls that need no token (health) refused because too many were open.',
+      registers,
+    }),
   };
 }

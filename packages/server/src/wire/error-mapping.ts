@@ -22,6 +22,18 @@ export const GRPC_CODE: Readonly<Record<ErrorCode, Code>> = {
   INTERNAL: Code.Internal,
 };
 
+/**
+ * Response metadata (a gRPC trailer; a Connect response header or end-of-stream metadata) set to `true` when a
+ * failed write may have been applied on the hypervisor (`HypervisorError.mayHaveBeenApplied`): the client must look
+ * the result up before trying again. Absent otherwise.
+ */
+export const MAY_HAVE_BEEN_APPLIED_METADATA = 'hvc-may-have-been-applied';
+
+/** The metadata an error carries to the client: whether its write may have been applied. */
+function metadataOf(error: HypervisorError): Headers | undefined {
+  return error.mayHaveBeenApplied ? new Headers({ [MAY_HAVE_BEEN_APPLIED_METADATA]: 'true' }) : undefined;
+}
+
 /** The message, plus each violated field it does not name yet, so a client learns which fields to fix. */
 function messageOf(error: HypervisorError): string {
   if (!(error instanceof InvalidArgumentError)) return error.message;
@@ -32,15 +44,15 @@ function messageOf(error: HypervisorError): string {
 
 /**
  * The error a client sees. Contract errors keep their message (free of secrets by contract) and map to their gRPC
- * code. Anything else becomes INTERNAL with a generic message, the original kept as `cause` for the server's log
+ * code, with {@link MAY_HAVE_BEEN_APPLIED_METADATA} when their write may have been applied. Anything else becomes INTERNAL with a generic message, the original kept as `cause` for the server's log
  * only: its text may hold details the caller must not see.
  */
 export function toConnectError(error: unknown): ConnectError {
   if (error instanceof ConnectError) return error;
   if (isHypervisorError(error)) {
     if (error.code === 'INTERNAL')
-      return new ConnectError('internal error', Code.Internal, undefined, undefined, error);
-    return new ConnectError(messageOf(error), GRPC_CODE[error.code]);
+      return new ConnectError('internal error', Code.Internal, metadataOf(error), undefined, error);
+    return new ConnectError(messageOf(error), GRPC_CODE[error.code], metadataOf(error));
   }
   return new ConnectError('internal error', Code.Internal, undefined, undefined, error);
 }

@@ -157,7 +157,7 @@ describe.each(PROTOCOLS)('over %s', (p) => {
       expect(s.logs.join('\n')).not.toContain(s.serviceTokens.viewer);
     });
 
-    it('A6 a token over the length cap: 401 before decoding; over 16 KiB HTTP/1.1 answers 431', async () => {
+    it('A6 a token over the length cap: 401 before decoding; headers over 16 KiB: 431 (HTTP/1.1) or a refused stream', async () => {
       const good = await s.token('alice');
       const fetches = s.a.jwksFetches;
       await refusedToken(p, `${good}${'A'.repeat(8200 - good.length)}`);
@@ -165,8 +165,11 @@ describe.each(PROTOCOLS)('over %s', (p) => {
         const outcome = await call(p, LIST_TARGETS, { headers: bearer(`eyJ${'A'.repeat(17_000)}`) });
         expect(outcome.status).toBe(431);
       } else {
-        // HTTP/2 allows a 64 KiB header list: our own cap still answers 401.
-        await refusedToken(p, `eyJ${'A'.repeat(40_000)}`);
+        // Under the 16 KiB header limit our own cap answers 401; over it HTTP/2 refuses the stream itself.
+        await refusedToken(p, `eyJ${'A'.repeat(12_000)}`);
+        await expect(call(p, LIST_TARGETS, { headers: bearer(`eyJ${'A'.repeat(40_000)}`) })).rejects.toThrow(
+          'NGHTTP2_ENHANCE_YOUR_CALM',
+        );
       }
       expect(s.a.jwksFetches).toBe(fetches);
     });

@@ -1,6 +1,8 @@
 /** What the demo prints once it is ready. */
 export interface DemoInfo {
   readonly url: string;
+  /** Prometheus metrics, on a loopback listener of their own. */
+  readonly metricsUrl: string;
   readonly adminToken: string;
   readonly viewerToken: string;
   readonly otherOrgToken: string;
@@ -35,6 +37,8 @@ in this repository run it as \`pnpm --filter @hvc/server exec buf\`:
 
 Another organisation's user cannot see it (not_found):
   curl -s -X POST ${info.url}/hvc.v1.GuestService/GetGuest -H "Authorization: Bearer $OTHER_ORG_TOKEN" -H 'Content-Type: application/json' -d ${body(guest)}
+
+Metrics (Prometheus, on their own listener, never on the API port): ${info.metricsUrl}
 
 Press Ctrl+C to stop.
 `;

@@ -56,7 +56,12 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     const issuer = await startDevIssuer({ audience: 'urn:hvc:demo', env: options.env });
     cleanups.push(() => issuer.close());
     const server = await startServer(
-      { ...config, database: { file: join(dir, 'hvc.sqlite') }, connectors: { allowMemory: true } },
+      {
+        ...config,
+        database: { file: join(dir, 'hvc.sqlite') },
+        connectors: { allowMemory: true },
+        metrics: { host: config.listen.host, port: config.metrics.port ?? 0 },
+      },
       { devIssuer: issuer, cipher: createCredentialCipher(randomBytes(32)), logger },
     );
     cleanups.push(() => server.close());
@@ -66,6 +71,7 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     );
     const info = {
       url: server.url,
+      metricsUrl: server.metricsUrl ?? '',
       adminToken: await issuer.mint(DEMO.admin),
       viewerToken: await issuer.mint(DEMO.viewer),
       otherOrgToken: await issuer.mint(DEMO.otherAdmin),
