@@ -106,7 +106,9 @@ try {
 
   // A strict consumer in each module system: every entry's types resolve through the published exports and load.
   const ident = (specifier) => `m_${specifier.replace(/[^a-z0-9]/gi, '_')}`;
-  const specifiers = entries.map(({ name, subpath }) => (subpath === '.' ? name : `${name}/${subpath.slice(2)}`));
+  const specifiers = entries.map(({ name, subpath }) =>
+    subpath === '.' ? name : `${name}/${subpath.slice(2)}`,
+  );
   writeFileSync(
     join(scratch, 'consumer.mts'),
     specifiers.map((s) => `import * as ${ident(s)} from '${s}';\nvoid ${ident(s)};\n`).join(''),

@@ -1,4 +1,4 @@
-import type { GuestFilter, GuestType } from '@hvc/hypervisor-connector';
+import type { GuestType } from '@hvc/hypervisor-connector';
 import type { GuestRecord } from './guest-record.js';
 import type { MemoryGuestSeed } from './memory-config.js';
 import { type ErrorOrigin, guestNotFound, lockedConflict, nodeNotFound } from './memory-errors.js';

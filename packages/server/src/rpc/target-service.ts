@@ -1,6 +1,6 @@
 import type { ServiceImpl } from '@connectrpc/connect';
 import type { TargetService } from '@hvc/client/v1';
-import { InvalidArgumentError, parseInput, toHypervisorError } from '@hvc/hypervisor-connector';
+import { InvalidArgumentError, parseInput } from '@hvc/hypervisor-connector';
 import { z } from 'zod';
 import { enforce } from '../authz/enforce.js';
 import { noteAudit, principalOf, subjectOf } from '../interceptors/request-context.js';
