@@ -109,6 +109,12 @@ export interface PveFake {
   setAcl(acl: AclInit): void;
   /** Takes a node off- or online (requests through an offline node fail with 595). */
   setNodeOnline(node: string, online: boolean): void;
+  /**
+   * Takes quorum away or gives it back. Without quorum the routes that create, start, clone or migrate guests answer
+   * 500 `cluster not ready - no quorum?` before any task, config writes fail as on a read-only `/etc/pve`, and
+   * `/cluster/status` says `quorate: 0`; reads keep working.
+   */
+  setQuorate(quorate: boolean): void;
   /** Makes the next matching task end with an error, or with `WARNINGS: n`. */
   failNextTask(failure?: TaskFailure): void;
   /** Invalidates every ticket and CSRF token issued so far. */
@@ -241,6 +247,9 @@ export function createPveFake(options: PveFakeOptions = {}): PveFake {
       const n = cluster.nodes.get(node);
       if (!n) throw new Error(`unknown node ${node}`);
       n.online = online;
+    },
+    setQuorate(quorate) {
+      cluster.quorate = quorate;
     },
     failNextTask: (failure = {}) => tasks.failNext(failure),
     expireTickets: () => tickets.expireAll(),

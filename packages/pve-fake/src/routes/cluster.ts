@@ -89,7 +89,7 @@ function status(ctx: RouteContext): unknown[] {
       id: 'cluster',
       name: cluster.clusterName,
       nodes: nodes.length,
-      quorate: 1,
+      quorate: cluster.quorate ? 1 : 0,
       version: nodes.length,
     });
   }

@@ -13,6 +13,7 @@ import { fail } from '../pve-error.js';
 import { type RouteContext, type RouteDef, route } from '../router/route.js';
 import { configVolumes, randomMac } from '../state/guest-volumes.js';
 import type { GuestConfig, GuestState, GuestType } from '../state/model.js';
+import { checkCfsQuorum } from '../state/quorum.js';
 import { checkLock, guestOf, setLock, TASK_TYPES, typeWord } from './guest-context.js';
 import { checkAllocate } from './guest-lifecycle.js';
 
@@ -98,6 +99,8 @@ function clone(ctx: RouteContext, type: GuestType): string {
   const pool = typeof ctx.params.pool === 'string' ? ctx.params.pool : undefined;
   env.perms.check(ctx.who, `/vms/${src.vmid}`, ['VM.Clone']);
   checkAllocate(ctx, newid, pool);
+  // qemu-server `Qemu.pm` / pve-container `LXC.pm` `clone_vm`: `check_cfs_quorum` before the worker.
+  checkCfsQuorum(env.cluster.quorate);
   if (pool !== undefined && !env.cluster.pools.has(pool)) throw fail(`pool '${pool}' does not exist`);
   const snapname = typeof ctx.params.snapname === 'string' ? ctx.params.snapname : undefined;
   const snap = snapname === undefined ? undefined : src.snapshots.get(snapname);

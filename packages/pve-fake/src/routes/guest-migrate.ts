@@ -3,10 +3,13 @@ import { fail, paramError } from '../pve-error.js';
 import { type RouteContext, type RouteDef, route } from '../router/route.js';
 import { configVolumes } from '../state/guest-volumes.js';
 import type { GuestType } from '../state/model.js';
+import { checkCfsQuorum } from '../state/quorum.js';
 import { checkLock, guestOf, startGuestTask, typeWord } from './guest-context.js';
 
 function precondition(ctx: RouteContext, type: GuestType): Record<string, unknown> {
   const env = ctx.env;
+  // qemu-server `src/PVE/API2/Qemu.pm` `migrate_vm_precondition` / `migrate_vm`: quorum before anything else.
+  checkCfsQuorum(env.cluster.quorate);
   const g = guestOf(ctx, type);
   env.perms.check(ctx.who, `/vms/${g.vmid}`, ['VM.Migrate']);
   const others = [...env.cluster.nodes.values()].filter((n) => n.name !== g.node);
@@ -43,6 +46,7 @@ function migrate(ctx: RouteContext, type: GuestType): string {
   env.perms.check(ctx.who, `/vms/${g.vmid}`, ['VM.Migrate']);
   const target = String(ctx.params.target);
   if (target === g.node) throw paramError({ target: 'target is local node.' });
+  checkCfsQuorum(env.cluster.quorate);
   if (!env.cluster.nodes.has(target)) throw fail(`no such cluster node '${target}'`);
   if (!env.cluster.nodes.get(target)!.online) throw fail(`target node '${target}' is not online`);
   // PVE detects these early, before the worker starts.

@@ -3,6 +3,7 @@ import { bool, guestPathParams, int, type ParamSpecs, str } from '../params/para
 import { fail } from '../pve-error.js';
 import { type RouteContext, type RouteDef, route } from '../router/route.js';
 import type { GuestState, GuestType } from '../state/model.js';
+import { checkCfsQuorum } from '../state/quorum.js';
 import { guestOf, skipLock, startGuestTask, typeWord } from './guest-context.js';
 
 const base = (type: GuestType) => `/nodes/{node}/${type}/{vmid}/status`;
@@ -32,6 +33,8 @@ function power(ctx: RouteContext, type: GuestType): { g: GuestState; skip: boole
 function start(ctx: RouteContext, type: GuestType): string {
   const { g, skip } = power(ctx, type);
   if (type === 'lxc' && g.status === 'running') throw fail(`CT ${g.vmid} already running`);
+  // qemu-server `Qemu.pm` / pve-container `LXC/Status.pm` `vm_start`: `check_cfs_quorum` before the worker.
+  checkCfsQuorum(ctx.env.cluster.quorate);
   return startGuestTask(ctx.env, ctx.who, g, {
     action: 'start',
     skipLock: skip || g.config.lock === 'suspended',

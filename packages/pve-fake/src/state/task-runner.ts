@@ -111,7 +111,14 @@ export class TaskRunner {
           exit = errorText(e);
         }
       }
-      if (begun) spec.cleanup?.();
+      if (begun) {
+        // Releasing a lock is a config write too, and fails as one (e.g. without quorum): the task keeps its result.
+        try {
+          spec.cleanup?.();
+        } catch (e) {
+          log(`WARN: ${errorText(e)}`);
+        }
+      }
       const warnings = exit === undefined ? (failure?.warnings ?? []) : [];
       for (const w of warnings) log(`WARN: ${w}`);
       if (exit !== undefined) log(`TASK ERROR: ${exit}`);

@@ -1,0 +1,59 @@
+import { isHypervisorError } from '@hvc/hypervisor-connector';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { type FakeTarget, startFakeTarget } from './support/pve-fake-target.js';
+
+// Behaviours of real PVE clusters (reproduced by the fake from Proxmox's sources) and how the connector meets them.
+let target: FakeTarget;
+const opened: Array<{ close(): Promise<void> }> = [];
+beforeAll(async () => {
+  target = await startFakeTarget({ taskDurationMs: 20 });
+});
+afterAll(async () => {
+  await Promise.all(opened.map((c) => c.close()));
+  await target.close();
+});
+beforeEach(() => {
+  target.fake.faults.clear();
+});
+
+function connect(...args: Parameters<FakeTarget['connect']>) {
+  const connector = target.connect(...args);
+  opened.push(connector);
+  return connector;
+}
+
+async function rejection(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected a rejection');
+}
+
+describe('lost quorum', () => {
+  it('is a retryable UNAVAILABLE for starts and config writes, and both work once quorum is back', async () => {
+    const connector = connect('token');
+    await connector.listGuests();
+    target.fake.setQuorate(false);
+    try {
+      const start = await rejection(connector.startGuest('qemu/101'));
+      expect(isHypervisorError(start, 'UNAVAILABLE')).toBe(true);
+      expect(start).toMatchObject({
+        retryable: true,
+        mayHaveBeenApplied: false,
+        details: { reason: 'no-quorum' },
+      });
+      const update = await rejection(connector.updateGuest('qemu/101', { description: 'quorum' }));
+      expect(isHypervisorError(update, 'UNAVAILABLE')).toBe(true);
+      expect(update).toMatchObject({ retryable: true });
+      // Reads keep working without quorum.
+      expect((await connector.getGuest('qemu/101')).state).toBe('stopped');
+    } finally {
+      target.fake.setQuorate(true);
+    }
+    await connector.waitForOperation((await connector.startGuest('qemu/101')).id);
+    expect(target.fake.guest(101)?.status).toBe('running');
+    await connector.waitForOperation((await connector.stopGuest('qemu/101')).id);
+  });
+});

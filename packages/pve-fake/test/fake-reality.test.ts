@@ -1,0 +1,57 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPveFake, type PveFake, type PveFakeServer } from '../src/index.js';
+import { createRawClient, type RawPveClient } from './support/raw-client.js';
+
+// Behaviours of real PVE clusters the fake reproduces, each checked over the fake's HTTPS server.
+let fake: PveFake;
+let server: PveFakeServer;
+let pve: RawPveClient;
+beforeAll(async () => {
+  fake = createPveFake({
+    nodes: 2,
+    guests: [
+      { type: 'qemu', vmid: 100, name: 'running-vm', status: 'running', node: 'pve1' },
+      { type: 'qemu', vmid: 101, name: 'stopped-vm', node: 'pve1' },
+    ],
+    taskDurationMs: 10,
+  });
+  server = await fake.listen();
+  pve = createRawClient(server, { token: fake.credentials.tokenId, secret: fake.credentials.tokenSecret });
+});
+afterAll(async () => {
+  await pve.close();
+  await fake.close();
+});
+
+type Data<T> = { data: T; message?: string };
+
+describe('lost quorum', () => {
+  it('refuses starts, creates and config writes as PVE does, keeps reads, and reports quorate: 0', async () => {
+    const tasks = async () => ((await pve.call('GET', '/cluster/tasks')).body as Data<unknown[]>).data.length;
+    const tasksBefore = await tasks();
+    fake.setQuorate(false);
+    try {
+      const start = await pve.call('POST', '/nodes/pve1/qemu/101/status/start');
+      expect(start.status).toBe(500);
+      expect(start.reason).toBe('cluster not ready - no quorum?');
+      const create = await pve.call('POST', '/nodes/pve1/qemu', { vmid: 150 });
+      expect(create.reason).toBe('cluster not ready - no quorum?');
+      const put = await pve.call('PUT', '/nodes/pve1/qemu/101/config', { description: 'x' });
+      expect(put.status).toBe(500);
+      expect(put.reason).toMatch(
+        /^unable to open file '\/etc\/pve\/nodes\/pve1\/qemu-server\/101\.conf\.tmp\.\d+' - Permission denied$/,
+      );
+      const status = (await pve.call('GET', '/cluster/status')).body as Data<Array<Record<string, unknown>>>;
+      expect(status.data.find((e) => e.type === 'cluster')).toMatchObject({ quorate: 0 });
+      expect((await pve.call('GET', '/cluster/resources', { type: 'vm' })).status).toBe(200);
+      expect(fake.guest(101)?.status).toBe('stopped');
+      expect(await tasks()).toBe(tasksBefore);
+    } finally {
+      fake.setQuorate(true);
+    }
+    const start = (await pve.call('POST', '/nodes/pve1/qemu/101/status/start')).body as Data<string>;
+    expect(start.data).toMatch(/^UPID:pve1:/);
+    await fake.settleTasks();
+    expect(fake.guest(101)?.status).toBe('running');
+  });
+});
