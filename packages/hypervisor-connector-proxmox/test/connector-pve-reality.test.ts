@@ -57,3 +57,29 @@ describe('lost quorum', () => {
     await connector.waitForOperation((await connector.stopGuest('qemu/101')).id);
   });
 });
+
+describe('/cluster/resources entries without an RRD row', () => {
+  it('lists a guest created since pvestatd last ran with its real name, CPUs and memory', async () => {
+    const connector = connect('token');
+    await connector.listGuests();
+    const operation = await connector.createGuest({
+      type: 'vm',
+      name: 'fresh-from-rrd',
+      cpus: 2,
+      memoryMiB: 1024,
+      disks: [{ sizeGiB: 4 }],
+    });
+    await connector.waitForOperation(operation.id);
+    const listed = (await connector.listGuests()).find((g) => g.id === operation.guestId);
+    // PVE sent the bare entry: no name, maxcpu or maxmem.
+    expect(listed?.raw).toMatchObject({ status: 'unknown' });
+    expect(listed?.raw.maxcpu).toBeUndefined();
+    expect(listed).toMatchObject({
+      name: 'fresh-from-rrd',
+      state: 'stopped',
+      template: false,
+      resources: { cpus: 2, memoryBytes: 1024 * 1024 * 1024 },
+    });
+    await connector.waitForOperation((await connector.deleteGuest(listed?.id ?? '')).id);
+  });
+});

@@ -4,6 +4,7 @@ import type { TicketAuthority } from './auth/tickets.js';
 import type { FakeClock } from './clock.js';
 import type { AccessState } from './state/access-state.js';
 import type { ClusterState } from './state/cluster-state.js';
+import type { RrdSamples } from './state/rrd-samples.js';
 import type { TaskRunner } from './state/task-runner.js';
 
 /** Everything the route handlers work on. */
@@ -11,6 +12,8 @@ export interface FakeEnv {
   readonly cluster: ClusterState;
   readonly access: AccessState;
   readonly tasks: TaskRunner;
+  /** What pvestatd last recorded per guest (`/cluster/resources` reads it). */
+  readonly rrd: RrdSamples;
   readonly perms: PermissionEvaluator;
   readonly tickets: TicketAuthority;
   readonly authn: Authenticator;

@@ -55,3 +55,35 @@ describe('lost quorum', () => {
     expect(fake.guest(101)?.status).toBe('running');
   });
 });
+
+describe('/cluster/resources entries without an RRD row', () => {
+  it('lists a guest created since pvestatd last ran with only id, vmid, node, type and status unknown', async () => {
+    const entries = async () =>
+      (
+        (await pve.call('GET', '/cluster/resources', { type: 'vm' })).body as Data<
+          Array<Record<string, unknown>>
+        >
+      ).data;
+    await entries();
+    const created = (await pve.call('POST', '/nodes/pve2/qemu', { vmid: 160, name: 'fresh', cores: 2 }))
+      .body as Data<string>;
+    expect(created.data).toMatch(/^UPID:/);
+    await fake.settleTasks();
+    expect((await entries()).find((e) => e.vmid === 160)).toEqual({
+      id: 'qemu/160',
+      vmid: 160,
+      node: 'pve2',
+      type: 'qemu',
+      status: 'unknown',
+    });
+    // The seeded guests keep the row of the last round.
+    expect((await entries()).find((e) => e.vmid === 101)).toMatchObject({ name: 'stopped-vm' });
+    fake.clock.advance(10_000);
+    expect((await entries()).find((e) => e.vmid === 160)).toMatchObject({
+      name: 'fresh',
+      status: 'stopped',
+      maxcpu: 2,
+      template: 0,
+    });
+  });
+});

@@ -5,9 +5,11 @@ import type { PveGuestRef } from '../mapping/guest-id.js';
 import { guestFromResource, guestFromStatus, vmidOf } from '../mapping/guest-mapping.js';
 import { PveGuestConfigSchema, PveGuestStatusSchema } from '../schemas/guests.js';
 import { guestPath, onGuest } from './guest-scope.js';
+import { statusesOfRrdLess } from './rrd-less-entries.js';
 
 /**
- * `listGuests` (one `/cluster/resources` call for the whole cluster) and `getGuest` (the guest's status and config,
+ * `listGuests` (one `/cluster/resources` call for the whole cluster, plus the guests' own status where an entry lacks
+ * pvestatd's figures) and `getGuest` (the guest's status and config,
  * read at once from its own node): the hot paths, kept free of copies and second passes.
  */
 export function guestReadMethods(
@@ -18,9 +20,10 @@ export function guestReadMethods(
       const items = await pve.locator.guests(signal);
       // Sorted on the items' numeric VMIDs, read once each, before mapping.
       items.sort((a, b) => vmidOf(a) - vmidOf(b));
+      const own = await statusesOfRrdLess(pve.batches, items, vmidOf, signal);
       const guests: Guest[] = [];
       for (const item of items) {
-        const guest = guestFromResource(item);
+        const guest = guestFromResource(item, own.get(item));
         if (matchesGuestFilter(guest, filter)) guests.push(guest);
       }
       return guests;

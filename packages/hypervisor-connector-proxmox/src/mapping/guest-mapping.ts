@@ -36,22 +36,31 @@ export function vmidOf(item: PveClusterResource): number {
   return item.vmid ?? Number(item.id.slice(item.id.indexOf('/') + 1));
 }
 
-/** A guest from its `/cluster/resources` item; `raw` is the item itself (normalised, not copied). */
-export function guestFromResource(item: PveClusterResource): Guest {
+/**
+ * A guest from its `/cluster/resources` item; `raw` is the item itself (normalised, not copied). An item without
+ * pvestatd's RRD row (no name, `maxcpu`, `maxmem`; `status: 'unknown'`) takes those from the guest's own status record
+ * when one was read (`own`). Without one (its node could not be read either) nothing says what the guest has: it is
+ * listed `unknown`, with zero resources and its id for a name, and `raw` is PVE's bare entry.
+ */
+export function guestFromResource(item: PveClusterResource, own?: PveGuestStatus): Guest {
   const type = item.type as PveGuestType;
   const vmid = vmidOf(item);
-  const resources: Mutable<Guest['resources']> = { cpus: item.maxcpu ?? 0, memoryBytes: item.maxmem ?? 0 };
-  if (item.maxdisk !== undefined) resources.diskBytes = item.maxdisk;
+  const cpus = item.maxcpu ?? own?.cpus;
+  const memoryBytes = item.maxmem ?? own?.maxmem;
+  const name = item.name ?? own?.name;
+  const resources: Mutable<Guest['resources']> = { cpus: cpus ?? 0, memoryBytes: memoryBytes ?? 0 };
+  const diskBytes = item.maxdisk ?? own?.maxdisk;
+  if (diskBytes !== undefined) resources.diskBytes = diskBytes;
   const guest: Mutable<Guest> = {
     id: guestIdOf(type, vmid),
     type: type === 'qemu' ? 'vm' : 'container',
-    name: item.name ?? `${type === 'qemu' ? 'VM' : 'CT'} ${vmid}`,
+    name: name ?? guestIdOf(type, vmid),
     node: item.node ?? '',
-    state: guestState(item.status),
-    template: item.template ?? false,
+    state: own && item.status === 'unknown' ? guestState(own.status, own.qmpstatus) : guestState(item.status),
+    template: item.template ?? own?.template ?? false,
     tags: parseTags(item.tags),
     resources,
-    usage: usageOf(item),
+    usage: usageOf(own && item.uptime === undefined ? own : item),
     raw: item,
   };
   if (item.lock) guest.lock = item.lock;
