@@ -83,3 +83,46 @@ describe('/cluster/resources entries without an RRD row', () => {
     await connector.waitForOperation((await connector.deleteGuest(listed?.id ?? '')).id);
   });
 });
+
+describe('paused VMs', () => {
+  it('are paused where the connector reads the guest itself, also in the QMP states PVE counts as paused', async () => {
+    const connector = connect('token');
+    target.fake.pvestatdRound();
+    await connector.waitForOperation((await connector.suspendGuest('qemu/100')).id);
+    // pvestatd has not run since: the listing still says running, as on PVE; the guest's own status says paused.
+    expect((await connector.listGuests()).find((g) => g.id === 'qemu/100')?.state).toBe('running');
+    expect((await connector.getGuest('qemu/100')).state).toBe('paused');
+    target.fake.clock.advance(10_000);
+    expect((await connector.listGuests()).find((g) => g.id === 'qemu/100')?.state).toBe('paused');
+    await connector.waitForOperation((await connector.resumeGuest('qemu/100')).id);
+
+    // A VM held before its first instruction (`prelaunch`, qemu-server's vm_is_paused) is paused and resumable.
+    const vm = target.fake.guest(100);
+    if (!vm) throw new Error('the seeded VM is missing');
+    vm.qmpstatus = 'prelaunch';
+    expect((await connector.getGuest('qemu/100')).state).toBe('paused');
+    await connector.waitForOperation((await connector.resumeGuest('qemu/100')).id);
+    expect(vm.qmpstatus).toBe('running');
+  });
+
+  it('are paused in a listing that completes an entry without its RRD row', async () => {
+    const connector = connect('token');
+    const vm = target.fake.guest(100);
+    if (!vm) throw new Error('the seeded VM is missing');
+    target.fake.pvestatdRound();
+    vm.qmpstatus = 'paused';
+    try {
+      // A guest that pvestatd has not sampled yet: created behind the fake's back, as a guest created a moment ago.
+      target.fake.cluster.guests.delete(100);
+      target.fake.cluster.guests.set(100, { ...vm });
+      const listed = (await connector.listGuests()).find((g) => g.id === 'qemu/100');
+      expect(listed?.raw.maxcpu).toBeUndefined();
+      expect(listed).toMatchObject({ state: 'paused', name: 'seed-vm-running' });
+    } finally {
+      const copy = target.fake.guest(100);
+      if (copy) copy.qmpstatus = 'running';
+      target.fake.cluster.guests.set(100, vm);
+      vm.qmpstatus = 'running';
+    }
+  });
+});

@@ -87,3 +87,31 @@ describe('/cluster/resources entries without an RRD row', () => {
     });
   });
 });
+
+describe('paused VMs', () => {
+  it('say running in /cluster/resources until pvestatd runs, and paused only in qmpstatus of their own status', async () => {
+    fake.pvestatdRound();
+    const upid = ((await pve.call('POST', '/nodes/pve1/qemu/100/status/suspend')).body as Data<string>).data;
+    expect(upid).toMatch(/^UPID:/);
+    await fake.settleTasks();
+    const entry = async () =>
+      (
+        (await pve.call('GET', '/cluster/resources', { type: 'vm' })).body as Data<
+          Array<Record<string, unknown>>
+        >
+      ).data.find((e) => e.vmid === 100);
+    expect(await entry()).toMatchObject({ status: 'running' });
+    const current = (await pve.call('GET', '/nodes/pve1/qemu/100/status/current')).body as Data<
+      Record<string, unknown>
+    >;
+    expect(current.data).toMatchObject({ status: 'running', qmpstatus: 'paused' });
+    const list = (await pve.call('GET', '/nodes/pve1/qemu')).body as Data<Array<Record<string, unknown>>>;
+    const listed = list.data.find((e) => e.vmid === 100);
+    expect(listed).toMatchObject({ status: 'running' });
+    expect(listed?.qmpstatus).toBeUndefined();
+    fake.clock.advance(10_000);
+    expect(await entry()).toMatchObject({ status: 'paused' });
+    await pve.call('POST', '/nodes/pve1/qemu/100/status/resume');
+    await fake.settleTasks();
+  });
+});

@@ -20,7 +20,7 @@ export function guestReadMethods(
       const items = await pve.locator.guests(signal);
       // Sorted on the items' numeric VMIDs, read once each, before mapping.
       items.sort((a, b) => vmidOf(a) - vmidOf(b));
-      const own = await statusesOfRrdLess(pve.batches, items, vmidOf, signal);
+      const own = await statusesOfRrdLess(pve, items, vmidOf, signal);
       const guests: Guest[] = [];
       for (const item of items) {
         const guest = guestFromResource(item, own.get(item));

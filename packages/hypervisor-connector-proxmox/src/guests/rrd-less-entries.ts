@@ -1,6 +1,7 @@
+import type { ProxmoxContext } from '../connector/proxmox-context.js';
 import type { PveClusterResource } from '../schemas/cluster.js';
-import type { PveGuestStatus } from '../schemas/guests.js';
-import type { PreconditionBatches } from './guest-preconditions.js';
+import { type PveGuestStatus, PveGuestStatusSchema } from '../schemas/guests.js';
+import { pvePath } from '../transport/form-encoding.js';
 
 /**
  * Whether a `/cluster/resources` guest entry came without pvestatd's RRD row. pve-manager `PVE/API2Tools.pm`
@@ -14,11 +15,12 @@ export function lacksRrdRow(item: PveClusterResource): boolean {
 
 /**
  * The guests' own status records, for the entries that lack their RRD row, read from their nodes (one
- * `/nodes/{node}/{type}` list per node and type when several are missing, else the guest's `status/current`). A
- * guest whose node cannot be read has none: its entry stays as PVE sent it.
+ * `/nodes/{node}/{type}` list per node and type when several are missing, else the guest's `status/current`; a VM
+ * such a list says is running is read on its own, as only `status/current` tells a paused one). A guest whose node
+ * cannot be read has none: its entry stays as PVE sent it.
  */
 export async function statusesOfRrdLess(
-  batches: PreconditionBatches,
+  pve: Pick<ProxmoxContext, 'client' | 'batches'>,
   items: readonly PveClusterResource[],
   vmidOf: (item: PveClusterResource) => number,
   signal: AbortSignal | undefined,
@@ -27,12 +29,34 @@ export async function statusesOfRrdLess(
   const found = new Map<PveClusterResource, PveGuestStatus>();
   if (missing.length === 0) return found;
   const reads = await Promise.allSettled(
-    missing.map((item) => batches.statuses.get(`${item.node}/${item.type}`, vmidOf(item), signal)),
+    missing.map((item) => pve.batches.statuses.get(`${item.node}/${item.type}`, vmidOf(item), signal)),
   );
   signal?.throwIfAborted();
+  const readExact = (item: PveClusterResource) =>
+    pve.client.get(
+      `${pvePath('nodes', item.node ?? '', item.type, vmidOf(item))}/status/current`,
+      undefined,
+      PveGuestStatusSchema,
+      { node: item.node ?? '', ...(signal ? { signal } : {}) },
+    );
+  const vague: Array<Promise<void>> = [];
   reads.forEach((read, index) => {
     const item = missing[index];
-    if (item && read.status === 'fulfilled' && read.value) found.set(item, read.value.status);
+    if (!item || read.status !== 'fulfilled' || !read.value) return;
+    found.set(item, read.value.status);
+    // A node's list says `running` for a paused VM (no `qmpstatus` without `full`): its own status tells.
+    if (!read.value.exact && item.type === 'qemu' && read.value.status.status === 'running') {
+      vague.push(
+        readExact(item).then(
+          (status) => {
+            found.set(item, status);
+          },
+          () => undefined,
+        ),
+      );
+    }
   });
+  await Promise.all(vague);
+  signal?.throwIfAborted();
   return found;
 }

@@ -6,21 +6,35 @@ import { guestIdOf, type PveGuestType } from './guest-id.js';
 const MIB = 1024 * 1024;
 const OTHER_TAG_SEPARATORS = /[,\s]/;
 
-/** Maps PVE's guest status (and QEMU's QMP run state) onto the contract's states. */
+/**
+ * QEMU run states (qapi `RunState`) in which the VM's CPUs are held while QEMU lives: PVE reports `status: running`
+ * with one of them as `qmpstatus`. qemu-server `src/PVE/QemuServer.pm` `vm_is_paused` counts `prelaunch` as paused
+ * as well as `paused`; the others stop the guest the same way until `cont` (resume) or a restart.
+ */
+const HELD_QMP_STATES = new Set([
+  'paused',
+  'prelaunch',
+  'io-error',
+  'internal-error',
+  'postmigrate',
+  'inmigrate',
+  'finish-migrate',
+  'restore-vm',
+  'save-vm',
+  'guest-panicked',
+  'watchdog',
+  'debug',
+]);
+
+/**
+ * Maps PVE's guest status (and QEMU's QMP run state) onto the contract's states. `/cluster/resources` carries the QMP
+ * state itself as `status` (pve-manager `PVE/Service/pvestatd.pm` `update_qemu_status`), as of pvestatd's last round
+ * up to 10 s ago; `status/current` says `running` and only its `qmpstatus` tells a paused VM.
+ */
 export function guestState(status: string | undefined, qmpStatus?: string): GuestState {
   const state = status === 'running' && qmpStatus ? qmpStatus : status;
-  switch (state) {
-    case 'running':
-      return 'running';
-    case 'stopped':
-      return 'stopped';
-    case 'paused':
-      return 'paused';
-    case 'suspended':
-      return 'suspended';
-    default:
-      return 'unknown';
-  }
+  if (state === 'running' || state === 'stopped' || state === 'suspended') return state;
+  return state !== undefined && HELD_QMP_STATES.has(state) ? 'paused' : 'unknown';
 }
 
 /** PVE tags are one string joined by `;` (or `,` and spaces on input). */

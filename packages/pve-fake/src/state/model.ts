@@ -54,6 +54,22 @@ export interface SnapshotState {
   readonly config: GuestConfig;
 }
 
+/** QEMU's run states (qapi `RunState`) as `query-status` names them, and `stopped` when no QEMU runs. */
+export type QmpStatus =
+  | 'running'
+  | 'paused'
+  | 'stopped'
+  | 'suspended'
+  | 'prelaunch'
+  | 'io-error'
+  | 'internal-error'
+  | 'postmigrate'
+  | 'inmigrate'
+  | 'finish-migrate'
+  | 'guest-panicked'
+  | 'watchdog'
+  | 'shutdown';
+
 /** A QEMU VM or LXC container. */
 export interface GuestState {
   readonly type: GuestType;
@@ -63,8 +79,13 @@ export interface GuestState {
   /** Bumped on every config write; part of the digest. */
   revision: number;
   status: 'running' | 'stopped';
-  /** QMP run state (qemu only): `running`, `paused`, `prelaunch`, `suspended`. */
-  qmpstatus: 'running' | 'paused' | 'stopped' | 'suspended';
+  /**
+   * QMP run state (qemu only), what `query-status` answers while the VM runs: `running`, `paused`, `suspended`, and
+   * the others QEMU knows (`prelaunch`, `io-error`, `postmigrate`, `internal-error`, ...) — set one to have a VM in
+   * that state. `status/current` and `?full=1` lists report it as `qmpstatus`; `/cluster/resources` as `status` from
+   * pvestatd's next round.
+   */
+  qmpstatus: QmpStatus;
   /** Epoch seconds of the last start. */
   startedAt?: number;
   pid?: number;
