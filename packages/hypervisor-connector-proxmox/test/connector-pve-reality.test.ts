@@ -126,3 +126,25 @@ describe('paused VMs', () => {
     }
   });
 });
+
+describe('pending configuration', () => {
+  it('reports what a running VM runs with and shows the rest as pending until it restarts', async () => {
+    const connector = connect('token');
+    const before = await connector.getGuest('qemu/100');
+    expect(before.state).toBe('running');
+    const cpus = before.resources.cpus + 2;
+    const memoryMiB = before.resources.memoryBytes / 2 ** 20 + 512;
+    await connector.updateGuest('qemu/100', { cpus, memoryMiB, description: 'pending test' });
+    const running = await connector.getGuest('qemu/100');
+    expect(running.resources).toMatchObject({
+      cpus: before.resources.cpus,
+      memoryBytes: before.resources.memoryBytes,
+    });
+    expect(running.raw.pending).toMatchObject({ cores: String(cpus), memory: String(memoryMiB) });
+
+    await connector.waitForOperation((await connector.rebootGuest('qemu/100')).id);
+    const rebooted = await connector.getGuest('qemu/100');
+    expect(rebooted.resources).toMatchObject({ cpus, memoryBytes: memoryMiB * 2 ** 20 });
+    expect(rebooted.raw.pending).toBeUndefined();
+  });
+});

@@ -141,7 +141,13 @@ describe('guest mapping', () => {
       tags: 'a;b',
       digest: 'abc',
     });
-    const guest = guestFromStatus('qemu', 'pve1', status, config, 'tenant');
+    const guest = guestFromStatus(
+      'qemu',
+      'pve1',
+      status,
+      { current: config, pending: {}, deletes: [] },
+      'tenant',
+    );
     expect(guest).toMatchObject({
       id: 'qemu/100',
       type: 'vm',

@@ -115,3 +115,43 @@ describe('paused VMs', () => {
     await fake.settleTasks();
   });
 });
+
+describe('pending configuration', () => {
+  it('keeps changes a running VM cannot take pending, shows them merged unless current=1, and applies them on stop', async () => {
+    const vm = fake.guest(100);
+    expect(vm?.status).toBe('running');
+    const put = await pve.call('PUT', '/nodes/pve1/qemu/100/config', {
+      cores: 4,
+      memory: 4096,
+      name: 'renamed',
+    });
+    expect(put.status).toBe(200);
+    const merged = (await pve.call('GET', '/nodes/pve1/qemu/100/config')).body as Data<
+      Record<string, unknown>
+    >;
+    expect(merged.data).toMatchObject({ cores: 4, name: 'renamed' });
+    expect(String(merged.data.memory)).toBe('4096');
+    const current = (await pve.call('GET', '/nodes/pve1/qemu/100/config', { current: 1 })).body as Data<
+      Record<string, unknown>
+    >;
+    expect(current.data.cores).not.toBe(4);
+    expect(current.data.name).toBe('renamed');
+    const pending = (await pve.call('GET', '/nodes/pve1/qemu/100/pending')).body as Data<
+      Array<Record<string, unknown>>
+    >;
+    expect(pending.data.find((i) => i.key === 'cores')).toMatchObject({ pending: '4' });
+    expect(pending.data.find((i) => i.key === 'name')).toEqual({ key: 'name', value: 'renamed' });
+    const status = (await pve.call('GET', '/nodes/pve1/qemu/100/status/current')).body as Data<
+      Record<string, unknown>
+    >;
+    expect(status.data.cpus).not.toBe(4);
+
+    await pve.call('POST', '/nodes/pve1/qemu/100/status/stop');
+    await fake.settleTasks();
+    expect(fake.guest(100)?.config).toMatchObject({ cores: 4 });
+    expect(String(fake.guest(100)?.config.memory)).toBe('4096');
+    expect(fake.guest(100)?.pending).toBeUndefined();
+    await pve.call('POST', '/nodes/pve1/qemu/100/status/start');
+    await fake.settleTasks();
+  });
+});

@@ -1,7 +1,8 @@
 import type { Guest, GuestState } from '@hvc/hypervisor-connector';
 import type { PveClusterResource } from '../schemas/cluster.js';
-import type { PveGuestConfig, PveGuestStatus } from '../schemas/guests.js';
+import type { PveGuestStatus } from '../schemas/guests.js';
 import { guestIdOf, type PveGuestType } from './guest-id.js';
+import type { SplitConfig } from './pending-config.js';
 
 const MIB = 1024 * 1024;
 const OTHER_TAG_SEPARATORS = /[,\s]/;
@@ -114,14 +115,17 @@ export function configMemoryMiB(memory: number | string | undefined): number | u
 /**
  * A guest from its node-level status and config (what `getGuest` reads). `raw` is the status record itself,
  * taken over (not copied), with the config under `config` and the config's `digest` for `updateGuest({ ifMatch })`.
+ * The resources are the current section's (what the guest runs with); changes waiting for its next start are under
+ * `raw.pending` (key → value) and `raw.pendingDelete` (keys), when there are any.
  */
 export function guestFromStatus(
   type: PveGuestType,
   node: string,
   status: PveGuestStatus,
-  config: PveGuestConfig,
+  split: SplitConfig,
   pool: string | undefined,
 ): Guest {
+  const config = split.current;
   const vmid = status.vmid;
   const cores = config.cores ?? 1;
   const sockets = type === 'qemu' ? (config.sockets ?? 1) : 1;
@@ -137,6 +141,8 @@ export function guestFromStatus(
   const raw: Record<string, unknown> = status;
   if (config.digest) raw.digest = config.digest;
   raw.config = config;
+  if (Object.keys(split.pending).length > 0) raw.pending = split.pending;
+  if (split.deletes.length > 0) raw.pendingDelete = split.deletes;
   const guest: Mutable<Guest> = {
     id: guestIdOf(type, vmid),
     type: type === 'qemu' ? 'vm' : 'container',

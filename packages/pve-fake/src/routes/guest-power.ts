@@ -3,6 +3,7 @@ import { bool, guestPathParams, int, type ParamSpecs, str } from '../params/para
 import { fail } from '../pve-error.js';
 import { type RouteContext, type RouteDef, route } from '../router/route.js';
 import type { GuestState, GuestType } from '../state/model.js';
+import { applyPending } from '../state/pending-config.js';
 import { checkCfsQuorum } from '../state/quorum.js';
 import { guestOf, skipLock, startGuestTask, typeWord } from './guest-context.js';
 
@@ -20,6 +21,15 @@ function markStopped(g: GuestState): void {
   g.qmpstatus = 'stopped';
   g.startedAt = undefined;
   g.pid = undefined;
+}
+
+/**
+ * A guest stopped through PVE. A VM applies its pending changes on the way down (qemu-server `_do_vm_stop` →
+ * `vm_stop_cleanup` with `$apply_pending_changes`); a container keeps them for its next start.
+ */
+function stopped(ctx: RouteContext, g: GuestState): void {
+  markStopped(g);
+  if (g.type === 'qemu') applyPending(ctx.env.cluster, g);
 }
 
 const notRunning = (g: GuestState) => fail(`${typeWord(g.type)} ${g.vmid} not running`);
@@ -48,7 +58,9 @@ function start(ctx: RouteContext, type: GuestType): string {
         const { lock: _l, ...rest } = g.config;
         ctx.env.cluster.writeConfig(g, rest);
         log('resuming VM from saved state');
-      }
+        // Resuming a saved state keeps the pending changes (qemu-server `vm_start_nolock` applies them only on a
+        // fresh start).
+      } else applyPending(ctx.env.cluster, g);
       markRunning(ctx.env, g);
     },
   });
@@ -60,7 +72,7 @@ function stop(ctx: RouteContext, type: GuestType): string {
   return startGuestTask(ctx.env, ctx.who, g, {
     action: 'stop',
     skipLock: skip,
-    finish: () => markStopped(g),
+    finish: () => stopped(ctx, g),
   });
 }
 
@@ -73,7 +85,7 @@ function shutdown(ctx: RouteContext, type: GuestType): string {
   return startGuestTask(ctx.env, ctx.who, g, {
     action: 'shutdown',
     skipLock: skip,
-    finish: () => markStopped(g),
+    finish: () => stopped(ctx, g),
   });
 }
 
@@ -84,6 +96,8 @@ function reboot(ctx: RouteContext, type: GuestType): string {
     action: 'reboot',
     finish: () => {
       if (g.status !== 'running') throw notRunning(g);
+      // A reboot is a new start: pending changes apply ("Applies pending changes.", qemu-server `vm_reboot`).
+      applyPending(ctx.env.cluster, g);
       markRunning(ctx.env, g);
     },
   });

@@ -54,6 +54,12 @@ export interface SnapshotState {
   readonly config: GuestConfig;
 }
 
+/** Pending changes of a guest config. */
+export interface PendingChanges {
+  readonly values: GuestConfig;
+  readonly deletes: Map<string, boolean>;
+}
+
 /** QEMU's run states (qapi `RunState`) as `query-status` names them, and `stopped` when no QEMU runs. */
 export type QmpStatus =
   | 'running'
@@ -90,6 +96,11 @@ export interface GuestState {
   startedAt?: number;
   pid?: number;
   readonly snapshots: Map<string, SnapshotState>;
+  /**
+   * The `[PENDING]` section: changes a running guest could not take at once (`values`), and keys to delete
+   * (`true`: with `force`). Applied when the guest starts (a VM's stop too).
+   */
+  pending?: PendingChanges;
   /** The snapshot the current state derives from (`parent` of `current`). */
   parentSnapshot?: string;
   pool?: string;
