@@ -148,3 +148,31 @@ describe('pending configuration', () => {
     expect(rebooted.raw.pending).toBeUndefined();
   });
 });
+
+describe('pools without Pool.Audit', () => {
+  it('scopes a connector to a nested pool whose credential holds only VM privileges on it', async () => {
+    const { fake } = target;
+    fake.cluster.pools.set('prod', { poolid: 'prod' });
+    fake.cluster.pools.set('prod/web', { poolid: 'prod/web' });
+    const vm = fake.guest(101);
+    if (!vm) throw new Error('the seeded VM is missing');
+    vm.pool = 'prod/web';
+    try {
+      const token = fake.addToken('root@pam', 'web-admin', { privsep: true });
+      fake.setAcl({ path: '/pool/prod/web', roles: 'PVEVMAdmin', token: token.tokenId });
+      const connector = connect('token', {
+        credentials: { tokenId: token.tokenId, secret: token.secret },
+        pool: 'prod/web',
+      });
+      const listed = await connector.listGuests();
+      expect(listed.map((g) => g.id)).toEqual(['qemu/101']);
+      expect(listed[0]?.pool).toBe('prod/web');
+      expect((await connector.getGuest('qemu/101')).pool).toBe('prod/web');
+      await connector.waitForOperation((await connector.startGuest('qemu/101')).id);
+      await connector.waitForOperation((await connector.stopGuest('qemu/101')).id);
+      expect(isHypervisorError(await rejection(connector.getGuest('qemu/100')), 'NOT_FOUND')).toBe(true);
+    } finally {
+      vm.pool = undefined;
+    }
+  });
+});

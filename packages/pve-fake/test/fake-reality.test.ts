@@ -155,3 +155,38 @@ describe('pending configuration', () => {
     await fake.settleTasks();
   });
 });
+
+describe('pools without Pool.Audit', () => {
+  it('drop pool from /cluster/resources, list members by poolid, and take nested names', async () => {
+    expect((await pve.call('POST', '/pools', { poolid: 'prod/web' })).reason).toBe(
+      "parent 'prod' of pool 'prod/web' does not exist",
+    );
+    expect((await pve.call('POST', '/pools', { poolid: 'prod' })).status).toBe(200);
+    expect((await pve.call('POST', '/pools', { poolid: 'prod/web' })).status).toBe(200);
+    const deep = await pve.call('POST', '/pools', { poolid: 'prod/web/a/b' });
+    expect(deep.status).toBe(400);
+    expect(JSON.stringify(deep.body)).toContain('nested too deeply (max levels = 3)');
+    expect((await pve.call('PUT', '/pools', { poolid: 'prod/web', vms: '101' })).status).toBe(200);
+
+    const token = fake.addToken('root@pam', 'vmadmin', { privsep: true });
+    fake.setAcl({ path: '/pool/prod/web', roles: 'PVEVMAdmin', token: token.tokenId });
+    const auth = { token: token.tokenId, secret: token.secret };
+    const resources = (await pve.call('GET', '/cluster/resources', { type: 'vm' }, auth)).body as Data<
+      Array<Record<string, unknown>>
+    >;
+    expect(resources.data.map((e) => e.id)).toEqual(['qemu/101']);
+    expect(resources.data[0]?.pool).toBeUndefined();
+    expect(((await pve.call('GET', '/pools', {}, auth)).body as Data<unknown[]>).data).toEqual([]);
+    const pool = (await pve.call('GET', '/pools', { poolid: 'prod/web' }, auth)).body as Data<
+      Array<{ poolid: string; members: Array<Record<string, unknown>> }>
+    >;
+    expect(pool.data[0]?.poolid).toBe('prod/web');
+    expect(pool.data[0]?.members.map((m) => m.id)).toEqual(['qemu/101']);
+    // Root, who has Pool.Audit, sees the pool in the entry.
+    const rooted = (await pve.call('GET', '/cluster/resources', { type: 'vm' })).body as Data<
+      Array<Record<string, unknown>>
+    >;
+    expect(rooted.data.find((e) => e.vmid === 101)?.pool).toBe('prod/web');
+    await pve.call('PUT', '/pools', { poolid: 'prod/web', vms: '101', delete: 1 });
+  });
+});

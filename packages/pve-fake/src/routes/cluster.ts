@@ -1,3 +1,4 @@
+import type { FakeEnv } from '../fake-env.js';
 import { str, vmidParam } from '../params/param-spec.js';
 import { paramError } from '../pve-error.js';
 import { type Envelope, type RouteContext, type RouteDef, route } from '../router/route.js';
@@ -14,22 +15,30 @@ export function versionInfo(pveVersion: 8 | 9): Record<string, string> {
 
 /**
  * A guest's entry as pve-manager `PVE/API2Tools.pm` `extract_vm_stats` builds it: `id`, `vmid`, `node`, `type` and
- * `status: 'unknown'` always; name, status, template, sizes and usage only from pvestatd's RRD row; `lock` and
- * `tags` from the live config (`get_guest_config_properties`) and `pool` from user.cfg (`PVE/API2/Cluster.pm`
- * `resources`).
+ * `status: 'unknown'` always; name, status, template, sizes and usage only from pvestatd's RRD row.
  */
-function guestResource(ctx: RouteContext, g: GuestState): Record<string, unknown> {
-  const entry: Record<string, unknown> = {
+export function vmStats(env: FakeEnv, g: GuestState): Record<string, unknown> {
+  return {
     id: `${g.type}/${g.vmid}`,
     vmid: g.vmid,
     node: g.node,
     type: g.type,
     status: 'unknown',
-    ...ctx.env.rrd.of(g),
+    ...env.rrd.of(g),
   };
+}
+
+/**
+ * A guest's `/cluster/resources` entry (pve-manager `PVE/API2/Cluster.pm` `resources`): {@link vmStats}, `lock` and
+ * `tags` from the live config (`get_guest_config_properties`), and `pool` from user.cfg — deleted unless the caller
+ * has `Pool.Audit` on `/pool/<pool>` (`delete $entry->{pool} if !$rpcenv->check(..., ['Pool.Audit'], 1)`).
+ */
+function guestResource(ctx: RouteContext, g: GuestState): Record<string, unknown> {
+  const entry = vmStats(ctx.env, g);
   if (g.config.lock !== undefined) entry.lock = g.config.lock;
   if (g.config.tags !== undefined) entry.tags = g.config.tags;
-  if (g.pool !== undefined) entry.pool = g.pool;
+  if (g.pool !== undefined && ctx.env.perms.has(ctx.who, `/pool/${g.pool}`, 'Pool.Audit'))
+    entry.pool = g.pool;
   return entry;
 }
 
