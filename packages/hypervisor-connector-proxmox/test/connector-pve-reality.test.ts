@@ -176,3 +176,39 @@ describe('pools without Pool.Audit', () => {
     }
   });
 });
+
+describe('59x after a write was sent', () => {
+  it('says the write may have been applied and hands over the operation PVE started', async () => {
+    // A fake of its own: its clock has not been moved ahead of ours, as a node's clock is not.
+    const own = await startFakeTarget({ taskDurationMs: 20 });
+    const connector = own.connect('token');
+    opened.push(connector, own);
+    await connector.getGuest('qemu/101');
+    own.fake.faults.add({
+      method: 'POST',
+      path: '/nodes/{node}/qemu/{vmid}/status/start',
+      status: 596,
+      applied: true,
+      times: 1,
+    });
+    const error = await rejection(connector.startGuest('qemu/101'));
+    expect(isHypervisorError(error, 'UNAVAILABLE')).toBe(true);
+    expect(error).toMatchObject({ mayHaveBeenApplied: true, retryable: false });
+    const operationId = (error as { operationId?: string }).operationId;
+    expect(operationId).toBeDefined();
+    const done = await connector.waitForOperation(operationId ?? '');
+    expect(done).toMatchObject({ status: 'succeeded', type: 'start', guestId: 'qemu/101' });
+    expect(own.fake.guest(101)?.status).toBe('running');
+
+    // 595: the request never reached the node — retryable, nothing applied.
+    own.fake.faults.add({
+      method: 'POST',
+      path: '/nodes/{node}/qemu/{vmid}/status/stop',
+      status: 595,
+      times: 1,
+    });
+    const refused = await rejection(connector.stopGuest('qemu/101'));
+    expect(refused).toMatchObject({ code: 'UNAVAILABLE', mayHaveBeenApplied: false, retryable: true });
+    await connector.waitForOperation((await connector.stopGuest('qemu/101')).id);
+  });
+});

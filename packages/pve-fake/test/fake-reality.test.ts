@@ -190,3 +190,29 @@ describe('pools without Pool.Audit', () => {
     await pve.call('PUT', '/pools', { poolid: 'prod/web', vms: '101', delete: 1 });
   });
 });
+
+describe('59x after the request was sent', () => {
+  it('applies the write and then answers the proxy status, when the fault says so', async () => {
+    fake.faults.add({
+      method: 'POST',
+      path: '/nodes/{node}/qemu/{vmid}/status/start',
+      status: 596,
+      applied: true,
+      times: 1,
+    });
+    const answer = await pve.call('POST', '/nodes/pve1/qemu/101/status/stop');
+    expect(answer.status).toBe(200);
+    await fake.settleTasks();
+    const lost = await pve.call('POST', '/nodes/pve1/qemu/101/status/start');
+    expect(lost.status).toBe(596);
+    expect(lost.body).toBeUndefined();
+    await fake.settleTasks();
+    expect(fake.guest(101)?.status).toBe('running');
+    fake.faults.add({ method: 'POST', path: '/nodes/{node}/qemu/{vmid}/status/stop', status: 596, times: 1 });
+    expect((await pve.call('POST', '/nodes/pve1/qemu/101/status/stop')).status).toBe(596);
+    await fake.settleTasks();
+    expect(fake.guest(101)?.status).toBe('running');
+    await pve.call('POST', '/nodes/pve1/qemu/101/status/stop');
+    await fake.settleTasks();
+  });
+});

@@ -85,6 +85,16 @@ export function mapPveFailure(failure: PveFailure): HypervisorError {
   }
   if (status === 404) return new NotFoundError(message, options);
   if (status === 501) return new UnsupportedOperationError('raw', message, options);
+  if (status >= 596 && status <= 599 && failure.method !== 'GET') {
+    // pveproxy's hop to pvedaemon or to the node broke once the request was sent (596 sending or waiting for the
+    // answer, 597 reading it, 599 other; pve-http-server `PVE::APIServer::AnyEvent::proxy_request`): the write may
+    // have been made, and a task started.
+    return new UnavailableError(`${message}; the change may have been applied`, {
+      ...options,
+      mayHaveBeenApplied: true,
+      details: { ...details, reason: 'proxy-after-send' },
+    });
+  }
   if (status >= 590 || status === 502 || status === 503 || status === 504 || status === 429) {
     return new UnavailableError(message, options);
   }
