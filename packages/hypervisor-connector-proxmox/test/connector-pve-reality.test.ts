@@ -1,5 +1,6 @@
 import { isHypervisorError } from '@hvc/hypervisor-connector';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { encodeOperationId } from '../src/tasks/operation-id.js';
 import { type FakeTarget, startFakeTarget } from './support/pve-fake-target.js';
 
 // Behaviours of real PVE clusters (reproduced by the fake from Proxmox's sources) and how the connector meets them.
@@ -209,6 +210,41 @@ describe('59x after a write was sent', () => {
     });
     const refused = await rejection(connector.stopGuest('qemu/101'));
     expect(refused).toMatchObject({ code: 'UNAVAILABLE', mayHaveBeenApplied: false, retryable: true });
+    await connector.waitForOperation((await connector.stopGuest('qemu/101')).id);
+  });
+});
+
+describe('operation ids', () => {
+  it('do not reveal the token id, yet find the task; ids with the whole UPID still work', async () => {
+    const connector = connect('token');
+    const tokenId = target.fake.credentials.tokenId;
+    const tokenName = tokenId.slice(tokenId.indexOf('!') + 1);
+    const started = await connector.startGuest('qemu/101');
+    const text = Buffer.from(started.id.slice('pve1.'.length), 'base64url').toString('utf8');
+    expect(text).not.toContain(tokenName);
+    expect(JSON.stringify(started)).not.toContain(tokenName);
+    const done = await connector.waitForOperation(started.id);
+    expect(done.status).toBe('succeeded');
+    expect(JSON.stringify(done)).not.toContain(tokenName);
+    expect(JSON.stringify(await connector.getOperation(started.id))).not.toContain(tokenName);
+
+    // The task PVE knows has the token in its UPID, and an id carrying it whole (as before) is still understood.
+    const upid = [...target.fake.requests]
+      .reverse()
+      .map((r) => /\/tasks\/([^/]+)\/status$/.exec(r.path)?.[1])
+      .find((u) => u !== undefined);
+    expect(decodeURIComponent(upid ?? '')).toContain(`:${tokenId}:`);
+    const whole = encodeOperationId({
+      type: 'start',
+      guestId: 'qemu/101',
+      upid: decodeURIComponent(upid ?? ''),
+    });
+    expect((await connector.getOperation(whole)).status).toBe('succeeded');
+
+    target.fake.failNextTask({ type: 'qmstop', vmid: 101, message: 'stop failed' });
+    const failed = await rejection(connector.waitForOperation((await connector.stopGuest('qemu/101')).id));
+    expect(isHypervisorError(failed, 'OPERATION_FAILED')).toBe(true);
+    expect(JSON.stringify(failed)).not.toContain(tokenName);
     await connector.waitForOperation((await connector.stopGuest('qemu/101')).id);
   });
 });

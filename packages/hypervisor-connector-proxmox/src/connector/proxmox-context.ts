@@ -26,6 +26,16 @@ export interface ProxmoxContext {
   readonly origin: { readonly target?: string };
 }
 
+/**
+ * Who PVE names as the user of the connector's tasks: the token id, or the user id (`user@realm`) of a ticket login;
+ * undefined when a user name without realm leaves it open.
+ */
+function taskOwner(credentials: ProxmoxConfig['credentials']): string | undefined {
+  if (credentials.type === 'token') return credentials.tokenId;
+  if (credentials.username.includes('@')) return credentials.username;
+  return credentials.realm === undefined ? undefined : `${credentials.username}@${credentials.realm}`;
+}
+
 /** The context of one connector over `transport`. */
 export function createProxmoxContext(
   config: ProxmoxConfig,
@@ -44,7 +54,7 @@ export function createProxmoxContext(
       target,
     ),
     batches: preconditionBatches(client),
-    tasks: new TaskService(client, config.tasks.noSuchTaskGraceMs),
+    tasks: new TaskService(client, config.tasks.noSuchTaskGraceMs, taskOwner(config.credentials)),
     nodeNames: new NodeNames(client, endpoints),
     capabilities: new RefinedCapabilities(client, capabilitiesFor(auth.kind, config.guestTypes)),
     origin: target === undefined ? {} : { target },

@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import { PveTaskLogSchema, PveTaskStatusSchema } from '../schemas/tasks.js';
 import { pvePath } from '../transport/form-encoding.js';
 import type { PveClient } from '../transport/pve-client.js';
-import { encodeOperationId, type OperationRef } from './operation-id.js';
+import { decodeOperationId, encodeOperationId, type OperationRef, publicUpid } from './operation-id.js';
 import { isoFromEpochSeconds, taskOutcome, warningLines } from './task-outcome.js';
 import { parseUpid, type Upid } from './upid.js';
 
@@ -14,18 +14,34 @@ export const LOG_TAIL_LINES = 20;
 export class TaskService {
   readonly #client: PveClient;
   readonly #noSuchTaskGraceMs: number;
+  /** The user or token the connector acts as (`user@realm[!tokenid]`), as PVE names it in the UPIDs of its tasks. */
+  readonly #owner: string | undefined;
   /** When this process saw each of its recent tasks start (ms), for the "no such task" grace period. */
   readonly #seen = new Map<string, number>();
 
-  constructor(client: PveClient, noSuchTaskGraceMs: number) {
+  constructor(client: PveClient, noSuchTaskGraceMs: number, owner?: string) {
     this.#client = client;
     this.#noSuchTaskGraceMs = noSuchTaskGraceMs;
+    this.#owner = owner;
+  }
+
+  /**
+   * The operation reference of an operation id. Ids of the connector's own tasks carry a placeholder instead of its
+   * user or token id, which this puts back: PVE knows a task only by its whole UPID.
+   */
+  decode(operationId: string): OperationRef & { readonly task: Upid } {
+    return decodeOperationId(operationId, this.#owner);
+  }
+
+  /** The UPID as the connector shows it (operations' `raw`, error details): without its own user or token id. */
+  publicUpid(upid: string): string {
+    return publicUpid(upid, this.#owner);
   }
 
   /** The operation of a task just started: running, started when its UPID says. */
   started(ref: OperationRef): Operation {
     this.#remember(ref.upid);
-    return this.#running(ref, parseUpid(ref.upid), encodeOperationId(ref));
+    return this.#running(ref, parseUpid(ref.upid), encodeOperationId(ref, this.#owner));
   }
 
   /**
@@ -34,7 +50,7 @@ export class TaskService {
    */
   async get(ref: OperationRef & { task: Upid }, signal?: AbortSignal): Promise<Operation> {
     const { task } = ref;
-    const id = encodeOperationId(ref);
+    const id = encodeOperationId(ref, this.#owner);
     let status: z.output<typeof PveTaskStatusSchema>;
     try {
       status = await this.#client.get(
@@ -56,11 +72,12 @@ export class TaskService {
     }
     const outcome = taskOutcome(status.status, status.exitstatus);
     const base = this.#running(ref, task, id);
+    const raw = this.#publicStatus(status);
     if (outcome.status === 'running') {
-      base.raw = status;
+      base.raw = raw;
       return base;
     }
-    const ended = { ...base, status: outcome.status, endedAt: new Date().toISOString(), raw: status };
+    const ended = { ...base, status: outcome.status, endedAt: new Date().toISOString(), raw };
     if (outcome.status === 'succeeded') {
       if (outcome.warningCount === undefined) return ended;
       const warnings = warningLines(await this.logTail(ref, 500, signal));
@@ -102,6 +119,20 @@ export class TaskService {
     return this.get(ref, signal);
   }
 
+  /** PVE's task status without the connector's own user and token id (`user`, `tokenid`, the UPID's user). */
+  #publicStatus(status: z.output<typeof PveTaskStatusSchema>): Record<string, unknown> {
+    const { user, tokenid, ...rest } = status as Record<string, unknown>;
+    const authid = tokenid === undefined ? user : `${String(user)}!${String(tokenid)}`;
+    const own = authid !== undefined && authid === this.#owner;
+    return {
+      ...rest,
+      ...(typeof status.upid === 'string' ? { upid: this.publicUpid(status.upid) } : {}),
+      ...(own
+        ? {}
+        : { ...(user === undefined ? {} : { user }), ...(tokenid === undefined ? {} : { tokenid }) }),
+    };
+  }
+
   #withinGrace(upid: string, task: Upid): boolean {
     const now = Date.now();
     const seen = this.#seen.get(upid);
@@ -127,7 +158,7 @@ export class TaskService {
       ...(ref.guestId === undefined ? {} : { guestId: ref.guestId }),
       status: 'running',
       startedAt: isoFromEpochSeconds(task.starttime),
-      raw: { upid: ref.upid, node: task.node, type: task.type },
+      raw: { upid: this.publicUpid(ref.upid), node: task.node, type: task.type },
     };
   }
 }
