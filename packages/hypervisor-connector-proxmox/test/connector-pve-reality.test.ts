@@ -63,6 +63,7 @@ describe('/cluster/resources entries without an RRD row', () => {
   it('lists a guest created since pvestatd last ran with its real name, CPUs and memory', async () => {
     const connector = connect('token');
     await connector.listGuests();
+    target.fake.pvestatdRound();
     const operation = await connector.createGuest({
       type: 'vm',
       name: 'fresh-from-rrd',
@@ -246,5 +247,33 @@ describe('operation ids', () => {
     expect(isHypervisorError(failed, 'OPERATION_FAILED')).toBe(true);
     expect(JSON.stringify(failed)).not.toContain(tokenName);
     await connector.waitForOperation((await connector.stopGuest('qemu/101')).id);
+  });
+});
+
+describe('live migration with local disks', () => {
+  it('checks PVE precondition first and copies local disks, or names them when the caller forbids it', async () => {
+    const connector = connect('token');
+    const vm = target.fake.guest(100);
+    expect(vm?.status).toBe('running');
+    const posts = () =>
+      target.fake.requests.filter((r) => r.method === 'POST' && /\/qemu\/100\/migrate$/.test(r.path));
+    const before = posts().length;
+    const refused = await rejection(
+      connector.migrateGuest('qemu/100', {
+        targetNode: 'pve2',
+        providerOptions: { proxmox: { 'with-local-disks': 0 } },
+      }),
+    );
+    expect(isHypervisorError(refused, 'CONFLICT')).toBe(true);
+    expect((refused as Error).message).toMatch(/local-lvm:vm-100-disk-\d/);
+    expect(posts().length).toBe(before);
+
+    const moved = await connector.waitForOperation(
+      (await connector.migrateGuest('qemu/100', { targetNode: 'pve2' })).id,
+    );
+    expect(moved.status).toBe('succeeded');
+    expect(target.fake.guest(100)?.node).toBe('pve2');
+    await connector.waitForOperation((await connector.migrateGuest('qemu/100', { targetNode: 'pve1' })).id);
+    expect(target.fake.guest(100)?.node).toBe('pve1');
   });
 });

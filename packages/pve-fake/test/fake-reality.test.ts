@@ -64,7 +64,7 @@ describe('/cluster/resources entries without an RRD row', () => {
           Array<Record<string, unknown>>
         >
       ).data;
-    await entries();
+    fake.pvestatdRound();
     const created = (await pve.call('POST', '/nodes/pve2/qemu', { vmid: 160, name: 'fresh', cores: 2 }))
       .body as Data<string>;
     expect(created.data).toMatch(/^UPID:/);
@@ -213,6 +213,45 @@ describe('59x after the request was sent', () => {
     await fake.settleTasks();
     expect(fake.guest(101)?.status).toBe('running');
     await pve.call('POST', '/nodes/pve1/qemu/101/status/stop');
+    await fake.settleTasks();
+  });
+});
+
+describe('live migration with local disks', () => {
+  it('fails in the task without with-local-disks, and moves the VM with it', async () => {
+    const pre = (await pve.call('GET', '/nodes/pve1/qemu/100/migrate', { target: 'pve2' })).body as Data<{
+      local_disks: Array<Record<string, unknown>>;
+    }>;
+    expect(pre.data.local_disks.length).toBeGreaterThan(0);
+    expect(pre.data.local_disks[0]).toMatchObject({ is_attached: 1, cdrom: 0 });
+    const volid = String(pre.data.local_disks[0]?.volid);
+    const upid = (
+      (await pve.call('POST', '/nodes/pve1/qemu/100/migrate', { target: 'pve2', online: 1 }))
+        .body as Data<string>
+    ).data;
+    await fake.settleTasks();
+    expect(fake.task(upid)).toMatchObject({ exitstatus: 'migration aborted' });
+    expect(fake.task(upid)?.log).toContain(
+      `can't migrate local disk '${volid}': can't live migrate attached local disks without with-local-disks option`,
+    );
+    expect(fake.guest(100)?.node).toBe('pve1');
+    const moved = (
+      (
+        await pve.call('POST', '/nodes/pve1/qemu/100/migrate', {
+          target: 'pve2',
+          online: 1,
+          'with-local-disks': 1,
+        })
+      ).body as Data<string>
+    ).data;
+    await fake.settleTasks();
+    expect(fake.task(moved)?.exitstatus).toBe('OK');
+    expect(fake.guest(100)?.node).toBe('pve2');
+    await pve.call('POST', '/nodes/pve2/qemu/100/migrate', {
+      target: 'pve1',
+      online: 1,
+      'with-local-disks': 1,
+    });
     await fake.settleTasks();
   });
 });

@@ -2,8 +2,9 @@ import { bool, guestPathParams, int, num, type ParamSpecs, required, str } from 
 import { fail, paramError } from '../pve-error.js';
 import { type RouteContext, type RouteDef, route } from '../router/route.js';
 import { configVolumes } from '../state/guest-volumes.js';
-import type { GuestType } from '../state/model.js';
+import type { GuestState, GuestType } from '../state/model.js';
 import { checkCfsQuorum } from '../state/quorum.js';
+import type { TaskLog } from '../state/task-runner.js';
 import { checkLock, guestOf, startGuestTask, typeWord } from './guest-context.js';
 
 function precondition(ctx: RouteContext, type: GuestType): Record<string, unknown> {
@@ -27,6 +28,8 @@ function precondition(ctx: RouteContext, type: GuestType): Record<string, unknow
       drivename: v.key,
       cdrom: 0,
       is_unused: /^unused/.test(v.key) ? 1 : 0,
+      is_attached: /^unused/.test(v.key) ? 0 : 1,
+      referenced_in_config: 1,
     }));
   return {
     running,
@@ -76,11 +79,38 @@ function migrate(ctx: RouteContext, type: GuestType): string {
     },
     finish: (log) => {
       log(`starting migration of ${typeWord(type)} ${g.vmid} to node '${target}'`);
+      if (type === 'qemu' && online && g.status === 'running' && ctx.params['with-local-disks'] !== true) {
+        refuseAttachedLocalDisks(ctx, g, log);
+      }
       g.node = target;
       if (restart && g.status === 'running') g.startedAt = env.clock.nowSeconds();
       log('migration finished successfully');
     },
   });
+}
+
+/**
+ * qemu-server `src/PVE/QemuMigrate.pm` `scan_local_volumes`: a live migration copies attached disks on storage that is
+ * not shared only with `with-local-disks`; otherwise phase 1 aborts and the task fails `migration aborted`
+ * (pve-guest-common `AbstractMigrate.pm` `migrate`), the VM staying where it was.
+ */
+function refuseAttachedLocalDisks(ctx: RouteContext, g: GuestState, log: TaskLog): void {
+  const attached = configVolumes('qemu', g.config).filter(
+    (v) => !/^unused/.test(v.key) && !ctx.env.cluster.storages.get(v.volid.split(':')[0]!)?.shared,
+  );
+  if (attached.length === 0) return;
+  for (const v of attached) {
+    log(`found local disk '${v.volid}' (attached)`);
+    log(
+      `can't migrate local disk '${v.volid}': can't live migrate attached local disks without with-local-disks option`,
+    );
+  }
+  log("ERROR: Problem found while scanning volumes - can't migrate VM - check log");
+  log('aborting phase 1 - cleanup resources');
+  log(
+    "ERROR: migration aborted (duration 00:00:00): Problem found while scanning volumes - can't migrate VM - check log",
+  );
+  throw fail('migration aborted');
 }
 
 /** `GET` (precondition check) and `POST .../migrate`. */
