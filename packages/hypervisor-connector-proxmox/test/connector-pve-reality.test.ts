@@ -277,3 +277,18 @@ describe('live migration with local disks', () => {
     expect(target.fake.guest(100)?.node).toBe('pve1');
   });
 });
+
+describe('concurrent clones', () => {
+  it('get different VMIDs from one connector although /cluster/nextid offers both the same', async () => {
+    const racy = await startFakeTarget({ taskDurationMs: 300, workerStartMs: 100 });
+    const connector = racy.connect('token');
+    opened.push(connector, racy);
+    const [a, b] = await Promise.all([
+      connector.cloneGuest('qemu/9000', { name: 'race-a' }),
+      connector.cloneGuest('qemu/9000', { name: 'race-b' }),
+    ]);
+    expect(a.guestId).not.toBe(b.guestId);
+    const done = await Promise.all([connector.waitForOperation(a.id), connector.waitForOperation(b.id)]);
+    expect(done.map((o) => o.status)).toEqual(['succeeded', 'succeeded']);
+  });
+});

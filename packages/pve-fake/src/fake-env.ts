@@ -19,6 +19,8 @@ export interface FakeEnv {
   readonly authn: Authenticator;
   readonly clock: FakeClock;
   readonly pveVersion: 8 | 9;
+  /** Delay of a QEMU clone's worker start (`options.workerStartMs`). */
+  readonly workerStartMs: number;
   /** SHA-256 fingerprint the nodes report as `ssl_fingerprint` (the served certificate's once listening). */
   sslFingerprint: string;
 }

@@ -53,6 +53,12 @@ export interface PveFakeOptions {
    * fallback, e.g. `{ qmclone: 2000, default: 20 }`.
    */
   readonly taskDurationMs?: number | Readonly<Record<string, number>>;
+  /**
+   * How long after answering a QEMU clone its worker starts and writes the new VM's temporary config (default 0: at
+   * once). Clones that arrive in between all pass PVE's synchronous check and race for the id in their tasks, as on
+   * PVE (qemu-server `clone_vm`).
+   */
+  readonly workerStartMs?: number;
   /** Base clock; the fake's clock adds `fake.clock.advance()` offsets to it. Default `Date`. */
   readonly clock?: Clock;
   /** Origin the msw `handlers` answer for (default `https://pve.test:8006`); the API is under `/api2/json`. */

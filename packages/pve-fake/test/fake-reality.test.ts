@@ -255,3 +255,39 @@ describe('live migration with local disks', () => {
     await fake.settleTasks();
   });
 });
+
+describe('concurrent QEMU clones to one id', () => {
+  it('both pass the synchronous check; the later one fails inside its task, as qemu-server clone_vm does', async () => {
+    const racy = createPveFake({
+      guests: [{ type: 'qemu', vmid: 9000, name: 'tpl', template: true, node: 'pve1' }],
+      taskDurationMs: 300,
+      workerStartMs: 100,
+    });
+    const racyServer = await racy.listen();
+    const client = createRawClient(racyServer, {
+      token: racy.credentials.tokenId,
+      secret: racy.credentials.tokenSecret,
+    });
+    try {
+      const [a, b] = await Promise.all([
+        client.call('POST', '/nodes/pve1/qemu/9000/clone', { newid: 300, name: 'a' }),
+        client.call('POST', '/nodes/pve1/qemu/9000/clone', { newid: 300, name: 'b' }),
+      ]);
+      expect([a.status, b.status]).toEqual([200, 200]);
+      await racy.settleTasks();
+      const exits = [a, b].map((r) => racy.task((r.body as Data<string>).data)?.exitstatus);
+      expect(exits.sort()).toEqual([
+        'OK',
+        "can't lock file '/var/lock/qemu-server/lock-300.conf' - got timeout",
+      ]);
+      const late = await client.call('POST', '/nodes/pve1/qemu/9000/clone', { newid: 300, name: 'c' });
+      expect(late).toMatchObject({
+        status: 500,
+        reason: 'unable to create VM 300: config file already exists',
+      });
+    } finally {
+      await client.close();
+      await racy.close();
+    }
+  });
+});

@@ -2,6 +2,7 @@ import type { EndpointSet } from '@hvc/hypervisor-connector-kit/http';
 import type { ProxmoxConfig } from '../config/config-schema.js';
 import { GuestLocator } from '../guests/guest-locator.js';
 import { type PreconditionBatches, preconditionBatches } from '../guests/guest-preconditions.js';
+import { VmidReservations } from '../guests/vmid-reservations.js';
 import { capabilitiesFor } from '../target/capabilities.js';
 import { NodeNames } from '../target/node-names.js';
 import { RefinedCapabilities } from '../target/refined-capabilities.js';
@@ -19,6 +20,8 @@ export interface ProxmoxContext {
   /** The precondition reads concurrent calls share. */
   readonly batches: PreconditionBatches;
   readonly tasks: TaskService;
+  /** The VMIDs this connector has just sent with a create or clone. */
+  readonly vmids: VmidReservations;
   readonly nodeNames: NodeNames;
   /** The capabilities refined for the credential: what the gate checks. */
   readonly capabilities: RefinedCapabilities;
@@ -54,6 +57,7 @@ export function createProxmoxContext(
       target,
     ),
     batches: preconditionBatches(client),
+    vmids: new VmidReservations(),
     tasks: new TaskService(client, config.tasks.noSuchTaskGraceMs, taskOwner(config.credentials)),
     nodeNames: new NodeNames(client, endpoints),
     capabilities: new RefinedCapabilities(client, capabilitiesFor(auth.kind, config.guestTypes)),
