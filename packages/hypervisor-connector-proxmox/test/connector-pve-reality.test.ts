@@ -1,5 +1,5 @@
 import { isHypervisorError } from '@hvc/hypervisor-connector';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { encodeOperationId } from '../src/tasks/operation-id.js';
 import { type FakeTarget, startFakeTarget } from './support/pve-fake-target.js';
 
@@ -290,5 +290,37 @@ describe('concurrent clones', () => {
     expect(a.guestId).not.toBe(b.guestId);
     const done = await Promise.all([connector.waitForOperation(a.id), connector.waitForOperation(b.id)]);
     expect(done.map((o) => o.status)).toEqual(['succeeded', 'succeeded']);
+  });
+});
+
+describe('HA-managed guests', () => {
+  it('succeed only once the HA manager has changed the guest, and fail with its error state', async () => {
+    const connector = connect('token');
+    const vm = target.fake.guest(101);
+    if (!vm) throw new Error('the seeded VM is missing');
+    vm.ha = { state: 'stopped', managerState: 'stopped' };
+    try {
+      const started = await connector.startGuest('qemu/101');
+      const upid = String(started.raw?.upid);
+      expect(upid).toContain(':hastart:101:');
+      // The hastart task has ended OK; the HA manager (500 ms in the fake) has not started the guest yet.
+      const task = target.fake.task(upid.replace(/:@:$/, `:${target.fake.credentials.tokenId}:`));
+      await vi.waitFor(() => expect(task?.exitstatus).toBe('OK'));
+      expect(vm.status).toBe('stopped');
+      expect((await connector.getOperation(started.id)).status).toBe('running');
+      const done = await connector.waitForOperation(started.id);
+      expect(done.status).toBe('succeeded');
+      expect(vm.status).toBe('running');
+
+      vm.ha.fails = true;
+      const stopped = await connector.stopGuest('qemu/101');
+      const failed = await rejection(connector.waitForOperation(stopped.id));
+      expect(isHypervisorError(failed, 'OPERATION_FAILED')).toBe(true);
+      expect((failed as Error).message).toContain('HA state error');
+      expect(vm.status).toBe('running');
+    } finally {
+      vm.ha = undefined;
+    }
+    await connector.waitForOperation((await connector.stopGuest('qemu/101')).id);
   });
 });

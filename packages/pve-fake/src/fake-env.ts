@@ -21,6 +21,8 @@ export interface FakeEnv {
   readonly pveVersion: 8 | 9;
   /** Delay of a QEMU clone's worker start (`options.workerStartMs`). */
   readonly workerStartMs: number;
+  /** How long the HA manager takes to carry out a request (`options.haConvergeMs`). */
+  readonly haConvergeMs: number;
   /** SHA-256 fingerprint the nodes report as `ssl_fingerprint` (the served certificate's once listening). */
   sslFingerprint: string;
 }

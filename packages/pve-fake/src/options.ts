@@ -15,6 +15,8 @@ export interface GuestSeed {
   readonly template?: boolean;
   /** A config lock such as `backup` (a guest stuck in a lock). */
   readonly lock?: string;
+  /** Manage the guest by HA, configured for this state (`started` default for a running guest). */
+  readonly ha?: 'started' | 'stopped';
   /** Snapshot names, oldest first (a chain). */
   readonly snapshots?: readonly string[];
 }
@@ -59,6 +61,8 @@ export interface PveFakeOptions {
    * PVE (qemu-server `clone_vm`).
    */
   readonly workerStartMs?: number;
+  /** How long the HA manager takes to carry out a request, in milliseconds (default 500; PVE's CRM loop is 10 s). */
+  readonly haConvergeMs?: number;
   /** Base clock; the fake's clock adds `fake.clock.advance()` offsets to it. Default `Date`. */
   readonly clock?: Clock;
   /** Origin the msw `handlers` answer for (default `https://pve.test:8006`); the API is under `/api2/json`. */

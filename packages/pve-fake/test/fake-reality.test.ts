@@ -291,3 +291,40 @@ describe('concurrent QEMU clones to one id', () => {
     }
   });
 });
+
+describe('HA-managed guests', () => {
+  it('queue start with a hastart task that ends before the LRM starts the guest as root@pam', async () => {
+    const ha = createPveFake({
+      guests: [{ type: 'qemu', vmid: 110, name: 'ha-vm', node: 'pve1', ha: 'stopped' }],
+      taskDurationMs: 10,
+      haConvergeMs: 100,
+    });
+    const haServer = await ha.listen();
+    const client = createRawClient(haServer, {
+      token: ha.credentials.tokenId,
+      secret: ha.credentials.tokenSecret,
+    });
+    try {
+      const upid = ((await client.call('POST', '/nodes/pve1/qemu/110/status/start')).body as Data<string>)
+        .data;
+      expect(upid).toContain(':hastart:110:');
+      await ha.settleTasks();
+      expect(ha.task(upid)).toMatchObject({ exitstatus: 'OK' });
+      expect(ha.task(upid)?.log).toContain('Requesting HA start for VM 110');
+      expect(ha.guest(110)?.status).toBe('stopped');
+      const queued = (await client.call('GET', '/nodes/pve1/qemu/110/status/current')).body as Data<
+        Record<string, unknown>
+      >;
+      expect(queued.data.ha).toEqual({ managed: 1, state: 'request_start' });
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      await ha.settleTasks();
+      expect(ha.guest(110)?.status).toBe('running');
+      const lrm = await client.call('GET', '/nodes/pve1/tasks');
+      const items = (lrm.body as Data<Array<Record<string, unknown>>>).data;
+      expect(items.find((t) => t.type === 'qmstart')).toMatchObject({ user: 'root@pam', status: 'OK' });
+    } finally {
+      await client.close();
+      await ha.close();
+    }
+  });
+});

@@ -1,11 +1,23 @@
 import { isHypervisorError, type Operation } from '@hvc/hypervisor-connector';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { PveTaskLogSchema, PveTaskStatusSchema } from '../schemas/tasks.js';
 import { pvePath } from '../transport/form-encoding.js';
 import type { PveClient } from '../transport/pve-client.js';
 import { decodeOperationId, encodeOperationId, type OperationRef, publicUpid } from './operation-id.js';
 import { isoFromEpochSeconds, taskOutcome, warningLines } from './task-outcome.js';
 import { parseUpid, type Upid } from './upid.js';
+
+/**
+ * Tasks that only queue a request with the HA manager (qemu-server / pve-container `vm_start`, `vm_stop`,
+ * `vm_shutdown`, `migrate_vm` for an HA-managed guest): they end `OK` before the guest has changed.
+ */
+const HA_TASKS = new Set(['hastart', 'hastop', 'hamigrate']);
+
+/** What the connector reads of a guest's status to tell whether an HA request has been carried out. */
+const HaGuestStatusSchema = z.looseObject({
+  status: z.string().optional(),
+  ha: z.looseObject({ state: z.string().optional() }).optional(),
+});
 
 /** How many log lines a failure carries. */
 export const LOG_TAIL_LINES = 20;
@@ -77,6 +89,22 @@ export class TaskService {
       base.raw = raw;
       return base;
     }
+    if (outcome.status === 'succeeded' && HA_TASKS.has(task.type) && ref.guestId !== undefined) {
+      const ha = await this.#haOutcome(ref.guestId, task, signal);
+      if (ha.state === 'queued') {
+        base.raw = { ...raw, ha: ha.raw };
+        return base;
+      }
+      if (ha.state === 'error') {
+        return {
+          ...base,
+          status: 'failed',
+          endedAt: new Date().toISOString(),
+          raw: { ...raw, ha: ha.raw },
+          error: { code: 'OPERATION_FAILED', message: ha.message },
+        };
+      }
+    }
     const ended = { ...base, status: outcome.status, endedAt: new Date().toISOString(), raw };
     if (outcome.status === 'succeeded') {
       if (outcome.warningCount === undefined) return ended;
@@ -117,6 +145,45 @@ export class TaskService {
       },
     );
     return this.get(ref, signal);
+  }
+
+  /**
+   * Whether the HA manager has carried out the request an `ha*` task queued: the guest runs (`hastart`), has stopped
+   * (`hastop`) or has left the task's node (`hamigrate`); a service in `error` fails the operation.
+   */
+  async #haOutcome(
+    guestId: string,
+    task: Upid,
+    signal: AbortSignal | undefined,
+  ): Promise<
+    { state: 'done' | 'queued'; raw?: unknown } | { state: 'error'; raw?: unknown; message: string }
+  > {
+    const [type, vmid] = guestId.split('/') as [string, string];
+    let status: z.output<typeof HaGuestStatusSchema>;
+    try {
+      status = await this.#client.get(
+        pvePath('nodes', task.node, type, vmid, 'status', 'current'),
+        undefined,
+        HaGuestStatusSchema,
+        { node: task.node, ...(signal === undefined ? {} : { signal }) },
+      );
+    } catch (error) {
+      // Not on the task's node any more: a migration has moved it.
+      if (isHypervisorError(error, 'NOT_FOUND') && task.type === 'hamigrate') return { state: 'done' };
+      throw error;
+    }
+    const haState = status.ha?.state;
+    if (haState === 'error') {
+      return {
+        state: 'error',
+        raw: status.ha,
+        message: `the HA manager could not carry out the request: ${guestId} is in HA state error`,
+      };
+    }
+    const done =
+      (task.type === 'hastart' && status.status === 'running' && haState !== 'request_start') ||
+      (task.type === 'hastop' && status.status === 'stopped');
+    return { state: done ? 'done' : 'queued', raw: status.ha };
   }
 
   /** PVE's task status without the connector's own user and token id (`user`, `tokenid`, the UPID's user). */

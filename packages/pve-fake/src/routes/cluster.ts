@@ -37,6 +37,7 @@ function guestResource(ctx: RouteContext, g: GuestState): Record<string, unknown
   const entry = vmStats(ctx.env, g);
   if (g.config.lock !== undefined) entry.lock = g.config.lock;
   if (g.config.tags !== undefined) entry.tags = g.config.tags;
+  if (g.ha !== undefined) entry.hastate = g.ha.managerState;
   if (g.pool !== undefined && ctx.env.perms.has(ctx.who, `/pool/${g.pool}`, 'Pool.Audit'))
     entry.pool = g.pool;
   return entry;

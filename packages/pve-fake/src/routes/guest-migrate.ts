@@ -2,6 +2,7 @@ import { bool, guestPathParams, int, num, type ParamSpecs, required, str } from 
 import { fail, paramError } from '../pve-error.js';
 import { type RouteContext, type RouteDef, route } from '../router/route.js';
 import { configVolumes } from '../state/guest-volumes.js';
+import { haManaged, haRequest } from '../state/ha-manager.js';
 import type { GuestState, GuestType } from '../state/model.js';
 import { checkCfsQuorum } from '../state/quorum.js';
 import type { TaskLog } from '../state/task-runner.js';
@@ -52,6 +53,9 @@ function migrate(ctx: RouteContext, type: GuestType): string {
   checkCfsQuorum(env.cluster.quorate);
   if (!env.cluster.nodes.has(target)) throw fail(`no such cluster node '${target}'`);
   if (!env.cluster.nodes.get(target)!.online) throw fail(`target node '${target}' is not online`);
+  // An HA guest only queues the migration; the LRM migrates it with `with-local-disks` and `force`
+  // (pve-ha-manager `PVE/HA/Resources/PVEVM.pm` `migrate`).
+  if (haManaged(g)) return haRequest(env, g, { kind: 'migrate', target }, ctx.who.authid);
   // PVE detects these early, before the worker starts.
   checkLock(g);
   const online = ctx.params.online === true;

@@ -2,6 +2,7 @@ import type { FakeEnv } from '../fake-env.js';
 import { bool, guestPathParams, int, type ParamSpecs, str } from '../params/param-spec.js';
 import { fail } from '../pve-error.js';
 import { type RouteContext, type RouteDef, route } from '../router/route.js';
+import { haManaged, haRequest } from '../state/ha-manager.js';
 import type { GuestState, GuestType } from '../state/model.js';
 import { applyPending } from '../state/pending-config.js';
 import { checkCfsQuorum } from '../state/quorum.js';
@@ -45,6 +46,7 @@ function start(ctx: RouteContext, type: GuestType): string {
   if (type === 'lxc' && g.status === 'running') throw fail(`CT ${g.vmid} already running`);
   // qemu-server `Qemu.pm` / pve-container `LXC/Status.pm` `vm_start`: `check_cfs_quorum` before the worker.
   checkCfsQuorum(ctx.env.cluster.quorate);
+  if (haManaged(g)) return haRequest(ctx.env, g, { kind: 'start' }, ctx.who.authid);
   return startGuestTask(ctx.env, ctx.who, g, {
     action: 'start',
     skipLock: skip || g.config.lock === 'suspended',
@@ -68,6 +70,7 @@ function start(ctx: RouteContext, type: GuestType): string {
 
 function stop(ctx: RouteContext, type: GuestType): string {
   const { g, skip } = power(ctx, type);
+  if (haManaged(g)) return haRequest(ctx.env, g, { kind: 'stop', shutdown: false }, ctx.who.authid);
   if (type === 'lxc' && g.status !== 'running') throw notRunning(g);
   return startGuestTask(ctx.env, ctx.who, g, {
     action: 'stop',
@@ -78,6 +81,7 @@ function stop(ctx: RouteContext, type: GuestType): string {
 
 function shutdown(ctx: RouteContext, type: GuestType): string {
   const { g, skip } = power(ctx, type);
+  if (haManaged(g)) return haRequest(ctx.env, g, { kind: 'stop', shutdown: true }, ctx.who.authid);
   if (type === 'lxc' && g.status !== 'running') throw notRunning(g);
   if (type === 'qemu' && g.qmpstatus === 'paused' && ctx.params.forceStop !== true) {
     throw fail('VM is paused - cannot shutdown');

@@ -104,6 +104,18 @@ export interface GuestState {
   /** The snapshot the current state derives from (`parent` of `current`). */
   parentSnapshot?: string;
   pool?: string;
+  /** The guest's HA resource (`/etc/pve/ha/resources.cfg`), when HA manages it. */
+  ha?: HaResource;
+}
+
+/** An HA resource: the state it is configured for and the state the HA manager reports. */
+export interface HaResource {
+  /** Configured state (`ha-manager set --state`). */
+  state: 'started' | 'stopped' | 'ignored';
+  /** The manager's service state (`request_start`, `started`, `migrate`, `error`, ...), `hastate` in listings. */
+  managerState: string;
+  /** The LRM fails to carry requests out: the service goes to `error` (a fault). */
+  fails?: boolean;
 }
 
 /** A resource pool. */
