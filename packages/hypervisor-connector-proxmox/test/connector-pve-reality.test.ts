@@ -324,3 +324,18 @@ describe('HA-managed guests', () => {
     await connector.waitForOperation((await connector.stopGuest('qemu/101')).id);
   });
 });
+
+describe('busy guests', () => {
+  it('name the running task without the token id', async () => {
+    const slow = await startFakeTarget({ taskDurationMs: 60_000 });
+    const connector = slow.connect('token');
+    opened.push(connector, slow);
+    const tokenId = slow.fake.credentials.tokenId;
+    await connector.resetGuest('qemu/100');
+    const busy = await rejection(connector.resetGuest('qemu/100'));
+    expect(isHypervisorError(busy, 'CONFLICT')).toBe(true);
+    expect(String((busy as { details?: { upid?: string } }).details?.upid)).toMatch(/:qmreset:100:@:$/);
+    expect(JSON.stringify(busy)).not.toContain(tokenId.slice(tokenId.indexOf('!')));
+    slow.fake.finishTasks();
+  });
+});
