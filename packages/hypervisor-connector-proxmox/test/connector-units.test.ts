@@ -119,7 +119,10 @@ describe('guest mapping', () => {
     expect(parseTags('web;prod, eu')).toEqual(['web', 'prod', 'eu']);
     expect(guestState('running', 'paused')).toBe('paused');
     expect(guestState('running', 'suspended')).toBe('suspended');
-    expect(guestState('running', 'prelaunch')).toBe('unknown');
+    // qemu-server's vm_is_paused counts `prelaunch` as paused; QEMU's other held states stop the CPUs alike.
+    expect(guestState('running', 'prelaunch')).toBe('paused');
+    expect(guestState('running', 'io-error')).toBe('paused');
+    expect(guestState('running', 'no-such-state')).toBe('unknown');
     expect(guestState('stopped')).toBe('stopped');
     expect(guestState('unknown')).toBe('unknown');
   });
@@ -138,7 +141,13 @@ describe('guest mapping', () => {
       tags: 'a;b',
       digest: 'abc',
     });
-    const guest = guestFromStatus('qemu', 'pve1', status, config, 'tenant');
+    const guest = guestFromStatus(
+      'qemu',
+      'pve1',
+      status,
+      { current: config, pending: {}, deletes: [] },
+      'tenant',
+    );
     expect(guest).toMatchObject({
       id: 'qemu/100',
       type: 'vm',

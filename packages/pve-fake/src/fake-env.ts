@@ -4,6 +4,7 @@ import type { TicketAuthority } from './auth/tickets.js';
 import type { FakeClock } from './clock.js';
 import type { AccessState } from './state/access-state.js';
 import type { ClusterState } from './state/cluster-state.js';
+import type { RrdSamples } from './state/rrd-samples.js';
 import type { TaskRunner } from './state/task-runner.js';
 
 /** Everything the route handlers work on. */
@@ -11,11 +12,17 @@ export interface FakeEnv {
   readonly cluster: ClusterState;
   readonly access: AccessState;
   readonly tasks: TaskRunner;
+  /** What pvestatd last recorded per guest (`/cluster/resources` reads it). */
+  readonly rrd: RrdSamples;
   readonly perms: PermissionEvaluator;
   readonly tickets: TicketAuthority;
   readonly authn: Authenticator;
   readonly clock: FakeClock;
   readonly pveVersion: 8 | 9;
+  /** Delay of a QEMU clone's worker start (`options.workerStartMs`). */
+  readonly workerStartMs: number;
+  /** How long the HA manager takes to carry out a request (`options.haConvergeMs`). */
+  readonly haConvergeMs: number;
   /** SHA-256 fingerprint the nodes report as `ssl_fingerprint` (the served certificate's once listening). */
   sslFingerprint: string;
 }

@@ -16,6 +16,7 @@ import { allRoutes } from './routes/index.js';
 import type { AccessState } from './state/access-state.js';
 import type { ClusterState } from './state/cluster-state.js';
 import type { GuestState } from './state/model.js';
+import { RrdSamples } from './state/rrd-samples.js';
 import { randomPassword, seedAccess, seedCluster } from './state/seed.js';
 import { type TaskFailure, type TaskRecord, TaskRunner } from './state/task-runner.js';
 import { generateCertificate } from './tls-certificate.js';
@@ -109,6 +110,18 @@ export interface PveFake {
   setAcl(acl: AclInit): void;
   /** Takes a node off- or online (requests through an offline node fail with 595). */
   setNodeOnline(node: string, online: boolean): void;
+  /**
+   * Takes quorum away or gives it back. Without quorum the routes that create, start, clone or migrate guests answer
+   * 500 `cluster not ready - no quorum?` before any task, config writes fail as on a read-only `/etc/pve`, and
+   * `/cluster/status` says `quorate: 0`; reads keep working.
+   */
+  setQuorate(quorate: boolean): void;
+  /**
+   * Runs pvestatd's round now. Otherwise one runs when `/cluster/resources` is read 10 s (fake time) or more after the
+   * last: until then a new guest's entry has only `id`, `vmid`, `node`, `type` and `status: 'unknown'`, and a VM paused
+   * since shows `running`, as on PVE.
+   */
+  pvestatdRound(): void;
   /** Makes the next matching task end with an error, or with `WARNINGS: n`. */
   failNextTask(failure?: TaskFailure): void;
   /** Invalidates every ticket and CSRF token issued so far. */
@@ -141,15 +154,20 @@ export function createPveFake(options: PveFakeOptions = {}): PveFake {
   const durationOf = (type: string): number =>
     typeof durations === 'number' ? durations : (durations[type] ?? durations.default ?? 50);
   const tasks = new TaskRunner(clock, durationOf, (n) => cluster.nodes.get(n)?.bootedAt ?? 0);
+  const rrd = new RrdSamples(clock, cluster);
+  rrd.round();
   const env: FakeEnv = {
     cluster,
     access,
     tasks,
+    rrd,
     perms: new PermissionEvaluator(access, cluster, pveVersion),
     tickets,
     authn: new Authenticator(access, tickets, clock, pveVersion),
     clock,
     pveVersion,
+    workerStartMs: options.workerStartMs ?? 0,
+    haConvergeMs: options.haConvergeMs ?? 500,
     sslFingerprint:
       'AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99',
   };
@@ -242,6 +260,10 @@ export function createPveFake(options: PveFakeOptions = {}): PveFake {
       if (!n) throw new Error(`unknown node ${node}`);
       n.online = online;
     },
+    setQuorate(quorate) {
+      cluster.quorate = quorate;
+    },
+    pvestatdRound: () => rrd.round(),
     failNextTask: (failure = {}) => tasks.failNext(failure),
     expireTickets: () => tickets.expireAll(),
     guest: (vmid) => cluster.guests.get(vmid),

@@ -13,6 +13,13 @@ export interface FaultSpec {
   readonly latencyMs?: number;
   /** Answer with this status instead of handling the request: 500 from the handler, 59x from the proxy. */
   readonly status?: 500 | 595 | 596 | 597 | 599;
+  /**
+   * With a 596, 597 or 599 `status`: handle the request first — the write reaches PVE and takes effect, a task starts —
+   * and answer the 59x after. pveproxy forwards protected and per-node calls with `timeout => 30` and passes the
+   * pseudo-status of a hop that broke after the request was sent straight to the client (pve-http-server
+   * `src/PVE/APIServer/AnyEvent.pm` `proxy_request`). 595 (connection not made) never applies.
+   */
+  readonly applied?: boolean;
   /** Reason phrase for `status` (defaults: `internal error`, `Connection refused`, `Connection reset by peer` ...). */
   readonly message?: string;
   /** Fraction of matching requests affected, 0..1 (default 1). */
@@ -39,6 +46,8 @@ const DEFAULT_MESSAGES: Record<number, string> = {
 export interface FaultAction {
   readonly latencyMs: number;
   readonly error?: PveError;
+  /** Handle the request before answering with `error`. */
+  readonly applied: boolean;
   readonly reset: boolean;
   readonly hang: boolean;
   readonly expireTickets: boolean;
@@ -110,6 +119,7 @@ export class FaultInjector {
         reset: !!s.reset,
         hang: !!s.hang,
         expireTickets: !!s.expireTickets,
+        applied: !!s.applied && status !== undefined && status !== 595 && status !== 500,
         error:
           status === undefined
             ? undefined

@@ -20,7 +20,7 @@ export type { GuestSeed, PveFakeOptions, StorageSeed } from './options.js';
 export type { ParamSpec, ParamSpecs } from './params/param-spec.js';
 export type { RequestLogEntry } from './router/dispatch.js';
 export type { HttpMethod, RouteDef } from './router/route.js';
-export type { GuestState, GuestType, SnapshotState } from './state/model.js';
+export type { GuestState, GuestType, QmpStatus, SnapshotState } from './state/model.js';
 export { DEFAULT_ISO, DEFAULT_OSTEMPLATE } from './state/seed.js';
 export type { TaskFailure, TaskRecord } from './state/task-runner.js';
 export { type FakeCertificate, generateCertificate } from './tls-certificate.js';

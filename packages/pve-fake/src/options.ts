@@ -15,6 +15,8 @@ export interface GuestSeed {
   readonly template?: boolean;
   /** A config lock such as `backup` (a guest stuck in a lock). */
   readonly lock?: string;
+  /** Manage the guest by HA, configured for this state (`started` default for a running guest). */
+  readonly ha?: 'started' | 'stopped';
   /** Snapshot names, oldest first (a chain). */
   readonly snapshots?: readonly string[];
 }
@@ -53,6 +55,14 @@ export interface PveFakeOptions {
    * fallback, e.g. `{ qmclone: 2000, default: 20 }`.
    */
   readonly taskDurationMs?: number | Readonly<Record<string, number>>;
+  /**
+   * How long after answering a QEMU clone its worker starts and writes the new VM's temporary config (default 0: at
+   * once). Clones that arrive in between all pass PVE's synchronous check and race for the id in their tasks, as on
+   * PVE (qemu-server `clone_vm`).
+   */
+  readonly workerStartMs?: number;
+  /** How long the HA manager takes to carry out a request, in milliseconds (default 500; PVE's CRM loop is 10 s). */
+  readonly haConvergeMs?: number;
   /** Base clock; the fake's clock adds `fake.clock.advance()` offsets to it. Default `Date`. */
   readonly clock?: Clock;
   /** Origin the msw `handlers` answer for (default `https://pve.test:8006`); the API is under `/api2/json`. */

@@ -101,7 +101,16 @@ describe('hvc-pve-fake driven with curl alone', () => {
     const refused = await curl([...auth, '-d', 'target=pve2', api('/nodes/pve1/qemu/200/migrate')]);
     expect(refused.status).toBe(500);
     expect(refused.body.message).toBe("can't migrate running VM without --online\n");
-    const migrate = await post('/nodes/pve1/qemu/200/migrate', 'target=pve2', 'online=1');
+    // Its disk is on local-lvm (not shared): a live migration has to copy it (qemu-server scan_local_volumes).
+    expect(precheck.body.data).toMatchObject({
+      local_disks: [{ volid: 'local-lvm:vm-200-disk-0', is_attached: 1 }],
+    });
+    const migrate = await post(
+      '/nodes/pve1/qemu/200/migrate',
+      'target=pve2',
+      'online=1',
+      'with-local-disks=1',
+    );
     expect(await waitTask(migrate)).toMatchObject({ exitstatus: 'OK', type: 'qmigrate', node: 'pve1' });
     const log = await curl([...auth, api(`/nodes/pve1/tasks/${encodeURIComponent(migrate)}/log`)]);
     expect((log.body.data as { t: string }[]).at(-1)).toMatchObject({ t: 'TASK OK' });

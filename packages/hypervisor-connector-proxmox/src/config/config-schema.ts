@@ -3,6 +3,15 @@ import { FingerprintSchema, TlsTrustSchema } from '@hvc/hypervisor-connector-kit
 import type { FetchFunction } from '@hvc/hypervisor-connector-kit/http';
 import { z } from 'zod';
 
+/**
+ * A PVE pool id (pve-access-control `src/PVE/AccessControl.pm` `verify_poolname`): up to three `/`-separated levels
+ * of letters, digits, `.`, `-` and `_`.
+ */
+const PoolIdSchema = z
+  .string()
+  .max(256)
+  .regex(/^[A-Za-z0-9.\-_]+(?:\/[A-Za-z0-9.\-_]+){0,2}$/, 'a PVE pool id: up to 3 levels such as prod/web');
+
 /** The base URL of one cluster node's API, normalised to its origin (`https://host:8006`). */
 const EndpointUrlSchema = z
   .string()
@@ -160,8 +169,11 @@ const ProxmoxConfigFields = z.strictObject({
     .max(2)
     .refine((types) => new Set(types).size === types.length, 'each guest type once')
     .default(['vm', 'container']),
-  /** Confine the connector to one PVE pool: other guests are invisible, new guests join the pool. */
-  pool: ResourceNameSchema.optional(),
+  /**
+   * Confine the connector to one PVE pool: other guests are invisible, new guests join the pool. Nested pools
+   * (`prod/web`) are pools of their own: a guest of `prod/web` is not a member of `prod`.
+   */
+  pool: PoolIdSchema.optional(),
   /** Attempts of an idempotent read on a retryable error (UNAVAILABLE, TIMEOUT), the first included. */
   readAttempts: z.number().int().min(1).max(10).default(3),
   /** Renew a ticket once it is this old (tickets live 2 h). */

@@ -2,6 +2,7 @@ import type { EndpointSet } from '@hvc/hypervisor-connector-kit/http';
 import type { ProxmoxConfig } from '../config/config-schema.js';
 import { GuestLocator } from '../guests/guest-locator.js';
 import { type PreconditionBatches, preconditionBatches } from '../guests/guest-preconditions.js';
+import { VmidReservations } from '../guests/vmid-reservations.js';
 import { capabilitiesFor } from '../target/capabilities.js';
 import { NodeNames } from '../target/node-names.js';
 import { RefinedCapabilities } from '../target/refined-capabilities.js';
@@ -19,11 +20,23 @@ export interface ProxmoxContext {
   /** The precondition reads concurrent calls share. */
   readonly batches: PreconditionBatches;
   readonly tasks: TaskService;
+  /** The VMIDs this connector has just sent with a create or clone. */
+  readonly vmids: VmidReservations;
   readonly nodeNames: NodeNames;
   /** The capabilities refined for the credential: what the gate checks. */
   readonly capabilities: RefinedCapabilities;
   /** `{ target }` when the connector has a target id: the error options every feature passes on. */
   readonly origin: { readonly target?: string };
+}
+
+/**
+ * Who PVE names as the user of the connector's tasks: the token id, or the user id (`user@realm`) of a ticket login;
+ * undefined when a user name without realm leaves it open.
+ */
+function taskOwner(credentials: ProxmoxConfig['credentials']): string | undefined {
+  if (credentials.type === 'token') return credentials.tokenId;
+  if (credentials.username.includes('@')) return credentials.username;
+  return credentials.realm === undefined ? undefined : `${credentials.username}@${credentials.realm}`;
 }
 
 /** The context of one connector over `transport`. */
@@ -44,7 +57,8 @@ export function createProxmoxContext(
       target,
     ),
     batches: preconditionBatches(client),
-    tasks: new TaskService(client, config.tasks.noSuchTaskGraceMs),
+    vmids: new VmidReservations(),
+    tasks: new TaskService(client, config.tasks.noSuchTaskGraceMs, taskOwner(config.credentials)),
     nodeNames: new NodeNames(client, endpoints),
     capabilities: new RefinedCapabilities(client, capabilitiesFor(auth.kind, config.guestTypes)),
     origin: target === undefined ? {} : { target },

@@ -33,6 +33,13 @@ const WRONG_STATE =
   /\bnot running\b|\bis running\b|already running|protection mode|is paused|is a template|checksum mismatch|detected modified configuration|can't migrate running|is not online/i;
 const TRANSIENT =
   /got no worker upid|start worker failed|proxy loop detected|too many redirections|connection (refused|reset|timed out)/i;
+/**
+ * No quorum: pve-cluster `PVE::Cluster::check_cfs_quorum` (`cluster not ready - no quorum?`, raised before any task
+ * is forked), `$cfs_lock` (`cfs-lock '<name>' error: no quorum!`), and a config write refused by the read-only
+ * `/etc/pve` (pve-common `PVE::File::file_set_contents`: `unable to open file '/etc/pve/….tmp.<pid>' - Permission
+ * denied`). Nothing was changed; the cluster answers again once quorum is back.
+ */
+const NO_QUORUM = /no quorum|unable to open file '\/etc\/pve\/[^']*' - Permission denied/i;
 const PERMISSION = /Permission check failed \(([^,)]+)(?:,\s*([^)]+))?\)/;
 
 /** The human text of a PVE error: `body.message`, else the reason phrase, else the status. */
@@ -44,7 +51,8 @@ function pveErrorMessage(failure: Pick<PveFailure, 'status' | 'reason' | 'body'>
 /**
  * Maps a failed PVE response to the contract's error codes: 404 or "does not exist" → NOT_FOUND, "already
  * exists" → ALREADY_EXISTS, locks → CONFLICT (retryable), wrong state → CONFLICT, 595/596/597/599 and "got no
- * worker upid" → UNAVAILABLE, 401 → UNAUTHENTICATED, 403 → PERMISSION_DENIED with the privilege, 400 →
+ * worker upid" → UNAVAILABLE, lost quorum → UNAVAILABLE (retryable), 401 → UNAUTHENTICATED, 403 →
+ * PERMISSION_DENIED with the privilege, 400 →
  * INVALID_ARGUMENT with a violation per field. The error text never holds request parameters.
  */
 export function mapPveFailure(failure: PveFailure): HypervisorError {
@@ -77,6 +85,16 @@ export function mapPveFailure(failure: PveFailure): HypervisorError {
   }
   if (status === 404) return new NotFoundError(message, options);
   if (status === 501) return new UnsupportedOperationError('raw', message, options);
+  if (status >= 596 && status <= 599 && failure.method !== 'GET') {
+    // pveproxy's hop to pvedaemon or to the node broke once the request was sent (596 sending or waiting for the
+    // answer, 597 reading it, 599 other; pve-http-server `PVE::APIServer::AnyEvent::proxy_request`): the write may
+    // have been made, and a task started.
+    return new UnavailableError(`${message}; the change may have been applied`, {
+      ...options,
+      mayHaveBeenApplied: true,
+      details: { ...details, reason: 'proxy-after-send' },
+    });
+  }
   if (status >= 590 || status === 502 || status === 503 || status === 504 || status === 429) {
     return new UnavailableError(message, options);
   }
@@ -91,6 +109,13 @@ function mapPveMessage(
   message: string,
   options: { details?: Readonly<Record<string, unknown>>; target?: string; operationId?: string } = {},
 ): HypervisorError {
+  if (NO_QUORUM.test(message)) {
+    return new UnavailableError(message, {
+      ...options,
+      retryable: true,
+      details: { ...options.details, reason: 'no-quorum' },
+    });
+  }
   if (ALREADY_EXISTS.test(message)) return new AlreadyExistsError(message, options);
   if (NOT_FOUND.test(message)) return new NotFoundError(message, options);
   if (LOCKED.test(message)) return new ConflictError(message, { ...options, retryable: true });

@@ -40,6 +40,7 @@ export function guestLifecycleMethods(
           return operation;
         },
         signal,
+        pve.vmids,
       );
     },
 
@@ -78,6 +79,7 @@ export function guestLifecycleMethods(
             return operation;
           },
           signal,
+          pve.vmids,
         );
       }),
 

@@ -1,5 +1,6 @@
-import { NotFoundError } from '@hvc/hypervisor-connector';
+import { isHypervisorError, NotFoundError } from '@hvc/hypervisor-connector';
 import { SingleFlight } from '@hvc/hypervisor-connector-kit';
+import { z } from 'zod';
 import type { PveGuestRef } from '../mapping/guest-id.js';
 import type { PveClusterResource } from '../schemas/cluster.js';
 import { pveRecords } from '../schemas/pve-record.js';
@@ -11,6 +12,11 @@ const LISTING = 'cluster/resources';
 
 // The listing is parsed from the response just read, so its items are normalised in place: a fleet is held once.
 const ResourcesSchema = pveRecords(clusterResourceFields, 'in-place');
+
+/** `GET /pools?poolid=`: the pool with its members (guests as `/cluster/resources` entries, and storages). */
+const PoolMembersSchema = z.array(
+  z.looseObject({ poolid: z.string(), members: z.array(z.looseObject({ id: z.string() })).optional() }),
+);
 
 /** Where a guest lives. */
 export interface GuestLocation {
@@ -43,17 +49,26 @@ export class GuestLocator {
     this.#target = target;
   }
 
-  /** Every guest of the cluster in scope, refreshing the cache. */
+  /**
+   * Every guest of the cluster in scope, refreshing the cache. With a pool, membership comes from the pool itself
+   * (`GET /pools?poolid=`), read beside the listing: `/cluster/resources` drops an entry's `pool` unless the credential
+   * has `Pool.Audit` on it (pve-manager `PVE/API2/Cluster.pm` `resources`), which the VM roles lack, while the pool's
+   * member list needs no privilege (`PVE/API2/Pool.pm` `index`, PVE 8.1 and later).
+   */
   async guests(signal?: AbortSignal): Promise<PveClusterResource[]> {
-    const items = await this.#client.get(
-      '/cluster/resources',
-      { type: 'vm' },
-      ResourcesSchema,
-      signal ? { signal } : {},
-    );
-    const guests = items.filter(
-      (item) => this.#types.has(item.type) && (this.#pool === undefined || item.pool === this.#pool),
-    );
+    const options = signal ? { signal } : {};
+    const [items, members] = await Promise.all([
+      this.#client.get('/cluster/resources', { type: 'vm' }, ResourcesSchema, options),
+      this.#pool === undefined ? undefined : this.#poolMembers(this.#pool, options),
+    ]);
+    const pool = this.#pool;
+    const guests = items.filter((item) => {
+      if (!this.#types.has(item.type)) return false;
+      if (pool === undefined) return true;
+      if (members ? !members.has(item.id) : item.pool !== pool) return false;
+      item.pool = pool;
+      return true;
+    });
     this.#cache.clear();
     for (const item of guests) {
       if (item.node) this.#cache.set(item.id, { node: item.node, ...(item.pool ? { pool: item.pool } : {}) });
@@ -74,6 +89,23 @@ export class GuestLocator {
     const found = this.#cache.get(ref.id);
     if (!found) throw this.notFound(ref);
     return found;
+  }
+
+  /**
+   * The ids (`qemu/100`) of the pool's direct members; undefined on a PVE before 8.1, whose `GET /pools` takes no
+   * `poolid` (then only the entries' own `pool` can tell).
+   */
+  async #poolMembers(
+    pool: string,
+    options: { signal?: AbortSignal },
+  ): Promise<ReadonlySet<string> | undefined> {
+    try {
+      const [entry] = await this.#client.get('/pools', { poolid: pool }, PoolMembersSchema, options);
+      return new Set((entry?.members ?? []).map((member) => member.id));
+    } catch (error) {
+      if (isHypervisorError(error, 'INVALID_ARGUMENT')) return undefined;
+      throw error;
+    }
   }
 
   /** Remembers where a guest is (after a create, clone or migration). */

@@ -31,6 +31,8 @@ export interface PreconditionBatches {
 export interface GuestCheck {
   readonly client: PveClient;
   readonly batches: PreconditionBatches;
+  /** A UPID as errors may show it (without the connector's own user or token id). */
+  readonly publicUpid?: (upid: string) => string;
   readonly ref: PveGuestRef;
   readonly node: string;
   readonly signal?: AbortSignal;
@@ -126,7 +128,7 @@ export const guestPreconditions = {
       throw new ConflictError(`guest ${check.ref.id} is busy: a ${busy.type ?? 'task'} task is running`, {
         ...errorOptions(check),
         retryable: true,
-        details: { guestId: check.ref.id, upid: busy.upid },
+        details: { guestId: check.ref.id, upid: check.publicUpid?.(busy.upid) ?? busy.upid },
       });
     }
   },

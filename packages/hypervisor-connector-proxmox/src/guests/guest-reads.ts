@@ -3,12 +3,15 @@ import { type ConnectorImplementation, matchesGuestFilter } from '@hvc/hyperviso
 import type { ProxmoxContext } from '../connector/proxmox-context.js';
 import type { PveGuestRef } from '../mapping/guest-id.js';
 import { guestFromResource, guestFromStatus, vmidOf } from '../mapping/guest-mapping.js';
-import { PveGuestConfigSchema, PveGuestStatusSchema } from '../schemas/guests.js';
+import { splitPendingConfig } from '../mapping/pending-config.js';
+import { PveGuestPendingSchema, PveGuestStatusSchema } from '../schemas/guests.js';
 import { guestPath, onGuest } from './guest-scope.js';
+import { statusesOfRrdLess } from './rrd-less-entries.js';
 
 /**
- * `listGuests` (one `/cluster/resources` call for the whole cluster) and `getGuest` (the guest's status and config,
- * read at once from its own node): the hot paths, kept free of copies and second passes.
+ * `listGuests` (one `/cluster/resources` call for the whole cluster, plus the guests' own status where an entry lacks
+ * pvestatd's figures) and `getGuest` (the guest's status and config,
+ * read at once from its own node: its config as it runs, and the changes pending for its next start): the hot paths, kept free of copies and second passes.
  */
 export function guestReadMethods(
   pve: ProxmoxContext,
@@ -18,9 +21,10 @@ export function guestReadMethods(
       const items = await pve.locator.guests(signal);
       // Sorted on the items' numeric VMIDs, read once each, before mapping.
       items.sort((a, b) => vmidOf(a) - vmidOf(b));
+      const own = await statusesOfRrdLess(pve, items, vmidOf, signal);
       const guests: Guest[] = [];
       for (const item of items) {
-        const guest = guestFromResource(item);
+        const guest = guestFromResource(item, own.get(item));
         if (matchesGuestFilter(guest, filter)) guests.push(guest);
       }
       return guests;
@@ -29,11 +33,11 @@ export function guestReadMethods(
       onGuest(pve, ref, signal, async (node, pool) => {
         const call = { node, signal };
         const base = guestPath(ref, node);
-        const [status, config] = await Promise.all([
+        const [status, pending] = await Promise.all([
           pve.client.get(`${base}/status/current`, undefined, PveGuestStatusSchema, call),
-          pve.client.get(`${base}/config`, undefined, PveGuestConfigSchema, call),
+          pve.client.get(`${base}/pending`, undefined, PveGuestPendingSchema, call),
         ]);
-        return guestFromStatus(ref.type, node, status, config, pool);
+        return guestFromStatus(ref.type, node, status, splitPendingConfig(pending), pool);
       }),
   };
 }

@@ -19,6 +19,7 @@ export function guestCheck(
   return {
     client: pve.client,
     batches: pve.batches,
+    publicUpid: (upid) => pve.tasks.publicUpid(upid),
     ref,
     node,
     ...(signal === undefined ? {} : { signal }),

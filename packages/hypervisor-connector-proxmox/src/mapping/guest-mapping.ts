@@ -1,26 +1,41 @@
 import type { Guest, GuestState } from '@hvc/hypervisor-connector';
 import type { PveClusterResource } from '../schemas/cluster.js';
-import type { PveGuestConfig, PveGuestStatus } from '../schemas/guests.js';
+import type { PveGuestStatus } from '../schemas/guests.js';
 import { guestIdOf, type PveGuestType } from './guest-id.js';
+import type { SplitConfig } from './pending-config.js';
 
 const MIB = 1024 * 1024;
 const OTHER_TAG_SEPARATORS = /[,\s]/;
 
-/** Maps PVE's guest status (and QEMU's QMP run state) onto the contract's states. */
+/**
+ * QEMU run states (qapi `RunState`) in which the VM's CPUs are held while QEMU lives: PVE reports `status: running`
+ * with one of them as `qmpstatus`. qemu-server `src/PVE/QemuServer.pm` `vm_is_paused` counts `prelaunch` as paused
+ * as well as `paused`; the others stop the guest the same way until `cont` (resume) or a restart.
+ */
+const HELD_QMP_STATES = new Set([
+  'paused',
+  'prelaunch',
+  'io-error',
+  'internal-error',
+  'postmigrate',
+  'inmigrate',
+  'finish-migrate',
+  'restore-vm',
+  'save-vm',
+  'guest-panicked',
+  'watchdog',
+  'debug',
+]);
+
+/**
+ * Maps PVE's guest status (and QEMU's QMP run state) onto the contract's states. `/cluster/resources` carries the QMP
+ * state itself as `status` (pve-manager `PVE/Service/pvestatd.pm` `update_qemu_status`), as of pvestatd's last round
+ * up to 10 s ago; `status/current` says `running` and only its `qmpstatus` tells a paused VM.
+ */
 export function guestState(status: string | undefined, qmpStatus?: string): GuestState {
   const state = status === 'running' && qmpStatus ? qmpStatus : status;
-  switch (state) {
-    case 'running':
-      return 'running';
-    case 'stopped':
-      return 'stopped';
-    case 'paused':
-      return 'paused';
-    case 'suspended':
-      return 'suspended';
-    default:
-      return 'unknown';
-  }
+  if (state === 'running' || state === 'stopped' || state === 'suspended') return state;
+  return state !== undefined && HELD_QMP_STATES.has(state) ? 'paused' : 'unknown';
 }
 
 /** PVE tags are one string joined by `;` (or `,` and spaces on input). */
@@ -36,22 +51,31 @@ export function vmidOf(item: PveClusterResource): number {
   return item.vmid ?? Number(item.id.slice(item.id.indexOf('/') + 1));
 }
 
-/** A guest from its `/cluster/resources` item; `raw` is the item itself (normalised, not copied). */
-export function guestFromResource(item: PveClusterResource): Guest {
+/**
+ * A guest from its `/cluster/resources` item; `raw` is the item itself (normalised, not copied). An item without
+ * pvestatd's RRD row (no name, `maxcpu`, `maxmem`; `status: 'unknown'`) takes those from the guest's own status record
+ * when one was read (`own`). Without one (its node could not be read either) nothing says what the guest has: it is
+ * listed `unknown`, with zero resources and its id for a name, and `raw` is PVE's bare entry.
+ */
+export function guestFromResource(item: PveClusterResource, own?: PveGuestStatus): Guest {
   const type = item.type as PveGuestType;
   const vmid = vmidOf(item);
-  const resources: Mutable<Guest['resources']> = { cpus: item.maxcpu ?? 0, memoryBytes: item.maxmem ?? 0 };
-  if (item.maxdisk !== undefined) resources.diskBytes = item.maxdisk;
+  const cpus = item.maxcpu ?? own?.cpus;
+  const memoryBytes = item.maxmem ?? own?.maxmem;
+  const name = item.name ?? own?.name;
+  const resources: Mutable<Guest['resources']> = { cpus: cpus ?? 0, memoryBytes: memoryBytes ?? 0 };
+  const diskBytes = item.maxdisk ?? own?.maxdisk;
+  if (diskBytes !== undefined) resources.diskBytes = diskBytes;
   const guest: Mutable<Guest> = {
     id: guestIdOf(type, vmid),
     type: type === 'qemu' ? 'vm' : 'container',
-    name: item.name ?? `${type === 'qemu' ? 'VM' : 'CT'} ${vmid}`,
+    name: name ?? guestIdOf(type, vmid),
     node: item.node ?? '',
-    state: guestState(item.status),
-    template: item.template ?? false,
+    state: own && item.status === 'unknown' ? guestState(own.status, own.qmpstatus) : guestState(item.status),
+    template: item.template ?? own?.template ?? false,
     tags: parseTags(item.tags),
     resources,
-    usage: usageOf(item),
+    usage: usageOf(own && item.uptime === undefined ? own : item),
     raw: item,
   };
   if (item.lock) guest.lock = item.lock;
@@ -91,14 +115,17 @@ export function configMemoryMiB(memory: number | string | undefined): number | u
 /**
  * A guest from its node-level status and config (what `getGuest` reads). `raw` is the status record itself,
  * taken over (not copied), with the config under `config` and the config's `digest` for `updateGuest({ ifMatch })`.
+ * The resources are the current section's (what the guest runs with); changes waiting for its next start are under
+ * `raw.pending` (key → value) and `raw.pendingDelete` (keys), when there are any.
  */
 export function guestFromStatus(
   type: PveGuestType,
   node: string,
   status: PveGuestStatus,
-  config: PveGuestConfig,
+  split: SplitConfig,
   pool: string | undefined,
 ): Guest {
+  const config = split.current;
   const vmid = status.vmid;
   const cores = config.cores ?? 1;
   const sockets = type === 'qemu' ? (config.sockets ?? 1) : 1;
@@ -114,6 +141,8 @@ export function guestFromStatus(
   const raw: Record<string, unknown> = status;
   if (config.digest) raw.digest = config.digest;
   raw.config = config;
+  if (Object.keys(split.pending).length > 0) raw.pending = split.pending;
+  if (split.deletes.length > 0) raw.pendingDelete = split.deletes;
   const guest: Mutable<Guest> = {
     id: guestIdOf(type, vmid),
     type: type === 'qemu' ? 'vm' : 'container',

@@ -5,9 +5,11 @@ import { guestCheck, guestPath, onGuest } from '../guests/guest-scope.js';
 import { contractGuestType, type PveGuestRef } from '../mapping/guest-id.js';
 import { proxmoxParams } from '../mapping/provider-options.js';
 import { startTask } from '../tasks/task-start.js';
+import { liveMigrationParams } from './migration-precondition.js';
 
 /**
- * Moving a guest to another node: live (`online`) while a VM runs, by restart for a running container. Without
+ * Moving a guest to another node: live (`online`) while a VM runs — with `with-local-disks` when PVE's precondition
+ * check lists disks on local storage —, by restart for a running container. Without
  * `online` in the spec the guest's state decides, so the capability is checked here (a running container cannot
  * move live); with it, the gate has checked it already.
  */
@@ -23,6 +25,11 @@ export function migrationMethods(
         if (spec.online === undefined) {
           await call.require(running ? 'migration.live' : 'migration.offline', contractGuestType(ref.type));
         }
+        const extra = proxmoxParams(spec.providerOptions, 'providerOptions');
+        const live =
+          ref.type === 'qemu' && running
+            ? await liveMigrationParams(pve, ref, node, spec.targetNode, extra, call.signal)
+            : {};
         const operation = await startTask(
           pve,
           {
@@ -32,7 +39,8 @@ export function migrationMethods(
               target: spec.targetNode,
               ...(ref.type === 'qemu' && running ? { online: true } : {}),
               ...(ref.type === 'lxc' && running ? { restart: true } : {}),
-              ...proxmoxParams(spec.providerOptions, 'providerOptions'),
+              ...live,
+              ...extra,
             },
             node,
             signal: call.signal,

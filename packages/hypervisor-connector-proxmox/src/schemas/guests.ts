@@ -19,6 +19,23 @@ export const PveGuestConfigSchema = pveRecord(guestConfigFields);
 /** A parsed guest config. */
 export type PveGuestConfig = z.output<typeof PveGuestConfigSchema>;
 
+/**
+ * One item of `GET .../pending` (pve-guest-common `PVE::GuestHelpers::config_with_pending_array`): a config key with
+ * its current `value`, its `pending` value, or `delete` (1, or 2 with `force`) when it is to go.
+ */
+const PveGuestPendingItemSchema = z.looseObject({
+  key: z.string(),
+  value: z.union([z.string(), z.number()]).optional(),
+  pending: z.union([z.string(), z.number()]).optional(),
+  delete: pveOptionalNumber,
+});
+
+/** `GET .../pending`: the config as it runs, and what waits for the guest's next start. */
+export const PveGuestPendingSchema = z.array(PveGuestPendingItemSchema);
+
+/** A parsed `GET .../pending` item. */
+export type PveGuestPendingItem = z.output<typeof PveGuestPendingItemSchema>;
+
 /** One item of `GET .../snapshot`, including the synthetic `current` entry. */
 const PveSnapshotSchema = z.looseObject({
   name: z.string(),

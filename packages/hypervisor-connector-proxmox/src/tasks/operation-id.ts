@@ -11,17 +11,39 @@ export interface OperationRef {
 }
 
 const PREFIX = 'pve1.';
+/**
+ * What stands for the connector's own user or token in the UPID an operation id carries: a UPID names who started
+ * the task (`…:<type>:<id>:root@pam!ci:`), and an operation id handed to API clients must not reveal the token id. No
+ * PVE user is called `@` (user ids are `name@realm`).
+ */
+const OWN = '@';
 const GUEST_ID = /^(qemu|lxc)\/[1-9][0-9]{2,8}$/;
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
 
-/** Encodes an operation reference into an opaque, URL-safe operation id (`pve1.<base64url>`). */
-export function encodeOperationId(ref: OperationRef): string {
-  const text = `${ref.type}\n${ref.guestId ?? ''}\n${ref.upid}`;
+/**
+ * The UPID with `owner` (the connector's `user@realm` or `user@realm!tokenid`) replaced by a placeholder when it
+ * started the task, as operation ids and the operations' `raw` carry it; other UPIDs are left as they are.
+ */
+export function publicUpid(upid: string, owner: string | undefined): string {
+  return owner !== undefined && upid.endsWith(`:${owner}:`)
+    ? `${upid.slice(0, -owner.length - 1)}${OWN}:`
+    : upid;
+}
+
+/**
+ * Encodes an operation reference into an opaque, URL-safe operation id (`pve1.<base64url>`). With `owner`, a task it
+ * started carries a placeholder for it instead of the user or token id (see {@link decodeOperationId}).
+ */
+export function encodeOperationId(ref: OperationRef, owner?: string): string {
+  const text = `${ref.type}\n${ref.guestId ?? ''}\n${publicUpid(ref.upid, owner)}`;
   return PREFIX + Buffer.from(text, 'utf8').toString('base64url');
 }
 
-/** Decodes and validates an operation id; anything that is not one of ours is INVALID_ARGUMENT. */
-export function decodeOperationId(id: string): OperationRef & { readonly task: Upid } {
+/**
+ * Decodes and validates an operation id; anything that is not one of ours is INVALID_ARGUMENT. The placeholder of the
+ * owner becomes `owner` again (the UPID PVE knows the task by); without an owner it stays.
+ */
+export function decodeOperationId(id: string, owner?: string): OperationRef & { readonly task: Upid } {
   const invalid = (message: string) =>
     new InvalidArgumentError(`invalid operation id: ${message}`, {
       violations: [{ field: 'operationId', message }],
@@ -31,7 +53,11 @@ export function decodeOperationId(id: string): OperationRef & { readonly task: U
   if (body.length === 0 || body.length > 700 || !BASE64URL.test(body)) throw invalid('malformed');
   const parts = Buffer.from(body, 'base64url').toString('utf8').split('\n');
   if (parts.length !== 3) throw invalid('malformed');
-  const [type, guestId, upid] = parts as [string, string, string];
+  const [type, guestId, carried] = parts as [string, string, string];
+  const upid =
+    owner !== undefined && carried.endsWith(`:${OWN}:`)
+      ? `${carried.slice(0, -OWN.length - 1)}${owner}:`
+      : carried;
   if (!(OPERATION_TYPES as readonly string[]).includes(type)) throw invalid('unknown operation type');
   if (guestId !== '' && !GUEST_ID.test(guestId)) throw invalid('malformed guest id');
   const task = tryParseUpid(upid);

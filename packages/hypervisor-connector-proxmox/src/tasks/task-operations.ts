@@ -3,7 +3,6 @@ import { OperationWaiter } from '@hvc/hypervisor-connector-kit';
 import type { ProxmoxContext } from '../connector/proxmox-context.js';
 import type { PveGuestRef } from '../mapping/guest-id.js';
 import { publishTaskWait } from '../transport/diagnostics.js';
-import { decodeOperationId } from './operation-id.js';
 import { taskSource } from './task-source.js';
 
 /**
@@ -22,12 +21,12 @@ export function operationMethods(
       publishTaskWait(() => ({
         ...pve.origin,
         ...event,
-        upid: decodeOperationId(event.operationId).upid,
+        upid: pve.tasks.publicUpid(pve.tasks.decode(event.operationId).upid),
       })),
   });
   return {
-    getOperation: (id, { signal }) => pve.tasks.get(decodeOperationId(id), signal),
-    waitForOperation: (id, options) => waiter.wait(id, taskSource(pve.tasks, decodeOperationId(id)), options),
-    cancelOperation: (id, { signal }) => pve.tasks.cancel(decodeOperationId(id), signal),
+    getOperation: (id, { signal }) => pve.tasks.get(pve.tasks.decode(id), signal),
+    waitForOperation: (id, options) => waiter.wait(id, taskSource(pve.tasks, pve.tasks.decode(id)), options),
+    cancelOperation: (id, { signal }) => pve.tasks.cancel(pve.tasks.decode(id), signal),
   };
 }

@@ -1,11 +1,23 @@
 import { isHypervisorError, type Operation } from '@hvc/hypervisor-connector';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { PveTaskLogSchema, PveTaskStatusSchema } from '../schemas/tasks.js';
 import { pvePath } from '../transport/form-encoding.js';
 import type { PveClient } from '../transport/pve-client.js';
-import { encodeOperationId, type OperationRef } from './operation-id.js';
+import { decodeOperationId, encodeOperationId, type OperationRef, publicUpid } from './operation-id.js';
 import { isoFromEpochSeconds, taskOutcome, warningLines } from './task-outcome.js';
 import { parseUpid, type Upid } from './upid.js';
+
+/**
+ * Tasks that only queue a request with the HA manager (qemu-server / pve-container `vm_start`, `vm_stop`,
+ * `vm_shutdown`, `migrate_vm` for an HA-managed guest): they end `OK` before the guest has changed.
+ */
+const HA_TASKS = new Set(['hastart', 'hastop', 'hamigrate']);
+
+/** What the connector reads of a guest's status to tell whether an HA request has been carried out. */
+const HaGuestStatusSchema = z.looseObject({
+  status: z.string().optional(),
+  ha: z.looseObject({ state: z.string().optional() }).optional(),
+});
 
 /** How many log lines a failure carries. */
 export const LOG_TAIL_LINES = 20;
@@ -14,18 +26,34 @@ export const LOG_TAIL_LINES = 20;
 export class TaskService {
   readonly #client: PveClient;
   readonly #noSuchTaskGraceMs: number;
+  /** The user or token the connector acts as (`user@realm[!tokenid]`), as PVE names it in the UPIDs of its tasks. */
+  readonly #owner: string | undefined;
   /** When this process saw each of its recent tasks start (ms), for the "no such task" grace period. */
   readonly #seen = new Map<string, number>();
 
-  constructor(client: PveClient, noSuchTaskGraceMs: number) {
+  constructor(client: PveClient, noSuchTaskGraceMs: number, owner?: string) {
     this.#client = client;
     this.#noSuchTaskGraceMs = noSuchTaskGraceMs;
+    this.#owner = owner;
+  }
+
+  /**
+   * The operation reference of an operation id. Ids of the connector's own tasks carry a placeholder instead of its
+   * user or token id, which this puts back: PVE knows a task only by its whole UPID.
+   */
+  decode(operationId: string): OperationRef & { readonly task: Upid } {
+    return decodeOperationId(operationId, this.#owner);
+  }
+
+  /** The UPID as the connector shows it (operations' `raw`, error details): without its own user or token id. */
+  publicUpid(upid: string): string {
+    return publicUpid(upid, this.#owner);
   }
 
   /** The operation of a task just started: running, started when its UPID says. */
   started(ref: OperationRef): Operation {
     this.#remember(ref.upid);
-    return this.#running(ref, parseUpid(ref.upid), encodeOperationId(ref));
+    return this.#running(ref, parseUpid(ref.upid), encodeOperationId(ref, this.#owner));
   }
 
   /**
@@ -34,7 +62,7 @@ export class TaskService {
    */
   async get(ref: OperationRef & { task: Upid }, signal?: AbortSignal): Promise<Operation> {
     const { task } = ref;
-    const id = encodeOperationId(ref);
+    const id = encodeOperationId(ref, this.#owner);
     let status: z.output<typeof PveTaskStatusSchema>;
     try {
       status = await this.#client.get(
@@ -56,11 +84,28 @@ export class TaskService {
     }
     const outcome = taskOutcome(status.status, status.exitstatus);
     const base = this.#running(ref, task, id);
+    const raw = this.#publicStatus(status);
     if (outcome.status === 'running') {
-      base.raw = status;
+      base.raw = raw;
       return base;
     }
-    const ended = { ...base, status: outcome.status, endedAt: new Date().toISOString(), raw: status };
+    if (outcome.status === 'succeeded' && HA_TASKS.has(task.type) && ref.guestId !== undefined) {
+      const ha = await this.#haOutcome(ref.guestId, task, signal);
+      if (ha.state === 'queued') {
+        base.raw = { ...raw, ha: ha.raw };
+        return base;
+      }
+      if (ha.state === 'error') {
+        return {
+          ...base,
+          status: 'failed',
+          endedAt: new Date().toISOString(),
+          raw: { ...raw, ha: ha.raw },
+          error: { code: 'OPERATION_FAILED', message: ha.message },
+        };
+      }
+    }
+    const ended = { ...base, status: outcome.status, endedAt: new Date().toISOString(), raw };
     if (outcome.status === 'succeeded') {
       if (outcome.warningCount === undefined) return ended;
       const warnings = warningLines(await this.logTail(ref, 500, signal));
@@ -102,6 +147,59 @@ export class TaskService {
     return this.get(ref, signal);
   }
 
+  /**
+   * Whether the HA manager has carried out the request an `ha*` task queued: the guest runs (`hastart`), has stopped
+   * (`hastop`) or has left the task's node (`hamigrate`); a service in `error` fails the operation.
+   */
+  async #haOutcome(
+    guestId: string,
+    task: Upid,
+    signal: AbortSignal | undefined,
+  ): Promise<
+    { state: 'done' | 'queued'; raw?: unknown } | { state: 'error'; raw?: unknown; message: string }
+  > {
+    const [type, vmid] = guestId.split('/') as [string, string];
+    let status: z.output<typeof HaGuestStatusSchema>;
+    try {
+      status = await this.#client.get(
+        pvePath('nodes', task.node, type, vmid, 'status', 'current'),
+        undefined,
+        HaGuestStatusSchema,
+        { node: task.node, ...(signal === undefined ? {} : { signal }) },
+      );
+    } catch (error) {
+      // Not on the task's node any more: a migration has moved it.
+      if (isHypervisorError(error, 'NOT_FOUND') && task.type === 'hamigrate') return { state: 'done' };
+      throw error;
+    }
+    const haState = status.ha?.state;
+    if (haState === 'error') {
+      return {
+        state: 'error',
+        raw: status.ha,
+        message: `the HA manager could not carry out the request: ${guestId} is in HA state error`,
+      };
+    }
+    const done =
+      (task.type === 'hastart' && status.status === 'running' && haState !== 'request_start') ||
+      (task.type === 'hastop' && status.status === 'stopped');
+    return { state: done ? 'done' : 'queued', raw: status.ha };
+  }
+
+  /** PVE's task status without the connector's own user and token id (`user`, `tokenid`, the UPID's user). */
+  #publicStatus(status: z.output<typeof PveTaskStatusSchema>): Record<string, unknown> {
+    const { user, tokenid, ...rest } = status as Record<string, unknown>;
+    const authid = tokenid === undefined ? user : `${String(user)}!${String(tokenid)}`;
+    const own = authid !== undefined && authid === this.#owner;
+    return {
+      ...rest,
+      ...(typeof status.upid === 'string' ? { upid: this.publicUpid(status.upid) } : {}),
+      ...(own
+        ? {}
+        : { ...(user === undefined ? {} : { user }), ...(tokenid === undefined ? {} : { tokenid }) }),
+    };
+  }
+
   #withinGrace(upid: string, task: Upid): boolean {
     const now = Date.now();
     const seen = this.#seen.get(upid);
@@ -127,7 +225,7 @@ export class TaskService {
       ...(ref.guestId === undefined ? {} : { guestId: ref.guestId }),
       status: 'running',
       startedAt: isoFromEpochSeconds(task.starttime),
-      raw: { upid: ref.upid, node: task.node, type: task.type },
+      raw: { upid: this.publicUpid(ref.upid), node: task.node, type: task.type },
     };
   }
 }

@@ -12,7 +12,7 @@ export function taskSource(tasks: TaskService, ref: OperationRef & { readonly ta
     poll: (signal) => tasks.get(ref, signal),
     failureDetails: async (_operation, signal) => ({
       log: await tasks.logTail(ref, LOG_TAIL_LINES, signal).catch((): string[] => []),
-      upid: ref.upid,
+      upid: tasks.publicUpid(ref.upid),
     }),
   };
 }

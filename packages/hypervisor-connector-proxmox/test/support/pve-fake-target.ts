@@ -32,7 +32,7 @@ const SEEDS = [
 
 /** Starts a 3-node PVE fake over HTTPS with the kit's seeds. */
 export async function startFakeTarget(
-  options: { taskDurationMs?: number; pveVersion?: 8 | 9 } = {},
+  options: { taskDurationMs?: number; pveVersion?: 8 | 9; workerStartMs?: number } = {},
 ): Promise<FakeTarget> {
   const fake = createPveFake({
     nodes: 3,
@@ -40,6 +40,7 @@ export async function startFakeTarget(
     pools: ['kit-pool'],
     taskDurationMs: options.taskDurationMs ?? 20,
     ...(options.pveVersion === undefined ? {} : { pveVersion: options.pveVersion }),
+    ...(options.workerStartMs === undefined ? {} : { workerStartMs: options.workerStartMs }),
   });
   const server = await fake.listen();
   fake.addUser({ userid: 'kit@pve', password: 'kit-user-password' });

@@ -4,6 +4,7 @@ import { PveClusterStatusSchema, PveNextIdSchema, PveVersionSchema } from '../..
 import {
   PveConsoleProxySchema,
   PveGuestConfigSchema,
+  PveGuestPendingSchema,
   PveGuestStatusSchema,
   PveSnapshotsSchema,
 } from '../../src/schemas/guests.js';
@@ -89,6 +90,7 @@ export const PVE_RESPONSE_SCHEMAS = {
   'POST /nodes/{node}/{type}/{vmid}/status/{action}': upid,
   'GET /nodes/{node}/{type}/{vmid}/config': PveGuestConfigSchema,
   'PUT /nodes/{node}/{type}/{vmid}/config': z.null(),
+  'GET /nodes/{node}/{type}/{vmid}/pending': PveGuestPendingSchema,
   'PUT /nodes/{node}/{type}/{vmid}/resize': z.union([upid, z.null()]),
   'DELETE /nodes/{node}/{type}/{vmid}': upid,
   'POST /nodes/{node}/{type}/{vmid}/clone': upid,

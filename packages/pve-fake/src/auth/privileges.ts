@@ -72,7 +72,9 @@ export function builtinRoles(pveVersion: 8 | 9): Map<string, ReadonlySet<string>
       (p) => !['Permissions.Modify', 'Realm.Allocate', 'Sys.Modify', 'Sys.PowerMgmt'].includes(p),
     ),
     PVEAuditor: all.filter((p) => p.endsWith('.Audit')),
-    PVEVMAdmin: [...vmAll, 'Datastore.AllocateSpace', 'Datastore.Audit', 'SDN.Use', 'Pool.Audit'],
+    // pve-access-control `src/PVE/AccessControl.pm` `create_roles`: `PVE<group>Admin`/`User` take their own privilege
+    // group only, so neither VM role holds `Pool.Audit` (of the `Pool` group).
+    PVEVMAdmin: [...vmAll, 'Datastore.AllocateSpace', 'Datastore.Audit', 'SDN.Use'],
     PVEVMUser: [
       'VM.Audit',
       'VM.Backup',
@@ -80,7 +82,6 @@ export function builtinRoles(pveVersion: 8 | 9): Map<string, ReadonlySet<string>
       'VM.Config.Cloudinit',
       'VM.Console',
       'VM.PowerMgmt',
-      'Pool.Audit',
       'Datastore.AllocateSpace',
       'Datastore.Audit',
     ],

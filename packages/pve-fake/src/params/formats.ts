@@ -6,7 +6,8 @@ type FormatCheck = (value: string) => string | undefined;
 const CONFIGID = /^[a-z][a-z0-9_-]+$/i;
 const NODE = /^[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?$/;
 const STORAGE_ID = /^[a-z][a-z0-9\-_.]*[a-z0-9]$/i;
-const POOL_ID = /^[A-Za-z0-9_\-/]+$/;
+/** pve-access-control `src/PVE/AccessControl.pm` `verify_poolname`: up to 3 levels (`prod/web`). */
+const POOL_ID = /^[A-Za-z0-9.\-_]+(?:\/[A-Za-z0-9.\-_]+){0,2}$/;
 const USERID = /^[^\s:/]+@[A-Za-z][A-Za-z0-9.\-_]+$/;
 const DNS_NAME =
   /^(?:(?:[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?)\.)*(?:[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?)$/;
@@ -24,7 +25,12 @@ const checks: Record<PveStringFormat, FormatCheck> = {
     return undefined;
   },
   'pve-storage-id': (v) => (STORAGE_ID.test(v) ? undefined : `storage ID '${v}' contains illegal characters`),
-  'pve-poolid': (v) => (POOL_ID.test(v) ? undefined : `pool name '${v}' contains illegal characters`),
+  'pve-poolid': (v) =>
+    v.split('/').length > 3
+      ? `pool name '${v}' nested too deeply (max levels = 3)`
+      : POOL_ID.test(v)
+        ? undefined
+        : `pool name '${v}' contains invalid characters`,
   'pve-userid': (v) => (USERID.test(v) ? undefined : `value '${v}' does not look like a valid user name`),
   'dns-name': (v) => (DNS_NAME.test(v) ? undefined : `value does not look like a valid DNS name`),
 };

@@ -72,6 +72,10 @@ export class Dispatcher {
       }
       if (fault.reset) return Response.error();
       if (fault.expireTickets) this.env.tickets.expireAll();
+      if (fault.error && fault.applied) {
+        // The request went through; only its answer is lost on the way back.
+        await this.run(request, url, path).catch(() => undefined);
+      }
       if (fault.error) return this.finish(entry, errorResponse(fault.error, this.env.pveVersion));
     }
     let response: Response;

@@ -1,7 +1,8 @@
+import type { FakeEnv } from '../fake-env.js';
 import { str, vmidParam } from '../params/param-spec.js';
 import { paramError } from '../pve-error.js';
 import { type Envelope, type RouteContext, type RouteDef, route } from '../router/route.js';
-import { guestListItem } from './guest-status.js';
+import type { GuestState } from '../state/model.js';
 import { nodeSummary, storageSummary } from './node-summaries.js';
 import { canSeeTask, taskListItem } from './tasks.js';
 
@@ -12,6 +13,36 @@ export function versionInfo(pveVersion: 8 | 9): Record<string, string> {
     : { version: '8.2.4', release: '8.2', repoid: 'faa83925c9641325' };
 }
 
+/**
+ * A guest's entry as pve-manager `PVE/API2Tools.pm` `extract_vm_stats` builds it: `id`, `vmid`, `node`, `type` and
+ * `status: 'unknown'` always; name, status, template, sizes and usage only from pvestatd's RRD row.
+ */
+export function vmStats(env: FakeEnv, g: GuestState): Record<string, unknown> {
+  return {
+    id: `${g.type}/${g.vmid}`,
+    vmid: g.vmid,
+    node: g.node,
+    type: g.type,
+    status: 'unknown',
+    ...env.rrd.of(g),
+  };
+}
+
+/**
+ * A guest's `/cluster/resources` entry (pve-manager `PVE/API2/Cluster.pm` `resources`): {@link vmStats}, `lock` and
+ * `tags` from the live config (`get_guest_config_properties`), and `pool` from user.cfg — deleted unless the caller
+ * has `Pool.Audit` on `/pool/<pool>` (`delete $entry->{pool} if !$rpcenv->check(..., ['Pool.Audit'], 1)`).
+ */
+function guestResource(ctx: RouteContext, g: GuestState): Record<string, unknown> {
+  const entry = vmStats(ctx.env, g);
+  if (g.config.lock !== undefined) entry.lock = g.config.lock;
+  if (g.config.tags !== undefined) entry.tags = g.config.tags;
+  if (g.ha !== undefined) entry.hastate = g.ha.managerState;
+  if (g.pool !== undefined && ctx.env.perms.has(ctx.who, `/pool/${g.pool}`, 'Pool.Audit'))
+    entry.pool = g.pool;
+  return entry;
+}
+
 function resources(ctx: RouteContext): unknown[] {
   const { cluster, perms } = ctx.env;
   const type = ctx.params.type;
@@ -20,27 +51,10 @@ function resources(ctx: RouteContext): unknown[] {
     for (const n of cluster.nodes.values()) out.push(nodeSummary(ctx.env, n));
   }
   if (type === undefined || type === 'vm') {
+    ctx.env.rrd.tick();
     for (const g of cluster.guests.values()) {
       if (!perms.has(ctx.who, `/vms/${g.vmid}`, 'VM.Audit')) continue;
-      // A resources entry is a list item without the per-node details, plus id, node, maxcpu and pool.
-      const {
-        cpus,
-        pid: _pid,
-        type: _type,
-        maxswap: _maxswap,
-        swap: _swap,
-        template: _template,
-        ...item
-      } = guestListItem(ctx.env, g);
-      out.push({
-        ...item,
-        id: `${g.type}/${g.vmid}`,
-        type: g.type,
-        node: g.node,
-        template: g.config.template === 1 ? 1 : 0,
-        maxcpu: cpus,
-        ...(g.pool !== undefined ? { pool: g.pool } : {}),
-      });
+      out.push(guestResource(ctx, g));
     }
   }
   if (type === undefined || type === 'storage') {
@@ -89,7 +103,7 @@ function status(ctx: RouteContext): unknown[] {
       id: 'cluster',
       name: cluster.clusterName,
       nodes: nodes.length,
-      quorate: 1,
+      quorate: cluster.quorate ? 1 : 0,
       version: nodes.length,
     });
   }

@@ -13,6 +13,7 @@ import { fail } from '../pve-error.js';
 import { type RouteContext, type RouteDef, route } from '../router/route.js';
 import { configVolumes, randomMac } from '../state/guest-volumes.js';
 import type { GuestConfig, GuestState, GuestType } from '../state/model.js';
+import { checkCfsQuorum } from '../state/quorum.js';
 import { checkLock, guestOf, setLock, TASK_TYPES, typeWord } from './guest-context.js';
 import { checkAllocate } from './guest-lifecycle.js';
 
@@ -74,7 +75,11 @@ function checkClone(
   if (target !== undefined && target !== src.node && local) {
     throw fail(`can't clone ${word} to node '${target}' (${word} uses local storage)`);
   }
-  if (env.cluster.guests.has(newid))
+  // qemu-server `src/PVE/API2/Qemu.pm` `clone_vm` checks only for a QEMU config of that id on this node before
+  // forking (`die "unable to create VM $newid: config file already exists\n" if -f $conffile`); its worker finds
+  // any other holder (see `claimNewId`). pve-container's clone takes the id synchronously.
+  const holder = env.cluster.guests.get(newid);
+  if (holder && (type === 'lxc' || (holder.type === 'qemu' && holder.node === src.node)))
     throw fail(`unable to create ${word} ${newid}: config file already exists`);
   const linkable = src.config.template === 1;
   for (const v of volumes) {
@@ -98,6 +103,8 @@ function clone(ctx: RouteContext, type: GuestType): string {
   const pool = typeof ctx.params.pool === 'string' ? ctx.params.pool : undefined;
   env.perms.check(ctx.who, `/vms/${src.vmid}`, ['VM.Clone']);
   checkAllocate(ctx, newid, pool);
+  // qemu-server `Qemu.pm` / pve-container `LXC.pm` `clone_vm`: `check_cfs_quorum` before the worker.
+  checkCfsQuorum(env.cluster.quorate);
   if (pool !== undefined && !env.cluster.pools.has(pool)) throw fail(`pool '${pool}' does not exist`);
   const snapname = typeof ctx.params.snapname === 'string' ? ctx.params.snapname : undefined;
   const snap = snapname === undefined ? undefined : src.snapshots.get(snapname);
@@ -119,14 +126,19 @@ function clone(ctx: RouteContext, type: GuestType): string {
     qmpstatus: 'stopped',
     snapshots: new Map(),
   };
-  env.cluster.guests.set(newid, copy);
-  if (type === 'lxc') setLock(env, src, 'disk');
+  if (type === 'lxc') {
+    env.cluster.guests.set(newid, copy);
+    setLock(env, src, 'disk');
+  }
   let done = false;
   return env.tasks.start({
     node: src.node,
     type: TASK_TYPES[type].clone,
     id: String(src.vmid),
     authid: ctx.who.authid,
+    ...(type === 'qemu'
+      ? { beginDelayMs: env.workerStartMs, begin: () => claimNewId(ctx, src.node, newid, copy) }
+      : {}),
     finish: (log) => {
       for (const v of configVolumes(type, copy.config)) {
         log(`create ${full ? 'full' : 'linked'} clone of drive ${v.key} (${v.volid})`);
@@ -142,6 +154,29 @@ function clone(ctx: RouteContext, type: GuestType): string {
       if (!done && env.cluster.guests.get(newid) === copy) env.cluster.guests.delete(newid);
     },
   });
+}
+
+/**
+ * The QEMU clone worker's first step (qemu-server `src/PVE/API2/Qemu.pm` `clone_vm`): take the new id's flock (1 s),
+ * check again, and write the temporary config (`lock: clone`). A clone of the same id still running holds the flock
+ * (`can't lock file … - got timeout`); a finished one left its config (`config file already exists`); a guest of the
+ * id elsewhere makes pmxcfs refuse the write (pve-common `PVE::File::file_set_contents`, pmxcfs `memdb.c`).
+ */
+function claimNewId(ctx: RouteContext, node: string, newid: number, copy: GuestState): void {
+  const { cluster } = ctx.env;
+  const holder = cluster.guests.get(newid);
+  if (holder?.type === 'qemu' && holder.config.lock === 'clone') {
+    throw fail(`can't lock file '/var/lock/qemu-server/lock-${newid}.conf' - got timeout`);
+  }
+  if (holder?.type === 'qemu' && holder.node === node) {
+    throw fail(`unable to create VM ${newid}: config file already exists`);
+  }
+  if (holder) {
+    throw fail(
+      `close (rename) atomic file '/etc/pve/nodes/${node}/qemu-server/${newid}.conf' failed: File exists`,
+    );
+  }
+  cluster.guests.set(newid, copy);
 }
 
 /** `POST .../clone`. */

@@ -5,7 +5,8 @@ import { qemuConfigParams, qemuUpdateParams } from '../params/qemu-params.js';
 import { fail } from '../pve-error.js';
 import { type RouteContext, type RouteDef, route } from '../router/route.js';
 import { isDiskKey, materializeConfig } from '../state/guest-volumes.js';
-import type { GuestConfig, GuestState, GuestType } from '../state/model.js';
+import type { GuestConfig, GuestState, GuestType, PendingChanges } from '../state/model.js';
+import { hasPending, hotPlugs, pendingArray, withPending } from '../state/pending-config.js';
 import { CONFIG_PRIVILEGES, privilegeForKey } from './config-privileges.js';
 import { toConfigValues } from './config-values.js';
 import { checkLock, guestOf, skipLock, startGuestTask } from './guest-context.js';
@@ -21,7 +22,11 @@ const CONTROL_PARAMS = new Set([
   'background_delay',
 ]);
 
-/** The config as `GET .../config` returns it: keys plus `digest` (or a snapshot's config). */
+/**
+ * The config as `GET .../config` returns it: keys plus `digest` (or a snapshot's config). Pending values are merged in
+ * and pending deletes left out unless `current=1` (qemu-server `src/PVE/API2/Qemu.pm` `vm_config`, pve-guest-common
+ * `AbstractConfig.pm` `load_current_config`).
+ */
 function readConfig(ctx: RouteContext, type: GuestType): Record<string, unknown> {
   const g = guestOf(ctx, type);
   ctx.env.perms.check(ctx.who, `/vms/${g.vmid}`, ['VM.Audit']);
@@ -31,7 +36,8 @@ function readConfig(ctx: RouteContext, type: GuestType): Record<string, unknown>
     if (!snap) throw fail(`snapshot '${snapname}' does not exist`);
     return { ...snap.config, digest: ctx.env.cluster.digest(g) };
   }
-  return { ...g.config, digest: ctx.env.cluster.digest(g) };
+  const config = ctx.params.current === true ? g.config : withPending(g);
+  return { ...config, digest: ctx.env.cluster.digest(g) };
 }
 
 /** A QEMU disk removed from or replaced in the config stays as the next free `unusedN` (CD-ROMs do not). */
@@ -87,8 +93,31 @@ function prepareUpdate(ctx: RouteContext, type: GuestType): { guest: GuestState;
   }
   const apply = (): void => {
     checkLock(g, skip);
-    const next: GuestConfig = { ...g.config };
+    // qemu-server `$update_vm_api` / pve-container `update_pct_config` write every change into `[PENDING]`; a stopped
+    // guest then takes all pending changes (`vmconfig_apply_pending`), a running one those `vmconfig_hotplug_pending`
+    // can apply live — the rest stays pending until it restarts.
+    const running = g.status === 'running';
+    const pending: PendingChanges = {
+      values: { ...g.pending?.values },
+      deletes: new Map(g.pending?.deletes ?? []),
+    };
+    for (const key of reverts) {
+      delete pending.values[key];
+      pending.deletes.delete(key);
+    }
+    const stays = (key: string) => running && !hotPlugs(g, key);
+    const next: GuestConfig = running ? { ...g.config } : withPending({ ...g, pending });
+    if (!running) {
+      pending.deletes.clear();
+      for (const key of Object.keys(pending.values)) delete pending.values[key];
+    }
     for (const key of deletes) {
+      delete pending.values[key];
+      if (stays(key)) {
+        if (next[key] !== undefined) pending.deletes.set(key, ctx.params.force === true);
+        continue;
+      }
+      pending.deletes.delete(key);
       const old = next[key];
       if (old === undefined) continue;
       delete next[key];
@@ -96,6 +125,12 @@ function prepareUpdate(ctx: RouteContext, type: GuestType): { guest: GuestState;
         keepAsUnused(next, String(old));
     }
     for (const [k, v] of Object.entries(materialized)) {
+      pending.deletes.delete(k);
+      if (stays(k)) {
+        pending.values[k] = v;
+        continue;
+      }
+      delete pending.values[k];
       const old = next[k];
       if (
         type === 'qemu' &&
@@ -107,6 +142,7 @@ function prepareUpdate(ctx: RouteContext, type: GuestType): { guest: GuestState;
       }
       next[k] = v;
     }
+    g.pending = hasPending({ ...g, pending }) ? pending : undefined;
     env.cluster.writeConfig(g, next);
   };
   return { guest: g, apply };
@@ -124,11 +160,9 @@ export function configRoutes(type: GuestType): RouteDef[] {
   const routes = [
     route('GET', base, getParams, (ctx) => readConfig(ctx, type)),
     route('GET', `/nodes/{node}/${type}/{vmid}/pending`, guestPathParams, (ctx) => {
-      // Changes apply at once in the fake, so nothing is ever pending: every key reports its current value
-      // (as a string, the type the schema declares for `value`).
       const g = guestOf(ctx, type);
       ctx.env.perms.check(ctx.who, `/vms/${g.vmid}`, ['VM.Audit']);
-      return Object.entries(g.config).map(([key, value]) => ({ key, value: String(value) }));
+      return pendingArray(g, ctx.env.cluster.digest(g));
     }),
     route('PUT', base, updateParams, (ctx) => {
       prepareUpdate(ctx, type).apply();

@@ -6,6 +6,7 @@ import { fail, permissionDenied } from '../pve-error.js';
 import { type RouteContext, type RouteDef, route } from '../router/route.js';
 import { configVolumes, materializeConfig, newVmIdentity } from '../state/guest-volumes.js';
 import type { GuestConfig, GuestState, GuestType } from '../state/model.js';
+import { checkCfsQuorum } from '../state/quorum.js';
 import { toConfigValues } from './config-values.js';
 import { guestOf, skipLock, startGuestTask, TASK_TYPES, typeWord } from './guest-context.js';
 import { guestCurrentStatus, guestListItem } from './guest-status.js';
@@ -52,6 +53,8 @@ function create(ctx: RouteContext, type: GuestType): string {
   env.cluster.requireNode(node);
   const vmid = Number(ctx.params.vmid);
   const pool = typeof ctx.params.pool === 'string' ? ctx.params.pool : undefined;
+  // qemu-server `Qemu.pm` / pve-container `LXC.pm` `create_vm`: `check_cfs_quorum` first.
+  checkCfsQuorum(env.cluster.quorate);
   checkAllocate(ctx, vmid, pool);
   const taken = vmidInUse(env, vmid);
   if (taken) throw fail(type === 'qemu' ? `unable to create VM ${vmid} - ${taken}` : taken);

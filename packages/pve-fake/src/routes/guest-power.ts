@@ -2,7 +2,10 @@ import type { FakeEnv } from '../fake-env.js';
 import { bool, guestPathParams, int, type ParamSpecs, str } from '../params/param-spec.js';
 import { fail } from '../pve-error.js';
 import { type RouteContext, type RouteDef, route } from '../router/route.js';
+import { haManaged, haRequest } from '../state/ha-manager.js';
 import type { GuestState, GuestType } from '../state/model.js';
+import { applyPending } from '../state/pending-config.js';
+import { checkCfsQuorum } from '../state/quorum.js';
 import { guestOf, skipLock, startGuestTask, typeWord } from './guest-context.js';
 
 const base = (type: GuestType) => `/nodes/{node}/${type}/{vmid}/status`;
@@ -21,6 +24,15 @@ function markStopped(g: GuestState): void {
   g.pid = undefined;
 }
 
+/**
+ * A guest stopped through PVE. A VM applies its pending changes on the way down (qemu-server `_do_vm_stop` →
+ * `vm_stop_cleanup` with `$apply_pending_changes`); a container keeps them for its next start.
+ */
+function stopped(ctx: RouteContext, g: GuestState): void {
+  markStopped(g);
+  if (g.type === 'qemu') applyPending(ctx.env.cluster, g);
+}
+
 const notRunning = (g: GuestState) => fail(`${typeWord(g.type)} ${g.vmid} not running`);
 
 function power(ctx: RouteContext, type: GuestType): { g: GuestState; skip: boolean } {
@@ -32,6 +44,9 @@ function power(ctx: RouteContext, type: GuestType): { g: GuestState; skip: boole
 function start(ctx: RouteContext, type: GuestType): string {
   const { g, skip } = power(ctx, type);
   if (type === 'lxc' && g.status === 'running') throw fail(`CT ${g.vmid} already running`);
+  // qemu-server `Qemu.pm` / pve-container `LXC/Status.pm` `vm_start`: `check_cfs_quorum` before the worker.
+  checkCfsQuorum(ctx.env.cluster.quorate);
+  if (haManaged(g)) return haRequest(ctx.env, g, { kind: 'start' }, ctx.who.authid);
   return startGuestTask(ctx.env, ctx.who, g, {
     action: 'start',
     skipLock: skip || g.config.lock === 'suspended',
@@ -45,7 +60,9 @@ function start(ctx: RouteContext, type: GuestType): string {
         const { lock: _l, ...rest } = g.config;
         ctx.env.cluster.writeConfig(g, rest);
         log('resuming VM from saved state');
-      }
+        // Resuming a saved state keeps the pending changes (qemu-server `vm_start_nolock` applies them only on a
+        // fresh start).
+      } else applyPending(ctx.env.cluster, g);
       markRunning(ctx.env, g);
     },
   });
@@ -53,16 +70,18 @@ function start(ctx: RouteContext, type: GuestType): string {
 
 function stop(ctx: RouteContext, type: GuestType): string {
   const { g, skip } = power(ctx, type);
+  if (haManaged(g)) return haRequest(ctx.env, g, { kind: 'stop', shutdown: false }, ctx.who.authid);
   if (type === 'lxc' && g.status !== 'running') throw notRunning(g);
   return startGuestTask(ctx.env, ctx.who, g, {
     action: 'stop',
     skipLock: skip,
-    finish: () => markStopped(g),
+    finish: () => stopped(ctx, g),
   });
 }
 
 function shutdown(ctx: RouteContext, type: GuestType): string {
   const { g, skip } = power(ctx, type);
+  if (haManaged(g)) return haRequest(ctx.env, g, { kind: 'stop', shutdown: true }, ctx.who.authid);
   if (type === 'lxc' && g.status !== 'running') throw notRunning(g);
   if (type === 'qemu' && g.qmpstatus === 'paused' && ctx.params.forceStop !== true) {
     throw fail('VM is paused - cannot shutdown');
@@ -70,7 +89,7 @@ function shutdown(ctx: RouteContext, type: GuestType): string {
   return startGuestTask(ctx.env, ctx.who, g, {
     action: 'shutdown',
     skipLock: skip,
-    finish: () => markStopped(g),
+    finish: () => stopped(ctx, g),
   });
 }
 
@@ -81,6 +100,8 @@ function reboot(ctx: RouteContext, type: GuestType): string {
     action: 'reboot',
     finish: () => {
       if (g.status !== 'running') throw notRunning(g);
+      // A reboot is a new start: pending changes apply ("Applies pending changes.", qemu-server `vm_reboot`).
+      applyPending(ctx.env.cluster, g);
       markRunning(ctx.env, g);
     },
   });

@@ -45,7 +45,11 @@ export function guestListItem(env: FakeEnv, g: GuestState, full = false): Record
 
 /** `GET .../status/current`. */
 export function guestCurrentStatus(env: FakeEnv, g: GuestState): Record<string, unknown> {
-  const out = { ...common(env, g), ha: { managed: 0 } } as Record<string, unknown>;
+  // pve-ha-manager `PVE/HA/Config.pm` `get_service_status`; PVE 8 also names the group.
+  const ha = g.ha
+    ? { managed: 1, state: g.ha.managerState, ...(env.pveVersion === 8 ? { group: '' } : {}) }
+    : { managed: 0 };
+  const out = { ...common(env, g), ha } as Record<string, unknown>;
   if (g.type === 'qemu') {
     out.qmpstatus = g.status === 'running' ? g.qmpstatus : 'stopped';
     if (/(^|,)(enabled=)?1(,|$)/.test(String(g.config.agent ?? ''))) out.agent = 1;

@@ -11,6 +11,7 @@ import type {
   StaticVolume,
   StorageState,
 } from './model.js';
+import { readOnlyConfigError } from './quorum.js';
 
 /** A volume as `GET .../storage/{storage}/content` lists it. */
 export interface VolumeEntry {
@@ -35,6 +36,10 @@ export class ClusterState {
   readonly guests = new Map<number, GuestState>();
   readonly pools = new Map<string, PoolState>();
   readonly networks = new Map<string, NetworkIfaceState[]>();
+  /** Whether the cluster has quorum; without it `/etc/pve` is read-only (`fake.setQuorate`). */
+  quorate = true;
+  /** The pid the next config write's temporary file is named after (PVE's `$$`). */
+  #writerPid = 4000;
 
   constructor(readonly clusterName: string | undefined) {}
 
@@ -70,8 +75,11 @@ export class ClusterState {
     throw fail('unable to get any free VMID in range [100, 999999]');
   }
 
-  /** Replaces a guest's config (a write: the digest changes). */
+  /** Replaces a guest's config (a write: the digest changes); without quorum it fails as PVE's write does. */
   writeConfig(guest: GuestState, config: GuestConfig): void {
+    if (!this.quorate) {
+      throw readOnlyConfigError(configPath(guest.node, guest.type, guest.vmid), this.#writerPid++);
+    }
     guest.config = config;
     guest.revision++;
   }

@@ -54,6 +54,28 @@ export interface SnapshotState {
   readonly config: GuestConfig;
 }
 
+/** Pending changes of a guest config. */
+export interface PendingChanges {
+  readonly values: GuestConfig;
+  readonly deletes: Map<string, boolean>;
+}
+
+/** QEMU's run states (qapi `RunState`) as `query-status` names them, and `stopped` when no QEMU runs. */
+export type QmpStatus =
+  | 'running'
+  | 'paused'
+  | 'stopped'
+  | 'suspended'
+  | 'prelaunch'
+  | 'io-error'
+  | 'internal-error'
+  | 'postmigrate'
+  | 'inmigrate'
+  | 'finish-migrate'
+  | 'guest-panicked'
+  | 'watchdog'
+  | 'shutdown';
+
 /** A QEMU VM or LXC container. */
 export interface GuestState {
   readonly type: GuestType;
@@ -63,15 +85,37 @@ export interface GuestState {
   /** Bumped on every config write; part of the digest. */
   revision: number;
   status: 'running' | 'stopped';
-  /** QMP run state (qemu only): `running`, `paused`, `prelaunch`, `suspended`. */
-  qmpstatus: 'running' | 'paused' | 'stopped' | 'suspended';
+  /**
+   * QMP run state (qemu only), what `query-status` answers while the VM runs: `running`, `paused`, `suspended`, and
+   * the others QEMU knows (`prelaunch`, `io-error`, `postmigrate`, `internal-error`, ...) — set one to have a VM in
+   * that state. `status/current` and `?full=1` lists report it as `qmpstatus`; `/cluster/resources` as `status` from
+   * pvestatd's next round.
+   */
+  qmpstatus: QmpStatus;
   /** Epoch seconds of the last start. */
   startedAt?: number;
   pid?: number;
   readonly snapshots: Map<string, SnapshotState>;
+  /**
+   * The `[PENDING]` section: changes a running guest could not take at once (`values`), and keys to delete
+   * (`true`: with `force`). Applied when the guest starts (a VM's stop too).
+   */
+  pending?: PendingChanges;
   /** The snapshot the current state derives from (`parent` of `current`). */
   parentSnapshot?: string;
   pool?: string;
+  /** The guest's HA resource (`/etc/pve/ha/resources.cfg`), when HA manages it. */
+  ha?: HaResource;
+}
+
+/** An HA resource: the state it is configured for and the state the HA manager reports. */
+export interface HaResource {
+  /** Configured state (`ha-manager set --state`). */
+  state: 'started' | 'stopped' | 'ignored';
+  /** The manager's service state (`request_start`, `started`, `migrate`, `error`, ...), `hastate` in listings. */
+  managerState: string;
+  /** The LRM fails to carry requests out: the service goes to `error` (a fault). */
+  fails?: boolean;
 }
 
 /** A resource pool. */

@@ -176,6 +176,7 @@ export function seedCluster(o: PveFakeOptions, now: number): ClusterState {
       pid: running ? 20_000 + vmid : undefined,
       snapshots: new Map(),
       pool: seed.pool,
+      ...(seed.ha === undefined ? {} : { ha: { state: seed.ha, managerState: seed.ha } }),
     };
     let parent: string | undefined;
     for (const name of seed.snapshots ?? []) {

@@ -25,6 +25,11 @@ export interface TaskSpec {
   readonly authid: string;
   /** Runs when the task starts (lock checks, taking the lock). Throwing fails the task. */
   readonly begin?: (log: TaskLog) => void;
+  /**
+   * How long after the UPID is returned the worker starts (runs `begin`); 0 (default) at once. PVE forks the worker
+   * and answers with its UPID, so what the worker does first can interleave with other requests.
+   */
+  readonly beginDelayMs?: number;
   /** Runs when the task ends successfully (the state change). Throwing fails the task. */
   readonly finish?: (log: TaskLog) => void;
   /** Runs when the task ends in any way after `begin` succeeded (releasing the lock). */
@@ -88,18 +93,27 @@ export class TaskRunner {
     const failure = this.takeFailure(spec.type, spec.id);
     let error: string | undefined;
     let begun = false;
-    try {
-      spec.begin?.(log);
-      begun = true;
-    } catch (e) {
-      error = errorText(e);
-    }
+    let started = false;
+    const runBegin = (): void => {
+      if (started) return;
+      started = true;
+      try {
+        spec.begin?.(log);
+        begun = true;
+      } catch (e) {
+        error = errorText(e);
+      }
+    };
+    const delay = spec.beginDelayMs ?? 0;
+    if (delay <= 0) runBegin();
+    else setTimeout(runBegin, delay).unref();
     let resolveDone!: () => void;
     const done = new Promise<void>((r) => {
       resolveDone = r;
     });
     const end = (forced?: string): void => {
       if (record.status === 'stopped') return;
+      runBegin();
       clearTimeout(timer);
       this.#running.delete(upid);
       let exit = forced ?? error;
@@ -111,7 +125,14 @@ export class TaskRunner {
           exit = errorText(e);
         }
       }
-      if (begun) spec.cleanup?.();
+      if (begun) {
+        // Releasing a lock is a config write too, and fails as one (e.g. without quorum): the task keeps its result.
+        try {
+          spec.cleanup?.();
+        } catch (e) {
+          log(`WARN: ${errorText(e)}`);
+        }
+      }
       const warnings = exit === undefined ? (failure?.warnings ?? []) : [];
       for (const w of warnings) log(`WARN: ${w}`);
       if (exit !== undefined) log(`TASK ERROR: ${exit}`);

@@ -1,0 +1,330 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPveFake, type PveFake, type PveFakeServer } from '../src/index.js';
+import { createRawClient, type RawPveClient } from './support/raw-client.js';
+
+// Behaviours of real PVE clusters the fake reproduces, each checked over the fake's HTTPS server.
+let fake: PveFake;
+let server: PveFakeServer;
+let pve: RawPveClient;
+beforeAll(async () => {
+  fake = createPveFake({
+    nodes: 2,
+    guests: [
+      { type: 'qemu', vmid: 100, name: 'running-vm', status: 'running', node: 'pve1' },
+      { type: 'qemu', vmid: 101, name: 'stopped-vm', node: 'pve1' },
+    ],
+    taskDurationMs: 10,
+  });
+  server = await fake.listen();
+  pve = createRawClient(server, { token: fake.credentials.tokenId, secret: fake.credentials.tokenSecret });
+});
+afterAll(async () => {
+  await pve.close();
+  await fake.close();
+});
+
+type Data<T> = { data: T; message?: string };
+
+describe('lost quorum', () => {
+  it('refuses starts, creates and config writes as PVE does, keeps reads, and reports quorate: 0', async () => {
+    const tasks = async () => ((await pve.call('GET', '/cluster/tasks')).body as Data<unknown[]>).data.length;
+    const tasksBefore = await tasks();
+    fake.setQuorate(false);
+    try {
+      const start = await pve.call('POST', '/nodes/pve1/qemu/101/status/start');
+      expect(start.status).toBe(500);
+      expect(start.reason).toBe('cluster not ready - no quorum?');
+      const create = await pve.call('POST', '/nodes/pve1/qemu', { vmid: 150 });
+      expect(create.reason).toBe('cluster not ready - no quorum?');
+      const put = await pve.call('PUT', '/nodes/pve1/qemu/101/config', { description: 'x' });
+      expect(put.status).toBe(500);
+      expect(put.reason).toMatch(
+        /^unable to open file '\/etc\/pve\/nodes\/pve1\/qemu-server\/101\.conf\.tmp\.\d+' - Permission denied$/,
+      );
+      const status = (await pve.call('GET', '/cluster/status')).body as Data<Array<Record<string, unknown>>>;
+      expect(status.data.find((e) => e.type === 'cluster')).toMatchObject({ quorate: 0 });
+      expect((await pve.call('GET', '/cluster/resources', { type: 'vm' })).status).toBe(200);
+      expect(fake.guest(101)?.status).toBe('stopped');
+      expect(await tasks()).toBe(tasksBefore);
+    } finally {
+      fake.setQuorate(true);
+    }
+    const start = (await pve.call('POST', '/nodes/pve1/qemu/101/status/start')).body as Data<string>;
+    expect(start.data).toMatch(/^UPID:pve1:/);
+    await fake.settleTasks();
+    expect(fake.guest(101)?.status).toBe('running');
+  });
+});
+
+describe('/cluster/resources entries without an RRD row', () => {
+  it('lists a guest created since pvestatd last ran with only id, vmid, node, type and status unknown', async () => {
+    const entries = async () =>
+      (
+        (await pve.call('GET', '/cluster/resources', { type: 'vm' })).body as Data<
+          Array<Record<string, unknown>>
+        >
+      ).data;
+    fake.pvestatdRound();
+    const created = (await pve.call('POST', '/nodes/pve2/qemu', { vmid: 160, name: 'fresh', cores: 2 }))
+      .body as Data<string>;
+    expect(created.data).toMatch(/^UPID:/);
+    await fake.settleTasks();
+    expect((await entries()).find((e) => e.vmid === 160)).toEqual({
+      id: 'qemu/160',
+      vmid: 160,
+      node: 'pve2',
+      type: 'qemu',
+      status: 'unknown',
+    });
+    // The seeded guests keep the row of the last round.
+    expect((await entries()).find((e) => e.vmid === 101)).toMatchObject({ name: 'stopped-vm' });
+    fake.clock.advance(10_000);
+    expect((await entries()).find((e) => e.vmid === 160)).toMatchObject({
+      name: 'fresh',
+      status: 'stopped',
+      maxcpu: 2,
+      template: 0,
+    });
+  });
+});
+
+describe('paused VMs', () => {
+  it('say running in /cluster/resources until pvestatd runs, and paused only in qmpstatus of their own status', async () => {
+    fake.pvestatdRound();
+    const upid = ((await pve.call('POST', '/nodes/pve1/qemu/100/status/suspend')).body as Data<string>).data;
+    expect(upid).toMatch(/^UPID:/);
+    await fake.settleTasks();
+    const entry = async () =>
+      (
+        (await pve.call('GET', '/cluster/resources', { type: 'vm' })).body as Data<
+          Array<Record<string, unknown>>
+        >
+      ).data.find((e) => e.vmid === 100);
+    expect(await entry()).toMatchObject({ status: 'running' });
+    const current = (await pve.call('GET', '/nodes/pve1/qemu/100/status/current')).body as Data<
+      Record<string, unknown>
+    >;
+    expect(current.data).toMatchObject({ status: 'running', qmpstatus: 'paused' });
+    const list = (await pve.call('GET', '/nodes/pve1/qemu')).body as Data<Array<Record<string, unknown>>>;
+    const listed = list.data.find((e) => e.vmid === 100);
+    expect(listed).toMatchObject({ status: 'running' });
+    expect(listed?.qmpstatus).toBeUndefined();
+    fake.clock.advance(10_000);
+    expect(await entry()).toMatchObject({ status: 'paused' });
+    await pve.call('POST', '/nodes/pve1/qemu/100/status/resume');
+    await fake.settleTasks();
+  });
+});
+
+describe('pending configuration', () => {
+  it('keeps changes a running VM cannot take pending, shows them merged unless current=1, and applies them on stop', async () => {
+    const vm = fake.guest(100);
+    expect(vm?.status).toBe('running');
+    const put = await pve.call('PUT', '/nodes/pve1/qemu/100/config', {
+      cores: 4,
+      memory: 4096,
+      name: 'renamed',
+    });
+    expect(put.status).toBe(200);
+    const merged = (await pve.call('GET', '/nodes/pve1/qemu/100/config')).body as Data<
+      Record<string, unknown>
+    >;
+    expect(merged.data).toMatchObject({ cores: 4, name: 'renamed' });
+    expect(String(merged.data.memory)).toBe('4096');
+    const current = (await pve.call('GET', '/nodes/pve1/qemu/100/config', { current: 1 })).body as Data<
+      Record<string, unknown>
+    >;
+    expect(current.data.cores).not.toBe(4);
+    expect(current.data.name).toBe('renamed');
+    const pending = (await pve.call('GET', '/nodes/pve1/qemu/100/pending')).body as Data<
+      Array<Record<string, unknown>>
+    >;
+    expect(pending.data.find((i) => i.key === 'cores')).toMatchObject({ pending: '4' });
+    expect(pending.data.find((i) => i.key === 'name')).toEqual({ key: 'name', value: 'renamed' });
+    const status = (await pve.call('GET', '/nodes/pve1/qemu/100/status/current')).body as Data<
+      Record<string, unknown>
+    >;
+    expect(status.data.cpus).not.toBe(4);
+
+    await pve.call('POST', '/nodes/pve1/qemu/100/status/stop');
+    await fake.settleTasks();
+    expect(fake.guest(100)?.config).toMatchObject({ cores: 4 });
+    expect(String(fake.guest(100)?.config.memory)).toBe('4096');
+    expect(fake.guest(100)?.pending).toBeUndefined();
+    await pve.call('POST', '/nodes/pve1/qemu/100/status/start');
+    await fake.settleTasks();
+  });
+});
+
+describe('pools without Pool.Audit', () => {
+  it('drop pool from /cluster/resources, list members by poolid, and take nested names', async () => {
+    expect((await pve.call('POST', '/pools', { poolid: 'prod/web' })).reason).toBe(
+      "parent 'prod' of pool 'prod/web' does not exist",
+    );
+    expect((await pve.call('POST', '/pools', { poolid: 'prod' })).status).toBe(200);
+    expect((await pve.call('POST', '/pools', { poolid: 'prod/web' })).status).toBe(200);
+    const deep = await pve.call('POST', '/pools', { poolid: 'prod/web/a/b' });
+    expect(deep.status).toBe(400);
+    expect(JSON.stringify(deep.body)).toContain('nested too deeply (max levels = 3)');
+    expect((await pve.call('PUT', '/pools', { poolid: 'prod/web', vms: '101' })).status).toBe(200);
+
+    const token = fake.addToken('root@pam', 'vmadmin', { privsep: true });
+    fake.setAcl({ path: '/pool/prod/web', roles: 'PVEVMAdmin', token: token.tokenId });
+    const auth = { token: token.tokenId, secret: token.secret };
+    const resources = (await pve.call('GET', '/cluster/resources', { type: 'vm' }, auth)).body as Data<
+      Array<Record<string, unknown>>
+    >;
+    expect(resources.data.map((e) => e.id)).toEqual(['qemu/101']);
+    expect(resources.data[0]?.pool).toBeUndefined();
+    expect(((await pve.call('GET', '/pools', {}, auth)).body as Data<unknown[]>).data).toEqual([]);
+    const pool = (await pve.call('GET', '/pools', { poolid: 'prod/web' }, auth)).body as Data<
+      Array<{ poolid: string; members: Array<Record<string, unknown>> }>
+    >;
+    expect(pool.data[0]?.poolid).toBe('prod/web');
+    expect(pool.data[0]?.members.map((m) => m.id)).toEqual(['qemu/101']);
+    // Root, who has Pool.Audit, sees the pool in the entry.
+    const rooted = (await pve.call('GET', '/cluster/resources', { type: 'vm' })).body as Data<
+      Array<Record<string, unknown>>
+    >;
+    expect(rooted.data.find((e) => e.vmid === 101)?.pool).toBe('prod/web');
+    await pve.call('PUT', '/pools', { poolid: 'prod/web', vms: '101', delete: 1 });
+  });
+});
+
+describe('59x after the request was sent', () => {
+  it('applies the write and then answers the proxy status, when the fault says so', async () => {
+    fake.faults.add({
+      method: 'POST',
+      path: '/nodes/{node}/qemu/{vmid}/status/start',
+      status: 596,
+      applied: true,
+      times: 1,
+    });
+    const answer = await pve.call('POST', '/nodes/pve1/qemu/101/status/stop');
+    expect(answer.status).toBe(200);
+    await fake.settleTasks();
+    const lost = await pve.call('POST', '/nodes/pve1/qemu/101/status/start');
+    expect(lost.status).toBe(596);
+    expect(lost.body).toBeUndefined();
+    await fake.settleTasks();
+    expect(fake.guest(101)?.status).toBe('running');
+    fake.faults.add({ method: 'POST', path: '/nodes/{node}/qemu/{vmid}/status/stop', status: 596, times: 1 });
+    expect((await pve.call('POST', '/nodes/pve1/qemu/101/status/stop')).status).toBe(596);
+    await fake.settleTasks();
+    expect(fake.guest(101)?.status).toBe('running');
+    await pve.call('POST', '/nodes/pve1/qemu/101/status/stop');
+    await fake.settleTasks();
+  });
+});
+
+describe('live migration with local disks', () => {
+  it('fails in the task without with-local-disks, and moves the VM with it', async () => {
+    const pre = (await pve.call('GET', '/nodes/pve1/qemu/100/migrate', { target: 'pve2' })).body as Data<{
+      local_disks: Array<Record<string, unknown>>;
+    }>;
+    expect(pre.data.local_disks.length).toBeGreaterThan(0);
+    expect(pre.data.local_disks[0]).toMatchObject({ is_attached: 1, cdrom: 0 });
+    const volid = String(pre.data.local_disks[0]?.volid);
+    const upid = (
+      (await pve.call('POST', '/nodes/pve1/qemu/100/migrate', { target: 'pve2', online: 1 }))
+        .body as Data<string>
+    ).data;
+    await fake.settleTasks();
+    expect(fake.task(upid)).toMatchObject({ exitstatus: 'migration aborted' });
+    expect(fake.task(upid)?.log).toContain(
+      `can't migrate local disk '${volid}': can't live migrate attached local disks without with-local-disks option`,
+    );
+    expect(fake.guest(100)?.node).toBe('pve1');
+    const moved = (
+      (
+        await pve.call('POST', '/nodes/pve1/qemu/100/migrate', {
+          target: 'pve2',
+          online: 1,
+          'with-local-disks': 1,
+        })
+      ).body as Data<string>
+    ).data;
+    await fake.settleTasks();
+    expect(fake.task(moved)?.exitstatus).toBe('OK');
+    expect(fake.guest(100)?.node).toBe('pve2');
+    await pve.call('POST', '/nodes/pve2/qemu/100/migrate', {
+      target: 'pve1',
+      online: 1,
+      'with-local-disks': 1,
+    });
+    await fake.settleTasks();
+  });
+});
+
+describe('concurrent QEMU clones to one id', () => {
+  it('both pass the synchronous check; the later one fails inside its task, as qemu-server clone_vm does', async () => {
+    const racy = createPveFake({
+      guests: [{ type: 'qemu', vmid: 9000, name: 'tpl', template: true, node: 'pve1' }],
+      taskDurationMs: 300,
+      workerStartMs: 100,
+    });
+    const racyServer = await racy.listen();
+    const client = createRawClient(racyServer, {
+      token: racy.credentials.tokenId,
+      secret: racy.credentials.tokenSecret,
+    });
+    try {
+      const [a, b] = await Promise.all([
+        client.call('POST', '/nodes/pve1/qemu/9000/clone', { newid: 300, name: 'a' }),
+        client.call('POST', '/nodes/pve1/qemu/9000/clone', { newid: 300, name: 'b' }),
+      ]);
+      expect([a.status, b.status]).toEqual([200, 200]);
+      await racy.settleTasks();
+      const exits = [a, b].map((r) => racy.task((r.body as Data<string>).data)?.exitstatus);
+      expect(exits.sort()).toEqual([
+        'OK',
+        "can't lock file '/var/lock/qemu-server/lock-300.conf' - got timeout",
+      ]);
+      const late = await client.call('POST', '/nodes/pve1/qemu/9000/clone', { newid: 300, name: 'c' });
+      expect(late).toMatchObject({
+        status: 500,
+        reason: 'unable to create VM 300: config file already exists',
+      });
+    } finally {
+      await client.close();
+      await racy.close();
+    }
+  });
+});
+
+describe('HA-managed guests', () => {
+  it('queue start with a hastart task that ends before the LRM starts the guest as root@pam', async () => {
+    const ha = createPveFake({
+      guests: [{ type: 'qemu', vmid: 110, name: 'ha-vm', node: 'pve1', ha: 'stopped' }],
+      taskDurationMs: 10,
+      haConvergeMs: 100,
+    });
+    const haServer = await ha.listen();
+    const client = createRawClient(haServer, {
+      token: ha.credentials.tokenId,
+      secret: ha.credentials.tokenSecret,
+    });
+    try {
+      const upid = ((await client.call('POST', '/nodes/pve1/qemu/110/status/start')).body as Data<string>)
+        .data;
+      expect(upid).toContain(':hastart:110:');
+      await ha.settleTasks();
+      expect(ha.task(upid)).toMatchObject({ exitstatus: 'OK' });
+      expect(ha.task(upid)?.log).toContain('Requesting HA start for VM 110');
+      expect(ha.guest(110)?.status).toBe('stopped');
+      const queued = (await client.call('GET', '/nodes/pve1/qemu/110/status/current')).body as Data<
+        Record<string, unknown>
+      >;
+      expect(queued.data.ha).toEqual({ managed: 1, state: 'request_start' });
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      await ha.settleTasks();
+      expect(ha.guest(110)?.status).toBe('running');
+      const lrm = await client.call('GET', '/nodes/pve1/tasks');
+      const items = (lrm.body as Data<Array<Record<string, unknown>>>).data;
+      expect(items.find((t) => t.type === 'qmstart')).toMatchObject({ user: 'root@pam', status: 'OK' });
+    } finally {
+      await client.close();
+      await ha.close();
+    }
+  });
+});
