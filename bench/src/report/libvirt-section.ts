@@ -31,10 +31,7 @@ export function libvirtSection(result: LibvirtScenarioResult | undefined): strin
       one.call,
       String(one.concurrency),
       client.label,
-      withRange(
-        fmt(client.perSecond),
-        client.perSecondRange?.map((v) => fmt(v)),
-      ),
+      withRange(fmt(client.perSecond), client.perSecondRange?.map((v) => fmt(v)) ?? null),
       fmt(client.p50Ms, 2),
       fmt(client.p99Ms, 2),
       client.label === 'hvc' ? ratioWithSpread(client, c) : '',
