@@ -1,12 +1,12 @@
 /** A source of the current time in epoch milliseconds. */
-export interface Clock {
+export interface TimeSource {
   now(): number;
 }
 
 /** The fake's clock: a base clock plus an offset that tests move forward (ticket expiry, task times). */
-export class FakeClock implements Clock {
+export class FakeClock implements TimeSource {
   #offset = 0;
-  constructor(private readonly base: Clock = Date) {}
+  constructor(private readonly base: TimeSource = Date) {}
 
   /** Current fake time in epoch milliseconds. */
   now(): number {

@@ -15,7 +15,7 @@ import { RouteMatcher } from './router/route-matcher.js';
 import { allRoutes } from './routes/index.js';
 import type { AccessState } from './state/access-state.js';
 import type { ClusterState } from './state/cluster-state.js';
-import type { GuestState } from './state/model.js';
+import type { PveGuestState } from './state/model.js';
 import { RrdSamples } from './state/rrd-samples.js';
 import { randomPassword, seedAccess, seedCluster } from './state/seed.js';
 import { type TaskFailure, type TaskRecord, TaskRunner } from './state/task-runner.js';
@@ -127,7 +127,7 @@ export interface PveFake {
   /** Invalidates every ticket and CSRF token issued so far. */
   expireTickets(): void;
   /** A guest by id. */
-  guest(vmid: number): GuestState | undefined;
+  guest(vmid: number): PveGuestState | undefined;
   /** A task by UPID. */
   task(upid: string): TaskRecord | undefined;
   /** Resolves when all tasks running now have ended. */

@@ -4,7 +4,7 @@
  *
  * @packageDocumentation
  */
-export type { Clock, FakeClock } from './clock.js';
+export type { FakeClock, TimeSource } from './clock.js';
 export {
   type AclInit,
   createPveFake,
@@ -20,7 +20,7 @@ export type { GuestSeed, PveFakeOptions, StorageSeed } from './options.js';
 export type { ParamSpec, ParamSpecs } from './params/param-spec.js';
 export type { RequestLogEntry } from './router/dispatch.js';
 export type { HttpMethod, RouteDef } from './router/route.js';
-export type { GuestState, GuestType, QmpStatus, SnapshotState } from './state/model.js';
+export type { PveGuestState, PveGuestType, QmpStatus, SnapshotState } from './state/model.js';
 export { DEFAULT_ISO, DEFAULT_OSTEMPLATE } from './state/seed.js';
 export type { TaskFailure, TaskRecord } from './state/task-runner.js';
 export { type FakeCertificate, generateCertificate } from './tls-certificate.js';

@@ -1,9 +1,9 @@
-import type { Clock } from './clock.js';
-import type { GuestType } from './state/model.js';
+import type { TimeSource } from './clock.js';
+import type { PveGuestType } from './state/model.js';
 
 /** One guest to seed. Unset fields get defaults (name, node round-robin, a 32 GiB / 8 GiB disk, one NIC). */
 export interface GuestSeed {
-  readonly type?: GuestType;
+  readonly type?: PveGuestType;
   readonly vmid?: number;
   readonly node?: string;
   /** VM `name` or CT `hostname`. */
@@ -64,7 +64,7 @@ export interface PveFakeOptions {
   /** How long the HA manager takes to carry out a request, in milliseconds (default 500; PVE's CRM loop is 10 s). */
   readonly haConvergeMs?: number;
   /** Base clock; the fake's clock adds `fake.clock.advance()` offsets to it. Default `Date`. */
-  readonly clock?: Clock;
+  readonly clock?: TimeSource;
   /** Origin the msw `handlers` answer for (default `https://pve.test:8006`); the API is under `/api2/json`. */
   readonly baseUrl?: string;
   /** Password of `root@pam` (default random). */

@@ -2,7 +2,7 @@ import type { FakeEnv } from '../fake-env.js';
 import { str, vmidParam } from '../params/param-spec.js';
 import { paramError } from '../pve-error.js';
 import { type Envelope, type RouteContext, type RouteDef, route } from '../router/route.js';
-import type { GuestState } from '../state/model.js';
+import type { PveGuestState } from '../state/model.js';
 import { nodeSummary, storageSummary } from './node-summaries.js';
 import { canSeeTask, taskListItem } from './tasks.js';
 
@@ -17,7 +17,7 @@ export function versionInfo(pveVersion: 8 | 9): Record<string, string> {
  * A guest's entry as pve-manager `PVE/API2Tools.pm` `extract_vm_stats` builds it: `id`, `vmid`, `node`, `type` and
  * `status: 'unknown'` always; name, status, template, sizes and usage only from pvestatd's RRD row.
  */
-export function vmStats(env: FakeEnv, g: GuestState): Record<string, unknown> {
+export function vmStats(env: FakeEnv, g: PveGuestState): Record<string, unknown> {
   return {
     id: `${g.type}/${g.vmid}`,
     vmid: g.vmid,
@@ -33,7 +33,7 @@ export function vmStats(env: FakeEnv, g: GuestState): Record<string, unknown> {
  * `tags` from the live config (`get_guest_config_properties`), and `pool` from user.cfg — deleted unless the caller
  * has `Pool.Audit` on `/pool/<pool>` (`delete $entry->{pool} if !$rpcenv->check(..., ['Pool.Audit'], 1)`).
  */
-function guestResource(ctx: RouteContext, g: GuestState): Record<string, unknown> {
+function guestResource(ctx: RouteContext, g: PveGuestState): Record<string, unknown> {
   const entry = vmStats(ctx.env, g);
   if (g.config.lock !== undefined) entry.lock = g.config.lock;
   if (g.config.tags !== undefined) entry.tags = g.config.tags;

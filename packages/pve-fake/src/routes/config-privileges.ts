@@ -1,5 +1,5 @@
 import { allPrivileges } from '../auth/privileges.js';
-import type { GuestType } from '../state/model.js';
+import type { PveGuestType } from '../state/model.js';
 
 const QEMU_RULES: [RegExp, string][] = [
   [/^(cores|sockets|cpu|cpulimit|cpuunits|vcpus|numa\d*|affinity)$/, 'VM.Config.CPU'],
@@ -26,7 +26,7 @@ const LXC_RULES: [RegExp, string][] = [
 ];
 
 /** The privilege PVE asks for to change a config key (anything not listed is an option). */
-export function privilegeForKey(type: GuestType, key: string): string {
+export function privilegeForKey(type: PveGuestType, key: string): string {
   for (const [re, priv] of type === 'qemu' ? QEMU_RULES : LXC_RULES) if (re.test(key)) return priv;
   return 'VM.Config.Options';
 }

@@ -12,14 +12,14 @@ import {
 import { fail } from '../pve-error.js';
 import { type RouteContext, type RouteDef, route } from '../router/route.js';
 import { configVolumes, randomMac } from '../state/guest-volumes.js';
-import type { GuestConfig, GuestState, GuestType } from '../state/model.js';
+import type { GuestConfig, PveGuestState, PveGuestType } from '../state/model.js';
 import { checkCfsQuorum } from '../state/quorum.js';
 import { checkLock, guestOf, setLock, TASK_TYPES, typeWord } from './guest-context.js';
 import { checkAllocate } from './guest-lifecycle.js';
 
 /** The config of a clone: new volume names, new MACs, a new SMBIOS uuid, no template flag, the given name. */
 function cloneConfig(
-  src: GuestState,
+  src: PveGuestState,
   newid: number,
   name: string | undefined,
   base: GuestConfig,
@@ -55,7 +55,7 @@ function cloneConfig(
 /** PVE's synchronous clone checks (done under the config lock before the worker starts). */
 function checkClone(
   ctx: RouteContext,
-  src: GuestState,
+  src: PveGuestState,
   newid: number,
   base: GuestConfig,
   full: boolean,
@@ -96,7 +96,7 @@ function checkClone(
   }
 }
 
-function clone(ctx: RouteContext, type: GuestType): string {
+function clone(ctx: RouteContext, type: PveGuestType): string {
   const env = ctx.env;
   const src = guestOf(ctx, type);
   const newid = Number(ctx.params.newid);
@@ -116,7 +116,7 @@ function clone(ctx: RouteContext, type: GuestType): string {
   const config = cloneConfig(src, newid, typeof nameParam === 'string' ? nameParam : undefined, base);
   if (typeof ctx.params.description === 'string') config.description = ctx.params.description;
   // The new guest exists at once, locked; LXC also locks the source (`disk`) while it copies.
-  const copy: GuestState = {
+  const copy: PveGuestState = {
     type,
     vmid: newid,
     node: src.node,
@@ -162,7 +162,7 @@ function clone(ctx: RouteContext, type: GuestType): string {
  * (`can't lock file … - got timeout`); a finished one left its config (`config file already exists`); a guest of the
  * id elsewhere makes pmxcfs refuse the write (pve-common `PVE::File::file_set_contents`, pmxcfs `memdb.c`).
  */
-function claimNewId(ctx: RouteContext, node: string, newid: number, copy: GuestState): void {
+function claimNewId(ctx: RouteContext, node: string, newid: number, copy: PveGuestState): void {
   const { cluster } = ctx.env;
   const holder = cluster.guests.get(newid);
   if (holder?.type === 'qemu' && holder.config.lock === 'clone') {
@@ -180,7 +180,7 @@ function claimNewId(ctx: RouteContext, node: string, newid: number, copy: GuestS
 }
 
 /** `POST .../clone`. */
-export function cloneRoutes(type: GuestType): RouteDef[] {
+export function cloneRoutes(type: PveGuestType): RouteDef[] {
   const common: ParamSpecs = {
     ...guestPathParams,
     newid: required(vmidParam),

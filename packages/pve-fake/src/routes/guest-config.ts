@@ -5,7 +5,7 @@ import { qemuConfigParams, qemuUpdateParams } from '../params/qemu-params.js';
 import { fail } from '../pve-error.js';
 import { type RouteContext, type RouteDef, route } from '../router/route.js';
 import { isDiskKey, materializeConfig } from '../state/guest-volumes.js';
-import type { GuestConfig, GuestState, GuestType, PendingChanges } from '../state/model.js';
+import type { GuestConfig, PendingChanges, PveGuestState, PveGuestType } from '../state/model.js';
 import { hasPending, hotPlugs, pendingArray, withPending } from '../state/pending-config.js';
 import { CONFIG_PRIVILEGES, privilegeForKey } from './config-privileges.js';
 import { toConfigValues } from './config-values.js';
@@ -27,7 +27,7 @@ const CONTROL_PARAMS = new Set([
  * and pending deletes left out unless `current=1` (qemu-server `src/PVE/API2/Qemu.pm` `vm_config`, pve-guest-common
  * `AbstractConfig.pm` `load_current_config`).
  */
-function readConfig(ctx: RouteContext, type: GuestType): Record<string, unknown> {
+function readConfig(ctx: RouteContext, type: PveGuestType): Record<string, unknown> {
   const g = guestOf(ctx, type);
   ctx.env.perms.check(ctx.who, `/vms/${g.vmid}`, ['VM.Audit']);
   const snapname = ctx.params.snapshot;
@@ -50,7 +50,7 @@ function keepAsUnused(config: GuestConfig, old: string): void {
 }
 
 /** Validates a config update and returns the function that applies it. */
-function prepareUpdate(ctx: RouteContext, type: GuestType): { guest: GuestState; apply: () => void } {
+function prepareUpdate(ctx: RouteContext, type: PveGuestType): { guest: PveGuestState; apply: () => void } {
   const env = ctx.env;
   const g = guestOf(ctx, type);
   const path = `/vms/${g.vmid}`;
@@ -149,7 +149,7 @@ function prepareUpdate(ctx: RouteContext, type: GuestType): { guest: GuestState;
 }
 
 /** Config routes: `GET` and `PUT .../config` for both types, async `POST .../config` for QEMU. */
-export function configRoutes(type: GuestType): RouteDef[] {
+export function configRoutes(type: PveGuestType): RouteDef[] {
   const base = `/nodes/{node}/${type}/{vmid}/config`;
   const getParams: ParamSpecs = {
     ...guestPathParams,

@@ -2,13 +2,13 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { bool, guestPathParams, int, type ParamSpecs, required, str } from '../params/param-spec.js';
 import { type RouteContext, type RouteDef, route } from '../router/route.js';
 import { cpuCount, maxDisk, maxMem, usage } from '../state/guest-metrics.js';
-import type { GuestType } from '../state/model.js';
+import type { PveGuestType } from '../state/model.js';
 import { guestOf, TASK_TYPES } from './guest-context.js';
 import { rrdSeries } from './rrd.js';
 
 let nextPort = 5900;
 
-function proxy(ctx: RouteContext, type: GuestType, kind: 'vnc' | 'term'): Record<string, unknown> {
+function proxy(ctx: RouteContext, type: PveGuestType, kind: 'vnc' | 'term'): Record<string, unknown> {
   const env = ctx.env;
   const g = guestOf(ctx, type);
   env.perms.check(ctx.who, `/vms/${g.vmid}`, ['VM.Console']);
@@ -30,7 +30,7 @@ function proxy(ctx: RouteContext, type: GuestType, kind: 'vnc' | 'term'): Record
   return out;
 }
 
-function guestRrd(ctx: RouteContext, type: GuestType): unknown[] {
+function guestRrd(ctx: RouteContext, type: PveGuestType): unknown[] {
   const env = ctx.env;
   const g = guestOf(ctx, type);
   env.perms.check(ctx.who, `/vms/${g.vmid}`, ['VM.Audit']);
@@ -50,7 +50,7 @@ function guestRrd(ctx: RouteContext, type: GuestType): unknown[] {
 }
 
 /** Console proxies (`vncproxy`, `termproxy`) and `rrddata`. */
-export function consoleRoutes(type: GuestType): RouteDef[] {
+export function consoleRoutes(type: PveGuestType): RouteDef[] {
   const base = `/nodes/{node}/${type}/{vmid}`;
   const p = guestPathParams;
   const vncParams: ParamSpecs =

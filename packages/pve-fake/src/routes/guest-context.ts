@@ -2,11 +2,11 @@ import type { AuthIdentity } from '../auth/permissions.js';
 import type { FakeEnv } from '../fake-env.js';
 import { fail } from '../pve-error.js';
 import type { RouteContext } from '../router/route.js';
-import type { GuestState, GuestType } from '../state/model.js';
+import type { PveGuestState, PveGuestType } from '../state/model.js';
 import type { TaskLog } from '../state/task-runner.js';
 
 /** `VM` or `CT`: the word PVE uses for a guest type in messages. */
-export const typeWord = (type: GuestType): 'VM' | 'CT' => (type === 'qemu' ? 'VM' : 'CT');
+export const typeWord = (type: PveGuestType): 'VM' | 'CT' => (type === 'qemu' ? 'VM' : 'CT');
 
 /** Task type names per guest type and action (LXC `config` and `reset` only complete the map: no route starts them). */
 export const TASK_TYPES = {
@@ -53,7 +53,7 @@ export const TASK_TYPES = {
 } as const;
 
 /** The guest a per-guest route addresses (`{node}` + `{vmid}`), or PVE's error for it. */
-export function guestOf(ctx: RouteContext, type: GuestType): GuestState {
+export function guestOf(ctx: RouteContext, type: PveGuestType): PveGuestState {
   const node = String(ctx.params.node);
   ctx.env.cluster.requireNode(node);
   return ctx.env.cluster.guestAt(node, type, Number(ctx.params.vmid));
@@ -67,13 +67,13 @@ export function skipLock(ctx: RouteContext): boolean {
 }
 
 /** PVE's `check_lock`: `VM is locked (<lock>)` / `CT is locked (<lock>)`. */
-export function checkLock(guest: GuestState, skip = false): void {
+export function checkLock(guest: PveGuestState, skip = false): void {
   const lock = guest.config.lock;
   if (lock !== undefined && !skip) throw fail(`${typeWord(guest.type)} is locked (${lock})`);
 }
 
 /** Sets or clears the config `lock` (a config write). */
-export function setLock(env: FakeEnv, guest: GuestState, lock: string | undefined): void {
+export function setLock(env: FakeEnv, guest: PveGuestState, lock: string | undefined): void {
   const { lock: _old, ...rest } = guest.config;
   env.cluster.writeConfig(guest, lock === undefined ? rest : { ...rest, lock });
 }
@@ -96,7 +96,7 @@ export interface GuestTaskOptions {
 export function startGuestTask(
   env: FakeEnv,
   who: AuthIdentity,
-  guest: GuestState,
+  guest: PveGuestState,
   o: GuestTaskOptions,
 ): string {
   return env.tasks.start({

@@ -2,7 +2,7 @@ import { bool, guestPathParams, required, str } from '../params/param-spec.js';
 import { fail } from '../pve-error.js';
 import { type RouteContext, type RouteDef, route } from '../router/route.js';
 import { formatSize, formatVolumeValue, parseSize, parseVolumeValue } from '../state/guest-volumes.js';
-import type { GuestType } from '../state/model.js';
+import type { PveGuestType } from '../state/model.js';
 import { guestOf, skipLock, startGuestTask } from './guest-context.js';
 
 const QEMU_DISKS = [
@@ -15,7 +15,7 @@ const QEMU_DISKS = [
 ];
 const LXC_DISKS = ['rootfs', ...Array.from({ length: 256 }, (_, i) => `mp${i}`)];
 
-function resize(ctx: RouteContext, type: GuestType): string {
+function resize(ctx: RouteContext, type: PveGuestType): string {
   const env = ctx.env;
   const g = guestOf(ctx, type);
   env.perms.check(ctx.who, `/vms/${g.vmid}`, ['VM.Config.Disk']);
@@ -46,7 +46,7 @@ function resize(ctx: RouteContext, type: GuestType): string {
 }
 
 /** `PUT .../resize` (a `resize` task since PVE 8.0). */
-export function diskRoutes(type: GuestType): RouteDef[] {
+export function diskRoutes(type: PveGuestType): RouteDef[] {
   const params = {
     ...guestPathParams,
     disk: required(str({ enum: type === 'qemu' ? QEMU_DISKS : LXC_DISKS })),

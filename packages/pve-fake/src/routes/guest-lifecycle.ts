@@ -5,7 +5,7 @@ import { qemuConfigParams, qemuCreateParams } from '../params/qemu-params.js';
 import { fail, permissionDenied } from '../pve-error.js';
 import { type RouteContext, type RouteDef, route } from '../router/route.js';
 import { configVolumes, materializeConfig, newVmIdentity } from '../state/guest-volumes.js';
-import type { GuestConfig, GuestState, GuestType } from '../state/model.js';
+import type { GuestConfig, PveGuestState, PveGuestType } from '../state/model.js';
 import { checkCfsQuorum } from '../state/quorum.js';
 import { toConfigValues } from './config-values.js';
 import { guestOf, skipLock, startGuestTask, TASK_TYPES, typeWord } from './guest-context.js';
@@ -37,7 +37,7 @@ export function checkAllocate(ctx: RouteContext, vmid: number, pool: string | un
   throw permissionDenied(`/vms/${vmid}`, 'VM.Allocate');
 }
 
-function list(ctx: RouteContext, type: GuestType): unknown[] {
+function list(ctx: RouteContext, type: PveGuestType): unknown[] {
   const node = String(ctx.params.node);
   ctx.env.cluster.requireNode(node);
   return [...ctx.env.cluster.guests.values()]
@@ -47,7 +47,7 @@ function list(ctx: RouteContext, type: GuestType): unknown[] {
     .map((g) => guestListItem(ctx.env, g, ctx.params.full === true));
 }
 
-function create(ctx: RouteContext, type: GuestType): string {
+function create(ctx: RouteContext, type: PveGuestType): string {
   const env = ctx.env;
   const node = String(ctx.params.node);
   env.cluster.requireNode(node);
@@ -85,7 +85,7 @@ function create(ctx: RouteContext, type: GuestType): string {
   for (const v of configVolumes(type, config)) {
     env.perms.check(ctx.who, `/storage/${v.volid.split(':')[0]}`, ['Datastore.AllocateSpace']);
   }
-  const guest: GuestState = {
+  const guest: PveGuestState = {
     type,
     vmid,
     node,
@@ -129,7 +129,7 @@ function create(ctx: RouteContext, type: GuestType): string {
   });
 }
 
-function destroy(ctx: RouteContext, type: GuestType): string {
+function destroy(ctx: RouteContext, type: PveGuestType): string {
   const env = ctx.env;
   const g = guestOf(ctx, type);
   env.perms.check(ctx.who, `/vms/${g.vmid}`, ['VM.Allocate']);
@@ -152,7 +152,7 @@ function destroy(ctx: RouteContext, type: GuestType): string {
   });
 }
 
-function template(ctx: RouteContext, type: GuestType): string | null {
+function template(ctx: RouteContext, type: PveGuestType): string | null {
   const env = ctx.env;
   const g = guestOf(ctx, type);
   env.perms.check(ctx.who, `/vms/${g.vmid}`, ['VM.Allocate']);
@@ -179,7 +179,7 @@ function template(ctx: RouteContext, type: GuestType): string | null {
 }
 
 /** List, create, index, current status, delete and template routes of a guest type. */
-export function lifecycleRoutes(type: GuestType): RouteDef[] {
+export function lifecycleRoutes(type: PveGuestType): RouteDef[] {
   const base = `/nodes/{node}/${type}`;
   const p = guestPathParams;
   const listParams: ParamSpecs = type === 'qemu' ? { node: nodeParam, full: bool() } : { node: nodeParam };

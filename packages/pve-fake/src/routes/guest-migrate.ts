@@ -3,12 +3,12 @@ import { fail, paramError } from '../pve-error.js';
 import { type RouteContext, type RouteDef, route } from '../router/route.js';
 import { configVolumes } from '../state/guest-volumes.js';
 import { haManaged, haRequest } from '../state/ha-manager.js';
-import type { GuestState, GuestType } from '../state/model.js';
+import type { PveGuestState, PveGuestType } from '../state/model.js';
 import { checkCfsQuorum } from '../state/quorum.js';
 import type { TaskLog } from '../state/task-runner.js';
 import { checkLock, guestOf, startGuestTask, typeWord } from './guest-context.js';
 
-function precondition(ctx: RouteContext, type: GuestType): Record<string, unknown> {
+function precondition(ctx: RouteContext, type: PveGuestType): Record<string, unknown> {
   const env = ctx.env;
   // qemu-server `src/PVE/API2/Qemu.pm` `migrate_vm_precondition` / `migrate_vm`: quorum before anything else.
   checkCfsQuorum(env.cluster.quorate);
@@ -44,7 +44,7 @@ function precondition(ctx: RouteContext, type: GuestType): Record<string, unknow
   };
 }
 
-function migrate(ctx: RouteContext, type: GuestType): string {
+function migrate(ctx: RouteContext, type: PveGuestType): string {
   const env = ctx.env;
   const g = guestOf(ctx, type);
   env.perms.check(ctx.who, `/vms/${g.vmid}`, ['VM.Migrate']);
@@ -98,7 +98,7 @@ function migrate(ctx: RouteContext, type: GuestType): string {
  * not shared only with `with-local-disks`; otherwise phase 1 aborts and the task fails `migration aborted`
  * (pve-guest-common `AbstractMigrate.pm` `migrate`), the VM staying where it was.
  */
-function refuseAttachedLocalDisks(ctx: RouteContext, g: GuestState, log: TaskLog): void {
+function refuseAttachedLocalDisks(ctx: RouteContext, g: PveGuestState, log: TaskLog): void {
   const attached = configVolumes('qemu', g.config).filter(
     (v) => !/^unused/.test(v.key) && !ctx.env.cluster.storages.get(v.volid.split(':')[0]!)?.shared,
   );
@@ -118,7 +118,7 @@ function refuseAttachedLocalDisks(ctx: RouteContext, g: GuestState, log: TaskLog
 }
 
 /** `GET` (precondition check) and `POST .../migrate`. */
-export function migrateRoutes(type: GuestType): RouteDef[] {
+export function migrateRoutes(type: PveGuestType): RouteDef[] {
   const path = `/nodes/{node}/${type}/{vmid}/migrate`;
   const target = str({ format: 'pve-node' });
   const postParams: ParamSpecs =

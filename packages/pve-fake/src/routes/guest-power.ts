@@ -3,21 +3,21 @@ import { bool, guestPathParams, int, type ParamSpecs, str } from '../params/para
 import { fail } from '../pve-error.js';
 import { type RouteContext, type RouteDef, route } from '../router/route.js';
 import { haManaged, haRequest } from '../state/ha-manager.js';
-import type { GuestState, GuestType } from '../state/model.js';
+import type { PveGuestState, PveGuestType } from '../state/model.js';
 import { applyPending } from '../state/pending-config.js';
 import { checkCfsQuorum } from '../state/quorum.js';
 import { guestOf, skipLock, startGuestTask, typeWord } from './guest-context.js';
 
-const base = (type: GuestType) => `/nodes/{node}/${type}/{vmid}/status`;
+const base = (type: PveGuestType) => `/nodes/{node}/${type}/{vmid}/status`;
 
-function markRunning(env: FakeEnv, g: GuestState): void {
+function markRunning(env: FakeEnv, g: PveGuestState): void {
   g.status = 'running';
   g.qmpstatus = 'running';
   g.startedAt = env.clock.nowSeconds();
   g.pid = 10_000 + Math.floor(Math.random() * 900_000);
 }
 
-function markStopped(g: GuestState): void {
+function markStopped(g: PveGuestState): void {
   g.status = 'stopped';
   g.qmpstatus = 'stopped';
   g.startedAt = undefined;
@@ -28,20 +28,20 @@ function markStopped(g: GuestState): void {
  * A guest stopped through PVE. A VM applies its pending changes on the way down (qemu-server `_do_vm_stop` →
  * `vm_stop_cleanup` with `$apply_pending_changes`); a container keeps them for its next start.
  */
-function stopped(ctx: RouteContext, g: GuestState): void {
+function stopped(ctx: RouteContext, g: PveGuestState): void {
   markStopped(g);
   if (g.type === 'qemu') applyPending(ctx.env.cluster, g);
 }
 
-const notRunning = (g: GuestState) => fail(`${typeWord(g.type)} ${g.vmid} not running`);
+const notRunning = (g: PveGuestState) => fail(`${typeWord(g.type)} ${g.vmid} not running`);
 
-function power(ctx: RouteContext, type: GuestType): { g: GuestState; skip: boolean } {
+function power(ctx: RouteContext, type: PveGuestType): { g: PveGuestState; skip: boolean } {
   const g = guestOf(ctx, type);
   ctx.env.perms.check(ctx.who, `/vms/${g.vmid}`, ['VM.PowerMgmt']);
   return { g, skip: skipLock(ctx) };
 }
 
-function start(ctx: RouteContext, type: GuestType): string {
+function start(ctx: RouteContext, type: PveGuestType): string {
   const { g, skip } = power(ctx, type);
   if (type === 'lxc' && g.status === 'running') throw fail(`CT ${g.vmid} already running`);
   // qemu-server `Qemu.pm` / pve-container `LXC/Status.pm` `vm_start`: `check_cfs_quorum` before the worker.
@@ -68,7 +68,7 @@ function start(ctx: RouteContext, type: GuestType): string {
   });
 }
 
-function stop(ctx: RouteContext, type: GuestType): string {
+function stop(ctx: RouteContext, type: PveGuestType): string {
   const { g, skip } = power(ctx, type);
   if (haManaged(g)) return haRequest(ctx.env, g, { kind: 'stop', shutdown: false }, ctx.who.authid);
   if (type === 'lxc' && g.status !== 'running') throw notRunning(g);
@@ -79,7 +79,7 @@ function stop(ctx: RouteContext, type: GuestType): string {
   });
 }
 
-function shutdown(ctx: RouteContext, type: GuestType): string {
+function shutdown(ctx: RouteContext, type: PveGuestType): string {
   const { g, skip } = power(ctx, type);
   if (haManaged(g)) return haRequest(ctx.env, g, { kind: 'stop', shutdown: true }, ctx.who.authid);
   if (type === 'lxc' && g.status !== 'running') throw notRunning(g);
@@ -93,7 +93,7 @@ function shutdown(ctx: RouteContext, type: GuestType): string {
   });
 }
 
-function reboot(ctx: RouteContext, type: GuestType): string {
+function reboot(ctx: RouteContext, type: PveGuestType): string {
   const { g } = power(ctx, type);
   if (g.status !== 'running') throw notRunning(g);
   return startGuestTask(ctx.env, ctx.who, g, {
@@ -117,7 +117,7 @@ function reset(ctx: RouteContext): string {
   });
 }
 
-function suspend(ctx: RouteContext, type: GuestType): string {
+function suspend(ctx: RouteContext, type: PveGuestType): string {
   const { g, skip } = power(ctx, type);
   if (g.status !== 'running') throw notRunning(g);
   const todisk = ctx.params.todisk === true;
@@ -136,7 +136,7 @@ function suspend(ctx: RouteContext, type: GuestType): string {
   });
 }
 
-function resume(ctx: RouteContext, type: GuestType): string {
+function resume(ctx: RouteContext, type: PveGuestType): string {
   const { g, skip } = power(ctx, type);
   const suspendedToDisk = g.config.lock === 'suspended';
   if (g.status !== 'running' && !suspendedToDisk) throw notRunning(g);
@@ -154,7 +154,7 @@ function resume(ctx: RouteContext, type: GuestType): string {
 }
 
 /** The power routes of a guest type (`status/start` ... `status/resume`, plus `status/reset` for QEMU). */
-export function powerRoutes(type: GuestType): RouteDef[] {
+export function powerRoutes(type: PveGuestType): RouteDef[] {
   const p = guestPathParams;
   const q = type === 'qemu';
   const startParams: ParamSpecs = q

@@ -1,5 +1,5 @@
 import type { RouteDef } from '../router/route.js';
-import type { GuestType } from '../state/model.js';
+import type { PveGuestType } from '../state/model.js';
 import { cloneRoutes } from './guest-clone.js';
 import { configRoutes } from './guest-config.js';
 import { consoleRoutes } from './guest-console.js';
@@ -10,7 +10,7 @@ import { powerRoutes } from './guest-power.js';
 import { snapshotRoutes } from './guest-snapshots.js';
 
 /** All per-guest routes of one guest type; QEMU and LXC differ only in their parameter sets and task names. */
-export function guestRoutes(type: GuestType): RouteDef[] {
+export function guestRoutes(type: PveGuestType): RouteDef[] {
   return [
     ...lifecycleRoutes(type),
     ...configRoutes(type),

@@ -1,16 +1,16 @@
 import { bool, guestPathParams, type ParamSpecs, snapnameParam, str } from '../params/param-spec.js';
 import { fail } from '../pve-error.js';
 import { type RouteContext, type RouteDef, route } from '../router/route.js';
-import type { GuestState, GuestType, SnapshotState } from '../state/model.js';
+import type { PveGuestState, PveGuestType, SnapshotState } from '../state/model.js';
 import { guestOf, startGuestTask } from './guest-context.js';
 
-function snapshotOf(g: GuestState, name: string): SnapshotState {
+function snapshotOf(g: PveGuestState, name: string): SnapshotState {
   const snap = g.snapshots.get(name);
   if (!snap) throw fail(`snapshot '${name}' does not exist`);
   return snap;
 }
 
-function list(ctx: RouteContext, type: GuestType): unknown[] {
+function list(ctx: RouteContext, type: PveGuestType): unknown[] {
   const g = guestOf(ctx, type);
   ctx.env.perms.check(ctx.who, `/vms/${g.vmid}`, ['VM.Audit']);
   const items: Record<string, unknown>[] = [...g.snapshots.values()].map((s) => {
@@ -29,7 +29,7 @@ function list(ctx: RouteContext, type: GuestType): unknown[] {
   return [...items, current];
 }
 
-function create(ctx: RouteContext, type: GuestType): string {
+function create(ctx: RouteContext, type: PveGuestType): string {
   const env = ctx.env;
   const g = guestOf(ctx, type);
   env.perms.check(ctx.who, `/vms/${g.vmid}`, ['VM.Snapshot']);
@@ -60,7 +60,7 @@ function create(ctx: RouteContext, type: GuestType): string {
   });
 }
 
-function remove(ctx: RouteContext, type: GuestType): string {
+function remove(ctx: RouteContext, type: PveGuestType): string {
   const env = ctx.env;
   const g = guestOf(ctx, type);
   env.perms.check(ctx.who, `/vms/${g.vmid}`, ['VM.Snapshot']);
@@ -79,7 +79,7 @@ function remove(ctx: RouteContext, type: GuestType): string {
   });
 }
 
-function rollback(ctx: RouteContext, type: GuestType): string {
+function rollback(ctx: RouteContext, type: PveGuestType): string {
   const env = ctx.env;
   const g = guestOf(ctx, type);
   env.perms.check(ctx.who, `/vms/${g.vmid}`, ['VM.Snapshot', 'VM.Snapshot.Rollback'], true);
@@ -101,7 +101,7 @@ function rollback(ctx: RouteContext, type: GuestType): string {
   });
 }
 
-function snapshotConfig(ctx: RouteContext, type: GuestType): Record<string, unknown> {
+function snapshotConfig(ctx: RouteContext, type: PveGuestType): Record<string, unknown> {
   const g = guestOf(ctx, type);
   ctx.env.perms.check(ctx.who, `/vms/${g.vmid}`, ['VM.Snapshot', 'VM.Snapshot.Rollback', 'VM.Audit'], true);
   const s = snapshotOf(g, String(ctx.params.snapname));
@@ -112,7 +112,7 @@ function snapshotConfig(ctx: RouteContext, type: GuestType): Record<string, unkn
 }
 
 /** Snapshot routes: list, create, index, delete, rollback, config get/update. */
-export function snapshotRoutes(type: GuestType): RouteDef[] {
+export function snapshotRoutes(type: PveGuestType): RouteDef[] {
   const base = `/nodes/{node}/${type}/{vmid}/snapshot`;
   const p = guestPathParams;
   const one = { ...p, snapname: snapnameParam };

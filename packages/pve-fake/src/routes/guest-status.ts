@@ -1,10 +1,10 @@
 import type { FakeEnv } from '../fake-env.js';
 import { cpuCount, maxDisk, maxMem, usage } from '../state/guest-metrics.js';
-import type { GuestState } from '../state/model.js';
+import type { PveGuestState } from '../state/model.js';
 import { blockstat } from './qemu-blockstat.js';
 
 /** Fields shared by list items, `status/current` and `/cluster/resources` entries. */
-function common(env: FakeEnv, g: GuestState): Record<string, unknown> {
+function common(env: FakeEnv, g: PveGuestState): Record<string, unknown> {
   const u = usage(g, env.clock.nowSeconds());
   const out: Record<string, unknown> = {
     vmid: g.vmid,
@@ -37,14 +37,14 @@ function common(env: FakeEnv, g: GuestState): Record<string, unknown> {
 }
 
 /** An item of `GET /nodes/{node}/qemu` or `.../lxc`; `full` adds the QMP status of running VMs. */
-export function guestListItem(env: FakeEnv, g: GuestState, full = false): Record<string, unknown> {
+export function guestListItem(env: FakeEnv, g: PveGuestState, full = false): Record<string, unknown> {
   const out = common(env, g);
   if (full && g.type === 'qemu' && g.status === 'running') out.qmpstatus = g.qmpstatus;
   return out;
 }
 
 /** `GET .../status/current`. */
-export function guestCurrentStatus(env: FakeEnv, g: GuestState): Record<string, unknown> {
+export function guestCurrentStatus(env: FakeEnv, g: PveGuestState): Record<string, unknown> {
   // pve-ha-manager `PVE/HA/Config.pm` `get_service_status`; PVE 8 also names the group.
   const ha = g.ha
     ? { managed: 1, state: g.ha.managerState, ...(env.pveVersion === 8 ? { group: '' } : {}) }

@@ -1,5 +1,5 @@
 import { isDiskKey } from '../state/guest-volumes.js';
-import type { GuestState } from '../state/model.js';
+import type { PveGuestState } from '../state/model.js';
 
 const COUNTERS = [
   'failed_flush_operations',
@@ -28,7 +28,7 @@ const COUNTERS = [
 ];
 
 /** QMP `query-blockstats` per drive of a running VM, as `status/current` reports it (`account_*` are real booleans). */
-export function blockstat(g: GuestState): Record<string, Record<string, unknown>> {
+export function blockstat(g: PveGuestState): Record<string, Record<string, unknown>> {
   const out: Record<string, Record<string, unknown>> = {};
   for (const key of Object.keys(g.config)) {
     if (!isDiskKey('qemu', key) || key === 'efidisk0' || key === 'tpmstate0') continue;

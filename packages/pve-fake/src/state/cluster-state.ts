@@ -3,11 +3,11 @@ import { configDigest } from './config-digest.js';
 import { configVolumes } from './guest-volumes.js';
 import type {
   GuestConfig,
-  GuestState,
-  GuestType,
   NetworkIfaceState,
   NodeState,
   PoolState,
+  PveGuestState,
+  PveGuestType,
   StaticVolume,
   StorageState,
 } from './model.js';
@@ -24,7 +24,7 @@ export interface VolumeEntry {
 }
 
 /** Where the config file of a guest lives, as PVE names it in error messages. */
-export function configPath(node: string, type: GuestType, vmid: number): string {
+export function configPath(node: string, type: PveGuestType, vmid: number): string {
   return `nodes/${node}/${type === 'qemu' ? 'qemu-server' : 'lxc'}/${vmid}.conf`;
 }
 
@@ -33,7 +33,7 @@ export class ClusterState {
   readonly nodes = new Map<string, NodeState>();
   readonly storages = new Map<string, StorageState>();
   readonly staticVolumes: StaticVolume[] = [];
-  readonly guests = new Map<number, GuestState>();
+  readonly guests = new Map<number, PveGuestState>();
   readonly pools = new Map<string, PoolState>();
   readonly networks = new Map<string, NetworkIfaceState[]>();
   /** Whether the cluster has quorum; without it `/etc/pve` is read-only (`fake.setQuorate`). */
@@ -55,7 +55,7 @@ export class ClusterState {
   }
 
   /** The guest with this id on this node, or PVE's "Configuration file ... does not exist" 500. */
-  guestAt(node: string, type: GuestType, vmid: number): GuestState {
+  guestAt(node: string, type: PveGuestType, vmid: number): PveGuestState {
     const guest = this.guests.get(vmid);
     if (!guest || guest.node !== node || guest.type !== type) {
       throw fail(`Configuration file '${configPath(node, type, vmid)}' does not exist`);
@@ -76,7 +76,7 @@ export class ClusterState {
   }
 
   /** Replaces a guest's config (a write: the digest changes); without quorum it fails as PVE's write does. */
-  writeConfig(guest: GuestState, config: GuestConfig): void {
+  writeConfig(guest: PveGuestState, config: GuestConfig): void {
     if (!this.quorate) {
       throw readOnlyConfigError(configPath(guest.node, guest.type, guest.vmid), this.#writerPid++);
     }
@@ -85,7 +85,7 @@ export class ClusterState {
   }
 
   /** The current `digest` of a guest's config. */
-  digest(guest: GuestState): string {
+  digest(guest: PveGuestState): string {
     return configDigest(guest);
   }
 

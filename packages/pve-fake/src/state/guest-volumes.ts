@@ -1,12 +1,12 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { fail } from '../pve-error.js';
-import type { GuestConfig, GuestType } from './model.js';
+import type { GuestConfig, PveGuestType } from './model.js';
 
 const QEMU_DISK = /^(scsi|virtio|sata|ide)\d+$|^efidisk0$|^tpmstate0$/;
 const LXC_DISK = /^rootfs$|^mp\d+$/;
 
 /** Whether a config key holds a disk/volume of the given guest type. */
-export function isDiskKey(type: GuestType, key: string): boolean {
+export function isDiskKey(type: PveGuestType, key: string): boolean {
   return (type === 'qemu' ? QEMU_DISK : LXC_DISK).test(key);
 }
 
@@ -76,7 +76,7 @@ export function volumeSize(value: string): number {
 
 /** Volume ids (`storage:name`) of a config's disks, skipping CD-ROMs and `none`. */
 export function configVolumes(
-  type: GuestType,
+  type: PveGuestType,
   config: GuestConfig,
 ): { key: string; volid: string; size: number }[] {
   const out: { key: string; volid: string; size: number }[] = [];
@@ -94,7 +94,7 @@ export function configVolumes(
  * and fills in generated MAC addresses for network entries, as PVE does on create and config update.
  */
 export function materializeConfig(
-  type: GuestType,
+  type: PveGuestType,
   vmid: number,
   config: GuestConfig,
   storageExists: (id: string) => boolean,

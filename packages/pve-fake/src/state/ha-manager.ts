@@ -1,5 +1,5 @@
 import type { FakeEnv } from '../fake-env.js';
-import type { GuestState, HaResource } from './model.js';
+import type { HaResource, PveGuestState } from './model.js';
 
 /** What an HA request asks the manager to do. */
 export type HaRequest =
@@ -8,10 +8,10 @@ export type HaRequest =
   | { readonly kind: 'migrate'; readonly target: string };
 
 const TASK = { start: 'hastart', stop: 'hastop', migrate: 'hamigrate' } as const;
-const WORD = (g: GuestState) => (g.type === 'qemu' ? 'VM' : 'CT');
+const WORD = (g: PveGuestState) => (g.type === 'qemu' ? 'VM' : 'CT');
 
 /** Whether PVE routes the guest's start, stop, shutdown and migrate through the HA manager (`vm_is_ha_managed`). */
-export function haManaged(g: GuestState): g is GuestState & { ha: HaResource } {
+export function haManaged(g: PveGuestState): g is PveGuestState & { ha: HaResource } {
   return g.ha !== undefined && g.ha.state !== 'ignored';
 }
 
@@ -25,7 +25,7 @@ export function haManaged(g: GuestState): g is GuestState & { ha: HaResource } {
  */
 export function haRequest(
   env: FakeEnv,
-  g: GuestState & { ha: HaResource },
+  g: PveGuestState & { ha: HaResource },
   request: HaRequest,
   authid: string,
 ): string {
@@ -53,7 +53,7 @@ export function haRequest(
 }
 
 /** The LRM carrying the request out. */
-function converge(env: FakeEnv, g: GuestState & { ha: HaResource }, request: HaRequest): void {
+function converge(env: FakeEnv, g: PveGuestState & { ha: HaResource }, request: HaRequest): void {
   if (env.cluster.guests.get(g.vmid) !== g) return;
   if (g.ha.fails) {
     g.ha.managerState = 'error';

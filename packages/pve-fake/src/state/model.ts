@@ -5,7 +5,7 @@ export type ConfigValue = string | number;
 export type GuestConfig = Record<string, ConfigValue>;
 
 /** The kind of guest, as in PVE paths and `/cluster/resources` ids. */
-export type GuestType = 'qemu' | 'lxc';
+export type PveGuestType = 'qemu' | 'lxc';
 
 /** A cluster node. */
 export interface NodeState {
@@ -77,8 +77,8 @@ export type QmpStatus =
   | 'shutdown';
 
 /** A QEMU VM or LXC container. */
-export interface GuestState {
-  readonly type: GuestType;
+export interface PveGuestState {
+  readonly type: PveGuestType;
   readonly vmid: number;
   node: string;
   config: GuestConfig;

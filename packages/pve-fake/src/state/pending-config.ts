@@ -1,6 +1,6 @@
 import type { ClusterState } from './cluster-state.js';
 import { isDiskKey } from './guest-volumes.js';
-import type { GuestConfig, GuestState } from './model.js';
+import type { GuestConfig, PveGuestState } from './model.js';
 
 /**
  * Keys a running VM takes at once: qemu-server `src/PVE/QemuServer.pm` `$fast_plug_option`, and what
@@ -50,7 +50,7 @@ const LXC_HOT_PLUG = new Set([
  * pve-container). `cores` and `sockets` of a VM never are (`die "skip\n"`); its `memory` and `vcpus` only with
  * `memory`/`cpu` in its `hotplug` option; NICs and SCSI/VirtIO disks are (the default `hotplug` has `network`, `disk`).
  */
-export function hotPlugs(guest: GuestState, key: string): boolean {
+export function hotPlugs(guest: PveGuestState, key: string): boolean {
   if (guest.type === 'lxc') return LXC_HOT_PLUG.has(key) || /^net\d+$/.test(key);
   if (QEMU_FAST_PLUG.has(key)) return true;
   const hotplug = String(guest.config.hotplug ?? 'network,disk,usb');
@@ -62,7 +62,7 @@ export function hotPlugs(guest: GuestState, key: string): boolean {
 }
 
 /** Whether anything is pending. */
-export function hasPending(guest: GuestState): boolean {
+export function hasPending(guest: PveGuestState): boolean {
   const p = guest.pending;
   return !!p && (Object.keys(p.values).length > 0 || p.deletes.size > 0);
 }
@@ -72,7 +72,7 @@ export function hasPending(guest: GuestState): boolean {
  * `src/PVE/AbstractConfig.pm` `load_current_config` vs qemu-server `vm_config`), and what a start, or a VM's stop,
  * writes (`vmconfig_apply_pending`).
  */
-export function withPending(guest: GuestState): GuestConfig {
+export function withPending(guest: PveGuestState): GuestConfig {
   const p = guest.pending;
   if (!p) return guest.config;
   const merged: GuestConfig = { ...guest.config, ...p.values };
@@ -85,7 +85,7 @@ export function withPending(guest: GuestState): GuestConfig {
  * its `value` (and `pending`/`delete` where set), then keys only pending, then deletes of keys the config lacks. The
  * config's `digest` is one of the keys.
  */
-export function pendingArray(guest: GuestState, digest: string): Record<string, unknown>[] {
+export function pendingArray(guest: PveGuestState, digest: string): Record<string, unknown>[] {
   const values = guest.pending?.values ?? {};
   const deletes = guest.pending?.deletes ?? new Map<string, boolean>();
   const items: Record<string, unknown>[] = [];
@@ -110,7 +110,7 @@ export function pendingArray(guest: GuestState, digest: string): Record<string, 
  * Writes the guest's pending changes into its config, as qemu-server `vm_start_nolock` and `_do_vm_stop` (through
  * `vmconfig_apply_pending`) and pve-container `PVE::LXC::vm_start` do.
  */
-export function applyPending(cluster: ClusterState, guest: GuestState): void {
+export function applyPending(cluster: ClusterState, guest: PveGuestState): void {
   if (!guest.pending) return;
   const config = withPending(guest);
   guest.pending = undefined;

@@ -1,7 +1,7 @@
 import type { FakeClock } from '../clock.js';
 import type { ClusterState } from './cluster-state.js';
 import { cpuCount, maxDisk, maxMem, usage } from './guest-metrics.js';
-import type { GuestState } from './model.js';
+import type { PveGuestState } from './model.js';
 
 /** pvestatd's loop (pve-manager `PVE/Service/pvestatd.pm`: `my $updatetime = 10;`). */
 export const PVESTATD_INTERVAL_MS = 10_000;
@@ -25,7 +25,7 @@ interface RrdRow {
  */
 export class RrdSamples {
   /** Rows by guest (a guest deleted and created again under its id starts without one). */
-  #rows = new WeakMap<GuestState, RrdRow>();
+  #rows = new WeakMap<PveGuestState, RrdRow>();
   #lastRound = Number.NEGATIVE_INFINITY;
 
   constructor(
@@ -51,7 +51,7 @@ export class RrdSamples {
   }
 
   /** The guest's row as of now, if it has one. */
-  of(guest: GuestState): Readonly<Record<string, string | number>> | undefined {
+  of(guest: PveGuestState): Readonly<Record<string, string | number>> | undefined {
     const row = this.#rows.get(guest);
     if (!row) return undefined;
     if (this.clock.now() - row.at > RRD_EXPIRY_MS) {
@@ -66,7 +66,7 @@ export class RrdSamples {
     this.#rows = new WeakMap();
   }
 
-  #record(guest: GuestState): Record<string, string | number> {
+  #record(guest: PveGuestState): Record<string, string | number> {
     const u = usage(guest, this.clock.nowSeconds());
     const running = guest.status === 'running';
     return {

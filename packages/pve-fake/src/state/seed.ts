@@ -4,7 +4,7 @@ import type { GuestSeed, PveFakeOptions, StorageSeed } from '../options.js';
 import { AccessState } from './access-state.js';
 import { ClusterState } from './cluster-state.js';
 import { materializeConfig, newVmIdentity } from './guest-volumes.js';
-import type { GuestConfig, GuestState } from './model.js';
+import type { GuestConfig, PveGuestState } from './model.js';
 
 const GiB = 1024 ** 3;
 
@@ -164,7 +164,7 @@ export function seedCluster(o: PveFakeOptions, now: number): ClusterState {
     if (seed.template) config = { ...config, template: 1 };
     if (seed.lock !== undefined) config = { ...config, lock: seed.lock };
     const running = seed.status === 'running';
-    const guest: GuestState = {
+    const guest: PveGuestState = {
       type,
       vmid,
       node,
