@@ -2,23 +2,29 @@ import { createResolver, type Resolver, type ResolverEvent } from '@hvc/hypervis
 import type { Logger } from 'pino';
 import { breakerCensus } from '../connectors/breaker-census.js';
 import { connectorKinds } from '../connectors/connector-kinds.js';
+import type { TenantConfigPolicy } from '../connectors/tenant-config-policy.js';
 import type { ServerMetrics } from '../observability/metrics.js';
 import type { TargetStore } from '../storage/target-store.js';
 
 /**
  * The server's resolver: the connector kinds it offers (the memory kind only with `demoKinds`), each target read
- * from the store by its key on every resolve, and each circuit breaker's changes logged and counted in the metrics.
+ * from the store by its key on every resolve and checked against the tenant `policy` (a row stored before a rule
+ * existed gets no connector), and each circuit breaker's changes logged and counted in the metrics.
  */
 export function createTargetResolver(
   targets: TargetStore,
   metrics: ServerMetrics,
   logger: Logger,
-  options: { readonly demoKinds: boolean },
+  options: { readonly demoKinds: boolean; readonly policy: TenantConfigPolicy },
 ): Resolver {
   const census = breakerCensus(metrics);
   return createResolver({
     connectors: connectorKinds(options),
-    targets: (key) => targets.descriptor(key),
+    targets: async (key) => {
+      const descriptor = await targets.descriptor(key);
+      if (descriptor !== undefined) await options.policy.check(descriptor);
+      return descriptor;
+    },
     onEvent: (event: ResolverEvent) => {
       census(event);
       if (event.type === 'breaker') {
