@@ -1,4 +1,9 @@
-import { createResolver, type Resolver, type ResolverEvent } from '@hvc/hypervisor-resolver';
+import {
+  createResolver,
+  type Resolver,
+  type ResolverEvent,
+  type TargetDescriptor,
+} from '@hvc/hypervisor-resolver';
 import type { Logger } from 'pino';
 import { breakerCensus } from '../connectors/breaker-census.js';
 import { connectorKinds } from '../connectors/connector-kinds.js';
@@ -20,11 +25,7 @@ export function createTargetResolver(
   const census = breakerCensus(metrics);
   return createResolver({
     connectors: connectorKinds(options),
-    targets: async (key) => {
-      const descriptor = await targets.descriptor(key);
-      if (descriptor !== undefined) await options.policy.check(descriptor);
-      return descriptor;
-    },
+    targets: policedTargetSource(targets, options.policy),
     onEvent: (event: ResolverEvent) => {
       census(event);
       if (event.type === 'breaker') {
@@ -35,4 +36,19 @@ export function createTargetResolver(
       }
     },
   });
+}
+
+/**
+ * The resolver's target source: each target read from `targets` by its key and checked against `policy`, so a
+ * row stored before a rule existed (or written to the database directly) gets no connector.
+ */
+export function policedTargetSource(
+  targets: TargetStore,
+  policy: TenantConfigPolicy,
+): (key: string) => Promise<TargetDescriptor | undefined> {
+  return async (key: string) => {
+    const descriptor = await targets.descriptor(key);
+    if (descriptor !== undefined) await policy.check(descriptor);
+    return descriptor;
+  };
 }
