@@ -36,8 +36,14 @@ export {
   ServerConfigSchema,
 } from './bootstrap/server-config.js';
 export { type RunningServer, type StartExtras, startServer } from './bootstrap/start-server.js';
+export { policedTargetSource } from './bootstrap/target-resolver.js';
 export { CONNECTOR_KINDS } from './connectors/connector-kinds.js';
 export type { ConnectorResolver } from './connectors/connector-resolver.js';
+export {
+  createTenantConfigPolicy,
+  enforceTenantPolicy,
+  type TenantConfigPolicy,
+} from './connectors/tenant-config-policy.js';
 export type {
   AuditActor,
   AuditEvent,

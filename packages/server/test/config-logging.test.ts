@@ -44,7 +44,7 @@ describe('configuration', () => {
       requestTimeoutMs: 60_000,
       idleTimeoutMs: 30_000,
     });
-    expect(config.connectors).toEqual({ allowMemory: false });
+    expect(config.connectors).toEqual({ allowMemory: false, allowOperatorSettings: false });
     expect(config.oidc.issuers).toEqual([]);
   });
 

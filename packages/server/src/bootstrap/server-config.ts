@@ -116,6 +116,13 @@ export const ServerConfigSchema = z.strictObject({
        * production server refuses memory targets when they are written and cannot resolve any already stored.
        */
       allowMemory: FlagSchema.default(false),
+      /**
+       * Let organisation admins write connector settings that reach the server's own machine or budget (a local
+       * libvirtd, files and keys on the server, its ssh-agent, budgets above the defaults, TLS that accepts any
+       * certificate). Off by default: such a config is refused when written and a stored one is not resolved.
+       * For single-tenant deployments only.
+       */
+      allowOperatorSettings: FlagSchema.default(false),
     })
     .prefault({}),
   limits: z
@@ -225,6 +232,7 @@ export const ENV_SETTINGS: Readonly<Record<string, string>> = {
   'limits.requestTimeoutMs': 'HVC_REQUEST_TIMEOUT_MS',
   'limits.idleTimeoutMs': 'HVC_IDLE_TIMEOUT_MS',
   'connectors.allowMemory': 'HVC_ALLOW_MEMORY_CONNECTOR',
+  'connectors.allowOperatorSettings': 'HVC_ALLOW_OPERATOR_SETTINGS',
   drainTimeoutMs: 'HVC_DRAIN_TIMEOUT_MS',
   logLevel: 'HVC_LOG_LEVEL',
 };

@@ -8,6 +8,7 @@ import { createOidcVerifier, type OidcIssuerConfig } from '../authn/oidc-verifie
 import { createServiceTokenVerifier } from '../authn/service-token-verifier.js';
 import { createDatabaseAuthorizer } from '../authz/database-authorizer.js';
 import { instrumentResolver } from '../connectors/instrumented-resolver.js';
+import { createTenantConfigPolicy, enforceTenantPolicy } from '../connectors/tenant-config-policy.js';
 import { createHvcHandler } from '../http/hvc-handler.js';
 import { listenOnePort, type OnePortServer } from '../http/one-port-server.js';
 import { createMetricsEndpoint, createOpsEndpoints, type Readiness } from '../http/ops-endpoints.js';
@@ -97,8 +98,10 @@ export async function startServer(config: ServerConfig, extras: StartExtras = {}
     logger.error({ err: error }, 'an OIDC issuer could not be started; retrying in the background');
   });
 
+  const policy = createTenantConfigPolicy({ allowOperatorSettings: config.connectors.allowOperatorSettings });
   const resolver = createTargetResolver(store.targets, metrics, logger, {
     demoKinds: config.connectors.allowMemory,
+    policy,
   });
 
   const readiness = async (): Promise<Readiness> => {
@@ -136,7 +139,7 @@ export async function startServer(config: ServerConfig, extras: StartExtras = {}
 
   const shutdown = new AbortController();
   const handler = createHvcHandler({
-    resolver: instrumentResolver(resolver, metrics),
+    resolver: instrumentResolver(enforceTenantPolicy(resolver, policy), metrics),
     authenticator,
     authorizer: createDatabaseAuthorizer(store.db),
     store,

@@ -59,7 +59,7 @@ export async function runDemo(options: DemoOptions): Promise<void> {
       {
         ...config,
         database: { file: join(dir, 'hvc.sqlite') },
-        connectors: { allowMemory: true },
+        connectors: { ...config.connectors, allowMemory: true },
         metrics: { host: config.listen.host, port: config.metrics.port ?? 0 },
       },
       { devIssuer: issuer, cipher: createCredentialCipher(randomBytes(32)), logger },
