@@ -21,21 +21,40 @@ export const LibvirtUriSchema = z
   });
 
 /** TLS settings for `qemu+tls` hosts: how the daemon's certificate is trusted, and the client certificate. */
-export const LibvirtTlsConfigSchema = z
-  .strictObject({
-    /** A CA, pinned SHA-256 fingerprints, or `insecure` (the kit's schema); the URI's `pkipath` otherwise. */
-    trust: TlsTrustSchema.optional(),
-    /** The client certificate libvirtd checks (PEM). */
-    cert: z.string().min(1).optional(),
-    /** Its private key (PEM; secret). */
-    key: z.string().min(1).optional(),
-    /** The key's passphrase (secret). */
-    passphrase: z.string().min(1).optional(),
-  })
-  .refine((tls) => (tls.cert === undefined) === (tls.key === undefined), {
-    message: '`cert` and `key` go together',
-    path: ['key'],
-  });
+export const LibvirtTlsConfigSchema = z.strictObject({
+  /** A CA, pinned SHA-256 fingerprints, or `insecure` (the kit's schema); the URI's `pkipath` otherwise. */
+  trust: TlsTrustSchema.optional(),
+  /** The client certificate libvirtd checks (PEM). */
+  cert: z.string().min(1).optional(),
+  /** Its private key (PEM; secret). */
+  key: z.string().min(1).optional(),
+  /** The key's passphrase (secret). */
+  passphrase: z.string().min(1).optional(),
+});
+
+/**
+ * The secrets of a target, apart from its settings: an application (hvc-server, for one) stores them encrypted and
+ * never shows them, while the rest of the config may be read. Each fills the same field of every host's `ssh` or
+ * `tls` settings that does not give its own.
+ */
+export const LibvirtCredentialsSchema = z.strictObject({
+  ssh: z
+    .strictObject({
+      /** A private key, PEM or OpenSSH. */
+      privateKey: z.string().min(1),
+      /** Its passphrase. */
+      passphrase: z.string().min(1).optional(),
+    })
+    .optional(),
+  tls: z
+    .strictObject({
+      /** The private key of the client certificate (PEM); the certificate itself goes in `tls.cert`. */
+      key: z.string().min(1),
+      /** Its passphrase. */
+      passphrase: z.string().min(1).optional(),
+    })
+    .optional(),
+});
 
 /** SSH settings for `qemu+ssh` hosts: key or agent authentication and how the host key is checked. */
 export const LibvirtSshConfigSchema = z.strictObject({

@@ -1,6 +1,8 @@
 import { parseInput, ResourceNameSchema } from '@hvc/hypervisor-connector';
 import { z } from 'zod';
+import { unpairedTlsKeys, withCredentials } from './config-credentials.js';
 import {
+  LibvirtCredentialsSchema,
   type LibvirtHostConfig,
   type LibvirtHostObjectSchema,
   LibvirtHostSchema,
@@ -92,6 +94,8 @@ const ConfigObjectSchema = z
     tls: LibvirtTlsConfigSchema.optional(),
     /** SSH settings of every `qemu+ssh` host (a host's own `ssh` wins). */
     ssh: LibvirtSshConfigSchema.optional(),
+    /** Secrets kept apart from the settings: they fill `privateKey`, `key` and passphrases every host lacks. */
+    credentials: LibvirtCredentialsSchema.optional(),
     /** Deadline of connecting to a host and libvirt's opening handshake. */
     connectTimeoutMs: ms(100, 120_000).default(10_000),
     /** libvirt's keepalive (default 5 s × 5, as libvirt's own); `false` turns it off. */
@@ -109,6 +113,8 @@ const ConfigObjectSchema = z
     metricsWindowMs: ms(100, 60_000).default(1_000),
   })
   .superRefine((config, ctx) => {
+    for (const path of unpairedTlsKeys(config))
+      ctx.addIssue({ code: 'custom', path, message: '`cert` and `key` go together' });
     const seen = new Map<string, number>();
     config.hosts.forEach((host, index) => {
       if (host.name === undefined) return;
@@ -121,7 +127,8 @@ const ConfigObjectSchema = z
           message: `hosts.${first} has it too`,
         });
     });
-  });
+  })
+  .transform(withCredentials);
 
 /** A parsed libvirt target config, defaults applied. */
 export type LibvirtConfig = z.output<typeof ConfigObjectSchema>;

@@ -65,6 +65,40 @@ describe('the libvirt target config', () => {
     expect(violations(() => parseLibvirtConfig({ hosts: [] })).map((v) => v.field)).toEqual(['hosts']);
   });
 
+  it('takes secrets apart from the settings: credentials fill every host that lacks them, its own win', () => {
+    const config = parseLibvirtConfig({
+      hosts: [
+        'qemu+ssh://root@a/system',
+        { uri: 'qemu+ssh://root@b/system', ssh: { agent: false, privateKey: 'OWN' } },
+        { uri: 'qemu+tls://c/system', tls: { cert: 'CERT-C' } },
+        { uri: 'qemu+tcp://d/system', tls: {} },
+      ],
+      ssh: { agent: false },
+      credentials: { ssh: { privateKey: 'SHARED', passphrase: 'P' }, tls: { key: 'KEY' } },
+    });
+    expect(config.ssh).toEqual({ agent: false, privateKey: 'SHARED', passphrase: 'P' });
+    expect(config.hosts[1]?.ssh).toEqual({ agent: false, privateKey: 'OWN', passphrase: 'P' });
+    expect(config.hosts[2]?.tls).toEqual({ cert: 'CERT-C', key: 'KEY' });
+    // A key belongs to a certificate: settings without one are left alone.
+    expect(config.hosts[3]?.tls).toEqual({});
+    expect(
+      violations(() =>
+        parseLibvirtConfig({
+          hosts: [{ uri: 'qemu+tls://c/system', tls: { cert: 'CERT' } }],
+          credentials: {},
+        }),
+      ).map((v) => v.field),
+    ).toEqual(['hosts.0.tls.key']);
+    expect(
+      violations(() =>
+        parseLibvirtConfig({
+          hosts: ['qemu+tcp://a/system'],
+          credentials: { ssh: { passphrase: 'P' } } as never,
+        }),
+      ).map((v) => v.field),
+    ).toEqual(['credentials.ssh.privateKey']);
+  });
+
   it('creates a connector without touching the network, and refuses a bad config there too', async () => {
     const connector = createLibvirtConnector({ hosts: ['qemu+tcp://192.0.2.1/system'] });
     expect(connector.kind).toBe('libvirt');

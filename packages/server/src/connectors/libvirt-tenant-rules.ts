@@ -13,8 +13,31 @@ function effective(config: Settings, host: Settings, index: number, key: 'tls' |
   return { settings: asSettings(config[key]) ?? {}, field: key };
 }
 
+/** The secrets of `tls` and `ssh` settings: they belong in the credentials, stored encrypted and never shown. */
+const SECRET_FIELDS = { ssh: ['privateKey', 'passphrase'], tls: ['key', 'passphrase'] } as const;
+
+/** Secrets written into the settings of the target or of a host, where every member can read them. */
+function inlineSecrets(config: Settings): FieldViolation[] {
+  const places: [Settings | undefined, string][] = [[config, '']];
+  const hosts = Array.isArray(config.hosts) ? (config.hosts as unknown[]) : [];
+  hosts.forEach((host, index) => {
+    places.push([asSettings(host), `hosts.${index}.`]);
+  });
+  return places.flatMap(([place, prefix]) =>
+    (['ssh', 'tls'] as const).flatMap((key) => {
+      const settings = asSettings(place?.[key]);
+      return SECRET_FIELDS[key]
+        .filter((secret) => settings?.[secret] !== undefined)
+        .map((secret) => ({
+          field: `${prefix}${key}.${secret}`,
+          message: `a secret in the config, which is stored in clear and shown to members: give it in \`credentials.${key}\``,
+        }));
+    }),
+  );
+}
+
 /** What a `qemu+ssh` host would take from the server's account unless the config says otherwise. */
-function sshViolations(ssh: Settings, field: string): FieldViolation[] {
+function sshViolations(ssh: Settings, field: string, credentials: Settings): FieldViolation[] {
   const out: FieldViolation[] = [];
   if (typeof ssh.agent === 'string') {
     out.push({ field: `${field}.agent`, message: 'an ssh-agent socket on the server host' });
@@ -24,10 +47,10 @@ function sshViolations(ssh: Settings, field: string): FieldViolation[] {
       message: 'the server’s own ssh-agent (SSH_AUTH_SOCK) would be offered; set `agent: false`',
     });
   }
-  if (ssh.privateKey === undefined) {
+  if (ssh.privateKey === undefined && asSettings(credentials.ssh)?.privateKey === undefined) {
     out.push({
       field: `${field}.privateKey`,
-      message: 'the server’s own SSH keys would be used; give the key in the config',
+      message: 'the server’s own SSH keys would be used; give the key in `credentials.ssh`',
     });
   }
   if (ssh.knownHostsFile !== undefined) {
@@ -60,7 +83,8 @@ function tlsViolations(tls: Settings, field: string): FieldViolation[] {
   if (tls.cert === undefined) {
     out.push({
       field: `${field}.cert`,
-      message: 'the server’s own client certificate would be used; give `cert` and `key` in the config',
+      message:
+        'the server’s own client certificate would be used; give `cert` here and its key in `credentials.tls`',
     });
   }
   return out;
@@ -77,9 +101,9 @@ const SERVER_FILE_PARAMS = [
  * libvirt settings a tenant may not set: a host reached through the server's own libvirtd (`qemu:///system`,
  * `qemu+unix`), files on the server (`keyfile`, `pkipath`, `known_hosts`, `ssh.knownHostsFile`, an agent socket),
  * and every default that falls back to the server's account: its ssh-agent and SSH keys, its known_hosts, its
- * libvirt CA and client certificate. An SSH host therefore needs `agent: false`, an inline `privateKey` and pinned
- * `hostKeyFingerprints`; a TLS host a `trust` and an inline `cert` and `key`. `no_verify=1` and an insecure trust
- * are refused. Also `operations.keepEnded` above its default (kept in the server's memory).
+ * libvirt CA and client certificate. An SSH host therefore needs `agent: false`, a `privateKey` in the credentials
+ * and pinned `hostKeyFingerprints`; a TLS host a `trust`, a `cert` and its `key` in the credentials. Secrets written
+ * into the settings (stored in clear, shown to members), `no_verify=1` and an insecure trust are refused. Also `operations.keepEnded` above its default (kept in the server's memory).
  *
  * Paths a libvirt daemon resolves on its own host (`guestDefaults.emulator`, `createGuest`'s `kernel`, `initrd`,
  * `serialLog`, `emulator`) need no rule: with local transports refused, that host is the tenant's, never the
@@ -103,7 +127,7 @@ export const LIBVIRT_TENANT_RULES: readonly TenantRule[] = [
       if (uri.noVerify) out.push({ field, message: '`no_verify` accepts any certificate' });
       if (uri.transport === 'ssh') {
         const { settings, field: sshField } = effective(config, host, index, 'ssh');
-        out.push(...sshViolations(settings, sshField));
+        out.push(...sshViolations(settings, sshField, asSettings(config.credentials) ?? {}));
       }
       if (uri.transport === 'tls') {
         const { settings, field: tlsField } = effective(config, host, index, 'tls');
@@ -112,6 +136,7 @@ export const LIBVIRT_TENANT_RULES: readonly TenantRule[] = [
       return out;
     });
   },
+  inlineSecrets,
   (config) => {
     const keepEnded = asSettings(config.operations)?.keepEnded;
     return typeof keepEnded === 'number' && keepEnded > 1_000

@@ -25,8 +25,10 @@ const PVE_CREDENTIALS = { type: 'token', tokenId: 'hvc@pve!policy', secret: 'pve
 const SSH_KEY = 'ssh-private-key-material';
 const TLS_KEY = 'tls-private-key-material';
 const PVE = { endpoints: [{ url: 'https://pve.example:8006', fingerprint: FINGERPRINT }] };
-const SSH = { agent: false, privateKey: SSH_KEY, hostKeyFingerprints: [SSH_FINGERPRINT] };
-const TLS = { trust: { fingerprint: FINGERPRINT }, cert: 'client-certificate', key: TLS_KEY };
+const SSH = { agent: false, hostKeyFingerprints: [SSH_FINGERPRINT] };
+const TLS = { trust: { fingerprint: FINGERPRINT }, cert: 'client-certificate' };
+/** A libvirt target's secrets, apart from its settings. */
+const LIBVIRT_CREDENTIALS = { ssh: { privateKey: SSH_KEY }, tls: { key: TLS_KEY } };
 const SSH_HOST = 'qemu+ssh://root@kvm.example/system';
 const TLS_HOST = 'qemu+tls://kvm.example/system';
 const MiB = 1024 * 1024;
@@ -38,7 +40,12 @@ function without(settings: JsonObject, key: string): JsonObject {
 }
 
 /** Configs an organisation admin may not write, each with the field the refusal must name. */
-const REFUSED: readonly (readonly [kind: string, config: JsonObject, field: string])[] = [
+const REFUSED: readonly (readonly [
+  kind: string,
+  config: JsonObject,
+  field: string,
+  credentials?: JsonObject,
+])[] = [
   ['proxmox', { ...PVE, maxResponseBytes: 64 * MiB }, 'config.maxResponseBytes'],
   ['proxmox', { ...PVE, concurrency: 8 }, 'config.concurrency'],
   ['proxmox', { ...PVE, readAttempts: 5 }, 'config.readAttempts'],
@@ -62,7 +69,9 @@ const REFUSED: readonly (readonly [kind: string, config: JsonObject, field: stri
   ],
   ['libvirt', { hosts: [SSH_HOST], ssh: { ...SSH, agent: '/run/user/0/agent.sock' } }, 'config.ssh.agent'],
   ['libvirt', { hosts: [SSH_HOST], ssh: without(SSH, 'agent') }, 'config.ssh.agent'],
-  ['libvirt', { hosts: [SSH_HOST], ssh: without(SSH, 'privateKey') }, 'config.ssh.privateKey'],
+  ['libvirt', { hosts: [SSH_HOST], ssh: SSH }, 'config.ssh.privateKey', { tls: LIBVIRT_CREDENTIALS.tls }],
+  ['libvirt', { hosts: [SSH_HOST], ssh: { ...SSH, privateKey: SSH_KEY } }, 'config.ssh.privateKey'],
+  ['libvirt', { hosts: [{ uri: TLS_HOST, tls: { ...TLS, key: TLS_KEY } }] }, 'config.hosts.0.tls.key'],
   [
     'libvirt',
     { hosts: [SSH_HOST], ssh: without(SSH, 'hostKeyFingerprints') },
@@ -132,7 +141,12 @@ async function failure(call: Promise<unknown>): Promise<ConnectError | undefined
   }
 }
 
-const credentialsOf = (kind: string) => (kind === 'proxmox' ? { credentials: PVE_CREDENTIALS } : {});
+const credentialsOf = (kind: string) =>
+  kind === 'proxmox'
+    ? { credentials: PVE_CREDENTIALS }
+    : kind === 'libvirt'
+      ? { credentials: LIBVIRT_CREDENTIALS }
+      : {};
 
 let plain: Awaited<ReturnType<typeof serve>>;
 beforeAll(async () => {
@@ -146,10 +160,11 @@ afterAll(async () => {
 describe.each(PROTOCOLS)('the tenant config policy (%s)', (p) => {
   it('refuses each operator setting when a target is created, naming the field and no value, storing nothing', async () => {
     const targets = createClient(TargetService, transport(plain.server, p));
-    for (const [kind, config, field] of REFUSED) {
+    for (const [kind, config, field, credentials] of REFUSED) {
       const what = `${kind} ${JSON.stringify(config)}`;
+      const secrets = credentials === undefined ? credentialsOf(kind) : { credentials };
       const refused = await failure(
-        targets.createTarget({ targetId: `bad-${p}`, kind, config, ...credentialsOf(kind) }, plain.auth),
+        targets.createTarget({ targetId: `bad-${p}`, kind, config, ...secrets }, plain.auth),
       );
       expect(refused?.code, what).toBe(Code.InvalidArgument);
       expect(refused?.rawMessage, what).toContain(`${field}:`);
@@ -177,7 +192,7 @@ describe.each(PROTOCOLS)('the tenant config policy (%s)', (p) => {
     const targets = createClient(TargetService, transport(plain.server, p));
     const targetId = `change-${p}`;
     await targets.createTarget(
-      { targetId, kind: 'libvirt', config: { hosts: [SSH_HOST], ssh: SSH } },
+      { targetId, kind: 'libvirt', config: { hosts: [SSH_HOST], ssh: SSH }, ...credentialsOf('libvirt') },
       plain.auth,
     );
     const refused = await failure(
