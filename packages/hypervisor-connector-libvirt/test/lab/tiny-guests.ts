@@ -22,9 +22,23 @@ export interface TinyGuestOptions {
   readonly cdromPath?: string;
 }
 
-/** Refreshes the shared pool on every lab host: a volume made or removed through one shows in all. */
+/**
+ * Refreshes the shared pool on every lab host: a volume made or removed through one shows in all. A host whose pool
+ * has a volume job running (another test file's upload) refuses a refresh until it ends: tried again meanwhile.
+ */
 export async function refreshPools(lab: LabFacts): Promise<void> {
-  await Promise.all(lab.hosts.map((host) => virsh(host.unixUri, ['pool-refresh', lab.pool.name])));
+  const refresh = async (uri: string): Promise<void> => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await virsh(uri, ['pool-refresh', lab.pool.name]);
+        return;
+      } catch (error) {
+        if (!/has asynchronous jobs running/.test(String(error)) || attempt === 40) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+    }
+  };
+  await Promise.all(lab.hosts.map((host) => refresh(host.unixUri)));
 }
 
 /**
