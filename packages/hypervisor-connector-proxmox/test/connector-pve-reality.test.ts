@@ -339,3 +339,29 @@ describe('busy guests', () => {
     slow.fake.finishTasks();
   });
 });
+
+describe('snapshot names', () => {
+  it('are INVALID_ARGUMENT before any request when PVE would refuse them, per guest type', async () => {
+    const connector = connect('token');
+    await connector.listGuests();
+    await connector.describe(); // the capability gate's privileges, read once
+    const sent = target.fake.requests.length;
+    for (const [guestId, name] of [
+      ['qemu/100', 'a'],
+      ['qemu/100', 'Pending'],
+      ['qemu/100', 'current'],
+      ['lxc/102', 'vzdump'],
+    ] as const) {
+      const refused = await rejection(connector.createSnapshot(guestId, { name }));
+      expect(isHypervisorError(refused, 'INVALID_ARGUMENT'), `${guestId} ${name}`).toBe(true);
+      expect(refused).toMatchObject({ details: { violations: [{ field: 'name' }] } });
+    }
+    const rollback = await rejection(connector.rollbackSnapshot('qemu/100', 'x'));
+    expect(isHypervisorError(rollback, 'INVALID_ARGUMENT')).toBe(true);
+    expect(target.fake.requests.slice(sent).map((r) => `${r.method} ${r.path}`)).toEqual([]);
+    // A name reserved for one type only is an ordinary name for the other.
+    await connector.waitForOperation((await connector.createSnapshot('lxc/102', { name: 'pending' })).id);
+    expect((await connector.listSnapshots('lxc/102')).map((s) => s.name)).toContain('pending');
+    await connector.waitForOperation((await connector.deleteSnapshot('lxc/102', 'pending')).id);
+  });
+});
