@@ -365,3 +365,26 @@ describe('snapshot names', () => {
     await connector.waitForOperation((await connector.deleteSnapshot('lxc/102', 'pending')).id);
   });
 });
+
+describe('consoles', () => {
+  it('hand over the port, the ticket with its VNC password prefix, and the 10 s the proxy waits for the client', async () => {
+    const connector = connect('ticket');
+    const before = Date.now();
+    const vnc = await connector.openConsole('qemu/100', { protocol: 'vnc' });
+    const after = Date.now();
+    // qemu-server returns the VNC password and prefixes the ticket with it; PVE's ticket check strips the prefix.
+    expect(vnc.password).toMatch(/^[!-`]{8}$/);
+    expect(vnc.ticket.startsWith(`${vnc.password}:PVEVNC:`)).toBe(true);
+    expect(vnc.websocketUrl).toBe(
+      `${target.server.url.replace(/^https:/, 'wss:')}/api2/json/nodes/pve1/qemu/100/vncwebsocket?port=${vnc.port}`,
+    );
+    expect(JSON.stringify(vnc.raw)).not.toContain(vnc.password);
+    const expiresAt = Date.parse(vnc.expiresAt ?? '');
+    expect(expiresAt).toBeGreaterThanOrEqual(before + 10_000);
+    expect(expiresAt).toBeLessThanOrEqual(after + 10_000);
+    const terminal = await connector.openConsole('lxc/102', { protocol: 'terminal' });
+    expect(terminal.password).toBeUndefined();
+    expect(terminal.ticket).toMatch(/^PVEVNC:/);
+    expect(terminal.expiresAt).toBeDefined();
+  });
+});

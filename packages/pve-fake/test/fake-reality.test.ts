@@ -371,3 +371,23 @@ describe('snapshot names', () => {
     }
   });
 });
+
+describe('console proxies', () => {
+  it('give a QEMU VNC console a password and prefix its ticket with it, as qemu-server vncproxy does', async () => {
+    const vnc = (await pve.call('POST', '/nodes/pve1/qemu/100/vncproxy', { websocket: 1 })).body as Data<
+      Record<string, unknown>
+    >;
+    const password = String(vnc.data.password);
+    expect(password).toMatch(/^[!-`]{8}$/);
+    expect(String(vnc.data.ticket).startsWith(`${password}:PVEVNC:`)).toBe(true);
+    const plain = (await pve.call('POST', '/nodes/pve1/qemu/100/vncproxy')).body as Data<
+      Record<string, unknown>
+    >;
+    expect(plain.data.password).toMatch(/^[!-`]{8}$/);
+    const term = (await pve.call('POST', '/nodes/pve1/qemu/100/termproxy')).body as Data<
+      Record<string, unknown>
+    >;
+    expect(term.data.password).toBeUndefined();
+    expect(String(term.data.ticket)).toMatch(/^PVEVNC:/);
+  });
+});

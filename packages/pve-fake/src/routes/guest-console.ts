@@ -8,6 +8,19 @@ import { rrdSeries } from './rrd.js';
 
 let nextPort = 5900;
 
+/**
+ * The VNC password of a `vncproxy` answer. qemu-server `src/PVE/API2/Qemu.pm` `vncproxy` (since commit 282ec11d)
+ * makes one for every QEMU VNC console that is not a serial terminal (so whatever `websocket` and
+ * `generate-password` say), with pve-common `src/PVE/Ticket.pm` `generate_vnc_password`: 8 characters from `!` to `` ` ``.
+ */
+function vncPassword(type: PveGuestType, kind: 'vnc' | 'term'): string | undefined {
+  return kind === 'vnc' && type === 'qemu' ? generateVncPassword() : undefined;
+}
+
+function generateVncPassword(): string {
+  return [...randomBytes(8)].map((b) => String.fromCharCode(0x21 + (b % 0x40))).join('');
+}
+
 function proxy(ctx: RouteContext, type: PveGuestType, kind: 'vnc' | 'term'): Record<string, unknown> {
   const env = ctx.env;
   const g = guestOf(ctx, type);
@@ -15,7 +28,10 @@ function proxy(ctx: RouteContext, type: PveGuestType, kind: 'vnc' | 'term'): Rec
   const port = String(nextPort);
   nextPort = nextPort >= 5999 ? 5900 : nextPort + 1;
   const t = env.clock.nowSeconds().toString(16).toUpperCase().padStart(8, '0');
-  const ticket = `PVEVNC:${t}::${createHmac('sha256', randomBytes(16)).update(`${g.vmid}`).digest('base64')}`;
+  const vncTicket = `PVEVNC:${t}::${createHmac('sha256', randomBytes(16)).update(`${g.vmid}`).digest('base64')}`;
+  const password = vncPassword(type, kind);
+  // qemu-server hands the password out inside the ticket as well; verify_vnc_ticket strips the 8-character prefix.
+  const ticket = password === undefined ? vncTicket : `${password}:${vncTicket}`;
   const upid = env.tasks.start({
     node: g.node,
     type: TASK_TYPES[type].console,
@@ -25,7 +41,7 @@ function proxy(ctx: RouteContext, type: PveGuestType, kind: 'vnc' | 'term'): Rec
   const out: Record<string, unknown> = { user: ctx.who.authid, ticket, port, upid };
   if (kind === 'vnc') {
     out.cert = '-----BEGIN CERTIFICATE-----\nMIIBfake\n-----END CERTIFICATE-----\n';
-    if (ctx.params['generate-password'] === true) out.password = randomBytes(6).toString('base64url');
+    if (password !== undefined) out.password = password;
   }
   return out;
 }
