@@ -1,3 +1,4 @@
+import { request as httpsRequest } from 'node:https';
 import { isHypervisorError } from '@hvc/hypervisor-connector';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { encodeOperationId } from '../src/tasks/operation-id.js';
@@ -386,5 +387,67 @@ describe('consoles', () => {
     expect(terminal.password).toBeUndefined();
     expect(terminal.ticket).toMatch(/^PVEVNC:/);
     expect(terminal.expiresAt).toBeDefined();
+  });
+});
+
+describe('console websockets', () => {
+  /** Sends a websocket upgrade over the fake's HTTPS: 101 and the accept key, or the status PVE answered. */
+  function upgrade(url: string, cookie: string): Promise<{ status: number; accept?: string }> {
+    return new Promise((resolve, reject) => {
+      const request = httpsRequest(url.replace(/^wss:/, 'https:'), {
+        rejectUnauthorized: false, // the fake's self-signed certificate; the point here is the upgrade
+        headers: {
+          Connection: 'Upgrade',
+          Upgrade: 'websocket',
+          'Sec-WebSocket-Version': '13',
+          'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==',
+          Cookie: `PVEAuthCookie=${encodeURIComponent(cookie)}`,
+        },
+      });
+      request.on('upgrade', (response, socket) => {
+        socket.destroy();
+        resolve({
+          status: response.statusCode ?? 0,
+          accept: String(response.headers['sec-websocket-accept']),
+        });
+      });
+      request.on('response', (response) => {
+        response.resume();
+        resolve({ status: response.statusCode ?? 0 });
+      });
+      request.on('error', reject);
+      request.end();
+    });
+  }
+
+  it('open with the websocketUrl and the URL-encoded ticket, for the ticket’s own port only', async () => {
+    const connector = connect('ticket');
+    const vnc = await connector.openConsole('qemu/100', { protocol: 'vnc' });
+    const login = await target.fake.handle(
+      new Request(`${target.server.url}/api2/json/access/ticket`, {
+        method: 'POST',
+        body: new URLSearchParams({
+          username: target.fake.credentials.username,
+          password: target.fake.credentials.password,
+        }),
+      }),
+    );
+    const cookie = ((await login.json()) as { data: { ticket: string } }).data.ticket;
+    const opened = await upgrade(`${vnc.websocketUrl}&vncticket=${encodeURIComponent(vnc.ticket)}`, cookie);
+    expect(opened).toEqual({ status: 101, accept: 's3pPLMBiTxaQ9kYGzzhZRbK+xOo=' });
+    const terminal = await connector.openConsole('lxc/102', { protocol: 'terminal' });
+    expect(
+      (await upgrade(`${terminal.websocketUrl}&vncticket=${encodeURIComponent(terminal.ticket)}`, cookie))
+        .status,
+    ).toBe(101);
+    // The ticket is bound to the port vncproxy opened, and PVE's ticket check needs it at all.
+    const otherPort = vnc.websocketUrl?.replace(
+      /port=\d+/,
+      `port=${vnc.port === 5999 ? 5998 : (vnc.port ?? 0) + 1}`,
+    );
+    expect((await upgrade(`${otherPort}&vncticket=${encodeURIComponent(vnc.ticket)}`, cookie)).status).toBe(
+      401,
+    );
+    expect((await upgrade(`${vnc.websocketUrl}`, cookie)).status).toBe(400);
   });
 });
