@@ -1,3 +1,4 @@
+import { request as httpsRequest } from 'node:https';
 import { isHypervisorError } from '@hvc/hypervisor-connector';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { encodeOperationId } from '../src/tasks/operation-id.js';
@@ -337,5 +338,116 @@ describe('busy guests', () => {
     expect(String((busy as { details?: { upid?: string } }).details?.upid)).toMatch(/:qmreset:100:@:$/);
     expect(JSON.stringify(busy)).not.toContain(tokenId.slice(tokenId.indexOf('!')));
     slow.fake.finishTasks();
+  });
+});
+
+describe('snapshot names', () => {
+  it('are INVALID_ARGUMENT before any request when PVE would refuse them, per guest type', async () => {
+    const connector = connect('token');
+    await connector.listGuests();
+    await connector.describe(); // the capability gate's privileges, read once
+    const sent = target.fake.requests.length;
+    for (const [guestId, name] of [
+      ['qemu/100', 'a'],
+      ['qemu/100', 'Pending'],
+      ['qemu/100', 'current'],
+      ['lxc/102', 'vzdump'],
+    ] as const) {
+      const refused = await rejection(connector.createSnapshot(guestId, { name }));
+      expect(isHypervisorError(refused, 'INVALID_ARGUMENT'), `${guestId} ${name}`).toBe(true);
+      expect(refused).toMatchObject({ details: { violations: [{ field: 'name' }] } });
+    }
+    const rollback = await rejection(connector.rollbackSnapshot('qemu/100', 'x'));
+    expect(isHypervisorError(rollback, 'INVALID_ARGUMENT')).toBe(true);
+    expect(target.fake.requests.slice(sent).map((r) => `${r.method} ${r.path}`)).toEqual([]);
+    // A name reserved for one type only is an ordinary name for the other.
+    await connector.waitForOperation((await connector.createSnapshot('lxc/102', { name: 'pending' })).id);
+    expect((await connector.listSnapshots('lxc/102')).map((s) => s.name)).toContain('pending');
+    await connector.waitForOperation((await connector.deleteSnapshot('lxc/102', 'pending')).id);
+  });
+});
+
+describe('consoles', () => {
+  it('hand over the port, the ticket with its VNC password prefix, and the 10 s the proxy waits for the client', async () => {
+    const connector = connect('ticket');
+    const before = Date.now();
+    const vnc = await connector.openConsole('qemu/100', { protocol: 'vnc' });
+    const after = Date.now();
+    // qemu-server returns the VNC password and prefixes the ticket with it; PVE's ticket check strips the prefix.
+    expect(vnc.password).toMatch(/^[!-`]{8}$/);
+    expect(vnc.ticket.startsWith(`${vnc.password}:PVEVNC:`)).toBe(true);
+    expect(vnc.websocketUrl).toBe(
+      `${target.server.url.replace(/^https:/, 'wss:')}/api2/json/nodes/pve1/qemu/100/vncwebsocket?port=${vnc.port}`,
+    );
+    expect(JSON.stringify(vnc.raw)).not.toContain(vnc.password);
+    const expiresAt = Date.parse(vnc.expiresAt ?? '');
+    expect(expiresAt).toBeGreaterThanOrEqual(before + 10_000);
+    expect(expiresAt).toBeLessThanOrEqual(after + 10_000);
+    const terminal = await connector.openConsole('lxc/102', { protocol: 'terminal' });
+    expect(terminal.password).toBeUndefined();
+    expect(terminal.ticket).toMatch(/^PVEVNC:/);
+    expect(terminal.expiresAt).toBeDefined();
+  });
+});
+
+describe('console websockets', () => {
+  /** Sends a websocket upgrade over the fake's HTTPS: 101 and the accept key, or the status PVE answered. */
+  function upgrade(url: string, cookie: string): Promise<{ status: number; accept?: string }> {
+    return new Promise((resolve, reject) => {
+      const request = httpsRequest(url.replace(/^wss:/, 'https:'), {
+        rejectUnauthorized: false, // the fake's self-signed certificate; the point here is the upgrade
+        headers: {
+          Connection: 'Upgrade',
+          Upgrade: 'websocket',
+          'Sec-WebSocket-Version': '13',
+          'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==',
+          Cookie: `PVEAuthCookie=${encodeURIComponent(cookie)}`,
+        },
+      });
+      request.on('upgrade', (response, socket) => {
+        socket.destroy();
+        resolve({
+          status: response.statusCode ?? 0,
+          accept: String(response.headers['sec-websocket-accept']),
+        });
+      });
+      request.on('response', (response) => {
+        response.resume();
+        resolve({ status: response.statusCode ?? 0 });
+      });
+      request.on('error', reject);
+      request.end();
+    });
+  }
+
+  it('open with the websocketUrl and the URL-encoded ticket, for the ticket’s own port only', async () => {
+    const connector = connect('ticket');
+    const vnc = await connector.openConsole('qemu/100', { protocol: 'vnc' });
+    const login = await target.fake.handle(
+      new Request(`${target.server.url}/api2/json/access/ticket`, {
+        method: 'POST',
+        body: new URLSearchParams({
+          username: target.fake.credentials.username,
+          password: target.fake.credentials.password,
+        }),
+      }),
+    );
+    const cookie = ((await login.json()) as { data: { ticket: string } }).data.ticket;
+    const opened = await upgrade(`${vnc.websocketUrl}&vncticket=${encodeURIComponent(vnc.ticket)}`, cookie);
+    expect(opened).toEqual({ status: 101, accept: 's3pPLMBiTxaQ9kYGzzhZRbK+xOo=' });
+    const terminal = await connector.openConsole('lxc/102', { protocol: 'terminal' });
+    expect(
+      (await upgrade(`${terminal.websocketUrl}&vncticket=${encodeURIComponent(terminal.ticket)}`, cookie))
+        .status,
+    ).toBe(101);
+    // The ticket is bound to the port vncproxy opened, and PVE's ticket check needs it at all.
+    const otherPort = vnc.websocketUrl?.replace(
+      /port=\d+/,
+      `port=${vnc.port === 5999 ? 5998 : (vnc.port ?? 0) + 1}`,
+    );
+    expect((await upgrade(`${otherPort}&vncticket=${encodeURIComponent(vnc.ticket)}`, cookie)).status).toBe(
+      401,
+    );
+    expect((await upgrade(`${vnc.websocketUrl}`, cookie)).status).toBe(400);
   });
 });

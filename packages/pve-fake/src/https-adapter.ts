@@ -1,9 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { getResponse, type RequestHandler } from 'msw';
 import type { FakeCertificate } from './tls-certificate.js';
+import { answerWebsocketUpgrade } from './websocket-upgrade.js';
 
 /** Socket counters of a listening fake. */
 export interface ConnectionStats {
@@ -53,7 +55,8 @@ function writePlainError(res: ServerResponse, status: number, message: string): 
 /**
  * Serves msw handlers over a real loopback HTTPS socket: every request becomes a fetch `Request`,
  * msw's `getResponse` answers it, the answer is written back with its reason phrase.
- * `Response.error()` resets the connection; a request whose client goes away is aborted.
+ * `Response.error()` resets the connection; a request whose client goes away is aborted. A websocket upgrade is
+ * answered as the API call answers (`websocket-upgrade.ts`).
  */
 export async function listenHttps(
   certificate: FakeCertificate,
@@ -108,6 +111,21 @@ export async function listenHttps(
       else res.destroy();
     }
   });
+  const upgraded = new Set<Duplex>();
+  server.on('upgrade', async (req: IncomingMessage, socket: Duplex) => {
+    try {
+      const response = await getResponse(
+        handlers,
+        toRequest(req, origin, undefined, new AbortController().signal),
+      );
+      if (answerWebsocketUpgrade(req, socket, response?.type === 'error' ? undefined : response)) {
+        upgraded.add(socket);
+        socket.once('close', () => upgraded.delete(socket));
+      }
+    } catch {
+      socket.destroy();
+    }
+  });
   server.on('secureConnection', (socket) => {
     stats.active++;
     stats.total++;
@@ -144,6 +162,7 @@ export async function listenHttps(
       new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
+        for (const socket of upgraded) socket.destroy();
       }),
   };
 }

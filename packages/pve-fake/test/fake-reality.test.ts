@@ -328,3 +328,66 @@ describe('HA-managed guests', () => {
     }
   });
 });
+
+describe('snapshot names', () => {
+  it('must be a pve-configid of 2+ characters, and the reserved names differ between QEMU and LXC', async () => {
+    const names = createPveFake({
+      guests: [
+        { type: 'qemu', vmid: 120, name: 'snap-vm', node: 'pve1' },
+        { type: 'lxc', vmid: 121, name: 'snap-ct', node: 'pve1' },
+      ],
+      taskDurationMs: 10,
+    });
+    const namesServer = await names.listen();
+    const client = createRawClient(namesServer, {
+      token: names.credentials.tokenId,
+      secret: names.credentials.tokenSecret,
+    });
+    const snapshot = (type: 'qemu' | 'lxc', vmid: number, snapname: string) =>
+      client.call('POST', `/nodes/pve1/${type}/${vmid}/snapshot`, { snapname });
+    try {
+      const oneLetter = await snapshot('qemu', 120, 'a');
+      expect(oneLetter.status).toBe(400);
+      const errors = (oneLetter.body as { errors: Record<string, string> }).errors;
+      expect(errors.snapname).toMatch(/^invalid format - invalid configuration ID 'a'/);
+      expect((await snapshot('lxc', 121, 'b')).status).toBe(400);
+      expect((await snapshot('qemu', 120, 'Pending')).reason).toBe(
+        "unable to use snapshot name 'pending' (reserved name)",
+      );
+      expect((await snapshot('lxc', 121, 'vzdump')).reason).toBe(
+        "unable to use snapshot name 'vzdump' (reserved name)",
+      );
+      // Each type's reserved name is an ordinary one for the other.
+      const qemuVzdump = (await snapshot('qemu', 120, 'vzdump')).body as Data<string>;
+      const lxcPending = (await snapshot('lxc', 121, 'pending')).body as Data<string>;
+      expect(qemuVzdump.data).toMatch(/^UPID:pve1:.*:qmsnapshot:120:/);
+      expect(lxcPending.data).toMatch(/^UPID:pve1:.*:vzsnapshot:121:/);
+      await names.settleTasks();
+      expect(names.guest(120)?.snapshots.has('vzdump')).toBe(true);
+      expect(names.guest(121)?.snapshots.has('pending')).toBe(true);
+    } finally {
+      await client.close();
+      await names.close();
+    }
+  });
+});
+
+describe('console proxies', () => {
+  it('give a QEMU VNC console a password and prefix its ticket with it, as qemu-server vncproxy does', async () => {
+    const vnc = (await pve.call('POST', '/nodes/pve1/qemu/100/vncproxy', { websocket: 1 })).body as Data<
+      Record<string, unknown>
+    >;
+    const password = String(vnc.data.password);
+    expect(password).toMatch(/^[!-`]{8}$/);
+    expect(String(vnc.data.ticket).startsWith(`${password}:PVEVNC:`)).toBe(true);
+    const plain = (await pve.call('POST', '/nodes/pve1/qemu/100/vncproxy')).body as Data<
+      Record<string, unknown>
+    >;
+    expect(plain.data.password).toMatch(/^[!-`]{8}$/);
+    const term = (await pve.call('POST', '/nodes/pve1/qemu/100/termproxy')).body as Data<
+      Record<string, unknown>
+    >;
+    expect(term.data.password).toBeUndefined();
+    expect(String(term.data.ticket)).toMatch(/^PVEVNC:/);
+  });
+});

@@ -142,6 +142,20 @@ describe('what the fake returns matches the PVE 9 schema `returns`', () => {
     };
     const p = r.path.replace(/\{(\w+)\}/g, (_, k: string) => values[k] ?? k);
     const query = new URLSearchParams(QUERY[name] ?? {});
+    if (p.endsWith('/vncwebsocket')) {
+      // The websocket takes the port and ticket of a console proxy opened before.
+      const proxy = await fake.handle(
+        new Request(`https://pve.test:8006/api2/json${p.replace(/vncwebsocket$/, 'vncproxy')}`, {
+          method: 'POST',
+          headers: {
+            authorization: `PVEAPIToken=${fake.credentials.tokenId}=${fake.credentials.tokenSecret}`,
+          },
+        }),
+      );
+      const { data } = (await proxy.json()) as { data: { port: string; ticket: string } };
+      query.set('port', data.port);
+      query.set('vncticket', data.ticket);
+    }
     const res = await fake.handle(
       new Request(`https://pve.test:8006/api2/json${p}${query.size ? `?${query}` : ''}`, {
         headers: { authorization: `PVEAPIToken=${fake.credentials.tokenId}=${fake.credentials.tokenSecret}` },

@@ -297,7 +297,8 @@ describe('the fake reproduces every real PVE sample (field names and JSON types)
     ['qemu-create-500-exists.pve6.json', ERROR_EXTRA],
     ['qemu-status-current-500-missing.pve6.json', ERROR_EXTRA],
     ['qemu-termproxy.pve6.json', {}],
-    ['qemu-vncproxy.pve6.json', {}],
+    // qemu-server returns a VNC password for every non-serial VNC console since commit 282ec11d (PVE 8 and 9).
+    ['qemu-vncproxy.pve6.json', { extra: ['data.password'] }],
     ['qemu-create.pve7.json', {}],
     ['task-status-running.pve7.json', { extra: ['data.tokenid'] }],
     ['task-status-ok.pve7.json', { extra: ['data.tokenid'] }],

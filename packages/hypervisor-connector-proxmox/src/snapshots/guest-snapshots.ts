@@ -7,10 +7,12 @@ import type { PveGuestRef } from '../mapping/guest-id.js';
 import { snapshotsFromPve } from '../mapping/snapshot-mapping.js';
 import { PveSnapshotsSchema } from '../schemas/guests.js';
 import { startTask } from '../tasks/task-start.js';
+import { checkSnapshotName } from './snapshot-name.js';
 
 /**
  * Listing, creating, rolling back and deleting snapshots. Every change waits for an idle guest and checks the name
- * first (ALREADY_EXISTS for a taken one, NOT_FOUND for a missing one), since PVE would only fail the task later.
+ * first (ALREADY_EXISTS for a taken one, NOT_FOUND for a missing one), since PVE would only fail the task later; a
+ * name PVE's format or reserved names refuse is INVALID_ARGUMENT before any request.
  * Memory snapshots of containers the capability gate refuses before this runs.
  */
 export function snapshotMethods(
@@ -22,8 +24,9 @@ export function snapshotMethods(
   /** A task on an existing snapshot: `rollback` (POST) or `delete` (DELETE). */
   const onSnapshot =
     (action: 'rollback' | 'delete') =>
-    (ref: PveGuestRef, name: string, { signal }: CallContext): Promise<Operation> =>
-      onGuest(pve, ref, signal, async (node) => {
+    (ref: PveGuestRef, name: string, { signal }: CallContext): Promise<Operation> => {
+      checkSnapshotName(ref.type, name, false);
+      return onGuest(pve, ref, signal, async (node) => {
         const check = guestCheck(pve, ref, node, signal);
         await guestPreconditions.idle(check);
         await guestPreconditions.snapshot(check, name, true);
@@ -36,6 +39,7 @@ export function snapshotMethods(
           { type: action === 'rollback' ? 'snapshot.rollback' : 'snapshot.delete', guestId: ref.id },
         );
       });
+    };
   return {
     listSnapshots: (ref, { signal }) =>
       onGuest(pve, ref, signal, async (node) =>
@@ -46,8 +50,9 @@ export function snapshotMethods(
           }),
         ),
       ),
-    createSnapshot: (ref, spec, { signal }) =>
-      onGuest(pve, ref, signal, async (node) => {
+    createSnapshot: (ref, spec, { signal }) => {
+      checkSnapshotName(ref.type, spec.name, true);
+      return onGuest(pve, ref, signal, async (node) => {
         const check = guestCheck(pve, ref, node, signal);
         await guestPreconditions.idle(check);
         await guestPreconditions.snapshot(check, spec.name, false);
@@ -66,7 +71,8 @@ export function snapshotMethods(
           },
           { type: 'snapshot.create', guestId: ref.id },
         );
-      }),
+      });
+    },
     rollbackSnapshot: onSnapshot('rollback'),
     deleteSnapshot: onSnapshot('delete'),
   };

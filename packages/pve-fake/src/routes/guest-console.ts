@@ -1,5 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
+import type { FakeEnv } from '../fake-env.js';
 import { bool, guestPathParams, int, type ParamSpecs, required, str } from '../params/param-spec.js';
+import { PveError } from '../pve-error.js';
 import { type RouteContext, type RouteDef, route } from '../router/route.js';
 import { cpuCount, maxDisk, maxMem, usage } from '../state/guest-metrics.js';
 import type { PveGuestType } from '../state/model.js';
@@ -8,6 +10,57 @@ import { rrdSeries } from './rrd.js';
 
 let nextPort = 5900;
 
+/** What a VNC ticket was made for: pve-access-control `assemble_vnc_ticket` binds it to user, `/vms/<id>` and port. */
+interface IssuedVncTicket {
+  readonly authid: string;
+  readonly vmid: number;
+  readonly port: number;
+}
+
+/** The VNC tickets each fake handed out, by ticket (without the password prefix). */
+const issuedTickets = new WeakMap<FakeEnv, Map<string, IssuedVncTicket>>();
+
+function ticketsOf(env: FakeEnv): Map<string, IssuedVncTicket> {
+  let tickets = issuedTickets.get(env);
+  if (!tickets) {
+    tickets = new Map();
+    issuedTickets.set(env, tickets);
+  }
+  return tickets;
+}
+
+/**
+ * `GET …/vncwebsocket`: qemu-server `Qemu.pm` and pve-container `LXC.pm` `vncwebsocket` check `VM.Console` and the
+ * ticket with pve-access-control `AccessControl.pm` `verify_vnc_ticket`, which strips an 8-character password prefix
+ * and fails `permission denied - invalid PVEVNC ticket` (401, pve-common `Ticket.pm` `verify_rsa_ticket`) for a
+ * ticket of another user, guest or port; pveproxy then upgrades the connection (the HTTPS server does that here).
+ */
+function vncWebsocket(ctx: RouteContext, type: PveGuestType): Record<string, unknown> {
+  const g = guestOf(ctx, type);
+  ctx.env.perms.check(ctx.who, `/vms/${g.vmid}`, ['VM.Console']);
+  const given = String(ctx.params.vncticket);
+  const ticket = /^.{8}:(PVEVNC:.*)$/s.exec(given)?.[1] ?? given;
+  const issued = ticketsOf(ctx.env).get(ticket);
+  const port = Number(ctx.params.port);
+  if (!issued || issued.authid !== ctx.who.authid || issued.vmid !== g.vmid || issued.port !== port) {
+    throw new PveError(401, 'permission denied - invalid PVEVNC ticket');
+  }
+  return { port: String(port) };
+}
+
+/**
+ * The VNC password of a `vncproxy` answer. qemu-server `src/PVE/API2/Qemu.pm` `vncproxy` (since commit 282ec11d)
+ * makes one for every QEMU VNC console that is not a serial terminal (so whatever `websocket` and
+ * `generate-password` say), with pve-common `src/PVE/Ticket.pm` `generate_vnc_password`: 8 characters from `!` to `` ` ``.
+ */
+function vncPassword(type: PveGuestType, kind: 'vnc' | 'term'): string | undefined {
+  return kind === 'vnc' && type === 'qemu' ? generateVncPassword() : undefined;
+}
+
+function generateVncPassword(): string {
+  return [...randomBytes(8)].map((b) => String.fromCharCode(0x21 + (b % 0x40))).join('');
+}
+
 function proxy(ctx: RouteContext, type: PveGuestType, kind: 'vnc' | 'term'): Record<string, unknown> {
   const env = ctx.env;
   const g = guestOf(ctx, type);
@@ -15,7 +68,11 @@ function proxy(ctx: RouteContext, type: PveGuestType, kind: 'vnc' | 'term'): Rec
   const port = String(nextPort);
   nextPort = nextPort >= 5999 ? 5900 : nextPort + 1;
   const t = env.clock.nowSeconds().toString(16).toUpperCase().padStart(8, '0');
-  const ticket = `PVEVNC:${t}::${createHmac('sha256', randomBytes(16)).update(`${g.vmid}`).digest('base64')}`;
+  const vncTicket = `PVEVNC:${t}::${createHmac('sha256', randomBytes(16)).update(`${g.vmid}`).digest('base64')}`;
+  const password = vncPassword(type, kind);
+  // qemu-server hands the password out inside the ticket as well; verify_vnc_ticket strips the 8-character prefix.
+  const ticket = password === undefined ? vncTicket : `${password}:${vncTicket}`;
+  ticketsOf(env).set(vncTicket, { authid: ctx.who.authid, vmid: g.vmid, port: Number(port) });
   const upid = env.tasks.start({
     node: g.node,
     type: TASK_TYPES[type].console,
@@ -25,7 +82,7 @@ function proxy(ctx: RouteContext, type: PveGuestType, kind: 'vnc' | 'term'): Rec
   const out: Record<string, unknown> = { user: ctx.who.authid, ticket, port, upid };
   if (kind === 'vnc') {
     out.cert = '-----BEGIN CERTIFICATE-----\nMIIBfake\n-----END CERTIFICATE-----\n';
-    if (ctx.params['generate-password'] === true) out.password = randomBytes(6).toString('base64url');
+    if (password !== undefined) out.password = password;
   }
   return out;
 }
@@ -49,7 +106,7 @@ function guestRrd(ctx: RouteContext, type: PveGuestType): unknown[] {
   }));
 }
 
-/** Console proxies (`vncproxy`, `termproxy`) and `rrddata`. */
+/** Console proxies (`vncproxy`, `termproxy`), the console websocket (`vncwebsocket`) and `rrddata`. */
 export function consoleRoutes(type: PveGuestType): RouteDef[] {
   const base = `/nodes/{node}/${type}/{vmid}`;
   const p = guestPathParams;
@@ -70,6 +127,16 @@ export function consoleRoutes(type: PveGuestType): RouteDef[] {
   return [
     route('POST', `${base}/vncproxy`, vncParams, (ctx) => proxy(ctx, type, 'vnc')),
     route('POST', `${base}/termproxy`, termParams, (ctx) => proxy(ctx, type, 'term')),
+    route(
+      'GET',
+      `${base}/vncwebsocket`,
+      {
+        ...p,
+        vncticket: required(str({ maxLength: 512 })),
+        port: required(int({ minimum: 5900, maximum: 5999 })),
+      },
+      (ctx) => vncWebsocket(ctx, type),
+    ),
     route(
       'GET',
       `${base}/rrddata`,

@@ -29,13 +29,25 @@ function list(ctx: RouteContext, type: PveGuestType): unknown[] {
   return [...items, current];
 }
 
+/**
+ * The reserved name `name` is, checked before any task as PVE does: QEMU refuses `current` and any case of `pending`
+ * (qemu-server `src/PVE/API2/Qemu.pm` `snapshot`), LXC `current` and `vzdump` (pve-container
+ * `src/PVE/API2/LXC/Snapshot.pm` `snapshot`). The name's format (`pve-configid`, 2+ characters) the parameter checks.
+ */
+function reservedSnapshotName(type: PveGuestType, name: string): string | undefined {
+  if (name === 'current') return name;
+  if (type === 'qemu' && name.toLowerCase() === 'pending') return 'pending';
+  if (type === 'lxc' && name === 'vzdump') return name;
+  return undefined;
+}
+
 function create(ctx: RouteContext, type: PveGuestType): string {
   const env = ctx.env;
   const g = guestOf(ctx, type);
   env.perms.check(ctx.who, `/vms/${g.vmid}`, ['VM.Snapshot']);
   const name = String(ctx.params.snapname);
-  if (name === 'current') throw fail("unable to use snapshot name 'current' (reserved name)");
-  if (name.toLowerCase() === 'pending') throw fail("unable to use snapshot name 'pending' (reserved name)");
+  const reserved = reservedSnapshotName(type, name);
+  if (reserved) throw fail(`unable to use snapshot name '${reserved}' (reserved name)`);
   const vmstate = type === 'qemu' && ctx.params.vmstate === true && g.status === 'running';
   return startGuestTask(env, ctx.who, g, {
     action: 'snapshot',
