@@ -9,6 +9,7 @@ import {
   ResponseTooLargeError,
   transportFailure,
 } from '../src/http/index.js';
+import { rejection } from './support/rejection.js';
 import {
   type StreamedAnswer,
   type StreamingServer,
@@ -40,15 +41,6 @@ function request(overrides: Partial<HttpTransportRequest> = {}): HttpTransportRe
     maxResponseBytes: MiB,
     ...overrides,
   };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
 }
 
 const TRANSPORTS: readonly [string, () => HttpTransport][] = [

@@ -1,5 +1,6 @@
 import { isHypervisorError } from '@hvc/hypervisor-connector';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { rejection } from '../../hypervisor-connector-kit/test/support/rejection.js';
 import { createProxmoxConnector } from '../src/index.js';
 import { encodeOperationId } from '../src/tasks/operation-id.js';
 import { type FakeTarget, KIT_SPECS, startFakeTarget } from './support/pve-fake-target.js';
@@ -23,15 +24,6 @@ function connect(...args: Parameters<FakeTarget['connect']>) {
   const connector = target.connect(...args);
   opened.push(connector);
   return connector;
-}
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
 }
 
 const requestsTo = (method: string, pattern: RegExp) =>

@@ -7,6 +7,7 @@ import { createPveFake, type PveFake } from '@hvc/pve-fake';
 import { delay, HttpResponse, http } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { rejection } from '../../hypervisor-connector-kit/test/support/rejection.js';
 import { createProxmoxConnector, type ProxmoxConfigInput, ProxmoxConfigSchema } from '../src/index.js';
 
 // The connector over a fetch transport, answered in-process by msw: a test's own handlers first, the PVE fake's
@@ -43,15 +44,6 @@ function connect(extra: Partial<ProxmoxConfigInput> = {}) {
   });
   cleanups.push(() => connector.close());
   return connector;
-}
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
 }
 
 const seenByFake = (path: string) => fake.requests.filter((request) => request.path === path).length;

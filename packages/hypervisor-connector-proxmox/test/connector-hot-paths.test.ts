@@ -1,6 +1,7 @@
 import { isHypervisorError } from '@hvc/hypervisor-connector';
 import { createPveFake } from '@hvc/pve-fake';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { rejection } from '../../hypervisor-connector-kit/test/support/rejection.js';
 import { createProxmoxConnector } from '../src/index.js';
 import { type HttpsTestServer, startHttpsTestServer, type TestHandler } from './support/https-test-server.js';
 import { type FakeTarget, startFakeTarget } from './support/pve-fake-target.js';
@@ -12,15 +13,6 @@ const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('guest lookups on a cold connector', () => {
   let target: FakeTarget;

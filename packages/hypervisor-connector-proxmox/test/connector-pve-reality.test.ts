@@ -1,6 +1,7 @@
 import { request as httpsRequest } from 'node:https';
 import { isHypervisorError } from '@hvc/hypervisor-connector';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { rejection } from '../../hypervisor-connector-kit/test/support/rejection.js';
 import { encodeOperationId } from '../src/tasks/operation-id.js';
 import { type FakeTarget, startFakeTarget } from './support/pve-fake-target.js';
 
@@ -22,15 +23,6 @@ function connect(...args: Parameters<FakeTarget['connect']>) {
   const connector = target.connect(...args);
   opened.push(connector);
   return connector;
-}
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
 }
 
 describe('lost quorum', () => {

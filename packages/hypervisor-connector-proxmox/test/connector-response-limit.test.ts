@@ -1,5 +1,6 @@
 import { isHypervisorError } from '@hvc/hypervisor-connector';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { rejection } from '../../hypervisor-connector-kit/test/support/rejection.js';
 import { createProxmoxConnector, type ProxmoxConfigInput } from '../src/index.js';
 import {
   type StreamingAnswer,
@@ -52,15 +53,6 @@ function connect(server: StreamingHttpsServer, extra: Partial<ProxmoxConfigInput
   });
   cleanups.push(() => connector.close());
   return connector;
-}
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
 }
 
 describe('the response-size cap', () => {

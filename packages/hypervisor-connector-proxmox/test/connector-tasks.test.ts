@@ -1,6 +1,7 @@
 import diagnosticsChannel from 'node:diagnostics_channel';
 import { isHypervisorError, type Operation } from '@hvc/hypervisor-connector';
 import { afterEach, describe, expect, it } from 'vitest';
+import { rejection } from '../../hypervisor-connector-kit/test/support/rejection.js';
 import { createProxmoxConnector, PROXMOX_DIAGNOSTICS_CHANNELS } from '../src/index.js';
 import { decodeOperationId, encodeOperationId } from '../src/tasks/operation-id.js';
 import { type HttpsTestServer, startHttpsTestServer, type TestHandler } from './support/https-test-server.js';
@@ -76,15 +77,6 @@ function connect(server: HttpsTestServer) {
   });
   cleanups.push(() => connector.close());
   return connector;
-}
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
 }
 
 describe('task waits', () => {

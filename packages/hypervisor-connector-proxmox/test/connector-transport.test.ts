@@ -2,6 +2,7 @@ import diagnosticsChannel from 'node:diagnostics_channel';
 import { createServer } from 'node:net';
 import { isHypervisorError } from '@hvc/hypervisor-connector';
 import { afterEach, describe, expect, it } from 'vitest';
+import { rejection } from '../../hypervisor-connector-kit/test/support/rejection.js';
 import {
   createProxmoxConnector,
   PROXMOX_DIAGNOSTICS_CHANNELS,
@@ -62,15 +63,6 @@ const basic = (request: SeenRequest): readonly [number, unknown] | undefined => 
 
 const count = (server: HttpsTestServer, method: string, fragment: string) =>
   server.requests.filter((r) => r.method === method && r.path.includes(fragment)).length;
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('TLS fingerprint pinning', () => {
   it('accepts the pinned certificate', async () => {
