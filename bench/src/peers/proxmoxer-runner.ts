@@ -1,12 +1,9 @@
-import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import type { LoadResult } from '../load/load-runner.js';
 import type { FleetGuest } from '../responder/guest-fleet.js';
 import type { BenchTarget } from '../responder/responder-process.js';
-import { DEBIAN_PYTHON } from './proxmoxer-install.js';
+import { runPythonLoad } from './debian-python.js';
 
-const run = promisify(execFile);
 const SCRIPT = fileURLToPath(new URL('../python/proxmoxer_load.py', import.meta.url));
 
 /** What the Python peer measures in its own process. */
@@ -39,12 +36,5 @@ export async function runProxmoxer(target: BenchTarget, load: ProxmoxerLoad): Pr
     warmupMs: load.warmupMs,
     runs: load.runs,
   };
-  const { stdout } = await run(DEBIAN_PYTHON, [SCRIPT, JSON.stringify(args)], { maxBuffer: 1 << 20 });
-  const results = JSON.parse(stdout) as Array<LoadResult & { firstError: string | null }>;
-  return results.map(({ firstError, ...rest }) => ({
-    ...rest,
-    p50Ms: rest.p50Ms ?? Number.NaN,
-    p99Ms: rest.p99Ms ?? Number.NaN,
-    ...(firstError ? { firstError } : {}),
-  }));
+  return runPythonLoad(SCRIPT, args);
 }

@@ -16,6 +16,7 @@ import time
 import xml.etree.ElementTree as ET
 
 import libvirt
+from closed_loop import run
 
 args = json.loads(sys.argv[1])
 HVC = "{urn:hvc:libvirt:1}"
@@ -55,50 +56,6 @@ def make_call(conn, domains):
         return [to_guest(dom, dom.XMLDesc(0), st.get("state.state")) for dom, st in stats]
 
     return get_guest if args["mode"] == "getGuest" else list_guests
-
-
-def run(conn, call, duration_ms):
-    latencies, errors, lock = [], [], threading.Lock()
-    started = time.perf_counter()
-    deadline = started + duration_ms / 1000
-
-    def worker():
-        local, failures = [], []
-        while time.perf_counter() < deadline:
-            t0 = time.perf_counter()
-            try:
-                call()
-                local.append((time.perf_counter() - t0) * 1000)
-            except Exception as error:  # a failing peer is reported, not hidden
-                failures.append(f"{type(error).__name__}: {error}")
-                if len(failures) >= 100:
-                    break
-        with lock:
-            latencies.extend(local)
-            errors.extend(failures)
-
-    threads = [threading.Thread(target=worker) for _ in range(args["concurrency"])]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    seconds = time.perf_counter() - started
-    latencies.sort()
-
-    def pct(p):
-        if not latencies:
-            return None
-        return latencies[min(len(latencies) - 1, max(0, -(-p * len(latencies) // 100) - 1))]
-
-    return {
-        "requests": len(latencies),
-        "errors": len(errors),
-        "seconds": seconds,
-        "perSecond": len(latencies) / seconds,
-        "p50Ms": pct(50),
-        "p99Ms": pct(99),
-        "firstError": errors[0] if errors else None,
-    }
 
 
 def event_delay():
@@ -146,6 +103,7 @@ if args["mode"] == "eventDelay":
 else:
     conn = libvirt.open(args["uri"])
     domains = [conn.lookupByUUIDString(uuid) for uuid in args["uuids"]]
+    # One connection shared by every thread.
     call = make_call(conn, domains)
-    run(conn, call, args["warmupMs"])
-    print(json.dumps([run(conn, call, args["durationMs"]) for _ in range(args["runs"])]))
+    run(lambda: call, args["concurrency"], args["warmupMs"])
+    print(json.dumps([run(lambda: call, args["concurrency"], args["durationMs"]) for _ in range(args["runs"])]))

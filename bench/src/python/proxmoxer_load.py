@@ -6,9 +6,8 @@ Prints a JSON array with one object per run: requests, errors, seconds, perSecon
 """
 import json
 import sys
-import threading
-import time
 
+from closed_loop import run
 from proxmoxer import ProxmoxAPI
 
 args = json.loads(sys.argv[1])
@@ -43,54 +42,6 @@ def make_call(prox):
     return get_guest if args["call"] == "getGuest" else list_guests
 
 
-def worker(deadline, latencies, errors, lock):
-    call = make_call(new_client())
-    local = []
-    failures = []
-    while time.perf_counter() < deadline:
-        t0 = time.perf_counter()
-        try:
-            call()
-            local.append((time.perf_counter() - t0) * 1000)
-        except Exception as error:  # a failing peer is reported, not hidden
-            failures.append(f"{type(error).__name__}: {error}")
-            if len(failures) >= 100:
-                break
-    with lock:
-        latencies.extend(local)
-        errors.extend(failures)
-
-
-def run(duration_ms):
-    latencies, errors, lock = [], [], threading.Lock()
-    started = time.perf_counter()
-    deadline = started + duration_ms / 1000
-    threads = [
-        threading.Thread(target=worker, args=(deadline, latencies, errors, lock))
-        for _ in range(args["concurrency"])
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    seconds = time.perf_counter() - started
-    latencies.sort()
-
-    def pct(p):
-        if not latencies:
-            return None
-        return latencies[min(len(latencies) - 1, max(0, -(-p * len(latencies) // 100) - 1))]
-
-    return {
-        "requests": len(latencies),
-        "errors": len(errors),
-        "seconds": seconds,
-        "perSecond": len(latencies) / seconds,
-        "p50Ms": pct(50),
-        "p99Ms": pct(99),
-        "firstError": errors[0] if errors else None,
-    }
-
-
-run(args["warmupMs"])
-print(json.dumps([run(args["durationMs"]) for _ in range(args["runs"])]))
+# One client per thread, as proxmoxer's users share none between threads.
+run(lambda: make_call(new_client()), args["concurrency"], args["warmupMs"])
+print(json.dumps([run(lambda: make_call(new_client()), args["concurrency"], args["durationMs"]) for _ in range(args["runs"])]))

@@ -1,5 +1,5 @@
 import { isHypervisorError } from '@hvc/hypervisor-connector';
-import { abortableDelay } from '@hvc/hypervisor-connector-kit';
+import { retry } from '@hvc/hypervisor-connector-kit';
 import { attributes, buildXml } from '../domains/xml-codec.js';
 import type { LibvirtHost } from '../hosts/libvirt-host.js';
 import {
@@ -107,30 +107,26 @@ export async function volumeAtPath(
   return lookup();
 }
 
-/** How often, and how far apart, a refresh is tried again while the pool has a job running. */
-const POOL_BUSY_ATTEMPTS = 20;
-const POOL_BUSY_DELAY_MS = 250;
-
 /**
  * libvirt refuses to refresh a pool while a volume job (an upload, a download, a wipe) runs in it, with
- * "pool '…' has asynchronous jobs running" (storage_driver.c): the refresh waits for the job instead of failing.
+ * "pool '…' has asynchronous jobs running" (storage_driver.c): the refresh waits for the job (about 5 s at most)
+ * instead of failing.
  */
-const poolBusy = (error: unknown) =>
-  isHypervisorError(error) && /has asynchronous jobs running/.test(error.message);
+const POOL_BUSY_RETRY = {
+  attempts: 20,
+  backoff: { initialMs: 250, factor: 1, maxMs: 250 },
+  retryIf: (error: unknown) =>
+    isHypervisorError(error) && /has asynchronous jobs running/.test(error.message),
+} as const;
 
 /** Re-reads a pool's directory on `host` (a pool it does not have is left alone). */
 export async function refreshPool(host: LibvirtHost, name: string, signal?: AbortSignal): Promise<void> {
   try {
     const pool = await lookupPool(host, name, signal);
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await host.call(P.REMOTE_PROC_STORAGE_POOL_REFRESH, { pool, flags: 0 }, signal);
-        return;
-      } catch (error) {
-        if (!poolBusy(error) || attempt === POOL_BUSY_ATTEMPTS) throw error;
-        await abortableDelay(POOL_BUSY_DELAY_MS, signal);
-      }
-    }
+    await retry(() => host.call(P.REMOTE_PROC_STORAGE_POOL_REFRESH, { pool, flags: 0 }, signal), {
+      ...POOL_BUSY_RETRY,
+      ...(signal === undefined ? {} : { signal }),
+    });
   } catch (error) {
     if (!isHypervisorError(error, 'NOT_FOUND')) throw error;
   }

@@ -2,7 +2,6 @@
  * The memory connector kind is for tests and demos: a production `serve` refuses it unless its flag is set. Red-team
  * case 9: `hvc-server serve`, as configured from the environment, accepted memory targets.
  */
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,41 +9,19 @@ import { Code, ConnectError, createClient } from '@connectrpc/connect';
 import { createConnectTransport } from '@connectrpc/connect-node';
 import { TargetService } from '@hvc/client/v1';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadServerConfig } from '../../src/bootstrap/server-config.js';
-import { startServer } from '../../src/bootstrap/start-server.js';
-import { createLogger } from '../../src/observability/logger.js';
-import { generateServiceToken } from '../../src/storage/service-token-store.js';
+import { serveFromEnv } from './support/served-from-env.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'hvc-kinds-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** `hvc-server serve`'s server, configured from these variables, with an admin service token of `acme`. */
+/** A server from these variables, and a memory target's creation by its admin. */
 async function serve(name: string, env: Record<string, string>) {
-  const token = generateServiceToken();
-  const server = await startServer(
-    loadServerConfig({
-      HVC_PORT: '0',
-      HVC_DATABASE_FILE: join(dir, `${name}.sqlite`),
-      HVC_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
-      HVC_BOOTSTRAP_ORGANIZATION: 'acme',
-      HVC_BOOTSTRAP_ADMIN_ISSUER: 'https://idp.example',
-      HVC_BOOTSTRAP_ADMIN_SUBJECT: 'admin',
-      HVC_SERVICE_TOKEN: token,
-      HVC_SERVICE_TOKEN_ORGANIZATION: 'acme',
-      HVC_SERVICE_TOKEN_ROLE: 'admin',
-      ...env,
-    }),
-    { logger: createLogger({ level: 'silent' }) },
-  );
+  const { server, auth } = await serveFromEnv(dir, name, env);
   const targets = createClient(
     TargetService,
     createConnectTransport({ baseUrl: server.url, httpVersion: '1.1' }),
   );
-  const create = () =>
-    targets.createTarget(
-      { targetId: 'mem-1', kind: 'memory', config: {} },
-      { headers: { authorization: `Bearer ${token}` } },
-    );
+  const create = () => targets.createTarget({ targetId: 'mem-1', kind: 'memory', config: {} }, auth);
   return { server, create };
 }
 

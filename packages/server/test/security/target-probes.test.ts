@@ -5,12 +5,13 @@
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import type { JsonObject } from '@bufbuild/protobuf';
-import { Code, ConnectError, createClient, type Transport } from '@connectrpc/connect';
+import { Code, createClient, type Transport } from '@connectrpc/connect';
 import { createConnectTransport, createGrpcTransport } from '@connectrpc/connect-node';
 import { TargetService } from '@hvc/client/v1';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROTOCOLS, type Protocol } from './support/raw-call.js';
 import { type SecurityStack, startSecurityStack } from './support/security-stack.js';
+import { failure } from './support/served-from-env.js';
 
 const WINDOW_MS = 1_200;
 const PER_MINUTE = 12;
@@ -53,15 +54,6 @@ function transport(p: Protocol): Transport {
 const as = async (user: Parameters<SecurityStack['token']>[0]) => ({
   headers: { authorization: `Bearer ${await s.token(user)}` },
 });
-
-async function failure(call: Promise<unknown>): Promise<ConnectError | undefined> {
-  try {
-    await call;
-    return undefined;
-  } catch (error) {
-    return ConnectError.from(error);
-  }
-}
 
 describe.each(PROTOCOLS)('target configs and probes (%s)', (p) => {
   it("refuses a config its connector's schema refuses when it is written, naming the field, storing nothing", async () => {

@@ -4,20 +4,17 @@
  * write them (create or update), a row stored with one gets no connector, and `HVC_ALLOW_OPERATOR_SETTINGS` lets
  * a single-tenant deployment have them.
  */
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { JsonObject } from '@bufbuild/protobuf';
-import { Code, ConnectError, createClient, type Transport } from '@connectrpc/connect';
+import { Code, createClient, type Transport } from '@connectrpc/connect';
 import { createConnectTransport, createGrpcTransport } from '@connectrpc/connect-node';
 import { GuestService, TargetService } from '@hvc/client/v1';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadServerConfig } from '../../src/bootstrap/server-config.js';
-import { type RunningServer, startServer } from '../../src/bootstrap/start-server.js';
-import { createLogger } from '../../src/observability/logger.js';
-import { generateServiceToken } from '../../src/storage/service-token-store.js';
+import type { RunningServer } from '../../src/bootstrap/start-server.js';
 import { PROTOCOLS, type Protocol } from './support/raw-call.js';
+import { failure, type ServedFromEnv, serveFromEnv } from './support/served-from-env.js';
 
 const FINGERPRINT = Array.from({ length: 32 }, () => 'AB').join(':');
 const SSH_FINGERPRINT = `SHA256:${'A'.repeat(43)}`;
@@ -104,41 +101,10 @@ const ALLOWED: readonly (readonly [kind: string, config: JsonObject])[] = [
 
 const dir = mkdtempSync(join(tmpdir(), 'hvc-tenant-policy-'));
 
-/** `hvc-server serve`'s server, configured from these variables, with an admin service token of `acme`. */
-async function serve(name: string, env: Record<string, string>) {
-  const token = generateServiceToken();
-  const server = await startServer(
-    loadServerConfig({
-      HVC_PORT: '0',
-      HVC_DATABASE_FILE: join(dir, `${name}.sqlite`),
-      HVC_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
-      HVC_BOOTSTRAP_ORGANIZATION: 'acme',
-      HVC_BOOTSTRAP_ADMIN_ISSUER: 'https://idp.example',
-      HVC_BOOTSTRAP_ADMIN_SUBJECT: 'admin',
-      HVC_SERVICE_TOKEN: token,
-      HVC_SERVICE_TOKEN_ORGANIZATION: 'acme',
-      HVC_SERVICE_TOKEN_ROLE: 'admin',
-      HVC_TARGET_PROBES_PER_MINUTE: '10000',
-      ...env,
-    }),
-    { logger: createLogger({ level: 'silent' }) },
-  );
-  return { server, auth: { headers: { authorization: `Bearer ${token}` } } };
-}
-
 function transport(server: RunningServer, p: Protocol): Transport {
   return p === 'connect'
     ? createConnectTransport({ baseUrl: server.url, httpVersion: '1.1' })
     : createGrpcTransport({ baseUrl: server.url });
-}
-
-async function failure(call: Promise<unknown>): Promise<ConnectError | undefined> {
-  try {
-    await call;
-    return undefined;
-  } catch (error) {
-    return ConnectError.from(error);
-  }
 }
 
 const credentialsOf = (kind: string) =>
@@ -148,9 +114,9 @@ const credentialsOf = (kind: string) =>
       ? { credentials: LIBVIRT_CREDENTIALS }
       : {};
 
-let plain: Awaited<ReturnType<typeof serve>>;
+let plain: ServedFromEnv;
 beforeAll(async () => {
-  plain = await serve('plain', {});
+  plain = await serveFromEnv(dir, 'plain', { HVC_TARGET_PROBES_PER_MINUTE: '10000' });
 }, 30_000);
 afterAll(async () => {
   await plain?.server.close();
@@ -230,7 +196,10 @@ describe.each(PROTOCOLS)('the tenant config policy (%s)', (p) => {
 
 describe('HVC_ALLOW_OPERATOR_SETTINGS', () => {
   it('lets a single-tenant deployment write and resolve operator settings', async () => {
-    const flagged = await serve('flagged', { HVC_ALLOW_OPERATOR_SETTINGS: 'true' });
+    const flagged = await serveFromEnv(dir, 'flagged', {
+      HVC_TARGET_PROBES_PER_MINUTE: '10000',
+      HVC_ALLOW_OPERATOR_SETTINGS: 'true',
+    });
     try {
       for (const p of PROTOCOLS) {
         const targets = createClient(TargetService, transport(flagged.server, p));
