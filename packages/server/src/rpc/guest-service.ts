@@ -11,7 +11,13 @@ import { noteAudit } from '../interceptors/request-context.js';
 import { compact } from '../wire/compact.js';
 import { guestSpecFromProto } from '../wire/guest-spec.js';
 import { decodePageToken, encodePageToken, pageSizeOf } from '../wire/page-token.js';
-import { guestStateFromProto, guestToProto, guestTypeFromProto } from '../wire/proto-mapping.js';
+import {
+  guestStateFromProto,
+  guestToProto,
+  guestTypeFromProto,
+  metricSeriesToProto,
+  metricTimeframeFromProto,
+} from '../wire/proto-mapping.js';
 import { answersInBinary } from '../wire/wire-format.js';
 import { accessGuest, accessTarget } from './access.js';
 import { answerOperation, runGuestOperation } from './guest-operation.js';
@@ -135,6 +141,12 @@ export function createGuestService(deps: ServiceDeps): ServiceImpl<typeof GuestS
       return runGuestOperation(deps, ctx, 'operate', req, (connector, id, options) =>
         connector.migrateGuest(id, spec, options),
       );
+    },
+    async getMetrics(req, ctx) {
+      const timeframe = metricTimeframeFromProto(req.timeframe);
+      const { connector, targetId, guestId } = await accessGuest(deps, ctx, 'view', req);
+      const series = await connector.getMetrics(guestId, { timeframe }, { signal: ctx.signal });
+      return { series: metricSeriesToProto(series, targetId) };
     },
   };
 }

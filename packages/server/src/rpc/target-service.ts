@@ -4,9 +4,9 @@ import { InvalidArgumentError, parseInput } from '@hvc/hypervisor-connector';
 import { z } from 'zod';
 import { enforce } from '../authz/enforce.js';
 import { noteAudit, principalOf, subjectOf } from '../interceptors/request-context.js';
-import { targetToProto } from '../wire/proto-mapping.js';
+import { nodesToProto, targetInfoToProto, targetToProto } from '../wire/proto-mapping.js';
 import { OrganizationIdSchema, parseTargetId } from '../wire/request-ids.js';
-import { grantTarget } from './access.js';
+import { accessTarget, grantTarget } from './access.js';
 import { testConnectivity } from './connectivity-test.js';
 import { organizationFor } from './organization-scope.js';
 import { ProbeBudget } from './probe-budget.js';
@@ -129,6 +129,15 @@ export function createTargetService(
       probes.spend(target.organizationId);
       // A target that cannot be built or reached is a failed test, not a failed call.
       return testConnectivity(deps.resolver, target.key, options.probeWindowMs, ctx.signal);
+    },
+    async describeTarget(req, ctx) {
+      const { connector, targetId } = await accessTarget(deps, ctx, 'view', req);
+      const info = await connector.describe({ signal: ctx.signal });
+      return { info: targetInfoToProto(info, targetId) };
+    },
+    async listNodes(req, ctx) {
+      const { connector } = await accessTarget(deps, ctx, 'view', req);
+      return { nodes: nodesToProto(await connector.listNodes({ signal: ctx.signal })) };
     },
   };
 }

@@ -2,18 +2,35 @@ import { create, type JsonObject, type MessageInitShape } from '@bufbuild/protob
 import { WireType } from '@bufbuild/protobuf/wire';
 import { type Timestamp, timestampFromDate } from '@bufbuild/protobuf/wkt';
 import {
+  type CapabilitiesSchema,
+  ConsoleProtocol,
   GuestSchema,
   GuestState,
   GuestType,
+  type HostNodeSchema,
+  HostNodeStatus,
   type MemberSchema,
   MembershipStatus,
+  type MetricSeriesSchema,
+  MetricTimeframe,
   type OperationSchema,
   OperationStatus,
   Role,
   type SnapshotSchema,
+  type TargetInfoSchema,
   type TargetSchema,
 } from '@hvc/client/v1';
-import type { Guest, Operation, Snapshot } from '@hvc/hypervisor-connector';
+import {
+  type Capabilities,
+  type MetricTimeframe as ContractTimeframe,
+  type Guest,
+  type HostNode,
+  InvalidArgumentError,
+  type MetricSeries,
+  type Operation,
+  type Snapshot,
+  type TargetInfo,
+} from '@hvc/hypervisor-connector';
 import type { MemberRecord, TargetRecord } from '../domain/records.js';
 import type { Role as StoredRole } from '../domain/roles.js';
 import { structFieldPayload } from './struct-wire.js';
@@ -33,6 +50,23 @@ const OPERATION_STATUSES = {
   cancelled: OperationStatus.CANCELLED,
 } as const;
 const ROLES = { viewer: Role.VIEWER, operator: Role.OPERATOR, admin: Role.ADMIN } as const;
+const NODE_STATUSES = {
+  online: HostNodeStatus.ONLINE,
+  offline: HostNodeStatus.OFFLINE,
+  unknown: HostNodeStatus.UNKNOWN,
+} as const;
+const CONSOLE_PROTOCOLS = {
+  vnc: ConsoleProtocol.VNC,
+  spice: ConsoleProtocol.SPICE,
+  terminal: ConsoleProtocol.TERMINAL,
+} as const;
+const TIMEFRAMES = {
+  hour: MetricTimeframe.HOUR,
+  day: MetricTimeframe.DAY,
+  week: MetricTimeframe.WEEK,
+  month: MetricTimeframe.MONTH,
+  year: MetricTimeframe.YEAR,
+} as const;
 
 /** The contract guest type of a proto enum value, or undefined for UNSPECIFIED. */
 export function guestTypeFromProto(type: GuestType): Guest['type'] | undefined {
@@ -49,6 +83,19 @@ export function guestStateFromProto(state: GuestState): Guest['state'] | undefin
 export function roleFromProto(role: Role): StoredRole | undefined {
   const entry = Object.entries(ROLES).find(([, value]) => value === role);
   return entry?.[0] as StoredRole | undefined;
+}
+
+/**
+ * The contract timeframe of a proto enum value: the last hour for UNSPECIFIED, INVALID_ARGUMENT for a number this
+ * server does not know (proto3 enums are open).
+ */
+export function metricTimeframeFromProto(timeframe: MetricTimeframe): ContractTimeframe {
+  if (timeframe === MetricTimeframe.UNSPECIFIED) return 'hour';
+  const entry = Object.entries(TIMEFRAMES).find(([, value]) => value === timeframe);
+  if (entry) return entry[0] as ContractTimeframe;
+  throw new InvalidArgumentError(`invalid timeframe: ${timeframe} is not a timeframe`, {
+    violations: [{ field: 'timeframe', message: 'not a timeframe' }],
+  });
 }
 
 function time(iso: string | undefined): Timestamp | undefined {
@@ -173,5 +220,99 @@ export function memberToProto(member: MemberRecord): MessageInitShape<typeof Mem
     role: ROLES[member.role],
     disabled: member.disabled,
     status: member.status === 'active' ? MembershipStatus.ACTIVE : MembershipStatus.INVITED,
+  };
+}
+
+/** A host node as the API returns it. */
+export function nodeToProto(node: HostNode): MessageInitShape<typeof HostNodeSchema> {
+  return {
+    name: node.name,
+    status: NODE_STATUSES[node.status],
+    cpus:
+      node.cpus === undefined || !Number.isFinite(node.cpus) ? undefined : Math.max(0, Math.round(node.cpus)),
+    memoryBytes: uint(node.memoryBytes),
+    usage: node.usage && {
+      cpu: node.usage.cpu,
+      memoryBytes: uint(node.usage.memoryBytes),
+      uptimeSeconds: uint(node.usage.uptimeSeconds),
+    },
+    raw: json(node.raw),
+  };
+}
+
+/** Nodes ordered by name, as the API lists them. */
+export function nodesToProto(nodes: readonly HostNode[]): MessageInitShape<typeof HostNodeSchema>[] {
+  return [...nodes].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)).map(nodeToProto);
+}
+
+/** A target's capabilities as the API returns them. */
+export function capabilitiesToProto(capabilities: Capabilities): MessageInitShape<typeof CapabilitiesSchema> {
+  const limits = Object.entries(capabilities.unsupportedByGuestType ?? {}) as Array<
+    [Guest['type'], Readonly<Record<string, string | undefined>> | undefined]
+  >;
+  return {
+    guestTypes: capabilities.guestTypes.map((type) => GUEST_TYPES[type]),
+    create: capabilities.create,
+    update: capabilities.update,
+    clone: { full: capabilities.clone.full, linked: capabilities.clone.linked },
+    snapshots: capabilities.snapshots,
+    memorySnapshots: capabilities.memorySnapshots,
+    migration: { offline: capabilities.migration.offline, live: capabilities.migration.live },
+    suspend: capabilities.suspend,
+    reset: capabilities.reset,
+    console: capabilities.console.map((protocol) => CONSOLE_PROTOCOLS[protocol]),
+    metrics: capabilities.metrics,
+    cancelOperation: capabilities.cancelOperation,
+    notes: { ...capabilities.notes },
+    unsupportedByGuestType: limits
+      .sort(([a], [b]) => GUEST_TYPES[a] - GUEST_TYPES[b])
+      .map(([type, unsupported]) => ({ type: GUEST_TYPES[type], unsupported: strings(unsupported) })),
+  };
+}
+
+/** The string values of a record, without the absent ones. */
+function strings(record: Readonly<Record<string, string | undefined>> | undefined): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(record ?? {}).filter((entry): entry is [string, string] => entry[1] !== undefined),
+  );
+}
+
+/** What `describe()` told about a target, as the API returns it. */
+export function targetInfoToProto(
+  info: TargetInfo,
+  targetId: string,
+): MessageInitShape<typeof TargetInfoSchema> {
+  return {
+    targetId,
+    kind: info.kind,
+    specificationVersion: info.specificationVersion,
+    version: info.version,
+    clusterName: info.clusterName,
+    nodes: nodesToProto(info.nodes),
+    capabilities: capabilitiesToProto(info.capabilities),
+    raw: json(info.raw),
+  };
+}
+
+/** A guest's metric series as the API returns it. */
+export function metricSeriesToProto(
+  series: MetricSeries,
+  targetId: string,
+): MessageInitShape<typeof MetricSeriesSchema> {
+  return {
+    targetId,
+    guestId: series.guestId,
+    timeframe: TIMEFRAMES[series.timeframe],
+    resolutionSeconds: Math.max(0, Math.round(series.resolutionSeconds)),
+    points: series.points.map((point) => ({
+      time: time(point.time),
+      cpu: point.cpu,
+      memoryBytes: uint(point.memoryBytes),
+      memoryTotalBytes: uint(point.memoryTotalBytes),
+      netInBytesPerSecond: point.netInBytesPerSecond,
+      netOutBytesPerSecond: point.netOutBytesPerSecond,
+      diskReadBytesPerSecond: point.diskReadBytesPerSecond,
+      diskWriteBytesPerSecond: point.diskWriteBytesPerSecond,
+    })),
   };
 }

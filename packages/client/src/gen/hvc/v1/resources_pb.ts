@@ -12,7 +12,7 @@ import type { JsonObject, Message } from "@bufbuild/protobuf";
  * Describes the file hvc/v1/resources.proto.
  */
 export const file_hvc_v1_resources: GenFile = /*@__PURE__*/
-  fileDesc("ChZodmMvdjEvcmVzb3VyY2VzLnByb3RvEgZodmMudjEi9QEKBlRhcmdldBIKCgJpZBgBIAEoCRIXCg9vcmdhbml6YXRpb25faWQYAiABKAkSFAoMZGlzcGxheV9uYW1lGAMgASgJEgwKBGtpbmQYBCABKAkSJwoGY29uZmlnGAUgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdBIXCg9oYXNfY3JlZGVudGlhbHMYBiABKAgSLwoLY3JlYXRlX3RpbWUYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC3VwZGF0ZV90aW1lGAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJcCg5HdWVzdFJlc291cmNlcxIMCgRjcHVzGAEgASgNEhQKDG1lbW9yeV9ieXRlcxgCIAEoBBIXCgpkaXNrX2J5dGVzGAMgASgESACIAQFCDQoLX2Rpc2tfYnl0ZXMihAIKCkd1ZXN0VXNhZ2USEAoDY3B1GAEgASgBSACIAQESGQoMbWVtb3J5X2J5dGVzGAIgASgESAGIAQESFwoKZGlza19ieXRlcxgDIAEoBEgCiAEBEhsKDnVwdGltZV9zZWNvbmRzGAQgASgESAOIAQESGQoMbmV0X2luX2J5dGVzGAUgASgESASIAQESGgoNbmV0X291dF9ieXRlcxgGIAEoBEgFiAEBQgYKBF9jcHVCDwoNX21lbW9yeV9ieXRlc0INCgtfZGlza19ieXRlc0IRCg9fdXB0aW1lX3NlY29uZHNCDwoNX25ldF9pbl9ieXRlc0IQCg5fbmV0X291dF9ieXRlcyLSAgoFR3Vlc3QSCgoCaWQYASABKAkSEQoJdGFyZ2V0X2lkGAIgASgJEh8KBHR5cGUYAyABKA4yES5odmMudjEuR3Vlc3RUeXBlEgwKBG5hbWUYBCABKAkSDAoEbm9kZRgFIAEoCRIhCgVzdGF0ZRgGIAEoDjISLmh2Yy52MS5HdWVzdFN0YXRlEhAKCHRlbXBsYXRlGAcgASgIEhEKBGxvY2sYCCABKAlIAIgBARIMCgR0YWdzGAkgAygJEhEKBHBvb2wYCiABKAlIAYgBARIpCglyZXNvdXJjZXMYCyABKAsyFi5odmMudjEuR3Vlc3RSZXNvdXJjZXMSIQoFdXNhZ2UYDCABKAsyEi5odmMudjEuR3Vlc3RVc2FnZRIkCgNyYXcYDSABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0QgcKBV9sb2NrQgcKBV9wb29sIi8KDk9wZXJhdGlvbkVycm9yEgwKBGNvZGUYASABKAkSDwoHbWVzc2FnZRgCIAEoCSLAAgoJT3BlcmF0aW9uEgoKAmlkGAEgASgJEhEKCXRhcmdldF9pZBgCIAEoCRIMCgR0eXBlGAMgASgJEhUKCGd1ZXN0X2lkGAQgASgJSACIAQESJwoGc3RhdHVzGAUgASgOMhcuaHZjLnYxLk9wZXJhdGlvblN0YXR1cxIuCgpzdGFydF90aW1lGAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIsCghlbmRfdGltZRgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFQoIcHJvZ3Jlc3MYCCABKAFIAYgBARIlCgVlcnJvchgJIAEoCzIWLmh2Yy52MS5PcGVyYXRpb25FcnJvchIQCgh3YXJuaW5ncxgKIAMoCUILCglfZ3Vlc3RfaWRCCwoJX3Byb2dyZXNzIqwBCghTbmFwc2hvdBIMCgRuYW1lGAEgASgJEhgKC2Rlc2NyaXB0aW9uGAIgASgJSACIAQESLwoLY3JlYXRlX3RpbWUYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhMKBnBhcmVudBgEIAEoCUgBiAEBEhcKD2luY2x1ZGVzX21lbW9yeRgFIAEoCEIOCgxfZGVzY3JpcHRpb25CCQoHX3BhcmVudCLQAQoGTWVtYmVyEg8KB3VzZXJfaWQYASABKAkSFwoPb3JnYW5pemF0aW9uX2lkGAIgASgJEg4KBmlzc3VlchgDIAEoCRIPCgdzdWJqZWN0GAQgASgJEg0KBWVtYWlsGAUgASgJEhQKDGRpc3BsYXlfbmFtZRgGIAEoCRIaCgRyb2xlGAcgASgOMgwuaHZjLnYxLlJvbGUSEAoIZGlzYWJsZWQYCCABKAgSKAoGc3RhdHVzGAkgASgOMhguaHZjLnYxLk1lbWJlcnNoaXBTdGF0dXMqVAoJR3Vlc3RUeXBlEhoKFkdVRVNUX1RZUEVfVU5TUEVDSUZJRUQQABIRCg1HVUVTVF9UWVBFX1ZNEAESGAoUR1VFU1RfVFlQRV9DT05UQUlORVIQAiqnAQoKR3Vlc3RTdGF0ZRIbChdHVUVTVF9TVEFURV9VTlNQRUNJRklFRBAAEhcKE0dVRVNUX1NUQVRFX1JVTk5JTkcQARIXChNHVUVTVF9TVEFURV9TVE9QUEVEEAISFgoSR1VFU1RfU1RBVEVfUEFVU0VEEAMSGQoVR1VFU1RfU1RBVEVfU1VTUEVOREVEEAQSFwoTR1VFU1RfU1RBVEVfVU5LTk9XThAFKq4BCg9PcGVyYXRpb25TdGF0dXMSIAocT1BFUkFUSU9OX1NUQVRVU19VTlNQRUNJRklFRBAAEhwKGE9QRVJBVElPTl9TVEFUVVNfUlVOTklORxABEh4KGk9QRVJBVElPTl9TVEFUVVNfU1VDQ0VFREVEEAISGwoXT1BFUkFUSU9OX1NUQVRVU19GQUlMRUQQAxIeChpPUEVSQVRJT05fU1RBVFVTX0NBTkNFTExFRBAEKlAKBFJvbGUSFAoQUk9MRV9VTlNQRUNJRklFRBAAEg8KC1JPTEVfVklFV0VSEAESEQoNUk9MRV9PUEVSQVRPUhACEg4KClJPTEVfQURNSU4QAypyChBNZW1iZXJzaGlwU3RhdHVzEiEKHU1FTUJFUlNISVBfU1RBVFVTX1VOU1BFQ0lGSUVEEAASHQoZTUVNQkVSU0hJUF9TVEFUVVNfSU5WSVRFRBABEhwKGE1FTUJFUlNISVBfU1RBVFVTX0FDVElWRRACYgZwcm90bzM", [file_google_protobuf_struct, file_google_protobuf_timestamp]);
+  fileDesc("ChZodmMvdjEvcmVzb3VyY2VzLnByb3RvEgZodmMudjEi9QEKBlRhcmdldBIKCgJpZBgBIAEoCRIXCg9vcmdhbml6YXRpb25faWQYAiABKAkSFAoMZGlzcGxheV9uYW1lGAMgASgJEgwKBGtpbmQYBCABKAkSJwoGY29uZmlnGAUgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdBIXCg9oYXNfY3JlZGVudGlhbHMYBiABKAgSLwoLY3JlYXRlX3RpbWUYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC3VwZGF0ZV90aW1lGAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJcCg5HdWVzdFJlc291cmNlcxIMCgRjcHVzGAEgASgNEhQKDG1lbW9yeV9ieXRlcxgCIAEoBBIXCgpkaXNrX2J5dGVzGAMgASgESACIAQFCDQoLX2Rpc2tfYnl0ZXMihAIKCkd1ZXN0VXNhZ2USEAoDY3B1GAEgASgBSACIAQESGQoMbWVtb3J5X2J5dGVzGAIgASgESAGIAQESFwoKZGlza19ieXRlcxgDIAEoBEgCiAEBEhsKDnVwdGltZV9zZWNvbmRzGAQgASgESAOIAQESGQoMbmV0X2luX2J5dGVzGAUgASgESASIAQESGgoNbmV0X291dF9ieXRlcxgGIAEoBEgFiAEBQgYKBF9jcHVCDwoNX21lbW9yeV9ieXRlc0INCgtfZGlza19ieXRlc0IRCg9fdXB0aW1lX3NlY29uZHNCDwoNX25ldF9pbl9ieXRlc0IQCg5fbmV0X291dF9ieXRlcyLSAgoFR3Vlc3QSCgoCaWQYASABKAkSEQoJdGFyZ2V0X2lkGAIgASgJEh8KBHR5cGUYAyABKA4yES5odmMudjEuR3Vlc3RUeXBlEgwKBG5hbWUYBCABKAkSDAoEbm9kZRgFIAEoCRIhCgVzdGF0ZRgGIAEoDjISLmh2Yy52MS5HdWVzdFN0YXRlEhAKCHRlbXBsYXRlGAcgASgIEhEKBGxvY2sYCCABKAlIAIgBARIMCgR0YWdzGAkgAygJEhEKBHBvb2wYCiABKAlIAYgBARIpCglyZXNvdXJjZXMYCyABKAsyFi5odmMudjEuR3Vlc3RSZXNvdXJjZXMSIQoFdXNhZ2UYDCABKAsyEi5odmMudjEuR3Vlc3RVc2FnZRIkCgNyYXcYDSABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0QgcKBV9sb2NrQgcKBV9wb29sIi8KDk9wZXJhdGlvbkVycm9yEgwKBGNvZGUYASABKAkSDwoHbWVzc2FnZRgCIAEoCSLAAgoJT3BlcmF0aW9uEgoKAmlkGAEgASgJEhEKCXRhcmdldF9pZBgCIAEoCRIMCgR0eXBlGAMgASgJEhUKCGd1ZXN0X2lkGAQgASgJSACIAQESJwoGc3RhdHVzGAUgASgOMhcuaHZjLnYxLk9wZXJhdGlvblN0YXR1cxIuCgpzdGFydF90aW1lGAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIsCghlbmRfdGltZRgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFQoIcHJvZ3Jlc3MYCCABKAFIAYgBARIlCgVlcnJvchgJIAEoCzIWLmh2Yy52MS5PcGVyYXRpb25FcnJvchIQCgh3YXJuaW5ncxgKIAMoCUILCglfZ3Vlc3RfaWRCCwoJX3Byb2dyZXNzIqwBCghTbmFwc2hvdBIMCgRuYW1lGAEgASgJEhgKC2Rlc2NyaXB0aW9uGAIgASgJSACIAQESLwoLY3JlYXRlX3RpbWUYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhMKBnBhcmVudBgEIAEoCUgBiAEBEhcKD2luY2x1ZGVzX21lbW9yeRgFIAEoCEIOCgxfZGVzY3JpcHRpb25CCQoHX3BhcmVudCLQAQoGTWVtYmVyEg8KB3VzZXJfaWQYASABKAkSFwoPb3JnYW5pemF0aW9uX2lkGAIgASgJEg4KBmlzc3VlchgDIAEoCRIPCgdzdWJqZWN0GAQgASgJEg0KBWVtYWlsGAUgASgJEhQKDGRpc3BsYXlfbmFtZRgGIAEoCRIaCgRyb2xlGAcgASgOMgwuaHZjLnYxLlJvbGUSEAoIZGlzYWJsZWQYCCABKAgSKAoGc3RhdHVzGAkgASgOMhguaHZjLnYxLk1lbWJlcnNoaXBTdGF0dXMihQEKDUhvc3ROb2RlVXNhZ2USEAoDY3B1GAEgASgBSACIAQESGQoMbWVtb3J5X2J5dGVzGAIgASgESAGIAQESGwoOdXB0aW1lX3NlY29uZHMYAyABKARIAogBAUIGCgRfY3B1Qg8KDV9tZW1vcnlfYnl0ZXNCEQoPX3VwdGltZV9zZWNvbmRzItQBCghIb3N0Tm9kZRIMCgRuYW1lGAEgASgJEiYKBnN0YXR1cxgCIAEoDjIWLmh2Yy52MS5Ib3N0Tm9kZVN0YXR1cxIRCgRjcHVzGAMgASgNSACIAQESGQoMbWVtb3J5X2J5dGVzGAQgASgESAGIAQESJAoFdXNhZ2UYBSABKAsyFS5odmMudjEuSG9zdE5vZGVVc2FnZRIkCgNyYXcYBiABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0QgcKBV9jcHVzQg8KDV9tZW1vcnlfYnl0ZXMiMQoRQ2xvbmVDYXBhYmlsaXRpZXMSDAoEZnVsbBgBIAEoCBIOCgZsaW5rZWQYAiABKAgiNgoVTWlncmF0aW9uQ2FwYWJpbGl0aWVzEg8KB29mZmxpbmUYASABKAgSDAoEbGl2ZRgCIAEoCCKlAQoPR3Vlc3RUeXBlTGltaXRzEh8KBHR5cGUYASABKA4yES5odmMudjEuR3Vlc3RUeXBlEj0KC3Vuc3VwcG9ydGVkGAIgAygLMiguaHZjLnYxLkd1ZXN0VHlwZUxpbWl0cy5VbnN1cHBvcnRlZEVudHJ5GjIKEFVuc3VwcG9ydGVkRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASLuAwoMQ2FwYWJpbGl0aWVzEiYKC2d1ZXN0X3R5cGVzGAEgAygOMhEuaHZjLnYxLkd1ZXN0VHlwZRIOCgZjcmVhdGUYAiABKAgSDgoGdXBkYXRlGAMgASgIEigKBWNsb25lGAQgASgLMhkuaHZjLnYxLkNsb25lQ2FwYWJpbGl0aWVzEhEKCXNuYXBzaG90cxgFIAEoCBIYChBtZW1vcnlfc25hcHNob3RzGAYgASgIEjAKCW1pZ3JhdGlvbhgHIAEoCzIdLmh2Yy52MS5NaWdyYXRpb25DYXBhYmlsaXRpZXMSDwoHc3VzcGVuZBgIIAEoCBINCgVyZXNldBgJIAEoCBIoCgdjb25zb2xlGAogAygOMhcuaHZjLnYxLkNvbnNvbGVQcm90b2NvbBIPCgdtZXRyaWNzGAsgASgIEhgKEGNhbmNlbF9vcGVyYXRpb24YDCABKAgSLgoFbm90ZXMYDSADKAsyHy5odmMudjEuQ2FwYWJpbGl0aWVzLk5vdGVzRW50cnkSOgoZdW5zdXBwb3J0ZWRfYnlfZ3Vlc3RfdHlwZRgOIAMoCzIXLmh2Yy52MS5HdWVzdFR5cGVMaW1pdHMaLAoKTm90ZXNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIvwBCgpUYXJnZXRJbmZvEhEKCXRhcmdldF9pZBgBIAEoCRIMCgRraW5kGAIgASgJEh0KFXNwZWNpZmljYXRpb25fdmVyc2lvbhgDIAEoCRIPCgd2ZXJzaW9uGAQgASgJEhkKDGNsdXN0ZXJfbmFtZRgFIAEoCUgAiAEBEh8KBW5vZGVzGAYgAygLMhAuaHZjLnYxLkhvc3ROb2RlEioKDGNhcGFiaWxpdGllcxgHIAEoCzIULmh2Yy52MS5DYXBhYmlsaXRpZXMSJAoDcmF3GAggASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdEIPCg1fY2x1c3Rlcl9uYW1lIs0DCgtNZXRyaWNQb2ludBIoCgR0aW1lGAEgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIQCgNjcHUYAiABKAFIAIgBARIZCgxtZW1vcnlfYnl0ZXMYAyABKARIAYgBARIfChJtZW1vcnlfdG90YWxfYnl0ZXMYBCABKARIAogBARIkChduZXRfaW5fYnl0ZXNfcGVyX3NlY29uZBgFIAEoAUgDiAEBEiUKGG5ldF9vdXRfYnl0ZXNfcGVyX3NlY29uZBgGIAEoAUgEiAEBEicKGmRpc2tfcmVhZF9ieXRlc19wZXJfc2Vjb25kGAcgASgBSAWIAQESKAobZGlza193cml0ZV9ieXRlc19wZXJfc2Vjb25kGAggASgBSAaIAQFCBgoEX2NwdUIPCg1fbWVtb3J5X2J5dGVzQhUKE19tZW1vcnlfdG90YWxfYnl0ZXNCGgoYX25ldF9pbl9ieXRlc19wZXJfc2Vjb25kQhsKGV9uZXRfb3V0X2J5dGVzX3Blcl9zZWNvbmRCHQobX2Rpc2tfcmVhZF9ieXRlc19wZXJfc2Vjb25kQh4KHF9kaXNrX3dyaXRlX2J5dGVzX3Blcl9zZWNvbmQioAEKDE1ldHJpY1NlcmllcxIRCgl0YXJnZXRfaWQYASABKAkSEAoIZ3Vlc3RfaWQYAiABKAkSKgoJdGltZWZyYW1lGAMgASgOMhcuaHZjLnYxLk1ldHJpY1RpbWVmcmFtZRIaChJyZXNvbHV0aW9uX3NlY29uZHMYBCABKA0SIwoGcG9pbnRzGAUgAygLMhMuaHZjLnYxLk1ldHJpY1BvaW50KlQKCUd1ZXN0VHlwZRIaChZHVUVTVF9UWVBFX1VOU1BFQ0lGSUVEEAASEQoNR1VFU1RfVFlQRV9WTRABEhgKFEdVRVNUX1RZUEVfQ09OVEFJTkVSEAIqpwEKCkd1ZXN0U3RhdGUSGwoXR1VFU1RfU1RBVEVfVU5TUEVDSUZJRUQQABIXChNHVUVTVF9TVEFURV9SVU5OSU5HEAESFwoTR1VFU1RfU1RBVEVfU1RPUFBFRBACEhYKEkdVRVNUX1NUQVRFX1BBVVNFRBADEhkKFUdVRVNUX1NUQVRFX1NVU1BFTkRFRBAEEhcKE0dVRVNUX1NUQVRFX1VOS05PV04QBSquAQoPT3BlcmF0aW9uU3RhdHVzEiAKHE9QRVJBVElPTl9TVEFUVVNfVU5TUEVDSUZJRUQQABIcChhPUEVSQVRJT05fU1RBVFVTX1JVTk5JTkcQARIeChpPUEVSQVRJT05fU1RBVFVTX1NVQ0NFRURFRBACEhsKF09QRVJBVElPTl9TVEFUVVNfRkFJTEVEEAMSHgoaT1BFUkFUSU9OX1NUQVRVU19DQU5DRUxMRUQQBCpQCgRSb2xlEhQKEFJPTEVfVU5TUEVDSUZJRUQQABIPCgtST0xFX1ZJRVdFUhABEhEKDVJPTEVfT1BFUkFUT1IQAhIOCgpST0xFX0FETUlOEAMqcgoQTWVtYmVyc2hpcFN0YXR1cxIhCh1NRU1CRVJTSElQX1NUQVRVU19VTlNQRUNJRklFRBAAEh0KGU1FTUJFUlNISVBfU1RBVFVTX0lOVklURUQQARIcChhNRU1CRVJTSElQX1NUQVRVU19BQ1RJVkUQAiqLAQoOSG9zdE5vZGVTdGF0dXMSIAocSE9TVF9OT0RFX1NUQVRVU19VTlNQRUNJRklFRBAAEhsKF0hPU1RfTk9ERV9TVEFUVVNfT05MSU5FEAESHAoYSE9TVF9OT0RFX1NUQVRVU19PRkZMSU5FEAISHAoYSE9TVF9OT0RFX1NUQVRVU19VTktOT1dOEAMqiAEKD0NvbnNvbGVQcm90b2NvbBIgChxDT05TT0xFX1BST1RPQ09MX1VOU1BFQ0lGSUVEEAASGAoUQ09OU09MRV9QUk9UT0NPTF9WTkMQARIaChZDT05TT0xFX1BST1RPQ09MX1NQSUNFEAISHQoZQ09OU09MRV9QUk9UT0NPTF9URVJNSU5BTBADKroBCg9NZXRyaWNUaW1lZnJhbWUSIAocTUVUUklDX1RJTUVGUkFNRV9VTlNQRUNJRklFRBAAEhkKFU1FVFJJQ19USU1FRlJBTUVfSE9VUhABEhgKFE1FVFJJQ19USU1FRlJBTUVfREFZEAISGQoVTUVUUklDX1RJTUVGUkFNRV9XRUVLEAMSGgoWTUVUUklDX1RJTUVGUkFNRV9NT05USBAEEhkKFU1FVFJJQ19USU1FRlJBTUVfWUVBUhAFYgZwcm90bzM", [file_google_protobuf_struct, file_google_protobuf_timestamp]);
 
 /**
  * A hypervisor endpoint or cluster, owned by one organisation.
@@ -430,6 +430,447 @@ export const MemberSchema: GenMessage<Member> = /*@__PURE__*/
   messageDesc(file_hvc_v1_resources, 7);
 
 /**
+ * What a host node uses now; absent fields are unknown.
+ *
+ * @generated from message hvc.v1.HostNodeUsage
+ */
+export type HostNodeUsage = Message<"hvc.v1.HostNodeUsage"> & {
+  /**
+   * CPU load, 0..1 of the node's CPUs.
+   *
+   * @generated from field: optional double cpu = 1;
+   */
+  cpu?: number | undefined;
+
+  /**
+   * @generated from field: optional uint64 memory_bytes = 2;
+   */
+  memoryBytes?: bigint | undefined;
+
+  /**
+   * @generated from field: optional uint64 uptime_seconds = 3;
+   */
+  uptimeSeconds?: bigint | undefined;
+};
+
+/**
+ * Describes the message hvc.v1.HostNodeUsage.
+ * Use `create(HostNodeUsageSchema)` to create a new message.
+ */
+export const HostNodeUsageSchema: GenMessage<HostNodeUsage> = /*@__PURE__*/
+  messageDesc(file_hvc_v1_resources, 8);
+
+/**
+ * A physical (or nested) host of a target that runs guests.
+ *
+ * @generated from message hvc.v1.HostNode
+ */
+export type HostNode = Message<"hvc.v1.HostNode"> & {
+  /**
+   * The node's name, unique in its target.
+   *
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * @generated from field: hvc.v1.HostNodeStatus status = 2;
+   */
+  status: HostNodeStatus;
+
+  /**
+   * CPUs of the host, when known.
+   *
+   * @generated from field: optional uint32 cpus = 3;
+   */
+  cpus?: number | undefined;
+
+  /**
+   * Memory of the host, when known.
+   *
+   * @generated from field: optional uint64 memory_bytes = 4;
+   */
+  memoryBytes?: bigint | undefined;
+
+  /**
+   * Current load, when known.
+   *
+   * @generated from field: hvc.v1.HostNodeUsage usage = 5;
+   */
+  usage?: HostNodeUsage | undefined;
+
+  /**
+   * The hypervisor's own record.
+   *
+   * @generated from field: google.protobuf.Struct raw = 6;
+   */
+  raw?: JsonObject | undefined;
+};
+
+/**
+ * Describes the message hvc.v1.HostNode.
+ * Use `create(HostNodeSchema)` to create a new message.
+ */
+export const HostNodeSchema: GenMessage<HostNode> = /*@__PURE__*/
+  messageDesc(file_hvc_v1_resources, 9);
+
+/**
+ * The clone modes a target offers.
+ *
+ * @generated from message hvc.v1.CloneCapabilities
+ */
+export type CloneCapabilities = Message<"hvc.v1.CloneCapabilities"> & {
+  /**
+   * Independent copies of every disk.
+   *
+   * @generated from field: bool full = 1;
+   */
+  full: boolean;
+
+  /**
+   * Copies that share the source's disks (from templates).
+   *
+   * @generated from field: bool linked = 2;
+   */
+  linked: boolean;
+};
+
+/**
+ * Describes the message hvc.v1.CloneCapabilities.
+ * Use `create(CloneCapabilitiesSchema)` to create a new message.
+ */
+export const CloneCapabilitiesSchema: GenMessage<CloneCapabilities> = /*@__PURE__*/
+  messageDesc(file_hvc_v1_resources, 10);
+
+/**
+ * The migrations between nodes a target offers.
+ *
+ * @generated from message hvc.v1.MigrationCapabilities
+ */
+export type MigrationCapabilities = Message<"hvc.v1.MigrationCapabilities"> & {
+  /**
+   * Of stopped guests.
+   *
+   * @generated from field: bool offline = 1;
+   */
+  offline: boolean;
+
+  /**
+   * Of running guests, without stopping them.
+   *
+   * @generated from field: bool live = 2;
+   */
+  live: boolean;
+};
+
+/**
+ * Describes the message hvc.v1.MigrationCapabilities.
+ * Use `create(MigrationCapabilitiesSchema)` to create a new message.
+ */
+export const MigrationCapabilitiesSchema: GenMessage<MigrationCapabilities> = /*@__PURE__*/
+  messageDesc(file_hvc_v1_resources, 11);
+
+/**
+ * Capabilities one guest type lacks although the target has them for others.
+ *
+ * @generated from message hvc.v1.GuestTypeLimits
+ */
+export type GuestTypeLimits = Message<"hvc.v1.GuestTypeLimits"> & {
+  /**
+   * @generated from field: hvc.v1.GuestType type = 1;
+   */
+  type: GuestType;
+
+  /**
+   * Why each missing capability is missing, by capability name (`reset`, `memorySnapshots`, `clone.linked`, ...).
+   *
+   * @generated from field: map<string, string> unsupported = 2;
+   */
+  unsupported: { [key: string]: string };
+};
+
+/**
+ * Describes the message hvc.v1.GuestTypeLimits.
+ * Use `create(GuestTypeLimitsSchema)` to create a new message.
+ */
+export const GuestTypeLimitsSchema: GenMessage<GuestTypeLimits> = /*@__PURE__*/
+  messageDesc(file_hvc_v1_resources, 12);
+
+/**
+ * What a target can do with the credential hvc-server holds for it. A call whose capability is missing fails with
+ * UNIMPLEMENTED and changes nothing.
+ *
+ * @generated from message hvc.v1.Capabilities
+ */
+export type Capabilities = Message<"hvc.v1.Capabilities"> & {
+  /**
+   * The guest types the target manages.
+   *
+   * @generated from field: repeated hvc.v1.GuestType guest_types = 1;
+   */
+  guestTypes: GuestType[];
+
+  /**
+   * Create new guests from a spec.
+   *
+   * @generated from field: bool create = 2;
+   */
+  create: boolean;
+
+  /**
+   * Change a guest's configuration.
+   *
+   * @generated from field: bool update = 3;
+   */
+  update: boolean;
+
+  /**
+   * @generated from field: hvc.v1.CloneCapabilities clone = 4;
+   */
+  clone?: CloneCapabilities | undefined;
+
+  /**
+   * List, create, roll back and delete snapshots.
+   *
+   * @generated from field: bool snapshots = 5;
+   */
+  snapshots: boolean;
+
+  /**
+   * Snapshots that include the running memory.
+   *
+   * @generated from field: bool memory_snapshots = 6;
+   */
+  memorySnapshots: boolean;
+
+  /**
+   * @generated from field: hvc.v1.MigrationCapabilities migration = 7;
+   */
+  migration?: MigrationCapabilities | undefined;
+
+  /**
+   * Suspend and resume.
+   *
+   * @generated from field: bool suspend = 8;
+   */
+  suspend: boolean;
+
+  /**
+   * Hard reset.
+   *
+   * @generated from field: bool reset = 9;
+   */
+  reset: boolean;
+
+  /**
+   * The console protocols that can be opened.
+   *
+   * @generated from field: repeated hvc.v1.ConsoleProtocol console = 10;
+   */
+  console: ConsoleProtocol[];
+
+  /**
+   * Guest metric series (GetMetrics).
+   *
+   * @generated from field: bool metrics = 11;
+   */
+  metrics: boolean;
+
+  /**
+   * Cancelling a running operation.
+   *
+   * @generated from field: bool cancel_operation = 12;
+   */
+  cancelOperation: boolean;
+
+  /**
+   * Why a capability is missing or partial, by capability name (`console`, `migration.live`, ...).
+   *
+   * @generated from field: map<string, string> notes = 13;
+   */
+  notes: { [key: string]: string };
+
+  /**
+   * Capabilities that guests of one type lack, ordered by type.
+   *
+   * @generated from field: repeated hvc.v1.GuestTypeLimits unsupported_by_guest_type = 14;
+   */
+  unsupportedByGuestType: GuestTypeLimits[];
+};
+
+/**
+ * Describes the message hvc.v1.Capabilities.
+ * Use `create(CapabilitiesSchema)` to create a new message.
+ */
+export const CapabilitiesSchema: GenMessage<Capabilities> = /*@__PURE__*/
+  messageDesc(file_hvc_v1_resources, 13);
+
+/**
+ * What a target is and what it can do, as its hypervisor answered just now.
+ *
+ * @generated from message hvc.v1.TargetInfo
+ */
+export type TargetInfo = Message<"hvc.v1.TargetInfo"> & {
+  /**
+   * @generated from field: string target_id = 1;
+   */
+  targetId: string;
+
+  /**
+   * The connector kind, e.g. `proxmox`.
+   *
+   * @generated from field: string kind = 2;
+   */
+  kind: string;
+
+  /**
+   * The connector contract version, e.g. `v1`.
+   *
+   * @generated from field: string specification_version = 3;
+   */
+  specificationVersion: string;
+
+  /**
+   * The hypervisor's product version, e.g. `9.1.1`.
+   *
+   * @generated from field: string version = 4;
+   */
+  version: string;
+
+  /**
+   * The cluster's name, when the target is a named cluster.
+   *
+   * @generated from field: optional string cluster_name = 5;
+   */
+  clusterName?: string | undefined;
+
+  /**
+   * The host nodes, ordered by name.
+   *
+   * @generated from field: repeated hvc.v1.HostNode nodes = 6;
+   */
+  nodes: HostNode[];
+
+  /**
+   * The connector's capabilities, refined for this target and the credential stored for it.
+   *
+   * @generated from field: hvc.v1.Capabilities capabilities = 7;
+   */
+  capabilities?: Capabilities | undefined;
+
+  /**
+   * The hypervisor's own records (version, cluster status).
+   *
+   * @generated from field: google.protobuf.Struct raw = 8;
+   */
+  raw?: JsonObject | undefined;
+};
+
+/**
+ * Describes the message hvc.v1.TargetInfo.
+ * Use `create(TargetInfoSchema)` to create a new message.
+ */
+export const TargetInfoSchema: GenMessage<TargetInfo> = /*@__PURE__*/
+  messageDesc(file_hvc_v1_resources, 14);
+
+/**
+ * One sample of a guest's metrics; a field is absent where the hypervisor has no value.
+ *
+ * @generated from message hvc.v1.MetricPoint
+ */
+export type MetricPoint = Message<"hvc.v1.MetricPoint"> & {
+  /**
+   * @generated from field: google.protobuf.Timestamp time = 1;
+   */
+  time?: Timestamp | undefined;
+
+  /**
+   * CPU load, 0..1 of the guest's CPUs.
+   *
+   * @generated from field: optional double cpu = 2;
+   */
+  cpu?: number | undefined;
+
+  /**
+   * @generated from field: optional uint64 memory_bytes = 3;
+   */
+  memoryBytes?: bigint | undefined;
+
+  /**
+   * @generated from field: optional uint64 memory_total_bytes = 4;
+   */
+  memoryTotalBytes?: bigint | undefined;
+
+  /**
+   * @generated from field: optional double net_in_bytes_per_second = 5;
+   */
+  netInBytesPerSecond?: number | undefined;
+
+  /**
+   * @generated from field: optional double net_out_bytes_per_second = 6;
+   */
+  netOutBytesPerSecond?: number | undefined;
+
+  /**
+   * @generated from field: optional double disk_read_bytes_per_second = 7;
+   */
+  diskReadBytesPerSecond?: number | undefined;
+
+  /**
+   * @generated from field: optional double disk_write_bytes_per_second = 8;
+   */
+  diskWriteBytesPerSecond?: number | undefined;
+};
+
+/**
+ * Describes the message hvc.v1.MetricPoint.
+ * Use `create(MetricPointSchema)` to create a new message.
+ */
+export const MetricPointSchema: GenMessage<MetricPoint> = /*@__PURE__*/
+  messageDesc(file_hvc_v1_resources, 15);
+
+/**
+ * A guest's metrics over a timeframe, oldest point first.
+ *
+ * @generated from message hvc.v1.MetricSeries
+ */
+export type MetricSeries = Message<"hvc.v1.MetricSeries"> & {
+  /**
+   * @generated from field: string target_id = 1;
+   */
+  targetId: string;
+
+  /**
+   * @generated from field: string guest_id = 2;
+   */
+  guestId: string;
+
+  /**
+   * @generated from field: hvc.v1.MetricTimeframe timeframe = 3;
+   */
+  timeframe: MetricTimeframe;
+
+  /**
+   * Seconds between points.
+   *
+   * @generated from field: uint32 resolution_seconds = 4;
+   */
+  resolutionSeconds: number;
+
+  /**
+   * @generated from field: repeated hvc.v1.MetricPoint points = 5;
+   */
+  points: MetricPoint[];
+};
+
+/**
+ * Describes the message hvc.v1.MetricSeries.
+ * Use `create(MetricSeriesSchema)` to create a new message.
+ */
+export const MetricSeriesSchema: GenMessage<MetricSeries> = /*@__PURE__*/
+  messageDesc(file_hvc_v1_resources, 16);
+
+/**
  * The kind of a guest.
  *
  * @generated from enum hvc.v1.GuestType
@@ -612,4 +1053,115 @@ export enum MembershipStatus {
  */
 export const MembershipStatusSchema: GenEnum<MembershipStatus> = /*@__PURE__*/
   enumDesc(file_hvc_v1_resources, 4);
+
+/**
+ * Whether a host node answers.
+ *
+ * @generated from enum hvc.v1.HostNodeStatus
+ */
+export enum HostNodeStatus {
+  /**
+   * @generated from enum value: HOST_NODE_STATUS_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * @generated from enum value: HOST_NODE_STATUS_ONLINE = 1;
+   */
+  ONLINE = 1,
+
+  /**
+   * @generated from enum value: HOST_NODE_STATUS_OFFLINE = 2;
+   */
+  OFFLINE = 2,
+
+  /**
+   * @generated from enum value: HOST_NODE_STATUS_UNKNOWN = 3;
+   */
+  UNKNOWN = 3,
+}
+
+/**
+ * Describes the enum hvc.v1.HostNodeStatus.
+ */
+export const HostNodeStatusSchema: GenEnum<HostNodeStatus> = /*@__PURE__*/
+  enumDesc(file_hvc_v1_resources, 5);
+
+/**
+ * A console protocol: graphical VNC or SPICE, or a text terminal.
+ *
+ * @generated from enum hvc.v1.ConsoleProtocol
+ */
+export enum ConsoleProtocol {
+  /**
+   * @generated from enum value: CONSOLE_PROTOCOL_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * @generated from enum value: CONSOLE_PROTOCOL_VNC = 1;
+   */
+  VNC = 1,
+
+  /**
+   * @generated from enum value: CONSOLE_PROTOCOL_SPICE = 2;
+   */
+  SPICE = 2,
+
+  /**
+   * @generated from enum value: CONSOLE_PROTOCOL_TERMINAL = 3;
+   */
+  TERMINAL = 3,
+}
+
+/**
+ * Describes the enum hvc.v1.ConsoleProtocol.
+ */
+export const ConsoleProtocolSchema: GenEnum<ConsoleProtocol> = /*@__PURE__*/
+  enumDesc(file_hvc_v1_resources, 6);
+
+/**
+ * The time windows guest metrics are read in.
+ *
+ * @generated from enum hvc.v1.MetricTimeframe
+ */
+export enum MetricTimeframe {
+  /**
+   * The last hour.
+   *
+   * @generated from enum value: METRIC_TIMEFRAME_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * @generated from enum value: METRIC_TIMEFRAME_HOUR = 1;
+   */
+  HOUR = 1,
+
+  /**
+   * @generated from enum value: METRIC_TIMEFRAME_DAY = 2;
+   */
+  DAY = 2,
+
+  /**
+   * @generated from enum value: METRIC_TIMEFRAME_WEEK = 3;
+   */
+  WEEK = 3,
+
+  /**
+   * @generated from enum value: METRIC_TIMEFRAME_MONTH = 4;
+   */
+  MONTH = 4,
+
+  /**
+   * @generated from enum value: METRIC_TIMEFRAME_YEAR = 5;
+   */
+  YEAR = 5,
+}
+
+/**
+ * Describes the enum hvc.v1.MetricTimeframe.
+ */
+export const MetricTimeframeSchema: GenEnum<MetricTimeframe> = /*@__PURE__*/
+  enumDesc(file_hvc_v1_resources, 7);
 

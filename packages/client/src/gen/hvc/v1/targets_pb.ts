@@ -5,7 +5,7 @@
 import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import { file_google_protobuf_struct } from "@bufbuild/protobuf/wkt";
-import type { Target } from "./resources_pb.js";
+import type { HostNode, Target, TargetInfo } from "./resources_pb.js";
 import { file_hvc_v1_resources } from "./resources_pb.js";
 import type { JsonObject, Message } from "@bufbuild/protobuf";
 
@@ -13,7 +13,7 @@ import type { JsonObject, Message } from "@bufbuild/protobuf";
  * Describes the file hvc/v1/targets.proto.
  */
 export const file_hvc_v1_targets: GenFile = /*@__PURE__*/
-  fileDesc("ChRodmMvdjEvdGFyZ2V0cy5wcm90bxIGaHZjLnYxIi0KEkxpc3RUYXJnZXRzUmVxdWVzdBIXCg9vcmdhbml6YXRpb25faWQYASABKAkiNgoTTGlzdFRhcmdldHNSZXNwb25zZRIfCgd0YXJnZXRzGAEgAygLMg4uaHZjLnYxLlRhcmdldCI+ChBHZXRUYXJnZXRSZXF1ZXN0EhEKCXRhcmdldF9pZBgBIAEoCRIXCg9vcmdhbml6YXRpb25faWQYAiABKAkiMwoRR2V0VGFyZ2V0UmVzcG9uc2USHgoGdGFyZ2V0GAEgASgLMg4uaHZjLnYxLlRhcmdldCK8AQoTQ3JlYXRlVGFyZ2V0UmVxdWVzdBIRCgl0YXJnZXRfaWQYASABKAkSFwoPb3JnYW5pemF0aW9uX2lkGAIgASgJEhQKDGRpc3BsYXlfbmFtZRgDIAEoCRIMCgRraW5kGAQgASgJEicKBmNvbmZpZxgFIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3QSLAoLY3JlZGVudGlhbHMYBiABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0IjYKFENyZWF0ZVRhcmdldFJlc3BvbnNlEh4KBnRhcmdldBgBIAEoCzIOLmh2Yy52MS5UYXJnZXQixAEKE1VwZGF0ZVRhcmdldFJlcXVlc3QSEQoJdGFyZ2V0X2lkGAEgASgJEhcKD29yZ2FuaXphdGlvbl9pZBgFIAEoCRIZCgxkaXNwbGF5X25hbWUYAiABKAlIAIgBARInCgZjb25maWcYAyABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0EiwKC2NyZWRlbnRpYWxzGAQgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdEIPCg1fZGlzcGxheV9uYW1lIjYKFFVwZGF0ZVRhcmdldFJlc3BvbnNlEh4KBnRhcmdldBgBIAEoCzIOLmh2Yy52MS5UYXJnZXQiQQoTRGVsZXRlVGFyZ2V0UmVxdWVzdBIRCgl0YXJnZXRfaWQYASABKAkSFwoPb3JnYW5pemF0aW9uX2lkGAIgASgJIhYKFERlbGV0ZVRhcmdldFJlc3BvbnNlIksKHVRlc3RUYXJnZXRDb25uZWN0aXZpdHlSZXF1ZXN0EhEKCXRhcmdldF9pZBgBIAEoCRIXCg9vcmdhbml6YXRpb25faWQYAiABKAkijQEKHlRlc3RUYXJnZXRDb25uZWN0aXZpdHlSZXNwb25zZRIKCgJvaxgBIAEoCBIPCgd2ZXJzaW9uGAIgASgJEhQKDGNsdXN0ZXJfbmFtZRgDIAEoCRINCgVub2RlcxgEIAMoCRISCgplcnJvcl9jb2RlGAUgASgJEhUKDWVycm9yX21lc3NhZ2UYBiABKAky7QMKDVRhcmdldFNlcnZpY2USSwoLTGlzdFRhcmdldHMSGi5odmMudjEuTGlzdFRhcmdldHNSZXF1ZXN0GhsuaHZjLnYxLkxpc3RUYXJnZXRzUmVzcG9uc2UiA5ACARJFCglHZXRUYXJnZXQSGC5odmMudjEuR2V0VGFyZ2V0UmVxdWVzdBoZLmh2Yy52MS5HZXRUYXJnZXRSZXNwb25zZSIDkAIBEkkKDENyZWF0ZVRhcmdldBIbLmh2Yy52MS5DcmVhdGVUYXJnZXRSZXF1ZXN0GhwuaHZjLnYxLkNyZWF0ZVRhcmdldFJlc3BvbnNlEkkKDFVwZGF0ZVRhcmdldBIbLmh2Yy52MS5VcGRhdGVUYXJnZXRSZXF1ZXN0GhwuaHZjLnYxLlVwZGF0ZVRhcmdldFJlc3BvbnNlEkkKDERlbGV0ZVRhcmdldBIbLmh2Yy52MS5EZWxldGVUYXJnZXRSZXF1ZXN0GhwuaHZjLnYxLkRlbGV0ZVRhcmdldFJlc3BvbnNlEmcKFlRlc3RUYXJnZXRDb25uZWN0aXZpdHkSJS5odmMudjEuVGVzdFRhcmdldENvbm5lY3Rpdml0eVJlcXVlc3QaJi5odmMudjEuVGVzdFRhcmdldENvbm5lY3Rpdml0eVJlc3BvbnNlYgZwcm90bzM", [file_google_protobuf_struct, file_hvc_v1_resources]);
+  fileDesc("ChRodmMvdjEvdGFyZ2V0cy5wcm90bxIGaHZjLnYxIi0KEkxpc3RUYXJnZXRzUmVxdWVzdBIXCg9vcmdhbml6YXRpb25faWQYASABKAkiNgoTTGlzdFRhcmdldHNSZXNwb25zZRIfCgd0YXJnZXRzGAEgAygLMg4uaHZjLnYxLlRhcmdldCI+ChBHZXRUYXJnZXRSZXF1ZXN0EhEKCXRhcmdldF9pZBgBIAEoCRIXCg9vcmdhbml6YXRpb25faWQYAiABKAkiMwoRR2V0VGFyZ2V0UmVzcG9uc2USHgoGdGFyZ2V0GAEgASgLMg4uaHZjLnYxLlRhcmdldCK8AQoTQ3JlYXRlVGFyZ2V0UmVxdWVzdBIRCgl0YXJnZXRfaWQYASABKAkSFwoPb3JnYW5pemF0aW9uX2lkGAIgASgJEhQKDGRpc3BsYXlfbmFtZRgDIAEoCRIMCgRraW5kGAQgASgJEicKBmNvbmZpZxgFIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3QSLAoLY3JlZGVudGlhbHMYBiABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0IjYKFENyZWF0ZVRhcmdldFJlc3BvbnNlEh4KBnRhcmdldBgBIAEoCzIOLmh2Yy52MS5UYXJnZXQixAEKE1VwZGF0ZVRhcmdldFJlcXVlc3QSEQoJdGFyZ2V0X2lkGAEgASgJEhcKD29yZ2FuaXphdGlvbl9pZBgFIAEoCRIZCgxkaXNwbGF5X25hbWUYAiABKAlIAIgBARInCgZjb25maWcYAyABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0EiwKC2NyZWRlbnRpYWxzGAQgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdEIPCg1fZGlzcGxheV9uYW1lIjYKFFVwZGF0ZVRhcmdldFJlc3BvbnNlEh4KBnRhcmdldBgBIAEoCzIOLmh2Yy52MS5UYXJnZXQiQQoTRGVsZXRlVGFyZ2V0UmVxdWVzdBIRCgl0YXJnZXRfaWQYASABKAkSFwoPb3JnYW5pemF0aW9uX2lkGAIgASgJIhYKFERlbGV0ZVRhcmdldFJlc3BvbnNlIksKHVRlc3RUYXJnZXRDb25uZWN0aXZpdHlSZXF1ZXN0EhEKCXRhcmdldF9pZBgBIAEoCRIXCg9vcmdhbml6YXRpb25faWQYAiABKAkijQEKHlRlc3RUYXJnZXRDb25uZWN0aXZpdHlSZXNwb25zZRIKCgJvaxgBIAEoCBIPCgd2ZXJzaW9uGAIgASgJEhQKDGNsdXN0ZXJfbmFtZRgDIAEoCRINCgVub2RlcxgEIAMoCRISCgplcnJvcl9jb2RlGAUgASgJEhUKDWVycm9yX21lc3NhZ2UYBiABKAkiQwoVRGVzY3JpYmVUYXJnZXRSZXF1ZXN0EhEKCXRhcmdldF9pZBgBIAEoCRIXCg9vcmdhbml6YXRpb25faWQYAiABKAkiOgoWRGVzY3JpYmVUYXJnZXRSZXNwb25zZRIgCgRpbmZvGAEgASgLMhIuaHZjLnYxLlRhcmdldEluZm8iPgoQTGlzdE5vZGVzUmVxdWVzdBIRCgl0YXJnZXRfaWQYASABKAkSFwoPb3JnYW5pemF0aW9uX2lkGAIgASgJIjQKEUxpc3ROb2Rlc1Jlc3BvbnNlEh8KBW5vZGVzGAEgAygLMhAuaHZjLnYxLkhvc3ROb2RlMooFCg1UYXJnZXRTZXJ2aWNlEksKC0xpc3RUYXJnZXRzEhouaHZjLnYxLkxpc3RUYXJnZXRzUmVxdWVzdBobLmh2Yy52MS5MaXN0VGFyZ2V0c1Jlc3BvbnNlIgOQAgESRQoJR2V0VGFyZ2V0EhguaHZjLnYxLkdldFRhcmdldFJlcXVlc3QaGS5odmMudjEuR2V0VGFyZ2V0UmVzcG9uc2UiA5ACARJJCgxDcmVhdGVUYXJnZXQSGy5odmMudjEuQ3JlYXRlVGFyZ2V0UmVxdWVzdBocLmh2Yy52MS5DcmVhdGVUYXJnZXRSZXNwb25zZRJJCgxVcGRhdGVUYXJnZXQSGy5odmMudjEuVXBkYXRlVGFyZ2V0UmVxdWVzdBocLmh2Yy52MS5VcGRhdGVUYXJnZXRSZXNwb25zZRJJCgxEZWxldGVUYXJnZXQSGy5odmMudjEuRGVsZXRlVGFyZ2V0UmVxdWVzdBocLmh2Yy52MS5EZWxldGVUYXJnZXRSZXNwb25zZRJnChZUZXN0VGFyZ2V0Q29ubmVjdGl2aXR5EiUuaHZjLnYxLlRlc3RUYXJnZXRDb25uZWN0aXZpdHlSZXF1ZXN0GiYuaHZjLnYxLlRlc3RUYXJnZXRDb25uZWN0aXZpdHlSZXNwb25zZRJUCg5EZXNjcmliZVRhcmdldBIdLmh2Yy52MS5EZXNjcmliZVRhcmdldFJlcXVlc3QaHi5odmMudjEuRGVzY3JpYmVUYXJnZXRSZXNwb25zZSIDkAIBEkUKCUxpc3ROb2RlcxIYLmh2Yy52MS5MaXN0Tm9kZXNSZXF1ZXN0GhkuaHZjLnYxLkxpc3ROb2Rlc1Jlc3BvbnNlIgOQAgFiBnByb3RvMw", [file_google_protobuf_struct, file_hvc_v1_resources]);
 
 /**
  * @generated from message hvc.v1.ListTargetsRequest
@@ -327,6 +327,90 @@ export const TestTargetConnectivityResponseSchema: GenMessage<TestTargetConnecti
   messageDesc(file_hvc_v1_targets, 11);
 
 /**
+ * @generated from message hvc.v1.DescribeTargetRequest
+ */
+export type DescribeTargetRequest = Message<"hvc.v1.DescribeTargetRequest"> & {
+  /**
+   * @generated from field: string target_id = 1;
+   */
+  targetId: string;
+
+  /**
+   * The target's organisation; needed only when target_id names targets in several of the caller's.
+   *
+   * @generated from field: string organization_id = 2;
+   */
+  organizationId: string;
+};
+
+/**
+ * Describes the message hvc.v1.DescribeTargetRequest.
+ * Use `create(DescribeTargetRequestSchema)` to create a new message.
+ */
+export const DescribeTargetRequestSchema: GenMessage<DescribeTargetRequest> = /*@__PURE__*/
+  messageDesc(file_hvc_v1_targets, 12);
+
+/**
+ * @generated from message hvc.v1.DescribeTargetResponse
+ */
+export type DescribeTargetResponse = Message<"hvc.v1.DescribeTargetResponse"> & {
+  /**
+   * @generated from field: hvc.v1.TargetInfo info = 1;
+   */
+  info?: TargetInfo | undefined;
+};
+
+/**
+ * Describes the message hvc.v1.DescribeTargetResponse.
+ * Use `create(DescribeTargetResponseSchema)` to create a new message.
+ */
+export const DescribeTargetResponseSchema: GenMessage<DescribeTargetResponse> = /*@__PURE__*/
+  messageDesc(file_hvc_v1_targets, 13);
+
+/**
+ * @generated from message hvc.v1.ListNodesRequest
+ */
+export type ListNodesRequest = Message<"hvc.v1.ListNodesRequest"> & {
+  /**
+   * @generated from field: string target_id = 1;
+   */
+  targetId: string;
+
+  /**
+   * The target's organisation; needed only when target_id names targets in several of the caller's.
+   *
+   * @generated from field: string organization_id = 2;
+   */
+  organizationId: string;
+};
+
+/**
+ * Describes the message hvc.v1.ListNodesRequest.
+ * Use `create(ListNodesRequestSchema)` to create a new message.
+ */
+export const ListNodesRequestSchema: GenMessage<ListNodesRequest> = /*@__PURE__*/
+  messageDesc(file_hvc_v1_targets, 14);
+
+/**
+ * @generated from message hvc.v1.ListNodesResponse
+ */
+export type ListNodesResponse = Message<"hvc.v1.ListNodesResponse"> & {
+  /**
+   * Every node of the target, ordered by name.
+   *
+   * @generated from field: repeated hvc.v1.HostNode nodes = 1;
+   */
+  nodes: HostNode[];
+};
+
+/**
+ * Describes the message hvc.v1.ListNodesResponse.
+ * Use `create(ListNodesResponseSchema)` to create a new message.
+ */
+export const ListNodesResponseSchema: GenMessage<ListNodesResponse> = /*@__PURE__*/
+  messageDesc(file_hvc_v1_targets, 15);
+
+/**
  * Hypervisor targets. Everyone reads the targets of their organisations; admins create, change and delete them.
  *
  * @generated from service hvc.v1.TargetService
@@ -391,6 +475,28 @@ export const TargetService: GenService<{
     methodKind: "unary";
     input: typeof TestTargetConnectivityRequestSchema;
     output: typeof TestTargetConnectivityResponseSchema;
+  },
+  /**
+   * What the target is and can do: its hypervisor's version, cluster, nodes and the capabilities of the stored
+   * credential there. Errors of the hypervisor are the call's errors. NOT_FOUND for another organisation's.
+   *
+   * @generated from rpc hvc.v1.TargetService.DescribeTarget
+   */
+  describeTarget: {
+    methodKind: "unary";
+    input: typeof DescribeTargetRequestSchema;
+    output: typeof DescribeTargetResponseSchema;
+  },
+  /**
+   * The target's host nodes with their state, CPUs and memory, ordered by name. NOT_FOUND for another
+   * organisation's target.
+   *
+   * @generated from rpc hvc.v1.TargetService.ListNodes
+   */
+  listNodes: {
+    methodKind: "unary";
+    input: typeof ListNodesRequestSchema;
+    output: typeof ListNodesResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_hvc_v1_targets, 0);
