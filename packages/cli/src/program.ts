@@ -3,6 +3,7 @@ import { contextCommand } from './commands/context.js';
 import { guestsCommand } from './commands/guests.js';
 import { loginCommand, logoutCommand } from './commands/login.js';
 import { membersCommand } from './commands/members.js';
+import { nodesCommand } from './commands/nodes.js';
 import { operationsCommand } from './commands/operations.js';
 import { snapshotsCommand } from './commands/snapshots.js';
 import { targetsCommand } from './commands/targets.js';
@@ -73,6 +74,7 @@ export async function hvcProgram(io: CliIo): Promise<Command> {
   program.commandsGroup('Resources:');
   program
     .addCommand(targetsCommand(io))
+    .addCommand(nodesCommand(io))
     .addCommand(guestsCommand(io))
     .addCommand(snapshotsCommand(io))
     .addCommand(operationsCommand(io))

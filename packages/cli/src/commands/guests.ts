@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
-import type { JsonObject } from '@bufbuild/protobuf';
+import { type JsonObject, toJson } from '@bufbuild/protobuf';
 import { wire } from '@hvc/client';
 import { Command, Option } from 'commander';
 import { CliError } from '../cli-error.js';
 import { EXIT } from '../exit-codes.js';
 import { type CliIo, readAll } from '../io.js';
-import { GUESTS } from '../output/views.js';
+import { GUESTS, METRIC_POINTS } from '../output/views.js';
 import { action, type CommandRun } from './command-run.js';
 import {
   count,
@@ -29,6 +29,14 @@ const STATES: Record<string, wire.GuestState> = {
   stopped: wire.GuestState.STOPPED,
   paused: wire.GuestState.PAUSED,
   suspended: wire.GuestState.SUSPENDED,
+};
+
+const TIMEFRAMES: Record<string, wire.MetricTimeframe> = {
+  hour: wire.MetricTimeframe.HOUR,
+  day: wire.MetricTimeframe.DAY,
+  week: wire.MetricTimeframe.WEEK,
+  month: wire.MetricTimeframe.MONTH,
+  year: wire.MetricTimeframe.YEAR,
 };
 
 /** Every guest the filter matches, page by page, up to `limit` (0: all). */
@@ -102,6 +110,33 @@ export function guestsCommand(io: CliIo): Command {
           .client()
           .guests.getGuest({ targetId: run.flags.target as string, guestId });
         if (guest) run.printer.one(GUESTS, guest);
+      }),
+    );
+
+  guests
+    .command('metrics')
+    .description("show a guest's metrics (CPU, memory, network, disk) over a timeframe, oldest first")
+    .argument('<id>', 'the guest id, e.g. qemu/100')
+    .addOption(targetOption())
+    .addOption(
+      new Option('--timeframe <window>', 'how far back to read')
+        .choices(Object.keys(TIMEFRAMES))
+        .default('hour'),
+    )
+    .action(
+      action(io, async (run, guestId) => {
+        const { series } = await run.client().guests.getMetrics(
+          {
+            targetId: run.flags.target as string,
+            guestId,
+            timeframe: TIMEFRAMES[run.flags.timeframe as string],
+          },
+          { signal: run.io.signal },
+        );
+        if (series === undefined) return;
+        if (run.printer.format === 'json' || run.printer.format === 'yaml')
+          run.printer.data(toJson(wire.MetricSeriesSchema, series));
+        else run.printer.list(METRIC_POINTS, series.points);
       }),
     );
 

@@ -1,8 +1,10 @@
-import type { JsonObject } from '@bufbuild/protobuf';
+import { create, type JsonObject, toJson } from '@bufbuild/protobuf';
+import { wire } from '@hvc/client';
 import { Command } from 'commander';
 import { CliError } from '../cli-error.js';
 import { EXIT } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
+import { capabilityRows } from '../output/capability-rows.js';
 import { renderTable } from '../output/table.js';
 import { words } from '../output/values.js';
 import { TARGETS } from '../output/views.js';
@@ -85,6 +87,40 @@ export function targetsCommand(io: CliIo): Command {
       action(io, async (run, targetId) => {
         const { target } = await run.client().targets.getTarget({ targetId });
         if (target) run.printer.one(TARGETS, target);
+      }),
+    );
+
+  targets
+    .command('describe')
+    .description("ask a target's hypervisor for its version, cluster, nodes and capabilities")
+    .argument('<id>', 'the target id')
+    .action(
+      action(io, async (run, targetId) => {
+        const { info } = await run.client().targets.describeTarget({ targetId }, { signal: run.io.signal });
+        if (info === undefined) return;
+        if (run.printer.format === 'json' || run.printer.format === 'yaml') {
+          run.printer.data(toJson(wire.TargetInfoSchema, info));
+          return;
+        }
+        const bold = (headers: string[]) => headers.map((h) => run.out.bold(h));
+        run.io.stdout.write(
+          renderTable(bold(['TARGET', 'KIND', 'VERSION', 'CLUSTER', 'NODES']), [
+            [
+              info.targetId,
+              info.kind,
+              info.version || '-',
+              info.clusterName ?? '-',
+              words(info.nodes.map((n) => n.name)),
+            ],
+          ]),
+        );
+        run.io.stdout.write('\n');
+        run.io.stdout.write(
+          renderTable(
+            bold(['CAPABILITY', 'OFFERED', 'NOTE']),
+            capabilityRows(info.capabilities ?? create(wire.CapabilitiesSchema), run.out),
+          ),
+        );
       }),
     );
 

@@ -1,4 +1,4 @@
-import { timestampMs } from '@bufbuild/protobuf/wkt';
+import { timestampDate, timestampMs } from '@bufbuild/protobuf/wkt';
 import { wire } from '@hvc/client';
 import type { Colors } from './colors.js';
 import type { View } from './printer.js';
@@ -118,5 +118,56 @@ export const MEMBERS: View<typeof wire.MemberSchema> = {
     { header: 'DISABLED', value: (m, c) => (m.disabled ? c.red('yes') : 'no') },
     { header: 'ISSUER', value: (m) => m.issuer, wide: true },
     { header: 'SUBJECT', value: (m) => m.subject, wide: true },
+  ],
+};
+
+const nodeStatus = (status: wire.HostNodeStatus, c: Colors) => {
+  const word = enumWord(wire.HostNodeStatus, status);
+  return status === wire.HostNodeStatus.ONLINE
+    ? c.green(word)
+    : status === wire.HostNodeStatus.OFFLINE
+      ? c.red(word)
+      : c.yellow(word);
+};
+
+/** A share 0..1 as a percentage (`42%`); `-` when absent. */
+const percent = (value: number | undefined) => (value === undefined ? '-' : `${Math.round(value * 100)}%`);
+
+/** A rate in bytes per second in binary units (`1.5 MiB/s`); `-` when absent. */
+const rate = (value: number | undefined) =>
+  value === undefined || !Number.isFinite(value) ? '-' : `${bytes(BigInt(Math.round(value)))}/s`;
+
+/** Host nodes: `hvc nodes list`. */
+export const NODES: View<typeof wire.HostNodeSchema> = {
+  schema: wire.HostNodeSchema,
+  noun: 'nodes',
+  columns: [
+    { header: 'NAME', value: (n) => n.name },
+    { header: 'STATUS', value: (n, c) => nodeStatus(n.status, c) },
+    { header: 'CPUS', value: (n) => (n.cpus === undefined ? '-' : String(n.cpus)) },
+    { header: 'CPU', value: (n) => percent(n.usage?.cpu) },
+    { header: 'MEMORY', value: (n) => bytes(n.memoryBytes) },
+    { header: 'MEMORY USED', value: (n) => bytes(n.usage?.memoryBytes) },
+    {
+      header: 'UPTIME',
+      value: (n) => (n.usage?.uptimeSeconds ? shortDuration(Number(n.usage.uptimeSeconds) * 1000) : '-'),
+      wide: true,
+    },
+  ],
+};
+
+/** The points of a guest's metric series: `hvc guests metrics`. */
+export const METRIC_POINTS: View<typeof wire.MetricPointSchema> = {
+  schema: wire.MetricPointSchema,
+  noun: 'metric points',
+  columns: [
+    { header: 'TIME', value: (p) => (p.time === undefined ? '-' : timestampDate(p.time).toISOString()) },
+    { header: 'CPU', value: (p) => percent(p.cpu) },
+    { header: 'MEMORY', value: (p) => bytes(p.memoryBytes) },
+    { header: 'MEMORY TOTAL', value: (p) => bytes(p.memoryTotalBytes), wide: true },
+    { header: 'NET IN', value: (p) => rate(p.netInBytesPerSecond) },
+    { header: 'NET OUT', value: (p) => rate(p.netOutBytesPerSecond) },
+    { header: 'DISK READ', value: (p) => rate(p.diskReadBytesPerSecond), wide: true },
+    { header: 'DISK WRITE', value: (p) => rate(p.diskWriteBytesPerSecond), wide: true },
   ],
 };
