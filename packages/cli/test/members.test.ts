@@ -1,15 +1,6 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type DemoInfo, type DemoServer, startDemoServer } from './support/demo-server.js';
 import { type HvcResult, startHvc } from './support/hvc-process.js';
-
-/** What `hvc-server demo --json` prints once it listens: its URL and tokens of its seeded users. */
-interface Demo {
-  url: string;
-  adminToken: string;
-  otherOrgToken: string;
-}
 
 interface MemberJson {
   userId: string;
@@ -24,47 +15,19 @@ interface MemberJson {
 const claims = (jwt: string) =>
   JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString('utf8')) as { iss: string; sub: string };
 
-let server: ChildProcess;
-let demo: Demo;
+let server: DemoServer | undefined;
+let demo: DemoInfo;
 
 /** `hvc <args>` as a script runs it: HVC_SERVER and HVC_TOKEN, no configuration. */
 const hvc = (token: string, args: string[]): Promise<HvcResult> =>
   startHvc(args, { HOME: '/nonexistent', HVC_SERVER: demo.url, HVC_TOKEN: token }).result();
 
 beforeAll(async () => {
-  const serverDir = dirname(createRequire(import.meta.url).resolve('@hvc/server/package.json'));
-  server = spawn(
-    process.execPath,
-    ['--conditions=@hvc/source', '--import', 'tsx', join(serverDir, 'src', 'cli.ts'), 'demo', '--json'],
-    {
-      cwd: serverDir,
-      env: { PATH: process.env.PATH ?? '', HVC_PORT: '0' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  demo = await new Promise<Demo>((resolve, reject) => {
-    let rest = '';
-    const output: string[] = [];
-    server.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
-      const lines = (rest + chunk).split('\n');
-      rest = lines.pop() ?? '';
-      for (const line of lines) {
-        output.push(line);
-        if (line.startsWith('{"url"')) resolve(JSON.parse(line) as Demo);
-      }
-    });
-    server.stderr!.setEncoding('utf8').on('data', (chunk: string) => output.push(chunk));
-    server.once('exit', (code) => reject(new Error(`hvc-server exited with ${code}:\n${output.join('\n')}`)));
-  });
+  server = await startDemoServer();
+  demo = server.info;
 }, 60_000);
 
-afterAll(async () => {
-  if (server?.exitCode === null) {
-    const exited = new Promise((resolve) => server.once('exit', resolve));
-    server.kill('SIGTERM');
-    await exited;
-  }
-});
+afterAll(() => server?.stop());
 
 describe('hvc members', { timeout: 60_000 }, () => {
   it('invites a user of another organisation, who lists and accepts the invitation; the admin then removes them', async () => {

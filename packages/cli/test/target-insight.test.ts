@@ -1,22 +1,11 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runHvc } from '../src/run-hvc.js';
+import { type DemoInfo, type DemoServer, startDemoServer } from './support/demo-server.js';
 import { hvc as hvcProcess } from './support/hvc-process.js';
 import { memoryIo } from './support/memory-io.js';
 
-/** What `hvc-server demo --json` prints once it listens. */
-interface Demo {
-  url: string;
-  viewerToken: string;
-  otherOrgToken: string;
-  targetId: string;
-  guestId: string;
-}
-
-let server: ChildProcess;
-let demo: Demo;
+let server: DemoServer | undefined;
+let demo: DemoInfo;
 
 /** `hvc --server URL <args>` in this process, with `token` as HVC_TOKEN and no configuration. */
 async function hvc(token: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -31,39 +20,11 @@ async function hvc(token: string, args: string[]): Promise<{ code: number; stdou
 }
 
 beforeAll(async () => {
-  const serverDir = dirname(createRequire(import.meta.url).resolve('@hvc/server/package.json'));
-  server = spawn(
-    process.execPath,
-    ['--conditions=@hvc/source', '--import', 'tsx', join(serverDir, 'src', 'cli.ts'), 'demo', '--json'],
-    {
-      cwd: serverDir,
-      env: { PATH: process.env.PATH ?? '', HVC_PORT: '0' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  demo = await new Promise<Demo>((resolve, reject) => {
-    let rest = '';
-    const output: string[] = [];
-    server.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
-      const lines = (rest + chunk).split('\n');
-      rest = lines.pop() ?? '';
-      for (const line of lines) {
-        output.push(line);
-        if (line.startsWith('{"url"')) resolve(JSON.parse(line) as Demo);
-      }
-    });
-    server.stderr!.setEncoding('utf8').on('data', (chunk: string) => output.push(chunk));
-    server.once('exit', (code) => reject(new Error(`hvc-server exited with ${code}:\n${output.join('\n')}`)));
-  });
+  server = await startDemoServer();
+  demo = server.info;
 }, 60_000);
 
-afterAll(async () => {
-  if (server?.exitCode === null) {
-    const exited = new Promise((resolve) => server.once('exit', resolve));
-    server.kill('SIGTERM');
-    await exited;
-  }
-});
+afterAll(() => server?.stop());
 
 describe('hvc targets describe, nodes list and guests metrics', { timeout: 60_000 }, () => {
   it('describes a target as a table and as the API JSON', async () => {
