@@ -142,7 +142,7 @@ type Command =
       op: 'read' | 'write';
       actor: string;
       org: Org;
-      which: 'guests' | 'snapshots' | 'get' | 'start' | 'snapshot';
+      which: 'guests' | 'snapshots' | 'get' | 'describe' | 'nodes' | 'metrics' | 'start' | 'snapshot';
     }
   | { op: 'listMembers'; actor: string; org: Org }
   | { op: 'setRole'; actor: string; org: Org; subject: string; role: RoleName }
@@ -158,7 +158,7 @@ const command: fc.Arbitrary<Command> = fc.oneof(
     op: fc.constant('read' as const),
     actor,
     org,
-    which: fc.constantFrom('guests', 'snapshots', 'get'),
+    which: fc.constantFrom('guests', 'snapshots', 'get', 'describe', 'nodes', 'metrics'),
   }),
   fc.record({ op: fc.constant('write' as const), actor, org, which: fc.constantFrom('start', 'snapshot') }),
   fc.record({ op: fc.constant('listMembers' as const), actor, org }),
@@ -217,7 +217,19 @@ async function run(
             ? await createClient(GuestService, transport).listGuests({ targetId: targetOf(c.org) }, options)
             : c.which === 'get'
               ? await createClient(GuestService, transport).getGuest(guest!, options)
-              : await createClient(SnapshotService, transport).listSnapshots(guest!, options);
+              : c.which === 'metrics'
+                ? await createClient(GuestService, transport).getMetrics(guest!, options)
+                : c.which === 'describe'
+                  ? await createClient(TargetService, transport).describeTarget(
+                      { targetId: targetOf(c.org) },
+                      options,
+                    )
+                  : c.which === 'nodes'
+                    ? await createClient(TargetService, transport).listNodes(
+                        { targetId: targetOf(c.org) },
+                        options,
+                      )
+                    : await createClient(SnapshotService, transport).listSnapshots(guest!, options);
         break;
       case 'write':
         answer =
