@@ -50,7 +50,7 @@ export type {
   MemberRecord,
   OrganizationRecord,
   ServiceTokenRecord,
-  TargetDescriptor,
+  StoredTarget,
   TargetRecord,
   UserRecord,
 } from './domain/records.js';

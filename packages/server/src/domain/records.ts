@@ -52,8 +52,11 @@ export interface TargetRecord {
   readonly updatedAt: string;
 }
 
-/** What a resolver needs to build a connector: the kind and the full config, credentials included (secret). */
-export interface TargetDescriptor {
+/**
+ * A stored target as the resolver takes it (a `TargetDescriptor` of `@hvc/hypervisor-resolver`): its key, its kind
+ * and its full config, credentials decrypted (secret).
+ */
+export interface StoredTarget {
   /** The target's key ({@link TargetRecord.key}). */
   readonly id: string;
   readonly kind: string;
