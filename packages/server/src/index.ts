@@ -49,6 +49,7 @@ export type {
   AuditEvent,
   MemberRecord,
   OrganizationRecord,
+  ServiceTokenOrigin,
   ServiceTokenRecord,
   StoredTarget,
   TargetRecord,

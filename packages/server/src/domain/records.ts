@@ -63,6 +63,12 @@ export interface StoredTarget {
   readonly config: Readonly<Record<string, unknown>>;
 }
 
+/**
+ * Where a service token comes from: the server's configuration (disabled when it leaves it), or issued into the
+ * database by `hvc-server bootstrap` (kept until disabled there).
+ */
+export type ServiceTokenOrigin = 'config' | 'issued';
+
 /** A service token's scope. The token itself is never stored. */
 export interface ServiceTokenRecord {
   readonly id: string;
@@ -70,6 +76,7 @@ export interface ServiceTokenRecord {
   readonly role: Role;
   readonly tokenSha256: string;
   readonly disabled: boolean;
+  readonly origin: ServiceTokenOrigin;
 }
 
 /** The actor of an audited call. */
