@@ -1,7 +1,7 @@
 // Packs every publishable package and checks it from a scratch project outside the workspace, installed from the
 // tarballs alone: every entry point loads with `import` and with `require`, its types resolve for an ESM and a CJS
-// consumer under a strict `tsc`, no published manifest carries the workspace's internal `@hvc/source` condition, and
-// each README's `## Example` runs.
+// consumer under a strict `tsc`, no published manifest carries the workspace's internal `@hvc/source` condition, each
+// bin answers `--help` as installed, and each README's `## Example` runs.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -46,11 +46,13 @@ try {
       if (subpath !== './package.json') entries.push({ name: manifest.name, subpath });
     }
     const readme = readFileSync(join(root, 'packages', dir, 'README.md'), 'utf8');
-    const example = /^## Example\n+```ts\n([\s\S]*?)^```/m.exec(readme);
+    // The first ts block of the `## Example` section, after any prose that introduces it.
+    const example = /^## Example\n(?:(?!^## )[\s\S])*?^```ts\n([\s\S]*?)^```/m.exec(readme);
     if (example) examples.push({ name: manifest.name, code: example[1] });
     else failed(`${manifest.name} README`, 'no "## Example" section with a ts block');
   }
   const tarballs = readdirSync(scratch).filter((f) => f.endsWith('.tgz'));
+  const bins = [];
   for (const tarball of tarballs) {
     const packed = JSON.parse(
       execFileSync('tar', ['-xOzf', join(scratch, tarball), 'package/package.json'], { encoding: 'utf8' }),
@@ -60,6 +62,7 @@ try {
     if (JSON.stringify(packed.exports) !== JSON.stringify(withoutSourceCondition(source.exports))) {
       failed(`${packed.name} manifest`, 'the published exports are not the exports without @hvc/source');
     }
+    for (const bin of Object.keys(packed.bin ?? {})) bins.push({ name: packed.name, bin });
   }
   writeFileSync(
     join(scratch, 'package.json'),
@@ -101,6 +104,22 @@ try {
       } catch (error) {
         failed(`${kind} ${specifier}`, error);
       }
+    }
+  }
+
+  // Each bin as npm installed it (its shebang, its module format, its dependencies from the tarballs) prints its usage.
+  for (const { name, bin } of bins) {
+    try {
+      const out = execFileSync(join(scratch, 'node_modules', '.bin', bin), ['--help'], {
+        cwd: scratch,
+        encoding: 'utf8',
+        stdio: 'pipe',
+        timeout: 60_000,
+      });
+      if (!/usage/i.test(out)) throw new Error(`no usage in its --help output:\n${out}`);
+      console.log(`ok   bin     ${bin} --help (${name})`);
+    } catch (error) {
+      failed(`${bin} --help`, error);
     }
   }
 
