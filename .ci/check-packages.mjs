@@ -1,9 +1,10 @@
 // Packs every publishable package and checks it from a scratch project outside the workspace, installed from the
 // tarballs alone: every entry point loads with `import` and with `require`, its types resolve for an ESM and a CJS
-// consumer under a strict `tsc`, no published manifest carries the workspace's internal `@hvc/source` condition, and
-// each README's `## Example` runs.
+// consumer under a strict `tsc`, no published manifest carries the workspace's internal `@hvc/source` condition, each
+// bin answers `--help` as installed, and each README's `## Example` runs as an ES module and as CommonJS.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -28,6 +29,28 @@ function withoutSourceCondition(value) {
   );
 }
 
+/**
+ * A README example as a CommonJS module: its imports stay at the top and the rest runs in an async function, as
+ * CommonJS has no top-level await; esbuild (tsx's own compiler) then turns the imports into `require` calls, which
+ * resolve through the `require` condition, and plain `node` runs it (no loader hooks between it and `require`). It
+ * first proves it is CommonJS, so an ESM run can never pass for it.
+ */
+function asCommonJs(code) {
+  const imports = code.match(/^import\b[\s\S]*?['"];$/gm) ?? [];
+  const body = imports.reduce((rest, statement) => rest.replace(statement, ''), code);
+  return [
+    ...imports,
+    "if (typeof module === 'undefined' || typeof require !== 'function') throw new Error('not CommonJS');",
+    '(async () => {',
+    body,
+    '})().catch((error) => {',
+    '  console.error(error);',
+    '  process.exitCode = 1;',
+    '});',
+    '',
+  ].join('\n');
+}
+
 const scratch = mkdtempSync(join(tmpdir(), 'hvc-packages-'));
 let failures = 0;
 const failed = (what, error) => {
@@ -46,11 +69,13 @@ try {
       if (subpath !== './package.json') entries.push({ name: manifest.name, subpath });
     }
     const readme = readFileSync(join(root, 'packages', dir, 'README.md'), 'utf8');
-    const example = /^## Example\n+```ts\n([\s\S]*?)^```/m.exec(readme);
+    // The first ts block of the `## Example` section, after any prose that introduces it.
+    const example = /^## Example\n(?:(?!^## )[\s\S])*?^```ts\n([\s\S]*?)^```/m.exec(readme);
     if (example) examples.push({ name: manifest.name, code: example[1] });
     else failed(`${manifest.name} README`, 'no "## Example" section with a ts block');
   }
   const tarballs = readdirSync(scratch).filter((f) => f.endsWith('.tgz'));
+  const bins = [];
   for (const tarball of tarballs) {
     const packed = JSON.parse(
       execFileSync('tar', ['-xOzf', join(scratch, tarball), 'package/package.json'], { encoding: 'utf8' }),
@@ -60,6 +85,7 @@ try {
     if (JSON.stringify(packed.exports) !== JSON.stringify(withoutSourceCondition(source.exports))) {
       failed(`${packed.name} manifest`, 'the published exports are not the exports without @hvc/source');
     }
+    for (const bin of Object.keys(packed.bin ?? {})) bins.push({ name: packed.name, bin });
   }
   writeFileSync(
     join(scratch, 'package.json'),
@@ -104,6 +130,22 @@ try {
     }
   }
 
+  // Each bin as npm installed it (its shebang, its module format, its dependencies from the tarballs) prints its usage.
+  for (const { name, bin } of bins) {
+    try {
+      const out = execFileSync(join(scratch, 'node_modules', '.bin', bin), ['--help'], {
+        cwd: scratch,
+        encoding: 'utf8',
+        stdio: 'pipe',
+        timeout: 60_000,
+      });
+      if (!/usage/i.test(out)) throw new Error(`no usage in its --help output:\n${out}`);
+      console.log(`ok   bin     ${bin} --help (${name})`);
+    } catch (error) {
+      failed(`${bin} --help`, error);
+    }
+  }
+
   // A strict consumer in each module system: every entry's types resolve through the published exports and load.
   const ident = (specifier) => `m_${specifier.replace(/[^a-z0-9]/gi, '_')}`;
   const specifiers = entries.map(({ name, subpath }) =>
@@ -142,21 +184,37 @@ try {
     failed('strict tsc over the consumers', { message: error.stdout?.toString() || error.message });
   }
 
+  // esbuild comes with tsx: the compiler tsx runs the ESM examples with.
+  const esbuild = createRequire(join(scratch, 'package.json'))('esbuild');
+  const commonJs = (text) =>
+    esbuild.transformSync(text, { loader: 'ts', format: 'cjs', target: 'node20' }).code;
+  const bin = (name) => join(scratch, 'node_modules', '.bin', name);
   for (const { name, code } of examples) {
     // An example that registers vitest tests (the conformance suite) runs as a test file under vitest.
     const isTest = /from 'vitest'|describeConformance/.test(code);
-    const file = join(scratch, `example-${name.replace(/[@/]/g, '_')}${isTest ? '.test.ts' : '.mts'}`);
-    writeFileSync(file, code);
-    const [command, args] = isTest ? ['vitest', ['run', file]] : ['tsx', [file]];
-    try {
-      execFileSync(join(scratch, 'node_modules', '.bin', command), args, {
-        cwd: scratch,
-        stdio: 'pipe',
-        timeout: 300_000,
-      });
-      console.log(`ok   example ${name}`);
-    } catch (error) {
-      failed(`README example of ${name}`, error);
+    const base = join(scratch, `example-${name.replace(/[@/]/g, '_')}`);
+    // vitest loads every test file as an ES module, so a suite that registers tests has no CommonJS form to run.
+    if (isTest)
+      console.log(`n/a  example cjs ${name}: a vitest suite (vitest loads test files as ES modules)`);
+    const systems = [['esm', `${base}${isTest ? '.test.ts' : '.mts'}`, code]];
+    if (!isTest) systems.push(['cjs', `${base}.cjs`, commonJs(asCommonJs(code))]);
+    for (const [system, file, text] of systems) {
+      writeFileSync(file, text);
+      const [command, args] = isTest
+        ? [bin('vitest'), ['run', file]]
+        : system === 'cjs'
+          ? [process.execPath, [file]]
+          : [bin('tsx'), [file]];
+      try {
+        execFileSync(command, args, {
+          cwd: scratch,
+          stdio: 'pipe',
+          timeout: 300_000,
+        });
+        console.log(`ok   example ${system} ${name}`);
+      } catch (error) {
+        failed(`README example of ${name} (${system})`, error);
+      }
     }
   }
   if (failures > 0) process.exit(1);

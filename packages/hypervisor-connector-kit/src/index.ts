@@ -25,6 +25,11 @@ export {
   type PowerMethods,
   powerMethods,
 } from './connector/power-methods.js';
+export {
+  checkProviderOptions,
+  type ProviderOptionsMethod,
+  type ProviderOptionsSchemas,
+} from './connector/provider-options.js';
 export { type ConnectorCall, type ConnectorMiddleware, wrapConnector } from './connector/wrap-connector.js';
 export { type FilterableGuest, matchesGuestFilter } from './filter/guest-filter.js';
 export {

@@ -1,10 +1,6 @@
 import type { CloneSpec, GuestPatch, GuestSpec, Operation } from '@hvc/hypervisor-connector';
 import { configDigest, copyConfig, type GuestConfig, type GuestRecord } from './guest-record.js';
-import {
-  type MemoryContext,
-  rejectMemoryProviderOptions,
-  requireMemoryCapability,
-} from './memory-context.js';
+import { type MemoryContext, requireMemoryCapability } from './memory-context.js';
 import { invalidField, snapshotNotFound, stateConflict } from './memory-errors.js';
 import { stateClause } from './power-transitions.js';
 
@@ -14,7 +10,6 @@ import { stateClause } from './power-transitions.js';
  */
 export function createMemoryGuest(context: MemoryContext, spec: GuestSpec): Operation {
   const { state, runner, clock } = context;
-  rejectMemoryProviderOptions(spec.providerOptions, context);
   const node = spec.node ?? state.nodes[0]!;
   state.requireNode(node, context.origin);
 
@@ -52,7 +47,6 @@ export function createMemoryGuest(context: MemoryContext, spec: GuestSpec): Oper
  */
 export function cloneMemoryGuest(context: MemoryContext, sourceId: string, spec: CloneSpec): Operation {
   const { state, runner } = context;
-  rejectMemoryProviderOptions(spec.providerOptions, context);
   const source = state.unlockedGuest(sourceId, context.origin);
   requireMemoryCapability(context, `guestTypes.${source.type}`);
   if (spec.mode === 'linked' && !source.template) {
@@ -110,7 +104,6 @@ export function cloneMemoryGuest(context: MemoryContext, sourceId: string, spec:
  * unless it equals the current `guest.raw.digest`.
  */
 export function updateMemoryGuest(context: MemoryContext, guestId: string, patch: GuestPatch): undefined {
-  rejectMemoryProviderOptions(patch.providerOptions, context);
   const guest = context.state.unlockedGuest(guestId, context.origin);
   if (patch.ifMatch !== undefined && patch.ifMatch !== configDigest(guest)) {
     throw stateConflict(

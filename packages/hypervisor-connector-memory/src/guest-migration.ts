@@ -1,9 +1,5 @@
 import type { MigrateSpec, Operation } from '@hvc/hypervisor-connector';
-import {
-  type MemoryContext,
-  rejectMemoryProviderOptions,
-  requireMemoryCapability,
-} from './memory-context.js';
+import { type MemoryContext, requireMemoryCapability } from './memory-context.js';
 import { invalidField, stateConflict } from './memory-errors.js';
 import { stateClause } from './power-transitions.js';
 
@@ -15,7 +11,6 @@ import { stateClause } from './power-transitions.js';
  */
 export function migrateMemoryGuest(context: MemoryContext, guestId: string, spec: MigrateSpec): Operation {
   const { state, runner } = context;
-  rejectMemoryProviderOptions(spec.providerOptions, context);
   const guest = state.unlockedGuest(guestId, context.origin);
   state.requireNode(spec.targetNode, context.origin);
   if (spec.targetNode === guest.node) {

@@ -108,6 +108,8 @@ export function createMemoryConnector(
       kind: MEMORY_CONNECTOR_KIND,
       capabilities: config.capabilities,
       ...origin,
+      // No options of its own: any key under `providerOptions.memory` is INVALID_ARGUMENT.
+      providerOptions: {},
       guestTypeOf: (guestId) => state.find(guestId)?.type,
       describe: (call) =>
         after(call, () => ({

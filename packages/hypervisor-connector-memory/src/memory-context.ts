@@ -1,6 +1,6 @@
-import type { Capabilities, CapabilityName, GuestType, ProviderOptions } from '@hvc/hypervisor-connector';
+import type { Capabilities, CapabilityName, GuestType } from '@hvc/hypervisor-connector';
 import { type Clock, requireCapability } from '@hvc/hypervisor-connector-kit';
-import { type ErrorOrigin, invalidField } from './memory-errors.js';
+import type { ErrorOrigin } from './memory-errors.js';
 import type { OperationRunner } from './memory-operations.js';
 import type { MemoryState } from './memory-state.js';
 
@@ -26,19 +26,4 @@ export function requireMemoryCapability(
     ...(context.origin.target === undefined ? {} : { target: context.origin.target }),
     ...(guestType === undefined ? {} : { guestType }),
   });
-}
-
-/**
- * Provider options of other connector kinds are ignored, as the contract namespaces them; the memory connector has
- * no options of its own, so any under `memory` is INVALID_ARGUMENT rather than silently dropped.
- */
-export function rejectMemoryProviderOptions(
-  options: ProviderOptions | undefined,
-  context: MemoryContext,
-): void {
-  const own = options?.memory;
-  if (own === undefined) return;
-  const [key] = Object.keys(own);
-  if (key !== undefined)
-    throw invalidField(`providerOptions.memory.${key}`, 'unknown option', context.origin);
 }

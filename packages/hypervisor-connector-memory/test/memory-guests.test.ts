@@ -158,6 +158,18 @@ describe('createGuest', () => {
     await expect(other.getGuest(running.guestId!)).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 
+  it('takes the options of other connector kinds a spec carries, as they are theirs', async () => {
+    const { connector, finish } = setup();
+    const created = await finish(
+      connector.createGuest({
+        type: 'vm',
+        name: 'multi',
+        providerOptions: { proxmox: { ballon: 512 }, libvirt: { machine: 'q35' }, memory: {} },
+      }),
+    );
+    expect(created.status).toBe('succeeded');
+  });
+
   it('rejects bad specs, unknown nodes and missing capabilities without changing anything', async () => {
     const { connector } = setup();
     await expect(connector.createGuest({ type: 'vm', name: 'bad name' })).rejects.toMatchObject({
@@ -172,6 +184,12 @@ describe('createGuest', () => {
     ).rejects.toMatchObject({
       code: 'INVALID_ARGUMENT',
       violations: [{ field: 'providerOptions.memory.fast' }],
+    });
+    await expect(
+      connector.updateGuest('vm/100', { name: 'y', providerOptions: { memory: { colour: 'red' } } }),
+    ).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      message: 'invalid guest patch: providerOptions.memory.colour: unknown field',
     });
     const noCreate = createMemoryConnector({ capabilities: { create: false } });
     await expect(noCreate.createGuest({ type: 'vm', name: 'x' })).rejects.toMatchObject({

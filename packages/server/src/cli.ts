@@ -1,3 +1,4 @@
+import { runBootstrap } from './bootstrap/cli/run-bootstrap.js';
 import { runMigrate } from './bootstrap/cli/run-migrate.js';
 import { runRotateKey } from './bootstrap/cli/run-rotate-key.js';
 import { runServe } from './bootstrap/cli/run-serve.js';
@@ -8,6 +9,9 @@ const USAGE = `usage: hvc-server <command>
 
 commands:
   serve     serve the API (configuration from HVC_* variables and the HVC_CONFIG file)
+  bootstrap --organization <id> [--if-absent]
+            create an organisation and its admin service token in the database (no server needed); the token
+            is printed once on stdout
   migrate   bring the database schema up to date and exit
   rotate-key  re-encrypt stored credentials from HVC_ENCRYPTION_KEY to HVC_NEW_ENCRYPTION_KEY and exit
   demo      run a self-contained demo on loopback (fake Proxmox VE, dev tokens); --json prints one JSON line
@@ -31,6 +35,9 @@ async function main(argv: string[]): Promise<number> {
       });
       return 0;
     }
+    case 'bootstrap':
+      await runBootstrap(argv.slice(1), process.env, { stdout: process.stdout, stderr: process.stderr });
+      return 0;
     case 'migrate':
       await runMigrate(process.env, process.stdout);
       return 0;

@@ -49,8 +49,9 @@ export type {
   AuditEvent,
   MemberRecord,
   OrganizationRecord,
+  ServiceTokenOrigin,
   ServiceTokenRecord,
-  TargetDescriptor,
+  StoredTarget,
   TargetRecord,
   UserRecord,
 } from './domain/records.js';

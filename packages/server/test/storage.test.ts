@@ -435,6 +435,7 @@ describe.each(dialects)('$dialect store', ({ dialect, fresh, empty }) => {
       role: 'operator',
       tokenSha256: sha256Hex('hvc_svc_abc'),
       disabled: false,
+      origin: 'config',
     });
     await store.serviceTokens.put({ id: 'ci', organizationId: 'acme', role: 'viewer', token: 'hvc_svc_def' });
     expect(await store.serviceTokens.listEnabled()).toEqual([

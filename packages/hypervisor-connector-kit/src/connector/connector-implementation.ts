@@ -19,6 +19,7 @@ import type {
   WaitOptions,
 } from '@hvc/hypervisor-connector';
 import type { CallContext } from './call-context.js';
+import type { ProviderOptionsSchemas } from './provider-options.js';
 
 /**
  * What a connector author writes: the contract's methods with their inputs already validated and normalised by the
@@ -41,6 +42,11 @@ export interface ConnectorImplementation<Ref = string> {
   guestRef?(guestId: string): Ref;
   /** The type of a guest when it is known without I/O (from the id, or in-memory state), for the capability gate. */
   guestTypeOf?(guest: Ref): GuestType | undefined;
+  /**
+   * The schemas of this connector's own `providerOptions.<kind>`, per method; checked before the implementation is
+   * called. A method without one takes no options of this kind. Other kinds' namespaces are never checked.
+   */
+  readonly providerOptions?: ProviderOptionsSchemas;
   /** The capabilities refined for this target and credential; the gate checks these. Default: `capabilities`. */
   currentCapabilities?(context: CallContext): Capabilities | Promise<Capabilities>;
 

@@ -32,6 +32,7 @@ import { requireCapability } from '../capabilities/require-capability.js';
 import { type CallContext, ConnectorCallContext } from './call-context.js';
 import type { ConnectorImplementation } from './connector-implementation.js';
 import { CONNECTOR_METHODS, type ConnectorMethod } from './connector-methods.js';
+import { parseWithProviderOptions as parseWithOptions } from './provider-options.js';
 
 /** A started call: its context and, when it has one, its deadline. */
 interface StartedCall {
@@ -45,7 +46,8 @@ interface StartedCall {
 /**
  * Turns a {@link ConnectorImplementation} into a `HypervisorConnector`. Every call, in this order: UNAVAILABLE
  * once the connector is closed; CANCELLED when the caller's signal has already fired; INVALID_ARGUMENT for input
- * the contract's schemas refuse (guest ids, specs, filters, names, `timeoutMs`), before anything is sent;
+ * the contract's schemas refuse (guest ids, specs, filters, names, `timeoutMs`) and options under the connector's own
+ * `providerOptions.<kind>` its `providerOptions` schemas refuse, before anything is sent;
  * UNSUPPORTED for a capability the connector's current capabilities lack, for the guest's type too when the
  * implementation knows it (`guestTypeOf`); then the implementation, with a `CallContext` whose signal carries the
  * caller's signal and the call's `timeoutMs` deadline. Whatever the implementation throws comes out as a
@@ -184,7 +186,7 @@ export function defineConnector<Ref = string, Extra extends object = Record<neve
     getGuest: (guestId, options) => run('getGuest', options, (c) => impl.getGuest(guestRef(guestId), c)),
     createGuest: (spec, options) =>
       run('createGuest', options, (c) => {
-        const parsed = parseInput(GuestSpecSchema, spec, 'guest spec');
+        const parsed = parseWithOptions(GuestSpecSchema, spec, 'guest spec', impl, 'createGuest');
         return then(gate(c, undefined, 'create', `guestTypes.${parsed.type}`), () =>
           impl.createGuest(parsed, c),
         );
@@ -192,7 +194,7 @@ export function defineConnector<Ref = string, Extra extends object = Record<neve
     cloneGuest: (guestId, spec, options) =>
       run('cloneGuest', options, (c) => {
         const ref = guestRef(guestId);
-        const parsed = parseInput(CloneSpecSchema, spec ?? {}, 'clone spec');
+        const parsed = parseWithOptions(CloneSpecSchema, spec ?? {}, 'clone spec', impl, 'cloneGuest');
         const capability = parsed.mode === 'linked' ? 'clone.linked' : 'clone.full';
         return then(gate(c, typeOf(ref), capability), () =>
           need(impl.cloneGuest, capability).call(impl, ref, parsed, c),
@@ -201,7 +203,7 @@ export function defineConnector<Ref = string, Extra extends object = Record<neve
     updateGuest: (guestId, patch, options) =>
       run('updateGuest', options, (c) => {
         const ref = guestRef(guestId);
-        const parsed = parseInput(GuestPatchSchema, patch, 'guest patch');
+        const parsed = parseWithOptions(GuestPatchSchema, patch, 'guest patch', impl, 'updateGuest');
         return then(gate(c, typeOf(ref), 'update'), () =>
           need(impl.updateGuest, 'update').call(impl, ref, parsed, c),
         );
@@ -237,7 +239,7 @@ export function defineConnector<Ref = string, Extra extends object = Record<neve
     migrateGuest: (guestId, spec, options) =>
       run('migrateGuest', options, (c) => {
         const ref = guestRef(guestId);
-        const parsed = parseInput(MigrateSpecSchema, spec, 'migrate spec');
+        const parsed = parseWithOptions(MigrateSpecSchema, spec, 'migrate spec', impl, 'migrateGuest');
         const gated =
           parsed.online === undefined
             ? undefined

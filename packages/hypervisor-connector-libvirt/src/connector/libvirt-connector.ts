@@ -27,6 +27,7 @@ import { runPowerAction } from '../power/guest-power.js';
 import { changeSnapshot, createSnapshot, listSnapshots } from '../snapshots/guest-snapshots.js';
 import { LIBVIRT_CAPABILITIES, targetCapabilities } from './capabilities.js';
 import type { LibvirtContext } from './libvirt-context.js';
+import { LIBVIRT_PROVIDER_OPTIONS } from './provider-options.js';
 
 /** The connector kind of the libvirt connector. */
 export const LIBVIRT_CONNECTOR_KIND = 'libvirt';
@@ -80,6 +81,7 @@ export function createLibvirtConnector(
       ...(targetId === undefined ? {} : { target: targetId }),
       guestRef: parseGuestId,
       guestTypeOf: () => 'vm',
+      providerOptions: LIBVIRT_PROVIDER_OPTIONS,
       currentCapabilities: () => capabilities,
       describe: (call) => describeTarget(LIBVIRT_CONNECTOR_KIND, target, capabilities, call.signal),
       listNodes: (call) => listNodes(target, call.signal),

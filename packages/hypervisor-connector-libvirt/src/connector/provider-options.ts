@@ -1,4 +1,5 @@
 import { type ProviderOptions, parseInput } from '@hvc/hypervisor-connector';
+import type { ProviderOptionsSchemas } from '@hvc/hypervisor-connector-kit';
 import { z } from 'zod';
 
 const AbsolutePath = z
@@ -65,6 +66,16 @@ export const LibvirtMigrateOptionsSchema = z.strictObject({
 
 /** Parsed `providerOptions.libvirt` of `migrateGuest`. */
 export type LibvirtMigrateOptions = z.output<typeof LibvirtMigrateOptionsSchema>;
+
+/**
+ * The options of `providerOptions.libvirt` per method, which `defineConnector` checks before a call runs: a
+ * misspelled key is INVALID_ARGUMENT naming it, and `cloneGuest` takes none.
+ */
+export const LIBVIRT_PROVIDER_OPTIONS: ProviderOptionsSchemas = {
+  createGuest: LibvirtCreateOptionsSchema,
+  updateGuest: LibvirtUpdateOptionsSchema,
+  migrateGuest: LibvirtMigrateOptionsSchema,
+};
 
 /**
  * Validates `providerOptions.libvirt` with `schema` (INVALID_ARGUMENT naming `providerOptions.libvirt.<field>`);

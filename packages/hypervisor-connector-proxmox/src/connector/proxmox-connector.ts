@@ -5,6 +5,7 @@ import { consoleMethods } from '../console/guest-console.js';
 import { guestLifecycleMethods } from '../guests/guest-lifecycle.js';
 import { guestReadMethods } from '../guests/guest-reads.js';
 import { contractGuestType, type PveGuestRef, parseGuestId } from '../mapping/guest-id.js';
+import { PROXMOX_PROVIDER_OPTIONS } from '../mapping/provider-options.js';
 import { metricsMethods } from '../metrics/guest-metrics.js';
 import { migrationMethods } from '../migration/guest-migration.js';
 import { pvePowerMethods } from '../power/guest-power.js';
@@ -58,6 +59,7 @@ export function createProxmoxConnector(
       ...pve.origin,
       guestRef: parseGuestId,
       guestTypeOf: (ref) => contractGuestType(ref.type),
+      providerOptions: PROXMOX_PROVIDER_OPTIONS,
       currentCapabilities: (call) => pve.capabilities.current(call.signal),
       ...targetMethods(pve),
       ...guestReadMethods(pve),

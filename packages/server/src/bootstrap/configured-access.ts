@@ -5,8 +5,8 @@ import type { ServerConfig } from './server-config.js';
 
 /**
  * Applies what the configuration says about access: the bootstrap organisation and its first admin, when missing,
- * and the service tokens. The configuration is the list of service tokens: one that left it (rotated out) is
- * disabled.
+ * and the service tokens. The configuration is the list of its service tokens: one that left it (rotated out) is
+ * disabled. Tokens issued into the database (`hvc-server bootstrap`) are not the configuration's and stay.
  */
 export async function applyConfiguredAccess(
   store: HvcStore,
@@ -16,7 +16,8 @@ export async function applyConfiguredAccess(
   if (config.bootstrap) await bootstrap(store, config.bootstrap, logger);
   const configured = new Set(config.serviceTokens.map((t) => t.id));
   for (const stored of await store.serviceTokens.listEnabled()) {
-    if (!configured.has(stored.id)) await store.serviceTokens.setDisabled(stored.id, true);
+    if (stored.origin === 'config' && !configured.has(stored.id))
+      await store.serviceTokens.setDisabled(stored.id, true);
   }
   for (const token of config.serviceTokens) {
     await store.members.getOrganization(token.organization).then((org) => {

@@ -6,7 +6,8 @@ import { encryptionKeyProblem } from '../storage/credential-cipher.js';
 import { SERVICE_TOKEN_PREFIX } from '../storage/service-token-store.js';
 import { LoginConfigSchema } from './login-config.js';
 
-const IdSchema = z
+/** An organisation or service token id. */
+export const IdSchema = z
   .string()
   .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lower case letters, digits and "-", at most 63');
 
@@ -179,6 +180,11 @@ export const ServerConfigSchema = z.strictObject({
     })
     .prefault({}),
   drainTimeoutMs: z.number().int().min(0).default(10_000),
+  /**
+   * Development only: `serve` starts although no authentication source is configured (no OIDC issuer, no service
+   * token in the configuration or the database), so every API call is then refused. Off by default.
+   */
+  devMode: FlagSchema.default(false),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -234,6 +240,7 @@ export const ENV_SETTINGS: Readonly<Record<string, string>> = {
   'connectors.allowMemory': 'HVC_ALLOW_MEMORY_CONNECTOR',
   'connectors.allowOperatorSettings': 'HVC_ALLOW_OPERATOR_SETTINGS',
   drainTimeoutMs: 'HVC_DRAIN_TIMEOUT_MS',
+  devMode: 'HVC_DEV_MODE',
   logLevel: 'HVC_LOG_LEVEL',
 };
 

@@ -23,6 +23,7 @@ import {
 } from '../storage/credential-cipher.js';
 import { checkEncryptionKey } from '../storage/encryption-key-check.js';
 import type { HvcStore } from '../storage/hvc-store.js';
+import { requireAuthenticationSource } from './authentication-source.js';
 import { applyConfiguredAccess } from './configured-access.js';
 import { serverInfoOf } from './login-config.js';
 import type { ServerConfig } from './server-config.js';
@@ -43,11 +44,16 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** Extra parts for the demo: its dev issuer, trusted like any other issuer, and a fixed encryption cipher. */
+/**
+ * Extra parts for the demo: its dev issuer, trusted like any other issuer, and a fixed encryption cipher; and
+ * whether to refuse a server with no authentication source (`hvc-server serve` does).
+ */
 export interface StartExtras {
   readonly devIssuer?: DevIssuer;
   readonly cipher?: CredentialCipher;
   readonly logger?: Logger;
+  /** Refuse to start with no OIDC issuer and no service token, unless `devMode` is set. */
+  readonly requireAuthentication?: boolean;
 }
 
 /** Opens the store, starts the issuers and the resolver, and serves the API with its ops endpoints on one port. */
@@ -74,6 +80,7 @@ export async function startServer(config: ServerConfig, extras: StartExtras = {}
     const keyCheck = await checkEncryptionKey(store.db, cipher);
     if (!keyCheck.usable) throw new Error(`unusable HVC_ENCRYPTION_KEY: ${keyCheck.problem}`);
     await applyConfiguredAccess(store, config, logger);
+    if (extras.requireAuthentication && !extras.devIssuer) await requireAuthenticationSource(config, store);
   } catch (error) {
     await store.close();
     throw error;

@@ -52,13 +52,22 @@ export interface TargetRecord {
   readonly updatedAt: string;
 }
 
-/** What a resolver needs to build a connector: the kind and the full config, credentials included (secret). */
-export interface TargetDescriptor {
+/**
+ * A stored target as the resolver takes it (a `TargetDescriptor` of `@hvc/hypervisor-resolver`): its key, its kind
+ * and its full config, credentials decrypted (secret).
+ */
+export interface StoredTarget {
   /** The target's key ({@link TargetRecord.key}). */
   readonly id: string;
   readonly kind: string;
   readonly config: Readonly<Record<string, unknown>>;
 }
+
+/**
+ * Where a service token comes from: the server's configuration (disabled when it leaves it), or issued into the
+ * database by `hvc-server bootstrap` (kept until disabled there).
+ */
+export type ServiceTokenOrigin = 'config' | 'issued';
 
 /** A service token's scope. The token itself is never stored. */
 export interface ServiceTokenRecord {
@@ -67,6 +76,7 @@ export interface ServiceTokenRecord {
   readonly role: Role;
   readonly tokenSha256: string;
   readonly disabled: boolean;
+  readonly origin: ServiceTokenOrigin;
 }
 
 /** The actor of an audited call. */

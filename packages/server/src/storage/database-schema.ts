@@ -60,6 +60,8 @@ export interface ServiceTokenTable {
   token_sha256: string;
   disabled: number;
   created_at: string;
+  /** `config` (from the server's configuration) or `issued` (by `hvc-server bootstrap`). */
+  origin: string;
 }
 
 /** One mutating call: who, what, where, and how it ended. */

@@ -1,4 +1,4 @@
-import type { TargetDescriptor } from '../domain/records.js';
+import type { StoredTarget } from '../domain/records.js';
 
 /** The stored form of a target's connector descriptor: what its row holds. */
 export interface StoredDescriptor {
@@ -19,11 +19,11 @@ export interface StoredDescriptor {
 export class DescriptorMemo {
   readonly #entries = new Map<
     string,
-    { readonly row: StoredDescriptor; readonly descriptor: TargetDescriptor }
+    { readonly row: StoredDescriptor; readonly descriptor: StoredTarget }
   >();
 
   /** The descriptor of `row`: the remembered one when the row is the same, else a new one from `build`. */
-  get(row: StoredDescriptor, build: () => TargetDescriptor): TargetDescriptor {
+  get(row: StoredDescriptor, build: () => StoredTarget): StoredTarget {
     const known = this.#entries.get(row.key);
     if (known && sameRow(known.row, row)) return known.descriptor;
     const descriptor = deepFreeze(build());

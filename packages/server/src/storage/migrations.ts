@@ -158,6 +158,13 @@ export function schemaMigrations(dialect: DatabaseDialect): Record<string, Migra
         await sql`alter table audit_events add column member_id text`.execute(db);
       },
     },
+    '0004_service_token_origin': {
+      // Tokens issued by `hvc-server bootstrap` live in the database alone; those of the configuration are the
+      // configuration's, disabled when they leave it. Tokens kept from before came from the configuration.
+      async up(db: Kysely<unknown>) {
+        await sql`alter table service_tokens add column origin text not null default 'config'`.execute(db);
+      },
+    },
   };
 }
 

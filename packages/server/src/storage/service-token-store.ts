@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import type { ServiceTokenRecord } from '../domain/records.js';
+import type { ServiceTokenOrigin, ServiceTokenRecord } from '../domain/records.js';
 import { isRole, type Role } from '../domain/roles.js';
 import type { Database } from './database-schema.js';
 
@@ -19,8 +19,14 @@ export function generateServiceToken(): string {
 
 /** Service tokens, kept as hashes. */
 export interface ServiceTokenStore {
-  /** Stores (or re-scopes) the token `id` with the hash of `token`. */
-  put(input: { id: string; organizationId: string; role: Role; token: string }): Promise<ServiceTokenRecord>;
+  /** Stores (or re-scopes) the token `id` with the hash of `token`; `origin` defaults to `config`. */
+  put(input: {
+    id: string;
+    organizationId: string;
+    role: Role;
+    token: string;
+    origin?: ServiceTokenOrigin;
+  }): Promise<ServiceTokenRecord>;
   /** Every enabled token, for the authenticator's fixed-length comparison. */
   listEnabled(): Promise<ServiceTokenRecord[]>;
   setDisabled(id: string, disabled: boolean): Promise<void>;
@@ -29,7 +35,7 @@ export interface ServiceTokenStore {
 /** A {@link ServiceTokenStore} on the server's database. */
 export function createServiceTokenStore(db: Kysely<Database>): ServiceTokenStore {
   return {
-    async put({ id, organizationId, role, token }) {
+    async put({ id, organizationId, role, token, origin = 'config' }) {
       const row = {
         id,
         organization_id: organizationId,
@@ -37,6 +43,7 @@ export function createServiceTokenStore(db: Kysely<Database>): ServiceTokenStore
         token_sha256: sha256Hex(token),
         disabled: 0,
         created_at: new Date().toISOString(),
+        origin,
       };
       await db
         .insertInto('service_tokens')
@@ -47,10 +54,11 @@ export function createServiceTokenStore(db: Kysely<Database>): ServiceTokenStore
             role,
             token_sha256: row.token_sha256,
             disabled: 0,
+            origin,
           }),
         )
         .execute();
-      return { id, organizationId, role, tokenSha256: row.token_sha256, disabled: false };
+      return { id, organizationId, role, tokenSha256: row.token_sha256, disabled: false, origin };
     },
     async listEnabled() {
       const rows = await db
@@ -68,6 +76,7 @@ export function createServiceTokenStore(db: Kysely<Database>): ServiceTokenStore
                 role: row.role,
                 tokenSha256: row.token_sha256,
                 disabled: false,
+                origin: row.origin === 'issued' ? ('issued' as const) : ('config' as const),
               },
             ]
           : [],

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { AlreadyExistsError, NotFoundError } from '@hvc/hypervisor-connector';
 import type { Kysely, Selectable } from 'kysely';
-import type { TargetDescriptor, TargetRecord } from '../domain/records.js';
+import type { StoredTarget, TargetRecord } from '../domain/records.js';
 import type { CredentialCipher } from './credential-cipher.js';
 import { isUniqueViolation } from './database-errors.js';
 import type { Database, TargetTable } from './database-schema.js';
@@ -46,7 +46,7 @@ export interface TargetStore {
    * undefined if unknown. Read from the database on every call; deeply frozen, and the same object again while the
    * row is unchanged.
    */
-  descriptor(key: string): Promise<TargetDescriptor | undefined>;
+  descriptor(key: string): Promise<StoredTarget | undefined>;
 }
 
 function toRecord(row: Selectable<TargetTable>): TargetRecord {

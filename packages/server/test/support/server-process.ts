@@ -17,13 +17,45 @@ export interface ServerProcess {
   stop(): Promise<number | null>;
 }
 
-/** Starts `hvc-server <args>` with `env` (added to a minimal environment). */
-export function startServerProcess(args: string[], env: Record<string, string>): ServerProcess {
-  const child = spawn(
+/** Starts `hvc-server <args>` from source with `env` (added to a minimal environment). */
+function spawnServer(args: readonly string[], env: Record<string, string>): ChildProcess {
+  return spawn(
     process.execPath,
     ['--conditions=@hvc/source', '--import', 'tsx', join(packageDir, 'src', 'cli.ts'), ...args],
     { cwd: packageDir, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
+}
+
+/** What a command that runs to its end printed, each stream apart, and its exit code. */
+export interface CommandResult {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs `hvc-server <args>` with `env` to its end (a command such as `bootstrap` or `migrate`). */
+export function runServerCommand(
+  args: readonly string[],
+  env: Record<string, string>,
+): Promise<CommandResult> {
+  const child = spawnServer(args, env);
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+    stdout += chunk;
+  });
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk;
+  });
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** Starts `hvc-server <args>` with `env` (added to a minimal environment). */
+export function startServerProcess(args: string[], env: Record<string, string>): ServerProcess {
+  const child = spawnServer(args, env);
   const output: string[] = [];
   const waiters: Array<{ match: (line: Record<string, unknown>) => boolean; resolve: (v: unknown) => void }> =
     [];
