@@ -9,6 +9,7 @@ import {
 import { GuestService, GuestSpecSchema, GuestType, TargetService } from '@hvc/client/v1';
 import { memoryConnectorFactory } from '@hvc/hypervisor-connector-memory';
 import { createResolver } from '@hvc/hypervisor-resolver';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAuthenticator } from '../src/authn/authenticator.js';
 import { createOidcVerifier } from '../src/authn/oidc-verifier.js';
@@ -95,7 +96,7 @@ beforeAll(async () => {
     authenticator,
     authorizer: createDatabaseAuthorizer(store.db),
     store,
-    idempotency: { ttlMs: TTL_MS, now: () => clock },
+    idempotency: { ttlMs: TTL_MS, leaseMs: 30_000, maxWaitMs: 2_000, now: () => clock },
   });
   server = await listenOnePort(handler, { host: '127.0.0.1', port: 0 });
   const targets = createClient(TargetService, transports.connect());
@@ -227,6 +228,39 @@ describe('idempotency keys on writes', () => {
     expect(again.code).toBe(Code.NotFound);
     expect(again.rawMessage).toBe(first.rawMessage);
     expect(again.metadata.get(IDEMPOTENT_REPLAY_HEADER)).toBe('true');
+  });
+
+  it('makes a duplicate of a running call wait, then answer UNAVAILABLE; a lease that ran out is taken over', async () => {
+    const first = await guests().createGuest(
+      { targetId: 'mem-1', spec: spec('crashed') },
+      keyed('operator', 'k-crash'),
+    );
+    // As if a replica had claimed the key for this very request and died before recording an answer.
+    const crashed = async (leaseUntil: number) =>
+      sql`update idempotency_keys set state = 'running', response = null, lease_owner = 'dead replica',
+        lease_until = ${new Date(leaseUntil).toISOString()} where idempotency_key = 'k-crash'`.execute(
+        store.db,
+      );
+    await crashed(clock + 30_000);
+    const waiting = await failureOf(
+      guests().createGuest({ targetId: 'mem-1', spec: spec('crashed') }, keyed('operator', 'k-crash')),
+    );
+    expect(waiting.code).toBe(Code.Unavailable);
+    expect(waiting.rawMessage).toContain('IDEMPOTENCY_KEY_IN_PROGRESS');
+    expect(await countNamed('mem-1', 'crashed')).toBe(1);
+
+    await crashed(clock - 1);
+    const retaken = await guests().createGuest(
+      { targetId: 'mem-1', spec: spec('crashed') },
+      keyed('operator', 'k-crash'),
+    );
+    // The dead replica's outcome is unknown: the call runs again under the key, and its answer is the one kept.
+    expect(retaken.operation?.id).not.toBe(first.operation?.id);
+    const replayed = await guests().createGuest(
+      { targetId: 'mem-1', spec: spec('crashed') },
+      keyed('operator', 'k-crash'),
+    );
+    expect(replayed.operation?.id).toBe(retaken.operation?.id);
   });
 
   for (const protocol of ['connect', 'grpc', 'grpcWeb'] as const) {
