@@ -48,6 +48,8 @@ export interface HvcHandlerLimits {
   readonly targetProbesPerMinute?: number;
   /** How long a connectivity test may take; one that cannot reach its target answers after exactly this, ms (default 5 s). */
   readonly targetProbeWindowMs?: number;
+  /** How long an idempotency key is remembered after its first use, ms (default 24 h). */
+  readonly idempotencyKeyTtlMs?: number;
   /**
    * Calls that need no token (health checks and watches) open at once across the server (default 256); more are
    * refused with RESOURCE_EXHAUSTED before their body is read.
@@ -125,6 +127,9 @@ export function createHvcHandler(options: HvcHandlerOptions): HvcHandler {
       errorInterceptor,
       idempotencyInterceptor(options.store.idempotency, options.store.requestMac, {
         onError: (error) => logger.error({ err: error }, 'idempotency key bookkeeping failed'),
+        ...(options.limits?.idempotencyKeyTtlMs === undefined
+          ? {}
+          : { ttlMs: options.limits.idempotencyKeyTtlMs }),
         ...options.idempotency,
       }),
     ],
