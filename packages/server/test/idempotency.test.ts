@@ -6,6 +6,7 @@ import {
   createGrpcTransport,
   createGrpcWebTransport,
 } from '@connectrpc/connect-node';
+import { idempotencyKey, isIdempotentReplay } from '@hvc/client';
 import { GuestService, GuestSpecSchema, GuestType, TargetService } from '@hvc/client/v1';
 import { memoryConnectorFactory } from '@hvc/hypervisor-connector-memory';
 import { createResolver } from '@hvc/hypervisor-resolver';
@@ -55,6 +56,7 @@ function keyed(who: string, key: string, seen?: { replayed?: string | null }) {
   };
 }
 
+const auth = (who: string) => ({ headers: { authorization: `Bearer ${tokens[who]}` } });
 const spec = (name: string) => create(GuestSpecSchema, { type: GuestType.VM, name, cpus: 1, memoryMib: 512 });
 
 /** How many guests named `name` the target has, as the memory connector holds them. */
@@ -269,11 +271,16 @@ describe('idempotency keys on writes', () => {
       const seen = { replayed: undefined as string | null | undefined };
       const a = await guests(protocol).createGuest(
         { targetId: 'mem-1', spec: spec(name) },
-        keyed('operator', `k-${name}`),
+        idempotencyKey(`k-${name}`, auth('operator')),
       );
       const b = await guests(protocol).createGuest(
         { targetId: 'mem-1', spec: spec(name) },
-        keyed('operator', `k-${name}`, seen),
+        idempotencyKey(`k-${name}`, {
+          ...auth('operator'),
+          onHeader: (header) => {
+            seen.replayed = isIdempotentReplay(header) ? 'true' : null;
+          },
+        }),
       );
       expect(b.operation?.id).toBe(a.operation?.id);
       expect(seen.replayed).toBe('true');

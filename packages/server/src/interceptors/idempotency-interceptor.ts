@@ -9,6 +9,7 @@ import {
   type Interceptor,
   type UnaryResponse,
 } from '@connectrpc/connect';
+import { IDEMPOTENCY_KEY_HEADER, IDEMPOTENT_REPLAY_HEADER } from '@hvc/client';
 import {
   ConflictError,
   InvalidArgumentError,
@@ -26,10 +27,7 @@ import {
 } from '../wire/recorded-answer.js';
 import { AUDIT_KEY } from './request-context.js';
 
-/** The request header (gRPC metadata) that makes a write idempotent. */
-export const IDEMPOTENCY_KEY_HEADER = 'idempotency-key';
-/** Response header set to `true` when the answer is the one recorded for the key, not a new execution. */
-export const IDEMPOTENT_REPLAY_HEADER = 'hvc-idempotent-replay';
+export { IDEMPOTENCY_KEY_HEADER, IDEMPOTENT_REPLAY_HEADER };
 
 const KEY_PATTERN = /^[\x21-\x7e]{1,128}$/;
 
