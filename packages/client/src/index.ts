@@ -17,4 +17,10 @@ export {
   SnapshotService,
   TargetService,
 } from './hvc-services.js';
+export {
+  IDEMPOTENCY_KEY_HEADER,
+  IDEMPOTENT_REPLAY_HEADER,
+  idempotencyKey,
+  isIdempotentReplay,
+} from './idempotency-key.js';
 export { createWebTransport, type WebTransportOptions } from './web-transport.js';

@@ -35,6 +35,7 @@ describe('configuration', () => {
       compressMinBytes: 64 * 1024,
       targetProbesPerMinute: 10,
       targetProbeWindowMs: 5_000,
+      idempotencyKeyTtlMs: 86_400_000,
       maxConcurrentStreams: 100,
       maxUnauthenticatedStreams: 256,
       maxUnauthenticatedStreamsPerClient: 16,
@@ -78,6 +79,13 @@ describe('configuration', () => {
       adminIssuer: 'https://idp.example',
       adminSubject: 'alice',
     });
+  });
+
+  it('reads how long idempotency keys are kept, within a minute and 30 days', () => {
+    expect(loadServerConfig({ HVC_IDEMPOTENCY_KEY_TTL_MS: '3600000' }).limits.idempotencyKeyTtlMs).toBe(
+      3_600_000,
+    );
+    expect(configError({ HVC_IDEMPOTENCY_KEY_TTL_MS: '1000' })).toContain('HVC_IDEMPOTENCY_KEY_TTL_MS');
   });
 
   it('names every bad setting and its variable, without echoing secrets', () => {

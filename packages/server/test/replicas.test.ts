@@ -3,6 +3,7 @@ import { Code, ConnectError, createClient, type Transport } from '@connectrpc/co
 import { createConnectTransport, createGrpcTransport } from '@connectrpc/connect-node';
 import {
   GuestService,
+  GuestType,
   MemberService,
   OperationService,
   OperationStatus,
@@ -227,6 +228,37 @@ describe('two hvc-server replicas on one PostgreSQL', () => {
     expect(
       await codeOf(operations.getOperation({ targetId: 'pve-1', operationId: operation!.id }, auth('bob'))),
     ).toBe(Code.PermissionDenied);
+  });
+
+  it('creates one guest when both replicas receive the same CreateGuest with one idempotency key at once', async () => {
+    const creates = () =>
+      fake.requests.filter((r) => r.method === 'POST' && /^\/nodes\/[^/]+\/qemu$/.test(r.path));
+    const before = creates().length;
+    const spec = { type: GuestType.VM, name: 'idem-web', cpus: 1, memoryMib: 512 };
+    const keyed = { headers: { ...auth('alice').headers, 'idempotency-key': 'create-idem-web' } };
+    const [a, b] = await Promise.all([
+      createClient(GuestService, grpc('a')).createGuest({ targetId: 'pve-1', spec }, keyed),
+      createClient(GuestService, connect('b')).createGuest({ targetId: 'pve-1', spec }, keyed),
+    ]);
+    expect(a.operation?.id).toBeDefined();
+    expect(b).toEqual(a);
+    expect(creates().length - before).toBe(1);
+    // Later, through either replica: the same answer, and still no second create.
+    const again = await createClient(GuestService, grpc('b')).createGuest({ targetId: 'pve-1', spec }, keyed);
+    expect(again).toEqual(a);
+    expect(creates().length - before).toBe(1);
+    const { guests } = await createClient(GuestService, connect('a')).listGuests(
+      { targetId: 'pve-1' },
+      auth('alice'),
+    );
+    expect(guests.filter((g) => g.name === 'idem-web')).toHaveLength(1);
+    // The same key with another request is refused by either replica, and nothing is sent to the hypervisor.
+    const reused = createClient(GuestService, connect('a')).createGuest(
+      { targetId: 'pve-1', spec: { ...spec, name: 'idem-other' } },
+      keyed,
+    );
+    expect(await codeOf(reused)).toBe(Code.FailedPrecondition);
+    expect(creates().length - before).toBe(1);
   });
 
   it('never writes the database password to either replica’s log', () => {

@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import type { CliIo } from '../io.js';
 import { action } from './command-run.js';
 import { noWaitOption, targetOption, waitOption } from './common-options.js';
+import { idempotencyKeyOption, idempotencyOf } from './idempotency-option.js';
 import { finishOperation } from './operation-wait.js';
 
 /** The verbs of `hvc guests` that take a guest id only and start an operation: one RPC each, and who may call it. */
@@ -23,13 +24,14 @@ export function guestActionCommands(io: CliIo): Command[] {
       .description(`${description} (${role})`)
       .argument('<id>', 'the guest id, e.g. qemu/100')
       .addOption(targetOption())
+      .addOption(idempotencyKeyOption())
       .addOption(waitOption())
       .addOption(noWaitOption())
       .action(
         action(io, async (run, guestId) => {
           const { operation } = await run
             .client()
-            .guests[method]({ targetId: run.flags.target as string, guestId });
+            .guests[method]({ targetId: run.flags.target as string, guestId }, idempotencyOf(run.flags));
           await finishOperation(run, operation);
         }),
       );

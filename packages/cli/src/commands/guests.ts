@@ -18,6 +18,7 @@ import {
 } from './common-options.js';
 import { guestActionCommands } from './guest-actions.js';
 import { type GuestSpecFlags, guestSpecOf } from './guest-spec.js';
+import { idempotencyKeyOption, idempotencyOf } from './idempotency-option.js';
 import { finishOperation } from './operation-wait.js';
 import { objectFromFile, objectFromText } from './structured-input.js';
 import { listOrWatch } from './watch-list.js';
@@ -174,6 +175,7 @@ export function guestsCommand(io: CliIo): Command {
     .option('--ssh-key-file <path>', 'an SSH public key file to install (repeat for more)', collect, [])
     .option('--provider-options <json>', 'connector-specific settings, e.g. {"proxmox": {...}}')
     .option('--spec-file <path>', "the whole spec in the API's JSON (or YAML) form; flags override it")
+    .addOption(idempotencyKeyOption())
     .addOption(waitOption())
     .addOption(noWaitOption())
     .addHelpText(
@@ -214,7 +216,9 @@ Examples:
           fromFile as JsonObject,
           password,
         );
-        const { operation } = await run.client().guests.createGuest({ targetId: f.target as string, spec });
+        const { operation } = await run
+          .client()
+          .guests.createGuest({ targetId: f.target as string, spec }, idempotencyOf(f));
         await finishOperation(run, operation);
       }),
     );

@@ -153,6 +153,13 @@ export const ServerConfigSchema = z.strictObject({
       targetProbesPerMinute: z.number().int().min(1).max(10_000).default(10),
       /** How long a connectivity test may take; one that fails to reach its target answers after exactly this. */
       targetProbeWindowMs: z.number().int().min(100).max(120_000).default(5_000),
+      /** How long an idempotency key is remembered after its first use (a minute to 30 days). */
+      idempotencyKeyTtlMs: z
+        .number()
+        .int()
+        .min(60_000)
+        .max(30 * 86_400_000)
+        .default(86_400_000),
       /** Streams one HTTP/2 connection may have open at once; the client is told, and more are refused. */
       maxConcurrentStreams: z.number().int().min(1).max(1_000).default(100),
       /** Streams that need no token (health `Watch`) open at once, server-wide and from one client address. */
@@ -229,6 +236,7 @@ export const ENV_SETTINGS: Readonly<Record<string, string>> = {
   'limits.compressMinBytes': 'HVC_COMPRESS_MIN_BYTES',
   'limits.targetProbesPerMinute': 'HVC_TARGET_PROBES_PER_MINUTE',
   'limits.targetProbeWindowMs': 'HVC_TARGET_PROBE_WINDOW_MS',
+  'limits.idempotencyKeyTtlMs': 'HVC_IDEMPOTENCY_KEY_TTL_MS',
   'limits.maxConcurrentStreams': 'HVC_MAX_CONCURRENT_STREAMS',
   'limits.maxUnauthenticatedStreams': 'HVC_MAX_UNAUTHENTICATED_STREAMS',
   'limits.maxUnauthenticatedStreamsPerClient': 'HVC_MAX_UNAUTHENTICATED_STREAMS_PER_CLIENT',

@@ -13,6 +13,7 @@ import { auditInterceptor } from '../interceptors/audit-interceptor.js';
 import { refuseRequest } from '../interceptors/auth-refusal.js';
 import { clampDeadline } from '../interceptors/deadline-clamp.js';
 import { errorInterceptor } from '../interceptors/error-interceptor.js';
+import { type IdempotencyOptions, idempotencyInterceptor } from '../interceptors/idempotency-interceptor.js';
 import { observeInterceptor } from '../interceptors/observe-interceptor.js';
 import { IAM_KEY } from '../interceptors/request-context.js';
 import { createLogger } from '../observability/logger.js';
@@ -47,6 +48,8 @@ export interface HvcHandlerLimits {
   readonly targetProbesPerMinute?: number;
   /** How long a connectivity test may take; one that cannot reach its target answers after exactly this, ms (default 5 s). */
   readonly targetProbeWindowMs?: number;
+  /** How long an idempotency key is remembered after its first use, ms (default 24 h). */
+  readonly idempotencyKeyTtlMs?: number;
   /**
    * Calls that need no token (health checks and watches) open at once across the server (default 256); more are
    * refused with RESOURCE_EXHAUSTED before their body is read.
@@ -69,6 +72,8 @@ export interface HvcHandlerOptions {
   readonly limits?: HvcHandlerLimits;
   /** Whether the server can serve (the gRPC health service reports it). Default always. */
   readonly ready?: () => boolean;
+  /** How idempotency keys (`Idempotency-Key` on writes) are kept: their lifetime, leases and clock. */
+  readonly idempotency?: IdempotencyOptions;
   /** Aborting it ends every call in flight (after a graceful drain has given up). */
   readonly shutdownSignal?: AbortSignal;
 }
@@ -120,6 +125,13 @@ export function createHvcHandler(options: HvcHandlerOptions): HvcHandler {
         logger.error({ err: error }, 'audit write failed'),
       ),
       errorInterceptor,
+      idempotencyInterceptor(options.store.idempotency, options.store.requestMac, {
+        onError: (error) => logger.error({ err: error }, 'idempotency key bookkeeping failed'),
+        ...(options.limits?.idempotencyKeyTtlMs === undefined
+          ? {}
+          : { ttlMs: options.limits.idempotencyKeyTtlMs }),
+        ...options.idempotency,
+      }),
     ],
     contextValues: (req) => {
       const values = createContextValues();

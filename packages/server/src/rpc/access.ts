@@ -4,6 +4,7 @@ import type { Principal } from '../authn/iam-context.js';
 import type { Permission } from '../authz/authorizer.js';
 import { enforce } from '../authz/enforce.js';
 import type { TargetRecord } from '../domain/records.js';
+import { claimIdempotencyKey } from '../interceptors/idempotency-interceptor.js';
 import { noteAudit, principalOf, subjectOf } from '../interceptors/request-context.js';
 import { parseGuestId, parseTargetId } from '../wire/request-ids.js';
 import type { ServiceDeps } from './service-deps.js';
@@ -48,6 +49,7 @@ export async function grantTarget(
     id: targetId,
   });
   noteAudit(ctx, { organizationId: target.organizationId });
+  await claimIdempotencyKey(ctx, target.organizationId, actorOf(principal));
   return { principal, target };
 }
 
@@ -82,6 +84,12 @@ export async function accessGuest(
     id: guestId,
   });
   noteAudit(ctx, { organizationId: target.organizationId });
+  await claimIdempotencyKey(ctx, target.organizationId, actorOf(principal));
   const connector = await deps.resolver.resolve(target.key, { signal: ctx.signal });
   return { principal, target, targetId, organizationId: target.organizationId, connector, guestId };
+}
+
+/** Who a call acts as, for idempotency keys: the same key from another principal is another request. */
+export function actorOf(principal: Principal): string {
+  return `${principal.kind}:${principal.id}`;
 }

@@ -4,9 +4,11 @@ import { InvalidArgumentError, NotFoundError, parseInput } from '@hvc/hypervisor
 import { z } from 'zod';
 import { enforce } from '../authz/enforce.js';
 import type { Role } from '../domain/roles.js';
+import { claimIdempotencyKey } from '../interceptors/idempotency-interceptor.js';
 import { accountOf, noteAudit, principalOf, subjectOf } from '../interceptors/request-context.js';
 import { memberToProto, roleFromProto } from '../wire/proto-mapping.js';
 import { OrganizationIdSchema } from '../wire/request-ids.js';
+import { actorOf } from './access.js';
 import { organizationFor } from './organization-scope.js';
 import type { ServiceDeps } from './service-deps.js';
 
@@ -39,6 +41,7 @@ export function createMemberService(deps: ServiceDeps): ServiceImpl<typeof Membe
     const organizationId = await organizationFor(store.members, principal, requested);
     await enforce(authorizer, subjectOf(principal), 'manage', { type: 'organization', id: organizationId });
     noteAudit(ctx, { organizationId });
+    await claimIdempotencyKey(ctx, organizationId, actorOf(principal));
     return { organizationId, principal };
   }
 
@@ -105,6 +108,7 @@ export function createMemberService(deps: ServiceDeps): ServiceImpl<typeof Membe
       noteAudit(ctx, { organizationId });
       const account = await accountOf(ctx);
       noteAudit(ctx, { memberId: account.id });
+      await claimIdempotencyKey(ctx, organizationId, `user:${account.id}`);
       return { member: memberToProto(await store.members.acceptInvitation(organizationId, account.id)) };
     },
   };

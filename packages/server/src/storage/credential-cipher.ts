@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
 
 /** `v2.<key id>.<iv>.<tag>.<ciphertext>`; `v1.<iv>.<tag>.<ciphertext>` (no key id) is still read. */
 const VERSION = 'v2';
@@ -14,6 +14,11 @@ export interface CredentialCipher {
   encrypt(plaintext: string, context: string): string;
   /** The plaintext; throws when the ciphertext, the key or the context do not match. */
   decrypt(ciphertext: string, context: string): string;
+  /**
+   * Hex HMAC-SHA256 of `data` under a key derived from this one for `purpose` (HKDF-SHA256, `purpose` as info):
+   * a fingerprint of a secret-bearing text that cannot be guessed offline without the key.
+   */
+  mac(purpose: string, data: string): string;
 }
 
 /** What a usable key is, for errors that say what to do. */
@@ -58,8 +63,17 @@ export function keyIdOf(ciphertext: string): string | undefined {
 export function createCredentialCipher(key: Buffer): CredentialCipher {
   if (key.length !== 32) throw new Error('the encryption key must be 32 bytes');
   const keyId = createHmac('sha256', key).update('hvc credential key id').digest('hex').slice(0, 8);
+  const macKeys = new Map<string, Buffer>();
   return {
     keyId,
+    mac(purpose, data) {
+      let macKey = macKeys.get(purpose);
+      if (!macKey) {
+        macKey = Buffer.from(hkdfSync('sha256', key, Buffer.alloc(0), purpose, 32));
+        macKeys.set(purpose, macKey);
+      }
+      return createHmac('sha256', macKey).update(data, 'utf8').digest('hex');
+    },
     encrypt(plaintext, context) {
       const iv = randomBytes(12);
       const cipher = createCipheriv('aes-256-gcm', key, iv);

@@ -81,6 +81,27 @@ export interface AuditEventTable {
   member_id: string | null;
 }
 
+/**
+ * An idempotency key of one organisation: the request it was first used with (as an HMAC, never the request) and
+ * what became of it. `state` is `running` while one replica holds the lease (`lease_owner` until `lease_until`),
+ * then `completed` with the recorded answer. A row past `expires_at` counts as absent.
+ */
+export interface IdempotencyKeyTable {
+  organization_id: string;
+  idempotency_key: string;
+  method: string;
+  /** Hex HMAC-SHA256 of the canonical request: method, caller and message. */
+  request_hmac: string;
+  state: string;
+  lease_owner: string | null;
+  lease_until: string | null;
+  /** The recorded answer as JSON: the response message (base64 protobuf) or the error. */
+  response: string | null;
+  operation_id: string | null;
+  created_at: string;
+  expires_at: string;
+}
+
 /** The server's database, as Kysely sees it. */
 export interface Database {
   organizations: OrganizationTable;
@@ -89,4 +110,5 @@ export interface Database {
   targets: TargetTable;
   service_tokens: ServiceTokenTable;
   audit_events: AuditEventTable;
+  idempotency_keys: IdempotencyKeyTable;
 }

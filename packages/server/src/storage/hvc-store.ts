@@ -3,6 +3,7 @@ import { type AuditLog, createAuditLog } from './audit-log.js';
 import type { CredentialCipher } from './credential-cipher.js';
 import { type DatabaseDialect, dialectOf } from './database-dialect.js';
 import type { Database } from './database-schema.js';
+import { createIdempotencyStore, type IdempotencyStore } from './idempotency-store.js';
 import { createMemberStore, type MemberStore } from './member-store.js';
 import { migrateToLatest } from './migrations.js';
 import { openSqliteDatabase } from './open-database.js';
@@ -19,6 +20,10 @@ export interface HvcStore {
   readonly targets: TargetStore;
   readonly serviceTokens: ServiceTokenStore;
   readonly audit: AuditLog;
+  /** Idempotency keys of writes, shared by every replica. */
+  readonly idempotency: IdempotencyStore;
+  /** Hex HMAC of a request under a key derived from the encryption key: how idempotency keys fingerprint requests. */
+  requestMac(data: string): string;
   /** Resolves when the database answers a query. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -33,6 +38,8 @@ export function createHvcStore(db: Kysely<Database>, cipher: CredentialCipher): 
     targets: createTargetStore(db, cipher),
     serviceTokens: createServiceTokenStore(db),
     audit: createAuditLog(db),
+    idempotency: createIdempotencyStore(db),
+    requestMac: (data) => cipher.mac('hvc idempotency', data),
     async ping() {
       await sql`select 1`.execute(db);
     },

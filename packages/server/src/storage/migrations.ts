@@ -165,6 +165,34 @@ export function schemaMigrations(dialect: DatabaseDialect): Record<string, Migra
         await sql`alter table service_tokens add column origin text not null default 'config'`.execute(db);
       },
     },
+    '0005_idempotency_keys': {
+      // One row per organisation and idempotency key: the first request's HMAC, its lease while it runs, then its
+      // recorded answer until the row expires.
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('idempotency_keys')
+          .addColumn('organization_id', key, (c) =>
+            c.notNull().references('organizations.id').onDelete('cascade'),
+          )
+          .addColumn('idempotency_key', key, (c) => c.notNull())
+          .addColumn('method', 'text', (c) => c.notNull())
+          .addColumn('request_hmac', 'text', (c) => c.notNull())
+          .addColumn('state', 'text', (c) => c.notNull())
+          .addColumn('lease_owner', 'text')
+          .addColumn('lease_until', 'text')
+          .addColumn('response', 'text')
+          .addColumn('operation_id', 'text')
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('expires_at', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('idempotency_keys_pk', ['organization_id', 'idempotency_key'])
+          .execute();
+        await db.schema
+          .createIndex('idempotency_keys_expiry')
+          .on('idempotency_keys')
+          .column('expires_at')
+          .execute();
+      },
+    },
   };
 }
 
