@@ -65,6 +65,10 @@ const running = await server.startServer(
     logLevel: 'silent',
     // The target's connector concurrency matches the load (above the tenant default): the operator's choice.
     connectors: { allowOperatorSettings: true },
+    // HVC_ACCESS_CACHE_MS=0 measures the server reading access from the database on every call.
+    ...(process.env.HVC_ACCESS_CACHE_MS === undefined
+      ? {}
+      : { limits: { accessCacheMs: Number(process.env.HVC_ACCESS_CACHE_MS) } }),
   }),
   { devIssuer: issuer },
 );
