@@ -101,6 +101,7 @@ function report(hvc: number | null): BenchReport {
             ],
             jwtVerifyMicros: 100,
             userLookupMicros: 50,
+            serverCpuVsBareConnect: { connectJson: { median: 1.8, range: [1.6, 2.1] }, grpc: null },
           },
   };
 }
@@ -117,12 +118,15 @@ describe('jsonSummary', () => {
       pollsPerOperation: 3.5,
       serverConnectVsDirect: 0.6,
       serverGrpcVsDirect: 0.7,
+      serverCpuVsBareConnect: { connectJson: 1.8, grpc: null },
     });
   });
 
   it('is null wherever hvc was not measured', () => {
     const summary = jsonSummary(report(null));
-    expect(Object.keys(summary)).toHaveLength(9);
-    for (const value of Object.values(summary)) expect(value).toBeNull();
+    const { serverCpuVsBareConnect, ...ratios } = summary;
+    expect(Object.keys(ratios)).toHaveLength(9);
+    for (const value of Object.values(ratios)) expect(value).toBeNull();
+    expect(serverCpuVsBareConnect).toEqual({ connectJson: null, grpc: null });
   });
 });

@@ -104,6 +104,12 @@ function targets(summary: JsonSummary): string {
           fmtRatio(summary.serverConnectVsDirect),
           met(summary.serverConnectVsDirect, (v) => v >= 0.5),
         ],
+        ...(['connectJson', 'grpc'] as const).map((protocol) => [
+          `server: CPU per GetGuest vs a bare ConnectRPC handler, ${protocol === 'grpc' ? 'gRPC' : 'Connect JSON'}, concurrency ${SERVER_HEADLINE_CONCURRENCY}`,
+          '<= 2x',
+          fmtRatio(summary.serverCpuVsBareConnect[protocol]),
+          met(summary.serverCpuVsBareConnect[protocol], (v) => v <= 2),
+        ]),
       ],
     ),
   ].join('\n');
@@ -283,8 +289,34 @@ function server(report: BenchReport): string {
     parts.push(
       '',
       table(
-        ['server process CPU per call', 'concurrency', 'µs'],
-        cpu.map((one) => [one.label, String(one.concurrency), fmt(one.micros)]),
+        ['server process CPU per call', 'concurrency', 'µs', 'min–max'],
+        cpu.map((one) => [
+          one.label,
+          String(one.concurrency),
+          fmt(one.micros),
+          one.range ? `${fmt(one.range[0])}–${fmt(one.range[1])}` : '',
+        ]),
+      ),
+    );
+  }
+  const vsBare = result.serverCpuVsBareConnect;
+  if (vsBare) {
+    parts.push(
+      '',
+      table(
+        [
+          `server CPU per call / bare ConnectRPC's, concurrency ${SERVER_HEADLINE_CONCURRENCY}`,
+          'median',
+          'min–max',
+        ],
+        (['connectJson', 'grpc'] as const).map((protocol) => {
+          const one = vsBare[protocol];
+          return [
+            protocol === 'grpc' ? 'gRPC' : 'Connect JSON',
+            fmtRatio(one?.median),
+            one ? `${fmtRatio(one.range[0])}–${fmtRatio(one.range[1])}` : '',
+          ];
+        }),
       ),
     );
   }

@@ -13,6 +13,8 @@ export interface JsonSummary {
   readonly pollsPerOperation: number | null;
   readonly serverConnectVsDirect: number | null;
   readonly serverGrpcVsDirect: number | null;
+  /** hvc-server's CPU per GetGuest over a bare ConnectRPC handler's, concurrency 64 (median of interleaved runs). */
+  readonly serverCpuVsBareConnect: { readonly connectJson: number | null; readonly grpc: number | null };
 }
 
 /** The concurrency the `getGuest` ratios are taken at (the one the targets name). */
@@ -39,6 +41,15 @@ export function serverRatio(report: BenchReport, label: string): number | null {
   return ratio(of(label), of('direct library call'));
 }
 
+/** hvc-server's CPU per call over the bare ConnectRPC baseline's, per protocol; null where not measured. */
+export function serverCpuVsBare(report: BenchReport): JsonSummary['serverCpuVsBareConnect'] {
+  const ratios = 'unavailable' in report.server ? undefined : report.server.serverCpuVsBareConnect;
+  return {
+    connectJson: round(ratios?.connectJson?.median ?? null),
+    grpc: round(ratios?.grpc?.median ?? null),
+  };
+}
+
 /** Builds the `--json` summary from a report. */
 export function jsonSummary(report: BenchReport): JsonSummary {
   const getGuest = headlineGetGuest(report);
@@ -55,5 +66,6 @@ export function jsonSummary(report: BenchReport): JsonSummary {
     pollsPerOperation: round(fanout?.pollsPerOperation ?? null),
     serverConnectVsDirect: round(serverRatio(report, 'server, Connect JSON')),
     serverGrpcVsDirect: round(serverRatio(report, 'server, gRPC')),
+    serverCpuVsBareConnect: serverCpuVsBare(report),
   };
 }

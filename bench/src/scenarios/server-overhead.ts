@@ -4,7 +4,7 @@ import type { ConnectorFactory } from '@hvc/hypervisor-connector';
 import type { BenchSettings } from '../bench-settings.js';
 import { createBenchConnector } from '../clients/hvc-connector-client.js';
 import { type LoadResult, runLoad } from '../load/load-runner.js';
-import { median } from '../load/stats.js';
+import { median, ratio } from '../load/stats.js';
 import { buildGuestFleet, type FleetGuest } from '../responder/guest-fleet.js';
 import { ResponderProcess } from '../responder/responder-process.js';
 import { ServerProcess } from '../server/server-process.js';
@@ -18,6 +18,23 @@ export interface ServerCase {
   readonly clients: readonly ClientMeasurement[];
 }
 
+/** A server line's CPU per call over the bare baseline's, for one protocol: median of the per-run ratios. */
+export interface CpuRatio {
+  readonly median: number;
+  /** The lowest and highest per-run ratio. */
+  readonly range: readonly [number, number];
+}
+
+/** The server process's CPU time per call, µs, for one concurrency and way. */
+export interface ServerCpuPerCall {
+  readonly concurrency: number;
+  readonly label: string;
+  /** Median over the runs. */
+  readonly micros: number;
+  /** The lowest and highest run. */
+  readonly range?: readonly [number, number];
+}
+
 /** The server scenario's results, or why it could not run. */
 export type ServerOverheadResult =
   | {
@@ -27,11 +44,15 @@ export type ServerOverheadResult =
       /** Time of one user lookup by (issuer, subject) in the SQLite store, µs, inside the server process. */
       readonly userLookupMicros: number;
       /** The server process's CPU time per call, µs, for each concurrency and way (median over the runs). */
-      readonly serverCpuMicrosPerCall?: ReadonlyArray<{
-        readonly concurrency: number;
-        readonly label: string;
-        readonly micros: number;
-      }>;
+      readonly serverCpuMicrosPerCall?: readonly ServerCpuPerCall[];
+      /**
+       * hvc-server's CPU per call over the bare ConnectRPC baseline's, per protocol, at the headline concurrency
+       * (the runs of the two are interleaved, each run's ratio taken, the median reported).
+       */
+      readonly serverCpuVsBareConnect?: {
+        readonly connectJson: CpuRatio | null;
+        readonly grpc: CpuRatio | null;
+      };
       /** How the scenario is set up: what the ratios compare. */
       readonly description?: string;
     }
@@ -52,6 +73,17 @@ interface GuestCaller {
 }
 
 const CONCURRENCIES = [1, 64] as const;
+/** The concurrency the CPU ratio against the bare baseline is taken at. */
+export const CPU_RATIO_CONCURRENCY = 64;
+
+/** The labels of the scenario's ways. */
+export const WAY = {
+  direct: 'direct library call',
+  connect: 'server, Connect JSON',
+  grpc: 'server, gRPC',
+  bareConnect: 'bare ConnectRPC, Connect JSON',
+  bareGrpc: 'bare ConnectRPC, gRPC',
+} as const;
 
 /** What the ratios compare; rendered with the scenario's tables. */
 export const SERVER_OVERHEAD_DESCRIPTION = [
@@ -59,16 +91,95 @@ export const SERVER_OVERHEAD_DESCRIPTION = [
   'organisation, one operator and the responder as a Proxmox target); the bench process calls it with',
   '`@connectrpc/connect-node` clients: Connect JSON over HTTP/1.1 and gRPC over HTTP/2 (h2c), each call authenticated',
   'with a bearer JWT. The direct line is the same `getGuest` through the connector in the bench process, same config.',
-  'The server lines therefore use two processes (client, server) where the direct line uses one: the ratio is the',
-  "throughput a client gets through the server vs linking the library, not the server's CPU cost, which is given",
-  'per call below the tables. Medians of the runs, interleaved.',
+  "The bare ConnectRPC lines are the baseline of the server CPU ratio: in the same server process, the server's",
+  'one-port listener (`listenOnePort`) with a ConnectRPC router holding only `GetGuest`, which answers from memory',
+  'with the message hvc-server gave for that guest (no authentication, authorization, storage, audit, metrics or',
+  'mapping). The server lines use two processes (client, server) where the direct line uses one: calls/s are the',
+  "throughput a client gets through the server vs linking the library; the server's CPU per call (process.cpuUsage",
+  'of the server process over each run, divided by the calls completed) is given below the tables. Medians of the',
+  'runs, interleaved.',
 ].join(' ');
+
+/** One way of making the call, and whether the server process serves it. */
+interface Way {
+  readonly label: string;
+  readonly call: (guest: FleetGuest) => Promise<unknown>;
+  readonly throughServer: boolean;
+}
+
+/** The scenario's parts, running: the responder, the server process and the ways to call. */
+export interface ServerBench {
+  readonly server: ServerProcess;
+  readonly ways: readonly Way[];
+  /** A call of `way` that walks through the sample of guests. */
+  caller(way: Way): () => Promise<unknown>;
+  close(): Promise<void>;
+}
+
+/** Starts the responder and the server process and builds the ways to call `GetGuest`. */
+export async function openServerBench(
+  certificate: BenchCertificate,
+  factory: ConnectorFactory,
+  guestService: ServiceDescriptor,
+): Promise<ServerBench> {
+  const responder = await ResponderProcess.start({ guests: 5_000, nodes: 32 }, certificate);
+  const cleanups: Array<() => Promise<unknown>> = [() => responder.close()];
+  const close = async () => {
+    for (const cleanup of cleanups) await cleanup().catch(() => undefined);
+  };
+  try {
+    const sample = buildGuestFleet(40, 32).guests;
+    const idOf = (guest: FleetGuest) => `${guest.type}/${guest.vmid}`;
+    const sockets = Math.max(...CONCURRENCIES) * 2;
+    const server = await ServerProcess.start({
+      origin: responder.target.origin,
+      certFile: certificate.certFile,
+      tokenId: responder.target.tokenId,
+      tokenSecret: responder.target.tokenSecret,
+      concurrency: sockets,
+      guestIds: sample.map(idOf),
+    });
+    cleanups.unshift(() => server.close());
+    const headers = { authorization: `Bearer ${server.token}` };
+    const connector = createBenchConnector(factory, responder.target, sockets);
+    cleanups.unshift(() => connector.close());
+    const over = (baseUrl: string, grpc: boolean) =>
+      guestCaller(
+        guestService,
+        grpc
+          ? createGrpcTransport({ baseUrl })
+          : createConnectTransport({ baseUrl, httpVersion: '1.1', useBinaryFormat: false }),
+      );
+    const viaServer = (caller: GuestCaller) => (guest: FleetGuest) =>
+      caller.getGuest({ targetId: BENCH_TARGET_ID, guestId: idOf(guest) }, { headers });
+    const ways: Way[] = [
+      { label: WAY.direct, call: (guest) => connector.getGuest(idOf(guest)), throughServer: false },
+      { label: WAY.connect, call: viaServer(over(server.url, false)), throughServer: true },
+      { label: WAY.grpc, call: viaServer(over(server.url, true)), throughServer: true },
+      { label: WAY.bareConnect, call: viaServer(over(server.bareUrl, false)), throughServer: true },
+      { label: WAY.bareGrpc, call: viaServer(over(server.bareUrl, true)), throughServer: true },
+    ];
+    return {
+      server,
+      ways,
+      caller(way) {
+        let next = 0;
+        return () => way.call(sample[next++ % sample.length] as FleetGuest);
+      },
+      close,
+    };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
 
 /**
  * An authenticated `GetGuest` over Connect JSON (HTTP/1.1) and over gRPC (HTTP/2) vs the same call made directly
- * through the library, at concurrency 1 and 64, against the same responder, with the server in its own process
- * (see {@link SERVER_OVERHEAD_DESCRIPTION}); plus the server's CPU time per call, and the time of one JWT
- * verification and of one user lookup measured alone inside the server process.
+ * through the library and vs a bare ConnectRPC handler answering from memory, at concurrency 1 and 64, against the
+ * same responder, with the server in its own process (see {@link SERVER_OVERHEAD_DESCRIPTION}); plus the server's
+ * CPU time per call, its ratio to the bare baseline's, and the time of one JWT verification and of one user lookup
+ * measured alone inside the server process.
  */
 export async function runServerOverhead(
   settings: BenchSettings,
@@ -77,60 +188,21 @@ export async function runServerOverhead(
   log: (line: string) => void,
 ): Promise<ServerOverheadResult> {
   if (!factory) return { unavailable: 'the Proxmox connector is not available' };
-  let guestService: ServiceDescriptor;
+  const guestService = await loadGuestService();
+  if (typeof guestService === 'string') return { unavailable: guestService };
+  log(
+    'server overhead: GetGuest over Connect JSON and gRPC vs the direct call and a bare ConnectRPC handler',
+  );
+  let bench: ServerBench | undefined;
   try {
-    await import(SERVER_PACKAGE);
-    guestService = (await import(CLIENT_PACKAGE)).GuestService;
-  } catch (error) {
-    return { unavailable: `${SERVER_PACKAGE} cannot be loaded: ${firstLine(error)}` };
-  }
-  log('server overhead: GetGuest over Connect JSON and gRPC vs the direct call');
-  const responder = await ResponderProcess.start({ guests: 5_000, nodes: 32 }, certificate);
-  const cleanups: Array<() => Promise<unknown>> = [() => responder.close()];
-  try {
-    const sockets = Math.max(...CONCURRENCIES) * 2;
-    const server = await ServerProcess.start({
-      origin: responder.target.origin,
-      certFile: certificate.certFile,
-      tokenId: responder.target.tokenId,
-      tokenSecret: responder.target.tokenSecret,
-      concurrency: sockets,
-    });
-    cleanups.unshift(() => server.close());
-    const headers = { authorization: `Bearer ${server.token}` };
-    const connector = createBenchConnector(factory, responder.target, sockets);
-    cleanups.unshift(() => connector.close());
-    const connect = guestCaller(
-      guestService,
-      createConnectTransport({ baseUrl: server.url, httpVersion: '1.1', useBinaryFormat: false }),
-    );
-    const grpc = guestCaller(guestService, createGrpcTransport({ baseUrl: server.url }));
-    const sample = buildGuestFleet(40, 32).guests;
-
-    const ways: Array<{ label: string; call: (guest: FleetGuest) => Promise<unknown> }> = [
-      { label: 'direct library call', call: (guest) => connector.getGuest(`${guest.type}/${guest.vmid}`) },
-      {
-        label: 'server, Connect JSON',
-        call: (guest) =>
-          connect.getGuest(
-            { targetId: BENCH_TARGET_ID, guestId: `${guest.type}/${guest.vmid}` },
-            { headers },
-          ),
-      },
-      {
-        label: 'server, gRPC',
-        call: (guest) =>
-          grpc.getGuest({ targetId: BENCH_TARGET_ID, guestId: `${guest.type}/${guest.vmid}` }, { headers }),
-      },
-    ];
+    bench = await openServerBench(certificate, factory, guestService);
+    const { server, ways } = bench;
     const cases: ServerCase[] = [];
-    const serverCpuMicrosPerCall: Array<{ concurrency: number; label: string; micros: number }> = [];
+    const serverCpuMicrosPerCall: ServerCpuPerCall[] = [];
+    let cpuAtHeadline: number[][] = [];
     for (const concurrency of CONCURRENCIES) {
       log(`server overhead: concurrency ${concurrency}`);
-      const calls = ways.map(({ call }) => {
-        let next = 0;
-        return () => call(sample[next++ % sample.length] as FleetGuest);
-      });
+      const calls = ways.map((way) => bench!.caller(way));
       for (const call of calls) await runLoad(call, { concurrency, durationMs: settings.warmupMs });
       const runs = ways.map(() => [] as LoadResult[]);
       const cpu = ways.map(() => [] as number[]);
@@ -144,27 +216,45 @@ export async function runServerOverhead(
           });
           const used = await server.cpuMicros();
           runs[i]?.push(result);
-          const completed = (result.perSecond * settings.runMs) / 1000;
-          if (i > 0 && completed > 0) cpu[i]?.push(used / completed);
+          const completed = result.requests;
+          if (ways[i]?.throughServer && completed > 0) cpu[i]?.push(used / completed);
+          else cpu[i]?.push(Number.NaN);
         }
       }
+      if (concurrency === CPU_RATIO_CONCURRENCY) cpuAtHeadline = cpu;
       cases.push({ concurrency, clients: ways.map((way, i) => summariseRuns(way.label, runs[i] ?? [], [])) });
       ways.forEach((way, i) => {
-        const perCall = cpu[i] ?? [];
+        const perCall = (cpu[i] ?? []).filter(Number.isFinite);
         if (perCall.length === 0) return;
         const micros = median(perCall);
-        serverCpuMicrosPerCall.push({ concurrency, label: way.label, micros });
+        serverCpuMicrosPerCall.push({
+          concurrency,
+          label: way.label,
+          micros,
+          range: [Math.min(...perCall), Math.max(...perCall)],
+        });
         log(
           `server overhead: ${way.label} at concurrency ${concurrency}: ${Math.round(micros)} µs of server CPU per call`,
         );
       });
     }
+    const cpuOf = (label: string) => cpuAtHeadline[ways.findIndex((way) => way.label === label)] ?? [];
+    const serverCpuVsBareConnect = {
+      connectJson: cpuRatio(cpuOf(WAY.connect), cpuOf(WAY.bareConnect)),
+      grpc: cpuRatio(cpuOf(WAY.grpc), cpuOf(WAY.bareGrpc)),
+    };
+    log(
+      `server overhead: server CPU per call vs bare ConnectRPC at concurrency ${CPU_RATIO_CONCURRENCY}: ` +
+        `Connect JSON ${serverCpuVsBareConnect.connectJson?.median.toFixed(2)}x, ` +
+        `gRPC ${serverCpuVsBareConnect.grpc?.median.toFixed(2)}x`,
+    );
     const { jwtVerifyMicros, userLookupMicros } = await server.perRequestMicros(settings);
     return {
       cases,
       jwtVerifyMicros,
       userLookupMicros,
       serverCpuMicrosPerCall,
+      serverCpuVsBareConnect,
       description: SERVER_OVERHEAD_DESCRIPTION,
     };
   } catch (error) {
@@ -172,7 +262,27 @@ export async function runServerOverhead(
     process.stderr.write(`\n*** ${reason} ***\n\n`);
     return { unavailable: reason };
   } finally {
-    for (const cleanup of cleanups) await cleanup().catch(() => undefined);
+    await bench?.close();
+  }
+}
+
+/** The median and spread of the per-run ratios `ours[r] / base[r]` (runs interleaved); null when unmeasured. */
+export function cpuRatio(ours: readonly number[], base: readonly number[]): CpuRatio | null {
+  const ratios = ours.flatMap((value, run) => {
+    const r = ratio(value, base[run]);
+    return r === null ? [] : [r];
+  });
+  if (ratios.length === 0) return null;
+  return { median: median(ratios), range: [Math.min(...ratios), Math.max(...ratios)] };
+}
+
+/** The client package's `GuestService`, after checking the server package loads; or why not. */
+export async function loadGuestService(): Promise<ServiceDescriptor | string> {
+  try {
+    await import(SERVER_PACKAGE);
+    return (await import(CLIENT_PACKAGE)).GuestService as ServiceDescriptor;
+  } catch (error) {
+    return `${SERVER_PACKAGE} cannot be loaded: ${firstLine(error)}`;
   }
 }
 

@@ -1,9 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runLoad } from '../load/load-runner.js';
 import { median } from '../load/stats.js';
+import { type CpuProfile, topSelfTime } from '../profile/cpu-profile-summary.js';
+import { type ListenOnePort, recordAnswers, startBareGuestServer } from './bare-guest-server.js';
 import {
   BENCH_TARGET_ID,
   type ServerCommand,
@@ -45,6 +48,7 @@ interface ServerModule {
   readonly ServerConfigSchema: { parse(input: unknown): unknown };
   startServer(config: unknown, extras: { devIssuer: DevIssuer }): Promise<RunningServer>;
   startDevIssuer(options: { audience: string }): Promise<DevIssuer>;
+  readonly listenOnePort: ListenOnePort;
 }
 
 const ORGANIZATION = 'bench';
@@ -59,6 +63,12 @@ const running = await server.startServer(
     database: { file: join(mkdtempSync(join(tmpdir(), 'hvc-bench-server-')), 'hvc.sqlite') },
     encryptionKey: randomBytes(32).toString('hex'),
     logLevel: 'silent',
+    // The target's connector concurrency matches the load (above the tenant default): the operator's choice.
+    connectors: { allowOperatorSettings: true },
+    // HVC_ACCESS_CACHE_MS=0 measures the server reading access from the database on every call.
+    ...(process.env.HVC_ACCESS_CACHE_MS === undefined
+      ? {}
+      : { limits: { accessCacheMs: Number(process.env.HVC_ACCESS_CACHE_MS) } }),
   }),
   { devIssuer: issuer },
 );
@@ -82,6 +92,11 @@ await running.store.targets.create({
   credentials: { type: 'token', tokenId: launch.tokenId, secret: launch.tokenSecret },
 });
 const token = await issuer.mint(SUBJECT, { ttlSeconds: 3_600 });
+const bare = await startBareGuestServer(
+  server.listenOnePort,
+  await recordAnswers(running.url, token, BENCH_TARGET_ID, launch.guestIds),
+);
+let profiler: Session | undefined;
 
 let cpuMark = process.cpuUsage();
 
@@ -112,8 +127,26 @@ process.on('message', (command: ServerCommand) => {
       );
       reply({ jwtVerifyMicros, userLookupMicros });
     })();
+  } else if (command.cmd === 'profile-start') {
+    void (async () => {
+      profiler = new Session();
+      profiler.connect();
+      await profiler.post('Profiler.enable');
+      await profiler.post('Profiler.setSamplingInterval', { interval: 100 });
+      await profiler.post('Profiler.start');
+      reply({});
+    })();
+  } else if (command.cmd === 'profile-stop') {
+    void (async () => {
+      const { profile } = await profiler!.post('Profiler.stop');
+      profiler!.disconnect();
+      profiler = undefined;
+      if (command.profileFile) writeFileSync(command.profileFile, JSON.stringify(profile));
+      reply({ profileTop: topSelfTime(profile as CpuProfile, 40) });
+    })();
   } else {
     void (async () => {
+      await bare.close();
       await running.close();
       await issuer.close();
       reply({});
@@ -121,4 +154,4 @@ process.on('message', (command: ServerCommand) => {
     })();
   }
 });
-process.send?.({ url: running.url, token } satisfies ServerReady);
+process.send?.({ url: running.url, bareUrl: bare.url, token } satisfies ServerReady);

@@ -12,6 +12,8 @@ export class ServerProcess {
     private readonly child: ChildProcess,
     /** The API's base URL. */
     readonly url: string,
+    /** The bare ConnectRPC baseline's base URL (same process). */
+    readonly bareUrl: string,
     /** A bearer token of the bench's operator (dev issuer, one hour). */
     readonly token: string,
   ) {
@@ -37,7 +39,7 @@ export class ServerProcess {
         reject(new Error(`the server process exited with ${code} before serving`)),
       );
     });
-    return new ServerProcess(child, ready.url, ready.token);
+    return new ServerProcess(child, ready.url, ready.bareUrl, ready.token);
   }
 
   private command(cmd: ServerCommand['cmd'], extra: Partial<ServerCommand> = {}): Promise<ServerReply> {
@@ -66,6 +68,16 @@ export class ServerProcess {
       jwtVerifyMicros: reply.jwtVerifyMicros ?? Number.NaN,
       userLookupMicros: reply.userLookupMicros ?? Number.NaN,
     };
+  }
+
+  /** Starts the V8 sampling profiler in the server process. */
+  async startProfile(): Promise<void> {
+    await this.command('profile-start');
+  }
+
+  /** Stops the profiler, writes the `.cpuprofile` to `file` and returns the functions with the most self time. */
+  async stopProfile(file: string): Promise<NonNullable<ServerReply['profileTop']>> {
+    return (await this.command('profile-stop', { profileFile: file })).profileTop ?? [];
   }
 
   /** Stops the server process. */

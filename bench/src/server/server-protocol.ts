@@ -10,13 +10,20 @@ export interface ServerLaunch {
   readonly tokenSecret: string;
   /** Most requests in flight to the target (the connector's concurrency). */
   readonly concurrency: number;
+  /** The guests the bench asks for: their answers are recorded for the bare baseline. */
+  readonly guestIds: readonly string[];
 }
 
 /** A command to the server process; each gets one reply with the same id. */
 export interface ServerCommand {
   readonly id: number;
-  /** `cpu`: CPU time used since the previous `cpu`; `micros`: the per-request costs measured alone. */
-  readonly cmd: 'cpu' | 'micros' | 'close';
+  /**
+   * `cpu`: CPU time used since the previous `cpu`; `micros`: the per-request costs measured alone;
+   * `profile-start` / `profile-stop`: the V8 sampling profiler over the process, written to `profileFile`.
+   */
+  readonly cmd: 'cpu' | 'micros' | 'profile-start' | 'profile-stop' | 'close';
+  /** For `profile-stop`: where to write the `.cpuprofile`. */
+  readonly profileFile?: string;
   readonly runs?: number;
   readonly runMs?: number;
   readonly warmupMs?: number;
@@ -30,10 +37,18 @@ export interface ServerReply {
   /** For `micros`: one JWT verification and one user lookup, µs each. */
   readonly jwtVerifyMicros?: number;
   readonly userLookupMicros?: number;
+  /** For `profile-stop`: the functions with the most self time. */
+  readonly profileTop?: ReadonlyArray<{
+    readonly name: string;
+    readonly where: string;
+    readonly share: number;
+  }>;
 }
 
 /** The first message of the server process: where it listens and a token for the bench's operator. */
 export interface ServerReady {
   readonly url: string;
+  /** The bare ConnectRPC baseline's base URL (same process, same listener, answers from memory). */
+  readonly bareUrl: string;
   readonly token: string;
 }

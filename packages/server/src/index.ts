@@ -63,6 +63,12 @@ export {
   type HvcHandlerOptions,
 } from './http/hvc-handler.js';
 export type { NodeRequest, NodeResponse } from './http/node-http.js';
+export {
+  listenOnePort,
+  type OnePortOptions,
+  type OnePortServer,
+  type RequestListener,
+} from './http/one-port-server.js';
 export type { Readiness } from './http/ops-endpoints.js';
 export {
   createServerInfoEndpoint,

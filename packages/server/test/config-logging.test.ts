@@ -32,6 +32,7 @@ describe('configuration', () => {
       readMaxBytes: 1024 * 1024,
       maxDeadlineMs: 300_000,
       maxTokenLength: 8192,
+      accessCacheMs: 5_000,
       compressMinBytes: 64 * 1024,
       targetProbesPerMinute: 10,
       targetProbeWindowMs: 5_000,

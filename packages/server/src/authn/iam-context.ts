@@ -1,7 +1,7 @@
 import { PermissionDeniedError } from '@hvc/hypervisor-connector';
 import type { UserRecord } from '../domain/records.js';
 import type { Role } from '../domain/roles.js';
-import type { MemberStore } from '../storage/member-store.js';
+import type { PrincipalReads } from './cached-principal-reads.js';
 import type { TokenVerifier, VerifiedIdentity } from './identity.js';
 
 /** The caller a request acts for, as the database says now. */
@@ -14,9 +14,10 @@ export interface IamContext {
   /** The verified identity of the bearer token: verified on the first call, then remembered for the request. */
   identity(): Promise<VerifiedIdentity>;
   /**
-   * The acting principal, read from the database once per request: a user by `(iss, sub)`, or a service token.
+   * The acting principal, read from `members` once per request: a user by `(iss, sub)`, or a service token.
    * PERMISSION_DENIED for an unknown user and for one with no accepted, enabled membership (invited only, or
-   * disabled everywhere), so a change applies to the very next request.
+   * disabled everywhere). The server reads through {@link cachedPrincipalReads}: a change made through its store
+   * applies to the very next request, one made by another replica within the access cache's TTL.
    */
   user(): Promise<Principal>;
   /**
@@ -27,7 +28,11 @@ export interface IamContext {
 }
 
 /** An {@link IamContext} for one request carrying `token`. */
-export function createIamContext(token: string, verifier: TokenVerifier, members: MemberStore): IamContext {
+export function createIamContext(
+  token: string,
+  verifier: TokenVerifier,
+  members: PrincipalReads,
+): IamContext {
   let identity: Promise<VerifiedIdentity> | undefined;
   let principal: Promise<Principal> | undefined;
   let account: Promise<UserRecord> | undefined;

@@ -140,6 +140,11 @@ export const ServerConfigSchema = z.strictObject({
         .min(1000)
         .default(5 * 60_000),
       maxTokenLength: z.number().int().min(256).max(65_536).default(8192),
+      /**
+       * How long the caller's memberships, authorization answers and target lookups are reused, ms (0: never).
+       * This server's own changes apply at once; another replica's within this time.
+       */
+      accessCacheMs: z.number().int().min(0).max(60_000).default(5_000),
       /** Answers smaller than this are sent uncompressed even to a client that accepts gzip. */
       compressMinBytes: z
         .number()
@@ -233,6 +238,7 @@ export const ENV_SETTINGS: Readonly<Record<string, string>> = {
   'limits.readMaxBytes': 'HVC_READ_MAX_BYTES',
   'limits.maxDeadlineMs': 'HVC_MAX_DEADLINE_MS',
   'limits.maxTokenLength': 'HVC_MAX_TOKEN_LENGTH',
+  'limits.accessCacheMs': 'HVC_ACCESS_CACHE_MS',
   'limits.compressMinBytes': 'HVC_COMPRESS_MIN_BYTES',
   'limits.targetProbesPerMinute': 'HVC_TARGET_PROBES_PER_MINUTE',
   'limits.targetProbeWindowMs': 'HVC_TARGET_PROBE_WINDOW_MS',

@@ -15,6 +15,7 @@ import { createMetricsEndpoint, createOpsEndpoints, type Readiness } from '../ht
 import { createServerInfoEndpoint } from '../http/server-info-endpoint.js';
 import { createLogger } from '../observability/logger.js';
 import { createServerMetrics, type ServerMetrics } from '../observability/metrics.js';
+import { cachedTargetReads } from '../storage/cached-target-reads.js';
 import { openStore } from '../storage/configured-database.js';
 import {
   type CredentialCipher,
@@ -106,7 +107,12 @@ export async function startServer(config: ServerConfig, extras: StartExtras = {}
   });
 
   const policy = createTenantConfigPolicy({ allowOperatorSettings: config.connectors.allowOperatorSettings });
-  const resolver = createTargetResolver(store.targets, metrics, logger, {
+  // The resolver reads a target's descriptor on every resolve: through the same short-lived cache as the API.
+  const descriptorReads = cachedTargetReads(store.targets, {
+    ttlMs: config.limits.accessCacheMs,
+    changes: store.changes,
+  });
+  const resolver = createTargetResolver(descriptorReads, metrics, logger, {
     demoKinds: config.connectors.allowMemory,
     policy,
   });

@@ -4,9 +4,11 @@ import { connectNodeAdapter } from '@connectrpc/connect-node';
 import type { Logger } from 'pino';
 import { isAuthFailure } from '../authn/auth-failure.js';
 import { DEFAULT_MAX_TOKEN_LENGTH, readBearerToken } from '../authn/bearer-token.js';
+import { cachedPrincipalReads } from '../authn/cached-principal-reads.js';
 import { createIamContext, type IamContext } from '../authn/iam-context.js';
 import type { TokenVerifier } from '../authn/identity.js';
 import type { Authorizer } from '../authz/authorizer.js';
+import { cachedAuthorizer } from '../authz/cached-authorizer.js';
 import type { ConnectorResolver } from '../connectors/connector-resolver.js';
 import { Health } from '../gen/grpc/health/v1/health_pb.js';
 import { auditInterceptor } from '../interceptors/audit-interceptor.js';
@@ -19,6 +21,7 @@ import { IAM_KEY } from '../interceptors/request-context.js';
 import { createLogger } from '../observability/logger.js';
 import { createServerMetrics, type ServerMetrics } from '../observability/metrics.js';
 import { HVC_SERVICES, hvcRoutes } from '../rpc/hvc-routes.js';
+import { cachedTargetReads } from '../storage/cached-target-reads.js';
 import type { HvcStore } from '../storage/hvc-store.js';
 import { refuseBusy } from './busy-refusal.js';
 import { clientAddressOf } from './client-address.js';
@@ -32,6 +35,12 @@ export interface HvcHandlerLimits {
   readonly readMaxBytes?: number;
   /** Longest deadline a client may ask for; larger ones are lowered to it, ms (default 5 min). */
   readonly maxDeadlineMs?: number;
+  /**
+   * How long the caller's user and memberships, authorization answers and target lookups are reused, ms (default
+   * 5 s; 0 reads the database on every call). Changes made through this server's store apply to the next call
+   * regardless; this bounds how long another replica's changes take to apply here.
+   */
+  readonly accessCacheMs?: number;
   /** Longest bearer token, characters (default 8192). */
   readonly maxTokenLength?: number;
   /**
@@ -97,7 +106,10 @@ export function createHvcHandler(options: HvcHandlerOptions): HvcHandler {
   const metrics = options.metrics ?? createServerMetrics();
   const maxDeadlineMs = options.limits?.maxDeadlineMs ?? 5 * 60_000;
   const maxTokenLength = options.limits?.maxTokenLength ?? DEFAULT_MAX_TOKEN_LENGTH;
-  const deps = { resolver: options.resolver, authorizer: options.authorizer, store: options.store };
+  const cache = { ttlMs: options.limits?.accessCacheMs ?? 5_000, changes: options.store.changes };
+  const store: HvcStore = { ...options.store, targets: cachedTargetReads(options.store.targets, cache) };
+  const principals = cachedPrincipalReads(options.store.members, cache);
+  const deps = { resolver: options.resolver, authorizer: cachedAuthorizer(options.authorizer, cache), store };
   const iamByRequest = new WeakMap<NodeRequest, IamContext>();
   const unauthenticated = createStreamQuota({
     total: options.limits?.maxUnauthenticatedStreams ?? 256,
@@ -160,7 +172,7 @@ export function createHvcHandler(options: HvcHandlerOptions): HvcHandler {
       iam = createIamContext(
         readBearerToken(req.rawHeaders, maxTokenLength),
         options.authenticator,
-        options.store.members,
+        principals,
       );
     } catch (error) {
       if (!isAuthFailure(error)) throw error;

@@ -1,5 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 import { type AuditLog, createAuditLog } from './audit-log.js';
+import { ChangeCounter, countingWrites } from './change-counter.js';
 import type { CredentialCipher } from './credential-cipher.js';
 import { type DatabaseDialect, dialectOf } from './database-dialect.js';
 import type { Database } from './database-schema.js';
@@ -24,6 +25,8 @@ export interface HvcStore {
   readonly idempotency: IdempotencyStore;
   /** Hex HMAC of a request under a key derived from the encryption key: how idempotency keys fingerprint requests. */
   requestMac(data: string): string;
+  /** Counts the writes made through `members`, `targets` and `serviceTokens`: what cached access answers check. */
+  readonly changes: ChangeCounter;
   /** Resolves when the database answers a query. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -31,12 +34,30 @@ export interface HvcStore {
 
 /** A store on an open Kysely database. */
 export function createHvcStore(db: Kysely<Database>, cipher: CredentialCipher): HvcStore {
+  const changes = new ChangeCounter();
   return {
     db,
     dialect: dialectOf(db as Kysely<unknown>),
-    members: createMemberStore(db),
-    targets: createTargetStore(db, cipher),
-    serviceTokens: createServiceTokenStore(db),
+    members: countingWrites(
+      createMemberStore(db),
+      [
+        'getOrganization',
+        'findUserByIdentity',
+        'getUser',
+        'listMembers',
+        'getMember',
+        'invitationsOf',
+        'membershipsOf',
+      ],
+      changes,
+    ),
+    targets: countingWrites(
+      createTargetStore(db, cipher),
+      ['get', 'find', 'listForOrganizations', 'descriptor'],
+      changes,
+    ),
+    serviceTokens: countingWrites(createServiceTokenStore(db), ['listEnabled'], changes),
+    changes,
     audit: createAuditLog(db),
     idempotency: createIdempotencyStore(db),
     requestMac: (data) => cipher.mac('hvc idempotency', data),
