@@ -88,10 +88,13 @@ export function isoinfoExtract(path: string, name: string, joliet: boolean): Buf
   });
 }
 
+/** Debian's Python, the one the `python3-yaml` package installs PyYAML into (whatever else `PATH` finds first). */
+export const DEBIAN_PYTHON = '/usr/bin/python3';
+
 /** A YAML document parsed by PyYAML's `safe_load` (cloud-init's parser), returned through JSON. */
 export function pyYamlLoad(text: string): unknown {
   const script = 'import sys, json, yaml; print(json.dumps(yaml.safe_load(sys.stdin.read())))';
-  return JSON.parse(execFileSync('python3', ['-c', script], { input: text, encoding: 'utf8' }));
+  return JSON.parse(execFileSync(DEBIAN_PYTHON, ['-c', script], { input: text, encoding: 'utf8' }));
 }
 
 /** Whether `actual` holds exactly `expected` (a byte compare: a deep equal of megabytes is slow). */
