@@ -25,3 +25,21 @@ describe('the http subpath', () => {
     expect(offenders.map((file) => relative(SRC, file))).toEqual([]);
   });
 });
+
+describe('the cloud-init subpath', () => {
+  it('is the only part of the kit that loads node:crypto, and nothing else imports it', () => {
+    const outside = sources(SRC).filter((file) => !relative(SRC, file).startsWith('cloud-init/'));
+    const offenders = outside.filter((file) =>
+      /from '(node:crypto|\.{1,2}\/(\.\.\/)*cloud-init\/[^']*)'/.test(readFileSync(file, 'utf8')),
+    );
+    expect(offenders.map((file) => relative(SRC, file))).toEqual([]);
+  });
+
+  it('is exported as ./cloud-init for the source, ESM and CJS builds', async () => {
+    const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+    expect(manifest.exports['./cloud-init']['@hvc/source']).toBe('./src/cloud-init/index.ts');
+    expect(Object.keys(manifest.publishConfig.exports['./cloud-init'])).toEqual(['import', 'require']);
+    const subpath = await import('@hvc/hypervisor-connector-kit/cloud-init');
+    expect(typeof subpath.buildNoCloudSeedImage).toBe('function');
+  });
+});

@@ -1,0 +1,26 @@
+/**
+ * Cloud-init for connectors that build the seed themselves (libvirt): a NoCloud seed builder (`user-data`,
+ * `network-config` v2, `meta-data` from a `CloudInitSpec`), the ISO-9660 writer (primary tree and Joliet) that makes
+ * the `cidata` image, and SHA-512 crypt for the password. Loads `node:crypto`; the kit's root does not load it.
+ *
+ * @packageDocumentation
+ */
+
+export {
+  buildIso9660Image,
+  type Iso9660ImageOptions,
+  type IsoFile,
+  MAX_ISO_FILES,
+  MAX_ISO_IMAGE_BYTES,
+} from './iso9660-image.js';
+export {
+  buildNoCloudSeedFiles,
+  buildNoCloudSeedImage,
+  MAX_NOCLOUD_SEED_BYTES,
+  NOCLOUD_VOLUME_ID,
+  type NoCloudNic,
+  type NoCloudSeedFiles,
+  type NoCloudSeedInput,
+} from './nocloud-seed.js';
+export { DEFAULT_SHA512_CRYPT_ROUNDS, type Sha512CryptOptions, sha512Crypt } from './sha512-crypt.js';
+export { toYamlJson } from './yaml-json.js';

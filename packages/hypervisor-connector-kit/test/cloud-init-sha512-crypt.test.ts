@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_SHA512_CRYPT_ROUNDS, sha512Crypt } from '../src/cloud-init/index.js';
+import { tool } from './support/iso-tools.js';
+import { violatedFields } from './support/violated-fields.js';
+
+/** `openssl passwd -6` of the same password, salt and rounds. */
+function openssl(password: string, salt: string, rounds: number): string {
+  return tool('openssl', ['passwd', '-6', '-salt', `rounds=${rounds}$${salt}`, password]).stdout.trim();
+}
+
+describe('sha512Crypt', () => {
+  it('gives the test vectors of the SHA-crypt specification', () => {
+    // "Unix crypt using SHA-256 and SHA-512", test vectors 1 and 2 (5 000 rounds is written when asked for).
+    expect(sha512Crypt('Hello world!', { salt: 'saltstring', rounds: 5000 })).toBe(
+      '$6$rounds=5000$saltstring$svn8UoSVapNtMuq1ukKS4tPQd8iKwSMHWjl/O817G3uBnIFNjnQJuesI68u4OTLiBFdcbYEdFCoEOfaS35inz1',
+    );
+    expect(sha512Crypt('Hello world!', { salt: 'saltstringsaltst', rounds: 10000 })).toBe(
+      '$6$rounds=10000$saltstringsaltst$OW1/O6BYHV6BcXZu8QVeXbDWra3Oeqh0sbHbbMCVNSnCM/UrjmM0Dp8vOuZeHBy/YTBmSK6H9qs/y3RnOaw5v.',
+    );
+  });
+
+  it.each([
+    ['x', 'a', 1000],
+    ['correct horse battery staple', 'abcdefghijklmnop', 1000],
+    ['pässwörd 🔑 with unicode', './09AZaz', 1234],
+    ['a'.repeat(200), 'long', 1001],
+    ['tab\tand "quotes" and $dollars$', 'Zz', 2000],
+  ])('agrees with openssl passwd -6 for %j', (password, salt, rounds) => {
+    expect(sha512Crypt(password, { salt, rounds })).toBe(openssl(password, salt, rounds));
+  });
+
+  it('uses a fresh 16-character salt and the default rounds when none are given', () => {
+    const first = sha512Crypt('secret');
+    const second = sha512Crypt('secret');
+    expect(first).not.toBe(second);
+    const match = /^\$6\$rounds=(\d+)\$([./0-9A-Za-z]{16})\$[./0-9A-Za-z]{86}$/.exec(first);
+    expect(match?.[1]).toBe(String(DEFAULT_SHA512_CRYPT_ROUNDS));
+    expect(openssl('secret', match?.[2] ?? '', DEFAULT_SHA512_CRYPT_ROUNDS)).toBe(first);
+  });
+
+  it.each([
+    [{ salt: '' }, 'salt'],
+    [{ salt: 'a'.repeat(17) }, 'salt'],
+    [{ salt: 'bad$salt' }, 'salt'],
+    [{ rounds: 999 }, 'rounds'],
+    [{ rounds: 1_000_000_000 }, 'rounds'],
+    [{ rounds: 1000.5 }, 'rounds'],
+  ])('refuses %j without echoing the password', (options, field) => {
+    expect(violatedFields(() => sha512Crypt('do-not-echo', options), ['do-not-echo'])).toEqual([field]);
+  });
+});
