@@ -1,4 +1,4 @@
-import type { TargetDescriptor, TargetRecord } from '../domain/records.js';
+import type { StoredTarget, TargetRecord } from '../domain/records.js';
 import { ReadCache, type ReadCacheOptions } from './read-cache.js';
 import type { TargetStore } from './target-store.js';
 
@@ -11,7 +11,7 @@ import type { TargetStore } from './target-store.js';
 export function cachedTargetReads(targets: TargetStore, options: ReadCacheOptions): TargetStore {
   const byName = new ReadCache<TargetRecord | undefined>(options);
   const found = new ReadCache<TargetRecord[]>(options);
-  const descriptors = new ReadCache<TargetDescriptor | undefined>(options);
+  const descriptors = new ReadCache<StoredTarget | undefined>(options);
   return {
     ...targets,
     get: (organizationId, id) =>
