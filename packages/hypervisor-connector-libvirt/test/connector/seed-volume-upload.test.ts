@@ -6,6 +6,7 @@ import { lookupPool } from '../../src/guests/storage-volumes.js';
 import { uploadNewVolume } from '../../src/guests/volume-upload.js';
 import { DomainEventHub } from '../../src/hosts/domain-event-hub.js';
 import { LibvirtHost } from '../../src/hosts/libvirt-host.js';
+import { RemoteProcedure as P } from '../../src/protocol/generated/remote-protocol.gen.js';
 import { injectLab } from '../lab/provided-lab.js';
 import { cidataFiles, waitForSerialMarker } from '../lab/serial-log.js';
 import { defineTinyGuest, deleteTinyGuest, refreshPools } from '../lab/tiny-guests.js';
@@ -62,6 +63,36 @@ describe('uploadNewVolume', () => {
     } finally {
       if (guestDefined) await deleteTinyGuest(lab, one, name);
       await virsh(one.unixUri, ['vol-delete', volume.path]).catch(() => undefined);
+    }
+  });
+
+  test('deletes the volume again when the upload fails after the volume was made', async () => {
+    const controller = new AbortController();
+    // The same host, but the call that ends the volume's creation (its path lookup) aborts the upload to come.
+    const aborting = new (class extends LibvirtHost {
+      override async call<Q extends Parameters<LibvirtHost['call']>[0]>(
+        procedure: Q,
+        ...rest: [Parameters<LibvirtHost['call']>[1], AbortSignal?]
+      ) {
+        const reply = await super.call(procedure, rest[0] as never);
+        if (procedure === P.REMOTE_PROC_STORAGE_VOL_GET_PATH) controller.abort();
+        return reply;
+      }
+    })(
+      0,
+      { uri: one.unixUri },
+      { connectTimeoutMs: 10_000, keepalive: false, readOnly: false, events: new DomainEventHub() },
+    );
+    try {
+      const pool = await lookupPool(aborting, lab.pool.name);
+      const name = `seed-${randomBytes(3).toString('hex')}-aborted.iso`;
+      await expect(
+        uploadNewVolume(aborting, pool, name, new Uint8Array(64 * 1024), controller.signal),
+      ).rejects.toThrow();
+      expect(controller.signal.aborted).toBe(true);
+      expect(await virsh(one.unixUri, ['vol-list', lab.pool.name])).not.toContain(name);
+    } finally {
+      await aborting.close();
     }
   });
 });
