@@ -47,8 +47,8 @@ describe('buildIso9660Image, read back by blkid, isoinfo and xorriso', () => {
     const description = tool('isoinfo', ['-d', '-i', path]).stdout;
     expect(description).toContain('Volume id: cidata');
     expect(description).toContain('Joliet with UCS level 3 found');
-    expect(description).toMatch(/Volume size is: 28\b/);
-    // 16 system sectors, 3 descriptors, 4 path tables, 2 root directories, 3 files.
+    expect(description).toMatch(/Volume size is: 178\b/);
+    // 16 system sectors, 3 descriptors, 4 path tables, 2 root directories, 3 files, 150 of padding.
     expect(tool('xorriso', ['-indev', path, '-pvd_info']).stdout).toMatch(/Creation Time: 2026030405060700/);
   });
 

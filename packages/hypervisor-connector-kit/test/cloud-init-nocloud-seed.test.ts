@@ -205,13 +205,15 @@ describe('buildNoCloudSeedImage', () => {
   });
 
   it('carries any Unicode text through PyYAML unchanged and writes ASCII only', () => {
-    const comment = 'ünï 🔑 \u0085\u007f\u2028\ufeff "quoted" \\ # : - [x] {y}';
+    const comment = 'ünï 🔑 \u2028\ufeff\u00a0 "quoted" \\ # : - [x] {y}';
     const key = `${KEY.split(' ').slice(0, 2).join(' ')} ${comment}`;
     const userData = buildNoCloudSeedFiles(seedInput({ sshAuthorizedKeys: [key] }))['user-data'];
     expect([...userData].every((c) => c === '\n' || (c >= ' ' && c <= '~'))).toBe(true);
     expect(cloudConfig(userData).ssh_authorized_keys).toEqual([key]);
-    expect(pyYamlLoad(toYamlJson({ 'k\u00e9y 🎉': ['\u0000\t\n', 1.5, null, true] }, 'x'))).toEqual({
-      'k\u00e9y 🎉': ['\u0000\t\n', 1.5, null, true],
+    expect(
+      pyYamlLoad(toYamlJson({ 'k\u00e9y 🎉': ['\u0000\t\n\u007f\u0085\u009f', 1.5, null, true] }, 'x')),
+    ).toEqual({
+      'k\u00e9y 🎉': ['\u0000\t\n\u007f\u0085\u009f', 1.5, null, true],
     });
   });
 

@@ -104,6 +104,9 @@ describe('CloudInitSpecSchema', () => {
     [`ssh-rsa ${ED25519_BLOB} mismatch`, 'an ed25519 blob named ssh-rsa'],
     [`command="/bin/sh" ${ED25519}`, 'authorized_keys options'],
     [`${ED25519}\nssh-ed25519 ${ED25519_BLOB}`, 'two lines'],
+    [`${ED25519} a\u0000b`, 'a NUL in the comment'],
+    [`${ED25519} bell\u0007`, 'a control character in the comment'],
+    [`${ED25519} c1\u0085`, 'a C1 control in the comment'],
     [`ssh-ed25519 ${ED25519_BLOB.slice(0, -4)}!!!!`, 'not base64'],
     [`ssh-ed25519 ${btoa('\0\0\0\x0bssh-ed25519')}`, 'a type without key material'],
     [`ssh-ed25519 ${btoa('\xff\xff\xff\xffssh-ed25519xx')}`, 'a corrupt length'],
@@ -211,7 +214,13 @@ describe('identifier schemas', () => {
   });
 
   it('takes each supported key type and refuses a blob of another type', () => {
-    for (const key of [ED25519, ECDSA, RSA, ED25519.split(' ').slice(0, 2).join(' ')]) {
+    for (const key of [
+      ED25519,
+      ECDSA,
+      RSA,
+      ED25519.split(' ').slice(0, 2).join(' '),
+      `${ED25519} ünï 🔑 \u2028 x`,
+    ]) {
       expect(SshPublicKeySchema.safeParse(key).success).toBe(true);
     }
     expect(SshPublicKeySchema.safeParse(`ecdsa-sha2-nistp384 ${ECDSA.split(' ')[1]}`).success).toBe(false);

@@ -8,6 +8,7 @@
 
 export {
   buildIso9660Image,
+  ISO_PADDING_SECTORS,
   type Iso9660ImageOptions,
   type IsoFile,
   MAX_ISO_FILES,

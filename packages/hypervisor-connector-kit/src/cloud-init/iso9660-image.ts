@@ -31,6 +31,12 @@ const TERMINATOR_LBA = 18;
 /** L and M path tables of the primary tree, then of the Joliet tree: one sector each. */
 const PATH_TABLE_LBAS = { primaryL: 19, primaryM: 20, jolietL: 21, jolietM: 22 } as const;
 const FIRST_FREE_LBA = 23;
+/**
+ * Zero sectors after the last file, counted in the volume, as genisoimage and xorriso pad by default: Linux reads
+ * ahead on a CD-ROM, and on a volume of a few sectors the guest's reads near the end fail (a 28-sector seed on an
+ * IDE CD-ROM was not found by its label; padded, it is).
+ */
+export const ISO_PADDING_SECTORS = 150;
 /** A root-only path table: one 10-byte record. */
 const PATH_TABLE_BYTES = 10;
 
@@ -57,7 +63,7 @@ export function buildIso9660Image(options: Iso9660ImageOptions): Uint8Array {
     next += Math.max(1, Math.ceil(file.data.length / SECTOR));
     return lba;
   });
-  const totalSectors = next;
+  const totalSectors = next + ISO_PADDING_SECTORS;
   if (totalSectors * SECTOR > MAX_ISO_IMAGE_BYTES) {
     throw invalid('files', `the image would exceed ${MAX_ISO_IMAGE_BYTES} bytes`);
   }

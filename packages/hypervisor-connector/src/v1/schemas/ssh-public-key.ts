@@ -17,14 +17,15 @@ export type SshPublicKeyType = (typeof SSH_PUBLIC_KEY_TYPES)[number];
 const KEY_TYPES: ReadonlySet<string> = new Set(SSH_PUBLIC_KEY_TYPES);
 
 /**
- * One OpenSSH public key line: `<type> <base64 blob> [comment]`, no options, no line break. The type must be one of
+ * One OpenSSH public key line: `<type> <base64 blob> [comment]`, no options, no control character (line breaks
+ * included). The type must be one of
  * {@link SSH_PUBLIC_KEY_TYPES}, and the blob must be base64 that starts with the same key type (what `ssh-keygen -l`
  * checks first). Private keys, DSA keys and `authorized_keys` options are refused. No value appears in the errors.
  */
 export const SshPublicKeySchema = z
   .string()
   .max(16_384, { message: 'an SSH public key line has at most 16384 characters', abort: true })
-  .regex(/^[a-z0-9@.-]+ [A-Za-z0-9+/]+={0,3}( [^\r\n]*)?$/, {
+  .regex(/^[a-z0-9@.-]+ [A-Za-z0-9+/]+={0,3}( \P{Cc}*)?$/u, {
     message: 'not an OpenSSH public key line',
     abort: true,
   })
