@@ -9,7 +9,7 @@ import {
   type Interceptor,
   type UnaryResponse,
 } from '@connectrpc/connect';
-import { IDEMPOTENCY_KEY_HEADER, IDEMPOTENT_REPLAY_HEADER } from '@hvc/client';
+import { IDEMPOTENCY_KEY_HEADER, IDEMPOTENT_REPLAY_HEADER, isIdempotencyKey } from '@hvc/client';
 import {
   ConflictError,
   InvalidArgumentError,
@@ -28,8 +28,6 @@ import {
 import { AUDIT_KEY } from './request-context.js';
 
 export { IDEMPOTENCY_KEY_HEADER, IDEMPOTENT_REPLAY_HEADER };
-
-const KEY_PATTERN = /^[\x21-\x7e]{1,128}$/;
 
 /** How idempotency keys behave. */
 export interface IdempotencyOptions {
@@ -87,7 +85,7 @@ export async function claimIdempotencyKey(
 function keyOf(header: Headers): string | undefined {
   const key = header.get(IDEMPOTENCY_KEY_HEADER);
   if (key === null) return undefined;
-  if (!KEY_PATTERN.test(key)) {
+  if (!isIdempotencyKey(key)) {
     throw new InvalidArgumentError(
       `invalid ${IDEMPOTENCY_KEY_HEADER} header: 1 to 128 printable ASCII characters without spaces`,
       { violations: [{ field: IDEMPOTENCY_KEY_HEADER, message: 'not an idempotency key' }] },
