@@ -8,6 +8,11 @@ export const IDEMPOTENT_REPLAY_HEADER = 'hvc-idempotent-replay';
 
 const KEY_PATTERN = /^[\x21-\x7e]{1,128}$/;
 
+/** Whether `value` is an idempotency key: 1 to 128 printable ASCII characters without spaces. */
+export function isIdempotencyKey(value: string): boolean {
+  return KEY_PATTERN.test(value);
+}
+
 /**
  * Call options that make a write idempotent under `key` (1 to 128 printable ASCII characters without spaces; a
  * UUID is the usual choice), merged into `options`. Sent again with the same request, the call answers what it
@@ -23,7 +28,7 @@ const KEY_PATTERN = /^[\x21-\x7e]{1,128}$/;
  * @throws RangeError when `key` is not a valid idempotency key (the key is not quoted).
  */
 export function idempotencyKey(key: string, options: CallOptions = {}): CallOptions {
-  if (!KEY_PATTERN.test(key)) {
+  if (!isIdempotencyKey(key)) {
     throw new RangeError('an idempotency key is 1 to 128 printable ASCII characters without spaces');
   }
   const headers = new Headers(options.headers);

@@ -21,6 +21,7 @@ export {
   IDEMPOTENCY_KEY_HEADER,
   IDEMPOTENT_REPLAY_HEADER,
   idempotencyKey,
+  isIdempotencyKey,
   isIdempotentReplay,
 } from './idempotency-key.js';
 export { createWebTransport, type WebTransportOptions } from './web-transport.js';

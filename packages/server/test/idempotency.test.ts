@@ -7,7 +7,7 @@ import {
   createGrpcWebTransport,
 } from '@connectrpc/connect-node';
 import { idempotencyKey, isIdempotentReplay } from '@hvc/client';
-import { GuestService, GuestSpecSchema, GuestType, TargetService } from '@hvc/client/v1';
+import { GuestService, GuestSpecSchema, GuestType, MemberService, Role, TargetService } from '@hvc/client/v1';
 import { memoryConnectorFactory } from '@hvc/hypervisor-connector-memory';
 import { createResolver } from '@hvc/hypervisor-resolver';
 import { sql } from 'kysely';
@@ -33,6 +33,8 @@ let idp: TestIssuer;
 let store: HvcStore;
 let server: OnePortServer;
 const tokens: Record<string, string> = {};
+/** What the mechanism reported: a failed renewal, recording or purge, or a keyed write that never claimed its key. */
+const bookkeepingErrors: unknown[] = [];
 const resolver = createResolver({
   connectors: { memory: memoryConnectorFactory },
   targets: (id) => store.targets.descriptor(id),
@@ -98,7 +100,13 @@ beforeAll(async () => {
     authenticator,
     authorizer: createDatabaseAuthorizer(store.db),
     store,
-    idempotency: { ttlMs: TTL_MS, leaseMs: 30_000, maxWaitMs: 2_000, now: () => clock },
+    idempotency: {
+      ttlMs: TTL_MS,
+      leaseMs: 30_000,
+      maxWaitMs: 2_000,
+      now: () => clock,
+      onError: (error) => bookkeepingErrors.push(error),
+    },
   });
   server = await listenOnePort(handler, { host: '127.0.0.1', port: 0 });
   const targets = createClient(TargetService, transports.connect());
@@ -107,6 +115,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  expect(bookkeepingErrors).toEqual([]);
   await server?.close();
   await resolver.close();
   await store?.close();
@@ -263,6 +272,16 @@ describe('idempotency keys on writes', () => {
       keyed('operator', 'k-crash'),
     );
     expect(replayed.operation?.id).toBe(retaken.operation?.id);
+  });
+
+  it('covers writes of the organisation too: an invitation sent twice with one key is sent once', async () => {
+    const members = createClient(MemberService, transports.connect());
+    const invite = { organizationId: 'acme', issuer: idp.issuer, subject: 'newcomer', role: Role.VIEWER };
+    const first = await members.inviteMember(invite, keyed('admin', 'k-invite'));
+    const again = await members.inviteMember(invite, keyed('admin', 'k-invite'));
+    expect(again).toEqual(first);
+    // Without the key the same invitation is a second write, refused as such.
+    expect((await failureOf(members.inviteMember(invite, auth('admin')))).code).toBe(Code.AlreadyExists);
   });
 
   for (const protocol of ['connect', 'grpc', 'grpcWeb'] as const) {

@@ -1,5 +1,5 @@
 import type { CallOptions } from '@connectrpc/connect';
-import { idempotencyKey } from '@hvc/client';
+import { idempotencyKey, isIdempotencyKey } from '@hvc/client';
 import { InvalidArgumentError, Option } from 'commander';
 
 /**
@@ -12,7 +12,7 @@ export function idempotencyKeyOption(): Option {
     '--idempotency-key <key>',
     'make the write idempotent: repeated with the same key (e.g. a UUID) it returns the first operation and writes nothing more',
   ).argParser((value: string) => {
-    if (!/^[\x21-\x7e]{1,128}$/.test(value))
+    if (!isIdempotencyKey(value))
       throw new InvalidArgumentError('1 to 128 printable ASCII characters without spaces.');
     return value;
   });

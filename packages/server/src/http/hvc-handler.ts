@@ -137,7 +137,7 @@ export function createHvcHandler(options: HvcHandlerOptions): HvcHandler {
         logger.error({ err: error }, 'audit write failed'),
       ),
       errorInterceptor,
-      idempotencyInterceptor(options.store.idempotency, options.store.requestMac, {
+      idempotencyInterceptor(options.store.idempotency, options.store.requestMac, HVC_SERVICES, {
         onError: (error) => logger.error({ err: error }, 'idempotency key bookkeeping failed'),
         ...(options.limits?.idempotencyKeyTtlMs === undefined
           ? {}

@@ -9,7 +9,7 @@ import {
   type Interceptor,
   type UnaryResponse,
 } from '@connectrpc/connect';
-import { IDEMPOTENCY_KEY_HEADER, IDEMPOTENT_REPLAY_HEADER } from '@hvc/client';
+import { IDEMPOTENCY_KEY_HEADER, IDEMPOTENT_REPLAY_HEADER, isIdempotencyKey } from '@hvc/client';
 import {
   ConflictError,
   InvalidArgumentError,
@@ -28,8 +28,6 @@ import {
 import { AUDIT_KEY } from './request-context.js';
 
 export { IDEMPOTENCY_KEY_HEADER, IDEMPOTENT_REPLAY_HEADER };
-
-const KEY_PATTERN = /^[\x21-\x7e]{1,128}$/;
 
 /** How idempotency keys behave. */
 export interface IdempotencyOptions {
@@ -87,7 +85,7 @@ export async function claimIdempotencyKey(
 function keyOf(header: Headers): string | undefined {
   const key = header.get(IDEMPOTENCY_KEY_HEADER);
   if (key === null) return undefined;
-  if (!KEY_PATTERN.test(key)) {
+  if (!isIdempotencyKey(key)) {
     throw new InvalidArgumentError(
       `invalid ${IDEMPOTENCY_KEY_HEADER} header: 1 to 128 printable ASCII characters without spaces`,
       { violations: [{ field: IDEMPOTENCY_KEY_HEADER, message: 'not an idempotency key' }] },
@@ -136,7 +134,7 @@ function isRecorded(error: unknown): boolean {
 }
 
 /**
- * Idempotency keys for every method of the API that is not declared free of side effects: a call with an
+ * Idempotency keys for every unary method of `services` that is not declared free of side effects: a call with an
  * `Idempotency-Key` header runs once per organisation and key across all replicas (the key lives in the database
  * until it expires), and its answer is recorded; a later call with the same key and the same request gets that
  * answer without running (header {@link IDEMPOTENT_REPLAY_HEADER}); a concurrent one waits for it. The key is
@@ -146,8 +144,10 @@ function isRecorded(error: unknown): boolean {
 export function idempotencyInterceptor(
   store: IdempotencyStore,
   requestMac: (data: string) => string,
+  services: readonly string[],
   options: IdempotencyOptions = {},
 ): Interceptor {
+  const keyed = new Set(services);
   const ttlMs = options.ttlMs ?? 24 * 3_600_000;
   const leaseMs = options.leaseMs ?? 30_000;
   const maxWaitMs = options.maxWaitMs ?? 10_000;
@@ -165,7 +165,11 @@ export function idempotencyInterceptor(
   }
 
   return (next) => async (req) => {
-    if (req.stream || req.method.idempotency === MethodOptions_IdempotencyLevel.NO_SIDE_EFFECTS)
+    if (
+      req.stream ||
+      req.method.idempotency === MethodOptions_IdempotencyLevel.NO_SIDE_EFFECTS ||
+      !keyed.has(req.service.typeName)
+    )
       return next(req);
     const key = keyOf(req.header);
     if (key === undefined) return next(req);
@@ -246,6 +250,7 @@ export function idempotencyInterceptor(
 
     try {
       const res = await next(req);
+      if (!owned) onError(new Error(`${method} succeeded with an idempotency key it never claimed`));
       if (!res.stream) await finish(() => recordResponse(req.method.output, res.message));
       return res;
     } catch (error) {
