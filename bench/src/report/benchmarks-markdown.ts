@@ -196,7 +196,7 @@ function singleCall(report: BenchReport): string {
     '## 2. Single-call overhead',
     '',
     `A responder with ${report.singleCall.guests.toLocaleString('en-US')} guests on ${report.singleCall.nodes} nodes.`,
-    "`getGuest` reads a guest's `status/current` and `config` side by side (the two requests hvc makes; every client",
+    "`getGuest` reads a guest's `status/current` and `pending` (its config with the changes pending) side by side (the two requests hvc makes; every client",
     'makes the same two, cycling over 40 guests); `listGuests` reads `/cluster/resources?type=vm` (≈1.6 MB).',
     "raw undici is `request` + `JSON.parse` on a keep-alive pool, no validation: the wire's limit. hvc and raw undici",
     'get two sockets per caller (hvc as its `concurrency` cap), proxmox-api its default agent. hvc, raw undici and',

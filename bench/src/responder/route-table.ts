@@ -35,7 +35,7 @@ export type RouteKind =
   | 'unknown';
 
 const API = '/api2/json';
-const GUEST_PATH = /^\/api2\/json\/nodes\/([^/]+)\/(qemu|lxc)\/(\d+)\/(status\/current|config)$/;
+const GUEST_PATH = /^\/api2\/json\/nodes\/([^/]+)\/(qemu|lxc)\/(\d+)\/(status\/current|config|pending)$/;
 const ACTION_PATH =
   /^\/api2\/json\/nodes\/([^/]+)\/(qemu|lxc)\/(\d+)\/status\/(start|stop|shutdown|reboot|reset|suspend|resume)$/;
 const TASK_LIST_PATH = /^\/api2\/json\/nodes\/([^/?]+)\/tasks(?:\?(.*))?$/;
@@ -120,7 +120,12 @@ export class RouteTable {
       if (!guest || guest.node !== node || guest.type !== type) return missingGuest(node, type, vmid);
       const answer: RouteAnswer = {
         status: 200,
-        body: what === 'config' ? guestConfigBody(guest) : guestStatusBody(guest),
+        body:
+          what === 'config'
+            ? envelope(guestConfig(guest))
+            : what === 'pending'
+              ? guestPendingBody(guest)
+              : guestStatusBody(guest),
         kind: 'guest-status',
       };
       this.staticGets.set(url, answer);
@@ -196,9 +201,17 @@ function notImplemented(method: string, url: string): RouteAnswer {
   };
 }
 
-function guestConfigBody(guest: FleetGuest): Buffer {
+/**
+ * `GET .../pending`: the config as PVE lists it there, one `{ key, value }` per option (nothing pending: the fleet's
+ * guests run with their config).
+ */
+function guestPendingBody(guest: FleetGuest): Buffer {
+  return envelope(Object.entries(guestConfig(guest)).map(([key, value]) => ({ key, value })));
+}
+
+function guestConfig(guest: FleetGuest): Record<string, unknown> {
   if (guest.type === 'lxc') {
-    return envelope({
+    return {
       hostname: guest.name,
       arch: 'amd64',
       cores: 2,
@@ -209,9 +222,9 @@ function guestConfigBody(guest: FleetGuest): Buffer {
       net0: `name=eth0,bridge=vmbr0,hwaddr=BC:24:11:00:${(guest.vmid >> 8) & 255}:${guest.vmid & 255},ip=dhcp,type=veth`,
       tags: 'prod;team-a',
       digest: 'f0c9b1a7e2d44c6a9b8e7d6c5b4a39281706f5e4',
-    });
+    };
   }
-  return envelope({
+  return {
     name: guest.name,
     cores: 4,
     sockets: 1,
@@ -227,5 +240,5 @@ function guestConfigBody(guest: FleetGuest): Buffer {
     vmgenid: '3f2a9c1e-8b7d-4e6f-a5c4-1b2d3e4f5a6b',
     smbios1: 'uuid=7c9e6679-7425-40de-944b-e07fc1f90ae7',
     digest: 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678',
-  });
+  };
 }
