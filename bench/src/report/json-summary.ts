@@ -61,6 +61,9 @@ export function serverRatio(report: BenchReport, label: string): number | null {
   return ratio(of(label), of('direct library call'));
 }
 
+/** The clients measured interleaved in this process, whose runs pair up round by round (proxmoxer runs after). */
+const INTERLEAVED = new Set(['hvc', 'raw undici', 'proxmox-api']);
+
 const byLabel = (one: SingleCallCase | undefined, label: string): ClientMeasurement | undefined =>
   one?.clients.find((client) => client.label === label);
 
@@ -74,7 +77,7 @@ export function callRatio(
   const one = report.singleCall.cases.find((c) => c.call === call && c.concurrency === concurrency);
   const side = (client: ClientMeasurement | undefined) => ({
     median: client?.perSecond ?? null,
-    ...(client?.perSecondRuns === undefined ? {} : { runs: client.perSecondRuns }),
+    ...(client?.perSecondRuns === undefined || !INTERLEAVED.has(label) ? {} : { runs: client.perSecondRuns }),
     range: client?.perSecondRange ?? null,
   });
   return pairedRatio(side(byLabel(one, 'hvc')), side(byLabel(one, label)));
