@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { benchSettings } from './bench-settings.js';
-import { parseCliOptions } from './cli-options.js';
+import { parseCliOptions, type ScenarioName } from './cli-options.js';
 import { loadProxmoxFactory } from './clients/hvc-connector-client.js';
 import { runLibvirtScenario } from './libvirt/libvirt-scenario.js';
 import { ensureProxmoxer } from './peers/proxmoxer-install.js';
@@ -39,19 +39,25 @@ const factoryUnavailable = 'unavailable' in loaded ? loaded.unavailable : undefi
 if (factoryUnavailable) log(`hvc is not measured: ${factoryUnavailable}`);
 const certificate = await createBenchCertificate();
 
-const ceiling = await runResponderCeiling(settings, certificate, log);
-const singleCall = await runSingleCall({
-  settings,
-  certificate,
-  factory,
-  factoryUnavailable,
-  proxmoxer,
-  log,
-});
-const fleet = await runFleetListing(settings, certificate, factory, factoryUnavailable, log);
-const fanout = await runOperationFanout(settings, certificate, factory, factoryUnavailable, log);
-const server = await runServerOverhead(settings, certificate, factory, log);
-const libvirt = await runLibvirtScenario(settings, log);
+// A scenario left out by `--only` reports nothing (empty tables, null ratios).
+const runs = (name: ScenarioName) => options.only === undefined || options.only.includes(name);
+const skipped = 'not run (--only)';
+const ceiling = runs('ceiling')
+  ? await runResponderCeiling(settings, certificate, log)
+  : { concurrency: 0, lines: [] };
+const singleCall = runs('single-call')
+  ? await runSingleCall({ settings, certificate, factory, factoryUnavailable, proxmoxer, log })
+  : { guests: 0, nodes: 0, cases: [] };
+const fleet = runs('fleet')
+  ? await runFleetListing(settings, certificate, factory, factoryUnavailable, log)
+  : { guests: 0, nodes: 0, connections: 0, lines: [] };
+const fanout = runs('fanout')
+  ? await runOperationFanout(settings, certificate, factory, factoryUnavailable, log)
+  : { operations: 0, taskDurationMs: 0, concurrencyCap: 0, lines: [] };
+const server = runs('server')
+  ? await runServerOverhead(settings, certificate, factory, log)
+  : { unavailable: skipped };
+const libvirt = runs('libvirt') ? await runLibvirtScenario(settings, log) : undefined;
 
 const peerManifest = new URL('../node_modules/proxmox-api/package.json', import.meta.url);
 const proxmoxApiVersion = (JSON.parse(readFileSync(peerManifest, 'utf8')) as { version: string }).version;
@@ -76,6 +82,9 @@ const report: BenchReport = {
 const summary = jsonSummary(report);
 const reading = existsSync(readingFile) ? readFileSync(readingFile, 'utf8') : '';
 const soakResults = existsSync(soakResultsFile) ? readFileSync(soakResultsFile, 'utf8') : undefined;
-writeFileSync(out, renderBenchmarksMarkdown(report, summary, reading, soakResults));
-log(`wrote ${out}`);
+// A partial run writes its report only where it is told to: BENCHMARKS.md holds whole runs.
+if (options.only === undefined || options.out !== undefined) {
+  writeFileSync(out, renderBenchmarksMarkdown(report, summary, reading, soakResults));
+  log(`wrote ${out}`);
+}
 if (options.json) process.stdout.write(`${JSON.stringify(summary)}\n`);

@@ -108,7 +108,7 @@ function report(hvc: number | null): BenchReport {
 
 describe('jsonSummary', () => {
   it('takes the getGuest ratios at concurrency 32, ours over theirs, and the hvc lines of the other scenarios', () => {
-    expect(jsonSummary(report(900))).toEqual({
+    expect(jsonSummary(report(900))).toMatchObject({
       getGuestVsRawUndici: 0.9,
       getGuestVsProxmoxApi: 3.6,
       getGuestVsProxmoxer: null,
@@ -123,10 +123,50 @@ describe('jsonSummary', () => {
   });
 
   it('is null wherever hvc was not measured', () => {
-    const summary = jsonSummary(report(null));
-    const { serverCpuVsBareConnect, ...ratios } = summary;
-    expect(Object.keys(ratios)).toHaveLength(9);
-    for (const value of Object.values(ratios)) expect(value).toBeNull();
+    const {
+      serverCpuVsBareConnect,
+      listGuestsVsRawUndici,
+      listGuestsVsProxmoxApi,
+      listGuestsVsProxmoxer,
+      spreads,
+      ...plain
+    } = jsonSummary(report(null));
     expect(serverCpuVsBareConnect).toEqual({ connectJson: null, grpc: null });
+    expect(Object.keys(plain)).toHaveLength(11);
+    for (const value of Object.values(plain)) expect(value).toBeNull();
+    for (const split of [listGuestsVsRawUndici, listGuestsVsProxmoxApi, listGuestsVsProxmoxer]) {
+      expect(split).toEqual({ c1: null, c32: null });
+    }
+    for (const range of Object.values(spreads)) expect(range).toBeNull();
+  });
+
+  it('takes the listGuests ratios round by round, with their spread, at concurrency 1 and 32', () => {
+    const base = report(900);
+    const runs = (label: string, perSecondRuns: number[]): ClientMeasurement => ({
+      ...client(label, [...perSecondRuns].sort((a, b) => a - b)[1] as number),
+      perSecondRange: [Math.min(...perSecondRuns), Math.max(...perSecondRuns)],
+      perSecondRuns,
+    });
+    const listing = (concurrency: number) => ({
+      call: 'listGuests' as const,
+      concurrency,
+      clients: [
+        runs('raw undici', [100, 50, 80]),
+        runs('hvc', [90, 50, 40]),
+        runs('proxmox-api', [45, 45, 45]),
+        runs('proxmoxer', [10, 20, 30]),
+      ],
+    });
+    const summary = jsonSummary({
+      ...base,
+      singleCall: { ...base.singleCall, cases: [...base.singleCall.cases, listing(1), listing(32)] },
+    });
+    // Rounds: 90/100, 50/50, 40/80 -> 0.9, 1, 0.5: median 0.9, not the 50/80 of the medians.
+    expect(summary.listGuestsVsRawUndici).toEqual({ c1: 0.9, c32: 0.9 });
+    expect(summary.spreads.listGuestsVsRawUndiciC32).toEqual([0.5, 1]);
+    expect(summary.listGuestsVsProxmoxApi).toEqual({ c1: 1.11, c32: 1.11 });
+    // proxmoxer runs apart: the ratio of the medians, its spread from the ranges.
+    expect(summary.listGuestsVsProxmoxer.c1).toBe(2.5);
+    expect(summary.spreads.listGuestsVsProxmoxerC1).toEqual([1.33, 9]);
   });
 });

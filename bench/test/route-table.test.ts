@@ -60,6 +60,13 @@ describe('RouteTable', () => {
     expect(status.body.length).toBeGreaterThan(2_000);
     const config = routes.answer('GET', '/api2/json/nodes/pve1/qemu/100/config', 0);
     expect(json(config.body).data).toMatchObject({ cores: 4, memory: '8192' });
+    const pending = routes.answer('GET', '/api2/json/nodes/pve1/qemu/100/pending', 0);
+    expect(json(pending.body).data).toEqual(
+      expect.arrayContaining([
+        { key: 'cores', value: 4 },
+        { key: 'memory', value: '8192' },
+      ]),
+    );
     const wrongNode = routes.answer('GET', '/api2/json/nodes/pve2/qemu/100/status/current', 0);
     expect(wrongNode.status).toBe(500);
     expect(wrongNode.reason).toBe("Configuration file 'nodes/pve2/qemu-server/100.conf' does not exist");

@@ -38,15 +38,15 @@ export class ProxmoxApiClient implements BenchClient {
     });
   }
 
-  /** The guest's status and config side by side, the same two requests the connector makes. */
+  /** The guest's status and its config with pending changes side by side, the same two requests the connector makes. */
   getGuest(guest: FleetGuest): Promise<unknown> {
     const node = this.api.nodes.$(guest.node);
     if (guest.type === 'qemu') {
       const vm = node.qemu.$(guest.vmid);
-      return Promise.all([vm.status.current.$get(), vm.config.$get()]);
+      return Promise.all([vm.status.current.$get(), vm.pending.$get()]);
     }
     const container = node.lxc.$(guest.vmid);
-    return Promise.all([container.status.current.$get(), container.config.$get()]);
+    return Promise.all([container.status.current.$get(), container.pending.$get()]);
   }
 
   listGuests(): Promise<unknown> {

@@ -55,10 +55,10 @@ export class RawUndiciClient implements BenchClient {
     return ((await body.json()) as { data: unknown }).data;
   }
 
-  /** The guest's status and config, read side by side: the two requests the connector's `getGuest` makes. */
+  /** The guest's status and its config with pending changes, read side by side: the connector's `getGuest` requests. */
   getGuest(guest: FleetGuest): Promise<unknown> {
     const base = `/api2/json/nodes/${guest.node}/${guest.type}/${guest.vmid}`;
-    return Promise.all([this.getJson(`${base}/status/current`), this.getJson(`${base}/config`)]);
+    return Promise.all([this.getJson(`${base}/status/current`), this.getJson(`${base}/pending`)]);
   }
 
   listGuests(): Promise<unknown> {

@@ -33,8 +33,8 @@ def make_call(prox):
         node, kind, vmid = guests[counter["i"] % len(guests)]
         counter["i"] += 1
         guest = prox.nodes(node).qemu(vmid) if kind == "qemu" else prox.nodes(node).lxc(vmid)
-        # The same two reads as the other clients: status and config (one after the other: the client is sync).
-        return guest.status.current.get(), guest.config.get()
+        # The same two reads as the other clients: status and pending config (one after the other: the client is sync).
+        return guest.status.current.get(), guest.pending.get()
 
     def list_guests():
         return prox.cluster.resources.get(type="vm")

@@ -1,4 +1,5 @@
-import { ratio, round } from '../load/stats.js';
+import { pairedRatio, ratio, round, type Spread, spreadOf } from '../load/stats.js';
+import type { ClientMeasurement } from '../scenarios/measured-client.js';
 import type { SingleCallCase } from '../scenarios/single-call.js';
 import type { BenchReport } from './bench-report.js';
 
@@ -15,7 +16,28 @@ export interface JsonSummary {
   readonly serverGrpcVsDirect: number | null;
   /** hvc-server's CPU per GetGuest over a bare ConnectRPC handler's, concurrency 64 (median of interleaved runs). */
   readonly serverCpuVsBareConnect: { readonly connectJson: number | null; readonly grpc: number | null };
+  /** `listGuests` calls/s, hvc over raw undici, at concurrency 1 and 32 (median of the interleaved rounds' ratios). */
+  readonly listGuestsVsRawUndici: ByConcurrency;
+  /** `listGuests` calls/s, hvc over `proxmox-api`, at concurrency 1 and 32. */
+  readonly listGuestsVsProxmoxApi: ByConcurrency;
+  /** `listGuests` calls/s, hvc over proxmoxer (measured right after, not interleaved), at concurrency 1 and 32. */
+  readonly listGuestsVsProxmoxer: ByConcurrency;
+  /** The fleet listing's wall time, hvc over raw undici's one `/cluster/resources` call (lower is better). */
+  readonly fleetListTimeVsRawUndici: number | null;
+  /** The fleet listing's heap growth, hvc over raw undici's one call (lower is better). */
+  readonly fleetListHeapVsRawUndici: number | null;
+  /** The min–max behind each headline figure above that has one (same keys, `c1`/`c32` suffixed where split). */
+  readonly spreads: Readonly<Record<string, readonly [number, number] | null>>;
 }
+
+/** A figure at concurrency 1 and at 32. */
+export interface ByConcurrency {
+  readonly c1: number | null;
+  readonly c32: number | null;
+}
+
+/** The label of raw undici's single `/cluster/resources` call in the fleet listing. */
+export const RAW_FLEET_LABEL = 'raw undici, one /cluster/resources call';
 
 /** The concurrency the `getGuest` ratios are taken at (the one the targets name). */
 export const HEADLINE_CONCURRENCY = 32;
@@ -50,12 +72,56 @@ export function serverCpuVsBare(report: BenchReport): JsonSummary['serverCpuVsBa
   };
 }
 
+/** The clients measured interleaved in this process, whose runs pair up round by round (proxmoxer runs after). */
+const INTERLEAVED = new Set(['hvc', 'raw undici', 'proxmox-api']);
+
+const byLabel = (one: SingleCallCase | undefined, label: string): ClientMeasurement | undefined =>
+  one?.clients.find((client) => client.label === label);
+
+/** hvc's calls/s over `label`'s in the `call` case at `concurrency`, with the spread of the rounds. */
+export function callRatio(
+  report: BenchReport,
+  call: SingleCallCase['call'],
+  concurrency: number,
+  label: string,
+): Spread {
+  const one = report.singleCall.cases.find((c) => c.call === call && c.concurrency === concurrency);
+  const side = (client: ClientMeasurement | undefined) => ({
+    median: client?.perSecond ?? null,
+    ...(client?.perSecondRuns === undefined || !INTERLEAVED.has(label) ? {} : { runs: client.perSecondRuns }),
+    range: client?.perSecondRange ?? null,
+  });
+  return pairedRatio(side(byLabel(one, 'hvc')), side(byLabel(one, label)));
+}
+
+const rounded = (spread: Spread) => round(spread.median);
+const roundedRange = (spread: Spread): readonly [number, number] | null =>
+  spread.range === null ? null : [round(spread.range[0]) as number, round(spread.range[1]) as number];
+
 /** Builds the `--json` summary from a report. */
 export function jsonSummary(report: BenchReport): JsonSummary {
   const getGuest = headlineGetGuest(report);
   const ours = perSecondOf(getGuest, 'hvc');
   const fleet = report.fleet.lines.find((line) => line.label.startsWith('hvc'));
   const fanout = report.fanout.lines.find((line) => line.label.startsWith('hvc'));
+  const rawFleet = report.fleet.lines.find((line) => line.label === RAW_FLEET_LABEL);
+  const list = (label: string, concurrency: number) => callRatio(report, 'listGuests', concurrency, label);
+  const listRaw = [list('raw undici', 1), list('raw undici', 32)] as const;
+  const listApi = [list('proxmox-api', 1), list('proxmox-api', 32)] as const;
+  const listPy = [list('proxmoxer', 1), list('proxmoxer', 32)] as const;
+  const fleetSide = (line: typeof fleet, runs: 'wallMsRuns' | 'heapGrowthMBRuns') => ({
+    median: (runs === 'wallMsRuns' ? line?.wallMs : line?.heapGrowthMB) ?? null,
+    ...(line?.[runs] === undefined ? {} : { runs: line[runs] }),
+  });
+  const fleetTime = pairedRatio(fleetSide(fleet, 'wallMsRuns'), fleetSide(rawFleet, 'wallMsRuns'));
+  const fleetHeap = pairedRatio(
+    fleetSide(fleet, 'heapGrowthMBRuns'),
+    fleetSide(rawFleet, 'heapGrowthMBRuns'),
+  );
+  const fleetWall = spreadOf(fleet?.wallMsRuns ?? []);
+  const fleetHeapMB = spreadOf(fleet?.heapGrowthMBRuns ?? []);
+  const fanoutRange = fanout?.wallMsRange ?? null;
+  const taskMs = report.fanout.taskDurationMs;
   return {
     getGuestVsRawUndici: round(ratio(ours, perSecondOf(getGuest, 'raw undici'))),
     getGuestVsProxmoxApi: round(ratio(ours, perSecondOf(getGuest, 'proxmox-api'))),
@@ -67,5 +133,28 @@ export function jsonSummary(report: BenchReport): JsonSummary {
     serverConnectVsDirect: round(serverRatio(report, 'server, Connect JSON')),
     serverGrpcVsDirect: round(serverRatio(report, 'server, gRPC')),
     serverCpuVsBareConnect: serverCpuVsBare(report),
+    listGuestsVsRawUndici: { c1: rounded(listRaw[0]), c32: rounded(listRaw[1]) },
+    listGuestsVsProxmoxApi: { c1: rounded(listApi[0]), c32: rounded(listApi[1]) },
+    listGuestsVsProxmoxer: { c1: rounded(listPy[0]), c32: rounded(listPy[1]) },
+    fleetListTimeVsRawUndici: rounded(fleetTime),
+    fleetListHeapVsRawUndici: rounded(fleetHeap),
+    spreads: {
+      getGuestVsRawUndici: roundedRange(callRatio(report, 'getGuest', HEADLINE_CONCURRENCY, 'raw undici')),
+      getGuestVsProxmoxApi: roundedRange(callRatio(report, 'getGuest', HEADLINE_CONCURRENCY, 'proxmox-api')),
+      listGuestsVsRawUndiciC1: roundedRange(listRaw[0]),
+      listGuestsVsRawUndiciC32: roundedRange(listRaw[1]),
+      listGuestsVsProxmoxApiC1: roundedRange(listApi[0]),
+      listGuestsVsProxmoxApiC32: roundedRange(listApi[1]),
+      listGuestsVsProxmoxerC1: roundedRange(listPy[0]),
+      listGuestsVsProxmoxerC32: roundedRange(listPy[1]),
+      fleetListMs: roundedRange(fleetWall),
+      fleetListHeapMB: roundedRange(fleetHeapMB),
+      fleetListTimeVsRawUndici: roundedRange(fleetTime),
+      fleetListHeapVsRawUndici: roundedRange(fleetHeap),
+      fanoutVsIdeal:
+        fanoutRange === null || taskMs === 0
+          ? null
+          : [round(fanoutRange[0] / taskMs) as number, round(fanoutRange[1] / taskMs) as number],
+    },
   };
 }

@@ -201,12 +201,15 @@ function notImplemented(method: string, url: string): RouteAnswer {
   };
 }
 
-/** `GET .../pending` of a guest with nothing pending: each config key with its running value. */
+/**
+ * `GET .../pending`: the config as PVE lists it there, one `{ key, value }` per option (nothing pending: the fleet's
+ * guests run with their config).
+ */
 function guestPendingBody(guest: FleetGuest): Buffer {
   return envelope(Object.entries(guestConfig(guest)).map(([key, value]) => ({ key, value })));
 }
 
-function guestConfig(guest: FleetGuest): Record<string, string | number> {
+function guestConfig(guest: FleetGuest): Record<string, unknown> {
   if (guest.type === 'lxc') {
     return {
       hostname: guest.name,

@@ -13,6 +13,9 @@ export interface FleetLine {
   readonly label: string;
   readonly wallMs: number | null;
   readonly heapGrowthMB: number | null;
+  /** Each run's wall time and heap growth, in run order (the listings run interleaved, one of each per round). */
+  readonly wallMsRuns?: readonly number[];
+  readonly heapGrowthMBRuns?: readonly number[];
   readonly requests: number | null;
   readonly guestsListed: number | null;
   readonly note?: string;
@@ -102,6 +105,8 @@ export async function runFleetListing(
         label: lister.label,
         wallMs: median(runs.map((m) => m.wallMs)),
         heapGrowthMB: median(runs.map((m) => m.heapGrowthBytes)) / 2 ** 20,
+        wallMsRuns: runs.map((m) => m.wallMs),
+        heapGrowthMBRuns: runs.map((m) => m.heapGrowthBytes / 2 ** 20),
         requests: requests[i] ?? null,
         guestsListed: listed[i] ?? null,
         ...(listed[i] === GUESTS ? {} : { note: `listed ${listed[i]} guests, expected ${GUESTS}` }),

@@ -7,6 +7,8 @@ export interface ClientMeasurement {
   readonly perSecond: number | null;
   /** The slowest and the fastest run's calls/s: the spread behind the median. */
   readonly perSecondRange: readonly [number, number] | null;
+  /** Each run's calls/s, in run order: runs of clients measured interleaved pair up round by round. */
+  readonly perSecondRuns?: readonly number[];
   readonly p50Ms: number | null;
   readonly p99Ms: number | null;
   /** The responder's CPU use while this client ran, as a share of one core (median over runs). */
@@ -42,6 +44,7 @@ export function summariseRuns(
       runs.length === 0
         ? null
         : [Math.min(...runs.map((run) => run.perSecond)), Math.max(...runs.map((run) => run.perSecond))],
+    perSecondRuns: runs.map((run) => run.perSecond),
     p50Ms: median(runs.map((run) => run.p50Ms)),
     p99Ms: median(runs.map((run) => run.p99Ms)),
     responderCpuShare: samples.length === 0 ? null : median(samples.map((sample) => sample.cpuShare)),

@@ -12,9 +12,17 @@ import type { BenchCertificate } from '../tls/bench-certificate.js';
 export interface FanoutLine {
   readonly label: string;
   readonly wallMs: number | null;
+  /** The fastest and the slowest run's wall time. */
+  readonly wallMsRange?: readonly [number, number] | null;
   /** `wallMs` over the task duration: 1 is the ideal. */
   readonly vsIdeal: number | null;
+  /**
+   * Reads made to learn how the tasks go, per operation: status polls plus reads of a node's task list (the
+   * latter also counts the starts' own precondition reads, so it errs high).
+   */
   readonly pollsPerOperation: number | null;
+  /** Of which task status polls. */
+  readonly statusPollsPerOperation?: number | null;
   /** Every request the responder saw (checks, starts, polls) per operation. */
   readonly requestsPerOperation: number | null;
   /** How long after the first task started the last one did, ms: the starts' own cost through the cap. */
@@ -176,13 +184,22 @@ async function fanOutWithFixedPoll(
 
 function summarise(label: string, runs: readonly FanoutRun[]): FanoutLine {
   const wallMs = median(runs.map((run) => run.wallMs));
+  const walls = runs.map((run) => run.wallMs);
   const failed = runs.reduce((sum, run) => sum + run.failed, 0);
   const firstError = runs.find((run) => run.firstError)?.firstError;
   return {
     label,
     wallMs,
     vsIdeal: wallMs / TASK_MS,
-    pollsPerOperation: median(runs.map((run) => run.stats.tasks.polls / Math.max(1, run.stats.tasks.tasks))),
+    wallMsRange: walls.length === 0 ? null : [Math.min(...walls), Math.max(...walls)],
+    pollsPerOperation: median(
+      runs.map(
+        (run) => (run.stats.tasks.polls + run.stats.byKind['task-list']) / Math.max(1, run.stats.tasks.tasks),
+      ),
+    ),
+    statusPollsPerOperation: median(
+      runs.map((run) => run.stats.tasks.polls / Math.max(1, run.stats.tasks.tasks)),
+    ),
     requestsPerOperation: median(runs.map((run) => run.stats.requests / OPERATIONS)),
     startSpreadMs: median(runs.map((run) => run.stats.tasks.startSpreadMs ?? Number.NaN)),
     socketsOpened: median(runs.map((run) => run.stats.socketsOpened)),

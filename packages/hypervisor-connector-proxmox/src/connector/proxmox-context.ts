@@ -2,6 +2,7 @@ import type { EndpointSet } from '@hvc/hypervisor-connector-kit/http';
 import type { ProxmoxConfig } from '../config/config-schema.js';
 import { GuestLocator } from '../guests/guest-locator.js';
 import { type PreconditionBatches, preconditionBatches } from '../guests/guest-preconditions.js';
+import { SharedGuestListings } from '../guests/shared-guest-listings.js';
 import { VmidReservations } from '../guests/vmid-reservations.js';
 import { capabilitiesFor } from '../target/capabilities.js';
 import { NodeNames } from '../target/node-names.js';
@@ -17,6 +18,8 @@ export interface ProxmoxContext {
   readonly endpoints: EndpointSet;
   /** Where each guest lives. */
   readonly locator: GuestLocator;
+  /** The guest listings concurrent `listGuests` calls share. */
+  readonly listings: SharedGuestListings;
   /** The precondition reads concurrent calls share. */
   readonly batches: PreconditionBatches;
   readonly tasks: TaskService;
@@ -56,6 +59,7 @@ export function createProxmoxContext(
       { types, ...(config.pool === undefined ? {} : { pool: config.pool }) },
       target,
     ),
+    listings: new SharedGuestListings(() => client.writeEpoch),
     batches: preconditionBatches(client),
     vmids: new VmidReservations(),
     tasks: new TaskService(client, config.tasks.noSuchTaskGraceMs, taskOwner(config.credentials)),

@@ -3,15 +3,14 @@ import { SingleFlight } from '@hvc/hypervisor-connector-kit';
 import { z } from 'zod';
 import type { PveGuestRef } from '../mapping/guest-id.js';
 import type { PveClusterResource } from '../schemas/cluster.js';
-import { pveRecords } from '../schemas/pve-record.js';
-import { clusterResourceFields } from '../schemas/record-fields.js';
+import { ClusterResourcesInPlaceSchema } from '../schemas/cluster-resources-reader.js';
 import type { PveClient } from '../transport/pve-client.js';
 
 /** The one key of the listing's single flight. */
 const LISTING = 'cluster/resources';
 
 // The listing is parsed from the response just read, so its items are normalised in place: a fleet is held once.
-const ResourcesSchema = pveRecords(clusterResourceFields, 'in-place');
+const ResourcesSchema = ClusterResourcesInPlaceSchema;
 
 /** `GET /pools?poolid=`: the pool with its members (guests as `/cluster/resources` entries, and storages). */
 const PoolMembersSchema = z.array(
@@ -21,7 +20,14 @@ const PoolMembersSchema = z.array(
 /** Where a guest lives. */
 export interface GuestLocation {
   readonly node: string;
-  readonly pool?: string;
+  readonly pool?: string | undefined;
+}
+
+/** Where the guests of a listing are, one entry per guest in each array. */
+interface ListedLocations {
+  readonly ids: string[];
+  readonly nodes: string[];
+  readonly pools: (string | undefined)[];
 }
 
 /**
@@ -31,9 +37,12 @@ export interface GuestLocation {
 export class GuestLocator {
   readonly #client: PveClient;
   readonly #pool: string | undefined;
-  readonly #types: ReadonlySet<string>;
+  readonly #qemu: boolean;
+  readonly #lxc: boolean;
   readonly #target: string | undefined;
-  readonly #cache = new Map<string, GuestLocation>();
+  readonly #known = new Map<string, GuestLocation>();
+  /** The last listing's guests (ids, nodes, pools side by side), indexed into `#known` when a lookup needs it. */
+  #listed: ListedLocations | undefined;
   /** The listing in flight for `locate`, shared by every lookup that misses the cache meanwhile. */
   readonly #listing = new SingleFlight<typeof LISTING, PveClusterResource[]>();
 
@@ -45,7 +54,8 @@ export class GuestLocator {
   ) {
     this.#client = client;
     this.#pool = scope.pool;
-    this.#types = new Set(scope.types);
+    this.#qemu = scope.types.includes('qemu');
+    this.#lxc = scope.types.includes('lxc');
     this.#target = target;
   }
 
@@ -61,18 +71,29 @@ export class GuestLocator {
       this.#client.get('/cluster/resources', { type: 'vm' }, ResourcesSchema, options),
       this.#pool === undefined ? undefined : this.#poolMembers(this.#pool, options),
     ]);
+    // One pass over the items: scope and pool. The locations are kept as three arrays of the strings already parsed
+    // and indexed only when a lookup asks: a listing does not hash 10,000 ids it may never look up.
     const pool = this.#pool;
-    const guests = items.filter((item) => {
-      if (!this.#types.has(item.type)) return false;
-      if (pool === undefined) return true;
-      if (members ? !members.has(item.id) : item.pool !== pool) return false;
-      item.pool = pool;
-      return true;
-    });
-    this.#cache.clear();
-    for (const item of guests) {
-      if (item.node) this.#cache.set(item.id, { node: item.node, ...(item.pool ? { pool: item.pool } : {}) });
+    const qemu = this.#qemu;
+    const lxc = this.#lxc;
+    const guests: PveClusterResource[] = [];
+    const listed: ListedLocations = { ids: [], nodes: [], pools: [] };
+    for (const item of items) {
+      const type = item.type;
+      if (type === 'qemu' ? !qemu : type !== 'lxc' || !lxc) continue;
+      if (pool !== undefined) {
+        if (members ? !members.has(item.id) : item.pool !== pool) continue;
+        item.pool = pool;
+      }
+      guests.push(item);
+      if (item.node) {
+        listed.ids.push(item.id);
+        listed.nodes.push(item.node);
+        listed.pools.push(item.pool);
+      }
     }
+    this.#known.clear();
+    this.#listed = listed;
     return guests;
   }
 
@@ -83,10 +104,10 @@ export class GuestLocator {
    * every caller has given up.
    */
   async locate(ref: PveGuestRef, signal?: AbortSignal, fresh = false): Promise<GuestLocation> {
-    const cached = this.#cache.get(ref.id);
+    const cached = this.#cache().get(ref.id);
     if (cached && !fresh) return cached;
     await this.#listing.run(LISTING, (listingSignal) => this.guests(listingSignal), signal);
-    const found = this.#cache.get(ref.id);
+    const found = this.#cache().get(ref.id);
     if (!found) throw this.notFound(ref);
     return found;
   }
@@ -110,17 +131,30 @@ export class GuestLocator {
 
   /** Remembers where a guest is (after a create, clone or migration). */
   remember(guestId: string, location: GuestLocation): void {
-    this.#cache.set(guestId, location);
+    this.#cache().set(guestId, location);
   }
 
   /** Forgets a guest's location. */
   forget(guestId: string): void {
-    this.#cache.delete(guestId);
+    this.#cache().delete(guestId);
   }
 
   /** Whether the cache holds the guest. */
   isCached(guestId: string): boolean {
-    return this.#cache.has(guestId);
+    return this.#cache().has(guestId);
+  }
+
+  /** The known locations, with the last listing's indexed first. */
+  #cache(): Map<string, GuestLocation> {
+    const listed = this.#listed;
+    if (listed !== undefined) {
+      this.#listed = undefined;
+      const { ids, nodes, pools } = listed;
+      for (let i = 0; i < ids.length; i++) {
+        this.#known.set(ids[i] as string, { node: nodes[i] as string, pool: pools[i] });
+      }
+    }
+    return this.#known;
   }
 
   /** The NOT_FOUND error of a guest. */

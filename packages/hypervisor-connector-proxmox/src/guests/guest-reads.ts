@@ -1,8 +1,8 @@
-import type { Guest } from '@hvc/hypervisor-connector';
+import type { Guest, GuestFilter } from '@hvc/hypervisor-connector';
 import { type ConnectorImplementation, matchesGuestFilter } from '@hvc/hypervisor-connector-kit';
 import type { ProxmoxContext } from '../connector/proxmox-context.js';
 import type { PveGuestRef } from '../mapping/guest-id.js';
-import { guestFromResource, guestFromStatus, vmidOf } from '../mapping/guest-mapping.js';
+import { guestFromResource, guestFromStatus, type SharedTagLists, vmidOf } from '../mapping/guest-mapping.js';
 import { splitPendingConfig } from '../mapping/pending-config.js';
 import { PveGuestPendingSchema, PveGuestStatusSchema } from '../schemas/guests.js';
 import { guestPath, onGuest } from './guest-scope.js';
@@ -10,25 +10,15 @@ import { statusesOfRrdLess } from './rrd-less-entries.js';
 
 /**
  * `listGuests` (one `/cluster/resources` call for the whole cluster, plus the guests' own status where an entry lacks
- * pvestatd's figures) and `getGuest` (the guest's status and config,
+ * pvestatd's figures; concurrent calls with the same filter share one listing) and `getGuest` (the guest's status and config,
  * read at once from its own node: its config as it runs, and the changes pending for its next start): the hot paths, kept free of copies and second passes.
  */
 export function guestReadMethods(
   pve: ProxmoxContext,
 ): Pick<ConnectorImplementation<PveGuestRef>, 'listGuests' | 'getGuest'> {
   return {
-    async listGuests(filter, { signal }) {
-      const items = await pve.locator.guests(signal);
-      // Sorted on the items' numeric VMIDs, read once each, before mapping.
-      items.sort((a, b) => vmidOf(a) - vmidOf(b));
-      const own = await statusesOfRrdLess(pve, items, vmidOf, signal);
-      const guests: Guest[] = [];
-      for (const item of items) {
-        const guest = guestFromResource(item, own.get(item));
-        if (matchesGuestFilter(guest, filter)) guests.push(guest);
-      }
-      return guests;
-    },
+    listGuests: (filter, { signal }) =>
+      pve.listings.run(filter, (shared) => listAllGuests(pve, filter, shared), signal),
     getGuest: (ref, { signal }) =>
       onGuest(pve, ref, signal, async (node, pool) => {
         const call = { node, signal };
@@ -40,4 +30,23 @@ export function guestReadMethods(
         return guestFromStatus(ref.type, node, status, splitPendingConfig(pending), pool);
       }),
   };
+}
+
+/** One listing: every guest in scope that passes `filter`, in VMID order. */
+async function listAllGuests(
+  pve: ProxmoxContext,
+  filter: GuestFilter,
+  signal: AbortSignal,
+): Promise<Guest[]> {
+  const items = await pve.locator.guests(signal);
+  // Sorted on the items' numeric VMIDs, read once each, before mapping.
+  items.sort((a, b) => vmidOf(a) - vmidOf(b));
+  const own = await statusesOfRrdLess(pve, items, vmidOf, signal);
+  const guests: Guest[] = [];
+  const tagLists: SharedTagLists = new Map();
+  for (const item of items) {
+    const guest = guestFromResource(item, own.get(item), tagLists);
+    if (matchesGuestFilter(guest, filter)) guests.push(guest);
+  }
+  return guests;
 }

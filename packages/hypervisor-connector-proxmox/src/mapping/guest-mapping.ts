@@ -46,6 +46,25 @@ export function parseTags(tags: string | undefined): string[] {
   return parts.filter((tag) => tag.length > 0);
 }
 
+/**
+ * The tag lists of one listing by their PVE string: guests with the same tags share one frozen list, so that a fleet
+ * where most guests carry the same few tag sets holds each list once.
+ */
+export type SharedTagLists = Map<string, readonly string[]>;
+
+const NO_TAGS: readonly string[] = Object.freeze([]);
+
+function sharedTags(tags: string | undefined, lists: SharedTagLists | undefined): readonly string[] {
+  if (!tags) return NO_TAGS;
+  if (lists === undefined) return parseTags(tags);
+  let list = lists.get(tags);
+  if (list === undefined) {
+    list = Object.freeze(parseTags(tags));
+    lists.set(tags, list);
+  }
+  return list;
+}
+
 /** The VMID of a guest's `/cluster/resources` item (from its id, `qemu/100`, should PVE leave `vmid` out). */
 export function vmidOf(item: PveClusterResource): number {
   return item.vmid ?? Number(item.id.slice(item.id.indexOf('/') + 1));
@@ -55,9 +74,14 @@ export function vmidOf(item: PveClusterResource): number {
  * A guest from its `/cluster/resources` item; `raw` is the item itself (normalised, not copied). An item without
  * pvestatd's RRD row (no name, `maxcpu`, `maxmem`; `status: 'unknown'`) takes those from the guest's own status record
  * when one was read (`own`). Without one (its node could not be read either) nothing says what the guest has: it is
- * listed `unknown`, with zero resources and its id for a name, and `raw` is PVE's bare entry.
+ * listed `unknown`, with zero resources and its id for a name, and `raw` is PVE's bare entry. `tagLists` shares
+ * the tag lists of the guests of one listing.
  */
-export function guestFromResource(item: PveClusterResource, own?: PveGuestStatus): Guest {
+export function guestFromResource(
+  item: PveClusterResource,
+  own?: PveGuestStatus,
+  tagLists?: SharedTagLists,
+): Guest {
   const type = item.type as PveGuestType;
   const vmid = vmidOf(item);
   const cpus = item.maxcpu ?? own?.cpus;
@@ -73,7 +97,7 @@ export function guestFromResource(item: PveClusterResource, own?: PveGuestStatus
     node: item.node ?? '',
     state: own && item.status === 'unknown' ? guestState(own.status, own.qmpstatus) : guestState(item.status),
     template: item.template ?? own?.template ?? false,
-    tags: parseTags(item.tags),
+    tags: sharedTags(item.tags, tagLists),
     resources,
     usage: usageOf(own && item.uptime === undefined ? own : item),
     raw: item,

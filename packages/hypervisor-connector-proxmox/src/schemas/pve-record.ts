@@ -80,6 +80,14 @@ export function pveRecord<F extends PveFields>(fields: F, writes: RecordWrites =
 }
 
 /**
+ * The plain normaliser of one record of an array (see {@link pveRecord}), its problems' paths starting at `index`.
+ */
+export function recordNormaliser(fields: PveFields, writes: RecordWrites) {
+  const entries = Object.entries(fields);
+  return (input: unknown, index: number) => normalise(input, entries, writes, [index]);
+}
+
+/**
  * A zod schema of an array of PVE records (see {@link pveRecord}): one loop, no schema run per item. `in-place`
  * is for the connector's own freshly parsed responses, so that a large listing is not held twice.
  */
@@ -95,9 +103,17 @@ export function pveRecords<F extends PveFields>(fields: F, writes: RecordWrites 
     }
     return { value: out };
   };
-  const schema = z.unknown().transform((input, ctx): PveRecord<F>[] => {
+  return directSchema<PveRecord<F>[]>(read);
+}
+
+/**
+ * A zod schema around a plain reader of a whole response body (its values, its first problem as the one issue),
+ * registered so that {@link directReader} finds the reader for the connector's hot path.
+ */
+export function directSchema<T>(read: DirectReader) {
+  const schema = z.unknown().transform((input, ctx): T => {
     const result = read(input);
-    if ('value' in result) return result.value as PveRecord<F>[];
+    if ('value' in result) return result.value as T;
     ctx.issues.push({ code: 'custom', ...result });
     return z.NEVER;
   });

@@ -56,6 +56,11 @@ export class TaskService {
     return this.#running(ref, parseUpid(ref.upid), encodeOperationId(ref, this.#owner));
   }
 
+  /** The operation of a task known to run (its node lists it among its active tasks), read from its UPID alone. */
+  running(ref: OperationRef): Operation {
+    return this.#running(ref, parseUpid(ref.upid), encodeOperationId(ref, this.#owner));
+  }
+
   /**
    * The operation's current state. A task PVE does not know yet ("no such task") counts as running for a grace
    * period after it started: after this process saw it start, or after the start time in its UPID.

@@ -26,12 +26,18 @@ export class PveClient {
   readonly #auth: Authenticator;
   readonly #readAttempts: number;
   readonly #logger: ProxmoxLogger;
+  #writes = 0;
 
   constructor(http: PveHttp, auth: Authenticator, readAttempts: number, logger: ProxmoxLogger) {
     this.#http = http;
     this.#auth = auth;
     this.#readAttempts = readAttempts;
     this.#logger = logger;
+  }
+
+  /** Changes whenever a write (any method but GET) is sent or settles: reads started before it may not show it. */
+  get writeEpoch(): number {
+    return this.#writes;
   }
 
   /** `GET path` → parsed data. */
@@ -48,7 +54,13 @@ export class PveClient {
     options: PveCallOptions = {},
   ): Promise<z.output<S>> {
     const call: PendingCall<S> = { method, path, params, schema, options, reauthenticated: false };
-    if (method !== 'GET' || this.#readAttempts === 1) return this.#attempt(call, 1);
+    if (method !== 'GET') {
+      this.#writes++;
+      return this.#attempt(call, 1).finally(() => {
+        this.#writes++;
+      });
+    }
+    if (this.#readAttempts === 1) return this.#attempt(call, 1);
     const { signal } = options;
     return retry((number) => this.#attempt(call, number), {
       attempts: this.#readAttempts,
