@@ -82,6 +82,8 @@ describe('2,000 health watches over 20 connections (hvc-server bin)', () => {
       HVC_DATABASE_FILE: join(dir, 'hvc.sqlite'),
       HVC_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
       HVC_LOG_LEVEL: 'info',
+      // Health watches need no credential: a server without an authentication source is what this measures.
+      HVC_DEV_MODE: 'true',
     });
     ({ url } = await server.waitFor<{ url: string }>((line) => line.msg === 'hvc-server listening'));
   }, 60_000);
