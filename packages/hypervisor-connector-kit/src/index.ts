@@ -1,8 +1,8 @@
 /**
  * What every hvc connector author reuses: `defineConnector` (input validation, the capability gate, deadlines and
  * signals, error normalisation), `wrapConnector` (one middleware point for every method), operation waits and
- * in-process operation records, retry with backoff, a concurrency limiter, single flight, guest filtering, clocks
- * (a manual one for tests) and TLS trust with fingerprint pinning.
+ * in-process operation records, an in-memory pager with keyset page tokens, retry with backoff, a concurrency
+ * limiter, single flight, guest filtering, clocks (a manual one for tests) and TLS trust with fingerprint pinning.
  *
  * @packageDocumentation
  */
@@ -27,6 +27,7 @@ export {
 } from './connector/power-methods.js';
 export { type ConnectorCall, type ConnectorMiddleware, wrapConnector } from './connector/wrap-connector.js';
 export { type FilterableGuest, matchesGuestFilter } from './filter/guest-filter.js';
+export { canonicalJson, stableHash } from './hash/stable-hash.js';
 export {
   ConcurrencyLimiter,
   type ConcurrencyLimiterOptions,
@@ -52,6 +53,7 @@ export {
   type OperationWaiterOptions,
   type PollSchedule,
 } from './operations/operation-waiter.js';
+export { compareIds, imagePageKey, pageOf } from './paging/in-memory-pager.js';
 export { type BackoffPolicy, backoffDelay } from './retry/backoff.js';
 export { isTransientError, type RetryAttempt, type RetryOptions, retry } from './retry/retry.js';
 export {

@@ -8,7 +8,7 @@ import type { LibvirtConfig } from '../config/libvirt-config.js';
  * runs is undone or given up).
  */
 export const LIBVIRT_CAPABILITIES: Capabilities = {
-  ...FULL_CAPABILITIES,
+  ...withoutInventory(FULL_CAPABILITIES),
   guestTypes: ['vm'],
   console: ['vnc', 'terminal'],
   notes: {
@@ -19,6 +19,11 @@ export const LIBVIRT_CAPABILITIES: Capabilities = {
       'the process that runs it; other operations end on their own in seconds and cannot be cancelled',
   },
 };
+
+/** `capabilities` without the inventory group: storages, networks and images are not listed yet. */
+function withoutInventory({ inventory: _, ...rest }: Capabilities): Capabilities {
+  return rest;
+}
 
 /** What a read-only connection cannot do: every write. */
 const WRITES = [
