@@ -34,6 +34,7 @@ export {
   type ReleaseSlot,
 } from './limits/concurrency-limiter.js';
 export { SingleFlight } from './limits/single-flight.js';
+export { ipv4Subnet } from './net/ipv4-subnet.js';
 export {
   endedOperationError,
   type OperationOrigin,

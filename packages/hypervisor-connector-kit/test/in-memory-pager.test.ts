@@ -1,6 +1,6 @@
 import { type PageRequest, StorageQuerySchema } from '@hvc/hypervisor-connector';
 import { describe, expect, it } from 'vitest';
-import { imagePageKey, pageOf } from '../src/index.js';
+import { imagePageKey, ipv4Subnet, pageOf } from '../src/index.js';
 
 const item = (id: string) => ({ id });
 
@@ -107,5 +107,17 @@ describe('pageOf', () => {
     ].map(imagePageKey);
     expect([...keys].sort()).toEqual([keys[1], keys[0], keys[2]]);
     expect(new Set(keys).size).toBe(3);
+  });
+});
+
+describe('ipv4Subnet', () => {
+  it('computes the subnet of a host address, and nothing for what is not IPv4 with a prefix', () => {
+    expect(ipv4Subnet('10.0.0.11/24')).toBe('10.0.0.0/24');
+    expect(ipv4Subnet('192.168.7.200/26')).toBe('192.168.7.192/26');
+    expect(ipv4Subnet('10.1.2.3/0')).toBe('0.0.0.0/0');
+    expect(ipv4Subnet('10.1.2.3/32')).toBe('10.1.2.3/32');
+    expect(ipv4Subnet('10.1.2.3/33')).toBeUndefined();
+    expect(ipv4Subnet('10.1.2.300/24')).toBeUndefined();
+    expect(ipv4Subnet('fd00::1/64')).toBeUndefined();
   });
 });

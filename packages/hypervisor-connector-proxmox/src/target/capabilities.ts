@@ -23,7 +23,7 @@ const CONTAINER_LIMITS = {
 
 /** What the Proxmox connector supports at all: the whole contract but SPICE, and per guest type what PVE allows. */
 const PROXMOX_CAPABILITIES: Capabilities = Object.freeze({
-  ...withoutInventory(FULL_CAPABILITIES),
+  ...FULL_CAPABILITIES,
   console: ['vnc', 'terminal'],
   notes: {
     'clone.linked': 'from templates only',
@@ -31,11 +31,6 @@ const PROXMOX_CAPABILITIES: Capabilities = Object.freeze({
   },
   unsupportedByGuestType: { container: CONTAINER_LIMITS },
 }) as Capabilities;
-
-/** `capabilities` without the inventory group: storages, networks and images are not listed yet. */
-function withoutInventory({ inventory: _, ...rest }: Capabilities): Capabilities {
-  return rest;
-}
 
 const CONTAINERS_ONLY = 'this connector is configured for containers only';
 
