@@ -8,10 +8,11 @@ import type { LibvirtConfig } from '../config/libvirt-config.js';
  * runs is undone or given up).
  */
 export const LIBVIRT_CAPABILITIES: Capabilities = {
-  ...withoutInventory(FULL_CAPABILITIES),
+  ...FULL_CAPABILITIES,
   guestTypes: ['vm'],
   console: ['vnc', 'terminal'],
   notes: {
+    'inventory.networks': 'libvirt virtual networks; host bridges are not listed',
     'guestTypes.container': 'the QEMU driver runs virtual machines only',
     'console.spice': 'guests are made with VNC graphics; SPICE tickets are not offered',
     cancelOperation:
@@ -19,11 +20,6 @@ export const LIBVIRT_CAPABILITIES: Capabilities = {
       'the process that runs it; other operations end on their own in seconds and cannot be cancelled',
   },
 };
-
-/** `capabilities` without the inventory group: storages, networks and images are not listed yet. */
-function withoutInventory({ inventory: _, ...rest }: Capabilities): Capabilities {
-  return rest;
-}
 
 /** What a read-only connection cannot do: every write. */
 const WRITES = [
