@@ -1,8 +1,8 @@
 /**
  * What every hvc connector author reuses: `defineConnector` (input validation, the capability gate, deadlines and
  * signals, error normalisation), `wrapConnector` (one middleware point for every method), operation waits and
- * in-process operation records, retry with backoff, a concurrency limiter, single flight, guest filtering, clocks
- * (a manual one for tests) and TLS trust with fingerprint pinning.
+ * in-process operation records, an in-memory pager with keyset page tokens, retry with backoff, a concurrency
+ * limiter, single flight, guest filtering, clocks (a manual one for tests) and TLS trust with fingerprint pinning.
  *
  * @packageDocumentation
  */
@@ -32,12 +32,14 @@ export {
 } from './connector/provider-options.js';
 export { type ConnectorCall, type ConnectorMiddleware, wrapConnector } from './connector/wrap-connector.js';
 export { type FilterableGuest, matchesGuestFilter } from './filter/guest-filter.js';
+export { canonicalJson, stableHash } from './hash/stable-hash.js';
 export {
   ConcurrencyLimiter,
   type ConcurrencyLimiterOptions,
   type ReleaseSlot,
 } from './limits/concurrency-limiter.js';
 export { SingleFlight } from './limits/single-flight.js';
+export { ipv4Subnet } from './net/ipv4-subnet.js';
 export {
   endedOperationError,
   type OperationOrigin,
@@ -57,6 +59,7 @@ export {
   type OperationWaiterOptions,
   type PollSchedule,
 } from './operations/operation-waiter.js';
+export { compareIds, imagePageKey, pageOf } from './paging/in-memory-pager.js';
 export { type BackoffPolicy, backoffDelay } from './retry/backoff.js';
 export { isTransientError, type RetryAttempt, type RetryOptions, retry } from './retry/retry.js';
 export {

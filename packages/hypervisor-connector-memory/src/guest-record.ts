@@ -1,5 +1,5 @@
 import type { DiskSpec, Guest, GuestState, GuestType, NicSpec, Snapshot } from '@hvc/hypervisor-connector';
-import { stableHash } from './stable-hash.js';
+import { stableHash } from '@hvc/hypervisor-connector-kit';
 
 const MIB = 1024 * 1024;
 const GIB = 1024 * MIB;

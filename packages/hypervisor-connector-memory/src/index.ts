@@ -39,6 +39,13 @@
  */
 export { type Clock, createManualClock, type ManualClock, systemClock } from '@hvc/hypervisor-connector-kit';
 export {
+  DEFAULT_MEMORY_INVENTORY,
+  type MemoryImageSeed,
+  type MemoryInventorySeed,
+  type MemoryNetworkSeed,
+  type MemoryStorageSeed,
+} from './inventory-seeds.js';
+export {
   type FailOperationsHook,
   MEMORY_UNSUPPORTED_BY_GUEST_TYPE,
   type MemoryCapabilitiesOverride,

@@ -14,6 +14,13 @@ import {
 } from '@hvc/hypervisor-connector';
 import { type Clock, isClock, systemClock } from '@hvc/hypervisor-connector-kit';
 import { z } from 'zod';
+import {
+  checkInventorySeed,
+  DEFAULT_MEMORY_INVENTORY,
+  InventorySeedSchema,
+  type MemoryInventorySeed,
+  type ResolvedMemoryInventory,
+} from './inventory-seeds.js';
 
 /** A guest the memory connector starts with. */
 export interface MemoryGuestSeed {
@@ -47,9 +54,11 @@ export interface OperationFailureContext {
 export type FailOperationsHook = (context: OperationFailureContext) => string | undefined;
 
 /** Capabilities to switch off (or on); nested groups merge field by field with {@link FULL_CAPABILITIES}. */
-export interface MemoryCapabilitiesOverride extends Partial<Omit<Capabilities, 'clone' | 'migration'>> {
+export interface MemoryCapabilitiesOverride
+  extends Partial<Omit<Capabilities, 'clone' | 'migration' | 'inventory'>> {
   readonly clone?: Partial<Capabilities['clone']>;
   readonly migration?: Partial<Capabilities['migration']>;
+  readonly inventory?: Partial<NonNullable<Capabilities['inventory']>>;
 }
 
 /**
@@ -75,6 +84,11 @@ export interface MemoryConnectorConfig {
   readonly clock?: Clock;
   /** Delay before each call answers, in milliseconds, on the configured clock. Default 0. */
   readonly latencyMs?: number;
+  /**
+   * The storages, networks and images the connector lists; each list given replaces its default
+   * ({@link DEFAULT_MEMORY_INVENTORY}). Guest templates are listed as images too.
+   */
+  readonly inventory?: MemoryInventorySeed;
 }
 
 /** What `createMemoryConnector` accepts: the same shape as {@link MemoryConnectorConfig}. */
@@ -91,6 +105,7 @@ export interface ResolvedMemoryConfig {
   readonly failOperations?: FailOperationsHook;
   readonly clock: Clock;
   readonly latencyMs: number;
+  readonly inventory: ResolvedMemoryInventory;
 }
 
 const GuestSeedSchema = z
@@ -129,6 +144,13 @@ const CapabilitiesOverrideSchema = z.strictObject({
   console: z.array(z.enum(CONSOLE_PROTOCOLS)).optional(),
   metrics: z.boolean().optional(),
   cancelOperation: z.boolean().optional(),
+  inventory: z
+    .strictObject({
+      storages: z.boolean().optional(),
+      networks: z.boolean().optional(),
+      images: z.boolean().optional(),
+    })
+    .optional(),
   notes: z.record(z.string(), z.string()).optional(),
   unsupportedByGuestType: z
     .partialRecord(z.enum(GUEST_TYPES), z.record(z.string(), z.string().min(1)))
@@ -159,6 +181,7 @@ const ConfigObjectSchema = z
       .optional(),
     clock: z.custom<Clock>(isClock, 'not a clock (now, setTimeout, clearTimeout)').optional(),
     latencyMs: z.number().int().min(0).max(60_000).default(0),
+    inventory: InventorySeedSchema.optional(),
   })
   .superRefine((config, ctx) => {
     if (new Set(config.nodes).size !== config.nodes.length) {
@@ -169,7 +192,18 @@ const ConfigObjectSchema = z
         ctx.addIssue({ code: 'custom', path: ['guests', index, 'node'], message: 'not one of the nodes' });
       }
     });
+    for (const issue of checkInventorySeed(inventoryOf(config.inventory), config.nodes)) {
+      ctx.addIssue({ code: 'custom', path: ['inventory', ...issue.path], message: issue.message });
+    }
   });
+
+function inventoryOf(seed: MemoryInventorySeed | undefined): ResolvedMemoryInventory {
+  return {
+    storages: seed?.storages ?? DEFAULT_MEMORY_INVENTORY.storages,
+    networks: seed?.networks ?? DEFAULT_MEMORY_INVENTORY.networks,
+    images: seed?.images ?? DEFAULT_MEMORY_INVENTORY.images,
+  };
+}
 
 /**
  * Validates a memory connector's configuration. Plain-data fields are checked; `failOperations` must be a function
@@ -181,9 +215,10 @@ export const MemoryConnectorConfigSchema: z.ZodType<MemoryConnectorConfig, Memor
 /** Validates `input` (INVALID_ARGUMENT when bad) and applies every default. */
 export function resolveMemoryConfig(input: MemoryConnectorConfigInput = {}): ResolvedMemoryConfig {
   const config = parseInput(ConfigObjectSchema, input, 'memory connector config');
-  const { capabilities, clock, failOperations, clusterName, ...rest } = config;
+  const { capabilities, clock, failOperations, clusterName, inventory, ...rest } = config;
   return {
     ...rest,
+    inventory: inventoryOf(inventory),
     capabilities: mergeCapabilities(capabilities ?? {}),
     clock: clock ?? systemClock,
     ...(failOperations === undefined ? {} : { failOperations }),
@@ -192,12 +227,13 @@ export function resolveMemoryConfig(input: MemoryConnectorConfigInput = {}): Res
 }
 
 function mergeCapabilities(override: MemoryCapabilitiesOverride): Capabilities {
-  const { clone, migration, ...flat } = override;
+  const { clone, migration, inventory, ...flat } = override;
   return {
     ...structuredClone({ ...FULL_CAPABILITIES }),
     ...structuredClone(flat),
     clone: { ...FULL_CAPABILITIES.clone, ...clone },
     migration: { ...FULL_CAPABILITIES.migration, ...migration },
+    inventory: { storages: true, networks: true, images: true, ...inventory },
     unsupportedByGuestType: structuredClone(flat.unsupportedByGuestType ?? MEMORY_UNSUPPORTED_BY_GUEST_TYPE),
   };
 }

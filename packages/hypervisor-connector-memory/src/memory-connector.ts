@@ -31,6 +31,7 @@ import {
 } from './guest-snapshots.js';
 import { type MemoryConnectorConfigInput, resolveMemoryConfig } from './memory-config.js';
 import type { MemoryContext } from './memory-context.js';
+import { MemoryInventory } from './memory-inventory.js';
 import { listMemoryNodes } from './memory-nodes.js';
 import { OperationRunner } from './memory-operations.js';
 import { MemoryState } from './memory-state.js';
@@ -75,6 +76,7 @@ export function createMemoryConnector(
     origin,
   };
   const { state, runner } = context;
+  const inventory = new MemoryInventory(config, context);
   const waiter = new OperationWaiter({ clock, ...origin });
   const closing = new AbortController();
   let closed = false;
@@ -151,6 +153,9 @@ export function createMemoryConnector(
       openConsole: (guestId, request, call) =>
         after(call, () => openMemoryConsole(context, guestId, request)),
       getMetrics: (guestId, request, call) => after(call, () => memoryMetrics(context, guestId, request)),
+      listStorages: (query, call) => after(call, () => inventory.listStorages(query)),
+      listNetworks: (query, call) => after(call, () => inventory.listNetworks(query)),
+      listImages: (query, call) => after(call, () => inventory.listImages(query)),
       getOperation: (id, call) => after(call, () => operation(id)),
       waitForOperation: async (id, options, call) => {
         await after(call, () => operation(id));

@@ -68,3 +68,11 @@ export function snapshotNotFound(guest: GuestRecord, name: string, from: ErrorOr
     details: { guestId: guest.id, snapshot: name },
   });
 }
+
+/** NOT_FOUND for a storage the target does not have, named by the query or spec field `field`. */
+export function storageNotFound(storage: string, from: ErrorOrigin, field = 'storage'): NotFoundError {
+  return new NotFoundError(`storage ${storage} not found`, {
+    ...origin(from),
+    details: { resource: 'storage', id: storage, field },
+  });
+}

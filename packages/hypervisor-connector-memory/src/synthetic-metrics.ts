@@ -1,6 +1,6 @@
 import type { MetricPoint, MetricSeries, MetricsRequest, MetricTimeframe } from '@hvc/hypervisor-connector';
 import type { MemoryContext } from './memory-context.js';
-import { noise } from './stable-hash.js';
+import { noise } from './synthetic-noise.js';
 
 /** Seconds between points, per timeframe. */
 const RESOLUTION_SECONDS: Readonly<Record<MetricTimeframe, number>> = {

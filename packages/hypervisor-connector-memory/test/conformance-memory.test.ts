@@ -66,6 +66,7 @@ const memoryFixture: ConformanceFixture = {
         console: [],
         metrics: false,
         cancelOperation: false,
+        inventory: { storages: false, networks: false, images: false },
       },
     }),
   injectOperationFailure: (connector, { type, guestId }) => {
@@ -417,6 +418,50 @@ const breakages: {
           id.startsWith('container/') ? inner.rebootGuest(id, options) : inner.resetGuest(id, options),
       };
     },
+  },
+  {
+    behaviour: 'listStorages ignores the content kinds asked',
+    caseId: 'inventory.storages-filter',
+    failure: /storages with disk/,
+    overrides: (inner) => ({
+      listStorages: (query, options) => inner.listStorages({ ...query, contentKinds: undefined }, options),
+    }),
+  },
+  {
+    behaviour: 'listImages pages by position and skips an item after each page',
+    caseId: 'inventory.paging',
+    failure: /in pages of 1/,
+    overrides: (inner) => ({
+      listImages: async (query, options) => {
+        const offset = Number(query?.pageToken ?? 0);
+        const all = await inner.listImages({ pageSize: 1000 }, options);
+        const size = query?.pageSize ?? 100;
+        const items = all.items.slice(offset, offset + size);
+        const next = offset + size + 1 < all.items.length ? String(offset + size + 1) : undefined;
+        return next === undefined ? { items } : { items, nextPageToken: next };
+      },
+    }),
+  },
+  {
+    behaviour: 'a page token of another query is taken as a cursor',
+    caseId: 'inventory.page-token-foreign',
+    failure:
+      /a token of listStorages\(\) given to listStorages\(\{ contentKinds \}\): expected INVALID_ARGUMENT/,
+    overrides: (inner) => ({
+      listStorages: (query, options) =>
+        query?.pageToken !== undefined && query.contentKinds !== undefined
+          ? inner.listStorages({ pageSize: query.pageSize }, options)
+          : inner.listStorages(query, options),
+    }),
+  },
+  {
+    behaviour: 'an unknown storage lists nothing instead of NOT_FOUND',
+    caseId: 'inventory.unknown-names',
+    failure: /listImages\(\{ storage \}\): expected NOT_FOUND, but it succeeded/,
+    overrides: (inner) => ({
+      listImages: async (query, options) =>
+        query?.storage === 'kit-no-such-storage' ? { items: [] } : inner.listImages(query, options),
+    }),
   },
 ];
 

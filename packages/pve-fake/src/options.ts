@@ -1,5 +1,6 @@
 import type { TimeSource } from './clock.js';
 import type { PveGuestType } from './state/model.js';
+import type { SdnVnetState, SdnZoneState } from './state/sdn-state.js';
 
 /** One guest to seed. Unset fields get defaults (name, node round-robin, a 32 GiB / 8 GiB disk, one NIC). */
 export interface GuestSeed {
@@ -32,6 +33,8 @@ export interface StorageSeed {
   readonly nodes?: readonly string[];
   /** Capacity in bytes. */
   readonly total?: number;
+  /** Configured but switched off (`disable 1` in `storage.cfg`). */
+  readonly disable?: boolean;
 }
 
 /** Options of `createPveFake`. */
@@ -41,6 +44,11 @@ export interface PveFakeOptions {
   /** Guest counts (`{ qemu: 200 }`, spread round-robin over the nodes) or explicit seeds. */
   readonly guests?: { readonly qemu?: number; readonly lxc?: number } | readonly GuestSeed[];
   readonly storages?: readonly StorageSeed[];
+  /**
+   * SDN zones and VNets; default one VLAN zone `zone1` on `vmbr0` with VNet `vnet100` (tag 100). Give empty lists
+   * for a cluster without SDN.
+   */
+  readonly sdn?: { readonly zones?: readonly SdnZoneState[]; readonly vnets?: readonly SdnVnetState[] };
   /** Resource pools to create. */
   readonly pools?: readonly string[];
   /** Cluster name; default `hvc-fake` with more than one node, none (standalone) with one. */

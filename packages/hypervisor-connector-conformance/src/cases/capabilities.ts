@@ -69,6 +69,12 @@ function probeCalls(name: CapabilityName, t: ProbeTargets): Call[] | undefined {
       return busy && [(c) => c.resetGuest(busy.id)];
     case 'metrics':
       return busy && [(c) => c.getMetrics(busy.id)];
+    case 'inventory.storages':
+      return [(c) => c.listStorages()];
+    case 'inventory.networks':
+      return [(c) => c.listNetworks()];
+    case 'inventory.images':
+      return [(c) => c.listImages()];
     case 'cancelOperation': {
       const id = t.operationId;
       return id === undefined ? undefined : [(c) => c.cancelOperation(id)];

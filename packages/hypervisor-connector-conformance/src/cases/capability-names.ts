@@ -10,7 +10,8 @@ export function capabilityNames(): CapabilityName[] {
   const names: CapabilityName[] = [];
   for (const [key, value] of Object.entries(FULL_CAPABILITIES)) {
     if (typeof value === 'boolean') names.push(key as CapabilityName);
-    else if (key === 'clone' || key === 'migration') {
+    else if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+      // A group of booleans: `clone.full`, `inventory.storages`...
       for (const sub of Object.keys(value)) names.push(`${key}.${sub}` as CapabilityName);
     }
   }

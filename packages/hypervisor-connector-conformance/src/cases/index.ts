@@ -10,6 +10,7 @@ import { guestQueryCases } from './guest-queries.js';
 import { guestTypeLimitCases } from './guest-type-limits.js';
 import { identifierCases } from './identifiers.js';
 import { invalidInputCases } from './invalid-input.js';
+import { inventoryCases } from './inventory.js';
 import { lifecycleCases } from './lifecycle.js';
 import { migrationCases } from './migration.js';
 import { operationCases } from './operations.js';
@@ -26,6 +27,7 @@ export const CONFORMANCE_GROUPS: Readonly<Record<string, readonly ConformanceCas
   snapshots: snapshotCases,
   migration: migrationCases,
   'console and metrics': consoleMetricsCases,
+  inventory: inventoryCases,
   operations: operationCases,
   identifiers: identifierCases,
   'invalid input': invalidInputCases,
@@ -50,6 +52,7 @@ export {
   guestTypeLimitCases,
   identifierCases,
   invalidInputCases,
+  inventoryCases,
   lifecycleCases,
   migrationCases,
   operationCases,

@@ -9,12 +9,19 @@ import type {
   GuestSpec,
   GuestType,
   HostNode,
+  Image,
+  ImageQuery,
   MetricSeries,
   MetricsRequest,
   MigrateSpec,
+  Network,
+  NetworkQuery,
   Operation,
+  Page,
   Snapshot,
   SnapshotSpec,
+  Storage,
+  StorageQuery,
   TargetInfo,
   WaitOptions,
 } from '@hvc/hypervisor-connector';
@@ -73,6 +80,13 @@ export interface ConnectorImplementation<Ref = string> {
   deleteSnapshot?(guest: Ref, name: string, context: CallContext): Promise<Operation>;
   openConsole?(guest: Ref, request: ConsoleRequest, context: CallContext): Promise<ConsoleTicket>;
   getMetrics?(guest: Ref, request: MetricsRequest, context: CallContext): Promise<MetricSeries>;
+  /**
+   * Storages, networks and images: each optional (a connector without one is UNSUPPORTED naming its capability).
+   * The query is validated and its defaults applied; `pageOf` pages a list the hypervisor cannot page itself.
+   */
+  listStorages?(query: StorageQuery, context: CallContext): Promise<Page<Storage>>;
+  listNetworks?(query: NetworkQuery, context: CallContext): Promise<Page<Network>>;
+  listImages?(query: ImageQuery, context: CallContext): Promise<Page<Image>>;
   getOperation(operationId: string, context: CallContext): Promise<Operation>;
   /** `options.timeoutMs` is validated; the wait itself bounds it (see `OperationWaiter`). */
   waitForOperation(operationId: string, options: WaitOptions, context: CallContext): Promise<Operation>;

@@ -1,4 +1,4 @@
-import type { HypervisorConnector } from '@hvc/hypervisor-connector';
+import type { CapabilityName, HypervisorConnector } from '@hvc/hypervisor-connector';
 
 /** The calls of the contract: every method of a connector but `close`. */
 export type ConnectorMethod = Exclude<
@@ -17,6 +17,11 @@ export interface ConnectorMethodShape {
    * abort, a lost connection) may have been applied.
    */
   readonly write: boolean;
+  /**
+   * For a method added to v1 after its first release: the capability a connector without it lacks. A connector
+   * object written against the earlier v1 has no such method; `wrapConnector` answers UNSUPPORTED naming this.
+   */
+  readonly capability?: CapabilityName;
 }
 
 /**
@@ -46,6 +51,9 @@ export const CONNECTOR_METHODS: Readonly<Record<ConnectorMethod, ConnectorMethod
   deleteSnapshot: { options: 2, guest: true, write: true },
   openConsole: { options: 2, guest: true, write: false },
   getMetrics: { options: 2, guest: true, write: false },
+  listStorages: { options: 1, guest: false, write: false, capability: 'inventory.storages' },
+  listNetworks: { options: 1, guest: false, write: false, capability: 'inventory.networks' },
+  listImages: { options: 1, guest: false, write: false, capability: 'inventory.images' },
   getOperation: { options: 1, guest: false, write: false },
   waitForOperation: { options: 1, guest: false, write: false },
   cancelOperation: { options: 1, guest: false, write: true },

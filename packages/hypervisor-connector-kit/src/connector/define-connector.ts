@@ -32,6 +32,7 @@ import { requireCapability } from '../capabilities/require-capability.js';
 import { type CallContext, ConnectorCallContext } from './call-context.js';
 import type { ConnectorImplementation } from './connector-implementation.js';
 import { CONNECTOR_METHODS, type ConnectorMethod } from './connector-methods.js';
+import { inventoryMethods } from './inventory-methods.js';
 import { parseWithProviderOptions as parseWithOptions } from './provider-options.js';
 
 /** A started call: its context and, when it has one, its deadline. */
@@ -297,6 +298,7 @@ export function defineConnector<Ref = string, Extra extends object = Record<neve
           need(impl.getMetrics, 'metrics').call(impl, ref, parsed, c),
         );
       }),
+    ...inventoryMethods(impl, { run, gate: (c, name) => gate(c, undefined, name), target }),
     getOperation: (id, options) => run('getOperation', options, (c) => impl.getOperation(operationId(id), c)),
     waitForOperation: (id, options: WaitOptions = {}) =>
       run('waitForOperation', options, (c) => impl.waitForOperation(operationId(id), options, c)),

@@ -1,4 +1,8 @@
-import type { CallOptions, HypervisorConnector } from '@hvc/hypervisor-connector';
+import {
+  type CallOptions,
+  type HypervisorConnector,
+  UnsupportedOperationError,
+} from '@hvc/hypervisor-connector';
 import { CONNECTOR_METHOD_NAMES, CONNECTOR_METHODS, type ConnectorMethod } from './connector-methods.js';
 
 /** One call of a contract method as a middleware sees it. */
@@ -26,7 +30,8 @@ export interface ConnectorMiddleware {
  * A connector that passes every contract method of `inner` through one middleware: the single point where guards,
  * instrumentation or policy see every call, without forwarding each method by hand. `kind`, `specificationVersion`
  * and `capabilities` are read from `inner`; `extra`'s members are added (a wrapper's own state or escape hatches).
- * Members of `inner` outside the contract are not exposed.
+ * Members of `inner` outside the contract are not exposed. A method `inner` lacks (a connector object written
+ * against an earlier v1) throws UNSUPPORTED naming its capability when the middleware calls `next`.
  */
 export function wrapConnector<Extra extends object = Record<never, never>>(
   inner: HypervisorConnector,
@@ -43,11 +48,16 @@ export function wrapConnector<Extra extends object = Record<never, never>>(
     [Symbol.asyncDispose]: () => wrapper.close(),
   } as Record<string | symbol, unknown> & { close(): Promise<void> };
   for (const method of CONNECTOR_METHOD_NAMES) {
-    const optionsAt = CONNECTOR_METHODS[method].options;
+    const { options: optionsAt, capability } = CONNECTOR_METHODS[method];
     wrapper[method] = (...args: unknown[]) => {
       const call = { method, args, options: args[optionsAt] as CallOptions | undefined } as ConnectorCall;
-      const next = (override?: readonly unknown[]) =>
-        (inner[method] as (...a: unknown[]) => Promise<unknown>).apply(inner, [...(override ?? args)]);
+      const next = async (override?: readonly unknown[]) => {
+        const own = inner[method] as ((...a: unknown[]) => Promise<unknown>) | undefined;
+        // An inner connector written against an earlier v1 lacks the methods added since: UNSUPPORTED, as the
+        // capability it cannot have declared says, rather than a TypeError.
+        if (typeof own !== 'function') throw new UnsupportedOperationError(capability ?? method);
+        return own.apply(inner, [...(override ?? args)]);
+      };
       return middleware.call(call, next);
     };
   }

@@ -12,6 +12,7 @@ export const LIBVIRT_CAPABILITIES: Capabilities = {
   guestTypes: ['vm'],
   console: ['vnc', 'terminal'],
   notes: {
+    'inventory.networks': 'libvirt virtual networks; host bridges are not listed',
     'guestTypes.container': 'the QEMU driver runs virtual machines only',
     'console.spice': 'guests are made with VNC graphics; SPICE tickets are not offered',
     cancelOperation:

@@ -19,6 +19,12 @@ import { DomainEventHub } from '../hosts/domain-event-hub.js';
 import { LibvirtTarget } from '../hosts/libvirt-target.js';
 import { listNodes } from '../hosts/node-listing.js';
 import { describeTarget } from '../hosts/target-description.js';
+import { diskPaths, templateImage } from '../inventory/guest-images.js';
+import {
+  listLibvirtImages,
+  listLibvirtNetworks,
+  listLibvirtStorages,
+} from '../inventory/libvirt-inventory.js';
 import { GuestMetrics } from '../metrics/guest-metrics.js';
 import { abortMigration, migrateGuest } from '../migration/guest-migration.js';
 import { GuestLocks } from '../operations/guest-locks.js';
@@ -86,6 +92,21 @@ export function createLibvirtConnector(
       describe: (call) => describeTarget(LIBVIRT_CONNECTOR_KIND, target, capabilities, call.signal),
       listNodes: (call) => listNodes(target, call.signal),
       listGuests: (filter, call) => listGuests(context, filter, call.signal),
+      listStorages: (query, call) => listLibvirtStorages(context, query, call.signal),
+      listNetworks: (query, call) => listLibvirtNetworks(context, query, call.signal),
+      listImages: (query, call) =>
+        listLibvirtImages(
+          context,
+          query,
+          async (signal) => {
+            const guests = await listGuests(context, { templates: true }, signal);
+            return {
+              templates: guests.filter((g) => g.template).map(templateImage),
+              diskPaths: new Set(guests.flatMap((g) => diskPaths(g.raw))),
+            };
+          },
+          call.signal,
+        ),
       getGuest: (uuid, call) => getGuest(context, uuid, call.signal),
       createGuest: (spec, call) => {
         if (spec.type !== 'vm') throw new Error('unreachable: the capability gate refuses containers');

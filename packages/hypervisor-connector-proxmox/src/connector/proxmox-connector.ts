@@ -4,6 +4,7 @@ import { type ProxmoxConfig, type ProxmoxConfigInput, ProxmoxConfigSchema } from
 import { consoleMethods } from '../console/guest-console.js';
 import { guestLifecycleMethods } from '../guests/guest-lifecycle.js';
 import { guestReadMethods } from '../guests/guest-reads.js';
+import { inventoryMethods } from '../inventory/inventory-methods.js';
 import { contractGuestType, type PveGuestRef, parseGuestId } from '../mapping/guest-id.js';
 import { PROXMOX_PROVIDER_OPTIONS } from '../mapping/provider-options.js';
 import { metricsMethods } from '../metrics/guest-metrics.js';
@@ -69,6 +70,7 @@ export function createProxmoxConnector(
       ...snapshotMethods(pve),
       ...consoleMethods(pve),
       ...metricsMethods(pve),
+      ...inventoryMethods(pve),
       ...operationMethods(pve),
       async close() {
         closed = true;

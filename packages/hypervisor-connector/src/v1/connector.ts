@@ -2,12 +2,17 @@ import type { Capabilities } from './model/capabilities.js';
 import type { ConsoleTicket } from './model/console-ticket.js';
 import type { Guest } from './model/guest.js';
 import type { HostNode } from './model/host-node.js';
+import type { Image } from './model/image.js';
 import type { MetricSeries } from './model/metric-series.js';
+import type { Network } from './model/network.js';
 import type { Operation } from './model/operation.js';
+import type { Page } from './model/page.js';
 import type { Snapshot } from './model/snapshot.js';
+import type { Storage } from './model/storage.js';
 import type { TargetInfo } from './model/target-info.js';
 import type { CloneSpecInput, GuestPatch, MigrateSpec, SnapshotSpecInput } from './schemas/guest-changes.js';
 import type { GuestSpecInput } from './schemas/guest-spec.js';
+import type { ImageQueryInput, NetworkQueryInput, StorageQueryInput } from './schemas/inventory-queries.js';
 import type { ConsoleRequest, GuestFilter, MetricsRequestInput } from './schemas/queries.js';
 import type { SpecificationVersion } from './specification.js';
 
@@ -99,6 +104,19 @@ export interface HypervisorConnector extends AsyncDisposable {
   openConsole(guestId: string, request: ConsoleRequest, options?: CallOptions): Promise<ConsoleTicket>;
   /** The guest's metrics over a timeframe. */
   getMetrics(guestId: string, request?: MetricsRequestInput, options?: CallOptions): Promise<MetricSeries>;
+
+  /**
+   * A page of the target's storages, by id. Capability `inventory.storages`. NOT_FOUND for an unknown `node`;
+   * INVALID_ARGUMENT (`pageToken`) for a token of another query.
+   */
+  listStorages(query?: StorageQueryInput, options?: CallOptions): Promise<Page<Storage>>;
+  /** A page of the networks NICs can be put on, by id. Capability `inventory.networks`. */
+  listNetworks(query?: NetworkQueryInput, options?: CallOptions): Promise<Page<Network>>;
+  /**
+   * A page of the ISOs, disk images, container templates and guest templates, by id. Capability `inventory.images`.
+   * NOT_FOUND for an unknown `storage` or `node`.
+   */
+  listImages(query?: ImageQueryInput, options?: CallOptions): Promise<Page<Image>>;
 
   /** The current state of an operation. NOT_FOUND for an id this target does not know. */
   getOperation(operationId: string, options?: CallOptions): Promise<Operation>;

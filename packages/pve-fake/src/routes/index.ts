@@ -9,7 +9,9 @@ import { networkRoutes } from './network.js';
 import { nodeRoutes } from './nodes.js';
 import { poolRoutes } from './pools.js';
 import { qemuRoutes } from './qemu.js';
+import { sdnRoutes } from './sdn.js';
 import { storageRoutes } from './storage.js';
+import { storageConfigRoutes } from './storage-config.js';
 import { taskRoutes } from './tasks.js';
 
 /** The fake's routing table: every route it serves, with its parameter schema. */
@@ -23,6 +25,8 @@ export function allRoutes(): RouteDef[] {
     ...nodeRoutes(),
     ...networkRoutes(),
     ...storageRoutes(),
+    ...storageConfigRoutes(),
+    ...sdnRoutes(),
     ...poolRoutes(),
     ...taskRoutes(),
     ...qemuRoutes(),

@@ -35,6 +35,20 @@ export function nodeSummary(env: FakeEnv, n: NodeState): Record<string, unknown>
 
 /** A storage's usage on a node as `GET /nodes/{node}/storage` lists it. */
 export function storageSummary(env: FakeEnv, node: string, s: StorageState) {
+  if (s.disable) {
+    // `pve-storage:src/PVE/Storage.pm storage_info`: a disabled storage keeps its zeroed entry and is not activated.
+    return {
+      storage: s.id,
+      type: s.type,
+      content: [...s.content].sort().join(','),
+      active: 0,
+      enabled: 0,
+      shared: s.shared ? 1 : 0,
+      total: 0,
+      used: 0,
+      avail: 0,
+    };
+  }
   const used = env.cluster.storageUsed(node, s.id);
   return {
     storage: s.id,

@@ -24,11 +24,15 @@ function list(ctx: RouteContext): unknown[] {
   const node = String(ctx.params.node);
   ctx.env.cluster.requireNode(node);
   const content = ctx.params.content;
-  return [...ctx.env.cluster.storages.values()]
-    .filter((s) => ctx.env.cluster.storageAvailable(node, s.id) && visible(ctx, s.id))
-    .filter((s) => typeof ctx.params.storage !== 'string' || s.id === ctx.params.storage)
-    .filter((s) => typeof content !== 'string' || content.split(',').some((c) => s.content.includes(c)))
-    .map((s) => storageSummary(ctx.env, node, s));
+  return (
+    [...ctx.env.cluster.storages.values()]
+      .filter((s) => ctx.env.cluster.storageAvailable(node, s.id) && visible(ctx, s.id))
+      .filter((s) => typeof ctx.params.storage !== 'string' || s.id === ctx.params.storage)
+      // `Status.pm index` and `storage_info`: `enabled` and a `content` filter both leave disabled storages out.
+      .filter((s) => !s.disable || (ctx.params.enabled !== true && typeof content !== 'string'))
+      .filter((s) => typeof content !== 'string' || content.split(',').some((c) => s.content.includes(c)))
+      .map((s) => storageSummary(ctx.env, node, s))
+  );
 }
 
 function content(ctx: RouteContext): unknown[] {

@@ -12,6 +12,7 @@ import type {
   StorageState,
 } from './model.js';
 import { readOnlyConfigError } from './quorum.js';
+import { SdnState } from './sdn-state.js';
 
 /** A volume as `GET .../storage/{storage}/content` lists it. */
 export interface VolumeEntry {
@@ -36,6 +37,8 @@ export class ClusterState {
   readonly guests = new Map<number, PveGuestState>();
   readonly pools = new Map<string, PoolState>();
   readonly networks = new Map<string, NetworkIfaceState[]>();
+  /** The SDN zones and VNets. */
+  readonly sdn = new SdnState();
   /** Whether the cluster has quorum; without it `/etc/pve` is read-only (`fake.setQuorate`). */
   quorate = true;
   /** The pid the next config write's temporary file is named after (PVE's `$$`). */

@@ -29,6 +29,8 @@ export interface StorageState {
   /** Node names the storage is available on; undefined = all nodes. */
   readonly nodes?: readonly string[];
   readonly total: number;
+  /** `disable` in `storage.cfg`: configured but switched off. */
+  readonly disable?: boolean;
 }
 
 /** A volume that is not a guest disk: ISO images, container templates, backups. */
@@ -37,7 +39,7 @@ export interface StaticVolume {
   /** Node the volume lives on (local storage); undefined for shared storages. */
   readonly node?: string;
   readonly volid: string;
-  readonly content: 'iso' | 'vztmpl' | 'backup';
+  readonly content: 'iso' | 'vztmpl' | 'backup' | 'import' | 'snippets';
   readonly format: string;
   readonly size: number;
   readonly ctime: number;

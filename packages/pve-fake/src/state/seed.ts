@@ -9,7 +9,7 @@ import type { GuestConfig, PveGuestState } from './model.js';
 const GiB = 1024 ** 3;
 
 const DEFAULT_STORAGES: StorageSeed[] = [
-  { id: 'local', type: 'dir', content: ['iso', 'vztmpl', 'backup'], total: 100 * GiB },
+  { id: 'local', type: 'dir', content: ['iso', 'vztmpl', 'backup', 'import', 'snippets'], total: 100 * GiB },
   { id: 'local-lvm', type: 'lvmthin', content: ['images', 'rootdir'], total: 500 * GiB },
 ];
 
@@ -64,6 +64,15 @@ function defaultConfig(seed: GuestSeed, vmid: number, now: number): GuestConfig 
     unprivileged: 1,
   };
 }
+
+/** The cloud image every node has on `local` (`import` content, PVE 8.2+). */
+export const DEFAULT_IMPORT_IMAGE = 'local:import/noble-server-cloudimg-amd64.qcow2';
+
+/** The SDN every cluster has unless the options say otherwise: one VLAN zone on `vmbr0`, one VNet in it. */
+const DEFAULT_SDN = {
+  zones: [{ zone: 'zone1', type: 'vlan', bridge: 'vmbr0' }],
+  vnets: [{ vnet: 'vnet100', zone: 'zone1', tag: 100, alias: 'tenant network' }],
+} as const;
 
 /** Builds the cluster state from the options (nodes, storages, pools, guests, host networks). */
 export function seedCluster(o: PveFakeOptions, now: number): ClusterState {
@@ -137,6 +146,15 @@ export function seedCluster(o: PveFakeOptions, now: number): ClusterState {
         size: 120 * 1024 ** 2,
         ctime: now - 86400,
       },
+      {
+        storage: 'local',
+        node: name,
+        volid: DEFAULT_IMPORT_IMAGE,
+        content: 'import',
+        format: 'qcow2',
+        size: 597 * 1024 ** 2,
+        ctime: now - 86400,
+      },
     );
   });
   for (const s of o.storages ?? DEFAULT_STORAGES) {
@@ -147,8 +165,11 @@ export function seedCluster(o: PveFakeOptions, now: number): ClusterState {
       shared: s.shared ?? false,
       nodes: s.nodes,
       total: s.total ?? 500 * GiB,
+      ...(s.disable ? { disable: true } : {}),
     });
   }
+  for (const zone of o.sdn?.zones ?? DEFAULT_SDN.zones) cluster.sdn.zones.set(zone.zone, zone);
+  for (const vnet of o.sdn?.vnets ?? DEFAULT_SDN.vnets) cluster.sdn.vnets.set(vnet.vnet, vnet);
   for (const p of o.pools ?? []) cluster.pools.set(p, { poolid: p });
   let nextVmid = 100;
   guestSeeds(o.guests).forEach((seed, i) => {

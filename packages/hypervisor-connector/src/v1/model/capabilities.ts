@@ -32,6 +32,15 @@ export interface Capabilities {
   readonly metrics: boolean;
   /** Cancelling a running operation. */
   readonly cancelOperation: boolean;
+  /**
+   * Listing what guests are made from and attached to: storages, networks, images. Optional, like every group added
+   * to v1 after its first release: an absent group means every capability in it is missing.
+   */
+  readonly inventory?: {
+    readonly storages: boolean;
+    readonly networks: boolean;
+    readonly images: boolean;
+  };
   /** Why a capability is missing or partial, by capability name (`console`, `migration.live`, ...). */
   readonly notes?: Readonly<Record<string, string>>;
   /**
@@ -59,12 +68,19 @@ export type CapabilityName =
   | 'migration.offline'
   | 'migration.live'
   | `guestTypes.${GuestType}`
-  | `console.${ConsoleProtocol}`;
+  | `console.${ConsoleProtocol}`
+  | `inventory.${keyof NonNullable<Capabilities['inventory']>}`;
+
+/**
+ * The capability groups added to v1 after its first release: optional members of {@link Capabilities}, missing when
+ * absent. A connector written against an earlier v1 lacks them, and that is no defect.
+ */
+export const OPTIONAL_CAPABILITY_GROUPS = ['inventory'] as const satisfies readonly (keyof Capabilities)[];
 
 /** The capabilities that apply to one guest: those a guest type can lack (see `unsupportedByGuestType`). */
 export type GuestCapabilityName = Exclude<
   CapabilityName,
-  'create' | 'cancelOperation' | `guestTypes.${GuestType}`
+  'create' | 'cancelOperation' | `guestTypes.${GuestType}` | `inventory.${string}`
 >;
 
 /**
@@ -104,4 +120,5 @@ export const FULL_CAPABILITIES: Capabilities = Object.freeze({
   console: ['vnc', 'spice', 'terminal'],
   metrics: true,
   cancelOperation: true,
+  inventory: { storages: true, networks: true, images: true },
 }) as Capabilities;
