@@ -318,6 +318,46 @@ describe('HA-managed guests', () => {
   });
 });
 
+describe('starts PVE makes in a task of their own', () => {
+  it('a reboot succeeds once the VM runs again, and fails with the restart that failed', async () => {
+    const connector = connect('token');
+    const rebooted = await connector.waitForOperation((await connector.rebootGuest('qemu/100')).id);
+    // qmreboot ended with the VM off; the operation waited for the qmstart that qm cleanup forked.
+    expect(rebooted.status).toBe('succeeded');
+    expect(target.fake.guest(100)?.status).toBe('running');
+
+    target.fake.failNextTask({
+      type: 'qmstart',
+      vmid: 100,
+      message: 'start failed: QEMU exited with code 1',
+    });
+    const failed = await rejection(connector.waitForOperation((await connector.rebootGuest('qemu/100')).id));
+    expect(isHypervisorError(failed, 'OPERATION_FAILED')).toBe(true);
+    expect((failed as Error).message).toContain('start failed: QEMU exited with code 1');
+    await connector.waitForOperation((await connector.startGuest('qemu/100')).id);
+  });
+
+  it('a create with start succeeds once the guest runs, and fails when its start task fails', async () => {
+    const connector = connect('token');
+    const spec = { type: 'vm' as const, cpus: 1, memoryMiB: 512, disks: [{ sizeGiB: 1 }], start: true };
+    const created = await connector.createGuest({ ...spec, name: 'started-after' });
+    const done = await connector.waitForOperation(created.id);
+    expect(done.status).toBe('succeeded');
+    expect((await connector.getGuest(created.guestId ?? '')).state).toBe('running');
+
+    target.fake.failNextTask({ type: 'qmstart', message: 'start failed: QEMU exited with code 1' });
+    const broken = await connector.createGuest({ ...spec, name: 'never-started' });
+    const failed = await rejection(connector.waitForOperation(broken.id));
+    expect(isHypervisorError(failed, 'OPERATION_FAILED')).toBe(true);
+    expect((failed as Error).message).toContain('did not start');
+    expect((await connector.getGuest(broken.guestId ?? '')).state).toBe('stopped');
+    await connector.waitForOperation((await connector.stopGuest(created.guestId ?? '')).id);
+    for (const id of [created.guestId, broken.guestId]) {
+      await connector.waitForOperation((await connector.deleteGuest(id ?? '')).id);
+    }
+  });
+});
+
 describe('busy guests', () => {
   it('name the running task without the token id', async () => {
     const slow = await startFakeTarget({ taskDurationMs: 60_000 });

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createPveFake, type PveFake, type PveFakeServer } from '../src/index.js';
 import { createRawClient, type RawPveClient } from './support/raw-client.js';
 
@@ -326,6 +326,74 @@ describe('HA-managed guests', () => {
       await client.close();
       await ha.close();
     }
+  });
+});
+
+describe('starts in a task of their own', () => {
+  type TaskItem = Record<string, unknown>;
+  // Starts that run until the test ends them, so what the calling task leaves behind can be seen.
+  let own: PveFake;
+  let client: RawPveClient;
+  beforeAll(async () => {
+    own = createPveFake({
+      guests: [
+        { type: 'qemu', vmid: 100, name: 'running-vm', status: 'running', node: 'pve1' },
+        { type: 'qemu', vmid: 101, name: 'stopped-vm', node: 'pve1' },
+      ],
+      taskDurationMs: { qmstart: 60_000, default: 10 },
+    });
+    const ownServer = await own.listen();
+    client = createRawClient(ownServer, {
+      token: own.credentials.tokenId,
+      secret: own.credentials.tokenSecret,
+    });
+  });
+  afterAll(async () => {
+    await client.close();
+    await own.close();
+  });
+  const tasksOf = async (vmid: number) =>
+    ((await client.call('GET', '/nodes/pve1/tasks', { vmid, source: 'all' })).body as Data<TaskItem[]>).data;
+  /** Waits for the task to end (not settleTasks: that would wait for the minute-long start it forks). */
+  const ended = (upid: string) => vi.waitFor(() => expect(own.task(upid)?.status).toBe('stopped'));
+  const post = async (path: string, params?: Record<string, string | number>) =>
+    ((await client.call('POST', path, params)).body as Data<string>).data;
+
+  it('a QEMU reboot ends with the VM off, and a qmstart as root@pam starts it again', async () => {
+    const upid = await post('/nodes/pve1/qemu/100/status/reboot');
+    await ended(upid);
+    expect(own.task(upid)).toMatchObject({ exitstatus: 'OK' });
+    expect(own.guest(100)?.status).toBe('stopped');
+    const restart = (await tasksOf(100)).find((t) => t.type === 'qmstart');
+    expect(restart).toMatchObject({ user: 'root@pam', status: 'RUNNING' });
+    own.finishTasks();
+    expect(own.guest(100)?.status).toBe('running');
+    expect(own.task(String(restart?.upid))).toMatchObject({ exitstatus: 'OK' });
+  });
+
+  it('a create with start ends OK before its own qmstart, which can fail on its own', async () => {
+    own.failNextTask({ type: 'qmstart', vmid: 170, message: 'start failed: QEMU exited with code 1' });
+    const upid = await post('/nodes/pve1/qemu', { vmid: 170, name: 'start-after', start: 1 });
+    await ended(upid);
+    expect(own.task(upid)).toMatchObject({ exitstatus: 'OK' });
+    const start = (await tasksOf(170)).find((t) => t.type === 'qmstart');
+    expect(start).toMatchObject({ user: 'root@pam', tokenid: 'hvc', status: 'RUNNING' });
+    own.finishTasks();
+    expect(own.task(String(start?.upid))).toMatchObject({
+      exitstatus: 'start failed: QEMU exited with code 1',
+    });
+    expect(own.guest(170)?.status).toBe('stopped');
+  });
+
+  it('a rollback with start starts the VM after the rollback task, once its lock is gone', async () => {
+    await post('/nodes/pve1/qemu/101/snapshot', { snapname: 'before' });
+    await own.settleTasks();
+    const upid = await post('/nodes/pve1/qemu/101/snapshot/before/rollback', { start: 1 });
+    await ended(upid);
+    expect(own.task(upid)).toMatchObject({ exitstatus: 'OK' });
+    expect(own.guest(101)?.status).toBe('stopped');
+    own.finishTasks();
+    expect(own.guest(101)?.status).toBe('running');
   });
 });
 

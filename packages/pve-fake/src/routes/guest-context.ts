@@ -90,6 +90,8 @@ export interface GuestTaskOptions {
   readonly finish: (log: TaskLog) => void;
   /** Task id field; default the vmid. */
   readonly id?: string;
+  /** Delay before the worker begins (lock check); see `TaskSpec.beginDelayMs`. */
+  readonly beginDelayMs?: number;
 }
 
 /** Starts a task on a guest: lock check inside the task, lock held while it runs, work at the end. */
@@ -104,6 +106,7 @@ export function startGuestTask(
     type: TASK_TYPES[guest.type][o.action],
     id: o.id ?? String(guest.vmid),
     authid: who.authid,
+    ...(o.beginDelayMs === undefined ? {} : { beginDelayMs: o.beginDelayMs }),
     begin: () => {
       checkLock(guest, o.skipLock);
       o.check?.();
