@@ -358,6 +358,42 @@ describe('starts PVE makes in a task of their own', () => {
   });
 });
 
+describe("guests moved behind the connector's back", () => {
+  it('are found on their new node for calls PVE refuses or would fail in the task, and NOT_FOUND once gone', async () => {
+    const connector = connect('token');
+    await connector.listGuests(); // qemu/100 cached on pve1
+    const vm = target.fake.guest(100);
+    if (!vm) throw new Error('the seeded VM is missing');
+    // Migrated by someone else (another client, the HA manager).
+    vm.node = 'pve3';
+    try {
+      // reset: qemu-server answers `unable to find configuration file for VM 100 on node 'pve1'` at once.
+      await connector.waitForOperation((await connector.resetGuest('qemu/100')).id);
+      vm.node = 'pve2';
+      // shutdown and stop on the old node would fail only inside their task: the connector looks first.
+      const shutdown = await connector.shutdownGuest('qemu/100');
+      expect(shutdown.raw?.node).toBe('pve2');
+      await connector.waitForOperation(shutdown.id);
+      expect(vm.status).toBe('stopped');
+      vm.node = 'pve1';
+      await connector.waitForOperation((await connector.startGuest('qemu/100')).id);
+      vm.node = 'pve3';
+      const stop = await connector.stopGuest('qemu/100');
+      expect(stop.raw?.node).toBe('pve3');
+      await connector.waitForOperation(stop.id);
+      expect(vm.status).toBe('stopped');
+      // Gone from the cluster: NOT_FOUND, not INTERNAL.
+      target.fake.cluster.guests.delete(100);
+      const gone = await rejection(connector.resetGuest('qemu/100'));
+      expect(isHypervisorError(gone, 'NOT_FOUND')).toBe(true);
+    } finally {
+      target.fake.cluster.guests.set(100, vm);
+      vm.node = 'pve1';
+    }
+    await connector.waitForOperation((await connector.startGuest('qemu/100')).id);
+  });
+});
+
 describe('busy guests', () => {
   it('name the running task without the token id', async () => {
     const slow = await startFakeTarget({ taskDurationMs: 60_000 });

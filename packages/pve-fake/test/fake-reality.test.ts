@@ -397,6 +397,48 @@ describe('starts in a task of their own', () => {
   });
 });
 
+describe('a guest not on the node asked', () => {
+  it('fails as each qemu-server handler notices it: at once, or only in the task', async () => {
+    const vm = fake.guest(100);
+    if (!vm) throw new Error('the seeded VM is missing');
+    vm.node = 'pve2';
+    try {
+      const status = await pve.call('GET', '/nodes/pve1/qemu/100/status/current');
+      expect(status).toMatchObject({
+        status: 500,
+        reason: "Configuration file 'nodes/pve1/qemu-server/100.conf' does not exist",
+      });
+      for (const action of ['reset', 'reboot', 'suspend', 'resume']) {
+        const refused = await pve.call('POST', `/nodes/pve1/qemu/100/status/${action}`);
+        expect(refused, action).toMatchObject({
+          status: 500,
+          reason: "unable to find configuration file for VM 100 on node 'pve1'",
+        });
+      }
+      const clone = await pve.call('POST', '/nodes/pve1/qemu/100/clone', { newid: 180 });
+      expect(clone.reason).toBe("unable to find configuration file for VM 100 on node 'pve1'");
+      const upids: Record<string, string> = {};
+      for (const action of ['start', 'stop', 'shutdown']) {
+        upids[action] = (
+          (await pve.call('POST', `/nodes/pve1/qemu/100/status/${action}`)).body as Data<string>
+        ).data;
+      }
+      await fake.settleTasks();
+      expect(fake.task(upids.start ?? '')?.exitstatus).toBe(
+        "Configuration file 'nodes/pve1/qemu-server/100.conf' does not exist",
+      );
+      for (const action of ['stop', 'shutdown']) {
+        expect(fake.task(upids[action] ?? '')?.exitstatus, action).toBe(
+          "unable to find configuration file for VM 100 on node 'pve1'",
+        );
+      }
+      expect(vm.status).toBe('running');
+    } finally {
+      vm.node = 'pve1';
+    }
+  });
+});
+
 describe('snapshot names', () => {
   it('must be a pve-configid of 2+ characters, and the reserved names differ between QEMU and LXC', async () => {
     const names = createPveFake({

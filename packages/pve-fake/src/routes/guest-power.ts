@@ -8,7 +8,7 @@ import type { PveGuestState, PveGuestType } from '../state/model.js';
 import { applyPending } from '../state/pending-config.js';
 import { checkCfsQuorum } from '../state/quorum.js';
 import type { TaskLog } from '../state/task-runner.js';
-import { guestOf, skipLock, startGuestTask, typeWord } from './guest-context.js';
+import { type AbsentGuest, guestHere, guestOf, skipLock, startGuestTask, typeWord } from './guest-context.js';
 
 /** Who `qm cleanup` runs as: qmeventd is a root daemon. */
 const ROOT: AuthIdentity = { userid: 'root@pam', authid: 'root@pam', via: 'ticket' };
@@ -40,15 +40,30 @@ function stopped(ctx: RouteContext, g: PveGuestState): void {
 
 const notRunning = (g: PveGuestState) => fail(`${typeWord(g.type)} ${g.vmid} not running`);
 
-function power(ctx: RouteContext, type: PveGuestType): { g: PveGuestState; skip: boolean } {
-  const g = guestOf(ctx, type);
-  ctx.env.perms.check(ctx.who, `/vms/${g.vmid}`, ['VM.PowerMgmt']);
-  return { g, skip: skipLock(ctx) };
+/**
+ * The guest of a power route, or the UPID of the task that fails for a guest not on the node. An HA-managed guest's
+ * start, stop and shutdown only queue an HA request, which works from any node (`absent` is then not reached).
+ */
+function power(
+  ctx: RouteContext,
+  type: PveGuestType,
+  action: 'start' | 'stop' | 'shutdown' | 'reboot' | 'reset' | 'suspend' | 'resume',
+  absent: AbsentGuest,
+): { g: PveGuestState; skip: boolean } | string {
+  const ha = ctx.env.cluster.guests.get(Number(ctx.params.vmid));
+  const viaHa = (action === 'start' || action === 'stop' || action === 'shutdown') && ha?.type === type;
+  const g =
+    viaHa && haManaged(ha) ? guestOf({ ...ctx, params: { ...ctx.params, node: ha.node } }, type) : undefined;
+  const here = g ?? guestHere(ctx, type, action, absent, ['VM.PowerMgmt']);
+  if (typeof here === 'string') return here;
+  if (g) ctx.env.perms.check(ctx.who, `/vms/${g.vmid}`, ['VM.PowerMgmt']);
+  return { g: here, skip: skipLock(ctx) };
 }
 
 function start(ctx: RouteContext, type: PveGuestType): string {
-  const { g, skip } = power(ctx, type);
-  return startTaskOf(ctx.env, ctx.who, g, skip);
+  const p = power(ctx, type, 'start', 'task-config');
+  if (typeof p === 'string') return p;
+  return startTaskOf(ctx.env, ctx.who, p.g, p.skip);
 }
 
 /**
@@ -117,7 +132,9 @@ export function startAfterTask(
 }
 
 function stop(ctx: RouteContext, type: PveGuestType): string {
-  const { g, skip } = power(ctx, type);
+  const p = power(ctx, type, 'stop', type === 'qemu' ? 'task-assert' : 'not-running');
+  if (typeof p === 'string') return p;
+  const { g, skip } = p;
   if (haManaged(g)) return haRequest(ctx.env, g, { kind: 'stop', shutdown: false }, ctx.who.authid);
   if (type === 'lxc' && g.status !== 'running') throw notRunning(g);
   return startGuestTask(ctx.env, ctx.who, g, {
@@ -128,7 +145,9 @@ function stop(ctx: RouteContext, type: PveGuestType): string {
 }
 
 function shutdown(ctx: RouteContext, type: PveGuestType): string {
-  const { g, skip } = power(ctx, type);
+  const p = power(ctx, type, 'shutdown', type === 'qemu' ? 'task-assert' : 'not-running');
+  if (typeof p === 'string') return p;
+  const { g, skip } = p;
   if (haManaged(g)) return haRequest(ctx.env, g, { kind: 'stop', shutdown: true }, ctx.who.authid);
   if (type === 'lxc' && g.status !== 'running') throw notRunning(g);
   if (type === 'qemu' && g.qmpstatus === 'paused' && ctx.params.forceStop !== true) {
@@ -150,7 +169,9 @@ function shutdown(ctx: RouteContext, type: PveGuestType): string {
  * stops and starts the container inside the `vzreboot` task.
  */
 function reboot(ctx: RouteContext, type: PveGuestType): string {
-  const { g } = power(ctx, type);
+  const p = power(ctx, type, 'reboot', type === 'qemu' ? 'assert' : 'not-running-vm');
+  if (typeof p === 'string') return p;
+  const { g } = p;
   if (g.status !== 'running') throw notRunning(g);
   if (type === 'qemu' && g.qmpstatus === 'paused') throw fail('VM is paused - cannot shutdown');
   return startGuestTask(ctx.env, ctx.who, g, {
@@ -169,7 +190,9 @@ function reboot(ctx: RouteContext, type: PveGuestType): string {
 }
 
 function reset(ctx: RouteContext): string {
-  const { g, skip } = power(ctx, 'qemu');
+  const p = power(ctx, 'qemu', 'reset', 'assert');
+  if (typeof p === 'string') return p;
+  const { g, skip } = p;
   if (g.status !== 'running') throw notRunning(g);
   return startGuestTask(ctx.env, ctx.who, g, {
     action: 'reset',
@@ -179,7 +202,9 @@ function reset(ctx: RouteContext): string {
 }
 
 function suspend(ctx: RouteContext, type: PveGuestType): string {
-  const { g, skip } = power(ctx, type);
+  const p = power(ctx, type, 'suspend', type === 'qemu' ? 'assert' : 'not-running');
+  if (typeof p === 'string') return p;
+  const { g, skip } = p;
   if (g.status !== 'running') throw notRunning(g);
   const todisk = ctx.params.todisk === true;
   if (todisk) ctx.env.perms.check(ctx.who, `/vms/${g.vmid}`, ['VM.Config.Disk']);
@@ -198,7 +223,9 @@ function suspend(ctx: RouteContext, type: PveGuestType): string {
 }
 
 function resume(ctx: RouteContext, type: PveGuestType): string {
-  const { g, skip } = power(ctx, type);
+  const p = power(ctx, type, 'resume', type === 'qemu' ? 'assert' : 'config');
+  if (typeof p === 'string') return p;
+  const { g, skip } = p;
   const suspendedToDisk = g.config.lock === 'suspended';
   if (g.status !== 'running' && !suspendedToDisk) throw notRunning(g);
   return startGuestTask(ctx.env, ctx.who, g, {
