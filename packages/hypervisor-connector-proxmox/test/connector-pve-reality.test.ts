@@ -394,6 +394,24 @@ describe("guests moved behind the connector's back", () => {
   });
 });
 
+describe('guests of a node that is down', () => {
+  it('are unknown, not running, while /cluster/resources still carries their last RRD row', async () => {
+    const connector = connect('token');
+    target.fake.pvestatdRound();
+    target.fake.setNodeOnline('pve2', false);
+    try {
+      const listed = (await connector.listGuests()).find((g) => g.id === 'lxc/102');
+      // PVE still says running (pvestatd's row lives 5 minutes); the node entry says offline.
+      expect(listed?.raw).toMatchObject({ status: 'running', node: 'pve2' });
+      expect(listed?.state).toBe('unknown');
+      expect((await connector.listGuests()).find((g) => g.id === 'qemu/100')?.state).toBe('running');
+    } finally {
+      target.fake.setNodeOnline('pve2', true);
+    }
+    expect((await connector.listGuests()).find((g) => g.id === 'lxc/102')?.state).toBe('running');
+  });
+});
+
 describe('busy guests', () => {
   it('name the running task without the token id', async () => {
     const slow = await startFakeTarget({ taskDurationMs: 60_000 });

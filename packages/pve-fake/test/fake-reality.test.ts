@@ -439,6 +439,46 @@ describe('a guest not on the node asked', () => {
   });
 });
 
+describe('guests of a node that is down', () => {
+  it('keep their last RRD row for 5 minutes while the node entry is offline at once', async () => {
+    const own = createPveFake({
+      nodes: 2,
+      guests: [{ type: 'qemu', vmid: 100, name: 'on-pve2', status: 'running', node: 'pve2' }],
+    });
+    const ownServer = await own.listen();
+    const client = createRawClient(ownServer, {
+      token: own.credentials.tokenId,
+      secret: own.credentials.tokenSecret,
+    });
+    const list = async (type: string) =>
+      (
+        (await client.call('GET', '/cluster/resources', { type })).body as Data<
+          Array<Record<string, unknown>>
+        >
+      ).data;
+    try {
+      own.setNodeOnline('pve2', false);
+      expect((await list('node')).find((e) => e.node === 'pve2')).toMatchObject({ status: 'offline' });
+      own.clock.advance(4 * 60_000);
+      expect((await list('vm')).find((e) => e.vmid === 100)).toMatchObject({
+        status: 'running',
+        name: 'on-pve2',
+      });
+      own.clock.advance(2 * 60_000);
+      expect((await list('vm')).find((e) => e.vmid === 100)).toEqual({
+        id: 'qemu/100',
+        vmid: 100,
+        node: 'pve2',
+        type: 'qemu',
+        status: 'unknown',
+      });
+    } finally {
+      await client.close();
+      await own.close();
+    }
+  });
+});
+
 describe('snapshot names', () => {
   it('must be a pve-configid of 2+ characters, and the reserved names differ between QEMU and LXC', async () => {
     const names = createPveFake({

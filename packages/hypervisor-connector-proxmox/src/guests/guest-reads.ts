@@ -6,6 +6,7 @@ import { guestFromResource, guestFromStatus, vmidOf } from '../mapping/guest-map
 import { splitPendingConfig } from '../mapping/pending-config.js';
 import { PveGuestPendingSchema, PveGuestStatusSchema } from '../schemas/guests.js';
 import { guestPath, onGuest } from './guest-scope.js';
+import { offlineNodes, onOfflineNode } from './offline-nodes.js';
 import { statusesOfRrdLess } from './rrd-less-entries.js';
 
 /**
@@ -18,13 +19,13 @@ export function guestReadMethods(
 ): Pick<ConnectorImplementation<PveGuestRef>, 'listGuests' | 'getGuest'> {
   return {
     async listGuests(filter, { signal }) {
-      const items = await pve.locator.guests(signal);
+      const [items, offline] = await Promise.all([pve.locator.guests(signal), offlineNodes(pve, signal)]);
       // Sorted on the items' numeric VMIDs, read once each, before mapping.
       items.sort((a, b) => vmidOf(a) - vmidOf(b));
       const own = await statusesOfRrdLess(pve, items, vmidOf, signal);
       const guests: Guest[] = [];
       for (const item of items) {
-        const guest = guestFromResource(item, own.get(item));
+        const guest = onOfflineNode(guestFromResource(item, own.get(item)), item.node, offline);
         if (matchesGuestFilter(guest, filter)) guests.push(guest);
       }
       return guests;
