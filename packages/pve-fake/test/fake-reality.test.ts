@@ -479,6 +479,30 @@ describe('guests of a node that is down', () => {
   });
 });
 
+describe('the VM roles', () => {
+  it('hold only VM privileges, as create_roles makes them: a disk needs Datastore.AllocateSpace granted apart', async () => {
+    const token = fake.addToken('root@pam', 'vm-roles', { privsep: true });
+    fake.setAcl({ path: '/', roles: 'PVEVMAdmin', token: token.tokenId });
+    const auth = { token: token.tokenId, secret: token.secret };
+    const perms = (await pve.call('GET', '/access/permissions', { path: '/storage/local-lvm' }, auth))
+      .body as Data<Record<string, Record<string, number>>>;
+    expect(Object.keys(perms.data['/storage/local-lvm'] ?? {}).filter((p) => !p.startsWith('VM.'))).toEqual(
+      [],
+    );
+    const refused = await pve.call('POST', '/nodes/pve1/qemu', { vmid: 190, scsi0: 'local-lvm:1' }, auth);
+    expect(refused).toMatchObject({
+      status: 403,
+      reason: 'Permission check failed (/storage/local-lvm, Datastore.AllocateSpace)',
+    });
+    fake.setAcl({ path: '/storage', roles: 'PVEDatastoreUser', token: token.tokenId });
+    const created = await pve.call('POST', '/nodes/pve1/qemu', { vmid: 190, scsi0: 'local-lvm:1' }, auth);
+    expect((created.body as Data<string>).data).toMatch(/^UPID:pve1:/);
+    await fake.settleTasks();
+    await pve.call('DELETE', '/nodes/pve1/qemu/190');
+    await fake.settleTasks();
+  });
+});
+
 describe('snapshot names', () => {
   it('must be a pve-configid of 2+ characters, and the reserved names differ between QEMU and LXC', async () => {
     const names = createPveFake({
