@@ -191,12 +191,12 @@ describe('auth, scope and errors against the fake', () => {
     expect(denied).toMatchObject({ details: { privilege: 'VM.Allocate' } });
   });
 
-  it('says that API tokens cannot open consoles, and opens them with a ticket', async () => {
+  it('opens consoles with an API token as with a ticket (PVE leaves allowtoken on for vncproxy and vncwebsocket)', async () => {
     const token = connect('token');
-    expect(token.capabilities.console).toEqual([]);
-    const error = await rejection(token.openConsole('qemu/100', { protocol: 'vnc' }));
-    expect(isHypervisorError(error, 'UNSUPPORTED')).toBe(true);
-    expect((error as Error).message).toContain('API tokens cannot open the console websocket');
+    expect(token.capabilities.console).toEqual(['vnc', 'terminal']);
+    const byToken = await token.openConsole('qemu/100', { protocol: 'vnc' });
+    expect(byToken).toMatchObject({ protocol: 'vnc', guestId: 'qemu/100', node: 'pve1' });
+    expect(byToken.password).toMatch(/^[!-`]{8}$/);
     const ticket = await connect('ticket').openConsole('qemu/100', { protocol: 'vnc' });
     expect(ticket).toMatchObject({ protocol: 'vnc', guestId: 'qemu/100', node: 'pve1' });
     expect(ticket.websocketUrl).toMatch(

@@ -477,7 +477,10 @@ describe('consoles', () => {
 });
 
 describe('console websockets', () => {
-  /** Sends a websocket upgrade over the fake's HTTPS: 101 and the accept key, or the status PVE answered. */
+  /**
+   * Sends a websocket upgrade over the fake's HTTPS: 101 and the accept key, or the status PVE answered. `cookie` is
+   * a ticket, or `PVEAPIToken=…` to authenticate with an API token.
+   */
   function upgrade(url: string, cookie: string): Promise<{ status: number; accept?: string }> {
     return new Promise((resolve, reject) => {
       const request = httpsRequest(url.replace(/^wss:/, 'https:'), {
@@ -487,7 +490,9 @@ describe('console websockets', () => {
           Upgrade: 'websocket',
           'Sec-WebSocket-Version': '13',
           'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==',
-          Cookie: `PVEAuthCookie=${encodeURIComponent(cookie)}`,
+          ...(cookie.startsWith('PVEAPIToken=')
+            ? { Authorization: cookie }
+            : { Cookie: `PVEAuthCookie=${encodeURIComponent(cookie)}` }),
         },
       });
       request.on('upgrade', (response, socket) => {
@@ -505,6 +510,17 @@ describe('console websockets', () => {
       request.end();
     });
   }
+
+  it('open with an API token too: PVE leaves allowtoken on for vncproxy and vncwebsocket', async () => {
+    const connector = connect('token');
+    const vnc = await connector.openConsole('qemu/100', { protocol: 'vnc' });
+    const { tokenId, tokenSecret } = target.fake.credentials;
+    const opened = await upgrade(
+      `${vnc.websocketUrl}&vncticket=${encodeURIComponent(vnc.ticket)}`,
+      `PVEAPIToken=${tokenId}=${tokenSecret}`,
+    );
+    expect(opened.status).toBe(101);
+  });
 
   it('open with the websocketUrl and the URL-encoded ticket, for the ticket’s own port only', async () => {
     const connector = connect('ticket');
