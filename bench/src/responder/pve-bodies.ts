@@ -85,6 +85,11 @@ export function clusterResourcesBody(fleet: GuestFleet): Buffer {
   ]);
 }
 
+/** `GET /cluster/resources?type=node`: the node entries alone (what a listing reads to tell nodes that are down). */
+export function clusterResourcesNodeBody(fleet: GuestFleet): Buffer {
+  return envelope(fleet.nodes.map(nodeResourceItem));
+}
+
 /** `GET /nodes/{node}/qemu` or `/lxc`: that node's guests of one type, as the per-node index lists them. */
 export function nodeGuestListBody(fleet: GuestFleet, node: string, type: FleetGuest['type']): Buffer {
   const items = fleet.guests

@@ -1,6 +1,7 @@
 import type { FleetGuest, GuestFleet } from './guest-fleet.js';
 import {
   clusterResourcesBody,
+  clusterResourcesNodeBody,
   clusterResourcesVmBody,
   clusterStatusBody,
   envelope,
@@ -76,6 +77,7 @@ export class RouteTable {
     const vms = clusterResourcesVmBody(fleet);
     this.addGet('/cluster/resources?type=vm', vms, 'guest-list');
     this.addGet('/cluster/resources', clusterResourcesBody(fleet), 'guest-list');
+    this.addGet('/cluster/resources?type=node', clusterResourcesNodeBody(fleet), 'guest-list');
     this.addGet('/cluster/status', clusterStatusBody(fleet), 'cluster');
     this.addGet('/nodes', nodesBody(fleet), 'cluster');
     this.addGet('/version', versionBody(), 'cluster');

@@ -318,6 +318,100 @@ describe('HA-managed guests', () => {
   });
 });
 
+describe('starts PVE makes in a task of their own', () => {
+  it('a reboot succeeds once the VM runs again, and fails with the restart that failed', async () => {
+    const connector = connect('token');
+    const rebooted = await connector.waitForOperation((await connector.rebootGuest('qemu/100')).id);
+    // qmreboot ended with the VM off; the operation waited for the qmstart that qm cleanup forked.
+    expect(rebooted.status).toBe('succeeded');
+    expect(target.fake.guest(100)?.status).toBe('running');
+
+    target.fake.failNextTask({
+      type: 'qmstart',
+      vmid: 100,
+      message: 'start failed: QEMU exited with code 1',
+    });
+    const failed = await rejection(connector.waitForOperation((await connector.rebootGuest('qemu/100')).id));
+    expect(isHypervisorError(failed, 'OPERATION_FAILED')).toBe(true);
+    expect((failed as Error).message).toContain('start failed: QEMU exited with code 1');
+    await connector.waitForOperation((await connector.startGuest('qemu/100')).id);
+  });
+
+  it('a create with start succeeds once the guest runs, and fails when its start task fails', async () => {
+    const connector = connect('token');
+    const spec = { type: 'vm' as const, cpus: 1, memoryMiB: 512, disks: [{ sizeGiB: 1 }], start: true };
+    const created = await connector.createGuest({ ...spec, name: 'started-after' });
+    const done = await connector.waitForOperation(created.id);
+    expect(done.status).toBe('succeeded');
+    expect((await connector.getGuest(created.guestId ?? '')).state).toBe('running');
+
+    target.fake.failNextTask({ type: 'qmstart', message: 'start failed: QEMU exited with code 1' });
+    const broken = await connector.createGuest({ ...spec, name: 'never-started' });
+    const failed = await rejection(connector.waitForOperation(broken.id));
+    expect(isHypervisorError(failed, 'OPERATION_FAILED')).toBe(true);
+    expect((failed as Error).message).toContain('did not start');
+    expect((await connector.getGuest(broken.guestId ?? '')).state).toBe('stopped');
+    await connector.waitForOperation((await connector.stopGuest(created.guestId ?? '')).id);
+    for (const id of [created.guestId, broken.guestId]) {
+      await connector.waitForOperation((await connector.deleteGuest(id ?? '')).id);
+    }
+  });
+});
+
+describe("guests moved behind the connector's back", () => {
+  it('are found on their new node for calls PVE refuses or would fail in the task, and NOT_FOUND once gone', async () => {
+    const connector = connect('token');
+    await connector.listGuests(); // qemu/100 cached on pve1
+    const vm = target.fake.guest(100);
+    if (!vm) throw new Error('the seeded VM is missing');
+    // Migrated by someone else (another client, the HA manager).
+    vm.node = 'pve3';
+    try {
+      // reset: qemu-server answers `unable to find configuration file for VM 100 on node 'pve1'` at once.
+      await connector.waitForOperation((await connector.resetGuest('qemu/100')).id);
+      vm.node = 'pve2';
+      // shutdown and stop on the old node would fail only inside their task: the connector looks first.
+      const shutdown = await connector.shutdownGuest('qemu/100');
+      expect(shutdown.raw?.node).toBe('pve2');
+      await connector.waitForOperation(shutdown.id);
+      expect(vm.status).toBe('stopped');
+      vm.node = 'pve1';
+      await connector.waitForOperation((await connector.startGuest('qemu/100')).id);
+      vm.node = 'pve3';
+      const stop = await connector.stopGuest('qemu/100');
+      expect(stop.raw?.node).toBe('pve3');
+      await connector.waitForOperation(stop.id);
+      expect(vm.status).toBe('stopped');
+      // Gone from the cluster: NOT_FOUND, not INTERNAL.
+      target.fake.cluster.guests.delete(100);
+      const gone = await rejection(connector.resetGuest('qemu/100'));
+      expect(isHypervisorError(gone, 'NOT_FOUND')).toBe(true);
+    } finally {
+      target.fake.cluster.guests.set(100, vm);
+      vm.node = 'pve1';
+    }
+    await connector.waitForOperation((await connector.startGuest('qemu/100')).id);
+  });
+});
+
+describe('guests of a node that is down', () => {
+  it('are unknown, not running, while /cluster/resources still carries their last RRD row', async () => {
+    const connector = connect('token');
+    target.fake.pvestatdRound();
+    target.fake.setNodeOnline('pve2', false);
+    try {
+      const listed = (await connector.listGuests()).find((g) => g.id === 'lxc/102');
+      // PVE still says running (pvestatd's row lives 5 minutes); the node entry says offline.
+      expect(listed?.raw).toMatchObject({ status: 'running', node: 'pve2' });
+      expect(listed?.state).toBe('unknown');
+      expect((await connector.listGuests()).find((g) => g.id === 'qemu/100')?.state).toBe('running');
+    } finally {
+      target.fake.setNodeOnline('pve2', true);
+    }
+    expect((await connector.listGuests()).find((g) => g.id === 'lxc/102')?.state).toBe('running');
+  });
+});
+
 describe('busy guests', () => {
   it('name the running task without the token id', async () => {
     const slow = await startFakeTarget({ taskDurationMs: 60_000 });
@@ -383,7 +477,10 @@ describe('consoles', () => {
 });
 
 describe('console websockets', () => {
-  /** Sends a websocket upgrade over the fake's HTTPS: 101 and the accept key, or the status PVE answered. */
+  /**
+   * Sends a websocket upgrade over the fake's HTTPS: 101 and the accept key, or the status PVE answered. `cookie` is
+   * a ticket, or `PVEAPIToken=…` to authenticate with an API token.
+   */
   function upgrade(url: string, cookie: string): Promise<{ status: number; accept?: string }> {
     return new Promise((resolve, reject) => {
       const request = httpsRequest(url.replace(/^wss:/, 'https:'), {
@@ -393,7 +490,9 @@ describe('console websockets', () => {
           Upgrade: 'websocket',
           'Sec-WebSocket-Version': '13',
           'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==',
-          Cookie: `PVEAuthCookie=${encodeURIComponent(cookie)}`,
+          ...(cookie.startsWith('PVEAPIToken=')
+            ? { Authorization: cookie }
+            : { Cookie: `PVEAuthCookie=${encodeURIComponent(cookie)}` }),
         },
       });
       request.on('upgrade', (response, socket) => {
@@ -411,6 +510,17 @@ describe('console websockets', () => {
       request.end();
     });
   }
+
+  it('open with an API token too: PVE leaves allowtoken on for vncproxy and vncwebsocket', async () => {
+    const connector = connect('token');
+    const vnc = await connector.openConsole('qemu/100', { protocol: 'vnc' });
+    const { tokenId, tokenSecret } = target.fake.credentials;
+    const opened = await upgrade(
+      `${vnc.websocketUrl}&vncticket=${encodeURIComponent(vnc.ticket)}`,
+      `PVEAPIToken=${tokenId}=${tokenSecret}`,
+    );
+    expect(opened.status).toBe(101);
+  });
 
   it('open with the websocketUrl and the URL-encoded ticket, for the ticket’s own port only', async () => {
     const connector = connect('ticket');

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createPveFake, type PveFake, type PveFakeServer } from '../src/index.js';
 import { createRawClient, type RawPveClient } from './support/raw-client.js';
 
@@ -326,6 +326,180 @@ describe('HA-managed guests', () => {
       await client.close();
       await ha.close();
     }
+  });
+});
+
+describe('starts in a task of their own', () => {
+  type TaskItem = Record<string, unknown>;
+  // Starts that run until the test ends them, so what the calling task leaves behind can be seen.
+  let own: PveFake;
+  let client: RawPveClient;
+  beforeAll(async () => {
+    own = createPveFake({
+      guests: [
+        { type: 'qemu', vmid: 100, name: 'running-vm', status: 'running', node: 'pve1' },
+        { type: 'qemu', vmid: 101, name: 'stopped-vm', node: 'pve1' },
+      ],
+      taskDurationMs: { qmstart: 60_000, default: 10 },
+    });
+    const ownServer = await own.listen();
+    client = createRawClient(ownServer, {
+      token: own.credentials.tokenId,
+      secret: own.credentials.tokenSecret,
+    });
+  });
+  afterAll(async () => {
+    await client.close();
+    await own.close();
+  });
+  const tasksOf = async (vmid: number) =>
+    ((await client.call('GET', '/nodes/pve1/tasks', { vmid, source: 'all' })).body as Data<TaskItem[]>).data;
+  /** Waits for the task to end (not settleTasks: that would wait for the minute-long start it forks). */
+  const ended = (upid: string) => vi.waitFor(() => expect(own.task(upid)?.status).toBe('stopped'));
+  const post = async (path: string, params?: Record<string, string | number>) =>
+    ((await client.call('POST', path, params)).body as Data<string>).data;
+
+  it('a QEMU reboot ends with the VM off, and a qmstart as root@pam starts it again', async () => {
+    const upid = await post('/nodes/pve1/qemu/100/status/reboot');
+    await ended(upid);
+    expect(own.task(upid)).toMatchObject({ exitstatus: 'OK' });
+    expect(own.guest(100)?.status).toBe('stopped');
+    const restart = (await tasksOf(100)).find((t) => t.type === 'qmstart');
+    expect(restart).toMatchObject({ user: 'root@pam', status: 'RUNNING' });
+    own.finishTasks();
+    expect(own.guest(100)?.status).toBe('running');
+    expect(own.task(String(restart?.upid))).toMatchObject({ exitstatus: 'OK' });
+  });
+
+  it('a create with start ends OK before its own qmstart, which can fail on its own', async () => {
+    own.failNextTask({ type: 'qmstart', vmid: 170, message: 'start failed: QEMU exited with code 1' });
+    const upid = await post('/nodes/pve1/qemu', { vmid: 170, name: 'start-after', start: 1 });
+    await ended(upid);
+    expect(own.task(upid)).toMatchObject({ exitstatus: 'OK' });
+    const start = (await tasksOf(170)).find((t) => t.type === 'qmstart');
+    expect(start).toMatchObject({ user: 'root@pam', tokenid: 'hvc', status: 'RUNNING' });
+    own.finishTasks();
+    expect(own.task(String(start?.upid))).toMatchObject({
+      exitstatus: 'start failed: QEMU exited with code 1',
+    });
+    expect(own.guest(170)?.status).toBe('stopped');
+  });
+
+  it('a rollback with start starts the VM after the rollback task, once its lock is gone', async () => {
+    await post('/nodes/pve1/qemu/101/snapshot', { snapname: 'before' });
+    await own.settleTasks();
+    const upid = await post('/nodes/pve1/qemu/101/snapshot/before/rollback', { start: 1 });
+    await ended(upid);
+    expect(own.task(upid)).toMatchObject({ exitstatus: 'OK' });
+    expect(own.guest(101)?.status).toBe('stopped');
+    own.finishTasks();
+    expect(own.guest(101)?.status).toBe('running');
+  });
+});
+
+describe('a guest not on the node asked', () => {
+  it('fails as each qemu-server handler notices it: at once, or only in the task', async () => {
+    const vm = fake.guest(100);
+    if (!vm) throw new Error('the seeded VM is missing');
+    vm.node = 'pve2';
+    try {
+      const status = await pve.call('GET', '/nodes/pve1/qemu/100/status/current');
+      expect(status).toMatchObject({
+        status: 500,
+        reason: "Configuration file 'nodes/pve1/qemu-server/100.conf' does not exist",
+      });
+      for (const action of ['reset', 'reboot', 'suspend', 'resume']) {
+        const refused = await pve.call('POST', `/nodes/pve1/qemu/100/status/${action}`);
+        expect(refused, action).toMatchObject({
+          status: 500,
+          reason: "unable to find configuration file for VM 100 on node 'pve1'",
+        });
+      }
+      const clone = await pve.call('POST', '/nodes/pve1/qemu/100/clone', { newid: 180 });
+      expect(clone.reason).toBe("unable to find configuration file for VM 100 on node 'pve1'");
+      const upids: Record<string, string> = {};
+      for (const action of ['start', 'stop', 'shutdown']) {
+        upids[action] = (
+          (await pve.call('POST', `/nodes/pve1/qemu/100/status/${action}`)).body as Data<string>
+        ).data;
+      }
+      await fake.settleTasks();
+      expect(fake.task(upids.start ?? '')?.exitstatus).toBe(
+        "Configuration file 'nodes/pve1/qemu-server/100.conf' does not exist",
+      );
+      for (const action of ['stop', 'shutdown']) {
+        expect(fake.task(upids[action] ?? '')?.exitstatus, action).toBe(
+          "unable to find configuration file for VM 100 on node 'pve1'",
+        );
+      }
+      expect(vm.status).toBe('running');
+    } finally {
+      vm.node = 'pve1';
+    }
+  });
+});
+
+describe('guests of a node that is down', () => {
+  it('keep their last RRD row for 5 minutes while the node entry is offline at once', async () => {
+    const own = createPveFake({
+      nodes: 2,
+      guests: [{ type: 'qemu', vmid: 100, name: 'on-pve2', status: 'running', node: 'pve2' }],
+    });
+    const ownServer = await own.listen();
+    const client = createRawClient(ownServer, {
+      token: own.credentials.tokenId,
+      secret: own.credentials.tokenSecret,
+    });
+    const list = async (type: string) =>
+      (
+        (await client.call('GET', '/cluster/resources', { type })).body as Data<
+          Array<Record<string, unknown>>
+        >
+      ).data;
+    try {
+      own.setNodeOnline('pve2', false);
+      expect((await list('node')).find((e) => e.node === 'pve2')).toMatchObject({ status: 'offline' });
+      own.clock.advance(4 * 60_000);
+      expect((await list('vm')).find((e) => e.vmid === 100)).toMatchObject({
+        status: 'running',
+        name: 'on-pve2',
+      });
+      own.clock.advance(2 * 60_000);
+      expect((await list('vm')).find((e) => e.vmid === 100)).toEqual({
+        id: 'qemu/100',
+        vmid: 100,
+        node: 'pve2',
+        type: 'qemu',
+        status: 'unknown',
+      });
+    } finally {
+      await client.close();
+      await own.close();
+    }
+  });
+});
+
+describe('the VM roles', () => {
+  it('hold only VM privileges, as create_roles makes them: a disk needs Datastore.AllocateSpace granted apart', async () => {
+    const token = fake.addToken('root@pam', 'vm-roles', { privsep: true });
+    fake.setAcl({ path: '/', roles: 'PVEVMAdmin', token: token.tokenId });
+    const auth = { token: token.tokenId, secret: token.secret };
+    const perms = (await pve.call('GET', '/access/permissions', { path: '/storage/local-lvm' }, auth))
+      .body as Data<Record<string, Record<string, number>>>;
+    expect(Object.keys(perms.data['/storage/local-lvm'] ?? {}).filter((p) => !p.startsWith('VM.'))).toEqual(
+      [],
+    );
+    const refused = await pve.call('POST', '/nodes/pve1/qemu', { vmid: 190, scsi0: 'local-lvm:1' }, auth);
+    expect(refused).toMatchObject({
+      status: 403,
+      reason: 'Permission check failed (/storage/local-lvm, Datastore.AllocateSpace)',
+    });
+    fake.setAcl({ path: '/storage', roles: 'PVEDatastoreUser', token: token.tokenId });
+    const created = await pve.call('POST', '/nodes/pve1/qemu', { vmid: 190, scsi0: 'local-lvm:1' }, auth);
+    expect((created.body as Data<string>).data).toMatch(/^UPID:pve1:/);
+    await fake.settleTasks();
+    await pve.call('DELETE', '/nodes/pve1/qemu/190');
+    await fake.settleTasks();
   });
 });
 

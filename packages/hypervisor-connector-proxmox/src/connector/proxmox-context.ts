@@ -48,7 +48,7 @@ export function createProxmoxContext(
   transport: PveTransport,
   target: string | undefined,
 ): ProxmoxContext {
-  const { client, endpoints, auth } = transport;
+  const { client, endpoints } = transport;
   const types = config.guestTypes.map((type) => (type === 'vm' ? 'qemu' : 'lxc'));
   return {
     config,
@@ -64,7 +64,7 @@ export function createProxmoxContext(
     vmids: new VmidReservations(),
     tasks: new TaskService(client, config.tasks.noSuchTaskGraceMs, taskOwner(config.credentials)),
     nodeNames: new NodeNames(client, endpoints),
-    capabilities: new RefinedCapabilities(client, capabilitiesFor(auth.kind, config.guestTypes)),
+    capabilities: new RefinedCapabilities(client, capabilitiesFor(config.guestTypes)),
     origin: target === undefined ? {} : { target },
   };
 }

@@ -25,8 +25,13 @@ export interface PveFailure {
   readonly target?: string;
 }
 
+/**
+ * Includes qemu-server `QemuConfig.pm` `assert_config_exists_on_node` (`unable to find configuration file for VM <id>
+ * on node '<node>'`), which reset, reboot, suspend, resume, clone, stop and shutdown of a VM raise on a node the VM is
+ * not on.
+ */
 const NOT_FOUND =
-  /does not exist|no such (cluster )?(task|vm|ct|node|snapshot|storage|volume|pool|user|token)|not found/i;
+  /does not exist|no such (cluster )?(task|vm|ct|node|snapshot|storage|volume|pool|user|token)|not found|unable to find configuration file for (VM|CT) \d+/i;
 const ALREADY_EXISTS = /already exists|already used|config file already exists/i;
 const LOCKED = /\b(VM|CT) is locked\b|can't lock file|cannot lock file|got timeout waiting for lock/i;
 const WRONG_STATE =

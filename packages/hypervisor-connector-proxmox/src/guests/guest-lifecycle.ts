@@ -33,7 +33,8 @@ export function guestLifecycleMethods(
           const operation = await startTask(
             pve,
             { method: 'POST', path: pvePath('nodes', node, type), params, node, signal },
-            { type: 'create', guestId },
+            // PVE starts the new guest in a task of its own after the create task (`create_vm` with `start`).
+            { type: 'create', guestId, ...(spec.start ? { startFollows: true } : {}) },
           );
           const guestPool = spec.pool ?? pool;
           pve.locator.remember(guestId, { node, ...(guestPool ? { pool: guestPool } : {}) });

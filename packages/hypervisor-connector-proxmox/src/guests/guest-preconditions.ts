@@ -133,6 +133,20 @@ export const guestPreconditions = {
     }
   },
 
+  /**
+   * NOT_FOUND (PVE's "Configuration file … does not exist") when the guest is not on the check's node: its node's
+   * guest list (batched with other checks) or, for a guest it lacks, its `status/current`.
+   */
+  async onNode(check: GuestCheck): Promise<void> {
+    throwIfAborted(check.signal);
+    const read = await check.batches.statuses.get(
+      `${check.node}/${check.ref.type}`,
+      check.ref.vmid,
+      check.signal,
+    );
+    if (read === undefined) await guestPreconditions.status(check);
+  },
+
   /** The guest's current status. */
   status(check: GuestCheck): Promise<PveGuestStatus> {
     return check.client.get(

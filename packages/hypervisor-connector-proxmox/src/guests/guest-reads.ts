@@ -6,6 +6,7 @@ import { guestFromResource, guestFromStatus, type SharedTagLists, vmidOf } from 
 import { splitPendingConfig } from '../mapping/pending-config.js';
 import { PveGuestPendingSchema, PveGuestStatusSchema } from '../schemas/guests.js';
 import { guestPath, onGuest } from './guest-scope.js';
+import { offlineNodes, onOfflineNode } from './offline-nodes.js';
 import { statusesOfRrdLess } from './rrd-less-entries.js';
 
 /**
@@ -38,14 +39,14 @@ async function listAllGuests(
   filter: GuestFilter,
   signal: AbortSignal,
 ): Promise<Guest[]> {
-  const items = await pve.locator.guests(signal);
+  const [items, offline] = await Promise.all([pve.locator.guests(signal), offlineNodes(pve, signal)]);
   // Sorted on the items' numeric VMIDs, read once each, before mapping.
   items.sort((a, b) => vmidOf(a) - vmidOf(b));
   const own = await statusesOfRrdLess(pve, items, vmidOf, signal);
   const guests: Guest[] = [];
   const tagLists: SharedTagLists = new Map();
   for (const item of items) {
-    const guest = guestFromResource(item, own.get(item), tagLists);
+    const guest = onOfflineNode(guestFromResource(item, own.get(item), tagLists), item.node, offline);
     if (matchesGuestFilter(guest, filter)) guests.push(guest);
   }
   return guests;

@@ -49,13 +49,25 @@ export async function onGuest<T>(
     if (!isHypervisorError(error, 'NOT_FOUND') || !wasCached) throw guestError(pve, error, ref);
     const fresh = await pve.locator.locate(ref, signal, true);
     if (fresh.node === location.node) throw guestError(pve, error, ref);
-    return action(fresh.node, fresh.pool);
+    try {
+      return await action(fresh.node, fresh.pool);
+    } catch (again) {
+      throw guestError(pve, again, ref);
+    }
   }
 }
 
-/** A PVE "configuration file does not exist" about this guest is the guest's NOT_FOUND. */
+/**
+ * PVE's texts for a guest whose configuration is not on the node asked: pve-guest-common `AbstractConfig.pm`
+ * `load_config` (`Configuration file 'nodes/<node>/qemu-server/<id>.conf' does not exist`) and qemu-server
+ * `QemuConfig.pm` `assert_config_exists_on_node` (`unable to find configuration file for VM <id> on node '<node>'`).
+ */
+const NOT_ON_NODE =
+  /Configuration file '[^']*' does not exist|unable to find configuration file for (VM|CT) \d+/;
+
+/** PVE's "no configuration file" about this guest is the guest's NOT_FOUND. */
 function guestError(pve: ProxmoxContext, error: unknown, ref: PveGuestRef): unknown {
-  if (isHypervisorError(error, 'NOT_FOUND') && /Configuration file/.test(error.message)) {
+  if (isHypervisorError(error, 'NOT_FOUND') && NOT_ON_NODE.test(error.message)) {
     pve.locator.forget(ref.id);
     return pve.locator.notFound(ref);
   }

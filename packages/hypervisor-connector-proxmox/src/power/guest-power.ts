@@ -18,6 +18,9 @@ export function pvePowerMethods(pve: ProxmoxContext): PowerMethods<PveGuestRef> 
       // Both reads at once; a busy guest is reported before a wrong state, as when they ran one after the other.
       await inOrder([
         action === 'stop' ? undefined : guestPreconditions.idle(check),
+        // A VM's stop and shutdown on a node it has left return a task that fails (`unable to find configuration
+        // file`), so the guest is looked for on the node first: gone from it, it is relocated before anything is sent.
+        action === 'stop' || action === 'shutdown' ? guestPreconditions.onNode(check) : undefined,
         action === 'start' ? guestPreconditions.inState(check, ['stopped', 'suspended'], 'start') : undefined,
         action === 'resume'
           ? guestPreconditions.inState(check, ['paused', 'suspended'], 'resume')

@@ -5,10 +5,6 @@ import {
   type GuestType,
 } from '@hvc/hypervisor-connector';
 
-const TOKEN_CONSOLE_NOTE =
-  'API tokens cannot open the console websocket (PVE accepts only a ticket on vncwebsocket); use password ' +
-  'credentials for VNC and terminal consoles';
-
 /**
  * What PVE containers lack although VMs have it, each with why: the capability gate refuses these on a container
  * with UNSUPPORTED before anything is sent.
@@ -35,16 +31,14 @@ const PROXMOX_CAPABILITIES: Capabilities = Object.freeze({
 const CONTAINERS_ONLY = 'this connector is configured for containers only';
 
 /**
- * The capabilities of one connector: API tokens cannot open consoles; a connector configured for containers only
- * has none of what containers lack.
+ * The capabilities of one connector: a connector configured for containers only has none of what containers lack.
+ * API tokens open consoles as tickets do: neither `vncproxy`/`termproxy` nor `vncwebsocket` (qemu-server `Qemu.pm`,
+ * pve-container `LXC.pm`) sets `allowtoken`, which pve-common `RESTHandler.pm` defaults to 1, and pveproxy refuses a
+ * token only where it is 0 (pve-manager `PVE/HTTPServer.pm`: `not available with API token, need proper ticket`).
  */
-export function capabilitiesFor(kind: 'token' | 'ticket', guestTypes: readonly GuestType[]): Capabilities {
+export function capabilitiesFor(guestTypes: readonly GuestType[]): Capabilities {
   const notes: Record<string, string> = { ...PROXMOX_CAPABILITIES.notes };
   let caps: Capabilities = { ...PROXMOX_CAPABILITIES, guestTypes: [...guestTypes] };
-  if (kind === 'token') {
-    caps = { ...caps, console: [] };
-    for (const name of ['console', 'console.vnc', 'console.terminal']) notes[name] = TOKEN_CONSOLE_NOTE;
-  }
   if (!guestTypes.includes('vm')) {
     caps = {
       ...caps,

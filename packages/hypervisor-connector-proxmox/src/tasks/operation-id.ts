@@ -8,6 +8,11 @@ export interface OperationRef {
   readonly guestId?: string;
   /** The task's UPID; it names the node that runs the task. */
   readonly upid: string;
+  /**
+   * PVE starts the guest in a task of its own once this one has ended (a create or rollback with `start`), so the
+   * operation is done only when the guest runs.
+   */
+  readonly startFollows?: boolean;
 }
 
 const PREFIX = 'pve1.';
@@ -17,6 +22,8 @@ const PREFIX = 'pve1.';
  * PVE user is called `@` (user ids are `name@realm`).
  */
 const OWN = '@';
+/** The id's fourth line when PVE starts the guest after the task (`OperationRef.startFollows`). */
+const START_FOLLOWS = 'start';
 const GUEST_ID = /^(qemu|lxc)\/[1-9][0-9]{2,8}$/;
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
 
@@ -35,7 +42,7 @@ export function publicUpid(upid: string, owner: string | undefined): string {
  * started carries a placeholder for it instead of the user or token id (see {@link decodeOperationId}).
  */
 export function encodeOperationId(ref: OperationRef, owner?: string): string {
-  const text = `${ref.type}\n${ref.guestId ?? ''}\n${publicUpid(ref.upid, owner)}`;
+  const text = `${ref.type}\n${ref.guestId ?? ''}\n${publicUpid(ref.upid, owner)}${ref.startFollows ? `\n${START_FOLLOWS}` : ''}`;
   return PREFIX + Buffer.from(text, 'utf8').toString('base64url');
 }
 
@@ -52,7 +59,7 @@ export function decodeOperationId(id: string, owner?: string): OperationRef & { 
   const body = id.slice(PREFIX.length);
   if (body.length === 0 || body.length > 700 || !BASE64URL.test(body)) throw invalid('malformed');
   const parts = Buffer.from(body, 'base64url').toString('utf8').split('\n');
-  if (parts.length !== 3) throw invalid('malformed');
+  if (parts.length !== 3 && !(parts.length === 4 && parts[3] === START_FOLLOWS)) throw invalid('malformed');
   const [type, guestId, carried] = parts as [string, string, string];
   const upid =
     owner !== undefined && carried.endsWith(`:${OWN}:`)
@@ -67,5 +74,6 @@ export function decodeOperationId(id: string, owner?: string): OperationRef & { 
     ...(guestId === '' ? {} : { guestId }),
     upid,
     task,
+    ...(parts.length === 4 ? { startFollows: true } : {}),
   };
 }

@@ -1,23 +1,22 @@
 import { isHypervisorError, type Operation } from '@hvc/hypervisor-connector';
 import { z } from 'zod';
+import { pveRecords } from '../schemas/pve-record.js';
+import { taskListItemFields } from '../schemas/record-fields.js';
 import { PveTaskLogSchema, PveTaskStatusSchema } from '../schemas/tasks.js';
 import { pvePath } from '../transport/form-encoding.js';
 import type { PveClient } from '../transport/pve-client.js';
+import { type AwaitedGuestChange, awaitedGuestChange, isHaTask } from './awaited-guest-change.js';
 import { decodeOperationId, encodeOperationId, type OperationRef, publicUpid } from './operation-id.js';
 import { isoFromEpochSeconds, taskOutcome, warningLines } from './task-outcome.js';
 import { parseUpid, type Upid } from './upid.js';
 
-/**
- * Tasks that only queue a request with the HA manager (qemu-server / pve-container `vm_start`, `vm_stop`,
- * `vm_shutdown`, `migrate_vm` for an HA-managed guest): they end `OK` before the guest has changed.
- */
-const HA_TASKS = new Set(['hastart', 'hastop', 'hamigrate']);
-
-/** What the connector reads of a guest's status to tell whether an HA request has been carried out. */
-const HaGuestStatusSchema = z.looseObject({
+/** What the connector reads of a guest's status to tell whether the change a task set going has happened. */
+const GuestChangeStatusSchema = z.looseObject({
   status: z.string().optional(),
   ha: z.looseObject({ state: z.string().optional() }).optional(),
 });
+
+const TaskListSchema = pveRecords(taskListItemFields);
 
 /** How many log lines a failure carries. */
 export const LOG_TAIL_LINES = 20;
@@ -94,19 +93,21 @@ export class TaskService {
       base.raw = raw;
       return base;
     }
-    if (outcome.status === 'succeeded' && HA_TASKS.has(task.type) && ref.guestId !== undefined) {
-      const ha = await this.#haOutcome(ref.guestId, task, signal);
-      if (ha.state === 'queued') {
-        base.raw = { ...raw, ha: ha.raw };
+    const awaited = outcome.status === 'succeeded' ? awaitedGuestChange(ref, task.type) : undefined;
+    if (awaited !== undefined && ref.guestId !== undefined) {
+      const change = await this.#guestChange(ref.guestId, task, awaited, signal);
+      const changeRaw = { ...raw, ...(change.raw === undefined ? {} : { [change.rawKey]: change.raw }) };
+      if (change.state === 'waiting') {
+        base.raw = changeRaw;
         return base;
       }
-      if (ha.state === 'error') {
+      if (change.state === 'error') {
         return {
           ...base,
           status: 'failed',
           endedAt: new Date().toISOString(),
-          raw: { ...raw, ha: ha.raw },
-          error: { code: 'OPERATION_FAILED', message: ha.message },
+          raw: changeRaw,
+          error: { code: 'OPERATION_FAILED', message: change.message },
         };
       }
     }
@@ -153,42 +154,89 @@ export class TaskService {
   }
 
   /**
-   * Whether the HA manager has carried out the request an `ha*` task queued: the guest runs (`hastart`), has stopped
-   * (`hastop`) or has left the task's node (`hamigrate`); a service in `error` fails the operation.
+   * Whether the guest has made the change the task only set going: it runs (`hastart`, a reboot, a start PVE forked at
+   * the end of the task), has stopped (`hastop`) or has left the task's node (`hamigrate`). An HA service in `error`
+   * fails the operation, and so does a forked start task that failed (found in the node's task list).
    */
-  async #haOutcome(
+  async #guestChange(
     guestId: string,
     task: Upid,
+    awaited: AwaitedGuestChange,
     signal: AbortSignal | undefined,
   ): Promise<
-    { state: 'done' | 'queued'; raw?: unknown } | { state: 'error'; raw?: unknown; message: string }
+    | { state: 'done' | 'waiting'; rawKey: string; raw?: unknown }
+    | { state: 'error'; rawKey: string; raw?: unknown; message: string }
   > {
     const [type, vmid] = guestId.split('/') as [string, string];
-    let status: z.output<typeof HaGuestStatusSchema>;
+    const options = { node: task.node, ...(signal === undefined ? {} : { signal }) };
+    let status: z.output<typeof GuestChangeStatusSchema>;
     try {
       status = await this.#client.get(
         pvePath('nodes', task.node, type, vmid, 'status', 'current'),
         undefined,
-        HaGuestStatusSchema,
-        { node: task.node, ...(signal === undefined ? {} : { signal }) },
+        GuestChangeStatusSchema,
+        options,
       );
     } catch (error) {
       // Not on the task's node any more: a migration has moved it.
-      if (isHypervisorError(error, 'NOT_FOUND') && task.type === 'hamigrate') return { state: 'done' };
+      if (isHypervisorError(error, 'NOT_FOUND') && awaited === 'moved')
+        return { state: 'done', rawKey: 'ha' };
       throw error;
     }
-    const haState = status.ha?.state;
-    if (haState === 'error') {
+    if (isHaTask(task.type)) {
+      const haState = status.ha?.state;
+      if (haState === 'error') {
+        return {
+          state: 'error',
+          rawKey: 'ha',
+          raw: status.ha,
+          message: `the HA manager could not carry out the request: ${guestId} is in HA state error`,
+        };
+      }
+      const done =
+        (awaited === 'running' && status.status === 'running' && haState !== 'request_start') ||
+        (awaited === 'stopped' && status.status === 'stopped');
+      return { state: done ? 'done' : 'waiting', rawKey: 'ha', raw: status.ha };
+    }
+    if (status.status === 'running') return { state: 'done', rawKey: 'start' };
+    const start = await this.#startTaskAfter(task, vmid, options);
+    const ended = start?.status === undefined || start.status === 'RUNNING' ? undefined : start.status;
+    const outcome = ended === undefined ? undefined : taskOutcome('stopped', ended);
+    const startRaw =
+      start === undefined
+        ? { status: status.status }
+        : { upid: this.publicUpid(start.upid), status: status.status };
+    // A start that ended OK did start the guest, whatever happened to it since.
+    if (outcome?.status === 'succeeded') return { state: 'done', rawKey: 'start', raw: startRaw };
+    if (outcome !== undefined) {
       return {
         state: 'error',
-        raw: status.ha,
-        message: `the HA manager could not carry out the request: ${guestId} is in HA state error`,
+        rawKey: 'start',
+        raw: { ...startRaw, exitstatus: ended },
+        message: `${guestId} did not start: ${outcome.error ?? ended}`,
       };
     }
-    const done =
-      (task.type === 'hastart' && status.status === 'running' && haState !== 'request_start') ||
-      (task.type === 'hastop' && status.status === 'stopped');
-    return { state: done ? 'done' : 'queued', raw: status.ha };
+    return { state: 'waiting', rawKey: 'start', raw: startRaw };
+  }
+
+  /**
+   * The newest start task of the guest that began on the task's node since the task did (PVE forks it at the end of
+   * the task, or `qm cleanup` does after a reboot, as root@pam: the connector sees it with `Sys.Audit` on the node).
+   */
+  async #startTaskAfter(
+    task: Upid,
+    vmid: string,
+    options: { node: string; signal?: AbortSignal },
+  ): Promise<z.output<typeof TaskListSchema>[number] | undefined> {
+    const tasks = await this.#client.get(
+      pvePath('nodes', task.node, 'tasks'),
+      { vmid, since: task.starttime, source: 'all', limit: 50 },
+      TaskListSchema,
+      options,
+    );
+    return tasks
+      .filter((t) => (t.type === 'qmstart' || t.type === 'vzstart') && (t.starttime ?? 0) >= task.starttime)
+      .sort((a, b) => (b.starttime ?? 0) - (a.starttime ?? 0))[0];
   }
 
   /** PVE's task status without the connector's own user and token id (`user`, `tokenid`, the UPID's user). */

@@ -32,7 +32,7 @@ const CLOCK_SKEW_SECONDS = 5;
 export async function startTask(
   pve: ProxmoxContext,
   request: TaskRequest,
-  operation: { readonly type: OperationType; readonly guestId: string },
+  operation: { readonly type: OperationType; readonly guestId: string; readonly startFollows?: boolean },
 ): Promise<Operation> {
   const sentAt = Math.floor(Date.now() / 1000);
   try {
@@ -57,7 +57,7 @@ function taskVmid(request: TaskRequest): string | undefined {
 async function withTaskFound(
   pve: ProxmoxContext,
   request: TaskRequest,
-  operation: { readonly type: OperationType; readonly guestId: string },
+  operation: { readonly type: OperationType; readonly guestId: string; readonly startFollows?: boolean },
   sentAt: number,
   error: HypervisorError,
 ): Promise<HypervisorError> {

@@ -72,9 +72,11 @@ export function builtinRoles(pveVersion: 8 | 9): Map<string, ReadonlySet<string>
       (p) => !['Permissions.Modify', 'Realm.Allocate', 'Sys.Modify', 'Sys.PowerMgmt'].includes(p),
     ),
     PVEAuditor: all.filter((p) => p.endsWith('.Audit')),
-    // pve-access-control `src/PVE/AccessControl.pm` `create_roles`: `PVE<group>Admin`/`User` take their own privilege
-    // group only, so neither VM role holds `Pool.Audit` (of the `Pool` group).
-    PVEVMAdmin: [...vmAll, 'Datastore.AllocateSpace', 'Datastore.Audit', 'SDN.Use'],
+    // pve-access-control `src/PVE/AccessControl.pm` `create_roles`: `PVE<group>Admin` takes its group's admin, user
+    // and audit privileges, `PVE<group>User` the user and audit ones — its own `$privgroups` group only, so neither VM
+    // role holds a `Datastore.*`, `SDN.*` or `Pool.*` privilege (a VM's disks need `Datastore.AllocateSpace` granted
+    // on the storage apart, e.g. with `PVEDatastoreUser`).
+    PVEVMAdmin: vmAll,
     PVEVMUser: [
       'VM.Audit',
       'VM.Backup',
@@ -82,9 +84,11 @@ export function builtinRoles(pveVersion: 8 | 9): Map<string, ReadonlySet<string>
       'VM.Config.Cloudinit',
       'VM.Console',
       'VM.PowerMgmt',
-      'Datastore.AllocateSpace',
-      'Datastore.Audit',
-    ],
+      'VM.GuestAgent.Audit',
+      'VM.GuestAgent.FileRead',
+      'VM.GuestAgent.FileSystemMgmt',
+      'VM.GuestAgent.FileWrite',
+    ].filter((p) => all.includes(p)),
     PVEDatastoreAdmin: [
       'Datastore.Allocate',
       'Datastore.AllocateSpace',

@@ -14,7 +14,7 @@ import { type RouteContext, type RouteDef, route } from '../router/route.js';
 import { configVolumes, randomMac } from '../state/guest-volumes.js';
 import type { GuestConfig, PveGuestState, PveGuestType } from '../state/model.js';
 import { checkCfsQuorum } from '../state/quorum.js';
-import { checkLock, guestOf, setLock, TASK_TYPES, typeWord } from './guest-context.js';
+import { checkLock, guestHere, setLock, TASK_TYPES, typeWord } from './guest-context.js';
 import { checkAllocate } from './guest-lifecycle.js';
 
 /** The config of a clone: new volume names, new MACs, a new SMBIOS uuid, no template flag, the given name. */
@@ -98,7 +98,9 @@ function checkClone(
 
 function clone(ctx: RouteContext, type: PveGuestType): string {
   const env = ctx.env;
-  const src = guestOf(ctx, type);
+  // qemu-server `clone_vm` calls `check_running` (asserting the config on the node) before it loads the config.
+  const src = guestHere(ctx, type, 'clone', type === 'qemu' ? 'assert' : 'config', ['VM.Clone']);
+  if (typeof src === 'string') return src;
   const newid = Number(ctx.params.newid);
   const pool = typeof ctx.params.pool === 'string' ? ctx.params.pool : undefined;
   env.perms.check(ctx.who, `/vms/${src.vmid}`, ['VM.Clone']);

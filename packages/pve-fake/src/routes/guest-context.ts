@@ -2,6 +2,7 @@ import type { AuthIdentity } from '../auth/permissions.js';
 import type { FakeEnv } from '../fake-env.js';
 import { fail } from '../pve-error.js';
 import type { RouteContext } from '../router/route.js';
+import { configPath } from '../state/cluster-state.js';
 import type { PveGuestState, PveGuestType } from '../state/model.js';
 import type { TaskLog } from '../state/task-runner.js';
 
@@ -59,6 +60,62 @@ export function guestOf(ctx: RouteContext, type: PveGuestType): PveGuestState {
   return ctx.env.cluster.guestAt(node, type, Number(ctx.params.vmid));
 }
 
+/**
+ * How a handler notices that the guest is not on the node asked (qemu-server `Qemu.pm`, pve-container
+ * `LXC/Status.pm`): `config` — pve-guest-common `AbstractConfig.pm` `load_config`, synchronous
+ * (`Configuration file '<path>' does not exist`); `assert` — qemu-server `QemuConfig.pm`
+ * `assert_config_exists_on_node` through `check_running`, synchronous (`unable to find configuration file for VM <id>
+ * on node '<node>'`); `task-config` / `task-assert` — the same texts, but only inside the worker, so a UPID is
+ * returned and the task fails (QEMU `vm_start`; `vm_stop`/`vm_shutdown` through `_do_vm_stop`; LXC `vm_start`);
+ * `not-running` — pve-container's `check_running` sees no such container running (`CT <id> not running`, or
+ * `VM <id> not running` for the container reboot).
+ */
+export type AbsentGuest =
+  | 'config'
+  | 'assert'
+  | 'task-config'
+  | 'task-assert'
+  | 'not-running'
+  | 'not-running-vm';
+
+/**
+ * The guest a per-guest route addresses, or — when it is not on the addressed node — PVE's error for it as `absent`
+ * says, or the UPID of a task that fails with it. `perms` are checked on `/vms/<vmid>` first, as pveproxy does.
+ */
+export function guestHere(
+  ctx: RouteContext,
+  type: PveGuestType,
+  action: keyof (typeof TASK_TYPES)['qemu'],
+  absent: AbsentGuest,
+  perms: readonly string[],
+): PveGuestState | string {
+  const node = String(ctx.params.node);
+  const vmid = Number(ctx.params.vmid);
+  ctx.env.cluster.requireNode(node);
+  ctx.env.perms.check(ctx.who, `/vms/${vmid}`, perms);
+  const guest = ctx.env.cluster.guests.get(vmid);
+  if (guest && guest.node === node && guest.type === type) return guest;
+  const message = {
+    config: `Configuration file '${configPath(node, type, vmid)}' does not exist`,
+    assert: `unable to find configuration file for ${typeWord(type)} ${vmid} on node '${node}'`,
+    'not-running': `${typeWord(type)} ${vmid} not running`,
+    'not-running-vm': `VM ${vmid} not running`,
+  } as const;
+  if (absent === 'task-config' || absent === 'task-assert') {
+    const text = message[absent === 'task-config' ? 'config' : 'assert'];
+    return ctx.env.tasks.start({
+      node,
+      type: TASK_TYPES[type][action],
+      id: String(vmid),
+      authid: ctx.who.authid,
+      begin: () => {
+        throw fail(text);
+      },
+    });
+  }
+  throw fail(message[absent]);
+}
+
 /** Whether `skiplock` was given, which only root@pam may use. */
 export function skipLock(ctx: RouteContext): boolean {
   if (ctx.params.skiplock !== true) return false;
@@ -90,6 +147,8 @@ export interface GuestTaskOptions {
   readonly finish: (log: TaskLog) => void;
   /** Task id field; default the vmid. */
   readonly id?: string;
+  /** Delay before the worker begins (lock check); see `TaskSpec.beginDelayMs`. */
+  readonly beginDelayMs?: number;
 }
 
 /** Starts a task on a guest: lock check inside the task, lock held while it runs, work at the end. */
@@ -104,6 +163,7 @@ export function startGuestTask(
     type: TASK_TYPES[guest.type][o.action],
     id: o.id ?? String(guest.vmid),
     authid: who.authid,
+    ...(o.beginDelayMs === undefined ? {} : { beginDelayMs: o.beginDelayMs }),
     begin: () => {
       checkLock(guest, o.skipLock);
       o.check?.();

@@ -9,6 +9,7 @@ import type { GuestConfig, PveGuestState, PveGuestType } from '../state/model.js
 import { checkCfsQuorum } from '../state/quorum.js';
 import { toConfigValues } from './config-values.js';
 import { guestOf, skipLock, startGuestTask, TASK_TYPES, typeWord } from './guest-context.js';
+import { startAfterTask } from './guest-power.js';
 import { guestCurrentStatus, guestListItem } from './guest-status.js';
 
 const CREATE_ONLY = new Set([
@@ -116,12 +117,9 @@ function create(ctx: RouteContext, type: PveGuestType): string {
       created = true;
       const { lock: _l, ...rest } = guest.config;
       env.cluster.writeConfig(guest, rest);
-      if (ctx.params.start === true) {
-        guest.status = 'running';
-        guest.qmpstatus = 'running';
-        guest.startedAt = env.clock.nowSeconds();
-        guest.pid = 10_000 + vmid;
-      }
+      // `start`: qemu-server / pve-container `create_vm` start the guest in a task of their own at the end.
+      if (ctx.params.start === true)
+        startAfterTask(env, ctx.who, guest, log, type === 'qemu' ? 'warn' : 'fail');
     },
     cleanup: () => {
       if (!created && env.cluster.guests.get(vmid) === guest) env.cluster.guests.delete(vmid);

@@ -1,3 +1,4 @@
+import type { AuthIdentity } from '../auth/permissions.js';
 import type { FakeEnv } from '../fake-env.js';
 import { bool, guestPathParams, int, type ParamSpecs, str } from '../params/param-spec.js';
 import { fail } from '../pve-error.js';
@@ -6,7 +7,11 @@ import { haManaged, haRequest } from '../state/ha-manager.js';
 import type { PveGuestState, PveGuestType } from '../state/model.js';
 import { applyPending } from '../state/pending-config.js';
 import { checkCfsQuorum } from '../state/quorum.js';
-import { guestOf, skipLock, startGuestTask, typeWord } from './guest-context.js';
+import type { TaskLog } from '../state/task-runner.js';
+import { type AbsentGuest, guestHere, guestOf, skipLock, startGuestTask, typeWord } from './guest-context.js';
+
+/** Who `qm cleanup` runs as: qmeventd is a root daemon. */
+const ROOT: AuthIdentity = { userid: 'root@pam', authid: 'root@pam', via: 'ticket' };
 
 const base = (type: PveGuestType) => `/nodes/{node}/${type}/{vmid}/status`;
 
@@ -35,21 +40,53 @@ function stopped(ctx: RouteContext, g: PveGuestState): void {
 
 const notRunning = (g: PveGuestState) => fail(`${typeWord(g.type)} ${g.vmid} not running`);
 
-function power(ctx: RouteContext, type: PveGuestType): { g: PveGuestState; skip: boolean } {
-  const g = guestOf(ctx, type);
-  ctx.env.perms.check(ctx.who, `/vms/${g.vmid}`, ['VM.PowerMgmt']);
-  return { g, skip: skipLock(ctx) };
+/**
+ * The guest of a power route, or the UPID of the task that fails for a guest not on the node. An HA-managed guest's
+ * start, stop and shutdown only queue an HA request, which works from any node (`absent` is then not reached).
+ */
+function power(
+  ctx: RouteContext,
+  type: PveGuestType,
+  action: 'start' | 'stop' | 'shutdown' | 'reboot' | 'reset' | 'suspend' | 'resume',
+  absent: AbsentGuest,
+): { g: PveGuestState; skip: boolean } | string {
+  const ha = ctx.env.cluster.guests.get(Number(ctx.params.vmid));
+  const viaHa = (action === 'start' || action === 'stop' || action === 'shutdown') && ha?.type === type;
+  const g =
+    viaHa && haManaged(ha) ? guestOf({ ...ctx, params: { ...ctx.params, node: ha.node } }, type) : undefined;
+  const here = g ?? guestHere(ctx, type, action, absent, ['VM.PowerMgmt']);
+  if (typeof here === 'string') return here;
+  if (g) ctx.env.perms.check(ctx.who, `/vms/${g.vmid}`, ['VM.PowerMgmt']);
+  return { g: here, skip: skipLock(ctx) };
 }
 
 function start(ctx: RouteContext, type: PveGuestType): string {
-  const { g, skip } = power(ctx, type);
+  const p = power(ctx, type, 'start', 'task-config');
+  if (typeof p === 'string') return p;
+  return startTaskOf(ctx.env, ctx.who, p.g, p.skip);
+}
+
+/**
+ * What qemu-server `Qemu.pm` / pve-container `LXC/Status.pm` `vm_start` does after its permission check: the
+ * synchronous checks, then a `hastart` request for an HA-managed guest or a `qmstart`/`vzstart` task. Its UPID is
+ * returned (`beginDelayMs` delays the worker, for a start forked while another task still holds the guest).
+ */
+function startTaskOf(
+  env: FakeEnv,
+  who: AuthIdentity,
+  g: PveGuestState,
+  skip: boolean,
+  beginDelayMs?: number,
+): string {
+  const type = g.type;
   if (type === 'lxc' && g.status === 'running') throw fail(`CT ${g.vmid} already running`);
   // qemu-server `Qemu.pm` / pve-container `LXC/Status.pm` `vm_start`: `check_cfs_quorum` before the worker.
-  checkCfsQuorum(ctx.env.cluster.quorate);
-  if (haManaged(g)) return haRequest(ctx.env, g, { kind: 'start' }, ctx.who.authid);
-  return startGuestTask(ctx.env, ctx.who, g, {
+  checkCfsQuorum(env.cluster.quorate);
+  if (haManaged(g)) return haRequest(env, g, { kind: 'start' }, who.authid);
+  return startGuestTask(env, who, g, {
     action: 'start',
     skipLock: skip || g.config.lock === 'suspended',
+    ...(beginDelayMs === undefined ? {} : { beginDelayMs }),
     check: () => {
       if (g.config.template === 1)
         throw fail(`you can't start a ${type === 'qemu' ? 'vm' : 'CT'} if it's a template`);
@@ -58,18 +95,46 @@ function start(ctx: RouteContext, type: PveGuestType): string {
       if (g.status === 'running') throw fail(`${typeWord(type)} ${g.vmid} already running`);
       if (g.config.lock === 'suspended') {
         const { lock: _l, ...rest } = g.config;
-        ctx.env.cluster.writeConfig(g, rest);
+        env.cluster.writeConfig(g, rest);
         log('resuming VM from saved state');
         // Resuming a saved state keeps the pending changes (qemu-server `vm_start_nolock` applies them only on a
         // fresh start).
-      } else applyPending(ctx.env.cluster, g);
-      markRunning(ctx.env, g);
+      } else applyPending(env.cluster, g);
+      markRunning(env, g);
     },
   });
 }
 
+/**
+ * A start PVE makes at the end of another task, through `PVE::API2::Qemu->vm_start(...)` /
+ * `PVE::API2::LXC::Status->vm_start(...)`: in a worker that runs as a daemon (not the CLI), `fork_worker` forks a
+ * task of its own and returns at once (pve-common `RESTEnvironment.pm` `fork_worker`:
+ * `my $sync = ($self->{type} eq 'cli' && !$background)`), so the calling task ends `OK` while the guest is still
+ * starting, and the start can fail on its own later. Used by qemu-server `create_vm` and `rollback` with `start`,
+ * pve-container `create_vm` and the snapshot `rollback` with `start`, and qemu-server's reboot (`qm cleanup` restarts
+ * the VM after `vm_reboot` shut it down). A start refused before its fork fails the calling task, except for QEMU's
+ * create, which only warns (`eval { PVE::API2::Qemu->vm_start(...) }; warn $@ if $@;`).
+ */
+export function startAfterTask(
+  env: FakeEnv,
+  who: AuthIdentity,
+  g: PveGuestState,
+  log: TaskLog,
+  refused: 'warn' | 'fail',
+): void {
+  try {
+    // The worker begins once the calling task has released the guest (its lock, its end).
+    startTaskOf(env, who, g, false, 1);
+  } catch (e) {
+    if (refused === 'fail') throw e;
+    log(e instanceof Error ? e.message : String(e));
+  }
+}
+
 function stop(ctx: RouteContext, type: PveGuestType): string {
-  const { g, skip } = power(ctx, type);
+  const p = power(ctx, type, 'stop', type === 'qemu' ? 'task-assert' : 'not-running');
+  if (typeof p === 'string') return p;
+  const { g, skip } = p;
   if (haManaged(g)) return haRequest(ctx.env, g, { kind: 'stop', shutdown: false }, ctx.who.authid);
   if (type === 'lxc' && g.status !== 'running') throw notRunning(g);
   return startGuestTask(ctx.env, ctx.who, g, {
@@ -80,7 +145,9 @@ function stop(ctx: RouteContext, type: PveGuestType): string {
 }
 
 function shutdown(ctx: RouteContext, type: PveGuestType): string {
-  const { g, skip } = power(ctx, type);
+  const p = power(ctx, type, 'shutdown', type === 'qemu' ? 'task-assert' : 'not-running');
+  if (typeof p === 'string') return p;
+  const { g, skip } = p;
   if (haManaged(g)) return haRequest(ctx.env, g, { kind: 'stop', shutdown: true }, ctx.who.authid);
   if (type === 'lxc' && g.status !== 'running') throw notRunning(g);
   if (type === 'qemu' && g.qmpstatus === 'paused' && ctx.params.forceStop !== true) {
@@ -93,22 +160,39 @@ function shutdown(ctx: RouteContext, type: PveGuestType): string {
   });
 }
 
+/**
+ * QEMU: qemu-server `QemuServer.pm` `vm_reboot` writes a reboot request and only shuts the VM down (pending changes
+ * apply on the way down, `_do_vm_stop`); the task ends with the VM off, and `qm cleanup` (run by qmeventd when QEMU
+ * exits, as root@pam) starts it again in a `qmstart` task of its own (qemu-server `src/PVE/CLI/qm.pm` `cleanup`:
+ * `warn "Restarting VM $vmid\n"; PVE::API2::Qemu->vm_start(...)`). A paused VM cannot be shut down
+ * (`VM is paused - cannot shutdown`, qemu-server `Qemu.pm` `vm_reboot`). LXC: pve-container `LXC.pm` `vm_reboot`
+ * stops and starts the container inside the `vzreboot` task.
+ */
 function reboot(ctx: RouteContext, type: PveGuestType): string {
-  const { g } = power(ctx, type);
+  const p = power(ctx, type, 'reboot', type === 'qemu' ? 'assert' : 'not-running-vm');
+  if (typeof p === 'string') return p;
+  const { g } = p;
   if (g.status !== 'running') throw notRunning(g);
+  if (type === 'qemu' && g.qmpstatus === 'paused') throw fail('VM is paused - cannot shutdown');
   return startGuestTask(ctx.env, ctx.who, g, {
     action: 'reboot',
     finish: () => {
       if (g.status !== 'running') throw notRunning(g);
-      // A reboot is a new start: pending changes apply ("Applies pending changes.", qemu-server `vm_reboot`).
-      applyPending(ctx.env.cluster, g);
-      markRunning(ctx.env, g);
+      if (type === 'lxc') {
+        markRunning(ctx.env, g);
+        return;
+      }
+      stopped(ctx, g);
+      // A start refused before its fork is only in qmeventd's journal, not in this task.
+      startAfterTask(ctx.env, ROOT, g, () => {}, 'warn');
     },
   });
 }
 
 function reset(ctx: RouteContext): string {
-  const { g, skip } = power(ctx, 'qemu');
+  const p = power(ctx, 'qemu', 'reset', 'assert');
+  if (typeof p === 'string') return p;
+  const { g, skip } = p;
   if (g.status !== 'running') throw notRunning(g);
   return startGuestTask(ctx.env, ctx.who, g, {
     action: 'reset',
@@ -118,7 +202,9 @@ function reset(ctx: RouteContext): string {
 }
 
 function suspend(ctx: RouteContext, type: PveGuestType): string {
-  const { g, skip } = power(ctx, type);
+  const p = power(ctx, type, 'suspend', type === 'qemu' ? 'assert' : 'not-running');
+  if (typeof p === 'string') return p;
+  const { g, skip } = p;
   if (g.status !== 'running') throw notRunning(g);
   const todisk = ctx.params.todisk === true;
   if (todisk) ctx.env.perms.check(ctx.who, `/vms/${g.vmid}`, ['VM.Config.Disk']);
@@ -137,7 +223,9 @@ function suspend(ctx: RouteContext, type: PveGuestType): string {
 }
 
 function resume(ctx: RouteContext, type: PveGuestType): string {
-  const { g, skip } = power(ctx, type);
+  const p = power(ctx, type, 'resume', type === 'qemu' ? 'assert' : 'config');
+  if (typeof p === 'string') return p;
+  const { g, skip } = p;
   const suspendedToDisk = g.config.lock === 'suspended';
   if (g.status !== 'running' && !suspendedToDisk) throw notRunning(g);
   return startGuestTask(ctx.env, ctx.who, g, {

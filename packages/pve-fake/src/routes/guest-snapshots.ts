@@ -3,6 +3,7 @@ import { fail } from '../pve-error.js';
 import { type RouteContext, type RouteDef, route } from '../router/route.js';
 import type { PveGuestState, PveGuestType, SnapshotState } from '../state/model.js';
 import { guestOf, startGuestTask } from './guest-context.js';
+import { startAfterTask } from './guest-power.js';
 
 function snapshotOf(g: PveGuestState, name: string): SnapshotState {
   const snap = g.snapshots.get(name);
@@ -100,15 +101,18 @@ function rollback(ctx: RouteContext, type: PveGuestType): string {
     action: 'rollback',
     lock: 'rollback',
     check: () => snapshotOf(g, name),
-    finish: () => {
+    finish: (log) => {
       const snap = snapshotOf(g, name);
       env.cluster.writeConfig(g, { ...snap.config, lock: 'rollback' });
       g.parentSnapshot = name;
-      const start = snap.vmstate || ctx.params.start === true;
-      g.status = start ? 'running' : 'stopped';
-      g.qmpstatus = start ? 'running' : 'stopped';
-      g.startedAt = start ? env.clock.nowSeconds() : undefined;
-      g.pid = start ? 10_000 + g.vmid : undefined;
+      // A snapshot with RAM resumes the VM inside the rollback; `start` starts a stopped guest in a task of its own
+      // (qemu-server `Qemu.pm` / pve-container `LXC/Snapshot.pm` `rollback`).
+      const resumed = snap.vmstate === true;
+      g.status = resumed ? 'running' : 'stopped';
+      g.qmpstatus = resumed ? 'running' : 'stopped';
+      g.startedAt = resumed ? env.clock.nowSeconds() : undefined;
+      g.pid = resumed ? 10_000 + g.vmid : undefined;
+      if (!resumed && ctx.params.start === true) startAfterTask(env, ctx.who, g, log, 'fail');
     },
   });
 }
