@@ -564,4 +564,30 @@ describe('console proxies', () => {
     expect(term.data.password).toBeUndefined();
     expect(String(term.data.ticket)).toMatch(/^PVEVNC:/);
   });
+
+  it('end their task with "connection timed out" when no client attaches within the wait (vncproxy under timeout 10)', async () => {
+    const open = async () =>
+      (
+        (await pve.call('POST', '/nodes/pve1/qemu/100/vncproxy', { websocket: 1 })).body as Data<
+          Record<string, string>
+        >
+      ).data;
+    const idle = await open();
+    const used = await open();
+    const attach = await pve.call('GET', '/nodes/pve1/qemu/100/vncwebsocket', {
+      port: used.port,
+      vncticket: used.ticket,
+    });
+    expect(attach.status).toBe(200);
+    const status = async (upid: string | undefined) =>
+      (
+        (await pve.call('GET', `/nodes/pve1/tasks/${encodeURIComponent(String(upid))}/status`)).body as Data<
+          Record<string, unknown>
+        >
+      ).data;
+    expect((await status(idle.upid)).status).toBe('running');
+    fake.finishTasks();
+    expect(await status(idle.upid)).toMatchObject({ status: 'stopped', exitstatus: 'connection timed out' });
+    expect(await status(used.upid)).toMatchObject({ status: 'stopped', exitstatus: 'OK' });
+  });
 });

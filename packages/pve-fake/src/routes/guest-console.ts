@@ -15,7 +15,16 @@ interface IssuedVncTicket {
   readonly authid: string;
   readonly vmid: number;
   readonly port: number;
+  /** Whether a client attached through `vncwebsocket` within the proxy's wait. */
+  attached: boolean;
 }
+
+/**
+ * How long a console proxy waits for its client: qemu-server `Qemu.pm` and pve-container `LXC.pm` `vncproxy` /
+ * `termproxy` run the proxy under `timeout 10` (and `vncterm -timeout 10`), so a proxy nobody attaches to within
+ * 10 s ends its task with `connection timed out`.
+ */
+const PROXY_WAIT_MS = 10_000;
 
 /** The VNC tickets each fake handed out, by ticket (without the password prefix). */
 const issuedTickets = new WeakMap<FakeEnv, Map<string, IssuedVncTicket>>();
@@ -45,6 +54,7 @@ function vncWebsocket(ctx: RouteContext, type: PveGuestType): Record<string, unk
   if (!issued || issued.authid !== ctx.who.authid || issued.vmid !== g.vmid || issued.port !== port) {
     throw new PveError(401, 'permission denied - invalid PVEVNC ticket');
   }
+  issued.attached = true;
   return { port: String(port) };
 }
 
@@ -72,12 +82,23 @@ function proxy(ctx: RouteContext, type: PveGuestType, kind: 'vnc' | 'term'): Rec
   const password = vncPassword(type, kind);
   // qemu-server hands the password out inside the ticket as well; verify_vnc_ticket strips the 8-character prefix.
   const ticket = password === undefined ? vncTicket : `${password}:${vncTicket}`;
-  ticketsOf(env).set(vncTicket, { authid: ctx.who.authid, vmid: g.vmid, port: Number(port) });
+  const issued: IssuedVncTicket = {
+    authid: ctx.who.authid,
+    vmid: g.vmid,
+    port: Number(port),
+    attached: false,
+  };
+  ticketsOf(env).set(vncTicket, issued);
+  // The task lives while the proxy waits (and, in PVE, while its client stays); without a client it times out.
   const upid = env.tasks.start({
     node: g.node,
     type: TASK_TYPES[type].console,
     id: String(g.vmid),
     authid: ctx.who.authid,
+    durationMs: PROXY_WAIT_MS,
+    finish: () => {
+      if (!issued.attached) throw new PveError(500, 'connection timed out');
+    },
   });
   const out: Record<string, unknown> = { user: ctx.who.authid, ticket, port, upid };
   if (kind === 'vnc') {

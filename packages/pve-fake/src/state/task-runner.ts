@@ -34,6 +34,8 @@ export interface TaskSpec {
   readonly finish?: (log: TaskLog) => void;
   /** Runs when the task ends in any way after `begin` succeeded (releasing the lock). */
   readonly cleanup?: () => void;
+  /** How long the task runs, ms, in place of the configured duration of its type. */
+  readonly durationMs?: number;
 }
 
 /** Makes the next matching task fail or end with warnings. */
@@ -142,7 +144,7 @@ export class TaskRunner {
       record.status = 'stopped';
       resolveDone();
     };
-    const timer = setTimeout(() => end(), this.durationMs(spec.type));
+    const timer = setTimeout(() => end(), spec.durationMs ?? this.durationMs(spec.type));
     timer.unref();
     this.#running.set(upid, { record, timer, done, end });
     return upid;
