@@ -575,8 +575,8 @@ describe('console proxies', () => {
     const idle = await open();
     const used = await open();
     const attach = await pve.call('GET', '/nodes/pve1/qemu/100/vncwebsocket', {
-      port: used.port,
-      vncticket: used.ticket,
+      port: String(used.port),
+      vncticket: String(used.ticket),
     });
     expect(attach.status).toBe(200);
     const status = async (upid: string | undefined) =>
