@@ -21,7 +21,8 @@ describe('concurrent listGuests calls', () => {
 
   // One listing reads /cluster/resources twice, side by side: the guests, and the node entries that tell nodes down.
   const listings = () =>
-    target.fake.requests.filter((r) => r.method === 'GET' && r.path.startsWith('/cluster/resources')).length / 2;
+    target.fake.requests.filter((r) => r.method === 'GET' && r.path.startsWith('/cluster/resources')).length /
+    2;
   const slowListing = () =>
     target.fake.faults.add({ method: 'GET', path: '/cluster/resources', latencyMs: 200, times: 1 });
 
