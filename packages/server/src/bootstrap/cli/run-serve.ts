@@ -7,7 +7,10 @@ import { untilSignal } from './until-signal.js';
  * Refuses to start with no authentication source unless `HVC_DEV_MODE` is set.
  */
 export async function runServe(env: NodeJS.ProcessEnv): Promise<void> {
+  // Listen for the signal before starting: one sent while the server starts (after it said it listens, before this
+  // function got on) would otherwise end the process at once, without draining.
+  const stopped = untilSignal();
   const server = await startServer(loadServerConfig(env), { requireAuthentication: true });
-  await untilSignal();
+  await stopped;
   await server.close();
 }
