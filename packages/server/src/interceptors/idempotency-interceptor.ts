@@ -16,6 +16,7 @@ import {
   isHypervisorError,
   UnavailableError,
 } from '@hvc/hypervisor-connector';
+import { type BackoffPolicy, backoffDelay } from '@hvc/hypervisor-connector-kit';
 import type { IdempotencyRecord, IdempotencyStore } from '../storage/idempotency-store.js';
 import { MAY_HAVE_BEEN_APPLIED_METADATA, toConnectError } from '../wire/error-mapping.js';
 import {
@@ -29,6 +30,8 @@ import { AUDIT_KEY } from './request-context.js';
 
 export { IDEMPOTENCY_KEY_HEADER, IDEMPOTENT_REPLAY_HEADER };
 
+/** How a duplicate waits for the first call of its key: 50 ms, doubling, at most 1 s between looks. */
+const WAIT_BACKOFF: BackoffPolicy = { initialMs: 50, factor: 2, maxMs: 1_000 };
 /** How idempotency keys behave. */
 export interface IdempotencyOptions {
   /** How long a key is remembered after its first use, ms (default 24 h). */
@@ -195,8 +198,8 @@ export function idempotencyInterceptor(
           ttlMs,
         });
         const giveUpAt = performance.now() + maxWaitMs;
-        let delay = 50;
-        for (;;) {
+        for (let attempt = 1; ; attempt++) {
+          const delay = backoffDelay(WAIT_BACKOFF, attempt);
           let won = await store.claim(claimAt());
           if (!won) {
             const record = await store.get(organizationId, key);
@@ -226,7 +229,6 @@ export function idempotencyInterceptor(
             );
           }
           await sleep(delay, undefined, { signal }).catch(() => {});
-          delay = Math.min(delay * 2, 1_000);
         }
       },
     };
