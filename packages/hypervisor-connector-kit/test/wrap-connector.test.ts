@@ -1,6 +1,13 @@
 import type { HypervisorConnector } from '@hvc/hypervisor-connector';
 import { describe, expect, it } from 'vitest';
-import { CONNECTOR_METHOD_NAMES, type ConnectorCall, defineConnector, wrapConnector } from '../src/index.js';
+import {
+  CONNECTOR_METHOD_NAMES,
+  CONNECTOR_METHODS,
+  type ConnectorCall,
+  type ConnectorMethod,
+  defineConnector,
+  wrapConnector,
+} from '../src/index.js';
 import { recording } from './support/recording-implementation.js';
 
 describe('wrapConnector', () => {
@@ -30,7 +37,19 @@ describe('wrapConnector', () => {
   it('wraps every method of the contract', async () => {
     const calls: string[] = [];
     const inner = new Proxy({} as HypervisorConnector, {
-      get: (_, property) => (property === 'kind' ? 'probe' : async () => calls.push(String(property))),
+      get: (_, property) =>
+        property === 'kind'
+          ? 'probe'
+          : CONNECTOR_METHODS[property as ConnectorMethod]?.kind === 'stream'
+            ? () => ({
+                [Symbol.asyncIterator]: () => ({
+                  next: async () => {
+                    calls.push(String(property));
+                    return { done: true, value: undefined };
+                  },
+                }),
+              })
+            : async () => calls.push(String(property)),
     });
     const wrapped = wrapConnector(inner, {
       call: (call, next) => {
@@ -39,7 +58,11 @@ describe('wrapConnector', () => {
       },
     });
     for (const method of CONNECTOR_METHOD_NAMES) {
-      await (wrapped[method] as (...args: unknown[]) => Promise<unknown>)('a', 'b', 'c');
+      const result = (wrapped[method] as (...args: unknown[]) => unknown)('a', 'b', 'c');
+      // A stream's establishment is its first `next()`: the middleware sees it then.
+      if (CONNECTOR_METHODS[method].kind === 'stream') {
+        for await (const _ of result as AsyncIterable<unknown>);
+      } else await result;
     }
     expect(calls).toEqual(CONNECTOR_METHOD_NAMES.flatMap((m) => [`mw:${m}`, m]));
   });

@@ -7,6 +7,7 @@ import {
   type GuestType,
   MAX_MEMORY_MIB,
   NodeNameSchema,
+  OPTIONAL_CAPABILITIES_MISSING,
   type OperationType,
   parseInput,
   ResourceNameSchema,
@@ -229,7 +230,7 @@ export function resolveMemoryConfig(input: MemoryConnectorConfigInput = {}): Res
 function mergeCapabilities(override: MemoryCapabilitiesOverride): Capabilities {
   const { clone, migration, inventory, ...flat } = override;
   return {
-    ...structuredClone({ ...FULL_CAPABILITIES }),
+    ...structuredClone({ ...FULL_CAPABILITIES, ...OPTIONAL_CAPABILITIES_MISSING }),
     ...structuredClone(flat),
     clone: { ...FULL_CAPABILITIES.clone, ...clone },
     migration: { ...FULL_CAPABILITIES.migration, ...migration },

@@ -1,4 +1,9 @@
-import { FULL_CAPABILITIES, isHypervisorError, SPECIFICATION_VERSION } from '@hvc/hypervisor-connector';
+import {
+  FULL_CAPABILITIES,
+  isHypervisorError,
+  OPTIONAL_CAPABILITIES_MISSING,
+  SPECIFICATION_VERSION,
+} from '@hvc/hypervisor-connector';
 import {
   createManualClock,
   createMemoryConnector,
@@ -75,6 +80,8 @@ describe('memory connector config', () => {
     });
     expect(connector.capabilities).toEqual({
       ...FULL_CAPABILITIES,
+      ...OPTIONAL_CAPABILITIES_MISSING,
+      inventory: FULL_CAPABILITIES.inventory,
       snapshots: false,
       clone: { full: true, linked: false },
       migration: { offline: true, live: false },

@@ -1,4 +1,4 @@
-import { FULL_CAPABILITIES } from '@hvc/hypervisor-connector';
+import { FULL_CAPABILITIES, OPTIONAL_CAPABILITIES_MISSING } from '@hvc/hypervisor-connector';
 import {
   createManualClock,
   createMemoryConnector,
@@ -120,7 +120,11 @@ describe('describe and listNodes', () => {
       specificationVersion: 'v1',
       version: '2.0.0',
       clusterName: 'lab',
-      capabilities: FULL_CAPABILITIES,
+      capabilities: {
+        ...FULL_CAPABILITIES,
+        ...OPTIONAL_CAPABILITIES_MISSING,
+        inventory: FULL_CAPABILITIES.inventory,
+      },
       raw: { version: '2.0.0', clusterName: 'lab' },
     });
     expect(info.nodes.map((node) => node.name)).toEqual(['node1', 'node2']);

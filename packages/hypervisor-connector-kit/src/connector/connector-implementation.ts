@@ -1,9 +1,17 @@
 import type {
+  AddressRequest,
   Capabilities,
   CloneSpec,
   ConsoleRequest,
+  ConsoleStream,
   ConsoleTicket,
+  DiskAdd,
+  DiskRemove,
+  DiskResize,
   Guest,
+  GuestAddresses,
+  GuestConfig,
+  GuestEvent,
   GuestFilter,
   GuestPatch,
   GuestSpec,
@@ -16,6 +24,7 @@ import type {
   MigrateSpec,
   Network,
   NetworkQuery,
+  NicAdd,
   Operation,
   Page,
   Snapshot,
@@ -87,6 +96,20 @@ export interface ConnectorImplementation<Ref = string> {
   listStorages?(query: StorageQuery, context: CallContext): Promise<Page<Storage>>;
   listNetworks?(query: NetworkQuery, context: CallContext): Promise<Page<Network>>;
   listImages?(query: ImageQuery, context: CallContext): Promise<Page<Image>>;
+  /** Provisioning and device changes: each optional, UNSUPPORTED naming its capability when left out. */
+  getGuestConfig?(guest: Ref, context: CallContext): Promise<GuestConfig>;
+  convertToTemplate?(guest: Ref, context: CallContext): Promise<Operation>;
+  /** Checks `disks.resizeRunning` itself once it knows the guest runs (`context.require`). */
+  resizeDisk?(guest: Ref, slot: string, resize: DiskResize, context: CallContext): Promise<Operation>;
+  addDisk?(guest: Ref, disk: DiskAdd, context: CallContext): Promise<Operation>;
+  removeDisk?(guest: Ref, slot: string, request: DiskRemove, context: CallContext): Promise<Operation>;
+  addNic?(guest: Ref, nic: NicAdd, context: CallContext): Promise<Operation>;
+  removeNic?(guest: Ref, slot: string, context: CallContext): Promise<Operation>;
+  /** `request.sources` is filled with the sources the current capabilities have when the caller asked none. */
+  getGuestAddresses?(guest: Ref, request: AddressRequest, context: CallContext): Promise<GuestAddresses>;
+  /** Ends when `context.signal` aborts. */
+  watchGuests?(filter: GuestFilter, context: CallContext): AsyncIterable<GuestEvent>;
+  openConsoleStream?(guest: Ref, request: ConsoleRequest, context: CallContext): Promise<ConsoleStream>;
   getOperation(operationId: string, context: CallContext): Promise<Operation>;
   /** `options.timeoutMs` is validated; the wait itself bounds it (see `OperationWaiter`). */
   waitForOperation(operationId: string, options: WaitOptions, context: CallContext): Promise<Operation>;

@@ -22,6 +22,11 @@ export interface ConnectorMethodShape {
    * object written against the earlier v1 has no such method; `wrapConnector` answers UNSUPPORTED naming this.
    */
   readonly capability?: CapabilityName;
+  /**
+   * `stream` for a method that returns an `AsyncIterable` (`watchGuests`): wrappers see its establishment as the
+   * call, and the events flow past them.
+   */
+  readonly kind?: 'stream';
 }
 
 /**
@@ -54,6 +59,16 @@ export const CONNECTOR_METHODS: Readonly<Record<ConnectorMethod, ConnectorMethod
   listStorages: { options: 1, guest: false, write: false, capability: 'inventory.storages' },
   listNetworks: { options: 1, guest: false, write: false, capability: 'inventory.networks' },
   listImages: { options: 1, guest: false, write: false, capability: 'inventory.images' },
+  getGuestConfig: { options: 1, guest: true, write: false, capability: 'guestConfig' },
+  convertToTemplate: { options: 1, guest: true, write: true, capability: 'templates' },
+  resizeDisk: { options: 3, guest: true, write: true, capability: 'disks.resize' },
+  addDisk: { options: 2, guest: true, write: true, capability: 'disks.add' },
+  removeDisk: { options: 3, guest: true, write: true, capability: 'disks.remove' },
+  addNic: { options: 2, guest: true, write: true, capability: 'nics.add' },
+  removeNic: { options: 2, guest: true, write: true, capability: 'nics.remove' },
+  getGuestAddresses: { options: 2, guest: true, write: false, capability: 'guestAddresses.agent' },
+  watchGuests: { options: 1, guest: false, write: false, capability: 'watch', kind: 'stream' },
+  openConsoleStream: { options: 2, guest: true, write: false, capability: 'consoleStream.vnc' },
   getOperation: { options: 1, guest: false, write: false },
   waitForOperation: { options: 1, guest: false, write: false },
   cancelOperation: { options: 1, guest: false, write: true },

@@ -5,6 +5,8 @@ import {
   type CapabilityName,
   CloneSpecSchema,
   ConsoleRequestSchema,
+  type GuestEvent,
+  type GuestFilter,
   GuestFilterSchema,
   GuestIdSchema,
   GuestPatchSchema,
@@ -34,6 +36,8 @@ import type { ConnectorImplementation } from './connector-implementation.js';
 import { CONNECTOR_METHODS, type ConnectorMethod } from './connector-methods.js';
 import { inventoryMethods } from './inventory-methods.js';
 import { parseWithProviderOptions as parseWithOptions } from './provider-options.js';
+import { provisioningMethods } from './provisioning-methods.js';
+import { specCapabilities } from './spec-capabilities.js';
 
 /** A started call: its context and, when it has one, its deadline. */
 interface StartedCall {
@@ -171,6 +175,33 @@ export function defineConnector<Ref = string, Extra extends object = Record<neve
     throw new UnsupportedOperationError(capability, undefined, targetOption);
   };
 
+  /** `watchGuests`: the start checks on the first `next()`, then the implementation's events, errors normalised. */
+  async function* watchGuests(filter: GuestFilter | undefined, options: CallOptions | undefined) {
+    const call = start('watchGuests', options);
+    let events: AsyncIterator<GuestEvent>;
+    try {
+      const parsed = parseInput(GuestFilterSchema, filter ?? {}, 'guest filter');
+      await gate(call.context, undefined, 'watch');
+      events = need(impl.watchGuests, 'watch').call(impl, parsed, call.context)[Symbol.asyncIterator]();
+    } catch (error) {
+      throw normalise(error, call);
+    }
+    try {
+      for (;;) {
+        let next: IteratorResult<GuestEvent>;
+        try {
+          next = await events.next();
+        } catch (error) {
+          throw normalise(error, call);
+        }
+        if (next.done) return;
+        yield next.value;
+      }
+    } finally {
+      await events.return?.();
+    }
+  }
+
   const operationId = (id: string) => parseInput(OperationIdSchema, id, 'operation id');
   const snapshotName = (name: string) => parseInput(SnapshotNameSchema, name, 'snapshot name');
 
@@ -188,9 +219,7 @@ export function defineConnector<Ref = string, Extra extends object = Record<neve
     createGuest: (spec, options) =>
       run('createGuest', options, (c) => {
         const parsed = parseWithOptions(GuestSpecSchema, spec, 'guest spec', impl, 'createGuest');
-        return then(gate(c, undefined, 'create', `guestTypes.${parsed.type}`), () =>
-          impl.createGuest(parsed, c),
-        );
+        return then(gate(c, parsed.type, ...specCapabilities(parsed)), () => impl.createGuest(parsed, c));
       }),
     cloneGuest: (guestId, spec, options) =>
       run('cloneGuest', options, (c) => {
@@ -299,6 +328,8 @@ export function defineConnector<Ref = string, Extra extends object = Record<neve
         );
       }),
     ...inventoryMethods(impl, { run, gate: (c, name) => gate(c, undefined, name), target }),
+    ...provisioningMethods(impl, { run, guestRef, typeOf, gate, current, target }),
+    watchGuests: (filter, options) => watchGuests(filter, options),
     getOperation: (id, options) => run('getOperation', options, (c) => impl.getOperation(operationId(id), c)),
     waitForOperation: (id, options: WaitOptions = {}) =>
       run('waitForOperation', options, (c) => impl.waitForOperation(operationId(id), options, c)),

@@ -48,11 +48,11 @@ export function wrapConnector<Extra extends object = Record<never, never>>(
     [Symbol.asyncDispose]: () => wrapper.close(),
   } as Record<string | symbol, unknown> & { close(): Promise<void> };
   for (const method of CONNECTOR_METHOD_NAMES) {
-    const { options: optionsAt, capability } = CONNECTOR_METHODS[method];
-    wrapper[method] = (...args: unknown[]) => {
+    const { options: optionsAt, capability, kind } = CONNECTOR_METHODS[method];
+    const invoke = (...args: unknown[]) => {
       const call = { method, args, options: args[optionsAt] as CallOptions | undefined } as ConnectorCall;
       const next = async (override?: readonly unknown[]) => {
-        const own = inner[method] as ((...a: unknown[]) => Promise<unknown>) | undefined;
+        const own = inner[method] as ((...a: unknown[]) => unknown) | undefined;
         // An inner connector written against an earlier v1 lacks the methods added since: UNSUPPORTED, as the
         // capability it cannot have declared says, rather than a TypeError.
         if (typeof own !== 'function') throw new UnsupportedOperationError(capability ?? method);
@@ -60,6 +60,15 @@ export function wrapConnector<Extra extends object = Record<never, never>>(
       };
       return middleware.call(call, next);
     };
+    // A stream's establishment is the call the middleware sees (on the first `next()`); its events pass by.
+    wrapper[method] =
+      kind === 'stream'
+        ? (...args: unknown[]) => ({
+            async *[Symbol.asyncIterator]() {
+              yield* (await invoke(...args)) as AsyncIterable<unknown>;
+            },
+          })
+        : invoke;
   }
   if (extra !== undefined) Object.defineProperties(wrapper, Object.getOwnPropertyDescriptors(extra));
   return wrapper as unknown as HypervisorConnector & Extra;

@@ -1,4 +1,8 @@
-import { type Capabilities, FULL_CAPABILITIES } from '@hvc/hypervisor-connector';
+import {
+  type Capabilities,
+  FULL_CAPABILITIES,
+  OPTIONAL_CAPABILITIES_MISSING,
+} from '@hvc/hypervisor-connector';
 import type { LibvirtConfig } from '../config/libvirt-config.js';
 
 /**
@@ -9,6 +13,8 @@ import type { LibvirtConfig } from '../config/libvirt-config.js';
  */
 export const LIBVIRT_CAPABILITIES: Capabilities = {
   ...FULL_CAPABILITIES,
+  ...OPTIONAL_CAPABILITIES_MISSING,
+  inventory: FULL_CAPABILITIES.inventory,
   guestTypes: ['vm'],
   console: ['vnc', 'terminal'],
   notes: {

@@ -3,6 +3,7 @@ import {
   FULL_CAPABILITIES,
   type GuestCapabilityName,
   type GuestType,
+  OPTIONAL_CAPABILITIES_MISSING,
 } from '@hvc/hypervisor-connector';
 
 /**
@@ -20,6 +21,8 @@ const CONTAINER_LIMITS = {
 /** What the Proxmox connector supports at all: the whole contract but SPICE, and per guest type what PVE allows. */
 const PROXMOX_CAPABILITIES: Capabilities = Object.freeze({
   ...FULL_CAPABILITIES,
+  ...OPTIONAL_CAPABILITIES_MISSING,
+  inventory: FULL_CAPABILITIES.inventory,
   console: ['vnc', 'terminal'],
   notes: {
     'clone.linked': 'from templates only',

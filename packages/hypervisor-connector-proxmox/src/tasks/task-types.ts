@@ -20,6 +20,12 @@ const TASK_TYPES: Readonly<Record<OperationType, readonly string[]>> = {
   'snapshot.create': ['qmsnapshot', 'vzsnapshot'],
   'snapshot.rollback': ['qmrollback', 'vzrollback'],
   'snapshot.delete': ['qmdelsnapshot', 'vzdelsnapshot'],
+  'template.convert': ['qmtemplate', 'vztemplate'],
+  'disk.resize': ['resize'],
+  'disk.add': ['qmconfig'],
+  'disk.remove': ['qmconfig'],
+  'nic.add': ['qmconfig'],
+  'nic.remove': ['qmconfig'],
   other: [],
 };
 

@@ -1,6 +1,10 @@
 import type { Capabilities } from './model/capabilities.js';
+import type { ConsoleStream } from './model/console-stream.js';
 import type { ConsoleTicket } from './model/console-ticket.js';
 import type { Guest } from './model/guest.js';
+import type { GuestAddresses } from './model/guest-addresses.js';
+import type { GuestConfig } from './model/guest-config.js';
+import type { GuestEvent } from './model/guest-event.js';
 import type { HostNode } from './model/host-node.js';
 import type { Image } from './model/image.js';
 import type { MetricSeries } from './model/metric-series.js';
@@ -10,7 +14,9 @@ import type { Page } from './model/page.js';
 import type { Snapshot } from './model/snapshot.js';
 import type { Storage } from './model/storage.js';
 import type { TargetInfo } from './model/target-info.js';
+import type { AddressRequestInput } from './schemas/address-request.js';
 import type { CloneSpecInput, GuestPatch, MigrateSpec, SnapshotSpecInput } from './schemas/guest-changes.js';
+import type { DiskAddInput, DiskRemoveInput, DiskResizeInput, NicAddInput } from './schemas/guest-devices.js';
 import type { GuestSpecInput } from './schemas/guest-spec.js';
 import type { ImageQueryInput, NetworkQueryInput, StorageQueryInput } from './schemas/inventory-queries.js';
 import type { ConsoleRequest, GuestFilter, MetricsRequestInput } from './schemas/queries.js';
@@ -117,6 +123,62 @@ export interface HypervisorConnector extends AsyncDisposable {
    * NOT_FOUND for an unknown `storage` or `node`.
    */
   listImages(query?: ImageQueryInput, options?: CallOptions): Promise<Page<Image>>;
+
+  /**
+   * A guest's devices (disks with their slots and sizes, CD-ROMs, NICs), boot order and cloud-init settings without
+   * secrets. Capability `guestConfig`.
+   */
+  getGuestConfig(guestId: string, options?: CallOptions): Promise<GuestConfig>;
+  /**
+   * Makes a stopped guest a template: never started again, cloned from. Capability `templates`. A template already
+   * is one: the operation succeeds without a change. CONFLICT while it runs or (PVE) while it has snapshots.
+   */
+  convertToTemplate(guestId: string, options?: CallOptions): Promise<Operation>;
+  /**
+   * Grows a disk to an absolute size. Capability `disks.resize` (`disks.resizeRunning` while the guest runs).
+   * A smaller size is INVALID_ARGUMENT `sizeGiB` and nothing is sent; an unknown slot NOT_FOUND.
+   */
+  resizeDisk(
+    guestId: string,
+    slot: string,
+    resize: DiskResizeInput,
+    options?: CallOptions,
+  ): Promise<Operation>;
+  /** Adds a blank disk. Capability `disks.add`. The operation's `resourceId` is the slot it took. */
+  addDisk(guestId: string, disk: DiskAddInput, options?: CallOptions): Promise<Operation>;
+  /** Removes a disk and, unless `keepVolume`, destroys its volume. Capability `disks.remove`. */
+  removeDisk(
+    guestId: string,
+    slot: string,
+    request?: DiskRemoveInput,
+    options?: CallOptions,
+  ): Promise<Operation>;
+  /** Adds a NIC on a network. Capability `nics.add`. The operation's `resourceId` is the slot it took. */
+  addNic(guestId: string, nic: NicAddInput, options?: CallOptions): Promise<Operation>;
+  /** Removes a NIC. Capability `nics.remove`. */
+  removeNic(guestId: string, slot: string, options?: CallOptions): Promise<Operation>;
+  /**
+   * A running guest's IP addresses, each with its source. Capability `guestAddresses.<source>` for each source
+   * asked; with none asked, every source the connector has. A stopped guest is no error: its sources say
+   * `unavailable`.
+   */
+  getGuestAddresses(
+    guestId: string,
+    request?: AddressRequestInput,
+    options?: CallOptions,
+  ): Promise<GuestAddresses>;
+  /**
+   * Changes of the target's guests, narrowed by `filter`: a `sync` event first, then added, changed and removed,
+   * until the caller's signal aborts or it stops iterating. Transient failures are retried and followed by a new
+   * `sync`; a lasting one (UNAUTHENTICATED, PERMISSION_DENIED, a closed connector) ends the iteration by throwing it.
+   * Capability `watch`.
+   */
+  watchGuests(filter?: GuestFilter, options?: CallOptions): AsyncIterable<GuestEvent>;
+  /**
+   * A console as an authenticated byte stream (see {@link ConsoleStream}): what a console proxy bridges to a browser.
+   * Capability `consoleStream.<protocol>`; the guest must be running (CONFLICT otherwise).
+   */
+  openConsoleStream(guestId: string, request: ConsoleRequest, options?: CallOptions): Promise<ConsoleStream>;
 
   /** The current state of an operation. NOT_FOUND for an id this target does not know. */
   getOperation(operationId: string, options?: CallOptions): Promise<Operation>;

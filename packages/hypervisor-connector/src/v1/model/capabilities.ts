@@ -1,5 +1,6 @@
 import type { ConsoleProtocol } from './console-ticket.js';
 import type { GuestType } from './guest.js';
+import type { AddressSource } from './guest-addresses.js';
 
 /**
  * What a connector can do. A connector declares a static map (what the implementation supports at all) and
@@ -41,6 +42,39 @@ export interface Capabilities {
     readonly networks: boolean;
     readonly images: boolean;
   };
+  /** What a new VM can start from (`GuestSpec.source`). */
+  readonly sources?: { readonly template: boolean; readonly image: boolean; readonly iso: boolean };
+  /** Setting a VM's boot order (`GuestSpec.boot`). */
+  readonly bootOrder?: boolean;
+  /** Converting a stopped guest into a template. */
+  readonly templates?: boolean;
+  /** Disk changes of an existing guest; `resizeRunning`: growing a disk while the guest runs. */
+  readonly disks?: {
+    readonly add: boolean;
+    readonly remove: boolean;
+    readonly resize: boolean;
+    readonly resizeRunning: boolean;
+  };
+  /** NIC changes of an existing guest. */
+  readonly nics?: { readonly add: boolean; readonly remove: boolean };
+  /**
+   * Cloud-init (`GuestSpec.cloudInit`): `config` the user, password, keys, per-NIC addresses and DNS; `hostname` a
+   * host name other than the guest's name; `userData` inline user-data; `userDataVolume` user-data from a volume.
+   */
+  readonly cloudInit?: {
+    readonly config: boolean;
+    readonly hostname: boolean;
+    readonly userData: boolean;
+    readonly userDataVolume: boolean;
+  };
+  /** Reading a guest's devices (`getGuestConfig`). */
+  readonly guestConfig?: boolean;
+  /** The sources `getGuestAddresses` can read. */
+  readonly guestAddresses?: readonly AddressSource[];
+  /** Console protocols `openConsoleStream` can open as a byte stream. */
+  readonly consoleStream?: readonly ConsoleProtocol[];
+  /** Watching guests change (`watchGuests`). */
+  readonly watch?: boolean;
   /** Why a capability is missing or partial, by capability name (`console`, `migration.live`, ...). */
   readonly notes?: Readonly<Record<string, string>>;
   /**
@@ -69,18 +103,40 @@ export type CapabilityName =
   | 'migration.live'
   | `guestTypes.${GuestType}`
   | `console.${ConsoleProtocol}`
-  | `inventory.${keyof NonNullable<Capabilities['inventory']>}`;
+  | `inventory.${keyof NonNullable<Capabilities['inventory']>}`
+  | `sources.${keyof NonNullable<Capabilities['sources']>}`
+  | 'bootOrder'
+  | 'templates'
+  | `disks.${keyof NonNullable<Capabilities['disks']>}`
+  | `nics.${keyof NonNullable<Capabilities['nics']>}`
+  | `cloudInit.${keyof NonNullable<Capabilities['cloudInit']>}`
+  | 'guestConfig'
+  | `guestAddresses.${AddressSource}`
+  | `consoleStream.${ConsoleProtocol}`
+  | 'watch';
 
 /**
  * The capability groups added to v1 after its first release: optional members of {@link Capabilities}, missing when
  * absent. A connector written against an earlier v1 lacks them, and that is no defect.
  */
-export const OPTIONAL_CAPABILITY_GROUPS = ['inventory'] as const satisfies readonly (keyof Capabilities)[];
+export const OPTIONAL_CAPABILITY_GROUPS = [
+  'inventory',
+  'sources',
+  'bootOrder',
+  'templates',
+  'disks',
+  'nics',
+  'cloudInit',
+  'guestConfig',
+  'guestAddresses',
+  'consoleStream',
+  'watch',
+] as const satisfies readonly (keyof Capabilities)[];
 
 /** The capabilities that apply to one guest: those a guest type can lack (see `unsupportedByGuestType`). */
 export type GuestCapabilityName = Exclude<
   CapabilityName,
-  'create' | 'cancelOperation' | `guestTypes.${GuestType}` | `inventory.${string}`
+  'create' | 'cancelOperation' | `guestTypes.${GuestType}` | `inventory.${string}` | 'watch'
 >;
 
 /**
@@ -100,10 +156,9 @@ export function hasCapability(
   }
   const [head, tail] = name.split('.') as [string, string | undefined];
   if (tail === undefined) return (capabilities as unknown as Record<string, unknown>)[head] === true;
-  if (head === 'guestTypes') return (capabilities.guestTypes as readonly string[]).includes(tail);
-  if (head === 'console') return (capabilities.console as readonly string[]).includes(tail);
-  const group = (capabilities as unknown as Record<string, Record<string, unknown> | undefined>)[head];
-  return group?.[tail] === true;
+  const group = (capabilities as unknown as Record<string, unknown>)[head];
+  if (Array.isArray(group)) return (group as readonly string[]).includes(tail);
+  return (group as Record<string, unknown> | undefined)?.[tail] === true;
 }
 
 /** Every capability on: a starting point for connectors that support the whole contract. */
@@ -121,4 +176,33 @@ export const FULL_CAPABILITIES: Capabilities = Object.freeze({
   metrics: true,
   cancelOperation: true,
   inventory: { storages: true, networks: true, images: true },
+  sources: { template: true, image: true, iso: true },
+  bootOrder: true,
+  templates: true,
+  disks: { add: true, remove: true, resize: true, resizeRunning: true },
+  nics: { add: true, remove: true },
+  cloudInit: { config: true, hostname: true, userData: true, userDataVolume: true },
+  guestConfig: true,
+  guestAddresses: ['agent', 'lease', 'arp', 'host'],
+  consoleStream: ['vnc', 'spice', 'terminal'],
+  watch: true,
 }) as Capabilities;
+
+/**
+ * Every optional capability group (see {@link OPTIONAL_CAPABILITY_GROUPS}) declared missing: what a connector spreads
+ * over {@link FULL_CAPABILITIES} before it turns on the groups it implements, so that a group added to v1 later is
+ * never claimed by accident.
+ */
+export const OPTIONAL_CAPABILITIES_MISSING = Object.freeze({
+  inventory: { storages: false, networks: false, images: false },
+  sources: { template: false, image: false, iso: false },
+  bootOrder: false,
+  templates: false,
+  disks: { add: false, remove: false, resize: false, resizeRunning: false },
+  nics: { add: false, remove: false },
+  cloudInit: { config: false, hostname: false, userData: false, userDataVolume: false },
+  guestConfig: false,
+  guestAddresses: [],
+  consoleStream: [],
+  watch: false,
+}) satisfies Required<Pick<Capabilities, (typeof OPTIONAL_CAPABILITY_GROUPS)[number]>>;

@@ -1,6 +1,6 @@
 import type { ErrorCode } from '../errors/error-codes.js';
 
-/** What an operation does. */
+/** What an operation does. The list may grow within v1: consumers keep a default branch. */
 export const OPERATION_TYPES = [
   'create',
   'clone',
@@ -17,6 +17,12 @@ export const OPERATION_TYPES = [
   'snapshot.create',
   'snapshot.rollback',
   'snapshot.delete',
+  'template.convert',
+  'disk.resize',
+  'disk.add',
+  'disk.remove',
+  'nic.add',
+  'nic.remove',
   'other',
 ] as const;
 
@@ -36,6 +42,8 @@ export interface Operation {
   readonly type: OperationType;
   /** The guest the operation acts on, when it has one. For create and clone, the new guest. */
   readonly guestId?: string;
+  /** What the operation made inside the guest: the slot of an added disk or NIC. */
+  readonly resourceId?: string;
   readonly status: OperationStatus;
   /** ISO 8601. */
   readonly startedAt: string;

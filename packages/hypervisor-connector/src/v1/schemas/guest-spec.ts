@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { CloudInitSpecSchema } from './cloud-init.js';
+import { BootDiskSpecSchema, BootOrderSchema, GuestSourceSchema } from './guest-source.js';
 import {
   GuestNameSchema,
   NodeNameSchema,
@@ -22,10 +24,12 @@ export const DiskSpecSchema = z.strictObject({
   storage: ResourceNameSchema.optional(),
 });
 
-/** One network interface of a new guest. */
-export const NicSpecSchema = z.strictObject({
-  /** The bridge to attach to, e.g. `vmbr0`. */
-  bridge: ResourceNameSchema,
+/** The fields of a NIC, shared by new guests and NICs added later. */
+export const NicSpecFields = {
+  /** A network from `listNetworks` (a bridge, an SDN VNet, a libvirt network). Exactly one of `network` and `bridge`. */
+  network: ResourceNameSchema.optional(),
+  /** The bridge to attach to, e.g. `vmbr0`: the same as `network`, in the spelling NICs had before networks were listed. */
+  bridge: ResourceNameSchema.optional(),
   /** NIC model for VMs. */
   model: z.enum(['virtio', 'e1000', 'rtl8139', 'vmxnet3']).optional(),
   /** 802.1Q VLAN tag. */
@@ -36,7 +40,19 @@ export const NicSpecSchema = z.strictObject({
     .regex(/^([0-9A-Fa-f]{2}:){5}[0-9A-Fa-f]{2}$/, 'not a MAC address')
     .optional(),
   firewall: z.boolean().optional(),
-});
+};
+
+/**
+ * One network interface of a new guest. Callers name its network with `network` or `bridge`; the validated NIC
+ * carries it in `bridge` either way.
+ */
+export const NicSpecSchema = z
+  .strictObject(NicSpecFields)
+  .refine((nic) => (nic.bridge === undefined) !== (nic.network === undefined), {
+    message: 'exactly one of network and bridge',
+    path: ['network'],
+  })
+  .transform(({ network, bridge, ...rest }) => ({ ...rest, bridge: (network ?? bridge) as string }));
 
 const commonSpec = {
   name: GuestNameSchema,
@@ -54,15 +70,45 @@ const commonSpec = {
   providerOptions: ProviderOptionsSchema.optional(),
 };
 
-/** A new virtual machine. */
-export const VmSpecSchema = z.strictObject({
-  type: z.literal('vm'),
-  ...commonSpec,
-  osType: z.enum(['linux', 'windows', 'other']).default('linux'),
-  firmware: z.enum(['bios', 'uefi']).default('bios'),
-  /** An ISO image to boot from, as a volume id. */
-  cdrom: VolumeIdSchema.optional(),
-});
+/**
+ * A new virtual machine. With a `source` it starts from a template, a disk image or an ISO, and `disks` are extra
+ * data disks added after the source's own; without one, `disks` are all its disks, blank.
+ */
+export const VmSpecSchema = z
+  .strictObject({
+    type: z.literal('vm'),
+    ...commonSpec,
+    osType: z.enum(['linux', 'windows', 'other']).default('linux'),
+    firmware: z.enum(['bios', 'uefi']).default('bios'),
+    /** An ISO image to attach as a CD-ROM, as a volume id. Exclusive with an `iso` source, which does the same. */
+    cdrom: VolumeIdSchema.optional(),
+    /** What the VM starts from. */
+    source: GuestSourceSchema.optional(),
+    /** The boot disk a `template` or `image` source becomes. */
+    bootDisk: BootDiskSpecSchema.optional(),
+    /** Boot order; with an `iso` source `['cdrom', 'disk']` when absent, otherwise the hypervisor's. */
+    boot: BootOrderSchema.optional(),
+    /** First-boot configuration through cloud-init: user, keys, password, host name, addresses, DNS. */
+    cloudInit: CloudInitSpecSchema.optional(),
+    /** Give the VM a QEMU guest agent channel (what `getGuestAddresses` reads with source `agent`). */
+    guestAgent: z.boolean().optional(),
+  })
+  .superRefine((spec, context) => {
+    if (spec.source?.kind === 'iso' && spec.cdrom !== undefined) {
+      context.addIssue({ code: 'custom', path: ['cdrom'], message: 'exclusive with an iso source' });
+    }
+    if (spec.bootDisk !== undefined && spec.source?.kind !== 'template' && spec.source?.kind !== 'image') {
+      context.addIssue({ code: 'custom', path: ['bootDisk'], message: 'needs a template or image source' });
+    }
+    const interfaces = spec.cloudInit?.interfaces ?? [];
+    for (let index = spec.nics.length; index < interfaces.length; index += 1) {
+      context.addIssue({
+        code: 'custom',
+        path: ['cloudInit', 'interfaces', index],
+        message: `there is no nics.${index}`,
+      });
+    }
+  });
 
 /** A new OS container. */
 export const ContainerSpecSchema = z.strictObject({
@@ -89,5 +135,7 @@ export type VmSpec = z.output<typeof VmSpecSchema>;
 export type ContainerSpec = z.output<typeof ContainerSpecSchema>;
 /** One disk of a spec. */
 export type DiskSpec = z.output<typeof DiskSpecSchema>;
-/** One NIC of a spec. */
+/** One NIC of a spec, its network in `bridge`. */
 export type NicSpec = z.output<typeof NicSpecSchema>;
+/** One NIC as callers write it. */
+export type NicSpecInput = z.input<typeof NicSpecSchema>;
