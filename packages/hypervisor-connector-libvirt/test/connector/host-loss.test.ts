@@ -42,14 +42,14 @@ describe('a host lost mid-call', () => {
         retryable: true,
         message: expect.stringMatching(/keepalive/),
       });
-      // 500 ms × 3 of silence, give or take a tick, and never the default 25 s.
+      // 500 ms × 3 of silence, give or take a busy event loop, and never the default 25 s.
       expect(elapsed).toBeGreaterThanOrEqual(1_400);
-      expect(elapsed).toBeLessThan(3_000);
+      expect(elapsed).toBeLessThan(6_000);
 
       // While it stays frozen, a new call opens a new connection, bounded by the connect deadline.
       const again = performance.now();
       await expect(connector.listGuests()).rejects.toMatchObject({ code: 'UNAVAILABLE' });
-      expect(performance.now() - again).toBeLessThan(3_500);
+      expect(performance.now() - again).toBeLessThan(6_500);
       const [node] = await connector.listNodes();
       expect(node).toMatchObject({ status: 'offline', raw: { error: { code: 'UNAVAILABLE' } } });
     } finally {
@@ -57,9 +57,12 @@ describe('a host lost mid-call', () => {
     }
 
     expect(await connector.getGuest(guest.id)).toMatchObject({ id: guest.id, state: 'stopped' });
-    // A daemon restart closes the connection at the other end: the next call opens a new one.
+    // A daemon restart closes the connection at the other end. A call that races the close (its FIN not read yet
+    // on a busy machine) may still meet the dead connection and fail UNAVAILABLE; the calls after it open a new one.
     await restartLabHost(lab.facts, host);
+    await expect
+      .poll(async () => (await connector.listNodes())[0]?.status, { timeout: 30_000, interval: 250 })
+      .toBe('online');
     expect(await connector.getGuest(guest.id)).toMatchObject({ id: guest.id });
-    expect((await connector.listNodes())[0]?.status).toBe('online');
   });
 });
