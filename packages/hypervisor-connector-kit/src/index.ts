@@ -20,6 +20,13 @@ export {
 } from './connector/connector-methods.js';
 export { defineConnector } from './connector/define-connector.js';
 export {
+  IDEMPOTENCY_KEY_LIMIT,
+  IDEMPOTENCY_KEY_TTL_MS,
+  IdempotentWrites,
+  type IdempotentWritesOptions,
+  withIdempotentWrites,
+} from './connector/idempotent-writes.js';
+export {
   POWER_ACTIONS,
   type PowerAction,
   type PowerMethods,

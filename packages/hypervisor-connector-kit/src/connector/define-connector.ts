@@ -34,6 +34,7 @@ import { requireCapability } from '../capabilities/require-capability.js';
 import { type CallContext, ConnectorCallContext } from './call-context.js';
 import type { ConnectorImplementation } from './connector-implementation.js';
 import { CONNECTOR_METHODS, type ConnectorMethod } from './connector-methods.js';
+import { IdempotentWrites, withIdempotentWrites } from './idempotent-writes.js';
 import { inventoryMethods } from './inventory-methods.js';
 import { parseWithProviderOptions as parseWithOptions } from './provider-options.js';
 import { provisioningMethods } from './provisioning-methods.js';
@@ -52,7 +53,8 @@ interface StartedCall {
  * Turns a {@link ConnectorImplementation} into a `HypervisorConnector`. Every call, in this order: UNAVAILABLE
  * once the connector is closed; CANCELLED when the caller's signal has already fired; INVALID_ARGUMENT for input
  * the contract's schemas refuse (guest ids, specs, filters, names, `timeoutMs`) and options under the connector's own
- * `providerOptions.<kind>` its `providerOptions` schemas refuse, before anything is sent;
+ * `providerOptions.<kind>` its `providerOptions` schemas refuse, before anything is sent; a write with an
+`idempotencyKey` already used runs no second time (see `IdempotentWrites`);
  * UNSUPPORTED for a capability the connector's current capabilities lack, for the guest's type too when the
  * implementation knows it (`guestTypeOf`); then the implementation, with a `CallContext` whose signal carries the
  * caller's signal and the call's `timeoutMs` deadline. Whatever the implementation throws comes out as a
@@ -346,6 +348,7 @@ export function defineConnector<Ref = string, Extra extends object = Record<neve
     },
     [Symbol.asyncDispose]: () => connector.close(),
   };
+  withIdempotentWrites(connector, new IdempotentWrites());
   if (extra !== undefined) Object.defineProperties(connector, Object.getOwnPropertyDescriptors(extra));
   return connector as HypervisorConnector & Extra;
 }

@@ -34,6 +34,14 @@ export interface CallOptions {
    * the request, not a task the hypervisor has started; a write that timed out may still have been applied.
    */
   readonly timeoutMs?: number;
+  /**
+   * Makes a write idempotent within this connector: the same key with the same call and input returns the same
+   * result (the same operation) and writes once, also while the first call still runs; the same key with another
+   * call or input throws CONFLICT (`details.reason: 'IDEMPOTENCY_KEY_REUSED'`, not retryable) and writes nothing.
+   * A call that failed without reaching the hypervisor frees its key. Keys are kept for a day in the connector's
+   * process; across processes a server keeps them. Reads ignore it. See `IdempotencyKeySchema` for its form.
+   */
+  readonly idempotencyKey?: string;
 }
 
 /** Options of `waitForOperation`. */

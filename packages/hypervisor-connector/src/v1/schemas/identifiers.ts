@@ -68,3 +68,13 @@ export const ProviderOptionsSchema = z.record(
 
 /** Provider-specific options, namespaced by connector kind. */
 export type ProviderOptions = z.infer<typeof ProviderOptionsSchema>;
+
+/**
+ * An idempotency key: 1 to 128 printable ASCII characters without spaces (a UUID is the usual choice). See
+ * `CallOptions.idempotencyKey`.
+ */
+export const IdempotencyKeySchema = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[\x21-\x7e]+$/, 'not an idempotency key (printable ASCII without spaces)');
