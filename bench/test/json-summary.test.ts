@@ -140,6 +140,22 @@ describe('jsonSummary', () => {
     for (const range of Object.values(spreads)) expect(range).toBeNull();
   });
 
+  it('gives no server ratio for a way whose calls failed, rather than the 0x of its rate', () => {
+    const base = report(900);
+    if ('unavailable' in base.server) throw new Error('the fixture measures the server');
+    const failing: ClientMeasurement = {
+      ...client('server, Connect JSON', 0),
+      note: '141 failed calls; first: ConnectError: [invalid_argument] target refused',
+    };
+    const cases = base.server.cases.map((one) => ({
+      ...one,
+      clients: one.clients.map((line) => (line.label === failing.label ? failing : line)),
+    }));
+    const summary = jsonSummary({ ...base, server: { ...base.server, cases } });
+    expect(summary.serverConnectVsDirect).toBeNull();
+    expect(summary.serverGrpcVsDirect).toBe(0.7);
+  });
+
   it('takes the listGuests ratios round by round, with their spread, at concurrency 1 and 32', () => {
     const base = report(900);
     const runs = (label: string, perSecondRuns: number[]): ClientMeasurement => ({

@@ -55,11 +55,17 @@ export function headlineGetGuest(report: BenchReport): SingleCallCase | undefine
 /** The concurrency the server ratios are taken at (the one the target names). */
 export const SERVER_HEADLINE_CONCURRENCY = 64;
 
-/** Calls per second of `label` through the server over the direct library call, at the headline concurrency. */
+/**
+ * Calls per second of `label` through the server over the direct library call, at the headline concurrency; null
+ * when either line had failed calls (its `note` says so): the rate of a way that fails is no throughput.
+ */
 export function serverRatio(report: BenchReport, label: string): number | null {
   if ('unavailable' in report.server) return null;
   const one = report.server.cases.find((c) => c.concurrency === SERVER_HEADLINE_CONCURRENCY);
-  const of = (name: string) => one?.clients.find((client) => client.label === name)?.perSecond ?? null;
+  const of = (name: string) => {
+    const client = one?.clients.find((line) => line.label === name);
+    return client === undefined || client.note !== undefined ? null : client.perSecond;
+  };
   return ratio(of(label), of('direct library call'));
 }
 
