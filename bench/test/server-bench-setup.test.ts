@@ -10,7 +10,7 @@ import {
   startBareGuestServer,
 } from '../src/server/bare-guest-server.js';
 import { type BenchServer, startBenchServer } from '../src/server/bench-server-setup.js';
-import { BENCH_TARGET_ID } from '../src/server/server-protocol.js';
+import { BENCH_TARGET_ID, type TenantAccess } from '../src/server/server-protocol.js';
 import { createBenchCertificate } from '../src/tls/bench-certificate.js';
 
 const TOKEN_ID = 'root@pam!bench';
@@ -42,6 +42,7 @@ describe('the server scenario set-up', () => {
       // The scenario's load: above the tenant default, which only the server's operator may allow.
       concurrency: 128,
       guestIds,
+      tenants: { organisations: 2, targetsPerOrganisation: 2 },
     });
     bare = await startBareGuestServer(
       server.module.listenOnePort,
@@ -62,6 +63,27 @@ describe('the server scenario set-up', () => {
         ? createGrpcTransport({ baseUrl })
         : createConnectTransport({ baseUrl, httpVersion: '1.1', useBinaryFormat: false }),
     );
+
+  it('gives each organisation of the scale scenario its operator and targets, and only its own', async () => {
+    expect(server.tenants.map((tenant) => tenant.targetIds)).toEqual([
+      ['bench-pve-1-1', 'bench-pve-1-2'],
+      ['bench-pve-2-1', 'bench-pve-2-2'],
+    ]);
+    const [first, second] = server.tenants as [TenantAccess, TenantAccess];
+    const guests = client(server.running.url, false);
+    const guestId = guestIds[0] as string;
+    const own = await guests.getGuest(
+      { targetId: 'bench-pve-1-2', guestId },
+      { headers: { authorization: `Bearer ${first.token}` } },
+    );
+    expect(own.guest?.targetId).toBe('bench-pve-1-2');
+    await expect(
+      guests.getGuest(
+        { targetId: second.targetIds[0] as string, guestId },
+        { headers: { authorization: `Bearer ${first.token}` } },
+      ),
+    ).rejects.toThrow(/not_found|permission_denied/);
+  });
 
   for (const [name, grpc] of [
     ['Connect JSON', false],

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ListenOnePort } from './bare-guest-server.js';
-import { BENCH_TARGET_ID, type ServerLaunch } from './server-protocol.js';
+import { BENCH_TARGET_ID, type ServerLaunch, type TenantAccess } from './server-protocol.js';
 
 // hvc-server as the bench runs it: the dev issuer, an SQLite store with one organisation, one operator and the
 // responder as a Proxmox target, as `hvc-server` runs when deployed. Loaded by name and used through the small
@@ -51,6 +51,8 @@ export interface BenchServer {
   readonly issuer: DevIssuer;
   /** A bearer token of the bench's operator (one hour). */
   readonly token: string;
+  /** The organisations of `launch.tenants`, each with its operator's token (one hour) and its targets. */
+  readonly tenants: readonly TenantAccess[];
   close(): Promise<void>;
 }
 
@@ -87,24 +89,43 @@ export async function startBenchServer(
     subject: BENCH_SUBJECT,
     role: 'operator',
   });
-  await running.store.targets.create({
-    id: BENCH_TARGET_ID,
-    organizationId: BENCH_ORGANIZATION,
-    displayName: 'Benchmark responder',
-    kind: 'proxmox',
-    config: {
-      endpoints: [launch.origin],
-      tls: { ca: readFileSync(launch.certFile, 'utf8') },
-      concurrency: launch.concurrency,
-    },
-    credentials: { type: 'token', tokenId: launch.tokenId, secret: launch.tokenSecret },
-  });
+  const ca = readFileSync(launch.certFile, 'utf8');
+  const createTarget = (id: string, organizationId: string) =>
+    running.store.targets.create({
+      id,
+      organizationId,
+      displayName: `Benchmark responder (${id})`,
+      kind: 'proxmox',
+      config: { endpoints: [launch.origin], tls: { ca }, concurrency: launch.concurrency },
+      credentials: { type: 'token', tokenId: launch.tokenId, secret: launch.tokenSecret },
+    });
+  await createTarget(BENCH_TARGET_ID, BENCH_ORGANIZATION);
   const token = await issuer.mint(BENCH_SUBJECT, { ttlSeconds: 3_600 });
+  const tenants: TenantAccess[] = [];
+  for (let o = 1; o <= (launch.tenants?.organisations ?? 0); o++) {
+    const organizationId = `bench-org-${o}`;
+    const subject = `${BENCH_SUBJECT}-${o}`;
+    await running.store.members.createOrganization({ id: organizationId, displayName: `Benchmark ${o}` });
+    await running.store.members.addMember({
+      organizationId,
+      issuer: issuer.issuer,
+      subject,
+      role: 'operator',
+    });
+    const targetIds: string[] = [];
+    for (let t = 1; t <= (launch.tenants?.targetsPerOrganisation ?? 0); t++) {
+      const id = `bench-pve-${o}-${t}`;
+      await createTarget(id, organizationId);
+      targetIds.push(id);
+    }
+    tenants.push({ organizationId, token: await issuer.mint(subject, { ttlSeconds: 3_600 }), targetIds });
+  }
   return {
     module,
     running,
     issuer,
     token,
+    tenants,
     async close() {
       await running.close();
       await issuer.close();

@@ -45,7 +45,10 @@ async function microsPerCall(call: () => Promise<unknown>, command: ServerComman
 process.on('message', (command: ServerCommand) => {
   const reply = (body: Omit<ServerReply, 'id'>) =>
     process.send?.({ id: command.id, ...body } satisfies ServerReply);
-  if (command.cmd === 'cpu') {
+  if (command.cmd === 'memory') {
+    const usage = process.memoryUsage();
+    reply({ rssBytes: usage.rss, heapUsedBytes: usage.heapUsed });
+  } else if (command.cmd === 'cpu') {
     const used = process.cpuUsage(cpuMark);
     cpuMark = process.cpuUsage();
     reply({ cpuMicros: used.user + used.system });
@@ -84,4 +87,9 @@ process.on('message', (command: ServerCommand) => {
     })();
   }
 });
-process.send?.({ url: running.url, bareUrl: bare.url, token } satisfies ServerReady);
+process.send?.({
+  url: running.url,
+  bareUrl: bare.url,
+  token,
+  tenants: benchServer.tenants,
+} satisfies ServerReady);
