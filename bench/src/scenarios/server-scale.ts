@@ -30,6 +30,7 @@ export interface ScaleShape {
 
 /** The quick run's shape (2,000 guests) and the full run's (10,000 guests). */
 export function scaleShape(settings: BenchSettings): ScaleShape {
+  // Every stream needs stopped guests of its own (one in four guests is stopped): at least two per stream.
   const common = { organisations: 5, targetsPerOrganisation: 2, getGuestCallers: 16, listGuestsCallers: 4 };
   return settings.quick
     ? {
@@ -183,14 +184,14 @@ async function measure(
   let watchesCompleted = 0;
   let watchErrors = 0;
   let firstWatchError: string | undefined;
-  // Each stream has its own target and guests (the streams on one target share its stopped guests out), so no two
-  // start the same guest at once: a guest with a task running refuses another start.
+  // Each stream has its own target and its own share of the stopped guests, so no two start the same guest at once
+  // (a guest with a task running refuses another start): the targets are all on one responder, whose guests are
+  // the same for every target.
   const placed = tenants.flatMap((tenant) => tenant.targetIds.map((targetId) => ({ tenant, targetId })));
-  const streamsPerTarget = Math.ceil(shape.watchStreams / placed.length);
   const watchLoop = async (_: unknown, stream: number) => {
     const { tenant, targetId } = placed[stream % placed.length] as (typeof placed)[number];
     const headers = authorization(tenant);
-    const own = stopped.filter((_id, i) => i % streamsPerTarget === Math.floor(stream / placed.length));
+    const own = stopped.filter((_id, i) => i % shape.watchStreams === stream);
     let turn = 0;
     while (watching) {
       const guestId = own[turn++ % own.length] as string;
