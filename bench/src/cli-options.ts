@@ -1,5 +1,5 @@
 /** The scenarios `pnpm bench` can run, in the order it runs them. */
-export const SCENARIOS = ['ceiling', 'single-call', 'fleet', 'fanout', 'server', 'libvirt'] as const;
+export const SCENARIOS = ['ceiling', 'single-call', 'fleet', 'fanout', 'server', 'scale', 'libvirt'] as const;
 
 /** One scenario's name, as `--only` takes it. */
 export type ScenarioName = (typeof SCENARIOS)[number];

@@ -14,6 +14,7 @@ import { runFleetListing } from './scenarios/fleet-listing.js';
 import { runOperationFanout } from './scenarios/operation-fanout.js';
 import { runResponderCeiling } from './scenarios/responder-ceiling.js';
 import { runServerOverhead } from './scenarios/server-overhead.js';
+import { runServerScale } from './scenarios/server-scale.js';
 import { runSingleCall } from './scenarios/single-call.js';
 import { createBenchCertificate } from './tls/bench-certificate.js';
 
@@ -57,6 +58,7 @@ const fanout = runs('fanout')
 const server = runs('server')
   ? await runServerOverhead(settings, certificate, factory, log)
   : { unavailable: skipped };
+const scale = runs('scale') ? await runServerScale(settings, certificate, log) : { unavailable: skipped };
 const libvirt = runs('libvirt') ? await runLibvirtScenario(settings, log) : undefined;
 
 const peerManifest = new URL('../node_modules/proxmox-api/package.json', import.meta.url);
@@ -77,6 +79,7 @@ const report: BenchReport = {
   fleet,
   fanout,
   server,
+  scale,
   libvirt,
 };
 const summary = jsonSummary(report);

@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { benchSettings } from '../src/bench-settings.js';
 import type { BenchReport } from '../src/report/bench-report.js';
 import { jsonSummary } from '../src/report/json-summary.js';
 import type { MachineInfo } from '../src/report/machine-info.js';
 import type { ClientMeasurement } from '../src/scenarios/measured-client.js';
+import { scaleShape } from '../src/scenarios/server-scale.js';
 
 const machine: MachineInfo = {
   cores: 2,
@@ -132,12 +134,62 @@ describe('jsonSummary', () => {
       ...plain
     } = jsonSummary(report(null));
     expect(serverCpuVsBareConnect).toEqual({ connectJson: null, grpc: null });
-    expect(Object.keys(plain)).toHaveLength(11);
+    expect(Object.keys(plain)).toHaveLength(14);
     for (const value of Object.values(plain)) expect(value).toBeNull();
     for (const split of [listGuestsVsRawUndici, listGuestsVsProxmoxApi, listGuestsVsProxmoxer]) {
       expect(split).toEqual({ c1: null, c32: null });
     }
     for (const range of Object.values(spreads)) expect(range).toBeNull();
+  });
+
+  it('takes the scale figures from the scale scenario, with the spread of its windows', () => {
+    const shape = scaleShape(benchSettings(true));
+    const line = (rpc: 'ListGuests' | 'GetGuest', p99Ms: number) => ({
+      rpc,
+      perSecond: 10,
+      p50Ms: 1,
+      p99Ms,
+      p99MsRange: [p99Ms - 1, p99Ms + 1] as const,
+      errors: 0,
+    });
+    const summary = jsonSummary({
+      ...report(900),
+      scale: {
+        shape,
+        guests: 2_000,
+        targets: 10,
+        lines: [line('ListGuests', 120), line('GetGuest', 40)],
+        memory: {
+          rssBeforeMB: 150,
+          rssPeakMB: 210.4,
+          rssPeakRangeMB: [200, 220],
+          heapUsedPeakMB: 90,
+          rssAfterMB: 205,
+        },
+        watchesCompleted: 100,
+        watchErrors: 0,
+      },
+    });
+    expect(summary).toMatchObject({ scaleRssPeakMB: 210, scaleListGuestsP99Ms: 120, scaleGetGuestP99Ms: 40 });
+    expect(summary.spreads.scaleRssPeakMB).toEqual([200, 220]);
+    expect(summary.spreads.scaleGetGuestP99Ms).toEqual([39, 41]);
+    expect(jsonSummary({ ...report(900), scale: { unavailable: 'no' } }).scaleRssPeakMB).toBeNull();
+  });
+
+  it('gives no server ratio for a way whose calls failed, rather than the 0x of its rate', () => {
+    const base = report(900);
+    if ('unavailable' in base.server) throw new Error('the fixture measures the server');
+    const failing: ClientMeasurement = {
+      ...client('server, Connect JSON', 0),
+      note: '141 failed calls; first: ConnectError: [invalid_argument] target refused',
+    };
+    const cases = base.server.cases.map((one) => ({
+      ...one,
+      clients: one.clients.map((line) => (line.label === failing.label ? failing : line)),
+    }));
+    const summary = jsonSummary({ ...base, server: { ...base.server, cases } });
+    expect(summary.serverConnectVsDirect).toBeNull();
+    expect(summary.serverGrpcVsDirect).toBe(0.7);
   });
 
   it('takes the listGuests ratios round by round, with their spread, at concurrency 1 and 32', () => {

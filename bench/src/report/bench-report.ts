@@ -3,6 +3,7 @@ import type { FleetListingResult } from '../scenarios/fleet-listing.js';
 import type { FanoutResult } from '../scenarios/operation-fanout.js';
 import type { CeilingResult } from '../scenarios/responder-ceiling.js';
 import type { ServerOverheadResult } from '../scenarios/server-overhead.js';
+import type { ServerScaleResult } from '../scenarios/server-scale.js';
 import type { SingleCallResult } from '../scenarios/single-call.js';
 import type { MachineInfo } from './machine-info.js';
 import type { SourceState } from './source-state.js';
@@ -24,6 +25,8 @@ export interface BenchReport {
   readonly fleet: FleetListingResult;
   readonly fanout: FanoutResult;
   readonly server: ServerOverheadResult;
+  /** The server holding many targets' guests for several organisations, under mixed load (absent: not run). */
+  readonly scale?: ServerScaleResult;
   /** The libvirt connector against one real libvirtd, beside the C binding and virsh. */
   readonly libvirt?: LibvirtScenarioResult;
 }

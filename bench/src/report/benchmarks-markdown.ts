@@ -8,6 +8,7 @@ import {
   SERVER_HEADLINE_CONCURRENCY,
 } from './json-summary.js';
 import { libvirtSection } from './libvirt-section.js';
+import { scaleSection } from './scale-section.js';
 
 const met = (value: number | null, ok: (v: number) => boolean) =>
   value === null ? 'not measured' : ok(value) ? 'yes' : '**no**';
@@ -423,6 +424,7 @@ export function renderBenchmarksMarkdown(
     fleet(report),
     fanout(report),
     server(report),
+    scaleSection(report.scale),
     libvirtSection(report.libvirt),
     reading.trim(),
     soak(soakResults),

@@ -26,6 +26,13 @@ export interface JsonSummary {
   readonly fleetListTimeVsRawUndici: number | null;
   /** The fleet listing's heap growth, hvc over raw undici's one call (lower is better). */
   readonly fleetListHeapVsRawUndici: number | null;
+  /**
+   * The scale scenario: the server process's peak RSS (MiB) and the p99 latency (ms) of ListGuests and GetGuest
+   * under concurrent WatchOperation streams, medians over its windows.
+   */
+  readonly scaleRssPeakMB: number | null;
+  readonly scaleListGuestsP99Ms: number | null;
+  readonly scaleGetGuestP99Ms: number | null;
   /** The min–max behind each headline figure above that has one (same keys, `c1`/`c32` suffixed where split). */
   readonly spreads: Readonly<Record<string, readonly [number, number] | null>>;
 }
@@ -55,11 +62,17 @@ export function headlineGetGuest(report: BenchReport): SingleCallCase | undefine
 /** The concurrency the server ratios are taken at (the one the target names). */
 export const SERVER_HEADLINE_CONCURRENCY = 64;
 
-/** Calls per second of `label` through the server over the direct library call, at the headline concurrency. */
+/**
+ * Calls per second of `label` through the server over the direct library call, at the headline concurrency; null
+ * when either line had failed calls (its `note` says so): the rate of a way that fails is no throughput.
+ */
 export function serverRatio(report: BenchReport, label: string): number | null {
   if ('unavailable' in report.server) return null;
   const one = report.server.cases.find((c) => c.concurrency === SERVER_HEADLINE_CONCURRENCY);
-  const of = (name: string) => one?.clients.find((client) => client.label === name)?.perSecond ?? null;
+  const of = (name: string) => {
+    const client = one?.clients.find((line) => line.label === name);
+    return client === undefined || client.note !== undefined ? null : client.perSecond;
+  };
   return ratio(of(label), of('direct library call'));
 }
 
@@ -98,6 +111,14 @@ const rounded = (spread: Spread) => round(spread.median);
 const roundedRange = (spread: Spread): readonly [number, number] | null =>
   spread.range === null ? null : [round(spread.range[0]) as number, round(spread.range[1]) as number];
 
+/** A line of the scale scenario, when it ran. */
+function scaleLine(report: BenchReport, rpc: 'ListGuests' | 'GetGuest') {
+  const scale = report.scale;
+  return scale === undefined || 'unavailable' in scale
+    ? undefined
+    : scale.lines.find((line) => line.rpc === rpc);
+}
+
 /** Builds the `--json` summary from a report. */
 export function jsonSummary(report: BenchReport): JsonSummary {
   const getGuest = headlineGetGuest(report);
@@ -122,6 +143,12 @@ export function jsonSummary(report: BenchReport): JsonSummary {
   const fleetHeapMB = spreadOf(fleet?.heapGrowthMBRuns ?? []);
   const fanoutRange = fanout?.wallMsRange ?? null;
   const taskMs = report.fanout.taskDurationMs;
+  const scaleMemory =
+    report.scale === undefined || 'unavailable' in report.scale ? undefined : report.scale.memory;
+  const scaleList = scaleLine(report, 'ListGuests');
+  const scaleGet = scaleLine(report, 'GetGuest');
+  const range = (values: readonly [number, number] | undefined): readonly [number, number] | null =>
+    values === undefined ? null : [round(values[0]) as number, round(values[1]) as number];
   return {
     getGuestVsRawUndici: round(ratio(ours, perSecondOf(getGuest, 'raw undici'))),
     getGuestVsProxmoxApi: round(ratio(ours, perSecondOf(getGuest, 'proxmox-api'))),
@@ -138,6 +165,9 @@ export function jsonSummary(report: BenchReport): JsonSummary {
     listGuestsVsProxmoxer: { c1: rounded(listPy[0]), c32: rounded(listPy[1]) },
     fleetListTimeVsRawUndici: rounded(fleetTime),
     fleetListHeapVsRawUndici: rounded(fleetHeap),
+    scaleRssPeakMB: round(scaleMemory?.rssPeakMB ?? null),
+    scaleListGuestsP99Ms: round(scaleList?.p99Ms ?? null),
+    scaleGetGuestP99Ms: round(scaleGet?.p99Ms ?? null),
     spreads: {
       getGuestVsRawUndici: roundedRange(callRatio(report, 'getGuest', HEADLINE_CONCURRENCY, 'raw undici')),
       getGuestVsProxmoxApi: roundedRange(callRatio(report, 'getGuest', HEADLINE_CONCURRENCY, 'proxmox-api')),
@@ -155,6 +185,9 @@ export function jsonSummary(report: BenchReport): JsonSummary {
         fanoutRange === null || taskMs === 0
           ? null
           : [round(fanoutRange[0] / taskMs) as number, round(fanoutRange[1] / taskMs) as number],
+      scaleRssPeakMB: range(scaleMemory?.rssPeakRangeMB),
+      scaleListGuestsP99Ms: range(scaleList?.p99MsRange),
+      scaleGetGuestP99Ms: range(scaleGet?.p99MsRange),
     },
   };
 }

@@ -200,6 +200,14 @@ export async function runServerOverhead(
     const cases: ServerCase[] = [];
     const serverCpuMicrosPerCall: ServerCpuPerCall[] = [];
     let cpuAtHeadline: number[][] = [];
+    // A way that cannot make one call would only time its failures: the scenario says why instead of a 0x.
+    for (const way of ways) {
+      try {
+        await bench.caller(way)();
+      } catch (error) {
+        throw new Error(`${way.label} cannot make a GetGuest call: ${firstLine(error)}`);
+      }
+    }
     for (const concurrency of CONCURRENCIES) {
       log(`server overhead: concurrency ${concurrency}`);
       const calls = ways.map((way) => bench!.caller(way));

@@ -1,12 +1,10 @@
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { runLoad } from '../load/load-runner.js';
 import { median } from '../load/stats.js';
 import { type CpuProfile, topSelfTime } from '../profile/cpu-profile-summary.js';
-import { type ListenOnePort, recordAnswers, startBareGuestServer } from './bare-guest-server.js';
+import { recordAnswers, startBareGuestServer } from './bare-guest-server.js';
+import { BENCH_SUBJECT, startBenchServer } from './bench-server-setup.js';
 import {
   BENCH_TARGET_ID,
   type ServerCommand,
@@ -15,85 +13,18 @@ import {
   type ServerReply,
 } from './server-protocol.js';
 
-// The bench's hvc-server process: the dev issuer, an SQLite store with one organisation, one operator and the
-// responder as a Proxmox target, as `hvc-server` runs when deployed. Loaded by name and used through the small
-// interfaces below, so the bench's type check does not depend on the server package's internals.
-
-interface DevIssuer {
-  readonly issuer: string;
-  mint(subject: string, options?: { ttlSeconds?: number }): Promise<string>;
-  close(): Promise<void>;
-}
-
-interface RunningServer {
-  readonly url: string;
-  readonly store: {
-    readonly members: {
-      createOrganization(input: { id: string; displayName: string }): Promise<unknown>;
-      addMember(input: {
-        organizationId: string;
-        issuer: string;
-        subject: string;
-        role: string;
-      }): Promise<unknown>;
-      findUserByIdentity(issuer: string, subject: string): Promise<unknown>;
-    };
-    readonly targets: { create(input: Record<string, unknown>): Promise<unknown> };
-  };
-  readonly authenticator: { verify(token: string): Promise<unknown> };
-  close(): Promise<void>;
-}
-
-interface ServerModule {
-  readonly ServerConfigSchema: { parse(input: unknown): unknown };
-  startServer(config: unknown, extras: { devIssuer: DevIssuer }): Promise<RunningServer>;
-  startDevIssuer(options: { audience: string }): Promise<DevIssuer>;
-  readonly listenOnePort: ListenOnePort;
-}
-
-const ORGANIZATION = 'bench';
-const SUBJECT = 'bench-operator';
+// The bench's hvc-server process (see `startBenchServer`), and the bare ConnectRPC baseline beside it.
 
 const launch = JSON.parse(process.argv[2] ?? '{}') as ServerLaunch;
-const server = (await import('@hvc/server')) as unknown as ServerModule;
-const issuer = await server.startDevIssuer({ audience: 'hvc-bench' });
-const running = await server.startServer(
-  server.ServerConfigSchema.parse({
-    listen: { host: '127.0.0.1', port: 0 },
-    database: { file: join(mkdtempSync(join(tmpdir(), 'hvc-bench-server-')), 'hvc.sqlite') },
-    encryptionKey: randomBytes(32).toString('hex'),
-    logLevel: 'silent',
-    // The target's connector concurrency matches the load (above the tenant default): the operator's choice.
-    connectors: { allowOperatorSettings: true },
-    // HVC_ACCESS_CACHE_MS=0 measures the server reading access from the database on every call.
-    ...(process.env.HVC_ACCESS_CACHE_MS === undefined
-      ? {}
-      : { limits: { accessCacheMs: Number(process.env.HVC_ACCESS_CACHE_MS) } }),
-  }),
-  { devIssuer: issuer },
+// HVC_ACCESS_CACHE_MS=0 measures the server reading access from the database on every call.
+const accessCache = process.env.HVC_ACCESS_CACHE_MS;
+const benchServer = await startBenchServer(
+  launch,
+  accessCache === undefined ? {} : { accessCacheMs: Number(accessCache) },
 );
-await running.store.members.createOrganization({ id: ORGANIZATION, displayName: 'Benchmark' });
-await running.store.members.addMember({
-  organizationId: ORGANIZATION,
-  issuer: issuer.issuer,
-  subject: SUBJECT,
-  role: 'operator',
-});
-await running.store.targets.create({
-  id: BENCH_TARGET_ID,
-  organizationId: ORGANIZATION,
-  displayName: 'Benchmark responder',
-  kind: 'proxmox',
-  config: {
-    endpoints: [launch.origin],
-    tls: { ca: readFileSync(launch.certFile, 'utf8') },
-    concurrency: launch.concurrency,
-  },
-  credentials: { type: 'token', tokenId: launch.tokenId, secret: launch.tokenSecret },
-});
-const token = await issuer.mint(SUBJECT, { ttlSeconds: 3_600 });
+const { running, issuer, token } = benchServer;
 const bare = await startBareGuestServer(
-  server.listenOnePort,
+  benchServer.module.listenOnePort,
   await recordAnswers(running.url, token, BENCH_TARGET_ID, launch.guestIds),
 );
 let profiler: Session | undefined;
@@ -114,7 +45,10 @@ async function microsPerCall(call: () => Promise<unknown>, command: ServerComman
 process.on('message', (command: ServerCommand) => {
   const reply = (body: Omit<ServerReply, 'id'>) =>
     process.send?.({ id: command.id, ...body } satisfies ServerReply);
-  if (command.cmd === 'cpu') {
+  if (command.cmd === 'memory') {
+    const usage = process.memoryUsage();
+    reply({ rssBytes: usage.rss, heapUsedBytes: usage.heapUsed });
+  } else if (command.cmd === 'cpu') {
     const used = process.cpuUsage(cpuMark);
     cpuMark = process.cpuUsage();
     reply({ cpuMicros: used.user + used.system });
@@ -122,7 +56,7 @@ process.on('message', (command: ServerCommand) => {
     void (async () => {
       const jwtVerifyMicros = await microsPerCall(() => running.authenticator.verify(token), command);
       const userLookupMicros = await microsPerCall(
-        () => running.store.members.findUserByIdentity(issuer.issuer, SUBJECT),
+        () => running.store.members.findUserByIdentity(issuer.issuer, BENCH_SUBJECT),
         command,
       );
       reply({ jwtVerifyMicros, userLookupMicros });
@@ -147,11 +81,15 @@ process.on('message', (command: ServerCommand) => {
   } else {
     void (async () => {
       await bare.close();
-      await running.close();
-      await issuer.close();
+      await benchServer.close();
       reply({});
       process.exit(0);
     })();
   }
 });
-process.send?.({ url: running.url, bareUrl: bare.url, token } satisfies ServerReady);
+process.send?.({
+  url: running.url,
+  bareUrl: bare.url,
+  token,
+  tenants: benchServer.tenants,
+} satisfies ServerReady);

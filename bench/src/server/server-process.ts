@@ -1,7 +1,13 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { BenchSettings } from '../bench-settings.js';
-import type { ServerCommand, ServerLaunch, ServerReady, ServerReply } from './server-protocol.js';
+import type {
+  ServerCommand,
+  ServerLaunch,
+  ServerReady,
+  ServerReply,
+  TenantAccess,
+} from './server-protocol.js';
 
 /** hvc-server in its own process, as deployed, serving the responder as one Proxmox target. */
 export class ServerProcess {
@@ -16,6 +22,8 @@ export class ServerProcess {
     readonly bareUrl: string,
     /** A bearer token of the bench's operator (dev issuer, one hour). */
     readonly token: string,
+    /** The organisations asked for at launch, with their operators' tokens and targets. */
+    readonly tenants: readonly TenantAccess[],
   ) {
     child.on('message', (reply: ServerReply) => {
       const resolve = this.pending.get(reply.id);
@@ -39,7 +47,7 @@ export class ServerProcess {
         reject(new Error(`the server process exited with ${code} before serving`)),
       );
     });
-    return new ServerProcess(child, ready.url, ready.bareUrl, ready.token);
+    return new ServerProcess(child, ready.url, ready.bareUrl, ready.token, ready.tenants ?? []);
   }
 
   private command(cmd: ServerCommand['cmd'], extra: Partial<ServerCommand> = {}): Promise<ServerReply> {
@@ -53,6 +61,12 @@ export class ServerProcess {
   /** The server's CPU time (user + system) since the previous call, µs. */
   async cpuMicros(): Promise<number> {
     return (await this.command('cpu')).cpuMicros ?? 0;
+  }
+
+  /** The server process's resident set and V8 heap in use, bytes. */
+  async memory(): Promise<{ rssBytes: number; heapUsedBytes: number }> {
+    const reply = await this.command('memory');
+    return { rssBytes: reply.rssBytes ?? Number.NaN, heapUsedBytes: reply.heapUsedBytes ?? Number.NaN };
   }
 
   /** One JWT verification and one user lookup, measured alone inside the server process, µs each. */

@@ -12,6 +12,18 @@ export interface ServerLaunch {
   readonly concurrency: number;
   /** The guests the bench asks for: their answers are recorded for the bare baseline. */
   readonly guestIds: readonly string[];
+  /**
+   * More organisations, each with its own operator and targets on the same responder (the scale scenario); their
+   * tokens come back in {@link ServerReady.tenants}.
+   */
+  readonly tenants?: { readonly organisations: number; readonly targetsPerOrganisation: number };
+}
+
+/** One organisation of the scale scenario: its operator's token and its targets. */
+export interface TenantAccess {
+  readonly organizationId: string;
+  readonly token: string;
+  readonly targetIds: readonly string[];
 }
 
 /** A command to the server process; each gets one reply with the same id. */
@@ -21,7 +33,7 @@ export interface ServerCommand {
    * `cpu`: CPU time used since the previous `cpu`; `micros`: the per-request costs measured alone;
    * `profile-start` / `profile-stop`: the V8 sampling profiler over the process, written to `profileFile`.
    */
-  readonly cmd: 'cpu' | 'micros' | 'profile-start' | 'profile-stop' | 'close';
+  readonly cmd: 'cpu' | 'memory' | 'micros' | 'profile-start' | 'profile-stop' | 'close';
   /** For `profile-stop`: where to write the `.cpuprofile`. */
   readonly profileFile?: string;
   readonly runs?: number;
@@ -34,6 +46,9 @@ export interface ServerReply {
   readonly id: number;
   /** For `cpu`: microseconds of CPU (user + system) since the previous `cpu`. */
   readonly cpuMicros?: number;
+  /** For `memory`: the server process's resident set and V8 heap in use, bytes. */
+  readonly rssBytes?: number;
+  readonly heapUsedBytes?: number;
   /** For `micros`: one JWT verification and one user lookup, µs each. */
   readonly jwtVerifyMicros?: number;
   readonly userLookupMicros?: number;
@@ -51,4 +66,6 @@ export interface ServerReady {
   /** The bare ConnectRPC baseline's base URL (same process, same listener, answers from memory). */
   readonly bareUrl: string;
   readonly token: string;
+  /** The organisations of {@link ServerLaunch.tenants}. */
+  readonly tenants?: readonly TenantAccess[];
 }

@@ -8,7 +8,14 @@ import {
   proxmoxConnectorFactory,
   tryParseUpid,
 } from '../src/index.js';
-import { configMemoryMiB, guestFromStatus, guestState, parseTags } from '../src/mapping/guest-mapping.js';
+import {
+  configMemoryMiB,
+  guestFromResource,
+  guestFromStatus,
+  guestState,
+  parseTags,
+} from '../src/mapping/guest-mapping.js';
+import type { PveClusterResource } from '../src/schemas/cluster.js';
 import { PveGuestConfigSchema, PveGuestStatusSchema } from '../src/schemas/guests.js';
 import { decodeOperationId, encodeOperationId } from '../src/tasks/operation-id.js';
 import { taskOutcome, warningLines } from '../src/tasks/task-outcome.js';
@@ -159,6 +166,71 @@ describe('guest mapping', () => {
       resources: { cpus: 2, memoryBytes: 2048 * 1024 * 1024 },
       raw: { digest: 'abc' },
     });
+  });
+
+  it("takes a /cluster/resources entry's id as it is only when it is the type and VMID PVE writes", () => {
+    const entry = (id: string, vmid?: number): PveClusterResource => ({
+      id,
+      type: 'qemu',
+      node: 'pve1',
+      ...(vmid === undefined ? {} : { vmid }),
+      status: 'running',
+      maxcpu: 2,
+      maxmem: 2 ** 31,
+      name: 'web',
+    });
+    const same = entry('qemu/100', 100);
+    expect(guestFromResource(same).id).toBe(same.id);
+    expect(guestFromResource(entry('qemu/100')).id).toBe('qemu/100');
+    for (const [id, vmid] of [
+      ['qemu/0100', 100],
+      ['qemu/101', 100],
+      ['qemu/10x', 10],
+      ['lxc/100', 100],
+      ['qemu/', 0],
+    ] as const) {
+      expect(guestFromResource(entry(id, vmid)).id).toBe(`qemu/${vmid}`);
+    }
+  });
+
+  it('builds usage and resources with exactly the figures PVE gave', () => {
+    const full = guestFromResource({
+      id: 'lxc/7',
+      type: 'lxc',
+      vmid: 7,
+      status: 'running',
+      maxcpu: 1,
+      maxmem: 512,
+      maxdisk: 8,
+      name: 'ct',
+      cpu: 0.5,
+      mem: 100,
+      disk: 2,
+      uptime: 9,
+      netin: 3,
+      netout: 4,
+    } as PveClusterResource);
+    expect(full.usage).toStrictEqual({
+      cpu: 0.5,
+      memoryBytes: 100,
+      diskBytes: 2,
+      uptimeSeconds: 9,
+      netInBytes: 3,
+      netOutBytes: 4,
+    });
+    expect(full.resources).toStrictEqual({ cpus: 1, memoryBytes: 512, diskBytes: 8 });
+    const partial = guestFromResource({
+      id: 'lxc/7',
+      type: 'lxc',
+      vmid: 7,
+      status: 'stopped',
+      maxcpu: 1,
+      maxmem: 512,
+      name: 'ct',
+      uptime: 0,
+    } as PveClusterResource);
+    expect(partial.usage).toStrictEqual({ uptimeSeconds: 0 });
+    expect(partial.resources).toStrictEqual({ cpus: 1, memoryBytes: 512 });
   });
 });
 

@@ -4,6 +4,7 @@ import type { ProxmoxContext } from '../connector/proxmox-context.js';
 import type { PveGuestRef } from '../mapping/guest-id.js';
 import { guestFromResource, guestFromStatus, type SharedTagLists, vmidOf } from '../mapping/guest-mapping.js';
 import { splitPendingConfig } from '../mapping/pending-config.js';
+import type { PveClusterResource } from '../schemas/cluster.js';
 import { PveGuestPendingSchema, PveGuestStatusSchema } from '../schemas/guests.js';
 import { guestPath, onGuest } from './guest-scope.js';
 import { offlineNodes, onOfflineNode } from './offline-nodes.js';
@@ -43,11 +44,16 @@ async function listAllGuests(
   // Sorted on the items' numeric VMIDs, read once each, before mapping.
   items.sort((a, b) => vmidOf(a) - vmidOf(b));
   const own = await statusesOfRrdLess(pve, items, vmidOf, signal);
-  const guests: Guest[] = [];
+  // Sized for every item and cut to length after (no regrowth); an indexed loop, as a `for...of` here allocated an
+  // iterator result per item.
+  const guests = new Array<Guest>(items.length);
+  let kept = 0;
   const tagLists: SharedTagLists = new Map();
-  for (const item of items) {
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i] as PveClusterResource;
     const guest = onOfflineNode(guestFromResource(item, own.get(item), tagLists), item.node, offline);
-    if (matchesGuestFilter(guest, filter)) guests.push(guest);
+    if (matchesGuestFilter(guest, filter)) guests[kept++] = guest;
   }
+  guests.length = kept;
   return guests;
 }

@@ -84,16 +84,18 @@ export function guestFromResource(
 ): Guest {
   const type = item.type as PveGuestType;
   const vmid = vmidOf(item);
-  const cpus = item.maxcpu ?? own?.cpus;
-  const memoryBytes = item.maxmem ?? own?.maxmem;
-  const name = item.name ?? own?.name;
-  const resources: Mutable<Guest['resources']> = { cpus: cpus ?? 0, memoryBytes: memoryBytes ?? 0 };
+  const id = isIdOf(item.id, type, vmid) ? item.id : guestIdOf(type, vmid);
+  const cpus = item.maxcpu ?? own?.cpus ?? 0;
+  const memoryBytes = item.maxmem ?? own?.maxmem ?? 0;
   const diskBytes = item.maxdisk ?? own?.maxdisk;
-  if (diskBytes !== undefined) resources.diskBytes = diskBytes;
+  // Whole object literals where the fields are all there (the usual case): each object is allocated once at its
+  // final size, instead of growing a second property store for the members added one by one.
+  const resources: Guest['resources'] =
+    diskBytes === undefined ? { cpus, memoryBytes } : { cpus, memoryBytes, diskBytes };
   const guest: Mutable<Guest> = {
-    id: guestIdOf(type, vmid),
+    id,
     type: type === 'qemu' ? 'vm' : 'container',
-    name: name ?? guestIdOf(type, vmid),
+    name: item.name ?? own?.name ?? id,
     node: item.node ?? '',
     state: own && item.status === 'unknown' ? guestState(own.status, own.qmpstatus) : guestState(item.status),
     template: item.template ?? own?.template ?? false,
@@ -107,6 +109,28 @@ export function guestFromResource(
   return guest;
 }
 
+/** Whether `id` is exactly `{type}/{vmid}` (as PVE writes it), checked without building that string. */
+function isIdOf(id: string, type: string, vmid: number): boolean {
+  const digitsAt = type.length + 1;
+  if (
+    id.length <= digitsAt ||
+    id.length > digitsAt + 15 ||
+    !id.startsWith(type) ||
+    id.charCodeAt(type.length) !== 47
+  ) {
+    return false;
+  }
+  // No leading zero (`qemu/0100` is not the id PVE writes for 100), digits only, the same number.
+  if (id.charCodeAt(digitsAt) === 48 && id.length > digitsAt + 1) return false;
+  let value = 0;
+  for (let i = digitsAt; i < id.length; i++) {
+    const digit = id.charCodeAt(i) - 48;
+    if (digit < 0 || digit > 9) return false;
+    value = value * 10 + digit;
+  }
+  return value === vmid;
+}
+
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /** The usage figures PVE reported (status and resource records name them alike). */
@@ -118,13 +142,31 @@ function usageOf(record: {
   readonly netin?: number | undefined;
   readonly netout?: number | undefined;
 }): Guest['usage'] {
+  const { cpu, mem, disk, uptime, netin, netout } = record;
+  if (
+    cpu !== undefined &&
+    mem !== undefined &&
+    disk !== undefined &&
+    uptime !== undefined &&
+    netin !== undefined &&
+    netout !== undefined
+  ) {
+    return {
+      cpu,
+      memoryBytes: mem,
+      diskBytes: disk,
+      uptimeSeconds: uptime,
+      netInBytes: netin,
+      netOutBytes: netout,
+    };
+  }
   const usage: Mutable<Guest['usage']> = {};
-  if (record.cpu !== undefined) usage.cpu = record.cpu;
-  if (record.mem !== undefined) usage.memoryBytes = record.mem;
-  if (record.disk !== undefined) usage.diskBytes = record.disk;
-  if (record.uptime !== undefined) usage.uptimeSeconds = record.uptime;
-  if (record.netin !== undefined) usage.netInBytes = record.netin;
-  if (record.netout !== undefined) usage.netOutBytes = record.netout;
+  if (cpu !== undefined) usage.cpu = cpu;
+  if (mem !== undefined) usage.memoryBytes = mem;
+  if (disk !== undefined) usage.diskBytes = disk;
+  if (uptime !== undefined) usage.uptimeSeconds = uptime;
+  if (netin !== undefined) usage.netInBytes = netin;
+  if (netout !== undefined) usage.netOutBytes = netout;
   return usage;
 }
 

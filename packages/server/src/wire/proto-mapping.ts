@@ -1,4 +1,4 @@
-import { create, type JsonObject, type MessageInitShape } from '@bufbuild/protobuf';
+import { create, type MessageInitShape } from '@bufbuild/protobuf';
 import { WireType } from '@bufbuild/protobuf/wire';
 import { type Timestamp, timestampFromDate } from '@bufbuild/protobuf/wkt';
 import {
@@ -33,6 +33,7 @@ import {
 } from '@hvc/hypervisor-connector';
 import type { MemberRecord, TargetRecord } from '../domain/records.js';
 import type { Role as StoredRole } from '../domain/roles.js';
+import { plainJsonObject } from './plain-json.js';
 import { structFieldPayload } from './struct-wire.js';
 
 const GUEST_TYPES = { vm: GuestType.VM, container: GuestType.CONTAINER } as const;
@@ -108,11 +109,6 @@ function uint(value: number | undefined): bigint | undefined {
   return value === undefined || !Number.isFinite(value) || value < 0 ? undefined : BigInt(Math.round(value));
 }
 
-/** A plain JSON copy: drops undefined values and anything JSON cannot carry. */
-function json(value: unknown): JsonObject {
-  return JSON.parse(JSON.stringify(value ?? {})) as JsonObject;
-}
-
 /**
  * A guest as the API returns it. With `binary` (the answer is binary protobuf), its `raw` record is encoded here
  * straight to its wire bytes, the same the generic encoder would write at many times the cost.
@@ -123,10 +119,14 @@ export function guestToProto(
   options: { readonly binary?: boolean } = {},
 ): MessageInitShape<typeof GuestSchema> {
   const init = guestFields(guest, targetId);
-  if (!options.binary) return { ...init, raw: json(guest.raw) };
+  if (!options.binary) return { ...init, raw: plainJsonObject(guest.raw) };
   const message = create(GuestSchema, init);
   message.$unknown = [
-    { no: RAW_FIELD, wireType: WireType.LengthDelimited, data: structFieldPayload(json(guest.raw)) },
+    {
+      no: RAW_FIELD,
+      wireType: WireType.LengthDelimited,
+      data: structFieldPayload(plainJsonObject(guest.raw)),
+    },
   ];
   return message;
 }
@@ -201,7 +201,7 @@ export function targetToProto(target: TargetRecord): MessageInitShape<typeof Tar
     organizationId: target.organizationId,
     displayName: target.displayName,
     kind: target.kind,
-    config: json(target.config),
+    config: plainJsonObject(target.config),
     hasCredentials: target.hasCredentials,
     createTime: time(target.createdAt),
     updateTime: time(target.updatedAt),
@@ -236,7 +236,7 @@ export function nodeToProto(node: HostNode): MessageInitShape<typeof HostNodeSch
       memoryBytes: uint(node.usage.memoryBytes),
       uptimeSeconds: uint(node.usage.uptimeSeconds),
     },
-    raw: json(node.raw),
+    raw: plainJsonObject(node.raw),
   };
 }
 
@@ -290,7 +290,7 @@ export function targetInfoToProto(
     clusterName: info.clusterName,
     nodes: nodesToProto(info.nodes),
     capabilities: capabilitiesToProto(info.capabilities),
-    raw: json(info.raw),
+    raw: plainJsonObject(info.raw),
   };
 }
 

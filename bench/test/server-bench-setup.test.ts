@@ -1,0 +1,107 @@
+import { createClient } from '@connectrpc/connect';
+import { createConnectTransport, createGrpcTransport } from '@connectrpc/connect-node';
+import { GuestService } from '@hvc/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildGuestFleet } from '../src/responder/guest-fleet.js';
+import { ResponderServer } from '../src/responder/responder-server.js';
+import {
+  type BareGuestServer,
+  recordAnswers,
+  startBareGuestServer,
+} from '../src/server/bare-guest-server.js';
+import { type BenchServer, startBenchServer } from '../src/server/bench-server-setup.js';
+import { BENCH_TARGET_ID, type TenantAccess } from '../src/server/server-protocol.js';
+import { createBenchCertificate } from '../src/tls/bench-certificate.js';
+
+const TOKEN_ID = 'root@pam!bench';
+const TOKEN_SECRET = '5f2c7a4e-1b3d-4c8e-9a6f-0d2e4b6c8a1f';
+
+// The server scenario's set-up as the bench runs it (its configuration, organisation, operator and target at the
+// load's concurrency), against the responder over real sockets: every way the scenario measures must answer.
+describe('the server scenario set-up', () => {
+  let responder: ResponderServer;
+  let server: BenchServer;
+  let bare: BareGuestServer;
+  const guestIds = buildGuestFleet(3, 2).guests.map((guest) => `${guest.type}/${guest.vmid}`);
+
+  beforeAll(async () => {
+    const certificate = await createBenchCertificate();
+    responder = new ResponderServer({
+      fleet: buildGuestFleet(50, 2),
+      taskDurationMs: 3_600_000,
+      key: certificate.key,
+      cert: certificate.cert,
+      authorization: `PVEAPIToken=${TOKEN_ID}=${TOKEN_SECRET}`,
+    });
+    const port = await responder.listen();
+    server = await startBenchServer({
+      origin: `https://127.0.0.1:${port}`,
+      certFile: certificate.certFile,
+      tokenId: TOKEN_ID,
+      tokenSecret: TOKEN_SECRET,
+      // The scenario's load: above the tenant default, which only the server's operator may allow.
+      concurrency: 128,
+      guestIds,
+      tenants: { organisations: 2, targetsPerOrganisation: 2 },
+    });
+    bare = await startBareGuestServer(
+      server.module.listenOnePort,
+      await recordAnswers(server.running.url, server.token, BENCH_TARGET_ID, guestIds),
+    );
+  });
+
+  afterAll(async () => {
+    await bare?.close();
+    await server?.close();
+    await responder?.close();
+  });
+
+  const client = (baseUrl: string, grpc: boolean) =>
+    createClient(
+      GuestService,
+      grpc
+        ? createGrpcTransport({ baseUrl })
+        : createConnectTransport({ baseUrl, httpVersion: '1.1', useBinaryFormat: false }),
+    );
+
+  it('gives each organisation of the scale scenario its operator and targets, and only its own', async () => {
+    expect(server.tenants.map((tenant) => tenant.targetIds)).toEqual([
+      ['bench-pve-1-1', 'bench-pve-1-2'],
+      ['bench-pve-2-1', 'bench-pve-2-2'],
+    ]);
+    const [first, second] = server.tenants as [TenantAccess, TenantAccess];
+    const guests = client(server.running.url, false);
+    const guestId = guestIds[0] as string;
+    const own = await guests.getGuest(
+      { targetId: 'bench-pve-1-2', guestId },
+      { headers: { authorization: `Bearer ${first.token}` } },
+    );
+    expect(own.guest?.targetId).toBe('bench-pve-1-2');
+    await expect(
+      guests.getGuest(
+        { targetId: second.targetIds[0] as string, guestId },
+        { headers: { authorization: `Bearer ${first.token}` } },
+      ),
+    ).rejects.toThrow(/not_found|permission_denied/);
+  });
+
+  for (const [name, grpc] of [
+    ['Connect JSON', false],
+    ['gRPC', true],
+  ] as const) {
+    it(`answers GetGuest over ${name} through hvc-server and through the bare baseline, alike`, async () => {
+      const headers = { authorization: `Bearer ${server.token}` };
+      const guestId = guestIds[1] as string;
+      const viaServer = await client(server.running.url, grpc).getGuest(
+        { targetId: BENCH_TARGET_ID, guestId },
+        { headers },
+      );
+      expect(viaServer.guest?.id).toBe(guestId);
+      const viaBare = await client(bare.url, grpc).getGuest(
+        { targetId: BENCH_TARGET_ID, guestId },
+        { headers },
+      );
+      expect(viaBare).toEqual(viaServer);
+    });
+  }
+});
