@@ -19,6 +19,7 @@ export {
   type ConnectorMethodShape,
 } from './connector/connector-methods.js';
 export { defineConnector } from './connector/define-connector.js';
+export { type EnsureChange, type EnsureResult, ensureGuest } from './provisioning/ensure-guest.js';
 export {
   IDEMPOTENCY_KEY_LIMIT,
   IDEMPOTENCY_KEY_TTL_MS,
