@@ -19,7 +19,6 @@ export {
   type ConnectorMethodShape,
 } from './connector/connector-methods.js';
 export { defineConnector } from './connector/define-connector.js';
-export { type EnsureChange, type EnsureResult, ensureGuest } from './provisioning/ensure-guest.js';
 export {
   IDEMPOTENCY_KEY_LIMIT,
   IDEMPOTENCY_KEY_TTL_MS,
@@ -68,6 +67,7 @@ export {
   type PollSchedule,
 } from './operations/operation-waiter.js';
 export { compareIds, imagePageKey, pageOf } from './paging/in-memory-pager.js';
+export { type EnsureChange, type EnsureResult, ensureGuest } from './provisioning/ensure-guest.js';
 export { type BackoffPolicy, backoffDelay } from './retry/backoff.js';
 export { isTransientError, type RetryAttempt, type RetryOptions, retry } from './retry/retry.js';
 export {
