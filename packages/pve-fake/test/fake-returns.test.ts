@@ -91,6 +91,7 @@ const PATH_VALUES: Record<string, string> = {
   userid: 'root@pam',
   tokenid: 'hvc',
   poolid: 'team',
+  volume: 'vm-100-disk-0',
 };
 const QUERY: Record<string, Record<string, string>> = {
   'GET /nodes/{node}/rrddata': { timeframe: 'hour' },

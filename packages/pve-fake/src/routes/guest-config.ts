@@ -1,12 +1,15 @@
+import { checkDriveParams, checkStorageAccess } from '../params/drive-params.js';
 import { splitList } from '../params/formats.js';
 import { lxcConfigParams, lxcUpdateParams } from '../params/lxc-params.js';
 import { bool, guestPathParams, int, type ParamSpecs, str } from '../params/param-spec.js';
 import { qemuConfigParams, qemuUpdateParams } from '../params/qemu-params.js';
 import { fail } from '../pve-error.js';
 import { type RouteContext, type RouteDef, route } from '../router/route.js';
+import { copyImportedDisks, diskImports } from '../state/disk-import.js';
 import { isDiskKey, materializeConfig } from '../state/guest-volumes.js';
 import type { GuestConfig, PendingChanges, PveGuestState, PveGuestType } from '../state/model.js';
 import { hasPending, hotPlugs, pendingArray, withPending } from '../state/pending-config.js';
+import type { TaskLog } from '../state/task-runner.js';
 import { CONFIG_PRIVILEGES, privilegeForKey } from './config-privileges.js';
 import { toConfigValues } from './config-values.js';
 import { checkLock, guestOf, skipLock, startGuestTask } from './guest-context.js';
@@ -50,7 +53,10 @@ function keepAsUnused(config: GuestConfig, old: string): void {
 }
 
 /** Validates a config update and returns the function that applies it. */
-function prepareUpdate(ctx: RouteContext, type: PveGuestType): { guest: PveGuestState; apply: () => void } {
+function prepareUpdate(
+  ctx: RouteContext,
+  type: PveGuestType,
+): { guest: PveGuestState; apply: (log?: TaskLog) => void } {
   const env = ctx.env;
   const g = guestOf(ctx, type);
   const path = `/vms/${g.vmid}`;
@@ -77,6 +83,12 @@ function prepareUpdate(ctx: RouteContext, type: PveGuestType): { guest: PveGuest
   const onlyUnlock = keys.length === 0 && deletes.length === 1 && deletes[0] === 'lock';
   const skip = skipLock(ctx) || onlyUnlock;
   const values = toConfigValues(specs, ctx.params, keys);
+  const imports = type === 'qemu' ? diskImports(values) : [];
+  if (type === 'qemu') {
+    // qemu-server `Qemu.pm` `$update_vm_api`: `$check_drive_param` and `$check_storage_access` before any change.
+    checkDriveParams(env, values);
+    checkStorageAccess(env, ctx.who, g.vmid, values, undefined);
+  }
   const used = new Set(Object.values(g.config).map((v) => String(v).split(',')[0]!));
   const materialized = materializeConfig(
     type,
@@ -84,6 +96,7 @@ function prepareUpdate(ctx: RouteContext, type: PveGuestType): { guest: PveGuest
     values,
     (id) => env.cluster.storageAvailable(g.node, id),
     used,
+    (source) => env.cluster.volume(g.node, source)?.virtualSize,
   );
   for (const key of Object.keys(materialized)) {
     if (isDiskKey(type, key) && String(values[key]) !== String(materialized[key])) {
@@ -91,8 +104,9 @@ function prepareUpdate(ctx: RouteContext, type: PveGuestType): { guest: PveGuest
       env.perms.check(ctx.who, `/storage/${storage}`, ['Datastore.AllocateSpace']);
     }
   }
-  const apply = (): void => {
+  const apply = (log?: TaskLog): void => {
     checkLock(g, skip);
+    if (imports.length > 0) copyImportedDisks(env, g.node, imports, materialized, log ?? (() => {}));
     // qemu-server `$update_vm_api` / pve-container `update_pct_config` write every change into `[PENDING]`; a stopped
     // guest then takes all pending changes (`vmconfig_apply_pending`), a running one those `vmconfig_hotplug_pending`
     // can apply live — the rest stays pending until it restarts.

@@ -1,9 +1,11 @@
 import type { FakeEnv } from '../fake-env.js';
+import { checkDriveParams, checkStorageAccess } from '../params/drive-params.js';
 import { lxcConfigParams, lxcCreateParams } from '../params/lxc-params.js';
 import { bool, guestPathParams, nodeParam, type ParamSpecs, str } from '../params/param-spec.js';
 import { qemuConfigParams, qemuCreateParams } from '../params/qemu-params.js';
 import { fail, permissionDenied } from '../pve-error.js';
 import { type RouteContext, type RouteDef, route } from '../router/route.js';
+import { copyImportedDisks, diskImports } from '../state/disk-import.js';
 import { configVolumes, materializeConfig, newVmIdentity } from '../state/guest-volumes.js';
 import type { GuestConfig, PveGuestState, PveGuestType } from '../state/model.js';
 import { checkCfsQuorum } from '../state/quorum.js';
@@ -37,6 +39,9 @@ export function checkAllocate(ctx: RouteContext, vmid: number, pool: string | un
   if (pool !== undefined && perms.has(ctx.who, `/pool/${pool}`, 'VM.Allocate')) return;
   throw permissionDenied(`/vms/${vmid}`, 'VM.Allocate');
 }
+
+const storageParam = (ctx: RouteContext): string | undefined =>
+  typeof ctx.params.storage === 'string' ? ctx.params.storage : undefined;
 
 function list(ctx: RouteContext, type: PveGuestType): unknown[] {
   const node = String(ctx.params.node);
@@ -78,7 +83,20 @@ function create(ctx: RouteContext, type: PveGuestType): string {
       ...values,
     };
   }
-  const config = materializeConfig(type, vmid, values, (id) => env.cluster.storageAvailable(node, id));
+  const imports = type === 'qemu' ? diskImports(values) : [];
+  if (type === 'qemu') {
+    // qemu-server `Qemu.pm` `create_vm`: `$check_storage_access`, then `$check_drive_param`, before the worker.
+    checkStorageAccess(env, ctx.who, vmid, values, storageParam(ctx));
+    checkDriveParams(env, values);
+  }
+  const config = materializeConfig(
+    type,
+    vmid,
+    values,
+    (id) => env.cluster.storageAvailable(node, id),
+    new Set(),
+    (source) => env.cluster.volume(node, source)?.virtualSize,
+  );
   if (type === 'qemu' && config.boot === undefined) {
     const devices = Object.keys(config).filter((k) => /^(scsi|virtio|sata|ide)\d+$|^net\d+$/.test(k));
     config.boot = devices.length > 0 ? `order=${devices.join(';')}` : ' ';
@@ -112,6 +130,7 @@ function create(ctx: RouteContext, type: PveGuestType): string {
       ) {
         throw fail(`unable to create CT ${vmid} - volume '${ostemplate}' does not exist`);
       }
+      copyImportedDisks(env, node, imports, config, log);
       for (const v of configVolumes(type, config))
         log(`  Logical volume "${v.volid.split(':')[1]}" created.`);
       created = true;

@@ -41,7 +41,10 @@ export interface StaticVolume {
   readonly volid: string;
   readonly content: 'iso' | 'vztmpl' | 'backup' | 'import' | 'snippets';
   readonly format: string;
+  /** File size in bytes (what a content listing reports). */
   readonly size: number;
+  /** Size of the disk inside an image file (`qemu-img info` virtual size); the file size when absent. */
+  readonly virtualSize?: number;
   readonly ctime: number;
   readonly vmid?: number;
 }
