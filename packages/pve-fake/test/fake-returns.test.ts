@@ -98,6 +98,7 @@ const QUERY: Record<string, Record<string, string>> = {
   'GET /nodes/{node}/qemu/{vmid}/rrddata': { timeframe: 'hour' },
   'GET /nodes/{node}/lxc/{vmid}/rrddata': { timeframe: 'hour' },
   'GET /pools': { poolid: 'team' },
+  'GET /nodes/{node}/qemu/{vmid}/cloudinit/dump': { type: 'user' },
 };
 
 describe('what the fake returns matches the PVE 9 schema `returns`', () => {

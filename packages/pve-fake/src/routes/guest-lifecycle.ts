@@ -5,10 +5,12 @@ import { bool, guestPathParams, nodeParam, type ParamSpecs, str } from '../param
 import { qemuConfigParams, qemuCreateParams } from '../params/qemu-params.js';
 import { fail, permissionDenied } from '../pve-error.js';
 import { type RouteContext, type RouteDef, route } from '../router/route.js';
+import { allocateCloudinitDrives, cloudinitConflict, cloudinitValues } from '../state/cloudinit-drive.js';
 import { copyImportedDisks, diskImports } from '../state/disk-import.js';
 import { configVolumes, materializeConfig, newVmIdentity } from '../state/guest-volumes.js';
 import type { GuestConfig, PveGuestState, PveGuestType } from '../state/model.js';
 import { checkCfsQuorum } from '../state/quorum.js';
+import { uriUnescape, validateSshPublicKeys } from '../state/ssh-public-keys.js';
 import { toConfigValues } from './config-values.js';
 import { guestOf, skipLock, startGuestTask, TASK_TYPES, typeWord } from './guest-context.js';
 import { startAfterTask } from './guest-power.js';
@@ -59,6 +61,10 @@ function create(ctx: RouteContext, type: PveGuestType): string {
   env.cluster.requireNode(node);
   const vmid = Number(ctx.params.vmid);
   const pool = typeof ctx.params.pool === 'string' ? ctx.params.pool : undefined;
+  // qemu-server `Qemu.pm` `create_vm`: `sshkeys` are unescaped and validated before anything else.
+  if (type === 'qemu' && typeof ctx.params.sshkeys === 'string') {
+    validateSshPublicKeys(uriUnescape(ctx.params.sshkeys));
+  }
   // qemu-server `Qemu.pm` / pve-container `LXC.pm` `create_vm`: `check_cfs_quorum` first.
   checkCfsQuorum(env.cluster.quorate);
   checkAllocate(ctx, vmid, pool);
@@ -84,10 +90,14 @@ function create(ctx: RouteContext, type: PveGuestType): string {
     };
   }
   const imports = type === 'qemu' ? diskImports(values) : [];
+  let ciDrives: string[] = [];
+  let ciConflict: string | undefined;
   if (type === 'qemu') {
     // qemu-server `Qemu.pm` `create_vm`: `$check_storage_access`, then `$check_drive_param`, before the worker.
     checkStorageAccess(env, ctx.who, vmid, values, storageParam(ctx));
     checkDriveParams(env, values);
+    ciConflict = cloudinitConflict(undefined, values);
+    ({ values, created: ciDrives } = allocateCloudinitDrives(env.cluster, vmid, values));
   }
   const config = materializeConfig(
     type,
@@ -130,12 +140,15 @@ function create(ctx: RouteContext, type: PveGuestType): string {
       ) {
         throw fail(`unable to create CT ${vmid} - volume '${ostemplate}' does not exist`);
       }
+      if (ciConflict !== undefined) throw fail(ciConflict);
+      for (const key of ciDrives) log(`${key}: successfully created disk '${config[key]}'`);
       copyImportedDisks(env, node, imports, config, log);
       for (const v of configVolumes(type, config))
         log(`  Logical volume "${v.volid.split(':')[1]}" created.`);
       created = true;
       const { lock: _l, ...rest } = guest.config;
       env.cluster.writeConfig(guest, rest);
+      if (type === 'qemu') guest.cloudinitBase = cloudinitValues(rest);
       // `start`: qemu-server / pve-container `create_vm` start the guest in a task of their own at the end.
       if (ctx.params.start === true)
         startAfterTask(env, ctx.who, guest, log, type === 'qemu' ? 'warn' : 'fail');

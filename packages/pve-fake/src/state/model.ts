@@ -109,6 +109,11 @@ export interface PveGuestState {
   /** The snapshot the current state derives from (`parent` of `current`). */
   parentSnapshot?: string;
   pool?: string;
+  /**
+   * QEMU: the cloud-init relevant keys as they were when the cloud-init image was last generated (at create, start
+   * or `PUT .../cloudinit`); what `GET .../cloudinit` compares the config with. Absent: in sync with the config.
+   */
+  cloudinitBase?: GuestConfig;
   /** The guest's HA resource (`/etc/pve/ha/resources.cfg`), when HA manages it. */
   ha?: HaResource;
 }
