@@ -16,6 +16,10 @@ const CONTAINER_LIMITS = {
   memorySnapshots: 'containers have no memory snapshots',
   'console.spice': 'VMs only',
   'migration.live': 'containers cannot migrate live; stop it or migrate with online: false to restart it',
+  'disks.add': 'VMs only in this connector: a container mount point needs a path inside the container',
+  'disks.remove': 'VMs only in this connector',
+  'nics.add': 'VMs only in this connector',
+  'nics.remove': 'VMs only in this connector',
 } as const satisfies Partial<Record<GuestCapabilityName, string>>;
 
 /** What the Proxmox connector supports at all: the whole contract but SPICE, and per guest type what PVE allows. */
@@ -23,6 +27,10 @@ const PROXMOX_CAPABILITIES: Capabilities = Object.freeze({
   ...FULL_CAPABILITIES,
   ...OPTIONAL_CAPABILITIES_MISSING,
   inventory: FULL_CAPABILITIES.inventory,
+  guestConfig: true,
+  templates: true,
+  disks: { add: true, remove: true, resize: true, resizeRunning: true },
+  nics: { add: true, remove: true },
   console: ['vnc', 'terminal'],
   notes: {
     'clone.linked': 'from templates only',
@@ -80,6 +88,17 @@ export function refineCapabilities(base: Capabilities, privileges: ReadonlySet<s
   if (!console) lacking('console', 'VM.Console');
   const metrics = base.metrics && has('VM.Audit');
   if (!metrics) lacking('metrics', 'VM.Audit');
+  const guestConfig = base.guestConfig === true && has('VM.Audit');
+  if (!guestConfig) lacking('guestConfig', 'VM.Audit');
+  // qemu-server `Qemu.pm` template: VM.Allocate; disks VM.Config.Disk; NICs VM.Config.Network.
+  const templates = base.templates === true && has('VM.Allocate');
+  if (!templates) lacking('templates', 'VM.Allocate');
+  const disk = has('VM.Config.Disk');
+  if (!disk) lacking('disks', 'VM.Config.Disk');
+  const network = has('VM.Config.Network');
+  if (!network) lacking('nics', 'VM.Config.Network');
+  const disks = base.disks ?? OPTIONAL_CAPABILITIES_MISSING.disks;
+  const nics = base.nics ?? OPTIONAL_CAPABILITIES_MISSING.nics;
   return {
     ...base,
     create,
@@ -92,6 +111,15 @@ export function refineCapabilities(base: Capabilities, privileges: ReadonlySet<s
     reset: base.reset && power,
     console: console ? base.console : [],
     metrics,
+    guestConfig,
+    templates,
+    disks: {
+      add: disks.add && disk,
+      remove: disks.remove && disk,
+      resize: disks.resize && disk,
+      resizeRunning: disks.resizeRunning && disk,
+    },
+    nics: { add: nics.add && network, remove: nics.remove && network },
     notes,
   };
 }
