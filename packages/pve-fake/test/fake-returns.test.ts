@@ -91,12 +91,14 @@ const PATH_VALUES: Record<string, string> = {
   userid: 'root@pam',
   tokenid: 'hvc',
   poolid: 'team',
+  volume: 'vm-100-disk-0',
 };
 const QUERY: Record<string, Record<string, string>> = {
   'GET /nodes/{node}/rrddata': { timeframe: 'hour' },
   'GET /nodes/{node}/qemu/{vmid}/rrddata': { timeframe: 'hour' },
   'GET /nodes/{node}/lxc/{vmid}/rrddata': { timeframe: 'hour' },
   'GET /pools': { poolid: 'team' },
+  'GET /nodes/{node}/qemu/{vmid}/cloudinit/dump': { type: 'user' },
 };
 
 describe('what the fake returns matches the PVE 9 schema `returns`', () => {
