@@ -20,6 +20,11 @@ const CONTAINER_LIMITS = {
   'disks.remove': 'VMs only in this connector',
   'nics.add': 'VMs only in this connector',
   'nics.remove': 'VMs only in this connector',
+  'sources.template': 'a container is cloned with cloneGuest',
+  'sources.image': 'containers are made from an OS template (osTemplate)',
+  'sources.iso': 'containers do not boot',
+  bootOrder: 'containers do not boot from devices',
+  'cloudInit.config': 'containers have no cloud-init; use password and sshPublicKeys',
 } as const satisfies Partial<Record<GuestCapabilityName, string>>;
 
 /** What the Proxmox connector supports at all: the whole contract but SPICE, and per guest type what PVE allows. */
@@ -31,10 +36,21 @@ const PROXMOX_CAPABILITIES: Capabilities = Object.freeze({
   templates: true,
   disks: { add: true, remove: true, resize: true, resizeRunning: true },
   nics: { add: true, remove: true },
+  sources: { template: true, image: true, iso: true },
+  bootOrder: true,
+  cloudInit: { config: true, hostname: false, userData: false, userDataVolume: true },
   console: ['vnc', 'terminal'],
   notes: {
     'clone.linked': 'from templates only',
     'console.spice': 'not offered: it needs a SPICE display and a SPICE client; use raw() on spiceproxy',
+    'sources.image':
+      'needs PVE 8.2 or later (import content); upload cloud images as import content (.qcow2, .raw)',
+    'cloudInit.hostname':
+      'PVE derives the host name from the VM name (qemu-server Cloudinit.pm get_hostname_fqdn): name the VM instead',
+    'cloudInit.userData':
+      'PVE reads user-data only from snippet volumes, which its API cannot write: give a snippet as userDataVolume',
+    'cloudInit.userDataVolume':
+      'sent as a vendor snippet (cicustom vendor=), merged under the generated user-data',
   },
   unsupportedByGuestType: { container: CONTAINER_LIMITS },
 }) as Capabilities;
