@@ -16,6 +16,15 @@ const CONTAINER_LIMITS = {
   memorySnapshots: 'containers have no memory snapshots',
   'console.spice': 'VMs only',
   'migration.live': 'containers cannot migrate live; stop it or migrate with online: false to restart it',
+  'disks.add': 'VMs only in this connector: a container mount point needs a path inside the container',
+  'disks.remove': 'VMs only in this connector',
+  'nics.add': 'VMs only in this connector',
+  'nics.remove': 'VMs only in this connector',
+  'sources.template': 'a container is cloned with cloneGuest',
+  'sources.image': 'containers are made from an OS template (osTemplate)',
+  'sources.iso': 'containers do not boot',
+  bootOrder: 'containers do not boot from devices',
+  'cloudInit.config': 'containers have no cloud-init; use password and sshPublicKeys',
 } as const satisfies Partial<Record<GuestCapabilityName, string>>;
 
 /** What the Proxmox connector supports at all: the whole contract but SPICE, and per guest type what PVE allows. */
@@ -23,10 +32,25 @@ const PROXMOX_CAPABILITIES: Capabilities = Object.freeze({
   ...FULL_CAPABILITIES,
   ...OPTIONAL_CAPABILITIES_MISSING,
   inventory: FULL_CAPABILITIES.inventory,
+  guestConfig: true,
+  templates: true,
+  disks: { add: true, remove: true, resize: true, resizeRunning: true },
+  nics: { add: true, remove: true },
+  sources: { template: true, image: true, iso: true },
+  bootOrder: true,
+  cloudInit: { config: true, hostname: false, userData: false, userDataVolume: true },
   console: ['vnc', 'terminal'],
   notes: {
     'clone.linked': 'from templates only',
     'console.spice': 'not offered: it needs a SPICE display and a SPICE client; use raw() on spiceproxy',
+    'sources.image':
+      'needs PVE 8.2 or later (import content); upload cloud images as import content (.qcow2, .raw)',
+    'cloudInit.hostname':
+      'PVE derives the host name from the VM name (qemu-server Cloudinit.pm get_hostname_fqdn): name the VM instead',
+    'cloudInit.userData':
+      'PVE reads user-data only from snippet volumes, which its API cannot write: give a snippet as userDataVolume',
+    'cloudInit.userDataVolume':
+      'sent as a vendor snippet (cicustom vendor=), merged under the generated user-data',
   },
   unsupportedByGuestType: { container: CONTAINER_LIMITS },
 }) as Capabilities;
@@ -80,6 +104,17 @@ export function refineCapabilities(base: Capabilities, privileges: ReadonlySet<s
   if (!console) lacking('console', 'VM.Console');
   const metrics = base.metrics && has('VM.Audit');
   if (!metrics) lacking('metrics', 'VM.Audit');
+  const guestConfig = base.guestConfig === true && has('VM.Audit');
+  if (!guestConfig) lacking('guestConfig', 'VM.Audit');
+  // qemu-server `Qemu.pm` template: VM.Allocate; disks VM.Config.Disk; NICs VM.Config.Network.
+  const templates = base.templates === true && has('VM.Allocate');
+  if (!templates) lacking('templates', 'VM.Allocate');
+  const disk = has('VM.Config.Disk');
+  if (!disk) lacking('disks', 'VM.Config.Disk');
+  const network = has('VM.Config.Network');
+  if (!network) lacking('nics', 'VM.Config.Network');
+  const disks = base.disks ?? OPTIONAL_CAPABILITIES_MISSING.disks;
+  const nics = base.nics ?? OPTIONAL_CAPABILITIES_MISSING.nics;
   return {
     ...base,
     create,
@@ -92,6 +127,15 @@ export function refineCapabilities(base: Capabilities, privileges: ReadonlySet<s
     reset: base.reset && power,
     console: console ? base.console : [],
     metrics,
+    guestConfig,
+    templates,
+    disks: {
+      add: disks.add && disk,
+      remove: disks.remove && disk,
+      resize: disks.resize && disk,
+      resizeRunning: disks.resizeRunning && disk,
+    },
+    nics: { add: nics.add && network, remove: nics.remove && network },
     notes,
   };
 }
