@@ -87,6 +87,7 @@ export const MEMORY_CAPABILITIES: Capabilities = Object.freeze({
   cloudInit: { config: true, hostname: true, userData: true, userDataVolume: true },
   guestConfig: true,
   guestAddresses: ['host'],
+  consoleStream: ['vnc'],
 }) as Capabilities;
 
 /**
@@ -179,6 +180,8 @@ const CapabilitiesOverrideSchema = z.strictObject({
   suspend: z.boolean().optional(),
   reset: z.boolean().optional(),
   console: z.array(z.enum(CONSOLE_PROTOCOLS)).optional(),
+  // The in-process console stream speaks RFB only.
+  consoleStream: z.array(z.literal('vnc')).optional(),
   metrics: z.boolean().optional(),
   cancelOperation: z.boolean().optional(),
   inventory: flags('storages', 'networks', 'images'),
