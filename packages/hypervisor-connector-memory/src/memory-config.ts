@@ -152,6 +152,7 @@ const CapabilitiesOverrideSchema = z.strictObject({
       images: z.boolean().optional(),
     })
     .optional(),
+  watch: z.boolean().optional(),
   notes: z.record(z.string(), z.string()).optional(),
   unsupportedByGuestType: z
     .partialRecord(z.enum(GUEST_TYPES), z.record(z.string(), z.string().min(1)))
@@ -235,6 +236,7 @@ function mergeCapabilities(override: MemoryCapabilitiesOverride): Capabilities {
     clone: { ...FULL_CAPABILITIES.clone, ...clone },
     migration: { ...FULL_CAPABILITIES.migration, ...migration },
     inventory: { storages: true, networks: true, images: true, ...inventory },
+    watch: flat.watch ?? true,
     unsupportedByGuestType: structuredClone(flat.unsupportedByGuestType ?? MEMORY_UNSUPPORTED_BY_GUEST_TYPE),
   };
 }

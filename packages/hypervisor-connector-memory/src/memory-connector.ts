@@ -31,6 +31,7 @@ import {
 } from './guest-snapshots.js';
 import { type MemoryConnectorConfigInput, resolveMemoryConfig } from './memory-config.js';
 import type { MemoryContext } from './memory-context.js';
+import { watchMemoryGuests } from './memory-guest-watch.js';
 import { MemoryInventory } from './memory-inventory.js';
 import { listMemoryNodes } from './memory-nodes.js';
 import { OperationRunner } from './memory-operations.js';
@@ -156,6 +157,7 @@ export function createMemoryConnector(
       listStorages: (query, call) => after(call, () => inventory.listStorages(query)),
       listNetworks: (query, call) => after(call, () => inventory.listNetworks(query)),
       listImages: (query, call) => after(call, () => inventory.listImages(query)),
+      watchGuests: watchMemoryGuests(context, closing.signal),
       getOperation: (id, call) => after(call, () => operation(id)),
       waitForOperation: async (id, options, call) => {
         await after(call, () => operation(id));

@@ -82,6 +82,7 @@ describe('memory connector config', () => {
       ...FULL_CAPABILITIES,
       ...OPTIONAL_CAPABILITIES_MISSING,
       inventory: FULL_CAPABILITIES.inventory,
+      watch: true,
       snapshots: false,
       clone: { full: true, linked: false },
       migration: { offline: true, live: false },
