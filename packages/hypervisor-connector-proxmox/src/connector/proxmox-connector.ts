@@ -4,6 +4,7 @@ import { type ProxmoxConfig, type ProxmoxConfigInput, ProxmoxConfigSchema } from
 import { consoleMethods } from '../console/guest-console.js';
 import { guestLifecycleMethods } from '../guests/guest-lifecycle.js';
 import { guestReadMethods } from '../guests/guest-reads.js';
+import { pveGuestWatcher } from '../guests/guest-watch.js';
 import { inventoryMethods } from '../inventory/inventory-methods.js';
 import { contractGuestType, type PveGuestRef, parseGuestId } from '../mapping/guest-id.js';
 import { PROXMOX_PROVIDER_OPTIONS } from '../mapping/provider-options.js';
@@ -52,6 +53,7 @@ export function createProxmoxConnector(
     target,
   });
   const pve = createProxmoxContext(parsed, transport, target);
+  const watcher = pveGuestWatcher(pve);
   let closed = false;
   return defineConnector<PveGuestRef, Pick<ProxmoxConnector, 'raw'>>(
     {
@@ -72,8 +74,10 @@ export function createProxmoxConnector(
       ...metricsMethods(pve),
       ...inventoryMethods(pve),
       ...operationMethods(pve),
+      watchGuests: (filter, call) => watcher.watch(filter, call.signal),
       async close() {
         closed = true;
+        watcher.close();
         transport.auth.close();
         await transport.endpoints.close(parsed.timeouts.requestMs);
       },

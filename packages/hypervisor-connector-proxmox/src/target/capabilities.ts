@@ -23,6 +23,7 @@ const PROXMOX_CAPABILITIES: Capabilities = Object.freeze({
   ...FULL_CAPABILITIES,
   ...OPTIONAL_CAPABILITIES_MISSING,
   inventory: FULL_CAPABILITIES.inventory,
+  watch: true,
   console: ['vnc', 'terminal'],
   notes: {
     'clone.linked': 'from templates only',
