@@ -178,6 +178,38 @@ describe('PollingWatcher', () => {
     expect(watcher.activePolls).toBe(0);
   });
 
+  it('polls at once on refresh, again after a poll in flight, but not while backing off', async () => {
+    const { clock, watcher, put, state } = harness();
+    put(guest('1'));
+    const events = watcher.watch({})[Symbol.asyncIterator]();
+    await events.next();
+    expect(state.lists).toBe(1);
+
+    put(guest('1', { state: 'running' }));
+    watcher.refresh();
+    expect(brief((await events.next()).value!)).toBe('changed 1 state');
+    expect(state.lists).toBe(2);
+
+    // Two refreshes during one listing: one more poll once it ends, not two.
+    watcher.refresh();
+    watcher.refresh();
+    watcher.refresh();
+    await clock.advance(0);
+    expect(state.lists).toBe(4);
+    await clock.advance(999);
+    expect(state.lists).toBe(4); // the interval restarted from the last poll
+    await clock.advance(1);
+    expect(state.lists).toBe(5);
+
+    state.failure = new UnavailableError('down');
+    await clock.advance(1_000);
+    expect(state.lists).toBe(6);
+    watcher.refresh();
+    await clock.advance(0);
+    expect(state.lists).toBe(6);
+    await events.return?.();
+  });
+
   it('ends a watcher quietly when its signal fires', async () => {
     const { watcher, put, clock } = harness();
     put(guest('1'));

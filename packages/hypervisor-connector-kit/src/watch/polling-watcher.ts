@@ -94,6 +94,15 @@ export class PollingWatcher {
   }
 
   /**
+   * Polls every loop again now instead of at its next interval: what a connector calls when the hypervisor tells it
+   * something changed (a libvirt domain event), so the change shows at once and the interval is only the fallback.
+   * A poll in flight is followed by another; a loop backing off after failures keeps its backoff.
+   */
+  refresh(): void {
+    for (const poll of this.#polls.values()) poll.refresh();
+  }
+
+  /**
    * Stops every loop and ends every watcher by throwing UNAVAILABLE (not retryable), or `error`; later watches
    * throw it at once. What the connector's `close` calls.
    */
@@ -123,6 +132,9 @@ class SharedPoll {
   #listing: Map<string, Guest> | undefined;
   #failures = 0;
   #timer: unknown;
+  #inFlight = false;
+  /** A refresh came while a poll was in flight: poll again when it ends. */
+  #dirty = false;
   #started = false;
   #stopped = false;
 
@@ -160,6 +172,17 @@ class SharedPoll {
     this.#stop();
   }
 
+  /** Polls now (after the poll in flight, if any), unless the loop is backing off. */
+  refresh(): void {
+    if (this.#stopped || this.#failures > 0 || !this.#started) return;
+    if (this.#inFlight) {
+      this.#dirty = true;
+      return;
+    }
+    this.#clock.clearTimeout(this.#timer);
+    void this.#poll();
+  }
+
   #stop(): void {
     if (this.#stopped) return;
     this.#stopped = true;
@@ -169,10 +192,13 @@ class SharedPoll {
   }
 
   async #poll(): Promise<void> {
+    this.#inFlight = true;
+    this.#dirty = false;
     let guests: readonly Guest[];
     try {
       guests = await this.#options.list(this.#filter, this.#controller.signal);
     } catch (error) {
+      this.#inFlight = false;
       if (this.#stopped) return;
       if ((this.#options.isPermanent ?? isPermanentWatchError)(error)) {
         this.fail(error);
@@ -184,6 +210,7 @@ class SharedPoll {
       this.#schedule(backoffDelay(backoff, this.#failures, this.#options.random));
       return;
     }
+    this.#inFlight = false;
     if (this.#stopped) return;
     const next = new Map(guests.map((guest) => [guest.id, guest]));
     const previous = this.#listing;
@@ -192,6 +219,10 @@ class SharedPoll {
     const resync = () => this.#sync(next);
     const events = previous === undefined ? [resync()] : diffGuestListings(previous, next, this.#at());
     if (events.length > 0) for (const queue of this.#queues) queue.push(events, resync);
+    if (this.#dirty) {
+      void this.#poll();
+      return;
+    }
     this.#schedule(this.#options.intervalMs ?? DEFAULT_WATCH_INTERVAL_MS);
   }
 
