@@ -2,7 +2,7 @@
  * What every hvc connector author reuses: `defineConnector` (input validation, the capability gate, deadlines and
  * signals, error normalisation), `wrapConnector` (one middleware point for every method), operation waits and
  * in-process operation records, an in-memory pager with keyset page tokens, retry with backoff, a concurrency
- * limiter, single flight, guest filtering, clocks (a manual one for tests) and TLS trust with fingerprint pinning.
+ * limiter, single flight, guest filtering, a polling guest watcher, clocks (a manual one for tests) and TLS trust with fingerprint pinning.
  *
  * @packageDocumentation
  */
@@ -89,3 +89,19 @@ export {
   TlsTrustSchema,
   tlsTrustOptions,
 } from './tls/tls-trust.js';
+export { coalesceGuestEvents } from './watch/coalesce-events.js';
+export {
+  changedGuestFields,
+  diffGuestListings,
+  guestChange,
+  guestIdOf,
+  WATCHED_GUEST_FIELDS,
+} from './watch/guest-diff.js';
+export { isPermanentWatchError } from './watch/permanent-watch-error.js';
+export {
+  DEFAULT_WATCH_BACKOFF,
+  DEFAULT_WATCH_INTERVAL_MS,
+  PollingWatcher,
+  type PollingWatcherOptions,
+} from './watch/polling-watcher.js';
+export { WatchQueue } from './watch/watch-queue.js';

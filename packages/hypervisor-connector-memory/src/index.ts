@@ -58,5 +58,6 @@ export {
 } from './memory-config.js';
 export { createMemoryConnector, MEMORY_CONNECTOR_KIND, type MemoryConnector } from './memory-connector.js';
 export { memoryConnectorFactory } from './memory-connector-factory.js';
+export { MEMORY_WATCH_INTERVAL_MS } from './memory-guest-watch.js';
 export type { MemoryConnectorState } from './memory-test-hooks.js';
 export { POWER_TRANSITIONS } from './power-transitions.js';

@@ -88,6 +88,7 @@ export const MEMORY_CAPABILITIES: Capabilities = Object.freeze({
   guestConfig: true,
   guestAddresses: ['host'],
   consoleStream: ['vnc'],
+  watch: true,
 }) as Capabilities;
 
 /**
@@ -193,6 +194,7 @@ const CapabilitiesOverrideSchema = z.strictObject({
   cloudInit: flags('config', 'hostname', 'userData', 'userDataVolume'),
   guestConfig: z.boolean().optional(),
   guestAddresses: z.array(z.enum(ADDRESS_SOURCES)).optional(),
+  watch: z.boolean().optional(),
   notes: z.record(z.string(), z.string()).optional(),
   unsupportedByGuestType: z
     .partialRecord(z.enum(GUEST_TYPES), z.record(z.string(), z.string().min(1)))

@@ -32,6 +32,7 @@ import {
 import { type MemoryConnectorConfigInput, resolveMemoryConfig } from './memory-config.js';
 import { openMemoryConsoleStream } from './memory-console-stream.js';
 import type { MemoryContext } from './memory-context.js';
+import { watchMemoryGuests } from './memory-guest-watch.js';
 import { MemoryInventory } from './memory-inventory.js';
 import { listMemoryNodes } from './memory-nodes.js';
 import { OperationRunner } from './memory-operations.js';
@@ -162,6 +163,7 @@ export function createMemoryConnector(
       listNetworks: (query, call) => after(call, () => inventory.listNetworks(query)),
       listImages: (query, call) => after(call, () => inventory.listImages(query)),
       ...memoryProvisioningMethods(context, after),
+      watchGuests: watchMemoryGuests(context, closing.signal),
       getOperation: (id, call) => after(call, () => operation(id)),
       waitForOperation: async (id, options, call) => {
         await after(call, () => operation(id));

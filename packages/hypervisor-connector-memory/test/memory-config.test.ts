@@ -97,6 +97,7 @@ describe('memory connector config', () => {
       cloudInit: { config: true, hostname: true, userData: false, userDataVolume: true },
       guestConfig: true,
       guestAddresses: [],
+      watch: true,
       snapshots: false,
       clone: { full: true, linked: false },
       migration: { offline: true, live: false },

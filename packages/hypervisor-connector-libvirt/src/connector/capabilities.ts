@@ -15,6 +15,7 @@ export const LIBVIRT_CAPABILITIES: Capabilities = {
   ...FULL_CAPABILITIES,
   ...OPTIONAL_CAPABILITIES_MISSING,
   inventory: FULL_CAPABILITIES.inventory,
+  watch: true,
   guestTypes: ['vm'],
   console: ['vnc', 'terminal'],
   consoleStream: ['vnc'],

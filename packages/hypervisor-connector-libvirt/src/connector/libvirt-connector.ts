@@ -32,6 +32,7 @@ import { GuestLocks } from '../operations/guest-locks.js';
 import { LibvirtOperations } from '../operations/libvirt-operations.js';
 import { runPowerAction } from '../power/guest-power.js';
 import { changeSnapshot, createSnapshot, listSnapshots } from '../snapshots/guest-snapshots.js';
+import { libvirtGuestWatcher } from '../watch/guest-watch.js';
 import { LIBVIRT_CAPABILITIES, targetCapabilities } from './capabilities.js';
 import type { LibvirtContext } from './libvirt-context.js';
 import { LIBVIRT_PROVIDER_OPTIONS } from './provider-options.js';
@@ -80,6 +81,7 @@ export function createLibvirtConnector(
   const context: LibvirtContext = { config, target, events, locator, locks, operations, capabilities };
   const tickets = new TerminalTickets();
   const metrics = new GuestMetrics(context);
+  const watcher = libvirtGuestWatcher(context, targetId);
 
   return defineConnector<string, Pick<LibvirtConnector, 'attachTerminal'>>(
     {
@@ -128,7 +130,9 @@ export function createLibvirtConnector(
       getOperation: (id, call) => operations.read(id, call.signal),
       waitForOperation: (id, options) => operations.wait(id, options),
       cancelOperation: (id, call) => operations.cancel(id, call.signal),
+      watchGuests: (filter, call) => watcher.watch(filter, call.signal),
       close: async () => {
+        watcher.close();
         operations.close();
         await target.close();
       },

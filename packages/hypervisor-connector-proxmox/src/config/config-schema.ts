@@ -2,6 +2,7 @@ import { GUEST_TYPES, NodeNameSchema, ResourceNameSchema } from '@hvc/hypervisor
 import { FingerprintSchema, TlsTrustSchema } from '@hvc/hypervisor-connector-kit';
 import type { FetchFunction } from '@hvc/hypervisor-connector-kit/http';
 import { z } from 'zod';
+import { DEFAULT_WATCH_POLLING, WatchPollingSchema } from './watch-polling-schema.js';
 
 /**
  * A PVE pool id (pve-access-control `src/PVE/AccessControl.pm` `verify_poolname`): up to three `/`-separated levels
@@ -189,6 +190,8 @@ const ProxmoxConfigFields = z.strictObject({
     maxIntervalMs: 2_000,
     noSuchTaskGraceMs: 10_000,
   }),
+  /** How `watchGuests` polls (see {@link WatchPollingSchema}). */
+  watch: WatchPollingSchema.default(DEFAULT_WATCH_POLLING),
   /** Storage for new disks when a spec names none. */
   defaultStorage: ResourceNameSchema.default('local-lvm'),
   /** How requests reach PVE: `'undici'` (the default), `'fetch'` or `{ fetch }` (for msw and other interceptors). */

@@ -5,6 +5,7 @@ import { consoleMethods } from '../console/guest-console.js';
 import { deviceMethods } from '../devices/device-methods.js';
 import { guestLifecycleMethods } from '../guests/guest-lifecycle.js';
 import { guestReadMethods } from '../guests/guest-reads.js';
+import { pveGuestWatcher } from '../guests/guest-watch.js';
 import { inventoryMethods } from '../inventory/inventory-methods.js';
 import { contractGuestType, type PveGuestRef, parseGuestId } from '../mapping/guest-id.js';
 import { PROXMOX_PROVIDER_OPTIONS } from '../mapping/provider-options.js';
@@ -53,6 +54,7 @@ export function createProxmoxConnector(
     target,
   });
   const pve = createProxmoxContext(parsed, transport, target);
+  const watcher = pveGuestWatcher(pve);
   let closed = false;
   return defineConnector<PveGuestRef, Pick<ProxmoxConnector, 'raw'>>(
     {
@@ -74,9 +76,11 @@ export function createProxmoxConnector(
       ...inventoryMethods(pve),
       ...deviceMethods(pve),
       ...operationMethods(pve),
+      watchGuests: (filter, call) => watcher.watch(filter, call.signal),
       async close() {
         closed = true;
         pve.chains.close();
+        watcher.close();
         transport.auth.close();
         await transport.endpoints.close(parsed.timeouts.requestMs);
       },

@@ -35,7 +35,7 @@ export function guestReadMethods(
 }
 
 /** One listing: every guest in scope that passes `filter`, in VMID order. */
-async function listAllGuests(
+export async function listAllGuests(
   pve: ProxmoxContext,
   filter: GuestFilter,
   signal: AbortSignal,

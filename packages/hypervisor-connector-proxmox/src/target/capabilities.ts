@@ -39,6 +39,7 @@ const PROXMOX_CAPABILITIES: Capabilities = Object.freeze({
   sources: { template: true, image: true, iso: true },
   bootOrder: true,
   cloudInit: { config: true, hostname: false, userData: false, userDataVolume: true },
+  watch: true,
   console: ['vnc', 'terminal'],
   notes: {
     'clone.linked': 'from templates only',
