@@ -8,7 +8,8 @@ import type { LibvirtConfig } from '../config/libvirt-config.js';
 /**
  * What the libvirt connector supports at all (QEMU driver): VMs only (no containers), create and update, full and
  * linked clones, internal snapshots with memory, live and offline migration, suspend, reset, VNC and the serial
- * terminal, metrics, and cancelling operations (a migration aborts libvirt's job; a start or shutdown this process
+ * terminal, metrics, VMs from images, templates and ISOs with a boot order and a NoCloud cloud-init seed, and
+ * cancelling operations (a migration aborts libvirt's job; a start or shutdown this process
  * runs is undone or given up).
  */
 export const LIBVIRT_CAPABILITIES: Capabilities = {
@@ -16,10 +17,15 @@ export const LIBVIRT_CAPABILITIES: Capabilities = {
   ...OPTIONAL_CAPABILITIES_MISSING,
   inventory: FULL_CAPABILITIES.inventory,
   watch: true,
+  sources: { template: true, image: true, iso: true },
+  bootOrder: true,
+  cloudInit: { config: true, hostname: true, userData: true, userDataVolume: false },
   guestTypes: ['vm'],
   console: ['vnc', 'terminal'],
   consoleStream: ['vnc'],
   notes: {
+    'cloudInit.userDataVolume':
+      'the NoCloud seed is built by the connector: pass the user-data inline (cloudInit.userData)',
     'inventory.networks': 'libvirt virtual networks; host bridges are not listed',
     'guestTypes.container': 'the QEMU driver runs virtual machines only',
     'console.spice': 'guests are made with VNC graphics; SPICE tickets are not offered',
@@ -42,6 +48,13 @@ const WRITES = [
   'suspend',
   'reset',
   'cancelOperation',
+  'sources.template',
+  'sources.image',
+  'sources.iso',
+  'bootOrder',
+  'cloudInit.config',
+  'cloudInit.hostname',
+  'cloudInit.userData',
 ] as const;
 
 /**
@@ -75,6 +88,9 @@ export function targetCapabilities(config: LibvirtConfig): Capabilities {
       console: [],
       consoleStream: [],
       cancelOperation: false,
+      sources: { template: false, image: false, iso: false },
+      bootOrder: false,
+      cloudInit: { config: false, hostname: false, userData: false, userDataVolume: false },
     };
   }
   return { ...capabilities, notes };

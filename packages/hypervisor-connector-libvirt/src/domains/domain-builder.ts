@@ -1,3 +1,4 @@
+import type { BootDevice } from '@hvc/hypervisor-connector';
 import type { GuestPlatform } from '../hosts/host-capabilities.js';
 import { type HvcMetadata, hvcMetadataForDomain } from './hvc-metadata.js';
 import { attributes, buildXml, type XmlElement } from './xml-codec.js';
@@ -10,6 +11,14 @@ export interface NewDomainDisk {
   readonly target: string;
 }
 
+/** A CD-ROM of a new domain: a volume of a storage pool. */
+export interface NewDomainCdrom {
+  readonly pool: string;
+  readonly volume: string;
+  /** A user alias (`ua-…`) that marks what the drive is for. */
+  readonly alias?: string;
+}
+
 /** A NIC of a new domain. */
 export interface NewDomainNic {
   /** `network`: a libvirt network; `bridge`: a host bridge. */
@@ -17,6 +26,8 @@ export interface NewDomainNic {
   readonly source: string;
   readonly model: string;
   readonly mac?: string;
+  /** A user alias (`ua-net0`): the NIC's slot. */
+  readonly alias?: string;
   /** Attach libvirt's `clean-traffic` filter (no MAC, IP or ARP spoofing). */
   readonly firewall: boolean;
 }
@@ -39,8 +50,12 @@ export interface NewDomain {
   readonly initrd?: string;
   readonly cmdline?: string;
   readonly disks: readonly NewDomainDisk[];
-  /** An ISO image in a storage pool, as a CD-ROM to boot from. */
-  readonly cdrom?: { readonly pool: string; readonly volume: string };
+  /** ISO images in storage pools as CD-ROMs, in drive order (an installer, a cloud-init seed). */
+  readonly cdroms?: readonly NewDomainCdrom[];
+  /** The boot order; without one: the CD-ROM first when there is one, then the disk. */
+  readonly boot?: readonly BootDevice[];
+  /** Add the QEMU guest agent's virtio-serial channel. */
+  readonly guestAgent?: boolean;
   readonly nics: readonly NewDomainNic[];
   /** A file on the host the serial console is logged to (truncated at each start). */
   readonly serialLog?: string;
@@ -49,9 +64,46 @@ export interface NewDomain {
   readonly metadata: HvcMetadata;
 }
 
+/** The name of the QEMU guest agent's virtio-serial port. */
+export const GUEST_AGENT_CHANNEL = 'org.qemu.guest_agent.0';
+
+/** libvirt's `<boot dev>` of each boot device class. */
+const BOOT_DEVS: Readonly<Record<BootDevice, string>> = { disk: 'hd', cdrom: 'cdrom', network: 'network' };
+
+/**
+ * The target of the `index`-th CD-ROM: `hdc`, `hdd` (the IDE secondary channel, as installers expect) then `hda`,
+ * `hdb`; `sda`, `sdb`... on SATA.
+ */
+export function cdromTarget(ide: boolean, index: number): string {
+  if (!ide) return `sd${String.fromCharCode(97 + index)}`;
+  return `hd${'cdab'[index] ?? String.fromCharCode(97 + index)}`;
+}
+
 /** Whether a machine type has an IDE bus (i440fx does, q35 and microvm do not). */
-function hasIde(machine: string | undefined): boolean {
+export function hasIde(machine: string | undefined): boolean {
   return machine === undefined || /^(pc|pc-i440fx.*|isapc)$/.test(machine);
+}
+
+/** The `<disk>` element of a virtio disk on a qcow2 (or raw) file. */
+export function diskElement(disk: NewDomainDisk): XmlElement {
+  return {
+    ...attributes({ type: 'file', device: 'disk' }),
+    driver: attributes({ name: 'qemu', type: disk.format }),
+    source: attributes({ file: disk.path }),
+    target: attributes({ dev: disk.target, bus: 'virtio' }),
+  };
+}
+
+/** The `<interface>` element of a NIC. */
+export function interfaceElement(nic: NewDomainNic): XmlElement {
+  return {
+    ...attributes({ type: nic.kind }),
+    ...(nic.mac === undefined ? {} : { mac: attributes({ address: nic.mac }) }),
+    source: attributes({ [nic.kind]: nic.source }),
+    model: attributes({ type: nic.model }),
+    ...(nic.firewall ? { filterref: attributes({ filter: 'clean-traffic' }) } : {}),
+    ...(nic.alias === undefined ? {} : { alias: attributes({ name: nic.alias }) }),
+  };
 }
 
 /**
@@ -68,35 +120,24 @@ export function buildDomainXml(domain: NewDomain): string {
   if (domain.kernel !== undefined) os.kernel = domain.kernel;
   if (domain.initrd !== undefined) os.initrd = domain.initrd;
   if (domain.cmdline !== undefined) os.cmdline = domain.cmdline;
+  const cdroms = domain.cdroms ?? [];
   if (domain.kernel === undefined) {
-    os.boot = [
-      ...(domain.cdrom === undefined ? [] : [attributes({ dev: 'cdrom' })]),
-      attributes({ dev: 'hd' }),
-    ];
+    const order = domain.boot ?? (cdroms.length === 0 ? ['disk'] : ['cdrom', 'disk']);
+    os.boot = order.map((device) => attributes({ dev: BOOT_DEVS[device] }));
   }
-  const disks: XmlElement[] = domain.disks.map((disk) => ({
-    ...attributes({ type: 'file', device: 'disk' }),
-    driver: attributes({ name: 'qemu', type: disk.format }),
-    source: attributes({ file: disk.path }),
-    target: attributes({ dev: disk.target, bus: 'virtio' }),
-  }));
-  if (domain.cdrom !== undefined) {
-    const ide = hasIde(domain.machine);
+  const disks: XmlElement[] = domain.disks.map(diskElement);
+  const ide = hasIde(domain.machine);
+  for (const [index, cdrom] of cdroms.entries()) {
     disks.push({
       ...attributes({ type: 'volume', device: 'cdrom' }),
       driver: attributes({ name: 'qemu', type: 'raw' }),
-      source: attributes({ pool: domain.cdrom.pool, volume: domain.cdrom.volume }),
-      target: attributes({ dev: ide ? 'hdc' : 'sda', bus: ide ? 'ide' : 'sata' }),
+      source: attributes({ pool: cdrom.pool, volume: cdrom.volume }),
+      target: attributes({ dev: cdromTarget(ide, index), bus: ide ? 'ide' : 'sata' }),
       readonly: '',
+      ...(cdrom.alias === undefined ? {} : { alias: attributes({ name: cdrom.alias }) }),
     });
   }
-  const interfaces: XmlElement[] = domain.nics.map((nic) => ({
-    ...attributes({ type: nic.kind }),
-    ...(nic.mac === undefined ? {} : { mac: attributes({ address: nic.mac }) }),
-    source: attributes({ [nic.kind]: nic.source }),
-    model: attributes({ type: nic.model }),
-    ...(nic.firewall ? { filterref: attributes({ filter: 'clean-traffic' }) } : {}),
-  }));
+  const interfaces: XmlElement[] = domain.nics.map(interfaceElement);
   const devices: XmlElement = {
     ...(domain.emulator === undefined ? {} : { emulator: domain.emulator }),
     disk: disks,
@@ -109,6 +150,14 @@ export function buildDomainXml(domain: NewDomain): string {
       target: attributes({ port: 0 }),
     },
     console: { ...attributes({ type: 'pty' }), target: attributes({ type: 'serial', port: 0 }) },
+    ...(domain.guestAgent === true
+      ? {
+          channel: {
+            ...attributes({ type: 'unix' }),
+            target: attributes({ type: 'virtio', name: GUEST_AGENT_CHANNEL }),
+          },
+        }
+      : {}),
     graphics: attributes({
       type: 'vnc',
       port: -1,

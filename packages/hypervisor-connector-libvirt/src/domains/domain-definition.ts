@@ -21,6 +21,10 @@ export interface DomainDisk {
   readonly target?: string;
   readonly bus?: string;
   readonly readonly: boolean;
+  /** Its user alias (`ua-…`), when a client gave it one. */
+  readonly alias?: string;
+  /** `<boot order>`, when per-device boot order is set. */
+  readonly bootOrder?: number;
 }
 
 /** One network interface of a domain. */
@@ -31,6 +35,12 @@ export interface DomainNic {
   /** The network or bridge (or device) it is attached to. */
   readonly source?: string;
   readonly model?: string;
+  /** Its user alias (`ua-net0` for the NICs hvc made), when it has one. */
+  readonly alias?: string;
+  /** The VLAN tag, when it has one. */
+  readonly vlan?: number;
+  /** Whether it has a network filter (`<filterref>`). */
+  readonly filtered?: boolean;
 }
 
 /** One graphics device of a domain (ports only while it runs). */
@@ -64,6 +74,12 @@ export interface DomainDefinition {
   readonly graphics: readonly DomainGraphics[];
   /** Whether it has a serial or console device (the `terminal` console needs one). */
   readonly hasConsole: boolean;
+  /** `<os><boot dev>` in order (`hd`, `cdrom`, `network`, `fd`). */
+  readonly bootDevices: readonly string[];
+  /** Whether it has the QEMU guest agent's virtio-serial channel. */
+  readonly guestAgent: boolean;
+  /** `<os><loader>` or `<os firmware='efi'>`: UEFI firmware. */
+  readonly uefi: boolean;
   readonly metadata: HvcMetadata;
   /**
    * A digest of the configuration (identity, CPUs, memory, description, metadata, disks, NICs; not the ports a
@@ -92,6 +108,10 @@ const port = (value: string | undefined): number | undefined => {
   const number = value === undefined ? Number.NaN : Number(value);
   return Number.isInteger(number) && number > 0 ? number : undefined;
 };
+
+/** A client-given alias (`ua-…`), which the configuration keeps; libvirt's own (`virtio-disk0`) live only. */
+const userAlias = (name: string | undefined): string | undefined =>
+  name?.startsWith('ua-') ? name : undefined;
 
 /** Sets `key` on `target` unless `value` is undefined (optional fields stay absent, not undefined). */
 function put<T extends object, K extends keyof T>(target: T, key: K, value: T[K] | undefined): void {
@@ -146,6 +166,9 @@ function readDomainXml(xml: string): DomainDefinition {
   let arch: string | undefined;
   let machine: string | undefined;
   let hasConsole = false;
+  let guestAgent = false;
+  let uefi = false;
+  const bootDevices: string[] = [];
   let hvc: { key: string; prefix: string; template: boolean; pool?: string } | undefined;
   let disk: Mutable<DomainDisk> | undefined;
   let nic: Mutable<DomainNic> | undefined;
@@ -163,9 +186,14 @@ function readDomainXml(xml: string): DomainDefinition {
     } else if (depth === 2) {
       if (a.unit !== undefined) units.set(tag.name, a.unit);
       if (tag.name === 'vcpu') currentVcpus = a.current;
+      if (tag.name === 'os' && a.firmware === 'efi') uefi = true;
     } else if (depth === 3 && parent === 'os' && tag.name === 'type') {
       arch = a.arch;
       machine = a.machine;
+    } else if (depth === 3 && parent === 'os' && tag.name === 'boot') {
+      if (a.dev !== undefined) bootDevices.push(a.dev);
+    } else if (depth === 3 && parent === 'os' && tag.name === 'loader') {
+      uefi = true;
     } else if (depth === 3 && parent === 'metadata') {
       for (const [name, value] of Object.entries(a)) {
         if (value === HVC_METADATA_URI && (name === 'xmlns' || name.startsWith('xmlns:'))) {
@@ -195,10 +223,18 @@ function readDomainXml(xml: string): DomainDefinition {
         put(disk, 'target', a.dev);
         put(disk, 'bus', a.bus);
       } else if (tag.name === 'readonly') disk.readonly = true;
+      else if (tag.name === 'alias') put(disk, 'alias', userAlias(a.name));
+      else if (tag.name === 'boot') put(disk, 'bootOrder', port(a.order));
+    } else if (depth === 5 && nic !== undefined && path[3] === 'vlan' && tag.name === 'tag') {
+      put(nic, 'vlan', port(a.id));
     } else if (depth === 4 && nic !== undefined && parent === 'interface') {
       if (tag.name === 'mac') put(nic, 'mac', a.address);
       else if (tag.name === 'source') put(nic, 'source', a.network ?? a.bridge ?? a.dev ?? a.name);
       else if (tag.name === 'model') put(nic, 'model', a.type);
+      else if (tag.name === 'alias') put(nic, 'alias', userAlias(a.name));
+      else if (tag.name === 'filterref') nic.filtered = true;
+    } else if (depth === 4 && parent === 'channel' && tag.name === 'target') {
+      if (a.name === 'org.qemu.guest_agent.0') guestAgent = true;
     } else if (depth === 4 && display !== undefined && parent === 'graphics' && tag.name === 'listen') {
       if (display.listen === undefined) put(display, 'listen', a.address);
     } else if (
@@ -255,6 +291,9 @@ function readDomainXml(xml: string): DomainDefinition {
     nics,
     graphics,
     hasConsole,
+    bootDevices,
+    guestAgent,
+    uefi,
     metadata: {
       template: hvc?.template ?? false,
       tags,

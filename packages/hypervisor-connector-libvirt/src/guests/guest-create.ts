@@ -3,11 +3,21 @@ import { InvalidArgumentError, type Operation, type VmSpec } from '@hvc/hypervis
 import type { LibvirtContext } from '../connector/libvirt-context.js';
 import { LibvirtCreateOptionsSchema, libvirtOptions } from '../connector/provider-options.js';
 import { vncPassword } from '../console/vnc-password.js';
-import { buildDomainXml, type NewDomainNic } from '../domains/domain-builder.js';
+import { buildDomainXml, type NewDomainCdrom } from '../domains/domain-builder.js';
 import { domainRef } from '../domains/guest-locator.js';
 import { RemoteProcedure as P } from '../protocol/generated/remote-protocol.gen.js';
+import { randomMac, SEED_ALIAS, uploadCloudInitSeed } from './cloud-init-seed.js';
 import { assertNameFree, placeGuest } from './guest-placement.js';
-import { createVolume, deleteVolume, type GuestVolume, lookupPool } from './storage-volumes.js';
+import { domainNics, refuseVlans } from './nic-sources.js';
+import { lookupVolumeId, resolveSourceDisks, type SourceDisks, splitVolumeId } from './source-disks.js';
+import {
+  copyVolume,
+  createVolume,
+  deleteVolume,
+  type GuestVolume,
+  lookupPool,
+  resizeVolume,
+} from './storage-volumes.js';
 
 const GIB = 1024 ** 3;
 /** `VIR_DOMAIN_DEFINE_VALIDATE`: check the XML against libvirt's schema. */
@@ -22,38 +32,15 @@ export function virtioDiskName(index: number): string {
   return `vd${letters(index)}`;
 }
 
-/** The NICs of a spec as domain NICs; VLAN tags are refused (they need an Open vSwitch port profile). */
-function domainNics(context: LibvirtContext, spec: VmSpec): NewDomainNic[] {
-  const violations = spec.nics.flatMap((nic, index) =>
-    nic.vlan === undefined
-      ? []
-      : [
-          {
-            field: `nics.${index}.vlan`,
-            message: 'libvirt tags VLANs only on Open vSwitch ports; attach to a bridge of that VLAN instead',
-          },
-        ],
-  );
-  if (violations.length > 0) {
-    throw new InvalidArgumentError(`invalid guest spec: ${violations.map((v) => v.message).join('; ')}`, {
-      violations,
-    });
-  }
-  return spec.nics.map((nic) => ({
-    kind: nic.bridge === context.config.network ? 'network' : 'bridge',
-    source: nic.bridge,
-    model: nic.model ?? 'virtio',
-    ...(nic.macAddress === undefined ? {} : { mac: nic.macAddress.toLowerCase() }),
-    firewall: nic.firewall === true,
-  }));
-}
-
 /**
  * `createGuest`: checks everything it can before anything is made — the options, the node, the platform the host
- * offers (the domain type from its capabilities), the name (unique in the target: ALREADY_EXISTS), the pools and
- * the CD-ROM volume — then returns the operation while, in the background, the disks' qcow2 volumes are created in
- * their pools, the domain is defined with a UUID chosen up front (the operation's guest id) and started when asked.
- * A failed define removes the volumes it made.
+ * offers (the domain type from its capabilities), the name (unique in the target: ALREADY_EXISTS), the pools, the
+ * source (an image volume, a template's disks, an ISO: NOT_FOUND naming the field) and the boot disk's size (grow
+ * only) — then returns the operation while, in the background: the boot disk is copied from the image or template
+ * (`STORAGE_VOL_CREATE_XML_FROM`, or a qcow2 overlay for a linked template source) and grown to `bootDisk.sizeGiB`,
+ * blank qcow2 volumes are made for `disks`, the cloud-init seed is built and uploaded (a CD-ROM labelled `cidata`),
+ * the domain is defined with a UUID chosen up front (the operation's guest id) and started when asked. A failed
+ * step removes the volumes made.
  */
 export async function createGuest(
   context: LibvirtContext,
@@ -68,7 +55,7 @@ export async function createGuest(
       ],
     });
   }
-  const nics = domainNics(context, spec);
+  refuseVlans(spec.nics, (index) => `nics.${index}`);
   const defaults = context.config.guestDefaults;
   const wish = {
     ...((options.arch ?? defaults.arch) === undefined ? {} : { arch: options.arch ?? defaults.arch }),
@@ -81,13 +68,32 @@ export async function createGuest(
   const pools = await Promise.all(
     spec.disks.map((disk) => lookupPool(host, disk.storage ?? context.config.pool, signal)),
   );
-  let cdrom: { pool: string; volume: string } | undefined;
-  if (spec.cdrom !== undefined) {
-    const separator = spec.cdrom.indexOf(':');
-    cdrom = { pool: spec.cdrom.slice(0, separator), volume: spec.cdrom.slice(separator + 1) };
-    const pool = await lookupPool(host, cdrom.pool, signal);
-    await host.call(P.REMOTE_PROC_STORAGE_VOL_LOOKUP_BY_NAME, { pool, name: cdrom.volume }, signal);
+  const bootPool = await lookupPool(host, spec.bootDisk?.storage ?? context.config.pool, signal);
+  const sources = await resolveSourceDisks(context, host, spec, signal);
+  const isoId = spec.source?.kind === 'iso' ? spec.source.volumeId : spec.cdrom;
+  const cdroms: NewDomainCdrom[] = [];
+  if (isoId !== undefined) {
+    await lookupVolumeId(
+      host,
+      isoId,
+      spec.source?.kind === 'iso' ? 'source.volumeId' : 'cdrom',
+      'image',
+      signal,
+    );
+    cdroms.push(splitVolumeId(isoId));
   }
+  // cloud-init matches each NIC's addresses by its MAC: the NICs get theirs now, not from libvirt at define.
+  const macs = spec.nics.map((nic) =>
+    spec.cloudInit === undefined ? undefined : (nic.macAddress?.toLowerCase() ?? randomMac()),
+  );
+  const nics = await domainNics(
+    context,
+    host,
+    spec.nics,
+    macs,
+    spec.nics.map((_, index) => `ua-net${index}`),
+    signal,
+  );
   const uuid = randomUUID();
   const node = context.target.nodeName(host);
   const machine = options.machine ?? defaults.machine;
@@ -100,20 +106,39 @@ export async function createGuest(
     raw: { host: host.display, name: spec.name },
     work: async (run) => {
       const made: GuestVolume[] = [];
+      let seeds = 0;
+      const volumeName = (target: string) => `${spec.name}-${uuid.slice(0, 8)}-${target}.qcow2`;
       try {
+        if (sources !== undefined) {
+          made.push(...(await sourceVolumes(host, bootPool, sources, volumeName, run.closing)));
+        }
+        const first = made.length;
         for (const [index, disk] of spec.disks.entries()) {
-          const target = virtioDiskName(index);
+          const target = virtioDiskName(first + index);
           const volume = await createVolume(
             host,
             pools[index]!,
             {
-              name: `${spec.name}-${uuid.slice(0, 8)}-${target}.qcow2`,
+              name: volumeName(target),
               capacityBytes: disk.sizeGiB * GIB,
               format: 'qcow2',
             },
             run.closing,
           );
           made.push(volume);
+        }
+        if (spec.cloudInit !== undefined) {
+          const seedName = `${spec.name}-${uuid.slice(0, 8)}-cidata.iso`;
+          const seed = await uploadCloudInitSeed(
+            host,
+            bootPool,
+            seedName,
+            { cloudInit: spec.cloudInit, guestName: spec.name, macs: macs as string[] },
+            run.closing,
+          );
+          made.push(seed);
+          seeds = 1;
+          cdroms.push({ pool: bootPool.name, volume: seedName, alias: SEED_ALIAS });
         }
         const xml = buildDomainXml({
           uuid,
@@ -129,12 +154,15 @@ export async function createGuest(
           ...(options.kernel === undefined ? {} : { kernel: options.kernel }),
           ...(options.initrd === undefined ? {} : { initrd: options.initrd }),
           ...(options.cmdline === undefined ? {} : { cmdline: options.cmdline }),
-          disks: made.map((volume, index) => ({
+          // The seed, last made, is a CD-ROM.
+          disks: made.slice(0, made.length - seeds).map((volume, index) => ({
             path: volume.path,
             format: 'qcow2',
             target: virtioDiskName(index),
           })),
-          ...(cdrom === undefined ? {} : { cdrom }),
+          cdroms,
+          ...(spec.boot === undefined ? {} : { boot: spec.boot }),
+          ...(spec.guestAgent === true ? { guestAgent: true } : {}),
           nics,
           ...(options.serialLog === undefined ? {} : { serialLog: options.serialLog }),
           vncPassword: vncPassword(),
@@ -160,4 +188,49 @@ export async function createGuest(
       return undefined;
     },
   });
+}
+
+/**
+ * The boot disk (and a template's other disks) copied from their sources into `pool`: a full copy
+ * (`STORAGE_VOL_CREATE_XML_FROM`, flattened into qcow2) or, for a linked template source, a qcow2 overlay backed by
+ * the template's image; the boot disk then grown to its size (`STORAGE_VOL_RESIZE`; an overlay is made at that size).
+ */
+async function sourceVolumes(
+  host: Parameters<typeof createVolume>[0],
+  pool: Parameters<typeof createVolume>[1],
+  sources: SourceDisks,
+  volumeName: (target: string) => string,
+  signal: AbortSignal,
+): Promise<GuestVolume[]> {
+  const made: GuestVolume[] = [];
+  try {
+    for (const [index, disk] of sources.disks.entries()) {
+      const capacityBytes = index === 0 ? sources.bootDiskBytes : disk.capacityBytes;
+      const spec = { name: volumeName(virtioDiskName(index)), format: 'qcow2' };
+      if (sources.mode === 'linked') {
+        made.push(
+          await createVolume(
+            host,
+            pool,
+            { ...spec, capacityBytes, backing: { path: disk.path, format: disk.format } },
+            signal,
+          ),
+        );
+        continue;
+      }
+      const copy = await copyVolume(
+        host,
+        pool,
+        { ...spec, capacityBytes: disk.capacityBytes },
+        disk.vol,
+        signal,
+      );
+      made.push(copy);
+      if (capacityBytes > disk.capacityBytes) await resizeVolume(host, copy.vol, capacityBytes, signal);
+    }
+    return made;
+  } catch (error) {
+    await Promise.allSettled(made.map((volume) => deleteVolume(host, volume.vol)));
+    throw error;
+  }
 }

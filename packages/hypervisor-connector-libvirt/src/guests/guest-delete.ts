@@ -9,6 +9,7 @@ import {
   RemoteProcedure as P,
   type RemoteNonnullStorageVol,
 } from '../protocol/generated/remote-protocol.gen.js';
+import { isSeedDisk } from './cloud-init-seed.js';
 import { deleteVolume, lookupPool, volumeAtPath } from './storage-volumes.js';
 
 /** `VIR_DOMAIN_XML_INACTIVE`: the persistent configuration. */
@@ -38,7 +39,8 @@ export async function diskVolume(
 
 /**
  * `deleteGuest`: only a shut off guest (CONFLICT otherwise). Undefines the domain with its snapshot and
- * checkpoint metadata, NVRAM and managed save image, then deletes the volumes of its own disks; a disk in no
+ * checkpoint metadata, NVRAM and managed save image, then deletes the volumes of its own disks and of its
+ * cloud-init seed; a disk in no
  * storage pool of its host is left in place, with a warning. A linked clone's disk is its overlay: the template's
  * image stays. Deleting a template whose linked clones still exist leaves them without their backing image.
  */
@@ -52,7 +54,8 @@ export async function deleteGuest(
   requireState(status, status.state === DomainState.SHUTOFF, 'delete', 'stop it first');
   const { host, dom } = status;
   const { xml } = await host.call(P.REMOTE_PROC_DOMAIN_GET_XML_DESC, { dom, flags: XML_INACTIVE }, signal);
-  const disks = parseDomainXml(xml).disks.filter(isOwnDisk);
+  // Its own disks and its cloud-init seed; ISOs it merely uses stay.
+  const disks = parseDomainXml(xml).disks.filter((disk) => isOwnDisk(disk) || isSeedDisk(disk));
   const node = context.target.nodeName(host);
   return context.operations.begin({
     type: 'delete',

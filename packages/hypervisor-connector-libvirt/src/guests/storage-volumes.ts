@@ -154,3 +154,20 @@ export async function deleteVolume(
     if (!isHypervisorError(error, 'NOT_FOUND')) throw error;
   }
 }
+
+/**
+ * Grows a volume to `capacityBytes` (`STORAGE_VOL_RESIZE` with an absolute size: never `DELTA`, so a retry grows
+ * once; never `SHRINK`). Only for a volume no running guest has open: QEMU holds its image locked.
+ */
+export async function resizeVolume(
+  host: LibvirtHost,
+  vol: RemoteNonnullStorageVol,
+  capacityBytes: number,
+  signal?: AbortSignal,
+): Promise<void> {
+  await host.call(
+    P.REMOTE_PROC_STORAGE_VOL_RESIZE,
+    { vol, capacity: BigInt(capacityBytes), flags: 0 },
+    signal,
+  );
+}

@@ -29,7 +29,7 @@ const newDomain: NewDomain = {
     { path: '/pool/web-1-vda.qcow2', format: 'qcow2', target: 'vda' },
     { path: '/pool/web-1-vdb.qcow2', format: 'qcow2', target: 'vdb' },
   ],
-  cdrom: { pool: 'isos', volume: 'debian.iso' },
+  cdroms: [{ pool: 'isos', volume: 'debian.iso' }],
   nics: [
     { kind: 'network', source: 'default', model: 'virtio', firewall: true },
     { kind: 'bridge', source: 'br0', model: 'e1000', mac: '52:54:00:12:34:56', firewall: false },
@@ -116,7 +116,7 @@ describe('a new domain as the connector builds it', () => {
       ['cdrom', 'volume', 'isos/debian.iso', 'hdc', 'ide'],
     ]);
     expect(read.nics).toEqual([
-      { type: 'network', source: 'default', model: 'virtio' },
+      { type: 'network', source: 'default', model: 'virtio', filtered: true },
       { type: 'bridge', source: 'br0', model: 'e1000', mac: '52:54:00:12:34:56' },
     ]);
     expect(xml).not.toContain('<tags>');
@@ -149,6 +149,30 @@ describe('a new domain as the connector builds it', () => {
     expect(os).toMatchObject({ kernel: '/boot/vmlinuz', initrd: '/boot/initrd', cmdline: 'console=ttyS0' });
     expect(os?.boot).toBeUndefined();
     expect(JSON.stringify(direct)).toContain('"@_bus":"sata"');
+  });
+
+  it('takes a boot order, a guest agent channel, aliased NICs and a second CD-ROM (the seed) on the next drive', () => {
+    const built = parseDomainXml(
+      buildDomainXml({
+        ...newDomain,
+        cdroms: [
+          { pool: 'isos', volume: 'debian.iso' },
+          { pool: 'default', volume: 'web-1-cidata.iso', alias: 'ua-hvc-cidata' },
+        ],
+        nics: [{ kind: 'network', source: 'default', model: 'virtio', firewall: false, alias: 'ua-net0' }],
+        boot: ['network', 'disk', 'cdrom'],
+        guestAgent: true,
+      }),
+    );
+    expect(built.bootDevices).toEqual(['network', 'hd', 'cdrom']);
+    expect(built.guestAgent).toBe(true);
+    expect(read.guestAgent).toBe(false);
+    expect(built.disks.filter((d) => d.device === 'cdrom').map((d) => [d.target, d.alias])).toEqual([
+      ['hdc', undefined],
+      ['hdd', 'ua-hvc-cidata'],
+    ]);
+    expect(built.nics[0]).toMatchObject({ alias: 'ua-net0' });
+    expect(parseDomainXml(running).disks[0]?.alias).toBeUndefined();
   });
 });
 

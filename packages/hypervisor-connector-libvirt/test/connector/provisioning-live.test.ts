@@ -1,0 +1,180 @@
+// Provisioning on the shared lab: a tiny guest made from an image volume with a NoCloud seed, booted, and the seed's
+// files read back through the connector's serial terminal as the guest prints them.
+
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import type { Duplex } from 'node:stream';
+import { promisify } from 'node:util';
+import type { GuestSpecInput } from '@hvc/hypervisor-connector';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { injectLab } from '../lab/provided-lab.js';
+import { cidataFiles } from '../lab/serial-log.js';
+import { virsh } from '../lab/virsh.js';
+import { tinyVmSpec } from './support/lab-target.js';
+import { LiveGuests, uniqueName } from './support/live-guests.js';
+
+const run = promisify(execFile);
+const lab = injectLab();
+const [one] = lab.hosts as [(typeof lab.hosts)[0]];
+const live = new LiveGuests(lab);
+const MIB = 1 / 1024;
+const SSH_KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJ0oJOOhSk75mO+9yNMZQ5I1B37753XF6mwgoW6d2Xtl deploy@lab';
+/** An isolated Linux bridge (no address, no route, no firewall rule) the guests' NICs join. */
+const bridge = `hvcbr${randomBytes(3).toString('hex')}`;
+const image = `${uniqueName('image')}.qcow2`;
+const imageId = `${lab.pool.name}:${image}`;
+
+beforeAll(async () => {
+  await run('ip', ['link', 'add', 'name', bridge, 'type', 'bridge']);
+  await virsh(one.unixUri, ['vol-create-as', lab.pool.name, image, '32M', '--format', 'qcow2']);
+});
+
+afterAll(async () => {
+  await live.dispose();
+  await virsh(one.unixUri, ['vol-delete', image, '--pool', lab.pool.name]).catch(() => undefined);
+  await run('ip', ['link', 'del', bridge]).catch(() => undefined);
+}, 120_000);
+
+/** Reads `stream` until its text holds `marker`; resolves with everything read. */
+function readUntil(stream: Duplex, marker: string, timeoutMs: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    const timer = setTimeout(() => {
+      cleanup();
+      reject(new Error(`no "${marker}" after ${timeoutMs} ms; read:\n${text.slice(-800)}`));
+    }, timeoutMs);
+    const onData = (chunk: Buffer) => {
+      text += chunk.toString('utf8').replace(/\r\n/g, '\n');
+      if (text.includes(marker)) {
+        cleanup();
+        resolve(text);
+      }
+    };
+    const cleanup = () => {
+      clearTimeout(timer);
+      stream.off('data', onData);
+    };
+    stream.on('data', onData);
+  });
+}
+
+/** The tiny guest from the lab's image volume, with a NIC on the test bridge, on host one. */
+function imageVmSpec(name: string, extra: Partial<Extract<GuestSpecInput, { type: 'vm' }>> = {}) {
+  return {
+    ...tinyVmSpec(lab, name),
+    node: one.name,
+    disks: [],
+    source: { kind: 'image', volumeId: imageId },
+    nics: [{ network: bridge }],
+    ...extra,
+  } as GuestSpecInput;
+}
+
+describe('a VM from an image with cloud-init', () => {
+  it('boots with its seed as a cidata CD-ROM, and the guest prints the seed’s files on its serial terminal', async () => {
+    const connector = live.connect();
+    const name = uniqueName('seeded');
+    const created = await connector.createGuest(
+      imageVmSpec(name, {
+        bootDisk: { sizeGiB: 64 * MIB },
+        guestAgent: true,
+        cloudInit: {
+          user: 'deploy',
+          password: 'clear-text-never-sent',
+          sshAuthorizedKeys: [SSH_KEY],
+          hostname: 'tiny-seeded',
+          interfaces: [{ ipv4: { address: '10.0.0.5/24', gateway: '10.0.0.1' } }],
+          dns: { nameservers: ['10.0.0.1'] },
+        },
+      }),
+    );
+    live.track(created.guestId!);
+    await connector.waitForOperation(created.id, { timeoutMs: 30_000 });
+    const id = created.guestId!;
+
+    const xml = await virsh(one.unixUri, ['dumpxml', '--inactive', name]);
+    expect(xml).toContain("<channel type='unix'>");
+    expect(xml).toContain("name='org.qemu.guest_agent.0'");
+    const mac = /<mac address='([0-9a-f:]+)'\/>/.exec(xml)?.[1];
+    expect(mac).toMatch(/^52:54:00:/);
+    const bootDisk = /<source file='([^']+-vda\.qcow2)'/.exec(xml)?.[1];
+    expect(await virsh(one.unixUri, ['vol-info', '--bytes', bootDisk!])).toMatch(
+      /Capacity:\s+67108864 bytes/,
+    );
+    expect(await virsh(one.unixUri, ['vol-dumpxml', bootDisk!])).not.toContain('<backingStore>');
+
+    await connector.waitForOperation((await connector.startGuest(id)).id, { timeoutMs: 30_000 });
+    const ticket = await connector.openConsole(id, { protocol: 'terminal' });
+    const terminal = await connector.attachTerminal(ticket.ticket);
+    try {
+      await readUntil(terminal, 'HVC-LAB ready', 60_000);
+      // Run the guest's seed reader again on its shell: what it prints comes through the connector's stream.
+      terminal.write('/etc/cidata\n');
+      const printed = await readUntil(terminal, 'HVC-LAB cidata end user-data', 20_000);
+      const files = cidataFiles(printed.slice(printed.lastIndexOf('/etc/cidata')));
+      expect([...files.keys()].sort()).toEqual(['meta-data', 'network-config', 'user-data']);
+      const userData = files.get('user-data')!;
+      expect(userData.startsWith('#cloud-config\n')).toBe(true);
+      const config = JSON.parse(userData.slice('#cloud-config\n'.length));
+      expect(config).toMatchObject({
+        hostname: 'tiny-seeded',
+        user: 'deploy',
+        ssh_authorized_keys: [SSH_KEY],
+        chpasswd: { expire: false },
+      });
+      expect(config.password).toMatch(/^\$6\$rounds=100000\$/);
+      expect(printed).not.toContain('clear-text-never-sent');
+      expect(JSON.parse(files.get('network-config')!)).toEqual({
+        version: 2,
+        ethernets: {
+          nic0: {
+            match: { macaddress: mac },
+            'set-name': 'eth0',
+            addresses: ['10.0.0.5/24'],
+            routes: [{ to: '0.0.0.0/0', via: '10.0.0.1' }],
+            nameservers: { addresses: ['10.0.0.1'] },
+          },
+        },
+      });
+      expect(JSON.parse(files.get('meta-data')!)).toMatchObject({ 'local-hostname': 'tiny-seeded' });
+    } finally {
+      terminal.destroy();
+    }
+    await connector.waitForOperation((await connector.stopGuest(id)).id, { timeoutMs: 30_000 });
+    const seed = /<source pool='[^']+' volume='([^']+-cidata\.iso)'\/>/.exec(xml)?.[1];
+    expect(seed).toBeDefined();
+    await connector.waitForOperation((await connector.deleteGuest(id)).id, { timeoutMs: 30_000 });
+    const left = await virsh(one.unixUri, ['vol-list', lab.pool.name]);
+    expect(left).not.toContain(seed!);
+    expect(left).not.toContain(bootDisk!);
+    expect(left).toContain(image);
+  });
+
+  it('refuses a smaller boot disk, an unknown image and a non-template as a template, before anything is made', async () => {
+    const connector = live.connect();
+    await expect(
+      connector.createGuest(imageVmSpec(uniqueName('small'), { bootDisk: { sizeGiB: 16 * MIB } })),
+    ).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      details: {
+        violations: [{ field: 'bootDisk.sizeGiB', message: 'disks only grow; the disk has 0.031 GiB' }],
+      },
+    });
+    await expect(
+      connector.createGuest(
+        imageVmSpec(uniqueName('noimage'), {
+          source: { kind: 'image', volumeId: `${lab.pool.name}:nope.qcow2` },
+        }),
+      ),
+    ).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+      details: { resource: 'image', field: 'source.volumeId', id: `${lab.pool.name}:nope.qcow2` },
+    });
+    const plain = await live.createTinyGuest(connector, { node: one.name });
+    await expect(
+      connector.createGuest(
+        imageVmSpec(uniqueName('fromplain'), { source: { kind: 'template', guestId: plain.id } }),
+      ),
+    ).rejects.toMatchObject({ code: 'CONFLICT', details: { reason: 'not-a-template' } });
+  });
+});
