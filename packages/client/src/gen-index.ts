@@ -5,6 +5,7 @@
  * @packageDocumentation
  */
 export * from './gen/hvc/v1/guests_pb.js';
+export * from './gen/hvc/v1/inventory_pb.js';
 export * from './gen/hvc/v1/members_pb.js';
 export * from './gen/hvc/v1/operations_pb.js';
 export * from './gen/hvc/v1/resources_pb.js';

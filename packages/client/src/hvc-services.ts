@@ -1,4 +1,5 @@
 import { GuestService } from './gen/hvc/v1/guests_pb.js';
+import { InventoryService } from './gen/hvc/v1/inventory_pb.js';
 import { MemberService } from './gen/hvc/v1/members_pb.js';
 import { OperationService } from './gen/hvc/v1/operations_pb.js';
 import { SnapshotService } from './gen/hvc/v1/snapshots_pb.js';
@@ -8,9 +9,10 @@ import { TargetService } from './gen/hvc/v1/targets_pb.js';
 export const HVC_SERVICES = {
   targets: TargetService,
   guests: GuestService,
+  inventory: InventoryService,
   snapshots: SnapshotService,
   operations: OperationService,
   members: MemberService,
 } as const;
 
-export { GuestService, MemberService, OperationService, SnapshotService, TargetService };
+export { GuestService, InventoryService, MemberService, OperationService, SnapshotService, TargetService };
