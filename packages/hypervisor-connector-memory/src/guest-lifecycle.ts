@@ -1,4 +1,6 @@
 import type { CloneSpec, GuestPatch, GuestSpec, Operation } from '@hvc/hypervisor-connector';
+import { macAddressFor } from './guest-devices.js';
+import { resolveSpec } from './guest-layout.js';
 import { configDigest, copyConfig, type GuestConfig, type GuestRecord } from './guest-record.js';
 import { type MemoryContext, requireMemoryCapability } from './memory-context.js';
 import { invalidField, snapshotNotFound, stateConflict } from './memory-errors.js';
@@ -6,12 +8,17 @@ import { stateClause } from './power-transitions.js';
 
 /**
  * Creates a guest: it is listed at once, stopped and locked `create`, and unlocked when the operation succeeds
- * (started too when `spec.start`). A failed or cancelled create removes it again.
+ * (started too when `spec.start`). A failed or cancelled create removes it again. What the spec names (storages,
+ * networks, a template, image or ISO source) is checked against the inventory first (see {@link resolveSpec}); a
+ * template source is locked `clone` while the operation runs.
  */
 export function createMemoryGuest(context: MemoryContext, spec: GuestSpec): Operation {
   const { state, runner, clock } = context;
   const node = spec.node ?? state.nodes[0]!;
   state.requireNode(node, context.origin);
+  const resolved = resolveSpec(context, spec, node);
+  const template = resolved.template;
+  const linked = spec.type === 'vm' && spec.source?.kind === 'template' && spec.source.mode === 'linked';
 
   const { id, vmid } = state.allocateId(spec.type);
   const record: GuestRecord = {
@@ -22,15 +29,19 @@ export function createMemoryGuest(context: MemoryContext, spec: GuestSpec): Oper
     state: 'stopped',
     template: false,
     ...(spec.pool === undefined ? {} : { pool: spec.pool }),
-    config: specConfig(spec),
+    config: resolved.config(vmid),
     snapshots: [],
+    ...(linked && template !== undefined ? { linkedFrom: template.id } : {}),
   };
   return runner.start({
     type: 'create',
     guestId: id,
     node,
     begin: () => state.add(record),
-    locks: () => [{ guest: record, name: 'create' }],
+    locks: () => [
+      { guest: record, name: 'create' },
+      ...(template === undefined ? [] : [{ guest: template, name: 'clone' }]),
+    ],
     apply: () => {
       if (!spec.start) return;
       record.state = 'running';
@@ -72,6 +83,7 @@ export function cloneMemoryGuest(context: MemoryContext, sourceId: string, spec:
   const pool = spec.pool ?? source.pool;
 
   const { id, vmid } = state.allocateId(source.type);
+  config.nics = config.nics.map((nic, index) => ({ ...nic, macAddress: macAddressFor(vmid, index) }));
   const clone: GuestRecord = {
     id,
     vmid,
@@ -152,33 +164,6 @@ export function deleteMemoryGuest(context: MemoryContext, guestId: string): Oper
     locks: () => [{ guest, name: 'delete' }],
     apply: () => state.remove(guest.id),
   });
-}
-
-function specConfig(spec: GuestSpec): GuestConfig {
-  const settings: Record<string, unknown> =
-    spec.type === 'vm'
-      ? {
-          osType: spec.osType,
-          firmware: spec.firmware,
-          ...(spec.cdrom === undefined ? {} : { cdrom: spec.cdrom }),
-        }
-      : // The root password is a secret and is not kept; only whether one was given.
-        {
-          osTemplate: spec.osTemplate,
-          unprivileged: spec.unprivileged,
-          password: spec.password !== undefined,
-          sshPublicKeys: spec.sshPublicKeys?.length ?? 0,
-        };
-  return {
-    name: spec.name,
-    cpus: spec.cpus,
-    memoryMiB: spec.memoryMiB,
-    tags: [...spec.tags],
-    ...(spec.description === undefined ? {} : { description: spec.description }),
-    disks: structuredClone(spec.disks),
-    nics: structuredClone(spec.nics),
-    settings,
-  };
 }
 
 function snapshotConfig(context: MemoryContext, guest: GuestRecord, name: string): GuestConfig {

@@ -1,8 +1,36 @@
-import type { DiskSpec, Guest, GuestState, GuestType, NicSpec, Snapshot } from '@hvc/hypervisor-connector';
+import type {
+  BootDevice,
+  DiskSpec,
+  Guest,
+  GuestCloudInitConfig,
+  GuestState,
+  GuestType,
+  NicSpec,
+  Snapshot,
+} from '@hvc/hypervisor-connector';
 import { stableHash } from '@hvc/hypervisor-connector-kit';
 
 const MIB = 1024 * 1024;
 const GIB = 1024 * MIB;
+
+/** A disk as the memory connector keeps it: the spec's size and storage, plus its slot. */
+export interface MemoryDisk extends DiskSpec {
+  readonly slot: string;
+  /** The volume the disk is, when it was made from an image or a template. */
+  volumeId?: string;
+  /** Whether the guest boots from it. */
+  boot?: boolean;
+}
+
+/** A NIC as the memory connector keeps it: the spec's fields, its slot and its (generated) MAC address. */
+export type MemoryNic = NicSpec & { readonly slot: string; readonly macAddress: string };
+
+/** A CD-ROM drive: an ISO, or the cloud-init seed drive. */
+export interface MemoryCdrom {
+  readonly slot: string;
+  readonly volumeId?: string;
+  readonly cloudInit: boolean;
+}
 
 /** The part of a guest that snapshots capture and rollbacks restore, and that the digest covers. */
 export interface GuestConfig {
@@ -11,8 +39,13 @@ export interface GuestConfig {
   memoryMiB: number;
   tags: string[];
   description?: string;
-  disks: DiskSpec[];
-  nics: NicSpec[];
+  disks: MemoryDisk[];
+  nics: MemoryNic[];
+  cdroms?: MemoryCdrom[];
+  boot?: BootDevice[];
+  /** Cloud-init settings without secrets: only whether a password was given. */
+  cloudInit?: GuestCloudInitConfig;
+  guestAgent?: boolean;
   /** VM settings (os type, firmware, cdrom) or container settings (os template, unprivileged). */
   settings: Record<string, unknown>;
 }

@@ -47,6 +47,7 @@ export {
 } from './inventory-seeds.js';
 export {
   type FailOperationsHook,
+  MEMORY_CAPABILITIES,
   MEMORY_UNSUPPORTED_BY_GUEST_TYPE,
   type MemoryCapabilitiesOverride,
   type MemoryConnectorConfig,

@@ -1,4 +1,5 @@
 import {
+  ADDRESS_SOURCES,
   type Capabilities,
   CONSOLE_PROTOCOLS,
   FULL_CAPABILITIES,
@@ -54,13 +55,39 @@ export interface OperationFailureContext {
 /** Decides whether an operation fails: return the failure message, or `undefined` to let it succeed. */
 export type FailOperationsHook = (context: OperationFailureContext) => string | undefined;
 
-/** Capabilities to switch off (or on); nested groups merge field by field with {@link FULL_CAPABILITIES}. */
-export interface MemoryCapabilitiesOverride
-  extends Partial<Omit<Capabilities, 'clone' | 'migration' | 'inventory'>> {
+/** The nested capability groups an override merges field by field. */
+type NestedGroup = 'clone' | 'migration' | 'inventory' | 'sources' | 'disks' | 'nics' | 'cloudInit';
+
+/**
+ * Capabilities to switch off (or on); nested groups merge field by field with {@link MEMORY_CAPABILITIES}.
+ */
+export interface MemoryCapabilitiesOverride extends Partial<Omit<Capabilities, NestedGroup>> {
   readonly clone?: Partial<Capabilities['clone']>;
   readonly migration?: Partial<Capabilities['migration']>;
   readonly inventory?: Partial<NonNullable<Capabilities['inventory']>>;
+  readonly sources?: Partial<NonNullable<Capabilities['sources']>>;
+  readonly disks?: Partial<NonNullable<Capabilities['disks']>>;
+  readonly nics?: Partial<NonNullable<Capabilities['nics']>>;
+  readonly cloudInit?: Partial<NonNullable<Capabilities['cloudInit']>>;
 }
+
+/**
+ * What a memory connector can do unless its config says otherwise: the whole contract, except the optional groups
+ * it does not implement, and addresses from its `host` only.
+ */
+export const MEMORY_CAPABILITIES: Capabilities = Object.freeze({
+  ...FULL_CAPABILITIES,
+  ...OPTIONAL_CAPABILITIES_MISSING,
+  inventory: { storages: true, networks: true, images: true },
+  sources: { template: true, image: true, iso: true },
+  bootOrder: true,
+  templates: true,
+  disks: { add: true, remove: true, resize: true, resizeRunning: true },
+  nics: { add: true, remove: true },
+  cloudInit: { config: true, hostname: true, userData: true, userDataVolume: true },
+  guestConfig: true,
+  guestAddresses: ['host'],
+}) as Capabilities;
 
 /**
  * Configures a memory connector. Every field is optional; {@link MemoryConnectorConfigSchema} validates the plain
@@ -77,7 +104,7 @@ export interface MemoryConnectorConfig {
   readonly version?: string;
   /** The cluster name `describe()` reports, if any. */
   readonly clusterName?: string;
-  /** Capabilities that differ from {@link FULL_CAPABILITIES}, e.g. `{ snapshots: false }`. */
+  /** Capabilities that differ from {@link MEMORY_CAPABILITIES}, e.g. `{ snapshots: false }`. */
   readonly capabilities?: MemoryCapabilitiesOverride;
   /** Makes chosen operations fail with OPERATION_FAILED; asked once as each operation starts. */
   readonly failOperations?: FailOperationsHook;
@@ -132,6 +159,15 @@ const GuestSeedSchema = z
     path: ['state'],
   });
 
+/** A nested capability group of an override: each named flag optional, nothing else. */
+function flags<const K extends string>(...names: K[]) {
+  const shape = Object.fromEntries(names.map((name) => [name, z.boolean().optional()])) as Record<
+    K,
+    z.ZodOptional<z.ZodBoolean>
+  >;
+  return z.strictObject(shape).optional();
+}
+
 const CapabilitiesOverrideSchema = z.strictObject({
   guestTypes: z.array(z.enum(GUEST_TYPES)).optional(),
   create: z.boolean().optional(),
@@ -145,13 +181,15 @@ const CapabilitiesOverrideSchema = z.strictObject({
   console: z.array(z.enum(CONSOLE_PROTOCOLS)).optional(),
   metrics: z.boolean().optional(),
   cancelOperation: z.boolean().optional(),
-  inventory: z
-    .strictObject({
-      storages: z.boolean().optional(),
-      networks: z.boolean().optional(),
-      images: z.boolean().optional(),
-    })
-    .optional(),
+  inventory: flags('storages', 'networks', 'images'),
+  sources: flags('template', 'image', 'iso'),
+  bootOrder: z.boolean().optional(),
+  templates: z.boolean().optional(),
+  disks: flags('add', 'remove', 'resize', 'resizeRunning'),
+  nics: flags('add', 'remove'),
+  cloudInit: flags('config', 'hostname', 'userData', 'userDataVolume'),
+  guestConfig: z.boolean().optional(),
+  guestAddresses: z.array(z.enum(ADDRESS_SOURCES)).optional(),
   notes: z.record(z.string(), z.string()).optional(),
   unsupportedByGuestType: z
     .partialRecord(z.enum(GUEST_TYPES), z.record(z.string(), z.string().min(1)))
@@ -228,13 +266,18 @@ export function resolveMemoryConfig(input: MemoryConnectorConfigInput = {}): Res
 }
 
 function mergeCapabilities(override: MemoryCapabilitiesOverride): Capabilities {
-  const { clone, migration, inventory, ...flat } = override;
+  const { clone, migration, inventory, sources, disks, nics, cloudInit, ...flat } = override;
+  const base = structuredClone(MEMORY_CAPABILITIES) as Required<Capabilities>;
   return {
-    ...structuredClone({ ...FULL_CAPABILITIES, ...OPTIONAL_CAPABILITIES_MISSING }),
+    ...base,
     ...structuredClone(flat),
-    clone: { ...FULL_CAPABILITIES.clone, ...clone },
-    migration: { ...FULL_CAPABILITIES.migration, ...migration },
-    inventory: { storages: true, networks: true, images: true, ...inventory },
+    clone: { ...base.clone, ...clone },
+    migration: { ...base.migration, ...migration },
+    inventory: { ...base.inventory, ...inventory },
+    sources: { ...base.sources, ...sources },
+    disks: { ...base.disks, ...disks },
+    nics: { ...base.nics, ...nics },
+    cloudInit: { ...base.cloudInit, ...cloudInit },
     unsupportedByGuestType: structuredClone(flat.unsupportedByGuestType ?? MEMORY_UNSUPPORTED_BY_GUEST_TYPE),
   };
 }

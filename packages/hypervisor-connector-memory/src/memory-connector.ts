@@ -36,6 +36,7 @@ import { listMemoryNodes } from './memory-nodes.js';
 import { OperationRunner } from './memory-operations.js';
 import { MemoryState } from './memory-state.js';
 import { createTestHooks, type MemoryConnectorState } from './memory-test-hooks.js';
+import { memoryProvisioningMethods } from './provisioning-methods.js';
 import { memoryMetrics } from './synthetic-metrics.js';
 
 /** A {@link HypervisorConnector} that keeps everything in memory, plus test hooks. */
@@ -74,6 +75,7 @@ export function createMemoryConnector(
     clock,
     capabilities: config.capabilities,
     origin,
+    inventory: config.inventory,
   };
   const { state, runner } = context;
   const inventory = new MemoryInventory(config, context);
@@ -156,6 +158,7 @@ export function createMemoryConnector(
       listStorages: (query, call) => after(call, () => inventory.listStorages(query)),
       listNetworks: (query, call) => after(call, () => inventory.listNetworks(query)),
       listImages: (query, call) => after(call, () => inventory.listImages(query)),
+      ...memoryProvisioningMethods(context, after),
       getOperation: (id, call) => after(call, () => operation(id)),
       waitForOperation: async (id, options, call) => {
         await after(call, () => operation(id));

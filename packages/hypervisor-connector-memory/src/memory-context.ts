@@ -1,5 +1,6 @@
 import type { Capabilities, CapabilityName, GuestType } from '@hvc/hypervisor-connector';
 import { type Clock, requireCapability } from '@hvc/hypervisor-connector-kit';
+import type { ResolvedMemoryInventory } from './inventory-seeds.js';
 import type { ErrorOrigin } from './memory-errors.js';
 import type { OperationRunner } from './memory-operations.js';
 import type { MemoryState } from './memory-state.js';
@@ -11,6 +12,8 @@ export interface MemoryContext {
   readonly clock: Clock;
   readonly capabilities: Capabilities;
   readonly origin: ErrorOrigin;
+  /** The storages, networks and images specs and device changes are resolved against. */
+  readonly inventory: ResolvedMemoryInventory;
 }
 
 /**

@@ -21,6 +21,8 @@ export interface OperationPlan {
   readonly type: OperationType;
   /** The guest acted on; for create and clone the new guest. */
   readonly guestId?: string;
+  /** What the operation makes inside the guest: the slot of an added disk or NIC. */
+  readonly resourceId?: string;
   /** The node the operation runs on. */
   readonly node?: string;
   /** Runs when the operation starts, before its locks are taken (e.g. adds the guest being created). */
@@ -82,6 +84,7 @@ export class OperationRunner {
     const handle = this.records.begin({
       type: plan.type,
       ...(plan.guestId === undefined ? {} : { guestId: plan.guestId }),
+      ...(plan.resourceId === undefined ? {} : { resourceId: plan.resourceId }),
       progress: 0,
       raw: {
         type: plan.type,

@@ -1,4 +1,5 @@
 import type { GuestType } from '@hvc/hypervisor-connector';
+import { macAddressFor } from './guest-devices.js';
 import type { GuestRecord } from './guest-record.js';
 import type { MemoryGuestSeed } from './memory-config.js';
 import { type ErrorOrigin, guestNotFound, lockedConflict, nodeNotFound } from './memory-errors.js';
@@ -89,8 +90,8 @@ function seedRecord(
       memoryMiB: seed.memoryMiB ?? 512,
       tags: [...(seed.tags ?? [])],
       ...(seed.description === undefined ? {} : { description: seed.description }),
-      disks: [{ sizeGiB: seed.diskGiB ?? 8 }],
-      nics: [{ bridge: 'vmbr0' }],
+      disks: [{ sizeGiB: seed.diskGiB ?? 8, slot: seed.type === 'vm' ? 'scsi0' : 'rootfs', boot: true }],
+      nics: [{ bridge: 'vmbr0', slot: 'net0', macAddress: macAddressFor(vmid, 0) }],
       settings: {},
     },
     snapshots: [],

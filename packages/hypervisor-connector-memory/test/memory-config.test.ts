@@ -76,12 +76,27 @@ describe('memory connector config', () => {
         clone: { linked: false },
         migration: { live: false },
         console: ['vnc'],
+        sources: { iso: false },
+        disks: { resizeRunning: false },
+        nics: { remove: false },
+        cloudInit: { userData: false },
+        inventory: { images: false },
+        templates: false,
+        guestAddresses: [],
       },
     });
     expect(connector.capabilities).toEqual({
       ...FULL_CAPABILITIES,
       ...OPTIONAL_CAPABILITIES_MISSING,
-      inventory: FULL_CAPABILITIES.inventory,
+      inventory: { storages: true, networks: true, images: false },
+      sources: { template: true, image: true, iso: false },
+      bootOrder: true,
+      templates: false,
+      disks: { add: true, remove: true, resize: true, resizeRunning: false },
+      nics: { add: true, remove: false },
+      cloudInit: { config: true, hostname: true, userData: false, userDataVolume: true },
+      guestConfig: true,
+      guestAddresses: [],
       snapshots: false,
       clone: { full: true, linked: false },
       migration: { offline: true, live: false },
@@ -89,6 +104,25 @@ describe('memory connector config', () => {
       unsupportedByGuestType: MEMORY_UNSUPPORTED_BY_GUEST_TYPE,
     });
     expect((await connector.describe()).capabilities).toEqual(connector.capabilities);
+  });
+
+  it('has every provisioning group on by default, addresses from its host, and refuses an unknown flag', () => {
+    expect(createMemoryConnector().capabilities).toMatchObject({
+      sources: { template: true, image: true, iso: true },
+      bootOrder: true,
+      templates: true,
+      disks: { add: true, remove: true, resize: true, resizeRunning: true },
+      nics: { add: true, remove: true },
+      cloudInit: { config: true, hostname: true, userData: true, userDataVolume: true },
+      guestConfig: true,
+      guestAddresses: ['host'],
+    });
+    expect(() => createMemoryConnector({ capabilities: { disks: { shrink: true } } as never })).toThrow(
+      expect.objectContaining({
+        code: 'INVALID_ARGUMENT',
+        violations: [{ field: 'capabilities.disks.shrink', message: 'unknown field' }],
+      }),
+    );
   });
 
   it('numbers seed guests from 100 in order, one counter for both types', async () => {

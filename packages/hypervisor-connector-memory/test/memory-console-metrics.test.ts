@@ -1,7 +1,7 @@
-import { FULL_CAPABILITIES, OPTIONAL_CAPABILITIES_MISSING } from '@hvc/hypervisor-connector';
 import {
   createManualClock,
   createMemoryConnector,
+  MEMORY_CAPABILITIES,
   type MemoryConnectorConfig,
 } from '@hvc/hypervisor-connector-memory';
 import { describe, expect, it } from 'vitest';
@@ -120,11 +120,7 @@ describe('describe and listNodes', () => {
       specificationVersion: 'v1',
       version: '2.0.0',
       clusterName: 'lab',
-      capabilities: {
-        ...FULL_CAPABILITIES,
-        ...OPTIONAL_CAPABILITIES_MISSING,
-        inventory: FULL_CAPABILITIES.inventory,
-      },
+      capabilities: MEMORY_CAPABILITIES,
       raw: { version: '2.0.0', clusterName: 'lab' },
     });
     expect(info.nodes.map((node) => node.name)).toEqual(['node1', 'node2']);

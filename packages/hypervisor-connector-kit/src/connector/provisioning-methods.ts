@@ -15,6 +15,7 @@ import {
   parseInput,
   UnsupportedOperationError,
 } from '@hvc/hypervisor-connector';
+import { z } from 'zod';
 import type { CallContext } from './call-context.js';
 import type { ConnectorImplementation } from './connector-implementation.js';
 import type { ConnectorMethod } from './connector-methods.js';
@@ -29,6 +30,9 @@ type ProvisioningMethod =
   | 'removeNic'
   | 'getGuestAddresses'
   | 'openConsoleStream';
+
+/** The slot argument of the device methods. */
+const SlotArgumentSchema = z.strictObject({ slot: DeviceSlotSchema });
 
 /** What `defineConnector` lends the provisioning methods: its call runner, guest ids and capability gate. */
 export interface GuestCallRunner<Ref> {
@@ -66,7 +70,8 @@ export function provisioningMethods<Ref>(
       runner.target === undefined ? {} : { target: runner.target },
     );
   };
-  const slotOf = (slot: string) => parseInput(DeviceSlotSchema, slot, 'device slot');
+  // Parsed as a named argument so the INVALID_ARGUMENT violation names `slot`, not an empty path.
+  const slotOf = (slot: string) => parseInput(SlotArgumentSchema, { slot }, 'device slot').slot;
   /** Gates `names` for the guest, then runs `body` with the implementation's method (UNSUPPORTED when absent). */
   const guarded = async <F, T>(
     context: CallContext,
