@@ -6,6 +6,7 @@
  */
 export * from './gen/hvc/v1/consoles_pb.js';
 export * from './gen/hvc/v1/guests_pb.js';
+export * from './gen/hvc/v1/inventory_pb.js';
 export * from './gen/hvc/v1/members_pb.js';
 export * from './gen/hvc/v1/operations_pb.js';
 export * from './gen/hvc/v1/resources_pb.js';

@@ -1,5 +1,6 @@
 import { ConsoleService } from './gen/hvc/v1/consoles_pb.js';
 import { GuestService } from './gen/hvc/v1/guests_pb.js';
+import { InventoryService } from './gen/hvc/v1/inventory_pb.js';
 import { MemberService } from './gen/hvc/v1/members_pb.js';
 import { OperationService } from './gen/hvc/v1/operations_pb.js';
 import { SnapshotService } from './gen/hvc/v1/snapshots_pb.js';
@@ -9,10 +10,19 @@ import { TargetService } from './gen/hvc/v1/targets_pb.js';
 export const HVC_SERVICES = {
   targets: TargetService,
   guests: GuestService,
+  inventory: InventoryService,
   snapshots: SnapshotService,
   operations: OperationService,
   members: MemberService,
   consoles: ConsoleService,
 } as const;
 
-export { ConsoleService, GuestService, MemberService, OperationService, SnapshotService, TargetService };
+export {
+  ConsoleService,
+  GuestService,
+  InventoryService,
+  MemberService,
+  OperationService,
+  SnapshotService,
+  TargetService,
+};

@@ -9,6 +9,15 @@ import {
 } from '@hvc/hypervisor-connector';
 import { noteAudit } from '../interceptors/request-context.js';
 import { compact } from '../wire/compact.js';
+import { addressRequestFromProto, guestAddressesToProto } from '../wire/guest-addresses.js';
+import { guestConfigToProto } from '../wire/guest-config.js';
+import {
+  diskAddFromProto,
+  diskRemoveFromProto,
+  diskResizeFromProto,
+  nicAddFromProto,
+  parseSlot,
+} from '../wire/guest-devices.js';
 import { guestSpecFromProto } from '../wire/guest-spec.js';
 import { decodePageToken, encodePageToken, pageSizeOf } from '../wire/page-token.js';
 import {
@@ -147,6 +156,54 @@ export function createGuestService(deps: ServiceDeps): ServiceImpl<typeof GuestS
       const { connector, targetId, guestId } = await accessGuest(deps, ctx, 'view', req);
       const series = await connector.getMetrics(guestId, { timeframe }, { signal: ctx.signal });
       return { series: metricSeriesToProto(series, targetId) };
+    },
+    async getGuestConfig(req, ctx) {
+      const { connector, targetId, guestId } = await accessGuest(deps, ctx, 'view', req);
+      const config = await connector.getGuestConfig(guestId, { signal: ctx.signal });
+      return { config: guestConfigToProto(config, targetId) };
+    },
+    async getGuestAddresses(req, ctx) {
+      const request = addressRequestFromProto(req.sources);
+      const { connector, guestId } = await accessGuest(deps, ctx, 'view', req);
+      return guestAddressesToProto(
+        await connector.getGuestAddresses(guestId, request, { signal: ctx.signal }),
+      );
+    },
+    convertToTemplate: (req, ctx) =>
+      runGuestOperation(deps, ctx, 'operate', req, (connector, id, options) =>
+        connector.convertToTemplate(id, options),
+      ),
+    async resizeDisk(req, ctx) {
+      const slot = parseSlot(req.slot);
+      const resize = diskResizeFromProto(req);
+      return runGuestOperation(deps, ctx, 'operate', req, (connector, id, options) =>
+        connector.resizeDisk(id, slot, resize, options),
+      );
+    },
+    async addDisk(req, ctx) {
+      const disk = diskAddFromProto(req);
+      return runGuestOperation(deps, ctx, 'operate', req, (connector, id, options) =>
+        connector.addDisk(id, disk, options),
+      );
+    },
+    async removeDisk(req, ctx) {
+      const slot = parseSlot(req.slot);
+      const removal = diskRemoveFromProto(req);
+      return runGuestOperation(deps, ctx, 'operate', req, (connector, id, options) =>
+        connector.removeDisk(id, slot, removal, options),
+      );
+    },
+    async addNic(req, ctx) {
+      const nic = nicAddFromProto(req);
+      return runGuestOperation(deps, ctx, 'operate', req, (connector, id, options) =>
+        connector.addNic(id, nic, options),
+      );
+    },
+    async removeNic(req, ctx) {
+      const slot = parseSlot(req.slot);
+      return runGuestOperation(deps, ctx, 'operate', req, (connector, id, options) =>
+        connector.removeNic(id, slot, options),
+      );
     },
   };
 }

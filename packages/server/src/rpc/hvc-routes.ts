@@ -2,11 +2,13 @@ import { createRegistry } from '@bufbuild/protobuf';
 import type { ConnectRouter } from '@connectrpc/connect';
 import {
   file_hvc_v1_guests,
+  file_hvc_v1_inventory,
   file_hvc_v1_members,
   file_hvc_v1_operations,
   file_hvc_v1_snapshots,
   file_hvc_v1_targets,
   GuestService,
+  InventoryService,
   MemberService,
   OperationService,
   SnapshotService,
@@ -23,6 +25,7 @@ import {
 } from '../gen/grpc/reflection/v1alpha/reflection_pb.js';
 import { createGuestService } from './guest-service.js';
 import { createHealthService } from './health-service.js';
+import { createInventoryService } from './inventory-service.js';
 import { createMemberService } from './member-service.js';
 import { createOperationService } from './operation-service.js';
 import { createReflectionServices } from './reflection-service.js';
@@ -34,6 +37,7 @@ import { createTargetService, type TargetServiceOptions } from './target-service
 export const HVC_SERVICES = [
   TargetService,
   GuestService,
+  InventoryService,
   SnapshotService,
   OperationService,
   MemberService,
@@ -54,6 +58,7 @@ export function hvcRoutes(deps: ServiceDeps, options: HvcRoutesOptions): (router
   const files = [
     file_hvc_v1_targets,
     file_hvc_v1_guests,
+    file_hvc_v1_inventory,
     file_hvc_v1_snapshots,
     file_hvc_v1_operations,
     file_hvc_v1_members,
@@ -67,6 +72,7 @@ export function hvcRoutes(deps: ServiceDeps, options: HvcRoutesOptions): (router
   return (router) => {
     router.service(TargetService, createTargetService(deps, options.targets));
     router.service(GuestService, createGuestService(deps));
+    router.service(InventoryService, createInventoryService(deps));
     router.service(SnapshotService, createSnapshotService(deps));
     router.service(
       OperationService,

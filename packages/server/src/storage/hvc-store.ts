@@ -25,6 +25,8 @@ export interface HvcStore {
   readonly idempotency: IdempotencyStore;
   /** Hex HMAC of a request under a key derived from the encryption key: how idempotency keys fingerprint requests. */
   requestMac(data: string): string;
+  /** Hex HMAC under another key derived from the encryption key: how list page tokens are bound to their scope. */
+  pageTokenMac(data: string): string;
   /** Counts the writes made through `members`, `targets` and `serviceTokens`: what cached access answers check. */
   readonly changes: ChangeCounter;
   /** Resolves when the database answers a query. */
@@ -61,6 +63,7 @@ export function createHvcStore(db: Kysely<Database>, cipher: CredentialCipher): 
     audit: createAuditLog(db),
     idempotency: createIdempotencyStore(db),
     requestMac: (data) => cipher.mac('hvc idempotency', data),
+    pageTokenMac: (data) => cipher.mac('hvc page token', data),
     async ping() {
       await sql`select 1`.execute(db);
     },

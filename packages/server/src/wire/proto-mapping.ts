@@ -99,13 +99,15 @@ export function metricTimeframeFromProto(timeframe: MetricTimeframe): ContractTi
   });
 }
 
-function time(iso: string | undefined): Timestamp | undefined {
+/** A protobuf timestamp of an ISO 8601 time; undefined for none or an unparsable one. */
+export function time(iso: string | undefined): Timestamp | undefined {
   if (iso === undefined) return undefined;
   const date = new Date(iso);
   return Number.isNaN(date.getTime()) ? undefined : timestampFromDate(date);
 }
 
-function uint(value: number | undefined): bigint | undefined {
+/** A uint64 of a count or size; undefined for none, a negative or a non-finite number. */
+export function uint(value: number | undefined): bigint | undefined {
   return value === undefined || !Number.isFinite(value) || value < 0 ? undefined : BigInt(Math.round(value));
 }
 
@@ -180,6 +182,7 @@ export function operationToProto(
       message: operation.error.message,
     },
     warnings: [...(operation.warnings ?? [])],
+    resourceId: operation.resourceId,
   };
 }
 

@@ -13,7 +13,7 @@ import type { JsonObject, Message } from "@bufbuild/protobuf";
  * Describes the file hvc/v1/guests.proto.
  */
 export const file_hvc_v1_guests: GenFile = /*@__PURE__*/
-  fileDesc("ChNodmMvdjEvZ3Vlc3RzLnByb3RvEgZodmMudjEi5wEKC0d1ZXN0RmlsdGVyEh8KBHR5cGUYASABKA4yES5odmMudjEuR3Vlc3RUeXBlEhEKBG5vZGUYAiABKAlIAIgBARIhCgVzdGF0ZRgDIAEoDjISLmh2Yy52MS5HdWVzdFN0YXRlEgwKBHRhZ3MYBCADKAkSGAoLbmFtZV9wcmVmaXgYBSABKAlIAYgBARIRCgRwb29sGAYgASgJSAKIAQESFgoJdGVtcGxhdGVzGAcgASgISAOIAQFCBwoFX25vZGVCDgoMX25hbWVfcHJlZml4QgcKBV9wb29sQgwKCl90ZW1wbGF0ZXMiiwEKEUxpc3RHdWVzdHNSZXF1ZXN0EhEKCXRhcmdldF9pZBgBIAEoCRIXCg9vcmdhbml6YXRpb25faWQYBSABKAkSIwoGZmlsdGVyGAIgASgLMhMuaHZjLnYxLkd1ZXN0RmlsdGVyEhEKCXBhZ2Vfc2l6ZRgDIAEoBRISCgpwYWdlX3Rva2VuGAQgASgJIkwKEkxpc3RHdWVzdHNSZXNwb25zZRIdCgZndWVzdHMYASADKAsyDS5odmMudjEuR3Vlc3QSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIk8KD0dldEd1ZXN0UmVxdWVzdBIRCgl0YXJnZXRfaWQYASABKAkSFwoPb3JnYW5pemF0aW9uX2lkGAMgASgJEhAKCGd1ZXN0X2lkGAIgASgJIjAKEEdldEd1ZXN0UmVzcG9uc2USHAoFZ3Vlc3QYASABKAsyDS5odmMudjEuR3Vlc3QiPgoIRGlza1NwZWMSEAoIc2l6ZV9naWIYASABKAESFAoHc3RvcmFnZRgCIAEoCUgAiAEBQgoKCF9zdG9yYWdlIqEBCgdOaWNTcGVjEg4KBmJyaWRnZRgBIAEoCRISCgVtb2RlbBgCIAEoCUgAiAEBEhEKBHZsYW4YAyABKA1IAYgBARIYCgttYWNfYWRkcmVzcxgEIAEoCUgCiAEBEhUKCGZpcmV3YWxsGAUgASgISAOIAQFCCAoGX21vZGVsQgcKBV92bGFuQg4KDF9tYWNfYWRkcmVzc0ILCglfZmlyZXdhbGwi9gQKCUd1ZXN0U3BlYxIfCgR0eXBlGAEgASgOMhEuaHZjLnYxLkd1ZXN0VHlwZRIMCgRuYW1lGAIgASgJEhEKBG5vZGUYAyABKAlIAIgBARIRCgRjcHVzGAQgASgNSAGIAQESFwoKbWVtb3J5X21pYhgFIAEoDUgCiAEBEh8KBWRpc2tzGAYgAygLMhAuaHZjLnYxLkRpc2tTcGVjEh0KBG5pY3MYByADKAsyDy5odmMudjEuTmljU3BlYxIMCgR0YWdzGAggAygJEhEKBHBvb2wYCSABKAlIA4gBARIYCgtkZXNjcmlwdGlvbhgKIAEoCUgEiAEBEhIKBXN0YXJ0GAsgASgISAWIAQESFAoHb3NfdHlwZRgMIAEoCUgGiAEBEhUKCGZpcm13YXJlGA0gASgJSAeIAQESEgoFY2Ryb20YDiABKAlICIgBARIYCgtvc190ZW1wbGF0ZRgPIAEoCUgJiAEBEhkKDHVucHJpdmlsZWdlZBgQIAEoCEgKiAEBEhUKCHBhc3N3b3JkGBEgASgJSAuIAQESFwoPc3NoX3B1YmxpY19rZXlzGBIgAygJEjEKEHByb3ZpZGVyX29wdGlvbnMYEyABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0QgcKBV9ub2RlQgcKBV9jcHVzQg0KC19tZW1vcnlfbWliQgcKBV9wb29sQg4KDF9kZXNjcmlwdGlvbkIICgZfc3RhcnRCCgoIX29zX3R5cGVCCwoJX2Zpcm13YXJlQggKBl9jZHJvbUIOCgxfb3NfdGVtcGxhdGVCDwoNX3VucHJpdmlsZWdlZEILCglfcGFzc3dvcmQiYQoSQ3JlYXRlR3Vlc3RSZXF1ZXN0EhEKCXRhcmdldF9pZBgBIAEoCRIXCg9vcmdhbml6YXRpb25faWQYAyABKAkSHwoEc3BlYxgCIAEoCzIRLmh2Yy52MS5HdWVzdFNwZWMiOwoTQ3JlYXRlR3Vlc3RSZXNwb25zZRIkCglvcGVyYXRpb24YASABKAsyES5odmMudjEuT3BlcmF0aW9uIr8CChFDbG9uZUd1ZXN0UmVxdWVzdBIRCgl0YXJnZXRfaWQYASABKAkSFwoPb3JnYW5pemF0aW9uX2lkGAogASgJEhAKCGd1ZXN0X2lkGAIgASgJEhEKBG5hbWUYAyABKAlIAIgBARIYCgt0YXJnZXRfbm9kZRgEIAEoCUgBiAEBEhEKBG1vZGUYBSABKAlIAogBARIVCghzbmFwc2hvdBgGIAEoCUgDiAEBEhEKBHBvb2wYByABKAlIBIgBARIUCgdzdG9yYWdlGAggASgJSAWIAQESGAoLZGVzY3JpcHRpb24YCSABKAlIBogBAUIHCgVfbmFtZUIOCgxfdGFyZ2V0X25vZGVCBwoFX21vZGVCCwoJX3NuYXBzaG90QgcKBV9wb29sQgoKCF9zdG9yYWdlQg4KDF9kZXNjcmlwdGlvbiI6ChJDbG9uZUd1ZXN0UmVzcG9uc2USJAoJb3BlcmF0aW9uGAEgASgLMhEuaHZjLnYxLk9wZXJhdGlvbiKkAgoSVXBkYXRlR3Vlc3RSZXF1ZXN0EhEKCXRhcmdldF9pZBgBIAEoCRIXCg9vcmdhbml6YXRpb25faWQYCiABKAkSEAoIZ3Vlc3RfaWQYAiABKAkSEQoEbmFtZRgDIAEoCUgAiAEBEhEKBGNwdXMYBCABKA1IAYgBARIXCgptZW1vcnlfbWliGAUgASgNSAKIAQESGAoLZGVzY3JpcHRpb24YBiABKAlIA4gBARIMCgR0YWdzGAcgAygJEhQKDHJlcGxhY2VfdGFncxgIIAEoCBIVCghpZl9tYXRjaBgJIAEoCUgEiAEBQgcKBV9uYW1lQgcKBV9jcHVzQg0KC19tZW1vcnlfbWliQg4KDF9kZXNjcmlwdGlvbkILCglfaWZfbWF0Y2giOwoTVXBkYXRlR3Vlc3RSZXNwb25zZRIkCglvcGVyYXRpb24YASABKAsyES5odmMudjEuT3BlcmF0aW9uIlIKEkRlbGV0ZUd1ZXN0UmVxdWVzdBIRCgl0YXJnZXRfaWQYASABKAkSFwoPb3JnYW5pemF0aW9uX2lkGAMgASgJEhAKCGd1ZXN0X2lkGAIgASgJIjsKE0RlbGV0ZUd1ZXN0UmVzcG9uc2USJAoJb3BlcmF0aW9uGAEgASgLMhEuaHZjLnYxLk9wZXJhdGlvbiJRChFTdGFydEd1ZXN0UmVxdWVzdBIRCgl0YXJnZXRfaWQYASABKAkSFwoPb3JnYW5pemF0aW9uX2lkGAMgASgJEhAKCGd1ZXN0X2lkGAIgASgJIjoKElN0YXJ0R3Vlc3RSZXNwb25zZRIkCglvcGVyYXRpb24YASABKAsyES5odmMudjEuT3BlcmF0aW9uIlAKEFN0b3BHdWVzdFJlcXVlc3QSEQoJdGFyZ2V0X2lkGAEgASgJEhcKD29yZ2FuaXphdGlvbl9pZBgDIAEoCRIQCghndWVzdF9pZBgCIAEoCSI5ChFTdG9wR3Vlc3RSZXNwb25zZRIkCglvcGVyYXRpb24YASABKAsyES5odmMudjEuT3BlcmF0aW9uIlQKFFNodXRkb3duR3Vlc3RSZXF1ZXN0EhEKCXRhcmdldF9pZBgBIAEoCRIXCg9vcmdhbml6YXRpb25faWQYAyABKAkSEAoIZ3Vlc3RfaWQYAiABKAkiPQoVU2h1dGRvd25HdWVzdFJlc3BvbnNlEiQKCW9wZXJhdGlvbhgBIAEoCzIRLmh2Yy52MS5PcGVyYXRpb24iUgoSUmVib290R3Vlc3RSZXF1ZXN0EhEKCXRhcmdldF9pZBgBIAEoCRIXCg9vcmdhbml6YXRpb25faWQYAyABKAkSEAoIZ3Vlc3RfaWQYAiABKAkiOwoTUmVib290R3Vlc3RSZXNwb25zZRIkCglvcGVyYXRpb24YASABKAsyES5odmMudjEuT3BlcmF0aW9uIlEKEVJlc2V0R3Vlc3RSZXF1ZXN0EhEKCXRhcmdldF9pZBgBIAEoCRIXCg9vcmdhbml6YXRpb25faWQYAyABKAkSEAoIZ3Vlc3RfaWQYAiABKAkiOgoSUmVzZXRHdWVzdFJlc3BvbnNlEiQKCW9wZXJhdGlvbhgBIAEoCzIRLmh2Yy52MS5PcGVyYXRpb24iUwoTU3VzcGVuZEd1ZXN0UmVxdWVzdBIRCgl0YXJnZXRfaWQYASABKAkSFwoPb3JnYW5pemF0aW9uX2lkGAMgASgJEhAKCGd1ZXN0X2lkGAIgASgJIjwKFFN1c3BlbmRHdWVzdFJlc3BvbnNlEiQKCW9wZXJhdGlvbhgBIAEoCzIRLmh2Yy52MS5PcGVyYXRpb24iUgoSUmVzdW1lR3Vlc3RSZXF1ZXN0EhEKCXRhcmdldF9pZBgBIAEoCRIXCg9vcmdhbml6YXRpb25faWQYAyABKAkSEAoIZ3Vlc3RfaWQYAiABKAkiOwoTUmVzdW1lR3Vlc3RSZXNwb25zZRIkCglvcGVyYXRpb24YASABKAsyES5odmMudjEuT3BlcmF0aW9uIogBChNNaWdyYXRlR3Vlc3RSZXF1ZXN0EhEKCXRhcmdldF9pZBgBIAEoCRIXCg9vcmdhbml6YXRpb25faWQYBSABKAkSEAoIZ3Vlc3RfaWQYAiABKAkSEwoLdGFyZ2V0X25vZGUYAyABKAkSEwoGb25saW5lGAQgASgISACIAQFCCQoHX29ubGluZSI8ChRNaWdyYXRlR3Vlc3RSZXNwb25zZRIkCglvcGVyYXRpb24YASABKAsyES5odmMudjEuT3BlcmF0aW9uIn0KEUdldE1ldHJpY3NSZXF1ZXN0EhEKCXRhcmdldF9pZBgBIAEoCRIXCg9vcmdhbml6YXRpb25faWQYAiABKAkSEAoIZ3Vlc3RfaWQYAyABKAkSKgoJdGltZWZyYW1lGAQgASgOMhcuaHZjLnYxLk1ldHJpY1RpbWVmcmFtZSI6ChJHZXRNZXRyaWNzUmVzcG9uc2USJAoGc2VyaWVzGAEgASgLMhQuaHZjLnYxLk1ldHJpY1NlcmllczLDCAoMR3Vlc3RTZXJ2aWNlEkgKCkxpc3RHdWVzdHMSGS5odmMudjEuTGlzdEd1ZXN0c1JlcXVlc3QaGi5odmMudjEuTGlzdEd1ZXN0c1Jlc3BvbnNlIgOQAgESQgoIR2V0R3Vlc3QSFy5odmMudjEuR2V0R3Vlc3RSZXF1ZXN0GhguaHZjLnYxLkdldEd1ZXN0UmVzcG9uc2UiA5ACARJGCgtDcmVhdGVHdWVzdBIaLmh2Yy52MS5DcmVhdGVHdWVzdFJlcXVlc3QaGy5odmMudjEuQ3JlYXRlR3Vlc3RSZXNwb25zZRJDCgpDbG9uZUd1ZXN0EhkuaHZjLnYxLkNsb25lR3Vlc3RSZXF1ZXN0GhouaHZjLnYxLkNsb25lR3Vlc3RSZXNwb25zZRJGCgtVcGRhdGVHdWVzdBIaLmh2Yy52MS5VcGRhdGVHdWVzdFJlcXVlc3QaGy5odmMudjEuVXBkYXRlR3Vlc3RSZXNwb25zZRJGCgtEZWxldGVHdWVzdBIaLmh2Yy52MS5EZWxldGVHdWVzdFJlcXVlc3QaGy5odmMudjEuRGVsZXRlR3Vlc3RSZXNwb25zZRJDCgpTdGFydEd1ZXN0EhkuaHZjLnYxLlN0YXJ0R3Vlc3RSZXF1ZXN0GhouaHZjLnYxLlN0YXJ0R3Vlc3RSZXNwb25zZRJACglTdG9wR3Vlc3QSGC5odmMudjEuU3RvcEd1ZXN0UmVxdWVzdBoZLmh2Yy52MS5TdG9wR3Vlc3RSZXNwb25zZRJMCg1TaHV0ZG93bkd1ZXN0EhwuaHZjLnYxLlNodXRkb3duR3Vlc3RSZXF1ZXN0Gh0uaHZjLnYxLlNodXRkb3duR3Vlc3RSZXNwb25zZRJGCgtSZWJvb3RHdWVzdBIaLmh2Yy52MS5SZWJvb3RHdWVzdFJlcXVlc3QaGy5odmMudjEuUmVib290R3Vlc3RSZXNwb25zZRJDCgpSZXNldEd1ZXN0EhkuaHZjLnYxLlJlc2V0R3Vlc3RSZXF1ZXN0GhouaHZjLnYxLlJlc2V0R3Vlc3RSZXNwb25zZRJJCgxTdXNwZW5kR3Vlc3QSGy5odmMudjEuU3VzcGVuZEd1ZXN0UmVxdWVzdBocLmh2Yy52MS5TdXNwZW5kR3Vlc3RSZXNwb25zZRJGCgtSZXN1bWVHdWVzdBIaLmh2Yy52MS5SZXN1bWVHdWVzdFJlcXVlc3QaGy5odmMudjEuUmVzdW1lR3Vlc3RSZXNwb25zZRJJCgxNaWdyYXRlR3Vlc3QSGy5odmMudjEuTWlncmF0ZUd1ZXN0UmVxdWVzdBocLmh2Yy52MS5NaWdyYXRlR3Vlc3RSZXNwb25zZRJICgpHZXRNZXRyaWNzEhkuaHZjLnYxLkdldE1ldHJpY3NSZXF1ZXN0GhouaHZjLnYxLkdldE1ldHJpY3NSZXNwb25zZSIDkAIBYgZwcm90bzM", [file_google_protobuf_struct, file_hvc_v1_resources]);
+  fileDesc("ChNodmMvdjEvZ3Vlc3RzLnByb3RvEgZodmMudjEi5wEKC0d1ZXN0RmlsdGVyEh8KBHR5cGUYASABKA4yES5odmMudjEuR3Vlc3RUeXBlEhEKBG5vZGUYAiABKAlIAIgBARIhCgVzdGF0ZRgDIAEoDjISLmh2Yy52MS5HdWVzdFN0YXRlEgwKBHRhZ3MYBCADKAkSGAoLbmFtZV9wcmVmaXgYBSABKAlIAYgBARIRCgRwb29sGAYgASgJSAKIAQESFgoJdGVtcGxhdGVzGAcgASgISAOIAQFCBwoFX25vZGVCDgoMX25hbWVfcHJlZml4QgcKBV9wb29sQgwKCl90ZW1wbGF0ZXMiiwEKEUxpc3RHdWVzdHNSZXF1ZXN0EhEKCXRhcmdldF9pZBgBIAEoCRIXCg9vcmdhbml6YXRpb25faWQYBSABKAkSIwoGZmlsdGVyGAIgASgLMhMuaHZjLnYxLkd1ZXN0RmlsdGVyEhEKCXBhZ2Vfc2l6ZRgDIAEoBRISCgpwYWdlX3Rva2VuGAQgASgJIkwKEkxpc3RHdWVzdHNSZXNwb25zZRIdCgZndWVzdHMYASADKAsyDS5odmMudjEuR3Vlc3QSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIk8KD0dldEd1ZXN0UmVxdWVzdBIRCgl0YXJnZXRfaWQYASABKAkSFwoPb3JnYW5pemF0aW9uX2lkGAMgASgJEhAKCGd1ZXN0X2lkGAIgASgJIjAKEEdldEd1ZXN0UmVzcG9uc2USHAoFZ3Vlc3QYASABKAsyDS5odmMudjEuR3Vlc3QiPgoIRGlza1NwZWMSEAoIc2l6ZV9naWIYASABKAESFAoHc3RvcmFnZRgCIAEoCUgAiAEBQgoKCF9zdG9yYWdlIsMBCgdOaWNTcGVjEg4KBmJyaWRnZRgBIAEoCRIUCgduZXR3b3JrGAYgASgJSACIAQESEgoFbW9kZWwYAiABKAlIAYgBARIRCgR2bGFuGAMgASgNSAKIAQESGAoLbWFjX2FkZHJlc3MYBCABKAlIA4gBARIVCghmaXJld2FsbBgFIAEoCEgEiAEBQgoKCF9uZXR3b3JrQggKBl9tb2RlbEIHCgVfdmxhbkIOCgxfbWFjX2FkZHJlc3NCCwoJX2ZpcmV3YWxsIoAHCglHdWVzdFNwZWMSHwoEdHlwZRgBIAEoDjIRLmh2Yy52MS5HdWVzdFR5cGUSDAoEbmFtZRgCIAEoCRIRCgRub2RlGAMgASgJSAGIAQESEQoEY3B1cxgEIAEoDUgCiAEBEhcKCm1lbW9yeV9taWIYBSABKA1IA4gBARIfCgVkaXNrcxgGIAMoCzIQLmh2Yy52MS5EaXNrU3BlYxIdCgRuaWNzGAcgAygLMg8uaHZjLnYxLk5pY1NwZWMSDAoEdGFncxgIIAMoCRIRCgRwb29sGAkgASgJSASIAQESGAoLZGVzY3JpcHRpb24YCiABKAlIBYgBARISCgVzdGFydBgLIAEoCEgGiAEBEhQKB29zX3R5cGUYDCABKAlIB4gBARIVCghmaXJtd2FyZRgNIAEoCUgIiAEBEhIKBWNkcm9tGA4gASgJSAmIAQESGAoLb3NfdGVtcGxhdGUYDyABKAlICogBARIZCgx1bnByaXZpbGVnZWQYECABKAhIC4gBARIVCghwYXNzd29yZBgRIAEoCUgMiAEBEhcKD3NzaF9wdWJsaWNfa2V5cxgSIAMoCRIxChBwcm92aWRlcl9vcHRpb25zGBMgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdBIqCgh0ZW1wbGF0ZRgUIAEoCzIWLmh2Yy52MS5UZW1wbGF0ZVNvdXJjZUgAEiQKBWltYWdlGBUgASgLMhMuaHZjLnYxLkltYWdlU291cmNlSAASIAoDaXNvGBYgASgLMhEuaHZjLnYxLklzb1NvdXJjZUgAEicKCWJvb3RfZGlzaxgXIAEoCzIULmh2Yy52MS5Cb290RGlza1NwZWMSDAoEYm9vdBgYIAMoCRIpCgpjbG91ZF9pbml0GBkgASgLMhUuaHZjLnYxLkNsb3VkSW5pdFNwZWMSGAoLZ3Vlc3RfYWdlbnQYGiABKAhIDYgBAUIICgZzb3VyY2VCBwoFX25vZGVCBwoFX2NwdXNCDQoLX21lbW9yeV9taWJCBwoFX3Bvb2xCDgoMX2Rlc2NyaXB0aW9uQggKBl9zdGFydEIKCghfb3NfdHlwZUILCglfZmlybXdhcmVCCAoGX2Nkcm9tQg4KDF9vc190ZW1wbGF0ZUIPCg1fdW5wcml2aWxlZ2VkQgsKCV9wYXNzd29yZEIOCgxfZ3Vlc3RfYWdlbnQiPgoOVGVtcGxhdGVTb3VyY2USEAoIZ3Vlc3RfaWQYASABKAkSEQoEbW9kZRgCIAEoCUgAiAEBQgcKBV9tb2RlIiAKC0ltYWdlU291cmNlEhEKCXZvbHVtZV9pZBgBIAEoCSIeCglJc29Tb3VyY2USEQoJdm9sdW1lX2lkGAEgASgJIlQKDEJvb3REaXNrU3BlYxIVCghzaXplX2dpYhgBIAEoAUgAiAEBEhQKB3N0b3JhZ2UYAiABKAlIAYgBAUILCglfc2l6ZV9naWJCCgoIX3N0b3JhZ2UiQwoOU3RhdGljSXBDb25maWcSDwoHYWRkcmVzcxgBIAEoCRIUCgdnYXRld2F5GAIgASgJSACIAQFCCgoIX2dhdGV3YXkivQEKDU5pY0FkZHJlc3NpbmcSEwoJaXB2NF9kaGNwGAEgASgISAASLQoLaXB2NF9zdGF0aWMYAiABKAsyFi5odmMudjEuU3RhdGljSXBDb25maWdIABITCglpcHY2X2RoY3AYAyABKAhIARIUCgppcHY2X3NsYWFjGAQgASgISAESLQoLaXB2Nl9zdGF0aWMYBSABKAsyFi5odmMudjEuU3RhdGljSXBDb25maWdIAUIGCgRpcHY0QgYKBGlwdjYiOAoJRG5zQ29uZmlnEhMKC25hbWVzZXJ2ZXJzGAEgAygJEhYKDnNlYXJjaF9kb21haW5zGAIgAygJIp8DCg1DbG91ZEluaXRTcGVjEhEKBHVzZXIYASABKAlIAIgBARIaCghwYXNzd29yZBgCIAEoCUIDgAEBSAGIAQESHwoNcGFzc3dvcmRfaGFzaBgDIAEoCUIDgAEBSAKIAQESGwoTc3NoX2F1dGhvcml6ZWRfa2V5cxgEIAMoCRIVCghob3N0bmFtZRgFIAEoCUgDiAEBEikKCmludGVyZmFjZXMYBiADKAsyFS5odmMudjEuTmljQWRkcmVzc2luZxIeCgNkbnMYByABKAsyES5odmMudjEuRG5zQ29uZmlnEhYKCXVzZXJfZGF0YRgIIAEoCUgEiAEBEh0KEHVzZXJfZGF0YV92b2x1bWUYCSABKAlIBYgBARIcCg9wYWNrYWdlX3VwZ3JhZGUYCiABKAhIBogBAUIHCgVfdXNlckILCglfcGFzc3dvcmRCEAoOX3Bhc3N3b3JkX2hhc2hCCwoJX2hvc3RuYW1lQgwKCl91c2VyX2RhdGFCEwoRX3VzZXJfZGF0YV92b2x1bWVCEgoQX3BhY2thZ2VfdXBncmFkZSJhChJDcmVhdGVHdWVzdFJlcXVlc3QSEQoJdGFyZ2V0X2lkGAEgASgJEhcKD29yZ2FuaXphdGlvbl9pZBgDIAEoCRIfCgRzcGVjGAIgASgLMhEuaHZjLnYxLkd1ZXN0U3BlYyI7ChNDcmVhdGVHdWVzdFJlc3BvbnNlEiQKCW9wZXJhdGlvbhgBIAEoCzIRLmh2Yy52MS5PcGVyYXRpb24ivwIKEUNsb25lR3Vlc3RSZXF1ZXN0EhEKCXRhcmdldF9pZBgBIAEoCRIXCg9vcmdhbml6YXRpb25faWQYCiABKAkSEAoIZ3Vlc3RfaWQYAiABKAkSEQoEbmFtZRgDIAEoCUgAiAEBEhgKC3RhcmdldF9ub2RlGAQgASgJSAGIAQESEQoEbW9kZRgFIAEoCUgCiAEBEhUKCHNuYXBzaG90GAYgASgJSAOIAQESEQoEcG9vbBgHIAEoCUgEiAEBEhQKB3N0b3JhZ2UYCCABKAlIBYgBARIYCgtkZXNjcmlwdGlvbhgJIAEoCUgGiAEBQgcKBV9uYW1lQg4KDF90YXJnZXRfbm9kZUIHCgVfbW9kZUILCglfc25hcHNob3RCBwoFX3Bvb2xCCgoIX3N0b3JhZ2VCDgoMX2Rlc2NyaXB0aW9uIjoKEkNsb25lR3Vlc3RSZXNwb25zZRIkCglvcGVyYXRpb24YASABKAsyES5odmMudjEuT3BlcmF0aW9uIqQCChJVcGRhdGVHdWVzdFJlcXVlc3QSEQoJdGFyZ2V0X2lkGAEgASgJEhcKD29yZ2FuaXphdGlvbl9pZBgKIAEoCRIQCghndWVzdF9pZBgCIAEoCRIRCgRuYW1lGAMgASgJSACIAQESEQoEY3B1cxgEIAEoDUgBiAEBEhcKCm1lbW9yeV9taWIYBSABKA1IAogBARIYCgtkZXNjcmlwdGlvbhgGIAEoCUgDiAEBEgwKBHRhZ3MYByADKAkSFAoMcmVwbGFjZV90YWdzGAggASgIEhUKCGlmX21hdGNoGAkgASgJSASIAQFCBwoFX25hbWVCBwoFX2NwdXNCDQoLX21lbW9yeV9taWJCDgoMX2Rlc2NyaXB0aW9uQgsKCV9pZl9tYXRjaCI7ChNVcGRhdGVHdWVzdFJlc3BvbnNlEiQKCW9wZXJhdGlvbhgBIAEoCzIRLmh2Yy52MS5PcGVyYXRpb24iUgoSRGVsZXRlR3Vlc3RSZXF1ZXN0EhEKCXRhcmdldF9pZBgBIAEoCRIXCg9vcmdhbml6YXRpb25faWQYAyABKAkSEAoIZ3Vlc3RfaWQYAiABKAkiOwoTRGVsZXRlR3Vlc3RSZXNwb25zZRIkCglvcGVyYXRpb24YASABKAsyES5odmMudjEuT3BlcmF0aW9uIlEKEVN0YXJ0R3Vlc3RSZXF1ZXN0EhEKCXRhcmdldF9pZBgBIAEoCRIXCg9vcmdhbml6YXRpb25faWQYAyABKAkSEAoIZ3Vlc3RfaWQYAiABKAkiOgoSU3RhcnRHdWVzdFJlc3BvbnNlEiQKCW9wZXJhdGlvbhgBIAEoCzIRLmh2Yy52MS5PcGVyYXRpb24iUAoQU3RvcEd1ZXN0UmVxdWVzdBIRCgl0YXJnZXRfaWQYASABKAkSFwoPb3JnYW5pemF0aW9uX2lkGAMgASgJEhAKCGd1ZXN0X2lkGAIgASgJIjkKEVN0b3BHdWVzdFJlc3BvbnNlEiQKCW9wZXJhdGlvbhgBIAEoCzIRLmh2Yy52MS5PcGVyYXRpb24iVAoUU2h1dGRvd25HdWVzdFJlcXVlc3QSEQoJdGFyZ2V0X2lkGAEgASgJEhcKD29yZ2FuaXphdGlvbl9pZBgDIAEoCRIQCghndWVzdF9pZBgCIAEoCSI9ChVTaHV0ZG93bkd1ZXN0UmVzcG9uc2USJAoJb3BlcmF0aW9uGAEgASgLMhEuaHZjLnYxLk9wZXJhdGlvbiJSChJSZWJvb3RHdWVzdFJlcXVlc3QSEQoJdGFyZ2V0X2lkGAEgASgJEhcKD29yZ2FuaXphdGlvbl9pZBgDIAEoCRIQCghndWVzdF9pZBgCIAEoCSI7ChNSZWJvb3RHdWVzdFJlc3BvbnNlEiQKCW9wZXJhdGlvbhgBIAEoCzIRLmh2Yy52MS5PcGVyYXRpb24iUQoRUmVzZXRHdWVzdFJlcXVlc3QSEQoJdGFyZ2V0X2lkGAEgASgJEhcKD29yZ2FuaXphdGlvbl9pZBgDIAEoCRIQCghndWVzdF9pZBgCIAEoCSI6ChJSZXNldEd1ZXN0UmVzcG9uc2USJAoJb3BlcmF0aW9uGAEgASgLMhEuaHZjLnYxLk9wZXJhdGlvbiJTChNTdXNwZW5kR3Vlc3RSZXF1ZXN0EhEKCXRhcmdldF9pZBgBIAEoCRIXCg9vcmdhbml6YXRpb25faWQYAyABKAkSEAoIZ3Vlc3RfaWQYAiABKAkiPAoUU3VzcGVuZEd1ZXN0UmVzcG9uc2USJAoJb3BlcmF0aW9uGAEgASgLMhEuaHZjLnYxLk9wZXJhdGlvbiJSChJSZXN1bWVHdWVzdFJlcXVlc3QSEQoJdGFyZ2V0X2lkGAEgASgJEhcKD29yZ2FuaXphdGlvbl9pZBgDIAEoCRIQCghndWVzdF9pZBgCIAEoCSI7ChNSZXN1bWVHdWVzdFJlc3BvbnNlEiQKCW9wZXJhdGlvbhgBIAEoCzIRLmh2Yy52MS5PcGVyYXRpb24iiAEKE01pZ3JhdGVHdWVzdFJlcXVlc3QSEQoJdGFyZ2V0X2lkGAEgASgJEhcKD29yZ2FuaXphdGlvbl9pZBgFIAEoCRIQCghndWVzdF9pZBgCIAEoCRITCgt0YXJnZXRfbm9kZRgDIAEoCRITCgZvbmxpbmUYBCABKAhIAIgBAUIJCgdfb25saW5lIjwKFE1pZ3JhdGVHdWVzdFJlc3BvbnNlEiQKCW9wZXJhdGlvbhgBIAEoCzIRLmh2Yy52MS5PcGVyYXRpb24ifQoRR2V0TWV0cmljc1JlcXVlc3QSEQoJdGFyZ2V0X2lkGAEgASgJEhcKD29yZ2FuaXphdGlvbl9pZBgCIAEoCRIQCghndWVzdF9pZBgDIAEoCRIqCgl0aW1lZnJhbWUYBCABKA4yFy5odmMudjEuTWV0cmljVGltZWZyYW1lIjoKEkdldE1ldHJpY3NSZXNwb25zZRIkCgZzZXJpZXMYASABKAsyFC5odmMudjEuTWV0cmljU2VyaWVzIlUKFUdldEd1ZXN0Q29uZmlnUmVxdWVzdBIRCgl0YXJnZXRfaWQYASABKAkSFwoPb3JnYW5pemF0aW9uX2lkGAIgASgJEhAKCGd1ZXN0X2lkGAMgASgJIoMBCglHdWVzdERpc2sSDAoEc2xvdBgBIAEoCRISCgpzaXplX2J5dGVzGAIgASgEEhQKB3N0b3JhZ2UYAyABKAlIAIgBARIWCgl2b2x1bWVfaWQYBCABKAlIAYgBARIMCgRib290GAUgASgIQgoKCF9zdG9yYWdlQgwKCl92b2x1bWVfaWQiVAoKR3Vlc3RDZHJvbRIMCgRzbG90GAEgASgJEhYKCXZvbHVtZV9pZBgCIAEoCUgAiAEBEhIKCmNsb3VkX2luaXQYAyABKAhCDAoKX3ZvbHVtZV9pZCLCAQoIR3Vlc3ROaWMSDAoEc2xvdBgBIAEoCRIUCgduZXR3b3JrGAIgASgJSACIAQESGAoLbWFjX2FkZHJlc3MYAyABKAlIAYgBARISCgVtb2RlbBgEIAEoCUgCiAEBEhEKBHZsYW4YBSABKA1IA4gBARIVCghmaXJld2FsbBgGIAEoCEgEiAEBQgoKCF9uZXR3b3JrQg4KDF9tYWNfYWRkcmVzc0IICgZfbW9kZWxCBwoFX3ZsYW5CCwoJX2ZpcmV3YWxsIuEBChRHdWVzdENsb3VkSW5pdENvbmZpZxIRCgR1c2VyGAEgASgJSACIAQESFAoMaGFzX3Bhc3N3b3JkGAIgASgIEhsKE3NzaF9hdXRob3JpemVkX2tleXMYAyADKAkSFQoIaG9zdG5hbWUYBCABKAlIAYgBARIpCgppbnRlcmZhY2VzGAUgAygLMhUuaHZjLnYxLk5pY0FkZHJlc3NpbmcSEwoLbmFtZXNlcnZlcnMYBiADKAkSFgoOc2VhcmNoX2RvbWFpbnMYByADKAlCBwoFX3VzZXJCCwoJX2hvc3RuYW1lIqADCgtHdWVzdENvbmZpZxIQCghndWVzdF9pZBgBIAEoCRIRCgl0YXJnZXRfaWQYAiABKAkSDAoEY3B1cxgDIAEoDRISCgptZW1vcnlfbWliGAQgASgNEhUKCGZpcm13YXJlGAUgASgJSACIAQESDAoEYm9vdBgGIAMoCRIgCgVkaXNrcxgHIAMoCzIRLmh2Yy52MS5HdWVzdERpc2sSIgoGY2Ryb21zGAggAygLMhIuaHZjLnYxLkd1ZXN0Q2Ryb20SHgoEbmljcxgJIAMoCzIQLmh2Yy52MS5HdWVzdE5pYxIwCgpjbG91ZF9pbml0GAogASgLMhwuaHZjLnYxLkd1ZXN0Q2xvdWRJbml0Q29uZmlnEhgKC2d1ZXN0X2FnZW50GAsgASgISAGIAQESEAoIdGVtcGxhdGUYDCABKAgSEwoGZGlnZXN0GA0gASgJSAKIAQESJAoDcmF3GA4gASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdEILCglfZmlybXdhcmVCDgoMX2d1ZXN0X2FnZW50QgkKB19kaWdlc3QiPQoWR2V0R3Vlc3RDb25maWdSZXNwb25zZRIjCgZjb25maWcYASABKAsyEy5odmMudjEuR3Vlc3RDb25maWciaQoYR2V0R3Vlc3RBZGRyZXNzZXNSZXF1ZXN0EhEKCXRhcmdldF9pZBgBIAEoCRIXCg9vcmdhbml6YXRpb25faWQYAiABKAkSEAoIZ3Vlc3RfaWQYAyABKAkSDwoHc291cmNlcxgEIAMoCSJtCgxHdWVzdEFkZHJlc3MSDwoHYWRkcmVzcxgBIAEoCRIaCg1wcmVmaXhfbGVuZ3RoGAIgASgNSACIAQESDgoGZmFtaWx5GAMgASgJEg4KBnNvdXJjZRgEIAEoCUIQCg5fcHJlZml4X2xlbmd0aCKkAQoXR3Vlc3RJbnRlcmZhY2VBZGRyZXNzZXMSEQoEbmFtZRgBIAEoCUgAiAEBEhgKC21hY19hZGRyZXNzGAIgASgJSAGIAQESEQoEc2xvdBgDIAEoCUgCiAEBEicKCWFkZHJlc3NlcxgEIAMoCzIULmh2Yy52MS5HdWVzdEFkZHJlc3NCBwoFX25hbWVCDgoMX21hY19hZGRyZXNzQgcKBV9zbG90IkcKE0FkZHJlc3NTb3VyY2VTdGF0dXMSDgoGc3RhdHVzGAEgASgJEhQKB21lc3NhZ2UYAiABKAlIAIgBAUIKCghfbWVzc2FnZSLwAQoZR2V0R3Vlc3RBZGRyZXNzZXNSZXNwb25zZRIQCghndWVzdF9pZBgBIAEoCRIzCgppbnRlcmZhY2VzGAIgAygLMh8uaHZjLnYxLkd1ZXN0SW50ZXJmYWNlQWRkcmVzc2VzEj8KB3NvdXJjZXMYAyADKAsyLi5odmMudjEuR2V0R3Vlc3RBZGRyZXNzZXNSZXNwb25zZS5Tb3VyY2VzRW50cnkaSwoMU291cmNlc0VudHJ5EgsKA2tleRgBIAEoCRIqCgV2YWx1ZRgCIAEoCzIbLmh2Yy52MS5BZGRyZXNzU291cmNlU3RhdHVzOgI4ASJYChhDb252ZXJ0VG9UZW1wbGF0ZVJlcXVlc3QSEQoJdGFyZ2V0X2lkGAEgASgJEhcKD29yZ2FuaXphdGlvbl9pZBgCIAEoCRIQCghndWVzdF9pZBgDIAEoCSJBChlDb252ZXJ0VG9UZW1wbGF0ZVJlc3BvbnNlEiQKCW9wZXJhdGlvbhgBIAEoCzIRLmh2Yy52MS5PcGVyYXRpb24ilQEKEVJlc2l6ZURpc2tSZXF1ZXN0EhEKCXRhcmdldF9pZBgBIAEoCRIXCg9vcmdhbml6YXRpb25faWQYAiABKAkSEAoIZ3Vlc3RfaWQYAyABKAkSDAoEc2xvdBgEIAEoCRIQCghzaXplX2dpYhgFIAEoARIVCghpZl9tYXRjaBgGIAEoCUgAiAEBQgsKCV9pZl9tYXRjaCI6ChJSZXNpemVEaXNrUmVzcG9uc2USJAoJb3BlcmF0aW9uGAEgASgLMhEuaHZjLnYxLk9wZXJhdGlvbiKeAQoOQWRkRGlza1JlcXVlc3QSEQoJdGFyZ2V0X2lkGAEgASgJEhcKD29yZ2FuaXphdGlvbl9pZBgCIAEoCRIQCghndWVzdF9pZBgDIAEoCRIQCghzaXplX2dpYhgEIAEoARIUCgdzdG9yYWdlGAUgASgJSACIAQESEQoEc2xvdBgGIAEoCUgBiAEBQgoKCF9zdG9yYWdlQgcKBV9zbG90IjcKD0FkZERpc2tSZXNwb25zZRIkCglvcGVyYXRpb24YASABKAsyES5odmMudjEuT3BlcmF0aW9uInQKEVJlbW92ZURpc2tSZXF1ZXN0EhEKCXRhcmdldF9pZBgBIAEoCRIXCg9vcmdhbml6YXRpb25faWQYAiABKAkSEAoIZ3Vlc3RfaWQYAyABKAkSDAoEc2xvdBgEIAEoCRITCgtrZWVwX3ZvbHVtZRgFIAEoCCI6ChJSZW1vdmVEaXNrUmVzcG9uc2USJAoJb3BlcmF0aW9uGAEgASgLMhEuaHZjLnYxLk9wZXJhdGlvbiKHAQoNQWRkTmljUmVxdWVzdBIRCgl0YXJnZXRfaWQYASABKAkSFwoPb3JnYW5pemF0aW9uX2lkGAIgASgJEhAKCGd1ZXN0X2lkGAMgASgJEhwKA25pYxgEIAEoCzIPLmh2Yy52MS5OaWNTcGVjEhEKBHNsb3QYBSABKAlIAIgBAUIHCgVfc2xvdCI2Cg5BZGROaWNSZXNwb25zZRIkCglvcGVyYXRpb24YASABKAsyES5odmMudjEuT3BlcmF0aW9uIl4KEFJlbW92ZU5pY1JlcXVlc3QSEQoJdGFyZ2V0X2lkGAEgASgJEhcKD29yZ2FuaXphdGlvbl9pZBgCIAEoCRIQCghndWVzdF9pZBgDIAEoCRIMCgRzbG90GAQgASgJIjkKEVJlbW92ZU5pY1Jlc3BvbnNlEiQKCW9wZXJhdGlvbhgBIAEoCzIRLmh2Yy52MS5PcGVyYXRpb24ykw0KDEd1ZXN0U2VydmljZRJICgpMaXN0R3Vlc3RzEhkuaHZjLnYxLkxpc3RHdWVzdHNSZXF1ZXN0GhouaHZjLnYxLkxpc3RHdWVzdHNSZXNwb25zZSIDkAIBEkIKCEdldEd1ZXN0EhcuaHZjLnYxLkdldEd1ZXN0UmVxdWVzdBoYLmh2Yy52MS5HZXRHdWVzdFJlc3BvbnNlIgOQAgESRgoLQ3JlYXRlR3Vlc3QSGi5odmMudjEuQ3JlYXRlR3Vlc3RSZXF1ZXN0GhsuaHZjLnYxLkNyZWF0ZUd1ZXN0UmVzcG9uc2USQwoKQ2xvbmVHdWVzdBIZLmh2Yy52MS5DbG9uZUd1ZXN0UmVxdWVzdBoaLmh2Yy52MS5DbG9uZUd1ZXN0UmVzcG9uc2USRgoLVXBkYXRlR3Vlc3QSGi5odmMudjEuVXBkYXRlR3Vlc3RSZXF1ZXN0GhsuaHZjLnYxLlVwZGF0ZUd1ZXN0UmVzcG9uc2USRgoLRGVsZXRlR3Vlc3QSGi5odmMudjEuRGVsZXRlR3Vlc3RSZXF1ZXN0GhsuaHZjLnYxLkRlbGV0ZUd1ZXN0UmVzcG9uc2USQwoKU3RhcnRHdWVzdBIZLmh2Yy52MS5TdGFydEd1ZXN0UmVxdWVzdBoaLmh2Yy52MS5TdGFydEd1ZXN0UmVzcG9uc2USQAoJU3RvcEd1ZXN0EhguaHZjLnYxLlN0b3BHdWVzdFJlcXVlc3QaGS5odmMudjEuU3RvcEd1ZXN0UmVzcG9uc2USTAoNU2h1dGRvd25HdWVzdBIcLmh2Yy52MS5TaHV0ZG93bkd1ZXN0UmVxdWVzdBodLmh2Yy52MS5TaHV0ZG93bkd1ZXN0UmVzcG9uc2USRgoLUmVib290R3Vlc3QSGi5odmMudjEuUmVib290R3Vlc3RSZXF1ZXN0GhsuaHZjLnYxLlJlYm9vdEd1ZXN0UmVzcG9uc2USQwoKUmVzZXRHdWVzdBIZLmh2Yy52MS5SZXNldEd1ZXN0UmVxdWVzdBoaLmh2Yy52MS5SZXNldEd1ZXN0UmVzcG9uc2USSQoMU3VzcGVuZEd1ZXN0EhsuaHZjLnYxLlN1c3BlbmRHdWVzdFJlcXVlc3QaHC5odmMudjEuU3VzcGVuZEd1ZXN0UmVzcG9uc2USRgoLUmVzdW1lR3Vlc3QSGi5odmMudjEuUmVzdW1lR3Vlc3RSZXF1ZXN0GhsuaHZjLnYxLlJlc3VtZUd1ZXN0UmVzcG9uc2USSQoMTWlncmF0ZUd1ZXN0EhsuaHZjLnYxLk1pZ3JhdGVHdWVzdFJlcXVlc3QaHC5odmMudjEuTWlncmF0ZUd1ZXN0UmVzcG9uc2USSAoKR2V0TWV0cmljcxIZLmh2Yy52MS5HZXRNZXRyaWNzUmVxdWVzdBoaLmh2Yy52MS5HZXRNZXRyaWNzUmVzcG9uc2UiA5ACARJUCg5HZXRHdWVzdENvbmZpZxIdLmh2Yy52MS5HZXRHdWVzdENvbmZpZ1JlcXVlc3QaHi5odmMudjEuR2V0R3Vlc3RDb25maWdSZXNwb25zZSIDkAIBEl0KEUdldEd1ZXN0QWRkcmVzc2VzEiAuaHZjLnYxLkdldEd1ZXN0QWRkcmVzc2VzUmVxdWVzdBohLmh2Yy52MS5HZXRHdWVzdEFkZHJlc3Nlc1Jlc3BvbnNlIgOQAgESWAoRQ29udmVydFRvVGVtcGxhdGUSIC5odmMudjEuQ29udmVydFRvVGVtcGxhdGVSZXF1ZXN0GiEuaHZjLnYxLkNvbnZlcnRUb1RlbXBsYXRlUmVzcG9uc2USQwoKUmVzaXplRGlzaxIZLmh2Yy52MS5SZXNpemVEaXNrUmVxdWVzdBoaLmh2Yy52MS5SZXNpemVEaXNrUmVzcG9uc2USOgoHQWRkRGlzaxIWLmh2Yy52MS5BZGREaXNrUmVxdWVzdBoXLmh2Yy52MS5BZGREaXNrUmVzcG9uc2USQwoKUmVtb3ZlRGlzaxIZLmh2Yy52MS5SZW1vdmVEaXNrUmVxdWVzdBoaLmh2Yy52MS5SZW1vdmVEaXNrUmVzcG9uc2USNwoGQWRkTmljEhUuaHZjLnYxLkFkZE5pY1JlcXVlc3QaFi5odmMudjEuQWRkTmljUmVzcG9uc2USQAoJUmVtb3ZlTmljEhguaHZjLnYxLlJlbW92ZU5pY1JlcXVlc3QaGS5odmMudjEuUmVtb3ZlTmljUmVzcG9uc2ViBnByb3RvMw", [file_google_protobuf_struct, file_hvc_v1_resources]);
 
 /**
  * Narrows a guest list; every set field must match.
@@ -204,6 +204,8 @@ export const DiskSpecSchema: GenMessage<DiskSpec> = /*@__PURE__*/
   messageDesc(file_hvc_v1_guests, 5);
 
 /**
+ * A NIC on a network: name it with `network` (from ListNetworks) or, in the older spelling, `bridge`; exactly one.
+ *
  * @generated from message hvc.v1.NicSpec
  */
 export type NicSpec = Message<"hvc.v1.NicSpec"> & {
@@ -211,6 +213,11 @@ export type NicSpec = Message<"hvc.v1.NicSpec"> & {
    * @generated from field: string bridge = 1;
    */
   bridge: string;
+
+  /**
+   * @generated from field: optional string network = 6;
+   */
+  network?: string | undefined;
 
   /**
    * @generated from field: optional string model = 2;
@@ -354,6 +361,59 @@ export type GuestSpec = Message<"hvc.v1.GuestSpec"> & {
    * @generated from field: google.protobuf.Struct provider_options = 19;
    */
   providerOptions?: JsonObject | undefined;
+
+  /**
+   * VMs: what the VM starts from; an empty VM with blank `disks` when unset. With a source, `disks` are extra.
+   *
+   * @generated from oneof hvc.v1.GuestSpec.source
+   */
+  source: {
+    /**
+     * @generated from field: hvc.v1.TemplateSource template = 20;
+     */
+    value: TemplateSource;
+    case: "template";
+  } | {
+    /**
+     * @generated from field: hvc.v1.ImageSource image = 21;
+     */
+    value: ImageSource;
+    case: "image";
+  } | {
+    /**
+     * @generated from field: hvc.v1.IsoSource iso = 22;
+     */
+    value: IsoSource;
+    case: "iso";
+  } | { case: undefined; value?: undefined };
+
+  /**
+   * VMs: the boot disk a template or image source becomes.
+   *
+   * @generated from field: hvc.v1.BootDiskSpec boot_disk = 23;
+   */
+  bootDisk?: BootDiskSpec | undefined;
+
+  /**
+   * VMs: boot order of device classes `disk`, `cdrom`, `network`, each at most once.
+   *
+   * @generated from field: repeated string boot = 24;
+   */
+  boot: string[];
+
+  /**
+   * VMs: first-boot configuration through cloud-init.
+   *
+   * @generated from field: hvc.v1.CloudInitSpec cloud_init = 25;
+   */
+  cloudInit?: CloudInitSpec | undefined;
+
+  /**
+   * VMs: give the VM a guest agent channel (what GetGuestAddresses reads with source `agent`).
+   *
+   * @generated from field: optional bool guest_agent = 26;
+   */
+  guestAgent?: boolean | undefined;
 };
 
 /**
@@ -362,6 +422,280 @@ export type GuestSpec = Message<"hvc.v1.GuestSpec"> & {
  */
 export const GuestSpecSchema: GenMessage<GuestSpec> = /*@__PURE__*/
   messageDesc(file_hvc_v1_guests, 7);
+
+/**
+ * A template guest to clone; the clone is then configured with the rest of the spec.
+ *
+ * @generated from message hvc.v1.TemplateSource
+ */
+export type TemplateSource = Message<"hvc.v1.TemplateSource"> & {
+  /**
+   * @generated from field: string guest_id = 1;
+   */
+  guestId: string;
+
+  /**
+   * `full` (default) or `linked`.
+   *
+   * @generated from field: optional string mode = 2;
+   */
+  mode?: string | undefined;
+};
+
+/**
+ * Describes the message hvc.v1.TemplateSource.
+ * Use `create(TemplateSourceSchema)` to create a new message.
+ */
+export const TemplateSourceSchema: GenMessage<TemplateSource> = /*@__PURE__*/
+  messageDesc(file_hvc_v1_guests, 8);
+
+/**
+ * A disk image (a cloud image) copied into the boot disk.
+ *
+ * @generated from message hvc.v1.ImageSource
+ */
+export type ImageSource = Message<"hvc.v1.ImageSource"> & {
+  /**
+   * @generated from field: string volume_id = 1;
+   */
+  volumeId: string;
+};
+
+/**
+ * Describes the message hvc.v1.ImageSource.
+ * Use `create(ImageSourceSchema)` to create a new message.
+ */
+export const ImageSourceSchema: GenMessage<ImageSource> = /*@__PURE__*/
+  messageDesc(file_hvc_v1_guests, 9);
+
+/**
+ * An ISO attached as a CD-ROM that the VM boots from first.
+ *
+ * @generated from message hvc.v1.IsoSource
+ */
+export type IsoSource = Message<"hvc.v1.IsoSource"> & {
+  /**
+   * @generated from field: string volume_id = 1;
+   */
+  volumeId: string;
+};
+
+/**
+ * Describes the message hvc.v1.IsoSource.
+ * Use `create(IsoSourceSchema)` to create a new message.
+ */
+export const IsoSourceSchema: GenMessage<IsoSource> = /*@__PURE__*/
+  messageDesc(file_hvc_v1_guests, 10);
+
+/**
+ * The disk a template's or an image's boot disk becomes.
+ *
+ * @generated from message hvc.v1.BootDiskSpec
+ */
+export type BootDiskSpec = Message<"hvc.v1.BootDiskSpec"> & {
+  /**
+   * Grow it to this size; the source's size when unset. Never below the source's.
+   *
+   * @generated from field: optional double size_gib = 1;
+   */
+  sizeGib?: number | undefined;
+
+  /**
+   * @generated from field: optional string storage = 2;
+   */
+  storage?: string | undefined;
+};
+
+/**
+ * Describes the message hvc.v1.BootDiskSpec.
+ * Use `create(BootDiskSpecSchema)` to create a new message.
+ */
+export const BootDiskSpecSchema: GenMessage<BootDiskSpec> = /*@__PURE__*/
+  messageDesc(file_hvc_v1_guests, 11);
+
+/**
+ * A static address with its prefix length (`10.0.0.5/24`) and the default gateway.
+ *
+ * @generated from message hvc.v1.StaticIpConfig
+ */
+export type StaticIpConfig = Message<"hvc.v1.StaticIpConfig"> & {
+  /**
+   * @generated from field: string address = 1;
+   */
+  address: string;
+
+  /**
+   * @generated from field: optional string gateway = 2;
+   */
+  gateway?: string | undefined;
+};
+
+/**
+ * Describes the message hvc.v1.StaticIpConfig.
+ * Use `create(StaticIpConfigSchema)` to create a new message.
+ */
+export const StaticIpConfigSchema: GenMessage<StaticIpConfig> = /*@__PURE__*/
+  messageDesc(file_hvc_v1_guests, 12);
+
+/**
+ * Addresses of one NIC; entry i configures `nics[i]`. A family left unset is left to the image.
+ *
+ * @generated from message hvc.v1.NicAddressing
+ */
+export type NicAddressing = Message<"hvc.v1.NicAddressing"> & {
+  /**
+   * @generated from oneof hvc.v1.NicAddressing.ipv4
+   */
+  ipv4: {
+    /**
+     * @generated from field: bool ipv4_dhcp = 1;
+     */
+    value: boolean;
+    case: "ipv4Dhcp";
+  } | {
+    /**
+     * @generated from field: hvc.v1.StaticIpConfig ipv4_static = 2;
+     */
+    value: StaticIpConfig;
+    case: "ipv4Static";
+  } | { case: undefined; value?: undefined };
+
+  /**
+   * @generated from oneof hvc.v1.NicAddressing.ipv6
+   */
+  ipv6: {
+    /**
+     * @generated from field: bool ipv6_dhcp = 3;
+     */
+    value: boolean;
+    case: "ipv6Dhcp";
+  } | {
+    /**
+     * @generated from field: bool ipv6_slaac = 4;
+     */
+    value: boolean;
+    case: "ipv6Slaac";
+  } | {
+    /**
+     * @generated from field: hvc.v1.StaticIpConfig ipv6_static = 5;
+     */
+    value: StaticIpConfig;
+    case: "ipv6Static";
+  } | { case: undefined; value?: undefined };
+};
+
+/**
+ * Describes the message hvc.v1.NicAddressing.
+ * Use `create(NicAddressingSchema)` to create a new message.
+ */
+export const NicAddressingSchema: GenMessage<NicAddressing> = /*@__PURE__*/
+  messageDesc(file_hvc_v1_guests, 13);
+
+/**
+ * The guest's resolver configuration.
+ *
+ * @generated from message hvc.v1.DnsConfig
+ */
+export type DnsConfig = Message<"hvc.v1.DnsConfig"> & {
+  /**
+   * @generated from field: repeated string nameservers = 1;
+   */
+  nameservers: string[];
+
+  /**
+   * @generated from field: repeated string search_domains = 2;
+   */
+  searchDomains: string[];
+};
+
+/**
+ * Describes the message hvc.v1.DnsConfig.
+ * Use `create(DnsConfigSchema)` to create a new message.
+ */
+export const DnsConfigSchema: GenMessage<DnsConfig> = /*@__PURE__*/
+  messageDesc(file_hvc_v1_guests, 14);
+
+/**
+ * First-boot configuration of a VM through cloud-init.
+ *
+ * @generated from message hvc.v1.CloudInitSpec
+ */
+export type CloudInitSpec = Message<"hvc.v1.CloudInitSpec"> & {
+  /**
+   * The login user that gets the keys and password; the image's default user when unset.
+   *
+   * @generated from field: optional string user = 1;
+   */
+  user?: string | undefined;
+
+  /**
+   * Plain password (secret): hashed by the connector; never logged, audited or repeated in an error.
+   *
+   * @generated from field: optional string password = 2;
+   */
+  password?: string | undefined;
+
+  /**
+   * A crypt(3) `$5$`/`$6$` hash, taken as is. Exclusive with `password`.
+   *
+   * @generated from field: optional string password_hash = 3;
+   */
+  passwordHash?: string | undefined;
+
+  /**
+   * OpenSSH public key lines installed for `user`.
+   *
+   * @generated from field: repeated string ssh_authorized_keys = 4;
+   */
+  sshAuthorizedKeys: string[];
+
+  /**
+   * The guest's host name; the guest's name when unset.
+   *
+   * @generated from field: optional string hostname = 5;
+   */
+  hostname?: string | undefined;
+
+  /**
+   * Per NIC, by index.
+   *
+   * @generated from field: repeated hvc.v1.NicAddressing interfaces = 6;
+   */
+  interfaces: NicAddressing[];
+
+  /**
+   * @generated from field: hvc.v1.DnsConfig dns = 7;
+   */
+  dns?: DnsConfig | undefined;
+
+  /**
+   * Extra user-data (`#cloud-config` or a script), merged under the generated one.
+   *
+   * @generated from field: optional string user_data = 8;
+   */
+  userData?: string | undefined;
+
+  /**
+   * The same, as an existing snippet volume. Exclusive with `user_data`.
+   *
+   * @generated from field: optional string user_data_volume = 9;
+   */
+  userDataVolume?: string | undefined;
+
+  /**
+   * Upgrade packages at first boot.
+   *
+   * @generated from field: optional bool package_upgrade = 10;
+   */
+  packageUpgrade?: boolean | undefined;
+};
+
+/**
+ * Describes the message hvc.v1.CloudInitSpec.
+ * Use `create(CloudInitSpecSchema)` to create a new message.
+ */
+export const CloudInitSpecSchema: GenMessage<CloudInitSpec> = /*@__PURE__*/
+  messageDesc(file_hvc_v1_guests, 15);
 
 /**
  * @generated from message hvc.v1.CreateGuestRequest
@@ -390,7 +724,7 @@ export type CreateGuestRequest = Message<"hvc.v1.CreateGuestRequest"> & {
  * Use `create(CreateGuestRequestSchema)` to create a new message.
  */
 export const CreateGuestRequestSchema: GenMessage<CreateGuestRequest> = /*@__PURE__*/
-  messageDesc(file_hvc_v1_guests, 8);
+  messageDesc(file_hvc_v1_guests, 16);
 
 /**
  * @generated from message hvc.v1.CreateGuestResponse
@@ -407,7 +741,7 @@ export type CreateGuestResponse = Message<"hvc.v1.CreateGuestResponse"> & {
  * Use `create(CreateGuestResponseSchema)` to create a new message.
  */
 export const CreateGuestResponseSchema: GenMessage<CreateGuestResponse> = /*@__PURE__*/
-  messageDesc(file_hvc_v1_guests, 9);
+  messageDesc(file_hvc_v1_guests, 17);
 
 /**
  * @generated from message hvc.v1.CloneGuestRequest
@@ -473,7 +807,7 @@ export type CloneGuestRequest = Message<"hvc.v1.CloneGuestRequest"> & {
  * Use `create(CloneGuestRequestSchema)` to create a new message.
  */
 export const CloneGuestRequestSchema: GenMessage<CloneGuestRequest> = /*@__PURE__*/
-  messageDesc(file_hvc_v1_guests, 10);
+  messageDesc(file_hvc_v1_guests, 18);
 
 /**
  * @generated from message hvc.v1.CloneGuestResponse
@@ -490,7 +824,7 @@ export type CloneGuestResponse = Message<"hvc.v1.CloneGuestResponse"> & {
  * Use `create(CloneGuestResponseSchema)` to create a new message.
  */
 export const CloneGuestResponseSchema: GenMessage<CloneGuestResponse> = /*@__PURE__*/
-  messageDesc(file_hvc_v1_guests, 11);
+  messageDesc(file_hvc_v1_guests, 19);
 
 /**
  * @generated from message hvc.v1.UpdateGuestRequest
@@ -558,7 +892,7 @@ export type UpdateGuestRequest = Message<"hvc.v1.UpdateGuestRequest"> & {
  * Use `create(UpdateGuestRequestSchema)` to create a new message.
  */
 export const UpdateGuestRequestSchema: GenMessage<UpdateGuestRequest> = /*@__PURE__*/
-  messageDesc(file_hvc_v1_guests, 12);
+  messageDesc(file_hvc_v1_guests, 20);
 
 /**
  * @generated from message hvc.v1.UpdateGuestResponse
@@ -577,7 +911,7 @@ export type UpdateGuestResponse = Message<"hvc.v1.UpdateGuestResponse"> & {
  * Use `create(UpdateGuestResponseSchema)` to create a new message.
  */
 export const UpdateGuestResponseSchema: GenMessage<UpdateGuestResponse> = /*@__PURE__*/
-  messageDesc(file_hvc_v1_guests, 13);
+  messageDesc(file_hvc_v1_guests, 21);
 
 /**
  * @generated from message hvc.v1.DeleteGuestRequest
@@ -606,7 +940,7 @@ export type DeleteGuestRequest = Message<"hvc.v1.DeleteGuestRequest"> & {
  * Use `create(DeleteGuestRequestSchema)` to create a new message.
  */
 export const DeleteGuestRequestSchema: GenMessage<DeleteGuestRequest> = /*@__PURE__*/
-  messageDesc(file_hvc_v1_guests, 14);
+  messageDesc(file_hvc_v1_guests, 22);
 
 /**
  * @generated from message hvc.v1.DeleteGuestResponse
@@ -623,7 +957,7 @@ export type DeleteGuestResponse = Message<"hvc.v1.DeleteGuestResponse"> & {
  * Use `create(DeleteGuestResponseSchema)` to create a new message.
  */
 export const DeleteGuestResponseSchema: GenMessage<DeleteGuestResponse> = /*@__PURE__*/
-  messageDesc(file_hvc_v1_guests, 15);
+  messageDesc(file_hvc_v1_guests, 23);
 
 /**
  * @generated from message hvc.v1.StartGuestRequest
@@ -652,7 +986,7 @@ export type StartGuestRequest = Message<"hvc.v1.StartGuestRequest"> & {
  * Use `create(StartGuestRequestSchema)` to create a new message.
  */
 export const StartGuestRequestSchema: GenMessage<StartGuestRequest> = /*@__PURE__*/
-  messageDesc(file_hvc_v1_guests, 16);
+  messageDesc(file_hvc_v1_guests, 24);
 
 /**
  * @generated from message hvc.v1.StartGuestResponse
@@ -669,7 +1003,7 @@ export type StartGuestResponse = Message<"hvc.v1.StartGuestResponse"> & {
  * Use `create(StartGuestResponseSchema)` to create a new message.
  */
 export const StartGuestResponseSchema: GenMessage<StartGuestResponse> = /*@__PURE__*/
-  messageDesc(file_hvc_v1_guests, 17);
+  messageDesc(file_hvc_v1_guests, 25);
 
 /**
  * @generated from message hvc.v1.StopGuestRequest
@@ -698,7 +1032,7 @@ export type StopGuestRequest = Message<"hvc.v1.StopGuestRequest"> & {
  * Use `create(StopGuestRequestSchema)` to create a new message.
  */
 export const StopGuestRequestSchema: GenMessage<StopGuestRequest> = /*@__PURE__*/
-  messageDesc(file_hvc_v1_guests, 18);
+  messageDesc(file_hvc_v1_guests, 26);
 
 /**
  * @generated from message hvc.v1.StopGuestResponse
@@ -715,7 +1049,7 @@ export type StopGuestResponse = Message<"hvc.v1.StopGuestResponse"> & {
  * Use `create(StopGuestResponseSchema)` to create a new message.
  */
 export const StopGuestResponseSchema: GenMessage<StopGuestResponse> = /*@__PURE__*/
-  messageDesc(file_hvc_v1_guests, 19);
+  messageDesc(file_hvc_v1_guests, 27);
 
 /**
  * @generated from message hvc.v1.ShutdownGuestRequest
@@ -744,7 +1078,7 @@ export type ShutdownGuestRequest = Message<"hvc.v1.ShutdownGuestRequest"> & {
  * Use `create(ShutdownGuestRequestSchema)` to create a new message.
  */
 export const ShutdownGuestRequestSchema: GenMessage<ShutdownGuestRequest> = /*@__PURE__*/
-  messageDesc(file_hvc_v1_guests, 20);
+  messageDesc(file_hvc_v1_guests, 28);
 
 /**
  * @generated from message hvc.v1.ShutdownGuestResponse
@@ -761,7 +1095,7 @@ export type ShutdownGuestResponse = Message<"hvc.v1.ShutdownGuestResponse"> & {
  * Use `create(ShutdownGuestResponseSchema)` to create a new message.
  */
 export const ShutdownGuestResponseSchema: GenMessage<ShutdownGuestResponse> = /*@__PURE__*/
-  messageDesc(file_hvc_v1_guests, 21);
+  messageDesc(file_hvc_v1_guests, 29);
 
 /**
  * @generated from message hvc.v1.RebootGuestRequest
@@ -790,7 +1124,7 @@ export type RebootGuestRequest = Message<"hvc.v1.RebootGuestRequest"> & {
  * Use `create(RebootGuestRequestSchema)` to create a new message.
  */
 export const RebootGuestRequestSchema: GenMessage<RebootGuestRequest> = /*@__PURE__*/
-  messageDesc(file_hvc_v1_guests, 22);
+  messageDesc(file_hvc_v1_guests, 30);
 
 /**
  * @generated from message hvc.v1.RebootGuestResponse
@@ -807,7 +1141,7 @@ export type RebootGuestResponse = Message<"hvc.v1.RebootGuestResponse"> & {
  * Use `create(RebootGuestResponseSchema)` to create a new message.
  */
 export const RebootGuestResponseSchema: GenMessage<RebootGuestResponse> = /*@__PURE__*/
-  messageDesc(file_hvc_v1_guests, 23);
+  messageDesc(file_hvc_v1_guests, 31);
 
 /**
  * @generated from message hvc.v1.ResetGuestRequest
@@ -836,7 +1170,7 @@ export type ResetGuestRequest = Message<"hvc.v1.ResetGuestRequest"> & {
  * Use `create(ResetGuestRequestSchema)` to create a new message.
  */
 export const ResetGuestRequestSchema: GenMessage<ResetGuestRequest> = /*@__PURE__*/
-  messageDesc(file_hvc_v1_guests, 24);
+  messageDesc(file_hvc_v1_guests, 32);
 
 /**
  * @generated from message hvc.v1.ResetGuestResponse
@@ -853,7 +1187,7 @@ export type ResetGuestResponse = Message<"hvc.v1.ResetGuestResponse"> & {
  * Use `create(ResetGuestResponseSchema)` to create a new message.
  */
 export const ResetGuestResponseSchema: GenMessage<ResetGuestResponse> = /*@__PURE__*/
-  messageDesc(file_hvc_v1_guests, 25);
+  messageDesc(file_hvc_v1_guests, 33);
 
 /**
  * @generated from message hvc.v1.SuspendGuestRequest
@@ -882,7 +1216,7 @@ export type SuspendGuestRequest = Message<"hvc.v1.SuspendGuestRequest"> & {
  * Use `create(SuspendGuestRequestSchema)` to create a new message.
  */
 export const SuspendGuestRequestSchema: GenMessage<SuspendGuestRequest> = /*@__PURE__*/
-  messageDesc(file_hvc_v1_guests, 26);
+  messageDesc(file_hvc_v1_guests, 34);
 
 /**
  * @generated from message hvc.v1.SuspendGuestResponse
@@ -899,7 +1233,7 @@ export type SuspendGuestResponse = Message<"hvc.v1.SuspendGuestResponse"> & {
  * Use `create(SuspendGuestResponseSchema)` to create a new message.
  */
 export const SuspendGuestResponseSchema: GenMessage<SuspendGuestResponse> = /*@__PURE__*/
-  messageDesc(file_hvc_v1_guests, 27);
+  messageDesc(file_hvc_v1_guests, 35);
 
 /**
  * @generated from message hvc.v1.ResumeGuestRequest
@@ -928,7 +1262,7 @@ export type ResumeGuestRequest = Message<"hvc.v1.ResumeGuestRequest"> & {
  * Use `create(ResumeGuestRequestSchema)` to create a new message.
  */
 export const ResumeGuestRequestSchema: GenMessage<ResumeGuestRequest> = /*@__PURE__*/
-  messageDesc(file_hvc_v1_guests, 28);
+  messageDesc(file_hvc_v1_guests, 36);
 
 /**
  * @generated from message hvc.v1.ResumeGuestResponse
@@ -945,7 +1279,7 @@ export type ResumeGuestResponse = Message<"hvc.v1.ResumeGuestResponse"> & {
  * Use `create(ResumeGuestResponseSchema)` to create a new message.
  */
 export const ResumeGuestResponseSchema: GenMessage<ResumeGuestResponse> = /*@__PURE__*/
-  messageDesc(file_hvc_v1_guests, 29);
+  messageDesc(file_hvc_v1_guests, 37);
 
 /**
  * @generated from message hvc.v1.MigrateGuestRequest
@@ -986,7 +1320,7 @@ export type MigrateGuestRequest = Message<"hvc.v1.MigrateGuestRequest"> & {
  * Use `create(MigrateGuestRequestSchema)` to create a new message.
  */
 export const MigrateGuestRequestSchema: GenMessage<MigrateGuestRequest> = /*@__PURE__*/
-  messageDesc(file_hvc_v1_guests, 30);
+  messageDesc(file_hvc_v1_guests, 38);
 
 /**
  * @generated from message hvc.v1.MigrateGuestResponse
@@ -1003,7 +1337,7 @@ export type MigrateGuestResponse = Message<"hvc.v1.MigrateGuestResponse"> & {
  * Use `create(MigrateGuestResponseSchema)` to create a new message.
  */
 export const MigrateGuestResponseSchema: GenMessage<MigrateGuestResponse> = /*@__PURE__*/
-  messageDesc(file_hvc_v1_guests, 31);
+  messageDesc(file_hvc_v1_guests, 39);
 
 /**
  * @generated from message hvc.v1.GetMetricsRequest
@@ -1039,7 +1373,7 @@ export type GetMetricsRequest = Message<"hvc.v1.GetMetricsRequest"> & {
  * Use `create(GetMetricsRequestSchema)` to create a new message.
  */
 export const GetMetricsRequestSchema: GenMessage<GetMetricsRequest> = /*@__PURE__*/
-  messageDesc(file_hvc_v1_guests, 32);
+  messageDesc(file_hvc_v1_guests, 40);
 
 /**
  * @generated from message hvc.v1.GetMetricsResponse
@@ -1056,7 +1390,830 @@ export type GetMetricsResponse = Message<"hvc.v1.GetMetricsResponse"> & {
  * Use `create(GetMetricsResponseSchema)` to create a new message.
  */
 export const GetMetricsResponseSchema: GenMessage<GetMetricsResponse> = /*@__PURE__*/
-  messageDesc(file_hvc_v1_guests, 33);
+  messageDesc(file_hvc_v1_guests, 41);
+
+/**
+ * @generated from message hvc.v1.GetGuestConfigRequest
+ */
+export type GetGuestConfigRequest = Message<"hvc.v1.GetGuestConfigRequest"> & {
+  /**
+   * @generated from field: string target_id = 1;
+   */
+  targetId: string;
+
+  /**
+   * The target's organisation; needed only when target_id names targets in several of the caller's.
+   *
+   * @generated from field: string organization_id = 2;
+   */
+  organizationId: string;
+
+  /**
+   * @generated from field: string guest_id = 3;
+   */
+  guestId: string;
+};
+
+/**
+ * Describes the message hvc.v1.GetGuestConfigRequest.
+ * Use `create(GetGuestConfigRequestSchema)` to create a new message.
+ */
+export const GetGuestConfigRequestSchema: GenMessage<GetGuestConfigRequest> = /*@__PURE__*/
+  messageDesc(file_hvc_v1_guests, 42);
+
+/**
+ * One disk of a guest as the hypervisor has it.
+ *
+ * @generated from message hvc.v1.GuestDisk
+ */
+export type GuestDisk = Message<"hvc.v1.GuestDisk"> & {
+  /**
+   * Its slot (`scsi0`, `vda`): what ResizeDisk and RemoveDisk take.
+   *
+   * @generated from field: string slot = 1;
+   */
+  slot: string;
+
+  /**
+   * @generated from field: uint64 size_bytes = 2;
+   */
+  sizeBytes: bigint;
+
+  /**
+   * @generated from field: optional string storage = 3;
+   */
+  storage?: string | undefined;
+
+  /**
+   * @generated from field: optional string volume_id = 4;
+   */
+  volumeId?: string | undefined;
+
+  /**
+   * Whether the guest boots from it.
+   *
+   * @generated from field: bool boot = 5;
+   */
+  boot: boolean;
+};
+
+/**
+ * Describes the message hvc.v1.GuestDisk.
+ * Use `create(GuestDiskSchema)` to create a new message.
+ */
+export const GuestDiskSchema: GenMessage<GuestDisk> = /*@__PURE__*/
+  messageDesc(file_hvc_v1_guests, 43);
+
+/**
+ * One CD-ROM drive.
+ *
+ * @generated from message hvc.v1.GuestCdrom
+ */
+export type GuestCdrom = Message<"hvc.v1.GuestCdrom"> & {
+  /**
+   * @generated from field: string slot = 1;
+   */
+  slot: string;
+
+  /**
+   * The ISO in it; unset when empty.
+   *
+   * @generated from field: optional string volume_id = 2;
+   */
+  volumeId?: string | undefined;
+
+  /**
+   * Whether it is the cloud-init seed drive.
+   *
+   * @generated from field: bool cloud_init = 3;
+   */
+  cloudInit: boolean;
+};
+
+/**
+ * Describes the message hvc.v1.GuestCdrom.
+ * Use `create(GuestCdromSchema)` to create a new message.
+ */
+export const GuestCdromSchema: GenMessage<GuestCdrom> = /*@__PURE__*/
+  messageDesc(file_hvc_v1_guests, 44);
+
+/**
+ * One network interface of a guest.
+ *
+ * @generated from message hvc.v1.GuestNic
+ */
+export type GuestNic = Message<"hvc.v1.GuestNic"> & {
+  /**
+   * Its slot (`net0`): what RemoveNic takes.
+   *
+   * @generated from field: string slot = 1;
+   */
+  slot: string;
+
+  /**
+   * @generated from field: optional string network = 2;
+   */
+  network?: string | undefined;
+
+  /**
+   * @generated from field: optional string mac_address = 3;
+   */
+  macAddress?: string | undefined;
+
+  /**
+   * @generated from field: optional string model = 4;
+   */
+  model?: string | undefined;
+
+  /**
+   * @generated from field: optional uint32 vlan = 5;
+   */
+  vlan?: number | undefined;
+
+  /**
+   * @generated from field: optional bool firewall = 6;
+   */
+  firewall?: boolean | undefined;
+};
+
+/**
+ * Describes the message hvc.v1.GuestNic.
+ * Use `create(GuestNicSchema)` to create a new message.
+ */
+export const GuestNicSchema: GenMessage<GuestNic> = /*@__PURE__*/
+  messageDesc(file_hvc_v1_guests, 45);
+
+/**
+ * A guest's cloud-init settings, without secrets.
+ *
+ * @generated from message hvc.v1.GuestCloudInitConfig
+ */
+export type GuestCloudInitConfig = Message<"hvc.v1.GuestCloudInitConfig"> & {
+  /**
+   * @generated from field: optional string user = 1;
+   */
+  user?: string | undefined;
+
+  /**
+   * Whether a password is set; the hash itself is never reported.
+   *
+   * @generated from field: bool has_password = 2;
+   */
+  hasPassword: boolean;
+
+  /**
+   * @generated from field: repeated string ssh_authorized_keys = 3;
+   */
+  sshAuthorizedKeys: string[];
+
+  /**
+   * @generated from field: optional string hostname = 4;
+   */
+  hostname?: string | undefined;
+
+  /**
+   * @generated from field: repeated hvc.v1.NicAddressing interfaces = 5;
+   */
+  interfaces: NicAddressing[];
+
+  /**
+   * @generated from field: repeated string nameservers = 6;
+   */
+  nameservers: string[];
+
+  /**
+   * @generated from field: repeated string search_domains = 7;
+   */
+  searchDomains: string[];
+};
+
+/**
+ * Describes the message hvc.v1.GuestCloudInitConfig.
+ * Use `create(GuestCloudInitConfigSchema)` to create a new message.
+ */
+export const GuestCloudInitConfigSchema: GenMessage<GuestCloudInitConfig> = /*@__PURE__*/
+  messageDesc(file_hvc_v1_guests, 46);
+
+/**
+ * A guest's devices: what device changes are made against.
+ *
+ * @generated from message hvc.v1.GuestConfig
+ */
+export type GuestConfig = Message<"hvc.v1.GuestConfig"> & {
+  /**
+   * @generated from field: string guest_id = 1;
+   */
+  guestId: string;
+
+  /**
+   * @generated from field: string target_id = 2;
+   */
+  targetId: string;
+
+  /**
+   * @generated from field: uint32 cpus = 3;
+   */
+  cpus: number;
+
+  /**
+   * @generated from field: uint32 memory_mib = 4;
+   */
+  memoryMib: number;
+
+  /**
+   * `bios` or `uefi`, when known.
+   *
+   * @generated from field: optional string firmware = 5;
+   */
+  firmware?: string | undefined;
+
+  /**
+   * Boot order, when the hypervisor has one set.
+   *
+   * @generated from field: repeated string boot = 6;
+   */
+  boot: string[];
+
+  /**
+   * @generated from field: repeated hvc.v1.GuestDisk disks = 7;
+   */
+  disks: GuestDisk[];
+
+  /**
+   * @generated from field: repeated hvc.v1.GuestCdrom cdroms = 8;
+   */
+  cdroms: GuestCdrom[];
+
+  /**
+   * @generated from field: repeated hvc.v1.GuestNic nics = 9;
+   */
+  nics: GuestNic[];
+
+  /**
+   * @generated from field: hvc.v1.GuestCloudInitConfig cloud_init = 10;
+   */
+  cloudInit?: GuestCloudInitConfig | undefined;
+
+  /**
+   * @generated from field: optional bool guest_agent = 11;
+   */
+  guestAgent?: boolean | undefined;
+
+  /**
+   * @generated from field: bool template = 12;
+   */
+  template: boolean;
+
+  /**
+   * The configuration's version, for `if_match`.
+   *
+   * @generated from field: optional string digest = 13;
+   */
+  digest?: string | undefined;
+
+  /**
+   * The hypervisor's own configuration record.
+   *
+   * @generated from field: google.protobuf.Struct raw = 14;
+   */
+  raw?: JsonObject | undefined;
+};
+
+/**
+ * Describes the message hvc.v1.GuestConfig.
+ * Use `create(GuestConfigSchema)` to create a new message.
+ */
+export const GuestConfigSchema: GenMessage<GuestConfig> = /*@__PURE__*/
+  messageDesc(file_hvc_v1_guests, 47);
+
+/**
+ * @generated from message hvc.v1.GetGuestConfigResponse
+ */
+export type GetGuestConfigResponse = Message<"hvc.v1.GetGuestConfigResponse"> & {
+  /**
+   * @generated from field: hvc.v1.GuestConfig config = 1;
+   */
+  config?: GuestConfig | undefined;
+};
+
+/**
+ * Describes the message hvc.v1.GetGuestConfigResponse.
+ * Use `create(GetGuestConfigResponseSchema)` to create a new message.
+ */
+export const GetGuestConfigResponseSchema: GenMessage<GetGuestConfigResponse> = /*@__PURE__*/
+  messageDesc(file_hvc_v1_guests, 48);
+
+/**
+ * @generated from message hvc.v1.GetGuestAddressesRequest
+ */
+export type GetGuestAddressesRequest = Message<"hvc.v1.GetGuestAddressesRequest"> & {
+  /**
+   * @generated from field: string target_id = 1;
+   */
+  targetId: string;
+
+  /**
+   * The target's organisation; needed only when target_id names targets in several of the caller's.
+   *
+   * @generated from field: string organization_id = 2;
+   */
+  organizationId: string;
+
+  /**
+   * @generated from field: string guest_id = 3;
+   */
+  guestId: string;
+
+  /**
+   * Which sources to ask (`agent`, `lease`, `arp`, `host`); every source the target has when empty.
+   *
+   * @generated from field: repeated string sources = 4;
+   */
+  sources: string[];
+};
+
+/**
+ * Describes the message hvc.v1.GetGuestAddressesRequest.
+ * Use `create(GetGuestAddressesRequestSchema)` to create a new message.
+ */
+export const GetGuestAddressesRequestSchema: GenMessage<GetGuestAddressesRequest> = /*@__PURE__*/
+  messageDesc(file_hvc_v1_guests, 49);
+
+/**
+ * One IP address of a guest.
+ *
+ * @generated from message hvc.v1.GuestAddress
+ */
+export type GuestAddress = Message<"hvc.v1.GuestAddress"> & {
+  /**
+   * @generated from field: string address = 1;
+   */
+  address: string;
+
+  /**
+   * @generated from field: optional uint32 prefix_length = 2;
+   */
+  prefixLength?: number | undefined;
+
+  /**
+   * `ipv4` or `ipv6`.
+   *
+   * @generated from field: string family = 3;
+   */
+  family: string;
+
+  /**
+   * Where it was learnt: `agent`, `lease`, `arp` or `host`.
+   *
+   * @generated from field: string source = 4;
+   */
+  source: string;
+};
+
+/**
+ * Describes the message hvc.v1.GuestAddress.
+ * Use `create(GuestAddressSchema)` to create a new message.
+ */
+export const GuestAddressSchema: GenMessage<GuestAddress> = /*@__PURE__*/
+  messageDesc(file_hvc_v1_guests, 50);
+
+/**
+ * The addresses of one interface.
+ *
+ * @generated from message hvc.v1.GuestInterfaceAddresses
+ */
+export type GuestInterfaceAddresses = Message<"hvc.v1.GuestInterfaceAddresses"> & {
+  /**
+   * The name inside the guest (`eth0`), when known.
+   *
+   * @generated from field: optional string name = 1;
+   */
+  name?: string | undefined;
+
+  /**
+   * @generated from field: optional string mac_address = 2;
+   */
+  macAddress?: string | undefined;
+
+  /**
+   * The guest's NIC slot whose MAC matches, when one does.
+   *
+   * @generated from field: optional string slot = 3;
+   */
+  slot?: string | undefined;
+
+  /**
+   * @generated from field: repeated hvc.v1.GuestAddress addresses = 4;
+   */
+  addresses: GuestAddress[];
+};
+
+/**
+ * Describes the message hvc.v1.GuestInterfaceAddresses.
+ * Use `create(GuestInterfaceAddressesSchema)` to create a new message.
+ */
+export const GuestInterfaceAddressesSchema: GenMessage<GuestInterfaceAddresses> = /*@__PURE__*/
+  messageDesc(file_hvc_v1_guests, 51);
+
+/**
+ * How one address source answered.
+ *
+ * @generated from message hvc.v1.AddressSourceStatus
+ */
+export type AddressSourceStatus = Message<"hvc.v1.AddressSourceStatus"> & {
+  /**
+   * `ok`, `unavailable` (not now: a stopped guest, no agent) or `unsupported` (never on this guest).
+   *
+   * @generated from field: string status = 1;
+   */
+  status: string;
+
+  /**
+   * @generated from field: optional string message = 2;
+   */
+  message?: string | undefined;
+};
+
+/**
+ * Describes the message hvc.v1.AddressSourceStatus.
+ * Use `create(AddressSourceStatusSchema)` to create a new message.
+ */
+export const AddressSourceStatusSchema: GenMessage<AddressSourceStatus> = /*@__PURE__*/
+  messageDesc(file_hvc_v1_guests, 52);
+
+/**
+ * @generated from message hvc.v1.GetGuestAddressesResponse
+ */
+export type GetGuestAddressesResponse = Message<"hvc.v1.GetGuestAddressesResponse"> & {
+  /**
+   * @generated from field: string guest_id = 1;
+   */
+  guestId: string;
+
+  /**
+   * @generated from field: repeated hvc.v1.GuestInterfaceAddresses interfaces = 2;
+   */
+  interfaces: GuestInterfaceAddresses[];
+
+  /**
+   * Each source asked, by name, and how it answered.
+   *
+   * @generated from field: map<string, hvc.v1.AddressSourceStatus> sources = 3;
+   */
+  sources: { [key: string]: AddressSourceStatus };
+};
+
+/**
+ * Describes the message hvc.v1.GetGuestAddressesResponse.
+ * Use `create(GetGuestAddressesResponseSchema)` to create a new message.
+ */
+export const GetGuestAddressesResponseSchema: GenMessage<GetGuestAddressesResponse> = /*@__PURE__*/
+  messageDesc(file_hvc_v1_guests, 53);
+
+/**
+ * @generated from message hvc.v1.ConvertToTemplateRequest
+ */
+export type ConvertToTemplateRequest = Message<"hvc.v1.ConvertToTemplateRequest"> & {
+  /**
+   * @generated from field: string target_id = 1;
+   */
+  targetId: string;
+
+  /**
+   * The target's organisation; needed only when target_id names targets in several of the caller's.
+   *
+   * @generated from field: string organization_id = 2;
+   */
+  organizationId: string;
+
+  /**
+   * @generated from field: string guest_id = 3;
+   */
+  guestId: string;
+};
+
+/**
+ * Describes the message hvc.v1.ConvertToTemplateRequest.
+ * Use `create(ConvertToTemplateRequestSchema)` to create a new message.
+ */
+export const ConvertToTemplateRequestSchema: GenMessage<ConvertToTemplateRequest> = /*@__PURE__*/
+  messageDesc(file_hvc_v1_guests, 54);
+
+/**
+ * @generated from message hvc.v1.ConvertToTemplateResponse
+ */
+export type ConvertToTemplateResponse = Message<"hvc.v1.ConvertToTemplateResponse"> & {
+  /**
+   * @generated from field: hvc.v1.Operation operation = 1;
+   */
+  operation?: Operation | undefined;
+};
+
+/**
+ * Describes the message hvc.v1.ConvertToTemplateResponse.
+ * Use `create(ConvertToTemplateResponseSchema)` to create a new message.
+ */
+export const ConvertToTemplateResponseSchema: GenMessage<ConvertToTemplateResponse> = /*@__PURE__*/
+  messageDesc(file_hvc_v1_guests, 55);
+
+/**
+ * @generated from message hvc.v1.ResizeDiskRequest
+ */
+export type ResizeDiskRequest = Message<"hvc.v1.ResizeDiskRequest"> & {
+  /**
+   * @generated from field: string target_id = 1;
+   */
+  targetId: string;
+
+  /**
+   * The target's organisation; needed only when target_id names targets in several of the caller's.
+   *
+   * @generated from field: string organization_id = 2;
+   */
+  organizationId: string;
+
+  /**
+   * @generated from field: string guest_id = 3;
+   */
+  guestId: string;
+
+  /**
+   * The disk's slot, from GetGuestConfig.
+   *
+   * @generated from field: string slot = 4;
+   */
+  slot: string;
+
+  /**
+   * The new absolute size; never below the current one.
+   *
+   * @generated from field: double size_gib = 5;
+   */
+  sizeGib: number;
+
+  /**
+   * Apply only if the configuration still has this digest.
+   *
+   * @generated from field: optional string if_match = 6;
+   */
+  ifMatch?: string | undefined;
+};
+
+/**
+ * Describes the message hvc.v1.ResizeDiskRequest.
+ * Use `create(ResizeDiskRequestSchema)` to create a new message.
+ */
+export const ResizeDiskRequestSchema: GenMessage<ResizeDiskRequest> = /*@__PURE__*/
+  messageDesc(file_hvc_v1_guests, 56);
+
+/**
+ * @generated from message hvc.v1.ResizeDiskResponse
+ */
+export type ResizeDiskResponse = Message<"hvc.v1.ResizeDiskResponse"> & {
+  /**
+   * @generated from field: hvc.v1.Operation operation = 1;
+   */
+  operation?: Operation | undefined;
+};
+
+/**
+ * Describes the message hvc.v1.ResizeDiskResponse.
+ * Use `create(ResizeDiskResponseSchema)` to create a new message.
+ */
+export const ResizeDiskResponseSchema: GenMessage<ResizeDiskResponse> = /*@__PURE__*/
+  messageDesc(file_hvc_v1_guests, 57);
+
+/**
+ * @generated from message hvc.v1.AddDiskRequest
+ */
+export type AddDiskRequest = Message<"hvc.v1.AddDiskRequest"> & {
+  /**
+   * @generated from field: string target_id = 1;
+   */
+  targetId: string;
+
+  /**
+   * The target's organisation; needed only when target_id names targets in several of the caller's.
+   *
+   * @generated from field: string organization_id = 2;
+   */
+  organizationId: string;
+
+  /**
+   * @generated from field: string guest_id = 3;
+   */
+  guestId: string;
+
+  /**
+   * @generated from field: double size_gib = 4;
+   */
+  sizeGib: number;
+
+  /**
+   * @generated from field: optional string storage = 5;
+   */
+  storage?: string | undefined;
+
+  /**
+   * The slot to use; the next free one when unset.
+   *
+   * @generated from field: optional string slot = 6;
+   */
+  slot?: string | undefined;
+};
+
+/**
+ * Describes the message hvc.v1.AddDiskRequest.
+ * Use `create(AddDiskRequestSchema)` to create a new message.
+ */
+export const AddDiskRequestSchema: GenMessage<AddDiskRequest> = /*@__PURE__*/
+  messageDesc(file_hvc_v1_guests, 58);
+
+/**
+ * @generated from message hvc.v1.AddDiskResponse
+ */
+export type AddDiskResponse = Message<"hvc.v1.AddDiskResponse"> & {
+  /**
+   * @generated from field: hvc.v1.Operation operation = 1;
+   */
+  operation?: Operation | undefined;
+};
+
+/**
+ * Describes the message hvc.v1.AddDiskResponse.
+ * Use `create(AddDiskResponseSchema)` to create a new message.
+ */
+export const AddDiskResponseSchema: GenMessage<AddDiskResponse> = /*@__PURE__*/
+  messageDesc(file_hvc_v1_guests, 59);
+
+/**
+ * @generated from message hvc.v1.RemoveDiskRequest
+ */
+export type RemoveDiskRequest = Message<"hvc.v1.RemoveDiskRequest"> & {
+  /**
+   * @generated from field: string target_id = 1;
+   */
+  targetId: string;
+
+  /**
+   * The target's organisation; needed only when target_id names targets in several of the caller's.
+   *
+   * @generated from field: string organization_id = 2;
+   */
+  organizationId: string;
+
+  /**
+   * @generated from field: string guest_id = 3;
+   */
+  guestId: string;
+
+  /**
+   * @generated from field: string slot = 4;
+   */
+  slot: string;
+
+  /**
+   * Keep the volume instead of destroying it.
+   *
+   * @generated from field: bool keep_volume = 5;
+   */
+  keepVolume: boolean;
+};
+
+/**
+ * Describes the message hvc.v1.RemoveDiskRequest.
+ * Use `create(RemoveDiskRequestSchema)` to create a new message.
+ */
+export const RemoveDiskRequestSchema: GenMessage<RemoveDiskRequest> = /*@__PURE__*/
+  messageDesc(file_hvc_v1_guests, 60);
+
+/**
+ * @generated from message hvc.v1.RemoveDiskResponse
+ */
+export type RemoveDiskResponse = Message<"hvc.v1.RemoveDiskResponse"> & {
+  /**
+   * @generated from field: hvc.v1.Operation operation = 1;
+   */
+  operation?: Operation | undefined;
+};
+
+/**
+ * Describes the message hvc.v1.RemoveDiskResponse.
+ * Use `create(RemoveDiskResponseSchema)` to create a new message.
+ */
+export const RemoveDiskResponseSchema: GenMessage<RemoveDiskResponse> = /*@__PURE__*/
+  messageDesc(file_hvc_v1_guests, 61);
+
+/**
+ * @generated from message hvc.v1.AddNicRequest
+ */
+export type AddNicRequest = Message<"hvc.v1.AddNicRequest"> & {
+  /**
+   * @generated from field: string target_id = 1;
+   */
+  targetId: string;
+
+  /**
+   * The target's organisation; needed only when target_id names targets in several of the caller's.
+   *
+   * @generated from field: string organization_id = 2;
+   */
+  organizationId: string;
+
+  /**
+   * @generated from field: string guest_id = 3;
+   */
+  guestId: string;
+
+  /**
+   * The NIC; `bridge`/`network` as in a guest spec.
+   *
+   * @generated from field: hvc.v1.NicSpec nic = 4;
+   */
+  nic?: NicSpec | undefined;
+
+  /**
+   * The slot to use; the next free one when unset.
+   *
+   * @generated from field: optional string slot = 5;
+   */
+  slot?: string | undefined;
+};
+
+/**
+ * Describes the message hvc.v1.AddNicRequest.
+ * Use `create(AddNicRequestSchema)` to create a new message.
+ */
+export const AddNicRequestSchema: GenMessage<AddNicRequest> = /*@__PURE__*/
+  messageDesc(file_hvc_v1_guests, 62);
+
+/**
+ * @generated from message hvc.v1.AddNicResponse
+ */
+export type AddNicResponse = Message<"hvc.v1.AddNicResponse"> & {
+  /**
+   * @generated from field: hvc.v1.Operation operation = 1;
+   */
+  operation?: Operation | undefined;
+};
+
+/**
+ * Describes the message hvc.v1.AddNicResponse.
+ * Use `create(AddNicResponseSchema)` to create a new message.
+ */
+export const AddNicResponseSchema: GenMessage<AddNicResponse> = /*@__PURE__*/
+  messageDesc(file_hvc_v1_guests, 63);
+
+/**
+ * @generated from message hvc.v1.RemoveNicRequest
+ */
+export type RemoveNicRequest = Message<"hvc.v1.RemoveNicRequest"> & {
+  /**
+   * @generated from field: string target_id = 1;
+   */
+  targetId: string;
+
+  /**
+   * The target's organisation; needed only when target_id names targets in several of the caller's.
+   *
+   * @generated from field: string organization_id = 2;
+   */
+  organizationId: string;
+
+  /**
+   * @generated from field: string guest_id = 3;
+   */
+  guestId: string;
+
+  /**
+   * @generated from field: string slot = 4;
+   */
+  slot: string;
+};
+
+/**
+ * Describes the message hvc.v1.RemoveNicRequest.
+ * Use `create(RemoveNicRequestSchema)` to create a new message.
+ */
+export const RemoveNicRequestSchema: GenMessage<RemoveNicRequest> = /*@__PURE__*/
+  messageDesc(file_hvc_v1_guests, 64);
+
+/**
+ * @generated from message hvc.v1.RemoveNicResponse
+ */
+export type RemoveNicResponse = Message<"hvc.v1.RemoveNicResponse"> & {
+  /**
+   * @generated from field: hvc.v1.Operation operation = 1;
+   */
+  operation?: Operation | undefined;
+};
+
+/**
+ * Describes the message hvc.v1.RemoveNicResponse.
+ * Use `create(RemoveNicResponseSchema)` to create a new message.
+ */
+export const RemoveNicResponseSchema: GenMessage<RemoveNicResponse> = /*@__PURE__*/
+  messageDesc(file_hvc_v1_guests, 65);
 
 /**
  * Guests of a target: read by viewers, changed by operators, deleted by admins.
@@ -1187,6 +2344,86 @@ export const GuestService: GenService<{
     methodKind: "unary";
     input: typeof GetMetricsRequestSchema;
     output: typeof GetMetricsResponseSchema;
+  },
+  /**
+   * A guest's devices, boot order and cloud-init settings, without secrets (viewer).
+   *
+   * @generated from rpc hvc.v1.GuestService.GetGuestConfig
+   */
+  getGuestConfig: {
+    methodKind: "unary";
+    input: typeof GetGuestConfigRequestSchema;
+    output: typeof GetGuestConfigResponseSchema;
+  },
+  /**
+   * A guest's IP addresses, each with its source (viewer). A stopped guest is no error: its sources say so.
+   *
+   * @generated from rpc hvc.v1.GuestService.GetGuestAddresses
+   */
+  getGuestAddresses: {
+    methodKind: "unary";
+    input: typeof GetGuestAddressesRequestSchema;
+    output: typeof GetGuestAddressesResponseSchema;
+  },
+  /**
+   * Makes a stopped guest a template (operator).
+   *
+   * @generated from rpc hvc.v1.GuestService.ConvertToTemplate
+   */
+  convertToTemplate: {
+    methodKind: "unary";
+    input: typeof ConvertToTemplateRequestSchema;
+    output: typeof ConvertToTemplateResponseSchema;
+  },
+  /**
+   * Grows a disk to an absolute size (operator); disks only grow.
+   *
+   * @generated from rpc hvc.v1.GuestService.ResizeDisk
+   */
+  resizeDisk: {
+    methodKind: "unary";
+    input: typeof ResizeDiskRequestSchema;
+    output: typeof ResizeDiskResponseSchema;
+  },
+  /**
+   * Adds a blank disk (operator); the operation's resource names the slot it took.
+   *
+   * @generated from rpc hvc.v1.GuestService.AddDisk
+   */
+  addDisk: {
+    methodKind: "unary";
+    input: typeof AddDiskRequestSchema;
+    output: typeof AddDiskResponseSchema;
+  },
+  /**
+   * Removes a disk and, unless `keep_volume`, destroys its volume (operator).
+   *
+   * @generated from rpc hvc.v1.GuestService.RemoveDisk
+   */
+  removeDisk: {
+    methodKind: "unary";
+    input: typeof RemoveDiskRequestSchema;
+    output: typeof RemoveDiskResponseSchema;
+  },
+  /**
+   * Adds a NIC on a network (operator); the operation's resource names the slot it took.
+   *
+   * @generated from rpc hvc.v1.GuestService.AddNic
+   */
+  addNic: {
+    methodKind: "unary";
+    input: typeof AddNicRequestSchema;
+    output: typeof AddNicResponseSchema;
+  },
+  /**
+   * Removes a NIC (operator).
+   *
+   * @generated from rpc hvc.v1.GuestService.RemoveNic
+   */
+  removeNic: {
+    methodKind: "unary";
+    input: typeof RemoveNicRequestSchema;
+    output: typeof RemoveNicResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_hvc_v1_guests, 0);
