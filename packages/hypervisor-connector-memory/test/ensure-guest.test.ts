@@ -1,3 +1,4 @@
+import type { GuestSpecInput } from '@hvc/hypervisor-connector';
 import { ensureGuest } from '@hvc/hypervisor-connector-kit';
 import { createMemoryConnector } from '@hvc/hypervisor-connector-memory';
 import { describe, expect, it } from 'vitest';
@@ -17,7 +18,7 @@ function setup() {
 describe('ensureGuest over a connector', () => {
   it('creates a guest that is absent, and then finds nothing to do', async () => {
     const connector = setup();
-    const spec = { type: 'vm', name: 'web-1', cpus: 2, memoryMiB: 1024, tags: ['web'] } as const;
+    const spec: GuestSpecInput = { type: 'vm', name: 'web-1', cpus: 2, memoryMiB: 1024, tags: ['web'] };
     const first = await ensureGuest(connector, spec);
     expect(first).toMatchObject({ created: true, changes: [] });
     expect(first.operations.map((o) => [o.type, o.status])).toEqual([['create', 'succeeded']]);
@@ -75,7 +76,7 @@ describe('ensureGuest over a connector', () => {
 
   it('repeats no step when retried with the same idempotency key', async () => {
     const connector = setup();
-    const spec = { type: 'vm', name: 'once', start: true } as const;
+    const spec: GuestSpecInput = { type: 'vm', name: 'once', start: true };
     const [a, b] = await Promise.all([
       ensureGuest(connector, spec, { idempotencyKey: 'ensure-1' }),
       ensureGuest(connector, spec, { idempotencyKey: 'ensure-1' }),
