@@ -20,10 +20,10 @@ export function resizeMemoryDisk(
   resize: DiskResize,
 ): Operation {
   const guest = context.state.unlockedGuest(guestId, context.origin);
-  const disk = diskAt(context, guest, slot);
   if (guest.state === 'running' || guest.state === 'paused') {
     requireMemoryCapability(context, 'disks.resizeRunning', guest.type);
   }
+  const disk = diskAt(context, guest, slot);
   if (resize.ifMatch !== undefined && resize.ifMatch !== configDigest(guest)) {
     throw stateConflict(
       guest,
