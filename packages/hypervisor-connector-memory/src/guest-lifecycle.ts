@@ -2,6 +2,7 @@ import type { CloneSpec, GuestPatch, GuestSpec, Operation } from '@hvc/hyperviso
 import { macAddressFor } from './guest-devices.js';
 import { resolveSpec } from './guest-layout.js';
 import { copyConfig, type GuestConfig, type GuestRecord } from './guest-record.js';
+import { InventoryLookup } from './inventory-lookup.js';
 import { type MemoryContext, requireMemoryCapability } from './memory-context.js';
 import { invalidField, requireIfMatch, snapshotNotFound, stateConflict } from './memory-errors.js';
 import { stateClause } from './power-transitions.js';
@@ -73,6 +74,10 @@ export function cloneMemoryGuest(context: MemoryContext, sourceId: string, spec:
   }
   const node = spec.targetNode ?? source.node;
   state.requireNode(node, context.origin);
+  if (spec.storage !== undefined) {
+    const content = source.type === 'vm' ? 'disk' : 'container-rootfs';
+    new InventoryLookup(context, node).storage(spec.storage, 'storage', content);
+  }
   const base = spec.snapshot === undefined ? source.config : snapshotConfig(context, source, spec.snapshot);
 
   const config = copyConfig(base);
