@@ -3,8 +3,9 @@
  * connector passes them. `vitest` is an optional peer dependency of this package; only this entry point needs it.
  *
  * {@link describeConformance} registers one `describe` per concern (target, guest queries, guest changes,
- * lifecycle, snapshots, migration, console and metrics, operations, identifiers, invalid input, aborted calls,
- * capabilities, data ownership, disposal) and one test per case. Every case opens its own connector with
+ * lifecycle, snapshots, migration, console and metrics, inventory, guest sources, device changes, templates,
+ * addresses, operations, identifiers, invalid input, aborted calls, capabilities, data ownership, disposal) and one
+ * test per case. Every case opens its own connector with
  * `fixture.connect()`, creates the guests it needs (named `kit-...`), removes them and closes the connector at the
  * end, so the kit runs against a shared target too. Waits are bounded by `operationTimeoutMs`, never by how fast the
  * target is. A case whose fixture member is missing shows as skipped with the member's name; a case whose capability

@@ -1,11 +1,10 @@
 import type { DiskAdd, DiskRemove, DiskResize, Operation } from '@hvc/hypervisor-connector';
-import { DISK_SLOT, nextDiskSlot, usedSlots } from './guest-devices.js';
+import { claimSlot, DISK_SLOT, nextDiskSlot } from './guest-devices.js';
 import type { GuestRecord, MemoryDisk } from './guest-record.js';
-import { configDigest } from './guest-record.js';
 import { InventoryLookup } from './inventory-lookup.js';
 import { type MemoryContext, requireMemoryCapability } from './memory-context.js';
-import { invalidField, stateConflict } from './memory-errors.js';
-import { provisioningConflict, resourceNotFound } from './provisioning-errors.js';
+import { invalidField, requireIfMatch } from './memory-errors.js';
+import { resourceNotFound } from './provisioning-errors.js';
 
 /**
  * Grows a disk to an absolute size, locked `resize` while the operation runs. A running guest needs
@@ -20,18 +19,11 @@ export function resizeMemoryDisk(
   resize: DiskResize,
 ): Operation {
   const guest = context.state.unlockedGuest(guestId, context.origin);
-  const disk = diskAt(context, guest, slot);
   if (guest.state === 'running' || guest.state === 'paused') {
     requireMemoryCapability(context, 'disks.resizeRunning', guest.type);
   }
-  if (resize.ifMatch !== undefined && resize.ifMatch !== configDigest(guest)) {
-    throw stateConflict(
-      guest,
-      `guest ${guest.id} changed since it was read: ifMatch does not match its digest`,
-      context.origin,
-      'digest',
-    );
-  }
+  const disk = diskAt(context, guest, slot);
+  requireIfMatch(guest, resize.ifMatch, context.origin);
   if (resize.sizeGiB < disk.sizeGiB) {
     throw invalidField('sizeGiB', `disks only grow; the disk has ${disk.sizeGiB} GiB`, context.origin);
   }
@@ -57,23 +49,16 @@ export function addMemoryDisk(context: MemoryContext, guestId: string, disk: Dis
     const content = guest.type === 'vm' ? 'disk' : 'container-rootfs';
     new InventoryLookup(context, guest.node).storage(disk.storage, 'storage', content);
   }
-  const used = usedSlots(guest.config);
-  const slot = disk.slot ?? nextDiskSlot(guest.type, used);
-  if (!DISK_SLOT[guest.type].test(slot)) {
-    throw invalidField(
-      'slot',
-      `not a disk slot of a ${guest.type} (e.g. ${nextDiskSlot(guest.type, used)})`,
-      context.origin,
-    );
-  }
-  if (used.has(slot)) {
-    throw provisioningConflict(
-      'SLOT_IN_USE',
-      `slot ${slot} of guest ${guest.id} is in use`,
-      { guestId: guest.id, slot },
-      context.origin,
-    );
-  }
+  const slot = claimSlot(
+    guest,
+    disk.slot,
+    (used) => nextDiskSlot(guest.type, used),
+    {
+      pattern: DISK_SLOT[guest.type],
+      description: `a disk slot of a ${guest.type} (${guest.type === 'vm' ? 'scsi1, virtio2, ...' : 'rootfs, mp0, ...'})`,
+    },
+    context.origin,
+  );
   const added: MemoryDisk = {
     slot,
     sizeGiB: disk.sizeGiB,

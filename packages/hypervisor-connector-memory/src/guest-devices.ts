@@ -1,5 +1,7 @@
 import type { DiskSpec, GuestType, NicSpec } from '@hvc/hypervisor-connector';
-import type { GuestConfig, MemoryDisk, MemoryNic } from './guest-record.js';
+import type { GuestConfig, GuestRecord, MemoryDisk, MemoryNic } from './guest-record.js';
+import { type ErrorOrigin, invalidField } from './memory-errors.js';
+import { provisioningConflict } from './provisioning-errors.js';
 
 /** The slots a guest's disks take: `scsi0`, `scsi1`... on a VM; `rootfs`, then `mp0`, `mp1`... on a container. */
 export const DISK_SLOT: Readonly<Record<GuestType, RegExp>> = {
@@ -54,4 +56,29 @@ export function slottedNics(nics: readonly NicSpec[], vmid: number): MemoryNic[]
     slot: `net${index}`,
     macAddress: nic.macAddress ?? macAddressFor(vmid, index),
   }));
+}
+
+/**
+ * The slot a new device takes: `asked`, else `next`. INVALID_ARGUMENT `slot` when it does not match `form` (whose
+ * `description` says what does), CONFLICT (reason `SLOT_IN_USE`) when a device of the guest holds it.
+ */
+export function claimSlot(
+  guest: GuestRecord,
+  asked: string | undefined,
+  next: (used: ReadonlySet<string>) => string,
+  form: { readonly pattern: RegExp; readonly description: string },
+  from: ErrorOrigin,
+): string {
+  const used = usedSlots(guest.config);
+  const slot = asked ?? next(used);
+  if (!form.pattern.test(slot)) throw invalidField('slot', `not ${form.description}`, from);
+  if (used.has(slot)) {
+    throw provisioningConflict(
+      'SLOT_IN_USE',
+      `slot ${slot} of guest ${guest.id} is in use`,
+      { guestId: guest.id, slot },
+      from,
+    );
+  }
+  return slot;
 }

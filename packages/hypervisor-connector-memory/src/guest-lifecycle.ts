@@ -1,9 +1,10 @@
 import type { CloneSpec, GuestPatch, GuestSpec, Operation } from '@hvc/hypervisor-connector';
 import { macAddressFor } from './guest-devices.js';
 import { resolveSpec } from './guest-layout.js';
-import { configDigest, copyConfig, type GuestConfig, type GuestRecord } from './guest-record.js';
+import { copyConfig, type GuestConfig, type GuestRecord } from './guest-record.js';
+import { InventoryLookup } from './inventory-lookup.js';
 import { type MemoryContext, requireMemoryCapability } from './memory-context.js';
-import { invalidField, snapshotNotFound, stateConflict } from './memory-errors.js';
+import { invalidField, requireIfMatch, snapshotNotFound, stateConflict } from './memory-errors.js';
 import { stateClause } from './power-transitions.js';
 
 /**
@@ -73,6 +74,10 @@ export function cloneMemoryGuest(context: MemoryContext, sourceId: string, spec:
   }
   const node = spec.targetNode ?? source.node;
   state.requireNode(node, context.origin);
+  if (spec.storage !== undefined) {
+    const content = source.type === 'vm' ? 'disk' : 'container-rootfs';
+    new InventoryLookup(context, node).storage(spec.storage, 'storage', content);
+  }
   const base = spec.snapshot === undefined ? source.config : snapshotConfig(context, source, spec.snapshot);
 
   const config = copyConfig(base);
@@ -117,14 +122,7 @@ export function cloneMemoryGuest(context: MemoryContext, sourceId: string, spec:
  */
 export function updateMemoryGuest(context: MemoryContext, guestId: string, patch: GuestPatch): undefined {
   const guest = context.state.unlockedGuest(guestId, context.origin);
-  if (patch.ifMatch !== undefined && patch.ifMatch !== configDigest(guest)) {
-    throw stateConflict(
-      guest,
-      `guest ${guest.id} changed since it was read: ifMatch does not match its digest`,
-      context.origin,
-      'digest',
-    );
-  }
+  requireIfMatch(guest, patch.ifMatch, context.origin);
   const { config } = guest;
   if (patch.name !== undefined) config.name = patch.name;
   if (patch.cpus !== undefined) config.cpus = patch.cpus;

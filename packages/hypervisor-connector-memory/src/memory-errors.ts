@@ -1,5 +1,5 @@
 import { ConflictError, InvalidArgumentError, NotFoundError } from '@hvc/hypervisor-connector';
-import type { GuestRecord } from './guest-record.js';
+import { configDigest, type GuestRecord } from './guest-record.js';
 
 /** Where an error came from: the target id the factory was given, when there is one. */
 export interface ErrorOrigin {
@@ -75,4 +75,15 @@ export function storageNotFound(storage: string, from: ErrorOrigin, field = 'sto
     ...origin(from),
     details: { resource: 'storage', id: storage, field },
   });
+}
+
+/** CONFLICT (not retryable, reason `digest`) unless `ifMatch` is absent or the guest's current digest. */
+export function requireIfMatch(guest: GuestRecord, ifMatch: string | undefined, from: ErrorOrigin): void {
+  if (ifMatch === undefined || ifMatch === configDigest(guest)) return;
+  throw stateConflict(
+    guest,
+    `guest ${guest.id} changed since it was read: ifMatch does not match its digest`,
+    from,
+    'digest',
+  );
 }

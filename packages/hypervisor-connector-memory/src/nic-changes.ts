@@ -1,10 +1,9 @@
 import type { NicAdd, Operation } from '@hvc/hypervisor-connector';
-import { macAddressFor, NIC_SLOT, nextSlot, usedSlots } from './guest-devices.js';
+import { claimSlot, macAddressFor, NIC_SLOT, nextSlot } from './guest-devices.js';
 import type { MemoryNic } from './guest-record.js';
 import { InventoryLookup } from './inventory-lookup.js';
 import type { MemoryContext } from './memory-context.js';
-import { invalidField } from './memory-errors.js';
-import { provisioningConflict, resourceNotFound } from './provisioning-errors.js';
+import { resourceNotFound } from './provisioning-errors.js';
 
 /**
  * Adds a NIC on a network of the guest's node, in `nic.slot` or the next free `netN` (the operation's
@@ -14,18 +13,14 @@ import { provisioningConflict, resourceNotFound } from './provisioning-errors.js
 export function addMemoryNic(context: MemoryContext, guestId: string, nic: NicAdd): Operation {
   const guest = context.state.unlockedGuest(guestId, context.origin);
   new InventoryLookup(context, guest.node).network(nic.bridge, 'network', nic.vlan);
-  const used = usedSlots(guest.config);
   const { slot: asked, ...fields } = nic;
-  const slot = asked ?? nextSlot('net', used);
-  if (!NIC_SLOT.test(slot)) throw invalidField('slot', 'not a NIC slot (net0, net1, ...)', context.origin);
-  if (used.has(slot)) {
-    throw provisioningConflict(
-      'SLOT_IN_USE',
-      `slot ${slot} of guest ${guest.id} is in use`,
-      { guestId: guest.id, slot },
-      context.origin,
-    );
-  }
+  const slot = claimSlot(
+    guest,
+    asked,
+    (used) => nextSlot('net', used),
+    { pattern: NIC_SLOT, description: 'a NIC slot (net0, net1, ...)' },
+    context.origin,
+  );
   const added: MemoryNic = {
     ...structuredClone(fields),
     slot,

@@ -67,6 +67,14 @@ const memoryFixture: ConformanceFixture = {
         metrics: false,
         cancelOperation: false,
         inventory: { storages: false, networks: false, images: false },
+        sources: { template: false, image: false, iso: false },
+        bootOrder: false,
+        templates: false,
+        disks: { add: false, remove: false, resize: true, resizeRunning: false },
+        nics: { add: false, remove: false },
+        cloudInit: { config: false, hostname: false, userData: false, userDataVolume: false },
+        guestConfig: false,
+        guestAddresses: [],
       },
     }),
   injectOperationFailure: (connector, { type, guestId }) => {
@@ -462,6 +470,107 @@ const breakages: {
       listImages: async (query, options) =>
         query?.storage === 'kit-no-such-storage' ? { items: [] } : inner.listImages(query, options),
     }),
+  },
+  {
+    behaviour: 'resizeDisk takes the size as a delta',
+    caseId: 'disks.resize',
+    failure: /after growing/,
+    overrides: (inner) => ({
+      resizeDisk: async (id, slot, resize, options) => {
+        const disk = (await inner.getGuestConfig(id)).disks.find((d) => d.slot === slot);
+        const current = (disk?.sizeBytes ?? 0) / 1024 ** 3;
+        return inner.resizeDisk(id, slot, { ...resize, sizeGiB: current + resize.sizeGiB }, options);
+      },
+    }),
+  },
+  {
+    behaviour: 'a shrink is quietly ignored',
+    caseId: 'disks.resize',
+    failure: /resizeDisk\(\) to a smaller size: expected INVALID_ARGUMENT, but it succeeded/,
+    overrides: (inner) => ({
+      resizeDisk: async (id, slot, resize, options) => {
+        const disk = (await inner.getGuestConfig(id)).disks.find((d) => d.slot === slot);
+        const current = (disk?.sizeBytes ?? 0) / 1024 ** 3;
+        return inner.resizeDisk(id, slot, { ...resize, sizeGiB: Math.max(current, resize.sizeGiB) }, options);
+      },
+    }),
+  },
+  {
+    behaviour: 'getGuestConfig shows the cloud-init password',
+    caseId: 'sources.image',
+    failure: /shows the cloud-init password/,
+    overrides: (inner) => ({
+      getGuestConfig: async (id, options) => {
+        const config = await inner.getGuestConfig(id, options);
+        return config.cloudInit
+          ? { ...config, raw: { ...config.raw, cipassword: 'kit-Secret-pw-9f3b' } }
+          : config;
+      },
+    }),
+  },
+  {
+    behaviour: 'an ISO source is not booted from first',
+    caseId: 'sources.iso',
+    failure: /an ISO source boots from the CD-ROM first/,
+    overrides: (inner) => ({
+      getGuestConfig: async (id, options) => {
+        const config = await inner.getGuestConfig(id, options);
+        return { ...config, boot: ['disk', 'cdrom'] };
+      },
+    }),
+  },
+  {
+    behaviour: 'a running guest is made a template',
+    caseId: 'templates.convert',
+    failure: /convertToTemplate\(\) of a running guest: expected CONFLICT, but it succeeded/,
+    overrides: (inner) => {
+      const made = new Map<string, Operation>();
+      return {
+        ...pretendOperations(inner, made),
+        convertToTemplate: async (id, options) => {
+          if ((await inner.getGuest(id, options)).state === 'stopped')
+            return inner.convertToTemplate(id, options);
+          const operation = pretend('template.convert', id);
+          made.set(operation.id, operation);
+          return operation;
+        },
+      };
+    },
+  },
+  {
+    behaviour: 'an unknown network is dropped from the spec',
+    caseId: 'input.provisioning-unknown-names',
+    failure: /an unknown network: expected NOT_FOUND, but it succeeded/,
+    overrides: (inner) => ({
+      createGuest: (spec, options) => inner.createGuest({ ...spec, nics: [] }, options),
+    }),
+  },
+  {
+    behaviour: 'getGuestAddresses leaves out a source it was asked',
+    caseId: 'addresses.running',
+    failure: /every source asked answers/,
+    overrides: (inner) => ({
+      getGuestAddresses: async (id, request, options) => ({
+        ...(await inner.getGuestAddresses(id, request, options)),
+        sources: {},
+      }),
+    }),
+  },
+  {
+    behaviour: 'removeNic leaves the NIC in place',
+    caseId: 'nics.add-remove',
+    failure: /expected \[ .* \] to deeply equal/,
+    overrides: (inner) => {
+      const made = new Map<string, Operation>();
+      return {
+        ...pretendOperations(inner, made),
+        removeNic: async (id) => {
+          const operation = pretend('nic.remove', id);
+          made.set(operation.id, operation);
+          return operation;
+        },
+      };
+    },
   },
 ];
 

@@ -211,6 +211,22 @@ describe('createGuest with a source', () => {
   });
 });
 
+describe('cloneGuest onto a storage', () => {
+  it('needs a storage of the target node that holds disks', async () => {
+    const { connector, finish } = setup();
+    expect(await rejection(connector.cloneGuest('vm/102', { storage: 'fast' }))).toMatchObject({
+      code: 'NOT_FOUND',
+      details: { resource: 'storage', id: 'fast', field: 'storage' },
+    });
+    expect(await rejection(connector.cloneGuest('vm/102', { storage: 'local' }))).toMatchObject({
+      code: 'CONFLICT',
+      details: { reason: 'STORAGE_CONTENT', needs: 'disk' },
+    });
+    const clone = await finish(connector.cloneGuest('vm/102', { storage: 'shared-nfs' }));
+    expect((await connector.getGuestConfig(clone.guestId!)).disks[0]?.storage).toBe('shared-nfs');
+  });
+});
+
 describe('convertToTemplate', () => {
   it('makes a stopped guest a template, idempotently; a template cannot start; a running guest is refused', async () => {
     const { connector, finish } = setup();

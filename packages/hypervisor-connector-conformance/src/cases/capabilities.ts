@@ -1,4 +1,5 @@
 import {
+  type AddressSource,
   type CapabilityName,
   GUEST_TYPES,
   type Guest,
@@ -11,6 +12,7 @@ import type { CaseContext } from '../case-context.js';
 import type { ConformanceCase } from '../conformance-case.js';
 import { expectError, fail } from '../expect-error.js';
 import { guestsFingerprint } from '../guest-fingerprint.js';
+import type { VmSpecInput } from '../provisioning-support.js';
 import { capabilityNames } from './capability-names.js';
 
 /** What the probes act on. */
@@ -33,6 +35,14 @@ function probeCalls(name: CapabilityName, t: ProbeTargets): Call[] | undefined {
     const type = name.slice('guestTypes.'.length) as GuestType;
     return [(c) => c.createGuest(t.spec(type))];
   }
+  if (name.startsWith('guestAddresses.')) {
+    const source = name.slice('guestAddresses.'.length) as AddressSource;
+    return busy && [(c) => c.getGuestAddresses(busy.id, { sources: [source] })];
+  }
+  const vm = (extra: Partial<VmSpecInput>): Call[] => {
+    const spec = t.spec('vm');
+    return spec.type === 'vm' ? [(c) => c.createGuest({ ...spec, ...extra } as GuestSpecInput)] : [];
+  };
   if (name.startsWith('console.')) {
     const protocol = name.slice('console.'.length) as 'vnc' | 'spice' | 'terminal';
     return busy && [(c) => c.openConsole(busy.id, { protocol })];
@@ -75,6 +85,38 @@ function probeCalls(name: CapabilityName, t: ProbeTargets): Call[] | undefined {
       return [(c) => c.listNetworks()];
     case 'inventory.images':
       return [(c) => c.listImages()];
+    case 'sources.image':
+      return vm({ source: { kind: 'image', volumeId: 'kit:import/kit.qcow2' } });
+    case 'sources.iso':
+      return vm({ source: { kind: 'iso', volumeId: 'kit:iso/kit.iso' }, cdrom: undefined });
+    case 'sources.template':
+      return vm({ source: { kind: 'template', guestId: t.templateId ?? idle?.id ?? 'kit/1' } });
+    case 'bootOrder':
+      return vm({ boot: ['disk'] });
+    case 'cloudInit.config':
+      return vm({ cloudInit: { user: 'kit' } });
+    case 'cloudInit.hostname':
+      return vm({ cloudInit: { hostname: 'kit-other-host-name' } });
+    case 'cloudInit.userData':
+      return vm({ cloudInit: { userData: '#cloud-config\n' } });
+    case 'cloudInit.userDataVolume':
+      return vm({ cloudInit: { userDataVolume: 'kit:snippets/kit.yaml' } });
+    case 'guestConfig':
+      return idle && [(c) => c.getGuestConfig(idle.id)];
+    case 'templates':
+      return idle && [(c) => c.convertToTemplate(idle.id)];
+    case 'disks.resize':
+      return idle && [(c) => c.resizeDisk(idle.id, 'kitslot0', { sizeGiB: 1024 })];
+    case 'disks.resizeRunning':
+      return busy && [(c) => c.resizeDisk(busy.id, 'kitslot0', { sizeGiB: 1024 })];
+    case 'disks.add':
+      return idle && [(c) => c.addDisk(idle.id, { sizeGiB: 1 })];
+    case 'disks.remove':
+      return idle && [(c) => c.removeDisk(idle.id, 'kitslot0')];
+    case 'nics.add':
+      return idle && [(c) => c.addNic(idle.id, { network: 'kitnet' })];
+    case 'nics.remove':
+      return idle && [(c) => c.removeNic(idle.id, 'kitslot0')];
     case 'cancelOperation': {
       const id = t.operationId;
       return id === undefined ? undefined : [(c) => c.cancelOperation(id)];

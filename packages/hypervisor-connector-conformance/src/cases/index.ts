@@ -3,10 +3,13 @@ import { abortedCallCases } from './aborted-calls.js';
 import { capabilityCases } from './capabilities.js';
 import { consoleMetricsCases } from './console-metrics.js';
 import { dataOwnershipCases } from './data-ownership.js';
+import { deviceChangeCases } from './device-changes.js';
 import { disposalCases } from './disposal.js';
 import { factoryCases } from './factory.js';
+import { guestAddressCases } from './guest-addresses.js';
 import { guestChangeCases } from './guest-changes.js';
 import { guestQueryCases } from './guest-queries.js';
+import { guestSourceCases } from './guest-sources.js';
 import { guestTypeLimitCases } from './guest-type-limits.js';
 import { identifierCases } from './identifiers.js';
 import { invalidInputCases } from './invalid-input.js';
@@ -14,8 +17,10 @@ import { inventoryCases } from './inventory.js';
 import { lifecycleCases } from './lifecycle.js';
 import { migrationCases } from './migration.js';
 import { operationCases } from './operations.js';
+import { provisioningInputCases } from './provisioning-input.js';
 import { snapshotCases } from './snapshots.js';
 import { targetCases } from './target.js';
+import { templateCases } from './templates.js';
 
 /** The kit's cases by concern, in the order the suites are registered. */
 export const CONFORMANCE_GROUPS: Readonly<Record<string, readonly ConformanceCase[]>> = {
@@ -28,9 +33,13 @@ export const CONFORMANCE_GROUPS: Readonly<Record<string, readonly ConformanceCas
   migration: migrationCases,
   'console and metrics': consoleMetricsCases,
   inventory: inventoryCases,
+  'guest sources': guestSourceCases,
+  'device changes': deviceChangeCases,
+  templates: templateCases,
+  addresses: guestAddressCases,
   operations: operationCases,
   identifiers: identifierCases,
-  'invalid input': invalidInputCases,
+  'invalid input': [...invalidInputCases, ...provisioningInputCases],
   'aborted calls': abortedCallCases,
   capabilities: [...capabilityCases, ...guestTypeLimitCases],
   'data ownership': dataOwnershipCases,
@@ -45,10 +54,13 @@ export {
   capabilityCases,
   consoleMetricsCases,
   dataOwnershipCases,
+  deviceChangeCases,
   disposalCases,
   factoryCases,
+  guestAddressCases,
   guestChangeCases,
   guestQueryCases,
+  guestSourceCases,
   guestTypeLimitCases,
   identifierCases,
   invalidInputCases,
@@ -56,6 +68,8 @@ export {
   lifecycleCases,
   migrationCases,
   operationCases,
+  provisioningInputCases,
   snapshotCases,
   targetCases,
+  templateCases,
 };
