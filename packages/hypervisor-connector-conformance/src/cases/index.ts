@@ -8,6 +8,7 @@ import { factoryCases } from './factory.js';
 import { guestChangeCases } from './guest-changes.js';
 import { guestQueryCases } from './guest-queries.js';
 import { guestTypeLimitCases } from './guest-type-limits.js';
+import { guestWatchCases } from './guest-watch.js';
 import { identifierCases } from './identifiers.js';
 import { invalidInputCases } from './invalid-input.js';
 import { inventoryCases } from './inventory.js';
@@ -28,6 +29,7 @@ export const CONFORMANCE_GROUPS: Readonly<Record<string, readonly ConformanceCas
   migration: migrationCases,
   'console and metrics': consoleMetricsCases,
   inventory: inventoryCases,
+  watch: guestWatchCases,
   operations: operationCases,
   identifiers: identifierCases,
   'invalid input': invalidInputCases,
@@ -50,6 +52,7 @@ export {
   guestChangeCases,
   guestQueryCases,
   guestTypeLimitCases,
+  guestWatchCases,
   identifierCases,
   invalidInputCases,
   inventoryCases,
