@@ -24,6 +24,7 @@ export function createHvcClient(transport: Transport): HvcClient {
   return {
     targets: createClient(HVC_SERVICES.targets, transport),
     guests: createClient(HVC_SERVICES.guests, transport),
+    guestEvents: createClient(HVC_SERVICES.guestEvents, transport),
     snapshots: createClient(HVC_SERVICES.snapshots, transport),
     operations: createClient(HVC_SERVICES.operations, transport),
     members: createClient(HVC_SERVICES.members, transport),

@@ -1,3 +1,4 @@
+import { GuestEventService } from './gen/hvc/v1/guest_events_pb.js';
 import { GuestService } from './gen/hvc/v1/guests_pb.js';
 import { MemberService } from './gen/hvc/v1/members_pb.js';
 import { OperationService } from './gen/hvc/v1/operations_pb.js';
@@ -8,9 +9,10 @@ import { TargetService } from './gen/hvc/v1/targets_pb.js';
 export const HVC_SERVICES = {
   targets: TargetService,
   guests: GuestService,
+  guestEvents: GuestEventService,
   snapshots: SnapshotService,
   operations: OperationService,
   members: MemberService,
 } as const;
 
-export { GuestService, MemberService, OperationService, SnapshotService, TargetService };
+export { GuestEventService, GuestService, MemberService, OperationService, SnapshotService, TargetService };

@@ -1,11 +1,13 @@
 import { createRegistry } from '@bufbuild/protobuf';
 import type { ConnectRouter } from '@connectrpc/connect';
 import {
+  file_hvc_v1_guest_events,
   file_hvc_v1_guests,
   file_hvc_v1_members,
   file_hvc_v1_operations,
   file_hvc_v1_snapshots,
   file_hvc_v1_targets,
+  GuestEventService,
   GuestService,
   MemberService,
   OperationService,
@@ -21,6 +23,7 @@ import {
   file_grpc_reflection_v1alpha_reflection,
   ServerReflection as ReflectionV1Alpha,
 } from '../gen/grpc/reflection/v1alpha/reflection_pb.js';
+import { createGuestEventService } from './guest-event-service.js';
 import { createGuestService } from './guest-service.js';
 import { createHealthService } from './health-service.js';
 import { createMemberService } from './member-service.js';
@@ -34,6 +37,7 @@ import { createTargetService, type TargetServiceOptions } from './target-service
 export const HVC_SERVICES = [
   TargetService,
   GuestService,
+  GuestEventService,
   SnapshotService,
   OperationService,
   MemberService,
@@ -54,6 +58,7 @@ export function hvcRoutes(deps: ServiceDeps, options: HvcRoutesOptions): (router
   const files = [
     file_hvc_v1_targets,
     file_hvc_v1_guests,
+    file_hvc_v1_guest_events,
     file_hvc_v1_snapshots,
     file_hvc_v1_operations,
     file_hvc_v1_members,
@@ -67,6 +72,10 @@ export function hvcRoutes(deps: ServiceDeps, options: HvcRoutesOptions): (router
   return (router) => {
     router.service(TargetService, createTargetService(deps, options.targets));
     router.service(GuestService, createGuestService(deps));
+    router.service(
+      GuestEventService,
+      createGuestEventService(deps, { recheckEveryMs: options.watchRecheckMs }),
+    );
     router.service(SnapshotService, createSnapshotService(deps));
     router.service(
       OperationService,
