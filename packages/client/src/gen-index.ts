@@ -5,6 +5,7 @@
  * @packageDocumentation
  */
 export * from './gen/hvc/v1/consoles_pb.js';
+export * from './gen/hvc/v1/guest_events_pb.js';
 export * from './gen/hvc/v1/guests_pb.js';
 export * from './gen/hvc/v1/inventory_pb.js';
 export * from './gen/hvc/v1/members_pb.js';

@@ -25,6 +25,7 @@ export function createHvcClient(transport: Transport): HvcClient {
     targets: createClient(HVC_SERVICES.targets, transport),
     guests: createClient(HVC_SERVICES.guests, transport),
     inventory: createClient(HVC_SERVICES.inventory, transport),
+    guestEvents: createClient(HVC_SERVICES.guestEvents, transport),
     snapshots: createClient(HVC_SERVICES.snapshots, transport),
     operations: createClient(HVC_SERVICES.operations, transport),
     members: createClient(HVC_SERVICES.members, transport),

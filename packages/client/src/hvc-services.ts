@@ -1,4 +1,5 @@
 import { ConsoleService } from './gen/hvc/v1/consoles_pb.js';
+import { GuestEventService } from './gen/hvc/v1/guest_events_pb.js';
 import { GuestService } from './gen/hvc/v1/guests_pb.js';
 import { InventoryService } from './gen/hvc/v1/inventory_pb.js';
 import { MemberService } from './gen/hvc/v1/members_pb.js';
@@ -11,6 +12,7 @@ export const HVC_SERVICES = {
   targets: TargetService,
   guests: GuestService,
   inventory: InventoryService,
+  guestEvents: GuestEventService,
   snapshots: SnapshotService,
   operations: OperationService,
   members: MemberService,
@@ -19,6 +21,7 @@ export const HVC_SERVICES = {
 
 export {
   ConsoleService,
+  GuestEventService,
   GuestService,
   InventoryService,
   MemberService,

@@ -112,6 +112,14 @@ describe('the conformance kit against the memory connector', () => {
     });
   });
 
+  it('skips the watch case, with the reason, for a connector without watch', async () => {
+    const noWatch = { ...memoryFixture, connect: () => memoryConnector({ capabilities: { watch: false } }) };
+    expect(await runConformanceCase(noWatch, 'watch.sync-added-removed')).toEqual({
+      status: 'skipped',
+      reason: 'the connector reports no "watch" capability (the restricted cases check UNSUPPORTED)',
+    });
+  });
+
   it('rejects an unknown case id', async () => {
     await expect(runConformanceCase(memoryFixture, 'no.such-case')).rejects.toThrow(/no conformance case/);
   });
@@ -460,6 +468,19 @@ const breakages: {
         query?.pageToken !== undefined && query.contentKinds !== undefined
           ? inner.listStorages({ pageSize: query.pageSize }, options)
           : inner.listStorages(query, options),
+    }),
+  },
+  {
+    behaviour: 'a watch starts without a sync',
+    caseId: 'watch.sync-added-removed',
+    failure: /first event/,
+    overrides: (inner) => ({
+      watchGuests: (filter, options) => ({
+        async *[Symbol.asyncIterator]() {
+          for await (const event of inner.watchGuests(filter, options))
+            if (event.type !== 'sync') yield event;
+        },
+      }),
     }),
   },
   {

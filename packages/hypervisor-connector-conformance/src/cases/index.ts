@@ -11,6 +11,7 @@ import { guestChangeCases } from './guest-changes.js';
 import { guestQueryCases } from './guest-queries.js';
 import { guestSourceCases } from './guest-sources.js';
 import { guestTypeLimitCases } from './guest-type-limits.js';
+import { guestWatchCases } from './guest-watch.js';
 import { identifierCases } from './identifiers.js';
 import { invalidInputCases } from './invalid-input.js';
 import { inventoryCases } from './inventory.js';
@@ -37,6 +38,7 @@ export const CONFORMANCE_GROUPS: Readonly<Record<string, readonly ConformanceCas
   'device changes': deviceChangeCases,
   templates: templateCases,
   addresses: guestAddressCases,
+  watch: guestWatchCases,
   operations: operationCases,
   identifiers: identifierCases,
   'invalid input': [...invalidInputCases, ...provisioningInputCases],
@@ -62,6 +64,7 @@ export {
   guestQueryCases,
   guestSourceCases,
   guestTypeLimitCases,
+  guestWatchCases,
   identifierCases,
   invalidInputCases,
   inventoryCases,

@@ -1,12 +1,14 @@
 import { createRegistry } from '@bufbuild/protobuf';
 import type { ConnectRouter } from '@connectrpc/connect';
 import {
+  file_hvc_v1_guest_events,
   file_hvc_v1_guests,
   file_hvc_v1_inventory,
   file_hvc_v1_members,
   file_hvc_v1_operations,
   file_hvc_v1_snapshots,
   file_hvc_v1_targets,
+  GuestEventService,
   GuestService,
   InventoryService,
   MemberService,
@@ -23,6 +25,7 @@ import {
   file_grpc_reflection_v1alpha_reflection,
   ServerReflection as ReflectionV1Alpha,
 } from '../gen/grpc/reflection/v1alpha/reflection_pb.js';
+import { createGuestEventService } from './guest-event-service.js';
 import { createGuestService } from './guest-service.js';
 import { createHealthService } from './health-service.js';
 import { createInventoryService } from './inventory-service.js';
@@ -38,6 +41,7 @@ export const HVC_SERVICES = [
   TargetService,
   GuestService,
   InventoryService,
+  GuestEventService,
   SnapshotService,
   OperationService,
   MemberService,
@@ -59,6 +63,7 @@ export function hvcRoutes(deps: ServiceDeps, options: HvcRoutesOptions): (router
     file_hvc_v1_targets,
     file_hvc_v1_guests,
     file_hvc_v1_inventory,
+    file_hvc_v1_guest_events,
     file_hvc_v1_snapshots,
     file_hvc_v1_operations,
     file_hvc_v1_members,
@@ -73,6 +78,10 @@ export function hvcRoutes(deps: ServiceDeps, options: HvcRoutesOptions): (router
     router.service(TargetService, createTargetService(deps, options.targets));
     router.service(GuestService, createGuestService(deps));
     router.service(InventoryService, createInventoryService(deps));
+    router.service(
+      GuestEventService,
+      createGuestEventService(deps, { recheckEveryMs: options.watchRecheckMs }),
+    );
     router.service(SnapshotService, createSnapshotService(deps));
     router.service(
       OperationService,

@@ -1,13 +1,12 @@
 import type { ServiceImpl } from '@connectrpc/connect';
 import type { OperationService } from '@hvc/client/v1';
-import { PermissionDeniedError } from '@hvc/hypervisor-connector';
-import { enforce } from '../authz/enforce.js';
-import { noteAudit, subjectOf } from '../interceptors/request-context.js';
+import { noteAudit } from '../interceptors/request-context.js';
 import { operationToProto } from '../wire/proto-mapping.js';
 import { parseOperationId } from '../wire/request-ids.js';
 import { accessTarget } from './access.js';
 import { watchOperation } from './operation-watch.js';
 import type { ServiceDeps } from './service-deps.js';
+import { viewRecheck } from './view-recheck.js';
 
 /** Options of the operation service. */
 export interface OperationServiceOptions {
@@ -41,24 +40,9 @@ export function createOperationService(
     },
     async *watchOperation(req, ctx) {
       const operationId = parseOperationId(req.operationId);
-      const { connector, targetId, principal, organizationId } = await accessTarget(deps, ctx, 'view', req);
-      const recheck = {
-        everyMs: options.recheckEveryMs ?? 5_000,
-        // The membership is read again: a user disabled or removed while watching loses the stream.
-        check: async () => {
-          if (principal.kind === 'user') {
-            const member = await deps.store.members.getMember(organizationId, principal.id);
-            if (member?.status !== 'active' || member.disabled) {
-              throw new PermissionDeniedError('you are no longer an active member of this organisation');
-            }
-          }
-          await enforce(deps.authorizer, subjectOf(principal), 'view', {
-            type: 'target',
-            organizationId,
-            id: targetId,
-          });
-        },
-      };
+      const access = await accessTarget(deps, ctx, 'view', req);
+      const { connector, targetId } = access;
+      const recheck = viewRecheck(deps, access, options.recheckEveryMs ?? 5_000);
       for await (const operation of watchOperation(connector, operationId, ctx.signal, recheck)) {
         yield { operation: operationToProto(operation, targetId) };
       }
