@@ -17,6 +17,7 @@ export const LIBVIRT_CAPABILITIES: Capabilities = {
   inventory: FULL_CAPABILITIES.inventory,
   guestTypes: ['vm'],
   console: ['vnc', 'terminal'],
+  consoleStream: ['vnc'],
   notes: {
     'inventory.networks': 'libvirt virtual networks; host bridges are not listed',
     'guestTypes.container': 'the QEMU driver runs virtual machines only',
@@ -59,6 +60,7 @@ export function targetCapabilities(config: LibvirtConfig): Capabilities {
     for (const name of WRITES) notes[name] = why;
     notes['console.vnc'] = `${why}: a one-time VNC password cannot be set`;
     notes['console.terminal'] = `${why}: libvirt opens consoles on read-write connections only`;
+    notes['consoleStream.vnc'] = `${why}: a one-time VNC password cannot be set`;
     capabilities = {
       ...capabilities,
       create: false,
@@ -70,6 +72,7 @@ export function targetCapabilities(config: LibvirtConfig): Capabilities {
       suspend: false,
       reset: false,
       console: [],
+      consoleStream: [],
       cancelOperation: false,
     };
   }

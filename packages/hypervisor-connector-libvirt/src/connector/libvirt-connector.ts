@@ -8,6 +8,7 @@ import { defineConnector, powerMethods } from '@hvc/hypervisor-connector-kit';
 import { type LibvirtConfigInput, parseLibvirtConfig } from '../config/libvirt-config.js';
 import { type AttachTerminalOptions, attachTerminal, openConsole } from '../console/guest-console.js';
 import { TerminalTickets } from '../console/terminal-tickets.js';
+import { openVncConsoleStream } from '../console/vnc-console-stream.js';
 import { parseGuestId } from '../domains/guest-id.js';
 import { GuestLocator } from '../domains/guest-locator.js';
 import { getGuest, listGuests } from '../domains/guest-reads.js';
@@ -122,6 +123,7 @@ export function createLibvirtConnector(
       rollbackSnapshot: (uuid, name, call) => changeSnapshot(context, uuid, name, 'rollback', call.signal),
       deleteSnapshot: (uuid, name, call) => changeSnapshot(context, uuid, name, 'delete', call.signal),
       openConsole: (uuid, request, call) => openConsole(context, tickets, uuid, request, call.signal),
+      openConsoleStream: (uuid, _request, call) => openVncConsoleStream(context, tickets, uuid, call),
       getMetrics: (uuid, request, call) => metrics.read(uuid, request, call.signal),
       getOperation: (id, call) => operations.read(id, call.signal),
       waitForOperation: (id, options) => operations.wait(id, options),

@@ -158,6 +158,7 @@ describe('the capabilities of a target', () => {
       update: false,
       snapshots: false,
       console: [],
+      consoleStream: [],
       metrics: true,
     });
     expect(readOnly.notes?.['console.terminal']).toMatch(/read-only/);
