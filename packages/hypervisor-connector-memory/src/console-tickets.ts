@@ -1,4 +1,5 @@
 import type { ConsoleRequest, ConsoleTicket } from '@hvc/hypervisor-connector';
+import type { GuestRecord } from './guest-record.js';
 import type { MemoryContext } from './memory-context.js';
 import { stateConflict } from './memory-errors.js';
 import { stateClause } from './power-transitions.js';
@@ -9,6 +10,19 @@ const TICKET_LIFETIME_MS = 10 * 60 * 1000;
 /** The port each protocol's consoles are numbered from (plus the guest's number). */
 const BASE_PORT = { vnc: 5900, spice: 61000, terminal: 5900 } as const;
 
+/** The guest a console is opened on: an active (running or paused) one; CONFLICT for any other state. */
+export function consoleGuest(context: MemoryContext, guestId: string): GuestRecord {
+  const guest = context.state.guest(guestId, context.origin);
+  if (guest.state !== 'running' && guest.state !== 'paused') {
+    throw stateConflict(
+      guest,
+      `cannot open a console on guest ${guest.id}: ${stateClause(guest.state)} (a console needs a running guest)`,
+      context.origin,
+    );
+  }
+  return guest;
+}
+
 /**
  * A console ticket for an active (running or paused) guest; CONFLICT for any other state. Tickets and passwords
  * are random (they are secrets); `raw` holds neither.
@@ -18,14 +32,7 @@ export function openMemoryConsole(
   guestId: string,
   request: ConsoleRequest,
 ): ConsoleTicket {
-  const guest = context.state.guest(guestId, context.origin);
-  if (guest.state !== 'running' && guest.state !== 'paused') {
-    throw stateConflict(
-      guest,
-      `cannot open a console on guest ${guest.id}: ${stateClause(guest.state)} (a console needs a running guest)`,
-      context.origin,
-    );
-  }
+  const guest = consoleGuest(context, guestId);
   const port = BASE_PORT[request.protocol] + guest.vmid;
   const expiresAt = new Date(context.clock.now() + TICKET_LIFETIME_MS).toISOString();
   return {

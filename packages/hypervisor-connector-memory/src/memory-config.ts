@@ -143,6 +143,8 @@ const CapabilitiesOverrideSchema = z.strictObject({
   suspend: z.boolean().optional(),
   reset: z.boolean().optional(),
   console: z.array(z.enum(CONSOLE_PROTOCOLS)).optional(),
+  // The in-process console stream speaks RFB only.
+  consoleStream: z.array(z.literal('vnc')).optional(),
   metrics: z.boolean().optional(),
   cancelOperation: z.boolean().optional(),
   inventory: z
@@ -231,6 +233,7 @@ function mergeCapabilities(override: MemoryCapabilitiesOverride): Capabilities {
   const { clone, migration, inventory, ...flat } = override;
   return {
     ...structuredClone({ ...FULL_CAPABILITIES, ...OPTIONAL_CAPABILITIES_MISSING }),
+    consoleStream: ['vnc'],
     ...structuredClone(flat),
     clone: { ...FULL_CAPABILITIES.clone, ...clone },
     migration: { ...FULL_CAPABILITIES.migration, ...migration },

@@ -30,6 +30,7 @@ import {
   rollbackMemorySnapshot,
 } from './guest-snapshots.js';
 import { type MemoryConnectorConfigInput, resolveMemoryConfig } from './memory-config.js';
+import { openMemoryConsoleStream } from './memory-console-stream.js';
 import type { MemoryContext } from './memory-context.js';
 import { MemoryInventory } from './memory-inventory.js';
 import { listMemoryNodes } from './memory-nodes.js';
@@ -152,6 +153,8 @@ export function createMemoryConnector(
         after(call, () => deleteMemorySnapshot(context, guestId, name)),
       openConsole: (guestId, request, call) =>
         after(call, () => openMemoryConsole(context, guestId, request)),
+      openConsoleStream: async (guestId, _request, call) =>
+        await after(call, () => openMemoryConsoleStream(context, guestId)),
       getMetrics: (guestId, request, call) => after(call, () => memoryMetrics(context, guestId, request)),
       listStorages: (query, call) => after(call, () => inventory.listStorages(query)),
       listNetworks: (query, call) => after(call, () => inventory.listNetworks(query)),

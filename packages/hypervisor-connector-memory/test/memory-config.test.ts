@@ -86,6 +86,7 @@ describe('memory connector config', () => {
       clone: { full: true, linked: false },
       migration: { offline: true, live: false },
       console: ['vnc'],
+      consoleStream: ['vnc'],
       unsupportedByGuestType: MEMORY_UNSUPPORTED_BY_GUEST_TYPE,
     });
     expect((await connector.describe()).capabilities).toEqual(connector.capabilities);

@@ -124,6 +124,7 @@ describe('describe and listNodes', () => {
         ...FULL_CAPABILITIES,
         ...OPTIONAL_CAPABILITIES_MISSING,
         inventory: FULL_CAPABILITIES.inventory,
+        consoleStream: ['vnc'],
       },
       raw: { version: '2.0.0', clusterName: 'lab' },
     });
