@@ -4,6 +4,7 @@
  *
  * @packageDocumentation
  */
+export * from './gen/hvc/v1/consoles_pb.js';
 export * from './gen/hvc/v1/guests_pb.js';
 export * from './gen/hvc/v1/members_pb.js';
 export * from './gen/hvc/v1/operations_pb.js';

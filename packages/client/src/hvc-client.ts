@@ -27,5 +27,6 @@ export function createHvcClient(transport: Transport): HvcClient {
     snapshots: createClient(HVC_SERVICES.snapshots, transport),
     operations: createClient(HVC_SERVICES.operations, transport),
     members: createClient(HVC_SERVICES.members, transport),
+    consoles: createClient(HVC_SERVICES.consoles, transport),
   };
 }

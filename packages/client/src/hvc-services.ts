@@ -1,3 +1,4 @@
+import { ConsoleService } from './gen/hvc/v1/consoles_pb.js';
 import { GuestService } from './gen/hvc/v1/guests_pb.js';
 import { MemberService } from './gen/hvc/v1/members_pb.js';
 import { OperationService } from './gen/hvc/v1/operations_pb.js';
@@ -11,6 +12,7 @@ export const HVC_SERVICES = {
   snapshots: SnapshotService,
   operations: OperationService,
   members: MemberService,
+  consoles: ConsoleService,
 } as const;
 
-export { GuestService, MemberService, OperationService, SnapshotService, TargetService };
+export { ConsoleService, GuestService, MemberService, OperationService, SnapshotService, TargetService };

@@ -10,6 +10,7 @@
 export * as wire from './gen-index.js';
 export { bearerToken, createHvcClient, type HvcClient, type TokenSource } from './hvc-client.js';
 export {
+  ConsoleService,
   GuestService,
   HVC_SERVICES,
   MemberService,
