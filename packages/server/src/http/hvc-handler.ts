@@ -1,6 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import { createContextValues } from '@connectrpc/connect';
 import { connectNodeAdapter } from '@connectrpc/connect-node';
+import { systemClock } from '@hvc/hypervisor-connector-kit';
 import type { Logger } from 'pino';
 import { isAuthFailure } from '../authn/auth-failure.js';
 import { DEFAULT_MAX_TOKEN_LENGTH, readBearerToken } from '../authn/bearer-token.js';
@@ -10,6 +11,8 @@ import type { TokenVerifier } from '../authn/identity.js';
 import type { Authorizer } from '../authz/authorizer.js';
 import { cachedAuthorizer } from '../authz/cached-authorizer.js';
 import type { ConnectorResolver } from '../connectors/connector-resolver.js';
+import type { ConsoleProxyOptions } from '../console/console-options.js';
+import { createConsoleUpgradeHandler, type UpgradeHandler } from '../console/console-upgrade-handler.js';
 import { Health } from '../gen/grpc/health/v1/health_pb.js';
 import { auditInterceptor } from '../interceptors/audit-interceptor.js';
 import { refuseRequest } from '../interceptors/auth-refusal.js';
@@ -85,10 +88,17 @@ export interface HvcHandlerOptions {
   readonly idempotency?: IdempotencyOptions;
   /** Aborting it ends every call in flight (after a graceful drain has given up). */
   readonly shutdownSignal?: AbortSignal;
+  /** The console proxy: ticket lifetime, idle timeout, public URL, clock. */
+  readonly console?: ConsoleProxyOptions;
 }
 
-/** A Node request handler serving the API; mount it on `node:http`, `node:http2` or a framework adapter. */
-export type HvcHandler = (req: NodeRequest, res: NodeResponse) => void;
+/**
+ * A Node request handler serving the API; mount it on `node:http`, `node:http2` or a framework adapter. Its
+ * `upgrade` serves the console proxy's WebSockets: hand it the HTTP/1.1 `upgrade` events of the same server.
+ */
+export type HvcHandler = ((req: NodeRequest, res: NodeResponse) => void) & {
+  readonly upgrade: UpgradeHandler;
+};
 
 /**
  * Builds the `hvc.v1` API — gRPC, gRPC-Web and Connect on one handler — with `grpc.health.v1` and server
@@ -98,7 +108,9 @@ export type HvcHandler = (req: NodeRequest, res: NodeResponse) => void;
  * @example
  * ```ts
  * const handler = createHvcHandler({ resolver, authenticator, authorizer, store });
- * http2.createSecureServer({ key, cert, allowHTTP1: true }, handler).listen(8443);
+ * const server = http2.createSecureServer({ key, cert, allowHTTP1: true }, handler);
+ * server.on('upgrade', (req, socket, head) => handler.upgrade(req, socket, head) || socket.destroy());
+ * server.listen(8443);
  * ```
  */
 export function createHvcHandler(options: HvcHandlerOptions): HvcHandler {
@@ -123,6 +135,11 @@ export function createHvcHandler(options: HvcHandlerOptions): HvcHandler {
       targets: {
         probesPerMinute: options.limits?.targetProbesPerMinute ?? 10,
         probeWindowMs: options.limits?.targetProbeWindowMs ?? 5_000,
+      },
+      consoles: {
+        ticketTtlMs: options.console?.ticketTtlMs ?? 60_000,
+        clock: options.console?.clock ?? systemClock,
+        ...(options.console?.publicUrl === undefined ? {} : { publicUrl: options.console.publicUrl }),
       },
     }),
     readMaxBytes: options.limits?.readMaxBytes ?? 1024 * 1024,
@@ -153,7 +170,8 @@ export function createHvcHandler(options: HvcHandlerOptions): HvcHandler {
     },
   });
 
-  return (req, res) => {
+  const upgrade = createConsoleUpgradeHandler(deps, { ...options.console, logger });
+  const handler = (req: NodeRequest, res: NodeResponse): void => {
     const path = (req.url ?? '/').split('?', 1)[0]!;
     if (path.startsWith(`/${Health.typeName}/`)) {
       // Health calls need no token, so what they may hold is bounded here, before anything is parsed.
@@ -200,6 +218,7 @@ export function createHvcHandler(options: HvcHandlerOptions): HvcHandler {
       },
     );
   };
+  return Object.assign(handler, { upgrade });
 }
 
 /**

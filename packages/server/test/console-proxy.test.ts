@@ -1,0 +1,200 @@
+// The console proxy over real HTTP: OpenConsole mints a single-use ticket, a `ws` client (as noVNC) does the RFB
+// 3.8 handshake through the proxy to the memory connector's console; reused, expired, unknown and foreign tickets
+// get the same 403, and a viewer cannot mint.
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { Code, ConnectError } from '@connectrpc/connect';
+import { createHvcClient, createWebTransport } from '@hvc/client';
+import { createManualClock } from '@hvc/hypervisor-connector-kit';
+import { memoryConnectorFactory } from '@hvc/hypervisor-connector-memory';
+import { createResolver } from '@hvc/hypervisor-resolver';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+import { createAuthenticator } from '../src/authn/authenticator.js';
+import { createServiceTokenVerifier } from '../src/authn/service-token-verifier.js';
+import { createDatabaseAuthorizer } from '../src/authz/database-authorizer.js';
+import { createHvcHandler } from '../src/http/hvc-handler.js';
+import { listenOnePort, type OnePortServer } from '../src/http/one-port-server.js';
+import { createCredentialCipher } from '../src/storage/credential-cipher.js';
+import { type HvcStore, openSqliteStore } from '../src/storage/hvc-store.js';
+import { generateServiceToken } from '../src/storage/service-token-store.js';
+
+let store: HvcStore;
+let server: OnePortServer;
+const clock = createManualClock(Date.UTC(2026, 0, 1));
+const tokens = {
+  operator: generateServiceToken(),
+  viewer: generateServiceToken(),
+  other: generateServiceToken(),
+};
+
+beforeAll(async () => {
+  store = await openSqliteStore(':memory:', createCredentialCipher(randomBytes(32)));
+  for (const org of ['acme', 'globex']) {
+    await store.members.createOrganization({ id: org, displayName: org });
+    await store.targets.create({
+      id: 'lab',
+      organizationId: org,
+      displayName: 'Lab',
+      kind: 'memory',
+      config: { guests: [{ type: 'vm', name: `${org}-web`, state: 'running' }] },
+    });
+  }
+  await store.serviceTokens.put({
+    id: 'op',
+    organizationId: 'acme',
+    role: 'operator',
+    token: tokens.operator,
+  });
+  await store.serviceTokens.put({ id: 'view', organizationId: 'acme', role: 'viewer', token: tokens.viewer });
+  await store.serviceTokens.put({
+    id: 'gx',
+    organizationId: 'globex',
+    role: 'operator',
+    token: tokens.other,
+  });
+  const handler = createHvcHandler({
+    resolver: createResolver({
+      connectors: { memory: memoryConnectorFactory },
+      targets: (id) => store.targets.descriptor(id),
+    }),
+    authenticator: createAuthenticator({
+      issuers: [],
+      serviceTokens: createServiceTokenVerifier(store.serviceTokens),
+    }),
+    authorizer: createDatabaseAuthorizer(store.db),
+    store,
+    limits: { accessCacheMs: 0 },
+    console: { clock, ticketTtlMs: 60_000 },
+  });
+  server = await listenOnePort(handler, { host: '127.0.0.1', port: 0, upgrade: handler.upgrade });
+});
+
+afterAll(async () => {
+  await server.close(0);
+  await store.close();
+});
+
+const client = (token: string) => createHvcClient(createWebTransport({ baseUrl: server.url, token }));
+
+async function mint(token = tokens.operator) {
+  return client(token).consoles.openConsole({ targetId: 'lab', guestId: 'vm/100', protocol: 'vnc' });
+}
+
+/** Opens a WebSocket as noVNC does; resolves it once open, or rejects with the HTTP status of a refusal. */
+function connect(url: string): Promise<{ socket: WebSocket; read: (length: number) => Promise<Buffer> }> {
+  const socket = new WebSocket(url, ['binary']);
+  let pending = Buffer.alloc(0);
+  let wake: (() => void) | undefined;
+  let closed = false;
+  socket.on('message', (data: Buffer) => {
+    pending = Buffer.concat([pending, data]);
+    wake?.();
+  });
+  socket.on('close', () => {
+    closed = true;
+    wake?.();
+  });
+  const read = async (length: number) => {
+    while (pending.length < length) {
+      if (closed) throw new Error('the console closed');
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+      });
+    }
+    const out = pending.subarray(0, length);
+    pending = pending.subarray(length);
+    return out;
+  };
+  return new Promise((resolve, reject) => {
+    socket.once('open', () => resolve({ socket, read }));
+    socket.once('unexpected-response', (_req, res) => {
+      reject(Object.assign(new Error(`HTTP ${res.statusCode}`), { status: res.statusCode }));
+      socket.terminate();
+    });
+    socket.once('error', reject);
+  });
+}
+
+/** RFB 3.8 as a viewer speaks it: version, security None, ClientInit, ServerInit, one framebuffer update. */
+async function viewDesktop(url: string): Promise<string> {
+  const { socket, read } = await connect(url);
+  expect(socket.protocol).toBe('binary');
+  expect((await read(12)).toString()).toBe('RFB 003.008\n');
+  socket.send(Buffer.from('RFB 003.008\n'));
+  expect([...(await read(2))]).toEqual([1, 1]);
+  socket.send(Buffer.of(1));
+  expect((await read(4)).readUInt32BE(0)).toBe(0);
+  socket.send(Buffer.of(1));
+  const init = await read(24);
+  expect([init.readUInt16BE(0), init.readUInt16BE(2)]).toEqual([4, 3]);
+  const name = (await read(init.readUInt32BE(20))).toString();
+  socket.send(Buffer.of(3, 0, 0, 0, 0, 0, 0, 4, 0, 3));
+  const update = await read(16);
+  expect([update[0], update.readUInt16BE(2), update.readInt32BE(12)]).toEqual([0, 1, 0]);
+  expect((await read(4 * 3 * 4)).length).toBe(48);
+  socket.close();
+  await once(socket, 'close');
+  return name;
+}
+
+const statusOf = (url: string) =>
+  connect(url).then(
+    ({ socket }) => {
+      socket.close();
+      return 101;
+    },
+    (error: { status?: number }) => error.status,
+  );
+
+describe('the console proxy', () => {
+  it('mints a single-use ws URL that reaches the guest’s console through a real RFB handshake', async () => {
+    const opened = await mint();
+    expect(opened.url).toMatch(
+      new RegExp(
+        `^ws://127\\.0\\.0\\.1:${server.port}/v1/console/acme/lab/vm%2F100\\?ticket=[A-Za-z0-9_-]{43}$`,
+      ),
+    );
+    expect(opened.protocols).toEqual(['binary']);
+    expect(Number(opened.expireTime?.seconds) * 1000).toBe(clock.now() + 60_000);
+    expect(await viewDesktop(opened.url)).toBe('acme-web');
+    expect(await statusOf(opened.url)).toBe(403);
+    const actions = (await store.audit.list({ organizationId: 'acme' })).map((e) => e.action);
+    expect(actions).toEqual(expect.arrayContaining(['hvc.v1.ConsoleService/OpenConsole', 'console.connect']));
+  });
+
+  it('refuses a ticket on another organisation’s path without burning it, and unknown tickets alike', async () => {
+    const { url } = await mint();
+    const foreign = url.replace('/v1/console/acme/', '/v1/console/globex/');
+    expect(await statusOf(foreign)).toBe(403);
+    expect(await statusOf(url.replace('/vm%2F100?', '/vm%2F101?'))).toBe(403);
+    expect(await statusOf(url.replace(/ticket=.*/, `ticket=${randomBytes(32).toString('base64url')}`))).toBe(
+      403,
+    );
+    expect(await statusOf(url.replace(/\?ticket=.*/, ''))).toBe(403);
+    expect(await viewDesktop(url)).toBe('acme-web');
+    const other = await mint(tokens.other);
+    expect(other.url).toContain('/v1/console/globex/lab/');
+    expect(await viewDesktop(other.url)).toBe('globex-web');
+  });
+
+  it('refuses an expired ticket', async () => {
+    const { url } = await mint();
+    await clock.advance(60_001);
+    expect(await statusOf(url)).toBe(403);
+  });
+
+  it('refuses a ticket whose minter lost the operator role', async () => {
+    const token = generateServiceToken();
+    await store.serviceTokens.put({ id: 'temp', organizationId: 'acme', role: 'operator', token });
+    const { url } = await mint(token);
+    await store.serviceTokens.put({ id: 'temp', organizationId: 'acme', role: 'viewer', token });
+    expect(await statusOf(url)).toBe(403);
+  });
+
+  it('lets no viewer mint, answers 404 to other upgrade paths', async () => {
+    const error = await mint(tokens.viewer).catch((e: unknown) => ConnectError.from(e));
+    expect(error).toMatchObject({ code: Code.PermissionDenied });
+    expect(await statusOf(server.url.replace('http:', 'ws:') + '/v1/elsewhere')).toBe(404);
+  });
+});
