@@ -8,12 +8,13 @@ import { createHvcClient, createWebTransport } from '@hvc/client';
 import { createManualClock } from '@hvc/hypervisor-connector-kit';
 import { memoryConnectorFactory } from '@hvc/hypervisor-connector-memory';
 import { createResolver } from '@hvc/hypervisor-resolver';
+import { generate } from 'selfsigned';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WebSocket } from 'ws';
+import { type ClientOptions, WebSocket } from 'ws';
 import { createAuthenticator } from '../src/authn/authenticator.js';
 import { createServiceTokenVerifier } from '../src/authn/service-token-verifier.js';
 import { createDatabaseAuthorizer } from '../src/authz/database-authorizer.js';
-import { createHvcHandler } from '../src/http/hvc-handler.js';
+import { createHvcHandler, type HvcHandler } from '../src/http/hvc-handler.js';
 import { listenOnePort, type OnePortServer } from '../src/http/one-port-server.js';
 import { createCredentialCipher } from '../src/storage/credential-cipher.js';
 import { type HvcStore, openSqliteStore } from '../src/storage/hvc-store.js';
@@ -21,6 +22,7 @@ import { generateServiceToken } from '../src/storage/service-token-store.js';
 
 let store: HvcStore;
 let server: OnePortServer;
+let handler: HvcHandler;
 const clock = createManualClock(Date.UTC(2026, 0, 1));
 const tokens = {
   operator: generateServiceToken(),
@@ -53,7 +55,7 @@ beforeAll(async () => {
     role: 'operator',
     token: tokens.other,
   });
-  const handler = createHvcHandler({
+  handler = createHvcHandler({
     resolver: createResolver({
       connectors: { memory: memoryConnectorFactory },
       targets: (id) => store.targets.descriptor(id),
@@ -82,8 +84,11 @@ async function mint(token = tokens.operator) {
 }
 
 /** Opens a WebSocket as noVNC does; resolves it once open, or rejects with the HTTP status of a refusal. */
-function connect(url: string): Promise<{ socket: WebSocket; read: (length: number) => Promise<Buffer> }> {
-  const socket = new WebSocket(url, ['binary']);
+function connect(
+  url: string,
+  options: ClientOptions = {},
+): Promise<{ socket: WebSocket; read: (length: number) => Promise<Buffer> }> {
+  const socket = new WebSocket(url, ['binary'], options);
   let pending = Buffer.alloc(0);
   let wake: (() => void) | undefined;
   let closed = false;
@@ -117,8 +122,8 @@ function connect(url: string): Promise<{ socket: WebSocket; read: (length: numbe
 }
 
 /** RFB 3.8 as a viewer speaks it: version, security None, ClientInit, ServerInit, one framebuffer update. */
-async function viewDesktop(url: string): Promise<string> {
-  const { socket, read } = await connect(url);
+async function viewDesktop(url: string, options: ClientOptions = {}): Promise<string> {
+  const { socket, read } = await connect(url, options);
   expect(socket.protocol).toBe('binary');
   expect((await read(12)).toString()).toBe('RFB 003.008\n');
   socket.send(Buffer.from('RFB 003.008\n'));
@@ -138,8 +143,8 @@ async function viewDesktop(url: string): Promise<string> {
   return name;
 }
 
-const statusOf = (url: string) =>
-  connect(url).then(
+const statusOf = (url: string, options: ClientOptions = {}) =>
+  connect(url, options).then(
     ({ socket }) => {
       socket.close();
       return 101;
@@ -178,10 +183,38 @@ describe('the console proxy', () => {
     expect(await viewDesktop(other.url)).toBe('globex-web');
   });
 
-  it('refuses an expired ticket', async () => {
+  it('refuses an expired ticket, and purges expired tickets on a later mint', async () => {
     const { url } = await mint();
-    await clock.advance(60_001);
+    await clock.advance(10 * 60_000 + 1);
     expect(await statusOf(url)).toBe(403);
+    const before = await store.db.selectFrom('console_tickets').select('token_sha256').execute();
+    await mint();
+    const after = await store.db.selectFrom('console_tickets').select('token_sha256').execute();
+    expect(after.length).toBe(1);
+    expect(before.length).toBeGreaterThan(1);
+  });
+
+  it('serves the same endpoint on the TLS listener (HTTP/1.1 upgrade through the HTTP/2 server)', async () => {
+    const pems = await generate([{ name: 'commonName', value: '127.0.0.1' }], {
+      keyType: 'ec',
+      curve: 'P-256',
+      algorithm: 'sha256',
+      extensions: [{ name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }] }],
+    });
+    const tls = await listenOnePort(handler, {
+      host: '127.0.0.1',
+      port: 0,
+      tls: { cert: pems.cert, key: pems.private },
+      upgrade: handler.upgrade,
+    });
+    try {
+      const { url } = await mint();
+      const wss = url.replace(`ws://127.0.0.1:${server.port}`, `wss://127.0.0.1:${tls.port}`);
+      expect(await viewDesktop(wss, { ca: pems.cert })).toBe('acme-web');
+      expect(await statusOf(wss, { ca: pems.cert })).toBe(403);
+    } finally {
+      await tls.close(0);
+    }
   });
 
   it('refuses a ticket whose minter lost the operator role', async () => {

@@ -14,6 +14,9 @@ export interface ConsoleServiceOptions {
   readonly publicUrl?: string;
 }
 
+/** How often a replica deletes expired tickets. */
+const PURGE_EVERY_MS = 10 * 60_000;
+
 /** `ws://host` or `wss://host` for the request's own URL. */
 function websocketBase(requestUrl: string): string {
   const url = new URL(requestUrl);
@@ -29,6 +32,13 @@ export function createConsoleService(
   deps: ServiceDeps,
   options: ConsoleServiceOptions,
 ): ServiceImpl<typeof ConsoleService> {
+  let nextPurge = 0;
+  /** Deletes expired tickets now and then, on a replica that mints anyway; concurrent purges are harmless. */
+  const purgeNowAndThen = (now: number) => {
+    if (now < nextPurge) return;
+    nextPurge = now + PURGE_EVERY_MS;
+    deps.store.consoleTickets.purgeExpired(new Date(now)).catch(() => {});
+  };
   return {
     async openConsole(req, ctx) {
       const protocol = req.protocol === '' ? 'vnc' : req.protocol;
@@ -42,13 +52,15 @@ export function createConsoleService(
         throw new UnsupportedOperationError('consoleStream.vnc', 'this target cannot stream a VNC console');
       }
       await access.connector.getGuest(access.guestId, { signal: ctx.signal });
+      const now = options.clock.now();
+      purgeNowAndThen(now);
       const { token, expiresAt } = await deps.store.consoleTickets.mint({
         organizationId: access.organizationId,
         targetId: access.targetId,
         guestId: access.guestId,
         protocol,
         actor: actorOf(access.principal),
-        now: new Date(options.clock.now()),
+        now: new Date(now),
         ttlMs: options.ticketTtlMs,
       });
       const path = [access.organizationId, access.targetId, access.guestId].map(encodeURIComponent).join('/');
