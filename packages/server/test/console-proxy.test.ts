@@ -2,7 +2,6 @@
 // 3.8 handshake through the proxy to the memory connector's console; reused, expired, unknown and foreign tickets
 // get the same 403, and a viewer cannot mint.
 import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
 import { Code, ConnectError } from '@connectrpc/connect';
 import { createHvcClient, createWebTransport } from '@hvc/client';
 import { createManualClock } from '@hvc/hypervisor-connector-kit';
@@ -10,7 +9,6 @@ import { memoryConnectorFactory } from '@hvc/hypervisor-connector-memory';
 import { createResolver } from '@hvc/hypervisor-resolver';
 import { generate } from 'selfsigned';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ClientOptions, WebSocket } from 'ws';
 import { createAuthenticator } from '../src/authn/authenticator.js';
 import { createServiceTokenVerifier } from '../src/authn/service-token-verifier.js';
 import { createDatabaseAuthorizer } from '../src/authz/database-authorizer.js';
@@ -19,6 +17,7 @@ import { listenOnePort, type OnePortServer } from '../src/http/one-port-server.j
 import { createCredentialCipher } from '../src/storage/credential-cipher.js';
 import { type HvcStore, openSqliteStore } from '../src/storage/hvc-store.js';
 import { generateServiceToken } from '../src/storage/service-token-store.js';
+import { consoleStatus as statusOf, viewDesktop } from './support/rfb-websocket-viewer.js';
 
 let store: HvcStore;
 let server: OnePortServer;
@@ -83,75 +82,6 @@ async function mint(token = tokens.operator) {
   return client(token).consoles.openConsole({ targetId: 'lab', guestId: 'vm/100', protocol: 'vnc' });
 }
 
-/** Opens a WebSocket as noVNC does; resolves it once open, or rejects with the HTTP status of a refusal. */
-function connect(
-  url: string,
-  options: ClientOptions = {},
-): Promise<{ socket: WebSocket; read: (length: number) => Promise<Buffer> }> {
-  const socket = new WebSocket(url, ['binary'], options);
-  let pending = Buffer.alloc(0);
-  let wake: (() => void) | undefined;
-  let closed = false;
-  socket.on('message', (data: Buffer) => {
-    pending = Buffer.concat([pending, data]);
-    wake?.();
-  });
-  socket.on('close', () => {
-    closed = true;
-    wake?.();
-  });
-  const read = async (length: number) => {
-    while (pending.length < length) {
-      if (closed) throw new Error('the console closed');
-      await new Promise<void>((resolve) => {
-        wake = resolve;
-      });
-    }
-    const out = pending.subarray(0, length);
-    pending = pending.subarray(length);
-    return out;
-  };
-  return new Promise((resolve, reject) => {
-    socket.once('open', () => resolve({ socket, read }));
-    socket.once('unexpected-response', (_req, res) => {
-      reject(Object.assign(new Error(`HTTP ${res.statusCode}`), { status: res.statusCode }));
-      socket.terminate();
-    });
-    socket.once('error', reject);
-  });
-}
-
-/** RFB 3.8 as a viewer speaks it: version, security None, ClientInit, ServerInit, one framebuffer update. */
-async function viewDesktop(url: string, options: ClientOptions = {}): Promise<string> {
-  const { socket, read } = await connect(url, options);
-  expect(socket.protocol).toBe('binary');
-  expect((await read(12)).toString()).toBe('RFB 003.008\n');
-  socket.send(Buffer.from('RFB 003.008\n'));
-  expect([...(await read(2))]).toEqual([1, 1]);
-  socket.send(Buffer.of(1));
-  expect((await read(4)).readUInt32BE(0)).toBe(0);
-  socket.send(Buffer.of(1));
-  const init = await read(24);
-  expect([init.readUInt16BE(0), init.readUInt16BE(2)]).toEqual([4, 3]);
-  const name = (await read(init.readUInt32BE(20))).toString();
-  socket.send(Buffer.of(3, 0, 0, 0, 0, 0, 0, 4, 0, 3));
-  const update = await read(16);
-  expect([update[0], update.readUInt16BE(2), update.readInt32BE(12)]).toEqual([0, 1, 0]);
-  expect((await read(4 * 3 * 4)).length).toBe(48);
-  socket.close();
-  await once(socket, 'close');
-  return name;
-}
-
-const statusOf = (url: string, options: ClientOptions = {}) =>
-  connect(url, options).then(
-    ({ socket }) => {
-      socket.close();
-      return 101;
-    },
-    (error: { status?: number }) => error.status,
-  );
-
 describe('the console proxy', () => {
   it('mints a single-use ws URL that reaches the guest’s console through a real RFB handshake', async () => {
     const opened = await mint();
@@ -162,7 +92,13 @@ describe('the console proxy', () => {
     );
     expect(opened.protocols).toEqual(['binary']);
     expect(Number(opened.expireTime?.seconds) * 1000).toBe(clock.now() + 60_000);
-    expect(await viewDesktop(opened.url)).toBe('acme-web');
+    expect(await viewDesktop(opened.url)).toEqual({
+      name: 'acme-web',
+      width: 4,
+      height: 3,
+      rectangles: 1,
+      encoding: 0,
+    });
     expect(await statusOf(opened.url)).toBe(403);
     const actions = (await store.audit.list({ organizationId: 'acme' })).map((e) => e.action);
     expect(actions).toEqual(expect.arrayContaining(['hvc.v1.ConsoleService/OpenConsole', 'console.connect']));
@@ -177,10 +113,10 @@ describe('the console proxy', () => {
       403,
     );
     expect(await statusOf(url.replace(/\?ticket=.*/, ''))).toBe(403);
-    expect(await viewDesktop(url)).toBe('acme-web');
+    expect((await viewDesktop(url)).name).toBe('acme-web');
     const other = await mint(tokens.other);
     expect(other.url).toContain('/v1/console/globex/lab/');
-    expect(await viewDesktop(other.url)).toBe('globex-web');
+    expect((await viewDesktop(other.url)).name).toBe('globex-web');
   });
 
   it('refuses an expired ticket, and purges expired tickets on a later mint', async () => {
@@ -210,7 +146,7 @@ describe('the console proxy', () => {
     try {
       const { url } = await mint();
       const wss = url.replace(`ws://127.0.0.1:${server.port}`, `wss://127.0.0.1:${tls.port}`);
-      expect(await viewDesktop(wss, { ca: pems.cert })).toBe('acme-web');
+      expect((await viewDesktop(wss, { ca: pems.cert })).name).toBe('acme-web');
       expect(await statusOf(wss, { ca: pems.cert })).toBe(403);
     } finally {
       await tls.close(0);
