@@ -3,7 +3,7 @@
 // get the same 403, and a viewer cannot mint.
 import { randomBytes } from 'node:crypto';
 import { Code, ConnectError } from '@connectrpc/connect';
-import { createHvcClient, createWebTransport } from '@hvc/client';
+import { createHvcClient, createWebTransport, idempotencyKey } from '@hvc/client';
 import { createManualClock } from '@hvc/hypervisor-connector-kit';
 import { memoryConnectorFactory } from '@hvc/hypervisor-connector-memory';
 import { createResolver } from '@hvc/hypervisor-resolver';
@@ -159,6 +159,18 @@ describe('the console proxy', () => {
     const { url } = await mint(token);
     await store.serviceTokens.put({ id: 'temp', organizationId: 'acme', role: 'viewer', token });
     expect(await statusOf(url)).toBe(403);
+  });
+
+  it('keeps no answer under an idempotency key: a retried OpenConsole mints another ticket', async () => {
+    const options = idempotencyKey(randomBytes(16).toString('hex'));
+    const call = () =>
+      client(tokens.operator).consoles.openConsole(
+        { targetId: 'lab', guestId: 'vm/100', protocol: 'vnc' },
+        options,
+      );
+    const [first, second] = [await call(), await call()];
+    expect(first.url).not.toBe(second.url);
+    expect(await store.db.selectFrom('idempotency_keys').selectAll().execute()).toEqual([]);
   });
 
   it('lets no viewer mint, answers 404 to other upgrade paths', async () => {

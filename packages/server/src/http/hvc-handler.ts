@@ -1,6 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import { createContextValues } from '@connectrpc/connect';
 import { connectNodeAdapter } from '@connectrpc/connect-node';
+import { ConsoleService } from '@hvc/client/v1';
 import { systemClock } from '@hvc/hypervisor-connector-kit';
 import type { Logger } from 'pino';
 import { isAuthFailure } from '../authn/auth-failure.js';
@@ -31,6 +32,12 @@ import { clientAddressOf } from './client-address.js';
 import { decodeFailureAsInvalidArgument } from './decode-failure-status.js';
 import type { NodeRequest, NodeResponse } from './node-http.js';
 import { createStreamQuota } from './stream-quota.js';
+
+/**
+ * The services whose writes take idempotency keys. Not the console service: a recorded answer would keep a
+ * console ticket in the database, and a retried OpenConsole may simply mint another.
+ */
+const KEYED_SERVICES = HVC_SERVICES.filter((name) => name !== ConsoleService.typeName);
 
 /** Limits of the API. */
 export interface HvcHandlerLimits {
@@ -154,7 +161,7 @@ export function createHvcHandler(options: HvcHandlerOptions): HvcHandler {
         logger.error({ err: error }, 'audit write failed'),
       ),
       errorInterceptor,
-      idempotencyInterceptor(options.store.idempotency, options.store.requestMac, HVC_SERVICES, {
+      idempotencyInterceptor(options.store.idempotency, options.store.requestMac, KEYED_SERVICES, {
         onError: (error) => logger.error({ err: error }, 'idempotency key bookkeeping failed'),
         ...(options.limits?.idempotencyKeyTtlMs === undefined
           ? {}
