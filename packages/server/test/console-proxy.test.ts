@@ -161,6 +161,32 @@ describe('the console proxy', () => {
     expect(await statusOf(url)).toBe(403);
   });
 
+  it('refuses a page of an origin outside the allow-list before looking at its ticket', async () => {
+    const guarded = createHvcHandler({
+      resolver: createResolver({
+        connectors: { memory: memoryConnectorFactory },
+        targets: (id) => store.targets.descriptor(id),
+      }),
+      authenticator: createAuthenticator({
+        issuers: [],
+        serviceTokens: createServiceTokenVerifier(store.serviceTokens),
+      }),
+      authorizer: createDatabaseAuthorizer(store.db),
+      store,
+      console: { clock, allowedOrigins: ['https://portal.example'] },
+    });
+    const listener = await listenOnePort(guarded, { host: '127.0.0.1', port: 0, upgrade: guarded.upgrade });
+    try {
+      const { url } = await mint();
+      const there = url.replace(`:${server.port}/`, `:${listener.port}/`);
+      expect(await statusOf(there, { origin: 'https://evil.example' })).toBe(403);
+      expect(await statusOf(there)).toBe(403);
+      expect((await viewDesktop(there, { origin: 'https://portal.example' })).name).toBe('acme-web');
+    } finally {
+      await listener.close(0);
+    }
+  });
+
   it('keeps no answer under an idempotency key: a retried OpenConsole mints another ticket', async () => {
     const options = idempotencyKey(randomBytes(16).toString('hex'));
     const call = () =>

@@ -13,6 +13,11 @@ export interface ConsoleProxyOptions {
   readonly publicUrl?: string;
   /** The clock of ticket lifetimes (default the system clock). */
   readonly clock?: Clock;
+  /**
+   * Origins (`https://portal.example.com`) whose pages may open consoles; an upgrade with another `Origin`
+   * header gets 403 before its ticket is looked at. Default: any origin (the ticket alone authorises).
+   */
+  readonly allowedOrigins?: readonly string[];
   /** This replica's name, recorded on the tickets it consumes (default a random one). */
   readonly replicaId?: string;
 }

@@ -84,6 +84,7 @@ export function createConsoleUpgradeHandler(
   const replica = options.replicaId ?? randomUUID();
   const idleTimeoutMs = options.idleTimeoutMs ?? 15 * 60_000;
   const logger = options.logger;
+  const origins = options.allowedOrigins === undefined ? undefined : new Set(options.allowedOrigins);
   const server = new WebSocketServer({
     noServer: true,
     maxPayload: MAX_PAYLOAD_BYTES,
@@ -166,6 +167,12 @@ export function createConsoleUpgradeHandler(
     const parsed = parseConsolePath(req.url ?? '/');
     if (parsed === undefined) return false;
     socket.on('error', () => {});
+    const origin = req.headers.origin;
+    if (origins !== undefined && (origin === undefined || !origins.has(origin))) {
+      logger.debug('console upgrade refused: its origin is not allowed');
+      refuse(socket, 403);
+      return true;
+    }
     if (parsed.ticket === undefined || parsed.ticket === '') {
       refuse(socket, 403);
       return true;
