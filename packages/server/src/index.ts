@@ -44,6 +44,8 @@ export {
   enforceTenantPolicy,
   type TenantConfigPolicy,
 } from './connectors/tenant-config-policy.js';
+export type { ConsoleProxyOptions } from './console/console-options.js';
+export type { UpgradeHandler } from './console/console-upgrade-handler.js';
 export type {
   AuditActor,
   AuditEvent,
@@ -68,6 +70,7 @@ export {
   type OnePortOptions,
   type OnePortServer,
   type RequestListener,
+  type UpgradeListener,
 } from './http/one-port-server.js';
 export type { Readiness } from './http/ops-endpoints.js';
 export {

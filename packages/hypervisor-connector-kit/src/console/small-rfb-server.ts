@@ -1,4 +1,3 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Duplex } from 'node:stream';
 import {
   parseRfbVersion,
@@ -53,12 +52,11 @@ export async function serveSmallRfb(duplex: Duplex, options: SmallRfbServerOptio
       if (chosen !== type) return refuse(duplex, version === '3.8', 'security type not offered');
     }
     if (options.password !== undefined) {
-      const challenge = randomBytes(VNC_CHALLENGE_LENGTH);
+      const challenge = globalThis.crypto.getRandomValues(new Uint8Array(VNC_CHALLENGE_LENGTH));
       duplex.write(challenge);
       const response = await reader.read(VNC_CHALLENGE_LENGTH);
       const expected = vncAuthenticationResponse(options.password, challenge);
-      if (!timingSafeEqual(response, expected))
-        return refuse(duplex, version === '3.8', 'authentication failed');
+      if (!sameBytes(response, expected)) return refuse(duplex, version === '3.8', 'authentication failed');
     }
     if (version === '3.8' || options.password !== undefined) duplex.write(u32(0));
 
@@ -102,6 +100,13 @@ export async function serveSmallRfb(duplex: Duplex, options: SmallRfbServerOptio
     // A refusal ends the duplex gracefully so its reason is delivered; anything else is torn down.
     if (!duplex.writableEnded) duplex.destroy();
   }
+}
+
+/** Compares in constant time for equal lengths (the response is always 16 bytes). */
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  let difference = a.length ^ b.length;
+  for (let i = 0; i < Math.min(a.length, b.length); i++) difference |= (a[i] ?? 0) ^ (b[i] ?? 0);
+  return difference === 0;
 }
 
 function u32(value: number): Buffer {

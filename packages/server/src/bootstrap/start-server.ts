@@ -180,6 +180,7 @@ export async function startServer(config: ServerConfig, extras: StartExtras = {}
         maxConnections: config.limits.maxConnections,
         maxHeaderBytes: config.limits.maxHeaderBytes,
         idleTimeoutMs: config.limits.idleTimeoutMs,
+        upgrade: handler.upgrade,
         ...(config.tls
           ? { tls: { cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) } }
           : {}),

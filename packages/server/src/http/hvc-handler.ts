@@ -1,6 +1,8 @@
 import { setMaxListeners } from 'node:events';
 import { createContextValues } from '@connectrpc/connect';
 import { connectNodeAdapter } from '@connectrpc/connect-node';
+import { ConsoleService } from '@hvc/client/v1';
+import { systemClock } from '@hvc/hypervisor-connector-kit';
 import type { Logger } from 'pino';
 import { isAuthFailure } from '../authn/auth-failure.js';
 import { DEFAULT_MAX_TOKEN_LENGTH, readBearerToken } from '../authn/bearer-token.js';
@@ -10,6 +12,8 @@ import type { TokenVerifier } from '../authn/identity.js';
 import type { Authorizer } from '../authz/authorizer.js';
 import { cachedAuthorizer } from '../authz/cached-authorizer.js';
 import type { ConnectorResolver } from '../connectors/connector-resolver.js';
+import type { ConsoleProxyOptions } from '../console/console-options.js';
+import { createConsoleUpgradeHandler, type UpgradeHandler } from '../console/console-upgrade-handler.js';
 import { Health } from '../gen/grpc/health/v1/health_pb.js';
 import { auditInterceptor } from '../interceptors/audit-interceptor.js';
 import { refuseRequest } from '../interceptors/auth-refusal.js';
@@ -28,6 +32,12 @@ import { clientAddressOf } from './client-address.js';
 import { decodeFailureAsInvalidArgument } from './decode-failure-status.js';
 import type { NodeRequest, NodeResponse } from './node-http.js';
 import { createStreamQuota } from './stream-quota.js';
+
+/**
+ * The services whose writes take idempotency keys. Not the console service: a recorded answer would keep a
+ * console ticket in the database, and a retried OpenConsole may simply mint another.
+ */
+const KEYED_SERVICES = HVC_SERVICES.filter((name) => name !== ConsoleService.typeName);
 
 /** Limits of the API. */
 export interface HvcHandlerLimits {
@@ -85,10 +95,17 @@ export interface HvcHandlerOptions {
   readonly idempotency?: IdempotencyOptions;
   /** Aborting it ends every call in flight (after a graceful drain has given up). */
   readonly shutdownSignal?: AbortSignal;
+  /** The console proxy: ticket lifetime, idle timeout, public URL, clock. */
+  readonly console?: ConsoleProxyOptions;
 }
 
-/** A Node request handler serving the API; mount it on `node:http`, `node:http2` or a framework adapter. */
-export type HvcHandler = (req: NodeRequest, res: NodeResponse) => void;
+/**
+ * A Node request handler serving the API; mount it on `node:http`, `node:http2` or a framework adapter. Its
+ * `upgrade` serves the console proxy's WebSockets: hand it the HTTP/1.1 `upgrade` events of the same server.
+ */
+export type HvcHandler = ((req: NodeRequest, res: NodeResponse) => void) & {
+  readonly upgrade: UpgradeHandler;
+};
 
 /**
  * Builds the `hvc.v1` API — gRPC, gRPC-Web and Connect on one handler — with `grpc.health.v1` and server
@@ -98,7 +115,9 @@ export type HvcHandler = (req: NodeRequest, res: NodeResponse) => void;
  * @example
  * ```ts
  * const handler = createHvcHandler({ resolver, authenticator, authorizer, store });
- * http2.createSecureServer({ key, cert, allowHTTP1: true }, handler).listen(8443);
+ * const server = http2.createSecureServer({ key, cert, allowHTTP1: true }, handler);
+ * server.on('upgrade', (req, socket, head) => handler.upgrade(req, socket, head) || socket.destroy());
+ * server.listen(8443);
  * ```
  */
 export function createHvcHandler(options: HvcHandlerOptions): HvcHandler {
@@ -124,6 +143,11 @@ export function createHvcHandler(options: HvcHandlerOptions): HvcHandler {
         probesPerMinute: options.limits?.targetProbesPerMinute ?? 10,
         probeWindowMs: options.limits?.targetProbeWindowMs ?? 5_000,
       },
+      consoles: {
+        ticketTtlMs: options.console?.ticketTtlMs ?? 60_000,
+        clock: options.console?.clock ?? systemClock,
+        ...(options.console?.publicUrl === undefined ? {} : { publicUrl: options.console.publicUrl }),
+      },
     }),
     readMaxBytes: options.limits?.readMaxBytes ?? 1024 * 1024,
     compressMinBytes: options.limits?.compressMinBytes ?? 64 * 1024,
@@ -137,7 +161,7 @@ export function createHvcHandler(options: HvcHandlerOptions): HvcHandler {
         logger.error({ err: error }, 'audit write failed'),
       ),
       errorInterceptor,
-      idempotencyInterceptor(options.store.idempotency, options.store.requestMac, HVC_SERVICES, {
+      idempotencyInterceptor(options.store.idempotency, options.store.requestMac, KEYED_SERVICES, {
         onError: (error) => logger.error({ err: error }, 'idempotency key bookkeeping failed'),
         ...(options.limits?.idempotencyKeyTtlMs === undefined
           ? {}
@@ -153,7 +177,8 @@ export function createHvcHandler(options: HvcHandlerOptions): HvcHandler {
     },
   });
 
-  return (req, res) => {
+  const upgrade = createConsoleUpgradeHandler(deps, { ...options.console, logger });
+  const handler = (req: NodeRequest, res: NodeResponse): void => {
     const path = (req.url ?? '/').split('?', 1)[0]!;
     if (path.startsWith(`/${Health.typeName}/`)) {
       // Health calls need no token, so what they may hold is bounded here, before anything is parsed.
@@ -200,6 +225,7 @@ export function createHvcHandler(options: HvcHandlerOptions): HvcHandler {
       },
     );
   };
+  return Object.assign(handler, { upgrade });
 }
 
 /**

@@ -1,4 +1,4 @@
-import { createServer as createHttpServer } from 'node:http';
+import { createServer as createHttpServer, type IncomingMessage } from 'node:http';
 import {
   createServer as createH2cServer,
   createSecureServer,
@@ -6,12 +6,16 @@ import {
   constants as http2Constants,
 } from 'node:http2';
 import { type AddressInfo, createServer as createNetServer, type Server, type Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { rememberSessionAddress } from './client-address.js';
 import type { NodeRequest, NodeResponse } from './node-http.js';
 import { replayedSocket } from './replayed-socket.js';
 
 /** What one port serves: a Node request handler for HTTP/1.1 and HTTP/2 alike. */
 export type RequestListener = (req: NodeRequest, res: NodeResponse) => void;
+
+/** Takes an HTTP/1.1 upgrade request (a WebSocket); false when it is not one it serves. */
+export type UpgradeListener = (req: IncomingMessage, socket: Duplex, head: Buffer) => boolean;
 
 /** TLS material, PEM encoded. */
 export interface TlsOptions {
@@ -36,6 +40,11 @@ export interface OnePortOptions {
   readonly maxHeaderBytes?: number;
   /** How long a connection may stay open with no request in flight, ms (default 30 s). */
   readonly idleTimeoutMs?: number;
+  /**
+   * HTTP/1.1 upgrade requests (WebSockets), on the plaintext listener and over TLS alike; one it does not take is
+   * answered 404. Without it, upgrade requests are left to Node's defaults.
+   */
+  readonly upgrade?: UpgradeListener;
 }
 
 /** The defaults of {@link OnePortOptions}' limits. */
@@ -88,6 +97,16 @@ function closeWhenIdle(session: Http2Session, idleMs: number): void {
   });
   session.once('close', () => clearTimeout(timer));
   arm();
+}
+
+/** Hands an upgrade request to `upgrade`; answers 404 to one it does not take. */
+function upgradeOrRefuse(upgrade: UpgradeListener) {
+  return (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    if (!upgrade(req, socket, head)) {
+      socket.on('error', () => {});
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    }
+  };
 }
 
 const PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1');
@@ -158,6 +177,7 @@ export async function listenOnePort(
     // HTTP/1.1 over TLS: the same timeouts as in plaintext (Node applies them to the connections it hands over).
     Object.assign(secure, { headersTimeout, requestTimeout, maxHeaderSize: limits.maxHeaderBytes });
     secure.on('session', track);
+    if (options.upgrade) secure.on('upgrade', upgradeOrRefuse(options.upgrade));
     server = secure;
   } else {
     h1 = createHttpServer(
@@ -169,6 +189,7 @@ export async function listenOnePort(
       },
       counted,
     );
+    if (options.upgrade) h1.on('upgrade', upgradeOrRefuse(options.upgrade));
     const h2 = createH2cServer({ settings: h2Settings }, counted);
     h2.on('session', track);
     server = createNetServer((socket) => {

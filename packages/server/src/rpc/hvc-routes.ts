@@ -1,6 +1,8 @@
 import { createRegistry } from '@bufbuild/protobuf';
 import type { ConnectRouter } from '@connectrpc/connect';
 import {
+  ConsoleService,
+  file_hvc_v1_consoles,
   file_hvc_v1_guest_events,
   file_hvc_v1_guests,
   file_hvc_v1_inventory,
@@ -25,6 +27,7 @@ import {
   file_grpc_reflection_v1alpha_reflection,
   ServerReflection as ReflectionV1Alpha,
 } from '../gen/grpc/reflection/v1alpha/reflection_pb.js';
+import { type ConsoleServiceOptions, createConsoleService } from './console-service.js';
 import { createGuestEventService } from './guest-event-service.js';
 import { createGuestService } from './guest-service.js';
 import { createHealthService } from './health-service.js';
@@ -45,6 +48,7 @@ export const HVC_SERVICES = [
   SnapshotService,
   OperationService,
   MemberService,
+  ConsoleService,
 ].map((s) => s.typeName);
 
 /** How the services behave, beyond the parts they are built from. */
@@ -55,6 +59,8 @@ export interface HvcRoutesOptions {
   readonly ready: () => boolean;
   /** Limits of the target service: the probe budget and window. */
   readonly targets: TargetServiceOptions;
+  /** How console tickets are minted. */
+  readonly consoles: ConsoleServiceOptions;
 }
 
 /** Registers the `hvc.v1` services, `grpc.health.v1` and server reflection (v1 and v1alpha) on a router. */
@@ -67,6 +73,7 @@ export function hvcRoutes(deps: ServiceDeps, options: HvcRoutesOptions): (router
     file_hvc_v1_snapshots,
     file_hvc_v1_operations,
     file_hvc_v1_members,
+    file_hvc_v1_consoles,
     file_grpc_health_v1_health,
     file_grpc_reflection_v1_reflection,
     file_grpc_reflection_v1alpha_reflection,
@@ -88,6 +95,7 @@ export function hvcRoutes(deps: ServiceDeps, options: HvcRoutesOptions): (router
       createOperationService(deps, { recheckEveryMs: options.watchRecheckMs }),
     );
     router.service(MemberService, createMemberService(deps));
+    router.service(ConsoleService, createConsoleService(deps, options.consoles));
     router.service(Health, createHealthService(HVC_SERVICES, options.ready));
     router.service(ReflectionV1, reflection.v1);
     router.service(ReflectionV1Alpha, reflection.v1alpha);

@@ -102,6 +102,24 @@ export interface IdempotencyKeyTable {
   expires_at: string;
 }
 
+/**
+ * A single-use console proxy ticket: the SHA-256 of the token handed to the caller (never the token), what it
+ * opens, who minted it, and when it was used (and by which replica).
+ */
+export interface ConsoleTicketTable {
+  token_sha256: string;
+  organization_id: string;
+  target_id: string;
+  guest_id: string;
+  protocol: string;
+  /** `kind:id` of the principal that minted it. */
+  actor: string;
+  created_at: string;
+  expires_at: string;
+  used_at: string | null;
+  used_by: string | null;
+}
+
 /** The server's database, as Kysely sees it. */
 export interface Database {
   organizations: OrganizationTable;
@@ -111,4 +129,5 @@ export interface Database {
   service_tokens: ServiceTokenTable;
   audit_events: AuditEventTable;
   idempotency_keys: IdempotencyKeyTable;
+  console_tickets: ConsoleTicketTable;
 }

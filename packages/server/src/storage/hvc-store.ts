@@ -1,6 +1,7 @@
 import { type Kysely, sql } from 'kysely';
 import { type AuditLog, createAuditLog } from './audit-log.js';
 import { ChangeCounter, countingWrites } from './change-counter.js';
+import { type ConsoleTicketStore, createConsoleTicketStore } from './console-ticket-store.js';
 import type { CredentialCipher } from './credential-cipher.js';
 import { type DatabaseDialect, dialectOf } from './database-dialect.js';
 import type { Database } from './database-schema.js';
@@ -23,6 +24,8 @@ export interface HvcStore {
   readonly audit: AuditLog;
   /** Idempotency keys of writes, shared by every replica. */
   readonly idempotency: IdempotencyStore;
+  /** Single-use console proxy tickets, shared by every replica. */
+  readonly consoleTickets: ConsoleTicketStore;
   /** Hex HMAC of a request under a key derived from the encryption key: how idempotency keys fingerprint requests. */
   requestMac(data: string): string;
   /** Hex HMAC under another key derived from the encryption key: how list page tokens are bound to their scope. */
@@ -62,6 +65,7 @@ export function createHvcStore(db: Kysely<Database>, cipher: CredentialCipher): 
     changes,
     audit: createAuditLog(db),
     idempotency: createIdempotencyStore(db),
+    consoleTickets: createConsoleTicketStore(db),
     requestMac: (data) => cipher.mac('hvc idempotency', data),
     pageTokenMac: (data) => cipher.mac('hvc page token', data),
     async ping() {

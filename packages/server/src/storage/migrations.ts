@@ -193,6 +193,32 @@ export function schemaMigrations(dialect: DatabaseDialect): Record<string, Migra
           .execute();
       },
     },
+    '0006_console_tickets': {
+      // Single-use console proxy tickets: only the SHA-256 of the token is kept; a ticket is consumed by one
+      // UPDATE ... RETURNING whose WHERE binds it to its organisation, target and guest.
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('console_tickets')
+          .addColumn('token_sha256', key, (c) => c.primaryKey())
+          .addColumn('organization_id', key, (c) =>
+            c.notNull().references('organizations.id').onDelete('cascade'),
+          )
+          .addColumn('target_id', 'text', (c) => c.notNull())
+          .addColumn('guest_id', 'text', (c) => c.notNull())
+          .addColumn('protocol', 'text', (c) => c.notNull())
+          .addColumn('actor', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('expires_at', 'text', (c) => c.notNull())
+          .addColumn('used_at', 'text')
+          .addColumn('used_by', 'text')
+          .execute();
+        await db.schema
+          .createIndex('console_tickets_expiry')
+          .on('console_tickets')
+          .column('expires_at')
+          .execute();
+      },
+    },
   };
 }
 
