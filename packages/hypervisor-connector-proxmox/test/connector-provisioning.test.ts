@@ -238,6 +238,18 @@ describe('the Proxmox connector creates VMs from sources', () => {
         { resource: 'storage', field: 'disks.0.storage' },
       ],
       [
+        'a NIC on an unknown network',
+        vm({ nics: [{ bridge: 'vmbr0' }, { network: 'nowhere' }], source: { kind: 'iso', volumeId: ISO } }),
+        'NOT_FOUND',
+        { resource: 'network', id: 'nowhere', field: 'nics.1.network' },
+      ],
+      [
+        'a clone with a NIC on an unknown network',
+        vm({ nics: [{ network: 'nowhere' }], source: { kind: 'template', guestId: 'qemu/9000' } }),
+        'NOT_FOUND',
+        { resource: 'network', field: 'nics.0.network' },
+      ],
+      [
         'an unknown ISO',
         vm({ source: { kind: 'iso', volumeId: 'local:iso/nope.iso' } }),
         'NOT_FOUND',

@@ -28,6 +28,11 @@ const GiB = 1024 ** 3;
 /** Where a cloud-init drive goes when the VM has none: `ide2` unless an ISO took it (notes of qemu-server). */
 const CLOUD_INIT_SLOTS = ['ide2', 'ide0', 'ide3', 'sata0'];
 
+/** NOT_FOUND naming `nics.N.network` for a NIC on a network the node lacks. */
+async function checkNetworks(checks: SourceChecks, spec: VmSpec): Promise<void> {
+  for (const [index, nic] of spec.nics.entries()) await checks.network(nic.bridge, `nics.${index}.network`);
+}
+
 /** Whether a VM spec asks for more than a blank VM: a source, cloud-init, a boot order or a guest agent. */
 export function needsProvisioning(spec: VmSpec): boolean {
   return (
@@ -146,6 +151,7 @@ async function fromCreate(
     if (disk.storage !== undefined) await checks.storage(disk.storage, `disks.${index}.storage`, ['disk']);
   }
   if (spec.cloudInit !== undefined) await checks.storage(bootStorage, 'bootDisk.storage', ['disk']);
+  await checkNetworks(checks, spec);
 
   const cdrom = source?.kind === 'iso' ? source.volumeId : spec.cdrom;
   const grow =
@@ -244,6 +250,7 @@ async function fromTemplate(
   for (const [index, disk] of spec.disks.entries()) {
     if (disk.storage !== undefined) await checks.storage(disk.storage, `disks.${index}.storage`, ['disk']);
   }
+  await checkNetworks(checks, spec);
 
   // The clone's configuration, absolute values only, sent after the clone as one `POST .../config`.
   const next: Record<string, unknown> = { ...raw };
