@@ -12,7 +12,7 @@ import type { GuestConfig, PveGuestState, PveGuestType } from '../state/model.js
 import { checkCfsQuorum } from '../state/quorum.js';
 import { uriUnescape, validateSshPublicKeys } from '../state/ssh-public-keys.js';
 import { toConfigValues } from './config-values.js';
-import { guestOf, skipLock, startGuestTask, TASK_TYPES, typeWord } from './guest-context.js';
+import { checkLock, guestOf, skipLock, startGuestTask, TASK_TYPES, typeWord } from './guest-context.js';
 import { startAfterTask } from './guest-power.js';
 import { guestCurrentStatus, guestListItem } from './guest-status.js';
 
@@ -186,14 +186,7 @@ function template(ctx: RouteContext, type: PveGuestType): string | null {
   const env = ctx.env;
   const g = guestOf(ctx, type);
   env.perms.check(ctx.who, `/vms/${g.vmid}`, ['VM.Allocate']);
-  const convert = (): void => {
-    if (g.config.template === 1) throw fail(`you can't convert a template to a template`);
-    if (g.status === 'running')
-      throw fail(
-        `you can't convert a ${type === 'qemu' ? 'VM' : 'CT'} to template if ${type === 'qemu' ? 'VM' : 'CT'} is running`,
-      );
-    if (g.snapshots.size > 0)
-      throw fail(`unable to create template, because ${typeWord(type)} contains snapshots`);
+  const write = (): void => {
     const next: GuestConfig = { ...g.config, template: 1 };
     for (const [k, v] of Object.entries(next)) {
       if (typeof v === 'string')
@@ -202,10 +195,23 @@ function template(ctx: RouteContext, type: PveGuestType): string | null {
     env.cluster.writeConfig(g, next);
   };
   if (type === 'lxc') {
-    convert();
+    if (g.config.template === 1) throw fail(`you can't convert a template to a template`);
+    if (g.status === 'running') throw fail(`you can't convert a CT to template if CT is running`);
+    if (g.snapshots.size > 0) throw fail('unable to create template, because CT contains snapshots');
+    write();
     return null;
   }
-  return startGuestTask(env, ctx.who, g, { action: 'template', finish: convert });
+  // qemu-server `Qemu.pm` `template`: `$load_and_check` runs before forking (HTTP 500) and again in the worker —
+  // `check_lock`, snapshots, already a template (unless one `disk` is converted), running.
+  const loadAndCheck = (): void => {
+    checkLock(g);
+    if (g.snapshots.size > 0) throw fail('unable to create template, because VM contains snapshots');
+    if (g.config.template === 1 && ctx.params.disk === undefined)
+      throw fail(`you can't convert a template to a template`);
+    if (g.status === 'running') throw fail(`you can't convert a VM to template if VM is running`);
+  };
+  loadAndCheck();
+  return startGuestTask(env, ctx.who, g, { action: 'template', check: loadAndCheck, finish: write });
 }
 
 /** List, create, index, current status, delete and template routes of a guest type. */
