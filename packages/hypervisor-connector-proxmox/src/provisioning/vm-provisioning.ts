@@ -54,9 +54,11 @@ export async function provisionVm(
   spec: VmSpec,
   signal: AbortSignal | undefined,
 ): Promise<Operation> {
+  // Hashing the password is CPU work of its own: done before the first request, not between two of them.
+  const ci = spec.cloudInit === undefined ? {} : cloudInitParams(spec.cloudInit);
   return spec.source?.kind === 'template'
-    ? fromTemplate(pve, spec, spec.source, signal)
-    : fromCreate(pve, spec, signal);
+    ? fromTemplate(pve, spec, spec.source, ci, signal)
+    : fromCreate(pve, spec, ci, signal);
 }
 
 /** Chains `first` (already started) with `rest`; a lone task is returned as it is. */
@@ -116,11 +118,12 @@ function followUps(
 /** The config keys that cloud-init, the guest agent and the boot order add to a create or a configure. */
 function provisioningParams(
   spec: VmSpec,
+  ci: Readonly<Record<string, PveParamValue>>,
   devices: BootDevices,
   defaultBoot: readonly NonNullable<VmSpec['boot']>[number][],
 ): Record<string, PveParamValue> {
   const params: Record<string, PveParamValue> = {};
-  if (spec.cloudInit !== undefined) Object.assign(params, cloudInitParams(spec.cloudInit));
+  Object.assign(params, ci);
   if (spec.guestAgent !== undefined) params.agent = spec.guestAgent ? 1 : 0;
   const order = spec.boot ?? defaultBoot.filter((device) => devices[device] !== undefined);
   if (order.length > 0) params.boot = bootOrderParam(order, devices);
@@ -131,6 +134,7 @@ function provisioningParams(
 async function fromCreate(
   pve: ProxmoxContext,
   spec: VmSpec,
+  ci: Readonly<Record<string, PveParamValue>>,
   signal: AbortSignal | undefined,
 ): Promise<Operation> {
   const { defaultStorage, pool } = pve.config;
@@ -187,7 +191,12 @@ async function fromCreate(
       };
       Object.assign(
         params,
-        provisioningParams(spec, devices, source?.kind === 'iso' ? ['cdrom', 'disk'] : ['disk', 'network']),
+        provisioningParams(
+          spec,
+          ci,
+          devices,
+          source?.kind === 'iso' ? ['cdrom', 'disk'] : ['disk', 'network'],
+        ),
       );
       const guestId = guestIdOf('qemu', vmid);
       const created = await startTask(
@@ -210,6 +219,7 @@ async function fromTemplate(
   pve: ProxmoxContext,
   spec: VmSpec,
   source: z.output<typeof TemplateSourceSchema>,
+  ci: Readonly<Record<string, PveParamValue>>,
   signal: AbortSignal | undefined,
 ): Promise<Operation> {
   const { defaultStorage, pool } = pve.config;
@@ -302,7 +312,7 @@ async function fromTemplate(
     ...(iso === undefined ? {} : { cdrom: iso.slot }),
     ...(spec.nics.length > 0 || config.nics.length > 0 ? { network: 'net0' } : {}),
   };
-  Object.assign(params, provisioningParams(spec, devices, []));
+  Object.assign(params, provisioningParams(spec, ci, devices, []));
   if (deletes.length > 0) params.delete = deletes.join(',');
 
   const resize =
