@@ -256,6 +256,36 @@ describe('the Proxmox connector creates VMs from sources', () => {
     expect((await pve.getGuest(operation.guestId as string)).state).toBe('running');
   });
 
+  it('refuses, as UNSUPPORTED, what the credential lacks the privileges for', async () => {
+    fake.addUser({ userid: 'maker@pve', password: 'maker-pw' });
+    fake.addRole('HvcMaker', [
+      'VM.Allocate',
+      'VM.Audit',
+      'VM.Config.Disk',
+      'Datastore.AllocateSpace',
+      'SDN.Use',
+    ]);
+    fake.setAcl({ path: '/', roles: 'HvcMaker', user: 'maker@pve' });
+    const maker = createProxmoxConnector({
+      endpoints: [server.url],
+      credentials: { username: 'maker@pve', password: 'maker-pw' },
+      tls: { fingerprint: server.fingerprint },
+    });
+    const { capabilities } = await maker.describe();
+    expect(capabilities.sources).toEqual({ template: false, image: true, iso: false });
+    expect(capabilities.cloudInit?.config).toBe(false);
+    expect(capabilities.notes?.['cloudInit.config']).toContain('VM.Config.Cloudinit');
+    const before = creates().length;
+    const clone = await failure(
+      maker.createGuest({ type: 'vm', name: 'c', source: { kind: 'template', guestId: 'qemu/9000' } }),
+    );
+    expect(isHypervisorError(clone, 'UNSUPPORTED')).toBe(true);
+    const ci = await failure(maker.createGuest({ type: 'vm', name: 'c', cloudInit: { user: 'x' } }));
+    expect(isHypervisorError(ci, 'UNSUPPORTED')).toBe(true);
+    expect(creates().length).toBe(before);
+    await maker.close();
+  });
+
   describe('refuses bad input before creating anything', () => {
     const vm = (extra: Partial<Extract<GuestSpecInput, { type: 'vm' }>>): GuestSpecInput => ({
       type: 'vm',

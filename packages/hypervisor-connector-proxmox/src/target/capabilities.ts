@@ -113,6 +113,15 @@ export function refineCapabilities(base: Capabilities, privileges: ReadonlySet<s
   if (!disk) lacking('disks', 'VM.Config.Disk');
   const network = has('VM.Config.Network');
   if (!network) lacking('nics', 'VM.Config.Network');
+  // qemu-server `Qemu.pm`: a clone needs VM.Clone, an ISO VM.Config.CDROM, the boot order VM.Config.Disk, cloud-init
+  // keys VM.Config.Cloudinit (or VM.Config.Network) and its drive VM.Config.CDROM and VM.Config.Cloudinit.
+  const sources = base.sources ?? OPTIONAL_CAPABILITIES_MISSING.sources;
+  const cdrom = has('VM.Config.CDROM');
+  if (!cdrom) lacking('sources.iso', 'VM.Config.CDROM');
+  if (!clone) lacking('sources.template', 'VM.Clone and VM.Allocate');
+  const cloudInitPrivileges = cdrom && has('VM.Config.Cloudinit');
+  if (!cloudInitPrivileges) lacking('cloudInit.config', 'VM.Config.Cloudinit and VM.Config.CDROM');
+  const cloudInit = base.cloudInit ?? OPTIONAL_CAPABILITIES_MISSING.cloudInit;
   const disks = base.disks ?? OPTIONAL_CAPABILITIES_MISSING.disks;
   const nics = base.nics ?? OPTIONAL_CAPABILITIES_MISSING.nics;
   return {
@@ -129,6 +138,18 @@ export function refineCapabilities(base: Capabilities, privileges: ReadonlySet<s
     metrics,
     guestConfig,
     templates,
+    sources: {
+      template: sources.template && clone,
+      image: sources.image && create,
+      iso: sources.iso && create && cdrom,
+    },
+    bootOrder: base.bootOrder === true && disk,
+    cloudInit: {
+      config: cloudInit.config && cloudInitPrivileges,
+      hostname: cloudInit.hostname && cloudInitPrivileges,
+      userData: cloudInit.userData && cloudInitPrivileges,
+      userDataVolume: cloudInit.userDataVolume && cloudInitPrivileges,
+    },
     disks: {
       add: disks.add && disk,
       remove: disks.remove && disk,
