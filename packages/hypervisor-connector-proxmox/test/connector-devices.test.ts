@@ -252,6 +252,17 @@ describe('the Proxmox connector device changes', () => {
     expect(nics.map((n) => n.slot)).toEqual(['net1']);
   });
 
+  it('refuses a NIC on an unknown network before sending anything', async () => {
+    const before = writes().length;
+    const error = await failure(pve.addNic('qemu/105', { network: 'nowhere' }));
+    expect(isHypervisorError(error, 'NOT_FOUND') && error.details).toMatchObject({
+      resource: 'network',
+      id: 'nowhere',
+      field: 'network',
+    });
+    expect(writes().length).toBe(before);
+  });
+
   it('refuses disk and NIC changes on containers as UNSUPPORTED', async () => {
     const error = await failure(pve.addNic('lxc/200', { bridge: 'vmbr0' }));
     expect(isHypervisorError(error, 'UNSUPPORTED')).toBe(true);

@@ -129,6 +129,63 @@ describe('the Proxmox connector creates VMs from sources', () => {
     expect(read.guestAgent).toBe(true);
     expect(read.boot).toEqual(['disk', 'network']);
     expect((await pve.getGuest(guestId)).state).toBe('running');
+
+    // What the guest would read from its seed, as PVE generates it.
+    const dump = (type: string) =>
+      pve.raw('GET', `/nodes/pve1/qemu/${guestId.split('/')[1]}/cloudinit/dump`, { type }) as Promise<string>;
+    const user = await dump('user');
+    expect(user).toContain('user: alice');
+    expect(user).toContain(`  - ${KEY_A}`);
+    expect(user).not.toContain('package_upgrade: true');
+    expect(user).not.toContain(PASSWORD);
+    const network = await dump('network');
+    expect(network).toContain('10.0.0.50');
+    expect(network).toContain('1.1.1.1');
+
+    // A chain is followed where it runs: another connector (another process) cannot.
+    const other = createProxmoxConnector({
+      endpoints: [server.url],
+      credentials: { tokenId: fake.credentials.tokenId, secret: fake.credentials.tokenSecret },
+      tls: { fingerprint: server.fingerprint },
+    });
+    const elsewhere = await failure(other.getOperation(operation.id));
+    expect(isHypervisorError(elsewhere, 'NOT_FOUND')).toBe(true);
+    const stepId = ((done.raw?.steps ?? []) as { operationId?: string }[])[1]?.operationId as string;
+    expect(await other.getOperation(stepId)).toMatchObject({ type: 'disk.resize', status: 'succeeded' });
+    await other.close();
+  });
+
+  it('puts the cloud-init drive beside an ISO, on ide0', async () => {
+    const operation = await pve.createGuest({
+      type: 'vm',
+      name: 'installer-ci',
+      source: { kind: 'iso', volumeId: ISO },
+      disks: [{ sizeGiB: 4 }],
+      nics: [{ bridge: 'vmbr0' }],
+      cloudInit: { user: 'ops', interfaces: [{ ipv4: 'dhcp' }] },
+    });
+    await pve.waitForOperation(operation.id);
+    const read = await pve.getGuestConfig(operation.guestId as string);
+    expect(read.cdroms.map((c) => [c.slot, c.cloudInit])).toEqual([
+      ['ide0', true],
+      ['ide2', false],
+    ]);
+  });
+
+  it('cancels a chained create: the running step is stopped and the rest skipped', async () => {
+    const operation = await pve.createGuest({
+      type: 'vm',
+      name: 'cancelled',
+      source: { kind: 'image', volumeId: IMAGE },
+      bootDisk: { sizeGiB: 20 },
+      start: true,
+    });
+    const cancelled = await pve.cancelOperation(operation.id);
+    expect(cancelled.status).toBe('cancelled');
+    const ended = await pve.waitForOperation(operation.id, { throwOnFailure: false });
+    expect(ended.status).toBe('cancelled');
+    const steps = ended.raw?.steps as { type: string; status: string }[];
+    expect(steps.at(-1)).toEqual({ type: 'start', status: 'pending' });
   });
 
   it('creates from an image in one task when nothing has to follow', async () => {
@@ -199,6 +256,36 @@ describe('the Proxmox connector creates VMs from sources', () => {
     expect((await pve.getGuest(operation.guestId as string)).state).toBe('running');
   });
 
+  it('refuses, as UNSUPPORTED, what the credential lacks the privileges for', async () => {
+    fake.addUser({ userid: 'maker@pve', password: 'maker-pw' });
+    fake.addRole('HvcMaker', [
+      'VM.Allocate',
+      'VM.Audit',
+      'VM.Config.Disk',
+      'Datastore.AllocateSpace',
+      'SDN.Use',
+    ]);
+    fake.setAcl({ path: '/', roles: 'HvcMaker', user: 'maker@pve' });
+    const maker = createProxmoxConnector({
+      endpoints: [server.url],
+      credentials: { username: 'maker@pve', password: 'maker-pw' },
+      tls: { fingerprint: server.fingerprint },
+    });
+    const { capabilities } = await maker.describe();
+    expect(capabilities.sources).toEqual({ template: false, image: true, iso: false });
+    expect(capabilities.cloudInit?.config).toBe(false);
+    expect(capabilities.notes?.['cloudInit.config']).toContain('VM.Config.Cloudinit');
+    const before = creates().length;
+    const clone = await failure(
+      maker.createGuest({ type: 'vm', name: 'c', source: { kind: 'template', guestId: 'qemu/9000' } }),
+    );
+    expect(isHypervisorError(clone, 'UNSUPPORTED')).toBe(true);
+    const ci = await failure(maker.createGuest({ type: 'vm', name: 'c', cloudInit: { user: 'x' } }));
+    expect(isHypervisorError(ci, 'UNSUPPORTED')).toBe(true);
+    expect(creates().length).toBe(before);
+    await maker.close();
+  });
+
   describe('refuses bad input before creating anything', () => {
     const vm = (extra: Partial<Extract<GuestSpecInput, { type: 'vm' }>>): GuestSpecInput => ({
       type: 'vm',
@@ -236,6 +323,18 @@ describe('the Proxmox connector creates VMs from sources', () => {
         vm({ disks: [{ sizeGiB: 1, storage: 'fast' }], source: { kind: 'iso', volumeId: ISO } }),
         'NOT_FOUND',
         { resource: 'storage', field: 'disks.0.storage' },
+      ],
+      [
+        'a NIC on an unknown network',
+        vm({ nics: [{ bridge: 'vmbr0' }, { network: 'nowhere' }], source: { kind: 'iso', volumeId: ISO } }),
+        'NOT_FOUND',
+        { resource: 'network', id: 'nowhere', field: 'nics.1.network' },
+      ],
+      [
+        'a clone with a NIC on an unknown network',
+        vm({ nics: [{ network: 'nowhere' }], source: { kind: 'template', guestId: 'qemu/9000' } }),
+        'NOT_FOUND',
+        { resource: 'network', field: 'nics.0.network' },
       ],
       [
         'an unknown ISO',

@@ -125,13 +125,14 @@ export class OperationChains {
   async cancel(id: string): Promise<Operation> {
     const chain = this.#chain(id);
     if (chain.handle.ended) return this.#view(chain);
-    chain.controller.abort();
     const running = chain.steps.find((step) => step.status === 'running');
+    if (running !== undefined) running.status = 'cancelled';
+    // Ended first, so the aborted wait of the running step does not count as its failure.
+    chain.handle.cancel();
+    chain.controller.abort();
     if (running?.operationId !== undefined) {
       await this.#options.cancelStep?.(running.operationId).catch(() => undefined);
-      running.status = 'cancelled';
     }
-    chain.handle.cancel();
     return this.#view(chain);
   }
 

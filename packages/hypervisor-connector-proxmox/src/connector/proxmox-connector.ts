@@ -1,5 +1,6 @@
 import { type ConnectorContext, type HypervisorConnector, parseInput } from '@hvc/hypervisor-connector';
 import { defineConnector } from '@hvc/hypervisor-connector-kit';
+import { addressMethods } from '../addresses/guest-addresses.js';
 import { type ProxmoxConfig, type ProxmoxConfigInput, ProxmoxConfigSchema } from '../config/config-schema.js';
 import { consoleMethods } from '../console/guest-console.js';
 import { deviceMethods } from '../devices/device-methods.js';
@@ -75,6 +76,7 @@ export function createProxmoxConnector(
       ...metricsMethods(pve),
       ...inventoryMethods(pve),
       ...deviceMethods(pve),
+      ...addressMethods(pve),
       ...operationMethods(pve),
       watchGuests: (filter, call) => watcher.watch(filter, call.signal),
       async close() {

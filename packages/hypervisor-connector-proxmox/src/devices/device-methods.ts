@@ -12,6 +12,7 @@ import { configDrives, guestConfigFromPve, isCdrom } from '../mapping/guest-conf
 import { contractGuestType, type PveGuestRef } from '../mapping/guest-id.js';
 import { vmNic } from '../mapping/guest-params.js';
 import { parseDriveSize, parsePropertyString } from '../mapping/property-string.js';
+import { SourceChecks } from '../provisioning/source-checks.js';
 import { PveSnapshotsSchema } from '../schemas/guests.js';
 import { doneOperation } from '../tasks/done-operation.js';
 import { startTask } from '../tasks/task-start.js';
@@ -201,6 +202,7 @@ export function deviceMethods(pve: ProxmoxContext): Pick<ConnectorImplementation
           });
         }
         if (config[slot] !== undefined) throw slotTaken(ref, slot);
+        await new SourceChecks(pve, node, signal).network(nic.bridge, 'network');
         const { slot: _slot, ...spec } = nic;
         return configTask(ref, node, { [slot]: vmNic(spec) }, 'nic.add', slot, signal);
       }),

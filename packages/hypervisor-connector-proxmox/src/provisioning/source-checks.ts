@@ -7,6 +7,7 @@ import {
 } from '@hvc/hypervisor-connector';
 import { z } from 'zod';
 import type { ProxmoxContext } from '../connector/proxmox-context.js';
+import { PveNetworksSchema } from '../inventory/inventory-schemas.js';
 import { pveStorages } from '../inventory/storage-inventory.js';
 import { pvePath } from '../transport/form-encoding.js';
 
@@ -22,6 +23,7 @@ export class SourceChecks {
   readonly #node: string;
   readonly #signal: AbortSignal | undefined;
   #storages: Promise<Storage[]> | undefined;
+  #networks: Promise<ReadonlySet<string>> | undefined;
 
   constructor(pve: ProxmoxContext, node: string, signal: AbortSignal | undefined) {
     this.#pve = pve;
@@ -54,6 +56,25 @@ export class SourceChecks {
       });
     }
     return storage;
+  }
+
+  /**
+   * NOT_FOUND naming `field` unless the node has a bridge or SDN VNet of that name the credential may use
+   * (`GET /nodes/{node}/network?type=any_bridge`, which merges the VNets and drops those without `SDN.Use`).
+   */
+  async network(name: string, field: string): Promise<void> {
+    this.#networks ??= this.#pve.client
+      .get(pvePath('nodes', this.#node, 'network'), { type: 'any_bridge' }, PveNetworksSchema, {
+        node: this.#node,
+        ...(this.#signal === undefined ? {} : { signal: this.#signal }),
+      })
+      .then((items) => new Set(items.map((item) => item.iface)));
+    if (!(await this.#networks).has(name)) {
+      throw new NotFoundError(`network '${name}' not found on node '${this.#node}'`, {
+        ...origin(this.#pve),
+        details: { resource: 'network', id: name, field, node: this.#node },
+      });
+    }
   }
 
   /**

@@ -28,6 +28,11 @@ const GiB = 1024 ** 3;
 /** Where a cloud-init drive goes when the VM has none: `ide2` unless an ISO took it (notes of qemu-server). */
 const CLOUD_INIT_SLOTS = ['ide2', 'ide0', 'ide3', 'sata0'];
 
+/** NOT_FOUND naming `nics.N.network` for a NIC on a network the node lacks. */
+async function checkNetworks(checks: SourceChecks, spec: VmSpec): Promise<void> {
+  for (const [index, nic] of spec.nics.entries()) await checks.network(nic.bridge, `nics.${index}.network`);
+}
+
 /** Whether a VM spec asks for more than a blank VM: a source, cloud-init, a boot order or a guest agent. */
 export function needsProvisioning(spec: VmSpec): boolean {
   return (
@@ -49,9 +54,11 @@ export async function provisionVm(
   spec: VmSpec,
   signal: AbortSignal | undefined,
 ): Promise<Operation> {
+  // Hashing the password is CPU work of its own: done before the first request, not between two of them.
+  const ci = spec.cloudInit === undefined ? {} : cloudInitParams(spec.cloudInit);
   return spec.source?.kind === 'template'
-    ? fromTemplate(pve, spec, spec.source, signal)
-    : fromCreate(pve, spec, signal);
+    ? fromTemplate(pve, spec, spec.source, ci, signal)
+    : fromCreate(pve, spec, ci, signal);
 }
 
 /** Chains `first` (already started) with `rest`; a lone task is returned as it is. */
@@ -111,11 +118,12 @@ function followUps(
 /** The config keys that cloud-init, the guest agent and the boot order add to a create or a configure. */
 function provisioningParams(
   spec: VmSpec,
+  ci: Readonly<Record<string, PveParamValue>>,
   devices: BootDevices,
   defaultBoot: readonly NonNullable<VmSpec['boot']>[number][],
 ): Record<string, PveParamValue> {
   const params: Record<string, PveParamValue> = {};
-  if (spec.cloudInit !== undefined) Object.assign(params, cloudInitParams(spec.cloudInit));
+  Object.assign(params, ci);
   if (spec.guestAgent !== undefined) params.agent = spec.guestAgent ? 1 : 0;
   const order = spec.boot ?? defaultBoot.filter((device) => devices[device] !== undefined);
   if (order.length > 0) params.boot = bootOrderParam(order, devices);
@@ -126,6 +134,7 @@ function provisioningParams(
 async function fromCreate(
   pve: ProxmoxContext,
   spec: VmSpec,
+  ci: Readonly<Record<string, PveParamValue>>,
   signal: AbortSignal | undefined,
 ): Promise<Operation> {
   const { defaultStorage, pool } = pve.config;
@@ -146,6 +155,7 @@ async function fromCreate(
     if (disk.storage !== undefined) await checks.storage(disk.storage, `disks.${index}.storage`, ['disk']);
   }
   if (spec.cloudInit !== undefined) await checks.storage(bootStorage, 'bootDisk.storage', ['disk']);
+  await checkNetworks(checks, spec);
 
   const cdrom = source?.kind === 'iso' ? source.volumeId : spec.cdrom;
   const grow =
@@ -181,7 +191,12 @@ async function fromCreate(
       };
       Object.assign(
         params,
-        provisioningParams(spec, devices, source?.kind === 'iso' ? ['cdrom', 'disk'] : ['disk', 'network']),
+        provisioningParams(
+          spec,
+          ci,
+          devices,
+          source?.kind === 'iso' ? ['cdrom', 'disk'] : ['disk', 'network'],
+        ),
       );
       const guestId = guestIdOf('qemu', vmid);
       const created = await startTask(
@@ -204,6 +219,7 @@ async function fromTemplate(
   pve: ProxmoxContext,
   spec: VmSpec,
   source: z.output<typeof TemplateSourceSchema>,
+  ci: Readonly<Record<string, PveParamValue>>,
   signal: AbortSignal | undefined,
 ): Promise<Operation> {
   const { defaultStorage, pool } = pve.config;
@@ -244,6 +260,7 @@ async function fromTemplate(
   for (const [index, disk] of spec.disks.entries()) {
     if (disk.storage !== undefined) await checks.storage(disk.storage, `disks.${index}.storage`, ['disk']);
   }
+  await checkNetworks(checks, spec);
 
   // The clone's configuration, absolute values only, sent after the clone as one `POST .../config`.
   const next: Record<string, unknown> = { ...raw };
@@ -295,7 +312,7 @@ async function fromTemplate(
     ...(iso === undefined ? {} : { cdrom: iso.slot }),
     ...(spec.nics.length > 0 || config.nics.length > 0 ? { network: 'net0' } : {}),
   };
-  Object.assign(params, provisioningParams(spec, devices, []));
+  Object.assign(params, provisioningParams(spec, ci, devices, []));
   if (deletes.length > 0) params.delete = deletes.join(',');
 
   const resize =

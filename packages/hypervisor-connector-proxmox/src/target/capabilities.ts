@@ -25,6 +25,7 @@ const CONTAINER_LIMITS = {
   'sources.iso': 'containers do not boot',
   bootOrder: 'containers do not boot from devices',
   'cloudInit.config': 'containers have no cloud-init; use password and sshPublicKeys',
+  'guestAddresses.agent': 'containers are read by the host (source host)',
 } as const satisfies Partial<Record<GuestCapabilityName, string>>;
 
 /** What the Proxmox connector supports at all: the whole contract but SPICE, and per guest type what PVE allows. */
@@ -38,6 +39,7 @@ const PROXMOX_CAPABILITIES: Capabilities = Object.freeze({
   nics: { add: true, remove: true },
   sources: { template: true, image: true, iso: true },
   bootOrder: true,
+  guestAddresses: ['agent', 'host'],
   cloudInit: { config: true, hostname: false, userData: false, userDataVolume: true },
   watch: true,
   console: ['vnc', 'terminal'],
@@ -53,7 +55,10 @@ const PROXMOX_CAPABILITIES: Capabilities = Object.freeze({
     'cloudInit.userDataVolume':
       'sent as a vendor snippet (cicustom vendor=), merged under the generated user-data',
   },
-  unsupportedByGuestType: { container: CONTAINER_LIMITS },
+  unsupportedByGuestType: {
+    container: CONTAINER_LIMITS,
+    vm: { 'guestAddresses.host': 'VMs are read through the QEMU guest agent (source agent)' },
+  },
 }) as Capabilities;
 
 const CONTAINERS_ONLY = 'this connector is configured for containers only';
@@ -114,6 +119,21 @@ export function refineCapabilities(base: Capabilities, privileges: ReadonlySet<s
   if (!disk) lacking('disks', 'VM.Config.Disk');
   const network = has('VM.Config.Network');
   if (!network) lacking('nics', 'VM.Config.Network');
+  // PVE 9: VM.GuestAgent.Audit or .Unrestricted; PVE 8: VM.Monitor (qemu-server `API2/Qemu/Agent.pm`).
+  const agent = has('VM.Monitor') || has('VM.GuestAgent.Audit') || has('VM.GuestAgent.Unrestricted');
+  if (!agent) lacking('guestAddresses', 'VM.GuestAgent.Audit (PVE 9) or VM.Monitor (PVE 8)');
+  const guestAddresses = (base.guestAddresses ?? []).filter((s) =>
+    s === 'agent' ? agent : s === 'host' ? has('VM.Audit') : false,
+  );
+  // qemu-server `Qemu.pm`: a clone needs VM.Clone, an ISO VM.Config.CDROM, the boot order VM.Config.Disk, cloud-init
+  // keys VM.Config.Cloudinit (or VM.Config.Network) and its drive VM.Config.CDROM and VM.Config.Cloudinit.
+  const sources = base.sources ?? OPTIONAL_CAPABILITIES_MISSING.sources;
+  const cdrom = has('VM.Config.CDROM');
+  if (!cdrom) lacking('sources.iso', 'VM.Config.CDROM');
+  if (!clone) lacking('sources.template', 'VM.Clone and VM.Allocate');
+  const cloudInitPrivileges = cdrom && has('VM.Config.Cloudinit');
+  if (!cloudInitPrivileges) lacking('cloudInit.config', 'VM.Config.Cloudinit and VM.Config.CDROM');
+  const cloudInit = base.cloudInit ?? OPTIONAL_CAPABILITIES_MISSING.cloudInit;
   const disks = base.disks ?? OPTIONAL_CAPABILITIES_MISSING.disks;
   const nics = base.nics ?? OPTIONAL_CAPABILITIES_MISSING.nics;
   return {
@@ -130,6 +150,19 @@ export function refineCapabilities(base: Capabilities, privileges: ReadonlySet<s
     metrics,
     guestConfig,
     templates,
+    sources: {
+      template: sources.template && clone,
+      image: sources.image && create,
+      iso: sources.iso && create && cdrom,
+    },
+    bootOrder: base.bootOrder === true && disk,
+    cloudInit: {
+      config: cloudInit.config && cloudInitPrivileges,
+      hostname: cloudInit.hostname && cloudInitPrivileges,
+      userData: cloudInit.userData && cloudInitPrivileges,
+      userDataVolume: cloudInit.userDataVolume && cloudInitPrivileges,
+    },
+    guestAddresses,
     disks: {
       add: disks.add && disk,
       remove: disks.remove && disk,
