@@ -7,6 +7,8 @@ type MutableOperation = { -readonly [K in keyof Operation]: Operation[K] };
 export interface OperationStart {
   readonly type: OperationType;
   readonly guestId?: string;
+  /** What the operation makes inside the guest (the slot of an added disk or NIC), known when it starts. */
+  readonly resourceId?: string;
   /** Completion to start from, 0..1, when the work reports progress. */
   readonly progress?: number;
   /** The hypervisor's record of the work, if any. */
@@ -61,6 +63,7 @@ export class OperationRecords {
       id,
       type: start.type,
       ...(start.guestId === undefined ? {} : { guestId: start.guestId }),
+      ...(start.resourceId === undefined ? {} : { resourceId: start.resourceId }),
       status: 'running',
       startedAt: new Date(this.#clock.now()).toISOString(),
       ...(start.progress === undefined ? {} : { progress: start.progress }),
