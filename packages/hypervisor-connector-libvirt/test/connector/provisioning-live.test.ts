@@ -7,7 +7,12 @@ import { randomBytes } from 'node:crypto';
 import type { Duplex } from 'node:stream';
 import { promisify } from 'node:util';
 import type { GuestSpecInput } from '@hvc/hypervisor-connector';
+import { buildIso9660Image } from '@hvc/hypervisor-connector-kit/cloud-init';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { lookupPool } from '../../src/guests/storage-volumes.js';
+import { uploadNewVolume } from '../../src/guests/volume-upload.js';
+import { DomainEventHub } from '../../src/hosts/domain-event-hub.js';
+import { LibvirtHost } from '../../src/hosts/libvirt-host.js';
 import { injectLab } from '../lab/provided-lab.js';
 import { cidataFiles } from '../lab/serial-log.js';
 import { virsh } from '../lab/virsh.js';
@@ -272,5 +277,74 @@ describe('a VM from a template', () => {
     await wait(connector.deleteGuest(id));
     const left = await virsh(one.unixUri, ['vol-list', lab.pool.name]);
     for (const volume of volumes) expect(left).not.toContain(volume);
+  });
+});
+
+describe('a VM from an ISO, and a linked clone of a template', () => {
+  it('boots the CD-ROM first by default or in the order asked, and overlays the template’s disk', async () => {
+    const connector = live.connect();
+    const host = new LibvirtHost(
+      0,
+      { uri: one.unixUri },
+      { connectTimeoutMs: 10_000, keepalive: false, readOnly: false, events: new DomainEventHub() },
+    );
+    const isoName = `${uniqueName('installer')}.iso`;
+    const iso = buildIso9660Image({
+      volumeId: 'INSTALLER',
+      files: [{ name: 'readme.txt', data: new TextEncoder().encode('an installer\n') }],
+    });
+    const volume = await uploadNewVolume(host, await lookupPool(host, lab.pool.name), isoName, iso);
+    try {
+      const make = async (extra: Partial<Extract<GuestSpecInput, { type: 'vm' }>>) => {
+        const name = uniqueName('iso');
+        // No kernel: the VM boots from what its boot order says, as a VM without the lab's kernel would.
+        const operation = await connector.createGuest({
+          type: 'vm',
+          name,
+          node: one.name,
+          memoryMiB: 128,
+          disks: [{ sizeGiB: 16 * MIB }],
+          source: { kind: 'iso', volumeId: `${lab.pool.name}:${isoName}` },
+          ...extra,
+        });
+        live.track(operation.guestId!);
+        await connector.waitForOperation(operation.id, { timeoutMs: 30_000 });
+        return connector.getGuestConfig(operation.guestId!);
+      };
+      const installer = await make({});
+      expect(installer).toMatchObject({
+        boot: ['cdrom', 'disk'],
+        cdroms: [{ slot: 'hdc', volumeId: `${lab.pool.name}:${isoName}`, cloudInit: false }],
+        disks: [{ slot: 'vda', boot: false }],
+      });
+      expect((await make({ boot: ['network', 'disk', 'cdrom'] })).boot).toEqual(['network', 'disk', 'cdrom']);
+      await expect(
+        make({ source: { kind: 'iso', volumeId: `${lab.pool.name}:missing.iso` } }),
+      ).rejects.toMatchObject({ code: 'NOT_FOUND', details: { field: 'source.volumeId' } });
+    } finally {
+      await virsh(one.unixUri, ['vol-delete', volume.path]).catch(() => undefined);
+      await host.close();
+    }
+
+    const template = await live.createTinyGuest(connector, { node: one.name, template: true });
+    const templateDisk = (await connector.getGuestConfig(template.id)).disks[0]!;
+    const linked = await connector.createGuest(
+      imageVmSpec(uniqueName('linked'), {
+        nics: [],
+        source: { kind: 'template', guestId: template.id, mode: 'linked' },
+        bootDisk: { sizeGiB: 80 * MIB },
+      }),
+    );
+    live.track(linked.guestId!);
+    await connector.waitForOperation(linked.id, { timeoutMs: 30_000 });
+    const [overlay] = (await connector.getGuestConfig(linked.guestId!)).disks;
+    expect(overlay).toMatchObject({ slot: 'vda', sizeBytes: 80 * 1024 * 1024 });
+    const overlayXml = await virsh(one.unixUri, [
+      'vol-dumpxml',
+      overlay!.volumeId!.split(':')[1]!,
+      '--pool',
+      lab.pool.name,
+    ]);
+    expect(overlayXml).toContain(`/${templateDisk.volumeId!.split(':')[1]}</path>`);
   });
 });
