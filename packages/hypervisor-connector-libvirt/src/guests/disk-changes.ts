@@ -8,12 +8,17 @@ import {
 import type { LibvirtContext } from '../connector/libvirt-context.js';
 import { diskElement } from '../domains/domain-builder.js';
 import { isOwnDisk } from '../domains/domain-definition.js';
-import { requireState } from '../domains/domain-status.js';
 import { buildXml } from '../domains/xml-codec.js';
 import { RemoteProcedure as P } from '../protocol/generated/remote-protocol.gen.js';
 import { virtioDiskName } from './guest-create.js';
 import { diskVolume } from './guest-delete.js';
-import { checkIfMatch, deviceXml, invalid, noSuchSlot, readGuestDevices } from './guest-devices-read.js';
+import {
+  checkIfMatch,
+  detachFromStopped,
+  invalid,
+  noSuchSlot,
+  readGuestDevices,
+} from './guest-devices-read.js';
 import { AFFECT_CONFIG, AFFECT_LIVE } from './guest-update.js';
 import { createVolume, deleteVolume, lookupPool, resizeVolume, volumeCapacity } from './storage-volumes.js';
 
@@ -148,29 +153,24 @@ export async function removeDisk(
   request: DiskRemove,
   signal?: AbortSignal,
 ): Promise<Operation> {
-  const { status, active, xml, definition } = await readGuestDevices(context, uuid, signal);
+  const devices = await readGuestDevices(context, uuid, signal);
+  const { definition, status } = devices;
   const index = definition.disks.findIndex((d) => d.target === slot);
   const disk = definition.disks[index];
   if (disk === undefined) throw noSuchSlot(uuid, 'disk', slot);
   if (!isOwnDisk(disk)) throw invalid('slot', `${slot} is a ${disk.device}, not a disk of the guest's own`);
-  requireState(status, !active, 'remove a disk of', 'stop it first');
-  const { host, dom } = status;
-  const detach = deviceXml(xml, 'disk', index);
-  return context.operations.begin({
+  // Looked up before the detach: afterwards the guest no longer names it.
+  const vol = request.keepVolume
+    ? undefined
+    : await diskVolume(status.host, disk, context.config.pool, signal);
+  return detachFromStopped(context, devices, {
     type: 'disk.remove',
-    node: context.target.nodeName(host),
-    uuid,
-    arg: slot,
-    raw: { host: host.display, name: dom.name, slot, keepVolume: request.keepVolume },
-    work: async (run) => {
-      const vol = await diskVolume(host, disk, context.config.pool, run.closing);
-      await host.call(
-        P.REMOTE_PROC_DOMAIN_DETACH_DEVICE_FLAGS,
-        { dom, xml: detach, flags: AFFECT_CONFIG },
-        run.closing,
-      );
-      if (!request.keepVolume && vol !== undefined) await deleteVolume(host, vol, run.closing);
-      return undefined;
+    kind: 'disk',
+    index,
+    slot,
+    raw: { keepVolume: request.keepVolume },
+    after: async (run) => {
+      if (vol !== undefined) await deleteVolume(status.host, vol, run.closing);
     },
   });
 }

@@ -1,11 +1,18 @@
-import { ConflictError, InvalidArgumentError, NotFoundError } from '@hvc/hypervisor-connector';
+import {
+  ConflictError,
+  InvalidArgumentError,
+  NotFoundError,
+  type Operation,
+} from '@hvc/hypervisor-connector';
 import type { LibvirtContext } from '../connector/libvirt-context.js';
 import { type DomainDefinition, type DomainNic, parseDomainXml } from '../domains/domain-definition.js';
 import { DomainState } from '../domains/domain-state.js';
-import { type DomainStatus, readDomainStatus } from '../domains/domain-status.js';
+import { type DomainStatus, readDomainStatus, requireState } from '../domains/domain-status.js';
 import { buildXml, child, children, parseXml, type XmlElement } from '../domains/xml-codec.js';
+import type { OperationRun } from '../operations/libvirt-operations.js';
 import { RemoteProcedure as P } from '../protocol/generated/remote-protocol.gen.js';
 import { XML_INACTIVE } from './guest-delete.js';
+import { AFFECT_CONFIG } from './guest-update.js';
 
 /** A guest read before a device change: where it is, whether it runs, its persistent XML parsed twice. */
 export interface GuestDevices {
@@ -66,4 +73,46 @@ export function deviceXml(domainXml: string, kind: 'disk' | 'interface', index: 
   const element = children(child(child(parseXml(domainXml), 'domain'), 'devices'), kind)[index];
   if (element === undefined) throw new Error(`no ${kind} ${index} in the domain XML`);
   return buildXml({ [kind]: element as XmlElement });
+}
+
+/** One device to take out of a stopped guest's configuration. */
+export interface DeviceRemoval {
+  readonly type: 'disk.remove' | 'nic.remove';
+  readonly kind: 'disk' | 'interface';
+  /** Its position among the domain's devices of `kind`. */
+  readonly index: number;
+  readonly slot: string;
+  readonly raw?: Readonly<Record<string, unknown>>;
+  /** Runs once the device is detached (a disk's volume deleted). */
+  readonly after?: (run: OperationRun) => Promise<void>;
+}
+
+/**
+ * Detaches a device from a stopped guest's configuration (`DOMAIN_DETACH_DEVICE_FLAGS`, config only) as an
+ * operation. A running guest is CONFLICT: a live detach ends only when the guest lets the device go.
+ */
+export function detachFromStopped(
+  context: LibvirtContext,
+  { status, active, xml }: GuestDevices,
+  removal: DeviceRemoval,
+): Operation {
+  requireState(status, !active, `remove ${removal.slot} of`, 'stop it first');
+  const { host, dom } = status;
+  const detach = deviceXml(xml, removal.kind, removal.index);
+  return context.operations.begin({
+    type: removal.type,
+    node: context.target.nodeName(host),
+    uuid: status.uuid,
+    arg: removal.slot,
+    raw: { host: host.display, name: dom.name, slot: removal.slot, ...removal.raw },
+    work: async (run) => {
+      await host.call(
+        P.REMOTE_PROC_DOMAIN_DETACH_DEVICE_FLAGS,
+        { dom, xml: detach, flags: AFFECT_CONFIG },
+        run.closing,
+      );
+      await removal.after?.(run);
+      return undefined;
+    },
+  });
 }

@@ -1,10 +1,9 @@
 import { ConflictError, type NicAdd, type Operation } from '@hvc/hypervisor-connector';
 import type { LibvirtContext } from '../connector/libvirt-context.js';
 import { interfaceElement } from '../domains/domain-builder.js';
-import { requireState } from '../domains/domain-status.js';
 import { buildXml } from '../domains/xml-codec.js';
 import { RemoteProcedure as P } from '../protocol/generated/remote-protocol.gen.js';
-import { deviceXml, nicSlot, noSuchSlot, readGuestDevices } from './guest-devices-read.js';
+import { detachFromStopped, nicSlot, noSuchSlot, readGuestDevices } from './guest-devices-read.js';
 import { AFFECT_CONFIG, AFFECT_LIVE } from './guest-update.js';
 import { domainNics, refuseVlans } from './nic-sources.js';
 
@@ -66,25 +65,8 @@ export async function removeNic(
   slot: string,
   signal?: AbortSignal,
 ): Promise<Operation> {
-  const { status, active, xml, definition } = await readGuestDevices(context, uuid, signal);
-  const index = definition.nics.findIndex((nic, i) => nicSlot(nic, i) === slot);
+  const devices = await readGuestDevices(context, uuid, signal);
+  const index = devices.definition.nics.findIndex((nic, i) => nicSlot(nic, i) === slot);
   if (index < 0) throw noSuchSlot(uuid, 'nic', slot);
-  requireState(status, !active, 'remove a NIC of', 'stop it first');
-  const { host, dom } = status;
-  const detach = deviceXml(xml, 'interface', index);
-  return context.operations.begin({
-    type: 'nic.remove',
-    node: context.target.nodeName(host),
-    uuid,
-    arg: slot,
-    raw: { host: host.display, name: dom.name, slot },
-    work: async (run) => {
-      await host.call(
-        P.REMOTE_PROC_DOMAIN_DETACH_DEVICE_FLAGS,
-        { dom, xml: detach, flags: AFFECT_CONFIG },
-        run.closing,
-      );
-      return undefined;
-    },
-  });
+  return detachFromStopped(context, devices, { type: 'nic.remove', kind: 'interface', index, slot });
 }
