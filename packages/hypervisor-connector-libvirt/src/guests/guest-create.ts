@@ -3,6 +3,7 @@ import { InvalidArgumentError, type Operation, type VmSpec } from '@hvc/hypervis
 import type { LibvirtContext } from '../connector/libvirt-context.js';
 import { LibvirtCreateOptionsSchema, libvirtOptions } from '../connector/provider-options.js';
 import { vncPassword } from '../console/vnc-password.js';
+import { cloudInitSummary } from '../domains/cloud-init-metadata.js';
 import { buildDomainXml, type NewDomainCdrom } from '../domains/domain-builder.js';
 import { domainRef } from '../domains/guest-locator.js';
 import { RemoteProcedure as P } from '../protocol/generated/remote-protocol.gen.js';
@@ -167,6 +168,7 @@ export async function createGuest(
           cdroms,
           ...(spec.boot === undefined ? {} : { boot: spec.boot }),
           ...(spec.guestAgent === true ? { guestAgent: true } : {}),
+          ...(spec.cloudInit === undefined ? {} : { cloudInit: cloudInitSummary(spec.cloudInit, spec.name) }),
           nics,
           ...(options.serialLog === undefined ? {} : { serialLog: options.serialLog }),
           vncPassword: vncPassword(),

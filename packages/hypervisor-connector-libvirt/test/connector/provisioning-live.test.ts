@@ -98,6 +98,20 @@ describe('a VM from an image with cloud-init', () => {
     await connector.waitForOperation(created.id, { timeoutMs: 30_000 });
     const id = created.guestId!;
 
+    const config = await connector.getGuestConfig(id);
+    expect(config.cloudInit).toEqual({
+      user: 'deploy',
+      hasPassword: true,
+      sshAuthorizedKeys: [SSH_KEY],
+      hostname: 'tiny-seeded',
+      interfaces: [{ ipv4: { address: '10.0.0.5/24', gateway: '10.0.0.1' } }],
+      nameservers: ['10.0.0.1'],
+      searchDomains: [],
+    });
+    expect(config.cdroms).toEqual([
+      { slot: 'hdc', volumeId: expect.stringMatching(/-cidata\.iso$/), cloudInit: true },
+    ]);
+    expect(JSON.stringify(config)).not.toContain('clear-text-never-sent');
     const xml = await virsh(one.unixUri, ['dumpxml', '--inactive', name]);
     expect(xml).toContain("<channel type='unix'>");
     expect(xml).toContain("name='org.qemu.guest_agent.0'");
