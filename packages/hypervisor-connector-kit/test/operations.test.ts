@@ -50,6 +50,9 @@ describe('OperationRecords', () => {
     expect(records.get(handle.id)?.endedAt).toBeDefined();
     expect(changes).toBe(2);
     expect(handle.ended).toBe(true);
+    const added = records.begin({ type: 'disk.add', guestId: 'vm/1', resourceId: 'scsi1' });
+    expect(records.get(added.id)).toMatchObject({ type: 'disk.add', resourceId: 'scsi1' });
+    expect(records.get(handle.id)).not.toHaveProperty('resourceId');
   });
 
   it('keeps a bounded number of ended operations', () => {

@@ -7,7 +7,7 @@ type MutableOperation = { -readonly [K in keyof Operation]: Operation[K] };
 export interface OperationStart {
   readonly type: OperationType;
   readonly guestId?: string;
-  /** What the operation makes inside the guest (the slot of an added disk or NIC). */
+  /** What the operation makes inside the guest (the slot of an added disk or NIC), known when it starts. */
   readonly resourceId?: string;
   /** Completion to start from, 0..1, when the work reports progress. */
   readonly progress?: number;

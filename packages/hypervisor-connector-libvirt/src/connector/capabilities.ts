@@ -8,8 +8,8 @@ import type { LibvirtConfig } from '../config/libvirt-config.js';
 /**
  * What the libvirt connector supports at all (QEMU driver): VMs only (no containers), create and update, full and
  * linked clones, internal snapshots with memory, live and offline migration, suspend, reset, VNC and the serial
- * terminal, metrics, VMs from images, templates and ISOs with a boot order and a NoCloud cloud-init seed, and
- * cancelling operations (a migration aborts libvirt's job; a start or shutdown this process
+ * terminal, metrics, VMs from images, templates and ISOs with a boot order and a NoCloud cloud-init seed, device
+ * changes, templates, guest configs and addresses (lease, agent, ARP), and cancelling operations (a migration aborts libvirt's job; a start or shutdown this process
  * runs is undone or given up).
  */
 export const LIBVIRT_CAPABILITIES: Capabilities = {
@@ -20,10 +20,19 @@ export const LIBVIRT_CAPABILITIES: Capabilities = {
   sources: { template: true, image: true, iso: true },
   bootOrder: true,
   cloudInit: { config: true, hostname: true, userData: true, userDataVolume: false },
+  templates: true,
+  disks: { add: true, remove: true, resize: true, resizeRunning: true },
+  nics: { add: true, remove: true },
+  guestConfig: true,
+  guestAddresses: ['lease', 'agent', 'arp'],
   guestTypes: ['vm'],
   console: ['vnc', 'terminal'],
   consoleStream: ['vnc'],
   notes: {
+    'disks.remove': 'from a stopped guest: a live detach ends only when the guest lets the disk go',
+    'nics.remove': 'from a stopped guest: a live detach ends only when the guest lets the NIC go',
+    'guestAddresses.lease': 'NICs on libvirt networks with DHCP (dnsmasq) only',
+    'guestAddresses.agent': 'needs the guest agent channel (guestAgent) and qemu-guest-agent in the guest',
     'cloudInit.userDataVolume':
       'the NoCloud seed is built by the connector: pass the user-data inline (cloudInit.userData)',
     'inventory.networks': 'libvirt virtual networks; host bridges are not listed',
@@ -52,6 +61,13 @@ const WRITES = [
   'sources.image',
   'sources.iso',
   'bootOrder',
+  'templates',
+  'disks.add',
+  'disks.remove',
+  'disks.resize',
+  'disks.resizeRunning',
+  'nics.add',
+  'nics.remove',
   'cloudInit.config',
   'cloudInit.hostname',
   'cloudInit.userData',
@@ -90,6 +106,9 @@ export function targetCapabilities(config: LibvirtConfig): Capabilities {
       cancelOperation: false,
       sources: { template: false, image: false, iso: false },
       bootOrder: false,
+      templates: false,
+      disks: { add: false, remove: false, resize: false, resizeRunning: false },
+      nics: { add: false, remove: false },
       cloudInit: { config: false, hostname: false, userData: false, userDataVolume: false },
     };
   }

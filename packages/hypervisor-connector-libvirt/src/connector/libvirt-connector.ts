@@ -12,10 +12,15 @@ import { openVncConsoleStream } from '../console/vnc-console-stream.js';
 import { parseGuestId } from '../domains/guest-id.js';
 import { GuestLocator } from '../domains/guest-locator.js';
 import { getGuest, listGuests } from '../domains/guest-reads.js';
+import { addDisk, removeDisk, resizeDisk } from '../guests/disk-changes.js';
+import { getGuestAddresses } from '../guests/guest-addresses.js';
 import { cloneGuest } from '../guests/guest-clone.js';
+import { getGuestConfig } from '../guests/guest-config.js';
 import { createGuest } from '../guests/guest-create.js';
 import { deleteGuest } from '../guests/guest-delete.js';
 import { updateGuest } from '../guests/guest-update.js';
+import { addNic, removeNic } from '../guests/nic-changes.js';
+import { convertToTemplate } from '../guests/template-conversion.js';
 import { DomainEventHub } from '../hosts/domain-event-hub.js';
 import { LibvirtTarget } from '../hosts/libvirt-target.js';
 import { listNodes } from '../hosts/node-listing.js';
@@ -120,6 +125,14 @@ export function createLibvirtConnector(
       deleteGuest: (uuid, call) => deleteGuest(context, uuid, call.signal),
       ...powerMethods((action, uuid, call) => runPowerAction(context, uuid, action, call.signal)),
       migrateGuest: (uuid, spec, call) => migrateGuest(context, call, uuid, spec),
+      getGuestConfig: (uuid, call) => getGuestConfig(context, uuid, call.signal),
+      convertToTemplate: (uuid, call) => convertToTemplate(context, uuid, call.signal),
+      resizeDisk: (uuid, slot, resize, call) => resizeDisk(context, uuid, slot, resize, call.signal),
+      addDisk: (uuid, disk, call) => addDisk(context, uuid, disk, call.signal),
+      removeDisk: (uuid, slot, request, call) => removeDisk(context, uuid, slot, request, call.signal),
+      addNic: (uuid, nic, call) => addNic(context, uuid, nic, call.signal),
+      removeNic: (uuid, slot, call) => removeNic(context, uuid, slot, call.signal),
+      getGuestAddresses: (uuid, request, call) => getGuestAddresses(context, uuid, request, call.signal),
       listSnapshots: (uuid, call) => listSnapshots(context, uuid, call.signal),
       createSnapshot: (uuid, spec, call) => createSnapshot(context, uuid, spec, call.signal),
       rollbackSnapshot: (uuid, name, call) => changeSnapshot(context, uuid, name, 'rollback', call.signal),

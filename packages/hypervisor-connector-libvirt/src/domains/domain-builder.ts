@@ -1,5 +1,6 @@
-import type { BootDevice } from '@hvc/hypervisor-connector';
+import type { BootDevice, GuestCloudInitConfig } from '@hvc/hypervisor-connector';
 import type { GuestPlatform } from '../hosts/host-capabilities.js';
+import { cloudInitMetadataForDomain } from './cloud-init-metadata.js';
 import { type HvcMetadata, hvcMetadataForDomain } from './hvc-metadata.js';
 import { attributes, buildXml, type XmlElement } from './xml-codec.js';
 
@@ -62,6 +63,8 @@ export interface NewDomain {
   /** The VNC server's password: a server started with one takes one-time console passwords later. */
   readonly vncPassword: string;
   readonly metadata: HvcMetadata;
+  /** The cloud-init settings of its seed, without secrets: kept in the metadata for `getGuestConfig`. */
+  readonly cloudInit?: GuestCloudInitConfig;
 }
 
 /** The name of the QEMU guest agent's virtio-serial port. */
@@ -172,7 +175,10 @@ export function buildDomainXml(domain: NewDomain): string {
       name: domain.name,
       uuid: domain.uuid,
       ...(domain.description === undefined ? {} : { description: domain.description }),
-      metadata: hvcMetadataForDomain(domain.metadata),
+      metadata: {
+        ...hvcMetadataForDomain(domain.metadata),
+        ...(domain.cloudInit === undefined ? {} : cloudInitMetadataForDomain(domain.cloudInit)),
+      },
       memory: { ...attributes({ unit: 'MiB' }), '#text': String(domain.memoryMiB) },
       currentMemory: { ...attributes({ unit: 'MiB' }), '#text': String(domain.memoryMiB) },
       vcpu: { ...attributes({ placement: 'static' }), '#text': String(domain.cpus) },

@@ -3,6 +3,9 @@ import { type DomainDefinition, isOwnDisk } from './domain-definition.js';
 import { findHvcElement, type HvcMetadata, hvcMetadataForDomain } from './hvc-metadata.js';
 import { attr, buildXml, child, children, parseXml } from './xml-codec.js';
 
+/** The user alias of hvc's cloud-init seed CD-ROM (see `guests/cloud-init-seed.ts`). */
+export const SEED_ALIAS = 'ua-hvc-cidata';
+
 /** What a clone's XML changes from its source's persistent XML. */
 export interface CloneChanges {
   readonly uuid: string;
@@ -18,7 +21,7 @@ export interface CloneChanges {
  * A clone's domain XML from its source's parsed persistent XML: a new name and UUID, the new disk images (as plain
  * qcow2 files), no MAC addresses (libvirt makes new ones), no NVRAM path (libvirt makes a new store), the serial
  * log beside the source's under the clone's name, VNC on a new automatic port with a new password, hvc's metadata
- * without the template mark. Everything else is the source's.
+ * without the template mark, the source's cloud-init seed no longer marked as the clone's own. Everything else is the source's.
  */
 export function cloneDomainXml(sourceXml: string, source: DomainDefinition, changes: CloneChanges): string {
   const document = parseXml(sourceXml);
@@ -44,6 +47,10 @@ export function cloneDomainXml(sourceXml: string, source: DomainDefinition, chan
     disk.source = { '@_file': path };
     disk.driver = { ...(child(disk, 'driver') ?? { '@_name': 'qemu' }), '@_type': 'qcow2' };
     delete disk.backingStore;
+  }
+  // The source's cloud-init seed stays the source's: the clone uses it as a plain ISO and never deletes it.
+  for (const disk of children(devices, 'disk')) {
+    if (attr(child(disk, 'alias'), 'name') === SEED_ALIAS) delete disk.alias;
   }
   for (const nic of children(devices, 'interface')) delete nic.mac;
   for (const device of [...children(devices, 'serial'), ...children(devices, 'console')]) {

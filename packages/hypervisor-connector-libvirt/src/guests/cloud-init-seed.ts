@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { CloudInitSpec } from '@hvc/hypervisor-connector';
 import { buildNoCloudSeedImage } from '@hvc/hypervisor-connector-kit/cloud-init';
+import { SEED_ALIAS } from '../domains/domain-clone-xml.js';
 import type { DomainDisk } from '../domains/domain-definition.js';
 import type { LibvirtHost } from '../hosts/libvirt-host.js';
 import type { RemoteNonnullStoragePool } from '../protocol/generated/remote-protocol.gen.js';
@@ -12,7 +13,7 @@ import { uploadNewVolume } from './volume-upload.js';
  * in the persistent configuration): how the connector tells the seed from an ordinary ISO, to report it and to
  * delete its volume with the guest.
  */
-export const SEED_ALIAS = 'ua-hvc-cidata';
+export { SEED_ALIAS };
 
 /** Whether a domain disk is hvc's cloud-init seed. */
 export function isSeedDisk(disk: DomainDisk): boolean {

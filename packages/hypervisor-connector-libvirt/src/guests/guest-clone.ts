@@ -8,12 +8,13 @@ import {
 import type { LibvirtContext } from '../connector/libvirt-context.js';
 import { vncPassword } from '../console/vnc-password.js';
 import { cloneDomainXml } from '../domains/domain-clone-xml.js';
-import { isOwnDisk, parseDomainXml } from '../domains/domain-definition.js';
+import { isOwnDisk } from '../domains/domain-definition.js';
 import { DomainState } from '../domains/domain-state.js';
-import { readDomainStatus, requireState } from '../domains/domain-status.js';
+import { requireState } from '../domains/domain-status.js';
 import { RemoteProcedure as P } from '../protocol/generated/remote-protocol.gen.js';
 import { DEFINE_VALIDATE } from './guest-create.js';
-import { diskVolume, XML_INACTIVE } from './guest-delete.js';
+import { diskVolume } from './guest-delete.js';
+import { readGuestDevices } from './guest-devices-read.js';
 import { assertNameFree } from './guest-placement.js';
 import {
   copyVolume,
@@ -49,14 +50,7 @@ export async function cloneGuest(
       violations: [{ field: 'snapshot', message: 'cloning from an internal snapshot is not supported' }],
     });
   }
-  context.locks.assertFree(uuid);
-  const status = await readDomainStatus(context.locator, uuid, signal);
-  const { xml } = await status.host.call(
-    P.REMOTE_PROC_DOMAIN_GET_XML_DESC,
-    { dom: status.dom, flags: XML_INACTIVE },
-    signal,
-  );
-  const source = parseDomainXml(xml);
+  const { status, xml, definition: source } = await readGuestDevices(context, uuid, signal);
   if (spec.mode === 'linked' && !source.metadata.template) {
     throw new ConflictError(
       `guest ${uuid} is not a template: a linked clone needs one (a template never runs)`,

@@ -3,6 +3,7 @@ import { InvalidArgumentError, type Operation, type VmSpec } from '@hvc/hypervis
 import type { LibvirtContext } from '../connector/libvirt-context.js';
 import { LibvirtCreateOptionsSchema, libvirtOptions } from '../connector/provider-options.js';
 import { vncPassword } from '../console/vnc-password.js';
+import { cloudInitSummary } from '../domains/cloud-init-metadata.js';
 import { buildDomainXml, type NewDomainCdrom } from '../domains/domain-builder.js';
 import { domainRef } from '../domains/guest-locator.js';
 import { RemoteProcedure as P } from '../protocol/generated/remote-protocol.gen.js';
@@ -68,8 +69,12 @@ export async function createGuest(
   const pools = await Promise.all(
     spec.disks.map((disk) => lookupPool(host, disk.storage ?? context.config.pool, signal)),
   );
-  const bootPool = await lookupPool(host, spec.bootDisk?.storage ?? context.config.pool, signal);
   const sources = await resolveSourceDisks(context, host, spec, signal);
+  // Where the copied boot disk and the cloud-init seed go.
+  const bootPool =
+    sources === undefined && spec.cloudInit === undefined
+      ? undefined
+      : await lookupPool(host, spec.bootDisk?.storage ?? context.config.pool, signal);
   const isoId = spec.source?.kind === 'iso' ? spec.source.volumeId : spec.cdrom;
   const cdroms: NewDomainCdrom[] = [];
   if (isoId !== undefined) {
@@ -110,7 +115,7 @@ export async function createGuest(
       const volumeName = (target: string) => `${spec.name}-${uuid.slice(0, 8)}-${target}.qcow2`;
       try {
         if (sources !== undefined) {
-          made.push(...(await sourceVolumes(host, bootPool, sources, volumeName, run.closing)));
+          made.push(...(await sourceVolumes(host, bootPool!, sources, volumeName, run.closing)));
         }
         const first = made.length;
         for (const [index, disk] of spec.disks.entries()) {
@@ -131,14 +136,14 @@ export async function createGuest(
           const seedName = `${spec.name}-${uuid.slice(0, 8)}-cidata.iso`;
           const seed = await uploadCloudInitSeed(
             host,
-            bootPool,
+            bootPool!,
             seedName,
             { cloudInit: spec.cloudInit, guestName: spec.name, macs: macs as string[] },
             run.closing,
           );
           made.push(seed);
           seeds = 1;
-          cdroms.push({ pool: bootPool.name, volume: seedName, alias: SEED_ALIAS });
+          cdroms.push({ pool: bootPool!.name, volume: seedName, alias: SEED_ALIAS });
         }
         const xml = buildDomainXml({
           uuid,
@@ -163,6 +168,7 @@ export async function createGuest(
           cdroms,
           ...(spec.boot === undefined ? {} : { boot: spec.boot }),
           ...(spec.guestAgent === true ? { guestAgent: true } : {}),
+          ...(spec.cloudInit === undefined ? {} : { cloudInit: cloudInitSummary(spec.cloudInit, spec.name) }),
           nics,
           ...(options.serialLog === undefined ? {} : { serialLog: options.serialLog }),
           vncPassword: vncPassword(),

@@ -4,13 +4,19 @@ import { LibvirtUpdateOptionsSchema, libvirtOptions } from '../connector/provide
 import { parseDomainXml } from '../domains/domain-definition.js';
 import { DomainState } from '../domains/domain-state.js';
 import type { LocatedDomain } from '../domains/guest-locator.js';
-import { HVC_METADATA_KEY, HVC_METADATA_URI, hvcMetadataXml } from '../domains/hvc-metadata.js';
+import {
+  HVC_METADATA_KEY,
+  HVC_METADATA_URI,
+  type HvcMetadata,
+  hvcMetadataXml,
+} from '../domains/hvc-metadata.js';
 import { RemoteProcedure as P } from '../protocol/generated/remote-protocol.gen.js';
 import { XML_INACTIVE } from './guest-delete.js';
 import { assertNameFree } from './guest-placement.js';
 
-const AFFECT_LIVE = 1;
-const AFFECT_CONFIG = 2;
+/** `VIR_DOMAIN_AFFECT_LIVE` and `VIR_DOMAIN_AFFECT_CONFIG`. */
+export const AFFECT_LIVE = 1;
+export const AFFECT_CONFIG = 2;
 /** `VIR_DOMAIN_VCPU_MAXIMUM` and `VIR_DOMAIN_MEM_MAXIMUM`. */
 const MAXIMUM = 4;
 const METADATA_DESCRIPTION = 0;
@@ -120,17 +126,27 @@ async function applyPatch(
       ...(patch.tags === undefined ? {} : { tags: [...patch.tags] }),
       ...(template === undefined ? {} : { template }),
     };
-    await host.call(
-      P.REMOTE_PROC_DOMAIN_SET_METADATA,
-      {
-        dom,
-        type: METADATA_ELEMENT,
-        metadata: hvcMetadataXml(metadata),
-        key: HVC_METADATA_KEY,
-        uri: HVC_METADATA_URI,
-        flags: affect,
-      },
-      signal,
-    );
+    await writeHvcMetadata({ host, dom }, metadata, active, signal);
   }
+}
+
+/** Replaces a guest's hvc metadata (`DOMAIN_SET_METADATA`, element type): its configuration, and live when `active`. */
+export async function writeHvcMetadata(
+  { host, dom }: Pick<LocatedDomain, 'host' | 'dom'>,
+  metadata: HvcMetadata,
+  active: boolean,
+  signal?: AbortSignal,
+): Promise<void> {
+  await host.call(
+    P.REMOTE_PROC_DOMAIN_SET_METADATA,
+    {
+      dom,
+      type: METADATA_ELEMENT,
+      metadata: hvcMetadataXml(metadata),
+      key: HVC_METADATA_KEY,
+      uri: HVC_METADATA_URI,
+      flags: active ? AFFECT_LIVE | AFFECT_CONFIG : AFFECT_CONFIG,
+    },
+    signal,
+  );
 }

@@ -36,6 +36,8 @@ export interface OperationPlan {
   readonly uuid: string;
   /** The id's argument (see `OperationRef.arg`). */
   readonly arg?: string;
+  /** What it makes inside the guest: the slot of an added disk or NIC. */
+  readonly resourceId?: string;
   /** The guests it holds while it runs; `[uuid]` by default. */
   readonly holds?: readonly string[];
   /** Whether `cancelOperation` may stop it (the work must then honour `run.cancel`). */
@@ -93,6 +95,7 @@ export class LibvirtOperations {
     const handle = this.#records.begin({
       type: plan.type,
       guestId: plan.uuid,
+      ...(plan.resourceId === undefined ? {} : { resourceId: plan.resourceId }),
       ...(plan.raw === undefined ? {} : { raw: plan.raw }),
     });
     const startedAt = Date.parse(handle.snapshot().startedAt);

@@ -204,6 +204,27 @@ describe('a clone’s XML', () => {
     expect(xml.match(/xmlns:hvc=/g)).toHaveLength(1);
   });
 
+  it('no longer marks the source’s cloud-init seed as its own', () => {
+    const seeded = sourceXml.replace(
+      '</devices>',
+      "<disk type='volume' device='cdrom'><source pool='default' volume='s-cidata.iso'/><target dev='hdd' bus='ide'/>" +
+        "<readonly/><alias name='ua-hvc-cidata'/></disk></devices>",
+    );
+    const seededSource = parseDomainXml(seeded);
+    expect(seededSource.disks.at(-1)?.alias).toBe('ua-hvc-cidata');
+    const cloned = parseDomainXml(
+      cloneDomainXml(seeded, seededSource, {
+        uuid: '11111111-2222-4333-8444-555555555556',
+        name: 'capture-web-3',
+        diskPaths: ['/pool/capture-web-3-vda.qcow2'],
+        vncPassword: 'NewPass2',
+        metadata: { template: false, tags: [] },
+      }),
+    );
+    expect(cloned.disks.at(-1)).toMatchObject({ device: 'cdrom', volume: 's-cidata.iso' });
+    expect(cloned.disks.at(-1)?.alias).toBeUndefined();
+  });
+
   it('keeps what it does not change: devices, features, the CPU model', () => {
     for (const kept of [
       "<model fallback='forbid'>qemu64</model>",
