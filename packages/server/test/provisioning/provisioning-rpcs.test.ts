@@ -13,6 +13,8 @@ import {
 } from '@connectrpc/connect-node';
 import { GuestService, GuestType, InventoryService } from '@hvc/client/v1';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ErrorInfoSchema } from '../../src/gen/google/rpc/error_details_pb.js';
+import { ERROR_INFO_DOMAIN } from '../../src/wire/error-mapping.js';
 import { type SecurityStack, startSecurityStack } from '../security/support/security-stack.js';
 
 const PASSWORD = 'Pr0vision-S3cret-!x7';
@@ -251,6 +253,24 @@ describe.each(Object.keys(TRANSPORTS))('provisioning RPCs over %s', (name) => {
       expect(answer.code, `${field}: ${answer.message}`).toBe(Code.InvalidArgument);
       expect(answer.message, field).toContain(field);
       expect(answer.message).not.toContain(PASSWORD);
+    }
+  });
+
+  it('a CONFLICT carries its reason as a google.rpc.ErrorInfo', async () => {
+    const iso = 'local:iso/debian-12.7.0-amd64-netinst.iso';
+    try {
+      await guests.createGuest(
+        { targetId: 'mem-a', spec: fullSpec({ source: { case: 'image', value: { volumeId: iso } } }) },
+        as('op'),
+      );
+      expect.unreachable('an ISO is no disk image');
+    } catch (error) {
+      const e = ConnectError.from(error);
+      expect(e.code, e.rawMessage).toBe(Code.FailedPrecondition);
+      const [info, ...more] = e.findDetails(ErrorInfoSchema);
+      expect(more).toEqual([]);
+      expect(info).toMatchObject({ reason: 'IMAGE_KIND', domain: ERROR_INFO_DOMAIN });
+      expect(e.rawMessage).not.toContain(PASSWORD);
     }
   });
 
