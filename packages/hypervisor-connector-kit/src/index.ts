@@ -41,6 +41,12 @@ export {
 export { SingleFlight } from './limits/single-flight.js';
 export { ipv4Subnet } from './net/ipv4-subnet.js';
 export {
+  type ChainStart,
+  type ChainStep,
+  OperationChains,
+  type OperationChainsOptions,
+} from './operations/operation-chain.js';
+export {
   endedOperationError,
   type OperationOrigin,
   waitAborted,

@@ -23,6 +23,8 @@ export interface FakeEnv {
   readonly workerStartMs: number;
   /** How long the HA manager takes to carry out a request (`options.haConvergeMs`). */
   readonly haConvergeMs: number;
+  /** How long after a VM's start its guest agent answers (`options.guestAgentStartMs`). */
+  readonly guestAgentStartMs: number;
   /** SHA-256 fingerprint the nodes report as `ssl_fingerprint` (the served certificate's once listening). */
   sslFingerprint: string;
 }

@@ -168,6 +168,7 @@ export function createPveFake(options: PveFakeOptions = {}): PveFake {
     pveVersion,
     workerStartMs: options.workerStartMs ?? 0,
     haConvergeMs: options.haConvergeMs ?? 500,
+    guestAgentStartMs: options.guestAgentStartMs ?? 5000,
     sslFingerprint:
       'AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99',
   };

@@ -71,6 +71,11 @@ export interface PveFakeOptions {
   readonly workerStartMs?: number;
   /** How long the HA manager takes to carry out a request, in milliseconds (default 500; PVE's CRM loop is 10 s). */
   readonly haConvergeMs?: number;
+  /**
+   * How long after a VM starts its QEMU guest agent answers `guest-ping`, in milliseconds of the fake's clock
+   * (default 5000): before that the agent routes answer `QEMU guest agent is not running`.
+   */
+  readonly guestAgentStartMs?: number;
   /** Base clock; the fake's clock adds `fake.clock.advance()` offsets to it. Default `Date`. */
   readonly clock?: TimeSource;
   /** Origin the msw `handlers` answer for (default `https://pve.test:8006`); the API is under `/api2/json`. */

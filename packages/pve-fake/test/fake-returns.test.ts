@@ -81,7 +81,7 @@ function returnDiff(schema: Schema | undefined, value: unknown, at: string, out:
 /** Documented deviations of real PVE from its own schema, which the fake reproduces on purpose. */
 const QUIRKS: Record<string, string[]> = {
   // API.md §1.3: nextid is a JSON string although the schema says integer.
-  'GET /cluster/nextid': ['<data>: declared integer, got "103"'],
+  'GET /cluster/nextid': ['<data>: declared integer, got "104"'],
 };
 
 const PATH_VALUES: Record<string, string> = {
@@ -91,12 +91,14 @@ const PATH_VALUES: Record<string, string> = {
   userid: 'root@pam',
   tokenid: 'hvc',
   poolid: 'team',
+  volume: 'vm-100-disk-0',
 };
 const QUERY: Record<string, Record<string, string>> = {
   'GET /nodes/{node}/rrddata': { timeframe: 'hour' },
   'GET /nodes/{node}/qemu/{vmid}/rrddata': { timeframe: 'hour' },
   'GET /nodes/{node}/lxc/{vmid}/rrddata': { timeframe: 'hour' },
   'GET /pools': { poolid: 'team' },
+  'GET /nodes/{node}/qemu/{vmid}/cloudinit/dump': { type: 'user' },
 };
 
 describe('what the fake returns matches the PVE 9 schema `returns`', () => {
@@ -120,6 +122,8 @@ describe('what the fake returns matches the PVE 9 schema `returns`', () => {
         },
         { vmid: 101, node: 'pve1', type: 'lxc', status: 'running', snapshots: ['s1'] },
         { vmid: 102, node: 'pve1', template: true },
+        // VM 100 reboots in `beforeAll`; its agent would not answer for a while after.
+        { vmid: 103, node: 'pve1', status: 'running', config: { agent: '1' } },
       ],
       taskDurationMs: 0,
     });
@@ -137,7 +141,7 @@ describe('what the fake returns matches the PVE 9 schema `returns`', () => {
     const schema = schemaIndex().get(r.path)?.info?.GET?.returns;
     const values: Record<string, string> = {
       ...PATH_VALUES,
-      vmid: r.path.includes('/lxc/') ? '101' : '100',
+      vmid: r.path.includes('/lxc/') ? '101' : r.path.includes('/agent/') ? '103' : '100',
       upid: encodeURIComponent(upid),
     };
     const p = r.path.replace(/\{(\w+)\}/g, (_, k: string) => values[k] ?? k);

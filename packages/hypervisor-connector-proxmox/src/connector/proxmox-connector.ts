@@ -1,7 +1,9 @@
 import { type ConnectorContext, type HypervisorConnector, parseInput } from '@hvc/hypervisor-connector';
 import { defineConnector } from '@hvc/hypervisor-connector-kit';
+import { addressMethods } from '../addresses/guest-addresses.js';
 import { type ProxmoxConfig, type ProxmoxConfigInput, ProxmoxConfigSchema } from '../config/config-schema.js';
 import { consoleMethods } from '../console/guest-console.js';
+import { deviceMethods } from '../devices/device-methods.js';
 import { guestLifecycleMethods } from '../guests/guest-lifecycle.js';
 import { guestReadMethods } from '../guests/guest-reads.js';
 import { inventoryMethods } from '../inventory/inventory-methods.js';
@@ -71,9 +73,12 @@ export function createProxmoxConnector(
       ...consoleMethods(pve),
       ...metricsMethods(pve),
       ...inventoryMethods(pve),
+      ...deviceMethods(pve),
+      ...addressMethods(pve),
       ...operationMethods(pve),
       async close() {
         closed = true;
+        pve.chains.close();
         transport.auth.close();
         await transport.endpoints.close(parsed.timeouts.requestMs);
       },

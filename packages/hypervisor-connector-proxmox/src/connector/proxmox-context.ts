@@ -1,3 +1,4 @@
+import { OperationChains } from '@hvc/hypervisor-connector-kit';
 import type { EndpointSet } from '@hvc/hypervisor-connector-kit/http';
 import type { ProxmoxConfig } from '../config/config-schema.js';
 import { GuestLocator } from '../guests/guest-locator.js';
@@ -8,6 +9,7 @@ import { capabilitiesFor } from '../target/capabilities.js';
 import { NodeNames } from '../target/node-names.js';
 import { RefinedCapabilities } from '../target/refined-capabilities.js';
 import { TaskService } from '../tasks/task-service.js';
+import { createTaskWaits, type TaskWaits } from '../tasks/task-waits.js';
 import type { PveClient } from '../transport/pve-client.js';
 import type { PveTransport } from '../transport/pve-transport.js';
 
@@ -23,6 +25,10 @@ export interface ProxmoxContext {
   /** The precondition reads concurrent calls share. */
   readonly batches: PreconditionBatches;
   readonly tasks: TaskService;
+  /** Waits for task operations. */
+  readonly taskWaits: TaskWaits;
+  /** Operations made of several tasks (a create from a template: clone, configure, resize, start). */
+  readonly chains: OperationChains;
   /** The VMIDs this connector has just sent with a create or clone. */
   readonly vmids: VmidReservations;
   readonly nodeNames: NodeNames;
@@ -50,6 +56,9 @@ export function createProxmoxContext(
 ): ProxmoxContext {
   const { client, endpoints } = transport;
   const types = config.guestTypes.map((type) => (type === 'vm' ? 'qemu' : 'lxc'));
+  const origin = target === undefined ? {} : { target };
+  const tasks = new TaskService(client, config.tasks.noSuchTaskGraceMs, taskOwner(config.credentials));
+  const taskWaits = createTaskWaits(client, tasks, config.tasks, origin);
   return {
     config,
     client,
@@ -62,9 +71,17 @@ export function createProxmoxContext(
     listings: new SharedGuestListings(() => client.writeEpoch),
     batches: preconditionBatches(client),
     vmids: new VmidReservations(),
-    tasks: new TaskService(client, config.tasks.noSuchTaskGraceMs, taskOwner(config.credentials)),
+    tasks,
+    taskWaits,
+    chains: new OperationChains({
+      idPrefix: 'pve1c.',
+      ...origin,
+      waitStep: async (operation, signal) =>
+        operation.status === 'running' ? taskWaits.wait(operation.id, { signal }) : operation,
+      cancelStep: (operationId) => tasks.cancel(tasks.decode(operationId)),
+    }),
     nodeNames: new NodeNames(client, endpoints),
     capabilities: new RefinedCapabilities(client, capabilitiesFor(config.guestTypes)),
-    origin: target === undefined ? {} : { target },
+    origin,
   };
 }

@@ -3,6 +3,7 @@ import type { ConnectorImplementation } from '@hvc/hypervisor-connector-kit';
 import type { ProxmoxContext } from '../connector/proxmox-context.js';
 import { guestIdOf, type PveGuestRef } from '../mapping/guest-id.js';
 import { cloneParams, containerCreateParams, patchParams, vmCreateParams } from '../mapping/guest-params.js';
+import { needsProvisioning, provisionVm } from '../provisioning/vm-provisioning.js';
 import { startTask } from '../tasks/task-start.js';
 import { pvePath } from '../transport/form-encoding.js';
 import { guestPlacement } from './guest-placement.js';
@@ -20,6 +21,7 @@ export function guestLifecycleMethods(
   const { defaultStorage, pool } = pve.config;
   return {
     async createGuest(spec, { signal }) {
+      if (spec.type === 'vm' && needsProvisioning(spec)) return provisionVm(pve, spec, signal);
       const type = spec.type === 'vm' ? 'qemu' : 'lxc';
       const node = spec.node ?? (await guestPlacement(pve, signal));
       return withFreshVmid(

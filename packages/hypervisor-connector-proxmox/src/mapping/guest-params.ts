@@ -5,7 +5,8 @@ import { proxmoxParams } from './provider-options.js';
 
 const OS_TYPES: Record<VmSpec['osType'], string> = { linux: 'l26', windows: 'win11', other: 'other' };
 
-function vmNic(nic: NicSpec): string {
+/** A VM NIC as `netN` takes it: `virtio=<MAC>,bridge=vmbr0,tag=10,firewall=1`. */
+export function vmNic(nic: Omit<NicSpec, 'slot'>): string {
   const model = nic.model ?? 'virtio';
   return [
     nic.macAddress ? `${model}=${nic.macAddress.toUpperCase()}` : model,

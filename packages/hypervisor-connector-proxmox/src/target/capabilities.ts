@@ -16,6 +16,16 @@ const CONTAINER_LIMITS = {
   memorySnapshots: 'containers have no memory snapshots',
   'console.spice': 'VMs only',
   'migration.live': 'containers cannot migrate live; stop it or migrate with online: false to restart it',
+  'disks.add': 'VMs only in this connector: a container mount point needs a path inside the container',
+  'disks.remove': 'VMs only in this connector',
+  'nics.add': 'VMs only in this connector',
+  'nics.remove': 'VMs only in this connector',
+  'sources.template': 'a container is cloned with cloneGuest',
+  'sources.image': 'containers are made from an OS template (osTemplate)',
+  'sources.iso': 'containers do not boot',
+  bootOrder: 'containers do not boot from devices',
+  'cloudInit.config': 'containers have no cloud-init; use password and sshPublicKeys',
+  'guestAddresses.agent': 'containers are read by the host (source host)',
 } as const satisfies Partial<Record<GuestCapabilityName, string>>;
 
 /** What the Proxmox connector supports at all: the whole contract but SPICE, and per guest type what PVE allows. */
@@ -23,12 +33,31 @@ const PROXMOX_CAPABILITIES: Capabilities = Object.freeze({
   ...FULL_CAPABILITIES,
   ...OPTIONAL_CAPABILITIES_MISSING,
   inventory: FULL_CAPABILITIES.inventory,
+  guestConfig: true,
+  templates: true,
+  disks: { add: true, remove: true, resize: true, resizeRunning: true },
+  nics: { add: true, remove: true },
+  sources: { template: true, image: true, iso: true },
+  bootOrder: true,
+  guestAddresses: ['agent', 'host'],
+  cloudInit: { config: true, hostname: false, userData: false, userDataVolume: true },
   console: ['vnc', 'terminal'],
   notes: {
     'clone.linked': 'from templates only',
     'console.spice': 'not offered: it needs a SPICE display and a SPICE client; use raw() on spiceproxy',
+    'sources.image':
+      'needs PVE 8.2 or later (import content); upload cloud images as import content (.qcow2, .raw)',
+    'cloudInit.hostname':
+      'PVE derives the host name from the VM name (qemu-server Cloudinit.pm get_hostname_fqdn): name the VM instead',
+    'cloudInit.userData':
+      'PVE reads user-data only from snippet volumes, which its API cannot write: give a snippet as userDataVolume',
+    'cloudInit.userDataVolume':
+      'sent as a vendor snippet (cicustom vendor=), merged under the generated user-data',
   },
-  unsupportedByGuestType: { container: CONTAINER_LIMITS },
+  unsupportedByGuestType: {
+    container: CONTAINER_LIMITS,
+    vm: { 'guestAddresses.host': 'VMs are read through the QEMU guest agent (source agent)' },
+  },
 }) as Capabilities;
 
 const CONTAINERS_ONLY = 'this connector is configured for containers only';
@@ -80,6 +109,32 @@ export function refineCapabilities(base: Capabilities, privileges: ReadonlySet<s
   if (!console) lacking('console', 'VM.Console');
   const metrics = base.metrics && has('VM.Audit');
   if (!metrics) lacking('metrics', 'VM.Audit');
+  const guestConfig = base.guestConfig === true && has('VM.Audit');
+  if (!guestConfig) lacking('guestConfig', 'VM.Audit');
+  // qemu-server `Qemu.pm` template: VM.Allocate; disks VM.Config.Disk; NICs VM.Config.Network.
+  const templates = base.templates === true && has('VM.Allocate');
+  if (!templates) lacking('templates', 'VM.Allocate');
+  const disk = has('VM.Config.Disk');
+  if (!disk) lacking('disks', 'VM.Config.Disk');
+  const network = has('VM.Config.Network');
+  if (!network) lacking('nics', 'VM.Config.Network');
+  // PVE 9: VM.GuestAgent.Audit or .Unrestricted; PVE 8: VM.Monitor (qemu-server `API2/Qemu/Agent.pm`).
+  const agent = has('VM.Monitor') || has('VM.GuestAgent.Audit') || has('VM.GuestAgent.Unrestricted');
+  if (!agent) lacking('guestAddresses', 'VM.GuestAgent.Audit (PVE 9) or VM.Monitor (PVE 8)');
+  const guestAddresses = (base.guestAddresses ?? []).filter((s) =>
+    s === 'agent' ? agent : s === 'host' ? has('VM.Audit') : false,
+  );
+  // qemu-server `Qemu.pm`: a clone needs VM.Clone, an ISO VM.Config.CDROM, the boot order VM.Config.Disk, cloud-init
+  // keys VM.Config.Cloudinit (or VM.Config.Network) and its drive VM.Config.CDROM and VM.Config.Cloudinit.
+  const sources = base.sources ?? OPTIONAL_CAPABILITIES_MISSING.sources;
+  const cdrom = has('VM.Config.CDROM');
+  if (!cdrom) lacking('sources.iso', 'VM.Config.CDROM');
+  if (!clone) lacking('sources.template', 'VM.Clone and VM.Allocate');
+  const cloudInitPrivileges = cdrom && has('VM.Config.Cloudinit');
+  if (!cloudInitPrivileges) lacking('cloudInit.config', 'VM.Config.Cloudinit and VM.Config.CDROM');
+  const cloudInit = base.cloudInit ?? OPTIONAL_CAPABILITIES_MISSING.cloudInit;
+  const disks = base.disks ?? OPTIONAL_CAPABILITIES_MISSING.disks;
+  const nics = base.nics ?? OPTIONAL_CAPABILITIES_MISSING.nics;
   return {
     ...base,
     create,
@@ -92,6 +147,28 @@ export function refineCapabilities(base: Capabilities, privileges: ReadonlySet<s
     reset: base.reset && power,
     console: console ? base.console : [],
     metrics,
+    guestConfig,
+    templates,
+    sources: {
+      template: sources.template && clone,
+      image: sources.image && create,
+      iso: sources.iso && create && cdrom,
+    },
+    bootOrder: base.bootOrder === true && disk,
+    cloudInit: {
+      config: cloudInit.config && cloudInitPrivileges,
+      hostname: cloudInit.hostname && cloudInitPrivileges,
+      userData: cloudInit.userData && cloudInitPrivileges,
+      userDataVolume: cloudInit.userDataVolume && cloudInitPrivileges,
+    },
+    guestAddresses,
+    disks: {
+      add: disks.add && disk,
+      remove: disks.remove && disk,
+      resize: disks.resize && disk,
+      resizeRunning: disks.resizeRunning && disk,
+    },
+    nics: { add: nics.add && network, remove: nics.remove && network },
     notes,
   };
 }

@@ -13,6 +13,8 @@ export interface OperationRef {
    * operation is done only when the guest runs.
    */
   readonly startFollows?: boolean;
+  /** What the operation makes inside the guest (the slot of an added disk or NIC). */
+  readonly resourceId?: string;
 }
 
 const PREFIX = 'pve1.';
@@ -24,6 +26,9 @@ const PREFIX = 'pve1.';
 const OWN = '@';
 /** The id's fourth line when PVE starts the guest after the task (`OperationRef.startFollows`). */
 const START_FOLLOWS = 'start';
+/** The prefix of the id's line that carries `OperationRef.resourceId`. */
+const RESOURCE = 'resource=';
+const RESOURCE_ID = /^[a-z][a-z0-9]{0,15}$/;
 const GUEST_ID = /^(qemu|lxc)\/[1-9][0-9]{2,8}$/;
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
 
@@ -42,7 +47,13 @@ export function publicUpid(upid: string, owner: string | undefined): string {
  * started carries a placeholder for it instead of the user or token id (see {@link decodeOperationId}).
  */
 export function encodeOperationId(ref: OperationRef, owner?: string): string {
-  const text = `${ref.type}\n${ref.guestId ?? ''}\n${publicUpid(ref.upid, owner)}${ref.startFollows ? `\n${START_FOLLOWS}` : ''}`;
+  const text = [
+    ref.type,
+    ref.guestId ?? '',
+    publicUpid(ref.upid, owner),
+    ...(ref.startFollows ? [START_FOLLOWS] : []),
+    ...(ref.resourceId === undefined ? [] : [`${RESOURCE}${ref.resourceId}`]),
+  ].join('\n');
   return PREFIX + Buffer.from(text, 'utf8').toString('base64url');
 }
 
@@ -59,8 +70,13 @@ export function decodeOperationId(id: string, owner?: string): OperationRef & { 
   const body = id.slice(PREFIX.length);
   if (body.length === 0 || body.length > 700 || !BASE64URL.test(body)) throw invalid('malformed');
   const parts = Buffer.from(body, 'base64url').toString('utf8').split('\n');
-  if (parts.length !== 3 && !(parts.length === 4 && parts[3] === START_FOLLOWS)) throw invalid('malformed');
-  const [type, guestId, carried] = parts as [string, string, string];
+  if (parts.length < 3) throw invalid('malformed');
+  const [type, guestId, carried, ...extra] = parts as [string, string, string, ...string[]];
+  const startFollows = extra[0] === START_FOLLOWS;
+  const tagged = startFollows ? extra.slice(1) : extra;
+  const resourceId = tagged[0]?.startsWith(RESOURCE) ? tagged[0].slice(RESOURCE.length) : undefined;
+  if (tagged.length > (resourceId === undefined ? 0 : 1)) throw invalid('malformed');
+  if (resourceId !== undefined && !RESOURCE_ID.test(resourceId)) throw invalid('malformed resource id');
   const upid =
     owner !== undefined && carried.endsWith(`:${OWN}:`)
       ? `${carried.slice(0, -OWN.length - 1)}${owner}:`
@@ -74,6 +90,7 @@ export function decodeOperationId(id: string, owner?: string): OperationRef & { 
     ...(guestId === '' ? {} : { guestId }),
     upid,
     task,
-    ...(parts.length === 4 ? { startFollows: true } : {}),
+    ...(startFollows ? { startFollows: true } : {}),
+    ...(resourceId === undefined ? {} : { resourceId }),
   };
 }

@@ -276,6 +276,7 @@ export class TaskService {
       id,
       type: ref.type,
       ...(ref.guestId === undefined ? {} : { guestId: ref.guestId }),
+      ...(ref.resourceId === undefined ? {} : { resourceId: ref.resourceId }),
       status: 'running',
       startedAt: isoFromEpochSeconds(task.starttime),
       raw: { upid: this.publicUpid(ref.upid), node: task.node, type: task.type },

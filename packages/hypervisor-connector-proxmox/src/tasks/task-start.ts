@@ -11,6 +11,15 @@ import { PveUpidSchema } from '../schemas/tasks.js';
 import { type PveParams, pvePath } from '../transport/form-encoding.js';
 import { isTaskOf } from './task-types.js';
 
+/** What the operation of a started task is for. */
+export interface TaskOperation {
+  readonly type: OperationType;
+  readonly guestId: string;
+  readonly startFollows?: boolean;
+  /** The slot the write makes (an added disk or NIC). */
+  readonly resourceId?: string;
+}
+
 /** A write that makes PVE start a task, sent to the endpoint of `node`. */
 export interface TaskRequest {
   readonly method: 'POST' | 'PUT' | 'DELETE';
@@ -32,7 +41,7 @@ const CLOCK_SKEW_SECONDS = 5;
 export async function startTask(
   pve: ProxmoxContext,
   request: TaskRequest,
-  operation: { readonly type: OperationType; readonly guestId: string; readonly startFollows?: boolean },
+  operation: TaskOperation,
 ): Promise<Operation> {
   const sentAt = Math.floor(Date.now() / 1000);
   try {
@@ -57,7 +66,7 @@ function taskVmid(request: TaskRequest): string | undefined {
 async function withTaskFound(
   pve: ProxmoxContext,
   request: TaskRequest,
-  operation: { readonly type: OperationType; readonly guestId: string; readonly startFollows?: boolean },
+  operation: TaskOperation,
   sentAt: number,
   error: HypervisorError,
 ): Promise<HypervisorError> {

@@ -1,7 +1,12 @@
+import { checkBoot } from './boot-format.js';
+import { checkAddressList, checkCicustom, checkIpconfig, checkUrlencoded } from './cloudinit-formats.js';
 import type { PveStringFormat } from './param-spec.js';
 
-/** A format check: returns the error text (PVE wording, without the `invalid format - ` prefix) or undefined. */
-type FormatCheck = (value: string) => string | undefined;
+/**
+ * A format check: returns the error text (PVE wording, without the `invalid format - ` prefix) or undefined. `name`
+ * is the parameter's name, the path property strings name their nested errors by (`ipconfig0.gw`).
+ */
+type FormatCheck = (value: string, name: string) => string | undefined;
 
 const CONFIGID = /^[a-z][a-z0-9_-]+$/i;
 const NODE = /^[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?$/;
@@ -19,7 +24,7 @@ const checks: Record<PveStringFormat, FormatCheck> = {
   'pve-configid': configId,
   'pve-configid-list': (v) => {
     for (const id of splitList(v)) {
-      const err = configId(id);
+      const err = configId(id, '');
       if (err) return err;
     }
     return undefined;
@@ -33,11 +38,16 @@ const checks: Record<PveStringFormat, FormatCheck> = {
         : `pool name '${v}' contains invalid characters`,
   'pve-userid': (v) => (USERID.test(v) ? undefined : `value '${v}' does not look like a valid user name`),
   'dns-name': (v) => (DNS_NAME.test(v) ? undefined : `value does not look like a valid DNS name`),
+  urlencoded: checkUrlencoded,
+  'address-list': checkAddressList,
+  'pve-qm-ipconfig': checkIpconfig,
+  'pve-qm-cicustom': checkCicustom,
+  'pve-qm-boot': checkBoot,
 };
 
 /** Checks a string against a PVE format; returns the message PVE puts after `invalid format - `. */
-export function checkStringFormat(format: PveStringFormat, value: string): string | undefined {
-  return checks[format](value);
+export function checkStringFormat(format: PveStringFormat, value: string, name = ''): string | undefined {
+  return checks[format](value, name);
 }
 
 /** PVE's VM id format (`pve-vmid`). */

@@ -12,7 +12,12 @@ export type PveStringFormat =
   | 'pve-storage-id'
   | 'pve-poolid'
   | 'pve-userid'
-  | 'dns-name';
+  | 'dns-name'
+  | 'urlencoded'
+  | 'address-list'
+  | 'pve-qm-ipconfig'
+  | 'pve-qm-cicustom'
+  | 'pve-qm-boot';
 
 interface ParamBase {
   /** Absent or false: the parameter is required (PVE's schema marks the optional ones). */

@@ -26,7 +26,7 @@ function display(v: RawValue): string {
 }
 
 /** Checks one value; returns the typed value or an error message in PVE's wording. */
-function checkValue(spec: ParamSpec, raw: RawValue): ParamValue | { error: string } {
+function checkValue(spec: ParamSpec, raw: RawValue, name: string): ParamValue | { error: string } {
   if (typeof raw === 'object' && raw !== null)
     return { error: `type check ('${spec.type}') failed - got ${display(raw)}` };
   switch (spec.type) {
@@ -56,7 +56,7 @@ function checkValue(spec: ParamSpec, raw: RawValue): ParamValue | { error: strin
     case 'string': {
       const text = display(raw);
       if (spec.format) {
-        const err = checkStringFormat(spec.format, text);
+        const err = checkStringFormat(spec.format, text, name);
         if (err) return { error: `invalid format - ${err}\n` };
       }
       if (spec.enum && !spec.enum.includes(text)) {
@@ -91,7 +91,7 @@ export function validateParams(specs: ParamSpecs, raw: Readonly<Record<string, R
       continue;
     }
     if (value === null) continue;
-    const checked = checkValue(spec, value);
+    const checked = checkValue(spec, value, name);
     if (typeof checked === 'object') errors[name] = checked.error;
     else out[name] = checked;
   }

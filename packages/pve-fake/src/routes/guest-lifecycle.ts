@@ -1,14 +1,18 @@
 import type { FakeEnv } from '../fake-env.js';
+import { checkDriveParams, checkStorageAccess } from '../params/drive-params.js';
 import { lxcConfigParams, lxcCreateParams } from '../params/lxc-params.js';
 import { bool, guestPathParams, nodeParam, type ParamSpecs, str } from '../params/param-spec.js';
 import { qemuConfigParams, qemuCreateParams } from '../params/qemu-params.js';
 import { fail, permissionDenied } from '../pve-error.js';
 import { type RouteContext, type RouteDef, route } from '../router/route.js';
+import { allocateCloudinitDrives, cloudinitConflict, cloudinitValues } from '../state/cloudinit-drive.js';
+import { copyImportedDisks, diskImports } from '../state/disk-import.js';
 import { configVolumes, materializeConfig, newVmIdentity } from '../state/guest-volumes.js';
 import type { GuestConfig, PveGuestState, PveGuestType } from '../state/model.js';
 import { checkCfsQuorum } from '../state/quorum.js';
+import { uriUnescape, validateSshPublicKeys } from '../state/ssh-public-keys.js';
 import { toConfigValues } from './config-values.js';
-import { guestOf, skipLock, startGuestTask, TASK_TYPES, typeWord } from './guest-context.js';
+import { checkLock, guestOf, skipLock, startGuestTask, TASK_TYPES, typeWord } from './guest-context.js';
 import { startAfterTask } from './guest-power.js';
 import { guestCurrentStatus, guestListItem } from './guest-status.js';
 
@@ -38,6 +42,9 @@ export function checkAllocate(ctx: RouteContext, vmid: number, pool: string | un
   throw permissionDenied(`/vms/${vmid}`, 'VM.Allocate');
 }
 
+const storageParam = (ctx: RouteContext): string | undefined =>
+  typeof ctx.params.storage === 'string' ? ctx.params.storage : undefined;
+
 function list(ctx: RouteContext, type: PveGuestType): unknown[] {
   const node = String(ctx.params.node);
   ctx.env.cluster.requireNode(node);
@@ -54,6 +61,10 @@ function create(ctx: RouteContext, type: PveGuestType): string {
   env.cluster.requireNode(node);
   const vmid = Number(ctx.params.vmid);
   const pool = typeof ctx.params.pool === 'string' ? ctx.params.pool : undefined;
+  // qemu-server `Qemu.pm` `create_vm`: `sshkeys` are unescaped and validated before anything else.
+  if (type === 'qemu' && typeof ctx.params.sshkeys === 'string') {
+    validateSshPublicKeys(uriUnescape(ctx.params.sshkeys));
+  }
   // qemu-server `Qemu.pm` / pve-container `LXC.pm` `create_vm`: `check_cfs_quorum` first.
   checkCfsQuorum(env.cluster.quorate);
   checkAllocate(ctx, vmid, pool);
@@ -78,7 +89,24 @@ function create(ctx: RouteContext, type: PveGuestType): string {
       ...values,
     };
   }
-  const config = materializeConfig(type, vmid, values, (id) => env.cluster.storageAvailable(node, id));
+  const imports = type === 'qemu' ? diskImports(values) : [];
+  let ciDrives: string[] = [];
+  let ciConflict: string | undefined;
+  if (type === 'qemu') {
+    // qemu-server `Qemu.pm` `create_vm`: `$check_storage_access`, then `$check_drive_param`, before the worker.
+    checkStorageAccess(env, ctx.who, vmid, values, storageParam(ctx));
+    checkDriveParams(env, values);
+    ciConflict = cloudinitConflict(undefined, values);
+    ({ values, created: ciDrives } = allocateCloudinitDrives(env.cluster, vmid, values));
+  }
+  const config = materializeConfig(
+    type,
+    vmid,
+    values,
+    (id) => env.cluster.storageAvailable(node, id),
+    new Set(),
+    (source) => env.cluster.volume(node, source)?.virtualSize,
+  );
   if (type === 'qemu' && config.boot === undefined) {
     const devices = Object.keys(config).filter((k) => /^(scsi|virtio|sata|ide)\d+$|^net\d+$/.test(k));
     config.boot = devices.length > 0 ? `order=${devices.join(';')}` : ' ';
@@ -112,11 +140,15 @@ function create(ctx: RouteContext, type: PveGuestType): string {
       ) {
         throw fail(`unable to create CT ${vmid} - volume '${ostemplate}' does not exist`);
       }
+      if (ciConflict !== undefined) throw fail(ciConflict);
+      for (const key of ciDrives) log(`${key}: successfully created disk '${config[key]}'`);
+      copyImportedDisks(env, node, imports, config, log);
       for (const v of configVolumes(type, config))
         log(`  Logical volume "${v.volid.split(':')[1]}" created.`);
       created = true;
       const { lock: _l, ...rest } = guest.config;
       env.cluster.writeConfig(guest, rest);
+      if (type === 'qemu') guest.cloudinitBase = cloudinitValues(rest);
       // `start`: qemu-server / pve-container `create_vm` start the guest in a task of their own at the end.
       if (ctx.params.start === true)
         startAfterTask(env, ctx.who, guest, log, type === 'qemu' ? 'warn' : 'fail');
@@ -154,14 +186,7 @@ function template(ctx: RouteContext, type: PveGuestType): string | null {
   const env = ctx.env;
   const g = guestOf(ctx, type);
   env.perms.check(ctx.who, `/vms/${g.vmid}`, ['VM.Allocate']);
-  const convert = (): void => {
-    if (g.config.template === 1) throw fail(`you can't convert a template to a template`);
-    if (g.status === 'running')
-      throw fail(
-        `you can't convert a ${type === 'qemu' ? 'VM' : 'CT'} to template if ${type === 'qemu' ? 'VM' : 'CT'} is running`,
-      );
-    if (g.snapshots.size > 0)
-      throw fail(`unable to create template, because ${typeWord(type)} contains snapshots`);
+  const write = (): void => {
     const next: GuestConfig = { ...g.config, template: 1 };
     for (const [k, v] of Object.entries(next)) {
       if (typeof v === 'string')
@@ -170,10 +195,23 @@ function template(ctx: RouteContext, type: PveGuestType): string | null {
     env.cluster.writeConfig(g, next);
   };
   if (type === 'lxc') {
-    convert();
+    if (g.config.template === 1) throw fail(`you can't convert a template to a template`);
+    if (g.status === 'running') throw fail(`you can't convert a CT to template if CT is running`);
+    if (g.snapshots.size > 0) throw fail('unable to create template, because CT contains snapshots');
+    write();
     return null;
   }
-  return startGuestTask(env, ctx.who, g, { action: 'template', finish: convert });
+  // qemu-server `Qemu.pm` `template`: `$load_and_check` runs before forking (HTTP 500) and again in the worker —
+  // `check_lock`, snapshots, already a template (unless one `disk` is converted), running.
+  const loadAndCheck = (): void => {
+    checkLock(g);
+    if (g.snapshots.size > 0) throw fail('unable to create template, because VM contains snapshots');
+    if (g.config.template === 1 && ctx.params.disk === undefined)
+      throw fail(`you can't convert a template to a template`);
+    if (g.status === 'running') throw fail(`you can't convert a VM to template if VM is running`);
+  };
+  loadAndCheck();
+  return startGuestTask(env, ctx.who, g, { action: 'template', check: loadAndCheck, finish: write });
 }
 
 /** List, create, index, current status, delete and template routes of a guest type. */

@@ -3,6 +3,7 @@ import type { FakeEnv } from '../fake-env.js';
 import { bool, guestPathParams, int, type ParamSpecs, str } from '../params/param-spec.js';
 import { fail } from '../pve-error.js';
 import { type RouteContext, type RouteDef, route } from '../router/route.js';
+import { regenerateCloudinit } from '../state/cloudinit-drive.js';
 import { haManaged, haRequest } from '../state/ha-manager.js';
 import type { PveGuestState, PveGuestType } from '../state/model.js';
 import { applyPending } from '../state/pending-config.js';
@@ -99,7 +100,11 @@ function startTaskOf(
         log('resuming VM from saved state');
         // Resuming a saved state keeps the pending changes (qemu-server `vm_start_nolock` applies them only on a
         // fresh start).
-      } else applyPending(env.cluster, g);
+      } else {
+        applyPending(env.cluster, g);
+        // qemu-server `vm_start_nolock`: `apply_cloudinit_config` rebuilds the cloud-init image on a fresh start.
+        if (type === 'qemu') regenerateCloudinit(env.cluster, g);
+      }
       markRunning(env, g);
     },
   });

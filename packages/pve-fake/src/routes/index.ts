@@ -12,6 +12,7 @@ import { qemuRoutes } from './qemu.js';
 import { sdnRoutes } from './sdn.js';
 import { storageRoutes } from './storage.js';
 import { storageConfigRoutes } from './storage-config.js';
+import { storageVolumeRoutes } from './storage-volume.js';
 import { taskRoutes } from './tasks.js';
 
 /** The fake's routing table: every route it serves, with its parameter schema. */
@@ -25,6 +26,7 @@ export function allRoutes(): RouteDef[] {
     ...nodeRoutes(),
     ...networkRoutes(),
     ...storageRoutes(),
+    ...storageVolumeRoutes(),
     ...storageConfigRoutes(),
     ...sdnRoutes(),
     ...poolRoutes(),

@@ -20,6 +20,8 @@ export interface VolumeEntry {
   readonly content: string;
   readonly format: string;
   readonly size: number;
+  /** The size of the disk an image holds (`volume_size_info`): a qcow2's virtual size, else `size`. */
+  readonly virtualSize: number;
   readonly vmid?: number;
   readonly ctime: number;
 }
@@ -107,6 +109,7 @@ export class ClusterState {
           content,
           format: 'raw',
           size: v.size,
+          virtualSize: v.size,
           vmid: g.vmid,
           ctime: Number(g.config.ctime ?? 0),
         });
@@ -119,11 +122,18 @@ export class ClusterState {
         content: v.content,
         format: v.format,
         size: v.size,
+        virtualSize: v.virtualSize ?? v.size,
         vmid: v.vmid,
         ctime: v.ctime,
       });
     }
     return out;
+  }
+
+  /** A volume by its id as seen from a node (`storage:volname`), if it exists there. */
+  volume(node: string, volid: string): VolumeEntry | undefined {
+    const storage = volid.slice(0, volid.indexOf(':'));
+    return this.volumes(node, storage).find((v) => v.volid === volid);
   }
 
   /** Bytes used on a storage as seen from a node. */

@@ -90,8 +90,8 @@ export function configVolumes(
 }
 
 /**
- * Allocates new volumes for `STORAGE:SIZE` disk entries (`local-lvm:32` → `local-lvm:vm-100-disk-0,size=32G`)
- * and fills in generated MAC addresses for network entries, as PVE does on create and config update.
+ * Allocates new volumes for `STORAGE:SIZE` disk entries (`local-lvm:32` → `local-lvm:vm-100-disk-0,size=32G`;
+ * `local-lvm:0,import-from=<volid>` → a disk of the source's size, `importSize`) and fills in generated MAC addresses for network entries, as PVE does on create and config update.
  */
 export function materializeConfig(
   type: PveGuestType,
@@ -99,6 +99,7 @@ export function materializeConfig(
   config: GuestConfig,
   storageExists: (id: string) => boolean,
   usedNames: Set<string> = new Set(),
+  importSize: (volid: string) => number | undefined = () => undefined,
 ): GuestConfig {
   const out: GuestConfig = { ...config };
   let next = 0;
@@ -120,8 +121,15 @@ export function materializeConfig(
       const storage = alloc[1]!;
       if (!storageExists(storage)) throw fail(`storage '${storage}' does not exist`);
       const sizeGiB = Number(alloc[2]);
+      // qemu-server `Qemu.pm` `create_disks`: an `import-from` disk is a full clone of the source, sized like it.
+      const source = options.get('import-from');
+      options.delete('import-from');
       const size =
-        key === 'efidisk0' ? '4M' : key === 'tpmstate0' ? '4M' : formatSize(Math.round(sizeGiB * 1024 ** 3));
+        source !== undefined
+          ? formatSize(importSize(source) ?? 0)
+          : key === 'efidisk0' || key === 'tpmstate0'
+            ? '4M'
+            : formatSize(Math.round(sizeGiB * 1024 ** 3));
       options.set('size', size);
       out[key] = formatVolumeValue(nextName(storage), options);
     } else if (/^net\d+$/.test(key)) {

@@ -41,7 +41,10 @@ export interface StaticVolume {
   readonly volid: string;
   readonly content: 'iso' | 'vztmpl' | 'backup' | 'import' | 'snippets';
   readonly format: string;
+  /** File size in bytes (what a content listing reports). */
   readonly size: number;
+  /** Size of the disk inside an image file (`qemu-img info` virtual size); the file size when absent. */
+  readonly virtualSize?: number;
   readonly ctime: number;
   readonly vmid?: number;
 }
@@ -106,6 +109,11 @@ export interface PveGuestState {
   /** The snapshot the current state derives from (`parent` of `current`). */
   parentSnapshot?: string;
   pool?: string;
+  /**
+   * QEMU: the cloud-init relevant keys as they were when the cloud-init image was last generated (at create, start
+   * or `PUT .../cloudinit`); what `GET .../cloudinit` compares the config with. Absent: in sync with the config.
+   */
+  cloudinitBase?: GuestConfig;
   /** The guest's HA resource (`/etc/pve/ha/resources.cfg`), when HA manages it. */
   ha?: HaResource;
 }

@@ -68,6 +68,9 @@ function defaultConfig(seed: GuestSeed, vmid: number, now: number): GuestConfig 
 /** The cloud image every node has on `local` (`import` content, PVE 8.2+). */
 export const DEFAULT_IMPORT_IMAGE = 'local:import/noble-server-cloudimg-amd64.qcow2';
 
+/** A cloud-init vendor-data snippet every node has on `local` (`snippets` content), for `cicustom`. */
+export const DEFAULT_VENDOR_SNIPPET = 'local:snippets/hvc-vendor.yaml';
+
 /** The SDN every cluster has unless the options say otherwise: one VLAN zone on `vmbr0`, one VNet in it. */
 const DEFAULT_SDN = {
   zones: [{ zone: 'zone1', type: 'vlan', bridge: 'vmbr0' }],
@@ -153,6 +156,16 @@ export function seedCluster(o: PveFakeOptions, now: number): ClusterState {
         content: 'import',
         format: 'qcow2',
         size: 597 * 1024 ** 2,
+        virtualSize: 3.5 * GiB,
+        ctime: now - 86400,
+      },
+      {
+        storage: 'local',
+        node: name,
+        volid: DEFAULT_VENDOR_SNIPPET,
+        content: 'snippets',
+        format: 'snippet',
+        size: 212,
         ctime: now - 86400,
       },
     );
