@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { contextCommand } from './commands/context.js';
 import { guestsCommand } from './commands/guests.js';
+import { imagesCommand, networksCommand, storagesCommand } from './commands/inventory.js';
 import { loginCommand, logoutCommand } from './commands/login.js';
 import { membersCommand } from './commands/members.js';
 import { nodesCommand } from './commands/nodes.js';
@@ -76,6 +77,9 @@ export async function hvcProgram(io: CliIo): Promise<Command> {
     .addCommand(targetsCommand(io))
     .addCommand(nodesCommand(io))
     .addCommand(guestsCommand(io))
+    .addCommand(storagesCommand(io))
+    .addCommand(networksCommand(io))
+    .addCommand(imagesCommand(io))
     .addCommand(snapshotsCommand(io))
     .addCommand(operationsCommand(io))
     .addCommand(membersCommand(io));

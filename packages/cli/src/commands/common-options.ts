@@ -48,3 +48,18 @@ export function count(value: string): number {
   if (!Number.isInteger(number) || number < 0) throw new InvalidArgumentError('not a whole number.');
   return number;
 }
+
+/** A repeatable option whose values must be among `choices`: `--kind iso --kind template` gives both. */
+export function repeatableChoiceOption(
+  flags: string,
+  description: string,
+  choices: readonly string[],
+): Option {
+  return new Option(flags, `${description} (${choices.join(', ')})`)
+    .argParser((value: string, previous: string[]) => {
+      if (!choices.includes(value))
+        throw new InvalidArgumentError(`Allowed choices are ${choices.join(', ')}.`);
+      return [...previous, value];
+    })
+    .default([]);
+}

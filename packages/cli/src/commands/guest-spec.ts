@@ -23,6 +23,18 @@ export interface GuestSpecFlags {
   readonly unprivileged?: boolean;
   readonly sshPublicKeys: readonly string[];
   readonly providerOptions?: JsonObject;
+  /** VMs: clone this template guest. */
+  readonly fromTemplate?: string;
+  /** VMs: copy this disk image volume into the boot disk. */
+  readonly fromImage?: string;
+  /** VMs: boot this ISO volume first. */
+  readonly iso?: string;
+  /** VMs: the boot disk's size in GiB (template and image sources). */
+  readonly diskSize?: number;
+  /** VMs: per NIC, `CIDR[,gw=ADDRESS]` or `dhcp` (cloud-init). */
+  readonly ip?: readonly string[];
+  /** VMs: the cloud-init login user. */
+  readonly user?: string;
 }
 
 /** `--disk 32` or `--disk 32:local-lvm`: a size in GiB and an optional storage. */
@@ -35,7 +47,7 @@ function diskOf(text: string): JsonObject {
 }
 
 /** `--nic vmbr0` or `--nic vmbr0,model=virtio,vlan=10,mac=…,firewall`: a bridge and optional settings. */
-function nicOf(text: string): JsonObject {
+export function nicOf(text: string): JsonObject {
   const [bridge, ...settings] = text.split(',');
   if (!bridge)
     throw new CliError(`--nic ${text}: expected BRIDGE[,model=M][,vlan=N][,mac=MAC][,firewall]`, EXIT.usage);
@@ -49,6 +61,35 @@ function nicOf(text: string): JsonObject {
     else throw new CliError(`--nic ${text}: unknown setting "${setting}"`, EXIT.usage);
   }
   return nic;
+}
+
+/** `--ip 10.0.0.5/24,gw=10.0.0.1`, `--ip dhcp`: the IPv4 addressing of one NIC (checked by the server). */
+function addressingOf(text: string): JsonObject {
+  if (text === 'dhcp') return { ipv4Dhcp: true };
+  const [address, ...settings] = text.split(',');
+  if (!address?.includes('/'))
+    throw new CliError(
+      `--ip ${text}: expected CIDR[,gw=ADDRESS] (e.g. 10.0.0.5/24,gw=10.0.0.1) or dhcp`,
+      EXIT.usage,
+    );
+  const ipv4Static: JsonObject = { address };
+  for (const setting of settings) {
+    const [key, value] = setting.split('=', 2);
+    if (key === 'gw' && value) ipv4Static.gateway = value;
+    else throw new CliError(`--ip ${text}: unknown setting "${setting}"`, EXIT.usage);
+  }
+  return { ipv4Static };
+}
+
+/** The VM source the flags name: at most one of --from-template, --from-image and --iso. */
+function sourceOf(flags: GuestSpecFlags): JsonObject {
+  const given: JsonObject[] = [];
+  if (flags.fromTemplate !== undefined) given.push({ template: { guestId: flags.fromTemplate } });
+  if (flags.fromImage !== undefined) given.push({ image: { volumeId: flags.fromImage } });
+  if (flags.iso !== undefined) given.push({ iso: { volumeId: flags.iso } });
+  if (given.length > 1)
+    throw new CliError('--from-template, --from-image and --iso exclude each other', EXIT.usage);
+  return given[0] ?? {};
 }
 
 /**
@@ -83,7 +124,26 @@ export function guestSpecOf(
     ...(flags.providerOptions === undefined ? {} : { providerOptions: flags.providerOptions }),
     ...(password === undefined ? {} : { password }),
   };
-  const merged: JsonObject = { type: 'GUEST_TYPE_VM', ...fromFile, ...fromFlags };
+  const merged: JsonObject = { type: 'GUEST_TYPE_VM', ...fromFile, ...fromFlags, ...sourceOf(flags) };
+  if (flags.diskSize !== undefined)
+    merged.bootDisk = { ...(merged.bootDisk as JsonObject), sizeGib: flags.diskSize };
+  // A VM takes its keys, addresses, user and password through cloud-init; a container takes keys and a root password.
+  if (merged.type === 'GUEST_TYPE_VM') {
+    const cloudInit: JsonObject = { ...(merged.cloudInit as JsonObject | undefined) };
+    if (merged.sshPublicKeys !== undefined) {
+      cloudInit.sshAuthorizedKeys = merged.sshPublicKeys;
+      delete merged.sshPublicKeys;
+    }
+    if (merged.password !== undefined) {
+      cloudInit.password = merged.password;
+      delete merged.password;
+    }
+    if (flags.user !== undefined) cloudInit.user = flags.user;
+    if (flags.ip !== undefined && flags.ip.length > 0) cloudInit.interfaces = flags.ip.map(addressingOf);
+    if (Object.keys(cloudInit).length > 0) merged.cloudInit = cloudInit;
+  } else if (flags.user !== undefined || (flags.ip ?? []).length > 0) {
+    throw new CliError('--user and --ip configure VMs (cloud-init); containers take neither', EXIT.usage);
+  }
   if (typeof merged.name !== 'string' || merged.name === '')
     throw new CliError('a new guest needs a name: --name NAME (or "name" in --spec-file)', EXIT.usage);
   try {

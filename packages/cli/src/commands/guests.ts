@@ -17,6 +17,7 @@ import {
   watchOption,
 } from './common-options.js';
 import { guestActionCommands } from './guest-actions.js';
+import { guestDeviceCommands } from './guest-devices.js';
 import { type GuestSpecFlags, guestSpecOf } from './guest-spec.js';
 import { idempotencyKeyOption, idempotencyOf } from './idempotency-option.js';
 import { finishOperation } from './operation-wait.js';
@@ -171,7 +172,24 @@ export function guestsCommand(io: CliIo): Command {
     .option('--cdrom <volume>', 'VMs: an ISO volume to boot from')
     .option('--os-template <volume>', 'containers: the OS template volume')
     .option('--unprivileged', 'containers: run unprivileged')
-    .option('--password-stdin', 'containers: read the root password from stdin (it is never logged)')
+    .option(
+      '--from-template <guest>',
+      'VMs: clone this template guest (see `hvc images list --kind template`)',
+    )
+    .option('--from-image <volume>', 'VMs: copy this disk image (a cloud image) into the boot disk')
+    .option('--iso <volume>', 'VMs: boot this ISO first (an installer)')
+    .option('--disk-size <gib>', "VMs: grow the template's or image's boot disk to this size", positiveNumber)
+    .option(
+      '--ip <cidr[,gw=addr]|dhcp>',
+      'VMs: the address of the next NIC, by cloud-init (repeat per NIC)',
+      collect,
+      [],
+    )
+    .option('--user <name>', 'VMs: the cloud-init login user that gets the keys and password')
+    .option(
+      '--password-stdin',
+      "read the password from stdin: a VM's cloud-init user, a container's root (it is never logged)",
+    )
     .option('--ssh-key-file <path>', 'an SSH public key file to install (repeat for more)', collect, [])
     .option('--provider-options <json>', 'connector-specific settings, e.g. {"proxmox": {...}}')
     .option('--spec-file <path>', "the whole spec in the API's JSON (or YAML) form; flags override it")
@@ -183,6 +201,8 @@ export function guestsCommand(io: CliIo): Command {
       `
 Examples:
   hvc guests create -t pve-eu-1 --name web-2 --cpus 2 --memory 2048 --disk 32:local-lvm --nic vmbr0 --start
+  hvc guests create -t pve-eu-1 --name web-3 --from-image local:import/noble.qcow2 --disk-size 20 \\
+      --nic vmbr0 --ip 10.0.0.5/24,gw=10.0.0.1 --user ops --ssh-key-file ~/.ssh/id_ed25519.pub
   hvc guests create -t pve-eu-1 --type container --name cache-2 --os-template local:vztmpl/debian-12.tar.zst --password-stdin < pw.txt`,
     )
     .action(
@@ -299,6 +319,7 @@ Examples:
     );
 
   for (const command of guestActionCommands(io)) guests.addCommand(command);
+  for (const command of guestDeviceCommands(io)) guests.addCommand(command);
 
   guests
     .command('migrate')

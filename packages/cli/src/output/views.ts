@@ -171,3 +171,69 @@ export const METRIC_POINTS: View<typeof wire.MetricPointSchema> = {
     { header: 'DISK WRITE', value: (p) => rate(p.diskWriteBytesPerSecond), wide: true },
   ],
 };
+
+/** Storages: `hvc storages list`. */
+export const STORAGES: View<typeof wire.StorageSchema> = {
+  schema: wire.StorageSchema,
+  noun: 'storages',
+  columns: [
+    { header: 'ID', value: (s) => s.id },
+    { header: 'TYPE', value: (s) => s.type },
+    { header: 'CONTENT', value: (s) => s.contentKinds.join(',') || '-' },
+    { header: 'SHARED', value: (s) => (s.shared ? 'yes' : 'no') },
+    { header: 'NODES', value: (s) => s.availability.map((a) => a.node).join(',') || '-' },
+    { header: 'FREE', value: (s) => bytes(s.freeBytes) },
+    { header: 'CAPACITY', value: (s) => bytes(s.capacityBytes), wide: true },
+    { header: 'ENABLED', value: (s) => (s.enabled ? 'yes' : 'no'), wide: true },
+  ],
+};
+
+/** Networks NICs can be put on: `hvc networks list`. */
+export const NETWORKS: View<typeof wire.NetworkSchema> = {
+  schema: wire.NetworkSchema,
+  noun: 'networks',
+  columns: [
+    { header: 'ID', value: (n) => n.id },
+    { header: 'KIND', value: (n) => n.kind },
+    { header: 'CIDR', value: (n) => n.cidr ?? '-' },
+    {
+      header: 'VLAN',
+      value: (n) => (n.vlanTag === undefined ? (n.vlanAware ? 'aware' : '-') : String(n.vlanTag)),
+    },
+    { header: 'NODES', value: (n) => n.nodes.join(',') || '-', wide: true },
+    { header: 'DESCRIPTION', value: (n) => n.description ?? '', wide: true },
+  ],
+};
+
+/** ISOs, disk images, container templates and guest templates: `hvc images list`. */
+export const IMAGES: View<typeof wire.ImageSchema> = {
+  schema: wire.ImageSchema,
+  noun: 'images',
+  columns: [
+    { header: 'ID', value: (i) => i.id },
+    { header: 'KIND', value: (i) => i.kind },
+    { header: 'NAME', value: (i) => i.name },
+    { header: 'SIZE', value: (i) => bytes(i.virtualSizeBytes ?? i.sizeBytes) },
+    { header: 'STORAGE', value: (i) => i.storage ?? '-', wide: true },
+    { header: 'NODE', value: (i) => i.node ?? '-', wide: true },
+  ],
+};
+
+/** The addresses of a guest's interfaces: `hvc guests addresses`. */
+export const GUEST_INTERFACES: View<typeof wire.GuestInterfaceAddressesSchema> = {
+  schema: wire.GuestInterfaceAddressesSchema,
+  noun: 'addresses',
+  columns: [
+    { header: 'INTERFACE', value: (i) => i.name ?? '-' },
+    { header: 'SLOT', value: (i) => i.slot ?? '-' },
+    { header: 'MAC', value: (i) => i.macAddress ?? '-' },
+    {
+      header: 'ADDRESSES',
+      value: (i) =>
+        i.addresses
+          .map((a) => (a.prefixLength === undefined ? a.address : `${a.address}/${a.prefixLength}`))
+          .join(',') || '-',
+    },
+    { header: 'SOURCE', value: (i) => [...new Set(i.addresses.map((a) => a.source))].join(',') || '-' },
+  ],
+};

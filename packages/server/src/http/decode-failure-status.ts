@@ -15,12 +15,14 @@ const CONNECT_END_STREAM = 0x02;
  * Makes an undecodable protobuf request message end with INVALID_ARGUMENT and a fixed message on every protocol,
  * as it does over Connect JSON. The RPC layer decodes a binary message before any interceptor runs and reports a
  * failure as INTERNAL with the parser's message ("parse binary: premature EOF"), which would blame the server for
- * the client's bytes and show its internals; the answer is corrected on its way out: gRPC trailers, the gRPC-Web
+ * the client's bytes and show its internals; the answer is corrected on its way out (and a Connect JSON field value the
+ * decoder refused is not repeated, as it may be a secret): gRPC trailers, the gRPC-Web
  * trailers frame, the Connect end-of-stream frame, or a Connect unary error body.
  */
 export function decodeFailureAsInvalidArgument(req: NodeRequest, res: NodeResponse): void {
   const contentType = req.headers['content-type'] ?? '';
-  if (contentType === 'application/proto') correctUnaryConnect(res);
+  if (contentType === 'application/proto' || contentType.startsWith('application/json'))
+    correctUnaryConnect(res);
   else if (isGrpc(contentType)) {
     if (req.httpVersionMajor === 2) correctGrpcTrailers(res as Http2ServerResponse);
   } else if (contentType.startsWith('application/grpc-web') || contentType === 'application/connect+proto') {
@@ -91,7 +93,22 @@ function correctedFrame(chunk: unknown): Buffer | undefined {
   return Buffer.concat([header, payload]);
 }
 
-/** A Connect unary error is a 500 with a small JSON body: it is held until complete, then corrected. */
+/**
+ * How the JSON decoder words a field value it refuses: the field's name, then the value itself. The value may be a
+ * secret in the wrong type (a cloud-init password sent as a number), so only the name is kept.
+ */
+const JSON_FIELD_FAILURE = /^(cannot decode field [\w.]+ from JSON): .*$/s;
+
+/** The client's words for a refused JSON field value: its name, never the value. */
+function withoutValue(message: string): string | undefined {
+  const match = JSON_FIELD_FAILURE.exec(message);
+  return match ? `${match[1]}: not a valid value of its type` : undefined;
+}
+
+/**
+ * A Connect unary error is a 500 (a binary parse failure) or a 400 (a refused JSON value) with a small JSON body: it
+ * is held until complete, then corrected.
+ */
 function correctUnaryConnect(res: NodeResponse): void {
   const writeHead = res.writeHead.bind(res) as (
     status: number,
@@ -99,11 +116,11 @@ function correctUnaryConnect(res: NodeResponse): void {
   ) => NodeResponse;
   const write = res.write.bind(res) as (chunk: unknown, ...rest: unknown[]) => boolean;
   const end = res.end.bind(res) as (...args: unknown[]) => NodeResponse;
-  let held: { headers: OutgoingHttpHeaders; chunks: Buffer[] } | undefined;
+  let held: { status: number; headers: OutgoingHttpHeaders; chunks: Buffer[] } | undefined;
   (res as { writeHead: unknown }).writeHead = (status: number, headers?: OutgoingHttpHeaders) => {
-    if (status !== 500) return writeHead(status, headers);
+    if (status !== 500 && status !== 400) return writeHead(status, headers);
     // The RPC layer may set the head again before it ends the response: the held body is kept.
-    held = { headers: headers ?? {}, chunks: held?.chunks ?? [] };
+    held = { status, headers: headers ?? {}, chunks: held?.chunks ?? [] };
     return res;
   };
   (res as { write: unknown }).write = (chunk: unknown, ...rest: unknown[]) => {
@@ -123,7 +140,14 @@ function correctUnaryConnect(res: NodeResponse): void {
       writeHead(400, { ...held.headers, 'content-length': Buffer.byteLength(corrected) });
       return done ? end(corrected, done) : end(corrected);
     }
-    writeHead(500, held.headers);
+    const refused =
+      error?.code === 'invalid_argument' && error.message ? withoutValue(error.message) : undefined;
+    if (refused !== undefined) {
+      const corrected = JSON.stringify({ ...error, message: refused });
+      writeHead(400, { ...held.headers, 'content-length': Buffer.byteLength(corrected) });
+      return done ? end(corrected, done) : end(corrected);
+    }
+    writeHead(held.status, held.headers);
     return done ? end(body, done) : end(body);
   };
 }

@@ -88,6 +88,22 @@ function fullSpec(overrides: Record<string, unknown> = {}) {
   };
 }
 
+describe('a cloud-init password of the wrong JSON type', () => {
+  it('is refused without being repeated', async () => {
+    const body = JSON.stringify({
+      targetId: 'mem-a',
+      spec: { type: 'GUEST_TYPE_VM', name: 'x', cloudInit: { password: 987654321987 } },
+    });
+    const outcome = await stack.raw.call('connect', '/hvc.v1.GuestService/CreateGuest', {
+      headers: { authorization: `Bearer ${tokens.op}` },
+      body,
+    });
+    expect(outcome.code).toBe('invalid_argument');
+    expect(outcome.text).not.toContain('987654321987');
+    expect(stack.logs.join('\n')).not.toContain('987654321987');
+  });
+});
+
 describe.each(Object.keys(TRANSPORTS))('provisioning RPCs over %s', (name) => {
   let guests: ReturnType<typeof createClient<typeof GuestService>>;
   let inventory: ReturnType<typeof createClient<typeof InventoryService>>;

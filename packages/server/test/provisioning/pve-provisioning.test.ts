@@ -1,0 +1,189 @@
+/**
+ * The provisioning flow end to end through the server's API against the PVE fake over HTTPS, with gRPC, gRPC-Web
+ * and Connect clients: list the inventory, create a VM from a cloud image with an SSH key and a static IP, start it,
+ * read its address from the guest agent, grow its disk, snapshot it, delete it.
+ */
+import { randomBytes } from 'node:crypto';
+import { createClient, type Transport } from '@connectrpc/connect';
+import {
+  createConnectTransport,
+  createGrpcTransport,
+  createGrpcWebTransport,
+} from '@connectrpc/connect-node';
+import {
+  GuestService,
+  GuestType,
+  InventoryService,
+  type Operation,
+  OperationService,
+  OperationStatus,
+  SnapshotService,
+} from '@hvc/client/v1';
+import { createResolver } from '@hvc/hypervisor-resolver';
+import { createPveFake, type PveFake, type PveFakeServer } from '@hvc/pve-fake';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAuthenticator } from '../../src/authn/authenticator.js';
+import { createOidcVerifier } from '../../src/authn/oidc-verifier.js';
+import { createDatabaseAuthorizer } from '../../src/authz/database-authorizer.js';
+import { createHvcHandler } from '../../src/http/hvc-handler.js';
+import { listenOnePort, type OnePortServer } from '../../src/http/one-port-server.js';
+import { createCredentialCipher } from '../../src/storage/credential-cipher.js';
+import { type HvcStore, openSqliteStore } from '../../src/storage/hvc-store.js';
+import { type HostileIssuer, startHostileIssuer } from '../security/support/hostile-issuer.js';
+
+const GiB = 1024n ** 3n;
+
+/** An OpenSSH public key line whose blob is well formed (`string type, string key`). */
+function publicKey(comment: string): string {
+  const type = Buffer.from('ssh-ed25519');
+  const blob = Buffer.alloc(4 + type.length + 4 + 32, 7);
+  blob.writeUInt32BE(type.length, 0);
+  type.copy(blob, 4);
+  blob.writeUInt32BE(32, 4 + type.length);
+  return `ssh-ed25519 ${blob.toString('base64')} ${comment}`;
+}
+
+let fake: PveFake;
+let pve: PveFakeServer;
+let idp: HostileIssuer;
+let store: HvcStore;
+let server: OnePortServer;
+let headers: Record<string, string>;
+const resolver = createResolver({
+  connectors: { proxmox: () => import('@hvc/hypervisor-connector-proxmox') },
+  targets: (id) => store.targets.descriptor(id),
+});
+
+beforeAll(async () => {
+  fake = createPveFake({ nodes: ['pve1'], taskDurationMs: 20, guests: [] });
+  pve = await fake.listen();
+  idp = await startHostileIssuer({ audience: 'urn:hvc:provisioning' });
+  store = await openSqliteStore(':memory:', createCredentialCipher(randomBytes(32)));
+  await store.members.createOrganization({ id: 'acme', displayName: 'Acme' });
+  await store.members.addMember({
+    organizationId: 'acme',
+    issuer: idp.issuer,
+    subject: 'root',
+    role: 'admin',
+  });
+  await store.targets.create({
+    id: 'pve',
+    organizationId: 'acme',
+    displayName: 'PVE',
+    kind: 'proxmox',
+    config: { endpoints: [{ url: pve.url, fingerprint: pve.fingerprint }] },
+    credentials: { type: 'token', tokenId: fake.credentials.tokenId, secret: fake.credentials.tokenSecret },
+  });
+  const authenticator = createAuthenticator({
+    issuers: [createOidcVerifier({ issuer: idp.issuer, audience: idp.audience, algorithms: ['ES256'] })],
+  });
+  await authenticator.start();
+  server = await listenOnePort(
+    createHvcHandler({ resolver, authenticator, authorizer: createDatabaseAuthorizer(store.db), store }),
+    { host: '127.0.0.1', port: 0 },
+  );
+  headers = { authorization: `Bearer ${await idp.mint({ sub: 'root' }, { typ: null })}` };
+}, 30_000);
+
+afterAll(async () => {
+  await server?.close(1_000);
+  await resolver.close();
+  await store?.close();
+  await idp?.close();
+  await pve?.close();
+  await fake?.close();
+});
+
+const TRANSPORTS: Record<string, (url: string) => Transport> = {
+  grpc: (baseUrl) => createGrpcTransport({ baseUrl }),
+  'grpc-web': (baseUrl) => createGrpcWebTransport({ baseUrl, httpVersion: '1.1' }),
+  connect: (baseUrl) => createConnectTransport({ baseUrl, httpVersion: '1.1' }),
+};
+
+describe.each(Object.keys(TRANSPORTS))('provisioning on Proxmox VE through the API over %s', (name) => {
+  it('inventory → create from an image with a key and a static IP → start → address → resize → snapshot → delete', async () => {
+    const transport = TRANSPORTS[name]!(server.url);
+    const inventory = createClient(InventoryService, transport);
+    const guests = createClient(GuestService, transport);
+    const snapshots = createClient(SnapshotService, transport);
+    const operations = createClient(OperationService, transport);
+    const target = { targetId: 'pve' };
+    const done = async (operation: Operation | undefined) => {
+      let last: Operation | undefined;
+      for await (const { operation: o } of operations.watchOperation(
+        { targetId: 'pve', operationId: operation!.id },
+        { headers },
+      ))
+        last = o;
+      expect(last?.status, last?.error?.message).toBe(OperationStatus.SUCCEEDED);
+      return last!;
+    };
+
+    const { storages } = await inventory.listStorages(target, { headers });
+    const disks = storages.find((s) => s.contentKinds.includes('disk'));
+    expect(disks?.id).toBe('local-lvm');
+    const { networks } = await inventory.listNetworks(target, { headers });
+    expect(networks.map((n) => n.id)).toContain('vmbr0');
+    const { images } = await inventory.listImages({ ...target, kinds: ['disk-image'] }, { headers });
+    expect(images[0]?.id).toBe('local:import/noble-server-cloudimg-amd64.qcow2');
+
+    const created = await guests.createGuest(
+      {
+        ...target,
+        spec: {
+          type: GuestType.VM,
+          name: `flow-${name}`,
+          source: { case: 'image', value: { volumeId: images[0]!.id } },
+          bootDisk: { sizeGib: 8, storage: disks!.id },
+          nics: [{ bridge: '', network: 'vmbr0' }],
+          cloudInit: {
+            user: 'alice',
+            sshAuthorizedKeys: [publicKey('alice@laptop')],
+            interfaces: [
+              {
+                ipv4: { case: 'ipv4Static', value: { address: '192.0.2.10/24', gateway: '192.0.2.1' } },
+                ipv6: { case: undefined },
+              },
+            ],
+          },
+          guestAgent: true,
+        },
+      },
+      { headers },
+    );
+    const guestId = (await done(created.operation)).guestId!;
+    const guest = { ...target, guestId };
+    expect((await guests.getGuestAddresses(guest, { headers })).sources.agent?.status).toBe('unavailable');
+
+    await done((await guests.startGuest(guest, { headers })).operation);
+    const { config } = await guests.getGuestConfig(guest, { headers });
+    expect(config?.cloudInit).toMatchObject({
+      user: 'alice',
+      sshAuthorizedKeys: [publicKey('alice@laptop')],
+    });
+    // The guest agent answers once the guest has booted: the fake's clock moves it there.
+    let addresses = await guests.getGuestAddresses(guest, { headers });
+    for (let i = 0; i < 50 && addresses.sources.agent?.status !== 'ok'; i++) {
+      fake.clock.advance(1000);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      addresses = await guests.getGuestAddresses(guest, { headers });
+    }
+    expect(addresses.sources.agent?.status).toBe('ok');
+    const eth = addresses.interfaces.find((i) => i.slot === 'net0');
+    expect(eth?.macAddress).toBe(config?.nics[0]?.macAddress);
+    expect(eth?.addresses).toContainEqual(
+      expect.objectContaining({ address: '192.0.2.10', prefixLength: 24, family: 'ipv4', source: 'agent' }),
+    );
+
+    await done((await guests.resizeDisk({ ...guest, slot: 'scsi0', sizeGib: 12 }, { headers })).operation);
+    const resized = (await guests.getGuestConfig(guest, { headers })).config;
+    expect(resized?.disks.find((d) => d.slot === 'scsi0')?.sizeBytes).toBe(12n * GiB);
+    await done((await snapshots.createSnapshot({ ...guest, name: 'resized' }, { headers })).operation);
+    expect((await snapshots.listSnapshots(guest, { headers })).snapshots.map((s) => s.name)).toContain(
+      'resized',
+    );
+    await done((await guests.stopGuest(guest, { headers })).operation);
+    await done((await guests.deleteGuest(guest, { headers })).operation);
+    expect(fake.guest(Number(guestId.split('/')[1]))).toBeUndefined();
+  });
+});
