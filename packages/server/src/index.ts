@@ -28,6 +28,7 @@ export type {
   SubjectRef,
 } from './authz/authorizer.js';
 export { createDatabaseAuthorizer } from './authz/database-authorizer.js';
+export { DEMO_CLOUD_IMAGE, DEMO_PROVISIONING_WALK } from './bootstrap/demo/demo-banner.js';
 export {
   ConfigError,
   loadServerConfig,

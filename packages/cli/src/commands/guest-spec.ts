@@ -35,6 +35,8 @@ export interface GuestSpecFlags {
   readonly ip?: readonly string[];
   /** VMs: the cloud-init login user. */
   readonly user?: string;
+  /** VMs: a QEMU guest agent channel (what `hvc guests addresses` reads). */
+  readonly guestAgent?: boolean;
 }
 
 /** `--disk 32` or `--disk 32:local-lvm`: a size in GiB and an optional storage. */
@@ -117,6 +119,7 @@ export function guestSpecOf(
     ...(flags.start === undefined ? {} : { start: flags.start }),
     ...(flags.osType === undefined ? {} : { osType: flags.osType }),
     ...(flags.firmware === undefined ? {} : { firmware: flags.firmware }),
+    ...(flags.guestAgent === undefined ? {} : { guestAgent: flags.guestAgent }),
     ...(flags.cdrom === undefined ? {} : { cdrom: flags.cdrom }),
     ...(flags.osTemplate === undefined ? {} : { osTemplate: flags.osTemplate }),
     ...(flags.unprivileged === undefined ? {} : { unprivileged: flags.unprivileged }),

@@ -169,6 +169,7 @@ export function guestsCommand(io: CliIo): Command {
     .option('--start', 'start it once created')
     .option('--os-type <os>', 'VMs: linux, windows or other')
     .option('--firmware <firmware>', 'VMs: bios or uefi')
+    .option('--guest-agent', "VMs: a QEMU guest agent channel, for the guest's addresses")
     .option('--cdrom <volume>', 'VMs: an ISO volume to boot from')
     .option('--os-template <volume>', 'containers: the OS template volume')
     .option('--unprivileged', 'containers: run unprivileged')
