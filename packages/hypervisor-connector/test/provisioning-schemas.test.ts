@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   AddressRequestSchema,
+  capabilityNamesOf,
   DiskAddSchema,
   DiskResizeSchema,
   FULL_CAPABILITIES,
@@ -133,6 +134,23 @@ describe('device changes', () => {
 });
 
 describe('capabilities added to v1', () => {
+  it('are named as hasCapability takes them, only those present', () => {
+    const names = capabilityNamesOf({
+      ...FULL_CAPABILITIES,
+      ...OPTIONAL_CAPABILITIES_MISSING,
+      clone: { full: true, linked: false },
+      guestAddresses: ['lease'],
+      watch: true,
+    });
+    expect(names).toContain('clone.full');
+    expect(names).not.toContain('clone.linked');
+    expect(names).toEqual(
+      expect.arrayContaining(['guestTypes.vm', 'console.spice', 'guestAddresses.lease', 'watch']),
+    );
+    expect(names.filter((n) => n.startsWith('sources.'))).toEqual([]);
+    for (const name of names) expect(hasCapability(FULL_CAPABILITIES, name)).toBe(true);
+  });
+
   it('are read from list groups and from absent groups', () => {
     expect(hasCapability(FULL_CAPABILITIES, 'guestAddresses.lease')).toBe(true);
     expect(hasCapability(FULL_CAPABILITIES, 'consoleStream.vnc')).toBe(true);

@@ -152,6 +152,18 @@ describe('DescribeTarget', () => {
         metrics: true,
         notes: { console: 'VNC only here' },
       });
+      // Every capability by name, the groups added to the contract later included; none it lacks.
+      expect(info!.capabilities!.names).toEqual(
+        expect.arrayContaining([
+          'create',
+          'clone.linked',
+          'console.vnc',
+          'sources.image',
+          'disks.resize',
+          'watch',
+        ]),
+      );
+      expect(info!.capabilities!.names).not.toContain('console.spice');
       // Containers lack a reset and memory snapshots on the memory connector, as on real hypervisors.
       const limits = info!.capabilities!.unsupportedByGuestType;
       expect(limits.map((l) => l.type)).toEqual([GuestType.CONTAINER]);

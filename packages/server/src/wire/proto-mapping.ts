@@ -23,6 +23,7 @@ import {
 import {
   type Capabilities,
   type MetricTimeframe as ContractTimeframe,
+  capabilityNamesOf,
   type Guest,
   type HostNode,
   InvalidArgumentError,
@@ -270,6 +271,7 @@ export function capabilitiesToProto(capabilities: Capabilities): MessageInitShap
     unsupportedByGuestType: limits
       .sort(([a], [b]) => GUEST_TYPES[a] - GUEST_TYPES[b])
       .map(([type, unsupported]) => ({ type: GUEST_TYPES[type], unsupported: strings(unsupported) })),
+    names: capabilityNamesOf(capabilities),
   };
 }
 

@@ -161,6 +161,25 @@ export function hasCapability(
   return (group as Record<string, unknown> | undefined)?.[tail] === true;
 }
 
+/**
+ * Every capability `capabilities` has, by the name {@link hasCapability} takes (`create`, `clone.linked`,
+ * `console.vnc`, `sources.image`, `guestAddresses.agent`, `watch`...), in the order of its groups: the whole set as
+ * plain strings, for readers that know names but not the groups (a wire format, a log line).
+ */
+export function capabilityNamesOf(capabilities: Capabilities): CapabilityName[] {
+  const names: string[] = [];
+  for (const [key, value] of Object.entries(capabilities)) {
+    if (key === 'notes' || key === 'unsupportedByGuestType') continue;
+    if (value === true) names.push(key);
+    else if (Array.isArray(value))
+      for (const item of value as readonly string[]) names.push(`${key}.${item}`);
+    else if (typeof value === 'object' && value !== null) {
+      for (const [member, on] of Object.entries(value)) if (on === true) names.push(`${key}.${member}`);
+    }
+  }
+  return names as CapabilityName[];
+}
+
 /** Every capability on: a starting point for connectors that support the whole contract. */
 export const FULL_CAPABILITIES: Capabilities = Object.freeze({
   guestTypes: ['vm', 'container'],
