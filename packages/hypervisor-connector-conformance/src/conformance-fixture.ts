@@ -45,6 +45,12 @@ export interface ConformanceFixture {
   /** A resource pool that exists on the target, for the pool filter case. */
   readonly pool?: string;
   /**
+   * Why this connector cannot refuse a NIC network it does not know before it writes (a libvirt host bridge cannot
+   * be listed, say). With it, the unknown-network checks of the provisioning input cases are left out, and the
+   * case's other checks still run; the reason is the connector's documented limit, not a pass.
+   */
+  readonly unverifiedNetworkNames?: string;
+  /**
    * A guest id in this connector's own form that no guest has, for the NOT_FOUND cases. Without it, the kit makes
    * one from a real guest id by replacing its last digits, which suits ids such as `qemu/100` but not UUIDs.
    */

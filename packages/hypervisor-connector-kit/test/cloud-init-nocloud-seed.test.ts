@@ -217,12 +217,27 @@ describe('buildNoCloudSeedImage', () => {
     });
   });
 
+  it('carries DNS settings without interfaces on every NIC, with its default DHCPv4, and on no NIC when there is none', () => {
+    const dns = { nameservers: ['10.0.0.1'], searchDomains: ['example.org'] };
+    const withNics = buildNoCloudSeedFiles(seedInput({ dns })) as unknown as Record<string, string | undefined>;
+    const config = pyYamlLoad(withNics['network-config']!) as { ethernets: Record<string, unknown> };
+    expect(Object.values(config.ethernets)).toEqual(
+      NICS.map((nic, i) => ({
+        match: { macaddress: nic.macAddress.toLowerCase() },
+        'set-name': `eth${i}`,
+        dhcp4: true,
+        nameservers: { addresses: ['10.0.0.1'], search: ['example.org'] },
+      })),
+    );
+    const without = buildNoCloudSeedFiles(seedInput({ dns }, { nics: [] })) as unknown as Record<string, string | undefined>;
+    expect(without['network-config']).toBeUndefined();
+  });
+
   it('refuses what a seed cannot hold, naming the field and echoing no secret', () => {
     expect(refusedFields(seedInput(spec, { nics: NICS.slice(0, 2) }), [PASSWORD])).toEqual(['interfaces.2']);
     expect(
       refusedFields(seedInput(spec, { nics: [{ macAddress: '52-54-00-ab-cd-01' }, ...NICS.slice(1)] })),
     ).toEqual(['nics.0.macAddress']);
-    expect(refusedFields(seedInput({ dns: { nameservers: ['10.0.0.1'] } }))).toEqual(['dns']);
     expect(refusedFields(seedInput({ userDataVolume: 'local:snippets/user.yaml' }))).toEqual([
       'userDataVolume',
     ]);

@@ -133,13 +133,17 @@ function hostOf(input: NoCloudSeedInput): { name: string; fqdn?: string } {
   return searchDomain === undefined ? { name } : { name, fqdn: `${name}.${searchDomain}` };
 }
 
-/** `network-config` version 2; the DNS settings go on every configured NIC (v2 has no global resolver). */
+/**
+ * `network-config` version 2; the DNS settings go on every configured NIC (v2 has no global resolver). DNS settings
+ * without `interfaces` configure every NIC with its default addressing (DHCPv4) to carry them; a guest without NICs
+ * has no resolver to set, and gets no network-config.
+ */
 function networkConfigOf(input: NoCloudSeedInput): string | undefined {
-  const { interfaces, dns } = input.cloudInit;
-  if (interfaces === undefined || interfaces.length === 0) {
-    if (dns !== undefined) throw invalid('dns', 'DNS settings need at least one entry in interfaces');
-    return undefined;
-  }
+  const { dns } = input.cloudInit;
+  const given = input.cloudInit.interfaces ?? [];
+  const interfaces =
+    given.length > 0 || dns === undefined ? given : input.nics.map((): NicAddressing => ({}));
+  if (interfaces.length === 0) return undefined;
   const ethernets: Record<string, unknown> = {};
   interfaces.forEach((addressing, i) => {
     const nic = input.nics[i];

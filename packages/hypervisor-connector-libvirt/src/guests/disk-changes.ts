@@ -106,7 +106,10 @@ export async function addDisk(
     if (!taken.has(virtioDiskName(index))) slot = virtioDiskName(index);
   }
   const { host, dom } = status;
-  const pool = await lookupPool(host, disk.storage ?? context.config.pool, signal);
+  const pool =
+    disk.storage === undefined
+      ? await lookupPool(host, context.config.pool, signal)
+      : await lookupPool(host, disk.storage, signal, 'storage');
   return context.operations.begin({
     type: 'disk.add',
     node: context.target.nodeName(host),

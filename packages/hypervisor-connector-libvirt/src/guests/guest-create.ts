@@ -67,14 +67,20 @@ export async function createGuest(
   const { host, platform } = await placeGuest(context, spec.node, wish, signal);
   await assertNameFree(context, spec.name, signal);
   const pools = await Promise.all(
-    spec.disks.map((disk) => lookupPool(host, disk.storage ?? context.config.pool, signal)),
+    spec.disks.map((disk, index) =>
+      disk.storage === undefined
+        ? lookupPool(host, context.config.pool, signal)
+        : lookupPool(host, disk.storage, signal, `disks.${index}.storage`),
+    ),
   );
   const sources = await resolveSourceDisks(context, host, spec, signal);
   // Where the copied boot disk and the cloud-init seed go.
   const bootPool =
     sources === undefined && spec.cloudInit === undefined
       ? undefined
-      : await lookupPool(host, spec.bootDisk?.storage ?? context.config.pool, signal);
+      : spec.bootDisk?.storage === undefined
+        ? await lookupPool(host, context.config.pool, signal)
+        : await lookupPool(host, spec.bootDisk.storage, signal, 'bootDisk.storage');
   const isoId = spec.source?.kind === 'iso' ? spec.source.volumeId : spec.cdrom;
   const cdroms: NewDomainCdrom[] = [];
   if (isoId !== undefined) {

@@ -1,4 +1,4 @@
-import { isHypervisorError } from '@hvc/hypervisor-connector';
+import { isHypervisorError, NotFoundError } from '@hvc/hypervisor-connector';
 import { retry } from '@hvc/hypervisor-connector-kit';
 import { attributes, buildXml } from '../domains/xml-codec.js';
 import type { LibvirtHost } from '../hosts/libvirt-host.js';
@@ -42,8 +42,18 @@ export async function lookupPool(
   host: LibvirtHost,
   name: string,
   signal?: AbortSignal,
+  field?: string,
 ): Promise<RemoteNonnullStoragePool> {
-  return (await host.call(P.REMOTE_PROC_STORAGE_POOL_LOOKUP_BY_NAME, { name }, signal)).pool;
+  try {
+    return (await host.call(P.REMOTE_PROC_STORAGE_POOL_LOOKUP_BY_NAME, { name }, signal)).pool;
+  } catch (error) {
+    // A pool the caller named: NOT_FOUND says which field named it.
+    if (field === undefined || !isHypervisorError(error, 'NOT_FOUND')) throw error;
+    throw new NotFoundError(`storage '${name}' not found`, {
+      cause: error,
+      details: { resource: 'storage', id: name, field },
+    });
+  }
 }
 
 async function withPath(host: LibvirtHost, vol: RemoteNonnullStorageVol, signal?: AbortSignal) {
