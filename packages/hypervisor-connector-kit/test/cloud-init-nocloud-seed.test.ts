@@ -219,7 +219,10 @@ describe('buildNoCloudSeedImage', () => {
 
   it('carries DNS settings without interfaces on every NIC, with its default DHCPv4, and on no NIC when there is none', () => {
     const dns = { nameservers: ['10.0.0.1'], searchDomains: ['example.org'] };
-    const withNics = buildNoCloudSeedFiles(seedInput({ dns })) as unknown as Record<string, string | undefined>;
+    const withNics = buildNoCloudSeedFiles(seedInput({ dns })) as unknown as Record<
+      string,
+      string | undefined
+    >;
     const config = pyYamlLoad(withNics['network-config']!) as { ethernets: Record<string, unknown> };
     expect(Object.values(config.ethernets)).toEqual(
       NICS.map((nic, i) => ({
@@ -229,7 +232,10 @@ describe('buildNoCloudSeedImage', () => {
         nameservers: { addresses: ['10.0.0.1'], search: ['example.org'] },
       })),
     );
-    const without = buildNoCloudSeedFiles(seedInput({ dns }, { nics: [] })) as unknown as Record<string, string | undefined>;
+    const without = buildNoCloudSeedFiles(seedInput({ dns }, { nics: [] })) as unknown as Record<
+      string,
+      string | undefined
+    >;
     expect(without['network-config']).toBeUndefined();
   });
 
