@@ -170,6 +170,9 @@ export function deviceMethods(pve: ProxmoxContext): Pick<ConnectorImplementation
           });
         }
         if (config[slot] !== undefined) throw slotTaken(ref, slot);
+        if (disk.storage !== undefined) {
+          await new SourceChecks(pve, node, signal).storage(disk.storage, 'storage', ['disk']);
+        }
         const value = `${disk.storage ?? defaultStorage}:${disk.sizeGiB}`;
         return configTask(ref, node, { [slot]: value }, 'disk.add', slot, signal);
       }),

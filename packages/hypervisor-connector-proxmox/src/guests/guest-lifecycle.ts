@@ -3,7 +3,7 @@ import type { ConnectorImplementation } from '@hvc/hypervisor-connector-kit';
 import type { ProxmoxContext } from '../connector/proxmox-context.js';
 import { guestIdOf, type PveGuestRef } from '../mapping/guest-id.js';
 import { cloneParams, containerCreateParams, patchParams, vmCreateParams } from '../mapping/guest-params.js';
-import { needsProvisioning, provisionVm } from '../provisioning/vm-provisioning.js';
+import { checkBlankVm, needsProvisioning, provisionVm } from '../provisioning/vm-provisioning.js';
 import { startTask } from '../tasks/task-start.js';
 import { pvePath } from '../transport/form-encoding.js';
 import { guestPlacement } from './guest-placement.js';
@@ -24,6 +24,7 @@ export function guestLifecycleMethods(
       if (spec.type === 'vm' && needsProvisioning(spec)) return provisionVm(pve, spec, signal);
       const type = spec.type === 'vm' ? 'qemu' : 'lxc';
       const node = spec.node ?? (await guestPlacement(pve, signal));
+      if (spec.type === 'vm') await checkBlankVm(pve, spec, node, signal);
       return withFreshVmid(
         pve.client,
         async (vmid) => {

@@ -1,3 +1,4 @@
+import { ConflictError } from '@hvc/hypervisor-connector';
 import { type CallContext, type PowerMethods, powerMethods } from '@hvc/hypervisor-connector-kit';
 import type { ProxmoxContext } from '../connector/proxmox-context.js';
 import { guestPreconditions } from '../guests/guest-preconditions.js';
@@ -21,7 +22,19 @@ export function pvePowerMethods(pve: ProxmoxContext): PowerMethods<PveGuestRef> 
         // A VM's stop and shutdown on a node it has left return a task that fails (`unable to find configuration
         // file`), so the guest is looked for on the node first: gone from it, it is relocated before anything is sent.
         action === 'stop' || action === 'shutdown' ? guestPreconditions.onNode(check) : undefined,
-        action === 'start' ? guestPreconditions.inState(check, ['stopped', 'suspended'], 'start') : undefined,
+        action === 'start'
+          ? guestPreconditions.inState(check, ['stopped', 'suspended'], 'start').then((status) => {
+              // qemu-server and pve-container `vm_start` fail the task of a template ("you can't start a vm if
+              // it's a template"): refused here before a task is made.
+              if (status.template === true) {
+                throw new ConflictError(`cannot start guest ${ref.id}: it is a template`, {
+                  ...pve.origin,
+                  retryable: false,
+                  details: { reason: 'TEMPLATE' },
+                });
+              }
+            })
+          : undefined,
         action === 'resume'
           ? guestPreconditions.inState(check, ['paused', 'suspended'], 'resume')
           : undefined,

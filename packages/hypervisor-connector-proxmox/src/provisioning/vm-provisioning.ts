@@ -33,6 +33,23 @@ async function checkNetworks(checks: SourceChecks, spec: VmSpec): Promise<void> 
   for (const [index, nic] of spec.nics.entries()) await checks.network(nic.bridge, `nics.${index}.network`);
 }
 
+/**
+ * A blank VM's storages and networks, checked before anything is written: NOT_FOUND naming `disks.N.storage` or
+ * `nics.N.network`, CONFLICT `STORAGE_CONTENT` for a storage that holds no disks.
+ */
+export async function checkBlankVm(
+  pve: ProxmoxContext,
+  spec: VmSpec,
+  node: string,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  const checks = new SourceChecks(pve, node, signal);
+  for (const [index, disk] of spec.disks.entries()) {
+    if (disk.storage !== undefined) await checks.storage(disk.storage, `disks.${index}.storage`, ['disk']);
+  }
+  await checkNetworks(checks, spec);
+}
+
 /** Whether a VM spec asks for more than a blank VM: a source, cloud-init, a boot order or a guest agent. */
 export function needsProvisioning(spec: VmSpec): boolean {
   return (
