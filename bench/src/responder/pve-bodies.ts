@@ -8,9 +8,25 @@ export function envelope(data: unknown): Buffer {
   return Buffer.from(JSON.stringify({ data }), 'utf8');
 }
 
+// A fleet's sizes: guests come in flavours, here 4 CPU counts x 5 memory sizes x 4 disk sizes (80 at most), spread
+// over the VMIDs so that neighbours differ.
+const FLAVOUR_CPUS = [1, 2, 4, 8];
+const FLAVOUR_MEMORY_GIB = [1, 2, 4, 8, 16];
+const FLAVOUR_DISK_GIB = [8, 32, 64, 128];
+
+/** The guest's flavour: what it is given, the same in every body that reports it. */
+function flavourOf(guest: FleetGuest): { cpus: number; maxmem: number; maxdisk: number } {
+  return {
+    cpus: FLAVOUR_CPUS[guest.vmid % 4] as number,
+    maxmem: (FLAVOUR_MEMORY_GIB[guest.vmid % 5] as number) * GiB,
+    maxdisk: (FLAVOUR_DISK_GIB[Math.floor(guest.vmid / 4) % 4] as number) * GiB,
+  };
+}
+
 /** A `/cluster/resources` guest item with the fields a PVE 8/9 cluster reports. */
 function clusterResourceItem(guest: FleetGuest): Record<string, unknown> {
   const running = guest.running;
+  const flavour = flavourOf(guest);
   const item: Record<string, unknown> = {
     id: `${guest.type}/${guest.vmid}`,
     type: guest.type,
@@ -19,11 +35,11 @@ function clusterResourceItem(guest: FleetGuest): Record<string, unknown> {
     name: guest.name,
     status: running ? 'running' : 'stopped',
     template: 0,
-    maxcpu: guest.type === 'qemu' ? 4 : 2,
+    maxcpu: flavour.cpus,
     cpu: running ? 0.0123 + (guest.vmid % 97) / 1000 : 0,
-    maxmem: (guest.type === 'qemu' ? 8 : 2) * GiB,
+    maxmem: flavour.maxmem,
     mem: running ? 1_234_567_890 + guest.vmid * 1024 : 0,
-    maxdisk: 34_359_738_368,
+    maxdisk: flavour.maxdisk,
     disk: guest.type === 'qemu' ? 0 : running ? 2_147_483_648 : 0,
     netin: running ? 987_654_321 + guest.vmid : 0,
     netout: running ? 123_456_789 + guest.vmid : 0,
@@ -175,15 +191,16 @@ function blockstat(): Record<string, unknown> {
 /** `GET /nodes/{node}/{qemu|lxc}/{vmid}/status/current`, shaped like a PVE 8 answer (≈2.5 KB for a VM). */
 export function guestStatusBody(guest: FleetGuest): Buffer {
   const running = guest.running;
+  const flavour = flavourOf(guest);
   const common: Record<string, unknown> = {
     vmid: guest.vmid,
     name: guest.name,
     status: running ? 'running' : 'stopped',
-    cpus: guest.type === 'qemu' ? 4 : 2,
+    cpus: flavour.cpus,
     cpu: running ? 0.0123 : 0,
-    maxmem: (guest.type === 'qemu' ? 8 : 2) * GiB,
+    maxmem: flavour.maxmem,
     mem: running ? 1_234_567_890 : 0,
-    maxdisk: 34_359_738_368,
+    maxdisk: flavour.maxdisk,
     disk: 0,
     uptime: running ? 864_000 : 0,
     netin: running ? 987_654_321 : 0,

@@ -13,6 +13,7 @@ import {
   guestFromResource,
   guestFromStatus,
   guestState,
+  ListingValues,
   parseTags,
 } from '../src/mapping/guest-mapping.js';
 import type { PveClusterResource } from '../src/schemas/cluster.js';
@@ -231,6 +232,55 @@ describe('guest mapping', () => {
     } as PveClusterResource);
     expect(partial.usage).toStrictEqual({ uptimeSeconds: 0 });
     expect(partial.resources).toStrictEqual({ cpus: 1, memoryBytes: 512 });
+  });
+
+  it('shares equal tag lists and resources within one listing, frozen, and never across listings', () => {
+    const item = (vmid: number, maxmem: number, tags: string, status = 'running') =>
+      ({
+        id: `qemu/${vmid}`,
+        type: 'qemu',
+        vmid,
+        status,
+        maxcpu: 2,
+        maxmem,
+        maxdisk: 32,
+        name: `g${vmid}`,
+        tags,
+        cpu: status === 'running' ? 0.25 : 0,
+        mem: status === 'running' ? 64 : 0,
+        disk: 0,
+        uptime: status === 'running' ? 10 : 0,
+        netin: status === 'running' ? 5 : 0,
+        netout: status === 'running' ? 6 : 0,
+      }) as PveClusterResource;
+    const listing = new ListingValues();
+    const [a, b, c] = [item(1, 1024, 'x;y'), item(2, 1024, 'x;y'), item(3, 2048, 'z')].map((entry) =>
+      guestFromResource(entry, undefined, listing),
+    );
+    expect(a?.resources).toBe(b?.resources);
+    expect(a?.tags).toBe(b?.tags);
+    expect(c?.resources).toStrictEqual({ cpus: 2, memoryBytes: 2048, diskBytes: 32 });
+    expect(c?.resources).not.toBe(a?.resources);
+    expect(c?.tags).toStrictEqual(['z']);
+    expect(Object.isFrozen(a?.resources) && Object.isFrozen(a?.tags)).toBe(true);
+    // Each running guest has its own usage; stopped guests that use nothing share one frozen zero record.
+    expect(a?.usage).not.toBe(b?.usage);
+    const [s1, s2] = [item(4, 1024, '', 'stopped'), item(5, 1024, '', 'stopped')].map((entry) =>
+      guestFromResource(entry, undefined, listing),
+    );
+    expect(s1?.usage).toBe(s2?.usage);
+    expect(s1?.usage).toStrictEqual({
+      cpu: 0,
+      memoryBytes: 0,
+      diskBytes: 0,
+      uptimeSeconds: 0,
+      netInBytes: 0,
+      netOutBytes: 0,
+    });
+    expect(Object.isFrozen(s1?.usage)).toBe(true);
+    const other = guestFromResource(item(1, 1024, 'x;y'), undefined, new ListingValues());
+    expect(other.resources).toStrictEqual(a?.resources);
+    expect(other.resources).not.toBe(a?.resources);
   });
 });
 

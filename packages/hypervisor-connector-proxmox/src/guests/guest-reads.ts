@@ -2,7 +2,7 @@ import type { Guest, GuestFilter } from '@hvc/hypervisor-connector';
 import { type ConnectorImplementation, matchesGuestFilter } from '@hvc/hypervisor-connector-kit';
 import type { ProxmoxContext } from '../connector/proxmox-context.js';
 import type { PveGuestRef } from '../mapping/guest-id.js';
-import { guestFromResource, guestFromStatus, type SharedTagLists, vmidOf } from '../mapping/guest-mapping.js';
+import { guestFromResource, guestFromStatus, ListingValues, vmidOf } from '../mapping/guest-mapping.js';
 import { splitPendingConfig } from '../mapping/pending-config.js';
 import type { PveClusterResource } from '../schemas/cluster.js';
 import { PveGuestPendingSchema, PveGuestStatusSchema } from '../schemas/guests.js';
@@ -48,10 +48,10 @@ export async function listAllGuests(
   // iterator result per item.
   const guests = new Array<Guest>(items.length);
   let kept = 0;
-  const tagLists: SharedTagLists = new Map();
+  const shared = new ListingValues();
   for (let i = 0; i < items.length; i++) {
     const item = items[i] as PveClusterResource;
-    const guest = onOfflineNode(guestFromResource(item, own.get(item), tagLists), item.node, offline);
+    const guest = onOfflineNode(guestFromResource(item, own.get(item), shared), item.node, offline);
     if (matchesGuestFilter(guest, filter)) guests[kept++] = guest;
   }
   guests.length = kept;

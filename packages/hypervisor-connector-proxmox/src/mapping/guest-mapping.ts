@@ -46,23 +46,61 @@ export function parseTags(tags: string | undefined): string[] {
   return parts.filter((tag) => tag.length > 0);
 }
 
-/**
- * The tag lists of one listing by their PVE string: guests with the same tags share one frozen list, so that a fleet
- * where most guests carry the same few tag sets holds each list once.
- */
-export type SharedTagLists = Map<string, readonly string[]>;
-
 const NO_TAGS: readonly string[] = Object.freeze([]);
 
-function sharedTags(tags: string | undefined, lists: SharedTagLists | undefined): readonly string[] {
-  if (!tags) return NO_TAGS;
-  if (lists === undefined) return parseTags(tags);
-  let list = lists.get(tags);
-  if (list === undefined) {
-    list = Object.freeze(parseTags(tags));
-    lists.set(tags, list);
+/** The usage of a guest that uses nothing (a stopped guest, as PVE reports it): one frozen object for all of them. */
+const NO_USAGE: Guest['usage'] = Object.freeze({
+  cpu: 0,
+  memoryBytes: 0,
+  diskBytes: 0,
+  uptimeSeconds: 0,
+  netInBytes: 0,
+  netOutBytes: 0,
+});
+
+/**
+ * Values the guests of one listing share when they are equal: a fleet's guests come in a few sizes (flavours,
+ * templates) and carry a few tag sets, so each equal tag list and each equal resources record is held once, frozen,
+ * instead of once per guest. Guests are read-only values of the contract, so sharing is invisible to a caller; a
+ * listing's values are never shared with another listing's.
+ */
+export class ListingValues {
+  readonly #tags = new Map<string, readonly string[]>();
+  // Keyed by number, level by level: no key string is built per guest.
+  readonly #resources = new Map<number, Map<number, Map<number | undefined, Guest['resources']>>>();
+
+  /** The tag list of PVE's tag string `tags`. */
+  tags(tags: string | undefined): readonly string[] {
+    if (!tags) return NO_TAGS;
+    let list = this.#tags.get(tags);
+    if (list === undefined) {
+      list = Object.freeze(parseTags(tags));
+      this.#tags.set(tags, list);
+    }
+    return list;
   }
-  return list;
+
+  /** The resources record of these figures. */
+  resources(cpus: number, memoryBytes: number, diskBytes: number | undefined): Guest['resources'] {
+    let byMemory = this.#resources.get(cpus);
+    if (byMemory === undefined) {
+      byMemory = new Map();
+      this.#resources.set(cpus, byMemory);
+    }
+    let byDisk = byMemory.get(memoryBytes);
+    if (byDisk === undefined) {
+      byDisk = new Map();
+      byMemory.set(memoryBytes, byDisk);
+    }
+    let resources = byDisk.get(diskBytes);
+    if (resources === undefined) {
+      resources = Object.freeze(
+        diskBytes === undefined ? { cpus, memoryBytes } : { cpus, memoryBytes, diskBytes },
+      );
+      byDisk.set(diskBytes, resources);
+    }
+    return resources;
+  }
 }
 
 /** The VMID of a guest's `/cluster/resources` item (from its id, `qemu/100`, should PVE leave `vmid` out). */
@@ -74,13 +112,13 @@ export function vmidOf(item: PveClusterResource): number {
  * A guest from its `/cluster/resources` item; `raw` is the item itself (normalised, not copied). An item without
  * pvestatd's RRD row (no name, `maxcpu`, `maxmem`; `status: 'unknown'`) takes those from the guest's own status record
  * when one was read (`own`). Without one (its node could not be read either) nothing says what the guest has: it is
- * listed `unknown`, with zero resources and its id for a name, and `raw` is PVE's bare entry. `tagLists` shares
- * the tag lists of the guests of one listing.
+ * listed `unknown`, with zero resources and its id for a name, and `raw` is PVE's bare entry. `shared` holds the
+ * values the guests of one listing share (tag lists, resources records); without it each guest gets its own.
  */
 export function guestFromResource(
   item: PveClusterResource,
   own?: PveGuestStatus,
-  tagLists?: SharedTagLists,
+  shared?: ListingValues,
 ): Guest {
   const type = item.type as PveGuestType;
   const vmid = vmidOf(item);
@@ -90,8 +128,11 @@ export function guestFromResource(
   const diskBytes = item.maxdisk ?? own?.maxdisk;
   // Whole object literals where the fields are all there (the usual case): each object is allocated once at its
   // final size, instead of growing a second property store for the members added one by one.
-  const resources: Guest['resources'] =
-    diskBytes === undefined ? { cpus, memoryBytes } : { cpus, memoryBytes, diskBytes };
+  const resources: Guest['resources'] = shared
+    ? shared.resources(cpus, memoryBytes, diskBytes)
+    : diskBytes === undefined
+      ? { cpus, memoryBytes }
+      : { cpus, memoryBytes, diskBytes };
   const guest: Mutable<Guest> = {
     id,
     type: type === 'qemu' ? 'vm' : 'container',
@@ -99,7 +140,7 @@ export function guestFromResource(
     node: item.node ?? '',
     state: own && item.status === 'unknown' ? guestState(own.status, own.qmpstatus) : guestState(item.status),
     template: item.template ?? own?.template ?? false,
-    tags: sharedTags(item.tags, tagLists),
+    tags: shared ? shared.tags(item.tags) : item.tags ? parseTags(item.tags) : NO_TAGS,
     resources,
     usage: usageOf(own && item.uptime === undefined ? own : item),
     raw: item,
@@ -151,6 +192,7 @@ function usageOf(record: {
     netin !== undefined &&
     netout !== undefined
   ) {
+    if (cpu === 0 && mem === 0 && disk === 0 && uptime === 0 && netin === 0 && netout === 0) return NO_USAGE;
     return {
       cpu,
       memoryBytes: mem,
