@@ -1,6 +1,5 @@
 // The lab is real before the connector relies on it: the real virsh against both lab hosts.
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { makeCidataIso } from './cidata-iso.js';
@@ -39,22 +38,6 @@ describe('the libvirt lab', () => {
     expect(one.tlsFingerprint).toMatch(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
     expect(one.tlsFingerprint).not.toBe(two.tlsFingerprint);
     expect(ssh.hostKeyFingerprint).toMatch(/^SHA256:/);
-  });
-
-  test('the network host answers over its unix socket, its DHCP network runs in its own network namespace', async () => {
-    const net = lab.networkHost;
-    if (net === undefined) throw new Error('the lab runs no network host');
-    expect((await virsh(net.unixUri, ['hostname'])).trim()).toBe(net.name);
-    expect(net.domainTypes).toEqual(['qemu']);
-    const info = await virsh(net.unixUri, ['net-info', net.network.name]);
-    expect(info).toMatch(/^Active:\s+yes$/m);
-    expect(info).toMatch(new RegExp(`^Bridge:\\s+${net.network.bridge}$`, 'm'));
-    expect(await virsh(net.unixUri, ['net-dumpxml', net.network.name])).toContain(
-      `<range start='${net.network.dhcpStart}' end='${net.network.dhcpEnd}'/>`,
-    );
-    // The bridge is not one of the machine's interfaces, and the host cannot be restarted into a new namespace.
-    expect(existsSync(`/sys/class/net/${net.network.bridge}`)).toBe(false);
-    await expect(restartLabHost(lab, net)).rejects.toThrow(/network namespace of its own/);
   });
 
   test.concurrent('a guest boots, prints its cidata CD-ROM, migrates live to the other host and powers off by ACPI there', async () => {

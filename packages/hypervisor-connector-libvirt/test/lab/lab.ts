@@ -29,7 +29,7 @@ export const DEFAULT_CACHE_DIR = join(REPO_ROOT, '.cache', 'libvirt-lab');
 
 /** How to start a lab. */
 export interface LabOptions {
-  /** How many libvirtd hosts (`hvc-lab-1` ... `hvc-lab-N`). Default 2. */
+  /** How many libvirtd hosts (`hvc-lab-1` ... `hvc-lab-N`). Default 2; 0 with `networkHost` for that one only. */
   readonly hosts?: number;
   /** Also start an sshd on loopback for the `qemu+ssh` transport. Default true. */
   readonly ssh?: boolean;
@@ -150,33 +150,35 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
       makeLabPki(join(dir, 'pki'), network === undefined ? names : [...names, NETWORK_HOST_NAME]),
     ]);
 
-    const startHost = (index: number, name: string, hostNetwork?: LabNetworkFacts): Promise<StartedHost> =>
+    /** Every daemon to start: the hosts, then the network host when asked. */
+    const specs = [
+      ...names.map((name, i) => ({ index: i + 1, name, network: undefined as LabNetworkFacts | undefined })),
+      ...(network === undefined ? [] : [{ index: hostCount + 1, name: NETWORK_HOST_NAME, network }]),
+    ];
+    const startHost = (spec: (typeof specs)[number]): Promise<StartedHost> =>
       startLabHost({
-        index,
-        name,
+        index: spec.index,
+        name: spec.name,
         labDir: dir,
         caCertPath: pki.caCertPath,
         clientPkiDir: pki.clientPkiDir,
-        serverCertificate: pki.servers.get(name)!,
+        serverCertificate: pki.servers.get(spec.name)!,
         pool,
         capabilitiesSeedDir: seedDir,
         ports,
-        ...(hostNetwork === undefined ? {} : { network: hostNetwork }),
+        ...(spec.network === undefined ? {} : { network: spec.network }),
       });
     const startHosts = async (): Promise<{ hosts: StartedHost[]; networkHost?: StartedHost }> => {
       const seeded = (await readdir(seedDir).catch(() => [])).length > 0;
       // With no cached capabilities, one daemon probes QEMU (~4 s) and the others start from its result.
-      const first = seeded ? undefined : await startHost(1, names[0]!);
+      const first = seeded || specs[0] === undefined ? undefined : await startHost(specs[0]);
       if (first !== undefined) await copyCapabilities(first.capabilitiesDir, seedDir);
-      const rest = names.map((name, i) => ({ name, index: i + 1 })).slice(first === undefined ? 0 : 1);
-      const started = await settled([
-        ...rest.map(({ name, index }) => startHost(index, name)),
-        ...(network === undefined ? [] : [startHost(hostCount + 1, NETWORK_HOST_NAME, network)]),
-      ]);
-      const networkHost = network === undefined ? undefined : started.pop();
-      const hosts = first === undefined ? started : [first, ...started];
-      // Refreshed from a host: a QEMU or libvirt upgrade makes the daemons probe again.
-      if (seeded) await copyCapabilities(hosts[0]!.capabilitiesDir, seedDir);
+      const rest = await settled(specs.slice(first === undefined ? 0 : 1).map(startHost));
+      const started = first === undefined ? rest : [first, ...rest];
+      // Refreshed from a daemon: a QEMU or libvirt upgrade makes the daemons probe again.
+      if (seeded && started[0] !== undefined) await copyCapabilities(started[0].capabilitiesDir, seedDir);
+      const networkHost = started.find((host) => host.network !== undefined);
+      const hosts = started.filter((host) => host.network === undefined);
       return networkHost === undefined ? { hosts } : { hosts, networkHost };
     };
     const hostsStarting = startHosts();
