@@ -103,6 +103,7 @@ export async function createGuest(
     spec.nics,
     macs,
     spec.nics.map((_, index) => `ua-net${index}`),
+    (index) => `nics.${index}.network`,
     signal,
   );
   const uuid = randomUUID();

@@ -35,7 +35,7 @@ export async function addNic(
     if (!taken.has(`net${index}`)) slot = `net${index}`;
   }
   const { host, dom } = status;
-  const [domainNic] = await domainNics(context, host, [nic], [], [`ua-${slot}`], signal);
+  const [domainNic] = await domainNics(context, host, [nic], [], [`ua-${slot}`], () => 'network', signal);
   const xml = buildXml({ interface: interfaceElement(domainNic!) });
   return context.operations.begin({
     type: 'nic.add',

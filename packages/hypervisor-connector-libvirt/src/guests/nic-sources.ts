@@ -1,4 +1,4 @@
-import { InvalidArgumentError, isHypervisorError } from '@hvc/hypervisor-connector';
+import { InvalidArgumentError, isHypervisorError, NotFoundError } from '@hvc/hypervisor-connector';
 import type { LibvirtContext } from '../connector/libvirt-context.js';
 import type { NewDomainNic } from '../domains/domain-builder.js';
 import type { LibvirtHost } from '../hosts/libvirt-host.js';
@@ -47,8 +47,31 @@ async function isNetwork(host: LibvirtHost, name: string, signal?: AbortSignal):
 }
 
 /**
+ * Whether `name` is one of `host`'s own network interfaces, bridges included (`INTERFACE_LOOKUP_BY_NAME`: libvirt's
+ * interface driver reads the host's list at each call, through udev or netcf); `undefined` when the host cannot
+ * say (no interface driver, or the connection may not ask).
+ */
+async function isHostInterface(
+  host: LibvirtHost,
+  name: string,
+  signal?: AbortSignal,
+): Promise<boolean | undefined> {
+  try {
+    await host.call(P.REMOTE_PROC_INTERFACE_LOOKUP_BY_NAME, { name }, signal);
+    return true;
+  } catch (error) {
+    if (isHypervisorError(error, 'NOT_FOUND')) return false;
+    if (isHypervisorError(error, 'UNSUPPORTED') || isHypervisorError(error, 'PERMISSION_DENIED'))
+      return undefined;
+    throw error;
+  }
+}
+
+/**
  * The domain NICs of `nics` on `host`: a name that is one of the host's libvirt networks (or the configured
- * `network`) joins that network, any other name is a host bridge. `macs[i]`, when given, is NIC i's MAC address;
+ * `network`) joins that network, the name of one of the host's interfaces is a host bridge, and any other name is
+ * NOT_FOUND naming `field(index)` (before anything is written; when the host cannot list its interfaces, the name
+ * is taken as a bridge and an unknown one fails at start). `macs[i]`, when given, is NIC i's MAC address;
  * `aliases[i]` its user alias (its slot).
  */
 export async function domainNics(
@@ -57,11 +80,20 @@ export async function domainNics(
   nics: readonly NicInput[],
   macs: readonly (string | undefined)[],
   aliases: readonly string[],
+  field: (index: number) => string,
   signal?: AbortSignal,
 ): Promise<NewDomainNic[]> {
   return Promise.all(
     nics.map(async (nic, index) => {
       const network = nic.bridge === context.config.network || (await isNetwork(host, nic.bridge, signal));
+      if (!network && (await isHostInterface(host, nic.bridge, signal)) === false) {
+        throw new NotFoundError(
+          `network '${nic.bridge}' not found: no libvirt network or host bridge has that name`,
+          {
+            details: { resource: 'network', id: nic.bridge, field: field(index) },
+          },
+        );
+      }
       const mac = macs[index] ?? nic.macAddress?.toLowerCase();
       const alias = aliases[index];
       return {

@@ -47,8 +47,6 @@ describeConformance({
     return template;
   },
   unknownGuestId: randomUUID(),
-  unverifiedNetworkNames:
-    'a NIC name that is no libvirt network is taken as a host bridge, and host bridges are not listed: an unknown one fails at start',
   // Well formed and of this connector: a start of a guest no host has, judged from libvirt's state.
   get unknownOperationId() {
     return encodeOperationId({

@@ -1,7 +1,10 @@
 /**
  * The lab by hand, for debugging (run from the repository root):
  *
- *   node --import tsx packages/hypervisor-connector-libvirt/test/lab/cli.ts up [HOSTS]   start, print the facts
+ *   node --import tsx packages/hypervisor-connector-libvirt/test/lab/cli.ts up [HOSTS] [net]
+ *                                                                                        start (with `net`, the
+ *                                                                                        network host too), print
+ *                                                                                        the facts
  *   node --import tsx packages/hypervisor-connector-libvirt/test/lab/cli.ts down [DIR]   stop the lab in DIR, or every
  *                                                                                        lab started by hand (anyone's)
  *                                                                                        and any left behind
@@ -11,11 +14,15 @@
 import { startLab } from './lab.js';
 import { abandonedLabs, reapLab } from './lab-record.js';
 
-const [command, argument] = process.argv.slice(2);
+const [command, argument, option] = process.argv.slice(2);
 
 switch (command) {
   case 'up': {
-    const lab = await startLab({ hosts: Number(argument ?? 2), detached: true });
+    const lab = await startLab({
+      hosts: Number(argument ?? 2),
+      networkHost: option === 'net',
+      detached: true,
+    });
     console.log(JSON.stringify(lab.facts, null, 2));
     break;
   }
@@ -30,6 +37,6 @@ switch (command) {
     await reapLab(argument);
     break;
   default:
-    console.error('usage: cli.ts up [HOSTS] | down [DIR] | reap DIR');
+    console.error('usage: cli.ts up [HOSTS] [net] | down [DIR] | reap DIR');
     process.exitCode = 2;
 }

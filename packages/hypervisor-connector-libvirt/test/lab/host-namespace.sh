@@ -1,12 +1,21 @@
 #!/usr/bin/env bash
 # Runs inside `unshare --mount --uts --propagation private`: gives this mount namespace libvirt's five state
 # directories from HOST_DIR, a /dev without kvm, its own /etc/hosts and host name, then becomes the command
-# (libvirtd), keeping the pid. Usage: host-namespace.sh HOST_DIR HOST_NAME HOSTS_FILE COMMAND [ARG]...
+# (libvirtd), keeping the pid. With --own-network, it runs in a network namespace of its own too
+# (`unshare --net`): its loopback is brought up, so the daemon can listen there.
+# Usage: host-namespace.sh [--own-network] HOST_DIR HOST_NAME HOSTS_FILE COMMAND [ARG]...
 set -euo pipefail
+own_network=false
+if [ "$1" = --own-network ]; then
+  own_network=true
+  shift
+fi
 host_dir=$1 host_name=$2 hosts_file=$3
 shift 3
 
 hostname "$host_name"
+# Only ever in a namespace of its own: the machine's interfaces are never touched.
+if $own_network; then ip link set lo up; fi
 mount --bind "$hosts_file" /etc/hosts
 for pair in etc:/etc/libvirt lib:/var/lib/libvirt run:/run/libvirt cache:/var/cache/libvirt log:/var/log/libvirt; do
   [ -d "${pair#*:}" ] || mkdir -p "${pair#*:}"

@@ -12,7 +12,13 @@ const NAMESPACE_SCRIPT = fileURLToPath(new URL('./host-namespace.sh', import.met
 const READY_TIMEOUT_MS = 30_000;
 
 /** What launching a host's daemon needs: its directory (with `libvirtd.conf`), name, socket URI and log. */
-export type DaemonHost = Pick<LabHostFacts, 'dir' | 'name' | 'unixUri' | 'logPath'>;
+export type DaemonHost = Pick<LabHostFacts, 'dir' | 'name' | 'unixUri' | 'logPath'> & {
+  /**
+   * Run in a network namespace of its own (`unshare --net`, loopback up): its libvirt networks' bridges and
+   * dnsmasq never touch the machine's interfaces. It is then reached over its unix socket only.
+   */
+  readonly ownNetwork?: boolean;
+};
 
 /** The lab's `/etc/hosts` (every host name on 127.0.0.1), bound over each host's own. */
 export function labHostsFile(labDir: string): string {
@@ -28,15 +34,16 @@ async function tail(path: string, lines = 30): Promise<string> {
 }
 
 /**
- * Starts the libvirtd of a lab host under `unshare --mount --uts --propagation private` (see host-namespace.sh),
- * records it in the lab's record and resolves once it answers `virsh version`; rejects with its output and log
+ * Starts the libvirtd of a lab host under `unshare --mount --uts --propagation private` (see host-namespace.sh;
+ * with `ownNetwork`, `--net` too), records it in the lab's record and resolves once it answers `virsh version`; rejects with its output and log
  * when it exits first or does not answer within 30 s.
  */
 export async function launchDaemon(labDir: string, host: DaemonHost): Promise<ProcessRef> {
   const outputPath = join(host.dir, 'libvirtd.out');
   const daemon = spawnDetached(
     'unshare',
-    ['--mount', '--uts', '--propagation', 'private', '--', 'bash', NAMESPACE_SCRIPT]
+    ['--mount', '--uts', ...(host.ownNetwork ? ['--net'] : []), '--propagation', 'private', '--']
+      .concat(['bash', NAMESPACE_SCRIPT, ...(host.ownNetwork ? ['--own-network'] : [])])
       .concat([host.dir, host.name, labHostsFile(labDir)])
       .concat(['libvirtd', '--listen', '--config', join(host.dir, 'libvirtd.conf')])
       .concat(['--pid-file', join(host.dir, 'libvirtd.pid')]),
@@ -74,8 +81,11 @@ export function daemonPid(host: Pick<LabHostFacts, 'dir'>): number {
  * Restarts a lab host's libvirtd (SIGTERM, then a new daemon with the same configuration and state) and resolves
  * with the new pid once it answers. Its guests keep running (QEMU outlives libvirtd) and the new daemon finds them;
  * its QEMU capability cache is kept. Disruptive: do it on a lab of the test's own (`startLab`), not the shared one.
+ * Not for a host with a network namespace of its own: a new daemon would get a new namespace, without its guests.
  */
 export async function restartLabHost(lab: Pick<LabFacts, 'dir'>, host: DaemonHost): Promise<number> {
+  if (host.ownNetwork)
+    throw new Error(`${host.name} has a network namespace of its own: it cannot be restarted`);
   // No pid file: the daemon is gone already (a test killed it), there is nothing to stop.
   const current = existsSync(join(host.dir, 'libvirtd.pid')) ? processRef(daemonPid(host)) : undefined;
   if (current !== undefined) await stopProcesses([current]);

@@ -1,3 +1,4 @@
+import type { LabNetworkFacts } from './lab-network.js';
 import type { PortRange } from './port-allocator.js';
 
 /** One lab host: a libvirtd in its own mount and UTS namespace. Plain data (it crosses into test workers). */
@@ -37,6 +38,28 @@ export interface LabHostFacts {
   readonly migrationPorts: PortRange;
 }
 
+/**
+ * The lab's network host (`hvc-lab-net`): a libvirtd in a network namespace of its own as well, with an isolated
+ * libvirt network whose dnsmasq leases addresses to the guests on it. Reached over its unix socket only: its TCP
+ * and TLS listeners are on that namespace's loopback, which the machine cannot reach. It shares the `default` pool.
+ */
+export type LabNetworkHostFacts = Pick<
+  LabHostFacts,
+  | 'index'
+  | 'name'
+  | 'hostUuid'
+  | 'pid'
+  | 'dir'
+  | 'logPath'
+  | 'socketPath'
+  | 'readOnlySocketPath'
+  | 'unixUri'
+  | 'domainTypes'
+> & {
+  readonly ownNetwork: true;
+  readonly network: LabNetworkFacts;
+};
+
 /** The lab's TLS material: its CA and the client certificate every daemon accepts. */
 export interface LabTlsFacts {
   readonly caCertPath: string;
@@ -71,6 +94,8 @@ export interface LabFacts {
   /** The lab's temporary directory. */
   readonly dir: string;
   readonly hosts: readonly LabHostFacts[];
+  /** The network host, when the lab was started with one (`networkHost: true`); not among `hosts`. */
+  readonly networkHost?: LabNetworkHostFacts;
   /** The `dir` pool defined, started and autostarted on every host, at the same path (shared storage). */
   readonly pool: { readonly name: string; readonly path: string };
   /** Where guests' serial logs go (shared by all hosts, so a migrated guest keeps writing to the same file). */

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { libvirtdConf, poolXml, qemuConf } from './daemon-config.js';
 import { launchDaemon } from './lab-daemon.js';
 import type { LabHostFacts } from './lab-facts.js';
+import { type LabNetworkFacts, startLabNetwork } from './lab-network.js';
 import type { ServerCertificate } from './lab-pki.js';
 import type { PortAllocator } from './port-allocator.js';
 import { virsh } from './virsh.js';
@@ -20,6 +21,11 @@ export interface LabHostSpec {
   /** QEMU capability files to start from (the probe costs ~4 s per cold daemon); may be empty. */
   readonly capabilitiesSeedDir: string;
   readonly ports: PortAllocator;
+  /**
+   * Run the daemon in a network namespace of its own and start this isolated libvirt network there (see
+   * lab-network.ts). Such a host is reached over its unix socket only.
+   */
+  readonly network?: LabNetworkFacts;
 }
 
 /** A started host: its facts (without the SSH URI, which the lab adds). */
@@ -27,6 +33,8 @@ export interface StartedHost {
   readonly facts: LabHostFacts;
   /** The host's QEMU capability cache (`/var/cache/libvirt/qemu/capabilities` inside its namespace). */
   readonly capabilitiesDir: string;
+  /** The network started on it (`LabHostSpec.network`). */
+  readonly network?: LabNetworkFacts;
 }
 
 /** Writes the host's private `/etc/libvirt`: qemu.conf and the shared pool, defined and autostarted. */
@@ -60,7 +68,8 @@ function domainTypes(capabilities: string): string[] {
 /**
  * Starts one lab host: its private directories and configuration (libvirtd.conf: loopback TCP and TLS, its own
  * unix sockets, host UUID and log; /etc/libvirt: qemu.conf with its own port ranges, the shared dir pool defined
- * and autostarted; a seeded QEMU capability cache), then its daemon (see lab-daemon.ts).
+ * and autostarted; a seeded QEMU capability cache), then its daemon (see lab-daemon.ts) and, when asked, its own
+ * isolated network.
  */
 export async function startLabHost(spec: LabHostSpec): Promise<StartedHost> {
   const dir = join(spec.labDir, `host-${spec.index}`);
@@ -94,13 +103,16 @@ export async function startLabHost(spec: LabHostSpec): Promise<StartedHost> {
   await writeEtc(join(dir, 'etc'), spec, qemuConf({ vncPorts, websocketPorts, migrationPorts }));
 
   const unixUri = `qemu+unix:///system?socket=${join(socketDir, 'libvirt-sock')}`;
-  const daemon = await launchDaemon(spec.labDir, { dir, name: spec.name, unixUri, logPath });
+  const ownNetwork = spec.network !== undefined;
+  const daemon = await launchDaemon(spec.labDir, { dir, name: spec.name, unixUri, logPath, ownNetwork });
+  if (spec.network !== undefined) await startLabNetwork(unixUri, dir, spec.network);
 
   // The first capabilities call makes the daemon probe QEMU, unless its cache was seeded.
   const types = domainTypes(await virsh(unixUri, ['capabilities']));
 
   return {
     capabilitiesDir,
+    ...(spec.network === undefined ? {} : { network: spec.network }),
     facts: {
       index: spec.index,
       name: spec.name,

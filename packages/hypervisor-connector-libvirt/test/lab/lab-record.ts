@@ -48,12 +48,17 @@ export function recordProcess(dir: string, ref: ProcessRef): void {
   write(dir, { ...file, processes: [...file.processes, ref] });
 }
 
-/** QEMU processes of a lab's hosts, from the pid files libvirt keeps in each host's private `/run/libvirt/qemu`. */
+/**
+ * Processes a lab's daemons started that outlive them, from the pid files libvirt keeps in each host's private
+ * `/run/libvirt`: QEMU (`qemu/`) and the dnsmasq of a network (`network/`).
+ */
 function guestProcesses(dir: string, record: RecordFile): ProcessRef[] {
   const since = Math.min(...record.processes.map((ref) => ref.startTicks));
   const guests: ProcessRef[] = [];
-  for (const host of readdirSync(dir).filter((name) => name.startsWith('host-'))) {
-    const pidDir = join(dir, host, 'run', 'qemu');
+  const hosts = readdirSync(dir).filter((name) => name.startsWith('host-'));
+  for (const pidDir of hosts.flatMap((host) =>
+    ['qemu', 'network'].map((sub) => join(dir, host, 'run', sub)),
+  )) {
     let files: string[];
     try {
       files = readdirSync(pidDir).filter((name) => name.endsWith('.pid'));

@@ -4,8 +4,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureGuestImage } from './guest-image.js';
 import { labHostsFile } from './lab-daemon.js';
-import type { LabFacts, LabHostFacts } from './lab-facts.js';
+import type { LabFacts, LabHostFacts, LabNetworkHostFacts } from './lab-facts.js';
 import { type StartedHost, startLabHost } from './lab-host.js';
+import { LAB_NETWORK, type LabNetworkFacts } from './lab-network.js';
 import { makeLabPki } from './lab-pki.js';
 import {
   abandonedLabs,
@@ -28,10 +29,15 @@ export const DEFAULT_CACHE_DIR = join(REPO_ROOT, '.cache', 'libvirt-lab');
 
 /** How to start a lab. */
 export interface LabOptions {
-  /** How many libvirtd hosts (`hvc-lab-1` ... `hvc-lab-N`). Default 2. */
+  /** How many libvirtd hosts (`hvc-lab-1` ... `hvc-lab-N`). Default 2; 0 with `networkHost` for that one only. */
   readonly hosts?: number;
   /** Also start an sshd on loopback for the `qemu+ssh` transport. Default true. */
   readonly ssh?: boolean;
+  /**
+   * Also start the network host `hvc-lab-net`: a daemon in a network namespace of its own with an isolated libvirt
+   * network whose dnsmasq leases addresses to its guests (see `LabNetworkHostFacts`). Default false.
+   */
+  readonly networkHost?: boolean;
   /** Downloads, the guest image and the QEMU capability cache. Default {@link DEFAULT_CACHE_DIR}. */
   readonly cacheDir?: string;
   /**
@@ -70,6 +76,29 @@ async function settled<T>(promises: readonly Promise<T>[]): Promise<T[]> {
   return results.map((result) => (result as PromiseFulfilledResult<T>).value);
 }
 
+/** The name of the lab's network host. */
+export const NETWORK_HOST_NAME = 'hvc-lab-net';
+
+/** A started network host's facts: only what is reachable from outside its network namespace. */
+function networkHostFacts(started: StartedHost, network: LabNetworkFacts): LabNetworkHostFacts {
+  const { index, name, hostUuid, pid, dir, logPath, socketPath, readOnlySocketPath, unixUri, domainTypes } =
+    started.facts;
+  return {
+    index,
+    name,
+    hostUuid,
+    pid,
+    dir,
+    logPath,
+    socketPath,
+    readOnlySocketPath,
+    unixUri,
+    domainTypes,
+    ownNetwork: true,
+    network,
+  };
+}
+
 function startWatchdog(dir: string): void {
   const reaper = [process.execPath, '--import', 'tsx', CLI, 'reap', dir];
   recordProcess(dir, spawnDetached('bash', [WATCHDOG, String(process.pid), ...reaper], { cwd: REPO_ROOT }));
@@ -78,7 +107,8 @@ function startWatchdog(dir: string): void {
 /**
  * Starts a libvirt lab on this machine: `hosts` libvirtd daemons, each in its own mount and UTS namespace with
  * private libvirt directories, /dev (no kvm), /etc/hosts and host name, listening on loopback TCP (no auth) and
- * TLS (the lab's throwaway CA), each with the `default` dir pool at one shared path; optionally an sshd. Labs left
+ * TLS (the lab's throwaway CA), each with the `default` dir pool at one shared path; optionally an sshd and a
+ * network host (a daemon in its own network namespace with an isolated DHCP network). Labs left
  * behind by dead processes are reaped first; ports are picked free, so several labs can run at once.
  */
 export async function startLab(options: LabOptions = {}): Promise<Lab> {
@@ -104,6 +134,7 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
 
   try {
     const names = Array.from({ length: hostCount }, (_, i) => `hvc-lab-${i + 1}`);
+    const network = options.networkHost ? LAB_NETWORK : undefined;
     const pool = { name: 'default', path: join(dir, 'pool') };
     const serialDir = join(dir, 'serial');
     const seedDir = join(cacheDir, 'qemu-capabilities');
@@ -115,39 +146,46 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
     );
     const [guestImage, pki] = await Promise.all([
       ensureGuestImage(cacheDir),
-      makeLabPki(join(dir, 'pki'), names),
+      // The network host's daemon listens on its own namespace's loopback: a certificate like the others'.
+      makeLabPki(join(dir, 'pki'), network === undefined ? names : [...names, NETWORK_HOST_NAME]),
     ]);
 
-    const startHost = (index: number): Promise<StartedHost> =>
+    /** Every daemon to start: the hosts, then the network host when asked. */
+    const specs = [
+      ...names.map((name, i) => ({ index: i + 1, name, network: undefined as LabNetworkFacts | undefined })),
+      ...(network === undefined ? [] : [{ index: hostCount + 1, name: NETWORK_HOST_NAME, network }]),
+    ];
+    const startHost = (spec: (typeof specs)[number]): Promise<StartedHost> =>
       startLabHost({
-        index,
-        name: names[index - 1]!,
+        index: spec.index,
+        name: spec.name,
         labDir: dir,
         caCertPath: pki.caCertPath,
         clientPkiDir: pki.clientPkiDir,
-        serverCertificate: pki.servers.get(names[index - 1]!)!,
+        serverCertificate: pki.servers.get(spec.name)!,
         pool,
         capabilitiesSeedDir: seedDir,
         ports,
+        ...(spec.network === undefined ? {} : { network: spec.network }),
       });
-    const indexes = names.map((_, i) => i + 1);
-    const startHosts = async (): Promise<StartedHost[]> => {
-      if ((await readdir(seedDir).catch(() => [])).length > 0) {
-        const hosts = await settled(indexes.map(startHost));
-        // Refreshed from a host: a QEMU or libvirt upgrade makes the daemons probe again.
-        await copyCapabilities(hosts[0]!.capabilitiesDir, seedDir);
-        return hosts;
-      }
+    const startHosts = async (): Promise<{ hosts: StartedHost[]; networkHost?: StartedHost }> => {
+      const seeded = (await readdir(seedDir).catch(() => [])).length > 0;
       // With no cached capabilities, one daemon probes QEMU (~4 s) and the others start from its result.
-      const first = await startHost(1);
-      await copyCapabilities(first.capabilitiesDir, seedDir);
-      return [first, ...(await settled(indexes.slice(1).map(startHost)))];
+      const first = seeded || specs[0] === undefined ? undefined : await startHost(specs[0]);
+      if (first !== undefined) await copyCapabilities(first.capabilitiesDir, seedDir);
+      const rest = await settled(specs.slice(first === undefined ? 0 : 1).map(startHost));
+      const started = first === undefined ? rest : [first, ...rest];
+      // Refreshed from a daemon: a QEMU or libvirt upgrade makes the daemons probe again.
+      if (seeded && started[0] !== undefined) await copyCapabilities(started[0].capabilitiesDir, seedDir);
+      const networkHost = started.find((host) => host.network !== undefined);
+      const hosts = started.filter((host) => host.network === undefined);
+      return networkHost === undefined ? { hosts } : { hosts, networkHost };
     };
     const hostsStarting = startHosts();
     const sshStarting = options.ssh === false ? Promise.resolve(undefined) : startLabSsh(dir, ports);
     // Both settle before a failure is thrown (and the lab reaped): nothing may still be starting then.
     await Promise.allSettled([hostsStarting, sshStarting]);
-    const hosts = await hostsStarting;
+    const { hosts, networkHost } = await hostsStarting;
     const ssh = await sshStarting;
 
     const withSsh = (host: LabHostFacts): LabHostFacts =>
@@ -162,6 +200,9 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
     const facts: LabFacts = {
       dir,
       hosts: hosts.map((host) => withSsh(host.facts)),
+      ...(networkHost === undefined || network === undefined
+        ? {}
+        : { networkHost: networkHostFacts(networkHost, network) }),
       pool,
       serialDir,
       guestImage,

@@ -15,16 +15,19 @@ export const uniqueName = (prefix: string): string => `${prefix}-${randomUUID().
  */
 export class LiveGuests {
   readonly #lab: LabFacts;
+  readonly #target: Partial<LibvirtConfigInput>;
   readonly #connectors: LibvirtConnector[] = [];
   readonly #guests = new Set<string>();
 
-  constructor(lab: LabFacts) {
+  /** `target`: what every connector's configuration changes from `labTargetConfig` (other hosts, say). */
+  constructor(lab: LabFacts, target: Partial<LibvirtConfigInput> = {}) {
     this.#lab = lab;
+    this.#target = target;
   }
 
   /** A connector on the lab's hosts (see `labTargetConfig`). */
   connect(extra: Partial<LibvirtConfigInput> = {}): LibvirtConnector {
-    const connector = createLibvirtConnector(labTargetConfig(this.#lab, extra));
+    const connector = createLibvirtConnector(labTargetConfig(this.#lab, { ...this.#target, ...extra }));
     this.#connectors.push(connector);
     return connector;
   }
@@ -55,7 +58,7 @@ export class LiveGuests {
 
   /** Stops and deletes the tracked guests (whatever state they are in), then closes every connector. */
   async dispose(): Promise<void> {
-    const connector = createLibvirtConnector(labTargetConfig(this.#lab));
+    const connector = createLibvirtConnector(labTargetConfig(this.#lab, this.#target));
     try {
       for (const id of this.#guests) {
         try {

@@ -11,8 +11,9 @@ here=$(cd "$(dirname "$0")" && pwd)
 debs="$cache/debs"
 out="$cache/guest"
 # Loaded in this order, each after its dependencies: the power button (evdev, button), the IDE CD-ROM of
-# machine `pc` (sr_mod, ata_piix), virtio disks (virtio_pci, virtio_blk) and the cidata filesystems.
-modules=(evdev button sr_mod ata_piix virtio_pci virtio_blk isofs vfat nls_cp437 nls_ascii)
+# machine `pc` (sr_mod, ata_piix), virtio disks (virtio_pci, virtio_blk), virtio NICs (virtio_net, with
+# net_failover and failover) and the cidata filesystems.
+modules=(evdev button sr_mod ata_piix virtio_pci virtio_blk virtio_net isofs vfat nls_cp437 nls_ascii)
 
 stamp=$( (cat "$0" && cd "$here/rootfs" && find . -type f | sort | xargs -d '\n' sha256sum) | sha256sum | cut -c1-64)
 if [ -s "$out/vmlinuz" ] && [ -s "$out/initrd.img" ] && [ "$(cat "$out/stamp" 2>/dev/null)" = "$stamp" ]; then
@@ -64,7 +65,8 @@ done < <(find "$module_root" -name '*.ko')
 root="$work/root"
 mkdir -p "$root"/{bin,dev,etc,lib/modules,mnt,proc,run,sbin,sys,tmp,usr/bin,usr/sbin}
 cp -R "$here/rootfs/." "$root/"
-chmod +x "$root/etc/rc" "$root/etc/cidata" "$root/etc/ready" "$root/etc/acpi/PWRF/00000080"
+chmod +x "$root/etc/rc" "$root/etc/cidata" "$root/etc/ready" "$root/etc/dhcp" "$root/etc/acpi/PWRF/00000080" \
+  "$root/usr/share/udhcpc/default.script"
 mknod -m 600 "$root/dev/console" c 5 1
 
 # Copies a module after its dependencies (read from the module's own .modinfo `depends=`), once each.
