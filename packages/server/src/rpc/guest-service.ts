@@ -1,8 +1,10 @@
 import type { ServiceImpl } from '@connectrpc/connect';
 import type { GuestService } from '@hvc/client/v1';
 import { CloneSpecSchema, GuestPatchSchema, MigrateSpecSchema, parseInput } from '@hvc/hypervisor-connector';
+import { ensureGuest } from '@hvc/hypervisor-connector-kit';
 import { noteAudit } from '../interceptors/request-context.js';
 import { compact } from '../wire/compact.js';
+import { ensureResultToProto } from '../wire/ensure-result.js';
 import { addressRequestFromProto, guestAddressesToProto } from '../wire/guest-addresses.js';
 import { guestConfigToProto } from '../wire/guest-config.js';
 import {
@@ -69,6 +71,14 @@ export function createGuestService(deps: ServiceDeps): ServiceImpl<typeof GuestS
       const operation = await connector.createGuest(spec, { signal: ctx.signal });
       noteAudit(ctx, { guestId: operation.guestId });
       return answerOperation(ctx, targetId, operation);
+    },
+    async ensureGuest(req, ctx) {
+      const spec = guestSpecFromProto(req.spec);
+      const { connector, targetId } = await accessTarget(deps, ctx, 'create', req);
+      const result = await ensureGuest(connector, spec, { signal: ctx.signal });
+      noteAudit(ctx, { guestId: result.guestId });
+      const guest = await connector.getGuest(result.guestId, { signal: ctx.signal });
+      return ensureResultToProto(result, guest, targetId, { binary: answersInBinary(ctx) });
     },
     async cloneGuest(req, ctx) {
       const spec = parseInput(
