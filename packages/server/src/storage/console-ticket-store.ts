@@ -39,6 +39,11 @@ export interface ConsoleTicketStore {
     now: Date,
     replica: string,
   ): Promise<ConsumedConsoleTicket | undefined>;
+  /**
+   * Makes a ticket this replica consumed usable again (until it expires), for a console refused for capacity
+   * after its ticket was checked; false when it was not consumed by `replica`.
+   */
+  release(token: string, scope: ConsoleTicketScope, replica: string): Promise<boolean>;
   /** Deletes tickets expired before `before`; returns how many. */
   purgeExpired(before: Date): Promise<number>;
 }
@@ -82,6 +87,18 @@ export function createConsoleTicketStore(db: Kysely<Database>): ConsoleTicketSto
         .returning(['actor', 'protocol'])
         .executeTakeFirst();
       return row;
+    },
+    async release(token, scope, replica) {
+      const result = await db
+        .updateTable('console_tickets')
+        .set({ used_at: null, used_by: null })
+        .where('token_sha256', '=', sha256(token))
+        .where('organization_id', '=', scope.organizationId)
+        .where('target_id', '=', scope.targetId)
+        .where('guest_id', '=', scope.guestId)
+        .where('used_by', '=', replica)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
     },
     async purgeExpired(before) {
       const result = await db
