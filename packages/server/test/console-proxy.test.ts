@@ -62,20 +62,7 @@ beforeAll(async () => {
     role: 'operator',
     token: tokens.other,
   });
-  handler = createHvcHandler({
-    resolver: createResolver({
-      connectors: { memory: memoryConnectorFactory },
-      targets: (id) => store.targets.descriptor(id),
-    }),
-    authenticator: createAuthenticator({
-      issuers: [],
-      serviceTokens: createServiceTokenVerifier(store.serviceTokens),
-    }),
-    authorizer: createDatabaseAuthorizer(store.db),
-    store,
-    limits: { accessCacheMs: 0 },
-    console: { clock, ticketTtlMs: 60_000 },
-  });
+  handler = handlerWith({ clock, ticketTtlMs: 60_000 });
   server = await listenOnePort(handler, { host: '127.0.0.1', port: 0, upgrade: handler.upgrade });
 });
 
@@ -87,9 +74,9 @@ afterAll(async () => {
 const client = (token: string, baseUrl = server.url) =>
   createHvcClient(createWebTransport({ baseUrl, token }));
 
-/** Another API server on the same store, with these console options. */
-async function listenWith(console: ConsoleProxyOptions): Promise<OnePortServer> {
-  const other = createHvcHandler({
+/** The API on the test's store, with these console options. */
+function handlerWith(console: ConsoleProxyOptions): HvcHandler {
+  return createHvcHandler({
     resolver: createResolver({
       connectors: { memory: memoryConnectorFactory },
       targets: (id) => store.targets.descriptor(id),
@@ -103,6 +90,11 @@ async function listenWith(console: ConsoleProxyOptions): Promise<OnePortServer> 
     limits: { accessCacheMs: 0 },
     console,
   });
+}
+
+/** Another API server on the same store, with these console options. */
+function listenWith(console: ConsoleProxyOptions): Promise<OnePortServer> {
+  const other = handlerWith(console);
   return listenOnePort(other, { host: '127.0.0.1', port: 0, upgrade: other.upgrade });
 }
 

@@ -50,6 +50,14 @@ export interface ConsoleTicketStore {
 
 const sha256 = (token: string) => createHash('sha256').update(token, 'utf8').digest('hex');
 
+/** The row of `token`, bound to the organisation, target and guest of its path. */
+const ticketOn = (token: string, scope: ConsoleTicketScope) => ({
+  token_sha256: sha256(token),
+  organization_id: scope.organizationId,
+  target_id: scope.targetId,
+  guest_id: scope.guestId,
+});
+
 /** A {@link ConsoleTicketStore} on the server's database (SQLite or PostgreSQL). */
 export function createConsoleTicketStore(db: Kysely<Database>): ConsoleTicketStore {
   return {
@@ -78,10 +86,7 @@ export function createConsoleTicketStore(db: Kysely<Database>): ConsoleTicketSto
       const row = await db
         .updateTable('console_tickets')
         .set({ used_at: at, used_by: replica })
-        .where('token_sha256', '=', sha256(token))
-        .where('organization_id', '=', scope.organizationId)
-        .where('target_id', '=', scope.targetId)
-        .where('guest_id', '=', scope.guestId)
+        .where((eb) => eb.and(ticketOn(token, scope)))
         .where('used_at', 'is', null)
         .where('expires_at', '>', at)
         .returning(['actor', 'protocol'])
@@ -92,10 +97,7 @@ export function createConsoleTicketStore(db: Kysely<Database>): ConsoleTicketSto
       const result = await db
         .updateTable('console_tickets')
         .set({ used_at: null, used_by: null })
-        .where('token_sha256', '=', sha256(token))
-        .where('organization_id', '=', scope.organizationId)
-        .where('target_id', '=', scope.targetId)
-        .where('guest_id', '=', scope.guestId)
+        .where((eb) => eb.and(ticketOn(token, scope)))
         .where('used_by', '=', replica)
         .executeTakeFirst();
       return Number(result.numUpdatedRows) === 1;
