@@ -3,6 +3,7 @@
 // get the same 403, and a viewer cannot mint.
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
+import { request } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Code, ConnectError } from '@connectrpc/connect';
 import { createHvcClient, createWebTransport, idempotencyKey } from '@hvc/client';
@@ -270,6 +271,31 @@ describe('console limits', () => {
     await openWhenFree(tokens.operator);
     expect((await viewDesktop(spare.url)).name).toBe('acme-web');
     expect(await statusOf(spare.url)).toBe(403);
+  });
+
+  it('frees the session of a handshake the WebSocket server refuses', async () => {
+    await openWhenFree(tokens.operator);
+    const { url } = await open(tokens.operator);
+    const status = await new Promise<number | undefined>((resolve, reject) => {
+      const upgrade = request(url.replace(/^ws:/, 'http:'), {
+        headers: {
+          connection: 'Upgrade',
+          upgrade: 'websocket',
+          'sec-websocket-version': '99',
+          'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==',
+        },
+      });
+      upgrade.on('response', (res) => {
+        res.resume();
+        resolve(res.statusCode);
+      });
+      upgrade.on('upgrade', () => reject(new Error('upgraded')));
+      upgrade.on('error', reject);
+      upgrade.end();
+    });
+    expect(status).toBe(400);
+    await openWhenFree(tokens.operator);
+    expect((await viewDesktop((await open(tokens.operator)).url)).name).toBe('acme-web');
   });
 
   it('closes an idle console with code 4000, and one open too long with 4001 however busy', async () => {

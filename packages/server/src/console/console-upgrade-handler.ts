@@ -180,7 +180,13 @@ export function createConsoleUpgradeHandler(
       await stream.close();
       return;
     }
+    // A handshake `ws` refuses (a bad key or version) never calls back: the hypervisor console closes with the socket.
+    let upgraded = false;
+    socket.once('close', () => {
+      if (!upgraded) void stream.close();
+    });
     server.handleUpgrade(req, socket, head, (ws) => {
+      upgraded = true;
       void audit(actor, scope, 'console.connect', 'ok');
       const started = Date.now();
       browserRfbHandshake(ws)
