@@ -17,6 +17,8 @@ import {
   OperationStatus,
 } from '@hvc/client/v1';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ErrorInfoSchema } from '../../src/gen/google/rpc/error_details_pb.js';
+import { ERROR_INFO_DOMAIN } from '../../src/wire/error-mapping.js';
 import { type SecurityStack, startSecurityStack } from '../security/support/security-stack.js';
 import { TRANSPORTS } from '../support/protocol-transports.js';
 
@@ -127,6 +129,11 @@ describe('EnsureGuest', () => {
     expect(error).toBeInstanceOf(ConnectError);
     expect((error as ConnectError).code).toBe(Code.FailedPrecondition);
     expect((error as ConnectError).rawMessage).toContain('twin-vm');
+    const [info] = (error as ConnectError).findDetails(ErrorInfoSchema);
+    expect(info).toMatchObject({ reason: 'AMBIGUOUS_NAME', domain: ERROR_INFO_DOMAIN });
+    // Nothing was changed: both guests keep the spec's absent CPU count of the create.
+    const twins = await client.listGuests({ targetId: 'mem-a', filter: { namePrefix: 'twin-vm' } }, as('op'));
+    expect(twins.guests.map((g) => g.resources?.cpus)).not.toContain(4);
   });
 
   it('is audited without the password, and a repeated idempotency key replays the first answer', async () => {
