@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_SHA512_CRYPT_ROUNDS, sha512Crypt } from '../src/cloud-init/index.js';
+import {
+  DEFAULT_SHA512_CRYPT_ROUNDS,
+  SHA512_CRYPT_ROUNDS_PER_SLICE,
+  sha512Crypt,
+  sha512CryptAsync,
+} from '../src/cloud-init/index.js';
 import { tool } from './support/iso-tools.js';
 import { violatedFields } from './support/violated-fields.js';
 
@@ -47,5 +52,44 @@ describe('sha512Crypt', () => {
     [{ rounds: 1000.5 }, 'rounds'],
   ])('refuses %j without echoing the password', (options, field) => {
     expect(violatedFields(() => sha512Crypt('do-not-echo', options), ['do-not-echo'])).toEqual([field]);
+  });
+});
+
+describe('sha512CryptAsync', () => {
+  it('gives the same hashes as sha512Crypt: the specification vectors and openssl', async () => {
+    expect(await sha512CryptAsync('Hello world!', { salt: 'saltstring', rounds: 5000 })).toBe(
+      '$6$rounds=5000$saltstring$svn8UoSVapNtMuq1ukKS4tPQd8iKwSMHWjl/O817G3uBnIFNjnQJuesI68u4OTLiBFdcbYEdFCoEOfaS35inz1',
+    );
+    expect(await sha512CryptAsync('Hello world!', { salt: 'saltstringsaltst', rounds: 10000 })).toBe(
+      '$6$rounds=10000$saltstringsaltst$OW1/O6BYHV6BcXZu8QVeXbDWra3Oeqh0sbHbbMCVNSnCM/UrjmM0Dp8vOuZeHBy/YTBmSK6H9qs/y3RnOaw5v.',
+    );
+    const hash = await sha512CryptAsync('pässwörd 🔑', { salt: 'abcdefghijklmnop' });
+    expect(hash).toBe(sha512Crypt('pässwörd 🔑', { salt: 'abcdefghijklmnop' }));
+    expect(hash).toBe(openssl('pässwörd 🔑', 'abcdefghijklmnop', DEFAULT_SHA512_CRYPT_ROUNDS));
+  });
+
+  it('lets other callbacks run between slices of rounds', async () => {
+    let ticks = 0;
+    let done = false;
+    const tick = () => {
+      if (done) return;
+      ticks++;
+      setImmediate(tick);
+    };
+    setImmediate(tick);
+    const rounds = 5 * SHA512_CRYPT_ROUNDS_PER_SLICE;
+    await sha512CryptAsync('secret', { salt: 'salt', rounds });
+    done = true;
+    // One slice between two ticks at most: the loop turned once per slice boundary.
+    expect(ticks).toBeGreaterThanOrEqual(rounds / SHA512_CRYPT_ROUNDS_PER_SLICE - 1);
+  });
+
+  it('rejects bad options as sha512Crypt throws, without echoing the password', async () => {
+    const error = await sha512CryptAsync('do-not-echo', { rounds: 999 }).catch((e: unknown) => e);
+    expect(
+      violatedFields(() => {
+        throw error;
+      }, ['do-not-echo']),
+    ).toEqual(['rounds']);
   });
 });

@@ -15,11 +15,37 @@ export interface Sha512CryptOptions {
 const CRYPT_ALPHABET = './0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 const SALT = /^[./0-9A-Za-z]{1,16}$/;
 
+/** Rounds run between two yields of {@link sha512CryptAsync} to the event loop: a few milliseconds of work. */
+export const SHA512_CRYPT_ROUNDS_PER_SLICE = 2_000;
+
 /**
  * The crypt(3) SHA-512 hash of a password (`$6$rounds=N$salt$digest`), as glibc, `openssl passwd -6` and
- * cloud-init's `chpasswd -e` know it: U. Drepper, "Unix crypt using SHA-256 and SHA-512" (2008).
+ * cloud-init's `chpasswd -e` know it: U. Drepper, "Unix crypt using SHA-256 and SHA-512" (2008). Synchronous: the
+ * default rounds hold the thread for about half a second — a server uses {@link sha512CryptAsync}.
  */
 export function sha512Crypt(password: string, options: Sha512CryptOptions = {}): string {
+  const steps = sha512CryptSteps(password, options);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/**
+ * {@link sha512Crypt} without holding the event loop: the same computation, giving way to other callbacks
+ * (`setImmediate`) every {@link SHA512_CRYPT_ROUNDS_PER_SLICE} rounds. Bad options reject as they throw there.
+ */
+export async function sha512CryptAsync(password: string, options: Sha512CryptOptions = {}): Promise<string> {
+  const steps = sha512CryptSteps(password, options);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+}
+
+/** The hash, yielding between slices of rounds; the options are checked on the first step. */
+function* sha512CryptSteps(password: string, options: Sha512CryptOptions): Generator<void, string, void> {
   const salt = options.salt ?? randomSalt();
   const rounds = options.rounds ?? DEFAULT_SHA512_CRYPT_ROUNDS;
   if (!SALT.test(salt)) throw invalid('salt', 'a salt is 1..16 of ./0-9A-Za-z');
@@ -43,6 +69,7 @@ export function sha512Crypt(password: string, options: Sha512CryptOptions = {}):
   const pBytes = repeatTo(sha512(...Array<Buffer>(p.length).fill(p)), p.length);
   const sBytes = repeatTo(sha512(...Array<Buffer>(16 + (c[0] as number)).fill(s)), s.length);
   for (let i = 0; i < rounds; i++) {
+    if (i > 0 && i % SHA512_CRYPT_ROUNDS_PER_SLICE === 0) yield;
     const round = createHash('sha512');
     round.update(i & 1 ? pBytes : c);
     if (i % 3) round.update(sBytes);

@@ -72,7 +72,7 @@ export async function provisionVm(
   signal: AbortSignal | undefined,
 ): Promise<Operation> {
   // Hashing the password is CPU work of its own: done before the first request, not between two of them.
-  const ci = spec.cloudInit === undefined ? {} : cloudInitParams(spec.cloudInit);
+  const ci = spec.cloudInit === undefined ? {} : await cloudInitParams(spec.cloudInit);
   return spec.source?.kind === 'template'
     ? fromTemplate(pve, spec, spec.source, ci, signal)
     : fromCreate(pve, spec, ci, signal);

@@ -95,7 +95,7 @@ export interface HvcHandlerOptions {
   readonly idempotency?: IdempotencyOptions;
   /** Aborting it ends every call in flight (after a graceful drain has given up). */
   readonly shutdownSignal?: AbortSignal;
-  /** The console proxy: ticket lifetime, idle timeout, public URL, clock. */
+  /** The console proxy: ticket lifetime, idle timeout, session length, session caps, public URL, origins, clock. */
   readonly console?: ConsoleProxyOptions;
 }
 
@@ -135,6 +135,11 @@ export function createHvcHandler(options: HvcHandlerOptions): HvcHandler {
     perClient: options.limits?.maxUnauthenticatedStreamsPerClient ?? 16,
   });
 
+  const consoleSessions = createStreamQuota({
+    total: options.console?.maxSessions ?? 256,
+    perClient: options.console?.maxSessionsPerOrganization ?? 16,
+  });
+
   const connect = connectNodeAdapter({
     routes: hvcRoutes(deps, {
       watchRecheckMs: options.limits?.watchRecheckMs ?? 5_000,
@@ -146,6 +151,7 @@ export function createHvcHandler(options: HvcHandlerOptions): HvcHandler {
       consoles: {
         ticketTtlMs: options.console?.ticketTtlMs ?? 60_000,
         clock: options.console?.clock ?? systemClock,
+        sessions: consoleSessions,
         ...(options.console?.publicUrl === undefined ? {} : { publicUrl: options.console.publicUrl }),
       },
     }),
@@ -177,7 +183,10 @@ export function createHvcHandler(options: HvcHandlerOptions): HvcHandler {
     },
   });
 
-  const upgrade = createConsoleUpgradeHandler(deps, { ...options.console, logger });
+  const upgrade = createConsoleUpgradeHandler(
+    { ...deps, sessions: consoleSessions },
+    { ...options.console, logger },
+  );
   const handler = (req: NodeRequest, res: NodeResponse): void => {
     const path = (req.url ?? '/').split('?', 1)[0]!;
     if (path.startsWith(`/${Health.typeName}/`)) {

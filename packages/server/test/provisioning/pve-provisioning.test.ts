@@ -4,12 +4,7 @@
  * read its address from the guest agent, grow its disk, snapshot it, delete it.
  */
 import { randomBytes } from 'node:crypto';
-import { createClient, type Transport } from '@connectrpc/connect';
-import {
-  createConnectTransport,
-  createGrpcTransport,
-  createGrpcWebTransport,
-} from '@connectrpc/connect-node';
+import { createClient } from '@connectrpc/connect';
 import {
   GuestService,
   GuestType,
@@ -30,6 +25,7 @@ import { listenOnePort, type OnePortServer } from '../../src/http/one-port-serve
 import { createCredentialCipher } from '../../src/storage/credential-cipher.js';
 import { type HvcStore, openSqliteStore } from '../../src/storage/hvc-store.js';
 import { type HostileIssuer, startHostileIssuer } from '../security/support/hostile-issuer.js';
+import { TRANSPORTS } from '../support/protocol-transports.js';
 
 const GiB = 1024n ** 3n;
 
@@ -93,12 +89,6 @@ afterAll(async () => {
   await pve?.close();
   await fake?.close();
 });
-
-const TRANSPORTS: Record<string, (url: string) => Transport> = {
-  grpc: (baseUrl) => createGrpcTransport({ baseUrl }),
-  'grpc-web': (baseUrl) => createGrpcWebTransport({ baseUrl, httpVersion: '1.1' }),
-  connect: (baseUrl) => createConnectTransport({ baseUrl, httpVersion: '1.1' }),
-};
 
 describe.each(Object.keys(TRANSPORTS))('provisioning on Proxmox VE through the API over %s', (name) => {
   it('inventory → create from an image with a key and a static IP → start → address → resize → snapshot → delete', async () => {
