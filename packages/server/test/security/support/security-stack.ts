@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
+import { systemClock } from '@hvc/hypervisor-connector-kit';
 import { memoryConnectorFactory } from '@hvc/hypervisor-connector-memory';
 import { createResolver } from '@hvc/hypervisor-resolver';
 import { type Authenticator, createAuthenticator } from '../../../src/authn/authenticator.js';
@@ -47,7 +48,7 @@ export interface SecurityStack {
   readonly impostor: HostileIssuer;
   /** Down when the server started; retried every 100 ms. */
   readonly late: HostileIssuer;
-  /** The stack clock: frozen at a time, or shifted from the real one. */
+  /** The stack clock (token checks and the probe budgets): frozen at a time, or shifted from the real one. */
   readonly clock: { frozenAt?: number; offsetMs: number };
   /** User ids by name. */
   readonly userIds: Record<keyof typeof USERS, string>;
@@ -207,6 +208,7 @@ export async function startSecurityStack(
     store,
     logger,
     metrics,
+    clock: { ...systemClock, now },
     limits: {
       watchRecheckMs: options.watchRecheckMs ?? 200,
       maxDeadlineMs: 60_000,
