@@ -85,6 +85,7 @@ export async function startSecurityStack(
   const logger = createLogger({ level: 'debug', destination: sink });
   const clock: { frozenAt?: number; offsetMs: number } = { offsetMs: 0 };
   const now = () => clock.frozenAt ?? Date.now() + clock.offsetMs;
+  const stackClock = { ...systemClock, now };
 
   const a = await startHostileIssuer({ audience: AUDIENCE, firstAlg: 'ES256', kidPrefix: 'a' });
   const b = await startHostileIssuer({ audience: AUDIENCE, firstAlg: 'RS256', kidPrefix: 'b' });
@@ -154,13 +155,16 @@ export async function startSecurityStack(
           // long the run takes on a loaded machine.
           jwksRefreshIntervalMs: 24 * 60 * 60_000,
         },
-        now,
+        stackClock,
       ),
-      createOidcVerifier({ issuer: b.issuer, audience: AUDIENCE, algorithms: ['RS256', 'PS256'] }, now),
-      createOidcVerifier({ issuer: impostor.issuer, audience: AUDIENCE, algorithms: ['ES256'] }, now),
+      createOidcVerifier(
+        { issuer: b.issuer, audience: AUDIENCE, algorithms: ['RS256', 'PS256'] },
+        stackClock,
+      ),
+      createOidcVerifier({ issuer: impostor.issuer, audience: AUDIENCE, algorithms: ['ES256'] }, stackClock),
       createOidcVerifier(
         { issuer: late.issuer, audience: AUDIENCE, algorithms: ['ES256'], jwksRefreshIntervalMs: 100 },
-        now,
+        stackClock,
       ),
     ],
     serviceTokens: createServiceTokenVerifier(store.serviceTokens),
@@ -208,7 +212,7 @@ export async function startSecurityStack(
     store,
     logger,
     metrics,
-    clock: { ...systemClock, now },
+    clock: stackClock,
     limits: {
       watchRecheckMs: options.watchRecheckMs ?? 200,
       maxDeadlineMs: 60_000,
