@@ -127,8 +127,12 @@ export class TargetGuards implements ConnectorMiddleware {
     };
   }
 
-  /** Every contract method: through the guards, but `waitForOperation`, whose polls each pass them. */
+  /**
+   * Every contract method: through the guards, but `waitForOperation`, whose polls each pass them. A watch
+   * (`watchGuests`) passes them to be established, and stays in flight until its iteration ends.
+   */
   call(call: ConnectorCall, next: () => Promise<unknown>): Promise<unknown> {
+    if (call.method === 'watchGuests') return this.#openStream(call.options?.signal, next);
     if (call.method !== 'waitForOperation') return this.#track(call.options?.signal, next, true);
     const [operationId, options = {}] = call.args;
     return this.#track(undefined, () => this.#waiter.wait(operationId, options), false);
@@ -146,6 +150,43 @@ export class TargetGuards implements ConnectorMiddleware {
   close(): Promise<void> {
     this.retire('released');
     return this.#release();
+  }
+
+  /**
+   * Establishes a stream as one call, and holds the connector (one call in flight) until the stream's iteration
+   * ends — done, thrown, stopped by the caller or its signal aborted — so idle eviction never closes it under an
+   * open stream, and a retired connector drains it like any call.
+   */
+  async #openStream(
+    signal: AbortSignal | undefined,
+    next: () => Promise<unknown>,
+  ): Promise<AsyncIterable<unknown>> {
+    this.#tracker.enter();
+    let held = true;
+    const release = () => {
+      if (!held) return;
+      held = false;
+      signal?.removeEventListener('abort', release);
+      this.#lastUsedAt = this.#now();
+      this.#tracker.leave();
+    };
+    let stream: AsyncIterable<unknown>;
+    try {
+      stream = (await this.#track(signal, next, true)) as AsyncIterable<unknown>;
+    } catch (error) {
+      release();
+      throw error;
+    }
+    // A caller that aborts and never pulls again does not keep the connector.
+    if (signal?.aborted) release();
+    else signal?.addEventListener('abort', release, { once: true });
+    return (async function* held() {
+      try {
+        yield* stream;
+      } finally {
+        release();
+      }
+    })();
   }
 
   /** Counts a call of the resolved connector from start to end, refusing it once retired. */
