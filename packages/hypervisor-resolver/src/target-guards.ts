@@ -40,6 +40,8 @@ export interface GuardStats {
   readonly rejected: number;
   /** Calls in flight (running, queued or waiting on an operation). */
   readonly inFlight: number;
+  /** Watches (`watchGuests`) open: each keeps the connector from idle eviction, none delays its close. */
+  readonly openStreams: number;
   /** Calls holding a concurrency slot. */
   readonly running: number;
   /** Calls waiting for a slot. */
@@ -67,6 +69,7 @@ export class TargetGuards implements ConnectorMiddleware {
   readonly #release: () => Promise<void>;
   #retired: EvictionReason | undefined;
   #lastUsedAt: number;
+  #openStreams = 0;
   #calls = 0;
   #failures = 0;
   #rejected = 0;
@@ -104,6 +107,11 @@ export class TargetGuards implements ConnectorMiddleware {
     return this.#tracker.inFlight;
   }
 
+  /** Streams open (established watches not yet ended). */
+  get openStreams(): number {
+    return this.#openStreams;
+  }
+
   /** Refuses new calls from now on; calls in flight go on. */
   retire(reason: EvictionReason): void {
     this.#retired ??= reason;
@@ -121,6 +129,7 @@ export class TargetGuards implements ConnectorMiddleware {
       failures: this.#failures,
       rejected: this.#rejected,
       inFlight: this.#tracker.inFlight,
+      openStreams: this.#openStreams,
       running: this.#limiter.active,
       queued: this.#limiter.queued,
       ...(this.#breaker === undefined ? {} : { breaker: this.#breaker.snapshot() }),
@@ -153,22 +162,24 @@ export class TargetGuards implements ConnectorMiddleware {
   }
 
   /**
-   * Establishes a stream as one call, and holds the connector (one call in flight) until the stream's iteration
-   * ends — done, thrown, stopped by the caller or its signal aborted — so idle eviction never closes it under an
-   * open stream, and a retired connector drains it like any call.
+   * Establishes a stream as one call, then counts it open until its iteration ends — done, thrown, stopped by the
+   * caller or its signal aborted — so idle eviction never closes the connector under it. A retired connector does
+   * not wait for its streams: closing it ends them (UNAVAILABLE), as a deleted or changed target must not go on
+   * streaming.
    */
   async #openStream(
     signal: AbortSignal | undefined,
     next: () => Promise<unknown>,
   ): Promise<AsyncIterable<unknown>> {
-    this.#tracker.enter();
+    // Counted from the establishment on, so no idle check falls between the call's end and the stream's start.
+    this.#openStreams += 1;
     let held = true;
     const release = () => {
       if (!held) return;
       held = false;
       signal?.removeEventListener('abort', release);
       this.#lastUsedAt = this.#now();
-      this.#tracker.leave();
+      this.#openStreams -= 1;
     };
     let stream: AsyncIterable<unknown>;
     try {

@@ -203,9 +203,9 @@ describe('resolve with the memory connector', () => {
     await clock.advance(60_000);
     expect(resolver.evictIdle()).toBe(0);
     expect(memory.log.filter((line) => line.startsWith('close:'))).toEqual([]);
-    expect(resolver.stats().targets.map((t) => [t.targetId, t.status, t.inFlight])).toEqual([
-      ['watched', 'active', 1],
-      ['waiting', 'active', 1],
+    expect(resolver.stats().targets.map((t) => [t.targetId, t.status, t.inFlight, t.openStreams])).toEqual([
+      ['watched', 'active', 0, 1],
+      ['waiting', 'active', 1, 0],
     ]);
     await clock.advance(60_000);
     expect(await waited).toMatchObject({ status: 'succeeded' });
@@ -226,6 +226,22 @@ describe('resolve with the memory connector', () => {
     expect(resolver.evictIdle()).toBe(2);
     await new Promise((resolve) => setImmediate(resolve));
     expect(memory.log).toEqual(expect.arrayContaining(['close:watched#0', 'close:waiting#1']));
+    await resolver.close();
+  });
+
+  it('ends the open watches of an evicted target at once: they keep a connector from idle eviction only', async () => {
+    const memory = recordingFactory(memoryConnectorFactory);
+    const resolver = createResolver({
+      connectors: { memory: memory.factory },
+      targets: (id) => ({ id, kind: 'memory', config: { guests } }),
+    });
+    const watched = await resolver.resolve('lab');
+    const events = watched.watchGuests()[Symbol.asyncIterator]();
+    expect((await events.next()).value).toMatchObject({ type: 'sync' });
+    await resolver.evict('lab');
+    expect(memory.log).toContain('close:lab#0');
+    await expect(events.next()).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+    expect(resolver.stats().targets).toEqual([]);
     await resolver.close();
   });
 
