@@ -4,49 +4,31 @@
 
 import type { JsonObject } from '@bufbuild/protobuf';
 import { ConnectError } from '@connectrpc/connect';
-import { createHvcClient, type HvcClient, wire } from '@hvc/client';
-import { createNodeTransport } from '@hvc/client/node';
+import { type HvcClient, wire } from '@hvc/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  labTargetConfig,
-  tinyVmSpec,
-} from '../../../hypervisor-connector-libvirt/test/connector/support/lab-target.js';
+import { labTargetConfig } from '../../../hypervisor-connector-libvirt/test/connector/support/lab-target.js';
 import { uniqueName } from '../../../hypervisor-connector-libvirt/test/connector/support/live-guests.js';
 import { injectLab } from '../../../hypervisor-connector-libvirt/test/lab/provided-lab.js';
 import { virsh } from '../../../hypervisor-connector-libvirt/test/lab/virsh.js';
-import { type ServerProcess, startServerProcess } from '../support/server-process.js';
-
-interface DemoLine {
-  url: string;
-  adminToken: string;
-  viewerToken: string;
-  otherOrgToken: string;
-}
+import { type DemoServer, followOperation, startDemoServer } from '../support/demo-server.js';
+import { createTinyGuest } from './support/tiny-guest.js';
 
 const lab = injectLab();
 const host = lab.hosts[0]!;
 const targetId = 'kvm-lab';
 
-let server: ServerProcess;
-let info: DemoLine;
+let demo: DemoServer;
 let admin: HvcClient;
 
-/** Follows an operation to its end over the server's stream; returns its last state. */
-async function watch(client: HvcClient, operationId: string): Promise<wire.Operation | undefined> {
-  let last: wire.Operation | undefined;
-  for await (const update of client.operations.watchOperation({ targetId, operationId }))
-    last = update.operation;
-  return last;
-}
+const watch = (client: HvcClient, operationId: string) => followOperation(client, targetId, operationId);
 
 beforeAll(async () => {
-  server = startServerProcess(['demo', '--json'], { HVC_PORT: '0' });
-  info = await server.waitFor<DemoLine>((line) => typeof line.adminToken === 'string');
-  admin = createHvcClient(createNodeTransport({ baseUrl: info.url, token: info.adminToken }));
+  demo = await startDemoServer();
+  ({ admin } = demo);
 });
 
 afterAll(async () => {
-  expect(await server?.stop()).toBe(0);
+  expect(await demo?.process.stop()).toBe(0);
 });
 
 describe('hvc-server with a libvirt target', () => {
@@ -62,21 +44,9 @@ describe('hvc-server with a libvirt target', () => {
     expect(tested.nodes).toContain(host.name);
 
     const name = uniqueName('api');
-    const spec = tinyVmSpec(lab, name);
-    const created = await admin.guests.createGuest({
-      targetId,
-      spec: {
-        type: wire.GuestType.VM,
-        name,
-        cpus: spec.cpus,
-        memoryMib: spec.memoryMiB,
-        disks: [{ sizeGib: spec.disks![0]!.sizeGiB as number }],
-        providerOptions: spec.providerOptions as JsonObject,
-      },
-    });
-    const guestId = created.operation!.guestId!;
+    const { guestId, operationId } = await createTinyGuest(admin, lab, targetId, name);
     try {
-      expect((await watch(admin, created.operation!.id))?.status).toBe(wire.OperationStatus.SUCCEEDED);
+      expect((await watch(admin, operationId))?.status).toBe(wire.OperationStatus.SUCCEEDED);
       const { guests } = await admin.guests.listGuests({ targetId });
       expect(guests.find((guest) => guest.id === guestId)).toMatchObject({
         name,
@@ -89,7 +59,7 @@ describe('hvc-server with a libvirt target', () => {
       expect((await virsh(host.unixUri, ['domstate', name])).trim()).toBe('running');
 
       // Another organisation does not see the target, under any protocol.
-      const other = createHvcClient(createNodeTransport({ baseUrl: info.url, token: info.otherOrgToken }));
+      const other = demo.otherOrg();
       const hidden = await other.guests
         .getGuest({ targetId, guestId })
         .catch((e: unknown) => ConnectError.from(e));
