@@ -2,40 +2,26 @@
 // a noVNC-like WebSocket client through the proxy, which authenticates upstream to QEMU's VNC server with the
 // connector's one-time password (VNC authentication) while the browser sees security type None.
 
-import type { JsonObject } from '@bufbuild/protobuf';
 import { type HvcClient, wire } from '@hvc/client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { labTargetConfig } from '../../../hypervisor-connector-libvirt/test/connector/support/lab-target.js';
+import { describe, expect, it } from 'vitest';
 import { uniqueName } from '../../../hypervisor-connector-libvirt/test/connector/support/live-guests.js';
 import { injectLab } from '../../../hypervisor-connector-libvirt/test/lab/provided-lab.js';
-import { type DemoServer, followOperation, startDemoServer } from '../support/demo-server.js';
+import { demoServerForFile, followOperation } from '../support/demo-server.js';
 import { consoleStatus, viewDesktop } from '../support/rfb-websocket-viewer.js';
-import { createTinyGuest } from './support/tiny-guest.js';
+import { createLabTarget, createTinyGuest } from './support/lab-api.js';
 
 const lab = injectLab();
-const host = lab.hosts[0]!;
 const targetId = 'kvm-console';
 
-let demo: DemoServer;
-let admin: HvcClient;
-
+const demo = demoServerForFile();
 const watch = (client: HvcClient, operationId: string) => followOperation(client, targetId, operationId);
-
-beforeAll(async () => {
-  demo = await startDemoServer();
-  ({ admin } = demo);
-});
-
-afterAll(async () => {
-  expect(await demo?.process.stop()).toBe(0);
-});
 
 describe('the console proxy with a libvirt target', () => {
   it('bridges a WebSocket viewer to a running guest’s VNC display, once per ticket', {
     timeout: 180_000,
   }, async () => {
-    const config = labTargetConfig(lab, { hosts: [host.tcpUri] }) as unknown as JsonObject;
-    await admin.targets.createTarget({ targetId, kind: 'libvirt', config });
+    const { admin } = demo;
+    await createLabTarget(admin, lab, targetId);
     const { guestId, operationId } = await createTinyGuest(admin, lab, targetId, uniqueName('console'));
     try {
       expect((await watch(admin, operationId))?.status).toBe(wire.OperationStatus.SUCCEEDED);

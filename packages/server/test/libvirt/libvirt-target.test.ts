@@ -2,41 +2,28 @@
 // watched to its end and read back, then stopped and deleted — the whole path from a client through the server's
 // resolver to libvirtd and QEMU. Runs in the `libvirt` vitest project, on the lab its globalSetup started.
 
-import type { JsonObject } from '@bufbuild/protobuf';
 import { ConnectError } from '@connectrpc/connect';
 import { type HvcClient, wire } from '@hvc/client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { labTargetConfig } from '../../../hypervisor-connector-libvirt/test/connector/support/lab-target.js';
+import { describe, expect, it } from 'vitest';
 import { uniqueName } from '../../../hypervisor-connector-libvirt/test/connector/support/live-guests.js';
 import { injectLab } from '../../../hypervisor-connector-libvirt/test/lab/provided-lab.js';
 import { virsh } from '../../../hypervisor-connector-libvirt/test/lab/virsh.js';
-import { type DemoServer, followOperation, startDemoServer } from '../support/demo-server.js';
-import { createTinyGuest } from './support/tiny-guest.js';
+import { demoServerForFile, followOperation } from '../support/demo-server.js';
+import { createLabTarget, createTinyGuest } from './support/lab-api.js';
 
 const lab = injectLab();
 const host = lab.hosts[0]!;
 const targetId = 'kvm-lab';
 
-let demo: DemoServer;
-let admin: HvcClient;
-
+const demo = demoServerForFile();
 const watch = (client: HvcClient, operationId: string) => followOperation(client, targetId, operationId);
-
-beforeAll(async () => {
-  demo = await startDemoServer();
-  ({ admin } = demo);
-});
-
-afterAll(async () => {
-  expect(await demo?.process.stop()).toBe(0);
-});
 
 describe('hvc-server with a libvirt target', () => {
   it('creates the target, then creates, starts, watches, reads, stops and deletes a real guest', {
     timeout: 180_000,
   }, async () => {
-    const config = labTargetConfig(lab, { hosts: [host.tcpUri] }) as unknown as JsonObject;
-    const { target } = await admin.targets.createTarget({ targetId, kind: 'libvirt', config });
+    const { admin } = demo;
+    const target = await createLabTarget(admin, lab, targetId);
     expect(target).toMatchObject({ id: targetId, organizationId: 'demo', kind: 'libvirt' });
 
     const tested = await admin.targets.testTargetConnectivity({ targetId });

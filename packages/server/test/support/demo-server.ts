@@ -1,5 +1,6 @@
 import { createHvcClient, type HvcClient, type wire } from '@hvc/client';
 import { createNodeTransport } from '@hvc/client/node';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { type ServerProcess, startServerProcess } from './server-process.js';
 
 /** The line `hvc-server demo --json` prints once it serves. */
@@ -25,6 +26,30 @@ export async function startDemoServer(): Promise<DemoServer> {
   const info = await process.waitFor<DemoLine>((line) => typeof line.adminToken === 'string');
   const client = (token: string) => createHvcClient(createNodeTransport({ baseUrl: info.url, token }));
   return { process, info, admin: client(info.adminToken), otherOrg: () => client(info.otherOrgToken) };
+}
+
+/**
+ * A demo server for the calling test file: started before its tests, stopped after them (a clean exit expected).
+ * Read `admin` and `otherOrg()` inside tests, once it has started.
+ */
+export function demoServerForFile(): { readonly admin: HvcClient; otherOrg(): HvcClient } {
+  let demo: DemoServer | undefined;
+  beforeAll(async () => {
+    demo = await startDemoServer();
+  });
+  afterAll(async () => {
+    if (demo) expect(await demo.process.stop()).toBe(0);
+  });
+  const started = () => {
+    if (!demo) throw new Error('the demo server has not started');
+    return demo;
+  };
+  return {
+    get admin() {
+      return started().admin;
+    },
+    otherOrg: () => started().otherOrg(),
+  };
 }
 
 /** Follows an operation to its end over the server's stream; returns its last state. */
