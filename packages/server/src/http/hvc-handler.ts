@@ -2,7 +2,7 @@ import { setMaxListeners } from 'node:events';
 import { createContextValues } from '@connectrpc/connect';
 import { connectNodeAdapter } from '@connectrpc/connect-node';
 import { ConsoleService } from '@hvc/client/v1';
-import { systemClock } from '@hvc/hypervisor-connector-kit';
+import { type Clock, systemClock } from '@hvc/hypervisor-connector-kit';
 import type { Logger } from 'pino';
 import { isAuthFailure } from '../authn/auth-failure.js';
 import { DEFAULT_MAX_TOKEN_LENGTH, readBearerToken } from '../authn/bearer-token.js';
@@ -97,6 +97,8 @@ export interface HvcHandlerOptions {
   readonly shutdownSignal?: AbortSignal;
   /** The console proxy: ticket lifetime, idle timeout, session length, session caps, public URL, origins, clock. */
   readonly console?: ConsoleProxyOptions;
+  /** The clock the per-organisation probe budgets refill on (default the system clock). */
+  readonly clock?: Clock;
 }
 
 /**
@@ -147,6 +149,7 @@ export function createHvcHandler(options: HvcHandlerOptions): HvcHandler {
       targets: {
         probesPerMinute: options.limits?.targetProbesPerMinute ?? 10,
         probeWindowMs: options.limits?.targetProbeWindowMs ?? 5_000,
+        clock: options.clock ?? systemClock,
       },
       consoles: {
         ticketTtlMs: options.console?.ticketTtlMs ?? 60_000,

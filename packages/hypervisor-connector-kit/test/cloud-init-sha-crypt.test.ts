@@ -4,6 +4,7 @@ import {
   SHA512_CRYPT_ROUNDS_PER_SLICE,
   sha512Crypt,
   sha512CryptAsync,
+  shaCrypt,
 } from '../src/cloud-init/index.js';
 import { tool } from './support/iso-tools.js';
 import { violatedFields } from './support/violated-fields.js';
@@ -52,6 +53,57 @@ describe('sha512Crypt', () => {
     [{ rounds: 1000.5 }, 'rounds'],
   ])('refuses %j without echoing the password', (options, field) => {
     expect(violatedFields(() => sha512Crypt('do-not-echo', options), ['do-not-echo'])).toEqual([field]);
+  });
+});
+
+describe('shaCrypt with sha256', () => {
+  it('gives the test vectors of the SHA-crypt specification, with the implicit 5 000 rounds unwritten', () => {
+    // "Unix crypt using SHA-256 and SHA-512", the SHA-256 vectors (glibc crypt(3) gives the same).
+    const vectors: Array<[string, string, number | 'implicit', string]> = [
+      ['Hello world!', 'saltstring', 'implicit', '$5$saltstring$5B8vYYiY.CVt1RlTTf8KbXBH3hsxY/GNooZaBBGWEc5'],
+      [
+        'Hello world!',
+        'saltstringsaltst',
+        10000,
+        '$5$rounds=10000$saltstringsaltst$3xv.VbSHBb41AL9AvLeujZkZRBAwqFMz2.opqey6IcA',
+      ],
+      [
+        'This is just a test',
+        'toolongsaltstrin',
+        5000,
+        '$5$rounds=5000$toolongsaltstrin$Un/5jzAHMgOGZ5.mWJpuVolil07guHPvOW8mGRcvxa5',
+      ],
+      [
+        'we have a short salt string but not a short password',
+        'short',
+        77777,
+        '$5$rounds=77777$short$JiO1O3ZpDAxGJeaDIuqCoEFysAe1mZNJRs3pw0KQRd/',
+      ],
+      [
+        'a short string',
+        'asaltof16chars..',
+        123456,
+        '$5$rounds=123456$asaltof16chars..$gP3VQ/6X7UUEW3HkBn2w1/Ptq2jxPyzV/cZKmF/wJvD',
+      ],
+    ];
+    for (const [password, salt, rounds, hashed] of vectors) {
+      expect(shaCrypt(password, { algorithm: 'sha256', salt, rounds })).toBe(hashed);
+    }
+  });
+
+  it.each([
+    ['x', 'a'],
+    ['pässwörd 🔑 with unicode', './09AZaz'],
+    ['a'.repeat(200), 'abcdefghijklmnop'],
+  ])('agrees with openssl passwd -5 for %j', (password, salt) => {
+    const expected = tool('openssl', ['passwd', '-5', '-salt', salt, password]).stdout.trim();
+    expect(shaCrypt(password, { algorithm: 'sha256', salt, rounds: 'implicit' })).toBe(expected);
+  });
+
+  it('writes the implicit rounds of SHA-512 crypt as crypt(3) does, and SHA-512 by default', () => {
+    expect(shaCrypt('Hello world!', { salt: 'saltstring', rounds: 'implicit' })).toBe(
+      '$6$saltstring$svn8UoSVapNtMuq1ukKS4tPQd8iKwSMHWjl/O817G3uBnIFNjnQJuesI68u4OTLiBFdcbYEdFCoEOfaS35inz1',
+    );
   });
 });
 
