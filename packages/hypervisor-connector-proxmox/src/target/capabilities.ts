@@ -42,6 +42,7 @@ const PROXMOX_CAPABILITIES: Capabilities = Object.freeze({
   guestAddresses: ['agent', 'host'],
   cloudInit: { config: true, hostname: false, userData: false, userDataVolume: true },
   watch: true,
+  operationList: true,
   console: ['vnc', 'terminal'],
   notes: {
     'clone.linked': 'from templates only',
