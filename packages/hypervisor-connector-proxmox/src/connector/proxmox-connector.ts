@@ -2,6 +2,7 @@ import { type ConnectorContext, type HypervisorConnector, parseInput } from '@hv
 import { defineConnector } from '@hvc/hypervisor-connector-kit';
 import { addressMethods } from '../addresses/guest-addresses.js';
 import { type ProxmoxConfig, type ProxmoxConfigInput, ProxmoxConfigSchema } from '../config/config-schema.js';
+import { consoleStreamMethods } from '../console/console-stream.js';
 import { consoleMethods } from '../console/guest-console.js';
 import { deviceMethods } from '../devices/device-methods.js';
 import { guestLifecycleMethods } from '../guests/guest-lifecycle.js';
@@ -73,6 +74,7 @@ export function createProxmoxConnector(
       ...migrationMethods(pve),
       ...snapshotMethods(pve),
       ...consoleMethods(pve),
+      ...consoleStreamMethods(pve),
       ...metricsMethods(pve),
       ...inventoryMethods(pve),
       ...deviceMethods(pve),
