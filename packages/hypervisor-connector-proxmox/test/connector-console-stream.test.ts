@@ -164,6 +164,39 @@ describe('openConsoleStream over vncproxy and vncwebsocket', () => {
     await allowed.close();
   });
 
+  it('is UNSUPPORTED, with nothing asked of PVE, for a credential without VM.Console anywhere', async () => {
+    target.fake.addUser({ userid: 'auditor@pve', password: 'auditor-password' });
+    target.fake.setAcl({ path: '/', roles: 'PVEAuditor', user: 'auditor@pve' });
+    const auditor = (await import('../src/index.js')).createProxmoxConnector({
+      endpoints: [target.server.url],
+      credentials: { username: 'auditor@pve', password: 'auditor-password' },
+      tls: { fingerprint: target.server.fingerprint },
+    });
+    opened.push(auditor);
+    const { capabilities } = await auditor.describe();
+    expect(capabilities.consoleStream).toEqual([]);
+    expect(capabilities.notes?.consoleStream).toContain('VM.Console');
+    const sent = target.fake.requests.length;
+    const refused = await rejection(auditor.openConsoleStream('qemu/100', { protocol: 'vnc' }));
+    expect(isHypervisorError(refused, 'UNSUPPORTED')).toBe(true);
+    expect(target.fake.requests.slice(sent).map((r) => r.path)).not.toContainEqual(
+      expect.stringMatching(/vncproxy$/),
+    );
+  });
+
+  it('is CANCELLED for an aborted call, and asks PVE for no proxy', async () => {
+    const connector = target.connect('token');
+    opened.push(connector);
+    const sent = target.fake.requests.length;
+    const refused = await rejection(
+      connector.openConsoleStream('qemu/100', { protocol: 'vnc' }, { signal: AbortSignal.abort() }),
+    );
+    expect(isHypervisorError(refused, 'CANCELLED')).toBe(true);
+    expect(target.fake.requests.slice(sent).map((r) => r.path)).not.toContainEqual(
+      expect.stringMatching(/vncproxy$/),
+    );
+  });
+
   it('is UNAUTHENTICATED when PVE finds the VNC ticket expired (older than 40 s), with no secret in the error', async () => {
     const connector = target.connect('token');
     opened.push(connector);
