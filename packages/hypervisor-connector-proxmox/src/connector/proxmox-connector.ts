@@ -2,6 +2,7 @@ import { type ConnectorContext, type HypervisorConnector, parseInput } from '@hv
 import { defineConnector } from '@hvc/hypervisor-connector-kit';
 import { addressMethods } from '../addresses/guest-addresses.js';
 import { type ProxmoxConfig, type ProxmoxConfigInput, ProxmoxConfigSchema } from '../config/config-schema.js';
+import { consoleStreamMethods } from '../console/console-stream.js';
 import { consoleMethods } from '../console/guest-console.js';
 import { deviceMethods } from '../devices/device-methods.js';
 import { guestLifecycleMethods } from '../guests/guest-lifecycle.js';
@@ -13,6 +14,7 @@ import { PROXMOX_PROVIDER_OPTIONS } from '../mapping/provider-options.js';
 import { metricsMethods } from '../metrics/guest-metrics.js';
 import { migrationMethods } from '../migration/guest-migration.js';
 import { pvePowerMethods } from '../power/guest-power.js';
+import { withGivenSizing } from '../provisioning/given-sizing.js';
 import { type RawCall, rawCall } from '../raw/raw-call.js';
 import { snapshotMethods } from '../snapshots/guest-snapshots.js';
 import { targetMethods } from '../target/target-info.js';
@@ -57,7 +59,7 @@ export function createProxmoxConnector(
   const pve = createProxmoxContext(parsed, transport, target);
   const watcher = pveGuestWatcher(pve);
   let closed = false;
-  return defineConnector<PveGuestRef, Pick<ProxmoxConnector, 'raw'>>(
+  const connector = defineConnector<PveGuestRef, Pick<ProxmoxConnector, 'raw'>>(
     {
       kind: 'proxmox',
       capabilities: pve.capabilities.base,
@@ -73,6 +75,7 @@ export function createProxmoxConnector(
       ...migrationMethods(pve),
       ...snapshotMethods(pve),
       ...consoleMethods(pve),
+      ...consoleStreamMethods(pve),
       ...metricsMethods(pve),
       ...inventoryMethods(pve),
       ...deviceMethods(pve),
@@ -89,4 +92,8 @@ export function createProxmoxConnector(
     },
     { raw: rawCall(pve, () => closed) },
   ) as ProxmoxConnector;
+  // A VM cloned from a template keeps the template's sizes unless the caller wrote them (see `given-sizing.ts`).
+  const createGuest = connector.createGuest;
+  connector.createGuest = (spec, options) => withGivenSizing(spec, () => createGuest(spec, options));
+  return connector;
 }

@@ -22,6 +22,7 @@ import { startTask } from '../tasks/task-start.js';
 import { type PveParamValue, pvePath } from '../transport/form-encoding.js';
 import { type BootDevices, bootOrderParam } from './boot-order-param.js';
 import { cloudInitParams } from './cloud-init-params.js';
+import { givenSizing } from './given-sizing.js';
 import { checkBootDiskSize, SourceChecks } from './source-checks.js';
 
 const GiB = 1024 ** 3;
@@ -281,10 +282,11 @@ async function fromTemplate(
 
   // The clone's configuration, absolute values only, sent after the clone as one `POST .../config`.
   const next: Record<string, unknown> = { ...raw };
+  // The template's CPU and memory stay unless the caller chose sizes: the spec's defaults are not a choice.
+  const given = givenSizing();
   const params: Record<string, PveParamValue> = {
-    cores: spec.cpus,
-    sockets: 1,
-    memory: spec.memoryMiB,
+    ...(given.cpus ? { cores: spec.cpus, sockets: 1 } : {}),
+    ...(given.memoryMiB ? { memory: spec.memoryMiB } : {}),
     tags: spec.tags.length > 0 ? spec.tags.join(';') : undefined,
   };
   const deletes: string[] = [];
@@ -374,7 +376,12 @@ async function fromTemplate(
             { type: 'update', guestId },
           ),
       };
-      return chained(pve, guestId, cloned, [configure, ...followUps(pve, ref, node, resize, spec.start)]);
+      // PVE refuses a config call without changes (`no options specified`): a clone that keeps everything skips it.
+      const configures = Object.values(params).some((value) => value !== undefined);
+      return chained(pve, guestId, cloned, [
+        ...(configures ? [configure] : []),
+        ...followUps(pve, ref, node, resize, spec.start),
+      ]);
     },
     signal,
     pve.vmids,
