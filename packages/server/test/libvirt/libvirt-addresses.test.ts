@@ -15,14 +15,11 @@ import {
 import { uniqueName } from '../../../hypervisor-connector-libvirt/test/connector/support/live-guests.js';
 import { type Lab, startLab } from '../../../hypervisor-connector-libvirt/test/lab/lab.js';
 import type { LabNetworkHostFacts } from '../../../hypervisor-connector-libvirt/test/lab/lab-facts.js';
+import { inDhcpRange } from '../../../hypervisor-connector-libvirt/test/lab/lab-network.js';
 import { type ServerProcess, startServerProcess } from '../support/server-process.js';
 
 const targetId = 'kvm-addresses';
 const SSH_KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJ0oJOOhSk75mO+9yNMZQ5I1B37753XF6mwgoW6d2Xtl deploy@lab';
-
-/** An IPv4 address as a number, for range checks. */
-const ipv4Number = (address: string): number =>
-  address.split('.').reduce((value, octet) => value * 256 + Number(octet), 0);
 
 let lab: Lab;
 let net: LabNetworkHostFacts;
@@ -111,9 +108,7 @@ describe('guest addresses on libvirt through the API', () => {
         family: 'ipv4',
         prefixLength: net.network.prefixLength,
       });
-      const number = ipv4Number(address!.address);
-      expect(number).toBeGreaterThanOrEqual(ipv4Number(net.network.dhcpStart));
-      expect(number).toBeLessThanOrEqual(ipv4Number(net.network.dhcpEnd));
+      expect(inDhcpRange(net.network, address!.address), address!.address).toBe(true);
     } finally {
       const stopped = await admin.guests.stopGuest(guest).catch(() => undefined);
       if (stopped) await done(stopped.operation).catch(() => undefined);
