@@ -14,7 +14,6 @@ import { PROXMOX_PROVIDER_OPTIONS } from '../mapping/provider-options.js';
 import { metricsMethods } from '../metrics/guest-metrics.js';
 import { migrationMethods } from '../migration/guest-migration.js';
 import { pvePowerMethods } from '../power/guest-power.js';
-import { withGivenSizing } from '../provisioning/given-sizing.js';
 import { type RawCall, rawCall } from '../raw/raw-call.js';
 import { snapshotMethods } from '../snapshots/guest-snapshots.js';
 import { targetMethods } from '../target/target-info.js';
@@ -92,8 +91,5 @@ export function createProxmoxConnector(
     },
     { raw: rawCall(pve, () => closed) },
   ) as ProxmoxConnector;
-  // A VM cloned from a template keeps the template's sizes unless the caller wrote them (see `given-sizing.ts`).
-  const createGuest = connector.createGuest;
-  connector.createGuest = (spec, options) => withGivenSizing(spec, () => createGuest(spec, options));
   return connector;
 }

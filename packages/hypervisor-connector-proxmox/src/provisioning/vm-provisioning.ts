@@ -22,7 +22,6 @@ import { startTask } from '../tasks/task-start.js';
 import { type PveParamValue, pvePath } from '../transport/form-encoding.js';
 import { type BootDevices, bootOrderParam } from './boot-order-param.js';
 import { cloudInitParams } from './cloud-init-params.js';
-import { givenSizing } from './given-sizing.js';
 import { checkBootDiskSize, SourceChecks } from './source-checks.js';
 
 const GiB = 1024 ** 3;
@@ -282,11 +281,10 @@ async function fromTemplate(
 
   // The clone's configuration, absolute values only, sent after the clone as one `POST .../config`.
   const next: Record<string, unknown> = { ...raw };
-  // The template's CPU and memory stay unless the caller chose sizes: the spec's defaults are not a choice.
-  const given = givenSizing();
+  // The template's CPU and memory stay unless the spec names sizes.
   const params: Record<string, PveParamValue> = {
-    ...(given.cpus ? { cores: spec.cpus, sockets: 1 } : {}),
-    ...(given.memoryMiB ? { memory: spec.memoryMiB } : {}),
+    ...(spec.cpus === undefined ? {} : { cores: spec.cpus, sockets: 1 }),
+    ...(spec.memoryMiB === undefined ? {} : { memory: spec.memoryMiB }),
     tags: spec.tags.length > 0 ? spec.tags.join(';') : undefined,
   };
   const deletes: string[] = [];
