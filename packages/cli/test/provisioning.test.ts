@@ -205,3 +205,27 @@ describe('hvc guests create from a source, and device changes', { timeout: 60_00
     expect(bad.stderr).toContain('cloud_init.interfaces[0].ipv4_static.address');
   });
 });
+
+describe('hvc guests ensure', { timeout: 60_000 }, () => {
+  it('creates the guest with the flags of create, then reports what a changed flag changed', async () => {
+    const base = ['guests', 'ensure', '-t', TARGET, '--name', 'ensured', '--memory', '512', '--tag', 'web'];
+    const created = await json<{ created: boolean; guest: { id: string; name: string } }>(
+      demo.adminToken,
+      [...base, '--cpus', '1', '--user', 'ops', '--password-stdin'],
+      PASSWORD,
+    );
+    expect(created).toMatchObject({ created: true, guest: { name: 'ensured' } });
+
+    const same = await hvc(demo.adminToken, [...base, '--cpus', '1']);
+    expect(same.code, same.stderr).toBe(0);
+    expect(same.stderr).toContain('No changes found.');
+
+    const changed = await hvc(demo.adminToken, [...base, '--cpus', '2']);
+    expect(changed.code, changed.stderr).toBe(0);
+    const row = changed.stdout.split('\n').find((line) => line.startsWith('cpus'));
+    expect(row?.split(/\s+/)).toEqual(['cpus', '1', '2', 'now']);
+
+    const denied = await hvc(demo.viewerToken, [...base, '--cpus', '3']);
+    expect(denied.code).toBe(EXIT.permissionDenied);
+  });
+});

@@ -72,7 +72,9 @@ export {
   type OperationWaiterOptions,
   type PollSchedule,
 } from './operations/operation-waiter.js';
+export { guestPageFromList } from './paging/guest-page.js';
 export { compareIds, imagePageKey, pageOf } from './paging/in-memory-pager.js';
+export { operationMatches, operationPageKey, operationPageOf } from './paging/operation-page.js';
 export { type EnsureChange, type EnsureResult, ensureGuest } from './provisioning/ensure-guest.js';
 export { type BackoffPolicy, backoffDelay } from './retry/backoff.js';
 export { isTransientError, type RetryAttempt, type RetryOptions, retry } from './retry/retry.js';

@@ -1,4 +1,4 @@
-import type { GuestCloudInitConfig, GuestSpec, VmSpec } from '@hvc/hypervisor-connector';
+import { type GuestCloudInitConfig, type GuestSpec, type VmSpec, vmSizeOrDefaults } from '@hvc/hypervisor-connector';
 import { macAddressFor, slottedDisks, slottedNics } from './guest-devices.js';
 import type { GuestConfig, GuestRecord, MemoryCdrom, MemoryDisk } from './guest-record.js';
 import { InventoryLookup } from './inventory-lookup.js';
@@ -59,6 +59,9 @@ export function resolveSpec(context: MemoryContext, spec: GuestSpec, node: strin
         const disks = [...structuredClone(templateDisks)];
         const used = new Set(disks.map((d) => d.slot));
         const config = vmConfig(spec, [...disks, ...slottedDisks('vm', spec.disks, used)], vmid);
+        // A size the spec leaves out is the template's.
+        config.cpus = spec.cpus ?? template.config.cpus;
+        config.memoryMiB = spec.memoryMiB ?? template.config.memoryMiB;
         // Without NICs of its own the new guest keeps the template's, with addresses of its own.
         if (spec.nics.length === 0) {
           config.nics = template.config.nics.map((nic, index) => ({
@@ -149,8 +152,7 @@ function baseConfig(spec: GuestSpec, disks: MemoryDisk[], vmid: number): GuestCo
         };
   return {
     name: spec.name,
-    cpus: spec.cpus,
-    memoryMiB: spec.memoryMiB,
+    ...vmSizeOrDefaults(spec),
     tags: [...spec.tags],
     ...(spec.description === undefined ? {} : { description: spec.description }),
     disks,

@@ -89,6 +89,7 @@ export const MEMORY_CAPABILITIES: Capabilities = Object.freeze({
   guestAddresses: ['host'],
   consoleStream: ['vnc'],
   watch: true,
+  operationList: true,
 }) as Capabilities;
 
 /**
@@ -195,6 +196,7 @@ const CapabilitiesOverrideSchema = z.strictObject({
   guestConfig: z.boolean().optional(),
   guestAddresses: z.array(z.enum(ADDRESS_SOURCES)).optional(),
   watch: z.boolean().optional(),
+  operationList: z.boolean().optional(),
   notes: z.record(z.string(), z.string()).optional(),
   unsupportedByGuestType: z
     .partialRecord(z.enum(GUEST_TYPES), z.record(z.string(), z.string().min(1)))

@@ -11,6 +11,7 @@ import {
   defineConnector,
   matchesGuestFilter,
   OperationWaiter,
+  operationPageOf,
   powerMethods,
 } from '@hvc/hypervisor-connector-kit';
 import { openMemoryConsole } from './console-tickets.js';
@@ -164,6 +165,11 @@ export function createMemoryConnector(
       listImages: (query, call) => after(call, () => inventory.listImages(query)),
       ...memoryProvisioningMethods(context, after),
       watchGuests: watchMemoryGuests(context, closing.signal),
+      listOperations: (query, call) =>
+        after(call, () => {
+          assertOpen();
+          return operationPageOf(runner.all(), query);
+        }),
       getOperation: (id, call) => after(call, () => operation(id)),
       waitForOperation: async (id, options, call) => {
         await after(call, () => operation(id));

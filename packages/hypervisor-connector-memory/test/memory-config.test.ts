@@ -98,6 +98,7 @@ describe('memory connector config', () => {
       guestConfig: true,
       guestAddresses: [],
       watch: true,
+      operationList: true,
       snapshots: false,
       clone: { full: true, linked: false },
       migration: { offline: true, live: false },

@@ -59,6 +59,13 @@ describe('the Proxmox connector creates VMs from sources', () => {
           },
         },
         { type: 'qemu', vmid: 9001, name: 'plain-vm' },
+        {
+          type: 'qemu',
+          vmid: 9002,
+          name: 'sized-golden',
+          template: true,
+          config: { cores: 3, sockets: 2, memory: 3072, net0: 'virtio=BC:24:11:00:90:02,bridge=vmbr0' },
+        },
       ],
     });
     server = await fake.listen();
@@ -254,6 +261,42 @@ describe('the Proxmox connector creates VMs from sources', () => {
       interfaces: [{ ipv4: 'dhcp' }],
     });
     expect((await pve.getGuest(operation.guestId as string)).state).toBe('running');
+  });
+
+  it("keeps a template's CPU and memory unless the spec names them: the schema's defaults are not applied", async () => {
+    const sized = async (
+      extra: Partial<Extract<GuestSpecInput, { type: 'vm' }>>,
+      mode: 'full' | 'linked',
+    ) => {
+      const operation = await pve.createGuest({
+        type: 'vm',
+        name: `sized-${mode}-${Object.keys(extra).join('-') || 'none'}`,
+        source: { kind: 'template', guestId: 'qemu/9002', mode },
+        ...extra,
+      });
+      const done = await pve.waitForOperation(operation.id);
+      expect(done.status).toBe('succeeded');
+      const stored = config(operation.guestId as string);
+      // PVE stores what a config call sent as text, a seed's numbers as numbers.
+      return { cores: Number(stored.cores), sockets: Number(stored.sockets), memory: Number(stored.memory) };
+    };
+    for (const mode of ['full', 'linked'] as const) {
+      expect(await sized({}, mode)).toEqual({ cores: 3, sockets: 2, memory: 3072 });
+      expect(await sized({ cpus: 4 }, mode)).toEqual({ cores: 4, sockets: 1, memory: 3072 });
+      expect(await sized({ memoryMiB: 1024 }, mode)).toEqual({ cores: 3, sockets: 2, memory: 1024 });
+      // Sizes that equal the defaults are still the caller's choice.
+      expect(await sized({ cpus: 1, memoryMiB: 512 }, mode)).toEqual({ cores: 1, sockets: 1, memory: 512 });
+    }
+    // Nothing to configure: PVE would refuse an empty config call, so the clone is the whole operation.
+    const bare = await pve.createGuest({
+      type: 'vm',
+      name: 'sized-bare',
+      source: { kind: 'template', guestId: 'qemu/9002', mode: 'linked' },
+    });
+    const done = await pve.waitForOperation(bare.id);
+    expect(done.type).toBe('clone');
+    const stored = config(bare.guestId as string);
+    expect([stored.cores, stored.sockets, stored.memory].map(Number)).toEqual([3, 2, 3072]);
   });
 
   it('refuses, as UNSUPPORTED, what the credential lacks the privileges for', async () => {

@@ -74,14 +74,15 @@ export class ConnectorCache {
     }
   }
 
-  /** Evicts the entries with no call in flight that were not used for `idleTimeoutMs`; returns how many. */
+  /** Evicts the entries with no call in flight nor stream open, unused for `idleTimeoutMs`; returns how many. */
   evictIdle(): number {
     const idle = this.#options.idleTimeoutMs;
     if (idle === false) return 0;
     const now = this.#options.now();
     let evicted = 0;
     for (const entry of [...this.#entries.values()]) {
-      if (entry.guards.inFlight === 0 && now - lastUsed(entry) >= idle) {
+      const { guards } = entry;
+      if (guards.inFlight === 0 && guards.openStreams === 0 && now - lastUsed(entry) >= idle) {
         void this.retire(entry, 'idle');
         evicted += 1;
       }

@@ -40,6 +40,8 @@ export interface GuardStats {
   readonly rejected: number;
   /** Calls in flight (running, queued or waiting on an operation). */
   readonly inFlight: number;
+  /** Watches (`watchGuests`) open: each keeps the connector from idle eviction, none delays its close. */
+  readonly openStreams: number;
   /** Calls holding a concurrency slot. */
   readonly running: number;
   /** Calls waiting for a slot. */
@@ -67,6 +69,7 @@ export class TargetGuards implements ConnectorMiddleware {
   readonly #release: () => Promise<void>;
   #retired: EvictionReason | undefined;
   #lastUsedAt: number;
+  #openStreams = 0;
   #calls = 0;
   #failures = 0;
   #rejected = 0;
@@ -104,6 +107,11 @@ export class TargetGuards implements ConnectorMiddleware {
     return this.#tracker.inFlight;
   }
 
+  /** Streams open (established watches not yet ended). */
+  get openStreams(): number {
+    return this.#openStreams;
+  }
+
   /** Refuses new calls from now on; calls in flight go on. */
   retire(reason: EvictionReason): void {
     this.#retired ??= reason;
@@ -121,14 +129,19 @@ export class TargetGuards implements ConnectorMiddleware {
       failures: this.#failures,
       rejected: this.#rejected,
       inFlight: this.#tracker.inFlight,
+      openStreams: this.#openStreams,
       running: this.#limiter.active,
       queued: this.#limiter.queued,
       ...(this.#breaker === undefined ? {} : { breaker: this.#breaker.snapshot() }),
     };
   }
 
-  /** Every contract method: through the guards, but `waitForOperation`, whose polls each pass them. */
+  /**
+   * Every contract method: through the guards, but `waitForOperation`, whose polls each pass them. A watch
+   * (`watchGuests`) passes them to be established, and stays in flight until its iteration ends.
+   */
   call(call: ConnectorCall, next: () => Promise<unknown>): Promise<unknown> {
+    if (call.method === 'watchGuests') return this.#openStream(call.options?.signal, next);
     if (call.method !== 'waitForOperation') return this.#track(call.options?.signal, next, true);
     const [operationId, options = {}] = call.args;
     return this.#track(undefined, () => this.#waiter.wait(operationId, options), false);
@@ -146,6 +159,45 @@ export class TargetGuards implements ConnectorMiddleware {
   close(): Promise<void> {
     this.retire('released');
     return this.#release();
+  }
+
+  /**
+   * Establishes a stream as one call, then counts it open until its iteration ends — done, thrown, stopped by the
+   * caller or its signal aborted — so idle eviction never closes the connector under it. A retired connector does
+   * not wait for its streams: closing it ends them (UNAVAILABLE), as a deleted or changed target must not go on
+   * streaming.
+   */
+  async #openStream(
+    signal: AbortSignal | undefined,
+    next: () => Promise<unknown>,
+  ): Promise<AsyncIterable<unknown>> {
+    // Counted from the establishment on, so no idle check falls between the call's end and the stream's start.
+    this.#openStreams += 1;
+    let held = true;
+    const release = () => {
+      if (!held) return;
+      held = false;
+      signal?.removeEventListener('abort', release);
+      this.#lastUsedAt = this.#now();
+      this.#openStreams -= 1;
+    };
+    let stream: AsyncIterable<unknown>;
+    try {
+      stream = (await this.#track(signal, next, true)) as AsyncIterable<unknown>;
+    } catch (error) {
+      release();
+      throw error;
+    }
+    // A caller that aborts and never pulls again does not keep the connector.
+    if (signal?.aborted) release();
+    else signal?.addEventListener('abort', release, { once: true });
+    return (async function* held() {
+      try {
+        yield* stream;
+      } finally {
+        release();
+      }
+    })();
   }
 
   /** Counts a call of the resolved connector from start to end, refusing it once retired. */

@@ -183,6 +183,68 @@ describe('resolve with the memory connector', () => {
     await resolver.close();
   });
 
+  it('keeps a connector with an open watch or a long wait from idle eviction, and evicts it once they end', async () => {
+    const clock = createManualClock();
+    const memory = recordingFactory(memoryConnectorFactory);
+    const resolver = createResolver({
+      connectors: { memory: memory.factory },
+      targets: (id) => ({ id, kind: 'memory', config: { clock, guests, operationDurationMs: 90_000 } }),
+      cache: { idleTimeoutMs: 30_000 },
+      clock: () => clock.now(),
+    });
+    const watched = await resolver.resolve('watched');
+    const stop = new AbortController();
+    const events = watched.watchGuests()[Symbol.asyncIterator]();
+    expect((await events.next()).value).toMatchObject({ type: 'sync' });
+    const waiting = await resolver.resolve('waiting');
+    const operation = await waiting.startGuest('vm/100');
+    const waited = waiting.waitForOperation(operation.id, { timeoutMs: 120_000 });
+
+    await clock.advance(60_000);
+    expect(resolver.evictIdle()).toBe(0);
+    expect(memory.log.filter((line) => line.startsWith('close:'))).toEqual([]);
+    expect(resolver.stats().targets.map((t) => [t.targetId, t.status, t.inFlight, t.openStreams])).toEqual([
+      ['watched', 'active', 0, 1],
+      ['waiting', 'active', 1, 0],
+    ]);
+    await clock.advance(60_000);
+    expect(await waited).toMatchObject({ status: 'succeeded' });
+    // The watch still sees its target's changes.
+    const next = events.next();
+    await watched.startGuest('vm/100');
+    await clock.advance(1_000);
+    expect((await next).value).toMatchObject({ type: 'changed', guest: { id: 'vm/100', lock: 'start' } });
+
+    // Ending the watch hands the connector back to idle eviction, after the idle time; so does a watch whose
+    // caller aborts it and never pulls again.
+    await events.return?.();
+    const abandoned = watched.watchGuests({}, { signal: stop.signal })[Symbol.asyncIterator]();
+    expect((await abandoned.next()).value).toMatchObject({ type: 'sync' });
+    stop.abort();
+    expect(resolver.evictIdle()).toBe(0);
+    await clock.advance(30_000);
+    expect(resolver.evictIdle()).toBe(2);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(memory.log).toEqual(expect.arrayContaining(['close:watched#0', 'close:waiting#1']));
+    await resolver.close();
+  });
+
+  it('ends the open watches of an evicted target at once: they keep a connector from idle eviction only', async () => {
+    const memory = recordingFactory(memoryConnectorFactory);
+    const resolver = createResolver({
+      connectors: { memory: memory.factory },
+      targets: (id) => ({ id, kind: 'memory', config: { guests } }),
+    });
+    const watched = await resolver.resolve('lab');
+    const events = watched.watchGuests()[Symbol.asyncIterator]();
+    expect((await events.next()).value).toMatchObject({ type: 'sync' });
+    await resolver.evict('lab');
+    expect(memory.log).toContain('close:lab#0');
+    await expect(events.next()).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+    expect(resolver.stats().targets).toEqual([]);
+    await resolver.close();
+  });
+
   it('closes a connector the caller closes, and the next resolve makes a new one', async () => {
     const memory = recordingFactory(memoryConnectorFactory);
     const resolver = createResolver({ connectors: { memory: memory.factory } });

@@ -2,6 +2,7 @@ import type { Authenticator } from './auth/authenticate.js';
 import type { PermissionEvaluator } from './auth/permissions.js';
 import type { TicketAuthority } from './auth/tickets.js';
 import type { FakeClock } from './clock.js';
+import type { ConsoleListeners } from './console/console-listeners.js';
 import type { AccessState } from './state/access-state.js';
 import type { ClusterState } from './state/cluster-state.js';
 import type { RrdSamples } from './state/rrd-samples.js';
@@ -18,6 +19,8 @@ export interface FakeEnv {
   readonly tickets: TicketAuthority;
   readonly authn: Authenticator;
   readonly clock: FakeClock;
+  /** The ports console proxies listen on, for pveproxy's console websockets. */
+  readonly consoles: ConsoleListeners;
   readonly pveVersion: 8 | 9;
   /** Delay of a QEMU clone's worker start (`options.workerStartMs`). */
   readonly workerStartMs: number;

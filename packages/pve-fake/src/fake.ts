@@ -4,6 +4,7 @@ import { Authenticator } from './auth/authenticate.js';
 import { PermissionEvaluator } from './auth/permissions.js';
 import { TicketAuthority } from './auth/tickets.js';
 import { FakeClock } from './clock.js';
+import { ConsoleListeners } from './console/console-listeners.js';
 import type { FakeEnv } from './fake-env.js';
 import { FaultInjector } from './faults.js';
 import { type ConnectionStats, listenHttps } from './https-adapter.js';
@@ -165,6 +166,7 @@ export function createPveFake(options: PveFakeOptions = {}): PveFake {
     tickets,
     authn: new Authenticator(access, tickets, clock, pveVersion),
     clock,
+    consoles: new ConsoleListeners(),
     pveVersion,
     workerStartMs: options.workerStartMs ?? 0,
     haConvergeMs: options.haConvergeMs ?? 500,
@@ -197,8 +199,12 @@ export function createPveFake(options: PveFakeOptions = {}): PveFake {
     async listen(o = {}) {
       const host = o.host ?? '127.0.0.1';
       const certificate = await generateCertificate(host);
-      const adapter = await listenHttps(certificate, host, o.port ?? 0, (origin) =>
-        createMswHandlers(origin, dispatcher),
+      const adapter = await listenHttps(
+        certificate,
+        host,
+        o.port ?? 0,
+        (origin) => createMswHandlers(origin, dispatcher),
+        (port) => env.consoles.accept(port),
       );
       env.sslFingerprint = certificate.fingerprint;
       const server: PveFakeServer = {

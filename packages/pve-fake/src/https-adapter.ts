@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { getResponse, type RequestHandler } from 'msw';
+import type { ConsoleSession } from './console/console-listeners.js';
 import type { FakeCertificate } from './tls-certificate.js';
 import { answerWebsocketUpgrade } from './websocket-upgrade.js';
 
@@ -22,6 +23,11 @@ export interface HttpsAdapter {
   readonly origin: string;
   readonly connections: ConnectionStats;
   close(): Promise<void>;
+}
+
+/** The envelope of a `vncwebsocket` answer. */
+interface ProxyAnswer {
+  readonly data?: { readonly port?: unknown };
 }
 
 function toRequest(
@@ -56,13 +62,15 @@ function writePlainError(res: ServerResponse, status: number, message: string): 
  * Serves msw handlers over a real loopback HTTPS socket: every request becomes a fetch `Request`,
  * msw's `getResponse` answers it, the answer is written back with its reason phrase.
  * `Response.error()` resets the connection; a request whose client goes away is aborted. A websocket upgrade is
- * answered as the API call answers (`websocket-upgrade.ts`).
+ * answered as the API call answers (`websocket-upgrade.ts`), then handed to the console proxy listening on the port
+ * the call answered (`consoleAt`).
  */
 export async function listenHttps(
   certificate: FakeCertificate,
   host: string,
   port: number,
   handlersFor: (origin: string) => RequestHandler[],
+  consoleAt: (port: number) => ConsoleSession | undefined,
 ): Promise<HttpsAdapter> {
   let handlers: RequestHandler[] = [];
   let origin = '';
@@ -112,13 +120,20 @@ export async function listenHttps(
     }
   });
   const upgraded = new Set<Duplex>();
-  server.on('upgrade', async (req: IncomingMessage, socket: Duplex) => {
+  server.on('upgrade', async (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     try {
+      if (head.length > 0) socket.unshift(head);
       const response = await getResponse(
         handlers,
         toRequest(req, origin, undefined, new AbortController().signal),
       );
-      if (answerWebsocketUpgrade(req, socket, response?.type === 'error' ? undefined : response)) {
+      const answered = response?.type === 'error' ? undefined : response;
+      // The port the call answered (vncwebsocket returns `{port}`), which pveproxy connects to.
+      const port =
+        answered?.status === 200
+          ? Number(((await answered.clone().json()) as ProxyAnswer).data?.port)
+          : Number.NaN;
+      if (answerWebsocketUpgrade(req, socket, answered, () => consoleAt(port))) {
         upgraded.add(socket);
         socket.once('close', () => upgraded.delete(socket));
       }

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
+import { shaCrypt } from '@hvc/hypervisor-connector-kit/cloud-init';
 import { setupServer } from 'msw/node';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createPveFake, type PveFake } from '../src/index.js';
-import { sha256Crypt } from '../src/state/sha256-crypt.js';
 import { type MswApi, mswApi } from './support/msw-api.js';
 
 /** An OpenSSH public key line of `type` whose blob is well formed (`string type, string key`). */
@@ -161,7 +161,9 @@ describe('PVE fake: cloud-init drive, keys and generated documents', () => {
     expect(log.join('\n')).not.toContain('plain pw');
     const hashed = /\npassword: (\S+)\n/.exec(await dump(200, 'user'))?.[1] ?? '';
     expect(hashed).toMatch(/^\$5\$[^$]{8}\$[./0-9A-Za-z]{43}$/);
-    expect(hashed).toBe(sha256Crypt('plain pw', hashed.split('$')[2]!));
+    expect(hashed).toBe(
+      shaCrypt('plain pw', { algorithm: 'sha256', salt: hashed.split('$')[2]!, rounds: 'implicit' }),
+    );
     expect((await config(200)).cipassword).toBe('**********');
     const pending = (await api.call<Record<string, unknown>[]>('GET', '/nodes/pve1/qemu/200/pending')).body
       .data;
@@ -180,7 +182,7 @@ describe('PVE fake: cloud-init drive, keys and generated documents', () => {
 
   it('SHA-256 crypt matches glibc crypt(3) (encrypt_pw)', () => {
     // python3 -c "import crypt; print(crypt.crypt('secret pw', '\$5\$abcdefgh\$'))"
-    expect(sha256Crypt('secret pw', 'abcdefgh')).toBe(
+    expect(shaCrypt('secret pw', { algorithm: 'sha256', salt: 'abcdefgh', rounds: 'implicit' })).toBe(
       '$5$abcdefgh$u38dWrnZovI.F76EjRazu8CK4f245zUyWOpc8bj.Ev2',
     );
   });

@@ -573,12 +573,15 @@ describe('console proxies', () => {
         >
       ).data;
     const idle = await open();
-    const used = await open();
+    const asked = await open();
+    // A plain GET of vncwebsocket checks the ticket and answers the port, but only pveproxy's websocket connects to
+    // the proxy (fake-console-websocket.test.ts attaches one).
     const attach = await pve.call('GET', '/nodes/pve1/qemu/100/vncwebsocket', {
-      port: String(used.port),
-      vncticket: String(used.ticket),
+      port: String(asked.port),
+      vncticket: String(asked.ticket),
     });
     expect(attach.status).toBe(200);
+    expect((attach.body as Data<unknown>).data).toEqual({ port: String(asked.port) });
     const status = async (upid: string | undefined) =>
       (
         (await pve.call('GET', `/nodes/pve1/tasks/${encodeURIComponent(String(upid))}/status`)).body as Data<
@@ -588,6 +591,6 @@ describe('console proxies', () => {
     expect((await status(idle.upid)).status).toBe('running');
     fake.finishTasks();
     expect(await status(idle.upid)).toMatchObject({ status: 'stopped', exitstatus: 'connection timed out' });
-    expect(await status(used.upid)).toMatchObject({ status: 'stopped', exitstatus: 'OK' });
+    expect(await status(asked.upid)).toMatchObject({ status: 'stopped', exitstatus: 'connection timed out' });
   });
 });

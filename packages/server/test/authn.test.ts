@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isHypervisorError } from '@hvc/hypervisor-connector';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createManualClock, systemClock } from '@hvc/hypervisor-connector-kit';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { AuthFailure } from '../src/authn/auth-failure.js';
 import { createAuthenticator } from '../src/authn/authenticator.js';
 import { readBearerToken } from '../src/authn/bearer-token.js';
@@ -90,7 +91,7 @@ describe('OIDC access tokens', () => {
         requiredClaims: ['client_id', 'jti'],
         jwksMaxStalenessMs: 60 * 60_000,
       },
-      () => clock,
+      { ...systemClock, now: () => clock },
     );
   let oidc: ReturnType<typeof verifier>;
   let auth: ReturnType<typeof createAuthenticator>;
@@ -213,6 +214,32 @@ describe('OIDC access tokens', () => {
       idp.down = false;
       clock = Date.now();
     }
+  });
+
+  it('refreshes its keys every jwksRefreshIntervalMs after a start that loaded them, with no startup retry', async () => {
+    const manual = createManualClock(Date.now());
+    const refreshMs = 60 * 60_000;
+    const steady = createOidcVerifier(
+      { issuer: idp.issuer, audience: idp.audience, algorithms: ['ES256'], jwksRefreshIntervalMs: refreshMs },
+      manual,
+    );
+    try {
+      await steady.start();
+      const loadedAt = steady.keyState().lastRefreshAt;
+      // The 10 s retry is for an issuer that could not start: this one waits for its interval.
+      expect(manual.pendingTimers()).toBe(1);
+      await manual.advance(10_000);
+      expect(manual.pendingTimers()).toBe(1);
+      expect(steady.keyState().lastRefreshAt).toBe(loadedAt);
+      const before = idp.jwksFetches;
+      await manual.advance(refreshMs - 10_000);
+      await vi.waitFor(() => expect(steady.keyState().lastRefreshAt).toBe(loadedAt! + refreshMs));
+      expect(idp.jwksFetches).toBe(before + 1);
+      await vi.waitFor(() => expect(manual.pendingTimers()).toBe(1));
+    } finally {
+      steady.close();
+    }
+    expect(manual.pendingTimers()).toBe(0);
   });
 
   it('refuses to start when discovery names another issuer, and stays not ready', async () => {

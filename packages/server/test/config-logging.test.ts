@@ -89,6 +89,50 @@ describe('configuration', () => {
     expect(configError({ HVC_IDEMPOTENCY_KEY_TTL_MS: '1000' })).toContain('HVC_IDEMPOTENCY_KEY_TTL_MS');
   });
 
+  it('reads the console proxy settings, and refuses bad ones naming their variables', () => {
+    expect(loadServerConfig({}).console).toEqual({
+      ticketTtlMs: 60_000,
+      idleTimeoutMs: 900_000,
+      maxSessionMs: 28_800_000,
+      maxSessions: 256,
+      maxSessionsPerOrganization: 16,
+    });
+    expect(
+      loadServerConfig({
+        HVC_CONSOLE_TICKET_TTL_MS: '30000',
+        HVC_CONSOLE_IDLE_TIMEOUT_MS: '60000',
+        HVC_CONSOLE_MAX_SESSION_MS: '3600000',
+        HVC_CONSOLE_MAX_SESSIONS: '100',
+        HVC_CONSOLE_MAX_SESSIONS_PER_ORGANIZATION: '5',
+        HVC_CONSOLE_PUBLIC_URL: 'wss://hvc.example.com',
+        HVC_CONSOLE_ALLOWED_ORIGINS: 'https://portal.example.com, http://localhost:5173',
+      }).console,
+    ).toEqual({
+      ticketTtlMs: 30_000,
+      idleTimeoutMs: 60_000,
+      maxSessionMs: 3_600_000,
+      maxSessions: 100,
+      maxSessionsPerOrganization: 5,
+      publicUrl: 'wss://hvc.example.com',
+      allowedOrigins: ['https://portal.example.com', 'http://localhost:5173'],
+    });
+    const message = configError({
+      HVC_CONSOLE_PUBLIC_URL: 'https://hvc.example.com',
+      HVC_CONSOLE_ALLOWED_ORIGINS: 'https://portal.example.com/app',
+      HVC_CONSOLE_MAX_SESSIONS: '4',
+      HVC_CONSOLE_MAX_SESSIONS_PER_ORGANIZATION: '8',
+      HVC_CONSOLE_TICKET_TTL_MS: '10',
+    });
+    for (const variable of [
+      'HVC_CONSOLE_PUBLIC_URL',
+      'console.allowedOrigins.0',
+      'HVC_CONSOLE_MAX_SESSIONS_PER_ORGANIZATION',
+      'HVC_CONSOLE_TICKET_TTL_MS',
+    ]) {
+      expect(message).toContain(variable);
+    }
+  });
+
   it('names every bad setting and its variable, without echoing secrets', () => {
     const message = configError({
       HVC_PORT: '99999',

@@ -2,9 +2,12 @@
 // 3.8 handshake through the proxy to the memory connector's console; reused, expired, unknown and foreign tickets
 // get the same 403, and a viewer cannot mint.
 import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { request } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Code, ConnectError } from '@connectrpc/connect';
 import { createHvcClient, createWebTransport, idempotencyKey } from '@hvc/client';
-import { createManualClock } from '@hvc/hypervisor-connector-kit';
+import { createManualClock, type ManualClock } from '@hvc/hypervisor-connector-kit';
 import { memoryConnectorFactory } from '@hvc/hypervisor-connector-memory';
 import { createResolver } from '@hvc/hypervisor-resolver';
 import { generate } from 'selfsigned';
@@ -12,12 +15,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAuthenticator } from '../src/authn/authenticator.js';
 import { createServiceTokenVerifier } from '../src/authn/service-token-verifier.js';
 import { createDatabaseAuthorizer } from '../src/authz/database-authorizer.js';
+import type { ConsoleProxyOptions } from '../src/console/console-options.js';
 import { createHvcHandler, type HvcHandler } from '../src/http/hvc-handler.js';
 import { listenOnePort, type OnePortServer } from '../src/http/one-port-server.js';
 import { createCredentialCipher } from '../src/storage/credential-cipher.js';
 import { type HvcStore, openSqliteStore } from '../src/storage/hvc-store.js';
 import { generateServiceToken } from '../src/storage/service-token-store.js';
-import { consoleStatus as statusOf, viewDesktop } from './support/rfb-websocket-viewer.js';
+import {
+  openDesktop,
+  requestUpdate,
+  consoleStatus as statusOf,
+  viewDesktop,
+} from './support/rfb-websocket-viewer.js';
 
 let store: HvcStore;
 let server: OnePortServer;
@@ -54,7 +63,21 @@ beforeAll(async () => {
     role: 'operator',
     token: tokens.other,
   });
-  handler = createHvcHandler({
+  handler = handlerWith({ clock, ticketTtlMs: 60_000 });
+  server = await listenOnePort(handler, { host: '127.0.0.1', port: 0, upgrade: handler.upgrade });
+});
+
+afterAll(async () => {
+  await server.close(0);
+  await store.close();
+});
+
+const client = (token: string, baseUrl = server.url) =>
+  createHvcClient(createWebTransport({ baseUrl, token }));
+
+/** The API on the test's store, with these console options. */
+function handlerWith(console: ConsoleProxyOptions): HvcHandler {
+  return createHvcHandler({
     resolver: createResolver({
       connectors: { memory: memoryConnectorFactory },
       targets: (id) => store.targets.descriptor(id),
@@ -66,17 +89,15 @@ beforeAll(async () => {
     authorizer: createDatabaseAuthorizer(store.db),
     store,
     limits: { accessCacheMs: 0 },
-    console: { clock, ticketTtlMs: 60_000 },
+    console,
   });
-  server = await listenOnePort(handler, { host: '127.0.0.1', port: 0, upgrade: handler.upgrade });
-});
+}
 
-afterAll(async () => {
-  await server.close(0);
-  await store.close();
-});
-
-const client = (token: string) => createHvcClient(createWebTransport({ baseUrl: server.url, token }));
+/** Another API server on the same store, with these console options. */
+function listenWith(console: ConsoleProxyOptions): Promise<OnePortServer> {
+  const other = handlerWith(console);
+  return listenOnePort(other, { host: '127.0.0.1', port: 0, upgrade: other.upgrade });
+}
 
 async function mint(token = tokens.operator) {
   return client(token).consoles.openConsole({ targetId: 'lab', guestId: 'vm/100', protocol: 'vnc' });
@@ -162,20 +183,7 @@ describe('the console proxy', () => {
   });
 
   it('refuses a page of an origin outside the allow-list before looking at its ticket', async () => {
-    const guarded = createHvcHandler({
-      resolver: createResolver({
-        connectors: { memory: memoryConnectorFactory },
-        targets: (id) => store.targets.descriptor(id),
-      }),
-      authenticator: createAuthenticator({
-        issuers: [],
-        serviceTokens: createServiceTokenVerifier(store.serviceTokens),
-      }),
-      authorizer: createDatabaseAuthorizer(store.db),
-      store,
-      console: { clock, allowedOrigins: ['https://portal.example'] },
-    });
-    const listener = await listenOnePort(guarded, { host: '127.0.0.1', port: 0, upgrade: guarded.upgrade });
+    const listener = await listenWith({ clock, allowedOrigins: ['https://portal.example'] });
     try {
       const { url } = await mint();
       const there = url.replace(`:${server.port}/`, `:${listener.port}/`);
@@ -203,5 +211,110 @@ describe('the console proxy', () => {
     const error = await mint(tokens.viewer).catch((e: unknown) => ConnectError.from(e));
     expect(error).toMatchObject({ code: Code.PermissionDenied });
     expect(await statusOf(server.url.replace('http:', 'ws:') + '/v1/elsewhere')).toBe(404);
+  });
+});
+
+describe('console limits', () => {
+  let limited: OnePortServer;
+  let limitedClock: ManualClock;
+  beforeAll(async () => {
+    limitedClock = createManualClock(Date.UTC(2026, 0, 1));
+    limited = await listenWith({
+      clock: limitedClock,
+      maxSessions: 2,
+      maxSessionsPerOrganization: 1,
+      idleTimeoutMs: 30_000,
+      maxSessionMs: 45_000,
+    });
+  });
+  afterAll(async () => {
+    await limited.close(0);
+  });
+
+  const open = (token: string) =>
+    client(token, limited.url).consoles.openConsole({ targetId: 'lab', guestId: 'vm/100', protocol: 'vnc' });
+  const refusal = (token: string) =>
+    open(token).then(
+      () => undefined,
+      (e: unknown) => ConnectError.from(e),
+    );
+  /** Mints a ticket once the organisation has a session free again (the proxy frees it as the console ends). */
+  async function openWhenFree(token: string) {
+    for (let attempt = 0; attempt < 200; attempt++) {
+      const error = await refusal(token);
+      if (error === undefined) return;
+      expect(error.code).toBe(Code.ResourceExhausted);
+      await sleep(10);
+    }
+    throw new Error('no console session became free');
+  }
+
+  it('caps an organisation and the replica, refusing at OpenConsole and at the upgrade without burning the ticket', async () => {
+    const [first, spare] = [await open(tokens.operator), await open(tokens.operator)];
+    const held = await openDesktop(first.url);
+    // acme is at its cap: no ticket is minted, and a ticket minted before gets 503 and stays usable.
+    const full = await refusal(tokens.operator);
+    expect(full?.code).toBe(Code.ResourceExhausted);
+    expect(await statusOf(spare.url)).toBe(503);
+    // globex has its own count, and takes the replica's last session.
+    const other = await openDesktop((await open(tokens.other)).url);
+    expect(other.name).toBe('globex-web');
+    // The replica is full now: globex hears the same words acme heard, nothing about acme's consoles.
+    const replicaFull = await refusal(tokens.other);
+    expect(replicaFull?.code).toBe(Code.ResourceExhausted);
+    expect(replicaFull?.rawMessage).toBe(full?.rawMessage);
+    expect(full?.rawMessage).not.toMatch(/\d|acme|globex/);
+
+    other.socket.close();
+    held.socket.close();
+    await Promise.all([once(other.socket, 'close'), once(held.socket, 'close')]);
+    await openWhenFree(tokens.operator);
+    expect((await viewDesktop(spare.url)).name).toBe('acme-web');
+    expect(await statusOf(spare.url)).toBe(403);
+  });
+
+  it('frees the session of a handshake the WebSocket server refuses', async () => {
+    await openWhenFree(tokens.operator);
+    const { url } = await open(tokens.operator);
+    const status = await new Promise<number | undefined>((resolve, reject) => {
+      const upgrade = request(url.replace(/^ws:/, 'http:'), {
+        headers: {
+          connection: 'Upgrade',
+          upgrade: 'websocket',
+          'sec-websocket-version': '99',
+          'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==',
+        },
+      });
+      upgrade.on('response', (res) => {
+        res.resume();
+        resolve(res.statusCode);
+      });
+      upgrade.on('upgrade', () => reject(new Error('upgraded')));
+      upgrade.on('error', reject);
+      upgrade.end();
+    });
+    expect(status).toBe(400);
+    await openWhenFree(tokens.operator);
+    expect((await viewDesktop((await open(tokens.operator)).url)).name).toBe('acme-web');
+  });
+
+  it('closes an idle console with code 4000, and one open too long with 4001 however busy', async () => {
+    await openWhenFree(tokens.operator);
+    const idle = await openDesktop((await open(tokens.operator)).url);
+    const idleClosed = once(idle.socket, 'close');
+    await limitedClock.advance(30_000);
+    const [idleCode, idleReason] = (await idleClosed) as [number, Buffer];
+    expect([idleCode, idleReason.toString()]).toEqual([4000, 'console idle timeout']);
+
+    await openWhenFree(tokens.operator);
+    const busy = await openDesktop((await open(tokens.operator)).url);
+    const busyClosed = once(busy.socket, 'close');
+    await limitedClock.advance(20_000);
+    await requestUpdate(busy, busy.width, busy.height);
+    await limitedClock.advance(20_000);
+    expect(busy.socket.readyState).toBe(busy.socket.OPEN);
+    await limitedClock.advance(5_000);
+    const [busyCode, busyReason] = (await busyClosed) as [number, Buffer];
+    expect([busyCode, busyReason.toString()]).toEqual([4001, 'console session length limit reached']);
   });
 });

@@ -1,5 +1,6 @@
 // Console tickets on both dialects: one consumption wins among concurrent ones, the binding to organisation, target
-// and guest is in the statement, and only the token's hash is stored.
+// and guest is in the statement, only the consuming replica can release a ticket again, and only the token's hash
+// is stored.
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createCredentialCipher } from '../src/storage/credential-cipher.js';
@@ -50,6 +51,21 @@ describe.each(dialects)('console tickets on $dialect', ({ open }) => {
       expect(attempts.filter((a) => a !== undefined)).toEqual([{ actor: 'service:op', protocol: 'vnc' }]);
       const [used] = await store.db.selectFrom('console_tickets').select(['used_at', 'used_by']).execute();
       expect(used?.used_at).toBe(at.toISOString());
+
+      // Released by the replica that consumed it (a console refused for capacity), it can be consumed again; no
+      // other replica and no other path can release it.
+      const winner = used!.used_by!;
+      expect(await store.consoleTickets.release(token, scope, `${winner}-other`)).toBe(false);
+      expect(await store.consoleTickets.release(token, { ...scope, organizationId: 'globex' }, winner)).toBe(
+        false,
+      );
+      expect(await store.consoleTickets.consume(token, scope, at, 'r9')).toBe(undefined);
+      expect(await store.consoleTickets.release(token, scope, winner)).toBe(true);
+      expect(await store.consoleTickets.consume(token, scope, at, 'r9')).toEqual({
+        actor: 'service:op',
+        protocol: 'vnc',
+      });
+      expect(await store.consoleTickets.consume(token, scope, at, 'r10')).toBe(undefined);
 
       const late = await store.consoleTickets.mint({
         ...scope,

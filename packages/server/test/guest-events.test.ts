@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { create } from '@bufbuild/protobuf';
 import { Code, ConnectError, createClient, type Transport } from '@connectrpc/connect';
-import { createConnectTransport } from '@connectrpc/connect-node';
 import {
   GuestEventService,
   GuestService,
@@ -24,9 +23,10 @@ import { listenOnePort, type OnePortServer } from '../src/http/one-port-server.j
 import { HEARTBEAT, watchGuestEvents } from '../src/rpc/guest-event-watch.js';
 import { createCredentialCipher } from '../src/storage/credential-cipher.js';
 import { type HvcStore, openSqliteStore } from '../src/storage/hvc-store.js';
+import { TRANSPORTS } from './support/protocol-transports.js';
 import { startTestIssuer, type TestIssuer } from './support/test-issuer.js';
 
-// GuestEventService.WatchGuests over Connect against a memory target: viewers watch, strangers cannot.
+// GuestEventService.WatchGuests over gRPC, gRPC-Web and Connect against a memory target: viewers watch, strangers cannot.
 let idp: TestIssuer;
 let store: HvcStore;
 let server: OnePortServer;
@@ -62,7 +62,7 @@ beforeAll(async () => {
     limits: { watchRecheckMs: 100, maxDeadlineMs: 60_000 },
   });
   server = await listenOnePort(handler, { host: '127.0.0.1', port: 0 });
-  transport = createConnectTransport({ baseUrl: server.url, httpVersion: '1.1' });
+  transport = TRANSPORTS.connect!(server.url);
   await createClient(TargetService, transport).createTarget(
     {
       targetId: 'mem-w',
@@ -103,10 +103,10 @@ async function until(
   }
 }
 
-describe('GuestEventService.WatchGuests', () => {
+describe.each(Object.keys(TRANSPORTS))('GuestEventService.WatchGuests over %s', (protocol) => {
   it('streams a sync, then added, changed and removed to a viewer', async () => {
     const controller = new AbortController();
-    const stream = createClient(GuestEventService, transport)
+    const stream = createClient(GuestEventService, TRANSPORTS[protocol]!(server.url))
       .watchGuests({ targetId: 'mem-w' }, { ...as('viewer'), signal: controller.signal })
       [Symbol.asyncIterator]();
     const first = (await stream.next()).value as WatchGuestsResponse;
@@ -115,12 +115,17 @@ describe('GuestEventService.WatchGuests', () => {
     expect(first.time).toBeDefined();
 
     const guests = createClient(GuestService, transport);
-    const spec = create(GuestSpecSchema, { type: GuestType.VM, name: 'app-w', cpus: 1, memoryMib: 512 });
+    const spec = create(GuestSpecSchema, {
+      type: GuestType.VM,
+      name: `app-${protocol}`,
+      cpus: 1,
+      memoryMib: 512,
+    });
     const created = await guests.createGuest({ targetId: 'mem-w', spec }, as('admin'));
     const guestId = created.operation!.guestId!;
     expect(await settle(created.operation!.id)).toBe(OperationStatus.SUCCEEDED);
     const added = await until(stream, (m) => m.event.case === 'added' && m.event.value.guest?.id === guestId);
-    expect(added.event.value).toMatchObject({ guest: { name: 'app-w', targetId: 'mem-w' } });
+    expect(added.event.value).toMatchObject({ guest: { name: `app-${protocol}`, targetId: 'mem-w' } });
 
     expect(
       await settle((await guests.startGuest({ targetId: 'mem-w', guestId }, as('admin'))).operation!.id),
@@ -140,10 +145,12 @@ describe('GuestEventService.WatchGuests', () => {
       stream,
       (m) => m.event.case === 'removed' && m.event.value.guestId === guestId,
     );
-    expect(removed.event.case === 'removed' && removed.event.value.previous?.name).toBe('app-w');
+    expect(removed.event.case === 'removed' && removed.event.value.previous?.name).toBe(`app-${protocol}`);
     controller.abort();
   });
+});
 
+describe('GuestEventService.WatchGuests refusals', () => {
   it('refuses a stranger and a bad filter', async () => {
     const watch = async (
       who: string,

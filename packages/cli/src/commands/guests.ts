@@ -1,11 +1,10 @@
-import { readFileSync } from 'node:fs';
-import { type JsonObject, toJson } from '@bufbuild/protobuf';
+import { toJson } from '@bufbuild/protobuf';
 import { wire } from '@hvc/client';
 import { Command, Option } from 'commander';
 import { CliError } from '../cli-error.js';
 import { EXIT } from '../exit-codes.js';
-import { type CliIo, readAll } from '../io.js';
-import { GUESTS, METRIC_POINTS } from '../output/views.js';
+import type { CliIo } from '../io.js';
+import { GUEST_CHANGES, GUESTS, METRIC_POINTS } from '../output/views.js';
 import { action, type CommandRun } from './command-run.js';
 import {
   count,
@@ -18,10 +17,9 @@ import {
 } from './common-options.js';
 import { guestActionCommands } from './guest-actions.js';
 import { guestDeviceCommands } from './guest-devices.js';
-import { type GuestSpecFlags, guestSpecOf } from './guest-spec.js';
+import { guestSpecOfRun, guestSpecOptions } from './guest-spec-options.js';
 import { idempotencyKeyOption, idempotencyOf } from './idempotency-option.js';
 import { finishOperation } from './operation-wait.js';
-import { objectFromFile, objectFromText } from './structured-input.js';
 import { listOrWatch } from './watch-list.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -142,58 +140,9 @@ export function guestsCommand(io: CliIo): Command {
       }),
     );
 
-  guests
-    .command('create')
-    .description('create a guest (operator)')
-    .addOption(targetOption())
-    .option('--name <name>', "the guest's name")
-    .addOption(new Option('--type <type>', 'a VM or a container (default vm)').choices(['vm', 'container']))
-    .option('--node <node>', 'the node to create it on (the hypervisor picks one when omitted)')
-    .option('--cpus <n>', 'virtual CPUs', positiveNumber)
-    .option('--memory <mib>', 'memory in MiB', positiveNumber)
-    .option(
-      '--disk <gib[:storage]>',
-      'a disk of this size in GiB, on this storage (repeat for more)',
-      collect,
-      [],
-    )
-    .option(
-      '--nic <bridge[,model=m][,vlan=n][,mac=x][,firewall]>',
-      'a network interface (repeat for more)',
-      collect,
-      [],
-    )
-    .option('--tag <tag>', 'a tag (repeat for more)', collect, [])
-    .option('--pool <pool>', 'the resource pool')
-    .option('--description <text>', 'a description')
-    .option('--start', 'start it once created')
-    .option('--os-type <os>', 'VMs: linux, windows or other')
-    .option('--firmware <firmware>', 'VMs: bios or uefi')
-    .option('--guest-agent', "VMs: a QEMU guest agent channel, for the guest's addresses")
-    .option('--cdrom <volume>', 'VMs: an ISO volume to boot from')
-    .option('--os-template <volume>', 'containers: the OS template volume')
-    .option('--unprivileged', 'containers: run unprivileged')
-    .option(
-      '--from-template <guest>',
-      'VMs: clone this template guest (see `hvc images list --kind template`)',
-    )
-    .option('--from-image <volume>', 'VMs: copy this disk image (a cloud image) into the boot disk')
-    .option('--iso <volume>', 'VMs: boot this ISO first (an installer)')
-    .option('--disk-size <gib>', "VMs: grow the template's or image's boot disk to this size", positiveNumber)
-    .option(
-      '--ip <cidr[,gw=addr]|dhcp>',
-      'VMs: the address of the next NIC, by cloud-init (repeat per NIC)',
-      collect,
-      [],
-    )
-    .option('--user <name>', 'VMs: the cloud-init login user that gets the keys and password')
-    .option(
-      '--password-stdin',
-      "read the password from stdin: a VM's cloud-init user, a container's root (it is never logged)",
-    )
-    .option('--ssh-key-file <path>', 'an SSH public key file to install (repeat for more)', collect, [])
-    .option('--provider-options <json>', 'connector-specific settings, e.g. {"proxmox": {...}}')
-    .option('--spec-file <path>', "the whole spec in the API's JSON (or YAML) form; flags override it")
+  guestSpecOptions(
+    guests.command('create').description('create a guest (operator)').addOption(targetOption()),
+  )
     .addOption(idempotencyKeyOption())
     .addOption(waitOption())
     .addOption(noWaitOption())
@@ -209,38 +158,50 @@ Examples:
     .action(
       action(io, async (run) => {
         const f = run.flags as Record<string, unknown>;
-        const fromFile =
-          f.specFile === undefined
-            ? {}
-            : await objectFromFile(f.specFile as string, run.io.stdin, '--spec-file');
-        const password = f.passwordStdin ? await readAll(run.io.stdin) : undefined;
-        const providerOptions =
-          f.providerOptions === undefined
-            ? undefined
-            : objectFromText(f.providerOptions as string, '--provider-options');
-        const sshPublicKeys = (f.sshKeyFile as string[]).map((path) => {
-          try {
-            return readFileSync(path, 'utf8').trim();
-          } catch (error) {
-            throw new CliError(
-              `--ssh-key-file: cannot read ${path}: ${(error as Error).message}`,
-              EXIT.usage,
-            );
-          }
-        });
-        const spec = guestSpecOf(
-          {
-            ...(f as unknown as GuestSpecFlags),
-            sshPublicKeys,
-            ...(providerOptions ? { providerOptions } : {}),
-          },
-          fromFile as JsonObject,
-          password,
-        );
+        const spec = await guestSpecOfRun(run);
         const { operation } = await run
           .client()
           .guests.createGuest({ targetId: f.target as string, spec }, idempotencyOf(f));
         await finishOperation(run, operation);
+      }),
+    );
+
+  guestSpecOptions(
+    guests
+      .command('ensure')
+      .description(
+        'make the guest named --name match the spec: create it, or change what differs, and report each change (operator)',
+      )
+      .addOption(targetOption()),
+  )
+    .addOption(idempotencyKeyOption())
+    .addHelpText(
+      'after',
+      `
+It waits for every operation it runs. Each change is applied now, on-restart (the guest runs: at its next start) or
+not-applied (it would need the guest made again, e.g. a smaller disk).
+
+Examples:
+  hvc guests ensure -t pve-eu-1 --name web-2 --cpus 4 --memory 4096 --disk 32:local-lvm --nic vmbr0 --start
+  hvc guests ensure -t pve-eu-1 --spec-file web-2.yaml -o json`,
+    )
+    .action(
+      action(io, async (run) => {
+        const f = run.flags as Record<string, unknown>;
+        const spec = await guestSpecOfRun(run);
+        const answer = await run
+          .client()
+          .guests.ensureGuest(
+            { targetId: f.target as string, spec },
+            { ...idempotencyOf(f), signal: run.io.signal },
+          );
+        if (run.printer.format === 'json' || run.printer.format === 'yaml') {
+          run.printer.data(toJson(wire.EnsureGuestResponseSchema, answer));
+          return;
+        }
+        if (answer.guest) run.printer.one(GUESTS, answer.guest);
+        if (answer.created) run.io.stderr.write(`Created ${answer.guest?.id ?? spec.name}.\n`);
+        else run.printer.list(GUEST_CHANGES, answer.changes);
       }),
     );
 

@@ -3,29 +3,9 @@ import { Command, Option } from 'commander';
 import type { CliIo } from '../io.js';
 import type { View } from '../output/printer.js';
 import { IMAGES, NETWORKS, STORAGES } from '../output/views.js';
+import { allPages, type Page } from './all-pages.js';
 import { action, type CommandRun } from './command-run.js';
 import { count, repeatableChoiceOption, targetOption } from './common-options.js';
-
-/** One page of an inventory list. */
-interface Page<T> {
-  readonly items: readonly T[];
-  readonly nextPageToken: string;
-}
-
-/** Every item of a paged list, page by page, up to `limit` (0: all). */
-async function allPages<T>(
-  limit: number,
-  fetch: (pageSize: number, pageToken: string) => Promise<Page<T>>,
-): Promise<T[]> {
-  const items: T[] = [];
-  let pageToken = '';
-  do {
-    const page = await fetch(limit === 0 ? 1000 : Math.min(1000, limit - items.length), pageToken);
-    items.push(...page.items);
-    pageToken = page.nextPageToken;
-  } while (pageToken !== '' && (limit === 0 || items.length < limit));
-  return items;
-}
 
 /** `hvc <noun> list`: a command group with one list subcommand over a paged inventory RPC. */
 function inventoryCommand<Desc extends DescMessage>(

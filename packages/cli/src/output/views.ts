@@ -1,4 +1,5 @@
-import { timestampDate, timestampMs } from '@bufbuild/protobuf/wkt';
+import { toJson } from '@bufbuild/protobuf';
+import { timestampDate, timestampMs, ValueSchema } from '@bufbuild/protobuf/wkt';
 import { wire } from '@hvc/client';
 import type { Colors } from './colors.js';
 import type { View } from './printer.js';
@@ -56,6 +57,22 @@ export const GUESTS: View<typeof wire.GuestSchema> = {
     { header: 'POOL', value: (g) => g.pool ?? '-', wide: true },
     { header: 'TAGS', value: (g) => words(g.tags), wide: true },
     { header: 'LOCK', value: (g) => g.lock ?? '-', wide: true },
+  ],
+};
+
+/** A change's `from` or `to` as one cell: JSON, `-` when absent. */
+const changeValue = (value: wire.GuestChange['from']) =>
+  value === undefined ? '-' : JSON.stringify(toJson(ValueSchema, value));
+
+/** Differences between a guest and its spec: `hvc guests ensure`. */
+export const GUEST_CHANGES: View<typeof wire.GuestChangeSchema> = {
+  schema: wire.GuestChangeSchema,
+  noun: 'changes',
+  columns: [
+    { header: 'FIELD', value: (change) => change.field },
+    { header: 'FROM', value: (change) => changeValue(change.from) },
+    { header: 'TO', value: (change) => changeValue(change.to) },
+    { header: 'APPLIED', value: (change) => enumWord(wire.GuestChangeApplication, change.applied) },
   ],
 };
 

@@ -85,6 +85,8 @@ function probeCalls(name: CapabilityName, t: ProbeTargets): Call[] | undefined {
       return [(c) => c.listNetworks()];
     case 'inventory.images':
       return [(c) => c.listImages()];
+    case 'operationList':
+      return [(c) => c.listOperations()];
     case 'sources.image':
       return vm({ source: { kind: 'image', volumeId: 'kit:import/kit.qcow2' } });
     case 'sources.iso':

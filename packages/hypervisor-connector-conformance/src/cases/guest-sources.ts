@@ -77,7 +77,7 @@ export const guestSourceCases: readonly ConformanceCase[] = [
   {
     id: 'sources.template',
     title:
-      'createGuest() from a template clones its disks, grows the boot disk as asked, and keeps the cloud-init settings',
+      "createGuest() from a template clones its disks, grows the boot disk as asked, keeps the cloud-init settings, and keeps the template's CPUs and memory where the spec names none",
     needs: ['vmSpec'],
     async run(ctx) {
       await ctx.requireCapability('sources.template');
@@ -86,8 +86,9 @@ export const guestSourceCases: readonly ConformanceCase[] = [
       const template = await ctx.connector.getGuestConfig(templateId);
       const templateBoot = template.disks.find((d) => d.boot) ?? template.disks[0];
       const sizeGiB = Math.ceil((templateBoot?.sizeBytes ?? GIB) / GIB) + 1;
+      const { cpus: _cpus, memoryMiB: _memoryMiB, ...unsized } = vmSpecFor(ctx, 'template');
       const base: VmSpecInput = {
-        ...vmSpecFor(ctx, 'template'),
+        ...unsized,
         source: { kind: 'template', guestId: templateId },
         ...(templateBoot === undefined ? {} : { bootDisk: { sizeGiB } }),
       };
@@ -102,6 +103,10 @@ export const guestSourceCases: readonly ConformanceCase[] = [
           sizeGiB * GIB,
         );
       }
+      expect(
+        { cpus: config.cpus, memoryMiB: config.memoryMiB },
+        'a spec naming no size keeps the template’s, not the defaults',
+      ).toEqual({ cpus: template.cpus, memoryMiB: template.memoryMiB });
       if (spec.cloudInit !== undefined) expectKitCloudInit(config, nics, 'a VM made from a template');
       const after = await ctx.connector.getGuestConfig(templateId);
       expect(after.disks, 'the template is left as it was').toEqual(template.disks);

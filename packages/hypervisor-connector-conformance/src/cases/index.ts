@@ -18,6 +18,7 @@ import { inventoryCases } from './inventory.js';
 import { lifecycleCases } from './lifecycle.js';
 import { migrationCases } from './migration.js';
 import { operationCases } from './operations.js';
+import { pagedListCases } from './paged-lists.js';
 import { provisioningInputCases } from './provisioning-input.js';
 import { snapshotCases } from './snapshots.js';
 import { targetCases } from './target.js';
@@ -28,6 +29,7 @@ export const CONFORMANCE_GROUPS: Readonly<Record<string, readonly ConformanceCas
   target: targetCases,
   factory: factoryCases,
   'guest queries': guestQueryCases,
+  'paged lists': pagedListCases,
   'guest changes': guestChangeCases,
   lifecycle: lifecycleCases,
   snapshots: snapshotCases,
@@ -71,6 +73,7 @@ export {
   lifecycleCases,
   migrationCases,
   operationCases,
+  pagedListCases,
   provisioningInputCases,
   snapshotCases,
   targetCases,

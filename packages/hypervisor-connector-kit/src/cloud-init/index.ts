@@ -1,7 +1,8 @@
 /**
  * Cloud-init for connectors that build the seed themselves (libvirt): a NoCloud seed builder (`user-data`,
  * `network-config` v2, `meta-data` from a `CloudInitSpec`), the ISO-9660 writer (primary tree and Joliet) that makes
- * the `cidata` image, and SHA-512 crypt for the password. Loads `node:crypto`; the kit's root does not load it.
+ * the `cidata` image, and SHA-crypt (SHA-512, or SHA-256) for passwords (`sha512CryptAsync` leaves the event loop
+ * free meanwhile). Loads `node:crypto`; the kit's root does not load it.
  *
  * @packageDocumentation
  */
@@ -23,5 +24,13 @@ export {
   type NoCloudSeedFiles,
   type NoCloudSeedInput,
 } from './nocloud-seed.js';
-export { DEFAULT_SHA512_CRYPT_ROUNDS, type Sha512CryptOptions, sha512Crypt } from './sha512-crypt.js';
+export {
+  DEFAULT_SHA512_CRYPT_ROUNDS,
+  SHA512_CRYPT_ROUNDS_PER_SLICE,
+  type Sha512CryptOptions,
+  type ShaCryptOptions,
+  sha512Crypt,
+  sha512CryptAsync,
+  shaCrypt,
+} from './sha-crypt.js';
 export { toYamlJson } from './yaml-json.js';

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { type CloudInitSpec, InvalidArgumentError, type NicAddressing } from '@hvc/hypervisor-connector';
 import { buildIso9660Image } from './iso9660-image.js';
-import { sha512Crypt } from './sha512-crypt.js';
+import { sha512Crypt } from './sha-crypt.js';
 import { toYamlJson } from './yaml-json.js';
 
 /** One NIC of the guest, in `nics` order: cloud-init matches its configuration by MAC address. */

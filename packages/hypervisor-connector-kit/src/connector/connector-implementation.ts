@@ -13,6 +13,7 @@ import type {
   GuestConfig,
   GuestEvent,
   GuestFilter,
+  GuestPageQuery,
   GuestPatch,
   GuestSpec,
   GuestType,
@@ -26,6 +27,7 @@ import type {
   NetworkQuery,
   NicAdd,
   Operation,
+  OperationQuery,
   Page,
   Snapshot,
   SnapshotSpec,
@@ -69,6 +71,11 @@ export interface ConnectorImplementation<Ref = string> {
   describe(context: CallContext): Promise<TargetInfo>;
   listNodes(context: CallContext): Promise<HostNode[]>;
   listGuests(filter: GuestFilter, context: CallContext): Promise<Guest[]>;
+  /**
+   * A page of guests, for a connector whose hypervisor pages them itself. Without it, `listGuests` is paged by the
+   * kit (`guestPageFromList`).
+   */
+  listGuestsPage?(query: GuestPageQuery, context: CallContext): Promise<Page<Guest>>;
   getGuest(guest: Ref, context: CallContext): Promise<Guest>;
   createGuest(spec: GuestSpec, context: CallContext): Promise<Operation>;
   cloneGuest?(guest: Ref, spec: CloneSpec, context: CallContext): Promise<Operation>;
@@ -110,6 +117,11 @@ export interface ConnectorImplementation<Ref = string> {
   /** Ends when `context.signal` aborts. */
   watchGuests?(filter: GuestFilter, context: CallContext): AsyncIterable<GuestEvent>;
   openConsoleStream?(guest: Ref, request: ConsoleRequest, context: CallContext): Promise<ConsoleStream>;
+  /**
+   * A page of the operations the connector can list, newest first; UNSUPPORTED (`operationList`) when left out.
+   * `operationPageOf` filters and pages a list the hypervisor cannot page itself.
+   */
+  listOperations?(query: OperationQuery, context: CallContext): Promise<Page<Operation>>;
   getOperation(operationId: string, context: CallContext): Promise<Operation>;
   /** `options.timeoutMs` is validated; the wait itself bounds it (see `OperationWaiter`). */
   waitForOperation(operationId: string, options: WaitOptions, context: CallContext): Promise<Operation>;

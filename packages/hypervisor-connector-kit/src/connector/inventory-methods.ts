@@ -1,21 +1,24 @@
 import {
   type CallOptions,
   type CapabilityName,
+  GuestPageQuerySchema,
   type HypervisorConnector,
   ImageQuerySchema,
   NetworkQuerySchema,
+  OperationQuerySchema,
   parseInput,
   StorageQuerySchema,
   UnsupportedOperationError,
 } from '@hvc/hypervisor-connector';
 import type { z } from 'zod';
+import { guestPageFromList } from '../paging/guest-page.js';
 import type { CallContext } from './call-context.js';
 import type { ConnectorImplementation } from './connector-implementation.js';
 import type { ConnectorMethod } from './connector-methods.js';
 
-type InventoryMethod = 'listStorages' | 'listNetworks' | 'listImages';
+type PagedListMethod = 'listStorages' | 'listNetworks' | 'listImages' | 'listGuestsPage' | 'listOperations';
 
-/** What `defineConnector` lends the inventory methods: its call runner and its capability gate. */
+/** What `defineConnector` lends the paged list methods: its call runner and its capability gate. */
 export interface InventoryCallRunner {
   run<T>(
     method: ConnectorMethod,
@@ -28,28 +31,29 @@ export interface InventoryCallRunner {
 }
 
 /**
- * The contract's inventory methods over an implementation: the query validated (INVALID_ARGUMENT naming the field),
+ * The contract's paged list methods over an implementation: the query validated (INVALID_ARGUMENT naming the field),
  * the capability gated, then the implementation's method, or UNSUPPORTED naming the capability when it has none.
+ * `listGuestsPage` needs no capability: without one of its own, the implementation's `listGuests` is paged here.
  */
 export function inventoryMethods<Ref>(
   impl: ConnectorImplementation<Ref>,
   runner: InventoryCallRunner,
-): Pick<HypervisorConnector, InventoryMethod> {
+): Pick<HypervisorConnector, PagedListMethod> {
   const method =
     <S extends z.ZodType, T>(
-      name: InventoryMethod,
+      name: PagedListMethod,
       schema: S,
       what: string,
-      capability: CapabilityName,
+      capability: CapabilityName | undefined,
       call: ((query: z.output<S>, context: CallContext) => Promise<T>) | undefined,
     ) =>
     (query: z.input<S> | undefined, options?: CallOptions): Promise<T> =>
       runner.run(name, options, async (context) => {
         const parsed = parseInput(schema, query ?? {}, what);
-        await runner.gate(context, capability);
+        if (capability !== undefined) await runner.gate(context, capability);
         if (call === undefined) {
           throw new UnsupportedOperationError(
-            capability,
+            capability ?? name,
             undefined,
             runner.target === undefined ? {} : { target: runner.target },
           );
@@ -72,5 +76,20 @@ export function inventoryMethods<Ref>(
       impl.listNetworks,
     ),
     listImages: method('listImages', ImageQuerySchema, 'image query', 'inventory.images', impl.listImages),
+    listGuestsPage: method(
+      'listGuestsPage',
+      GuestPageQuerySchema,
+      'guest page query',
+      undefined,
+      impl.listGuestsPage ??
+        ((query, context) => guestPageFromList((filter) => impl.listGuests(filter, context), query)),
+    ),
+    listOperations: method(
+      'listOperations',
+      OperationQuerySchema,
+      'operation query',
+      'operationList',
+      impl.listOperations,
+    ),
   };
 }

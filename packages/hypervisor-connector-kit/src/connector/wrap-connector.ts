@@ -1,8 +1,12 @@
 import {
   type CallOptions,
+  type GuestPageQueryInput,
+  GuestPageQuerySchema,
   type HypervisorConnector,
+  parseInput,
   UnsupportedOperationError,
 } from '@hvc/hypervisor-connector';
+import { guestPageFromList } from '../paging/guest-page.js';
 import { CONNECTOR_METHOD_NAMES, CONNECTOR_METHODS, type ConnectorMethod } from './connector-methods.js';
 
 /** One call of a contract method as a middleware sees it. */
@@ -31,7 +35,8 @@ export interface ConnectorMiddleware {
  * instrumentation or policy see every call, without forwarding each method by hand. `kind`, `specificationVersion`
  * and `capabilities` are read from `inner`; `extra`'s members are added (a wrapper's own state or escape hatches).
  * Members of `inner` outside the contract are not exposed. A method `inner` lacks (a connector object written
- * against an earlier v1) throws UNSUPPORTED naming its capability when the middleware calls `next`.
+ * against an earlier v1) throws UNSUPPORTED naming its capability when the middleware calls `next`; but
+ * `listGuestsPage` is paged from `inner.listGuests`.
  */
 export function wrapConnector<Extra extends object = Record<never, never>>(
   inner: HypervisorConnector,
@@ -53,8 +58,13 @@ export function wrapConnector<Extra extends object = Record<never, never>>(
       const call = { method, args, options: args[optionsAt] as CallOptions | undefined } as ConnectorCall;
       const next = async (override?: readonly unknown[]) => {
         const own = inner[method] as ((...a: unknown[]) => unknown) | undefined;
-        // An inner connector written against an earlier v1 lacks the methods added since: UNSUPPORTED, as the
-        // capability it cannot have declared says, rather than a TypeError.
+        // An inner connector written against an earlier v1 lacks the methods added since: pages of its guests come
+        // from its `listGuests`; the others are UNSUPPORTED, as the capability it cannot have declared says.
+        if (typeof own !== 'function' && method === 'listGuestsPage') {
+          const [query, options] = (override ?? args) as [GuestPageQueryInput | undefined, CallOptions?];
+          const parsed = parseInput(GuestPageQuerySchema, query ?? {}, 'guest page query');
+          return guestPageFromList((filter) => inner.listGuests(filter, options), parsed);
+        }
         if (typeof own !== 'function') throw new UnsupportedOperationError(capability ?? method);
         return own.apply(inner, [...(override ?? args)]);
       };

@@ -10,6 +10,7 @@ import {
   hasCapability,
   type Operation,
   parseInput,
+  vmSizeOrDefaults,
 } from '@hvc/hypervisor-connector';
 
 const MIB = 1024 * 1024;
@@ -128,14 +129,19 @@ export async function ensureGuest(
 function resourcePatch(guest: Guest, spec: GuestSpec) {
   const values: { cpus?: number; memoryMiB?: number; tags?: string[] } = {};
   const changes: { field: string; from: unknown; to: unknown }[] = [];
-  if (guest.resources.cpus !== spec.cpus) {
-    values.cpus = spec.cpus;
-    changes.push({ field: 'cpus', from: guest.resources.cpus, to: spec.cpus });
+  // A VM from a template keeps the template's sizes where its spec names none: nothing to converge there.
+  const wanted =
+    spec.type === 'vm' && spec.source?.kind === 'template'
+      ? { cpus: spec.cpus, memoryMiB: spec.memoryMiB }
+      : vmSizeOrDefaults(spec);
+  if (wanted.cpus !== undefined && guest.resources.cpus !== wanted.cpus) {
+    values.cpus = wanted.cpus;
+    changes.push({ field: 'cpus', from: guest.resources.cpus, to: wanted.cpus });
   }
   const memoryMiB = Math.round(guest.resources.memoryBytes / MIB);
-  if (memoryMiB !== spec.memoryMiB) {
-    values.memoryMiB = spec.memoryMiB;
-    changes.push({ field: 'memoryMiB', from: memoryMiB, to: spec.memoryMiB });
+  if (wanted.memoryMiB !== undefined && memoryMiB !== wanted.memoryMiB) {
+    values.memoryMiB = wanted.memoryMiB;
+    changes.push({ field: 'memoryMiB', from: memoryMiB, to: wanted.memoryMiB });
   }
   const tags = [...spec.tags].sort();
   if (tags.join(',') !== [...guest.tags].sort().join(',')) {

@@ -17,6 +17,7 @@ export const LIBVIRT_CAPABILITIES: Capabilities = {
   ...OPTIONAL_CAPABILITIES_MISSING,
   inventory: FULL_CAPABILITIES.inventory,
   watch: true,
+  operationList: true,
   sources: { template: true, image: true, iso: true },
   bootOrder: true,
   cloudInit: { config: true, hostname: true, userData: true, userDataVolume: false },
@@ -36,6 +37,8 @@ export const LIBVIRT_CAPABILITIES: Capabilities = {
     'cloudInit.userDataVolume':
       'the NoCloud seed is built by the connector: pass the user-data inline (cloudInit.userData)',
     'inventory.networks': 'libvirt virtual networks; host bridges are not listed',
+    operationList:
+      'the operations this connector process started and still remembers: libvirt keeps no task list',
     'guestTypes.container': 'the QEMU driver runs virtual machines only',
     'console.spice': 'guests are made with VNC graphics; SPICE tickets are not offered',
     cancelOperation:

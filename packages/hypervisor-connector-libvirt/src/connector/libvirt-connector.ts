@@ -4,7 +4,7 @@ import {
   type HypervisorConnector,
   toHypervisorError,
 } from '@hvc/hypervisor-connector';
-import { defineConnector, powerMethods } from '@hvc/hypervisor-connector-kit';
+import { defineConnector, operationPageOf, powerMethods } from '@hvc/hypervisor-connector-kit';
 import { type LibvirtConfigInput, parseLibvirtConfig } from '../config/libvirt-config.js';
 import { type AttachTerminalOptions, attachTerminal, openConsole } from '../console/guest-console.js';
 import { TerminalTickets } from '../console/terminal-tickets.js';
@@ -140,6 +140,7 @@ export function createLibvirtConnector(
       openConsole: (uuid, request, call) => openConsole(context, tickets, uuid, request, call.signal),
       openConsoleStream: (uuid, _request, call) => openVncConsoleStream(context, tickets, uuid, call),
       getMetrics: (uuid, request, call) => metrics.read(uuid, request, call.signal),
+      listOperations: async (query) => operationPageOf(operations.list(), query),
       getOperation: (id, call) => operations.read(id, call.signal),
       waitForOperation: (id, options) => operations.wait(id, options),
       cancelOperation: (id, call) => operations.cancel(id, call.signal),

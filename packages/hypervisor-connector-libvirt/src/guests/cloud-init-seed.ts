@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { CloudInitSpec } from '@hvc/hypervisor-connector';
-import { buildNoCloudSeedImage } from '@hvc/hypervisor-connector-kit/cloud-init';
+import { buildNoCloudSeedImage, sha512CryptAsync } from '@hvc/hypervisor-connector-kit/cloud-init';
 import { SEED_ALIAS } from '../domains/domain-clone-xml.js';
 import type { DomainDisk } from '../domains/domain-definition.js';
 import type { LibvirtHost } from '../hosts/libvirt-host.js';
@@ -29,18 +29,21 @@ export function randomMac(): string {
 
 /**
  * Builds the NoCloud seed of a new guest with the kit (an ISO-9660 image labelled `cidata`; the password only as its
- * SHA-512 crypt hash) and uploads it as the raw volume `volumeName` of `pool` through the storage stream API, so a
- * remote host gets it too.
+ * SHA-512 crypt hash, made without holding the event loop) and uploads it as the raw volume `volumeName` of `pool`
+ * through the storage stream API, so a remote host gets it too.
  */
-export function uploadCloudInitSeed(
+export async function uploadCloudInitSeed(
   host: LibvirtHost,
   pool: RemoteNonnullStoragePool,
   volumeName: string,
   input: { readonly cloudInit: CloudInitSpec; readonly guestName: string; readonly macs: readonly string[] },
   signal?: AbortSignal,
 ): Promise<GuestVolume> {
+  const { password, ...rest } = input.cloudInit;
+  const cloudInit: CloudInitSpec =
+    password === undefined ? input.cloudInit : { ...rest, passwordHash: await sha512CryptAsync(password) };
   const image = buildNoCloudSeedImage({
-    cloudInit: input.cloudInit,
+    cloudInit,
     guestName: input.guestName,
     nics: input.macs.map((macAddress) => ({ macAddress })),
   });

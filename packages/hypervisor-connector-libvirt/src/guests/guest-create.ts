@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { InvalidArgumentError, type Operation, type VmSpec } from '@hvc/hypervisor-connector';
+import { InvalidArgumentError, type Operation, type VmSpec, vmSizeOrDefaults } from '@hvc/hypervisor-connector';
 import type { LibvirtContext } from '../connector/libvirt-context.js';
 import { LibvirtCreateOptionsSchema, libvirtOptions } from '../connector/provider-options.js';
 import { vncPassword } from '../console/vnc-password.js';
@@ -156,8 +156,7 @@ export async function createGuest(
           uuid,
           name: spec.name,
           ...(spec.description === undefined ? {} : { description: spec.description }),
-          cpus: spec.cpus,
-          memoryMiB: spec.memoryMiB,
+          ...sizeOf(spec, sources),
           platform,
           ...(machine === undefined ? {} : { machine }),
           ...(emulator === undefined ? {} : { emulator }),
@@ -246,4 +245,11 @@ async function sourceVolumes(
     await Promise.allSettled(made.map((volume) => deleteVolume(host, volume.vol)));
     throw error;
   }
+}
+
+/** The new domain's CPUs and memory: the spec's; where it names none, a template source's, else the defaults. */
+function sizeOf(spec: VmSpec, sources: SourceDisks | undefined): { cpus: number; memoryMiB: number } {
+  const template = sources?.templateSize;
+  if (template === undefined) return vmSizeOrDefaults(spec);
+  return { cpus: spec.cpus ?? template.cpus, memoryMiB: spec.memoryMiB ?? template.memoryMiB };
 }

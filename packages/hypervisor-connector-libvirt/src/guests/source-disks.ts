@@ -37,6 +37,8 @@ export interface SourceDisks {
   readonly mode: 'full' | 'linked';
   /** The boot disk's size after the copy (at least its source's). */
   readonly bootDiskBytes: number;
+  /** A template source's CPUs and memory, which the new guest keeps where its spec names none. */
+  readonly templateSize?: { readonly cpus: number; readonly memoryMiB: number };
 }
 
 /** A volume id (`pool:volume`) split in two. */
@@ -101,6 +103,7 @@ export async function resolveSourceDisks(
   const source = spec.source;
   if (source === undefined || source.kind === 'iso') return undefined;
   let disks: SourceDisk[];
+  let templateSize: SourceDisks['templateSize'];
   if (source.kind === 'image') {
     const vol = await lookupVolumeId(host, source.volumeId, 'source.volumeId', 'image', signal);
     const disk = await describeVolume(host, vol, signal);
@@ -112,7 +115,7 @@ export async function resolveSourceDisks(
     }
     disks = [disk];
   } else {
-    disks = await templateDisks(context, host, source.guestId, signal);
+    ({ disks, size: templateSize } = await templateDisks(context, host, source.guestId, signal));
   }
   const sourceBytes = disks[0]!.capacityBytes;
   const wanted = spec.bootDisk?.sizeGiB === undefined ? sourceBytes : spec.bootDisk.sizeGiB * GIB;
@@ -129,6 +132,7 @@ export async function resolveSourceDisks(
     disks,
     mode: source.kind === 'template' ? source.mode : 'full',
     bootDiskBytes: Math.round(wanted),
+    ...(templateSize === undefined ? {} : { templateSize }),
   };
 }
 
@@ -137,7 +141,7 @@ async function templateDisks(
   host: LibvirtHost,
   guestId: string,
   signal?: AbortSignal,
-): Promise<SourceDisk[]> {
+): Promise<{ disks: SourceDisk[]; size: NonNullable<SourceDisks['templateSize']> }> {
   let status: Awaited<ReturnType<typeof readDomainStatus>>;
   try {
     status = await readDomainStatus(context.locator, guestId.toLowerCase(), signal);
@@ -167,7 +171,7 @@ async function templateDisks(
       details: { reason: 'no-boot-disk', guestId, field: 'source.guestId' },
     });
   }
-  return Promise.all(
+  const disks = await Promise.all(
     own.map(async (disk) => {
       const vol = await diskVolume(host, disk, context.config.pool, signal);
       if (vol === undefined) {
@@ -180,4 +184,5 @@ async function templateDisks(
       return describeVolume(host, vol, signal);
     }),
   );
+  return { disks, size: { cpus: template.vcpus, memoryMiB: Math.round(template.memoryBytes / 1024 ** 2) } };
 }

@@ -76,6 +76,8 @@ export class LibvirtOperations {
   readonly #records: OperationRecords;
   readonly #waiter: OperationWaiter;
   readonly #running = new Map<string, RunningOperation>();
+  /** The public id of each record this process remembers, by record id. */
+  readonly #publicIds = new Map<string, string>();
   readonly #closing = new AbortController();
 
   constructor(options: OperationsOptions) {
@@ -109,6 +111,8 @@ export class LibvirtOperations {
     });
     const entry: RunningOperation = { cancellable: plan.cancellable === true, cancel: new AbortController() };
     this.#running.set(handle.id, entry);
+    this.#publicIds.set(handle.id, id);
+    if (this.#publicIds.size > 2 * this.#options.keepEnded + this.#running.size) this.#forgetEnded();
     const run: OperationRun = {
       cancel: entry.cancel.signal,
       closing: this.#closing.signal,
@@ -141,6 +145,27 @@ export class LibvirtOperations {
     const local = this.#records.get(ref.recordId);
     if (local !== undefined) return { ...local, id };
     return deriveOperation(ref, this.#options, signal);
+  }
+
+  /**
+   * The operations this process started and still remembers (every running one, the last `keepEnded` ended ones), with
+   * their public ids, oldest first. Operations of other processes are not known here: libvirt keeps no task list.
+   */
+  list(): Operation[] {
+    if (this.#closing.signal.aborted)
+      throw new UnavailableError('the connector is closed', { retryable: false });
+    this.#forgetEnded();
+    return this.#records.all().flatMap((record) => {
+      const id = this.#publicIds.get(record.id);
+      return id === undefined ? [] : [{ ...record, id }];
+    });
+  }
+
+  /** Drops the public ids of records the kit's records have forgotten. */
+  #forgetEnded(): void {
+    for (const recordId of this.#publicIds.keys()) {
+      if (this.#records.get(recordId) === undefined) this.#publicIds.delete(recordId);
+    }
   }
 
   /** Waits for the operation (see the contract's `waitForOperation`). */

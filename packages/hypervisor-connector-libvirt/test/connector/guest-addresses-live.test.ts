@@ -10,13 +10,10 @@ import type { LibvirtConnector } from '../../src/connector/libvirt-connector.js'
 import { type Lab, startLab } from '../lab/lab.js';
 import { restartLabHost } from '../lab/lab-daemon.js';
 import type { LabNetworkHostFacts } from '../lab/lab-facts.js';
+import { inDhcpRange } from '../lab/lab-network.js';
 import { virsh } from '../lab/virsh.js';
 import { tinyVmSpec } from './support/lab-target.js';
 import { LiveGuests, uniqueName } from './support/live-guests.js';
-
-/** An IPv4 address as a number, for range checks. */
-const ipv4Number = (address: string): number =>
-  address.split('.').reduce((value, octet) => value * 256 + Number(octet), 0);
 
 let lab: Lab;
 let net: LabNetworkHostFacts;
@@ -97,9 +94,8 @@ describe('guest addresses from a libvirt network’s DHCP leases', () => {
         ],
       },
     ]);
-    const leased = ipv4Number(addresses.interfaces[0]!.addresses[0]!.address);
-    expect(leased).toBeGreaterThanOrEqual(ipv4Number(net.network.dhcpStart));
-    expect(leased).toBeLessThanOrEqual(ipv4Number(net.network.dhcpEnd));
+    const leased = addresses.interfaces[0]!.addresses[0]!.address;
+    expect(inDhcpRange(net.network, leased), leased).toBe(true);
   });
 
   it('merges every source by MAC: the lease is there, the agent unsupported (the guest has no agent channel)', async () => {

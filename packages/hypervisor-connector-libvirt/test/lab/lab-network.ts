@@ -30,6 +30,16 @@ export const LAB_NETWORK: LabNetworkFacts = {
   dhcpEnd: '10.89.0.199',
 };
 
+/** An IPv4 address as a number, for range checks. */
+const ipv4Number = (address: string): number =>
+  address.split('.').reduce((value, octet) => value * 256 + Number(octet), 0);
+
+/** Whether `address` (dotted IPv4) lies in `network`'s DHCP range, both ends included. */
+export function inDhcpRange(network: LabNetworkFacts, address: string): boolean {
+  const value = ipv4Number(address);
+  return value >= ipv4Number(network.dhcpStart) && value <= ipv4Number(network.dhcpEnd);
+}
+
 /** The network's definition: no `<forward>` (isolated), so nothing leaves the bridge. */
 export function networkXml(network: LabNetworkFacts): string {
   return `<network>

@@ -2,6 +2,7 @@ import { type ConnectorContext, type HypervisorConnector, parseInput } from '@hv
 import { defineConnector } from '@hvc/hypervisor-connector-kit';
 import { addressMethods } from '../addresses/guest-addresses.js';
 import { type ProxmoxConfig, type ProxmoxConfigInput, ProxmoxConfigSchema } from '../config/config-schema.js';
+import { consoleStreamMethods } from '../console/console-stream.js';
 import { consoleMethods } from '../console/guest-console.js';
 import { deviceMethods } from '../devices/device-methods.js';
 import { guestLifecycleMethods } from '../guests/guest-lifecycle.js';
@@ -57,7 +58,7 @@ export function createProxmoxConnector(
   const pve = createProxmoxContext(parsed, transport, target);
   const watcher = pveGuestWatcher(pve);
   let closed = false;
-  return defineConnector<PveGuestRef, Pick<ProxmoxConnector, 'raw'>>(
+  const connector = defineConnector<PveGuestRef, Pick<ProxmoxConnector, 'raw'>>(
     {
       kind: 'proxmox',
       capabilities: pve.capabilities.base,
@@ -73,6 +74,7 @@ export function createProxmoxConnector(
       ...migrationMethods(pve),
       ...snapshotMethods(pve),
       ...consoleMethods(pve),
+      ...consoleStreamMethods(pve),
       ...metricsMethods(pve),
       ...inventoryMethods(pve),
       ...deviceMethods(pve),
@@ -89,4 +91,5 @@ export function createProxmoxConnector(
     },
     { raw: rawCall(pve, () => closed) },
   ) as ProxmoxConnector;
+  return connector;
 }

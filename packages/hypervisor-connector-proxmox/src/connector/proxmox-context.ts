@@ -1,5 +1,6 @@
 import { OperationChains } from '@hvc/hypervisor-connector-kit';
 import type { EndpointSet } from '@hvc/hypervisor-connector-kit/http';
+import type { Authenticator } from '../auth/authenticator.js';
 import type { ProxmoxConfig } from '../config/config-schema.js';
 import { GuestLocator } from '../guests/guest-locator.js';
 import { type PreconditionBatches, preconditionBatches } from '../guests/guest-preconditions.js';
@@ -18,6 +19,8 @@ export interface ProxmoxContext {
   readonly config: ProxmoxConfig;
   readonly client: PveClient;
   readonly endpoints: EndpointSet;
+  /** The credential's headers, for what goes around the client (the console websocket). */
+  readonly auth: Authenticator;
   /** Where each guest lives. */
   readonly locator: GuestLocator;
   /** The guest listings concurrent `listGuests` calls share. */
@@ -63,6 +66,7 @@ export function createProxmoxContext(
     config,
     client,
     endpoints,
+    auth: transport.auth,
     locator: new GuestLocator(
       client,
       { types, ...(config.pool === undefined ? {} : { pool: config.pool }) },

@@ -1,4 +1,11 @@
-import type { CloneSpec, ContainerSpec, GuestPatch, NicSpec, VmSpec } from '@hvc/hypervisor-connector';
+import {
+  type CloneSpec,
+  type ContainerSpec,
+  type GuestPatch,
+  type NicSpec,
+  type VmSpec,
+  vmSizeOrDefaults,
+} from '@hvc/hypervisor-connector';
 import type { PveParams, PveParamValue } from '../transport/form-encoding.js';
 import type { PveGuestType } from './guest-id.js';
 import { proxmoxParams } from './provider-options.js';
@@ -29,11 +36,12 @@ function containerNic(nic: NicSpec, index: number): string {
 
 /** The `POST /nodes/{node}/qemu` parameters of a VM spec. */
 export function vmCreateParams(spec: VmSpec, vmid: number, defaultStorage: string, pool?: string): PveParams {
+  const size = vmSizeOrDefaults(spec);
   const params: Record<string, PveParamValue> = {
     vmid,
     name: spec.name,
-    cores: spec.cpus,
-    memory: spec.memoryMiB,
+    cores: size.cpus,
+    memory: size.memoryMiB,
     ostype: OS_TYPES[spec.osType],
     bios: spec.firmware === 'uefi' ? 'ovmf' : 'seabios',
     tags: spec.tags.length > 0 ? spec.tags.join(';') : undefined,

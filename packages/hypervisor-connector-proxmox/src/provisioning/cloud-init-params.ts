@@ -1,5 +1,5 @@
 import type { CloudInitSpec, NicAddressing } from '@hvc/hypervisor-connector';
-import { sha512Crypt } from '@hvc/hypervisor-connector-kit/cloud-init';
+import { sha512CryptAsync } from '@hvc/hypervisor-connector-kit/cloud-init';
 import type { PveParamValue } from '../transport/form-encoding.js';
 
 /**
@@ -30,13 +30,14 @@ function ipconfig(addressing: NicAddressing): string | undefined {
  * `urlencoded` format wants (`encodeURIComponent` leaves exactly its allowed set), and `ciupgrade` is always sent
  * because PVE's default is to upgrade. `userDataVolume` becomes a vendor snippet, so the generated user-data
  * (user, keys, password) stays in force. `hostname` and `userData` the capability gate refuses before this runs.
+ * Hashing gives way to the event loop between slices of rounds, so other calls go on meanwhile.
  */
-export function cloudInitParams(cloudInit: CloudInitSpec): Record<string, PveParamValue> {
+export async function cloudInitParams(cloudInit: CloudInitSpec): Promise<Record<string, PveParamValue>> {
   const params: Record<string, PveParamValue> = {
     ciuser: cloudInit.user,
     cipassword:
       cloudInit.passwordHash ??
-      (cloudInit.password === undefined ? undefined : sha512Crypt(cloudInit.password)),
+      (cloudInit.password === undefined ? undefined : await sha512CryptAsync(cloudInit.password)),
     sshkeys:
       cloudInit.sshAuthorizedKeys === undefined || cloudInit.sshAuthorizedKeys.length === 0
         ? undefined

@@ -72,7 +72,7 @@ export async function provisionVm(
   signal: AbortSignal | undefined,
 ): Promise<Operation> {
   // Hashing the password is CPU work of its own: done before the first request, not between two of them.
-  const ci = spec.cloudInit === undefined ? {} : cloudInitParams(spec.cloudInit);
+  const ci = spec.cloudInit === undefined ? {} : await cloudInitParams(spec.cloudInit);
   return spec.source?.kind === 'template'
     ? fromTemplate(pve, spec, spec.source, ci, signal)
     : fromCreate(pve, spec, ci, signal);
@@ -281,10 +281,10 @@ async function fromTemplate(
 
   // The clone's configuration, absolute values only, sent after the clone as one `POST .../config`.
   const next: Record<string, unknown> = { ...raw };
+  // The template's CPU and memory stay unless the spec names sizes.
   const params: Record<string, PveParamValue> = {
-    cores: spec.cpus,
-    sockets: 1,
-    memory: spec.memoryMiB,
+    ...(spec.cpus === undefined ? {} : { cores: spec.cpus, sockets: 1 }),
+    ...(spec.memoryMiB === undefined ? {} : { memory: spec.memoryMiB }),
     tags: spec.tags.length > 0 ? spec.tags.join(';') : undefined,
   };
   const deletes: string[] = [];
@@ -374,7 +374,12 @@ async function fromTemplate(
             { type: 'update', guestId },
           ),
       };
-      return chained(pve, guestId, cloned, [configure, ...followUps(pve, ref, node, resize, spec.start)]);
+      // PVE refuses a config call without changes (`no options specified`): a clone that keeps everything skips it.
+      const configures = Object.values(params).some((value) => value !== undefined);
+      return chained(pve, guestId, cloned, [
+        ...(configures ? [configure] : []),
+        ...followUps(pve, ref, node, resize, spec.start),
+      ]);
     },
     signal,
     pve.vmids,

@@ -42,8 +42,11 @@ const PROXMOX_CAPABILITIES: Capabilities = Object.freeze({
   guestAddresses: ['agent', 'host'],
   cloudInit: { config: true, hostname: false, userData: false, userDataVolume: true },
   watch: true,
+  operationList: true,
   console: ['vnc', 'terminal'],
+  consoleStream: ['vnc'],
   notes: {
+    'consoleStream.terminal': 'not offered: termproxy speaks its own framing, not RFB; use openConsole',
     'clone.linked': 'from templates only',
     'console.spice': 'not offered: it needs a SPICE display and a SPICE client; use raw() on spiceproxy',
     'sources.image':
@@ -108,6 +111,7 @@ export function refineCapabilities(base: Capabilities, privileges: ReadonlySet<s
   if (!power) lacking('suspend', 'VM.PowerMgmt');
   const console = has('VM.Console');
   if (!console) lacking('console', 'VM.Console');
+  if (!console) lacking('consoleStream', 'VM.Console');
   const metrics = base.metrics && has('VM.Audit');
   if (!metrics) lacking('metrics', 'VM.Audit');
   const guestConfig = base.guestConfig === true && has('VM.Audit');
@@ -147,6 +151,7 @@ export function refineCapabilities(base: Capabilities, privileges: ReadonlySet<s
     suspend: base.suspend && power,
     reset: base.reset && power,
     console: console ? base.console : [],
+    consoleStream: console ? (base.consoleStream ?? []) : [],
     metrics,
     guestConfig,
     templates,

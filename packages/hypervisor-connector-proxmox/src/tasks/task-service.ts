@@ -8,7 +8,8 @@ import type { PveClient } from '../transport/pve-client.js';
 import { type AwaitedGuestChange, awaitedGuestChange, isHaTask } from './awaited-guest-change.js';
 import { decodeOperationId, encodeOperationId, type OperationRef, publicUpid } from './operation-id.js';
 import { isoFromEpochSeconds, taskOutcome, warningLines } from './task-outcome.js';
-import { parseUpid, type Upid } from './upid.js';
+import { guestIdOfTask, operationTypeOfTask } from './task-types.js';
+import { parseUpid, tryParseUpid, type Upid } from './upid.js';
 
 /** What the connector reads of a guest's status to tell whether the change a task set going has happened. */
 const GuestChangeStatusSchema = z.looseObject({
@@ -17,6 +18,9 @@ const GuestChangeStatusSchema = z.looseObject({
 });
 
 const TaskListSchema = pveRecords(taskListItemFields);
+
+/** One item of a PVE task list (`/cluster/tasks`, `/nodes/{node}/tasks`). */
+export type TaskListItem = z.output<typeof TaskListSchema>[number];
 
 /** How many log lines a failure carries. */
 export const LOG_TAIL_LINES = 20;
@@ -27,8 +31,11 @@ export class TaskService {
   readonly #noSuchTaskGraceMs: number;
   /** The user or token the connector acts as (`user@realm[!tokenid]`), as PVE names it in the UPIDs of its tasks. */
   readonly #owner: string | undefined;
-  /** When this process saw each of its recent tasks start (ms), for the "no such task" grace period. */
-  readonly #seen = new Map<string, number>();
+  /**
+   * When this process saw each of its recent tasks start (ms), for the "no such task" grace period, and the reference
+   * it handed out for it, so a task list shows the operation under the id its caller holds.
+   */
+  readonly #seen = new Map<string, { readonly at: number; readonly ref: OperationRef }>();
 
   constructor(client: PveClient, noSuchTaskGraceMs: number, owner?: string) {
     this.#client = client;
@@ -51,7 +58,7 @@ export class TaskService {
 
   /** The operation of a task just started: running, started when its UPID says. */
   started(ref: OperationRef): Operation {
-    this.#remember(ref.upid);
+    this.#remember(ref);
     return this.#running(ref, parseUpid(ref.upid), encodeOperationId(ref, this.#owner));
   }
 
@@ -116,6 +123,49 @@ export class TaskService {
       if (outcome.warningCount === undefined) return ended;
       const warnings = warningLines(await this.logTail(ref, 500, signal));
       return { ...ended, warnings: warnings.length > 0 ? warnings : [`${outcome.warningCount} warning(s)`] };
+    }
+    return {
+      ...ended,
+      error: {
+        code: outcome.status === 'cancelled' ? 'CANCELLED' : 'OPERATION_FAILED',
+        message: outcome.error ?? 'the task failed',
+      },
+    };
+  }
+
+  /**
+   * The operation of an item of a task list (`/cluster/tasks`), read from the item alone: the id this process handed
+   * out for the task when it started it, else one made from the task's type and VMID (see `operationTypeOfTask`).
+   * Its status is the task's own: a start whose guest has yet to run shows succeeded here while `getOperation` still
+   * says running. `undefined` for an item without a valid UPID.
+   */
+  listed(item: TaskListItem): Operation | undefined {
+    const task = tryParseUpid(item.upid);
+    if (task === undefined) return undefined;
+    const guestId = guestIdOfTask(task.type, task.id);
+    const ref: OperationRef = this.#seen.get(item.upid)?.ref ?? {
+      type: operationTypeOfTask(task.type),
+      ...(guestId === undefined ? {} : { guestId }),
+      upid: item.upid,
+    };
+    const base = this.#running(ref, task, encodeOperationId(ref, this.#owner));
+    const { status: exit, endtime, user, tokenid } = item as TaskListItem & { tokenid?: unknown };
+    const authid = tokenid === undefined ? user : `${String(user)}!${String(tokenid)}`;
+    if (authid !== undefined && authid !== this.#owner) {
+      base.raw = { ...base.raw, user, ...(tokenid === undefined ? {} : { tokenid }) };
+    }
+    if (exit === undefined || exit === 'RUNNING') return base;
+    const outcome = taskOutcome('stopped', exit);
+    const ended = {
+      ...base,
+      status: outcome.status,
+      endedAt: isoFromEpochSeconds(endtime ?? task.starttime),
+      raw: { ...base.raw, status: exit, ...(endtime === undefined ? {} : { endtime }) },
+    };
+    if (outcome.status === 'succeeded') {
+      return outcome.warningCount === undefined
+        ? ended
+        : { ...ended, warnings: [`${outcome.warningCount} warning(s)`] };
     }
     return {
       ...ended,
@@ -255,14 +305,14 @@ export class TaskService {
 
   #withinGrace(upid: string, task: Upid): boolean {
     const now = Date.now();
-    const seen = this.#seen.get(upid);
+    const seen = this.#seen.get(upid)?.at;
     if (seen !== undefined && now - seen < this.#noSuchTaskGraceMs) return true;
     return Math.abs(now - task.starttime * 1000) < this.#noSuchTaskGraceMs;
   }
 
-  #remember(upid: string): void {
-    if (this.#seen.has(upid)) return;
-    this.#seen.set(upid, Date.now());
+  #remember(ref: OperationRef): void {
+    if (this.#seen.has(ref.upid)) return;
+    this.#seen.set(ref.upid, { at: Date.now(), ref });
     // Keep the map small: only recent tasks can still be in their grace period.
     if (this.#seen.size > 1000) {
       const oldest = this.#seen.keys().next().value;

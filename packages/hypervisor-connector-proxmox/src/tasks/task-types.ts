@@ -34,3 +34,27 @@ export function isTaskOf(type: OperationType, taskType: string | undefined): boo
   const types = TASK_TYPES[type];
   return types.length === 0 || (taskType !== undefined && types.includes(taskType));
 }
+
+/**
+ * The operation type a PVE task type stands for, for tasks the connector did not start: the first type of
+ * {@link TASK_TYPES} that runs as it (`qmconfig` is `update`, `hastop` `stop`), but `resize` is `disk.resize`;
+ * `other` for a task no operation runs as (`vzdump`, `aptupdate`...).
+ */
+export function operationTypeOfTask(taskType: string): OperationType {
+  if (taskType === 'resize') return 'disk.resize';
+  for (const [type, taskTypes] of Object.entries(TASK_TYPES) as [OperationType, readonly string[]][]) {
+    if (taskTypes.includes(taskType)) return type;
+  }
+  return 'other';
+}
+
+/**
+ * The guest id of a task from its UPID's type and id: `qm*` tasks act on `qemu/<id>`, `vz*` on `lxc/<id>`. HA tasks
+ * (`hastart`...) name a VMID without its type, so they have none.
+ */
+export function guestIdOfTask(taskType: string, id: string): string | undefined {
+  if (!/^[1-9][0-9]{2,8}$/.test(id)) return undefined;
+  if (taskType.startsWith('qm')) return `qemu/${id}`;
+  if (taskType.startsWith('vz')) return `lxc/${id}`;
+  return undefined;
+}

@@ -19,6 +19,7 @@ import type { CloneSpecInput, GuestPatch, MigrateSpec, SnapshotSpecInput } from 
 import type { DiskAddInput, DiskRemoveInput, DiskResizeInput, NicAddInput } from './schemas/guest-devices.js';
 import type { GuestSpecInput } from './schemas/guest-spec.js';
 import type { ImageQueryInput, NetworkQueryInput, StorageQueryInput } from './schemas/inventory-queries.js';
+import type { GuestPageQueryInput, OperationQueryInput } from './schemas/list-queries.js';
 import type { ConsoleRequest, GuestFilter, MetricsRequestInput } from './schemas/queries.js';
 import type { SpecificationVersion } from './specification.js';
 
@@ -79,6 +80,11 @@ export interface HypervisorConnector extends AsyncDisposable {
   listNodes(options?: CallOptions): Promise<HostNode[]>;
   /** Guests of the whole target, narrowed by `filter`. */
   listGuests(filter?: GuestFilter, options?: CallOptions): Promise<Guest[]>;
+  /**
+   * A page of the target's guests, by id, narrowed by the filter of `listGuests`. INVALID_ARGUMENT (`pageToken`) for
+   * a token of another query. Iterate every page with `iteratePages`.
+   */
+  listGuestsPage(query?: GuestPageQueryInput, options?: CallOptions): Promise<Page<Guest>>;
   /** One guest. NOT_FOUND when there is none with that id. */
   getGuest(guestId: string, options?: CallOptions): Promise<Guest>;
 
@@ -188,6 +194,12 @@ export interface HypervisorConnector extends AsyncDisposable {
    */
   openConsoleStream(guestId: string, request: ConsoleRequest, options?: CallOptions): Promise<ConsoleStream>;
 
+  /**
+   * A page of the target's operations, newest first (by `startedAt`, then id), narrowed by guest, type, status and
+   * start time. Capability `operationList`. Which operations a connector can list (the hypervisor's task list, or
+   * only those of its own process) its README says. INVALID_ARGUMENT (`pageToken`) for a token of another query.
+   */
+  listOperations(query?: OperationQueryInput, options?: CallOptions): Promise<Page<Operation>>;
   /** The current state of an operation. NOT_FOUND for an id this target does not know. */
   getOperation(operationId: string, options?: CallOptions): Promise<Operation>;
   /** Waits until the operation ends; see {@link WaitOptions}. */

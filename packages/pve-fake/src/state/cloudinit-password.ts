@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { sha256Crypt } from './sha256-crypt.js';
+import { shaCrypt } from '@hvc/hypervisor-connector-kit/cloud-init';
 
 /** The hashes cloud-init passes on unchanged (`Qemu.pm` `$update_vm_api`: "Same logic as in cloud-init ..."). */
 const CRYPTED = /^\$(?:[156]|2[ay])(\$.+){2}/;
@@ -23,5 +23,6 @@ export function storedCipassword(value: string, ostype: unknown): string {
     .digest('base64')
     .slice(0, 8)
     .replace(/\+/g, 'X');
-  return sha256Crypt(value, salt);
+  // `encrypt_pw` hands crypt(3) the setting `$5$<salt>`: SHA-256, 5 000 rounds left unwritten.
+  return shaCrypt(value, { algorithm: 'sha256', salt, rounds: 'implicit' });
 }

@@ -1,3 +1,4 @@
+import { type Clock, systemClock } from '@hvc/hypervisor-connector-kit';
 import { createRemoteJWKSet, customFetch, errors, type JWTVerifyGetKey, jwtVerify } from 'jose';
 import { AuthFailure, type AuthFailureReason } from './auth-failure.js';
 import type { VerifiedIdentity } from './identity.js';
@@ -71,8 +72,12 @@ const JOSE_REASONS: Record<string, AuthFailureReason> = {
   ERR_JWKS_TIMEOUT: 'jwks_unavailable',
 };
 
-/** Creates the verifier of one issuer. `now` is the clock (epoch ms), replaceable in tests. */
-export function createOidcVerifier(config: OidcIssuerConfig, now: () => number = Date.now): OidcVerifier {
+/**
+ * Creates the verifier of one issuer. `clock` times token checks, the staleness ceiling and the background key
+ * refreshes (default the system clock; tests give a manual one).
+ */
+export function createOidcVerifier(config: OidcIssuerConfig, clock: Clock = systemClock): OidcVerifier {
+  const now = () => clock.now();
   for (const alg of config.algorithms) {
     if (!(ASYMMETRIC_ALGORITHMS as readonly string[]).includes(alg)) {
       throw new Error(`issuer ${config.issuer}: algorithm ${alg} is not an allowed asymmetric algorithm`);
@@ -89,7 +94,7 @@ export function createOidcVerifier(config: OidcIssuerConfig, now: () => number =
   const verified = new VerifiedTokenCache();
   let jwks: (JWTVerifyGetKey & { reload(): Promise<void> }) | undefined;
   let lastRefreshAt: number | undefined;
-  let timer: NodeJS.Timeout | undefined;
+  let timer: unknown;
   let closed = false;
 
   async function load(): Promise<void> {
@@ -111,10 +116,13 @@ export function createOidcVerifier(config: OidcIssuerConfig, now: () => number =
     lastRefreshAt = now();
   }
 
-  /** Refreshes in the background: every `refreshMs`, or every 10 s until the keys first load. */
+  /**
+   * Refreshes in the background: every `refreshMs`, or every 10 s until the keys first load. Scheduled once a load
+   * has settled, so a start that loads the keys is followed by a refresh after `refreshMs`, not by a startup retry.
+   */
   function schedule(): void {
-    if (closed || timer) return;
-    timer = setTimeout(
+    if (closed || timer !== undefined) return;
+    timer = clock.setTimeout(
       () => {
         timer = undefined;
         load()
@@ -125,14 +133,18 @@ export function createOidcVerifier(config: OidcIssuerConfig, now: () => number =
       },
       lastRefreshAt === undefined ? Math.min(STARTUP_RETRY_MS, refreshMs) : refreshMs,
     );
-    timer.unref();
+    // A background refresh must not keep the process alive (the system clock's timers are Node timers).
+    (timer as { unref?: () => void }).unref?.();
   }
 
   return {
     issuer: config.issuer,
     async start() {
-      schedule();
-      await load();
+      try {
+        await load();
+      } finally {
+        schedule();
+      }
     },
     async verify(token) {
       if (!jwks || lastRefreshAt === undefined) throw new AuthFailure('issuer_not_ready');
@@ -180,7 +192,7 @@ export function createOidcVerifier(config: OidcIssuerConfig, now: () => number =
     },
     close() {
       closed = true;
-      if (timer) clearTimeout(timer);
+      if (timer !== undefined) clock.clearTimeout(timer);
       timer = undefined;
     },
   };

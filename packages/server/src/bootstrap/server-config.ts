@@ -191,6 +191,45 @@ export const ServerConfigSchema = z.strictObject({
       path: ['headersTimeoutMs'],
     })
     .prefault({}),
+  /** The console proxy: `/v1/console/…` WebSockets that OpenConsole tickets open. */
+  console: z
+    .strictObject({
+      /** How long a ticket may wait for its WebSocket, ms. */
+      ticketTtlMs: z.number().int().min(1_000).max(600_000).default(60_000),
+      /** A console with no byte either way for this long is closed, ms. */
+      idleTimeoutMs: z
+        .number()
+        .int()
+        .min(1_000)
+        .max(86_400_000)
+        .default(15 * 60_000),
+      /** A console open this long is closed, ms. */
+      maxSessionMs: z
+        .number()
+        .int()
+        .min(1_000)
+        .max(7 * 86_400_000)
+        .default(8 * 3_600_000),
+      /** Consoles this replica proxies at once, every organisation together. */
+      maxSessions: z.number().int().min(1).max(100_000).default(256),
+      /** Consoles one organisation may have open at once through this replica. */
+      maxSessionsPerOrganization: z.number().int().min(1).max(100_000).default(16),
+      /** The base of console URLs as browsers reach the server; the request's own host when unset. */
+      publicUrl: z
+        .string()
+        .regex(/^wss?:\/\/[^\s/]+(\/[^\s?#]*)?$/, 'must be a ws:// or wss:// URL without query')
+        .optional(),
+      /** Origins whose pages may open consoles (`https://portal.example.com`); any origin when unset. */
+      allowedOrigins: z
+        .array(z.string().regex(/^https?:\/\/[^\s/]+$/, 'an origin: http(s)://host[:port], no path'))
+        .min(1)
+        .optional(),
+    })
+    .refine((console) => console.maxSessionsPerOrganization <= console.maxSessions, {
+      message: 'maxSessionsPerOrganization must not exceed maxSessions',
+      path: ['maxSessionsPerOrganization'],
+    })
+    .prefault({}),
   drainTimeoutMs: z.number().int().min(0).default(10_000),
   /**
    * Development only: `serve` starts although no authentication source is configured (no OIDC issuer, no service
@@ -253,6 +292,13 @@ export const ENV_SETTINGS: Readonly<Record<string, string>> = {
   'limits.idleTimeoutMs': 'HVC_IDLE_TIMEOUT_MS',
   'connectors.allowMemory': 'HVC_ALLOW_MEMORY_CONNECTOR',
   'connectors.allowOperatorSettings': 'HVC_ALLOW_OPERATOR_SETTINGS',
+  'console.ticketTtlMs': 'HVC_CONSOLE_TICKET_TTL_MS',
+  'console.idleTimeoutMs': 'HVC_CONSOLE_IDLE_TIMEOUT_MS',
+  'console.maxSessionMs': 'HVC_CONSOLE_MAX_SESSION_MS',
+  'console.maxSessions': 'HVC_CONSOLE_MAX_SESSIONS',
+  'console.maxSessionsPerOrganization': 'HVC_CONSOLE_MAX_SESSIONS_PER_ORGANIZATION',
+  'console.publicUrl': 'HVC_CONSOLE_PUBLIC_URL',
+  'console.allowedOrigins': 'HVC_CONSOLE_ALLOWED_ORIGINS',
   drainTimeoutMs: 'HVC_DRAIN_TIMEOUT_MS',
   devMode: 'HVC_DEV_MODE',
   logLevel: 'HVC_LOG_LEVEL',
@@ -283,7 +329,7 @@ function fromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
   for (const [path, name] of Object.entries(ENV_SETTINGS)) {
     const value = env[name];
     if (value === undefined || value === '') continue;
-    if (path === 'oidc.issuers.0.algorithms')
+    if (path === 'oidc.issuers.0.algorithms' || path === 'console.allowedOrigins')
       set(
         path,
         value.split(',').map((a) => a.trim()),

@@ -159,6 +159,7 @@ export async function startServer(config: ServerConfig, extras: StartExtras = {}
     logger,
     metrics,
     limits: config.limits,
+    console: config.console,
     ready: () => ready,
     shutdownSignal: shutdown.signal,
   });

@@ -9,6 +9,7 @@ import type { Authorizer } from '../authz/authorizer.js';
 import { enforce } from '../authz/enforce.js';
 import type { ConnectorResolver } from '../connectors/connector-resolver.js';
 import type { AuditActor } from '../domain/records.js';
+import type { StreamQuota } from '../http/stream-quota.js';
 import type { HvcStore } from '../storage/hvc-store.js';
 import { browserRfbHandshake } from './browser-rfb-handshake.js';
 import { bridgeConsole } from './console-bridge.js';
@@ -25,6 +26,8 @@ export interface ConsoleProxyDeps {
   readonly resolver: ConnectorResolver;
   readonly authorizer: Authorizer;
   readonly store: HvcStore;
+  /** This replica's open consoles, by organisation (shared with OpenConsole, which refuses when full). */
+  readonly sessions: StreamQuota;
 }
 
 /** Largest WebSocket message accepted from a browser. */
@@ -33,8 +36,8 @@ const MAX_PAYLOAD_BYTES = 1024 * 1024;
 const OPEN_TIMEOUT_MS = 20_000;
 
 /** Answers an upgrade request with a status and no body, and closes the connection. */
-function refuse(socket: Duplex, status: 403 | 404 | 502): void {
-  const text = { 403: 'Forbidden', 404: 'Not Found', 502: 'Bad Gateway' }[status];
+function refuse(socket: Duplex, status: 403 | 404 | 502 | 503): void {
+  const text = { 403: 'Forbidden', 404: 'Not Found', 502: 'Bad Gateway', 503: 'Service Unavailable' }[status];
   socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
 }
 
@@ -72,9 +75,13 @@ function actorFrom(actor: string): AuditActor | undefined {
  * the ticket in one statement bound to that organisation, target and guest; without a row it gets 403 before any
  * upgrade — the same answer for unknown, used, expired and another organisation's tickets (and another
  * organisation's path leaves the owner's ticket usable). Then the ticket's minter must still be an operator of the
- * target, the hypervisor console is opened (`openConsoleStream`, 502 when it cannot be), the WebSocket accepted
- * (subprotocol `binary` when offered), RFB is spoken to the browser up to the security phase, and both sides are
- * bridged. Tickets never reach a log; connects and disconnects are audited.
+ * target, and the organisation and this replica must have a console session free: when either is full the ticket
+ * is released again (usable until it expires: the browser may retry once a console closed) and the upgrade gets
+ * 503 — after the ticket check, so only its holder learns that its organisation is full. Then the hypervisor
+ * console is opened (`openConsoleStream`, 502 when it cannot be), the WebSocket accepted (subprotocol `binary`
+ * when offered), RFB is spoken to the browser up to the security phase, and both sides are bridged until either
+ * ends, the console is idle too long or open too long. Tickets never reach a log; connects and disconnects are
+ * audited.
  */
 export function createConsoleUpgradeHandler(
   deps: ConsoleProxyDeps,
@@ -82,7 +89,11 @@ export function createConsoleUpgradeHandler(
 ): UpgradeHandler {
   const clock: Clock = options.clock ?? systemClock;
   const replica = options.replicaId ?? randomUUID();
-  const idleTimeoutMs = options.idleTimeoutMs ?? 15 * 60_000;
+  const limits = {
+    clock,
+    idleTimeoutMs: options.idleTimeoutMs ?? 15 * 60_000,
+    maxSessionMs: options.maxSessionMs ?? 8 * 3_600_000,
+  };
   const logger = options.logger;
   const origins = options.allowedOrigins === undefined ? undefined : new Set(options.allowedOrigins);
   const server = new WebSocketServer({
@@ -124,10 +135,34 @@ export function createConsoleUpgradeHandler(
       logger.debug('console ticket refused: its minter may no longer operate the target');
       return refuse(socket, 403);
     }
+    const release = deps.sessions.acquire(scope.organizationId);
+    if (release === undefined) {
+      await deps.store.consoleTickets.release(ticket, scope, replica);
+      logger.info({ organizationId: scope.organizationId }, 'console refused: no console session free');
+      return refuse(socket, 503);
+    }
+    // Held until the connection closes, whichever way: a refused handshake never calls back. Releasing twice is
+    // harmless, so the bridge also releases as soon as the console ends.
+    socket.once('close', release);
+    await bridge(req, socket, head, scope, actor, release);
+  }
+
+  /** Opens the hypervisor console and bridges it to the WebSocket; `done` when the console has ended. */
+  async function bridge(
+    req: IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+    scope: { organizationId: string; targetId: string; guestId: string },
+    actor: AuditActor,
+    done: () => void,
+  ): Promise<void> {
     let stream: ConsoleStream;
     try {
       const target = await deps.store.targets.get(scope.organizationId, scope.targetId);
-      if (!target) return refuse(socket, 403);
+      if (!target) {
+        done();
+        return refuse(socket, 403);
+      }
       const connector = await deps.resolver.resolve(target.key, {});
       stream = await connector.openConsoleStream(
         scope.guestId,
@@ -137,23 +172,33 @@ export function createConsoleUpgradeHandler(
     } catch (error) {
       logger.info({ err: error, ...scope }, 'the hypervisor console could not be opened');
       void audit(actor, scope, 'console.connect', 'error');
+      done();
       return refuse(socket, 502);
     }
     if (socket.destroyed) {
+      done();
       await stream.close();
       return;
     }
+    // A handshake `ws` refuses (a bad key or version) never calls back: the hypervisor console closes with the socket.
+    let upgraded = false;
+    socket.once('close', () => {
+      if (!upgraded) void stream.close();
+    });
     server.handleUpgrade(req, socket, head, (ws) => {
+      upgraded = true;
       void audit(actor, scope, 'console.connect', 'ok');
       const started = Date.now();
       browserRfbHandshake(ws)
-        .then((first) => bridgeConsole(ws, stream, first, idleTimeoutMs))
+        .then((first) => bridgeConsole(ws, stream, first, limits))
         .then(
           (end) => {
+            done();
             logger.info({ ...scope, ...end, durationMs: Date.now() - started }, 'console closed');
             void audit(actor, scope, 'console.disconnect', 'ok');
           },
           (error: unknown) => {
+            done();
             logger.info({ err: error, ...scope }, 'console handshake with the browser failed');
             ws.terminate();
             void stream.close();

@@ -2,7 +2,7 @@ import { setMaxListeners } from 'node:events';
 import { createContextValues } from '@connectrpc/connect';
 import { connectNodeAdapter } from '@connectrpc/connect-node';
 import { ConsoleService } from '@hvc/client/v1';
-import { systemClock } from '@hvc/hypervisor-connector-kit';
+import { type Clock, systemClock } from '@hvc/hypervisor-connector-kit';
 import type { Logger } from 'pino';
 import { isAuthFailure } from '../authn/auth-failure.js';
 import { DEFAULT_MAX_TOKEN_LENGTH, readBearerToken } from '../authn/bearer-token.js';
@@ -95,8 +95,10 @@ export interface HvcHandlerOptions {
   readonly idempotency?: IdempotencyOptions;
   /** Aborting it ends every call in flight (after a graceful drain has given up). */
   readonly shutdownSignal?: AbortSignal;
-  /** The console proxy: ticket lifetime, idle timeout, public URL, clock. */
+  /** The console proxy: ticket lifetime, idle timeout, session length, session caps, public URL, origins, clock. */
   readonly console?: ConsoleProxyOptions;
+  /** The clock the per-organisation probe budgets refill on (default the system clock). */
+  readonly clock?: Clock;
 }
 
 /**
@@ -135,6 +137,11 @@ export function createHvcHandler(options: HvcHandlerOptions): HvcHandler {
     perClient: options.limits?.maxUnauthenticatedStreamsPerClient ?? 16,
   });
 
+  const consoleSessions = createStreamQuota({
+    total: options.console?.maxSessions ?? 256,
+    perClient: options.console?.maxSessionsPerOrganization ?? 16,
+  });
+
   const connect = connectNodeAdapter({
     routes: hvcRoutes(deps, {
       watchRecheckMs: options.limits?.watchRecheckMs ?? 5_000,
@@ -142,10 +149,12 @@ export function createHvcHandler(options: HvcHandlerOptions): HvcHandler {
       targets: {
         probesPerMinute: options.limits?.targetProbesPerMinute ?? 10,
         probeWindowMs: options.limits?.targetProbeWindowMs ?? 5_000,
+        clock: options.clock ?? systemClock,
       },
       consoles: {
         ticketTtlMs: options.console?.ticketTtlMs ?? 60_000,
         clock: options.console?.clock ?? systemClock,
+        sessions: consoleSessions,
         ...(options.console?.publicUrl === undefined ? {} : { publicUrl: options.console.publicUrl }),
       },
     }),
@@ -177,7 +186,10 @@ export function createHvcHandler(options: HvcHandlerOptions): HvcHandler {
     },
   });
 
-  const upgrade = createConsoleUpgradeHandler(deps, { ...options.console, logger });
+  const upgrade = createConsoleUpgradeHandler(
+    { ...deps, sessions: consoleSessions },
+    { ...options.console, logger },
+  );
   const handler = (req: NodeRequest, res: NodeResponse): void => {
     const path = (req.url ?? '/').split('?', 1)[0]!;
     if (path.startsWith(`/${Health.typeName}/`)) {

@@ -5,6 +5,8 @@ export type StreamLease = () => void;
 export interface StreamQuota {
   /** A lease for one more stream of `client`, or undefined when the server or that client is at its bound. */
   acquire(client: string): StreamLease | undefined;
+  /** Whether {@link StreamQuota.acquire} for `client` would give a lease now (nothing is held). */
+  hasRoom(client: string): boolean;
   /** Streams open now. */
   open(): number;
 }
@@ -19,10 +21,11 @@ export function createStreamQuota(limits: {
 }): StreamQuota {
   let open = 0;
   const byClient = new Map<string, number>();
+  const hasRoom = (client: string) => open < limits.total && (byClient.get(client) ?? 0) < limits.perClient;
   return {
     acquire(client) {
+      if (!hasRoom(client)) return undefined;
       const mine = byClient.get(client) ?? 0;
-      if (open >= limits.total || mine >= limits.perClient) return undefined;
       open++;
       byClient.set(client, mine + 1);
       let released = false;
@@ -35,6 +38,7 @@ export function createStreamQuota(limits: {
         else byClient.set(client, left);
       };
     },
+    hasRoom,
     open: () => open,
   };
 }

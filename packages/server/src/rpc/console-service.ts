@@ -1,9 +1,10 @@
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
-import type { ServiceImpl } from '@connectrpc/connect';
+import { Code, ConnectError, type ServiceImpl } from '@connectrpc/connect';
 import type { ConsoleService } from '@hvc/client/v1';
 import { InvalidArgumentError, UnsupportedOperationError } from '@hvc/hypervisor-connector';
 import type { Clock } from '@hvc/hypervisor-connector-kit';
 import { CONSOLE_PATH_PREFIX, CONSOLE_SUBPROTOCOL } from '../console/console-options.js';
+import type { StreamQuota } from '../http/stream-quota.js';
 import { accessGuest, actorOf } from './access.js';
 import type { ServiceDeps } from './service-deps.js';
 
@@ -12,6 +13,8 @@ export interface ConsoleServiceOptions {
   readonly ticketTtlMs: number;
   readonly clock: Clock;
   readonly publicUrl?: string;
+  /** This replica's open consoles, by organisation: no ticket is minted while the caller's is full. */
+  readonly sessions: StreamQuota;
 }
 
 /** How often a replica deletes expired tickets. */
@@ -26,7 +29,9 @@ function websocketBase(requestUrl: string): string {
 /**
  * The console service: an operator of the guest's organisation mints a single-use ticket for the console proxy.
  * The guest and the target's `consoleStream.vnc` are checked; the hypervisor console is not opened until the
- * browser's WebSocket arrives (a hypervisor's own console ticket may only wait seconds).
+ * browser's WebSocket arrives (a hypervisor's own console ticket may only wait seconds). While the organisation or
+ * this replica has no console session free it answers RESOURCE_EXHAUSTED, naming no other organisation's use (the
+ * proxy checks again at the upgrade: the WebSocket may reach another replica, and sessions may open meanwhile).
  */
 export function createConsoleService(
   deps: ServiceDeps,
@@ -52,6 +57,12 @@ export function createConsoleService(
         throw new UnsupportedOperationError('consoleStream.vnc', 'this target cannot stream a VNC console');
       }
       await access.connector.getGuest(access.guestId, { signal: ctx.signal });
+      if (!options.sessions.hasRoom(access.organizationId)) {
+        throw new ConnectError(
+          'no console session is free for this organisation on this server; close a console or try again later',
+          Code.ResourceExhausted,
+        );
+      }
       const now = options.clock.now();
       purgeNowAndThen(now);
       const { token, expiresAt } = await deps.store.consoleTickets.mint({

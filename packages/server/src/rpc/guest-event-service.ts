@@ -1,6 +1,7 @@
 import type { ServiceImpl } from '@connectrpc/connect';
 import type { GuestEventService } from '@hvc/client/v1';
-import { guestEventToProto, guestFilterFromProto, heartbeatMessage } from '../wire/guest-event.js';
+import { guestEventToProto, heartbeatMessage } from '../wire/guest-event.js';
+import { guestFilterFromProto } from '../wire/guest-filter.js';
 import { answersInBinary } from '../wire/wire-format.js';
 import { accessTarget } from './access.js';
 import { HEARTBEAT, watchGuestEvents } from './guest-event-watch.js';

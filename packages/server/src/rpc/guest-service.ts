@@ -1,14 +1,10 @@
 import type { ServiceImpl } from '@connectrpc/connect';
 import type { GuestService } from '@hvc/client/v1';
-import {
-  CloneSpecSchema,
-  GuestFilterSchema,
-  GuestPatchSchema,
-  MigrateSpecSchema,
-  parseInput,
-} from '@hvc/hypervisor-connector';
+import { CloneSpecSchema, GuestPatchSchema, MigrateSpecSchema, parseInput } from '@hvc/hypervisor-connector';
+import { ensureGuest } from '@hvc/hypervisor-connector-kit';
 import { noteAudit } from '../interceptors/request-context.js';
 import { compact } from '../wire/compact.js';
+import { ensureResultToProto } from '../wire/ensure-result.js';
 import { addressRequestFromProto, guestAddressesToProto } from '../wire/guest-addresses.js';
 import { guestConfigToProto } from '../wire/guest-config.js';
 import {
@@ -18,15 +14,10 @@ import {
   nicAddFromProto,
   parseSlot,
 } from '../wire/guest-devices.js';
+import { guestFilterFromProto } from '../wire/guest-filter.js';
 import { guestSpecFromProto } from '../wire/guest-spec.js';
 import { decodePageToken, encodePageToken, pageSizeOf } from '../wire/page-token.js';
-import {
-  guestStateFromProto,
-  guestToProto,
-  guestTypeFromProto,
-  metricSeriesToProto,
-  metricTimeframeFromProto,
-} from '../wire/proto-mapping.js';
+import { guestToProto, metricSeriesToProto, metricTimeframeFromProto } from '../wire/proto-mapping.js';
 import { answersInBinary } from '../wire/wire-format.js';
 import { accessGuest, accessTarget } from './access.js';
 import { answerOperation, runGuestOperation } from './guest-operation.js';
@@ -57,22 +48,7 @@ export function createGuestService(deps: ServiceDeps): ServiceImpl<typeof GuestS
     async listGuests(req, ctx) {
       const pageSize = pageSizeOf(req.pageSize);
       const after = decodePageToken(req.pageToken);
-      const f = req.filter;
-      const filter = parseInput(
-        GuestFilterSchema,
-        f
-          ? compact({
-              type: guestTypeFromProto(f.type),
-              node: f.node,
-              state: guestStateFromProto(f.state),
-              tags: f.tags,
-              namePrefix: f.namePrefix,
-              pool: f.pool,
-              templates: f.templates,
-            })
-          : {},
-        'filter',
-      );
+      const filter = guestFilterFromProto(req.filter);
       const { connector, targetId } = await accessTarget(deps, ctx, 'view', req);
       const guests = (await connector.listGuests(filter, { signal: ctx.signal }))
         .filter((g) => after === undefined || g.id > after)
@@ -95,6 +71,14 @@ export function createGuestService(deps: ServiceDeps): ServiceImpl<typeof GuestS
       const operation = await connector.createGuest(spec, { signal: ctx.signal });
       noteAudit(ctx, { guestId: operation.guestId });
       return answerOperation(ctx, targetId, operation);
+    },
+    async ensureGuest(req, ctx) {
+      const spec = guestSpecFromProto(req.spec);
+      const { connector, targetId } = await accessTarget(deps, ctx, 'create', req);
+      const result = await ensureGuest(connector, spec, { signal: ctx.signal });
+      noteAudit(ctx, { guestId: result.guestId });
+      const guest = await connector.getGuest(result.guestId, { signal: ctx.signal });
+      return ensureResultToProto(result, guest, targetId, { binary: answersInBinary(ctx) });
     },
     async cloneGuest(req, ctx) {
       const spec = parseInput(

@@ -1,6 +1,7 @@
 import type { ServiceImpl } from '@connectrpc/connect';
 import type { TargetService } from '@hvc/client/v1';
 import { InvalidArgumentError, parseInput } from '@hvc/hypervisor-connector';
+import type { Clock } from '@hvc/hypervisor-connector-kit';
 import { z } from 'zod';
 import { enforce } from '../authz/enforce.js';
 import { claimIdempotencyKey } from '../interceptors/idempotency-interceptor.js';
@@ -33,6 +34,8 @@ export interface TargetServiceOptions {
   readonly probesPerMinute: number;
   /** How long a connectivity test may take; an unreachable target answers after exactly this, ms. */
   readonly probeWindowMs: number;
+  /** The clock the probe budgets refill on. */
+  readonly clock: Clock;
 }
 
 /**
@@ -44,7 +47,7 @@ export function createTargetService(
   options: TargetServiceOptions,
 ): ServiceImpl<typeof TargetService> {
   const { store, authorizer } = deps;
-  const probes = new ProbeBudget(options.probesPerMinute);
+  const probes = new ProbeBudget(options.probesPerMinute, options.clock);
 
   return {
     async listTargets(req, ctx) {

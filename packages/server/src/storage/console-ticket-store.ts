@@ -39,11 +39,24 @@ export interface ConsoleTicketStore {
     now: Date,
     replica: string,
   ): Promise<ConsumedConsoleTicket | undefined>;
+  /**
+   * Makes a ticket this replica consumed usable again (until it expires), for a console refused for capacity
+   * after its ticket was checked; false when it was not consumed by `replica`.
+   */
+  release(token: string, scope: ConsoleTicketScope, replica: string): Promise<boolean>;
   /** Deletes tickets expired before `before`; returns how many. */
   purgeExpired(before: Date): Promise<number>;
 }
 
 const sha256 = (token: string) => createHash('sha256').update(token, 'utf8').digest('hex');
+
+/** The row of `token`, bound to the organisation, target and guest of its path. */
+const ticketOn = (token: string, scope: ConsoleTicketScope) => ({
+  token_sha256: sha256(token),
+  organization_id: scope.organizationId,
+  target_id: scope.targetId,
+  guest_id: scope.guestId,
+});
 
 /** A {@link ConsoleTicketStore} on the server's database (SQLite or PostgreSQL). */
 export function createConsoleTicketStore(db: Kysely<Database>): ConsoleTicketStore {
@@ -73,15 +86,21 @@ export function createConsoleTicketStore(db: Kysely<Database>): ConsoleTicketSto
       const row = await db
         .updateTable('console_tickets')
         .set({ used_at: at, used_by: replica })
-        .where('token_sha256', '=', sha256(token))
-        .where('organization_id', '=', scope.organizationId)
-        .where('target_id', '=', scope.targetId)
-        .where('guest_id', '=', scope.guestId)
+        .where((eb) => eb.and(ticketOn(token, scope)))
         .where('used_at', 'is', null)
         .where('expires_at', '>', at)
         .returning(['actor', 'protocol'])
         .executeTakeFirst();
       return row;
+    },
+    async release(token, scope, replica) {
+      const result = await db
+        .updateTable('console_tickets')
+        .set({ used_at: null, used_by: null })
+        .where((eb) => eb.and(ticketOn(token, scope)))
+        .where('used_by', '=', replica)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
     },
     async purgeExpired(before) {
       const result = await db

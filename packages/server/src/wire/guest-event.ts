@@ -1,28 +1,8 @@
 import type { MessageInitShape } from '@bufbuild/protobuf';
 import { timestampFromMs } from '@bufbuild/protobuf/wkt';
-import type { GuestFilter as ProtoGuestFilter, WatchGuestsResponseSchema } from '@hvc/client/v1';
-import { type GuestEvent, type GuestFilter, GuestFilterSchema, parseInput } from '@hvc/hypervisor-connector';
-import { compact } from './compact.js';
-import { guestStateFromProto, guestToProto, guestTypeFromProto } from './proto-mapping.js';
-
-/** A request's guest filter as the contract's, INVALID_ARGUMENT naming the field when it is bad. */
-export function guestFilterFromProto(filter: ProtoGuestFilter | undefined): GuestFilter {
-  return parseInput(
-    GuestFilterSchema,
-    filter
-      ? compact({
-          type: guestTypeFromProto(filter.type),
-          node: filter.node,
-          state: guestStateFromProto(filter.state),
-          tags: filter.tags,
-          namePrefix: filter.namePrefix,
-          pool: filter.pool,
-          templates: filter.templates,
-        })
-      : {},
-    'filter',
-  );
-}
+import type { WatchGuestsResponseSchema } from '@hvc/client/v1';
+import type { GuestEvent } from '@hvc/hypervisor-connector';
+import { guestToProto } from './proto-mapping.js';
 
 type WatchGuestsMessage = MessageInitShape<typeof WatchGuestsResponseSchema>;
 

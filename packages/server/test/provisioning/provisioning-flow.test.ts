@@ -6,12 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { toJson } from '@bufbuild/protobuf';
-import { Code, ConnectError, createClient, type Transport } from '@connectrpc/connect';
-import {
-  createConnectTransport,
-  createGrpcTransport,
-  createGrpcWebTransport,
-} from '@connectrpc/connect-node';
+import { Code, ConnectError, createClient } from '@connectrpc/connect';
 import { IDEMPOTENCY_KEY_HEADER } from '@hvc/client';
 import {
   GuestConfigSchema,
@@ -24,6 +19,7 @@ import {
 } from '@hvc/client/v1';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SecurityStack, startSecurityStack } from '../security/support/security-stack.js';
+import { TRANSPORTS } from '../support/protocol-transports.js';
 
 const PASSWORD = 'Fl0w-S3cret-Passw0rd';
 const KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGr1Y5N1cOl1ZQ4Kx9wJ6mJb7x0aZ8mVZQJ3qv1X0Yw8 ops@example';
@@ -39,12 +35,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await stack?.close();
 });
-
-const TRANSPORTS: Record<string, (url: string) => Transport> = {
-  grpc: (baseUrl) => createGrpcTransport({ baseUrl }),
-  'grpc-web': (baseUrl) => createGrpcWebTransport({ baseUrl, httpVersion: '1.1' }),
-  connect: (baseUrl) => createConnectTransport({ baseUrl, httpVersion: '1.1' }),
-};
 
 const as = (user: string, headers: Record<string, string> = {}) => ({
   headers: { authorization: `Bearer ${tokens[user]}`, ...headers },

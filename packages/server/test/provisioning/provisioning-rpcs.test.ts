@@ -5,17 +5,13 @@
  * request spells it, a missing capability is UNIMPLEMENTED, and a cloud-init password appears in no answer, log line
  * or audit row.
  */
-import { Code, ConnectError, createClient, type Transport } from '@connectrpc/connect';
-import {
-  createConnectTransport,
-  createGrpcTransport,
-  createGrpcWebTransport,
-} from '@connectrpc/connect-node';
+import { Code, ConnectError, createClient } from '@connectrpc/connect';
 import { GuestService, GuestType, InventoryService } from '@hvc/client/v1';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorInfoSchema } from '../../src/gen/google/rpc/error_details_pb.js';
 import { ERROR_INFO_DOMAIN } from '../../src/wire/error-mapping.js';
 import { type SecurityStack, startSecurityStack } from '../security/support/security-stack.js';
+import { TRANSPORTS } from '../support/protocol-transports.js';
 
 const PASSWORD = 'Pr0vision-S3cret-!x7';
 const KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGr1Y5N1cOl1ZQ4Kx9wJ6mJb7x0aZ8mVZQJ3qv1X0Yw8 ops@example';
@@ -42,12 +38,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await stack?.close();
 });
-
-const TRANSPORTS: Record<string, (url: string) => Transport> = {
-  grpc: (baseUrl) => createGrpcTransport({ baseUrl }),
-  'grpc-web': (baseUrl) => createGrpcWebTransport({ baseUrl, httpVersion: '1.1' }),
-  connect: (baseUrl) => createConnectTransport({ baseUrl, httpVersion: '1.1' }),
-};
 
 /** What a call answered: `ok`, or its code and message. */
 async function outcome(call: Promise<unknown>): Promise<{ code: Code | 'ok'; message: string }> {

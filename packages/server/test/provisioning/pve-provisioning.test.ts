@@ -3,13 +3,7 @@
  * and Connect clients: list the inventory, create a VM from a cloud image with an SSH key and a static IP, start it,
  * read its address from the guest agent, grow its disk, snapshot it, delete it.
  */
-import { randomBytes } from 'node:crypto';
-import { createClient, type Transport } from '@connectrpc/connect';
-import {
-  createConnectTransport,
-  createGrpcTransport,
-  createGrpcWebTransport,
-} from '@connectrpc/connect-node';
+import { createClient } from '@connectrpc/connect';
 import {
   GuestService,
   GuestType,
@@ -19,17 +13,10 @@ import {
   OperationStatus,
   SnapshotService,
 } from '@hvc/client/v1';
-import { createResolver } from '@hvc/hypervisor-resolver';
-import { createPveFake, type PveFake, type PveFakeServer } from '@hvc/pve-fake';
+import type { PveFake } from '@hvc/pve-fake';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAuthenticator } from '../../src/authn/authenticator.js';
-import { createOidcVerifier } from '../../src/authn/oidc-verifier.js';
-import { createDatabaseAuthorizer } from '../../src/authz/database-authorizer.js';
-import { createHvcHandler } from '../../src/http/hvc-handler.js';
-import { listenOnePort, type OnePortServer } from '../../src/http/one-port-server.js';
-import { createCredentialCipher } from '../../src/storage/credential-cipher.js';
-import { type HvcStore, openSqliteStore } from '../../src/storage/hvc-store.js';
-import { type HostileIssuer, startHostileIssuer } from '../security/support/hostile-issuer.js';
+import { TRANSPORTS } from '../support/protocol-transports.js';
+import { type PveApiStack, startPveApiStack } from '../support/pve-api-stack.js';
 
 const GiB = 1024n ** 3n;
 
@@ -43,66 +30,25 @@ function publicKey(comment: string): string {
   return `ssh-ed25519 ${blob.toString('base64')} ${comment}`;
 }
 
+let stack: PveApiStack;
 let fake: PveFake;
-let pve: PveFakeServer;
-let idp: HostileIssuer;
-let store: HvcStore;
-let server: OnePortServer;
-let headers: Record<string, string>;
-const resolver = createResolver({
-  connectors: { proxmox: () => import('@hvc/hypervisor-connector-proxmox') },
-  targets: (id) => store.targets.descriptor(id),
-});
+let headers: PveApiStack['headers'];
 
 beforeAll(async () => {
-  fake = createPveFake({ nodes: ['pve1'], taskDurationMs: 20, guests: [] });
-  pve = await fake.listen();
-  idp = await startHostileIssuer({ audience: 'urn:hvc:provisioning' });
-  store = await openSqliteStore(':memory:', createCredentialCipher(randomBytes(32)));
-  await store.members.createOrganization({ id: 'acme', displayName: 'Acme' });
-  await store.members.addMember({
-    organizationId: 'acme',
-    issuer: idp.issuer,
-    subject: 'root',
-    role: 'admin',
+  stack = await startPveApiStack({
+    audience: 'urn:hvc:provisioning',
+    fake: { nodes: ['pve1'], taskDurationMs: 20, guests: [] },
   });
-  await store.targets.create({
-    id: 'pve',
-    organizationId: 'acme',
-    displayName: 'PVE',
-    kind: 'proxmox',
-    config: { endpoints: [{ url: pve.url, fingerprint: pve.fingerprint }] },
-    credentials: { type: 'token', tokenId: fake.credentials.tokenId, secret: fake.credentials.tokenSecret },
-  });
-  const authenticator = createAuthenticator({
-    issuers: [createOidcVerifier({ issuer: idp.issuer, audience: idp.audience, algorithms: ['ES256'] })],
-  });
-  await authenticator.start();
-  server = await listenOnePort(
-    createHvcHandler({ resolver, authenticator, authorizer: createDatabaseAuthorizer(store.db), store }),
-    { host: '127.0.0.1', port: 0 },
-  );
-  headers = { authorization: `Bearer ${await idp.mint({ sub: 'root' }, { typ: null })}` };
+  ({ fake, headers } = stack);
 }, 30_000);
 
 afterAll(async () => {
-  await server?.close(1_000);
-  await resolver.close();
-  await store?.close();
-  await idp?.close();
-  await pve?.close();
-  await fake?.close();
+  await stack?.close();
 });
-
-const TRANSPORTS: Record<string, (url: string) => Transport> = {
-  grpc: (baseUrl) => createGrpcTransport({ baseUrl }),
-  'grpc-web': (baseUrl) => createGrpcWebTransport({ baseUrl, httpVersion: '1.1' }),
-  connect: (baseUrl) => createConnectTransport({ baseUrl, httpVersion: '1.1' }),
-};
 
 describe.each(Object.keys(TRANSPORTS))('provisioning on Proxmox VE through the API over %s', (name) => {
   it('inventory → create from an image with a key and a static IP → start → address → resize → snapshot → delete', async () => {
-    const transport = TRANSPORTS[name]!(server.url);
+    const transport = TRANSPORTS[name]!(stack.url);
     const inventory = createClient(InventoryService, transport);
     const guests = createClient(GuestService, transport);
     const snapshots = createClient(SnapshotService, transport);

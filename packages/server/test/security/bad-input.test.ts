@@ -3,62 +3,25 @@
  * unknown fields, prototype-pollution keys, CR/LF) answer INVALID_ARGUMENT naming the field, change nothing and
  * send nothing to Proxmox (the target is the PVE fake, whose request log must not grow).
  */
-import { randomBytes } from 'node:crypto';
-import { createResolver } from '@hvc/hypervisor-resolver';
-import { createPveFake, type PveFake, type PveFakeServer } from '@hvc/pve-fake';
+import type { PveFake } from '@hvc/pve-fake';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAuthenticator } from '../../src/authn/authenticator.js';
-import { createOidcVerifier } from '../../src/authn/oidc-verifier.js';
-import { createDatabaseAuthorizer } from '../../src/authz/database-authorizer.js';
-import { createHvcHandler } from '../../src/http/hvc-handler.js';
-import { listenOnePort, type OnePortServer } from '../../src/http/one-port-server.js';
-import { createCredentialCipher } from '../../src/storage/credential-cipher.js';
-import { type HvcStore, openSqliteStore } from '../../src/storage/hvc-store.js';
-import { type HostileIssuer, startHostileIssuer } from './support/hostile-issuer.js';
+import type { HvcStore } from '../../src/storage/hvc-store.js';
+import { type PveApiStack, startPveApiStack } from '../support/pve-api-stack.js';
 import { createRawClient, PROTOCOLS, type RawCall, type RawClient } from './support/raw-call.js';
 
+let stack: PveApiStack;
 let fake: PveFake;
-let pve: PveFakeServer;
-let idp: HostileIssuer;
 let store: HvcStore;
-let server: OnePortServer;
 let raw: RawClient;
-let auth: Record<string, string>;
-const resolver = createResolver({
-  connectors: { proxmox: () => import('@hvc/hypervisor-connector-proxmox') },
-  targets: (id) => store.targets.descriptor(id),
-});
+let auth: PveApiStack['headers'];
 
 beforeAll(async () => {
-  fake = createPveFake({ guests: [{ type: 'qemu', vmid: 100, name: 'web-1', snapshots: ['before'] }] });
-  pve = await fake.listen();
-  idp = await startHostileIssuer({ audience: 'urn:hvc:input' });
-  store = await openSqliteStore(':memory:', createCredentialCipher(randomBytes(32)));
-  await store.members.createOrganization({ id: 'acme', displayName: 'Acme' });
-  await store.members.addMember({
-    organizationId: 'acme',
-    issuer: idp.issuer,
-    subject: 'root',
-    role: 'admin',
+  stack = await startPveApiStack({
+    audience: 'urn:hvc:input',
+    fake: { guests: [{ type: 'qemu', vmid: 100, name: 'web-1', snapshots: ['before'] }] },
   });
-  await store.targets.create({
-    id: 'pve',
-    organizationId: 'acme',
-    displayName: 'PVE',
-    kind: 'proxmox',
-    config: { endpoints: [{ url: pve.url, fingerprint: pve.fingerprint }] },
-    credentials: { type: 'token', tokenId: fake.credentials.tokenId, secret: fake.credentials.tokenSecret },
-  });
-  const authenticator = createAuthenticator({
-    issuers: [createOidcVerifier({ issuer: idp.issuer, audience: idp.audience, algorithms: ['ES256'] })],
-  });
-  await authenticator.start();
-  server = await listenOnePort(
-    createHvcHandler({ resolver, authenticator, authorizer: createDatabaseAuthorizer(store.db), store }),
-    { host: '127.0.0.1', port: 0 },
-  );
-  raw = createRawClient(server.url);
-  auth = { authorization: `Bearer ${await idp.mint({ sub: 'root' }, { typ: null })}` };
+  ({ fake, store, headers: auth } = stack);
+  raw = createRawClient(stack.url);
   // One good call first, so the connector exists and later requests are all the bad calls' own.
   expect(
     (
@@ -72,12 +35,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   raw?.close();
-  await server?.close(1_000);
-  await resolver.close();
-  await store?.close();
-  await idp?.close();
-  await pve?.close();
-  await fake?.close();
+  await stack?.close();
 });
 
 const GUEST = { targetId: 'pve', guestId: 'qemu/100' };

@@ -142,23 +142,39 @@ describe.each(PROTOCOLS)('target configs and probes (%s)', (p) => {
 });
 
 describe('probe budget and roles', () => {
-  it("spends each organisation's own budget on tests and target writes, and refuses past it", async () => {
+  it("spends each organisation's own budget on tests and target writes, refuses past it, and refills it evenly", async () => {
     const targets = createClient(TargetService, transport('connect'));
-    const gadmin = await as('gadmin');
-    // The cases above spent some of globex's budget; spend what is left, then one more.
-    const outcomes: Array<Code | 'ok'> = [];
-    for (let i = 0; i < PER_MINUTE + 1; i++) {
-      const refused = await failure(targets.testTargetConnectivity({ targetId: 'mem-b' }, gadmin));
-      outcomes.push(refused === undefined ? 'ok' : refused.code);
+    // The budget runs on the stack clock, frozen here: nothing refills between two calls, however slow the machine.
+    s.clock.frozenAt = Date.now();
+    try {
+      const gadmin = await as('gadmin');
+      const probe = async () => {
+        const refused = await failure(targets.testTargetConnectivity({ targetId: 'mem-b' }, gadmin));
+        return refused === undefined ? 'ok' : refused.code;
+      };
+      // The cases above spent some of globex's budget; a minute later it is full again. Spend it, then one more.
+      s.clock.frozenAt += 60_000;
+      const outcomes: Array<Code | 'ok'> = [];
+      for (let i = 0; i < PER_MINUTE + 1; i++) outcomes.push(await probe());
+      expect(outcomes).toEqual([...Array<'ok'>(PER_MINUTE).fill('ok'), Code.ResourceExhausted]);
+      const create = await failure(
+        targets.createTarget({ targetId: 'one-more', kind: 'memory', config: {} }, gadmin),
+      );
+      expect(create?.code).toBe(Code.ResourceExhausted);
+      expect(await s.store.targets.get('globex', 'one-more')).toBeUndefined();
+      // Another organisation's budget is its own.
+      expect((await targets.testTargetConnectivity({ targetId: 'mem-a' }, await as('alice'))).ok).toBe(true);
+
+      // One probe comes back every 60 s / PER_MINUTE, not a moment sooner.
+      const refillMs = 60_000 / PER_MINUTE;
+      s.clock.frozenAt += refillMs - 1;
+      expect(await probe()).toBe(Code.ResourceExhausted);
+      s.clock.frozenAt += 1;
+      expect(await probe()).toBe('ok');
+      expect(await probe()).toBe(Code.ResourceExhausted);
+    } finally {
+      s.clock.frozenAt = undefined;
     }
-    expect(outcomes.at(-1)).toBe(Code.ResourceExhausted);
-    const create = await failure(
-      targets.createTarget({ targetId: 'one-more', kind: 'memory', config: {} }, gadmin),
-    );
-    expect(create?.code).toBe(Code.ResourceExhausted);
-    expect(await s.store.targets.get('globex', 'one-more')).toBeUndefined();
-    // Another organisation's budget is its own.
-    expect((await targets.testTargetConnectivity({ targetId: 'mem-a' }, await as('alice'))).ok).toBe(true);
   });
 
   it('lets admins only test connectivity', async () => {

@@ -68,6 +68,18 @@ export interface ViewedDesktop {
  * ServerInit, then one full-screen FramebufferUpdateRequest and the header of the update that answers it.
  */
 export async function viewDesktop(url: string, options: ClientOptions = {}): Promise<ViewedDesktop> {
+  const { socket, read, width, height, name } = await openDesktop(url, options);
+  const update = await requestUpdate({ socket, read }, width, height);
+  socket.close();
+  await once(socket, 'close');
+  return { name, width, height, rectangles: update.readUInt16BE(2), encoding: update.readInt32BE(12) };
+}
+
+/** A console past RFB's initialisation, left open: the socket, and the desktop's size and name. */
+export async function openDesktop(
+  url: string,
+  options: ClientOptions = {},
+): Promise<ConsoleSocket & { width: number; height: number; name: string }> {
   const { socket, read } = await openConsoleSocket(url, options);
   if (socket.protocol !== 'binary') throw new Error(`subprotocol ${socket.protocol}`);
   const version = (await read(12)).toString();
@@ -82,14 +94,17 @@ export async function viewDesktop(url: string, options: ClientOptions = {}): Pro
   const width = init.readUInt16BE(0);
   const height = init.readUInt16BE(2);
   const name = (await read(init.readUInt32BE(20))).toString();
+  return { socket, read, width, height, name };
+}
+
+/** Sends a full-screen FramebufferUpdateRequest and reads the header of the update that answers it. */
+export async function requestUpdate(console: ConsoleSocket, width: number, height: number): Promise<Buffer> {
   const request = Buffer.alloc(10);
   request.writeUInt8(3, 0);
   request.writeUInt16BE(width, 6);
   request.writeUInt16BE(height, 8);
-  socket.send(request);
-  const update = await read(16);
+  console.socket.send(request);
+  const update = await console.read(16);
   if (update[0] !== 0) throw new Error(`server message ${update[0]} instead of FramebufferUpdate`);
-  socket.close();
-  await once(socket, 'close');
-  return { name, width, height, rectangles: update.readUInt16BE(2), encoding: update.readInt32BE(12) };
+  return update;
 }

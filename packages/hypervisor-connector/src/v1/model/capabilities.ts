@@ -75,6 +75,8 @@ export interface Capabilities {
   readonly consoleStream?: readonly ConsoleProtocol[];
   /** Watching guests change (`watchGuests`). */
   readonly watch?: boolean;
+  /** Listing the target's operations (`listOperations`). */
+  readonly operationList?: boolean;
   /** Why a capability is missing or partial, by capability name (`console`, `migration.live`, ...). */
   readonly notes?: Readonly<Record<string, string>>;
   /**
@@ -113,7 +115,8 @@ export type CapabilityName =
   | 'guestConfig'
   | `guestAddresses.${AddressSource}`
   | `consoleStream.${ConsoleProtocol}`
-  | 'watch';
+  | 'watch'
+  | 'operationList';
 
 /**
  * The capability groups added to v1 after its first release: optional members of {@link Capabilities}, missing when
@@ -131,12 +134,13 @@ export const OPTIONAL_CAPABILITY_GROUPS = [
   'guestAddresses',
   'consoleStream',
   'watch',
+  'operationList',
 ] as const satisfies readonly (keyof Capabilities)[];
 
 /** The capabilities that apply to one guest: those a guest type can lack (see `unsupportedByGuestType`). */
 export type GuestCapabilityName = Exclude<
   CapabilityName,
-  'create' | 'cancelOperation' | `guestTypes.${GuestType}` | `inventory.${string}` | 'watch'
+  'create' | 'cancelOperation' | `guestTypes.${GuestType}` | `inventory.${string}` | 'watch' | 'operationList'
 >;
 
 /**
@@ -205,6 +209,7 @@ export const FULL_CAPABILITIES: Capabilities = Object.freeze({
   guestAddresses: ['agent', 'lease', 'arp', 'host'],
   consoleStream: ['vnc', 'spice', 'terminal'],
   watch: true,
+  operationList: true,
 }) as Capabilities;
 
 /**
@@ -224,4 +229,5 @@ export const OPTIONAL_CAPABILITIES_MISSING = Object.freeze({
   guestAddresses: [],
   consoleStream: [],
   watch: false,
+  operationList: false,
 }) satisfies Required<Pick<Capabilities, (typeof OPTIONAL_CAPABILITY_GROUPS)[number]>>;

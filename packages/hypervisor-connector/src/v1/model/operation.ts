@@ -29,8 +29,11 @@ export const OPERATION_TYPES = [
 /** One of {@link OPERATION_TYPES}. */
 export type OperationType = (typeof OPERATION_TYPES)[number];
 
+/** Where an operation can be in its life. */
+export const OPERATION_STATUSES = ['running', 'succeeded', 'failed', 'cancelled'] as const;
+
 /** Where an operation is in its life. `running` is the only state that changes. */
-export type OperationStatus = 'running' | 'succeeded' | 'failed' | 'cancelled';
+export type OperationStatus = (typeof OPERATION_STATUSES)[number];
 
 /**
  * A long-running call on the hypervisor. Plain data: a server can return it, store it, and any replica can look it

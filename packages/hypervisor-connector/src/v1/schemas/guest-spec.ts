@@ -54,12 +54,18 @@ export const NicSpecSchema = z
   })
   .transform(({ network, bridge, ...rest }) => ({ ...rest, bridge: (network ?? bridge) as string }));
 
+/** The CPUs of a new guest whose spec names none (a VM from a template keeps the template's). */
+export const DEFAULT_GUEST_CPUS = 1;
+/** The memory of a new guest whose spec names none, MiB (a VM from a template keeps the template's). */
+export const DEFAULT_GUEST_MEMORY_MIB = 512;
+
+const CpusSchema = z.number().int().min(1).max(1024);
+const MemoryMiBSchema = z.number().int().min(16).max(MAX_MEMORY_MIB);
+
 const commonSpec = {
   name: GuestNameSchema,
   /** The node to create on; the connector picks one when absent. */
   node: NodeNameSchema.optional(),
-  cpus: z.number().int().min(1).max(1024).default(1),
-  memoryMiB: z.number().int().min(16).max(MAX_MEMORY_MIB).default(512),
   disks: z.array(DiskSpecSchema).max(30).default([]),
   nics: z.array(NicSpecSchema).max(32).default([]),
   tags: z.array(TagSchema).max(64).default([]),
@@ -78,6 +84,13 @@ export const VmSpecSchema = z
   .strictObject({
     type: z.literal('vm'),
     ...commonSpec,
+    /**
+     * Virtual CPUs. Absent: a VM from a `template` source keeps the template's; any other VM gets
+     * {@link DEFAULT_GUEST_CPUS} ({@link vmSizeOrDefaults}).
+     */
+    cpus: CpusSchema.optional(),
+    /** Memory in MiB. Absent: the template's, or {@link DEFAULT_GUEST_MEMORY_MIB} ({@link vmSizeOrDefaults}). */
+    memoryMiB: MemoryMiBSchema.optional(),
     osType: z.enum(['linux', 'windows', 'other']).default('linux'),
     firmware: z.enum(['bios', 'uefi']).default('bios'),
     /** An ISO image to attach as a CD-ROM, as a volume id. Exclusive with an `iso` source, which does the same. */
@@ -114,6 +127,8 @@ export const VmSpecSchema = z
 export const ContainerSpecSchema = z.strictObject({
   type: z.literal('container'),
   ...commonSpec,
+  cpus: CpusSchema.default(DEFAULT_GUEST_CPUS),
+  memoryMiB: MemoryMiBSchema.default(DEFAULT_GUEST_MEMORY_MIB),
   /** The OS template to create from, as a volume id (e.g. `local:vztmpl/debian-12-standard.tar.zst`). */
   osTemplate: VolumeIdSchema,
   unprivileged: z.boolean().default(true),
@@ -124,6 +139,17 @@ export const ContainerSpecSchema = z.strictObject({
 
 /** The spec of a new guest: a {@link VmSpecSchema} or a {@link ContainerSpecSchema}, told apart by `type`. */
 export const GuestSpecSchema = z.discriminatedUnion('type', [VmSpecSchema, ContainerSpecSchema]);
+
+/**
+ * The CPUs and memory of a new VM that does not start from a template: what its spec names, the defaults for what
+ * it leaves out. (From a template, an absent size keeps the template's: read the spec's own fields.)
+ */
+export function vmSizeOrDefaults(spec: Pick<VmSpec, 'cpus' | 'memoryMiB'>): {
+  readonly cpus: number;
+  readonly memoryMiB: number;
+} {
+  return { cpus: spec.cpus ?? DEFAULT_GUEST_CPUS, memoryMiB: spec.memoryMiB ?? DEFAULT_GUEST_MEMORY_MIB };
+}
 
 /** A validated guest spec, defaults applied. */
 export type GuestSpec = z.output<typeof GuestSpecSchema>;

@@ -6,6 +6,7 @@ export * from './guest-source.js';
 export * from './guest-spec.js';
 export * from './identifiers.js';
 export * from './inventory-queries.js';
+export * from './list-queries.js';
 export * from './network-identifiers.js';
 export * from './paging.js';
 export * from './parse-input.js';

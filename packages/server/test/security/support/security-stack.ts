@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
+import { systemClock } from '@hvc/hypervisor-connector-kit';
 import { memoryConnectorFactory } from '@hvc/hypervisor-connector-memory';
 import { createResolver } from '@hvc/hypervisor-resolver';
 import { type Authenticator, createAuthenticator } from '../../../src/authn/authenticator.js';
@@ -47,7 +48,7 @@ export interface SecurityStack {
   readonly impostor: HostileIssuer;
   /** Down when the server started; retried every 100 ms. */
   readonly late: HostileIssuer;
-  /** The stack clock: frozen at a time, or shifted from the real one. */
+  /** The stack clock (token checks and the probe budgets): frozen at a time, or shifted from the real one. */
   readonly clock: { frozenAt?: number; offsetMs: number };
   /** User ids by name. */
   readonly userIds: Record<keyof typeof USERS, string>;
@@ -84,6 +85,7 @@ export async function startSecurityStack(
   const logger = createLogger({ level: 'debug', destination: sink });
   const clock: { frozenAt?: number; offsetMs: number } = { offsetMs: 0 };
   const now = () => clock.frozenAt ?? Date.now() + clock.offsetMs;
+  const stackClock = { ...systemClock, now };
 
   const a = await startHostileIssuer({ audience: AUDIENCE, firstAlg: 'ES256', kidPrefix: 'a' });
   const b = await startHostileIssuer({ audience: AUDIENCE, firstAlg: 'RS256', kidPrefix: 'b' });
@@ -153,13 +155,16 @@ export async function startSecurityStack(
           // long the run takes on a loaded machine.
           jwksRefreshIntervalMs: 24 * 60 * 60_000,
         },
-        now,
+        stackClock,
       ),
-      createOidcVerifier({ issuer: b.issuer, audience: AUDIENCE, algorithms: ['RS256', 'PS256'] }, now),
-      createOidcVerifier({ issuer: impostor.issuer, audience: AUDIENCE, algorithms: ['ES256'] }, now),
+      createOidcVerifier(
+        { issuer: b.issuer, audience: AUDIENCE, algorithms: ['RS256', 'PS256'] },
+        stackClock,
+      ),
+      createOidcVerifier({ issuer: impostor.issuer, audience: AUDIENCE, algorithms: ['ES256'] }, stackClock),
       createOidcVerifier(
         { issuer: late.issuer, audience: AUDIENCE, algorithms: ['ES256'], jwksRefreshIntervalMs: 100 },
-        now,
+        stackClock,
       ),
     ],
     serviceTokens: createServiceTokenVerifier(store.serviceTokens),
@@ -207,6 +212,7 @@ export async function startSecurityStack(
     store,
     logger,
     metrics,
+    clock: stackClock,
     limits: {
       watchRecheckMs: options.watchRecheckMs ?? 200,
       maxDeadlineMs: 60_000,

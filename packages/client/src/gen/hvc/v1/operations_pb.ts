@@ -4,7 +4,9 @@
 
 import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
-import type { Operation } from "./resources_pb.js";
+import type { Timestamp } from "@bufbuild/protobuf/wkt";
+import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
+import type { Operation, OperationStatus } from "./resources_pb.js";
 import { file_hvc_v1_resources } from "./resources_pb.js";
 import type { Message } from "@bufbuild/protobuf";
 
@@ -12,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file hvc/v1/operations.proto.
  */
 export const file_hvc_v1_operations: GenFile = /*@__PURE__*/
-  fileDesc("ChdodmMvdjEvb3BlcmF0aW9ucy5wcm90bxIGaHZjLnYxIlcKE0dldE9wZXJhdGlvblJlcXVlc3QSEQoJdGFyZ2V0X2lkGAEgASgJEhcKD29yZ2FuaXphdGlvbl9pZBgDIAEoCRIUCgxvcGVyYXRpb25faWQYAiABKAkiPAoUR2V0T3BlcmF0aW9uUmVzcG9uc2USJAoJb3BlcmF0aW9uGAEgASgLMhEuaHZjLnYxLk9wZXJhdGlvbiJaChZDYW5jZWxPcGVyYXRpb25SZXF1ZXN0EhEKCXRhcmdldF9pZBgBIAEoCRIXCg9vcmdhbml6YXRpb25faWQYAyABKAkSFAoMb3BlcmF0aW9uX2lkGAIgASgJIj8KF0NhbmNlbE9wZXJhdGlvblJlc3BvbnNlEiQKCW9wZXJhdGlvbhgBIAEoCzIRLmh2Yy52MS5PcGVyYXRpb24iWQoVV2F0Y2hPcGVyYXRpb25SZXF1ZXN0EhEKCXRhcmdldF9pZBgBIAEoCRIXCg9vcmdhbml6YXRpb25faWQYAyABKAkSFAoMb3BlcmF0aW9uX2lkGAIgASgJIj4KFldhdGNoT3BlcmF0aW9uUmVzcG9uc2USJAoJb3BlcmF0aW9uGAEgASgLMhEuaHZjLnYxLk9wZXJhdGlvbjKOAgoQT3BlcmF0aW9uU2VydmljZRJOCgxHZXRPcGVyYXRpb24SGy5odmMudjEuR2V0T3BlcmF0aW9uUmVxdWVzdBocLmh2Yy52MS5HZXRPcGVyYXRpb25SZXNwb25zZSIDkAIBElIKD0NhbmNlbE9wZXJhdGlvbhIeLmh2Yy52MS5DYW5jZWxPcGVyYXRpb25SZXF1ZXN0Gh8uaHZjLnYxLkNhbmNlbE9wZXJhdGlvblJlc3BvbnNlElYKDldhdGNoT3BlcmF0aW9uEh0uaHZjLnYxLldhdGNoT3BlcmF0aW9uUmVxdWVzdBoeLmh2Yy52MS5XYXRjaE9wZXJhdGlvblJlc3BvbnNlIgOQAgEwAWIGcHJvdG8z", [file_hvc_v1_resources]);
+  fileDesc("ChdodmMvdjEvb3BlcmF0aW9ucy5wcm90bxIGaHZjLnYxIlcKE0dldE9wZXJhdGlvblJlcXVlc3QSEQoJdGFyZ2V0X2lkGAEgASgJEhcKD29yZ2FuaXphdGlvbl9pZBgDIAEoCRIUCgxvcGVyYXRpb25faWQYAiABKAkiPAoUR2V0T3BlcmF0aW9uUmVzcG9uc2USJAoJb3BlcmF0aW9uGAEgASgLMhEuaHZjLnYxLk9wZXJhdGlvbiJaChZDYW5jZWxPcGVyYXRpb25SZXF1ZXN0EhEKCXRhcmdldF9pZBgBIAEoCRIXCg9vcmdhbml6YXRpb25faWQYAyABKAkSFAoMb3BlcmF0aW9uX2lkGAIgASgJIj8KF0NhbmNlbE9wZXJhdGlvblJlc3BvbnNlEiQKCW9wZXJhdGlvbhgBIAEoCzIRLmh2Yy52MS5PcGVyYXRpb24iWQoVV2F0Y2hPcGVyYXRpb25SZXF1ZXN0EhEKCXRhcmdldF9pZBgBIAEoCRIXCg9vcmdhbml6YXRpb25faWQYAyABKAkSFAoMb3BlcmF0aW9uX2lkGAIgASgJIj4KFldhdGNoT3BlcmF0aW9uUmVzcG9uc2USJAoJb3BlcmF0aW9uGAEgASgLMhEuaHZjLnYxLk9wZXJhdGlvbiL+AQoVTGlzdE9wZXJhdGlvbnNSZXF1ZXN0EhEKCXRhcmdldF9pZBgBIAEoCRIXCg9vcmdhbml6YXRpb25faWQYAiABKAkSFQoIZ3Vlc3RfaWQYAyABKAlIAIgBARIRCgR0eXBlGAQgASgJSAGIAQESJwoGc3RhdHVzGAUgASgOMhcuaHZjLnYxLk9wZXJhdGlvblN0YXR1cxIpCgVzaW5jZRgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEQoJcGFnZV9zaXplGAcgASgFEhIKCnBhZ2VfdG9rZW4YCCABKAlCCwoJX2d1ZXN0X2lkQgcKBV90eXBlIlgKFkxpc3RPcGVyYXRpb25zUmVzcG9uc2USJQoKb3BlcmF0aW9ucxgBIAMoCzIRLmh2Yy52MS5PcGVyYXRpb24SFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJMuQCChBPcGVyYXRpb25TZXJ2aWNlElQKDkxpc3RPcGVyYXRpb25zEh0uaHZjLnYxLkxpc3RPcGVyYXRpb25zUmVxdWVzdBoeLmh2Yy52MS5MaXN0T3BlcmF0aW9uc1Jlc3BvbnNlIgOQAgESTgoMR2V0T3BlcmF0aW9uEhsuaHZjLnYxLkdldE9wZXJhdGlvblJlcXVlc3QaHC5odmMudjEuR2V0T3BlcmF0aW9uUmVzcG9uc2UiA5ACARJSCg9DYW5jZWxPcGVyYXRpb24SHi5odmMudjEuQ2FuY2VsT3BlcmF0aW9uUmVxdWVzdBofLmh2Yy52MS5DYW5jZWxPcGVyYXRpb25SZXNwb25zZRJWCg5XYXRjaE9wZXJhdGlvbhIdLmh2Yy52MS5XYXRjaE9wZXJhdGlvblJlcXVlc3QaHi5odmMudjEuV2F0Y2hPcGVyYXRpb25SZXNwb25zZSIDkAIBMAFiBnByb3RvMw", [file_google_protobuf_timestamp, file_hvc_v1_resources]);
 
 /**
  * @generated from message hvc.v1.GetOperationRequest
@@ -153,11 +155,113 @@ export const WatchOperationResponseSchema: GenMessage<WatchOperationResponse> = 
   messageDesc(file_hvc_v1_operations, 5);
 
 /**
+ * @generated from message hvc.v1.ListOperationsRequest
+ */
+export type ListOperationsRequest = Message<"hvc.v1.ListOperationsRequest"> & {
+  /**
+   * @generated from field: string target_id = 1;
+   */
+  targetId: string;
+
+  /**
+   * The target's organisation; needed only when target_id names targets in several of the caller's.
+   *
+   * @generated from field: string organization_id = 2;
+   */
+  organizationId: string;
+
+  /**
+   * Operations on this guest (for create and clone, the new guest).
+   *
+   * @generated from field: optional string guest_id = 3;
+   */
+  guestId?: string | undefined;
+
+  /**
+   * Operations of this type: `start`, `create`, `snapshot.create`, ...
+   *
+   * @generated from field: optional string type = 4;
+   */
+  type?: string | undefined;
+
+  /**
+   * Operations in this status now.
+   *
+   * @generated from field: hvc.v1.OperationStatus status = 5;
+   */
+  status: OperationStatus;
+
+  /**
+   * Operations started at or after this time.
+   *
+   * @generated from field: google.protobuf.Timestamp since = 6;
+   */
+  since?: Timestamp | undefined;
+
+  /**
+   * At most this many operations (1..1000, default 100).
+   *
+   * @generated from field: int32 page_size = 7;
+   */
+  pageSize: number;
+
+  /**
+   * From `next_page_token` of the previous page of the same query.
+   *
+   * @generated from field: string page_token = 8;
+   */
+  pageToken: string;
+};
+
+/**
+ * Describes the message hvc.v1.ListOperationsRequest.
+ * Use `create(ListOperationsRequestSchema)` to create a new message.
+ */
+export const ListOperationsRequestSchema: GenMessage<ListOperationsRequest> = /*@__PURE__*/
+  messageDesc(file_hvc_v1_operations, 6);
+
+/**
+ * @generated from message hvc.v1.ListOperationsResponse
+ */
+export type ListOperationsResponse = Message<"hvc.v1.ListOperationsResponse"> & {
+  /**
+   * @generated from field: repeated hvc.v1.Operation operations = 1;
+   */
+  operations: Operation[];
+
+  /**
+   * Empty on the last page.
+   *
+   * @generated from field: string next_page_token = 2;
+   */
+  nextPageToken: string;
+};
+
+/**
+ * Describes the message hvc.v1.ListOperationsResponse.
+ * Use `create(ListOperationsResponseSchema)` to create a new message.
+ */
+export const ListOperationsResponseSchema: GenMessage<ListOperationsResponse> = /*@__PURE__*/
+  messageDesc(file_hvc_v1_operations, 7);
+
+/**
  * Long-running operations of a target.
  *
  * @generated from service hvc.v1.OperationService
  */
 export const OperationService: GenService<{
+  /**
+   * A page of the target's operations, newest first (by start time, then id): the hypervisor's recent task list where
+   * it keeps one (Proxmox), else the operations the target's connector knows. A page token is bound to the
+   * organisation, target and list that issued it. UNIMPLEMENTED where the target cannot list operations.
+   *
+   * @generated from rpc hvc.v1.OperationService.ListOperations
+   */
+  listOperations: {
+    methodKind: "unary";
+    input: typeof ListOperationsRequestSchema;
+    output: typeof ListOperationsResponseSchema;
+  },
   /**
    * @generated from rpc hvc.v1.OperationService.GetOperation
    */
