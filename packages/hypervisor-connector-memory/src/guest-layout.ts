@@ -1,4 +1,9 @@
-import { type GuestCloudInitConfig, type GuestSpec, type VmSpec, vmSizeOrDefaults } from '@hvc/hypervisor-connector';
+import {
+  type GuestCloudInitConfig,
+  type GuestSpec,
+  type VmSpec,
+  vmSizeOrDefaults,
+} from '@hvc/hypervisor-connector';
 import { macAddressFor, slottedDisks, slottedNics } from './guest-devices.js';
 import type { GuestConfig, GuestRecord, MemoryCdrom, MemoryDisk } from './guest-record.js';
 import { InventoryLookup } from './inventory-lookup.js';

@@ -17,7 +17,10 @@ import { describe, expect, it } from 'vitest';
 
 /** A memory connector with a template to clone from. */
 function memoryConnector(config: MemoryConnectorConfigInput = {}): MemoryConnector {
-  return createMemoryConnector({ guests: [{ type: 'vm', name: 'kit-template', template: true }], ...config });
+  return createMemoryConnector({
+    guests: [{ type: 'vm', name: 'kit-template', template: true, cpus: 2, memoryMiB: 768 }],
+    ...config,
+  });
 }
 
 /** The memory connector behind `connector` (the kit hands back what `connect()` made). */
@@ -51,7 +54,7 @@ const memoryFixture: ConformanceFixture = {
       guests: [
         { type: 'vm', name: 'restricted-running', state: 'running' },
         { type: 'vm', name: 'restricted-stopped' },
-        { type: 'vm', name: 'kit-template', template: true },
+        { type: 'vm', name: 'kit-template', template: true, cpus: 2, memoryMiB: 768 },
       ],
       capabilities: {
         guestTypes: ['vm'],

@@ -10,6 +10,7 @@ import {
   parseInput,
   SnapshotSpecSchema,
   VolumeIdSchema,
+  vmSizeOrDefaults,
 } from '../src/index.js';
 
 function violationsOf(run: () => unknown) {
@@ -23,13 +24,20 @@ function violationsOf(run: () => unknown) {
 }
 
 describe('GuestSpecSchema', () => {
-  it('applies defaults to a minimal VM spec', () => {
+  it('applies defaults to a minimal VM spec; its size is left to the connector (a template keeps its own)', () => {
     const spec = parseInput(GuestSpecSchema, { type: 'vm', name: 'web-1' });
+    expect(spec.type === 'vm' && 'cpus' in spec).toBe(false);
+    expect(spec.type === 'vm' && vmSizeOrDefaults(spec)).toEqual({ cpus: 1, memoryMiB: 512 });
+    expect(vmSizeOrDefaults({ cpus: 4 })).toEqual({ cpus: 4, memoryMiB: 512 });
+    const container = parseInput(GuestSpecSchema, {
+      type: 'container',
+      name: 'ct',
+      osTemplate: 'local:vztmpl/x.tar.zst',
+    });
+    expect(container).toMatchObject({ cpus: 1, memoryMiB: 512 });
     expect(spec).toMatchObject({
       type: 'vm',
       name: 'web-1',
-      cpus: 1,
-      memoryMiB: 512,
       disks: [],
       nics: [],
       tags: [],

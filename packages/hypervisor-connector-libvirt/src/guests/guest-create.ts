@@ -1,5 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { InvalidArgumentError, type Operation, type VmSpec, vmSizeOrDefaults } from '@hvc/hypervisor-connector';
+import {
+  InvalidArgumentError,
+  type Operation,
+  type VmSpec,
+  vmSizeOrDefaults,
+} from '@hvc/hypervisor-connector';
 import type { LibvirtContext } from '../connector/libvirt-context.js';
 import { LibvirtCreateOptionsSchema, libvirtOptions } from '../connector/provider-options.js';
 import { vncPassword } from '../console/vnc-password.js';

@@ -9,7 +9,7 @@ import type { Authorizer } from '../authz/authorizer.js';
 import { enforce } from '../authz/enforce.js';
 import type { ConnectorResolver } from '../connectors/connector-resolver.js';
 import type { AuditActor } from '../domain/records.js';
-import type { StreamQuota } from '../http/stream-quota.js';
+import type { StreamQuota } from '../domain/stream-quota.js';
 import type { HvcStore } from '../storage/hvc-store.js';
 import { browserRfbHandshake } from './browser-rfb-handshake.js';
 import { bridgeConsole } from './console-bridge.js';

@@ -14,6 +14,7 @@ import { cachedAuthorizer } from '../authz/cached-authorizer.js';
 import type { ConnectorResolver } from '../connectors/connector-resolver.js';
 import type { ConsoleProxyOptions } from '../console/console-options.js';
 import { createConsoleUpgradeHandler, type UpgradeHandler } from '../console/console-upgrade-handler.js';
+import { createStreamQuota } from '../domain/stream-quota.js';
 import { Health } from '../gen/grpc/health/v1/health_pb.js';
 import { auditInterceptor } from '../interceptors/audit-interceptor.js';
 import { refuseRequest } from '../interceptors/auth-refusal.js';
@@ -31,7 +32,6 @@ import { refuseBusy } from './busy-refusal.js';
 import { clientAddressOf } from './client-address.js';
 import { decodeFailureAsInvalidArgument } from './decode-failure-status.js';
 import type { NodeRequest, NodeResponse } from './node-http.js';
-import { createStreamQuota } from './stream-quota.js';
 
 /**
  * The services whose writes take idempotency keys. Not the console service: a recorded answer would keep a

@@ -4,7 +4,7 @@ import type { ConsoleService } from '@hvc/client/v1';
 import { InvalidArgumentError, UnsupportedOperationError } from '@hvc/hypervisor-connector';
 import type { Clock } from '@hvc/hypervisor-connector-kit';
 import { CONSOLE_PATH_PREFIX, CONSOLE_SUBPROTOCOL } from '../console/console-options.js';
-import type { StreamQuota } from '../http/stream-quota.js';
+import type { StreamQuota } from '../domain/stream-quota.js';
 import { accessGuest, actorOf } from './access.js';
 import type { ServiceDeps } from './service-deps.js';
 

@@ -270,6 +270,8 @@ export type GuestSpec = Message<"hvc.v1.GuestSpec"> & {
   node?: string | undefined;
 
   /**
+   * Unset: a VM from a template keeps the template's CPUs and memory; any other guest gets 1 CPU and 512 MiB.
+   *
    * @generated from field: optional uint32 cpus = 4;
    */
   cpus?: number | undefined;
