@@ -16,6 +16,7 @@ import { uniqueName } from '../../../hypervisor-connector-libvirt/test/connector
 import { type Lab, startLab } from '../../../hypervisor-connector-libvirt/test/lab/lab.js';
 import type { LabNetworkHostFacts } from '../../../hypervisor-connector-libvirt/test/lab/lab-facts.js';
 import { inDhcpRange } from '../../../hypervisor-connector-libvirt/test/lab/lab-network.js';
+import { expectSucceeded } from '../support/demo-server.js';
 import { type ServerProcess, startServerProcess } from '../support/server-process.js';
 
 const targetId = 'kvm-addresses';
@@ -26,13 +27,7 @@ let net: LabNetworkHostFacts;
 let server: ServerProcess;
 let admin: HvcClient;
 
-async function done(operation: wire.Operation | undefined): Promise<wire.Operation> {
-  let last: wire.Operation | undefined;
-  for await (const update of admin.operations.watchOperation({ targetId, operationId: operation!.id }))
-    last = update.operation;
-  expect(last?.status, last?.error?.message).toBe(wire.OperationStatus.SUCCEEDED);
-  return last!;
-}
+const done = (operation: wire.Operation | undefined) => expectSucceeded(admin, targetId, operation);
 
 beforeAll(async () => {
   lab = await startLab({ hosts: 0, ssh: false, networkHost: true });

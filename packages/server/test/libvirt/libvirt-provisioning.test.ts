@@ -16,6 +16,7 @@ import {
 import { uniqueName } from '../../../hypervisor-connector-libvirt/test/connector/support/live-guests.js';
 import { injectLab } from '../../../hypervisor-connector-libvirt/test/lab/provided-lab.js';
 import { virsh } from '../../../hypervisor-connector-libvirt/test/lab/virsh.js';
+import { expectSucceeded } from '../support/demo-server.js';
 import { type ServerProcess, startServerProcess } from '../support/server-process.js';
 
 const run = promisify(execFile);
@@ -30,13 +31,7 @@ const image = `${uniqueName('srvimage')}.qcow2`;
 let server: ServerProcess;
 let admin: HvcClient;
 
-async function done(operation: wire.Operation | undefined): Promise<wire.Operation> {
-  let last: wire.Operation | undefined;
-  for await (const update of admin.operations.watchOperation({ targetId, operationId: operation!.id }))
-    last = update.operation;
-  expect(last?.status, last?.error?.message).toBe(wire.OperationStatus.SUCCEEDED);
-  return last!;
-}
+const done = (operation: wire.Operation | undefined) => expectSucceeded(admin, targetId, operation);
 
 beforeAll(async () => {
   await run('ip', ['link', 'add', 'name', bridge, 'type', 'bridge']);

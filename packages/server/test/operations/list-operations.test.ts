@@ -6,21 +6,13 @@
  * UNIMPLEMENTED.
  */
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
-import { Code, ConnectError, createClient, type Transport } from '@connectrpc/connect';
-import {
-  createConnectTransport,
-  createGrpcTransport,
-  createGrpcWebTransport,
-} from '@connectrpc/connect-node';
+import { Code, ConnectError, createClient } from '@connectrpc/connect';
 import { GuestService, type Operation, OperationService, OperationStatus } from '@hvc/client/v1';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type SecurityStack, startSecurityStack } from '../security/support/security-stack.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { TRANSPORTS } from '../support/protocol-transports.js';
+import { securitySuite } from '../support/security-suite.js';
 
-let stack: SecurityStack;
-const tokens: Record<string, string> = {};
-
-beforeAll(async () => {
-  stack = await startSecurityStack();
+const suite = securitySuite(async (stack) => {
   await stack.store.targets.create({
     id: 'mem-unlisted',
     organizationId: 'acme',
@@ -28,20 +20,9 @@ beforeAll(async () => {
     kind: 'memory',
     config: { guests: [{ type: 'vm', name: 'quiet' }], capabilities: { operationList: false } },
   });
-  for (const user of ['op', 'viewer', 'gadmin'] as const) tokens[user] = await stack.token(user);
-}, 30_000);
-
-afterAll(async () => {
-  await stack?.close();
 });
 
-const TRANSPORTS: Record<string, (url: string) => Transport> = {
-  grpc: (baseUrl) => createGrpcTransport({ baseUrl }),
-  'grpc-web': (baseUrl) => createGrpcWebTransport({ baseUrl, httpVersion: '1.1' }),
-  connect: (baseUrl) => createConnectTransport({ baseUrl, httpVersion: '1.1' }),
-};
-
-const as = (user: string) => ({ headers: { authorization: `Bearer ${tokens[user]}` } });
+const { as } = suite;
 
 /** What a call answered: `ok`, or its code and message. */
 async function outcome(call: Promise<unknown>): Promise<{ code: Code | 'ok'; message: string }> {
@@ -58,14 +39,14 @@ describe.each(Object.keys(TRANSPORTS))('ListOperations over %s', (name) => {
   let guests: ReturnType<typeof createClient<typeof GuestService>>;
   let operations: ReturnType<typeof createClient<typeof OperationService>>;
   beforeAll(() => {
-    const transport = TRANSPORTS[name]!(stack.url);
+    const transport = TRANSPORTS[name]!(suite.stack.url);
     guests = createClient(GuestService, transport);
     operations = createClient(OperationService, transport);
   });
 
   /** Starts and stops a guest as `user` and returns both operations once ended. */
   async function startAndStop(
-    target = { targetId: 'mem-a', guestId: stack.guests.a },
+    target = { targetId: 'mem-a', guestId: suite.stack.guests.a },
     user = 'op',
   ): Promise<[Operation, Operation]> {
     const ended = async (operation: Operation | undefined) => {
@@ -87,7 +68,7 @@ describe.each(Object.keys(TRANSPORTS))('ListOperations over %s', (name) => {
   it('lists what an operator started to a viewer, newest first, by guest, type, status and start', async () => {
     const before = new Date(Date.now() - 1000);
     const [start, stop] = await startAndStop();
-    const guestId = stack.guests.a;
+    const guestId = suite.stack.guests.a;
     const listed = (await operations.listOperations({ targetId: 'mem-a', guestId }, as('viewer'))).operations;
     const ids = listed.map((o) => o.id);
     expect(ids.indexOf(stop.id)).toBeGreaterThanOrEqual(0);
@@ -123,7 +104,7 @@ describe.each(Object.keys(TRANSPORTS))('ListOperations over %s', (name) => {
 
   it('pages with tokens that work only for their organisation, target and list', async () => {
     await startAndStop();
-    const query = { targetId: 'mem-a', guestId: stack.guests.a, pageSize: 1 };
+    const query = { targetId: 'mem-a', guestId: suite.stack.guests.a, pageSize: 1 };
     const whole = (await operations.listOperations({ ...query, pageSize: 1000 }, as('viewer'))).operations;
     const paged: string[] = [];
     let pageToken = '';
@@ -151,7 +132,7 @@ describe.each(Object.keys(TRANSPORTS))('ListOperations over %s', (name) => {
       expect(answer.message, what).toContain('page_token');
     }
     // A token of another organisation's page, given back on this organisation's target.
-    await startAndStop({ targetId: 'mem-b', guestId: stack.guests.b }, 'gadmin');
+    await startAndStop({ targetId: 'mem-b', guestId: suite.stack.guests.b }, 'gadmin');
     const foreign = await operations.listOperations({ targetId: 'mem-b', pageSize: 1 }, as('gadmin'));
     expect(foreign.nextPageToken).not.toBe('');
     expect(

@@ -16,29 +16,17 @@ import {
   GuestType,
   OperationStatus,
 } from '@hvc/client/v1';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ErrorInfoSchema } from '../../src/gen/google/rpc/error_details_pb.js';
 import { ERROR_INFO_DOMAIN } from '../../src/wire/error-mapping.js';
-import { type SecurityStack, startSecurityStack } from '../security/support/security-stack.js';
 import { TRANSPORTS } from '../support/protocol-transports.js';
+import { securitySuite } from '../support/security-suite.js';
 
 const PASSWORD = 'Ensur3-S3cret-Passw0rd';
 
-let stack: SecurityStack;
-const tokens: Record<string, string> = {};
+const suite = securitySuite();
 
-beforeAll(async () => {
-  stack = await startSecurityStack();
-  for (const user of ['op', 'viewer', 'gadmin'] as const) tokens[user] = await stack.token(user);
-}, 30_000);
-
-afterAll(async () => {
-  await stack?.close();
-});
-
-const as = (user: string, headers: Record<string, string> = {}) => ({
-  headers: { authorization: `Bearer ${tokens[user]}`, ...headers },
-});
+const { as } = suite;
 
 /** A VM spec named `name` with a cloud-init password. */
 const specOf = (name: string, cpus: number) => ({
@@ -63,7 +51,7 @@ describe.each(Object.keys(TRANSPORTS))('EnsureGuest over %s', (protocol) => {
   let guests: ReturnType<typeof createClient<typeof GuestService>>;
   const name = `ensured-${protocol}`;
   beforeAll(() => {
-    guests = createClient(GuestService, TRANSPORTS[protocol]!(stack.url));
+    guests = createClient(GuestService, TRANSPORTS[protocol]!(suite.stack.url));
   });
 
   it('creates the guest, then reports no change for the same spec and the CPU count when it changes', async () => {
@@ -113,7 +101,7 @@ describe.each(Object.keys(TRANSPORTS))('EnsureGuest over %s', (protocol) => {
 });
 
 describe('EnsureGuest', () => {
-  const guests = () => createClient(GuestService, TRANSPORTS.connect!(stack.url));
+  const guests = () => createClient(GuestService, TRANSPORTS.connect!(suite.stack.url));
 
   it('answers FAILED_PRECONDITION with AMBIGUOUS_NAME when two guests share the name', async () => {
     const client = guests();
@@ -154,12 +142,12 @@ describe('EnsureGuest', () => {
     expect(second.guest?.id).toBe(first.guest?.id);
     expect(replies).toEqual({ first: '', second: 'true' });
 
-    const audit = await stack.store.audit.list({ limit: 1000, organizationId: 'acme' });
+    const audit = await suite.stack.store.audit.list({ limit: 1000, organizationId: 'acme' });
     const row = audit.find(
       (e) => e.action === 'hvc.v1.GuestService/EnsureGuest' && e.guestId === first.guest?.id,
     );
     expect(row?.targetId).toBe('mem-a');
     expect(JSON.stringify(audit)).not.toContain(PASSWORD);
-    expect(stack.logs.join('\n')).not.toContain(PASSWORD);
+    expect(suite.stack.logs.join('\n')).not.toContain(PASSWORD);
   });
 });

@@ -17,28 +17,16 @@ import {
   OperationService,
   OperationStatus,
 } from '@hvc/client/v1';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type SecurityStack, startSecurityStack } from '../security/support/security-stack.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { TRANSPORTS } from '../support/protocol-transports.js';
+import { securitySuite } from '../support/security-suite.js';
 
 const PASSWORD = 'Fl0w-S3cret-Passw0rd';
 const KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGr1Y5N1cOl1ZQ4Kx9wJ6mJb7x0aZ8mVZQJ3qv1X0Yw8 ops@example';
 
-let stack: SecurityStack;
-const tokens: Record<string, string> = {};
+const suite = securitySuite();
 
-beforeAll(async () => {
-  stack = await startSecurityStack();
-  for (const user of ['op', 'viewer', 'gadmin'] as const) tokens[user] = await stack.token(user);
-}, 30_000);
-
-afterAll(async () => {
-  await stack?.close();
-});
-
-const as = (user: string, headers: Record<string, string> = {}) => ({
-  headers: { authorization: `Bearer ${tokens[user]}`, ...headers },
-});
+const { as } = suite;
 
 async function codeOf(call: Promise<unknown>): Promise<Code | 'ok'> {
   try {
@@ -54,7 +42,7 @@ describe.each(Object.keys(TRANSPORTS))('provisioning through the API over %s', (
   let inventory: ReturnType<typeof createClient<typeof InventoryService>>;
   let operations: ReturnType<typeof createClient<typeof OperationService>>;
   beforeAll(() => {
-    const transport = TRANSPORTS[name]!(stack.url);
+    const transport = TRANSPORTS[name]!(suite.stack.url);
     guests = createClient(GuestService, transport);
     inventory = createClient(InventoryService, transport);
     operations = createClient(OperationService, transport);
@@ -190,10 +178,10 @@ describe.each(Object.keys(TRANSPORTS))('provisioning through the API over %s', (
     expect(after.nics.map((n) => n.slot)).toEqual([config!.nics[0]!.slot]);
 
     // The password went to the connector and nowhere else.
-    expect(stack.logs.join('\n')).not.toContain(PASSWORD);
-    expect(JSON.stringify(await stack.store.audit.list({ limit: 1000 }))).not.toContain(PASSWORD);
+    expect(suite.stack.logs.join('\n')).not.toContain(PASSWORD);
+    expect(JSON.stringify(await suite.stack.store.audit.list({ limit: 1000 }))).not.toContain(PASSWORD);
     expect(JSON.stringify(toJson(GuestConfigSchema, after))).not.toContain(PASSWORD);
-    const actions = (await stack.store.audit.list({ limit: 1000, organizationId: 'acme' }))
+    const actions = (await suite.stack.store.audit.list({ limit: 1000, organizationId: 'acme' }))
       .filter((e) => e.guestId === guestId)
       .map((e) => e.action.replace('hvc.v1.GuestService/', ''));
     expect(actions).toEqual(

@@ -7,20 +7,16 @@
  */
 import { Code, ConnectError, createClient } from '@connectrpc/connect';
 import { GuestService, GuestType, InventoryService } from '@hvc/client/v1';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ErrorInfoSchema } from '../../src/gen/google/rpc/error_details_pb.js';
 import { ERROR_INFO_DOMAIN } from '../../src/wire/error-mapping.js';
-import { type SecurityStack, startSecurityStack } from '../security/support/security-stack.js';
 import { TRANSPORTS } from '../support/protocol-transports.js';
+import { securitySuite } from '../support/security-suite.js';
 
 const PASSWORD = 'Pr0vision-S3cret-!x7';
 const KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGr1Y5N1cOl1ZQ4Kx9wJ6mJb7x0aZ8mVZQJ3qv1X0Yw8 ops@example';
 
-let stack: SecurityStack;
-const tokens: Record<string, string> = {};
-
-beforeAll(async () => {
-  stack = await startSecurityStack();
+const suite = securitySuite(async (stack) => {
   // A target of acme whose connector lists no inventory: the calls must answer UNIMPLEMENTED.
   await stack.store.targets.create({
     id: 'mem-bare',
@@ -32,11 +28,6 @@ beforeAll(async () => {
       capabilities: { inventory: { storages: false, networks: false, images: false } },
     },
   });
-  for (const user of ['op', 'viewer', 'gadmin'] as const) tokens[user] = await stack.token(user);
-}, 30_000);
-
-afterAll(async () => {
-  await stack?.close();
 });
 
 /** What a call answered: `ok`, or its code and message. */
@@ -50,7 +41,7 @@ async function outcome(call: Promise<unknown>): Promise<{ code: Code | 'ok'; mes
   }
 }
 
-const as = (user: string) => ({ headers: { authorization: `Bearer ${tokens[user]}` } });
+const { as } = suite;
 
 /** A VM spec with every new field, valid. */
 function fullSpec(overrides: Record<string, unknown> = {}) {
@@ -84,13 +75,13 @@ describe('a cloud-init password of the wrong JSON type', () => {
       targetId: 'mem-a',
       spec: { type: 'GUEST_TYPE_VM', name: 'x', cloudInit: { password: 987654321987 } },
     });
-    const outcome = await stack.raw.call('connect', '/hvc.v1.GuestService/CreateGuest', {
-      headers: { authorization: `Bearer ${tokens.op}` },
+    const outcome = await suite.stack.raw.call('connect', '/hvc.v1.GuestService/CreateGuest', {
+      ...as('op'),
       body,
     });
     expect(outcome.code).toBe('invalid_argument');
     expect(outcome.text).not.toContain('987654321987');
-    expect(stack.logs.join('\n')).not.toContain('987654321987');
+    expect(suite.stack.logs.join('\n')).not.toContain('987654321987');
   });
 });
 
@@ -98,7 +89,7 @@ describe.each(Object.keys(TRANSPORTS))('provisioning RPCs over %s', (name) => {
   let guests: ReturnType<typeof createClient<typeof GuestService>>;
   let inventory: ReturnType<typeof createClient<typeof InventoryService>>;
   beforeAll(() => {
-    const transport = TRANSPORTS[name]!(stack.url);
+    const transport = TRANSPORTS[name]!(suite.stack.url);
     guests = createClient(GuestService, transport);
     inventory = createClient(InventoryService, transport);
   });
@@ -127,24 +118,24 @@ describe.each(Object.keys(TRANSPORTS))('provisioning RPCs over %s', (name) => {
   };
 
   it('a viewer cannot write: PERMISSION_DENIED, and the target is never reached', async () => {
-    const { writes } = calls('mem-a', stack.guests.a);
+    const { writes } = calls('mem-a', suite.stack.guests.a);
     for (const [method, call] of Object.entries(writes)) {
-      const before = stack.reached();
+      const before = suite.stack.reached();
       const answer = await outcome(call('viewer'));
       expect(answer.code, `${method}: ${answer.message}`).toBe(Code.PermissionDenied);
       // The authorizer is asked (and the RPC logged); no connector is resolved.
-      expect(stack.reached() - before, method).toBeLessThanOrEqual(3);
+      expect(suite.stack.reached() - before, method).toBeLessThanOrEqual(3);
     }
   });
 
   it("another organisation's target answers NOT_FOUND to every call, reads included", async () => {
-    const foreign = calls('mem-b', stack.guests.b);
+    const foreign = calls('mem-b', suite.stack.guests.b);
     for (const [method, call] of Object.entries({ ...foreign.reads, ...foreign.writes })) {
       const answer = await outcome(call('op'));
       expect(answer.code, `${method}: ${answer.message}`).toBe(Code.NotFound);
       expect(answer.message, method).not.toContain('globex');
     }
-    const mine = calls('mem-a', stack.guests.a);
+    const mine = calls('mem-a', suite.stack.guests.a);
     for (const [method, call] of Object.entries({ ...mine.reads, ...mine.writes })) {
       expect((await outcome(call('gadmin'))).code, method).toBe(Code.NotFound);
     }
@@ -161,7 +152,7 @@ describe.each(Object.keys(TRANSPORTS))('provisioning RPCs over %s', (name) => {
 
   it('bad input is INVALID_ARGUMENT naming the field as the request spells it', async () => {
     const target = { targetId: 'mem-a' };
-    const guest = { targetId: 'mem-a', guestId: stack.guests.a };
+    const guest = { targetId: 'mem-a', guestId: suite.stack.guests.a };
     const cloudInit = fullSpec().cloudInit;
     const cases: Array<[string, () => Promise<unknown>]> = [
       [
@@ -294,24 +285,24 @@ describe.each(Object.keys(TRANSPORTS))('provisioning RPCs over %s', (name) => {
     expect(answers[1]!.code).toBe(Code.InvalidArgument);
     expect(answers[2]!.code).toBe(Code.PermissionDenied);
     for (const answer of answers) expect(answer.message).not.toContain(PASSWORD);
-    expect(stack.logs.join('\n')).not.toContain(PASSWORD);
-    expect(stack.responses.join('\n')).not.toContain(PASSWORD);
-    const audit = await stack.store.audit.list({ limit: 1000 });
+    expect(suite.stack.logs.join('\n')).not.toContain(PASSWORD);
+    expect(suite.stack.responses.join('\n')).not.toContain(PASSWORD);
+    const audit = await suite.stack.store.audit.list({ limit: 1000 });
     expect(audit.some((e) => e.action === 'hvc.v1.GuestService/CreateGuest')).toBe(true);
     expect(JSON.stringify(audit)).not.toContain(PASSWORD);
   });
 
   it('writes are audited with their target and guest; reads are not', async () => {
-    const { reads, writes } = calls('mem-a', stack.guests.a);
+    const { reads, writes } = calls('mem-a', suite.stack.guests.a);
     for (const [method, call] of Object.entries(writes)) {
       await outcome(call('op'));
-      const [last] = await stack.store.audit.list({ limit: 1, organizationId: 'acme' });
+      const [last] = await suite.stack.store.audit.list({ limit: 1, organizationId: 'acme' });
       expect(last?.action, method).toBe(`hvc.v1.GuestService/${method}`);
       expect(last?.targetId, method).toBe('mem-a');
-      if (method !== 'CreateGuest') expect(last?.guestId, method).toBe(stack.guests.a);
+      if (method !== 'CreateGuest') expect(last?.guestId, method).toBe(suite.stack.guests.a);
     }
-    const before = (await stack.store.audit.list({ limit: 1000 })).length;
+    const before = (await suite.stack.store.audit.list({ limit: 1000 })).length;
     for (const call of Object.values(reads)) await outcome(call('op'));
-    expect((await stack.store.audit.list({ limit: 1000 })).length).toBe(before);
+    expect((await suite.stack.store.audit.list({ limit: 1000 })).length).toBe(before);
   });
 });

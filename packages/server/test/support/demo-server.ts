@@ -1,4 +1,4 @@
-import { createHvcClient, type HvcClient, type wire } from '@hvc/client';
+import { createHvcClient, type HvcClient, wire } from '@hvc/client';
 import { createNodeTransport } from '@hvc/client/node';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { type ServerProcess, startServerProcess } from './server-process.js';
@@ -62,4 +62,16 @@ export async function followOperation(
   for await (const update of client.operations.watchOperation({ targetId, operationId }))
     last = update.operation;
   return last;
+}
+
+/** Follows `operation` to its end and expects it to have succeeded (its error message otherwise); returns it. */
+export async function expectSucceeded(
+  client: HvcClient,
+  targetId: string,
+  operation: wire.Operation | undefined,
+): Promise<wire.Operation> {
+  if (operation === undefined) throw new Error('the call answered no operation');
+  const last = await followOperation(client, targetId, operation.id);
+  expect(last?.status, last?.error?.message).toBe(wire.OperationStatus.SUCCEEDED);
+  return last as wire.Operation;
 }
