@@ -25,6 +25,7 @@ import { createHvcHandler } from '../src/http/hvc-handler.js';
 import { listenOnePort, type OnePortServer } from '../src/http/one-port-server.js';
 import { createCredentialCipher } from '../src/storage/credential-cipher.js';
 import { type HvcStore, openSqliteStore } from '../src/storage/hvc-store.js';
+import { codeOf } from './support/call-code.js';
 import { startTestIssuer, type TestIssuer } from './support/test-issuer.js';
 
 let idp: TestIssuer;
@@ -38,15 +39,6 @@ const resolver = createResolver({
   targets: (id) => store.targets.descriptor(id),
 });
 const as = (who: string) => ({ headers: { authorization: `Bearer ${tokens[who]}` } });
-
-async function codeOf(call: Promise<unknown>): Promise<Code | 'ok'> {
-  try {
-    await call;
-    return 'ok';
-  } catch (error) {
-    return ConnectError.from(error).code;
-  }
-}
 
 async function settle(targetId: string, operationId: string): Promise<OperationStatus | undefined> {
   let status: OperationStatus | undefined;

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { PassThrough } from 'node:stream';
 import { promisify } from 'node:util';
-import { Code, ConnectError, createClient } from '@connectrpc/connect';
+import { Code, createClient } from '@connectrpc/connect';
 import {
   createConnectTransport,
   createGrpcTransport,
@@ -10,6 +10,7 @@ import {
 import { GuestService, OperationService, OperationStatus } from '@hvc/client/v1';
 import { describe, expect, it } from 'vitest';
 import { runDemo } from '../src/bootstrap/demo/run-demo.js';
+import { codeOf } from './support/call-code.js';
 import { startServerProcess } from './support/server-process.js';
 
 interface DemoLine {
@@ -20,15 +21,6 @@ interface DemoLine {
   otherOrgToken: string;
   targetId: string;
   guestId: string;
-}
-
-async function codeOf(call: Promise<unknown>): Promise<Code | 'ok'> {
-  try {
-    await call;
-    return 'ok';
-  } catch (error) {
-    return ConnectError.from(error).code;
-  }
 }
 
 describe('hvc-server demo', () => {

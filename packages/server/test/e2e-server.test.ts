@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { connect as netConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Code, ConnectError, createClient, type Transport } from '@connectrpc/connect';
+import { Code, createClient, type Transport } from '@connectrpc/connect';
 import {
   createConnectTransport,
   createGrpcTransport,
@@ -21,6 +21,7 @@ import { Health, HealthCheckResponse_ServingStatus } from '../src/gen/grpc/healt
 import { ServerReflection } from '../src/gen/grpc/reflection/v1/reflection_pb.js';
 import { createCredentialCipher } from '../src/storage/credential-cipher.js';
 import { openSqliteStore } from '../src/storage/hvc-store.js';
+import { codeOf } from './support/call-code.js';
 import { startEmbeddedServer } from './support/embedded-server.js';
 import { type ServerProcess, startServerProcess } from './support/server-process.js';
 import { startTestIssuer, type TestIssuer } from './support/test-issuer.js';
@@ -42,15 +43,6 @@ afterAll(async () => {
 });
 
 const auth = (who: keyof typeof tokens) => ({ headers: { authorization: `Bearer ${tokens[who]}` } });
-
-async function codeOf(call: Promise<unknown>): Promise<Code | 'ok'> {
-  try {
-    await call;
-    return 'ok';
-  } catch (error) {
-    return ConnectError.from(error).code;
-  }
-}
 
 // The same calls go through the bin and through the API embedded in a server of one's own.
 describe.each(['bin', 'embedded'] as const)('hvc-server (%s) over gRPC, gRPC-Web and Connect', (variant) => {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { Code, ConnectError, createClient, type Transport } from '@connectrpc/connect';
+import { Code, createClient, type Transport } from '@connectrpc/connect';
 import { createConnectTransport, createGrpcTransport } from '@connectrpc/connect-node';
 import {
   GuestService,
@@ -16,6 +16,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createCredentialCipher } from '../src/storage/credential-cipher.js';
 import { type HvcStore, openPostgresStore } from '../src/storage/hvc-store.js';
 import { schemaMigrations } from '../src/storage/migrations.js';
+import { codeOf } from './support/call-code.js';
 import { usePostgres } from './support/postgres-server.js';
 import { type ServerProcess, startServerProcess } from './support/server-process.js';
 import { startTestIssuer, type TestIssuer } from './support/test-issuer.js';
@@ -39,15 +40,6 @@ const auth = (who: keyof typeof tokens) => ({ headers: { authorization: `Bearer 
 const grpc = (replica: 'a' | 'b'): Transport => createGrpcTransport({ baseUrl: replicas[replica].url });
 const connect = (replica: 'a' | 'b'): Transport =>
   createConnectTransport({ baseUrl: replicas[replica].url, httpVersion: '1.1' });
-
-async function codeOf(call: Promise<unknown>): Promise<Code | 'ok'> {
-  try {
-    await call;
-    return 'ok';
-  } catch (error) {
-    return ConnectError.from(error).code;
-  }
-}
 
 function serverEnv(): Record<string, string> {
   return {

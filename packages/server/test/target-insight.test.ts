@@ -4,7 +4,7 @@
  * NOT_FOUND, a caller without a token is refused.
  */
 import { randomBytes } from 'node:crypto';
-import { Code, ConnectError, createClient, type Transport } from '@connectrpc/connect';
+import { Code, createClient, type Transport } from '@connectrpc/connect';
 import {
   createConnectTransport,
   createGrpcTransport,
@@ -29,6 +29,7 @@ import { createHvcHandler } from '../src/http/hvc-handler.js';
 import { listenOnePort, type OnePortServer } from '../src/http/one-port-server.js';
 import { createCredentialCipher } from '../src/storage/credential-cipher.js';
 import { type HvcStore, openSqliteStore } from '../src/storage/hvc-store.js';
+import { codeOf } from './support/call-code.js';
 import { startTestIssuer, type TestIssuer } from './support/test-issuer.js';
 
 let idp: TestIssuer;
@@ -47,15 +48,6 @@ const transports = (): Record<string, Transport> => ({
   'grpc-web': createGrpcWebTransport({ baseUrl: server.url, httpVersion: '1.1' }),
   connect: createConnectTransport({ baseUrl: server.url, httpVersion: '1.1' }),
 });
-
-async function codeOf(call: Promise<unknown>): Promise<Code | 'ok'> {
-  try {
-    await call;
-    return 'ok';
-  } catch (error) {
-    return ConnectError.from(error).code;
-  }
-}
 
 beforeAll(async () => {
   fake = createPveFake({

@@ -19,6 +19,7 @@ import {
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ErrorInfoSchema } from '../../src/gen/google/rpc/error_details_pb.js';
 import { ERROR_INFO_DOMAIN } from '../../src/wire/error-mapping.js';
+import { codeOf } from '../support/call-code.js';
 import { TRANSPORTS } from '../support/protocol-transports.js';
 import { securitySuite } from '../support/security-suite.js';
 
@@ -37,15 +38,6 @@ const specOf = (name: string, cpus: number) => ({
   tags: ['web'],
   cloudInit: { user: 'ops', password: PASSWORD },
 });
-
-async function codeOf(call: Promise<unknown>): Promise<Code | 'ok'> {
-  try {
-    await call;
-    return 'ok';
-  } catch (error) {
-    return ConnectError.from(error).code;
-  }
-}
 
 describe.each(Object.keys(TRANSPORTS))('EnsureGuest over %s', (protocol) => {
   let guests: ReturnType<typeof createClient<typeof GuestService>>;

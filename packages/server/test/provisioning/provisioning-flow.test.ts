@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { toJson } from '@bufbuild/protobuf';
-import { Code, ConnectError, createClient } from '@connectrpc/connect';
+import { Code, createClient } from '@connectrpc/connect';
 import { IDEMPOTENCY_KEY_HEADER } from '@hvc/client';
 import {
   GuestConfigSchema,
@@ -18,6 +18,7 @@ import {
   OperationStatus,
 } from '@hvc/client/v1';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { codeOf } from '../support/call-code.js';
 import { TRANSPORTS } from '../support/protocol-transports.js';
 import { securitySuite } from '../support/security-suite.js';
 
@@ -27,15 +28,6 @@ const KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGr1Y5N1cOl1ZQ4Kx9wJ6mJb7x0aZ8m
 const suite = securitySuite();
 
 const { as } = suite;
-
-async function codeOf(call: Promise<unknown>): Promise<Code | 'ok'> {
-  try {
-    await call;
-    return 'ok';
-  } catch (error) {
-    return ConnectError.from(error).code;
-  }
-}
 
 describe.each(Object.keys(TRANSPORTS))('provisioning through the API over %s', (name) => {
   let guests: ReturnType<typeof createClient<typeof GuestService>>;

@@ -7,6 +7,7 @@ import { Code, ConnectError, createClient, type Transport } from '@connectrpc/co
 import { createConnectTransport, createGrpcTransport } from '@connectrpc/connect-node';
 import { GuestService, GuestType, OperationService, OperationStatus, TargetService } from '@hvc/client/v1';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { codeOf } from '../support/call-code.js';
 import { PROTOCOLS, type Protocol } from './support/raw-call.js';
 import { type SecurityStack, startSecurityStack } from './support/security-stack.js';
 
@@ -26,15 +27,6 @@ function transport(p: Protocol): Transport {
 
 async function as(user: Parameters<SecurityStack['token']>[0]) {
   return { headers: { authorization: `Bearer ${await s.token(user)}` } };
-}
-
-async function codeOf(call: Promise<unknown>): Promise<Code | 'ok'> {
-  try {
-    await call;
-    return 'ok';
-  } catch (error) {
-    return ConnectError.from(error).code;
-  }
 }
 
 const CONFIG = { guests: [{ type: 'vm', name: 'shared-web' }], operationDurationMs: 1 };
