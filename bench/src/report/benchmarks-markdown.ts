@@ -331,13 +331,14 @@ function server(report: BenchReport): string {
       `### GetGuest at concurrency ${one.concurrency}`,
       '',
       table(
-        ['way', 'calls/s', 'vs direct', 'p50 ms', 'p99 ms', 'note'],
+        ['way', 'calls/s', 'vs direct', 'p50 ms', 'p99 ms', 'hypervisor requests / call', 'note'],
         one.clients.map((client) => [
           client.label,
           fmt(client.perSecond),
           fmtRatio(ratio(client.perSecond, direct)),
           fmt(client.p50Ms, 2),
           fmt(client.p99Ms, 2),
+          fmt(client.requestsPerCall, 2),
           client.note ?? '',
         ]),
       ),

@@ -10,7 +10,7 @@ import { ResponderProcess } from '../responder/responder-process.js';
 import { ServerProcess } from '../server/server-process.js';
 import { BENCH_TARGET_ID } from '../server/server-protocol.js';
 import type { BenchCertificate } from '../tls/bench-certificate.js';
-import { type ClientMeasurement, summariseRuns } from './measured-client.js';
+import { type ClientMeasurement, type ResponderSample, summariseRuns } from './measured-client.js';
 
 /** One concurrency: the direct library call and the same call through the server, side by side. */
 export interface ServerCase {
@@ -97,7 +97,8 @@ export const SERVER_OVERHEAD_DESCRIPTION = [
   'mapping). The server lines use two processes (client, server) where the direct line uses one: calls/s are the',
   "throughput a client gets through the server vs linking the library; the server's CPU per call (process.cpuUsage",
   'of the server process over each run, divided by the calls completed) is given below the tables. Medians of the',
-  'runs, interleaved.',
+  'runs, interleaved. The responder counts the Proxmox requests each way makes per call: hvc reads a guest\'s status',
+  'and its config (2), the bare handler none.',
 ].join(' ');
 
 /** One way of making the call, and whether the server process serves it. */
@@ -110,6 +111,8 @@ interface Way {
 /** The scenario's parts, running: the responder, the server process and the ways to call. */
 export interface ServerBench {
   readonly server: ServerProcess;
+  /** The Proxmox API the connector reads: it counts the requests each way makes. */
+  readonly responder: ResponderProcess;
   readonly ways: readonly Way[];
   /** A call of `way` that walks through the sample of guests. */
   caller(way: Way): () => Promise<unknown>;
@@ -161,6 +164,7 @@ export async function openServerBench(
     ];
     return {
       server,
+      responder,
       ways,
       caller(way) {
         let next = 0;
@@ -196,7 +200,7 @@ export async function runServerOverhead(
   let bench: ServerBench | undefined;
   try {
     bench = await openServerBench(certificate, factory, guestService);
-    const { server, ways } = bench;
+    const { server, ways, responder } = bench;
     const cases: ServerCase[] = [];
     const serverCpuMicrosPerCall: ServerCpuPerCall[] = [];
     let cpuAtHeadline: number[][] = [];
@@ -214,23 +218,31 @@ export async function runServerOverhead(
       for (const call of calls) await runLoad(call, { concurrency, durationMs: settings.warmupMs });
       const runs = ways.map(() => [] as LoadResult[]);
       const cpu = ways.map(() => [] as number[]);
+      const samples = ways.map(() => [] as ResponderSample[]);
       for (let run = 0; run < settings.runs; run++) {
         for (let k = 0; k < ways.length; k++) {
           const i = (k + run) % ways.length;
+          await responder.reset();
           await server.cpuMicros();
           const result = await runLoad(calls[i] as () => Promise<unknown>, {
             concurrency,
             durationMs: settings.runMs,
           });
           const used = await server.cpuMicros();
+          const stats = await responder.stats();
           runs[i]?.push(result);
+          samples[i]?.push({
+            cpuShare: stats.cpuMs / stats.wallMs,
+            requestsPerCall: result.requests === 0 ? null : stats.requests / result.requests,
+          });
           const completed = result.requests;
           if (ways[i]?.throughServer && completed > 0) cpu[i]?.push(used / completed);
           else cpu[i]?.push(Number.NaN);
         }
       }
       if (concurrency === CPU_RATIO_CONCURRENCY) cpuAtHeadline = cpu;
-      cases.push({ concurrency, clients: ways.map((way, i) => summariseRuns(way.label, runs[i] ?? [], [])) });
+      cases.push({ concurrency, clients: ways.map((way, i) => summariseRuns(way.label, runs[i] ?? [], samples[i] ?? [])),
+      });
       ways.forEach((way, i) => {
         const perCall = (cpu[i] ?? []).filter(Number.isFinite);
         if (perCall.length === 0) return;

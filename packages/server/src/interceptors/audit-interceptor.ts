@@ -1,5 +1,5 @@
 import { MethodOptions_IdempotencyLevel } from '@bufbuild/protobuf/wkt';
-import { Code, ConnectError, type Interceptor } from '@connectrpc/connect';
+import { Code, ConnectError, type Interceptor, type UnaryRequest } from '@connectrpc/connect';
 import type { AuditActor } from '../domain/records.js';
 import type { AuditLog } from '../storage/audit-log.js';
 import { AUDIT_KEY, type AuditNote, IAM_KEY } from './request-context.js';
@@ -21,13 +21,15 @@ export function auditInterceptor(
   onError: (error: unknown) => void,
 ): Interceptor {
   const audited = new Set(services);
-  return (next) => async (req) => {
-    if (
-      req.method.idempotency === MethodOptions_IdempotencyLevel.NO_SIDE_EFFECTS ||
-      req.stream ||
-      !audited.has(req.service.typeName)
-    )
-      return next(req);
+  // Reads and streams pass straight through, without an async frame of their own: they are the hot path.
+  return (next) => (req) =>
+    req.method.idempotency === MethodOptions_IdempotencyLevel.NO_SIDE_EFFECTS ||
+    req.stream ||
+    !audited.has(req.service.typeName)
+      ? next(req)
+      : auditedCall(next, req);
+
+  async function auditedCall(next: Parameters<Interceptor>[0], req: UnaryRequest) {
     const note: AuditNote = {};
     req.contextValues.set(AUDIT_KEY, note);
     const write = async (outcome: 'ok' | 'error', error?: unknown) => {
@@ -59,5 +61,5 @@ export function auditInterceptor(
       await write('error', error);
       throw error;
     }
-  };
+  }
 }

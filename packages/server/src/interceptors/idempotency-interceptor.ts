@@ -7,6 +7,7 @@ import {
   createContextKey,
   type HandlerContext,
   type Interceptor,
+  type UnaryRequest,
   type UnaryResponse,
 } from '@connectrpc/connect';
 import { IDEMPOTENCY_KEY_HEADER, IDEMPOTENT_REPLAY_HEADER, isIdempotencyKey } from '@hvc/client';
@@ -167,118 +168,121 @@ export function idempotencyInterceptor(
     store.purgeExpired(new Date(time)).catch(onError);
   }
 
-  return (next) => async (req) => {
-    if (
+  // Reads and streams pass straight through, without an async frame of their own: they are the hot path.
+  return (next) => {
+    const keyedCall = async (req: UnaryRequest): ReturnType<typeof next> => {
+      const key = keyOf(req.header);
+      if (key === undefined) return next(req);
+      const method = `${req.service.typeName}/${req.method.name}`;
+      const request = canonicalRequest(req.method.input, req.message);
+      let owned: { organizationId: string; owner: string; renewal: NodeJS.Timeout } | undefined;
+
+      const call: IdempotentCall = {
+        async claim(organizationId, actor, ctx) {
+          const { signal } = ctx;
+          if (owned) return;
+          purgeNowAndThen();
+          const requestHmac = requestMac(canonicalJson([method, actor, request]));
+          const owner = randomUUID();
+          const claimAt = () => ({
+            organizationId,
+            key,
+            method,
+            requestHmac,
+            owner,
+            now: new Date(now()),
+            leaseMs,
+            ttlMs,
+          });
+          const giveUpAt = performance.now() + maxWaitMs;
+          for (let attempt = 1; ; attempt++) {
+            const delay = backoffDelay(WAIT_BACKOFF, attempt);
+            let won = await store.claim(claimAt());
+            if (!won) {
+              const record = await store.get(organizationId, key);
+              if (record && record.requestHmac !== requestHmac) {
+                throw new ConflictError(
+                  `the ${IDEMPOTENCY_KEY_HEADER} was used before with another request (IDEMPOTENCY_KEY_REUSED): use a new key for a new request`,
+                  { retryable: false, details: { reason: 'IDEMPOTENCY_KEY_REUSED' } },
+                );
+              }
+              if (record?.state === 'completed')
+                throw new RecordedAnswerFound(record, ctx.responseHeader, ctx.responseTrailer);
+              if (record && (record.leaseUntil ?? '') < new Date(now()).toISOString())
+                won = await store.takeOver(claimAt());
+            }
+            if (won) {
+              const renewal = setInterval(() => {
+                store.renew(organizationId, key, owner, new Date(now() + leaseMs)).catch(onError);
+              }, leaseMs / 3);
+              renewal.unref();
+              owned = { organizationId, owner, renewal };
+              return;
+            }
+            if (performance.now() + delay > giveUpAt || signal.aborted) {
+              throw new UnavailableError(
+                `a request with this ${IDEMPOTENCY_KEY_HEADER} is still in progress (IDEMPOTENCY_KEY_IN_PROGRESS): retry it later with the same key`,
+                { details: { reason: 'IDEMPOTENCY_KEY_IN_PROGRESS' } },
+              );
+            }
+            await sleep(delay, undefined, { signal }).catch(() => {});
+          }
+        },
+      };
+      req.contextValues.set(IDEMPOTENT_CALL, call);
+
+      /** Records what the owner's call answered, or gives the key up; never changes the answer. */
+      const finish = async (record: (() => string) | undefined) => {
+        if (!owned) return;
+        clearInterval(owned.renewal);
+        const { organizationId, owner } = owned;
+        try {
+          if (record === undefined) await store.release(organizationId, key, owner);
+          else {
+            const operationId = req.contextValues.get(AUDIT_KEY)?.operationId;
+            await store.complete(organizationId, key, owner, record(), operationId);
+          }
+        } catch (error) {
+          onError(error);
+        }
+      };
+
+      try {
+        const res = await next(req);
+        if (!owned) onError(new Error(`${method} succeeded with an idempotency key it never claimed`));
+        if (!res.stream) await finish(() => recordResponse(req.method.output, res.message));
+        return res;
+      } catch (error) {
+        if (!(error instanceof RecordedAnswerFound)) {
+          await finish(isRecorded(error) ? () => recordError(toConnectError(error)) : undefined);
+          throw error;
+        }
+        const { record } = error;
+        const note = req.contextValues.get(AUDIT_KEY);
+        if (note && record.operationId !== null) note.operationId = record.operationId;
+        const answer = parseRecordedAnswer(record.response ?? '');
+        if (answer.kind === 'error') {
+          const replayed = replayError(answer);
+          replayed.metadata.set(IDEMPOTENT_REPLAY_HEADER, 'true');
+          throw replayed;
+        }
+        error.header.set(IDEMPOTENT_REPLAY_HEADER, 'true');
+        const replayed: UnaryResponse = {
+          stream: false,
+          service: req.service,
+          method: req.method,
+          header: error.header,
+          trailer: error.trailer,
+          message: replayResponse(req.method.output, answer),
+        };
+        return replayed as Awaited<ReturnType<typeof next>>;
+      }
+    };
+    return (req) =>
       req.stream ||
       req.method.idempotency === MethodOptions_IdempotencyLevel.NO_SIDE_EFFECTS ||
       !keyed.has(req.service.typeName)
-    )
-      return next(req);
-    const key = keyOf(req.header);
-    if (key === undefined) return next(req);
-    const method = `${req.service.typeName}/${req.method.name}`;
-    const request = canonicalRequest(req.method.input, req.message);
-    let owned: { organizationId: string; owner: string; renewal: NodeJS.Timeout } | undefined;
-
-    const call: IdempotentCall = {
-      async claim(organizationId, actor, ctx) {
-        const { signal } = ctx;
-        if (owned) return;
-        purgeNowAndThen();
-        const requestHmac = requestMac(canonicalJson([method, actor, request]));
-        const owner = randomUUID();
-        const claimAt = () => ({
-          organizationId,
-          key,
-          method,
-          requestHmac,
-          owner,
-          now: new Date(now()),
-          leaseMs,
-          ttlMs,
-        });
-        const giveUpAt = performance.now() + maxWaitMs;
-        for (let attempt = 1; ; attempt++) {
-          const delay = backoffDelay(WAIT_BACKOFF, attempt);
-          let won = await store.claim(claimAt());
-          if (!won) {
-            const record = await store.get(organizationId, key);
-            if (record && record.requestHmac !== requestHmac) {
-              throw new ConflictError(
-                `the ${IDEMPOTENCY_KEY_HEADER} was used before with another request (IDEMPOTENCY_KEY_REUSED): use a new key for a new request`,
-                { retryable: false, details: { reason: 'IDEMPOTENCY_KEY_REUSED' } },
-              );
-            }
-            if (record?.state === 'completed')
-              throw new RecordedAnswerFound(record, ctx.responseHeader, ctx.responseTrailer);
-            if (record && (record.leaseUntil ?? '') < new Date(now()).toISOString())
-              won = await store.takeOver(claimAt());
-          }
-          if (won) {
-            const renewal = setInterval(() => {
-              store.renew(organizationId, key, owner, new Date(now() + leaseMs)).catch(onError);
-            }, leaseMs / 3);
-            renewal.unref();
-            owned = { organizationId, owner, renewal };
-            return;
-          }
-          if (performance.now() + delay > giveUpAt || signal.aborted) {
-            throw new UnavailableError(
-              `a request with this ${IDEMPOTENCY_KEY_HEADER} is still in progress (IDEMPOTENCY_KEY_IN_PROGRESS): retry it later with the same key`,
-              { details: { reason: 'IDEMPOTENCY_KEY_IN_PROGRESS' } },
-            );
-          }
-          await sleep(delay, undefined, { signal }).catch(() => {});
-        }
-      },
-    };
-    req.contextValues.set(IDEMPOTENT_CALL, call);
-
-    /** Records what the owner's call answered, or gives the key up; never changes the answer. */
-    const finish = async (record: (() => string) | undefined) => {
-      if (!owned) return;
-      clearInterval(owned.renewal);
-      const { organizationId, owner } = owned;
-      try {
-        if (record === undefined) await store.release(organizationId, key, owner);
-        else {
-          const operationId = req.contextValues.get(AUDIT_KEY)?.operationId;
-          await store.complete(organizationId, key, owner, record(), operationId);
-        }
-      } catch (error) {
-        onError(error);
-      }
-    };
-
-    try {
-      const res = await next(req);
-      if (!owned) onError(new Error(`${method} succeeded with an idempotency key it never claimed`));
-      if (!res.stream) await finish(() => recordResponse(req.method.output, res.message));
-      return res;
-    } catch (error) {
-      if (!(error instanceof RecordedAnswerFound)) {
-        await finish(isRecorded(error) ? () => recordError(toConnectError(error)) : undefined);
-        throw error;
-      }
-      const { record } = error;
-      const note = req.contextValues.get(AUDIT_KEY);
-      if (note && record.operationId !== null) note.operationId = record.operationId;
-      const answer = parseRecordedAnswer(record.response ?? '');
-      if (answer.kind === 'error') {
-        const replayed = replayError(answer);
-        replayed.metadata.set(IDEMPOTENT_REPLAY_HEADER, 'true');
-        throw replayed;
-      }
-      error.header.set(IDEMPOTENT_REPLAY_HEADER, 'true');
-      const replayed: UnaryResponse = {
-        stream: false,
-        service: req.service,
-        method: req.method,
-        header: error.header,
-        trailer: error.trailer,
-        message: replayResponse(req.method.output, answer),
-      };
-      return replayed as Awaited<ReturnType<typeof next>>;
-    }
+        ? next(req)
+        : keyedCall(req);
   };
 }
