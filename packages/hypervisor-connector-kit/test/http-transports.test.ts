@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   createFetchTransport,
@@ -114,6 +115,23 @@ describe.each(TRANSPORTS)('the %s transport', (kind, create) => {
     controller.abort(new Error('caller gave up'));
     expect(await pending).toBeDefined();
     await vi.waitFor(() => expect(server.droppedEarly).toBe(1));
+  });
+
+  it('sends nothing for a signal aborted before the call, and throws its reason', async () => {
+    const { server, endpoint } = await serve({ status: 200, bytes: 10 });
+    const reason = new Error('caller gave up first');
+    const error = await rejection(transport.send(endpoint, request({ signal: AbortSignal.abort(reason) })));
+    expect(error).toBe(reason);
+    expect(server.bytesWritten).toBe(0);
+  });
+
+  it('keeps a multi-byte character whole across chunks, and takes no abort listener with it', async () => {
+    // 3-byte characters over 64 KiB writes: some are split between chunks.
+    const { endpoint } = await serve({ status: 200, bytes: 3 * 70_000, fill: '€' });
+    const controller = new AbortController();
+    const response = await transport.send(endpoint, request({ signal: controller.signal }));
+    expect(response.body).toBe('€'.repeat(70_000));
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
   });
 });
 

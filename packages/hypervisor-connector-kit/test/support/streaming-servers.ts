@@ -12,6 +12,8 @@ export interface StreamedAnswer {
   readonly delayHeadersMs?: number;
   /** Stop after this many bytes without ending the body (a stall). */
   readonly stallAfter?: number;
+  /** The body repeats this text (held in memory, 64 KiB written at a time, so characters span writes); else `x`. */
+  readonly fill?: string;
 }
 
 /** A plain-HTTP loopback server streaming generated bodies, counting what it wrote and the connections it lost. */
@@ -25,6 +27,11 @@ export interface StreamingServer {
 }
 
 const CHUNK = Buffer.alloc(64 * 1024, 'x');
+
+/** `bytes` bytes of `fill` repeated. */
+function filledBody(fill: string, bytes: number): Buffer {
+  return Buffer.from(fill.repeat(Math.ceil(bytes / Buffer.byteLength(fill)))).subarray(0, bytes);
+}
 
 /** Starts a loopback HTTP server that answers every request as `answer` says. */
 export async function startStreamingServer(answer: StreamedAnswer): Promise<StreamingServer> {
@@ -43,9 +50,14 @@ export async function startStreamingServer(answer: StreamedAnswer): Promise<Stre
         ...(answer.contentLength ? { 'content-length': String(answer.bytes) } : {}),
       });
       let left = Math.min(answer.bytes, answer.stallAfter ?? answer.bytes);
+      const filled = answer.fill === undefined ? undefined : filledBody(answer.fill, left);
       const pump = () => {
         while (left > 0 && !response.destroyed) {
-          const chunk = left >= CHUNK.length ? CHUNK : CHUNK.subarray(0, left);
+          const chunk = filled
+            ? filled.subarray(filled.length - left, filled.length - left + Math.min(left, CHUNK.length))
+            : left >= CHUNK.length
+              ? CHUNK
+              : CHUNK.subarray(0, left);
           left -= chunk.length;
           state.bytesWritten += chunk.length;
           if (!response.write(chunk)) {
