@@ -9,6 +9,7 @@ import { PveGuestPendingSchema, PveGuestStatusSchema } from '../schemas/guests.j
 import { guestPath, onGuest } from './guest-scope.js';
 import { onOfflineNode } from './offline-nodes.js';
 import { statusesOfRrdLess } from './rrd-less-entries.js';
+import { sortByVmid } from './vmid-order.js';
 
 /**
  * `listGuests` (one `/cluster/resources` call for the whole cluster, its guests and its nodes' states, plus the
@@ -43,7 +44,7 @@ export async function listAllGuests(
   // One read gives the guests and the nodes that are down.
   const { guests: items, offlineNodes: offline } = await pve.locator.listing(signal);
   // Sorted on the items' numeric VMIDs, read once each, before mapping.
-  items.sort((a, b) => vmidOf(a) - vmidOf(b));
+  sortByVmid(items, vmidOf);
   const own = await statusesOfRrdLess(pve, items, vmidOf, signal);
   // Sized for every item and cut to length after (no regrowth); an indexed loop, as a `for...of` here allocated an
   // iterator result per item.
