@@ -92,12 +92,15 @@ export function clusterResourcesVmBody(fleet: GuestFleet): Buffer {
   return envelope(fleet.guests.map(clusterResourceItem));
 }
 
-/** `GET /cluster/resources`: nodes, storages and guests. */
+/**
+ * `GET /cluster/resources`: guests, nodes and storages, in the order pve-manager `PVE/API2/Cluster.pm` `resources`
+ * lists them (what hvc's listing reads: the guests and the node entries that tell nodes down, in one request).
+ */
 export function clusterResourcesBody(fleet: GuestFleet): Buffer {
   return envelope([
+    ...fleet.guests.map(clusterResourceItem),
     ...fleet.nodes.map(nodeResourceItem),
     ...fleet.nodes.map(storageResourceItem),
-    ...fleet.guests.map(clusterResourceItem),
   ]);
 }
 

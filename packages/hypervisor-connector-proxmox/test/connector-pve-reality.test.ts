@@ -410,6 +410,25 @@ describe('guests of a node that is down', () => {
     }
     expect((await connector.listGuests()).find((g) => g.id === 'lxc/102')?.state).toBe('running');
   });
+
+  it('are told from the node entries of the listing itself: one /cluster/resources read', async () => {
+    const connector = connect('token');
+    target.fake.pvestatdRound();
+    target.fake.setNodeOnline('pve2', false);
+    try {
+      const reads = () =>
+        target.fake.requests.filter((r) => r.method === 'GET' && r.path === '/cluster/resources').length;
+      const before = reads();
+      const listed = await connector.listGuests();
+      expect(reads() - before).toBe(1);
+      expect(listed.find((g) => g.id === 'lxc/102')?.state).toBe('unknown');
+      expect(listed.find((g) => g.id === 'qemu/100')?.state).toBe('running');
+      // The nodes, storages and pools the same read lists are not guests.
+      expect(listed.every((g) => /^(qemu|lxc)\/\d+$/.test(g.id))).toBe(true);
+    } finally {
+      target.fake.setNodeOnline('pve2', true);
+    }
+  });
 });
 
 describe('busy guests', () => {

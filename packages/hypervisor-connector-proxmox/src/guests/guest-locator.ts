@@ -6,7 +6,7 @@ import type { PveClusterResource } from '../schemas/cluster.js';
 import { ClusterResourcesInPlaceSchema } from '../schemas/cluster-resources-reader.js';
 import type { PveClient } from '../transport/pve-client.js';
 
-/** The one key of the listing's single flight. */
+/** The one key of the lookups' single flight. */
 const LISTING = 'cluster/resources';
 
 // The listing is parsed from the response just read, so its items are normalised in place: a fleet is held once.
@@ -21,6 +21,13 @@ const PoolMembersSchema = z.array(
 export interface GuestLocation {
   readonly node: string;
   readonly pool?: string | undefined;
+}
+
+/** One `/cluster/resources` read: the guests in scope, and the nodes that are not online. */
+export interface GuestListing {
+  readonly guests: PveClusterResource[];
+  /** The nodes whose entry says they are not `online` (see {@link GuestLocator.listing}). */
+  readonly offlineNodes: ReadonlySet<string>;
 }
 
 /** Where the guests of a listing are, one entry per guest in each array. */
@@ -59,20 +66,32 @@ export class GuestLocator {
     this.#target = target;
   }
 
-  /**
-   * Every guest of the cluster in scope, refreshing the cache. With a pool, membership comes from the pool itself
-   * (`GET /pools?poolid=`), read beside the listing: `/cluster/resources` drops an entry's `pool` unless the credential
-   * has `Pool.Audit` on it (pve-manager `PVE/API2/Cluster.pm` `resources`), which the VM roles lack, while the pool's
-   * member list needs no privilege (`PVE/API2/Pool.pm` `index`, PVE 8.1 and later).
-   */
+  /** Every guest of the cluster in scope, refreshing the cache (see {@link GuestLocator.listing}). */
   async guests(signal?: AbortSignal): Promise<PveClusterResource[]> {
+    return (await this.listing(signal)).guests;
+  }
+
+  /**
+   * Every guest of the cluster in scope and the nodes that are down, from one `/cluster/resources` read without a
+   * `type`, refreshing the cache. That read lists the guests (`type=vm`'s entries, under the same `VM.Audit` check)
+   * and every node (`type=node`'s entries, which need no privilege), beside storages, SDN zones and pools (pve-manager
+   * `PVE/API2/Cluster.pm` `resources`), which are skipped: one request and one parse instead of two answers awaited.
+   * A node that died is `offline` there as soon as corosync says so (`PVE/API2Tools.pm` `extract_node_stats`), while
+   * its guests' entries keep pvestatd's last RRD row — and its `status: running` — for up to 5 minutes (pve-cluster
+   * `src/pmxcfs/status.c` `rrd_entry_is_old`).
+   *
+   * With a pool, membership comes from the pool itself (`GET /pools?poolid=`), read beside the listing:
+   * `/cluster/resources` drops an entry's `pool` unless the credential has `Pool.Audit` on it, which the VM roles
+   * lack, while the pool's member list needs no privilege (`PVE/API2/Pool.pm` `index`, PVE 8.1 and later).
+   */
+  async listing(signal?: AbortSignal): Promise<GuestListing> {
     const options = signal ? { signal } : {};
     const [items, members] = await Promise.all([
-      this.#client.get('/cluster/resources', { type: 'vm' }, ResourcesSchema, options),
+      this.#client.get('/cluster/resources', undefined, ResourcesSchema, options),
       this.#pool === undefined ? undefined : this.#poolMembers(this.#pool, options),
     ]);
-    // One pass over the items: scope and pool. The locations are kept as three arrays of the strings already parsed
-    // and indexed only when a lookup asks: a listing does not hash 10,000 ids it may never look up.
+    // One pass over the items: node states, scope and pool. The locations are kept as three arrays of the strings
+    // already parsed and indexed only when a lookup asks: a listing does not hash 10,000 ids it may never look up.
     const pool = this.#pool;
     const qemu = this.#qemu;
     const lxc = this.#lxc;
@@ -83,12 +102,16 @@ export class GuestLocator {
       nodes: new Array<string>(items.length),
       pools: new Array<string | undefined>(items.length),
     };
+    const offlineNodes = new Set<string>();
     let kept = 0;
     let located = 0;
     for (let i = 0; i < items.length; i++) {
       const item = items[i] as PveClusterResource;
       const type = item.type;
-      if (type === 'qemu' ? !qemu : type !== 'lxc' || !lxc) continue;
+      if (type === 'qemu' ? !qemu : type !== 'lxc' || !lxc) {
+        if (type === 'node' && item.node && item.status !== 'online') offlineNodes.add(item.node);
+        continue;
+      }
       if (pool !== undefined) {
         if (members ? !members.has(item.id) : item.pool !== pool) continue;
         item.pool = pool;
@@ -106,7 +129,7 @@ export class GuestLocator {
     listed.pools.length = located;
     this.#known.clear();
     this.#listed = listed;
-    return guests;
+    return { guests, offlineNodes };
   }
 
   /**

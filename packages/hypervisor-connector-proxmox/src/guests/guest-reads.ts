@@ -7,12 +7,13 @@ import { splitPendingConfig } from '../mapping/pending-config.js';
 import type { PveClusterResource } from '../schemas/cluster.js';
 import { PveGuestPendingSchema, PveGuestStatusSchema } from '../schemas/guests.js';
 import { guestPath, onGuest } from './guest-scope.js';
-import { offlineNodes, onOfflineNode } from './offline-nodes.js';
+import { onOfflineNode } from './offline-nodes.js';
 import { statusesOfRrdLess } from './rrd-less-entries.js';
+import { sortByVmid } from './vmid-order.js';
 
 /**
- * `listGuests` (one `/cluster/resources` call for the whole cluster, plus the guests' own status where an entry lacks
- * pvestatd's figures; concurrent calls with the same filter share one listing) and `getGuest` (the guest's status and config,
+ * `listGuests` (one `/cluster/resources` call for the whole cluster, its guests and its nodes' states, plus the
+ * guests' own status where an entry lacks pvestatd's figures; concurrent calls with the same filter share one listing) and `getGuest` (the guest's status and config,
  * read at once from its own node: its config as it runs, and the changes pending for its next start): the hot paths, kept free of copies and second passes.
  */
 export function guestReadMethods(
@@ -40,9 +41,10 @@ export async function listAllGuests(
   filter: GuestFilter,
   signal: AbortSignal,
 ): Promise<Guest[]> {
-  const [items, offline] = await Promise.all([pve.locator.guests(signal), offlineNodes(pve, signal)]);
+  // One read gives the guests and the nodes that are down.
+  const { guests: items, offlineNodes: offline } = await pve.locator.listing(signal);
   // Sorted on the items' numeric VMIDs, read once each, before mapping.
-  items.sort((a, b) => vmidOf(a) - vmidOf(b));
+  sortByVmid(items, vmidOf);
   const own = await statusesOfRrdLess(pve, items, vmidOf, signal);
   // Sized for every item and cut to length after (no regrowth); an indexed loop, as a `for...of` here allocated an
   // iterator result per item.
