@@ -258,7 +258,9 @@ function fleet(report: BenchReport): string {
     "call, validated and mapped to the contract's `Guest`; clients without a cluster-wide listing need `/nodes` and then",
     `\`/nodes/{n}/qemu\` + \`/lxc\` for every node. hvc and raw undici use ${fleet.connections} connections (the connector's`,
     'default per-target cap), proxmox-api its default agent. Heap growth: the highest `heapUsed` sampled every 2 ms',
-    'after a full GC, the result still held. Medians of the runs.',
+    'after a full GC, the result still held. In each round hvc and the raw single call run first (each first in every',
+    'other round), then the per-node lines: parsing their 65 small answers slows the listing that follows in this',
+    'process. Medians of the runs.',
     '',
     table(
       ['listing', 'requests', 'wall ms (min–max)', 'vs hvc', 'heap growth MB (min–max)', 'note'],

@@ -97,7 +97,7 @@ export const SERVER_OVERHEAD_DESCRIPTION = [
   'mapping). The server lines use two processes (client, server) where the direct line uses one: calls/s are the',
   "throughput a client gets through the server vs linking the library; the server's CPU per call (process.cpuUsage",
   'of the server process over each run, divided by the calls completed) is given below the tables. Medians of the',
-  'runs, interleaved. The responder counts the Proxmox requests each way makes per call: hvc reads a guest\'s status',
+  "runs, interleaved. The responder counts the Proxmox requests each way makes per call: hvc reads a guest's status",
   'and its config (2), the bare handler none.',
 ].join(' ');
 
@@ -241,7 +241,9 @@ export async function runServerOverhead(
         }
       }
       if (concurrency === CPU_RATIO_CONCURRENCY) cpuAtHeadline = cpu;
-      cases.push({ concurrency, clients: ways.map((way, i) => summariseRuns(way.label, runs[i] ?? [], samples[i] ?? [])),
+      cases.push({
+        concurrency,
+        clients: ways.map((way, i) => summariseRuns(way.label, runs[i] ?? [], samples[i] ?? [])),
       });
       ways.forEach((way, i) => {
         const perCall = (cpu[i] ?? []).filter(Number.isFinite);
