@@ -14,7 +14,7 @@ export interface TaskWaits {
 
 /**
  * Task waits on the configured schedule, each poll and each wait's end published on the task-wait channel;
- * concurrent waits on one node learn from shared reads of its active tasks.
+ * concurrent waits on one node learn from shared reads of its task list how their tasks run and end.
  */
 export function createTaskWaits(
   client: PveClient,
@@ -33,8 +33,10 @@ export function createTaskWaits(
         upid: tasks.publicUpid(tasks.decode(event.operationId).upid),
       })),
   });
-  // A read of a node's active tasks this recent answers a poll.
-  const watch = new NodeTaskWatch(client, { freshMs: Math.max(1, initialIntervalMs / 2), maxIntervalMs });
+  // A read of a node's tasks this recent answers a poll; after a read that saw tasks end, the next comes at a fifth
+  // of that (the waiter's own polls never come closer than a fifth of their interval either).
+  const freshMs = Math.max(1, initialIntervalMs / 2);
+  const watch = new NodeTaskWatch(client, { freshMs, maxIntervalMs, afterEndMs: Math.max(1, freshMs / 5) });
   return {
     wait: (id, options) => waiter.wait(id, taskSource(tasks, tasks.decode(id), watch), options),
   };
