@@ -60,9 +60,10 @@ describe('concurrent task waits on one node', () => {
     const guests = await Promise.all(ids.map((id) => connector.getGuest(id)));
     expect(guests.every((guest) => guest.state === 'running')).toBe(true);
     // Polling each task on the schedule takes about 12 status calls for a task of 2 s, and learning of the end from
-    // a read of the active tasks one more per wait; the list's exit statuses leave one, the first wait's first poll
-    // (made before a second wait joins).
-    expect(statusPolls(fake) - polls).toBeLessThanOrEqual(1);
+    // a read of the active tasks one more per wait. The list's exit statuses leave at most two: the first wait's
+    // first poll (made before a second wait joins), and a poll of the last wait left on the node, if its task's end
+    // did not show in the same read as the others' (a single wait asks its task).
+    expect(statusPolls(fake) - polls).toBeLessThanOrEqual(2);
     expect(listReads(fake) - lists).toBeGreaterThan(0);
   });
 
@@ -81,11 +82,11 @@ describe('concurrent task waits on one node', () => {
     expect(outcomes.filter((outcome) => outcome.status === 'fulfilled')).toHaveLength(GUESTS - 1);
     const [failing, warned] = [operations[5], operations[6]] as [Operation, Operation];
     expect(outcomes[6]).toMatchObject({ status: 'fulfilled', value: { warnings: ['disk cache is unsafe'] } });
-    // Neither task was asked about itself: the list told how they ended.
-    expect(statusPolls(fake, upidOf(failing))).toBe(0);
-    expect(statusPolls(fake, upidOf(warned))).toBe(0);
+    // The list told how they ended; at most one of them (the last wait left on the node) asked its task itself.
+    const asked = statusPolls(fake, upidOf(failing));
+    expect(asked + statusPolls(fake, upidOf(warned))).toBeLessThanOrEqual(1);
     const read = await connector.getOperation(failing.id);
-    expect(statusPolls(fake, upidOf(failing))).toBe(1);
+    expect(statusPolls(fake, upidOf(failing))).toBe(asked + 1);
     const listed = await connector.waitForOperation(failing.id, { throwOnFailure: false });
     expect(read.error).toEqual({ code: 'OPERATION_FAILED', message: 'no disk space left' });
     expect(listed.error).toEqual(read.error);

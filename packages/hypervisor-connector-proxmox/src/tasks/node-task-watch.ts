@@ -76,13 +76,16 @@ interface NodeState {
  * `<upid> <endtime> <status>` to the archive (`/var/log/pve/tasks/index`) and the `active` file, which `node_tasks`
  * lists (running ones, without a status, as `RUNNING`).
  *
- * A task's end reaches the list only when `active_workers` runs again (the daemon that forked the worker reaps it, or
- * another task starts on the node): until then the list still shows `RUNNING` while a status read already says
- * stopped, so a wait keeps waiting, and asks the task itself now and then (see `taskSource`). A task a read does not
- * show at all (the credential may not see it, the list was cut or its read failed) is asked about itself, as is every
- * task of a node with a single wait (no list is read for it). Timed reads come every `maxIntervalMs / waits` (within
- * the timing's bounds), sooner after a read that saw tasks end, and a wait is pushed its task's end (`onEnd`) by the
- * first read that shows it. A node whose list the credential may not read is not watched again.
+ * A task's end reaches the list only when `active_workers` runs again: at once when the daemon that forked the worker
+ * reaps it, else when another task starts on the node or at the latest on pvestatd's next cycle (pve-manager
+ * `PVE/Service/pvestatd.pm` `update_status`, every 10 s). Until then the list still shows `RUNNING` while a status
+ * read already says stopped, and a wait keeps waiting. A task a read does not show at all (the credential may not see
+ * it, the list was cut, or its read failed) is asked about itself, as is every task of a node with a single wait (no
+ * list is read for it). So an outcome comes from one place or the other, never from the list's absence of a task.
+ *
+ * Timed reads come every `maxIntervalMs / waits` (within the timing's bounds), sooner after a read that saw tasks
+ * end, and a wait is pushed its task's end (`onEnd`) by the first read that shows it. A node whose list the
+ * credential may not read is not watched again.
  */
 export class NodeTaskWatch {
   readonly #client: PveClient;

@@ -5,12 +5,6 @@ import { LOG_TAIL_LINES, type TaskListItem, type TaskService } from './task-serv
 import type { Upid } from './upid.js';
 
 /**
- * How long a wait believes its node's list that its task still runs before it asks the task itself once: the list
- * lags behind a task that has ended until PVE archives its end (see `NodeTaskWatch`).
- */
-const LIST_TRUSTED_MS = 30_000;
-
-/**
  * One PVE task as the kit's `OperationWaiter` reads it: its status on each poll ("no such task" right after it
  * started counts as running), and for a failed one the tail of its log (`details.log`) and its UPID. With a node
  * watch, a poll that a fresh read of the node's tasks answers costs no status call: the read says the task runs,
@@ -23,8 +17,6 @@ export function taskSource(
 ): OperationSource {
   const { node } = ref.task;
   let since: number | undefined;
-  /** When the task's own status was last read, or the wait began. */
-  let askedAt = 0;
   /** The list item that showed the task ended. */
   let ended: TaskListItem | undefined;
   return {
@@ -36,11 +28,8 @@ export function taskSource(
           ended = listed.item;
           return tasks.endedAsListed(ref, ended, signal);
         }
-        if (listed?.state === 'running' && performance.now() - askedAt < LIST_TRUSTED_MS) {
-          return tasks.running(ref);
-        }
+        if (listed?.state === 'running') return tasks.running(ref);
       }
-      askedAt = performance.now();
       return tasks.get(ref, signal);
     },
     ...(watch === undefined
@@ -48,7 +37,6 @@ export function taskSource(
       : {
           subscribe: (onChange: () => void) => {
             since = performance.now();
-            askedAt = since;
             return watch.subscribe(node, { upid: ref.upid, starttime: ref.task.starttime }, (item) => {
               ended ??= item;
               onChange();
