@@ -16,15 +16,15 @@ const LIST_LIMIT = 10_000;
 
 /** How often a node's list is read. */
 export interface NodeTaskWatchTiming {
-  /** A read this recent answers a poll; also the shortest pause between two timed reads. */
+  /** A read this recent answers a poll. */
   readonly freshMs: number;
+  /**
+   * The shortest pause between two timed reads, and the pause after a read that saw waited-for tasks end (tasks
+   * started together end together, so the next read comes soon: at most one read more per task that ended).
+   */
+  readonly minIntervalMs: number;
   /** The longest pause between two timed reads. */
   readonly maxIntervalMs: number;
-  /**
-   * The pause after a read that saw waited-for tasks end: tasks started together end together, so the next read
-   * comes soon. It costs at most one read per task that ended.
-   */
-  readonly afterEndMs: number;
 }
 
 /** What a read of a node's task list says of one task: running, or ended with the item that says how. */
@@ -83,9 +83,10 @@ interface NodeState {
  * it, the list was cut, or its read failed) is asked about itself, as is every task of a node with a single wait (no
  * list is read for it). So an outcome comes from one place or the other, never from the list's absence of a task.
  *
- * Timed reads come every `maxIntervalMs / waits` (within the timing's bounds), sooner after a read that saw tasks
- * end, and a wait is pushed its task's end (`onEnd`) by the first read that shows it. A node whose list the
- * credential may not read is not watched again.
+ * Timed reads come every `maxIntervalMs / waits` (within the timing's bounds: never more often than the waits would
+ * poll if each polled at its slowest), at the shortest pause after a read that saw tasks end, and a wait is pushed its
+ * task's end (`onEnd`) by the first read that shows it. A node whose list the credential may not read is not watched
+ * again.
  */
 export class NodeTaskWatch {
   readonly #client: PveClient;
@@ -193,14 +194,14 @@ export class NodeTaskWatch {
   /** Until a poll needs a read, the timer for the next timed read fires (with two waits or more), or the end. */
   #pause(state: NodeState, sawEnd: boolean): Promise<void> {
     if (state.nextRead !== undefined || state.controller.signal.aborted) return Promise.resolve();
-    const { freshMs, maxIntervalMs, afterEndMs } = this.#timing;
+    const { minIntervalMs, maxIntervalMs } = this.#timing;
     const waits = state.subscriptions.size;
     const delay =
       waits < 2
         ? undefined
         : sawEnd
-          ? afterEndMs
-          : Math.min(maxIntervalMs, Math.max(freshMs, maxIntervalMs / waits));
+          ? minIntervalMs
+          : Math.min(maxIntervalMs, Math.max(minIntervalMs, maxIntervalMs / waits));
     return new Promise<void>((resolve) => {
       const timer = delay === undefined ? undefined : setTimeout(done, delay);
       function done() {

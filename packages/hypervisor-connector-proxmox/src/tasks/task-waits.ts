@@ -33,10 +33,14 @@ export function createTaskWaits(
         upid: tasks.publicUpid(tasks.decode(event.operationId).upid),
       })),
   });
-  // A read of a node's tasks this recent answers a poll; after a read that saw tasks end, the next comes at a fifth
-  // of that (the waiter's own polls never come closer than a fifth of their interval either).
-  const freshMs = Math.max(1, initialIntervalMs / 2);
-  const watch = new NodeTaskWatch(client, { freshMs, maxIntervalMs, afterEndMs: Math.max(1, freshMs / 5) });
+  // A read of a node's tasks this recent answers a poll. Timed reads come no closer than a tenth of the first poll
+  // interval: a node with many waits is read that often (one request for all of them), so that the last of a batch of
+  // tasks is seen ending soon after it ends.
+  const watch = new NodeTaskWatch(client, {
+    freshMs: Math.max(1, initialIntervalMs / 2),
+    minIntervalMs: Math.max(1, initialIntervalMs / 10),
+    maxIntervalMs,
+  });
   return {
     wait: (id, options) => waiter.wait(id, taskSource(tasks, tasks.decode(id), watch), options),
   };
