@@ -16,7 +16,7 @@ const LIST_LIMIT = 10_000;
 
 /** How often a node's list is read. */
 export interface NodeTaskWatchTiming {
-  /** A read this recent answers a poll. */
+  /** A read this recent answers a poll; also the shortest pause between two timed reads while waits keep beginning. */
   readonly freshMs: number;
   /**
    * The shortest pause between two timed reads, and the pause after a read that saw waited-for tasks end (tasks
@@ -84,8 +84,9 @@ interface NodeState {
  * list is read for it). So an outcome comes from one place or the other, never from the list's absence of a task.
  *
  * Timed reads come every `maxIntervalMs / waits` (within the timing's bounds: never more often than the waits would
- * poll if each polled at its slowest), at the shortest pause after a read that saw tasks end, and a wait is pushed its
- * task's end (`onEnd`) by the first read that shows it. A node whose list the credential may not read is not watched
+ * poll if each polled at its slowest, and no more often than `freshMs` while waits keep beginning on any node), at the
+ * shortest pause after a read that saw tasks end, and a wait is pushed its task's end (`onEnd`) by the first read that
+ * shows it. A node whose list the credential may not read is not watched
  * again.
  */
 export class NodeTaskWatch {
@@ -93,6 +94,8 @@ export class NodeTaskWatch {
   readonly #timing: NodeTaskWatchTiming;
   readonly #nodes = new Map<string, NodeState>();
   readonly #refused = new Set<string>();
+  /** When a wait last began on any node (`performance.now()`). */
+  #lastJoinAt = Number.NEGATIVE_INFINITY;
 
   constructor(client: PveClient, timing: NodeTaskWatchTiming) {
     this.#client = client;
@@ -113,6 +116,7 @@ export class NodeTaskWatch {
       void this.#run(node, created);
     }
     const subscription: Subscription = { task, since: performance.now(), onEnd, notified: false };
+    this.#lastJoinAt = subscription.since;
     const watched = state;
     watched.subscriptions.add(subscription);
     // A second wait starts the timed reads.
@@ -194,14 +198,17 @@ export class NodeTaskWatch {
   /** Until a poll needs a read, the timer for the next timed read fires (with two waits or more), or the end. */
   #pause(state: NodeState, sawEnd: boolean): Promise<void> {
     if (state.nextRead !== undefined || state.controller.signal.aborted) return Promise.resolve();
-    const { minIntervalMs, maxIntervalMs } = this.#timing;
+    const { freshMs, minIntervalMs, maxIntervalMs } = this.#timing;
     const waits = state.subscriptions.size;
+    // While waits keep beginning, the connector is busy sending the writes that start their tasks, and those tasks are
+    // young: reading at the shortest pause then would only take request slots from the starts.
+    const floor = performance.now() - this.#lastJoinAt < freshMs ? freshMs : minIntervalMs;
     const delay =
       waits < 2
         ? undefined
         : sawEnd
           ? minIntervalMs
-          : Math.min(maxIntervalMs, Math.max(minIntervalMs, maxIntervalMs / waits));
+          : Math.min(maxIntervalMs, Math.max(floor, maxIntervalMs / waits));
     return new Promise<void>((resolve) => {
       const timer = delay === undefined ? undefined : setTimeout(done, delay);
       function done() {
