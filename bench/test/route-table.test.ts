@@ -133,6 +133,37 @@ describe('RouteTable', () => {
     expect(list('source=active&vmid=100', started + 2 * HOUR)).toEqual([]);
   });
 
+  it('lists running and ended tasks with source=all, since and until on their start, and counts the end as seen', () => {
+    const { routes, tasks } = table(100, HOUR);
+    const started = performance.now();
+    const start = (vmid: number) =>
+      json(routes.answer('POST', `/api2/json/nodes/pve1/qemu/${vmid}/status/start`, started).body)
+        .data as string;
+    const [first, second] = [start(100), start(108)];
+    const list = (query: string, now: number) =>
+      json(routes.answer('GET', `/api2/json/nodes/pve1/tasks?${query}`, now).body).data as Array<
+        Record<string, unknown>
+      >;
+    const starttime = Number.parseInt(first.split(':')[4] as string, 16);
+    expect(list(`source=all&since=${starttime}`, started)).toEqual([
+      expect.objectContaining({ upid: first, status: 'RUNNING' }),
+      expect.objectContaining({ upid: second, status: 'RUNNING' }),
+    ]);
+    expect(list(`source=all&since=${starttime}`, started)[0]?.endtime).toBeUndefined();
+    expect(tasks.stats().unseen).toBe(2);
+    // Ended: newest first, each `OK` with its end time, as a status read's `exitstatus` says.
+    const ended = list(`source=all&since=${starttime}&limit=1`, started + 2 * HOUR);
+    expect(ended).toEqual([
+      expect.objectContaining({ upid: second, status: 'OK', endtime: starttime + 3_600, starttime }),
+    ]);
+    expect(tasks.stats().unseen).toBe(1);
+    expect(list(`source=all&since=${starttime + 1}`, started + 2 * HOUR)).toEqual([]);
+    expect(list(`source=all&until=${starttime - 1}`, started + 2 * HOUR)).toEqual([]);
+    expect(list('source=all&start=1', started + 2 * HOUR)).toEqual([
+      expect.objectContaining({ upid: first }),
+    ]);
+  });
+
   it('refuses to start a guest on a node it is not on', () => {
     const { routes, tasks } = table();
     expect(routes.answer('POST', '/api2/json/nodes/pve3/qemu/100/status/start', 0).status).toBe(500);

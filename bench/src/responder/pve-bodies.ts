@@ -275,18 +275,19 @@ export function taskStatusBody(upid: string, node: string, type: string, id: str
   );
 }
 
-/** One item of `GET /nodes/{node}/tasks`: `RUNNING` while it runs, `OK` with an end time after. */
+/**
+ * One item of `GET /nodes/{node}/tasks`: `RUNNING` while it runs; once ended, its exit status (`OK`, as a status read
+ * gives it in `exitstatus`) and its `endtime` (unix seconds).
+ */
 export function taskListItem(
   upid: string,
   node: string,
   type: string,
   id: string,
-  ended: boolean,
+  endtime: number | undefined,
 ): Record<string, unknown> {
   const fields = taskFields(upid, node, type, id);
-  return ended
-    ? { ...fields, status: 'OK', endtime: (fields.starttime as number) + 2 }
-    : { ...fields, status: 'RUNNING' };
+  return endtime === undefined ? { ...fields, status: 'RUNNING' } : { ...fields, status: 'OK', endtime };
 }
 
 /** `GET /nodes/{node}/tasks/{upid}/log` of a task that ended with `OK`. */

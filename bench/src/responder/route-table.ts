@@ -157,20 +157,33 @@ export class RouteTable {
     return notImplemented('GET', url);
   }
 
-  /** `GET /nodes/{node}/tasks`, for one guest (`vmid`) or the whole node: how a client checks that no task holds a guest. */
+  /**
+   * `GET /nodes/{node}/tasks` as pve-manager `PVE/API2/Tasks.pm` `node_tasks` answers it for the responder's tasks:
+   * `source` (`archive` by default, `active`, `all`), `vmid`, `since` and `until` (on the UPID's start time),
+   * `start` and `limit` (default 50); the running tasks first (`RUNNING`), then the ended ones newest first, each with
+   * its exit status `OK` and `endtime`. How a client checks that no task holds a guest, and how it learns how tasks
+   * ended without a status call per task. A list that shows a task ended counts as having seen its end.
+   */
   private taskList(node: string, query: URLSearchParams, now: number): RouteAnswer {
     const vmid = query.get('vmid');
     const source = query.get('source') ?? 'archive';
-    const limit = Number(query.get('limit') ?? 50);
-    const tasks = vmid === null ? this.tasks.forNode(node) : this.tasks.forGuest(node, vmid);
-    const items = tasks
-      .map((task) => ({ task, ended: now >= task.endsAt }))
-      .filter(({ ended }) => source === 'all' || (source === 'active' ? !ended : ended))
-      .slice(-limit)
-      .map(({ task, ended }) => taskListItem(task.upid, task.node, task.type, task.id, ended));
+    const since = optionalNumber(query.get('since'));
+    const until = optionalNumber(query.get('until'));
+    const start = optionalNumber(query.get('start')) ?? 0;
+    const limit = optionalNumber(query.get('limit')) ?? 50;
+    const tasks = (vmid === null ? this.tasks.forNode(node) : this.tasks.forGuest(node, vmid)).filter(
+      (task) =>
+        (since === undefined || task.starttime >= since) && (until === undefined || task.starttime <= until),
+    );
+    const running = source === 'archive' ? [] : tasks.filter((task) => now < task.endsAt);
+    const ended = source === 'active' ? [] : tasks.filter((task) => now >= task.endsAt).reverse();
+    const items = [...running, ...ended].slice(start, start + limit).map((task) => {
+      const isEnded = this.tasks.ended(task, now);
+      return taskListItem(task.upid, task.node, task.type, task.id, isEnded ? task.endtime : undefined);
+    });
     return {
       status: 200,
-      body: Buffer.from(JSON.stringify({ data: items, total: items.length }), 'utf8'),
+      body: Buffer.from(JSON.stringify({ data: items, total: running.length + ended.length }), 'utf8'),
       kind: 'task-list',
     };
   }
@@ -183,6 +196,11 @@ export class RouteTable {
     const task = this.tasks.start(node, taskType, vmid);
     return { status: 200, body: envelope(task.upid), kind: 'action' };
   }
+}
+
+/** A query parameter's number, `undefined` when absent. */
+function optionalNumber(value: string | null): number | undefined {
+  return value === null ? undefined : Number(value);
 }
 
 const NO_SUCH_TASK = Buffer.from(JSON.stringify({ data: null, errors: { upid: 'no such task' } }), 'utf8');

@@ -5,9 +5,13 @@ export interface ResponderTask {
   readonly type: string;
   readonly id: string;
   readonly endsAt: number;
+  /** Its UPID's start time, unix seconds (what a task list's `since` and `until` compare). */
+  readonly starttime: number;
+  /** When it ends, unix seconds (a task list's `endtime`). */
+  readonly endtime: number;
   /** Status requests seen for this task. */
   polls: number;
-  /** When the first status request that saw the task ended arrived (ms, `performance.now()` clock). */
+  /** When the first status request or task list that showed the task ended arrived (ms, `performance.now()` clock). */
   seenEndedAt?: number;
 }
 
@@ -36,7 +40,8 @@ export class TaskRegistry {
   /** Starts a task of `type` for guest `id` on `node` and returns it. */
   start(node: string, type: string, id: string): ResponderTask {
     const pid = this.nextPid++;
-    const starttime = Math.floor(Date.now() / 1000);
+    const now = Date.now();
+    const starttime = Math.floor(now / 1000);
     const upid = `UPID:${node}:${hex(pid, 8)}:${hex(0x2290000 + pid, 8)}:${hex(starttime, 8)}:${type}:${id}:root@pam!bench:`;
     const task: ResponderTask = {
       upid,
@@ -44,6 +49,8 @@ export class TaskRegistry {
       type,
       id,
       endsAt: performance.now() + this.durationMs,
+      starttime,
+      endtime: Math.floor((now + this.durationMs) / 1000),
       polls: 0,
     };
     this.tasks.set(upid, task);
@@ -71,7 +78,7 @@ export class TaskRegistry {
     return task;
   }
 
-  /** Whether the task has ended by now; records when a poll first saw it ended. */
+  /** Whether the task has ended by now; records when a poll or a task list first showed it ended. */
   ended(task: ResponderTask, now: number): boolean {
     if (now < task.endsAt) return false;
     task.seenEndedAt ??= now;

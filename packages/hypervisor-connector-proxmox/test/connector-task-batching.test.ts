@@ -1,4 +1,4 @@
-import { isHypervisorError } from '@hvc/hypervisor-connector';
+import { isHypervisorError, type Operation } from '@hvc/hypervisor-connector';
 import { createPveFake, type PveFake } from '@hvc/pve-fake';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createProxmoxConnector } from '../src/index.js';
@@ -31,33 +31,46 @@ async function fleetOnOneNode(taskDurationMs: number) {
   return { fake, connector, ids: guests.map((guest) => `qemu/${guest.vmid}`) };
 }
 
-const statusPolls = (fake: PveFake) =>
-  fake.requests.filter((r) => r.method === 'GET' && /^\/nodes\/pve1\/tasks\/[^/]+\/status/.test(r.path))
-    .length;
-const activeListReads = (fake: PveFake) =>
+const statusPolls = (fake: PveFake, upid = '[^/]+') =>
+  fake.requests.filter(
+    (r) =>
+      r.method === 'GET' && new RegExp(`^/nodes/pve1/tasks/${upid}/status`).test(decodeURIComponent(r.path)),
+  ).length;
+const listReads = (fake: PveFake) =>
   fake.requests.filter((r) => r.method === 'GET' && r.path === '/nodes/pve1/tasks').length;
+// The UPID up to its start time (pid and pstart make it unique): what the connector shows in place of its own user.
+const upidOf = (operation: Operation) =>
+  `${String((operation.raw as { upid: string }).upid)
+    .split(':')
+    .slice(0, 5)
+    .join(':')}:[^/]+`;
 
 describe('concurrent task waits on one node', () => {
-  it('learn from shared reads of the active tasks and ask each task once it has left the list', async () => {
+  it("learn from shared reads of the node's task list how their tasks ended, with no status call each", async () => {
     const { fake, connector, ids } = await fleetOnOneNode(2_000);
     const polls = statusPolls(fake);
     const operations = await Promise.all(ids.map((id) => connector.startGuest(id)));
     // Reads of the node's task list from here on are the waits' (the starts read it for their preconditions).
-    const lists = activeListReads(fake);
+    const lists = listReads(fake);
     const ended = await Promise.all(operations.map((operation) => connector.waitForOperation(operation.id)));
     expect(ended.every((operation) => operation.status === 'succeeded')).toBe(true);
+    expect(ended.every((operation) => (operation.raw as { exitstatus?: string }).exitstatus === 'OK')).toBe(
+      true,
+    );
     const guests = await Promise.all(ids.map((id) => connector.getGuest(id)));
     expect(guests.every((guest) => guest.state === 'running')).toBe(true);
-    // Polling each task on the schedule takes about 12 status calls for a task of 2 s; the shared reads leave
-    // about one per wait (two for the first wait, which polls before a second one joins).
-    const waitPolls = statusPolls(fake) - polls;
-    expect(waitPolls).toBeLessThanOrEqual(2 * GUESTS);
-    expect(activeListReads(fake) - lists).toBeGreaterThan(0);
+    // Polling each task on the schedule takes about 12 status calls for a task of 2 s, and learning of the end from
+    // a read of the active tasks one more per wait. The list's exit statuses leave at most two: the first wait's
+    // first poll (made before a second wait joins), and a poll of the last wait left on the node, if its task's end
+    // did not show in the same read as the others' (a single wait asks its task).
+    expect(statusPolls(fake) - polls).toBeLessThanOrEqual(2);
+    expect(listReads(fake) - lists).toBeGreaterThan(0);
   });
 
-  it("still report a failed task's failure: the list never decides an outcome", async () => {
+  it("report a failed task's error and a task's warnings from the list as a status read gives them", async () => {
     const { fake, connector, ids } = await fleetOnOneNode(300);
-    fake.failNextTask({ message: 'no disk space left' });
+    fake.failNextTask({ vmid: 305, message: 'no disk space left' });
+    fake.failNextTask({ vmid: 306, warnings: ['disk cache is unsafe'] });
     const operations = await Promise.all(ids.map((id) => connector.startGuest(id)));
     const outcomes = await Promise.allSettled(
       operations.map((operation) => connector.waitForOperation(operation.id)),
@@ -67,5 +80,26 @@ describe('concurrent task waits on one node', () => {
     expect(isHypervisorError(failed[0], 'OPERATION_FAILED')).toBe(true);
     expect(String((failed[0] as Error).message)).toMatch(/no disk space left/);
     expect(outcomes.filter((outcome) => outcome.status === 'fulfilled')).toHaveLength(GUESTS - 1);
+    const [failing, warned] = [operations[5], operations[6]] as [Operation, Operation];
+    expect(outcomes[6]).toMatchObject({ status: 'fulfilled', value: { warnings: ['disk cache is unsafe'] } });
+    // The list told how they ended; at most one of them (the last wait left on the node) asked its task itself.
+    const asked = statusPolls(fake, upidOf(failing));
+    expect(asked + statusPolls(fake, upidOf(warned))).toBeLessThanOrEqual(1);
+    const read = await connector.getOperation(failing.id);
+    expect(statusPolls(fake, upidOf(failing))).toBe(asked + 1);
+    const listed = await connector.waitForOperation(failing.id, { throwOnFailure: false });
+    expect(read.error).toEqual({ code: 'OPERATION_FAILED', message: 'no disk space left' });
+    expect(listed.error).toEqual(read.error);
+    expect((await connector.getOperation(warned.id)).warnings).toEqual(['disk cache is unsafe']);
+  });
+
+  it('fall back to status reads when the list cannot be read', async () => {
+    const { fake, connector, ids } = await fleetOnOneNode(300);
+    const operations = await Promise.all(ids.map((id) => connector.startGuest(id)));
+    fake.faults.add({ method: 'GET', path: '/nodes/pve1/tasks', status: 500 });
+    const polls = statusPolls(fake);
+    const ended = await Promise.all(operations.map((operation) => connector.waitForOperation(operation.id)));
+    expect(ended.every((operation) => operation.status === 'succeeded')).toBe(true);
+    expect(statusPolls(fake) - polls).toBeGreaterThanOrEqual(GUESTS);
   });
 });

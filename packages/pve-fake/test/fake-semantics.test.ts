@@ -140,6 +140,65 @@ describe('PVE fake semantics, in-process through msw', () => {
     expect(errors.body.data.map((t) => t.upid)).toEqual([warned, failed]);
   });
 
+  it("lists a node's tasks with Tasks.pm's source, since, until, start, limit and filters", async () => {
+    const started = fake.clock.nowSeconds();
+    const start = async (path: string) => (await call<string>('POST', path)).body.data;
+    fake.failNextTask({ type: 'qmstart', vmid: 101, message: 'start failed: QEMU exited with code 1' });
+    const failed = await start('/nodes/pve1/qemu/101/status/start');
+    fake.finishTasks();
+    fake.clock.advance(10_000);
+    const stopped = await start('/nodes/pve1/qemu/100/status/stop');
+    fake.finishTasks();
+    fake.clock.advance(10_000);
+    fake.failNextTask({ type: 'vzshutdown', warnings: ['container took long to stop'] });
+    const warned = await start('/nodes/pve1/lxc/102/status/shutdown');
+    fake.finishTasks();
+    fake.clock.advance(10_000);
+    const running = await start('/nodes/pve1/qemu/101/status/start');
+    type Item = { upid: string; status: string; endtime?: number; type: string };
+    const list = async (params: Record<string, string | number>) => {
+      const res = await call<Item[]>('GET', '/nodes/pve1/tasks', params);
+      return { upids: res.body.data.map((item) => item.upid), items: res.body.data, total: res.body.total };
+    };
+
+    // The active file (running, `RUNNING`, no endtime) first, then the archive newest end first.
+    const all = await list({ source: 'all' });
+    expect(all.upids).toEqual([running, warned, stopped, failed]);
+    expect(all.items.map((item) => item.status)).toEqual([
+      'RUNNING',
+      'WARNINGS: 1',
+      'OK',
+      'start failed: QEMU exited with code 1',
+    ]);
+    expect(all.items[0]?.endtime).toBeUndefined();
+    expect(all.items.slice(1).every((item) => typeof item.endtime === 'number')).toBe(true);
+    expect((await list({})).upids).toEqual([warned, stopped, failed]);
+    expect((await list({ source: 'active' })).upids).toEqual([running]);
+    // `since` and `until` compare the start time (the UPID's).
+    expect((await list({ source: 'all', since: started + 10 })).upids).toEqual([running, warned, stopped]);
+    expect((await list({ source: 'all', until: started + 10 })).upids).toEqual([stopped, failed]);
+    expect(await list({ source: 'all', start: 1, limit: 2 })).toMatchObject({
+      upids: [warned, stopped],
+      total: 4,
+    });
+    expect((await list({ source: 'all', limit: 0 })).upids).toEqual([]);
+    expect((await list({ source: 'all', vmid: 101 })).upids).toEqual([running, failed]);
+    expect((await list({ source: 'all', typefilter: 'qmstart' })).upids).toEqual([running, failed]);
+    expect((await list({ source: 'all', userfilter: 'ROOT@' })).upids).toHaveLength(4);
+    // A running task has no status when `node_tasks` filters it: its kind is `unknown`.
+    expect((await list({ source: 'all', statusfilter: 'warning,ERROR' })).upids).toEqual([warned, failed]);
+    expect((await list({ source: 'all', statusfilter: 'unknown' })).upids).toEqual([running]);
+    // `errors` drops only the `ok` ones, and overrides `statusfilter`.
+    expect((await list({ source: 'all', errors: 1, statusfilter: 'ok' })).upids).toEqual([
+      running,
+      warned,
+      failed,
+    ]);
+    expect((await call('GET', '/nodes/pve1/tasks', { statusfilter: 'ok,bogus' })).body.errors).toEqual({
+      statusfilter: "invalid format - invalid status 'bogus'\n",
+    });
+  });
+
   it('checks running state, digest and protection like PVE', async () => {
     expect(await call('POST', '/nodes/pve1/qemu/101/status/reset')).toMatchObject({
       status: 500,

@@ -2,12 +2,12 @@ import { isHypervisorError, type Operation } from '@hvc/hypervisor-connector';
 import { z } from 'zod';
 import { pveRecords } from '../schemas/pve-record.js';
 import { taskListItemFields } from '../schemas/record-fields.js';
-import { PveTaskLogSchema, PveTaskStatusSchema } from '../schemas/tasks.js';
+import { PveTaskLogSchema, type PveTaskStatus, PveTaskStatusSchema } from '../schemas/tasks.js';
 import { pvePath } from '../transport/form-encoding.js';
 import type { PveClient } from '../transport/pve-client.js';
 import { type AwaitedGuestChange, awaitedGuestChange, isHaTask } from './awaited-guest-change.js';
 import { decodeOperationId, encodeOperationId, type OperationRef, publicUpid } from './operation-id.js';
-import { isoFromEpochSeconds, taskOutcome, warningLines } from './task-outcome.js';
+import { isoFromEpochSeconds, type TaskOutcome, taskOutcome, warningLines } from './task-outcome.js';
 import { guestIdOfTask, operationTypeOfTask } from './task-types.js';
 import { parseUpid, tryParseUpid, type Upid } from './upid.js';
 
@@ -73,8 +73,7 @@ export class TaskService {
    */
   async get(ref: OperationRef & { task: Upid }, signal?: AbortSignal): Promise<Operation> {
     const { task } = ref;
-    const id = encodeOperationId(ref, this.#owner);
-    let status: z.output<typeof PveTaskStatusSchema>;
+    let status: PveTaskStatus;
     try {
       status = await this.#client.get(
         pvePath('nodes', task.node, 'tasks', ref.upid, 'status'),
@@ -87,14 +86,54 @@ export class TaskService {
       );
     } catch (error) {
       if (isHypervisorError(error, 'NOT_FOUND') && this.#withinGrace(ref.upid, task))
-        return this.#running(ref, task, id);
+        return this.#running(ref, task, encodeOperationId(ref, this.#owner));
       if (isHypervisorError(error, 'NOT_FOUND')) {
-        throw Object.assign(error, { operationId: id });
+        throw Object.assign(error, { operationId: encodeOperationId(ref, this.#owner) });
       }
       throw error;
     }
+    return this.#operation(ref, status, undefined, signal);
+  }
+
+  /**
+   * The operation of a task that its node's task list (`/nodes/{node}/tasks`) shows ended, as `get` would give it,
+   * with no status call: the item's `status` is the exit status a status read gives as `exitstatus` (see
+   * `NodeTaskWatch`), and it ended at the item's `endtime`.
+   */
+  endedAsListed(
+    ref: OperationRef & { task: Upid },
+    item: TaskListItem,
+    signal?: AbortSignal,
+  ): Promise<Operation> {
+    const { status: exitstatus, endtime, ...fields } = item;
+    const status: PveTaskStatus = {
+      ...fields,
+      status: 'stopped',
+      ...(exitstatus === undefined ? {} : { exitstatus }),
+    };
+    return this.#operation(
+      ref,
+      status,
+      endtime === undefined ? undefined : isoFromEpochSeconds(endtime),
+      signal,
+    );
+  }
+
+  /**
+   * The operation of a task in the state `status` gives (`status`, `exitstatus`): one mapping of exit statuses
+   * (`taskOutcome`) whether the status was read or listed. A succeeded task that only set a guest change going is
+   * running until the guest has made it; a task with warnings carries its log's `WARN` lines. `endedAt` is the
+   * task's end when known (now otherwise).
+   */
+  async #operation(
+    ref: OperationRef & { task: Upid },
+    status: PveTaskStatus,
+    endedAt: string | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<Operation> {
+    const { task } = ref;
     const outcome = taskOutcome(status.status, status.exitstatus);
-    const base = this.#running(ref, task, id);
+    const base = this.#running(ref, task, encodeOperationId(ref, this.#owner));
     const raw = this.#publicStatus(status);
     if (outcome.status === 'running') {
       base.raw = raw;
@@ -117,20 +156,13 @@ export class TaskService {
           error: { code: 'OPERATION_FAILED', message: change.message },
         };
       }
+      // The operation ended when the guest changed, not with its task.
+      endedAt = undefined;
     }
-    const ended = { ...base, status: outcome.status, endedAt: new Date().toISOString(), raw };
-    if (outcome.status === 'succeeded') {
-      if (outcome.warningCount === undefined) return ended;
-      const warnings = warningLines(await this.logTail(ref, 500, signal));
-      return { ...ended, warnings: warnings.length > 0 ? warnings : [`${outcome.warningCount} warning(s)`] };
-    }
-    return {
-      ...ended,
-      error: {
-        code: outcome.status === 'cancelled' ? 'CANCELLED' : 'OPERATION_FAILED',
-        message: outcome.error ?? 'the task failed',
-      },
-    };
+    const ended = endedOperation(base, outcome, endedAt ?? new Date().toISOString(), raw);
+    if (outcome.warningCount === undefined || ended.status !== 'succeeded') return ended;
+    const warnings = warningLines(await this.logTail(ref, 500, signal));
+    return { ...ended, warnings: warnings.length > 0 ? warnings : (ended.warnings ?? []) };
   }
 
   /**
@@ -155,25 +187,16 @@ export class TaskService {
       base.raw = { ...base.raw, user, ...(tokenid === undefined ? {} : { tokenid }) };
     }
     if (exit === undefined || exit === 'RUNNING') return base;
-    const outcome = taskOutcome('stopped', exit);
-    const ended = {
-      ...base,
-      status: outcome.status,
-      endedAt: isoFromEpochSeconds(endtime ?? task.starttime),
-      raw: { ...base.raw, status: exit, ...(endtime === undefined ? {} : { endtime }) },
-    };
-    if (outcome.status === 'succeeded') {
-      return outcome.warningCount === undefined
-        ? ended
-        : { ...ended, warnings: [`${outcome.warningCount} warning(s)`] };
-    }
-    return {
-      ...ended,
-      error: {
-        code: outcome.status === 'cancelled' ? 'CANCELLED' : 'OPERATION_FAILED',
-        message: outcome.error ?? 'the task failed',
+    return endedOperation(
+      base,
+      taskOutcome('stopped', exit),
+      isoFromEpochSeconds(endtime ?? task.starttime),
+      {
+        ...base.raw,
+        status: exit,
+        ...(endtime === undefined ? {} : { endtime }),
       },
-    };
+    );
   }
 
   /** The last `lines` lines of the task's log (of its first 10 000 lines). */
@@ -290,7 +313,7 @@ export class TaskService {
   }
 
   /** PVE's task status without the connector's own user and token id (`user`, `tokenid`, the UPID's user). */
-  #publicStatus(status: z.output<typeof PveTaskStatusSchema>): Record<string, unknown> {
+  #publicStatus(status: PveTaskStatus): Record<string, unknown> {
     const { user, tokenid, ...rest } = status as Record<string, unknown>;
     const authid = tokenid === undefined ? user : `${String(user)}!${String(tokenid)}`;
     const own = authid !== undefined && authid === this.#owner;
@@ -332,4 +355,30 @@ export class TaskService {
       raw: { upid: this.publicUpid(ref.upid), node: task.node, type: task.type },
     };
   }
+}
+
+/**
+ * The operation of a task that has ended with `outcome` (from `taskOutcome`): succeeded (with a count of warnings for
+ * `WARNINGS: n`, which a reader of the log replaces with its lines), failed with OPERATION_FAILED or cancelled with
+ * CANCELLED, the exit status as the error's message.
+ */
+function endedOperation(
+  base: Operation,
+  outcome: TaskOutcome,
+  endedAt: string,
+  raw: Record<string, unknown>,
+): Operation {
+  const ended: Operation = { ...base, status: outcome.status, endedAt, raw };
+  if (outcome.status === 'succeeded') {
+    return outcome.warningCount === undefined
+      ? ended
+      : { ...ended, warnings: [`${outcome.warningCount} warning(s)`] };
+  }
+  return {
+    ...ended,
+    error: {
+      code: outcome.status === 'cancelled' ? 'CANCELLED' : 'OPERATION_FAILED',
+      message: outcome.error ?? 'the task failed',
+    },
+  };
 }

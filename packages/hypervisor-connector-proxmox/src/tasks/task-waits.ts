@@ -14,7 +14,7 @@ export interface TaskWaits {
 
 /**
  * Task waits on the configured schedule, each poll and each wait's end published on the task-wait channel;
- * concurrent waits on one node learn from shared reads of its active tasks.
+ * concurrent waits on one node learn from shared reads of its task list how their tasks run and end.
  */
 export function createTaskWaits(
   client: PveClient,
@@ -33,8 +33,14 @@ export function createTaskWaits(
         upid: tasks.publicUpid(tasks.decode(event.operationId).upid),
       })),
   });
-  // A read of a node's active tasks this recent answers a poll.
-  const watch = new NodeTaskWatch(client, { freshMs: Math.max(1, initialIntervalMs / 2), maxIntervalMs });
+  // A read of a node's tasks this recent answers a poll. Timed reads come no closer than a tenth of the first poll
+  // interval: a node with many waits is read that often (one request for all of them), so that the last of a batch of
+  // tasks is seen ending soon after it ends.
+  const watch = new NodeTaskWatch(client, {
+    freshMs: Math.max(1, initialIntervalMs / 2),
+    minIntervalMs: Math.max(1, initialIntervalMs / 10),
+    maxIntervalMs,
+  });
   return {
     wait: (id, options) => waiter.wait(id, taskSource(tasks, tasks.decode(id), watch), options),
   };

@@ -17,6 +17,8 @@ const USERID = /^[^\s:/]+@[A-Za-z][A-Za-z0-9.\-_]+$/;
 const DNS_NAME =
   /^(?:(?:[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?)\.)*(?:[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?)$/;
 
+const TASK_STATUS_TYPE = /^(ok|error|warning|unknown)$/i;
+
 const configId: FormatCheck = (v) => (CONFIGID.test(v) ? undefined : `invalid configuration ID '${v}'`);
 
 const checks: Record<PveStringFormat, FormatCheck> = {
@@ -43,6 +45,11 @@ const checks: Record<PveStringFormat, FormatCheck> = {
   'pve-qm-ipconfig': checkIpconfig,
   'pve-qm-cicustom': checkCicustom,
   'pve-qm-boot': checkBoot,
+  // pve-common `src/PVE/JSONSchema.pm` `verify_task_status_type`, for each item of the list.
+  'pve-task-status-type-list': (v) => {
+    const invalid = splitList(v).find((status) => !TASK_STATUS_TYPE.test(status));
+    return invalid === undefined ? undefined : `invalid status '${invalid}'`;
+  },
 };
 
 /** Checks a string against a PVE format; returns the message PVE puts after `invalid format - `. */

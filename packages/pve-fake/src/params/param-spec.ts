@@ -17,7 +17,8 @@ export type PveStringFormat =
   | 'address-list'
   | 'pve-qm-ipconfig'
   | 'pve-qm-cicustom'
-  | 'pve-qm-boot';
+  | 'pve-qm-boot'
+  | 'pve-task-status-type-list';
 
 interface ParamBase {
   /** Absent or false: the parameter is required (PVE's schema marks the optional ones). */

@@ -76,34 +76,56 @@ function log(ctx: RouteContext): Envelope {
   });
 }
 
+/**
+ * The kind of a task's exit status, as `statusfilter` and `errors` see it (pve-common `src/PVE/UPID.pm`
+ * `normalize_status_type`): `ok`, `warning` (`WARNINGS: n`), `error`, and `unknown` for a running task (it has no
+ * status yet when `node_tasks` filters it) or `unexpected status`.
+ */
+function statusType(t: TaskRecord): string {
+  const exit = t.status === 'stopped' ? t.exitstatus : undefined;
+  if (!exit || exit === 'unexpected status') return 'unknown';
+  if (exit === 'OK') return 'ok';
+  return /^WARNINGS: \d+$/.test(exit) ? 'warning' : 'error';
+}
+
+/**
+ * `GET /nodes/{node}/tasks` as pve-manager `PVE/API2/Tasks.pm` `node_tasks` answers it: `source` `active` (the running
+ * tasks, oldest first, as the active file lists them, each `RUNNING`), `archive` (the default: the ended ones, newest
+ * end first, as the index is read backwards, each with its `endtime` and exit `status`) or `all` (the active ones
+ * first); then `userfilter` (part of the user, any case), what the caller may see (its own tasks, all of them with
+ * `Sys.Audit` on the node), `typefilter`, `vmid`, `since` and `until` (on the start time), `statusfilter` (kinds of
+ * exit status; ignored with `errors`), `errors` (all but `ok`); `start` skips that many matches and `limit` (default
+ * 50) caps the rest, while `total` counts every match.
+ */
 function list(ctx: RouteContext): Envelope {
   const node = String(ctx.params.node);
   ctx.env.cluster.requireNode(node);
   const p = ctx.params;
   const source = String(p.source ?? 'archive');
-  const statusFilter = typeof p.statusfilter === 'string' ? new Set(splitList(p.statusfilter)) : undefined;
-  const kind = (t: TaskRecord): string =>
-    t.exitstatus === 'OK'
-      ? 'ok'
-      : t.exitstatus?.startsWith('WARNINGS')
-        ? 'warning'
-        : t.exitstatus
-          ? 'error'
-          : 'unknown';
-  const tasks = [...ctx.env.tasks.tasks.values()]
-    .filter((t) => t.node === node)
-    .filter((t) =>
-      source === 'archive' ? t.status === 'stopped' : source === 'active' ? t.status === 'running' : true,
+  const errors = p.errors === true;
+  const kinds =
+    typeof p.statusfilter === 'string' && !errors
+      ? new Set(splitList(p.statusfilter).map((kind) => kind.toLowerCase()))
+      : new Set(errors ? ['warning', 'error', 'unknown'] : ['ok', 'warning', 'error', 'unknown']);
+  const userfilter = typeof p.userfilter === 'string' ? p.userfilter.toLowerCase() : undefined;
+  const onNode = [...ctx.env.tasks.tasks.values()].filter((t) => t.node === node);
+  const active = source === 'archive' ? [] : onNode.filter((t) => t.status === 'running');
+  const archived =
+    source === 'active'
+      ? []
+      : onNode
+          .filter((t) => t.status === 'stopped')
+          .sort((a, b) => (b.endtime ?? 0) - (a.endtime ?? 0) || b.starttime - a.starttime || b.pid - a.pid);
+  const tasks = [...active, ...archived]
+    .filter(
+      (t) => userfilter === undefined || (t.authid.split('!')[0] ?? '').toLowerCase().includes(userfilter),
     )
     .filter((t) => canSeeTask(ctx.env, ctx.who, t, `/nodes/${node}`))
-    .filter((t) => p.errors !== true || (t.status === 'stopped' && kind(t) !== 'ok'))
-    .filter((t) => p.vmid === undefined || t.id === String(p.vmid))
     .filter((t) => typeof p.typefilter !== 'string' || t.type === p.typefilter)
-    .filter((t) => typeof p.userfilter !== 'string' || t.authid.includes(p.userfilter))
-    .filter((t) => !statusFilter || (t.status === 'stopped' && statusFilter.has(kind(t))))
+    .filter((t) => p.vmid === undefined || t.id === String(p.vmid))
     .filter((t) => p.since === undefined || t.starttime >= Number(p.since))
     .filter((t) => p.until === undefined || t.starttime <= Number(p.until))
-    .sort((a, b) => b.starttime - a.starttime || b.pid - a.pid);
+    .filter((t) => kinds.has(statusType(t)));
   const start = Number(p.start ?? 0);
   const limit = Number(p.limit ?? 50);
   return new Envelope(tasks.slice(start, start + limit).map(taskListItem), { total: tasks.length });
@@ -124,7 +146,7 @@ export function taskRoutes(): RouteDef[] {
         since: int(),
         until: int(),
         source: str({ enum: ['archive', 'active', 'all'] }),
-        statusfilter: str(),
+        statusfilter: str({ format: 'pve-task-status-type-list' }),
         typefilter: str(),
         userfilter: str(),
         vmid: vmidParam,
