@@ -1,10 +1,10 @@
 import { isHypervisorError, type Operation } from '@hvc/hypervisor-connector';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createProxmoxConnector } from '../src/index.js';
 import { encodeOperationId } from '../src/tasks/operation-id.js';
 import { type HttpsTestServer, startHttpsTestServer } from './support/https-test-server.js';
+import { connectorOn, TEST_TOKEN_ID } from './support/test-server-connector.js';
 
-const OWNER = 'root@pam!hvc';
+const OWNER = TEST_TOKEN_ID;
 const hex = (value: number) => value.toString(16).toUpperCase().padStart(8, '0');
 const START = Math.floor(Date.now() / 1000);
 
@@ -103,10 +103,7 @@ async function scriptedNode(tasks: readonly ScriptedTask[], options: { failList?
 }
 
 function connect(server: HttpsTestServer) {
-  const connector = createProxmoxConnector({
-    endpoints: [server.url],
-    credentials: { tokenId: OWNER, secret: 'token-secret' },
-    tls: { fingerprint: server.fingerprint },
+  const connector = connectorOn(server, {
     tasks: { initialIntervalMs: 20, backoffFactor: 1.5, maxIntervalMs: 200 },
   });
   cleanups.push(() => connector.close());

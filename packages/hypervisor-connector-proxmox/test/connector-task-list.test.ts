@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createProxmoxConnector } from '../src/index.js';
 import { decodeOperationId } from '../src/tasks/operation-id.js';
 import { type HttpsTestServer, startHttpsTestServer } from './support/https-test-server.js';
+import { connectorOn } from './support/test-server-connector.js';
 
 const hex = (seconds: number) => seconds.toString(16).toUpperCase().padStart(8, '0');
 const upid = (at: number, type: string, id: string, user: string) =>
@@ -95,11 +95,7 @@ async function pve(tasks: Record<string, unknown>[]): Promise<HttpsTestServer> {
 }
 
 function connect(server: HttpsTestServer) {
-  const connector = createProxmoxConnector({
-    endpoints: [server.url],
-    credentials: { tokenId: 'root@pam!hvc', secret: 'token-secret' },
-    tls: { fingerprint: server.fingerprint },
-  });
+  const connector = connectorOn(server);
   cleanups.push(() => connector.close());
   return connector;
 }

@@ -2,9 +2,10 @@ import diagnosticsChannel from 'node:diagnostics_channel';
 import { isHypervisorError, type Operation } from '@hvc/hypervisor-connector';
 import { afterEach, describe, expect, it } from 'vitest';
 import { rejection } from '../../hypervisor-connector-kit/test/support/rejection.js';
-import { createProxmoxConnector, PROXMOX_DIAGNOSTICS_CHANNELS } from '../src/index.js';
+import { PROXMOX_DIAGNOSTICS_CHANNELS } from '../src/index.js';
 import { decodeOperationId, encodeOperationId } from '../src/tasks/operation-id.js';
 import { type HttpsTestServer, startHttpsTestServer, type TestHandler } from './support/https-test-server.js';
+import { connectorOn } from './support/test-server-connector.js';
 
 const RESOURCES = [{ id: 'qemu/100', type: 'qemu', vmid: 100, node: 'pve1', name: 'web', status: 'stopped' }];
 
@@ -69,10 +70,7 @@ async function pve(task: ScriptedTask): Promise<{ server: HttpsTestServer; delet
 }
 
 function connect(server: HttpsTestServer) {
-  const connector = createProxmoxConnector({
-    endpoints: [server.url],
-    credentials: { tokenId: 'root@pam!hvc', secret: 'token-secret' },
-    tls: { fingerprint: server.fingerprint },
+  const connector = connectorOn(server, {
     tasks: { initialIntervalMs: 5, maxIntervalMs: 20, noSuchTaskGraceMs: 10_000 },
   });
   cleanups.push(() => connector.close());

@@ -29,8 +29,12 @@ export async function readCappedBody(
     chunks.push(chunk);
     size += chunk.byteLength;
   }
+  return decodeChunks(chunks, size);
+}
+
+/** `chunks` (of `size` bytes in all) as UTF-8 text: one chunk (most answers) is decoded in place, more are joined first. */
+export function decodeChunks(chunks: readonly Uint8Array[], size: number): string {
   const only = chunks.length === 1 ? (chunks[0] as Uint8Array) : undefined;
-  // One chunk (most answers) is decoded in place; more are joined first.
   const bytes = only ? Buffer.from(only.buffer, only.byteOffset, size) : Buffer.concat(chunks, size);
   return bytes.toString('utf8');
 }

@@ -1,4 +1,5 @@
 import { type Dispatcher, errors } from 'undici';
+import { decodeChunks } from './capped-body.js';
 import type { Endpoint } from './endpoint-set.js';
 import {
   bodyLimit,
@@ -130,10 +131,11 @@ class AnswerCollector implements Dispatcher.DispatchHandler {
   #answer(): void {
     if (this.#settled) return;
     this.#settle();
-    const chunks = this.#chunks;
-    // One chunk (most answers) is decoded in place; more are joined first.
-    const bytes = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, this.#size);
-    this.#resolve({ status: this.#status, statusText: this.#statusText, body: bytes.toString('utf8') });
+    this.#resolve({
+      status: this.#status,
+      statusText: this.#statusText,
+      body: decodeChunks(this.#chunks, this.#size),
+    });
   }
 
   #settle(): void {
