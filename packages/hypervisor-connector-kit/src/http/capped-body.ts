@@ -1,3 +1,4 @@
+import { isAscii } from 'node:buffer';
 import { ResponseTooLargeError } from './response-too-large.js';
 
 /** What {@link readCappedBody} does when a body passes its limit. */
@@ -32,9 +33,45 @@ export async function readCappedBody(
   return decodeChunks(chunks, size);
 }
 
-/** `chunks` (of `size` bytes in all) as UTF-8 text: one chunk (most answers) is decoded in place, more are joined first. */
+/**
+ * The largest body joined in the shared join buffer (a bigger one is joined in a buffer of its own). The buffer
+ * keeps the size of the largest body it joined, so this bounds the memory it holds for the life of the process.
+ */
+export const JOIN_BUFFER_MAX_BYTES = 16 * 1024 * 1024;
+
+/**
+ * One buffer the chunks of a body are joined in, reused by every answer. Safe to share: a body is copied in and
+ * decoded into a string of its own in one synchronous step, and only its own `size` bytes are read back.
+ */
+let joinBuffer: Buffer | undefined;
+
+/**
+ * `chunks` (of `size` bytes in all) as UTF-8 text. One chunk (most answers) is decoded in place; more are joined in
+ * the shared join buffer rather than a fresh one: a fresh multi-megabyte buffer per listing costs its page faults,
+ * which on virtual machines take longer than the copy and the decode together.
+ */
 export function decodeChunks(chunks: readonly Uint8Array[], size: number): string {
-  const only = chunks.length === 1 ? (chunks[0] as Uint8Array) : undefined;
-  const bytes = only ? Buffer.from(only.buffer, only.byteOffset, size) : Buffer.concat(chunks, size);
-  return bytes.toString('utf8');
+  if (chunks.length === 1) {
+    const only = chunks[0] as Uint8Array;
+    return textOf(Buffer.from(only.buffer, only.byteOffset, size));
+  }
+  if (size > JOIN_BUFFER_MAX_BYTES) return textOf(Buffer.concat(chunks, size));
+  if (joinBuffer === undefined || joinBuffer.byteLength < size) {
+    joinBuffer = Buffer.allocUnsafeSlow(Math.min(JOIN_BUFFER_MAX_BYTES, 2 ** Math.ceil(Math.log2(size))));
+  }
+  let offset = 0;
+  for (const chunk of chunks) {
+    joinBuffer.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return textOf(joinBuffer.subarray(0, size));
+}
+
+/**
+ * UTF-8 `bytes` as a string. ASCII (every PVE listing without a non-ASCII name or note) is decoded as Latin-1,
+ * which it is too: Node hands a large Latin-1 decode to V8 as an external string in memory the allocator reuses,
+ * where a UTF-8 decode takes a fresh large-object page of V8's heap per answer.
+ */
+function textOf(bytes: Buffer): string {
+  return isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8');
 }
