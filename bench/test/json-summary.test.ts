@@ -104,6 +104,7 @@ function report(hvc: number | null): BenchReport {
             jwtVerifyMicros: 100,
             userLookupMicros: 50,
             serverCpuVsBareConnect: { connectJson: { median: 1.8, range: [1.6, 2.1] }, grpc: null },
+            serverOwnCpuVsBareConnect: { connectJson: null, grpc: { median: 1.3, range: [1.2, 1.45] } },
           },
   };
 }
@@ -121,12 +122,20 @@ describe('jsonSummary', () => {
       serverConnectVsDirect: 0.6,
       serverGrpcVsDirect: 0.7,
       serverCpuVsBareConnect: { connectJson: 1.8, grpc: null },
+      serverOwnCpuVsBareConnect: { connectJson: null, grpc: 1.3 },
+    });
+    expect(jsonSummary(report(900)).spreads).toMatchObject({
+      serverCpuVsBareConnectJson: [1.6, 2.1],
+      serverCpuVsBareGrpc: null,
+      serverOwnCpuVsBareConnectJson: null,
+      serverOwnCpuVsBareGrpc: [1.2, 1.45],
     });
   });
 
   it('is null wherever hvc was not measured', () => {
     const {
       serverCpuVsBareConnect,
+      serverOwnCpuVsBareConnect,
       listGuestsVsRawUndici,
       listGuestsVsProxmoxApi,
       listGuestsVsProxmoxer,
@@ -134,6 +143,7 @@ describe('jsonSummary', () => {
       ...plain
     } = jsonSummary(report(null));
     expect(serverCpuVsBareConnect).toEqual({ connectJson: null, grpc: null });
+    expect(serverOwnCpuVsBareConnect).toEqual({ connectJson: null, grpc: null });
     expect(Object.keys(plain)).toHaveLength(14);
     for (const value of Object.values(plain)) expect(value).toBeNull();
     for (const split of [listGuestsVsRawUndici, listGuestsVsProxmoxApi, listGuestsVsProxmoxer]) {

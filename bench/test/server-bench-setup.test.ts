@@ -6,11 +6,12 @@ import { buildGuestFleet } from '../src/responder/guest-fleet.js';
 import { ResponderServer } from '../src/responder/responder-server.js';
 import {
   type BareGuestServer,
+  listGuestIds,
   recordAnswers,
   startBareGuestServer,
 } from '../src/server/bare-guest-server.js';
 import { type BenchServer, startBenchServer } from '../src/server/bench-server-setup.js';
-import { BENCH_TARGET_ID, type TenantAccess } from '../src/server/server-protocol.js';
+import { BENCH_MEMORY_TARGET_ID, BENCH_TARGET_ID, type TenantAccess } from '../src/server/server-protocol.js';
 import { createBenchCertificate } from '../src/tls/bench-certificate.js';
 
 const TOKEN_ID = 'root@pam!bench';
@@ -22,6 +23,7 @@ describe('the server scenario set-up', () => {
   let responder: ResponderServer;
   let server: BenchServer;
   let bare: BareGuestServer;
+  let memoryGuestIds: string[];
   const guestIds = buildGuestFleet(3, 2).guests.map((guest) => `${guest.type}/${guest.vmid}`);
 
   beforeAll(async () => {
@@ -44,9 +46,18 @@ describe('the server scenario set-up', () => {
       guestIds,
       tenants: { organisations: 2, targetsPerOrganisation: 2 },
     });
+    memoryGuestIds = await listGuestIds(
+      server.running.url,
+      server.token,
+      BENCH_MEMORY_TARGET_ID,
+      guestIds.length,
+    );
     bare = await startBareGuestServer(
       server.module.listenOnePort,
-      await recordAnswers(server.running.url, server.token, BENCH_TARGET_ID, guestIds),
+      await recordAnswers(server.running.url, server.token, [
+        { targetId: BENCH_TARGET_ID, guestIds },
+        { targetId: BENCH_MEMORY_TARGET_ID, guestIds: memoryGuestIds },
+      ]),
     );
   });
 
@@ -85,23 +96,37 @@ describe('the server scenario set-up', () => {
     ).rejects.toThrow(/not_found|permission_denied/);
   });
 
+  it("serves a memory target with as many guests as the sample, shaped like the responder's", async () => {
+    expect(memoryGuestIds).toHaveLength(guestIds.length);
+    const answer = await client(server.running.url, false).getGuest(
+      { targetId: BENCH_MEMORY_TARGET_ID, guestId: memoryGuestIds[0] as string },
+      { headers: { authorization: `Bearer ${server.token}` } },
+    );
+    expect(answer.guest).toMatchObject({ targetId: BENCH_MEMORY_TARGET_ID, name: 'bench-guest-0' });
+  });
+
   for (const [name, grpc] of [
     ['Connect JSON', false],
     ['gRPC', true],
   ] as const) {
-    it(`answers GetGuest over ${name} through hvc-server and through the bare baseline, alike`, async () => {
-      const headers = { authorization: `Bearer ${server.token}` };
-      const guestId = guestIds[1] as string;
-      const viaServer = await client(server.running.url, grpc).getGuest(
-        { targetId: BENCH_TARGET_ID, guestId },
-        { headers },
-      );
-      expect(viaServer.guest?.id).toBe(guestId);
-      const viaBare = await client(bare.url, grpc).getGuest(
-        { targetId: BENCH_TARGET_ID, guestId },
-        { headers },
-      );
-      expect(viaBare).toEqual(viaServer);
-    });
+    for (const [kind, targetId, ids] of [
+      ['Proxmox', BENCH_TARGET_ID, () => guestIds],
+      ['memory', BENCH_MEMORY_TARGET_ID, () => memoryGuestIds],
+    ] as const) {
+      it(`answers GetGuest of the ${kind} target over ${name} through hvc-server and the bare baseline, alike`, async () => {
+        const headers = { authorization: `Bearer ${server.token}` };
+        const guestId = ids()[1] as string;
+        const viaServer = await client(server.running.url, grpc).getGuest({ targetId, guestId }, { headers });
+        expect(viaServer.guest?.id).toBe(guestId);
+        expect(viaServer.guest?.targetId).toBe(targetId);
+        const viaBare = await client(bare.url, grpc).getGuest({ targetId, guestId }, { headers });
+        // The memory connector's uptime is live: the bare answer was recorded up to a second earlier.
+        const settled = (answer: typeof viaServer) => ({
+          ...answer.guest,
+          usage: { ...answer.guest?.usage, uptimeSeconds: 0n },
+        });
+        expect(settled(viaBare)).toEqual(settled(viaServer));
+      });
+    }
   }
 });

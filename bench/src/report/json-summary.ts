@@ -16,6 +16,11 @@ export interface JsonSummary {
   readonly serverGrpcVsDirect: number | null;
   /** hvc-server's CPU per GetGuest over a bare ConnectRPC handler's, concurrency 64 (median of interleaved runs). */
   readonly serverCpuVsBareConnect: { readonly connectJson: number | null; readonly grpc: number | null };
+  /**
+   * The same with a memory target, whose connector answers from memory as the bare handler does: what hvc-server's
+   * own layers cost, without the hypervisor read the Proxmox figure includes.
+   */
+  readonly serverOwnCpuVsBareConnect: { readonly connectJson: number | null; readonly grpc: number | null };
   /** `listGuests` calls/s, hvc over raw undici, at concurrency 1 and 32 (median of the interleaved rounds' ratios). */
   readonly listGuestsVsRawUndici: ByConcurrency;
   /** `listGuests` calls/s, hvc over `proxmox-api`, at concurrency 1 and 32. */
@@ -77,12 +82,33 @@ export function serverRatio(report: BenchReport, label: string): number | null {
 }
 
 /** hvc-server's CPU per call over the bare ConnectRPC baseline's, per protocol; null where not measured. */
-export function serverCpuVsBare(report: BenchReport): JsonSummary['serverCpuVsBareConnect'] {
-  const ratios = 'unavailable' in report.server ? undefined : report.server.serverCpuVsBareConnect;
+export function serverCpuVsBare(
+  report: BenchReport,
+  target: 'proxmox' | 'memory' = 'proxmox',
+): JsonSummary['serverCpuVsBareConnect'] {
+  const ratios = serverCpuRatios(report, target);
   return {
     connectJson: round(ratios?.connectJson?.median ?? null),
     grpc: round(ratios?.grpc?.median ?? null),
   };
+}
+
+/** The server CPU ratios with their spreads, for the Proxmox target or the memory target. */
+function serverCpuRatios(report: BenchReport, target: 'proxmox' | 'memory') {
+  if ('unavailable' in report.server) return undefined;
+  return target === 'proxmox'
+    ? report.server.serverCpuVsBareConnect
+    : report.server.serverOwnCpuVsBareConnect;
+}
+
+/** The min–max of a server CPU ratio. */
+function serverCpuSpread(
+  report: BenchReport,
+  target: 'proxmox' | 'memory',
+  protocol: 'connectJson' | 'grpc',
+): readonly [number, number] | null {
+  const range = serverCpuRatios(report, target)?.[protocol]?.range;
+  return range === undefined ? null : [round(range[0]) as number, round(range[1]) as number];
 }
 
 /** The clients measured interleaved in this process, whose runs pair up round by round (proxmoxer runs after). */
@@ -160,6 +186,7 @@ export function jsonSummary(report: BenchReport): JsonSummary {
     serverConnectVsDirect: round(serverRatio(report, 'server, Connect JSON')),
     serverGrpcVsDirect: round(serverRatio(report, 'server, gRPC')),
     serverCpuVsBareConnect: serverCpuVsBare(report),
+    serverOwnCpuVsBareConnect: serverCpuVsBare(report, 'memory'),
     listGuestsVsRawUndici: { c1: rounded(listRaw[0]), c32: rounded(listRaw[1]) },
     listGuestsVsProxmoxApi: { c1: rounded(listApi[0]), c32: rounded(listApi[1]) },
     listGuestsVsProxmoxer: { c1: rounded(listPy[0]), c32: rounded(listPy[1]) },
@@ -188,6 +215,10 @@ export function jsonSummary(report: BenchReport): JsonSummary {
       scaleRssPeakMB: range(scaleMemory?.rssPeakRangeMB),
       scaleListGuestsP99Ms: range(scaleList?.p99MsRange),
       scaleGetGuestP99Ms: range(scaleGet?.p99MsRange),
+      serverCpuVsBareConnectJson: serverCpuSpread(report, 'proxmox', 'connectJson'),
+      serverCpuVsBareGrpc: serverCpuSpread(report, 'proxmox', 'grpc'),
+      serverOwnCpuVsBareConnectJson: serverCpuSpread(report, 'memory', 'connectJson'),
+      serverOwnCpuVsBareGrpc: serverCpuSpread(report, 'memory', 'grpc'),
     },
   };
 }

@@ -8,7 +8,7 @@ import { median, ratio } from '../load/stats.js';
 import { buildGuestFleet, type FleetGuest } from '../responder/guest-fleet.js';
 import { ResponderProcess } from '../responder/responder-process.js';
 import { ServerProcess } from '../server/server-process.js';
-import { BENCH_TARGET_ID } from '../server/server-protocol.js';
+import { BENCH_MEMORY_TARGET_ID, BENCH_TARGET_ID } from '../server/server-protocol.js';
 import type { BenchCertificate } from '../tls/bench-certificate.js';
 import { type ClientMeasurement, type ResponderSample, summariseRuns } from './measured-client.js';
 
@@ -53,6 +53,14 @@ export type ServerOverheadResult =
         readonly connectJson: CpuRatio | null;
         readonly grpc: CpuRatio | null;
       };
+      /**
+       * The same ratio with the memory target: hvc-server's own layers (authentication, access, storage, resolver,
+       * interceptors, audit, metrics, mapping) over the bare handler, neither reading a hypervisor.
+       */
+      readonly serverOwnCpuVsBareConnect?: {
+        readonly connectJson: CpuRatio | null;
+        readonly grpc: CpuRatio | null;
+      };
       /** How the scenario is set up: what the ratios compare. */
       readonly description?: string;
     }
@@ -83,6 +91,10 @@ export const WAY = {
   grpc: 'server, gRPC',
   bareConnect: 'bare ConnectRPC, Connect JSON',
   bareGrpc: 'bare ConnectRPC, gRPC',
+  connectMemory: 'server, Connect JSON, memory target',
+  grpcMemory: 'server, gRPC, memory target',
+  bareConnectMemory: 'bare ConnectRPC, Connect JSON, memory target',
+  bareGrpcMemory: 'bare ConnectRPC, gRPC, memory target',
 } as const;
 
 /** What the ratios compare; rendered with the scenario's tables. */
@@ -98,14 +110,20 @@ export const SERVER_OVERHEAD_DESCRIPTION = [
   "throughput a client gets through the server vs linking the library; the server's CPU per call (process.cpuUsage",
   'of the server process over each run, divided by the calls completed) is given below the tables. Medians of the',
   "runs, interleaved. The responder counts the Proxmox requests each way makes per call: hvc reads a guest's status",
-  'and its config (2), the bare handler none.',
+  'and its config (2), the bare handler none. The memory-target lines (at concurrency 64 only) ask hvc-server for',
+  "guests of a second target of the same organisation whose connector answers from memory (the server's `memory`",
+  "kind, 40 guests shaped like the responder's), and the bare handler for the messages hvc-server gave for them:",
+  "neither reads a hypervisor, so their CPU ratio is what hvc-server's own layers cost.",
 ].join(' ');
 
 /** One way of making the call, and whether the server process serves it. */
 interface Way {
   readonly label: string;
-  readonly call: (guest: FleetGuest) => Promise<unknown>;
+  /** Makes the `n`-th call of a run (the way cycles over its target's sample of guests). */
+  readonly call: (n: number) => Promise<unknown>;
   readonly throughServer: boolean;
+  /** The concurrencies it runs at; all of the scenario's when absent. */
+  readonly concurrencies?: readonly number[];
 }
 
 /** The scenario's parts, running: the responder, the server process and the ways to call. */
@@ -153,14 +171,48 @@ export async function openServerBench(
           ? createGrpcTransport({ baseUrl })
           : createConnectTransport({ baseUrl, httpVersion: '1.1', useBinaryFormat: false }),
       );
-    const viaServer = (caller: GuestCaller) => (guest: FleetGuest) =>
-      caller.getGuest({ targetId: BENCH_TARGET_ID, guestId: idOf(guest) }, { headers });
+    const proxmoxIds = sample.map(idOf);
+    const viaServer =
+      (caller: GuestCaller, targetId: string = BENCH_TARGET_ID, guestIds: readonly string[] = proxmoxIds) =>
+      (n: number) =>
+        caller.getGuest({ targetId, guestId: guestIds[n % guestIds.length] as string }, { headers });
+    const onMemory = (caller: GuestCaller) =>
+      viaServer(caller, BENCH_MEMORY_TARGET_ID, server.memoryGuestIds);
+    const headline: readonly number[] = [CPU_RATIO_CONCURRENCY];
     const ways: Way[] = [
-      { label: WAY.direct, call: (guest) => connector.getGuest(idOf(guest)), throughServer: false },
+      {
+        label: WAY.direct,
+        call: (n) => connector.getGuest(proxmoxIds[n % proxmoxIds.length] as string),
+        throughServer: false,
+      },
       { label: WAY.connect, call: viaServer(over(server.url, false)), throughServer: true },
       { label: WAY.grpc, call: viaServer(over(server.url, true)), throughServer: true },
       { label: WAY.bareConnect, call: viaServer(over(server.bareUrl, false)), throughServer: true },
       { label: WAY.bareGrpc, call: viaServer(over(server.bareUrl, true)), throughServer: true },
+      {
+        label: WAY.connectMemory,
+        call: onMemory(over(server.url, false)),
+        throughServer: true,
+        concurrencies: headline,
+      },
+      {
+        label: WAY.grpcMemory,
+        call: onMemory(over(server.url, true)),
+        throughServer: true,
+        concurrencies: headline,
+      },
+      {
+        label: WAY.bareConnectMemory,
+        call: onMemory(over(server.bareUrl, false)),
+        throughServer: true,
+        concurrencies: headline,
+      },
+      {
+        label: WAY.bareGrpcMemory,
+        call: onMemory(over(server.bareUrl, true)),
+        throughServer: true,
+        concurrencies: headline,
+      },
     ];
     return {
       server,
@@ -168,7 +220,7 @@ export async function openServerBench(
       ways,
       caller(way) {
         let next = 0;
-        return () => way.call(sample[next++ % sample.length] as FleetGuest);
+        return () => way.call(next++);
       },
       close,
     };
@@ -200,12 +252,12 @@ export async function runServerOverhead(
   let bench: ServerBench | undefined;
   try {
     bench = await openServerBench(certificate, factory, guestService);
-    const { server, ways, responder } = bench;
+    const { server, responder } = bench;
     const cases: ServerCase[] = [];
     const serverCpuMicrosPerCall: ServerCpuPerCall[] = [];
-    let cpuAtHeadline: number[][] = [];
+    let cpuAtHeadline = new Map<string, number[]>();
     // A way that cannot make one call would only time its failures: the scenario says why instead of a 0x.
-    for (const way of ways) {
+    for (const way of bench.ways) {
       try {
         await bench.caller(way)();
       } catch (error) {
@@ -214,6 +266,9 @@ export async function runServerOverhead(
     }
     for (const concurrency of CONCURRENCIES) {
       log(`server overhead: concurrency ${concurrency}`);
+      const ways: readonly Way[] = bench.ways.filter((way) =>
+        (way.concurrencies ?? CONCURRENCIES).includes(concurrency),
+      );
       const calls = ways.map((way) => bench!.caller(way));
       for (const call of calls) await runLoad(call, { concurrency, durationMs: settings.warmupMs });
       const runs = ways.map(() => [] as LoadResult[]);
@@ -240,7 +295,9 @@ export async function runServerOverhead(
           else cpu[i]?.push(Number.NaN);
         }
       }
-      if (concurrency === CPU_RATIO_CONCURRENCY) cpuAtHeadline = cpu;
+      if (concurrency === CPU_RATIO_CONCURRENCY) {
+        cpuAtHeadline = new Map(ways.map((way, i) => [way.label, cpu[i] ?? []]));
+      }
       cases.push({
         concurrency,
         clients: ways.map((way, i) => summariseRuns(way.label, runs[i] ?? [], samples[i] ?? [])),
@@ -260,16 +317,24 @@ export async function runServerOverhead(
         );
       });
     }
-    const cpuOf = (label: string) => cpuAtHeadline[ways.findIndex((way) => way.label === label)] ?? [];
+    const cpuOf = (label: string) => cpuAtHeadline.get(label) ?? [];
     const serverCpuVsBareConnect = {
       connectJson: cpuRatio(cpuOf(WAY.connect), cpuOf(WAY.bareConnect)),
       grpc: cpuRatio(cpuOf(WAY.grpc), cpuOf(WAY.bareGrpc)),
     };
-    log(
-      `server overhead: server CPU per call vs bare ConnectRPC at concurrency ${CPU_RATIO_CONCURRENCY}: ` +
-        `Connect JSON ${serverCpuVsBareConnect.connectJson?.median.toFixed(2)}x, ` +
-        `gRPC ${serverCpuVsBareConnect.grpc?.median.toFixed(2)}x`,
-    );
+    const serverOwnCpuVsBareConnect = {
+      connectJson: cpuRatio(cpuOf(WAY.connectMemory), cpuOf(WAY.bareConnectMemory)),
+      grpc: cpuRatio(cpuOf(WAY.grpcMemory), cpuOf(WAY.bareGrpcMemory)),
+    };
+    for (const [what, ratios] of [
+      ['Proxmox target', serverCpuVsBareConnect],
+      ['memory target', serverOwnCpuVsBareConnect],
+    ] as const) {
+      log(
+        `server overhead: server CPU per call vs bare ConnectRPC at concurrency ${CPU_RATIO_CONCURRENCY}, ${what}: ` +
+          `Connect JSON ${ratios.connectJson?.median.toFixed(2)}x, gRPC ${ratios.grpc?.median.toFixed(2)}x`,
+      );
+    }
     const { jwtVerifyMicros, userLookupMicros } = await server.perRequestMicros(settings);
     return {
       cases,
@@ -277,6 +342,7 @@ export async function runServerOverhead(
       userLookupMicros,
       serverCpuMicrosPerCall,
       serverCpuVsBareConnect,
+      serverOwnCpuVsBareConnect,
       description: SERVER_OVERHEAD_DESCRIPTION,
     };
   } catch (error) {

@@ -3,7 +3,12 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ListenOnePort } from './bare-guest-server.js';
-import { BENCH_TARGET_ID, type ServerLaunch, type TenantAccess } from './server-protocol.js';
+import {
+  BENCH_MEMORY_TARGET_ID,
+  BENCH_TARGET_ID,
+  type ServerLaunch,
+  type TenantAccess,
+} from './server-protocol.js';
 
 // hvc-server as the bench runs it: the dev issuer, an SQLite store with one organisation, one operator and the
 // responder as a Proxmox target, as `hvc-server` runs when deployed. Loaded by name and used through the small
@@ -56,6 +61,22 @@ export interface BenchServer {
   close(): Promise<void>;
 }
 
+/**
+ * Guests for the memory target, shaped like the responder's (one in five a container, three in four running, a
+ * tag each), so that its GetGuest messages are of the same kind.
+ */
+export function memoryGuestSeeds(count: number): ReadonlyArray<Record<string, unknown>> {
+  return Array.from({ length: count }, (_, i) => ({
+    type: i % 5 === 4 ? 'container' : 'vm',
+    name: `bench-guest-${i}`,
+    state: i % 4 === 3 ? 'stopped' : 'running',
+    cpus: 2,
+    memoryMiB: 2048,
+    diskGiB: 32,
+    tags: ['bench'],
+  }));
+}
+
 /** The organisation the bench's operator belongs to, and the operator's subject. */
 export const BENCH_ORGANIZATION = 'bench';
 export const BENCH_SUBJECT = 'bench-operator';
@@ -76,8 +97,9 @@ export async function startBenchServer(
       database: { file: join(mkdtempSync(join(tmpdir(), 'hvc-bench-server-')), 'hvc.sqlite') },
       encryptionKey: randomBytes(32).toString('hex'),
       logLevel: 'silent',
-      // The target's connector concurrency matches the load (above the tenant default): the operator's choice.
-      connectors: { allowOperatorSettings: true },
+      // The target's connector concurrency matches the load (above the tenant default): the operator's choice. The
+      // memory kind serves the target that measures the server without a hypervisor read.
+      connectors: { allowOperatorSettings: true, allowMemory: true },
       ...(options.accessCacheMs === undefined ? {} : { limits: { accessCacheMs: options.accessCacheMs } }),
     }),
     { devIssuer: issuer },
@@ -100,6 +122,13 @@ export async function startBenchServer(
       credentials: { type: 'token', tokenId: launch.tokenId, secret: launch.tokenSecret },
     });
   await createTarget(BENCH_TARGET_ID, BENCH_ORGANIZATION);
+  await running.store.targets.create({
+    id: BENCH_MEMORY_TARGET_ID,
+    organizationId: BENCH_ORGANIZATION,
+    displayName: 'Benchmark memory target',
+    kind: 'memory',
+    config: { guests: memoryGuestSeeds(launch.guestIds.length) },
+  });
   const token = await issuer.mint(BENCH_SUBJECT, { ttlSeconds: 3_600 });
   const tenants: TenantAccess[] = [];
   for (let o = 1; o <= (launch.tenants?.organisations ?? 0); o++) {

@@ -3,9 +3,10 @@ import { Session } from 'node:inspector/promises';
 import { runLoad } from '../load/load-runner.js';
 import { median } from '../load/stats.js';
 import { type CpuProfile, topSelfTime } from '../profile/cpu-profile-summary.js';
-import { recordAnswers, startBareGuestServer } from './bare-guest-server.js';
+import { listGuestIds, recordAnswers, startBareGuestServer } from './bare-guest-server.js';
 import { BENCH_SUBJECT, startBenchServer } from './bench-server-setup.js';
 import {
+  BENCH_MEMORY_TARGET_ID,
   BENCH_TARGET_ID,
   type ServerCommand,
   type ServerLaunch,
@@ -23,9 +24,13 @@ const benchServer = await startBenchServer(
   accessCache === undefined ? {} : { accessCacheMs: Number(accessCache) },
 );
 const { running, issuer, token } = benchServer;
+const memoryGuestIds = await listGuestIds(running.url, token, BENCH_MEMORY_TARGET_ID, launch.guestIds.length);
 const bare = await startBareGuestServer(
   benchServer.module.listenOnePort,
-  await recordAnswers(running.url, token, BENCH_TARGET_ID, launch.guestIds),
+  await recordAnswers(running.url, token, [
+    { targetId: BENCH_TARGET_ID, guestIds: launch.guestIds },
+    { targetId: BENCH_MEMORY_TARGET_ID, guestIds: memoryGuestIds },
+  ]),
 );
 let profiler: Session | undefined;
 
@@ -91,5 +96,6 @@ process.send?.({
   url: running.url,
   bareUrl: bare.url,
   token,
+  memoryGuestIds,
   tenants: benchServer.tenants,
 } satisfies ServerReady);

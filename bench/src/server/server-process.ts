@@ -24,6 +24,8 @@ export class ServerProcess {
     readonly token: string,
     /** The organisations asked for at launch, with their operators' tokens and targets. */
     readonly tenants: readonly TenantAccess[],
+    /** The guests of the memory target, for GetGuest without a hypervisor read. */
+    readonly memoryGuestIds: readonly string[],
   ) {
     child.on('message', (reply: ServerReply) => {
       const resolve = this.pending.get(reply.id);
@@ -47,7 +49,14 @@ export class ServerProcess {
         reject(new Error(`the server process exited with ${code} before serving`)),
       );
     });
-    return new ServerProcess(child, ready.url, ready.bareUrl, ready.token, ready.tenants ?? []);
+    return new ServerProcess(
+      child,
+      ready.url,
+      ready.bareUrl,
+      ready.token,
+      ready.tenants ?? [],
+      ready.memoryGuestIds,
+    );
   }
 
   private command(cmd: ServerCommand['cmd'], extra: Partial<ServerCommand> = {}): Promise<ServerReply> {

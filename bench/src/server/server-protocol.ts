@@ -1,6 +1,12 @@
 /** The id of the Proxmox target the bench's server serves. */
 export const BENCH_TARGET_ID = 'bench-pve';
 
+/**
+ * The id of the memory target beside it: a connector that answers from memory, as the bare baseline does, so
+ * hvc-server's own layers are measured without a hypervisor read.
+ */
+export const BENCH_MEMORY_TARGET_ID = 'bench-memory';
+
 /** What the bench sends the server process to start it: the Proxmox target it serves, on the responder. */
 export interface ServerLaunch {
   readonly origin: string;
@@ -66,6 +72,8 @@ export interface ServerReady {
   /** The bare ConnectRPC baseline's base URL (same process, same listener, answers from memory). */
   readonly bareUrl: string;
   readonly token: string;
+  /** The guests of the memory target {@link BENCH_MEMORY_TARGET_ID} (as many as `guestIds`). */
+  readonly memoryGuestIds: readonly string[];
   /** The organisations of {@link ServerLaunch.tenants}. */
   readonly tenants?: readonly TenantAccess[];
 }
