@@ -7,7 +7,7 @@ import { median } from '../load/stats.js';
 import { ResponderProcess } from '../responder/responder-process.js';
 import type { BenchCertificate } from '../tls/bench-certificate.js';
 
-/** One way of listing the fleet: medians of its wall time and heap growth, and the requests it needed. */
+/** One way of listing the fleet: medians of its wall time and memory growth (V8 heap + external), and the requests it needed. */
 export interface FleetLine {
   readonly label: string;
   readonly wallMs: number | null;
