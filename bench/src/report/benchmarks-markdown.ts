@@ -126,7 +126,7 @@ function targets(summary: JsonSummary): string {
           met(summary.fleetListTimeVsRawUndici, (v) => v <= 1.1),
         ],
         [
-          'fleet listing of 10,000 guests, heap growth vs raw undici (one call + JSON.parse)',
+          'fleet listing of 10,000 guests, memory growth (V8 heap + external) vs raw undici (one call + JSON.parse)',
           '<= 1.5x',
           ratioSpread(summary, 'fleetListHeapVsRawUndici', summary.fleetListHeapVsRawUndici),
           met(summary.fleetListHeapVsRawUndici, (v) => v <= 1.5),
@@ -138,7 +138,7 @@ function targets(summary: JsonSummary): string {
           met(summary.fleetListMs, (v) => v < 250),
         ],
         [
-          'fleet listing of 10,000 guests, heap growth',
+          'fleet listing of 10,000 guests, memory growth (V8 heap + external)',
           '< 60 MB',
           `${withSpread(summary.fleetListHeapMB, summary.spreads.fleetListHeapMB)} MB`,
           met(summary.fleetListHeapMB, (v) => v < 60),
@@ -214,8 +214,9 @@ function singleCall(report: BenchReport): string {
     'without `type`: the same guests and the node entries that tell guests of a node that is down, in one request).',
     "raw undici is `request` + `JSON.parse` on a keep-alive pool, no validation: the wire's limit. hvc and raw undici",
     'get two sockets per caller (hvc as its `concurrency` cap), proxmox-api its default agent. hvc, raw undici and',
-    'proxmox-api run interleaved in this process (order rotated each run); proxmoxer runs in its own Python process',
-    'right after (threads at concurrency 32, one session each). Medians of the runs.',
+    'proxmox-api each run in a Node process of their own (as a user links one client), their runs interleaved (order',
+    'rotated each run); proxmoxer runs in its own Python process right after (threads at concurrency 32, one session',
+    'each). Medians of the runs.',
   ];
   for (const one of report.singleCall.cases) {
     parts.push(
@@ -263,13 +264,14 @@ function fleet(report: BenchReport): string {
     `${fleet.guests.toLocaleString('en-US')} guests on ${fleet.nodes} nodes. hvc lists them with one \`/cluster/resources\``,
     "call, validated and mapped to the contract's `Guest`; clients without a cluster-wide listing need `/nodes` and then",
     `\`/nodes/{n}/qemu\` + \`/lxc\` for every node. hvc and raw undici use ${fleet.connections} connections (the connector's`,
-    'default per-target cap), proxmox-api its default agent. Heap growth: the highest `heapUsed` sampled every 2 ms',
-    'after a full GC, the result still held. In each round hvc and the raw single call run first (each first in every',
-    'other round), then the per-node lines: parsing their 65 small answers slows the listing that follows in this',
-    'process. Medians of the runs.',
+    'default per-target cap), proxmox-api its default agent. Each listing runs in a Node process of its own. Memory',
+    'growth: the highest V8 heap plus external memory (`heapUsed + external`: array buffers, strings kept outside the',
+    'heap) sampled every 2 ms in that process after a full GC, the result still held. Runs are interleaved: in each',
+    'round hvc and the raw single call run first (each first in every other round), then the per-node lines. Medians',
+    'of the runs.',
     '',
     table(
-      ['listing', 'requests', 'wall ms (min–max)', 'vs hvc', 'heap growth MB (min–max)', 'note'],
+      ['listing', 'requests', 'wall ms (min–max)', 'vs hvc', 'heap + external growth MB (min–max)', 'note'],
       fleet.lines.map((line) => [
         line.label,
         fmt(line.requests, 0),

@@ -29,7 +29,7 @@ export interface JsonSummary {
   readonly listGuestsVsProxmoxer: ByConcurrency;
   /** The fleet listing's wall time, hvc over raw undici's one `/cluster/resources` call (lower is better). */
   readonly fleetListTimeVsRawUndici: number | null;
-  /** The fleet listing's heap growth, hvc over raw undici's one call (lower is better). */
+  /** The fleet listing's memory growth (V8 heap + external), hvc over raw undici's one call (lower is better). */
   readonly fleetListHeapVsRawUndici: number | null;
   /**
    * The scale scenario: the server process's peak RSS (MiB) and the p99 latency (ms) of ListGuests and GetGuest
@@ -111,7 +111,7 @@ function serverCpuSpread(
   return range === undefined ? null : [round(range[0]) as number, round(range[1]) as number];
 }
 
-/** The clients measured interleaved in this process, whose runs pair up round by round (proxmoxer runs after). */
+/** The clients measured interleaved, each in its own process, whose runs pair up round by round (proxmoxer runs after). */
 const INTERLEAVED = new Set(['hvc', 'raw undici', 'proxmox-api']);
 
 const byLabel = (one: SingleCallCase | undefined, label: string): ClientMeasurement | undefined =>

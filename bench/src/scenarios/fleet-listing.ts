@@ -1,14 +1,13 @@
 import type { ConnectorFactory } from '@hvc/hypervisor-connector';
 import type { BenchSettings } from '../bench-settings.js';
-import { createBenchConnector } from '../clients/hvc-connector-client.js';
-import { ProxmoxApiClient } from '../clients/proxmox-api-client.js';
-import { RawUndiciClient } from '../clients/raw-undici-client.js';
-import { type HeapMeasurement, measureHeapPeak } from '../load/heap-peak.js';
+import { ClientGroup } from '../clients/client-group.js';
+import type { ClientKind, Listing } from '../clients/client-protocol.js';
+import type { HeapMeasurement } from '../load/heap-peak.js';
 import { median } from '../load/stats.js';
 import { ResponderProcess } from '../responder/responder-process.js';
 import type { BenchCertificate } from '../tls/bench-certificate.js';
 
-/** One way of listing the fleet: medians of its wall time and heap growth, and the requests it needed. */
+/** One way of listing the fleet: medians of its wall time and memory growth (V8 heap + external), and the requests it needed. */
 export interface FleetLine {
   readonly label: string;
   readonly wallMs: number | null;
@@ -35,17 +34,25 @@ const NODES = 32;
 // The connector's default per-target cap, given to the raw per-node listing too.
 const CONNECTIONS = 4;
 
+/** One way of listing: which client, how, and its line's label. */
 interface Lister {
   readonly label: string;
-  list(): Promise<unknown[]>;
-  close(): Promise<void>;
+  readonly kind: ClientKind;
+  readonly listing: Listing;
 }
+
+const HVC_LISTER: Lister = { label: 'hvc listGuests (one call)', kind: 'hvc', listing: 'one call' };
+const OTHER_LISTERS: readonly Lister[] = [
+  { label: 'raw undici, one /cluster/resources call', kind: 'raw undici', listing: 'one call' },
+  { label: 'raw undici, per node', kind: 'raw undici', listing: 'per node' },
+  { label: 'proxmox-api, per node', kind: 'proxmox-api', listing: 'per node' },
+];
 
 /**
  * Lists 10,000 guests on 32 nodes: hvc's `listGuests` (one `/cluster/resources` call, validated and mapped) vs
  * the per-node listing other clients need (`/nodes`, then `/nodes/{n}/qemu` and `/lxc` for every node), with raw
- * undici and with `proxmox-api`; raw undici's single `/cluster/resources` call is the floor. Each listing runs
- * after a full GC, runs are interleaved, medians reported.
+ * undici and with `proxmox-api`; raw undici's single `/cluster/resources` call is the floor. Each listing runs in
+ * a Node process of its own, after a full GC there; runs are interleaved, medians reported.
  */
 export async function runFleetListing(
   settings: BenchSettings,
@@ -56,56 +63,40 @@ export async function runFleetListing(
 ): Promise<FleetListingResult> {
   log('fleet listing: 10,000 guests on 32 nodes');
   const responder = await ResponderProcess.start({ guests: GUESTS, nodes: NODES }, certificate);
-  const raw = new RawUndiciClient(responder.target, CONNECTIONS);
-  const peer = new ProxmoxApiClient(responder.target);
-  const listers: Lister[] = [];
-  if (factory) {
-    const connector = createBenchConnector(factory, responder.target, CONNECTIONS);
-    listers.push({
-      label: 'hvc listGuests (one call)',
-      list: () => connector.listGuests(),
-      close: () => connector.close(),
-    });
-  }
-  listers.push(
-    {
-      label: 'raw undici, one /cluster/resources call',
-      list: async () => (await raw.getJson('/api2/json/cluster/resources?type=vm')) as unknown[],
-      close: async () => {},
-    },
-    { label: 'raw undici, per node', list: () => listPerNode(raw), close: () => raw.close() },
-    { label: 'proxmox-api, per node', list: () => listPerNodeWithPeer(peer), close: () => peer.close() },
-  );
+  const listers = factory ? [HVC_LISTER, ...OTHER_LISTERS] : [...OTHER_LISTERS];
+  // A lister whose process cannot start or fails a listing drops out of the rounds with its reason.
+  const group = await ClientGroup.start(listers, responder.target, CONNECTIONS);
   const lines: FleetLine[] = [];
   try {
-    for (const lister of listers) await lister.list();
+    for (let i = 0; i < listers.length; i++) {
+      await group.attempt(i, (client) => client.list((listers[i] as Lister).listing));
+    }
     const samples = listers.map(() => [] as HeapMeasurement[]);
     const requests = listers.map(() => 0);
     const listed = listers.map(() => 0);
-    // The headline compares hvc with the raw single call, so those two run first in every round, each first in
-    // every other round, and the per-node lines after them: parsing 65 small answers in this process slows the
-    // listing that follows, and a plain rotation put hvc after a per-node line in most rounds and raw undici in few.
+    // Each listing runs in its own process, so none pays for another's garbage; the rounds stay interleaved so that
+    // drift in the machine's load spreads over every line. The headline compares hvc with the raw single call, so
+    // those two run first in every round, each first in every other round, and the per-node lines after them.
     const pair = factory ? 2 : 1;
     const compared = listers.slice(0, pair).map((_, i) => i);
     const context = listers.slice(pair).map((_, i) => i + pair);
     for (let run = 0; run < settings.scenarioRuns; run++) {
       const order = run % 2 === 0 ? [...compared, ...context] : [...compared.reverse(), ...context.reverse()];
       for (const i of order) {
-        const lister = listers[i] as Lister;
         await responder.reset();
-        let count = 0;
-        samples[i]?.push(
-          await measureHeapPeak(async () => {
-            const guests = await lister.list();
-            count = guests.length;
-            return guests;
-          }),
-        );
+        const done = await group.attempt(i, (client) => client.list((listers[i] as Lister).listing));
+        if (!done) continue;
+        samples[i]?.push(done.measurement);
         requests[i] = (await responder.stats()).requests;
-        listed[i] = count;
+        listed[i] = done.guests;
       }
     }
     listers.forEach((lister, i) => {
+      const reason = group.failure(i);
+      if (reason) {
+        lines.push(unmeasured(lister.label, reason));
+        return;
+      }
       const runs = samples[i] ?? [];
       lines.push({
         label: lister.label,
@@ -118,36 +109,14 @@ export async function runFleetListing(
         ...(listed[i] === GUESTS ? {} : { note: `listed ${listed[i]} guests, expected ${GUESTS}` }),
       });
     });
-    if (!factory) {
-      lines.unshift({
-        label: 'hvc listGuests (one call)',
-        wallMs: null,
-        heapGrowthMB: null,
-        requests: null,
-        guestsListed: null,
-        note: factoryUnavailable ?? 'not measured',
-      });
-    }
+    if (!factory) lines.unshift(unmeasured(HVC_LISTER.label, factoryUnavailable ?? 'not measured'));
   } finally {
-    for (const lister of listers) await lister.close();
+    await group.close();
     await responder.close();
   }
   return { guests: GUESTS, nodes: NODES, connections: CONNECTIONS, lines };
 }
 
-async function listPerNode(raw: RawUndiciClient): Promise<unknown[]> {
-  const nodes = (await raw.getJson('/api2/json/nodes')) as Array<{ node: string }>;
-  const lists = await Promise.all(
-    nodes.flatMap(({ node }) => [
-      raw.getJson(`/api2/json/nodes/${node}/qemu`),
-      raw.getJson(`/api2/json/nodes/${node}/lxc`),
-    ]),
-  );
-  return (lists as unknown[][]).flat();
-}
-
-async function listPerNodeWithPeer(peer: ProxmoxApiClient): Promise<unknown[]> {
-  const nodes = (await peer.listNodes()) as Array<{ node: string }>;
-  const lists = await Promise.all(nodes.map(({ node }) => peer.listNodeGuests(node)));
-  return lists.flat();
+function unmeasured(label: string, note: string): FleetLine {
+  return { label, wallMs: null, heapGrowthMB: null, requests: null, guestsListed: null, note };
 }

@@ -1,10 +1,8 @@
 import type { ConnectorFactory } from '@hvc/hypervisor-connector';
 import type { BenchSettings } from '../bench-settings.js';
-import type { BenchClient } from '../clients/bench-client.js';
-import { createBenchConnector, HvcConnectorClient } from '../clients/hvc-connector-client.js';
-import { ProxmoxApiClient } from '../clients/proxmox-api-client.js';
-import { RawUndiciClient } from '../clients/raw-undici-client.js';
-import { type LoadResult, runLoad } from '../load/load-runner.js';
+import { ClientGroup } from '../clients/client-group.js';
+import type { ClientCall, ClientKind } from '../clients/client-protocol.js';
+import type { LoadResult } from '../load/load-runner.js';
 import type { ProxmoxerAvailability } from '../peers/proxmoxer-install.js';
 import { runProxmoxer } from '../peers/proxmoxer-runner.js';
 import { buildGuestFleet, type FleetGuest } from '../responder/guest-fleet.js';
@@ -50,8 +48,9 @@ const GUEST_SAMPLE = 40;
 
 /**
  * `getGuest` and `listGuests` at concurrency 1 and 32 against a 5,000-guest responder: hvc vs raw undici on the
- * same URLs vs `proxmox-api` in this process (interleaved, client order rotated each run), and proxmoxer in its
- * own process right after.
+ * same URLs vs `proxmox-api`, each client in a Node process of its own (as a user links one client, so that none
+ * pays for another's garbage or heap), their runs interleaved with the client order rotated each run; then
+ * proxmoxer in its own Python process.
  */
 export async function runSingleCall(inputs: SingleCallInputs): Promise<SingleCallResult> {
   const { settings, log } = inputs;
@@ -64,15 +63,18 @@ export async function runSingleCall(inputs: SingleCallInputs): Promise<SingleCal
         log(`single call: ${call} at concurrency ${concurrency}`);
         // Each getGuest makes two requests: two sockets per caller, so that neither client queues on its pool.
         const sockets = concurrency * 2;
-        const clients: BenchClient[] = [new RawUndiciClient(responder.target, sockets)];
-        if (inputs.factory) {
-          clients.push(
-            new HvcConnectorClient(createBenchConnector(inputs.factory, responder.target, sockets)),
-          );
-        }
-        clients.push(new ProxmoxApiClient(responder.target));
-        const measured = await measureInterleaved(clients, call, concurrency, sample, responder, settings);
-        await Promise.all(clients.map((client) => client.close()));
+        const kinds: ClientKind[] = inputs.factory
+          ? ['raw undici', 'hvc', 'proxmox-api']
+          : ['raw undici', 'proxmox-api'];
+        const clientCall: ClientCall = call === 'listGuests' ? { call } : { call, guests: sample };
+        const measured = await measureInterleaved(
+          kinds,
+          clientCall,
+          concurrency,
+          sockets,
+          responder,
+          settings,
+        );
         const rows = [measured.get('raw undici') as ClientMeasurement];
         rows.push(measured.get('hvc') ?? notMeasured('hvc', inputs.factoryUnavailable ?? 'not measured'));
         rows.push(measured.get('proxmox-api') as ClientMeasurement);
@@ -87,43 +89,54 @@ export async function runSingleCall(inputs: SingleCallInputs): Promise<SingleCal
   return { guests: GUESTS, nodes: NODES, cases };
 }
 
-function callOf(client: BenchClient, call: SingleCallCase['call'], sample: readonly FleetGuest[]) {
-  if (call === 'listGuests') return () => client.listGuests();
-  let next = 0;
-  return () => client.getGuest(sample[next++ % sample.length] as FleetGuest);
-}
-
 async function measureInterleaved(
-  clients: readonly BenchClient[],
-  call: SingleCallCase['call'],
+  kinds: readonly ClientKind[],
+  call: ClientCall,
   concurrency: number,
-  sample: readonly FleetGuest[],
+  sockets: number,
   responder: ResponderProcess,
   settings: BenchSettings,
 ): Promise<Map<string, ClientMeasurement>> {
-  const calls = clients.map((client) => callOf(client, call, sample));
-  for (const fn of calls) await runLoad(fn, { concurrency, durationMs: settings.warmupMs });
-  const runs = clients.map(() => [] as LoadResult[]);
-  const samples = clients.map(() => [] as ResponderSample[]);
-  for (let run = 0; run < settings.runs; run++) {
-    for (let k = 0; k < clients.length; k++) {
-      // Rotate who goes first so that drift in the machine's load spreads over every client.
-      const i = (k + run) % clients.length;
-      await responder.reset();
-      const result = await runLoad(calls[i] as () => Promise<unknown>, {
-        concurrency,
-        durationMs: settings.runMs,
-      });
-      runs[i]?.push(result);
-      const stats = await responder.stats();
-      samples[i]?.push({
-        cpuShare: stats.cpuMs / stats.wallMs,
-        requestsPerCall: result.requests === 0 ? null : stats.requests / result.requests,
-      });
+  // A client that cannot start or fails a command drops out of the rounds with its reason; the others go on.
+  const group = await ClientGroup.start(
+    kinds.map((kind) => ({ label: kind, kind })),
+    responder.target,
+    sockets,
+  );
+  const runs = kinds.map(() => [] as LoadResult[]);
+  const samples = kinds.map(() => [] as ResponderSample[]);
+  try {
+    for (let i = 0; i < kinds.length; i++) {
+      await group.attempt(i, (client) => client.run(call, { concurrency, durationMs: settings.warmupMs }));
     }
+    for (let run = 0; run < settings.runs; run++) {
+      for (let k = 0; k < kinds.length; k++) {
+        // Rotate who goes first so that drift in the machine's load spreads over every client.
+        const i = (k + run) % kinds.length;
+        await responder.reset();
+        const result = await group.attempt(i, (client) =>
+          client.run(call, { concurrency, durationMs: settings.runMs }),
+        );
+        if (!result) continue;
+        runs[i]?.push(result);
+        const stats = await responder.stats();
+        samples[i]?.push({
+          cpuShare: stats.cpuMs / stats.wallMs,
+          requestsPerCall: result.requests === 0 ? null : stats.requests / result.requests,
+        });
+      }
+    }
+  } finally {
+    await group.close();
   }
   return new Map(
-    clients.map((client, i) => [client.label, summariseRuns(client.label, runs[i] ?? [], samples[i] ?? [])]),
+    kinds.map((kind, i) => {
+      const reason = group.failure(i);
+      return [
+        kind,
+        reason ? notMeasured(kind, reason) : summariseRuns(kind, runs[i] ?? [], samples[i] ?? []),
+      ];
+    }),
   );
 }
 
