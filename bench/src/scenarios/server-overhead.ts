@@ -232,8 +232,9 @@ export async function openServerBench(
 
 /**
  * An authenticated `GetGuest` over Connect JSON (HTTP/1.1) and over gRPC (HTTP/2) vs the same call made directly
- * through the library and vs a bare ConnectRPC handler answering from memory, at concurrency 1 and 64, against the
- * same responder, with the server in its own process (see {@link SERVER_OVERHEAD_DESCRIPTION}); plus the server's
+ * through the library and vs a bare ConnectRPC handler answering from memory, at concurrency 1 and 64 (64 only in a
+ * quick run), against the same responder, with the server in its own process (see
+ * {@link SERVER_OVERHEAD_DESCRIPTION}); plus the server's
  * CPU time per call, its ratio to the bare baseline's, and the time of one JWT verification and of one user lookup
  * measured alone inside the server process.
  */
@@ -264,10 +265,12 @@ export async function runServerOverhead(
         throw new Error(`${way.label} cannot make a GetGuest call: ${firstLine(error)}`);
       }
     }
-    for (const concurrency of CONCURRENCIES) {
+    // A quick run measures the concurrency its figures are taken at, and leaves concurrency 1 to the full run.
+    const concurrencies: readonly number[] = settings.quick ? [CPU_RATIO_CONCURRENCY] : CONCURRENCIES;
+    for (const concurrency of concurrencies) {
       log(`server overhead: concurrency ${concurrency}`);
       const ways: readonly Way[] = bench.ways.filter((way) =>
-        (way.concurrencies ?? CONCURRENCIES).includes(concurrency),
+        (way.concurrencies ?? concurrencies).includes(concurrency),
       );
       const calls = ways.map((way) => bench!.caller(way));
       for (const call of calls) await runLoad(call, { concurrency, durationMs: settings.warmupMs });
