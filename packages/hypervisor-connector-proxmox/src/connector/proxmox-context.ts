@@ -4,6 +4,7 @@ import type { Authenticator } from '../auth/authenticator.js';
 import type { ProxmoxConfig } from '../config/config-schema.js';
 import { GuestLocator } from '../guests/guest-locator.js';
 import { type PreconditionBatches, preconditionBatches } from '../guests/guest-preconditions.js';
+import { ListingShapes } from '../guests/listing-shapes.js';
 import { SharedGuestListings } from '../guests/shared-guest-listings.js';
 import { VmidReservations } from '../guests/vmid-reservations.js';
 import { capabilitiesFor } from '../target/capabilities.js';
@@ -25,6 +26,8 @@ export interface ProxmoxContext {
   readonly locator: GuestLocator;
   /** The guest listings concurrent `listGuests` calls share. */
   readonly listings: SharedGuestListings;
+  /** A sample of the last listing's objects, kept so that the listing's compiled code outlives a major GC. */
+  readonly shapes: ListingShapes;
   /** The precondition reads concurrent calls share. */
   readonly batches: PreconditionBatches;
   readonly tasks: TaskService;
@@ -62,6 +65,7 @@ export function createProxmoxContext(
   const origin = target === undefined ? {} : { target };
   const tasks = new TaskService(client, config.tasks.noSuchTaskGraceMs, taskOwner(config.credentials));
   const taskWaits = createTaskWaits(client, tasks, config.tasks, origin);
+  const shapes = new ListingShapes();
   return {
     config,
     client,
@@ -71,8 +75,10 @@ export function createProxmoxContext(
       client,
       { types, ...(config.pool === undefined ? {} : { pool: config.pool }) },
       target,
+      shapes,
     ),
     listings: new SharedGuestListings(() => client.writeEpoch),
+    shapes,
     batches: preconditionBatches(client),
     vmids: new VmidReservations(),
     tasks,

@@ -5,6 +5,7 @@ import type { PveGuestRef } from '../mapping/guest-id.js';
 import type { PveClusterResource } from '../schemas/cluster.js';
 import { ClusterResourcesInPlaceSchema } from '../schemas/cluster-resources-reader.js';
 import type { PveClient } from '../transport/pve-client.js';
+import type { ListingShapes } from './listing-shapes.js';
 
 /** The one key of the lookups' single flight. */
 const LISTING = 'cluster/resources';
@@ -47,19 +48,25 @@ export class GuestLocator {
   readonly #qemu: boolean;
   readonly #lxc: boolean;
   readonly #target: string | undefined;
+  readonly #shapes: ListingShapes | undefined;
   readonly #known = new Map<string, GuestLocation>();
   /** The last listing's guests (ids, nodes, pools side by side), indexed into `#known` when a lookup needs it. */
   #listed: ListedLocations | undefined;
   /** The listing in flight for `locate`, shared by every lookup that misses the cache meanwhile. */
   readonly #listing = new SingleFlight<typeof LISTING, PveClusterResource[]>();
 
-  /** `types` are the PVE guest types in scope (`qemu`, `lxc`). */
+  /**
+   * `types` are the PVE guest types in scope (`qemu`, `lxc`); `shapes` keeps a sample of each listing's entries
+   * (see {@link ListingShapes}).
+   */
   constructor(
     client: PveClient,
     scope: { pool?: string; types: readonly string[] },
     target: string | undefined,
+    shapes?: ListingShapes,
   ) {
     this.#client = client;
+    this.#shapes = shapes;
     this.#pool = scope.pool;
     this.#qemu = scope.types.includes('qemu');
     this.#lxc = scope.types.includes('lxc');
@@ -129,6 +136,7 @@ export class GuestLocator {
     listed.pools.length = located;
     this.#known.clear();
     this.#listed = listed;
+    this.#shapes?.keepEntries(items);
     return { guests, offlineNodes };
   }
 

@@ -57,5 +57,6 @@ export async function listAllGuests(
     if (matchesGuestFilter(guest, filter)) guests[kept++] = guest;
   }
   guests.length = kept;
+  pve.shapes.keepGuests(guests, shared);
   return guests;
 }
