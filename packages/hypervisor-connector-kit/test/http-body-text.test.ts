@@ -27,7 +27,7 @@ function listing(count: number, name = 'vm-0'): string {
 }
 
 describe('a body decoded from its chunks', () => {
-  it('reads a multi-megabyte ASCII listing exactly (the external-string path)', () => {
+  it('reads a multi-megabyte listing joined from many chunks exactly', () => {
     const text = listing(60_000);
     expect(text.length).toBeGreaterThan(2 * 1024 * 1024);
     expect(decoded(text, 16_384)).toBe(text);

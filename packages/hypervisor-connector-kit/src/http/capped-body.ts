@@ -1,4 +1,3 @@
-import { isAscii } from 'node:buffer';
 import { ResponseTooLargeError } from './response-too-large.js';
 
 /** What {@link readCappedBody} does when a body passes its limit. */
@@ -48,14 +47,14 @@ let joinBuffer: Buffer | undefined;
 /**
  * `chunks` (of `size` bytes in all) as UTF-8 text. One chunk (most answers) is decoded in place; more are joined in
  * the shared join buffer rather than a fresh one: a fresh multi-megabyte buffer per listing costs its page faults,
- * which on virtual machines take longer than the copy and the decode together.
+ * which on virtual machines take longer than the copy.
  */
 export function decodeChunks(chunks: readonly Uint8Array[], size: number): string {
   if (chunks.length === 1) {
     const only = chunks[0] as Uint8Array;
-    return textOf(Buffer.from(only.buffer, only.byteOffset, size));
+    return Buffer.from(only.buffer, only.byteOffset, size).toString('utf8');
   }
-  if (size > JOIN_BUFFER_MAX_BYTES) return textOf(Buffer.concat(chunks, size));
+  if (size > JOIN_BUFFER_MAX_BYTES) return Buffer.concat(chunks, size).toString('utf8');
   if (joinBuffer === undefined || joinBuffer.byteLength < size) {
     joinBuffer = Buffer.allocUnsafeSlow(Math.min(JOIN_BUFFER_MAX_BYTES, 2 ** Math.ceil(Math.log2(size))));
   }
@@ -64,14 +63,5 @@ export function decodeChunks(chunks: readonly Uint8Array[], size: number): strin
     joinBuffer.set(chunk, offset);
     offset += chunk.byteLength;
   }
-  return textOf(joinBuffer.subarray(0, size));
-}
-
-/**
- * UTF-8 `bytes` as a string. ASCII (every PVE listing without a non-ASCII name or note) is decoded as Latin-1,
- * which it is too: Node hands a large Latin-1 decode to V8 as an external string in memory the allocator reuses,
- * where a UTF-8 decode takes a fresh large-object page of V8's heap per answer.
- */
-function textOf(bytes: Buffer): string {
-  return isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8');
+  return joinBuffer.toString('utf8', 0, size);
 }
