@@ -14,6 +14,6 @@ export interface BenchSettings {
 /** The settings of a full run, or of a short one (`--quick`, under 3 minutes). */
 export function benchSettings(quick: boolean): BenchSettings {
   return quick
-    ? { quick, runMs: 700, warmupMs: 200, runs: 3, scenarioRuns: 2 }
+    ? { quick, runMs: 500, warmupMs: 200, runs: 3, scenarioRuns: 2 }
     : { quick, runMs: 3_000, warmupMs: 1_500, runs: 5, scenarioRuns: 5 };
 }
