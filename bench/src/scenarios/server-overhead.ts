@@ -176,9 +176,13 @@ export async function openServerBench(
       (caller: GuestCaller, targetId: string = BENCH_TARGET_ID, guestIds: readonly string[] = proxmoxIds) =>
       (n: number) =>
         caller.getGuest({ targetId, guestId: guestIds[n % guestIds.length] as string }, { headers });
-    const onMemory = (caller: GuestCaller) =>
-      viaServer(caller, BENCH_MEMORY_TARGET_ID, server.memoryGuestIds);
-    const headline: readonly number[] = [CPU_RATIO_CONCURRENCY];
+    // The memory-target ways run at the concurrency the CPU ratio is taken at only.
+    const onMemoryAt = (label: string, caller: GuestCaller): Way => ({
+      label,
+      call: viaServer(caller, BENCH_MEMORY_TARGET_ID, server.memoryGuestIds),
+      throughServer: true,
+      concurrencies: [CPU_RATIO_CONCURRENCY],
+    });
     const ways: Way[] = [
       {
         label: WAY.direct,
@@ -189,30 +193,10 @@ export async function openServerBench(
       { label: WAY.grpc, call: viaServer(over(server.url, true)), throughServer: true },
       { label: WAY.bareConnect, call: viaServer(over(server.bareUrl, false)), throughServer: true },
       { label: WAY.bareGrpc, call: viaServer(over(server.bareUrl, true)), throughServer: true },
-      {
-        label: WAY.connectMemory,
-        call: onMemory(over(server.url, false)),
-        throughServer: true,
-        concurrencies: headline,
-      },
-      {
-        label: WAY.grpcMemory,
-        call: onMemory(over(server.url, true)),
-        throughServer: true,
-        concurrencies: headline,
-      },
-      {
-        label: WAY.bareConnectMemory,
-        call: onMemory(over(server.bareUrl, false)),
-        throughServer: true,
-        concurrencies: headline,
-      },
-      {
-        label: WAY.bareGrpcMemory,
-        call: onMemory(over(server.bareUrl, true)),
-        throughServer: true,
-        concurrencies: headline,
-      },
+      onMemoryAt(WAY.connectMemory, over(server.url, false)),
+      onMemoryAt(WAY.grpcMemory, over(server.url, true)),
+      onMemoryAt(WAY.bareConnectMemory, over(server.bareUrl, false)),
+      onMemoryAt(WAY.bareGrpcMemory, over(server.bareUrl, true)),
     ];
     return {
       server,
