@@ -1,5 +1,6 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { CommandChannel } from '../ipc/command-channel.js';
 import type { HeapMeasurement } from '../load/heap-peak.js';
 import type { LoadResult, LoadShape } from '../load/load-runner.js';
 import type { BenchTarget } from '../responder/responder-process.js';
@@ -9,41 +10,13 @@ import type { ClientCall, ClientCommand, ClientKind, ClientReply, Listing } from
 // Commands that do not run a load (start, close, one listing) get this long; a run gets its duration on top.
 const COMMAND_TIMEOUT_MS = 60_000;
 
-type Command = ClientCommand extends infer C ? (C extends ClientCommand ? Omit<C, 'id'> : never) : never;
-
-interface Pending {
-  readonly resolve: (reply: ClientReply) => void;
-  readonly reject: (error: Error) => void;
-  readonly timer: NodeJS.Timeout;
-}
-
 /** One JS client in a Node process of its own, driven over IPC; every command times out rather than hangs. */
 export class ClientProcess {
-  private nextId = 1;
-  private readonly pending = new Map<number, Pending>();
-  private exited: string | undefined;
-
   private constructor(
     private readonly child: ChildProcess,
+    private readonly channel: CommandChannel<ClientCommand, ClientReply>,
     readonly kind: ClientKind,
-  ) {
-    child.on('message', (reply: ClientReply) => {
-      const waiting = this.pending.get(reply.id);
-      if (!waiting) return;
-      this.pending.delete(reply.id);
-      clearTimeout(waiting.timer);
-      if (reply.error === undefined) waiting.resolve(reply);
-      else waiting.reject(new Error(reply.error));
-    });
-    child.on('exit', (code, signal) => {
-      this.exited = `the ${kind} client process exited (${signal ?? `code ${code}`})`;
-      for (const [id, waiting] of this.pending) {
-        this.pending.delete(id);
-        clearTimeout(waiting.timer);
-        waiting.reject(new Error(this.exited));
-      }
-    });
-  }
+  ) {}
 
   /**
    * Forks a process for `kind` with this process's Node options (see `childExecArgv`) and builds the client there
@@ -55,14 +28,14 @@ export class ClientProcess {
       execArgv: childExecArgv(),
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
-    const client = new ClientProcess(child, kind);
+    const channel = new CommandChannel<ClientCommand, ClientReply>(child, `the ${kind} client process`);
     try {
-      await client.command({ cmd: 'start', kind, target, sockets }, COMMAND_TIMEOUT_MS);
+      await channel.command({ cmd: 'start', kind, target, sockets }, COMMAND_TIMEOUT_MS);
     } catch (error) {
-      client.kill();
+      channel.kill();
       throw error;
     }
-    return client;
+    return new ClientProcess(child, channel, kind);
   }
 
   /** The child's process id. */
@@ -72,51 +45,21 @@ export class ClientProcess {
 
   /** Runs `call` in a closed loop in the child for `shape` and returns what it measured. */
   async run(call: ClientCall, shape: LoadShape): Promise<LoadResult> {
-    const reply = await this.command({ cmd: 'run', call, shape }, shape.durationMs + COMMAND_TIMEOUT_MS);
+    const reply = await this.channel.command(
+      { cmd: 'run', call, shape },
+      shape.durationMs + COMMAND_TIMEOUT_MS,
+    );
     return reply.result as LoadResult;
   }
 
   /** Lists the fleet once in the child after a full GC: its wall time, memory growth and the guests listed. */
   async list(listing: Listing): Promise<{ measurement: HeapMeasurement; guests: number }> {
-    const reply = await this.command({ cmd: 'list', listing }, COMMAND_TIMEOUT_MS);
+    const reply = await this.channel.command({ cmd: 'list', listing }, COMMAND_TIMEOUT_MS);
     return reply.listed as { measurement: HeapMeasurement; guests: number };
   }
 
   /** Closes the client and waits for its process to end; kills it when it does not answer. */
   async close(): Promise<void> {
-    if (this.exited !== undefined) return;
-    const ended = new Promise((resolve) => this.child.once('exit', resolve));
-    try {
-      await this.command({ cmd: 'close' }, COMMAND_TIMEOUT_MS);
-    } catch {
-      this.kill();
-    }
-    await ended;
-  }
-
-  private kill(): void {
-    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
-  }
-
-  private command(command: Command, timeoutMs: number): Promise<ClientReply> {
-    if (this.exited !== undefined) return Promise.reject(new Error(this.exited));
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pending.delete(id);
-        // A child that does not answer in time is stuck: end it so that nothing else waits on it.
-        this.kill();
-        reject(
-          new Error(`the ${this.kind} client process did not answer ${command.cmd} within ${timeoutMs} ms`),
-        );
-      }, timeoutMs);
-      this.pending.set(id, { resolve, reject, timer });
-      this.child.send({ ...command, id } as ClientCommand, (error) => {
-        if (!error || !this.pending.has(id)) return;
-        this.pending.delete(id);
-        clearTimeout(timer);
-        reject(new Error(`the ${this.kind} client process cannot be reached: ${error.message}`));
-      });
-    });
+    await this.channel.close({ cmd: 'close' }, COMMAND_TIMEOUT_MS);
   }
 }

@@ -1,5 +1,6 @@
-import { type ChildProcess, fork } from 'node:child_process';
+import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { CommandChannel } from '../ipc/command-channel.js';
 import type { BenchCertificate } from '../tls/bench-certificate.js';
 import type { ResponderCommand, ResponderLaunch, ResponderReply } from './responder-protocol.js';
 import type { ResponderStats } from './responder-server.js';
@@ -28,21 +29,15 @@ const TOKEN_ID = 'root@pam!bench';
 // A lower-case UUID, the only secret shape one of the peer clients accepts.
 const TOKEN_SECRET = '5f2c7a4e-1b3d-4c8e-9a6f-0d2e4b6c8a1f';
 
-/** A running responder process and the commands the benchmark sends it. */
-export class ResponderProcess {
-  private nextId = 1;
-  private readonly pending = new Map<number, (reply: ResponderReply) => void>();
+// Start, stats, reset and close each get this long before the responder counts as stuck.
+const COMMAND_TIMEOUT_MS = 60_000;
 
+/** A running responder process and the commands the benchmark sends it; none of them waits forever. */
+export class ResponderProcess {
   private constructor(
-    private readonly child: ChildProcess,
+    private readonly channel: CommandChannel<ResponderCommand, ResponderReply>,
     readonly target: BenchTarget,
-  ) {
-    child.on('message', (reply: ResponderReply) => {
-      const resolve = this.pending.get(reply.id);
-      this.pending.delete(reply.id);
-      resolve?.(reply);
-    });
-  }
+  ) {}
 
   /** Forks a responder process serving `setup` with `certificate` and waits until it listens. */
   static async start(setup: ResponderSetup, certificate: BenchCertificate): Promise<ResponderProcess> {
@@ -63,45 +58,33 @@ export class ResponderProcess {
         stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       },
     );
-    const port = await new Promise<number>((resolve, reject) => {
-      child.once('message', (reply: ResponderReply) => resolve(reply.port as number));
-      child.once('exit', (code) =>
-        reject(new Error(`the responder process exited with ${code} before listening`)),
-      );
-    });
+    const channel = new CommandChannel<ResponderCommand, ResponderReply>(child, 'the responder process');
+    // The responder announces its port with a reply of id 0.
+    const { port } = await channel.announced<ResponderReply>(COMMAND_TIMEOUT_MS);
     const target: BenchTarget = {
       origin: `https://127.0.0.1:${port}`,
       host: '127.0.0.1',
-      port,
+      port: port as number,
       certificate,
       tokenId: TOKEN_ID,
       tokenSecret: TOKEN_SECRET,
       authorization,
     };
-    return new ResponderProcess(child, target);
-  }
-
-  private command(cmd: ResponderCommand['cmd']): Promise<ResponderReply> {
-    const id = this.nextId++;
-    return new Promise((resolve) => {
-      this.pending.set(id, resolve);
-      this.child.send({ id, cmd } satisfies ResponderCommand);
-    });
+    return new ResponderProcess(channel, target);
   }
 
   /** The responder's counters since the last reset. */
   async stats(): Promise<ResponderStats> {
-    return (await this.command('stats')).stats as ResponderStats;
+    return (await this.channel.command({ cmd: 'stats' }, COMMAND_TIMEOUT_MS)).stats as ResponderStats;
   }
 
   /** Zeroes the responder's counters and forgets its tasks. */
   async reset(): Promise<void> {
-    await this.command('reset');
+    await this.channel.command({ cmd: 'reset' }, COMMAND_TIMEOUT_MS);
   }
 
-  /** Stops the responder process. */
+  /** Stops the responder process and waits for it to end; kills it when it does not answer. */
   async close(): Promise<void> {
-    await this.command('close');
-    if (this.child.exitCode === null) await new Promise((resolve) => this.child.once('exit', resolve));
+    await this.channel.close({ cmd: 'close' }, COMMAND_TIMEOUT_MS);
   }
 }

@@ -48,8 +48,8 @@ async function microsPerCall(call: () => Promise<unknown>, command: ServerComman
 }
 
 process.on('message', (command: ServerCommand) => {
-  const reply = (body: Omit<ServerReply, 'id'>) =>
-    process.send?.({ id: command.id, ...body } satisfies ServerReply);
+  const reply = (body: Omit<ServerReply, 'id'>, then?: () => void) =>
+    process.send?.({ id: command.id, ...body } satisfies ServerReply, undefined, {}, then);
   if (command.cmd === 'memory') {
     const usage = process.memoryUsage();
     reply({ rssBytes: usage.rss, heapUsedBytes: usage.heapUsed });
@@ -87,8 +87,8 @@ process.on('message', (command: ServerCommand) => {
     void (async () => {
       await bare.close();
       await benchServer.close();
-      reply({});
-      process.exit(0);
+      // Exits once the reply is written, so that the parent reads it rather than only the exit.
+      reply({}, () => process.exit(0));
     })();
   }
 });

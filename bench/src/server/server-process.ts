@@ -1,6 +1,7 @@
-import { type ChildProcess, fork } from 'node:child_process';
+import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { BenchSettings } from '../bench-settings.js';
+import { CommandChannel } from '../ipc/command-channel.js';
 import type {
   ServerCommand,
   ServerLaunch,
@@ -9,13 +10,17 @@ import type {
   TenantAccess,
 } from './server-protocol.js';
 
+// Start-up builds the server's database and targets (every tenant's, in the scale scenario) and records the
+// bare baseline's answers through the server: it gets longer than a command.
+const START_TIMEOUT_MS = 120_000;
+// cpu, memory, the profiler and close each get this long before the server counts as stuck; micros gets its
+// measuring time on top.
+const COMMAND_TIMEOUT_MS = 60_000;
+
 /** hvc-server in its own process, as deployed, serving the responder as one Proxmox target. */
 export class ServerProcess {
-  private nextId = 1;
-  private readonly pending = new Map<number, (reply: ServerReply) => void>();
-
   private constructor(
-    private readonly child: ChildProcess,
+    private readonly channel: CommandChannel<ServerCommand, ServerReply>,
     /** The API's base URL. */
     readonly url: string,
     /** The bare ConnectRPC baseline's base URL (same process). */
@@ -26,13 +31,7 @@ export class ServerProcess {
     readonly tenants: readonly TenantAccess[],
     /** The guests of the memory target, for GetGuest without a hypervisor read. */
     readonly memoryGuestIds: readonly string[],
-  ) {
-    child.on('message', (reply: ServerReply) => {
-      const resolve = this.pending.get(reply.id);
-      this.pending.delete(reply.id);
-      resolve?.(reply);
-    });
-  }
+  ) {}
 
   /** Forks the server process (with this process's Node options) and waits until it serves. */
   static async start(launch: ServerLaunch): Promise<ServerProcess> {
@@ -43,14 +42,10 @@ export class ServerProcess {
         stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       },
     );
-    const ready = await new Promise<ServerReady>((resolve, reject) => {
-      child.once('message', (message: ServerReady) => resolve(message));
-      child.once('exit', (code) =>
-        reject(new Error(`the server process exited with ${code} before serving`)),
-      );
-    });
+    const channel = new CommandChannel<ServerCommand, ServerReply>(child, 'the server process');
+    const ready = await channel.announced<ServerReady>(START_TIMEOUT_MS);
     return new ServerProcess(
-      child,
+      channel,
       ready.url,
       ready.bareUrl,
       ready.token,
@@ -59,22 +54,14 @@ export class ServerProcess {
     );
   }
 
-  private command(cmd: ServerCommand['cmd'], extra: Partial<ServerCommand> = {}): Promise<ServerReply> {
-    const id = this.nextId++;
-    return new Promise((resolve) => {
-      this.pending.set(id, resolve);
-      this.child.send({ ...extra, id, cmd } satisfies ServerCommand);
-    });
-  }
-
   /** The server's CPU time (user + system) since the previous call, µs. */
   async cpuMicros(): Promise<number> {
-    return (await this.command('cpu')).cpuMicros ?? 0;
+    return (await this.channel.command({ cmd: 'cpu' }, COMMAND_TIMEOUT_MS)).cpuMicros ?? 0;
   }
 
   /** The server process's resident set and V8 heap in use, bytes. */
   async memory(): Promise<{ rssBytes: number; heapUsedBytes: number }> {
-    const reply = await this.command('memory');
+    const reply = await this.channel.command({ cmd: 'memory' }, COMMAND_TIMEOUT_MS);
     return { rssBytes: reply.rssBytes ?? Number.NaN, heapUsedBytes: reply.heapUsedBytes ?? Number.NaN };
   }
 
@@ -82,11 +69,13 @@ export class ServerProcess {
   async perRequestMicros(
     settings: BenchSettings,
   ): Promise<{ jwtVerifyMicros: number; userLookupMicros: number }> {
-    const reply = await this.command('micros', {
-      runs: settings.runs,
-      runMs: settings.runMs,
-      warmupMs: settings.warmupMs,
-    });
+    const { runs, runMs, warmupMs } = settings;
+    // Two costs, each measured over a warm-up and `runs` runs of at most a second: that time on top.
+    const measuringMs = 2 * (warmupMs + runs * Math.min(runMs, 1_000));
+    const reply = await this.channel.command(
+      { cmd: 'micros', runs, runMs, warmupMs },
+      measuringMs + COMMAND_TIMEOUT_MS,
+    );
     return {
       jwtVerifyMicros: reply.jwtVerifyMicros ?? Number.NaN,
       userLookupMicros: reply.userLookupMicros ?? Number.NaN,
@@ -95,19 +84,19 @@ export class ServerProcess {
 
   /** Starts the V8 sampling profiler in the server process. */
   async startProfile(): Promise<void> {
-    await this.command('profile-start');
+    await this.channel.command({ cmd: 'profile-start' }, COMMAND_TIMEOUT_MS);
   }
 
   /** Stops the profiler, writes the `.cpuprofile` to `file` and returns the functions with the most self time. */
   async stopProfile(file: string): Promise<NonNullable<ServerReply['profileTop']>> {
-    return (await this.command('profile-stop', { profileFile: file })).profileTop ?? [];
+    return (
+      (await this.channel.command({ cmd: 'profile-stop', profileFile: file }, COMMAND_TIMEOUT_MS))
+        .profileTop ?? []
+    );
   }
 
-  /** Stops the server process. */
+  /** Stops the server process and waits for it to end; kills it when it does not answer. */
   async close(): Promise<void> {
-    if (this.child.exitCode !== null) return;
-    const exited = new Promise((resolve) => this.child.once('exit', resolve));
-    await this.command('close');
-    await exited;
+    await this.channel.close({ cmd: 'close' }, COMMAND_TIMEOUT_MS);
   }
 }
