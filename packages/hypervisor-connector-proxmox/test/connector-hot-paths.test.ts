@@ -3,6 +3,7 @@ import { createPveFake } from '@hvc/pve-fake';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { rejection } from '../../hypervisor-connector-kit/test/support/rejection.js';
 import { createProxmoxConnector } from '../src/index.js';
+import { splitPendingConfig } from '../src/mapping/pending-config.js';
 import { type HttpsTestServer, startHttpsTestServer, type TestHandler } from './support/https-test-server.js';
 import { type FakeTarget, startFakeTarget } from './support/pve-fake-target.js';
 import { PVE_RESPONSE_SCHEMAS } from './support/pve-response-schemas.js';
@@ -144,6 +145,51 @@ describe('PVE records read with plain functions', () => {
       vmid: 100,
     });
     expect(status.error?.issues[0]).toMatchObject({ path: ['status'], message: 'expected a string' });
+  });
+
+  it("read a guest's pending config, keeping values as they came and refusing what PVE never sends", () => {
+    const pending = PVE_RESPONSE_SCHEMAS['GET /nodes/{node}/{type}/{vmid}/pending'];
+    const items = [
+      { key: 'cores', value: 2, pending: 4 },
+      { key: 'memory', value: '4096,hotplug=1' },
+      { key: 'net0', value: 'virtio=BC:24:11:00:00:01,bridge=vmbr0', delete: '1' },
+      { key: 'digest', value: 'b1946ac9', extra: true },
+    ];
+    expect(pending.parse(items)).toEqual([
+      { key: 'cores', value: 2, pending: 4 },
+      { key: 'memory', value: '4096,hotplug=1' },
+      { key: 'net0', value: 'virtio=BC:24:11:00:00:01,bridge=vmbr0', delete: 1 },
+      { key: 'digest', value: 'b1946ac9', extra: true },
+    ]);
+    expect(pending.safeParse([{ value: 1 }]).error?.issues[0]).toMatchObject({
+      path: [0, 'key'],
+      message: 'expected a string',
+    });
+    expect(pending.safeParse([{ key: 'a' }, { key: 'b', pending: null }]).error?.issues[0]).toMatchObject({
+      path: [1, 'pending'],
+      message: 'expected a number or a string',
+    });
+    expect(pending.safeParse([{ key: 'a', delete: 'yes' }]).error?.issues[0]).toMatchObject({
+      path: [0, 'delete'],
+      message: 'expected a number',
+    });
+    expect(pending.safeParse({ key: 'a' }).success).toBe(false);
+  });
+
+  it('split pending config into the running section and its changes, refusing a bad config value', () => {
+    const split = splitPendingConfig([
+      { key: 'cores', value: '2', pending: 4 },
+      { key: 'name', value: 'web-1' },
+      { key: 'template', value: 0 },
+      { key: 'net1', pending: 'virtio,bridge=vmbr1' },
+      { key: 'serial0', value: 'socket', delete: 2 },
+    ]);
+    expect(split).toEqual({
+      current: { cores: 2, name: 'web-1', template: false, serial0: 'socket' },
+      pending: { cores: 4, net1: 'virtio,bridge=vmbr1' },
+      deletes: ['serial0'],
+    });
+    expect(() => splitPendingConfig([{ key: 'cores', value: 'many' }])).toThrow(/expected a number/);
   });
 
   async function serve(handler: TestHandler): Promise<HttpsTestServer> {

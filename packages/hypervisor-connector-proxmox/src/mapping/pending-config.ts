@@ -1,4 +1,8 @@
 import { type PveGuestConfig, PveGuestConfigSchema, type PveGuestPendingItem } from '../schemas/guests.js';
+import { type DirectReader, directReader } from '../schemas/pve-record.js';
+
+/** The config schema's plain reader: this runs on every `getGuest`. */
+const readConfig = directReader(PveGuestConfigSchema) as DirectReader;
 
 /** A guest config split as PVE keeps it: the section the guest runs with, and its `[PENDING]` changes. */
 export interface SplitConfig {
@@ -24,5 +28,8 @@ export function splitPendingConfig(items: readonly PveGuestPendingItem[]): Split
     if (item.pending !== undefined) pending[item.key] = item.pending;
     if (item.delete !== undefined && item.delete > 0) deletes.push(item.key);
   }
-  return { current: PveGuestConfigSchema.parse(current), pending, deletes };
+  const read = readConfig(current);
+  // A bad value fails as the schema does: its parse throws the same issue.
+  const config = 'value' in read ? (read.value as PveGuestConfig) : PveGuestConfigSchema.parse(current);
+  return { current: config, pending, deletes };
 }

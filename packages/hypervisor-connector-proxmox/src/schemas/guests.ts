@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { pveRecord } from './pve-record.js';
+import { type PveRecord, pveRecord, pveRecords } from './pve-record.js';
 import { pveNumber, pveOptionalBoolean, pveOptionalNumber, pveOptionalString } from './pve-values.js';
-import { guestConfigFields, guestStatusFields } from './record-fields.js';
+import { guestConfigFields, guestPendingItemFields, guestStatusFields } from './record-fields.js';
 
 /** One item of `GET /nodes/{node}/qemu` or `/lxc`, and `GET .../status/current` of either. */
 export const PveGuestStatusSchema = pveRecord(guestStatusFields);
@@ -20,21 +20,13 @@ export const PveGuestConfigSchema = pveRecord(guestConfigFields);
 export type PveGuestConfig = z.output<typeof PveGuestConfigSchema>;
 
 /**
- * One item of `GET .../pending` (pve-guest-common `PVE::GuestHelpers::config_with_pending_array`): a config key with
- * its current `value`, its `pending` value, or `delete` (1, or 2 with `force`) when it is to go.
+ * `GET .../pending`: the config as it runs, and what waits for the guest's next start (see
+ * {@link guestPendingItemFields}); read on every `getGuest`, so by plain readers.
  */
-const PveGuestPendingItemSchema = z.looseObject({
-  key: z.string(),
-  value: z.union([z.string(), z.number()]).optional(),
-  pending: z.union([z.string(), z.number()]).optional(),
-  delete: pveOptionalNumber,
-});
-
-/** `GET .../pending`: the config as it runs, and what waits for the guest's next start. */
-export const PveGuestPendingSchema = z.array(PveGuestPendingItemSchema);
+export const PveGuestPendingSchema = pveRecords(guestPendingItemFields);
 
 /** A parsed `GET .../pending` item. */
-export type PveGuestPendingItem = z.output<typeof PveGuestPendingItemSchema>;
+export type PveGuestPendingItem = PveRecord<typeof guestPendingItemFields>;
 
 /** One item of `GET .../snapshot`, including the synthetic `current` entry. */
 const PveSnapshotSchema = z.looseObject({

@@ -9,8 +9,11 @@ import {
   readPveOptionalString as str,
 } from './pve-values.js';
 
-/** `memory` of a guest config: a number, or since PVE 8.1 a property string. */
-const readMemory: PveReader<number | string | undefined> = Object.assign(
+/**
+ * A value that is a number or a string as it came: `memory` of a guest config (a property string since PVE 8.1), a
+ * config value of `GET .../pending`.
+ */
+const readNumberOrString: PveReader<number | string | undefined> = Object.assign(
   (value: unknown): number | string | undefined | typeof INVALID =>
     typeof value === 'number' || typeof value === 'string' || value === undefined ? value : INVALID,
   { expected: 'a number or a string' },
@@ -68,11 +71,22 @@ export const guestConfigFields = {
   hostname: str,
   cores: num,
   sockets: num,
-  memory: readMemory,
+  memory: readNumberOrString,
   description: str,
   tags: str,
   lock: str,
   template: bool,
+} as const satisfies PveFields;
+
+/**
+ * The fields of an item of `GET .../pending` (pve-guest-common `PVE::GuestHelpers::config_with_pending_array`): a
+ * config key with its current `value`, its `pending` value, or `delete` (1, or 2 with `force`) when it is to go.
+ */
+export const guestPendingItemFields = {
+  key: readString,
+  value: readNumberOrString,
+  pending: readNumberOrString,
+  delete: num,
 } as const satisfies PveFields;
 
 /** The fields of a task's status. `exitstatus` is present once the task has stopped. */
