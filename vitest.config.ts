@@ -29,6 +29,18 @@ export default defineConfig({
         },
       },
       {
+        // The bench's own tests (its responder, statistics, report, child processes and the server's set-up), so
+        // that the code behind the published figures is checked on every landing; the benchmarks are never tests.
+        extends: true,
+        // They start real processes (responder, server, clients), slower when the other projects load the machine.
+        test: {
+          name: 'bench',
+          include: ['bench/test/**/*.test.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
         // The libvirt package's tests share one lab (real libvirtd daemons, real QEMU guests), started by the
         // globalSetup only when this project has files to run; guests boot in seconds, hence the longer bounds.
         extends: true,

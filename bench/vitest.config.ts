@@ -1,7 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
-// The bench's own tests (the responder, the statistics, the report, the server's set-up), run with
-// `pnpm --filter @hvc/bench test`. They are not part of the root `pnpm test`, which covers packages/*; the
+// The bench's own tests (the responder, the statistics, the report, the child processes, the server's set-up),
+// run alone with `pnpm --filter @hvc/bench test`; the root `pnpm test` runs them too (its `bench` project). The
 // benchmarks themselves are never tests. Workspace packages resolve to their sources, as in the root config.
 const conditions = ['@hvc/source', 'node'];
 
