@@ -49,6 +49,16 @@ export const readPveOptionalString = reader('a string', (value): string | undefi
   return typeof value === 'number' ? String(value) : INVALID;
 });
 
+/**
+ * An optional value kept as it came, a number or a string: `memory` of a guest config (a property string since
+ * PVE 8.1), a config value of `GET .../pending`.
+ */
+export const readNumberOrString = reader(
+  'a number or a string',
+  (value): number | string | undefined | typeof INVALID =>
+    typeof value === 'number' || typeof value === 'string' || value === undefined ? value : INVALID,
+);
+
 /** A string that must be there. */
 export const readString = reader('a string', (value): string | typeof INVALID =>
   typeof value === 'string' ? value : INVALID,

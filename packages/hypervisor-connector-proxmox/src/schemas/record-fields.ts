@@ -1,23 +1,12 @@
 import type { PveFields } from './pve-record.js';
 import {
   readPveOptionalBoolean as bool,
-  INVALID,
   readPveOptionalNumber as num,
-  type PveReader,
+  readNumberOrString,
   readPveNumber,
   readString,
   readPveOptionalString as str,
 } from './pve-values.js';
-
-/**
- * A value that is a number or a string as it came: `memory` of a guest config (a property string since PVE 8.1), a
- * config value of `GET .../pending`.
- */
-const readNumberOrString: PveReader<number | string | undefined> = Object.assign(
-  (value: unknown): number | string | undefined | typeof INVALID =>
-    typeof value === 'number' || typeof value === 'string' || value === undefined ? value : INVALID,
-  { expected: 'a number or a string' },
-);
 
 /** The fields of a `/cluster/resources` item (guests, nodes, storages, pools, SDN). */
 export const clusterResourceFields = {
@@ -71,6 +60,7 @@ export const guestConfigFields = {
   hostname: str,
   cores: num,
   sockets: num,
+  // A number, or since PVE 8.1 a property string.
   memory: readNumberOrString,
   description: str,
   tags: str,
