@@ -51,8 +51,8 @@ function abortReason(signal: AbortSignal): Error {
  */
 class AnswerCollector implements Dispatcher.DispatchHandler {
   readonly #request: HttpTransportRequest;
-  readonly #resolve: (response: HttpTransportResponse) => void;
-  readonly #reject: (error: Error) => void;
+  #resolve: (response: HttpTransportResponse) => void;
+  #reject: (error: Error) => void;
   #controller: Dispatcher.DispatchController | undefined;
   #onAbort: (() => void) | undefined;
   #status = 0;
@@ -124,22 +124,38 @@ class AnswerCollector implements Dispatcher.DispatchHandler {
 
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
     if (this.#settled) return;
+    const reject = this.#reject;
     this.#settle();
-    this.#reject(error);
+    reject(error);
   }
 
   #answer(): void {
     if (this.#settled) return;
-    this.#settle();
-    this.#resolve({
+    const resolve = this.#resolve;
+    const response = {
       status: this.#status,
       statusText: this.#statusText,
       body: decodeChunks(this.#chunks, this.#size),
-    });
+    };
+    this.#settle();
+    resolve(response);
   }
 
+  /**
+   * Marks the answer settled and lets go of everything that leads to it: the caller's promise (and through it the
+   * answer and its body) and the chunks. A settled collector can outlive its call: once it had registered an abort
+   * listener on the call's signal, V8's young-generation collector still found it reachable after the listener was
+   * removed (a full collection did not), so every body since the last scavenge was kept, promoted to the old
+   * generation and freed only by a full mark-compact.
+   */
   #settle(): void {
     this.#settled = true;
     if (this.#onAbort !== undefined) this.#request.signal?.removeEventListener('abort', this.#onAbort);
+    this.#resolve = SETTLED;
+    this.#reject = SETTLED;
+    this.#chunks.length = 0;
   }
 }
+
+/** What a settled collector's resolve and reject become: nothing is left to answer. */
+const SETTLED = (): void => {};
