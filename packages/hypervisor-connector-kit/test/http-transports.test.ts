@@ -133,6 +133,52 @@ describe.each(TRANSPORTS)('the %s transport', (kind, create) => {
     expect(response.body).toBe('€'.repeat(70_000));
     expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
   });
+
+  it("hands a 2xx body's bytes, whole, to parseBody and answers with what it made of them", async () => {
+    // Several chunks, with 3-byte characters split between some of them.
+    const { endpoint } = await serve({ status: 200, bytes: 3 * 70_000, fill: '€' });
+    const seen: number[] = [];
+    const response = await transport.send(
+      endpoint,
+      request({
+        parseBody: (bytes) => {
+          seen.push(bytes.byteLength);
+          return bytes.toString('utf8');
+        },
+      }),
+    );
+    expect(seen).toEqual([3 * 70_000]);
+    expect(response).toMatchObject({ status: 200, body: '' });
+    expect(response.parsed).toBe('€'.repeat(70_000));
+  });
+
+  it("keeps a failure's body as text, unread by parseBody", async () => {
+    const { endpoint } = await serve({ status: 500, bytes: 100, fill: 'e' });
+    const parseBody = vi.fn(() => 'parsed');
+    const response = await transport.send(endpoint, request({ parseBody }));
+    expect(parseBody).not.toHaveBeenCalled();
+    expect(response.body).toBe('e'.repeat(100));
+    expect(response.parsed).toBeUndefined();
+  });
+
+  it('fails the send with what parseBody throws, and takes no abort listener with it', async () => {
+    const { endpoint } = await serve({ status: 200, bytes: 200_000 });
+    const controller = new AbortController();
+    const thrown = new SyntaxError('not what was expected');
+    const error = await rejection(
+      transport.send(
+        endpoint,
+        request({
+          signal: controller.signal,
+          parseBody: () => {
+            throw thrown;
+          },
+        }),
+      ),
+    );
+    expect(error).toBe(thrown);
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+  });
 });
 
 describe('the fetch transport', () => {

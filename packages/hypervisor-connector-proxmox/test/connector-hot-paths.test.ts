@@ -4,7 +4,12 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { rejection } from '../../hypervisor-connector-kit/test/support/rejection.js';
 import { createProxmoxConnector } from '../src/index.js';
 import { splitPendingConfig } from '../src/mapping/pending-config.js';
-import { type HttpsTestServer, startHttpsTestServer, type TestHandler } from './support/https-test-server.js';
+import {
+  type HttpsTestServer,
+  RawBody,
+  startHttpsTestServer,
+  type TestHandler,
+} from './support/https-test-server.js';
 import { type FakeTarget, startFakeTarget } from './support/pve-fake-target.js';
 import { PVE_RESPONSE_SCHEMAS } from './support/pve-response-schemas.js';
 
@@ -224,5 +229,77 @@ describe('PVE records read with plain functions', () => {
     expect(isHypervisorError(listing, 'INTERNAL')).toBe(true);
     expect((listing as Error).message).toContain('1.cpu: expected a number');
     expect(listing).toMatchObject({ details: { issues: [{ path: ['1', 'cpu'] }] } });
+  });
+
+  /** A connector of the test server `server`. */
+  function connectorOf(server: HttpsTestServer) {
+    const connector = createProxmoxConnector({
+      endpoints: [server.url],
+      credentials: { tokenId: 'root@pam!hvc', secret: 'token-secret-5f1d' },
+      tls: { fingerprint: server.fingerprint },
+    });
+    cleanups.push(() => connector.close());
+    return connector;
+  }
+
+  /** `count` guests as `/cluster/resources` lists them, `name(i)` naming the i-th. */
+  function resources(count: number, name: (i: number) => string) {
+    return Array.from({ length: count }, (_, i) => ({
+      id: `qemu/${100 + i}`,
+      type: 'qemu',
+      vmid: 100 + i,
+      node: `pve${1 + (i % 3)}`,
+      name: name(i),
+      status: i % 2 ? 'running' : 'stopped',
+      maxcpu: 2,
+      maxmem: 2 ** 30,
+      tags: i % 5 ? 'web' : 'db;prod',
+    }));
+  }
+
+  it('read a listing too large for one string in runs, giving every guest in order, names of any script kept whole', async () => {
+    const items = resources(3_000, (i) => (i % 4 ? `vm-${i}` : `сервер-€-🖥-${i}"},{"x":1`));
+    const server = await serve((request) =>
+      request.path.startsWith('/api2/json/cluster/resources') ? [200, { data: items }] : [404, null],
+    );
+    expect(JSON.stringify({ data: items }).length).toBeGreaterThan(6 * 64 * 1024);
+    const guests = await connectorOf(server).listGuests();
+    expect(guests.map((guest) => [guest.id, guest.name, guest.state, guest.tags])).toEqual(
+      items.map((item) => [item.id, item.name, item.status, item.tags.split(';')]),
+    );
+  });
+
+  it('name the malformed field of a listing read in runs by its index in the whole listing', async () => {
+    const items: Array<Record<string, unknown>> = resources(3_000, (i) => `vm-${i}`);
+    items[2_600] = { ...items[2_600], maxmem: 'lots' };
+    const server = await serve((request) =>
+      request.path.startsWith('/api2/json/cluster/resources') ? [200, { data: items }] : [404, null],
+    );
+    const listing = await rejection(connectorOf(server).listGuests());
+    expect(isHypervisorError(listing, 'INTERNAL')).toBe(true);
+    expect(listing).toMatchObject({ details: { issues: [{ path: ['2600', 'maxmem'] }] } });
+  });
+
+  it('fail with INTERNAL naming the call for a 200 that is not JSON, or not a PVE envelope, large or small', async () => {
+    const long = JSON.stringify({ data: resources(1_000, (i) => `vm-${i}`) });
+    const bodies = [
+      new RawBody('<html>proxy error</html>'),
+      new RawBody(`${long.slice(0, -2)},]}`),
+      new RawBody(long.slice(0, -1)),
+      { result: [] },
+    ];
+    let next = 0;
+    const server = await serve(() => [200, bodies[next++]]);
+    const connector = connectorOf(server);
+    for (const expected of [
+      'with something that is not JSON',
+      'with something that is not JSON',
+      'with something that is not JSON',
+      'without a data envelope',
+    ]) {
+      const error = await rejection(connector.listGuests());
+      expect(isHypervisorError(error, 'INTERNAL')).toBe(true);
+      expect((error as Error).message).toBe(`PVE answered GET /cluster/resources ${expected}`);
+    }
   });
 });

@@ -8,15 +8,17 @@ export type BodyOverflow =
   | 'truncate';
 
 /**
- * Reads a response body (an undici body stream, or a `fetch` response's stream) as UTF-8 text, counting bytes as
- * they arrive. Once the count passes `limitBytes` it stops reading: leaving the loop early destroys the stream,
- * which aborts the request and drops its connection, so an endless body costs at most `limitBytes` plus a chunk.
+ * Reads a response body (an undici body stream, or a `fetch` response's stream), counting bytes as they arrive, and
+ * hands the whole of it to `read` (see {@link readJoined}). Once the count passes `limitBytes` it stops reading:
+ * leaving the loop early destroys the stream, which aborts the request and drops its connection, so an endless body
+ * costs at most `limitBytes` plus a chunk.
  */
-export async function readCappedBody(
+export async function readCappedBody<T>(
   body: AsyncIterable<Uint8Array>,
   limitBytes: number,
   overflow: BodyOverflow,
-): Promise<string> {
+  read: (bytes: Buffer) => T,
+): Promise<T> {
   const chunks: Uint8Array[] = [];
   let size = 0;
   for await (const chunk of body) {
@@ -29,7 +31,7 @@ export async function readCappedBody(
     chunks.push(chunk);
     size += chunk.byteLength;
   }
-  return decodeChunks(chunks, size);
+  return readJoined(chunks, size, read);
 }
 
 /**
@@ -45,16 +47,17 @@ export const JOIN_BUFFER_MAX_BYTES = 16 * 1024 * 1024;
 let joinBuffer: Buffer | undefined;
 
 /**
- * `chunks` (of `size` bytes in all) as UTF-8 text. One chunk (most answers) is decoded in place; more are joined in
- * the shared join buffer rather than a fresh one: a fresh multi-megabyte buffer per listing costs its page faults,
- * which on virtual machines take longer than the copy.
+ * `chunks` (of `size` bytes in all) joined and handed to `read`, synchronously. One chunk (most answers) is handed
+ * over in place; more are joined in the shared join buffer rather than a fresh one: a fresh multi-megabyte buffer
+ * per listing costs its page faults, which on virtual machines take longer than the copy. The bytes are only valid
+ * during the call: `read` returns what it made of them (a string, a parsed value), never the bytes themselves.
  */
-export function decodeChunks(chunks: readonly Uint8Array[], size: number): string {
+export function readJoined<T>(chunks: readonly Uint8Array[], size: number, read: (bytes: Buffer) => T): T {
   if (chunks.length === 1) {
     const only = chunks[0] as Uint8Array;
-    return Buffer.from(only.buffer, only.byteOffset, size).toString('utf8');
+    return read(Buffer.from(only.buffer, only.byteOffset, size));
   }
-  if (size > JOIN_BUFFER_MAX_BYTES) return Buffer.concat(chunks, size).toString('utf8');
+  if (size > JOIN_BUFFER_MAX_BYTES) return read(Buffer.concat(chunks, size));
   if (joinBuffer === undefined || joinBuffer.byteLength < size) {
     joinBuffer = Buffer.allocUnsafeSlow(Math.min(JOIN_BUFFER_MAX_BYTES, 2 ** Math.ceil(Math.log2(size))));
   }
@@ -63,5 +66,15 @@ export function decodeChunks(chunks: readonly Uint8Array[], size: number): strin
     joinBuffer.set(chunk, offset);
     offset += chunk.byteLength;
   }
-  return joinBuffer.toString('utf8', 0, size);
+  return read(joinBuffer.subarray(0, size));
+}
+
+/** `chunks` (of `size` bytes in all) as UTF-8 text (see {@link readJoined}). */
+export function decodeChunks(chunks: readonly Uint8Array[], size: number): string {
+  return readJoined(chunks, size, utf8Text);
+}
+
+/** `bytes` as UTF-8 text. */
+export function utf8Text(bytes: Buffer): string {
+  return bytes.toString('utf8');
 }

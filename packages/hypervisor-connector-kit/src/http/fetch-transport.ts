@@ -1,4 +1,4 @@
-import { readCappedBody } from './capped-body.js';
+import { readCappedBody, utf8Text } from './capped-body.js';
 import type { Endpoint } from './endpoint-set.js';
 import { HttpDeadlineError } from './http-deadline-error.js';
 import {
@@ -6,6 +6,7 @@ import {
   type HttpTransport,
   type HttpTransportRequest,
   type HttpTransportResponse,
+  readsParsed,
 } from './http-transport.js';
 
 /** A `fetch` function: the global one, or one of a test library. */
@@ -58,26 +59,37 @@ async function sendWithFetch(
     if (request.body !== undefined) init.body = request.body;
     const response = await Promise.race([fetchFunction(`${endpoint.url}${request.path}`, init), ended]);
     const { limitBytes, overflow } = bodyLimit(response.status, request);
-    let body = '';
-    if (response.body === null) drained = true;
-    else {
-      const open = response.body.getReader();
-      reader = open;
-      const chunks = async function* () {
-        for (;;) {
-          clearTimeout(timer);
-          timer = setTimeout(abort, timeoutMs, new HttpDeadlineError('body', timeoutMs));
-          const next = await Promise.race([open.read(), ended]);
-          if (next.done) {
-            drained = true;
-            return;
-          }
-          yield next.value;
-        }
-      };
-      body = await readCappedBody(chunks(), limitBytes, overflow);
+    const { status, statusText } = response;
+    const parseBody = readsParsed(status, request) ? request.parseBody : undefined;
+    if (response.body === null) {
+      drained = true;
+      return parseBody === undefined
+        ? { status, statusText, body: '' }
+        : { status, statusText, body: '', parsed: parseBody(Buffer.alloc(0)) };
     }
-    return { status: response.status, statusText: response.statusText, body };
+    const open = response.body.getReader();
+    reader = open;
+    const chunks = async function* () {
+      for (;;) {
+        clearTimeout(timer);
+        timer = setTimeout(abort, timeoutMs, new HttpDeadlineError('body', timeoutMs));
+        const next = await Promise.race([open.read(), ended]);
+        if (next.done) {
+          drained = true;
+          return;
+        }
+        yield next.value;
+      }
+    };
+    if (parseBody !== undefined) {
+      return {
+        status,
+        statusText,
+        body: '',
+        parsed: await readCappedBody(chunks(), limitBytes, overflow, parseBody),
+      };
+    }
+    return { status, statusText, body: await readCappedBody(chunks(), limitBytes, overflow, utf8Text) };
   } finally {
     clearTimeout(timer);
     signal?.removeEventListener('abort', onCallerAbort);

@@ -24,6 +24,13 @@ export interface HttpTransportRequest {
    * connection is dropped) and the text is cut there. Default `min(64 KiB, maxResponseBytes)`.
    */
   readonly maxErrorBodyBytes?: number;
+  /**
+   * Reads a 2xx body from its bytes instead of decoding it to text: its result is the answer's `parsed`, and `body`
+   * is then empty. Called once, synchronously, with the whole body in memory that is reused once it returns (so it
+   * keeps nothing of the bytes but what it makes of them). For large JSON answers, which it can parse without
+   * building one string of the whole body (see `parseJsonArrayEnvelope`). What it throws fails the send.
+   */
+  readonly parseBody?: (bytes: Buffer) => unknown;
 }
 
 /** An answer, its body read whole (or, for a failure, up to its limit). */
@@ -31,7 +38,15 @@ export interface HttpTransportResponse {
   readonly status: number;
   /** The reason phrase (PVE puts its error text there). */
   readonly statusText: string;
+  /** The body as text; empty when `parseBody` read it. */
   readonly body: string;
+  /** What the request's `parseBody` made of a 2xx body. */
+  readonly parsed?: unknown;
+}
+
+/** Whether an answer with `status` is read by the request's `parseBody` (a 2xx), rather than as text. */
+export function readsParsed(status: number, request: HttpTransportRequest): boolean {
+  return request.parseBody !== undefined && status >= 200 && status < 300;
 }
 
 /**

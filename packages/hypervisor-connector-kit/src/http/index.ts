@@ -23,6 +23,7 @@ export {
   type HttpTransportRequest,
   type HttpTransportResponse,
 } from './http-transport.js';
+export { jsonArrayEnvelopeParser } from './json-array-envelope.js';
 export { ResponseTooLargeError } from './response-too-large.js';
 export { createTlsConnector, type TlsConnectorOptions } from './tls-connector.js';
 export { type TransportFailure, type TransportFailureKind, transportFailure } from './transport-failure.js';

@@ -1,11 +1,12 @@
 import { type Dispatcher, errors } from 'undici';
-import { decodeChunks } from './capped-body.js';
+import { decodeChunks, readJoined } from './capped-body.js';
 import type { Endpoint } from './endpoint-set.js';
 import {
   bodyLimit,
   type HttpTransport,
   type HttpTransportRequest,
   type HttpTransportResponse,
+  readsParsed,
 } from './http-transport.js';
 import { ResponseTooLargeError } from './response-too-large.js';
 
@@ -132,13 +133,28 @@ class AnswerCollector implements Dispatcher.DispatchHandler {
   #answer(): void {
     if (this.#settled) return;
     const resolve = this.#resolve;
-    const response = {
-      status: this.#status,
-      statusText: this.#statusText,
-      body: decodeChunks(this.#chunks, this.#size),
-    };
+    let response: HttpTransportResponse;
+    try {
+      response = this.#read();
+    } catch (error) {
+      const reject = this.#reject;
+      this.#settle();
+      reject(error as Error);
+      return;
+    }
     this.#settle();
     resolve(response);
+  }
+
+  /** The answer from the chunks read: parsed by the request's `parseBody` (a 2xx), else as text. */
+  #read(): HttpTransportResponse {
+    const status = this.#status;
+    const statusText = this.#statusText;
+    const parseBody = this.#request.parseBody;
+    if (parseBody !== undefined && readsParsed(status, this.#request)) {
+      return { status, statusText, body: '', parsed: readJoined(this.#chunks, this.#size, parseBody) };
+    }
+    return { status, statusText, body: decodeChunks(this.#chunks, this.#size) };
   }
 
   /**

@@ -12,7 +12,14 @@ import { mapPveFailure } from '../errors/pve-error-mapping.js';
 import { hasDiagnosticsSubscribers, publishRequest, publishResponse, redactParams } from './diagnostics.js';
 import { encodePveParams, type PveParams } from './form-encoding.js';
 import { type ProxmoxLogger, SILENT_LOGGER } from './logger.js';
-import { parseData, parseErrorBody } from './pve-response.js';
+import {
+  type PveBody,
+  parseData,
+  parsedErrorBody,
+  parseErrorBody,
+  readPveBody,
+  readPveText,
+} from './pve-response.js';
 import { mapTransportError, nothingSent } from './transport-errors.js';
 
 /** One HTTP call to the PVE API. */
@@ -130,17 +137,19 @@ export class PveHttp {
         headers: this.#headers(hasBody, request.headers),
         timeoutMs: requestTimeoutMs,
         maxResponseBytes,
+        parseBody: readPveBody,
       };
       if (hasBody) exchange.body = encoded;
       if (request.signal !== undefined) exchange.signal = request.signal;
       const response = await transport.send(endpoint, exchange);
       status = response.status;
-      const text = response.body;
-      if (status === 200) return parseData(text, schema, request, target);
+      // The kit's transports read a 2xx body with `parseBody`; a transport of the caller's own may return text.
+      const parsed = response.parsed as PveBody | undefined;
+      if (status === 200) return parseData(parsed ?? readPveText(response.body), schema, request, target);
       throw mapPveFailure({
         status,
         reason: response.statusText,
-        body: parseErrorBody(text),
+        body: parsed === undefined ? parseErrorBody(response.body) : parsedErrorBody(parsed),
         method: request.method,
         path: request.path,
         ...(target === undefined ? {} : { target }),

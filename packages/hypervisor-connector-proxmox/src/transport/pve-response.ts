@@ -1,4 +1,5 @@
 import { InternalError } from '@hvc/hypervisor-connector';
+import { jsonArrayEnvelopeParser } from '@hvc/hypervisor-connector-kit/http';
 import type { z } from 'zod';
 import { type PveErrorBody, PveErrorBodySchema } from '../schemas/envelope.js';
 import { directReader } from '../schemas/pve-record.js';
@@ -9,35 +10,66 @@ export interface AnsweredRequest {
   readonly path: string;
 }
 
+/** A 2xx body as {@link readPveBody} read it: its JSON value, or why it is not JSON. */
+export type PveBody = { readonly json: unknown } | { readonly notJson: unknown };
+
+/** `{"data":[…]}` bodies parsed in runs, without one string of a large listing (see `jsonArrayEnvelopeParser`). */
+const parseEnvelope = jsonArrayEnvelopeParser('data');
+
+/** Reads a 2xx body from its bytes (the transports' `parseBody`): never throws, a body that is not JSON says so. */
+export function readPveBody(bytes: Buffer): PveBody {
+  try {
+    return { json: parseEnvelope(bytes) };
+  } catch (error) {
+    return { notJson: error };
+  }
+}
+
+/** A 2xx body a transport returned as text (one that does not take `parseBody`), read as {@link readPveBody} does. */
+export function readPveText(text: string): PveBody {
+  try {
+    return { json: JSON.parse(text) };
+  } catch (error) {
+    return { notJson: error };
+  }
+}
+
 /** The error body of a failed answer, or `undefined` when it has none PVE would send. */
 export function parseErrorBody(text: string): PveErrorBody | undefined {
   if (!text) return undefined;
   try {
-    const parsed = PveErrorBodySchema.safeParse(JSON.parse(text));
-    return parsed.success ? parsed.data : undefined;
+    return errorBodyOf(JSON.parse(text));
   } catch {
     // Errors raised before a handler runs have a plain-text body (or none): the reason phrase carries the text.
     return { message: text.slice(0, 1024) };
   }
 }
 
-/** The `data` of a 200 answer, parsed with `schema` when given; INTERNAL when it is not a PVE answer. */
+/** The error body of a 2xx answer other than 200 (read as JSON, as every 2xx is). */
+export function parsedErrorBody(body: PveBody | undefined): PveErrorBody | undefined {
+  return body !== undefined && 'json' in body ? errorBodyOf(body.json) : undefined;
+}
+
+function errorBodyOf(json: unknown): PveErrorBody | undefined {
+  const parsed = PveErrorBodySchema.safeParse(json);
+  return parsed.success ? parsed.data : undefined;
+}
+
+/** The `data` of a 200 answer, read with `schema` when given; INTERNAL when it is not a PVE answer. */
 export function parseData<S extends z.ZodType>(
-  text: string,
+  body: PveBody,
   schema: S | undefined,
   request: AnsweredRequest,
   target: string | undefined,
 ): z.output<S> {
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch (error) {
-    throw badResponse(request, target, 'with something that is not JSON', { cause: error });
+  if (!('json' in body)) {
+    throw badResponse(request, target, 'with something that is not JSON', { cause: body.notJson });
   }
-  if (typeof body !== 'object' || body === null || !('data' in body)) {
+  const json = body.json;
+  if (typeof json !== 'object' || json === null || !('data' in json)) {
     throw badResponse(request, target, 'without a data envelope', {});
   }
-  const data = (body as { data: unknown }).data;
+  const data = (json as { data: unknown }).data;
   if (!schema) return data as z.output<S>;
   const read = directReader(schema);
   if (read) {

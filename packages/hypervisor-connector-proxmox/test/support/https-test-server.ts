@@ -12,7 +12,15 @@ export interface SeenRequest {
   readonly body: string;
 }
 
-/** A handler: return `[status, body, reason?]`, or `'reset'` to destroy the socket without an answer. */
+/** A body sent as it is, not as JSON. */
+export class RawBody {
+  constructor(readonly text: string) {}
+}
+
+/**
+ * A handler: return `[status, body, reason?]` (the body sent as JSON, or a {@link RawBody} as it is), or `'reset'` to
+ * destroy the socket without an answer.
+ */
 export type TestHandler = (
   request: SeenRequest,
 ) => Promise<readonly [number, unknown, string?] | 'reset'> | readonly [number, unknown, string?] | 'reset';
@@ -52,7 +60,7 @@ export async function startHttpsTestServer(handler: TestHandler): Promise<HttpsT
           return;
         }
         const [status, body, reason] = answer;
-        const text = body === undefined ? '' : JSON.stringify(body);
+        const text = body === undefined ? '' : body instanceof RawBody ? body.text : JSON.stringify(body);
         res.writeHead(status, reason ?? '', { 'content-type': 'application/json;charset=UTF-8' });
         res.end(text);
       });
