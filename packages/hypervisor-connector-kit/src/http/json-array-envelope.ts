@@ -18,6 +18,7 @@ export interface JsonRunSizes {
 /** `},`: where one element that is an object ends and the next begins. */
 const ELEMENT_BOUNDARY = Buffer.from('},');
 
+const OPEN_ARRAY = 0x5b; // [
 const CLOSE_ARRAY = 0x5d; // ]
 const CLOSE_OBJECT = 0x7d; // }
 
@@ -63,7 +64,7 @@ function parseEnvelope(bytes: Buffer, member: string, prefix: string, sizes: Jso
     const cut = runEnd(bytes, start, close, sizes.runBytes);
     let run: unknown[];
     try {
-      run = JSON.parse(`[${bytes.toString('utf8', start, cut)}]`) as unknown[];
+      run = JSON.parse(bracketedText(bytes, start, cut)) as unknown[];
     } catch {
       return parseWhole(bytes);
     }
@@ -74,6 +75,24 @@ function parseEnvelope(bytes: Buffer, member: string, prefix: string, sizes: Jso
     start = cut + 1;
   }
   return { [member]: items };
+}
+
+/**
+ * Where a run is copied between `[` and `]` to be decoded as one string: concatenating `[` + text + `]` would make
+ * `JSON.parse` flatten a second copy of every run. Grown to the longest run; safe to share, as a run is copied,
+ * decoded and left in one synchronous step.
+ */
+let runBuffer = Buffer.allocUnsafeSlow(0);
+
+/** The UTF-8 text of `bytes[start, end)` between `[` and `]`. */
+function bracketedText(bytes: Buffer, start: number, end: number): string {
+  const length = end - start + 2;
+  if (runBuffer.byteLength < length)
+    runBuffer = Buffer.allocUnsafeSlow(Math.max(length, 2 * runBuffer.byteLength));
+  runBuffer[0] = OPEN_ARRAY;
+  bytes.copy(runBuffer, 1, start, end);
+  runBuffer[length - 1] = CLOSE_ARRAY;
+  return runBuffer.toString('utf8', 0, length);
 }
 
 /** `bytes` as one string, parsed. */
