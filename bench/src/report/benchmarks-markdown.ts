@@ -1,4 +1,5 @@
 import { ratio, spreadOf } from '../load/stats.js';
+import type { ServerCpuPerCall } from '../scenarios/server-overhead.js';
 import type { BenchReport } from './bench-report.js';
 import { fmt, fmtRatio, fmtShare, table } from './format.js';
 import {
@@ -370,18 +371,29 @@ function server(report: BenchReport): string {
       ],
     ),
   );
+  const cpuRows = (rows: readonly ServerCpuPerCall[]) =>
+    rows.map((one) => [
+      one.label,
+      String(one.concurrency),
+      fmt(one.micros),
+      one.range ? `${fmt(one.range[0])}–${fmt(one.range[1])}` : '',
+    ]);
   const cpu = result.serverCpuMicrosPerCall ?? [];
   if (cpu.length > 0) {
+    parts.push('', table(['server process CPU per call', 'concurrency', 'µs', 'min–max'], cpuRows(cpu)));
+  }
+  const direct = result.directCpuMicrosPerCall ?? [];
+  if (direct.length > 0) {
     parts.push(
       '',
       table(
-        ['server process CPU per call', 'concurrency', 'µs', 'min–max'],
-        cpu.map((one) => [
-          one.label,
-          String(one.concurrency),
-          fmt(one.micros),
-          one.range ? `${fmt(one.range[0])}–${fmt(one.range[1])}` : '',
-        ]),
+        [
+          'bench process CPU per call (the two Proxmox reads, outside the server)',
+          'concurrency',
+          'µs',
+          'min–max',
+        ],
+        cpuRows(direct),
       ),
     );
   }

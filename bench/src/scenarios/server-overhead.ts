@@ -46,6 +46,11 @@ export type ServerOverheadResult =
       /** The server process's CPU time per call, µs, for each concurrency and way (median over the runs). */
       readonly serverCpuMicrosPerCall?: readonly ServerCpuPerCall[];
       /**
+       * The bench process's CPU time per call of the direct library call (the connector's two Proxmox reads and the
+       * load loop), µs, for each concurrency: what those reads cost outside the server, under the same load.
+       */
+      readonly directCpuMicrosPerCall?: readonly ServerCpuPerCall[];
+      /**
        * hvc-server's CPU per call over the bare ConnectRPC baseline's, per protocol, at the headline concurrency
        * (the runs of the two are interleaved, each run's ratio taken, the median reported).
        */
@@ -113,7 +118,9 @@ export const SERVER_OVERHEAD_DESCRIPTION = [
   'and its config (2), the bare handler none. The memory-target lines (at concurrency 64 only) ask hvc-server for',
   "guests of a second target of the same organisation whose connector answers from memory (the server's `memory`",
   "kind, 40 guests shaped like the responder's), and the bare handler for the messages hvc-server gave for them:",
-  "neither reads a hypervisor, so their CPU ratio is what hvc-server's own layers cost.",
+  "neither reads a hypervisor, so their CPU ratio is what hvc-server's own layers cost. The direct line's CPU per",
+  "call is the bench process's over its runs (the connector and the load loop): what the two Proxmox reads cost",
+  'outside the server, under the same load.',
 ].join(' ');
 
 /** One way of making the call, and whether the server process serves it. */
@@ -240,6 +247,7 @@ export async function runServerOverhead(
     const { server, responder } = bench;
     const cases: ServerCase[] = [];
     const serverCpuMicrosPerCall: ServerCpuPerCall[] = [];
+    const directCpuMicrosPerCall: ServerCpuPerCall[] = [];
     let cpuAtHeadline = new Map<string, number[]>();
     // A way that cannot make one call would only time its failures: the scenario says why instead of a 0x.
     for (const way of bench.ways) {
@@ -266,10 +274,12 @@ export async function runServerOverhead(
           const i = (k + run) % ways.length;
           await responder.reset();
           await server.cpuMicros();
+          const own = process.cpuUsage();
           const result = await runLoad(calls[i] as () => Promise<unknown>, {
             concurrency,
             durationMs: settings.runMs,
           });
+          const ownUsed = process.cpuUsage(own);
           const used = await server.cpuMicros();
           const stats = await responder.stats();
           runs[i]?.push(result);
@@ -278,8 +288,9 @@ export async function runServerOverhead(
             requestsPerCall: result.requests === 0 ? null : stats.requests / result.requests,
           });
           const completed = result.requests;
-          if (ways[i]?.throughServer && completed > 0) cpu[i]?.push(used / completed);
-          else cpu[i]?.push(Number.NaN);
+          if (completed === 0) cpu[i]?.push(Number.NaN);
+          else if (ways[i]?.throughServer) cpu[i]?.push(used / completed);
+          else cpu[i]?.push((ownUsed.user + ownUsed.system) / completed);
         }
       }
       if (concurrency === CPU_RATIO_CONCURRENCY) {
@@ -293,14 +304,15 @@ export async function runServerOverhead(
         const perCall = (cpu[i] ?? []).filter(Number.isFinite);
         if (perCall.length === 0) return;
         const micros = median(perCall);
-        serverCpuMicrosPerCall.push({
+        (way.throughServer ? serverCpuMicrosPerCall : directCpuMicrosPerCall).push({
           concurrency,
           label: way.label,
           micros,
           range: [Math.min(...perCall), Math.max(...perCall)],
         });
         log(
-          `server overhead: ${way.label} at concurrency ${concurrency}: ${Math.round(micros)} µs of server CPU per call`,
+          `server overhead: ${way.label} at concurrency ${concurrency}: ${Math.round(micros)} µs of ` +
+            `${way.throughServer ? 'server' : 'bench process'} CPU per call`,
         );
       });
     }
@@ -328,6 +340,7 @@ export async function runServerOverhead(
       jwtVerifyMicros,
       userLookupMicros,
       serverCpuMicrosPerCall,
+      directCpuMicrosPerCall,
       serverCpuVsBareConnect,
       serverOwnCpuVsBareConnect,
       description: SERVER_OVERHEAD_DESCRIPTION,
