@@ -6,7 +6,7 @@
  *
  * @packageDocumentation
  */
-export { abandonable, abortableDelay, cancelled, throwIfAborted } from './abort/abort.js';
+export { abandonable, abortableDelay, cancelled, listenForAbort, throwIfAborted } from './abort/abort.js';
 export { type CapabilityScope, requireCapability } from './capabilities/require-capability.js';
 export { type Clock, isClock, systemClock } from './clock/clock.js';
 export { createManualClock, type ManualClock } from './clock/manual-clock.js';

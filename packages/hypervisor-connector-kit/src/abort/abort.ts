@@ -12,6 +12,27 @@ export function throwIfAborted(signal: AbortSignal | undefined): void {
 }
 
 /**
+ * Calls `onAbort` once when `signal` fires, until the returned function is called; that one removes the listener and
+ * lets go of `onAbort`. For a listener whose closure reaches a result yet to come (a promise's `resolve`, an answer
+ * being read): V8's young-generation collector has been seen to keep such a closure reachable after its listener was
+ * removed (a full collection does not), and with it every result it reached, promoted and freed only by a full
+ * mark-compact. What the signal holds here is a closure over one cleared cell, so a removed listener keeps nothing.
+ */
+export function listenForAbort(signal: AbortSignal, onAbort: () => void): () => void {
+  let pending: (() => void) | undefined = onAbort;
+  const listener = () => {
+    const call = pending;
+    pending = undefined;
+    call?.();
+  };
+  signal.addEventListener('abort', listener, { once: true });
+  return () => {
+    pending = undefined;
+    signal.removeEventListener('abort', listener);
+  };
+}
+
+/**
  * Resolves after `ms` on `clock` (the system clock by default), or rejects with CANCELLED as soon as `signal`
  * fires. On the system clock the timer keeps the process alive, as a pending wait should.
  */
@@ -41,15 +62,14 @@ export function abandonable<T>(promise: Promise<T>, signal: AbortSignal | undefi
   if (!signal) return promise;
   if (signal.aborted) return Promise.reject(cancelled(signal));
   return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(cancelled(signal));
-    signal.addEventListener('abort', onAbort, { once: true });
+    const stop = listenForAbort(signal, () => reject(cancelled(signal)));
     promise.then(
       (value) => {
-        signal.removeEventListener('abort', onAbort);
+        stop();
         resolve(value);
       },
       (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
+        stop();
         reject(error);
       },
     );

@@ -1,4 +1,5 @@
 import { type Dispatcher, errors } from 'undici';
+import { listenForAbort } from '../abort/abort.js';
 import { decodeChunks, readJoined } from './capped-body.js';
 import type { Endpoint } from './endpoint-set.js';
 import {
@@ -52,10 +53,10 @@ function abortReason(signal: AbortSignal): Error {
  */
 class AnswerCollector implements Dispatcher.DispatchHandler {
   readonly #request: HttpTransportRequest;
-  #resolve: (response: HttpTransportResponse) => void;
-  #reject: (error: Error) => void;
+  readonly #resolve: (response: HttpTransportResponse) => void;
+  readonly #reject: (error: Error) => void;
   #controller: Dispatcher.DispatchController | undefined;
-  #onAbort: (() => void) | undefined;
+  #stopListening: (() => void) | undefined;
   #status = 0;
   #statusText = '';
   #limitBytes = 0;
@@ -74,8 +75,7 @@ class AnswerCollector implements Dispatcher.DispatchHandler {
     this.#reject = reject;
     const { signal } = request;
     if (signal !== undefined) {
-      this.#onAbort = () => this.#controller?.abort(abortReason(signal));
-      signal.addEventListener('abort', this.#onAbort, { once: true });
+      this.#stopListening = listenForAbort(signal, () => this.#controller?.abort(abortReason(signal)));
     }
   }
 
@@ -125,25 +125,22 @@ class AnswerCollector implements Dispatcher.DispatchHandler {
 
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
     if (this.#settled) return;
-    const reject = this.#reject;
     this.#settle();
-    reject(error);
+    this.#reject(error);
   }
 
   #answer(): void {
     if (this.#settled) return;
-    const resolve = this.#resolve;
     let response: HttpTransportResponse;
     try {
       response = this.#read();
     } catch (error) {
-      const reject = this.#reject;
       this.#settle();
-      reject(error as Error);
+      this.#reject(error as Error);
       return;
     }
     this.#settle();
-    resolve(response);
+    this.#resolve(response);
   }
 
   /** The answer from the chunks read: parsed by the request's `parseBody` (a 2xx), else as text. */
@@ -157,21 +154,9 @@ class AnswerCollector implements Dispatcher.DispatchHandler {
     return { status, statusText, body: decodeChunks(this.#chunks, this.#size) };
   }
 
-  /**
-   * Marks the answer settled and lets go of everything that leads to it: the caller's promise (and through it the
-   * answer and its body) and the chunks. A settled collector can outlive its call: once it had registered an abort
-   * listener on the call's signal, V8's young-generation collector still found it reachable after the listener was
-   * removed (a full collection did not), so every body since the last scavenge was kept, promoted to the old
-   * generation and freed only by a full mark-compact.
-   */
+  /** Marks the answer settled and stops listening to the caller's signal (see `listenForAbort` for why it matters). */
   #settle(): void {
     this.#settled = true;
-    if (this.#onAbort !== undefined) this.#request.signal?.removeEventListener('abort', this.#onAbort);
-    this.#resolve = SETTLED;
-    this.#reject = SETTLED;
-    this.#chunks.length = 0;
+    this.#stopListening?.();
   }
 }
-
-/** What a settled collector's resolve and reject become: nothing is left to answer. */
-const SETTLED = (): void => {};

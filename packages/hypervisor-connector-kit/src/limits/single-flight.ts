@@ -1,4 +1,4 @@
-import { abandonable, throwIfAborted } from '../abort/abort.js';
+import { abandonable, listenForAbort, throwIfAborted } from '../abort/abort.js';
 
 interface Flight<V> {
   readonly promise: Promise<V>;
@@ -40,7 +40,7 @@ export class SingleFlight<K, V> {
       joined.controller.abort(signal.reason);
       if (this.#flights.get(key) === joined) this.#flights.delete(key);
     };
-    signal.addEventListener('abort', leave, { once: true });
-    return abandonable(joined.promise, signal).finally(() => signal.removeEventListener('abort', leave));
+    const stop = listenForAbort(signal, leave);
+    return abandonable(joined.promise, signal).finally(stop);
   }
 }
