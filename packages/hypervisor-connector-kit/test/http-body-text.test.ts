@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { decodeChunks, JOIN_BUFFER_MAX_BYTES } from '../src/http/capped-body.js';
+import { JOIN_BUFFER_MAX_BYTES, readJoined } from '../src/http/capped-body.js';
+
+/** `chunks` (of `size` bytes in all) joined and decoded as UTF-8 text. */
+const decodeChunks = (chunks: readonly Uint8Array[], size: number) =>
+  readJoined(chunks, size, (bytes) => bytes.toString('utf8'));
 
 /** `text`'s UTF-8 bytes cut into chunks of `size` bytes, as a socket delivers them (cuts may split a character). */
 function chunked(text: string, size: number): Buffer[] {

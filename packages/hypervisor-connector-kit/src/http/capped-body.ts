@@ -68,13 +68,3 @@ export function readJoined<T>(chunks: readonly Uint8Array[], size: number, read:
   }
   return read(joinBuffer.subarray(0, size));
 }
-
-/** `chunks` (of `size` bytes in all) as UTF-8 text (see {@link readJoined}). */
-export function decodeChunks(chunks: readonly Uint8Array[], size: number): string {
-  return readJoined(chunks, size, utf8Text);
-}
-
-/** `bytes` as UTF-8 text. */
-export function utf8Text(bytes: Buffer): string {
-  return bytes.toString('utf8');
-}

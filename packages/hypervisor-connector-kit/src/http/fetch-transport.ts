@@ -1,12 +1,12 @@
-import { readCappedBody, utf8Text } from './capped-body.js';
+import { readCappedBody } from './capped-body.js';
 import type { Endpoint } from './endpoint-set.js';
 import { HttpDeadlineError } from './http-deadline-error.js';
 import {
+  answerOf,
   bodyLimit,
   type HttpTransport,
   type HttpTransportRequest,
   type HttpTransportResponse,
-  readsParsed,
 } from './http-transport.js';
 
 /** A `fetch` function: the global one, or one of a test library. */
@@ -60,12 +60,9 @@ async function sendWithFetch(
     const response = await Promise.race([fetchFunction(`${endpoint.url}${request.path}`, init), ended]);
     const { limitBytes, overflow } = bodyLimit(response.status, request);
     const { status, statusText } = response;
-    const parseBody = readsParsed(status, request) ? request.parseBody : undefined;
     if (response.body === null) {
       drained = true;
-      return parseBody === undefined
-        ? { status, statusText, body: '' }
-        : { status, statusText, body: '', parsed: parseBody(Buffer.alloc(0)) };
+      return answerOf(request, status, statusText, Buffer.alloc(0));
     }
     const open = response.body.getReader();
     reader = open;
@@ -81,15 +78,10 @@ async function sendWithFetch(
         yield next.value;
       }
     };
-    if (parseBody !== undefined) {
-      return {
-        status,
-        statusText,
-        body: '',
-        parsed: await readCappedBody(chunks(), limitBytes, overflow, parseBody),
-      };
-    }
-    return { status, statusText, body: await readCappedBody(chunks(), limitBytes, overflow, utf8Text) };
+    // Awaited here, so the body is read before `finally` checks that it was.
+    return await readCappedBody(chunks(), limitBytes, overflow, (bytes) =>
+      answerOf(request, status, statusText, bytes),
+    );
   } finally {
     clearTimeout(timer);
     signal?.removeEventListener('abort', onCallerAbort);

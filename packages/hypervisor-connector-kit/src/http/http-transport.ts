@@ -28,7 +28,7 @@ export interface HttpTransportRequest {
    * Reads a 2xx body from its bytes instead of decoding it to text: its result is the answer's `parsed`, and `body`
    * is then empty. Called once, synchronously, with the whole body in memory that is reused once it returns (so it
    * keeps nothing of the bytes but what it makes of them). For large JSON answers, which it can parse without
-   * building one string of the whole body (see `parseJsonArrayEnvelope`). What it throws fails the send.
+   * building one string of the whole body (see `jsonArrayEnvelopeParser`). What it throws fails the send.
    */
   readonly parseBody?: (bytes: Buffer) => unknown;
 }
@@ -44,9 +44,21 @@ export interface HttpTransportResponse {
   readonly parsed?: unknown;
 }
 
-/** Whether an answer with `status` is read by the request's `parseBody` (a 2xx), rather than as text. */
-export function readsParsed(status: number, request: HttpTransportRequest): boolean {
-  return request.parseBody !== undefined && status >= 200 && status < 300;
+/**
+ * The answer with `status` from its whole body's `bytes` (valid only during the call): read by the request's
+ * `parseBody` for a 2xx, else decoded as UTF-8 text.
+ */
+export function answerOf(
+  request: HttpTransportRequest,
+  status: number,
+  statusText: string,
+  bytes: Buffer,
+): HttpTransportResponse {
+  const { parseBody } = request;
+  if (parseBody !== undefined && status >= 200 && status < 300) {
+    return { status, statusText, body: '', parsed: parseBody(bytes) };
+  }
+  return { status, statusText, body: bytes.toString('utf8') };
 }
 
 /**

@@ -1,13 +1,13 @@
 import { type Dispatcher, errors } from 'undici';
 import { listenForAbort } from '../abort/abort.js';
-import { decodeChunks, readJoined } from './capped-body.js';
+import { readJoined } from './capped-body.js';
 import type { Endpoint } from './endpoint-set.js';
 import {
+  answerOf,
   bodyLimit,
   type HttpTransport,
   type HttpTransportRequest,
   type HttpTransportResponse,
-  readsParsed,
 } from './http-transport.js';
 import { ResponseTooLargeError } from './response-too-large.js';
 
@@ -133,7 +133,11 @@ class AnswerCollector implements Dispatcher.DispatchHandler {
     if (this.#settled) return;
     let response: HttpTransportResponse;
     try {
-      response = this.#read();
+      const status = this.#status;
+      const statusText = this.#statusText;
+      response = readJoined(this.#chunks, this.#size, (bytes) =>
+        answerOf(this.#request, status, statusText, bytes),
+      );
     } catch (error) {
       this.#settle();
       this.#reject(error as Error);
@@ -141,17 +145,6 @@ class AnswerCollector implements Dispatcher.DispatchHandler {
     }
     this.#settle();
     this.#resolve(response);
-  }
-
-  /** The answer from the chunks read: parsed by the request's `parseBody` (a 2xx), else as text. */
-  #read(): HttpTransportResponse {
-    const status = this.#status;
-    const statusText = this.#statusText;
-    const parseBody = this.#request.parseBody;
-    if (parseBody !== undefined && readsParsed(status, this.#request)) {
-      return { status, statusText, body: '', parsed: readJoined(this.#chunks, this.#size, parseBody) };
-    }
-    return { status, statusText, body: decodeChunks(this.#chunks, this.#size) };
   }
 
   /** Marks the answer settled and stops listening to the caller's signal (see `listenForAbort` for why it matters). */

@@ -12,14 +12,7 @@ import { mapPveFailure } from '../errors/pve-error-mapping.js';
 import { hasDiagnosticsSubscribers, publishRequest, publishResponse, redactParams } from './diagnostics.js';
 import { encodePveParams, type PveParams } from './form-encoding.js';
 import { type ProxmoxLogger, SILENT_LOGGER } from './logger.js';
-import {
-  type PveBody,
-  parseData,
-  parsedErrorBody,
-  parseErrorBody,
-  readPveBody,
-  readPveText,
-} from './pve-response.js';
+import { type PveBody, parseData, parsedErrorBody, parseErrorBody, readPveBody } from './pve-response.js';
 import { mapTransportError, nothingSent } from './transport-errors.js';
 
 /** One HTTP call to the PVE API. */
@@ -145,7 +138,8 @@ export class PveHttp {
       status = response.status;
       // The kit's transports read a 2xx body with `parseBody`; a transport of the caller's own may return text.
       const parsed = response.parsed as PveBody | undefined;
-      if (status === 200) return parseData(parsed ?? readPveText(response.body), schema, request, target);
+      if (status === 200)
+        return parseData(parsed ?? readPveBody(Buffer.from(response.body)), schema, request, target);
       throw mapPveFailure({
         status,
         reason: response.statusText,

@@ -25,15 +25,6 @@ export function readPveBody(bytes: Buffer): PveBody {
   }
 }
 
-/** A 2xx body a transport returned as text (one that does not take `parseBody`), read as {@link readPveBody} does. */
-export function readPveText(text: string): PveBody {
-  try {
-    return { json: JSON.parse(text) };
-  } catch (error) {
-    return { notJson: error };
-  }
-}
-
 /** The error body of a failed answer, or `undefined` when it has none PVE would send. */
 export function parseErrorBody(text: string): PveErrorBody | undefined {
   if (!text) return undefined;
