@@ -105,6 +105,7 @@ function report(hvc: number | null): BenchReport {
             userLookupMicros: 50,
             serverCpuVsBareConnect: { connectJson: { median: 1.8, range: [1.6, 2.1] }, grpc: null },
             serverOwnCpuVsBareConnect: { connectJson: null, grpc: { median: 1.3, range: [1.2, 1.45] } },
+            serverCpuVsBareRead: { connectJson: { median: 1.4, range: [1.25, 1.7] }, grpc: null },
           },
   };
 }
@@ -123,12 +124,15 @@ describe('jsonSummary', () => {
       serverGrpcVsDirect: 0.7,
       serverCpuVsBareConnect: { connectJson: 1.8, grpc: null },
       serverOwnCpuVsBareConnect: { connectJson: null, grpc: 1.3 },
+      serverCpuVsBareRead: { connectJson: 1.4, grpc: null },
     });
     expect(jsonSummary(report(900)).spreads).toMatchObject({
       serverCpuVsBareConnectJson: [1.6, 2.1],
       serverCpuVsBareGrpc: null,
       serverOwnCpuVsBareConnectJson: null,
       serverOwnCpuVsBareGrpc: [1.2, 1.45],
+      serverCpuVsBareReadConnectJson: [1.25, 1.7],
+      serverCpuVsBareReadGrpc: null,
     });
   });
 
@@ -136,6 +140,7 @@ describe('jsonSummary', () => {
     const {
       serverCpuVsBareConnect,
       serverOwnCpuVsBareConnect,
+      serverCpuVsBareRead,
       listGuestsVsRawUndici,
       listGuestsVsProxmoxApi,
       listGuestsVsProxmoxer,
@@ -144,6 +149,7 @@ describe('jsonSummary', () => {
     } = jsonSummary(report(null));
     expect(serverCpuVsBareConnect).toEqual({ connectJson: null, grpc: null });
     expect(serverOwnCpuVsBareConnect).toEqual({ connectJson: null, grpc: null });
+    expect(serverCpuVsBareRead).toEqual({ connectJson: null, grpc: null });
     expect(Object.keys(plain)).toHaveLength(14);
     for (const value of Object.values(plain)) expect(value).toBeNull();
     for (const split of [listGuestsVsRawUndici, listGuestsVsProxmoxApi, listGuestsVsProxmoxer]) {

@@ -9,6 +9,7 @@ import {
   listGuestIds,
   recordAnswers,
   startBareGuestServer,
+  startReadingBareGuestServer,
 } from '../src/server/bare-guest-server.js';
 import { type BenchServer, startBenchServer } from '../src/server/bench-server-setup.js';
 import { BENCH_MEMORY_TARGET_ID, BENCH_TARGET_ID, type TenantAccess } from '../src/server/server-protocol.js';
@@ -23,6 +24,7 @@ describe('the server scenario set-up', () => {
   let responder: ResponderServer;
   let server: BenchServer;
   let bare: BareGuestServer;
+  let bareRead: BareGuestServer;
   let memoryGuestIds: string[];
   const guestIds = buildGuestFleet(3, 2).guests.map((guest) => `${guest.type}/${guest.vmid}`);
 
@@ -36,7 +38,7 @@ describe('the server scenario set-up', () => {
       authorization: `PVEAPIToken=${TOKEN_ID}=${TOKEN_SECRET}`,
     });
     const port = await responder.listen();
-    server = await startBenchServer({
+    const launch = {
       origin: `https://127.0.0.1:${port}`,
       certFile: certificate.certFile,
       tokenId: TOKEN_ID,
@@ -45,23 +47,24 @@ describe('the server scenario set-up', () => {
       concurrency: 128,
       guestIds,
       tenants: { organisations: 2, targetsPerOrganisation: 2 },
-    });
+    };
+    server = await startBenchServer(launch);
     memoryGuestIds = await listGuestIds(
       server.running.url,
       server.token,
       BENCH_MEMORY_TARGET_ID,
       guestIds.length,
     );
-    bare = await startBareGuestServer(
-      server.module.listenOnePort,
-      await recordAnswers(server.running.url, server.token, [
-        { targetId: BENCH_TARGET_ID, guestIds },
-        { targetId: BENCH_MEMORY_TARGET_ID, guestIds: memoryGuestIds },
-      ]),
-    );
+    const answers = await recordAnswers(server.running.url, server.token, [
+      { targetId: BENCH_TARGET_ID, guestIds },
+      { targetId: BENCH_MEMORY_TARGET_ID, guestIds: memoryGuestIds },
+    ]);
+    bare = await startBareGuestServer(server.module.listenOnePort, answers);
+    bareRead = await startReadingBareGuestServer(server.module.listenOnePort, answers, launch);
   });
 
   afterAll(async () => {
+    await bareRead?.close();
     await bare?.close();
     await server?.close();
     await responder?.close();
@@ -129,4 +132,30 @@ describe('the server scenario set-up', () => {
       });
     }
   }
+
+  for (const [name, grpc] of [
+    ['Connect JSON', false],
+    ['gRPC', true],
+  ] as const) {
+    it(`answers GetGuest over ${name} with the recorded message after reading the guest from the responder (the read baseline)`, async () => {
+      const guestId = guestIds[2] as string;
+      // The connector's first call also learns the cluster's nodes and where the guest lives.
+      await client(bareRead.url, grpc).getGuest({ targetId: BENCH_TARGET_ID, guestId });
+      const before = responder.stats().requests;
+      const answer = await client(bareRead.url, grpc).getGuest({ targetId: BENCH_TARGET_ID, guestId });
+      // The connector's getGuest: the guest's status and its pending config, as hvc-server reads them.
+      expect(responder.stats().requests - before).toBe(2);
+      const recorded = await client(bare.url, grpc).getGuest({ targetId: BENCH_TARGET_ID, guestId });
+      expect(answer).toEqual(recorded);
+    });
+  }
+
+  it('refuses a target other than the Proxmox one in the read baseline', async () => {
+    await expect(
+      client(bareRead.url, false).getGuest({
+        targetId: BENCH_MEMORY_TARGET_ID,
+        guestId: memoryGuestIds[0] as string,
+      }),
+    ).rejects.toThrow(/serves bench-pve only/);
+  });
 });

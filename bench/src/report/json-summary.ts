@@ -21,6 +21,11 @@ export interface JsonSummary {
    * own layers cost, without the hypervisor read the Proxmox figure includes.
    */
   readonly serverOwnCpuVsBareConnect: { readonly connectJson: number | null; readonly grpc: number | null };
+  /**
+   * hvc-server's CPU per GetGuest on the Proxmox target over the bare handler that makes the same connector read
+   * before it answers: what the server's layers add to a call that reads the hypervisor.
+   */
+  readonly serverCpuVsBareRead: { readonly connectJson: number | null; readonly grpc: number | null };
   /** `listGuests` calls/s, hvc over raw undici, at concurrency 1 and 32 (median of the interleaved rounds' ratios). */
   readonly listGuestsVsRawUndici: ByConcurrency;
   /** `listGuests` calls/s, hvc over `proxmox-api`, at concurrency 1 and 32. */
@@ -84,7 +89,7 @@ export function serverRatio(report: BenchReport, label: string): number | null {
 /** hvc-server's CPU per call over the bare ConnectRPC baseline's, per protocol; null where not measured. */
 export function serverCpuVsBare(
   report: BenchReport,
-  target: 'proxmox' | 'memory' = 'proxmox',
+  target: ServerCpuBaseline = 'proxmox',
 ): JsonSummary['serverCpuVsBareConnect'] {
   const ratios = serverCpuRatios(report, target);
   return {
@@ -93,18 +98,23 @@ export function serverCpuVsBare(
   };
 }
 
-/** The server CPU ratios with their spreads, for the Proxmox target or the memory target. */
-function serverCpuRatios(report: BenchReport, target: 'proxmox' | 'memory') {
+/**
+ * Which server CPU ratio: the Proxmox target or the memory target over the bare handler answering from memory, or
+ * the Proxmox target over the bare handler making the same connector read.
+ */
+export type ServerCpuBaseline = 'proxmox' | 'memory' | 'read';
+
+/** The server CPU ratios with their spreads, for one {@link ServerCpuBaseline}. */
+function serverCpuRatios(report: BenchReport, target: ServerCpuBaseline) {
   if ('unavailable' in report.server) return undefined;
-  return target === 'proxmox'
-    ? report.server.serverCpuVsBareConnect
-    : report.server.serverOwnCpuVsBareConnect;
+  if (target === 'proxmox') return report.server.serverCpuVsBareConnect;
+  return target === 'memory' ? report.server.serverOwnCpuVsBareConnect : report.server.serverCpuVsBareRead;
 }
 
 /** The min–max of a server CPU ratio. */
 function serverCpuSpread(
   report: BenchReport,
-  target: 'proxmox' | 'memory',
+  target: ServerCpuBaseline,
   protocol: 'connectJson' | 'grpc',
 ): readonly [number, number] | null {
   const range = serverCpuRatios(report, target)?.[protocol]?.range;
@@ -187,6 +197,7 @@ export function jsonSummary(report: BenchReport): JsonSummary {
     serverGrpcVsDirect: round(serverRatio(report, 'server, gRPC')),
     serverCpuVsBareConnect: serverCpuVsBare(report),
     serverOwnCpuVsBareConnect: serverCpuVsBare(report, 'memory'),
+    serverCpuVsBareRead: serverCpuVsBare(report, 'read'),
     listGuestsVsRawUndici: { c1: rounded(listRaw[0]), c32: rounded(listRaw[1]) },
     listGuestsVsProxmoxApi: { c1: rounded(listApi[0]), c32: rounded(listApi[1]) },
     listGuestsVsProxmoxer: { c1: rounded(listPy[0]), c32: rounded(listPy[1]) },
@@ -219,6 +230,8 @@ export function jsonSummary(report: BenchReport): JsonSummary {
       serverCpuVsBareGrpc: serverCpuSpread(report, 'proxmox', 'grpc'),
       serverOwnCpuVsBareConnectJson: serverCpuSpread(report, 'memory', 'connectJson'),
       serverOwnCpuVsBareGrpc: serverCpuSpread(report, 'memory', 'grpc'),
+      serverCpuVsBareReadConnectJson: serverCpuSpread(report, 'read', 'connectJson'),
+      serverCpuVsBareReadGrpc: serverCpuSpread(report, 'read', 'grpc'),
     },
   };
 }

@@ -66,6 +66,14 @@ export type ServerOverheadResult =
         readonly connectJson: CpuRatio | null;
         readonly grpc: CpuRatio | null;
       };
+      /**
+       * hvc-server's CPU per call on the Proxmox target over the bare handler that makes the same read through the
+       * connector before it answers: what hvc-server's layers add to a call that reads the hypervisor.
+       */
+      readonly serverCpuVsBareRead?: {
+        readonly connectJson: CpuRatio | null;
+        readonly grpc: CpuRatio | null;
+      };
       /** How the scenario is set up: what the ratios compare. */
       readonly description?: string;
     }
@@ -100,6 +108,8 @@ export const WAY = {
   grpcMemory: 'server, gRPC, memory target',
   bareConnectMemory: 'bare ConnectRPC, Connect JSON, memory target',
   bareGrpcMemory: 'bare ConnectRPC, gRPC, memory target',
+  bareConnectRead: 'bare ConnectRPC with the connector read, Connect JSON',
+  bareGrpcRead: 'bare ConnectRPC with the connector read, gRPC',
 } as const;
 
 /** What the ratios compare; rendered with the scenario's tables. */
@@ -120,7 +130,11 @@ export const SERVER_OVERHEAD_DESCRIPTION = [
   "kind, 40 guests shaped like the responder's), and the bare handler for the messages hvc-server gave for them:",
   "neither reads a hypervisor, so their CPU ratio is what hvc-server's own layers cost. The direct line's CPU per",
   "call is the bench process's over its runs (the connector and the load loop): what the two Proxmox reads cost",
-  'outside the server, under the same load.',
+  'outside the server, under the same load. The read-baseline lines (at concurrency 64 only) are the bare handler',
+  'again, on a listener of its own in the same process, except that each call first reads the guest through a',
+  "Proxmox connector of the same config as the server's target (`getGuest`, its two requests to the responder) and",
+  "then answers the recorded message: hvc-server's CPU on the Proxmox target over theirs is what the server's layers",
+  'add to a call that reads the hypervisor.',
 ].join(' ');
 
 /** One way of making the call, and whether the server process serves it. */
@@ -183,13 +197,15 @@ export async function openServerBench(
       (caller: GuestCaller, targetId: string = BENCH_TARGET_ID, guestIds: readonly string[] = proxmoxIds) =>
       (n: number) =>
         caller.getGuest({ targetId, guestId: guestIds[n % guestIds.length] as string }, { headers });
-    // The memory-target ways run at the concurrency the CPU ratio is taken at only.
-    const onMemoryAt = (label: string, caller: GuestCaller): Way => ({
+    // The memory-target ways and the read baseline run at the concurrency the CPU ratios are taken at only.
+    const atHeadline = (label: string, call: Way['call']): Way => ({
       label,
-      call: viaServer(caller, BENCH_MEMORY_TARGET_ID, server.memoryGuestIds),
+      call,
       throughServer: true,
       concurrencies: [CPU_RATIO_CONCURRENCY],
     });
+    const onMemoryAt = (label: string, caller: GuestCaller): Way =>
+      atHeadline(label, viaServer(caller, BENCH_MEMORY_TARGET_ID, server.memoryGuestIds));
     const ways: Way[] = [
       {
         label: WAY.direct,
@@ -204,6 +220,8 @@ export async function openServerBench(
       onMemoryAt(WAY.grpcMemory, over(server.url, true)),
       onMemoryAt(WAY.bareConnectMemory, over(server.bareUrl, false)),
       onMemoryAt(WAY.bareGrpcMemory, over(server.bareUrl, true)),
+      atHeadline(WAY.bareConnectRead, viaServer(over(server.bareReadUrl, false))),
+      atHeadline(WAY.bareGrpcRead, viaServer(over(server.bareReadUrl, true))),
     ];
     return {
       server,
@@ -325,9 +343,14 @@ export async function runServerOverhead(
       connectJson: cpuRatio(cpuOf(WAY.connectMemory), cpuOf(WAY.bareConnectMemory)),
       grpc: cpuRatio(cpuOf(WAY.grpcMemory), cpuOf(WAY.bareGrpcMemory)),
     };
+    const serverCpuVsBareRead = {
+      connectJson: cpuRatio(cpuOf(WAY.connect), cpuOf(WAY.bareConnectRead)),
+      grpc: cpuRatio(cpuOf(WAY.grpc), cpuOf(WAY.bareGrpcRead)),
+    };
     for (const [what, ratios] of [
       ['Proxmox target', serverCpuVsBareConnect],
       ['memory target', serverOwnCpuVsBareConnect],
+      ['Proxmox target, against the bare handler making the same read', serverCpuVsBareRead],
     ] as const) {
       log(
         `server overhead: server CPU per call vs bare ConnectRPC at concurrency ${CPU_RATIO_CONCURRENCY}, ${what}: ` +
@@ -343,6 +366,7 @@ export async function runServerOverhead(
       directCpuMicrosPerCall,
       serverCpuVsBareConnect,
       serverOwnCpuVsBareConnect,
+      serverCpuVsBareRead,
       description: SERVER_OVERHEAD_DESCRIPTION,
     };
   } catch (error) {

@@ -1,7 +1,10 @@
-import { type ConnectRouter, createClient } from '@connectrpc/connect';
+import { readFileSync } from 'node:fs';
+import { Code, ConnectError, type ConnectRouter, createClient } from '@connectrpc/connect';
 import { connectNodeAdapter, createConnectTransport, createGrpcTransport } from '@connectrpc/connect-node';
 import { GuestService } from '@hvc/client';
 import type { GetGuestResponse } from '@hvc/client/v1';
+import { createBenchConnector, loadProxmoxFactory } from '../clients/hvc-connector-client.js';
+import { BENCH_TARGET_ID, type ServerLaunch } from './server-protocol.js';
 
 /** The server's one-port listener, as `@hvc/server` exports it (loaded by name by the caller). */
 export type ListenOnePort = (
@@ -82,15 +85,19 @@ export async function listGuestIds(
  * message hvc-server gave for that guest of that target, on the server's own one-port listener (`listenOnePort`, plaintext
  * HTTP/1.1 and h2c on one port) and the same adapter options that shape the wire (JSON that refuses unknown
  * fields, a 1 MiB read limit, compression from 64 KiB). No authentication, authorization, storage, audit,
- * metrics, logging or mapping: what hvc-server costs beyond it is what it does for a call.
+ * metrics, logging or mapping: what hvc-server costs beyond it is what it does for a call. With `readGuest`, each call
+ * first reads the guest through it (the connector's `getGuest`, awaited, its result dropped) and then answers the
+ * same recorded message: the baseline that makes the same hypervisor read as hvc-server and nothing else.
  */
 export async function startBareGuestServer(
   listenOnePort: ListenOnePort,
   answers: RecordedAnswers,
+  readGuest?: (targetId: string, guestId: string, signal: AbortSignal) => Promise<unknown>,
 ): Promise<BareGuestServer> {
   const routes = (router: ConnectRouter) =>
     router.service(GuestService, {
-      getGuest(req, ctx) {
+      async getGuest(req, ctx) {
+        if (readGuest) await readGuest(req.targetId, req.guestId, ctx.signal);
         const binary = ctx.requestHeader.get('content-type')?.startsWith('application/grpc') ?? false;
         const answer = (binary ? answers.binary : answers.json).get(answerKey(req.targetId, req.guestId));
         if (!answer) throw new Error(`no recorded answer for guest ${req.guestId} of ${req.targetId}`);
@@ -108,4 +115,41 @@ export async function startBareGuestServer(
     port: 0,
   });
   return { url: server.url, close: () => server.close(0) };
+}
+
+/**
+ * The bare baseline with the hypervisor read: {@link startBareGuestServer} whose handler first reads each guest of
+ * {@link BENCH_TARGET_ID} through a Proxmox connector of the same config as the server's target (the responder of
+ * `launch`, its token, its certificate as CA, the same concurrency). Closing it closes the connector too.
+ */
+export async function startReadingBareGuestServer(
+  listenOnePort: ListenOnePort,
+  answers: RecordedAnswers,
+  launch: ServerLaunch,
+): Promise<BareGuestServer> {
+  const loaded = await loadProxmoxFactory();
+  if ('unavailable' in loaded) throw new Error(loaded.unavailable);
+  const connector = createBenchConnector(
+    loaded.factory,
+    { ...launch, certificate: { cert: readFileSync(launch.certFile, 'utf8') } },
+    launch.concurrency,
+  );
+  try {
+    const bare = await startBareGuestServer(listenOnePort, answers, (targetId, guestId, signal) => {
+      if (targetId !== BENCH_TARGET_ID) {
+        throw new ConnectError(`the read baseline serves ${BENCH_TARGET_ID} only`, Code.NotFound);
+      }
+      return connector.getGuest(guestId, { signal });
+    });
+    return {
+      url: bare.url,
+      close: async () => {
+        await bare.close();
+        await connector.close();
+      },
+    };
+  } catch (error) {
+    await connector.close();
+    throw error;
+  }
 }

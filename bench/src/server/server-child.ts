@@ -3,7 +3,12 @@ import { Session } from 'node:inspector/promises';
 import { runLoad } from '../load/load-runner.js';
 import { median } from '../load/stats.js';
 import { type CpuProfile, topSelfTime } from '../profile/cpu-profile-summary.js';
-import { listGuestIds, recordAnswers, startBareGuestServer } from './bare-guest-server.js';
+import {
+  listGuestIds,
+  recordAnswers,
+  startBareGuestServer,
+  startReadingBareGuestServer,
+} from './bare-guest-server.js';
 import { BENCH_SUBJECT, startBenchServer } from './bench-server-setup.js';
 import {
   BENCH_MEMORY_TARGET_ID,
@@ -25,13 +30,12 @@ const benchServer = await startBenchServer(
 );
 const { running, issuer, token } = benchServer;
 const memoryGuestIds = await listGuestIds(running.url, token, BENCH_MEMORY_TARGET_ID, launch.guestIds.length);
-const bare = await startBareGuestServer(
-  benchServer.module.listenOnePort,
-  await recordAnswers(running.url, token, [
-    { targetId: BENCH_TARGET_ID, guestIds: launch.guestIds },
-    { targetId: BENCH_MEMORY_TARGET_ID, guestIds: memoryGuestIds },
-  ]),
-);
+const answers = await recordAnswers(running.url, token, [
+  { targetId: BENCH_TARGET_ID, guestIds: launch.guestIds },
+  { targetId: BENCH_MEMORY_TARGET_ID, guestIds: memoryGuestIds },
+]);
+const bare = await startBareGuestServer(benchServer.module.listenOnePort, answers);
+const bareRead = await startReadingBareGuestServer(benchServer.module.listenOnePort, answers, launch);
 let profiler: Session | undefined;
 
 let cpuMark = process.cpuUsage();
@@ -71,7 +75,7 @@ process.on('message', (command: ServerCommand) => {
       profiler = new Session();
       profiler.connect();
       await profiler.post('Profiler.enable');
-      await profiler.post('Profiler.setSamplingInterval', { interval: 100 });
+      await profiler.post('Profiler.setSamplingInterval', { interval: 1_000 });
       await profiler.post('Profiler.start');
       reply({});
     })();
@@ -86,6 +90,7 @@ process.on('message', (command: ServerCommand) => {
   } else {
     void (async () => {
       await bare.close();
+      await bareRead.close();
       await benchServer.close();
       // Exits once the reply is written, so that the parent reads it rather than only the exit.
       reply({}, () => process.exit(0));
@@ -95,6 +100,7 @@ process.on('message', (command: ServerCommand) => {
 process.send?.({
   url: running.url,
   bareUrl: bare.url,
+  bareReadUrl: bareRead.url,
   token,
   memoryGuestIds,
   tenants: benchServer.tenants,

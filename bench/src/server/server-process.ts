@@ -25,6 +25,8 @@ export class ServerProcess {
     readonly url: string,
     /** The bare ConnectRPC baseline's base URL (same process). */
     readonly bareUrl: string,
+    /** The bare baseline that first reads the guest through a Proxmox connector (same process). */
+    readonly bareReadUrl: string,
     /** A bearer token of the bench's operator (dev issuer, one hour). */
     readonly token: string,
     /** The organisations asked for at launch, with their operators' tokens and targets. */
@@ -48,6 +50,7 @@ export class ServerProcess {
       channel,
       ready.url,
       ready.bareUrl,
+      ready.bareReadUrl,
       ready.token,
       ready.tenants ?? [],
       ready.memoryGuestIds,

@@ -71,6 +71,11 @@ export interface ServerReady {
   readonly url: string;
   /** The bare ConnectRPC baseline's base URL (same process, same listener, answers from memory). */
   readonly bareUrl: string;
+  /**
+   * The same baseline, except that each call first reads the guest through a Proxmox connector of the same config
+   * as the server's target (`getGuest`), as hvc-server does.
+   */
+  readonly bareReadUrl: string;
   readonly token: string;
   /** The guests of the memory target {@link BENCH_MEMORY_TARGET_ID} (as many as `guestIds`). */
   readonly memoryGuestIds: readonly string[];
