@@ -1,4 +1,4 @@
-import { createClient } from '@connectrpc/connect';
+import { Code, ConnectError, createClient } from '@connectrpc/connect';
 import { createConnectTransport, createGrpcTransport } from '@connectrpc/connect-node';
 import { GuestService } from '@hvc/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,9 +9,9 @@ import {
   listGuestIds,
   recordAnswers,
   startBareGuestServer,
-  startReadingBareGuestServer,
 } from '../src/server/bare-guest-server.js';
 import { type BenchServer, startBenchServer } from '../src/server/bench-server-setup.js';
+import { startReadingBareGuestServer } from '../src/server/reading-bare-guest-server.js';
 import { BENCH_MEMORY_TARGET_ID, BENCH_TARGET_ID, type TenantAccess } from '../src/server/server-protocol.js';
 import { createBenchCertificate } from '../src/tls/bench-certificate.js';
 
@@ -151,11 +151,13 @@ describe('the server scenario set-up', () => {
   }
 
   it('refuses a target other than the Proxmox one in the read baseline', async () => {
-    await expect(
-      client(bareRead.url, false).getGuest({
-        targetId: BENCH_MEMORY_TARGET_ID,
-        guestId: memoryGuestIds[0] as string,
-      }),
-    ).rejects.toThrow(/serves bench-pve only/);
+    const refusal = await client(bareRead.url, false)
+      .getGuest({ targetId: BENCH_MEMORY_TARGET_ID, guestId: memoryGuestIds[0] as string })
+      .then(
+        () => undefined,
+        (error: unknown) => ConnectError.from(error),
+      );
+    expect(refusal?.code).toBe(Code.NotFound);
+    expect(refusal?.rawMessage).toBe('the read baseline serves bench-pve only');
   });
 });

@@ -25,15 +25,10 @@ export async function loadProxmoxFactory(): Promise<FactoryLoad> {
   }
 }
 
-/** What a connector to the responder needs: its origin, its API token and the certificate it presents. */
-export type BenchConnectorTarget = Pick<BenchTarget, 'origin' | 'tokenId' | 'tokenSecret'> & {
-  readonly certificate: Pick<BenchTarget['certificate'], 'cert'>;
-};
-
 /** Creates a connector for the responder with token auth, the responder's certificate as CA, and `concurrency`. */
 export function createBenchConnector(
   factory: ConnectorFactory,
-  target: BenchConnectorTarget,
+  target: BenchTarget,
   concurrency?: number,
 ): HypervisorConnector {
   const config = factory.configSchema.parse({

@@ -28,6 +28,9 @@ const withSpread = (
 ) =>
   range && range.length === 2 ? `${format(value)} (${format(range[0])}–${format(range[1])})` : format(value);
 
+/** How the tables name a wire protocol of the server scenario. */
+const protocolName = (protocol: 'connectJson' | 'grpc') => (protocol === 'grpc' ? 'gRPC' : 'Connect JSON');
+
 function sourceLine(report: BenchReport): string {
   const { commit, modifiedPaths } = report.source;
   if (modifiedPaths.length === 0) return `${commit} (connector and contract as committed)`;
@@ -163,19 +166,19 @@ function targets(summary: JsonSummary): string {
           met(summary.serverConnectVsDirect, (v) => v >= 0.5),
         ],
         ...(['connectJson', 'grpc'] as const).map((protocol) => [
-          `server: CPU per GetGuest vs a bare ConnectRPC handler answering from memory (for comparison: the server reads the hypervisor, the handler does not; see the notes), ${protocol === 'grpc' ? 'gRPC' : 'Connect JSON'}, concurrency ${SERVER_HEADLINE_CONCURRENCY}`,
+          `server: CPU per GetGuest vs a bare ConnectRPC handler answering from memory (for comparison: the server reads the hypervisor, the handler does not; see the notes), ${protocolName(protocol)}, concurrency ${SERVER_HEADLINE_CONCURRENCY}`,
           '<= 2x as first set',
           fmtRatio(summary.serverCpuVsBareConnect[protocol]),
           met(summary.serverCpuVsBareConnect[protocol], (v) => v <= 2),
         ]),
         ...(['connectJson', 'grpc'] as const).map((protocol) => [
-          `server, memory target (its own layers, no hypervisor read): CPU per GetGuest vs the bare handler, ${protocol === 'grpc' ? 'gRPC' : 'Connect JSON'}, concurrency ${SERVER_HEADLINE_CONCURRENCY}`,
+          `server, memory target (its own layers, no hypervisor read): CPU per GetGuest vs the bare handler, ${protocolName(protocol)}, concurrency ${SERVER_HEADLINE_CONCURRENCY}`,
           '<= 2x',
           fmtRatio(summary.serverOwnCpuVsBareConnect[protocol]),
           met(summary.serverOwnCpuVsBareConnect[protocol], (v) => v <= 2),
         ]),
         ...(['connectJson', 'grpc'] as const).map((protocol) => [
-          `server, Proxmox target (its layers on a hypervisor read): CPU per GetGuest vs the bare handler making the same connector read, ${protocol === 'grpc' ? 'gRPC' : 'Connect JSON'}, concurrency ${SERVER_HEADLINE_CONCURRENCY}`,
+          `server, Proxmox target (its layers on a hypervisor read): CPU per GetGuest vs the bare handler making the same connector read, ${protocolName(protocol)}, concurrency ${SERVER_HEADLINE_CONCURRENCY}`,
           '<= 2x',
           fmtRatio(summary.serverCpuVsBareRead[protocol]),
           met(summary.serverCpuVsBareRead[protocol], (v) => v <= 2),
@@ -411,7 +414,7 @@ function server(report: BenchReport): string {
       (['connectJson', 'grpc'] as const).map((protocol) => {
         const one = ratios?.[protocol];
         return [
-          `${protocol === 'grpc' ? 'gRPC' : 'Connect JSON'}, ${target}`,
+          `${protocolName(protocol)}, ${target}`,
           fmtRatio(one?.median),
           one ? `${fmtRatio(one.range[0])}–${fmtRatio(one.range[1])}` : '',
         ];

@@ -89,9 +89,9 @@ export function serverRatio(report: BenchReport, label: string): number | null {
 /** hvc-server's CPU per call over the bare ConnectRPC baseline's, per protocol; null where not measured. */
 export function serverCpuVsBare(
   report: BenchReport,
-  target: ServerCpuBaseline = 'proxmox',
+  baseline: ServerCpuBaseline = 'proxmox',
 ): JsonSummary['serverCpuVsBareConnect'] {
-  const ratios = serverCpuRatios(report, target);
+  const ratios = serverCpuRatios(report, baseline);
   return {
     connectJson: round(ratios?.connectJson?.median ?? null),
     grpc: round(ratios?.grpc?.median ?? null),
@@ -105,19 +105,19 @@ export function serverCpuVsBare(
 export type ServerCpuBaseline = 'proxmox' | 'memory' | 'read';
 
 /** The server CPU ratios with their spreads, for one {@link ServerCpuBaseline}. */
-function serverCpuRatios(report: BenchReport, target: ServerCpuBaseline) {
+function serverCpuRatios(report: BenchReport, baseline: ServerCpuBaseline) {
   if ('unavailable' in report.server) return undefined;
-  if (target === 'proxmox') return report.server.serverCpuVsBareConnect;
-  return target === 'memory' ? report.server.serverOwnCpuVsBareConnect : report.server.serverCpuVsBareRead;
+  if (baseline === 'proxmox') return report.server.serverCpuVsBareConnect;
+  return baseline === 'memory' ? report.server.serverOwnCpuVsBareConnect : report.server.serverCpuVsBareRead;
 }
 
 /** The min–max of a server CPU ratio. */
 function serverCpuSpread(
   report: BenchReport,
-  target: ServerCpuBaseline,
+  baseline: ServerCpuBaseline,
   protocol: 'connectJson' | 'grpc',
 ): readonly [number, number] | null {
-  const range = serverCpuRatios(report, target)?.[protocol]?.range;
+  const range = serverCpuRatios(report, baseline)?.[protocol]?.range;
   return range === undefined ? null : [round(range[0]) as number, round(range[1]) as number];
 }
 

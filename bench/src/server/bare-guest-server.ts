@@ -1,16 +1,16 @@
-import { readFileSync } from 'node:fs';
-import { Code, ConnectError, type ConnectRouter, createClient } from '@connectrpc/connect';
+import { type ConnectRouter, createClient } from '@connectrpc/connect';
 import { connectNodeAdapter, createConnectTransport, createGrpcTransport } from '@connectrpc/connect-node';
 import { GuestService } from '@hvc/client';
 import type { GetGuestResponse } from '@hvc/client/v1';
-import { createBenchConnector, loadProxmoxFactory } from '../clients/hvc-connector-client.js';
-import { BENCH_TARGET_ID, type ServerLaunch } from './server-protocol.js';
 
 /** The server's one-port listener, as `@hvc/server` exports it (loaded by name by the caller). */
 export type ListenOnePort = (
   listener: (req: never, res: never) => void,
   options: { host: string; port: number },
 ) => Promise<{ readonly url: string; close(drainMs?: number): Promise<void> }>;
+
+/** A read of one guest that a baseline makes before it answers; its result is dropped. */
+export type GuestRead = (targetId: string, guestId: string, signal: AbortSignal) => Promise<unknown>;
 
 /** A running bare ConnectRPC server. */
 export interface BareGuestServer {
@@ -92,7 +92,7 @@ export async function listGuestIds(
 export async function startBareGuestServer(
   listenOnePort: ListenOnePort,
   answers: RecordedAnswers,
-  readGuest?: (targetId: string, guestId: string, signal: AbortSignal) => Promise<unknown>,
+  readGuest?: GuestRead,
 ): Promise<BareGuestServer> {
   const routes = (router: ConnectRouter) =>
     router.service(GuestService, {
@@ -115,41 +115,4 @@ export async function startBareGuestServer(
     port: 0,
   });
   return { url: server.url, close: () => server.close(0) };
-}
-
-/**
- * The bare baseline with the hypervisor read: {@link startBareGuestServer} whose handler first reads each guest of
- * {@link BENCH_TARGET_ID} through a Proxmox connector of the same config as the server's target (the responder of
- * `launch`, its token, its certificate as CA, the same concurrency). Closing it closes the connector too.
- */
-export async function startReadingBareGuestServer(
-  listenOnePort: ListenOnePort,
-  answers: RecordedAnswers,
-  launch: ServerLaunch,
-): Promise<BareGuestServer> {
-  const loaded = await loadProxmoxFactory();
-  if ('unavailable' in loaded) throw new Error(loaded.unavailable);
-  const connector = createBenchConnector(
-    loaded.factory,
-    { ...launch, certificate: { cert: readFileSync(launch.certFile, 'utf8') } },
-    launch.concurrency,
-  );
-  try {
-    const bare = await startBareGuestServer(listenOnePort, answers, (targetId, guestId, signal) => {
-      if (targetId !== BENCH_TARGET_ID) {
-        throw new ConnectError(`the read baseline serves ${BENCH_TARGET_ID} only`, Code.NotFound);
-      }
-      return connector.getGuest(guestId, { signal });
-    });
-    return {
-      url: bare.url,
-      close: async () => {
-        await bare.close();
-        await connector.close();
-      },
-    };
-  } catch (error) {
-    await connector.close();
-    throw error;
-  }
 }

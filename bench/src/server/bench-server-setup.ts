@@ -77,6 +77,21 @@ export function memoryGuestSeeds(count: number): ReadonlyArray<Record<string, un
   }));
 }
 
+/**
+ * The bench's Proxmox targets as hvc-server stores them: the responder of `launch`, its certificate as CA, the
+ * connector concurrency of the load, and the API token.
+ */
+export function benchTargetSettings(launch: ServerLaunch) {
+  return {
+    config: {
+      endpoints: [launch.origin],
+      tls: { ca: readFileSync(launch.certFile, 'utf8') },
+      concurrency: launch.concurrency,
+    },
+    credentials: { type: 'token', tokenId: launch.tokenId, secret: launch.tokenSecret },
+  } as const;
+}
+
 /** The organisation the bench's operator belongs to, and the operator's subject. */
 export const BENCH_ORGANIZATION = 'bench';
 export const BENCH_SUBJECT = 'bench-operator';
@@ -111,15 +126,14 @@ export async function startBenchServer(
     subject: BENCH_SUBJECT,
     role: 'operator',
   });
-  const ca = readFileSync(launch.certFile, 'utf8');
+  const settings = benchTargetSettings(launch);
   const createTarget = (id: string, organizationId: string) =>
     running.store.targets.create({
       id,
       organizationId,
       displayName: `Benchmark responder (${id})`,
       kind: 'proxmox',
-      config: { endpoints: [launch.origin], tls: { ca }, concurrency: launch.concurrency },
-      credentials: { type: 'token', tokenId: launch.tokenId, secret: launch.tokenSecret },
+      ...settings,
     });
   await createTarget(BENCH_TARGET_ID, BENCH_ORGANIZATION);
   await running.store.targets.create({

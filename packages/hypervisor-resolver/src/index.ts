@@ -16,7 +16,7 @@ export {
   UnsupportedConnectorVersionError,
 } from './resolver-errors.js';
 export { RESOLVER_CHANNELS, type ResolverEvent } from './resolver-events.js';
-export type { ResolverLimits } from './resolver-limits.js';
+export { DEFAULT_GUARD_LIMITS, type EffectiveGuardLimits, type ResolverLimits } from './resolver-limits.js';
 export type { ResolverOptions } from './resolver-options.js';
 export type { ResolverStats } from './resolver-stats.js';
 export type { TargetDescriptor, TargetDescriptorFor, UriTargetDescriptor } from './target-descriptor.js';

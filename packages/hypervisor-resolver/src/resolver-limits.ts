@@ -52,16 +52,18 @@ export interface EffectiveResolverLimits extends EffectiveGuardLimits {
 
 const DEFAULT_BREAKER: Required<BreakerLimits> = { failureThreshold: 5, openMs: 30_000 };
 
+/** The guards every target gets unless the resolver's limits or its own descriptor say otherwise. */
+export const DEFAULT_GUARD_LIMITS: EffectiveGuardLimits = {
+  maxConcurrentCalls: 8,
+  maxQueuedCalls: 256,
+  breaker: DEFAULT_BREAKER,
+};
+
 /** The resolver's limits with defaults filled in. Throws INVALID_ARGUMENT naming each bad field. */
 export function effectiveResolverLimits(limits: ResolverLimits | undefined): EffectiveResolverLimits {
   const violations: FieldViolation[] = [];
   const input = objectOrEmpty(limits, 'limits', violations);
-  const guards = mergeGuardLimits(
-    { maxConcurrentCalls: 8, maxQueuedCalls: 256, breaker: DEFAULT_BREAKER },
-    input,
-    'limits',
-    violations,
-  );
+  const guards = mergeGuardLimits(DEFAULT_GUARD_LIMITS, input, 'limits', violations);
   const wait = objectOrEmpty(input.wait, 'limits.wait', violations);
   const result: EffectiveResolverLimits = {
     ...guards,
