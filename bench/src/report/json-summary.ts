@@ -15,17 +15,17 @@ export interface JsonSummary {
   readonly serverConnectVsDirect: number | null;
   readonly serverGrpcVsDirect: number | null;
   /** hvc-server's CPU per GetGuest over a bare ConnectRPC handler's, concurrency 64 (median of interleaved runs). */
-  readonly serverCpuVsBareConnect: { readonly connectJson: number | null; readonly grpc: number | null };
+  readonly serverCpuVsBareConnect: ByProtocol;
   /**
    * The same with a memory target, whose connector answers from memory as the bare handler does: what hvc-server's
    * own layers cost, without the hypervisor read the Proxmox figure includes.
    */
-  readonly serverOwnCpuVsBareConnect: { readonly connectJson: number | null; readonly grpc: number | null };
+  readonly serverOwnCpuVsBareConnect: ByProtocol;
   /**
    * hvc-server's CPU per GetGuest on the Proxmox target over the bare handler that makes the same connector read
    * before it answers: what the server's layers add to a call that reads the hypervisor.
    */
-  readonly serverCpuVsBareRead: { readonly connectJson: number | null; readonly grpc: number | null };
+  readonly serverCpuVsBareRead: ByProtocol;
   /** `listGuests` calls/s, hvc over raw undici, at concurrency 1 and 32 (median of the interleaved rounds' ratios). */
   readonly listGuestsVsRawUndici: ByConcurrency;
   /** `listGuests` calls/s, hvc over `proxmox-api`, at concurrency 1 and 32. */
@@ -45,6 +45,12 @@ export interface JsonSummary {
   readonly scaleGetGuestP99Ms: number | null;
   /** The min–max behind each headline figure above that has one (same keys, `c1`/`c32` suffixed where split). */
   readonly spreads: Readonly<Record<string, readonly [number, number] | null>>;
+}
+
+/** A figure per wire protocol of the server scenario. */
+export interface ByProtocol {
+  readonly connectJson: number | null;
+  readonly grpc: number | null;
 }
 
 /** A figure at concurrency 1 and at 32. */

@@ -7,6 +7,7 @@ import { type LoadResult, runLoad } from '../load/load-runner.js';
 import { median, ratio } from '../load/stats.js';
 import { buildGuestFleet, type FleetGuest } from '../responder/guest-fleet.js';
 import { ResponderProcess } from '../responder/responder-process.js';
+import { SERVER_CALLS_PER_TARGET } from '../server/reading-bare-guest-server.js';
 import { ServerProcess } from '../server/server-process.js';
 import { BENCH_MEMORY_TARGET_ID, BENCH_TARGET_ID } from '../server/server-protocol.js';
 import type { BenchCertificate } from '../tls/bench-certificate.js';
@@ -23,6 +24,12 @@ export interface CpuRatio {
   readonly median: number;
   /** The lowest and highest per-run ratio. */
   readonly range: readonly [number, number];
+}
+
+/** One server CPU ratio per wire protocol; null where a side was not measured. */
+export interface CpuRatioByProtocol {
+  readonly connectJson: CpuRatio | null;
+  readonly grpc: CpuRatio | null;
 }
 
 /** The server process's CPU time per call, µs, for one concurrency and way. */
@@ -54,26 +61,17 @@ export type ServerOverheadResult =
        * hvc-server's CPU per call over the bare ConnectRPC baseline's, per protocol, at the headline concurrency
        * (the runs of the two are interleaved, each run's ratio taken, the median reported).
        */
-      readonly serverCpuVsBareConnect?: {
-        readonly connectJson: CpuRatio | null;
-        readonly grpc: CpuRatio | null;
-      };
+      readonly serverCpuVsBareConnect?: CpuRatioByProtocol;
       /**
        * The same ratio with the memory target: hvc-server's own layers (authentication, access, storage, resolver,
        * interceptors, audit, metrics, mapping) over the bare handler, neither reading a hypervisor.
        */
-      readonly serverOwnCpuVsBareConnect?: {
-        readonly connectJson: CpuRatio | null;
-        readonly grpc: CpuRatio | null;
-      };
+      readonly serverOwnCpuVsBareConnect?: CpuRatioByProtocol;
       /**
        * hvc-server's CPU per call on the Proxmox target over the bare handler that makes the same read through the
        * connector before it answers: what hvc-server's layers add to a call that reads the hypervisor.
        */
-      readonly serverCpuVsBareRead?: {
-        readonly connectJson: CpuRatio | null;
-        readonly grpc: CpuRatio | null;
-      };
+      readonly serverCpuVsBareRead?: CpuRatioByProtocol;
       /** How the scenario is set up: what the ratios compare. */
       readonly description?: string;
     }
@@ -132,9 +130,10 @@ export const SERVER_OVERHEAD_DESCRIPTION = [
   "call is the bench process's over its runs (the connector and the load loop): what the two Proxmox reads cost",
   'outside the server, under the same load. The read-baseline lines (at concurrency 64 only) are the bare handler',
   'again, on a listener of its own in the same process, except that each call first reads the guest through a',
-  "Proxmox connector of the same config as the server's target (`getGuest`, its two requests to the responder) and",
-  "then answers the recorded message: hvc-server's CPU on the Proxmox target over theirs is what the server's layers",
-  'add to a call that reads the hypervisor.',
+  "Proxmox connector of the same config as the server's target (`getGuest`, its two requests to the responder; at",
+  `most ${SERVER_CALLS_PER_TARGET} at once, as hvc-server's resolver runs a target's calls) and then answers the recorded message:`,
+  "hvc-server's CPU on the Proxmox target over theirs is what the server's layers add to a call that reads the",
+  'hypervisor.',
 ].join(' ');
 
 /** One way of making the call, and whether the server process serves it. */
