@@ -10,6 +10,11 @@ export interface LibvirtdConfig {
   readonly caCertPath: string;
   readonly serverCertPath: string;
   readonly serverKeyPath: string;
+  /**
+   * Whether the daemon pings its clients (libvirt's default: every 5 s). `false` writes `keepalive_interval = -1`:
+   * it still answers a client's pings, so the client's own keepalive works as before.
+   */
+  readonly pingsClients?: boolean;
 }
 
 /** What one lab daemon's `qemu.conf` says beyond the lab-wide keys. */
@@ -42,6 +47,7 @@ export function libvirtdConf(config: LibvirtdConfig): string {
     `key_file = ${quote(config.serverKeyPath)}`,
     `host_uuid = ${quote(config.hostUuid)}`,
     `log_outputs = ${quote(`3:file:${config.logPath}`)}`,
+    ...(config.pingsClients === false ? ['keepalive_interval = -1'] : []),
     '',
   ].join('\n');
 }

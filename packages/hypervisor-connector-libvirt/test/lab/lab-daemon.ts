@@ -25,7 +25,8 @@ export function labHostsFile(labDir: string): string {
   return join(labDir, 'hosts');
 }
 
-async function tail(path: string, lines = 30): Promise<string> {
+/** The last `lines` lines of a file (a daemon's output or log), or `(none)` when it cannot be read. */
+export async function fileTail(path: string, lines = 30): Promise<string> {
   try {
     return (await readFile(path, 'utf8')).trimEnd().split('\n').slice(-lines).join('\n');
   } catch {
@@ -52,7 +53,7 @@ export async function launchDaemon(labDir: string, host: DaemonHost): Promise<Pr
   recordProcess(labDir, daemon);
 
   const logs = async (): Promise<string> =>
-    `output:\n${await tail(outputPath)}\nlog:\n${await tail(host.logPath)}`;
+    `output:\n${await fileTail(outputPath)}\nlog:\n${await fileTail(host.logPath)}`;
   const deadline = Date.now() + READY_TIMEOUT_MS;
   for (;;) {
     if (!isRunning(daemon))

@@ -26,6 +26,8 @@ export interface LabHostSpec {
    * lab-network.ts). Such a host is reached over its unix socket only.
    */
   readonly network?: LabNetworkFacts;
+  /** Whether the daemon pings its clients (see `LibvirtdConfig.pingsClients`). Default true. */
+  readonly pingsClients?: boolean;
 }
 
 /** A started host: its facts (without the SSH URI, which the lab adds). */
@@ -98,6 +100,7 @@ export async function startLabHost(spec: LabHostSpec): Promise<StartedHost> {
       caCertPath: spec.caCertPath,
       serverCertPath: spec.serverCertificate.certPath,
       serverKeyPath: spec.serverCertificate.keyPath,
+      ...(spec.pingsClients === undefined ? {} : { pingsClients: spec.pingsClients }),
     }),
   );
   await writeEtc(join(dir, 'etc'), spec, qemuConf({ vncPorts, websocketPorts, migrationPorts }));
