@@ -105,6 +105,54 @@ describe('PVE fake authentication and permissions (PVE 9 behaviour)', () => {
     await fake.settleTasks();
   });
 
+  it("shows a task to its owner as pve-manager does: a user its own and its tokens', a token only its own", async () => {
+    // PVE/API2/Tasks.pm `$check_task_user` for a node's tasks; PVE/API2/Cluster.pm `tasks` for the cluster index.
+    fake.addUser({ userid: 'bob@pve', password: 'bob-password' });
+    fake.setAcl({ path: '/vms', roles: 'PVEVMUser', user: 'bob@pve' });
+    const t = await login(api, 'bob@pve', 'bob-password');
+    const bob = { ticket: t.ticket, csrf: t.CSRFPreventionToken };
+    const one = fake.addToken('bob@pve', 'one', { privsep: false });
+    const two = fake.addToken('bob@pve', 'two', { privsep: false });
+    const tokenOne = { token: one.tokenId, secret: one.secret };
+    const tokenTwo = { token: two.tokenId, secret: two.secret };
+    const start = async (vmid: number, auth: typeof bob | typeof tokenOne) => {
+      const res = await api.call('POST', `/nodes/pve1/qemu/${vmid}/status/start`, {}, auth);
+      expect(res.status, res.reason).toBe(200);
+      return (res.body as Data<string>).data;
+    };
+    const byBob = await start(100, bob);
+    const byOne = await start(101, tokenOne);
+    await fake.settleTasks();
+    const status = async (upid: string, auth: typeof bob | typeof tokenOne) =>
+      api.call('GET', `/nodes/pve1/tasks/${encodeURIComponent(upid)}/status`, {}, auth);
+    const listed = async (path: string, auth: typeof bob | typeof tokenOne) =>
+      ((await api.call('GET', path, {}, auth)).body as Data<{ upid: string }[]>).data
+        .map((task) => task.upid)
+        .filter((upid) => upid === byBob || upid === byOne);
+
+    expect((await status(byBob, bob)).status).toBe(200);
+    expect((await status(byOne, bob)).status).toBe(200);
+    expect((await status(byOne, tokenOne)).status).toBe(200);
+    for (const [upid, auth] of [
+      [byBob, tokenOne],
+      [byOne, tokenTwo],
+    ] as const) {
+      expect(await status(upid, auth)).toMatchObject({
+        status: 403,
+        reason: 'Permission check failed (/nodes/pve1, Sys.Audit)',
+      });
+    }
+    expect(await listed('/nodes/pve1/tasks', bob)).toEqual([byOne, byBob]);
+    expect(await listed('/nodes/pve1/tasks', tokenOne)).toEqual([byOne]);
+    expect(await listed('/nodes/pve1/tasks', tokenTwo)).toEqual([]);
+    // The cluster index compares the task's user, token split off, with the caller's whole id.
+    expect(await listed('/cluster/tasks', bob)).toEqual([byOne, byBob]);
+    expect(await listed('/cluster/tasks', tokenOne)).toEqual([]);
+    // Without privilege separation the token holds its user's privileges.
+    fake.setAcl({ path: '/', roles: 'PVEAuditor', user: 'bob@pve' });
+    expect(await listed('/cluster/tasks', tokenOne)).toEqual([byOne, byBob]);
+  });
+
   it('limits a user to its roles, with inheritance along the path', async () => {
     fake.addUser({ userid: 'alice@pve', password: 'alice-secret' });
     fake.setAcl({ path: '/vms', roles: 'PVEAuditor', user: 'alice@pve' });

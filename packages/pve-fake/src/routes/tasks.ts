@@ -34,15 +34,24 @@ export function taskListItem(t: TaskRecord): Record<string, unknown> {
   return out;
 }
 
-/** Whether a caller may see a task: its own (same user, also through tokens) or `priv` on the path. */
-export function canSeeTask(
+/**
+ * Whether a caller owns a task as a node's task calls judge it (pve-manager `PVE/API2/Tasks.pm` `$check_task_user`):
+ * "token only sees token tasks, user sees user + token tasks" — a user owns its own tasks and its tokens' tasks, a
+ * token only the tasks it started itself.
+ */
+function ownsNodeTask(who: AuthIdentity, t: TaskRecord): boolean {
+  return who.authid === t.authid || who.authid === t.authid.split('!')[0];
+}
+
+/** Whether a caller may see a node's task: it owns it ({@link ownsNodeTask}) or holds `priv` on `path`. */
+function canSeeTask(
   env: FakeEnv,
   who: AuthIdentity,
   t: TaskRecord,
   path: string,
   priv = 'Sys.Audit',
 ): boolean {
-  return t.authid.split('!')[0] === who.userid || env.perms.has(who, path, priv);
+  return ownsNodeTask(who, t) || env.perms.has(who, path, priv);
 }
 
 function findTask(ctx: RouteContext, priv = 'Sys.Audit'): TaskRecord {
