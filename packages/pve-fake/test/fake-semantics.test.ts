@@ -199,6 +199,42 @@ describe('PVE fake semantics, in-process through msw', () => {
     });
   });
 
+  it('keeps every running task and the newest finished ones, 25 a node, in the cluster index', async () => {
+    // pve-common RESTEnvironment.pm `active_workers` ($MAX_FINISHED), pve-cluster Cluster.pm `get_tasklist`.
+    const start = async (path: string) => (await call<string>('POST', path)).body.data;
+    const finished: string[] = [];
+    for (let i = 0; i < 30; i++) {
+      finished.push(await start(`/nodes/pve1/qemu/100/status/${i % 2 === 0 ? 'stop' : 'start'}`));
+      fake.finishTasks();
+      fake.clock.advance(1_000);
+    }
+    const running = [await start('/nodes/pve1/qemu/101/status/start')];
+    fake.clock.advance(1_000);
+    running.push(await start('/nodes/pve1/lxc/102/status/stop'));
+    type Item = {
+      upid: string;
+      node: string;
+      pid?: number;
+      pstart?: number;
+      endtime?: number;
+      status?: string;
+    };
+    const index = (await call<Item[]>('GET', '/cluster/tasks')).body.data;
+    // Running first, in the order they started; then the newest finished, up to 25 in all.
+    expect(index.map((item) => item.upid)).toEqual([...running, ...finished.toReversed().slice(0, 23)]);
+    for (const item of index.slice(0, 2)) {
+      expect(item).toMatchObject({ node: 'pve1', pid: expect.any(Number) });
+      for (const field of ['pstart', 'status', 'endtime']) expect(item).not.toHaveProperty(field);
+    }
+    for (const item of index.slice(2)) {
+      expect(item).toMatchObject({ status: 'OK', endtime: expect.any(Number) });
+      for (const field of ['pid', 'pstart']) expect(item).not.toHaveProperty(field);
+    }
+    // The node's own archive still has every finished task.
+    const archive = await call<Item[]>('GET', '/nodes/pve1/tasks', { limit: 100 });
+    expect(archive.body.total).toBe(30);
+  });
+
   it('checks running state, digest and protection like PVE', async () => {
     expect(await call('POST', '/nodes/pve1/qemu/101/status/reset')).toMatchObject({
       status: 500,

@@ -3,6 +3,7 @@ import { str, vmidParam } from '../params/param-spec.js';
 import { paramError } from '../pve-error.js';
 import { type Envelope, type RouteContext, type RouteDef, route } from '../router/route.js';
 import type { PveGuestState } from '../state/model.js';
+import type { TaskRecord } from '../state/task-runner.js';
 import { nodeSummary, storageSummary } from './node-summaries.js';
 import { taskListItem } from './tasks.js';
 
@@ -132,16 +133,43 @@ function nextid(ctx: RouteContext): string {
 }
 
 /**
- * `GET /cluster/tasks` as pve-manager `PVE/API2/Cluster.pm` `tasks` filters it: everything with `Sys.Audit` on `/`,
- * else the tasks whose user — the token split off — equals the caller's id. A user sees its own and its tokens'
- * tasks; a token's id never equals a user, so a token without `Sys.Audit` on `/` sees none, not even its own.
+ * How many tasks a node keeps in its part of the cluster task index once some have finished: every running task,
+ * then the newest finished ones up to this many in all (pve-common `PVE/RESTEnvironment.pm` `active_workers`,
+ * `$MAX_FINISHED`). Older tasks are only in the node's own archive (`GET /nodes/{node}/tasks`).
+ */
+const MAX_INDEXED_TASKS = 25;
+
+/**
+ * A node's part of the cluster task index as `active_workers` writes it and pvestatd broadcasts it: its running tasks
+ * in the order they started, then its newest finished ones. Its items are decoded UPIDs without `pstart`; a running
+ * task's has its `pid` and no `status` (the per-node list's `RUNNING` is Tasks.pm's own), a finished task's has its
+ * `endtime` and `status` and no `pid`.
+ */
+function nodeTaskIndex(tasks: readonly TaskRecord[]): Record<string, unknown>[] {
+  const running = tasks.filter((t) => t.status === 'running').sort((a, b) => a.starttime - b.starttime);
+  const finished = tasks
+    .filter((t) => t.status === 'stopped')
+    .sort((a, b) => b.starttime - a.starttime || b.pid - a.pid)
+    .slice(0, Math.max(0, MAX_INDEXED_TASKS - running.length));
+  return [...running, ...finished].map((t) => {
+    const { pstart: _pstart, pid, status, ...item } = taskListItem(t);
+    return t.status === 'running' ? { ...item, pid } : { ...item, status };
+  });
+}
+
+/**
+ * `GET /cluster/tasks` as pve-manager `PVE/API2/Cluster.pm` `tasks` answers it: each node's part of the index
+ * (pve-cluster `PVE/Cluster.pm` `get_tasklist`, in node order; see {@link nodeTaskIndex}), filtered by who may see
+ * what: everything with `Sys.Audit` on `/`, else the tasks whose user — the token split off — equals the caller's
+ * id. A user sees its own and its tokens' tasks; a token's id never equals a user, so a token without `Sys.Audit`
+ * on `/` sees none, not even its own.
  */
 function clusterTasks(ctx: RouteContext): Envelope | unknown[] {
   const all = ctx.env.perms.has(ctx.who, '/', 'Sys.Audit');
-  return [...ctx.env.tasks.tasks.values()]
-    .filter((t) => all || t.authid.split('!')[0] === ctx.who.authid)
-    .sort((a, b) => b.starttime - a.starttime || b.pid - a.pid)
-    .map(taskListItem);
+  const tasks = [...ctx.env.tasks.tasks.values()];
+  return [...ctx.env.cluster.nodes.keys()]
+    .flatMap((node) => nodeTaskIndex(tasks.filter((t) => t.node === node)))
+    .filter((item) => all || item.user === ctx.who.authid);
 }
 
 /** `/version` and the `/cluster/...` routes. */
