@@ -36,8 +36,7 @@ export function taskListItem(t: TaskRecord): Record<string, unknown> {
 
 /**
  * Whether a caller owns a task as a node's task calls judge it (pve-manager `PVE/API2/Tasks.pm` `$check_task_user`):
- * "token only sees token tasks, user sees user + token tasks" — a user owns its own tasks and its tokens' tasks, a
- * token only the tasks it started itself.
+ * a user owns its own tasks and its tokens' tasks, a token only the tasks it started itself.
  */
 function ownsNodeTask(who: AuthIdentity, t: TaskRecord): boolean {
   return who.authid === t.authid || who.authid === t.authid.split('!')[0];
