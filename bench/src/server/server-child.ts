@@ -47,51 +47,65 @@ async function microsPerCall(call: () => Promise<unknown>, command: ServerComman
   return median(runs);
 }
 
-process.on('message', (command: ServerCommand) => {
-  const reply = (body: Omit<ServerReply, 'id'>, then?: () => void) =>
-    process.send?.({ id: command.id, ...body } satisfies ServerReply, undefined, {}, then);
-  if (command.cmd === 'memory') {
-    const usage = process.memoryUsage();
-    reply({ rssBytes: usage.rss, heapUsedBytes: usage.heapUsed });
-  } else if (command.cmd === 'cpu') {
-    const used = process.cpuUsage(cpuMark);
-    cpuMark = process.cpuUsage();
-    reply({ cpuMicros: used.user + used.system });
-  } else if (command.cmd === 'micros') {
-    void (async () => {
+async function answer(command: ServerCommand): Promise<Omit<ServerReply, 'id'>> {
+  switch (command.cmd) {
+    case 'memory': {
+      const usage = process.memoryUsage();
+      return { rssBytes: usage.rss, heapUsedBytes: usage.heapUsed };
+    }
+    case 'cpu': {
+      const used = process.cpuUsage(cpuMark);
+      cpuMark = process.cpuUsage();
+      return { cpuMicros: used.user + used.system };
+    }
+    case 'micros': {
       const jwtVerifyMicros = await microsPerCall(() => running.authenticator.verify(token), command);
       const userLookupMicros = await microsPerCall(
         () => running.store.members.findUserByIdentity(issuer.issuer, BENCH_SUBJECT),
         command,
       );
-      reply({ jwtVerifyMicros, userLookupMicros });
-    })();
-  } else if (command.cmd === 'profile-start') {
-    void (async () => {
-      profiler = new Session();
-      profiler.connect();
-      await profiler.post('Profiler.enable');
+      return { jwtVerifyMicros, userLookupMicros };
+    }
+    case 'profile-start': {
+      if (profiler !== undefined) throw new Error('a profile is running already: profile-stop it first');
+      const session = new Session();
+      session.connect();
+      await session.post('Profiler.enable');
       // Every millisecond: at 100 µs the profiler's own cost more than doubled the CPU per call it profiled.
-      await profiler.post('Profiler.setSamplingInterval', { interval: 1_000 });
-      await profiler.post('Profiler.start');
-      reply({});
-    })();
-  } else if (command.cmd === 'profile-stop') {
-    void (async () => {
-      const { profile } = await profiler!.post('Profiler.stop');
-      profiler!.disconnect();
+      await session.post('Profiler.setSamplingInterval', { interval: 1_000 });
+      await session.post('Profiler.start');
+      profiler = session;
+      return {};
+    }
+    case 'profile-stop': {
+      const session = profiler;
+      if (session === undefined) throw new Error('no profile is running: profile-start one first');
       profiler = undefined;
+      const { profile } = await session.post('Profiler.stop');
+      session.disconnect();
       if (command.profileFile) writeFileSync(command.profileFile, JSON.stringify(profile));
-      reply({ profileTop: topSelfTime(profile as CpuProfile, 40) });
-    })();
-  } else {
-    void (async () => {
+      return { profileTop: topSelfTime(profile as CpuProfile, 40) };
+    }
+    case 'close':
       await Promise.allSettled([bare.close(), bareRead.close()]);
       await benchServer.close();
-      // Exits once the reply is written, so that the parent reads it rather than only the exit.
-      reply({}, () => process.exit(0));
-    })();
+      return {};
   }
+}
+
+// Every command gets its reply, a failed one with its error: the process goes on serving either way.
+process.on('message', (command: ServerCommand) => {
+  void answer(command).then(
+    (reply) => {
+      // Exits once the reply to `close` is written, so that the parent reads it rather than only the exit.
+      const then = command.cmd === 'close' ? () => process.exit(0) : undefined;
+      process.send?.({ ...reply, id: command.id } satisfies ServerReply, undefined, {}, then);
+    },
+    (error: unknown) => {
+      const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
+      process.send?.({ id: command.id, error: message } satisfies ServerReply);
+    },
+  );
 });
 process.send?.({
   url: running.url,

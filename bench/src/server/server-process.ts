@@ -1,6 +1,7 @@
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { BenchSettings } from '../bench-settings.js';
+import { childExecArgv } from '../clients/child-exec-argv.js';
 import { CommandChannel } from '../ipc/command-channel.js';
 import type {
   ServerCommand,
@@ -35,14 +36,12 @@ export class ServerProcess {
     readonly memoryGuestIds: readonly string[],
   ) {}
 
-  /** Forks the server process (with this process's Node options) and waits until it serves. */
+  /** Forks the server process (with this process's Node options, see `childExecArgv`) and waits until it serves. */
   static async start(launch: ServerLaunch): Promise<ServerProcess> {
     const child = fork(
       fileURLToPath(new URL('./server-child.ts', import.meta.url)),
       [JSON.stringify(launch)],
-      {
-        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-      },
+      { execArgv: childExecArgv(), stdio: ['ignore', 'inherit', 'inherit', 'ipc'] },
     );
     const channel = new CommandChannel<ServerCommand, ServerReply>(child, 'the server process');
     const ready = await channel.announced<ServerReady>(START_TIMEOUT_MS);

@@ -47,9 +47,10 @@ export interface ServerCommand {
   readonly warmupMs?: number;
 }
 
-/** The reply to a {@link ServerCommand}. */
+/** The reply to a {@link ServerCommand}; `error` when it failed. */
 export interface ServerReply {
   readonly id: number;
+  readonly error?: string;
   /** For `cpu`: microseconds of CPU (user + system) since the previous `cpu`. */
   readonly cpuMicros?: number;
   /** For `memory`: the server process's resident set and V8 heap in use, bytes. */
