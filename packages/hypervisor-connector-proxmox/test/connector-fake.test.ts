@@ -193,6 +193,25 @@ describe('auth, scope and errors against the fake', () => {
     expect(denied).toMatchObject({ details: { privilege: 'VM.Allocate' } });
   });
 
+  it('lists operations for a token only with Sys.Audit on /, where a user with the same roles lists its own', async () => {
+    // PVE's cluster task index shows a token without Sys.Audit on / none of its tasks (pve-manager Cluster.pm).
+    const token = target.connectRestricted('token');
+    const user = target.connectRestricted('ticket');
+    opened.push(token, user);
+    const tokenInfo = await token.describe();
+    expect(tokenInfo.capabilities.operationList).toBe(false);
+    expect(tokenInfo.capabilities.notes?.operationList).toContain('Sys.Audit on /');
+    const refused = await rejection(token.listOperations());
+    expect(isHypervisorError(refused, 'UNSUPPORTED')).toBe(true);
+
+    expect((await user.describe()).capabilities.operationList).toBe(true);
+    const started = await user.startGuest('qemu/101');
+    await user.waitForOperation(started.id);
+    const listed = await user.listOperations({ guestId: 'qemu/101' });
+    expect(listed.items.map((operation) => operation.id)).toContain(started.id);
+    await user.waitForOperation((await user.stopGuest('qemu/101')).id);
+  });
+
   it('opens consoles with an API token as with a ticket (PVE leaves allowtoken on for vncproxy and vncwebsocket)', async () => {
     const token = connect('token');
     expect(token.capabilities.console).toEqual(['vnc', 'terminal']);

@@ -153,6 +153,66 @@ describe('PVE fake authentication and permissions (PVE 9 behaviour)', () => {
     expect(await listed('/cluster/tasks', tokenOne)).toEqual([byOne, byBob]);
   });
 
+  it("lists a token's running task under its whole id, to that token alone, and lets its user stop it", async () => {
+    // Tasks.pm `node_tasks` splits the token off archive lines only: an active-file entry keeps the whole id.
+    const slow = createPveFake({ nodes: 1, guests: [{ vmid: 100 }], taskDurationMs: 60_000 });
+    const slowServer = await slow.listen();
+    const client = createRawClient(slowServer, null);
+    try {
+      slow.addUser({ userid: 'bob@pve', password: 'bob-password' });
+      slow.setAcl({ path: '/vms', roles: 'PVEVMUser', user: 'bob@pve' });
+      const t = await login(client, 'bob@pve', 'bob-password');
+      const bob = { ticket: t.ticket, csrf: t.CSRFPreventionToken };
+      const one = slow.addToken('bob@pve', 'one', { privsep: false });
+      const two = slow.addToken('bob@pve', 'two', { privsep: false });
+      const tokenOne = { token: one.tokenId, secret: one.secret };
+      const tokenTwo = { token: two.tokenId, secret: two.secret };
+      const started = await client.call('POST', '/nodes/pve1/qemu/100/status/start', {}, tokenOne);
+      const upid = (started.body as Data<string>).data;
+      type Item = { upid: string; user: string; tokenid?: string; status: string };
+      const active = async (auth: typeof bob | typeof tokenOne, params: Record<string, string> = {}) =>
+        (
+          (await client.call('GET', '/nodes/pve1/tasks', { source: 'active', ...params }, auth)).body as Data<
+            Item[]
+          >
+        ).data;
+
+      const [item] = await active(tokenOne);
+      expect(item).toMatchObject({ upid, user: 'bob@pve!one', status: 'RUNNING' });
+      expect(item).not.toHaveProperty('tokenid');
+      expect(await active(tokenOne, { userfilter: '!one' })).toHaveLength(1);
+      expect(await active(bob)).toEqual([]);
+      expect(await active(tokenTwo)).toEqual([]);
+      // The status call splits the token off: there the user owns its token's task.
+      expect(
+        (await client.call('GET', `/nodes/pve1/tasks/${encodeURIComponent(upid)}/status`, {}, bob)).status,
+      ).toBe(200);
+
+      const stopByOther = await client.call(
+        'DELETE',
+        `/nodes/pve1/tasks/${encodeURIComponent(upid)}`,
+        {},
+        tokenTwo,
+      );
+      expect(stopByOther).toMatchObject({
+        status: 403,
+        reason: 'Permission check failed (/nodes/pve1, Sys.Modify)',
+      });
+      const stopByUser = await client.call(
+        'DELETE',
+        `/nodes/pve1/tasks/${encodeURIComponent(upid)}`,
+        {},
+        bob,
+      );
+      expect(stopByUser.status, stopByUser.reason).toBe(200);
+      await slow.settleTasks();
+      expect(slow.task(upid)?.status).toBe('stopped');
+    } finally {
+      await client.close();
+      await slow.close();
+    }
+  });
+
   it('limits a user to its roles, with inheritance along the path', async () => {
     fake.addUser({ userid: 'alice@pve', password: 'alice-secret' });
     fake.setAcl({ path: '/vms', roles: 'PVEAuditor', user: 'alice@pve' });

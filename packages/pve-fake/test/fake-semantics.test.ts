@@ -235,6 +235,28 @@ describe('PVE fake semantics, in-process through msw', () => {
     expect(archive.body.total).toBe(30);
   });
 
+  it('keeps every running task in the cluster index even past 25, and counts each node apart', async () => {
+    const big = createPveFake({ nodes: 2, guests: { qemu: 60 }, taskDurationMs: 60_000 });
+    server.resetHandlers(...big.handlers);
+    headers = { authorization: `PVEAPIToken=${big.credentials.tokenId}=${big.credentials.tokenSecret}` };
+    const start = async (vmid: number, node: string) =>
+      (await call<string>('POST', `/nodes/${node}/qemu/${vmid}/status/start`)).body.data;
+    // Guests go round-robin: even VMIDs on pve1, odd ones on pve2.
+    const finished = [await start(100, 'pve1'), await start(102, 'pve1')];
+    big.finishTasks();
+    const running = [];
+    for (let vmid = 104; vmid < 104 + 2 * 26; vmid += 2) running.push(await start(vmid, 'pve1'));
+    const onPve2 = await start(101, 'pve2');
+    type Item = { upid: string; node: string; status?: string };
+    const index = (await call<Item[]>('GET', '/cluster/tasks')).body.data;
+    // 26 running tasks leave no room for pve1's finished ones; pve2's part is its own.
+    expect(index.map((item) => item.upid)).toEqual([...running, onPve2]);
+    expect(index.some((item) => finished.includes(item.upid))).toBe(false);
+    expect(index.every((item) => item.status === undefined)).toBe(true);
+    big.finishTasks();
+    await big.close();
+  });
+
   it('checks running state, digest and protection like PVE', async () => {
     expect(await call('POST', '/nodes/pve1/qemu/101/status/reset')).toMatchObject({
       status: 500,

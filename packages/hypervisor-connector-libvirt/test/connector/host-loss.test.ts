@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LibvirtConnector } from '../../src/connector/libvirt-connector.js';
 import { type Lab, startLab } from '../lab/lab.js';
-import { daemonPid, fileTail, restartLabHost } from '../lab/lab-daemon.js';
+import { daemonLogTails, daemonPid, restartLabHost } from '../lab/lab-daemon.js';
 import { isRunning, processRef } from '../lab/process-control.js';
 import { LiveGuests } from './support/live-guests.js';
 
@@ -62,10 +62,10 @@ describe('a host lost mid-call', () => {
     const thawed = await connector.getGuest(guest.id).catch((e: unknown) => e);
     // A daemon that died on thaw is libvirtd's failure, not the connector's: say so, with its log, rather than
     // show only the connection reset.
-    const died = isRunning(daemon) ? undefined : await fileTail(host.logPath);
+    const died = isRunning(daemon) ? undefined : await daemonLogTails(host);
     expect(
       died,
-      `libvirtd ${pid} exited after SIGCONT (a crash shows in the kernel log); its log`,
+      `libvirtd ${pid} exited after SIGCONT (a crash shows in the kernel log); its output and log`,
     ).toBeUndefined();
     expect(thawed).toMatchObject({ id: guest.id, state: 'stopped' });
     // A daemon restart closes the connection at the other end. A call that races the close (its FIN not read yet

@@ -26,12 +26,22 @@ export function labHostsFile(labDir: string): string {
 }
 
 /** The last `lines` lines of a file (a daemon's output or log), or `(none)` when it cannot be read. */
-export async function fileTail(path: string, lines = 30): Promise<string> {
+async function fileTail(path: string, lines = 30): Promise<string> {
   try {
     return (await readFile(path, 'utf8')).trimEnd().split('\n').slice(-lines).join('\n');
   } catch {
     return '(none)';
   }
+}
+
+/** Where a host's daemon writes its standard output and error (GLib's and abort messages go there, not the log). */
+function daemonOutputPath(host: Pick<LabHostFacts, 'dir'>): string {
+  return join(host.dir, 'libvirtd.out');
+}
+
+/** The ends of a host daemon's output and log, for an error that says why it stopped or did not start. */
+export async function daemonLogTails(host: Pick<LabHostFacts, 'dir' | 'logPath'>): Promise<string> {
+  return `output:\n${await fileTail(daemonOutputPath(host))}\nlog:\n${await fileTail(host.logPath)}`;
 }
 
 /**
@@ -40,7 +50,7 @@ export async function fileTail(path: string, lines = 30): Promise<string> {
  * when it exits first or does not answer within 30 s.
  */
 export async function launchDaemon(labDir: string, host: DaemonHost): Promise<ProcessRef> {
-  const outputPath = join(host.dir, 'libvirtd.out');
+  const outputPath = daemonOutputPath(host);
   const daemon = spawnDetached(
     'unshare',
     ['--mount', '--uts', ...(host.ownNetwork ? ['--net'] : []), '--propagation', 'private', '--']
@@ -52,12 +62,10 @@ export async function launchDaemon(labDir: string, host: DaemonHost): Promise<Pr
   );
   recordProcess(labDir, daemon);
 
-  const logs = async (): Promise<string> =>
-    `output:\n${await fileTail(outputPath)}\nlog:\n${await fileTail(host.logPath)}`;
   const deadline = Date.now() + READY_TIMEOUT_MS;
   for (;;) {
     if (!isRunning(daemon))
-      throw new Error(`${host.name}: libvirtd exited before answering\n${await logs()}`);
+      throw new Error(`${host.name}: libvirtd exited before answering\n${await daemonLogTails(host)}`);
     try {
       await virsh(host.unixUri, ['version'], { timeoutMs: 10_000 });
       return daemon;
@@ -65,7 +73,7 @@ export async function launchDaemon(labDir: string, host: DaemonHost): Promise<Pr
       if (Date.now() >= deadline) {
         const why = (error as Error).message;
         throw new Error(
-          `${host.name}: libvirtd did not answer within ${READY_TIMEOUT_MS} ms (${why})\n${await logs()}`,
+          `${host.name}: libvirtd did not answer within ${READY_TIMEOUT_MS} ms (${why})\n${await daemonLogTails(host)}`,
         );
       }
       await sleep(100);

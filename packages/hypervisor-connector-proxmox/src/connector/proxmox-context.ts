@@ -91,7 +91,11 @@ export function createProxmoxContext(
       cancelStep: (operationId) => tasks.cancel(tasks.decode(operationId)),
     }),
     nodeNames: new NodeNames(client, endpoints),
-    capabilities: new RefinedCapabilities(client, capabilitiesFor(config.guestTypes)),
+    capabilities: new RefinedCapabilities(
+      client,
+      capabilitiesFor(config.guestTypes),
+      config.credentials.type === 'token',
+    ),
     origin,
   };
 }

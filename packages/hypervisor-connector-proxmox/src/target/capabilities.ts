@@ -90,13 +90,35 @@ export function capabilitiesFor(guestTypes: readonly GuestType[]): Capabilities 
   return Object.freeze({ ...caps, notes });
 }
 
-/** Narrows capabilities to what a credential's privileges (the union over every ACL path) allow. */
-export function refineCapabilities(base: Capabilities, privileges: ReadonlySet<string>): Capabilities {
+/** Who the credential is, beyond its privileges: what a refinement by path needs. */
+export interface CredentialScope {
+  /** Whether it is an API token (else a user's ticket). */
+  readonly token: boolean;
+  /** Its privileges on `/` itself. */
+  readonly rootPrivileges: ReadonlySet<string>;
+}
+
+/**
+ * Narrows capabilities to what a credential's privileges (the union over every ACL path) allow, and `scope` to what
+ * depends on who it is and on its privileges on `/`.
+ */
+export function refineCapabilities(
+  base: Capabilities,
+  privileges: ReadonlySet<string>,
+  scope?: CredentialScope,
+): Capabilities {
   const has = (privilege: string) => privileges.has(privilege);
   const notes: Record<string, string> = { ...base.notes };
   const lacking = (name: string, privilege: string) => {
     notes[name] = `this credential lacks ${privilege}`;
   };
+  // pve-manager `PVE/API2/Cluster.pm` `tasks`: without Sys.Audit on `/`, a task is listed only when its user, token
+  // split off, is the caller's whole id, which a token's never is: such a token would always list nothing.
+  const operationList =
+    base.operationList && !(scope?.token === true && !scope.rootPrivileges.has('Sys.Audit'));
+  if (!operationList)
+    notes.operationList =
+      'an API token lists operations only with Sys.Audit on /: PVE lists it no task without';
   const create = base.create && has('VM.Allocate');
   if (!create) lacking('create', 'VM.Allocate');
   const update = base.update && [...privileges].some((p) => p.startsWith('VM.Config.'));
@@ -144,6 +166,7 @@ export function refineCapabilities(base: Capabilities, privileges: ReadonlySet<s
     ...base,
     create,
     update,
+    operationList,
     clone: { full: base.clone.full && clone, linked: base.clone.linked && clone },
     snapshots,
     memorySnapshots: base.memorySnapshots && snapshots,

@@ -16,11 +16,14 @@ export class RefinedCapabilities {
   /** What the connector supports with this kind of credential, before its privileges are known. */
   readonly base: Capabilities;
   readonly #client: PveClient;
+  readonly #token: boolean;
   #refined: { readonly capabilities: Capabilities; readonly at: number } | undefined;
 
-  constructor(client: PveClient, base: Capabilities) {
+  /** `token`: whether the credential is an API token (some privileges mean less to a token; see the refinement). */
+  constructor(client: PveClient, base: Capabilities, token: boolean) {
     this.#client = client;
     this.base = base;
+    this.#token = token;
   }
 
   /** The refined capabilities: at once while fresh, else after reading the permissions again. */
@@ -42,6 +45,7 @@ export class RefinedCapabilities {
       ? refineCapabilities(
           this.base,
           new Set(Object.values(permissions).flatMap((privileges) => Object.keys(privileges))),
+          { token: this.#token, rootPrivileges: new Set(Object.keys(permissions['/'] ?? {})) },
         )
       : this.base;
     this.#refined = { capabilities, at: Date.now() };

@@ -143,7 +143,10 @@ const MAX_INDEXED_TASKS = 25;
  * A node's part of the cluster task index as `active_workers` writes it and pvestatd broadcasts it: its running tasks
  * in the order they started, then its newest finished ones. Its items are decoded UPIDs without `pstart`; a running
  * task's has its `pid` and no `status` (the per-node list's `RUNNING` is Tasks.pm's own), a finished task's has its
- * `endtime` and `status` and no `pid`.
+ * `endtime` and `status` and no `pid`. Simpler than PVE in three ways: the finished ones are the newest of all the
+ * node's tasks, where PVE keeps those still in its active file (a task that dropped out never comes back, so a long
+ * task that ends after 24 newer ones may stay listed there); items carry no `saved` flag; and the list is not cut
+ * at the 32 KiB a broadcast holds.
  */
 function nodeTaskIndex(tasks: readonly TaskRecord[]): Record<string, unknown>[] {
   const running = tasks.filter((t) => t.status === 'running').sort((a, b) => a.starttime - b.starttime);
@@ -158,8 +161,9 @@ function nodeTaskIndex(tasks: readonly TaskRecord[]): Record<string, unknown>[] 
 }
 
 /**
- * `GET /cluster/tasks` as pve-manager `PVE/API2/Cluster.pm` `tasks` answers it: each node's part of the index
- * (pve-cluster `PVE/Cluster.pm` `get_tasklist`, in node order; see {@link nodeTaskIndex}), filtered by who may see
+ * `GET /cluster/tasks` as pve-manager `PVE/API2/Cluster.pm` `tasks` answers it: each node's part of the index, node
+ * by node (pve-cluster `PVE/Cluster.pm` `get_tasklist`, whose node order is a Perl hash's, so none in particular; the
+ * fake's is its own; see {@link nodeTaskIndex}), filtered by who may see
  * what: everything with `Sys.Audit` on `/`, else the tasks whose user — the token split off — equals the caller's
  * id. A user sees its own and its tokens' tasks; a token's id never equals a user, so a token without `Sys.Audit`
  * on `/` sees none, not even its own.

@@ -97,13 +97,31 @@ function statusType(t: TaskRecord): string {
 }
 
 /**
+ * A running task as `node_tasks` reads it from the node's active file: Tasks.pm splits the token off archive lines
+ * only (`$convert_token_task`), so here `user` is the whole `user@realm!token` id, without `tokenid`, and it is this
+ * whole id that `userfilter` and the owner check see: a user does not own its tokens' running tasks in this list.
+ */
+function activeListItem(t: TaskRecord): Record<string, unknown> {
+  const { tokenid: _tokenid, ...item } = taskFields(t);
+  return { ...item, user: t.authid, status: 'RUNNING' };
+}
+
+/** A task as `node_tasks` lists it, with the user `userfilter` sees and whether the caller owns it there. */
+interface NodeListEntry {
+  readonly task: TaskRecord;
+  readonly user: string;
+  readonly owned: boolean;
+  readonly item: () => Record<string, unknown>;
+}
+
+/**
  * `GET /nodes/{node}/tasks` as pve-manager `PVE/API2/Tasks.pm` `node_tasks` answers it: `source` `active` (the running
- * tasks, oldest first, as the active file lists them, each `RUNNING`), `archive` (the default: the ended ones, newest
- * end first, as the index is read backwards, each with its `endtime` and exit `status`) or `all` (the active ones
- * first); then `userfilter` (part of the user, any case), what the caller may see (its own tasks, all of them with
- * `Sys.Audit` on the node), `typefilter`, `vmid`, `since` and `until` (on the start time), `statusfilter` (kinds of
- * exit status; ignored with `errors`), `errors` (all but `ok`); `start` skips that many matches and `limit` (default
- * 50) caps the rest, while `total` counts every match.
+ * tasks, oldest first, as the active file lists them, each `RUNNING`; see {@link activeListItem}), `archive` (the
+ * default: the ended ones, newest end first, as the index is read backwards, each with its `endtime` and exit
+ * `status`) or `all` (the active ones first); then `userfilter` (part of the user, any case), what the caller may
+ * see (the tasks it owns, all of them with `Sys.Audit` on the node), `typefilter`, `vmid`, `since` and `until` (on
+ * the start time), `statusfilter` (kinds of exit status; ignored with `errors`), `errors` (all but `ok`); `start`
+ * skips that many matches and `limit` (default 50) caps the rest, while `total` counts every match.
  */
 function list(ctx: RouteContext): Envelope {
   const node = String(ctx.params.node);
@@ -116,27 +134,45 @@ function list(ctx: RouteContext): Envelope {
       ? new Set(splitList(p.statusfilter).map((kind) => kind.toLowerCase()))
       : new Set(errors ? ['warning', 'error', 'unknown'] : ['ok', 'warning', 'error', 'unknown']);
   const userfilter = typeof p.userfilter === 'string' ? p.userfilter.toLowerCase() : undefined;
+  const auditor = ctx.env.perms.has(ctx.who, `/nodes/${node}`, 'Sys.Audit');
   const onNode = [...ctx.env.tasks.tasks.values()].filter((t) => t.node === node);
-  const active = source === 'archive' ? [] : onNode.filter((t) => t.status === 'running');
-  const archived =
+  const active: NodeListEntry[] =
+    source === 'archive'
+      ? []
+      : onNode
+          .filter((t) => t.status === 'running')
+          .map((task) => ({
+            task,
+            user: task.authid,
+            owned: ctx.who.authid === task.authid,
+            item: () => activeListItem(task),
+          }));
+  const archived: NodeListEntry[] =
     source === 'active'
       ? []
       : onNode
           .filter((t) => t.status === 'stopped')
-          .sort((a, b) => (b.endtime ?? 0) - (a.endtime ?? 0) || b.starttime - a.starttime || b.pid - a.pid);
-  const tasks = [...active, ...archived]
-    .filter(
-      (t) => userfilter === undefined || (t.authid.split('!')[0] ?? '').toLowerCase().includes(userfilter),
-    )
-    .filter((t) => canSeeTask(ctx.env, ctx.who, t, `/nodes/${node}`))
-    .filter((t) => typeof p.typefilter !== 'string' || t.type === p.typefilter)
-    .filter((t) => p.vmid === undefined || t.id === String(p.vmid))
-    .filter((t) => p.since === undefined || t.starttime >= Number(p.since))
-    .filter((t) => p.until === undefined || t.starttime <= Number(p.until))
-    .filter((t) => kinds.has(statusType(t)));
+          .sort((a, b) => (b.endtime ?? 0) - (a.endtime ?? 0) || b.starttime - a.starttime || b.pid - a.pid)
+          .map((task) => ({
+            task,
+            user: task.authid.split('!')[0] ?? '',
+            owned: ownsNodeTask(ctx.who, task),
+            item: () => taskListItem(task),
+          }));
+  const entries = [...active, ...archived]
+    .filter((e) => userfilter === undefined || e.user.toLowerCase().includes(userfilter))
+    .filter((e) => auditor || e.owned)
+    .filter(({ task: t }) => typeof p.typefilter !== 'string' || t.type === p.typefilter)
+    .filter(({ task: t }) => p.vmid === undefined || t.id === String(p.vmid))
+    .filter(({ task: t }) => p.since === undefined || t.starttime >= Number(p.since))
+    .filter(({ task: t }) => p.until === undefined || t.starttime <= Number(p.until))
+    .filter(({ task: t }) => kinds.has(statusType(t)));
   const start = Number(p.start ?? 0);
   const limit = Number(p.limit ?? 50);
-  return new Envelope(tasks.slice(start, start + limit).map(taskListItem), { total: tasks.length });
+  return new Envelope(
+    entries.slice(start, start + limit).map((e) => e.item()),
+    { total: entries.length },
+  );
 }
 
 /** Task routes: list, status, log, stop. */
