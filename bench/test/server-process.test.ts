@@ -11,13 +11,8 @@ describe('ServerProcess', () => {
   let server: ServerProcess;
 
   beforeAll(async () => {
-    const certificate = await createBenchCertificate();
-    responder = await ResponderProcess.start({ guests: 20, nodes: 2 }, certificate);
-    server = await ServerProcess.start({
-      origin: responder.target.origin,
-      certFile: certificate.certFile,
-      tokenId: responder.target.tokenId,
-      tokenSecret: responder.target.tokenSecret,
+    responder = await ResponderProcess.start({ guests: 20, nodes: 2 }, await createBenchCertificate());
+    server = await ServerProcess.startOn(responder.target, {
       concurrency: 4,
       guestIds: buildGuestFleet(2, 2).guests.map((guest) => `${guest.type}/${guest.vmid}`),
     });

@@ -1,3 +1,4 @@
+import { answerCommands } from '../ipc/command-answers.js';
 import { measureHeapPeak } from '../load/heap-peak.js';
 import { runLoad } from '../load/load-runner.js';
 import type { FleetGuest } from '../responder/guest-fleet.js';
@@ -70,15 +71,4 @@ async function answer(command: ClientCommand): Promise<Omit<ClientReply, 'id'>> 
 // The parent is gone (it finished, failed or was killed): stop with it.
 process.on('disconnect', () => process.exit(0));
 
-process.on('message', (command: ClientCommand) => {
-  void answer(command).then(
-    (reply) => {
-      const then = command.cmd === 'close' ? () => process.exit(0) : undefined;
-      process.send?.({ ...reply, id: command.id } satisfies ClientReply, undefined, {}, then);
-    },
-    (error: unknown) => {
-      const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
-      process.send?.({ id: command.id, error: message } satisfies ClientReply);
-    },
-  );
-});
+answerCommands<ClientCommand, ClientReply>(answer);

@@ -172,11 +172,7 @@ export async function openServerBench(
     const sample = buildGuestFleet(40, 32).guests;
     const idOf = (guest: FleetGuest) => `${guest.type}/${guest.vmid}`;
     const sockets = Math.max(...CONCURRENCIES) * 2;
-    const server = await ServerProcess.start({
-      origin: responder.target.origin,
-      certFile: certificate.certFile,
-      tokenId: responder.target.tokenId,
-      tokenSecret: responder.target.tokenSecret,
+    const server = await ServerProcess.startOn(responder.target, {
       concurrency: sockets,
       guestIds: sample.map(idOf),
     });

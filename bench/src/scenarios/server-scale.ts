@@ -120,11 +120,7 @@ export async function runServerScale(
   );
   let server: ServerProcess | undefined;
   try {
-    server = await ServerProcess.start({
-      origin: responder.target.origin,
-      certFile: certificate.certFile,
-      tokenId: responder.target.tokenId,
-      tokenSecret: responder.target.tokenSecret,
+    server = await ServerProcess.startOn(responder.target, {
       concurrency: 4,
       guestIds: [],
       tenants: { organisations: shape.organisations, targetsPerOrganisation: shape.targetsPerOrganisation },

@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
+import { answerCommands } from '../ipc/command-answers.js';
 import { runLoad } from '../load/load-runner.js';
 import { median } from '../load/stats.js';
 import { type CpuProfile, topSelfTime } from '../profile/cpu-profile-summary.js';
@@ -94,19 +95,7 @@ async function answer(command: ServerCommand): Promise<Omit<ServerReply, 'id'>> 
 }
 
 // Every command gets its reply, a failed one with its error: the process goes on serving either way.
-process.on('message', (command: ServerCommand) => {
-  void answer(command).then(
-    (reply) => {
-      // Exits once the reply to `close` is written, so that the parent reads it rather than only the exit.
-      const then = command.cmd === 'close' ? () => process.exit(0) : undefined;
-      process.send?.({ ...reply, id: command.id } satisfies ServerReply, undefined, {}, then);
-    },
-    (error: unknown) => {
-      const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
-      process.send?.({ id: command.id, error: message } satisfies ServerReply);
-    },
-  );
-});
+answerCommands<ServerCommand, ServerReply>(answer);
 process.send?.({
   url: running.url,
   bareUrl: bare.url,

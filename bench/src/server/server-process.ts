@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import type { BenchSettings } from '../bench-settings.js';
 import { childExecArgv } from '../clients/child-exec-argv.js';
 import { CommandChannel } from '../ipc/command-channel.js';
+import type { BenchTarget } from '../responder/responder-process.js';
 import type {
   ServerCommand,
   ServerLaunch,
@@ -35,6 +36,23 @@ export class ServerProcess {
     /** The guests of the memory target, for GetGuest without a hypervisor read. */
     readonly memoryGuestIds: readonly string[],
   ) {}
+
+  /**
+   * Forks the server process serving `target` (the responder) as its Proxmox target, with the load's settings, and
+   * waits until it serves.
+   */
+  static startOn(
+    target: BenchTarget,
+    load: Pick<ServerLaunch, 'concurrency' | 'guestIds' | 'tenants'>,
+  ): Promise<ServerProcess> {
+    return ServerProcess.start({
+      origin: target.origin,
+      certFile: target.certificate.certFile,
+      tokenId: target.tokenId,
+      tokenSecret: target.tokenSecret,
+      ...load,
+    });
+  }
 
   /** Forks the server process (with this process's Node options, see `childExecArgv`) and waits until it serves. */
   static async start(launch: ServerLaunch): Promise<ServerProcess> {

@@ -10,6 +10,20 @@ async function login(api: RawPveClient, username: string, password: string) {
   return (res.body as Data<{ ticket: string; CSRFPreventionToken: string }>).data;
 }
 
+/** The auth of user `bob@pve` (PVEVMUser on `/vms`) and of two tokens of his without privilege separation. */
+async function bobAndTokens(fake: PveFake, api: RawPveClient) {
+  fake.addUser({ userid: 'bob@pve', password: 'bob-password' });
+  fake.setAcl({ path: '/vms', roles: 'PVEVMUser', user: 'bob@pve' });
+  const t = await login(api, 'bob@pve', 'bob-password');
+  const one = fake.addToken('bob@pve', 'one', { privsep: false });
+  const two = fake.addToken('bob@pve', 'two', { privsep: false });
+  return {
+    bob: { ticket: t.ticket, csrf: t.CSRFPreventionToken },
+    tokenOne: { token: one.tokenId, secret: one.secret },
+    tokenTwo: { token: two.tokenId, secret: two.secret },
+  };
+}
+
 describe('PVE fake authentication and permissions (PVE 9 behaviour)', () => {
   let fake: PveFake;
   let server: PveFakeServer;
@@ -107,14 +121,7 @@ describe('PVE fake authentication and permissions (PVE 9 behaviour)', () => {
 
   it("shows a task to its owner as pve-manager does: a user its own and its tokens', a token only its own", async () => {
     // PVE/API2/Tasks.pm `$check_task_user` for a node's tasks; PVE/API2/Cluster.pm `tasks` for the cluster index.
-    fake.addUser({ userid: 'bob@pve', password: 'bob-password' });
-    fake.setAcl({ path: '/vms', roles: 'PVEVMUser', user: 'bob@pve' });
-    const t = await login(api, 'bob@pve', 'bob-password');
-    const bob = { ticket: t.ticket, csrf: t.CSRFPreventionToken };
-    const one = fake.addToken('bob@pve', 'one', { privsep: false });
-    const two = fake.addToken('bob@pve', 'two', { privsep: false });
-    const tokenOne = { token: one.tokenId, secret: one.secret };
-    const tokenTwo = { token: two.tokenId, secret: two.secret };
+    const { bob, tokenOne, tokenTwo } = await bobAndTokens(fake, api);
     const start = async (vmid: number, auth: typeof bob | typeof tokenOne) => {
       const res = await api.call('POST', `/nodes/pve1/qemu/${vmid}/status/start`, {}, auth);
       expect(res.status, res.reason).toBe(200);
@@ -159,14 +166,7 @@ describe('PVE fake authentication and permissions (PVE 9 behaviour)', () => {
     const slowServer = await slow.listen();
     const client = createRawClient(slowServer, null);
     try {
-      slow.addUser({ userid: 'bob@pve', password: 'bob-password' });
-      slow.setAcl({ path: '/vms', roles: 'PVEVMUser', user: 'bob@pve' });
-      const t = await login(client, 'bob@pve', 'bob-password');
-      const bob = { ticket: t.ticket, csrf: t.CSRFPreventionToken };
-      const one = slow.addToken('bob@pve', 'one', { privsep: false });
-      const two = slow.addToken('bob@pve', 'two', { privsep: false });
-      const tokenOne = { token: one.tokenId, secret: one.secret };
-      const tokenTwo = { token: two.tokenId, secret: two.secret };
+      const { bob, tokenOne, tokenTwo } = await bobAndTokens(slow, client);
       const started = await client.call('POST', '/nodes/pve1/qemu/100/status/start', {}, tokenOne);
       const upid = (started.body as Data<string>).data;
       type Item = { upid: string; user: string; tokenid?: string; status: string };
